@@ -1,0 +1,146 @@
+# keel: one non-recursive Makefile.
+#
+#   make                 build/keel, build/libkeel.a, build/libkeel.so
+#   make test            build everything and run every test through prove
+#   make test SAN=1      the same, built with -fsanitize=address,undefined (in build-san/)
+#   make freestanding    check that the freestanding parts need no libc
+#   make fuzz            time-boxed libFuzzer runs (FUZZ_TIME seconds each)
+#   make bench           speed against the peers (never part of the tests)
+#   make demo            keel's main jobs on real inputs
+#   make install PREFIX=/usr/local
+#   make CC=clang WERROR=1
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+VERSION  := 0.1.0
+SAN      ?=
+WERROR   ?=
+
+ifeq ($(SAN),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Iinclude -D_GNU_SOURCE \
+             -DKEEL_VERSION='"$(VERSION)"'
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+# ---------------------------------------------------------------- sources
+# Parts that must build freestanding (no libc): the reader, and later the
+# executable interpreter.
+FREESTANDING_DIRS := lib/elf
+LIB_DIRS   := lib/elf
+LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+TOOL_SRC   := $(wildcard tools/*.c)
+TEST_SRC   := $(wildcard tests/unit/*.c)
+FUZZ_SRC   := $(wildcard fuzz/*.c)
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJ   := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN   := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Unit tests may use the tools' helpers (mapped files, output) too.
+TOOL_LIB_OBJ := $(filter-out $(BUILD)/obj/tools/keel.o,$(TOOL_OBJ))
+
+KEEL       := $(BUILD)/keel
+LIBA       := $(BUILD)/libkeel.a
+LIBSO      := $(BUILD)/libkeel.so
+
+.PHONY: all test check freestanding fuzz bench demo install clean test-deps
+.DEFAULT_GOAL := all
+
+all: $(KEEL) $(LIBA) $(LIBSO)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libkeel.so.0 $(ALL_LDFLAGS) -o $@ $^
+
+$(KEEL): $(TOOL_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBA)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TOOL_LIB_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itools $(ALL_LDFLAGS) -o $@ $< $(TOOL_LIB_OBJ) $(LIBA)
+
+-include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
+
+# ------------------------------------------------------------------ tests
+# Tests find the build through KEEL_BUILD; test inputs they generate go to
+# $(BUILD)/t/.  Packages a fresh machine lacks are installed by
+# tests/deps.sh (as root) or the tests that need them say why they skip.
+test: all $(TEST_BIN) test-deps
+	KEEL_BUILD=$(abspath $(BUILD)) KEEL=$(abspath $(KEEL)) prove -j2 -f tests/*.t
+
+check: test
+
+test-deps:
+	@sh tests/deps.sh
+
+# The reader must compile with no libc: no host headers (only the
+# compiler's own stddef/stdint/stdarg/stdbool), and the objects may call
+# nothing but the memory primitives a freestanding C environment provides.
+FS_INC := $(shell $(CC) -print-file-name=include)
+freestanding:
+	@mkdir -p $(BUILD)/freestanding
+	@set -e; for f in $(foreach d,$(FREESTANDING_DIRS),$(wildcard $(d)/*.c)); do \
+	  o=$(BUILD)/freestanding/$$(echo $$f | tr / _).o; \
+	  $(CC) -std=c17 $(WARN) -Werror -O2 -ffreestanding -nostdlib -nostdinc -isystem $(FS_INC) \
+	    -Iinclude -c $$f -o $$o; \
+	done
+	@ld -r -o $(BUILD)/freestanding/all.o $(BUILD)/freestanding/*_*.o
+	@undef=$$(nm -u $(BUILD)/freestanding/all.o | awk '{print $$2}' | grep -v -x -E 'memcpy|memset|memmove|memcmp' || true); \
+	if [ -n "$$undef" ]; then echo "freestanding: $(FREESTANDING_DIRS) needs symbols a freestanding build lacks: $$undef"; exit 1; fi; \
+	echo "freestanding: $(FREESTANDING_DIRS) builds with -ffreestanding -nostdlib -nostdinc ($(CC)); undefined: $$(nm -u $(BUILD)/freestanding/all.o | awk '{print $$2}' | tr '\n' ' ')"
+
+# ------------------------------------------------------------------- fuzz
+FUZZ_TIME ?= 60
+FUZZ_CC   ?= clang
+FUZZ_BIN  := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard include/keel/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Iinclude -Ilib -o $@ $< $(LIB_SRC)
+
+fuzz: $(FUZZ_BIN)
+	@sh fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
+
+# ------------------------------------------------------------------ bench
+bench: all
+	@sh bench/run.sh $(abspath $(KEEL))
+
+# ------------------------------------------------------------------- demo
+demo: all
+	@sh tools/demo.sh $(abspath $(KEEL))
+
+# ---------------------------------------------------------------- install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/keel \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(KEEL) $(DESTDIR)$(PREFIX)/bin/keel
+	install -m 644 include/keel/*.h $(DESTDIR)$(PREFIX)/include/keel/
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libkeel.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libkeel.so.0
+	ln -sf libkeel.so.0 $(DESTDIR)$(PREFIX)/lib/libkeel.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' keel.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/keel.pc
+
+clean:
+	rm -rf build build-san build-fuzz

@@ -1,0 +1,7 @@
+/* The keel subcommands. */
+#ifndef KEEL_TOOLS_COMMANDS_H
+#define KEEL_TOOLS_COMMANDS_H
+
+int cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+/* keel: the command-line front end. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef KEEL_VERSION
+#define KEEL_VERSION "0.1.0"
+#endif
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *what;
+} commands[] = {
+    {"info", cmd_info, "show the sections, segments, symbols, relocations, notes and dynamic\n"
+                       "             entries of ELF files and archives (like readelf -W)"},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: keel COMMAND [ARGS...]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].what);
+    fprintf(to, "\n'keel COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("keel %s\n", KEEL_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "keel: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
