@@ -244,7 +244,10 @@ static int segments(out *o, const keel_elf *e, keel_error *err)
         info_segment_flags(ph.flags, fl);
         out_str(o, fl);
         out_chr(o, ' ');
-        out_0x(o, ph.align, 1);
+        if (ph.align)
+            out_0x(o, ph.align, 1);
+        else
+            out_chr(o, '0');
         out_chr(o, '\n');
         if (ph.type == 3) {
             const uint8_t *p;
@@ -261,8 +264,8 @@ static int segments(out *o, const keel_elf *e, keel_error *err)
     for (uint32_t i = 0; i < e->phnum; i++) {
         keel_phdr ph;
         keel_elf_phdr(e, i, &ph, NULL);
-        out_str(o, "   ");
-        out_hex(o, i, 2);
+        out_str(o, i < 10 ? "   0" : "   ");
+        out_dec(o, i, 0);
         out_str(o, "     ");
         for (uint32_t k = 1; k < e->shnum; k++) {
             keel_shdr sh;
@@ -372,6 +375,18 @@ static void hex_addend(out *o, int64_t a)
     }
 }
 
+static void reloc_symbol(out *o, const char *name, const keel_symver *ver)
+{
+    out_str(o, name);
+    if (ver->kind == KEEL_VER_NEEDED || ver->kind == KEEL_VER_HIDDEN) {
+        out_chr(o, '@');
+        out_str(o, ver->name);
+    } else if (ver->kind == KEEL_VER_DEFAULT) {
+        out_str(o, "@@");
+        out_str(o, ver->name);
+    }
+}
+
 static int reloc_section(out *o, const keel_elf *e, uint32_t idx, keel_error *err)
 {
     bool is64 = keel_elf_is64(e);
@@ -395,7 +410,15 @@ static int reloc_section(out *o, const keel_elf *e, uint32_t idx, keel_error *er
         keel_relr_iter it;
         uint64_t addr;
         int rc;
-        out_str(o, "    Address\n");
+        uint64_t n = 0;
+        keel_relr_begin(&it, &r);
+        while ((rc = keel_relr_next(&it, &addr, err)) == 1)
+            n++;
+        if (rc)
+            return rc;
+        out_str(o, "  ");
+        out_dec(o, n, 0);
+        out_str(o, n == 1 ? " offset\n" : " offsets\n");
         keel_relr_begin(&it, &r);
         while ((rc = keel_relr_next(&it, &addr, err)) == 1) {
             out_hex(o, addr, is64 ? 16 : 8);
@@ -442,20 +465,23 @@ static int reloc_section(out *o, const keel_elf *e, uint32_t idx, keel_error *er
         const char *name;
         TRY(keel_symtab_get(&t, x.sym, &s, err));
         TRY(info_symbol_name(e, &t, &s, &name, err));
-        out_chr(o, ' ');
-        out_hex(o, s.value, is64 ? 16 : 8);
-        out_str(o, is64 ? " " : "   ");
-        out_str(o, name);
-        if (v.versym) {
+        ver.kind = KEEL_VER_NONE;
+        if (v.versym)
             TRY(keel_versions_get(&v, x.sym, &s, &ver, err));
-            if (ver.kind == KEEL_VER_NEEDED || ver.kind == KEEL_VER_HIDDEN) {
-                out_chr(o, '@');
-                out_str(o, ver.name);
-            } else if (ver.kind == KEEL_VER_DEFAULT) {
-                out_str(o, "@@");
-                out_str(o, ver.name);
-            }
+        out_chr(o, ' ');
+        if (KEEL_ST_TYPE(s.info) == 10 /* STT_GNU_IFUNC */) {
+            /* The relocation uses what the resolver returns, not the
+             * symbol's value: show "name()" there, as binutils does. */
+            size_t before = o->len;
+            reloc_symbol(o, name, &ver);
+            out_str(o, "()");
+            int used = (int)(o->len - before);
+            out_spaces(o, used < (is64 ? 16 : 8) ? (is64 ? 16 : 8) - used : 1);
+        } else {
+            out_hex(o, s.value, is64 ? 16 : 8);
+            out_str(o, is64 ? " " : "   ");
         }
+        reloc_symbol(o, name, &ver);
         if (rela)
             hex_addend(o, x.addend);
         out_chr(o, '\n');

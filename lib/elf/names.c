@@ -4,7 +4,7 @@
  * can be read side by side with readelf's. */
 #include "internal.h"
 
-enum { EM_386 = 3, EM_MIPS = 8, EM_ARM = 40, EM_X86_64 = 62, EM_AARCH64 = 183, EM_RISCV = 243 };
+enum { EM_386 = 3, EM_MIPS = 8, EM_PPC = 20, EM_PPC64 = 21, EM_ARM = 40, EM_X86_64 = 62, EM_AARCH64 = 183, EM_RISCV = 243 };
 
 const char *keel_section_type_name(uint32_t t, uint16_t machine)
 {
@@ -167,7 +167,7 @@ const char *keel_segment_type_name(uint32_t t, uint16_t machine)
     return NULL;
 }
 
-enum { OSABI_NONE = 0, OSABI_GNU = 3, OSABI_FREEBSD = 9 };
+enum { OSABI_GNU = 3, OSABI_FREEBSD = 9 };
 
 const char *keel_symbol_type_name(uint8_t t, uint8_t osabi, uint16_t machine)
 {
@@ -176,7 +176,8 @@ const char *keel_symbol_type_name(uint8_t t, uint8_t osabi, uint16_t machine)
     (void)machine;
     if (t < 10)
         return base[t];
-    if (t == 10 && (osabi == OSABI_NONE || osabi == OSABI_GNU || osabi == OSABI_FREEBSD))
+    /* Types 10-12 are OS-specific: GNU and FreeBSD call 10 IFUNC. */
+    if (t == 10 && (osabi == OSABI_GNU || osabi == OSABI_FREEBSD))
         return "IFUNC";
     return NULL;
 }
@@ -187,8 +188,8 @@ const char *keel_symbol_bind_name(uint8_t b, uint8_t osabi)
     case 0: return "LOCAL";
     case 1: return "GLOBAL";
     case 2: return "WEAK";
-    case 10:
-        if (osabi == OSABI_NONE || osabi == OSABI_GNU)
+    case 10: /* OS-specific: only the GNU ABI defines STB_GNU_UNIQUE */
+        if (osabi == OSABI_GNU)
             return "UNIQUE";
     }
     return NULL;
@@ -250,6 +251,16 @@ const char *keel_dynamic_tag_name(int64_t tag, uint16_t machine)
         if (tag == 0x70000000) return "X86_64_PLT";
         if (tag == 0x70000001) return "X86_64_PLTSZ";
         if (tag == 0x70000003) return "X86_64_PLTENT";
+    }
+    if (machine == EM_PPC64) {
+        if (tag == 0x70000000) return "PPC64_GLINK";
+        if (tag == 0x70000001) return "PPC64_OPD";
+        if (tag == 0x70000002) return "PPC64_OPDSZ";
+        if (tag == 0x70000003) return "PPC64_OPT";
+    }
+    if (machine == EM_PPC) {
+        if (tag == 0x70000000) return "PPC_GOT";
+        if (tag == 0x70000001) return "PPC_OPT";
     }
     if (machine == EM_AARCH64) {
         if (tag == 0x70000001) return "AARCH64_BTI_PLT";
@@ -365,7 +376,16 @@ const char *keel_note_type_name(const char *owner, uint32_t t, uint16_t file_typ
         if (t == 0xcafe1a7e) return "FDO_PACKAGING_METADATA";
     } else if (kl_streq(owner, "Go")) {
         if (t == 4) return "GO BUILDID";
-    } else if (file_type == 4 && (kl_streq(owner, "CORE") || kl_streq(owner, "LINUX"))) {
+    } else if (file_type != 4) {
+        /* Owners without types of their own use the generic ones; annobin's
+         * build attributes ("GA" owners) are 0x100/0x101. */
+        switch (t) {
+        case 1: return "NT_VERSION (version)";
+        case 2: return "NT_ARCH (architecture)";
+        case 0x100: return "OPEN";
+        case 0x101: return "func";
+        }
+    } else if (kl_streq(owner, "CORE") || kl_streq(owner, "LINUX")) {
         switch (t) {
         case 1: return "NT_PRSTATUS (prstatus structure)";
         case 2: return "NT_FPREGSET (floating point registers)";

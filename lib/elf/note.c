@@ -36,8 +36,10 @@ int keel_note_next(keel_note_iter *it, keel_note *n, keel_error *err)
     const uint8_t *p = it->data + it->pos;
     uint64_t namesz = kl_u32(p, be), descsz = kl_u32(p + 4, be);
     uint64_t name_at = it->pos + 12;
-    uint64_t desc_at = name_at + ((namesz + a - 1) & ~(a - 1));
-    uint64_t end = desc_at + ((descsz + a - 1) & ~(a - 1));
+    /* Padding aligns positions within the note area, so an 8-byte note
+     * with a 4-byte name has its descriptor at 16, not at 12 + 8. */
+    uint64_t desc_at = (name_at + namesz + a - 1) & ~(a - 1);
+    uint64_t end = (desc_at + descsz + a - 1) & ~(a - 1);
     if (!kl_in_bounds(name_at, namesz, it->size) || !kl_in_bounds(desc_at, descsz, it->size))
         return keel_error_set(err, KEEL_E_TRUNCATED, at,
                               "note at %X: name size %U and descriptor size %U run past the notes' end", at,

@@ -207,7 +207,9 @@ int keel_versions_get(const keel_versions *v, uint64_t i, const keel_sym *s, kee
     if (!v->versym || i >= v->versym_count)
         return 0;
     uint16_t vs = kl_u16(v->versym + 2 * i, kl_be(v->elf));
-    if (vs == 0)
+    /* VER_NDX_LOCAL and VER_NDX_GLOBAL name no version (the verdef with
+     * index 1 is the object's own base name, not a version). */
+    if (vs <= 1)
         return 0;
     out->index = vs & 0x7fff;
     int rc;

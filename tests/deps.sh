@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages the tests use that a fresh machine may lack.
+# As root this installs them; otherwise it says which tests will skip.
+need=""
+command -v powerpc64-linux-gnu-as >/dev/null 2>&1 || need="$need binutils-powerpc64-linux-gnu"
+command -v s390x-linux-gnu-as >/dev/null 2>&1 || need="$need binutils-s390x-linux-gnu"
+command -v readelf >/dev/null 2>&1 || need="$need binutils"
+command -v prove >/dev/null 2>&1 || need="$need perl"
+command -v llvm-ar >/dev/null 2>&1 || need="$need llvm"
+[ -n "$need" ] || exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "tests/deps.sh: installing$need"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends $need >/dev/null 2>&1 ||
+        { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $need >/dev/null 2>&1; } ||
+        echo "tests/deps.sh: could not install$need; the tests that need them will say they skip"
+else
+    echo "tests/deps.sh: not root, cannot install$need; the tests that need them will say they skip"
+fi
+exit 0
