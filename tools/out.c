@@ -108,7 +108,8 @@ void out_0x(out *o, uint64_t v, int digits)
     out_hex(o, v, digits);
 }
 
-void out_dec(out *o, uint64_t v, int width)
+/* Right-justify `sign` and the decimal digits of v in `width`. */
+static void put_decimal(out *o, const char *sign, uint64_t v, int width)
 {
     char tmp[24];
     int n = 0;
@@ -116,36 +117,26 @@ void out_dec(out *o, uint64_t v, int width)
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
+    int len = n + (*sign != 0);
     reserve(o, 64);
-    while (width > n && width < 40) {
+    while (width > len && width < 40) {
         o->buf[o->len++] = ' ';
         width--;
     }
+    if (*sign)
+        o->buf[o->len++] = *sign;
     while (n)
         o->buf[o->len++] = tmp[--n];
 }
 
+void out_dec(out *o, uint64_t v, int width) { put_decimal(o, "", v, width); }
+
 void out_sdec(out *o, int64_t v, int width)
 {
-    if (v >= 0) {
-        out_dec(o, (uint64_t)v, width);
-        return;
-    }
-    uint64_t m = (uint64_t)0 - (uint64_t)v;
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + m % 10);
-        m /= 10;
-    } while (m);
-    tmp[n++] = '-';
-    reserve(o, 64);
-    while (width > n && width < 40) {
-        o->buf[o->len++] = ' ';
-        width--;
-    }
-    while (n)
-        o->buf[o->len++] = tmp[--n];
+    if (v < 0)
+        put_decimal(o, "-", (uint64_t)0 - (uint64_t)v, width);
+    else
+        put_decimal(o, "", (uint64_t)v, width);
 }
 
 void out_json_str(out *o, const char *s, size_t n)

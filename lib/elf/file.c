@@ -63,7 +63,7 @@ static int check_table(const keel_elf *e, const char *what, uint64_t off, uint64
                               what, off, entsize, minsize);
     if (kl_mul_overflows(num, entsize, &bytes) || !kl_in_bounds(off, bytes, e->size))
         return keel_error_set(err, KEEL_E_TRUNCATED, off,
-                              "%s at %X: %U entries of %U bytes extend past the end of the file (%X)",
+                              "%s at %X (%U x %U bytes) extends past the end of the file (%X)",
                               what, off, num, entsize, e->size);
     if (off < (keel_elf_is64(e) ? 64u : 52u))
         return keel_error_set(err, KEEL_E_RANGE, off, "%s at %X overlaps the ELF header", what, off);

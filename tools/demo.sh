@@ -1,0 +1,37 @@
+#!/bin/sh
+# make demo: keel's jobs on real files of this machine.
+keel=${1:-build/keel}
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+say "The file header, sections and segments of /usr/bin/ls"
+run "$keel" info -h -S -l /usr/bin/ls
+
+say "Symbols with versions (first lines of libc.so.6's dynamic symbol table)"
+"$keel" info -s /usr/lib/x86_64-linux-gnu/libc.so.6 | head -16
+
+say "Relocations of the C runtime start file"
+run "$keel" info -r /usr/lib/x86_64-linux-gnu/crt1.o
+
+say "Notes and dynamic entries of /usr/bin/ls"
+run "$keel" info -n -d /usr/bin/ls
+
+say "An archive: glibc's libc.a (member list and index, first lines)"
+"$keel" info -A -c /usr/lib/x86_64-linux-gnu/libc.a | head -12
+
+say "The same for scripts: --json (sections of crt1.o, first lines)"
+"$keel" info --json -S /usr/lib/x86_64-linux-gnu/crt1.o | head -c 600; echo ' ...'
+
+say "Bad input: a clear error and a non-zero exit, never a crash"
+tmp=${TMPDIR:-/tmp}/keel-demo.$$
+head -c 3000 /usr/bin/ls > "$tmp"
+printf '$ %s\n' "$keel info $tmp   # /usr/bin/ls cut at 3000 bytes"
+"$keel" info "$tmp" >/dev/null; echo "exit status $?"
+rm -f "$tmp"
+
+big=/usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
+[ -f "$big" ] || big=/usr/lib/x86_64-linux-gnu/libc.so.6
+say "Speed: all parts of $(basename "$big") ($(du -h "$big" | cut -f1)), keel vs readelf"
+t0=$(date +%s%N); "$keel" info -h -S -l -s -r -d -n "$big" >/dev/null; t1=$(date +%s%N)
+readelf -W -h -S -l -s -r -d -n "$big" >/dev/null 2>&1; t2=$(date +%s%N)
+echo "keel $(( (t1 - t0) / 1000000 )) ms, readelf $(( (t2 - t1) / 1000000 )) ms (make bench for medians and ratios)"
