@@ -97,21 +97,10 @@ check: test
 test-deps:
 	@sh tests/deps.sh
 
-# The reader must compile with no libc: no host headers (only the
-# compiler's own stddef/stdint/stdarg/stdbool), and the objects may call
-# nothing but the memory primitives a freestanding C environment provides.
-FS_INC := $(shell $(CC) -print-file-name=include)
+# The freestanding parts must build with no libc (tools/check-freestanding.sh
+# says exactly what is checked), for x86-64 and for 32-bit x86.
 freestanding:
-	@mkdir -p $(BUILD)/freestanding
-	@set -e; for f in $(foreach d,$(FREESTANDING_DIRS),$(wildcard $(d)/*.c)); do \
-	  o=$(BUILD)/freestanding/$$(echo $$f | tr / _).o; \
-	  $(CC) -std=c17 $(WARN) -Werror -O2 -ffreestanding -nostdlib -nostdinc -isystem $(FS_INC) \
-	    -Iinclude -c $$f -o $$o; \
-	done
-	@ld -r -o $(BUILD)/freestanding/all.o $(BUILD)/freestanding/*_*.o
-	@undef=$$(nm -u $(BUILD)/freestanding/all.o | awk '{print $$2}' | grep -v -x -E 'memcpy|memset|memmove|memcmp' || true); \
-	if [ -n "$$undef" ]; then echo "freestanding: $(FREESTANDING_DIRS) needs symbols a freestanding build lacks: $$undef"; exit 1; fi; \
-	echo "freestanding: $(FREESTANDING_DIRS) builds with -ffreestanding -nostdlib -nostdinc ($(CC)); undefined: $$(nm -u $(BUILD)/freestanding/all.o | awk '{print $$2}' | tr '\n' ' ')"
+	@sh tools/check-freestanding.sh $(CC) $(BUILD) $(FREESTANDING_DIRS)
 
 # ------------------------------------------------------------------- fuzz
 FUZZ_TIME ?= 60
