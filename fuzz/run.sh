@@ -60,11 +60,10 @@ seed() {
     n=0
     for f in /usr/bin/*; do
         [ "$n" -lt 8 ] || break
-        [ -f "$f" ] && [ ! -L "$f" ] && is_elf "$f" || continue
-        size=$(wc -c <"$f")
-        [ "$size" -le "$max_len" ] || continue
-        seed_file "$corpus" "$f"
-        n=$((n + 1))
+        if [ -f "$f" ] && [ ! -L "$f" ] && is_elf "$f" && [ "$(wc -c <"$f")" -le "$max_len" ]; then
+            seed_file "$corpus" "$f"
+            n=$((n + 1))
+        fi
     done
     seed_elf32 "$corpus"
     # every structure the reader knows, ELF32 big-endian included
@@ -84,7 +83,7 @@ for bin in "$@"; do
     log=$out/$name.log
     mkdir -p "$artifacts"
     seed "$corpus"
-    echo "fuzz: $name for ${secs}s, corpus $corpus ($(ls "$corpus" | wc -l) inputs)"
+    echo "fuzz: $name for ${secs}s, corpus $corpus ($(find "$corpus" -type f | wc -l) inputs)"
     "$bin" -max_total_time="$secs" -max_len=$max_len -rss_limit_mb=2048 -timeout=25 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
     rc=$?

@@ -59,7 +59,7 @@ static int read_header(const keel_ar *ar, uint64_t pos, keel_ar_member *m, keel_
     if (h[58] != '`' || h[59] != '\n')
         return keel_error_set(err, KEEL_E_FORMAT, pos, "archive member header at %X: bad terminator", pos);
     if (!parse_num(h + 48, 10, 10, &size))
-        return keel_error_set(err, KEEL_E_FORMAT, pos + 48, "archive member header at %X: bad size field", pos);
+        return keel_error_set(err, KEEL_E_FORMAT, pos + 48, "archive member header at %X: bad size field at %X", pos, pos + 48);
     /* date/uid/gid/mode are informational: blank or junk reads as 0 */
     parse_num(h + 16, 12, 10, &date);
     parse_num(h + 28, 6, 10, &uid);

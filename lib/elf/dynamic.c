@@ -19,7 +19,7 @@ int keel_elf_dynamic(const keel_elf *e, keel_dynamic *d, keel_error *err)
 {
     bool is64 = keel_elf_is64(e), be = kl_be(e);
     uint64_t ent = is64 ? 16 : 8, off = 0, size = 0;
-    uint32_t link = 0;
+    uint32_t link = 0, dynsec = 0;
     int rc;
     *d = (keel_dynamic){.elf = e};
     for (uint32_t i = 1; i < e->shnum; i++) {
@@ -29,6 +29,7 @@ int keel_elf_dynamic(const keel_elf *e, keel_dynamic *d, keel_error *err)
             off = sh.offset;
             size = sh.size;
             link = sh.link;
+            dynsec = i;
             if (sh.entsize > ent)
                 ent = sh.entsize;
             goto found;
@@ -58,7 +59,8 @@ found:
             break;
         }
     if (link) {
-        if ((rc = keel_elf_strtab(e, link, &d->strings, err)))
+        if ((rc = kl_check_link(e, dynsec, link, KL_SHT_STRTAB, KL_SHT_STRTAB, "a string table", err)) ||
+            (rc = keel_elf_strtab(e, link, &d->strings, err)))
             return rc;
         return 0;
     }

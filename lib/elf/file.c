@@ -13,8 +13,11 @@ static int read_header(keel_elf *e, keel_error *err)
     const uint8_t *p = e->data;
     bool be, is64;
 
-    if (e->size < 16 || !kl_memeq(p, elf_magic, 4))
+    if (e->size < 4 || !kl_memeq(p, elf_magic, 4))
         return keel_error_set(err, KEEL_E_NOT_ELF, 0, "not an ELF file (bad magic at offset 0x0)");
+    if (e->size < 16)
+        return keel_error_set(err, KEEL_E_TRUNCATED, 0,
+                              "ELF header at 0x0: file is %U bytes, e_ident alone needs 16", e->size);
     e->elfclass = p[4];
     e->byteorder = p[5];
     e->ident_version = p[6];
@@ -31,7 +34,7 @@ static int read_header(keel_elf *e, keel_error *err)
     uint64_t need = is64 ? 64 : 52;
     if (e->size < need)
         return keel_error_set(err, KEEL_E_TRUNCATED, 0,
-                              "ELF header: file is %U bytes, the ELF%s header needs %U", e->size,
+                              "ELF header at 0x0: file is %U bytes, the ELF%s header needs %U", e->size,
                               is64 ? "64" : "32", need);
     e->type = kl_u16(p + 16, be);
     e->machine = kl_u16(p + 18, be);
@@ -49,6 +52,9 @@ static int read_header(keel_elf *e, keel_error *err)
     e->e_shstrndx = kl_u16(q + 10, be);
     return 0;
 }
+
+/* File offset of e_shnum (e_phnum is 4 bytes before, e_shstrndx 2 after). */
+static uint64_t shnum_at(const keel_elf *e) { return keel_elf_is64(e) ? 60 : 48; }
 
 /* Check that a table of `num` entries of `entsize` bytes at `off` lies
  * inside the file and does not overlap the ELF header. */
@@ -84,8 +90,9 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
     e->shstrndx = e->e_shstrndx;
     if (e->shoff == 0) {
         if (e->e_shnum != 0)
-            return keel_error_set(err, KEEL_E_FORMAT, 0,
-                                  "ELF header: e_shnum is %U but e_shoff is 0", (uint64_t)e->e_shnum);
+            return keel_error_set(err, KEEL_E_FORMAT, shnum_at(e),
+                                  "ELF header: e_shnum (at %X) is %U but e_shoff is 0", shnum_at(e),
+                                  (uint64_t)e->e_shnum);
         e->shnum = 0;
         e->shstrndx = 0;
     } else {
@@ -113,7 +120,8 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
             return rc;
     }
     if (e->phnum && e->phoff == 0)
-        return keel_error_set(err, KEEL_E_FORMAT, 0, "ELF header: e_phnum is %U but e_phoff is 0",
+        return keel_error_set(err, KEEL_E_FORMAT, shnum_at(e) - 4,
+                              "ELF header: e_phnum (at %X) is %U but e_phoff is 0", shnum_at(e) - 4,
                               (uint64_t)e->phnum);
     if ((rc = check_table(e, "program header table", e->phoff, e->phnum, e->phentsize, phmin, err)))
         return rc;
@@ -129,10 +137,15 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
         keel_shdr sh;
         const uint8_t *p;
         uint64_t n;
-        if (e->shstrndx >= e->shnum)
-            return keel_error_set(err, KEEL_E_INDEX, 0,
-                                  "ELF header: section name table index %U is not below the section count %U",
-                                  (uint64_t)e->shstrndx, (uint64_t)e->shnum);
+        if (e->shstrndx >= e->shnum) {
+            /* the index lives in e_shstrndx, or in section header 0's
+             * sh_link under extended numbering */
+            uint64_t at = e->e_shstrndx == KL_SHN_XINDEX ? e->shoff + 40 - (keel_elf_is64(e) ? 0 : 16)
+                                                          : shnum_at(e) + 2;
+            return keel_error_set(err, KEEL_E_INDEX, at,
+                                  "section name table index %U (at %X) is not below the section count %U",
+                                  (uint64_t)e->shstrndx, at, (uint64_t)e->shnum);
+        }
         keel_elf_shdr(e, e->shstrndx, &sh, err);
         if ((rc = keel_elf_section_data(e, &sh, &p, &n, err)))
             return rc;
@@ -146,8 +159,8 @@ int keel_elf_shdr(const keel_elf *e, uint32_t i, keel_shdr *s, keel_error *err)
 {
     if (i >= e->shnum)
         return keel_error_set(err, KEEL_E_INDEX, e->shoff,
-                              "section index %U is out of range (the file has %U sections)", (uint64_t)i,
-                              (uint64_t)e->shnum);
+                              "section index %U is out of range (the section header table at %X has %U entries)",
+                              (uint64_t)i, e->shoff, (uint64_t)e->shnum);
     const uint8_t *p = e->data + e->shoff + (uint64_t)i * e->shentsize;
     bool be = kl_be(e);
     s->name = kl_u32(p, be);

@@ -112,4 +112,10 @@ static inline uint64_t kl_off(const keel_elf *e, const void *p)
     return (uint64_t)((const uint8_t *)p - e->data);
 }
 
+/* Check that section `from`'s sh_link value `link` names a section of type
+ * `type_a` or `type_b`; a wrong link is reported at the sh_link field of
+ * the linking section's header, where the mistake is. */
+int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type_a, uint32_t type_b,
+                  const char *what, keel_error *err);
+
 #endif

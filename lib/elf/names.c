@@ -110,8 +110,8 @@ size_t keel_section_flags_string(uint64_t flags, uint16_t machine, char *buf, si
         }
         if (len)
             PUTC('|');
-        while (*s)
-            PUTC(*s++);
+        for (; *s; s++)
+            PUTC(*s);
     }
     if (unknown) {
         char tmp[20];

@@ -27,20 +27,11 @@ int keel_elf_relocs(const keel_elf *e, uint32_t index, keel_relocs *r, keel_erro
         return keel_error_set(err, KEEL_E_FORMAT, sh.offset,
                               "relocation section %U at %X: entry size %U is smaller than %U", (uint64_t)index,
                               sh.offset, ent, minent);
-    if (sh.type != KL_SHT_RELR && sh.link) {
-        /* The symbol table must really be one; this also breaks sh_link
-         * cycles (a relocation section naming itself or another one). */
-        keel_shdr st;
-        if (sh.link >= e->shnum)
-            return keel_error_set(err, KEEL_E_INDEX, sh.offset,
-                                  "relocation section %U at %X: sh_link %U is out of range", (uint64_t)index,
-                                  sh.offset, (uint64_t)sh.link);
-        keel_elf_shdr(e, sh.link, &st, NULL);
-        if (st.type != KL_SHT_SYMTAB && st.type != KL_SHT_DYNSYM)
-            return keel_error_set(err, KEEL_E_LINK, sh.offset,
-                                  "relocation section %U at %X: sh_link %U is not a symbol table (type %X)",
-                                  (uint64_t)index, sh.offset, (uint64_t)sh.link, (uint64_t)st.type);
-    }
+    /* The symbol table must really be one; this also breaks sh_link cycles
+     * (a relocation section naming itself or another one). */
+    if (sh.type != KL_SHT_RELR && sh.link &&
+        (rc = kl_check_link(e, index, sh.link, KL_SHT_SYMTAB, KL_SHT_DYNSYM, "a symbol table", err)))
+        return rc;
     *r = (keel_relocs){.elf = e, .section = index, .kind = sh.type, .data = p, .offset = sh.offset,
                        .count = n / ent, .entsize = ent, .symtab = sh.link, .target = sh.info};
     return 0;

@@ -14,8 +14,8 @@ int keel_strtab_get(const keel_strtab *st, uint64_t index, const char **out, kee
     }
     if (!st->terminated && kl_strnlen(st->data + index, st->size - index) == st->size - index)
         return keel_error_set(err, KEEL_E_FORMAT, st->offset + index,
-                              "string table at %X: string at index %U is not NUL-terminated", st->offset,
-                              index);
+                              "string table at %X: string at index %U (at %X) is not NUL-terminated",
+                              st->offset, index, st->offset + index);
     *out = st->data + index;
     return 0;
 }
@@ -67,6 +67,26 @@ uint32_t keel_elf_find_section(const keel_elf *e, const char *name)
         if (keel_elf_section_name(e, &sh, &n, NULL) == 0 && kl_streq(n, name))
             return i;
     }
+    return 0;
+}
+
+int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type_a, uint32_t type_b,
+                  const char *what, keel_error *err)
+{
+    uint64_t at = e->shoff + (uint64_t)from * e->shentsize + (keel_elf_is64(e) ? 40 : 24);
+    keel_shdr target;
+    if (link == from)
+        return keel_error_set(err, KEEL_E_LINK, at, "section %U: sh_link (at %X) names the section itself",
+                              (uint64_t)from, at);
+    if (link >= e->shnum)
+        return keel_error_set(err, KEEL_E_INDEX, at,
+                              "section %U: sh_link %U (at %X) is out of range (%U sections)", (uint64_t)from,
+                              (uint64_t)link, at, (uint64_t)e->shnum);
+    keel_elf_shdr(e, link, &target, NULL);
+    if (target.type != type_a && target.type != type_b)
+        return keel_error_set(err, KEEL_E_LINK, at,
+                              "section %U: sh_link %U (at %X) should name %s but names a section of type %X",
+                              (uint64_t)from, (uint64_t)link, at, what, (uint64_t)target.type);
     return 0;
 }
 
@@ -128,6 +148,8 @@ int keel_elf_group(const keel_elf *e, uint32_t index, keel_group *g, keel_error 
                               (uint64_t)index, sh.offset);
     if ((rc = keel_elf_section_data(e, &sh, &p, &n, err)))
         return rc;
+    if ((rc = kl_check_link(e, index, sh.link, KL_SHT_SYMTAB, KL_SHT_SYMTAB, "a symbol table", err)))
+        return rc;
     if (n < 4 || n % 4)
         return keel_error_set(err, KEEL_E_FORMAT, sh.offset,
                               "group section %U at %X: size %U is not a positive multiple of 4",
@@ -142,8 +164,9 @@ int keel_elf_group(const keel_elf *e, uint32_t index, keel_group *g, keel_error 
         uint32_t m = keel_group_member(g, i);
         if (m == 0 || m >= e->shnum)
             return keel_error_set(err, KEEL_E_INDEX, sh.offset + 4 + 4 * (uint64_t)i,
-                                  "group section %U at %X: member %U names section %U, out of range",
-                                  (uint64_t)index, sh.offset, (uint64_t)i, (uint64_t)m);
+                                  "group section %U at %X: member %U (at %X) names section %U, out of range",
+                                  (uint64_t)index, sh.offset, (uint64_t)i, sh.offset + 4 + 4 * (uint64_t)i,
+                                  (uint64_t)m);
     }
     return 0;
 }

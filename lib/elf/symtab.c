@@ -20,11 +20,8 @@ int keel_elf_symtab(const keel_elf *e, uint32_t index, keel_symtab *t, keel_erro
                               (uint64_t)index, sh.offset, sh.entsize, minent);
     *t = (keel_symtab){.elf = e, .section = index, .data = p, .offset = sh.offset,
                        .count = n / sh.entsize, .entsize = sh.entsize, .first_global = sh.info};
-    if (sh.link == index)
-        return keel_error_set(err, KEEL_E_LINK, sh.offset,
-                              "symbol table (section %U) at %X: sh_link names itself", (uint64_t)index,
-                              sh.offset);
-    if (sh.link && (rc = keel_elf_strtab(e, sh.link, &t->strings, err)))
+    if (sh.link && ((rc = kl_check_link(e, index, sh.link, KL_SHT_STRTAB, KL_SHT_STRTAB, "a string table", err)) ||
+                    (rc = keel_elf_strtab(e, sh.link, &t->strings, err))))
         return rc;
     for (uint32_t i = 1; i < e->shnum; i++) {
         keel_shdr x;
@@ -84,7 +81,7 @@ int keel_symtab_name(const keel_symtab *t, const keel_sym *s, const char **out, 
 int keel_elf_versions(const keel_elf *e, uint32_t symtab, keel_versions *v, keel_error *err)
 {
     *v = (keel_versions){.elf = e};
-    uint32_t strtab = 0;
+    uint32_t strtab = 0, strtab_from = 0;
     for (uint32_t i = 1; i < e->shnum; i++) {
         keel_shdr sh;
         const uint8_t *p;
@@ -106,20 +103,24 @@ int keel_elf_versions(const keel_elf *e, uint32_t symtab, keel_versions *v, keel
             v->verdef_offset = sh.offset;
             v->verdef_num = sh.info;
             strtab = sh.link;
+            strtab_from = i;
         } else {
             v->verneed = p;
             v->verneed_size = n;
             v->verneed_offset = sh.offset;
             v->verneed_num = sh.info;
             strtab = sh.link;
+            strtab_from = i;
         }
     }
     if (!v->versym) {
         *v = (keel_versions){.elf = e};
         return 0;
     }
-    if (strtab)
-        return keel_elf_strtab(e, strtab, &v->strings, err);
+    if (strtab) {
+        int rc = kl_check_link(e, strtab_from, strtab, KL_SHT_STRTAB, KL_SHT_STRTAB, "a string table", err);
+        return rc ? rc : keel_elf_strtab(e, strtab, &v->strings, err);
+    }
     return 0;
 }
 
