@@ -79,7 +79,8 @@ $(KEEL): $(TOOL_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) $(KEEL_LINK) -o $@ $(TOOL_OBJ) $(LIBA)
 
-$(BUILD)/tests/%: tests/unit/%.c $(TOOL_LIB_OBJ) $(LIBA)
+# The malformed-input test shares the fuzzer's walk (fuzz/walk.h).
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard fuzz/*.h) $(TOOL_LIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itools $(ALL_LDFLAGS) -o $@ $< $(TOOL_LIB_OBJ) $(LIBA)
 
@@ -107,7 +108,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC   ?= clang
 FUZZ_BIN  := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard include/keel/*.h)
+build-fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRC) $(wildcard include/keel/*.h lib/*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  -Iinclude -Ilib -o $@ $< $(LIB_SRC)
