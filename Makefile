@@ -40,8 +40,8 @@ KEEL_LINK := $(if $(SANFLAGS),,-static)
 # ---------------------------------------------------------------- sources
 # Parts that must build freestanding (no libc): the reader, and later the
 # executable interpreter.
-FREESTANDING_DIRS := lib/elf
-LIB_DIRS   := lib/elf
+FREESTANDING_DIRS := lib/elf lib/exec
+LIB_DIRS   := lib/elf lib/exec
 LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 TOOL_SRC   := $(wildcard tools/*.c)
 TEST_SRC   := $(wildcard tests/unit/*.c)

@@ -3,5 +3,6 @@
 #define KEEL_TOOLS_COMMANDS_H
 
 int cmd_info(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 #endif

@@ -108,6 +108,12 @@ bool keel_is_elf(const void *data, size_t size);
  * placement, extended numbering and the section-name string table. */
 int keel_elf_open(keel_elf *elf, const void *data, size_t size, keel_error *err);
 
+/* Decode only the file header (e_ident and the ELF header fields) from a
+ * buffer holding at least its first bytes; the header tables are not
+ * located or checked.  For readers that fetch the rest piecewise (the
+ * executable interpreter). */
+int keel_elf_parse_header(keel_elf *elf, const void *header, size_t size, keel_error *err);
+
 static inline bool keel_elf_is64(const keel_elf *e) { return e->elfclass == 2; }
 
 /* ------------------------------------------------------------- sections */
@@ -176,6 +182,9 @@ typedef struct keel_phdr {
 } keel_phdr;
 
 int keel_elf_phdr(const keel_elf *elf, uint32_t index, keel_phdr *out, keel_error *err);
+/* Decode one program header entry from raw bytes in the file's class and
+ * byte order (phentsize bytes at p, already checked by the caller). */
+void keel_elf_decode_phdr(const keel_elf *elf, const uint8_t *p, keel_phdr *out);
 
 /* The bytes of a segment's file image (filesz bytes at offset). */
 int keel_elf_segment_data(const keel_elf *elf, const keel_phdr *ph, const uint8_t **data,

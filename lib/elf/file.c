@@ -76,6 +76,16 @@ static int check_table(const keel_elf *e, const char *what, uint64_t off, uint64
     return 0;
 }
 
+int keel_elf_parse_header(keel_elf *e, const void *header, size_t size, keel_error *err)
+{
+    *e = (keel_elf){.data = header, .size = size, .shstrtab = ""};
+    int rc = read_header(e, err);
+    e->shnum = e->e_shnum;
+    e->phnum = e->e_phnum;
+    e->shstrndx = e->e_shstrndx;
+    return rc;
+}
+
 int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
 {
     *e = (keel_elf){.data = data, .size = size, .shstrtab = ""};
@@ -193,7 +203,12 @@ int keel_elf_phdr(const keel_elf *e, uint32_t i, keel_phdr *ph, keel_error *err)
         return keel_error_set(err, KEEL_E_INDEX, e->phoff,
                               "program header index %U is out of range (the file has %U)", (uint64_t)i,
                               (uint64_t)e->phnum);
-    const uint8_t *p = e->data + e->phoff + (uint64_t)i * e->phentsize;
+    keel_elf_decode_phdr(e, e->data + e->phoff + (uint64_t)i * e->phentsize, ph);
+    return 0;
+}
+
+void keel_elf_decode_phdr(const keel_elf *e, const uint8_t *p, keel_phdr *ph)
+{
     bool be = kl_be(e);
     ph->type = kl_u32(p, be);
     if (keel_elf_is64(e)) {
@@ -213,7 +228,6 @@ int keel_elf_phdr(const keel_elf *e, uint32_t i, keel_phdr *ph, keel_error *err)
         ph->flags = kl_u32(p + 24, be);
         ph->align = kl_u32(p + 28, be);
     }
-    return 0;
 }
 
 int keel_elf_segment_data(const keel_elf *e, const keel_phdr *ph, const uint8_t **data, uint64_t *size,
