@@ -22,6 +22,9 @@ say "An archive: glibc's libc.a (member list and index, first lines)"
 say "The same for scripts: --json (sections of crt1.o, first lines)"
 "$keel" info --json -S /usr/lib/x86_64-linux-gnu/crt1.o | head -c 600; echo ' ...'
 
+say "The executable interpreter directing a load (record-only client), /usr/bin/ls as a PIE at 0x555555554000"
+run "$keel" exec --layout --bias 0x555555554000 /usr/bin/ls
+
 say "Bad input: a clear error and a non-zero exit, never a crash"
 tmp=${TMPDIR:-/tmp}/keel-demo.$$
 head -c 3000 /usr/bin/ls > "$tmp"
