@@ -7,6 +7,7 @@
 # and build ID.  A load bias must move every address and nothing else.
 use strict;
 use warnings;
+no warnings "portable"; # 64-bit addresses through hex()
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;

@@ -21,7 +21,7 @@ static void ok(int cond, const char *fmt, ...)
 }
 
 typedef struct image {
-    unsigned char b[4096];
+    unsigned char b[0x1200]; /* the image is 0x1100 bytes */
     size_t size;
     int is64, be;
     int read_error;      /* returned by the read callback when non-zero */
