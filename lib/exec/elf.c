@@ -174,9 +174,10 @@ static int survey(loader *l)
                 return fail(l, KEEL_EX_CORRUPT, ph.offset, "interpreter path at %X is not NUL-terminated", ph.offset, 0);
         } else if (ph.type == KL_PT_NOTE && !info->build_id_len) {
             uint8_t buf[512];
-            int crc = 0;
-            uint64_t n = ph.filesz < sizeof buf ? ph.filesz : sizeof buf;
-            if (read_exact(l, ph.offset, buf, n, &crc) < 0)
+            size_t n = 0;
+            /* parse only what the client actually returned */
+            int crc = l->read(l->handle, ph.offset, buf, ph.filesz < sizeof buf ? (size_t)ph.filesz : sizeof buf, &n);
+            if (crc)
                 return crc;
             bool be = kl_be(&l->e);
             for (uint64_t p = 0; p + 12 <= n;) {
