@@ -7,6 +7,9 @@ command -v s390x-linux-gnu-as >/dev/null 2>&1 || need="$need binutils-s390x-linu
 command -v readelf >/dev/null 2>&1 || need="$need binutils"
 command -v prove >/dev/null 2>&1 || need="$need perl"
 command -v llvm-ar >/dev/null 2>&1 || need="$need llvm"
+command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
+# i386 static executables for the interpreter's ELF32 tests
+echo 'int main(void){return 0;}' | gcc -m32 -static -x c - -o /dev/null >/dev/null 2>&1 || need="$need gcc-multilib"
 [ -n "$need" ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "tests/deps.sh: installing$need"

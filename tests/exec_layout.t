@@ -16,6 +16,21 @@ use Oracle qw(elf_files);
 my $keel = Oracle::keel_bin();
 my @files = grep { my $t = elf_type($_); $t == 2 || $t == 3 }
     elf_files(globs => ['/usr/bin/*', '/usr/lib/x86_64-linux-gnu/*.so*', '/usr/lib/x86_64-linux-gnu/*/*.so*'], kind => 'elf');
+# Executables /usr/bin lacks: static ones (glibc and musl), static PIEs, and
+# ELF32 i386 (gcc -m32), built here.
+my $dir = ($ENV{KEEL_BUILD} || 'build') . '/t/exec';
+system("mkdir -p $dir") == 0 or die;
+open(my $src, '>', "$dir/h.c") or die;
+print $src "#include <stdio.h>\n__thread int t = 1;\nint main(void) { return printf(\"%d\\n\", t) < 0; }\n";
+close $src;
+my @generated = (['gcc -static', 'static'], ['gcc -static-pie', 'static-pie'], ['gcc -m32 -static', 'static-32'],
+                 ['gcc -m32 -static-pie', 'static-pie-32'], ['gcc -m32', 'dynamic-32'], ['musl-gcc -static', 'musl-static'],
+                 ['clang -static-pie', 'clang-static-pie']);
+for (@generated) {
+    my ($cc, $name) = @$_;
+    if (system("$cc -O2 -o $dir/$name $dir/h.c >/dev/null 2>&1") == 0) { push @files, "$dir/$name" }
+    else { diag("skipped $name: '$cc' cannot build it here (gcc-multilib or musl-tools missing?)") }
+}
 plan skip_all => 'no executables found' unless @files;
 plan tests => @files + 3;
 
@@ -108,8 +123,7 @@ for my $f ('/usr/bin/ls', '/usr/lib/x86_64-linux-gnu/libc.so.6') {
 }
 # Debug pieces: an unstripped program reports its symbol and string tables
 # and its DWARF sections, and nothing it does not have.
-my $dir = ($ENV{KEEL_BUILD} || 'build') . '/t/exec';
-system("mkdir -p $dir && printf 'int main(void){return 0;}\\n' > $dir/m.c && cc -g -o $dir/m $dir/m.c") == 0 or die;
+system("printf 'int main(void){return 0;}\\n' > $dir/m.c && cc -g -o $dir/m $dir/m.c") == 0 or die;
 my $out = `$keel exec --layout $dir/m`;
 my @want;
 for (split /\n/, `readelf -SW $dir/m`) {

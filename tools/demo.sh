@@ -25,6 +25,26 @@ say "The same for scripts: --json (sections of crt1.o, first lines)"
 say "The executable interpreter directing a load (record-only client), /usr/bin/ls as a PIE at 0x555555554000"
 run "$keel" exec --layout --bias 0x555555554000 /usr/bin/ls
 
+say "The user-space exec client: /usr/bin programs run inside keel's own process"
+run "$keel" exec /usr/bin/ls -la /usr
+run "$keel" exec /usr/bin/python3.11 -c 'import sys; print("python", sys.version.split()[0], "argv", sys.argv)'
+run "$keel" exec /usr/bin/perl -e 'print "perl $^V; exit 3\n"; exit 3' ; echo "exit status $?"
+
+hello=${TMPDIR:-/tmp}/keel-demo-hello.$$
+printf '#include <stdio.h>\nint main(void) { puts("hello from a boot image"); return 0; }\n' > "$hello.c"
+if cc -static -O2 -o "$hello" "$hello.c" 2>/dev/null; then
+    say "The boot-image client: a static executable as one flat image, against objcopy -O binary"
+    run "$keel" exec --image "$hello" -o "$hello.img"
+    objcopy -O binary "$hello" "$hello.objcopy"
+    skip=$(( $(readelf -SW "$hello" | awk '$0 ~ /^ *\[ *1\]/ {print "0x"$5; exit}') - 0x400000 ))
+    if tail -c +$((skip + 1)) "$hello.img" | cmp -s - "$hello.objcopy"; then
+        echo "identical to objcopy's image from the first section on ($skip bytes of headers before it)"
+    else
+        echo "DIFFERS from objcopy's image"
+    fi
+fi
+rm -f "$hello" "$hello.c" "$hello.img" "$hello.objcopy"
+
 say "Bad input: a clear error and a non-zero exit, never a crash"
 tmp=${TMPDIR:-/tmp}/keel-demo.$$
 head -c 3000 /usr/bin/ls > "$tmp"

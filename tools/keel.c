@@ -15,7 +15,7 @@ static const struct {
 } commands[] = {
     {"info", cmd_info, "show the sections, segments, symbols, relocations, notes and dynamic\n"
                        "             entries of ELF files and archives (like readelf -W)"},
-    {"exec", cmd_exec, "interpret executables: --layout prints what the interpreter directs"},
+    {"exec", cmd_exec, "run an executable in this process; --layout, --image: other clients"},
 };
 
 static void usage(FILE *to)

@@ -1,0 +1,44 @@
+/* The clients of the executable interpreter behind `keel exec`.  Each is a
+ * small example of one way to load: record only, build a boot image, or
+ * exec in user space. */
+#ifndef KEEL_TOOLS_EXEC_CLIENTS_H
+#define KEEL_TOOLS_EXEC_CLIENTS_H
+
+#include <keel/exec.h>
+#include <stdint.h>
+
+/* The read callback every client uses: the handle points at an fd. */
+int exec_pread(void *handle, uint64_t offset, void *buf, size_t size, size_t *actual);
+
+/* Report a failed keel_exec_load on stderr as `keel: FILE: what: message`. */
+void exec_report(const char *path, int rc, const keel_exec_info *info);
+
+/* keel exec --layout: print every piece and the info.  Returns 0 or 1. */
+int exec_layout(const char *path, uint64_t bias);
+
+/* keel exec --image: the two-pass boot-image client.  Returns 0 or 1. */
+int exec_image(const char *path, const char *out, uint64_t bias);
+
+/* keel exec FILE ARGS: replace this process's program with FILE.  Returns
+ * only on failure, with the process as it was: 127 if a file is missing,
+ * 126 otherwise (the exit statuses of env(1) and the shell). */
+int exec_run(const char *path, const char *argv0, int argc, char **argv);
+
+/* The ELF machine of the host: the only one exec_run can run. */
+#if defined(__x86_64__)
+#define EM_HOST 62
+#elif defined(__aarch64__)
+#define EM_HOST 183
+#elif defined(__i386__)
+#define EM_HOST 3
+#else
+#define EM_HOST 0
+#endif
+
+/* Machine-specific: switch to the new stack and jump to the entry point
+ * with the registers the ELF ABI of the host promises at process start. */
+_Noreturn void exec_jump(uint64_t entry, void *stack);
+/* Whether exec_jump exists for this host. */
+extern const int exec_jump_supported;
+
+#endif

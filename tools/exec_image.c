@@ -1,0 +1,111 @@
+/* keel exec --image: the two-pass boot-image client of the OSKit boot
+ * adaptors.  Pass 1 records the extent of what is loaded, the client
+ * allocates a staging buffer of that size, and pass 2 copies each piece to
+ * buf + (mem_addr - load_addr).  The result is a flat memory image to be
+ * placed at load_addr, with the bss left out at its end: what a boot loader
+ * or a ROM would hold. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec_clients.h"
+
+/* A flat image larger than this is almost surely a layout mistake (a
+ * segment far from the others), not a boot image. */
+#define IMAGE_LIMIT (1ull << 32)
+
+typedef struct staging {
+    int fd;
+    bool any;
+    uint64_t load_addr, load_end; /* [lowest address, end of the last file byte) */
+    unsigned char *buf;
+} staging;
+
+static int tally(void *handle, uint64_t file_ofs, uint64_t file_size, uint64_t mem_addr, uint64_t mem_size,
+                 unsigned type)
+{
+    staging *s = handle;
+    (void)file_ofs, (void)mem_size;
+    if (!(type & KEEL_EXEC_ALLOC))
+        return 0;
+    if (!s->any || mem_addr < s->load_addr)
+        s->load_addr = mem_addr;
+    if (!s->any || mem_addr + file_size > s->load_end)
+        s->load_end = mem_addr + file_size;
+    s->any = true;
+    return 0;
+}
+
+static int copy(void *handle, uint64_t file_ofs, uint64_t file_size, uint64_t mem_addr, uint64_t mem_size,
+                unsigned type)
+{
+    staging *s = handle;
+    size_t got = 0;
+    (void)mem_size;
+    if (!(type & KEEL_EXEC_LOAD) || file_size == 0)
+        return 0;
+    /* the bss (mem_size > file_size) is already zero: the buffer is calloc'd */
+    int rc = exec_pread(&s->fd, file_ofs, s->buf + (mem_addr - s->load_addr), file_size, &got);
+    return rc ? rc : got == file_size ? 0 : KEEL_E_TRUNCATED;
+}
+
+int exec_image(const char *path, const char *out, uint64_t bias)
+{
+    keel_exec_options opt = {.load_bias = bias};
+    keel_exec_info info;
+    staging s = {0};
+    char tmp[4096];
+    int rc, status = 1;
+    FILE *f = NULL;
+    s.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s.fd < 0) {
+        fprintf(stderr, "keel: %s: cannot open: %s\n", path, strerror(errno));
+        return 1;
+    }
+    if ((rc = keel_exec_load(exec_pread, tally, &s, &opt, &info))) {
+        exec_report(path, rc, &info);
+        goto done;
+    }
+    uint64_t size = s.load_end - s.load_addr;
+    if (size > IMAGE_LIMIT) {
+        fprintf(stderr, "keel: %s: the image 0x%llx-0x%llx spans more than 4 GiB\n", path,
+                (unsigned long long)s.load_addr, (unsigned long long)s.load_end);
+        goto done;
+    }
+    if (!(s.buf = calloc(1, size ? size : 1))) {
+        fprintf(stderr, "keel: %s: cannot allocate 0x%llx bytes for the image\n", path, (unsigned long long)size);
+        goto done;
+    }
+    if ((rc = keel_exec_load(exec_pread, copy, &s, &opt, &info))) {
+        exec_report(path, rc, &info);
+        goto done;
+    }
+    /* Never leave a partial output: write a temporary, then rename. */
+    snprintf(tmp, sizeof tmp, "%s.keel-tmp.%ld", out, (long)getpid());
+    f = fopen(tmp, "wb");
+    bool written = f && fwrite(s.buf, 1, size, f) == size;
+    if (f && fclose(f))
+        written = false;
+    if (!written) {
+        fprintf(stderr, "keel: %s: cannot write: %s\n", out, strerror(errno));
+        if (f)
+            remove(tmp);
+        goto done;
+    }
+    if (rename(tmp, out)) {
+        fprintf(stderr, "keel: %s: cannot rename %s: %s\n", out, tmp, strerror(errno));
+        remove(tmp);
+        goto done;
+    }
+    printf("%s: load address 0x%llx, %llu bytes (bss to 0x%llx), entry 0x%llx\n", out,
+           (unsigned long long)s.load_addr, (unsigned long long)size, (unsigned long long)info.image_end,
+           (unsigned long long)info.entry);
+    status = 0;
+done:
+    free(s.buf);
+    close(s.fd);
+    return status;
+}
