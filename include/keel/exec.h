@@ -86,11 +86,26 @@ typedef struct keel_exec_info {
     keel_error error;          /* the message for a KEEL_EX_* failure */
 } keel_exec_info;
 
-/* Try each format in turn (ELF, then a.out) until one recognises the file. */
+/* Try each format in turn (ELF, then a.out) until one recognises the file.
+ * A file with ELF's magic gets the ELF loader's verdict. */
 int keel_exec_load(keel_exec_read_fn read, keel_exec_read_exec_fn read_exec, void *handle,
                    const keel_exec_options *options, keel_exec_info *info);
 int keel_exec_load_elf(keel_exec_read_fn read, keel_exec_read_exec_fn read_exec, void *handle,
                        const keel_exec_options *options, keel_exec_info *info);
+/* a.out (OMAGIC, NMAGIC, ZMAGIC, QMAGIC, and NetBSD's ZMAGIC with its
+ * midmag word in network order) as OSKit interpreted it, with its flaws
+ * fixed: relocation sizes are counted when finding the symbol table, a
+ * Mach ZMAGIC whose text starts with the header is sized right, errors from
+ * the client are returned, and info is filled (format 2, ELFCLASS32,
+ * little-endian, machine EM_386 for machine ids 0, 100 and NetBSD's 134;
+ * max_align 4 for OMAGIC, 4096 for the paged magics).  a.out has no
+ * permissions: the data piece is READ|WRITE|EXECUTE as in OSKit, and a
+ * data piece with no file bytes is ALLOC without LOAD.  load_bias does not
+ * apply.  Symbol and string tables are reported with report_debug, as
+ * DEBUG|AOUT_SYMTAB and DEBUG|AOUT_STRTAB (the string table's length word
+ * included). */
+int keel_exec_load_aout(keel_exec_read_fn read, keel_exec_read_exec_fn read_exec, void *handle,
+                        const keel_exec_options *options, keel_exec_info *info);
 
 /* A short name for a KEEL_EX_* code. */
 const char *keel_exec_status_name(int code);
