@@ -1,11 +1,14 @@
 #!/bin/sh
 # shellcheck disable=SC2012
 # bench/run.sh KEEL: how fast `keel info` is against `readelf -W` and
-# `llvm-readelf -W` on the biggest ELF files of this machine.
+# `llvm-readelf -W` on the biggest ELF files of this machine (suite "info"),
+# then how fast `keel exec` starts a program against execve (suite "exec",
+# bench/exec.sh).
 #
 #   sh bench/run.sh /abs/path/to/build/keel      (what `make bench` runs)
 #
 # Environment knobs (all optional):
+#   BENCH_SUITES="info exec"  the suites to run (default both, in that order)
 #   BENCH_RUNS=N        timed runs per command (default 7, at least 5)
 #   BENCH_WARMUP=N      untimed warm-up runs per command (default 1)
 #   BENCH_FAST_RUNS=N   timed runs for a command quicker than 100 ms, whose
@@ -17,6 +20,8 @@
 #
 # Writes the table to stdout and to bench/results/info.txt, hyperfine's JSON
 # to bench/results/hyperfine/.  See bench/README.md for how to read it.
+# bench/exec.sh has its own knobs (BENCH_EXEC_*) and writes
+# bench/results/exec.txt.
 set -u
 
 KEEL=${1:-}
@@ -27,6 +32,19 @@ fi
 case $KEEL in /*) ;; *) KEEL=$(pwd)/$KEEL ;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+
+SUITES=" "
+for suite in ${BENCH_SUITES:-info exec}; do
+    case $suite in
+    info | exec) SUITES="$SUITES$suite " ;;
+    *) echo "bench: unknown suite '$suite' in BENCH_SUITES (info exec)" >&2; exit 2 ;;
+    esac
+done
+has_suite() { case $SUITES in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+if ! has_suite info; then
+    has_suite exec && exec sh "$HERE/exec.sh" "$KEEL"
+    exit 0
+fi
 RESULTS=$HERE/results
 JSONDIR=$RESULTS/hyperfine
 OUT=$RESULTS/info.txt
@@ -346,3 +364,8 @@ emit "inputs: $(for f in $INPUTS; do printf '%s (%s MiB)  ' "$f" "$(($(wc -c <"$
 TOP=$(dirname "$HERE")
 emit "load at end: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)"
 emit "total bench time: $(($(date +%s) - START)) s; table in ${OUT#"$TOP/"}, timings in ${JSONDIR#"$TOP/"}/"
+
+if has_suite exec; then
+    echo
+    sh "$HERE/exec.sh" "$KEEL"
+fi
