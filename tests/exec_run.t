@@ -22,9 +22,6 @@
 #     missing file, 126 otherwise, as tests/progs/execve.c reports the
 #     kernel's refusal) and keel's one-line message.  An i386 program, which
 #     this kernel does run, keel must refuse as the wrong architecture.
-#
-# Known differences from execve are split off into their own points,
-# marked TODO with the reason, so that the rest of a run is still compared.
 use strict;
 use warnings;
 use FindBin;
@@ -116,19 +113,10 @@ sub first_difference {
 # Compare a keel run with the direct one.  Options: stderr => 1 (compare
 # it), status => the status both must have (checks the oracle too),
 # out_ok => a pattern the direct stdout must match (that the program did
-# run), known => [known differences: {line => pattern, why => reason}]:
-# the lines matching are compared in a TODO point of their own.
-our $TODO;
+# run).
 sub compare {
     my ($name, $d, $k, %o) = @_;
     my ($dout, $kout) = ($d->{out}, $k->{out});
-    for my $bug (@{ $o{known} || [] }) {
-        my @dl = grep { /$bug->{line}/ } split /\n/, $dout;
-        my @kl = grep { /$bug->{line}/ } split /\n/, $kout;
-        $_ = join '', map { /$bug->{line}/ ? '' : "$_\n" } split /\n/, $_ for $dout, $kout;
-        local $TODO = $bug->{why};
-        ok(@dl && "@kl" eq "@dl", "$name: $bug->{what}") or diag("direct: @dl\nkeel:   @kl");
-    }
     ok($kout eq $dout && (!$o{out_ok} || $dout =~ $o{out_ok}), "$name: stdout")
         or diag($kout ne $dout ? 'keel differs from the direct run at ' . first_difference($dout, $kout)
                                : "the direct run did not print what it should: $dout");
@@ -224,13 +212,6 @@ for my $why (@skips) {
 
 # ------------------------------------------------------- the startup program
 
-# Lines of startup's output that keel gets wrong today: compared on their
-# own, as TODO, with the reason.
-my $brk_bug = { what => 'brk heap can grow', line => qr/^brk: /,
-    why => 'keel maps a PIE right below other mappings, so its brk heap has no room to grow (sbrk fails)' };
-my $hwcap_bug = { what => 'AT_HWCAP is the kernel\'s', line => qr/^AT_HWCAP /,
-    why => 'keel passes on glibc\'s getauxval(AT_HWCAP) (HWCAP_X86_64 = 2), not the kernel\'s CPUID bits' };
-
 my @startup_built = grep { $built->{"$tmp/startup-$_->[0]"} } @startup;
 my $exit_code = 10;
 for my $v (@startup_built) {
@@ -246,11 +227,9 @@ for my $v (@startup_built) {
             next;
         }
     }
-    my @known = (elf_type($prog) == 3 ? ($brk_bug) : (), $name =~ /^musl/ ? ($hwcap_bug) : ());
     my $code = $exit_code++;
     my %run = (argv => [$prog, $code, $prog, @args], stdin => $stdin);
     compare("startup $name, exit($code)", run(%run), run_keel(%run), status => "exit $code", stderr => 1,
-            known => \@known,
             out_ok => qr/^AT_EXECFN '\Q$prog\E' = argv\[2\]\n.*^exit $code\natexit b\natexit a\ndtor102\ndtor101\n\z/ms);
     # Blocked and ignored signals pass through execve; the program then
     # kills itself with SIGUSR1.
@@ -260,7 +239,7 @@ for my $v (@startup_built) {
                 POSIX::sigprocmask(POSIX::SIG_BLOCK(), POSIX::SigSet->new(28, 22)); # SIGWINCH, SIGTTOU
             });
     compare("startup $name, SIGUSR1", run(%run), run_keel(%run), status => 'killed by signal 10', stderr => 1,
-            known => \@known, out_ok => qr/^blocked:.* 22\b.* 28\b.*\nignored:.* 1\b.*raising SIGUSR1\n\z/ms);
+            out_ok => qr/^blocked:.* 22\b.* 28\b.*\nignored:.* 1\b.*raising SIGUSR1\n\z/ms);
 }
 
 # ------------------------------------------------------------ the C++ program
@@ -361,10 +340,9 @@ if (my ($v) = grep { $_->[0] eq 'gcc-pie' } @startup_built) {
     my %e = (%env, PATH => "$tmp/path-a:$tmp/path-b:/usr/bin:/bin");
     my %run = (argv => ['startup-in-path', 4, "$tmp/path-b/startup-in-path"], env => \%e);
     compare('PATH search: a program of this test', run(%run), run_keel(%run), status => 'exit 4', stderr => 1,
-            known => [$brk_bug],
             out_ok => qr{^argv\[0\] 'startup-in-path'\n.*^AT_EXECFN '\Q$tmp\E/path-b/startup-in-path' = argv\[2\]$}ms);
     %run = (argv => ['a different argv[0]', 6, "$tmp/startup-gcc-pie"], file => "$tmp/startup-gcc-pie");
-    compare('--argv0', run(%run), run_keel(%run), status => 'exit 6', stderr => 1, known => [$brk_bug],
+    compare('--argv0', run(%run), run_keel(%run), status => 'exit 6', stderr => 1,
             out_ok => qr{^argv\[0\] 'a different argv\[0\]'\n.*^comm 'startup-gcc-pie'$}ms);
 } else {
     SKIP: { skip 'PATH search and --argv0 with a program of this test: no gcc -pie build of startup.c', 1 }
@@ -390,7 +368,6 @@ SKIP: {
     }
     ($d->{out}, $k->{out}) = ($mask->($d), $mask->($k));
     compare('LD_SHOW_AUXV=1 true: the auxiliary vector', $d, $k, status => 'exit 0',
-            known => [{ %$hwcap_bug, line => qr/^AT_HWCAP:/ }],
             out_ok => qr/^AT_PHDR: \(address\)\n.*^AT_EXECFN:\s+\/usr\/bin\/true\n/ms);
 }
 
@@ -416,7 +393,6 @@ print("hwcap", [v for t, v in pairs if t == 16])
 EOF
     my %run = (argv => [$python, '-c', $script, 'one', 'two words', ''], stdin => '');
     compare('/proc/self/{cmdline,environ,comm,auxv}', run(%run), run_keel(%run), status => 'exit 0', stderr => 1,
-            known => [{ %$hwcap_bug, what => "/proc/self/auxv's AT_HWCAP is the kernel's", line => qr/^hwcap / }],
             out_ok => qr/^cmdline b'\/usr\/bin\/python3.11\\x00-c\\x00.*\\x00one\\x00two words\\x00\\x00'\n/);
 }
 
@@ -430,11 +406,10 @@ sub refused {
     my $d = run(file => "$tmp/execve", argv => ['execve', $file, $file]);
     my $k = run_keel(argv => [$file]);
     my ($ds, $ks) = (status_text($d->{status}), status_text($k->{status}));
-    local $TODO = $o{todo};
     ok($ks eq $ds && $k->{out} eq '' && $d->{out} eq '', "$name: $ds, as execve") or
         diag("execve: $ds, stdout '" . substr($d->{out}, 0, 200) . "', stderr $d->{err}"
              . "keel:   $ks, stdout '" . substr($k->{out}, 0, 200) . "', stderr $k->{err}");
-    like($k->{err}, qr/\Akeel: \Q$file\E: $message\n\z/, "$name: keel's message") unless $o{todo};
+    like($k->{err}, qr/\Akeel: \Q$file\E: $message\n\z/, "$name: keel's message");
 }
 
 SKIP: {
@@ -467,8 +442,7 @@ SKIP: {
         my $noexec = "$tmp/no-execute-permission";
         system('cp', "$tmp/startup-$v->[0]", $noexec) == 0 or die;
         chmod 0644, $noexec;
-        refused('an ELF program without execute permission', $noexec, '',
-                todo => 'keel exec opens the file for reading and never checks execute permission (execve: EACCES)');
+        refused('an ELF program without execute permission', $noexec, 'cannot execute: Permission denied');
     }
 }
 SKIP: {

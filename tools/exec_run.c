@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #if __has_include(<sys/rseq.h>)
@@ -37,10 +38,16 @@ typedef struct image {
     keel_exec_info info;
     uint64_t page;
     uint64_t lo, hi;                 /* the reserved range, page-aligned */
+    uint64_t gap_hi;                 /* a PIE program: [hi, gap_hi) held for its brk heap */
     uint64_t code_lo, code_hi;       /* for /proc/PID/stat's start_code... */
     uint64_t data_lo, data_hi;
     char msg[256];                   /* a client (mapping) error */
 } image;
+
+/* Where a PIE program goes (with up to 128 GiB of randomness), and the room
+ * kept free after it for its brk heap until the jump. */
+#define PIE_HINT 0x200000000000ull
+#define BRK_ROOM (1ull << 30)
 
 static uint64_t page_down(const image *im, uint64_t a) { return a & ~(im->page - 1); }
 static uint64_t page_up(const image *im, uint64_t a) { return (a + im->page - 1) & ~(im->page - 1); }
@@ -135,6 +142,17 @@ static int load_image(image *im, bool is_interp)
         fprintf(stderr, "keel: %s: cannot open: %s\n", im->path, strerror(errno));
         return errno == ENOENT ? 127 : 126;
     }
+    /* execve's checks (EACCES): a regular file the caller may execute.  The
+     * interpreter is only read, as the kernel reads it. */
+    struct stat st;
+    if (fstat(im->fd, &st) || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "keel: %s: %s\n", im->path, S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
+        return 126;
+    }
+    if (!is_interp && faccessat(AT_FDCWD, im->path, X_OK, AT_EACCESS)) {
+        fprintf(stderr, "keel: %s: cannot execute: %s\n", im->path, strerror(errno));
+        return 126;
+    }
     if ((rc = keel_exec_load(exec_pread, ignore_piece, &im->fd, &opt, &im->info)))
         return load_failed(im, rc);
     if (im->info.format != 1) {
@@ -155,20 +173,29 @@ static int load_image(image *im, bool is_interp)
     uint64_t align = im->info.max_align > im->page ? im->info.max_align : im->page;
     void *at;
     if (im->info.type == ET_DYN) {
-        /* The kernel picks the place; over-reserve to honour the alignment. */
-        at = mmap(NULL, size + align - im->page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        /* The kernel puts a PIE program far below the shared libraries with
+         * room after it for the brk heap; keel asks for such a place too (a
+         * hint, randomised) and holds the heap's room until the jump.  The
+         * interpreter goes wherever mmap puts it. */
+        uint64_t gap = is_interp ? 0 : BRK_ROOM, hint = 0;
+        uint16_t r = 0;
+        if (!is_interp && getrandom(&r, sizeof r, 0) == (ssize_t)sizeof r)
+            hint = PIE_HINT + ((uint64_t)r << 21);
+        uint64_t want = size + align - im->page + gap;
+        at = mmap((void *)hint, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (at == MAP_FAILED) {
             fprintf(stderr, "keel: %s: cannot reserve 0x%llx bytes: %s\n", im->path, (unsigned long long)size,
                     strerror(errno));
             return 1;
         }
-        uint64_t base = ((uint64_t)at + align - 1) & ~(align - 1), end = (uint64_t)at + size + align - im->page;
+        uint64_t base = ((uint64_t)at + align - 1) & ~(align - 1), end = (uint64_t)at + want;
         if (base > (uint64_t)at)
             munmap(at, base - (uint64_t)at);
-        if (end > base + size)
-            munmap((void *)(base + size), end - (base + size));
+        if (end > base + size + gap)
+            munmap((void *)(base + size + gap), end - (base + size + gap));
         opt.load_bias = base - lo;
         im->lo = base;
+        im->gap_hi = base + size + gap;
     } else {
         at = mmap((void *)lo, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
                   -1, 0);
@@ -190,7 +217,7 @@ static int load_image(image *im, bool is_interp)
 static void unload_image(image *im)
 {
     if (im->hi)
-        munmap((void *)im->lo, im->hi - im->lo);
+        munmap((void *)im->lo, (im->gap_hi > im->hi ? im->gap_hi : im->hi) - im->lo);
     if (im->fd >= 0)
         close(im->fd);
 }
@@ -222,10 +249,35 @@ static size_t stack_size(void)
     return rl.rlim_cur < (256u << 10) ? 256u << 10 : (size_t)rl.rlim_cur;
 }
 
+/* The kernel's auxiliary vector as it gave it to keel.  getauxval() is not
+ * that: glibc rewrites AT_HWCAP on x86-64 (to HWCAP_X86_64), and a program
+ * must see the kernel's CPUID bits. */
+static uint64_t kernel_auxv[2 * 64];
+static size_t kernel_auxv_words;
+
+static void read_kernel_auxv(void)
+{
+    int fd = open("/proc/self/auxv", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, kernel_auxv, sizeof kernel_auxv);
+    close(fd);
+    kernel_auxv_words = n > 0 ? (size_t)n / 8 & ~(size_t)1 : 0;
+}
+
 /* Inherited auxv entries: those the kernel gives every process alike. */
 static size_t inherit_aux(uint64_t *v, size_t n, unsigned long type)
 {
-    errno = 0;
+    if (kernel_auxv_words) {
+        for (size_t i = 0; i + 1 < kernel_auxv_words && kernel_auxv[i] != AT_NULL; i += 2)
+            if (kernel_auxv[i] == type) {
+                v[n] = type;
+                v[n + 1] = kernel_auxv[i + 1];
+                return n + 2;
+            }
+        return n;
+    }
+    errno = 0; /* no /proc: glibc's copy is the next best */
     unsigned long val = getauxval(type);
     if (val == 0 && errno == ENOENT)
         return n;
@@ -307,6 +359,7 @@ static int build_stack(stack *s, frame *f, const image *prog, const image *inter
 
     uint64_t aux[64];
     size_t n = 0;
+    read_kernel_auxv();
     n = inherit_aux(aux, n, AT_SYSINFO_EHDR);
     n = inherit_aux(aux, n, AT_MINSIGSTKSZ);
     n = inherit_aux(aux, n, AT_HWCAP);
@@ -437,6 +490,8 @@ int exec_run(const char *path, const char *argv0, int argc, char **argv)
 
     /* The point of no return. */
     fflush(NULL);
+    if (prog.gap_hi > prog.hi)
+        munmap((void *)prog.hi, prog.gap_hi - prog.hi); /* the brk heap grows here */
     describe_process(&prog, &f, path, prog.fd);
     close(prog.fd);
     if (interp.fd >= 0)
