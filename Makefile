@@ -33,16 +33,20 @@ ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Iinclude -D_GNU_SOURC
              -DKEEL_VERSION='"$(VERSION)"'
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # The CLI is linked statically (as a static PIE: `keel exec` must leave the
-# classic 0x400000 free for the programs it runs): for a tool run once per file, the dynamic
-# loader's start-up costs more than keel's own work (measured in bench/).
-# Sanitizer runtimes need the dynamic loader, so SAN=1 links dynamically.
+# classic 0x400000 free for the programs it runs): for a tool run once per
+# file, the dynamic loader's start-up costs more than keel's own work
+# (measured in bench/).  `keel run` needs a dynamically linked host process
+# (loaded code is resolved through dlsym), so it hands over to keel-run: the
+# same commands linked dynamically (tools/run_forward.c).  Sanitizer
+# runtimes need the dynamic loader, so SAN=1 links keel dynamically, with
+# `keel run` built in.
 KEEL_LINK := $(if $(SANFLAGS),,-static-pie)
 
 # ---------------------------------------------------------------- sources
 # Parts that must build freestanding (no libc): the reader, and later the
 # executable interpreter.
-FREESTANDING_DIRS := lib/elf lib/exec
-LIB_DIRS   := lib/elf lib/exec
+FREESTANDING_DIRS := lib/elf lib/exec lib/arch
+LIB_DIRS   := lib/elf lib/exec lib/arch lib/load
 LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 TOOL_SRC   := $(wildcard tools/*.c)
 TEST_SRC   := $(wildcard tests/unit/*.c)
@@ -52,16 +56,21 @@ LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ   := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN   := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Unit tests may use the tools' helpers (mapped files, output) too.
-TOOL_LIB_OBJ := $(filter-out $(BUILD)/obj/tools/keel.o,$(TOOL_OBJ))
+TOOL_LIB_OBJ := $(filter-out $(BUILD)/obj/tools/keel.o $(BUILD)/obj/tools/run_forward.o,$(TOOL_OBJ))
+# keel-run: every command, `run` in-process; keel: `run` hands over to it
+# when keel is static.
+KEEL_RUN_OBJ := $(filter-out $(BUILD)/obj/tools/run_forward.o,$(TOOL_OBJ))
+KEEL_OBJ   := $(filter-out $(BUILD)/obj/tools/$(if $(SANFLAGS),run_forward,run).o,$(TOOL_OBJ))
 
 KEEL       := $(BUILD)/keel
+KEEL_RUN   := $(BUILD)/keel-run
 LIBA       := $(BUILD)/libkeel.a
 LIBSO      := $(BUILD)/libkeel.so
 
 .PHONY: all test check freestanding fuzz bench demo install clean test-deps
 .DEFAULT_GOAL := all
 
-all: $(KEEL) $(LIBA) $(LIBSO)
+all: $(KEEL) $(KEEL_RUN) $(LIBA) $(LIBSO)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -76,9 +85,13 @@ $(LIBSO): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libkeel.so.0 $(ALL_LDFLAGS) -o $@ $^
 
-$(KEEL): $(TOOL_OBJ) $(LIBA)
+$(KEEL): $(KEEL_OBJ) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $(KEEL_LINK) -o $@ $(TOOL_OBJ) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) $(KEEL_LINK) -o $@ $(KEEL_OBJ) $(LIBA)
+
+$(KEEL_RUN): $(KEEL_RUN_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(KEEL_RUN_OBJ) $(LIBA)
 
 # The malformed-input test shares the fuzzer's walk (fuzz/walk.h).
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard fuzz/*.h) $(TOOL_LIB_OBJ) $(LIBA)
@@ -128,8 +141,9 @@ demo: all
 # ---------------------------------------------------------------- install
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/keel \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/libexec/keel
 	install -m 755 $(KEEL) $(DESTDIR)$(PREFIX)/bin/keel
+	install -m 755 $(KEEL_RUN) $(DESTDIR)$(PREFIX)/libexec/keel/keel-run
 	install -m 644 include/keel/*.h $(DESTDIR)$(PREFIX)/include/keel/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libkeel.a
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libkeel.so.0

@@ -42,7 +42,7 @@ enum keel_status {
     KEEL_E_IO = -10,          /* reserved for clients that do I/O */
 };
 
-#define KEEL_ERROR_MSG_MAX 200
+#define KEEL_ERROR_MSG_MAX 400 /* room for "lib.a(member.o):(.text.name+0x12): ..." */
 
 /* An error as a value.  `offset` is the file offset (relative to the start
  * of the buffer given to the reader) of the structure at fault; `msg` says

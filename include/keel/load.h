@@ -1,0 +1,117 @@
+/*
+ * keel/load.h - the runtime loader (the Theseus mod_mgmt model).
+ *
+ * Relocatable objects (.o) and archives are loaded into the running process
+ * section by section.  A namespace holds loaded objects; an object holds
+ * its loaded sections; every relocation that reaches from one object's
+ * section into another's is kept as a pair of dependency edges, so that a
+ * later swap can rewrite it.  Names the namespace cannot resolve fall back
+ * to its parent namespace, and finally to the host process (dlsym).
+ *
+ * A load that fails leaves the namespace as it was.  No page is writable
+ * and executable at once.
+ */
+#ifndef KEEL_LOAD_H
+#define KEEL_LOAD_H
+
+#include <keel/elf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct keel_ns keel_ns;
+typedef struct keel_object keel_object;
+typedef struct keel_section keel_section;
+
+enum keel_section_type {
+    KEEL_SEC_TEXT,
+    KEEL_SEC_RODATA,
+    KEEL_SEC_DATA,
+    KEEL_SEC_BSS,
+    KEEL_SEC_TLS_DATA,
+    KEEL_SEC_TLS_BSS,
+    KEEL_SEC_EH_FRAME,
+    KEEL_SEC_GCC_EXCEPT_TABLE,
+    KEEL_SEC_INIT_ARRAY,
+    KEEL_SEC_FINI_ARRAY,
+};
+
+/* One end of a dependency edge: the relocation that made it. */
+typedef struct keel_dep {
+    const keel_section *section; /* the other end */
+    uint32_t type;               /* the relocation type (R_X86_64_*) */
+    uint64_t offset;             /* where it is applied, within the dependent section */
+    int64_t addend;
+} keel_dep;
+
+enum keel_ns_flags {
+    KEEL_NS_HOST = 1, /* fall back to the host process's symbols (dlsym) */
+};
+
+/* A namespace; parent (may be NULL) is searched after it. */
+keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err);
+/* Unload every object (destructors run) and free the namespace. */
+void keel_ns_destroy(keel_ns *ns);
+
+/* One input of a batch: a path, or a buffer with a name for messages.
+ * Objects are always loaded; archive members only when they define a
+ * symbol the batch needs (the linker's rule, as if in one group). */
+typedef struct keel_input {
+    const char *path;
+    const void *data;  /* if non-NULL, the file's bytes (kept until unload) */
+    size_t size;
+} keel_input;
+
+/* Load a batch with mutual references, atomically: on failure nothing of it
+ * stays, and err names the file, the section and the offset, e.g.
+ * "main.o:(.text+0x12): undefined reference to 'foo'".  Constructors run
+ * after the whole batch is in place.  *first (optional) is the first
+ * object loaded. */
+int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object **first, keel_error *err);
+int keel_load_file(keel_ns *ns, const char *path, keel_object **obj, keel_error *err);
+
+/* The address of a global symbol, searching the namespace and its parents
+ * (not the host); NULL if none. */
+void *keel_symbol(const keel_ns *ns, const char *name);
+/* The one global symbol whose name starts with prefix.  No match, or more
+ * than one (listed in err), is an error. */
+int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_error *err);
+
+/* The section holding addr, and the offset in it; NULL if none. O(log n). */
+const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t *offset);
+
+/* Section facts. */
+const char *keel_section_name(const keel_section *s);
+/* The name without a Rust "::h<16 hex digits>" hash (into buf). */
+const char *keel_section_name_without_hash(const keel_section *s, char *buf, size_t size);
+int keel_section_type(const keel_section *s);
+bool keel_section_global(const keel_section *s);
+uintptr_t keel_section_addr(const keel_section *s);
+uint64_t keel_section_size(const keel_section *s);
+const keel_object *keel_section_object(const keel_section *s);
+/* A text section as a function: checked to be executable and in bounds. */
+int keel_section_function(const keel_section *s, uint64_t offset, void **fn, keel_error *err);
+/* Copy the contents of a data section into another: different objects,
+ * same size, writable destination (Theseus's conditions). */
+int keel_section_copy_data(const keel_section *from, const keel_section *to, keel_error *err);
+
+/* Edges: what a section depends on, and what depends on it. */
+size_t keel_section_deps(const keel_section *s, const keel_dep **deps);
+size_t keel_section_dependents(const keel_section *s, const keel_dep **deps);
+
+/* Objects. */
+const char *keel_object_name(const keel_object *o);
+size_t keel_object_sections(const keel_object *o, const keel_section *const **sections);
+/* Iterate a namespace's objects in load order: start with NULL. */
+const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *prev);
+
+/* Unload an object: refused while other objects depend on it, unless
+ * cascade (then they go first). Destructors run. */
+int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

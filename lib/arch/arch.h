@@ -1,0 +1,91 @@
+/* The per-architecture layer shared by the link-editor and the runtime
+ * loader: what each relocation type means, how its value is computed and
+ * written with an overflow check, and the call stub that reaches a target
+ * through a GOT slot.  Machine-specific code lives behind this interface
+ * and nowhere else.  Pure computation: freestanding, no allocation. */
+#ifndef KEEL_ARCH_H
+#define KEEL_ARCH_H
+
+#include <keel/elf.h>
+
+/* What a relocation needs from its user before it can be computed. */
+enum kl_reloc_need {
+    KL_NEED_GOT = 1 << 0,      /* a GOT slot holding the symbol's address (G) */
+    KL_NEED_PLT = 1 << 1,      /* a call stub when the target is out of reach (L) */
+    KL_NEED_GOTBASE = 1 << 2,  /* the GOT's base address (GOT) */
+    KL_NEED_TLS_GD = 1 << 3,   /* two GOT slots: module and offset (general dynamic) */
+    KL_NEED_TLS_LD = 1 << 4,   /* two GOT slots: module and 0 (local dynamic) */
+    KL_NEED_TLSDESC = 1 << 5,  /* two GOT slots: resolver and argument */
+    KL_NEED_TLS_IE = 1 << 6,   /* a GOT slot holding the TP-relative offset */
+    KL_NEED_TLS_LE = 1 << 7,   /* the TP-relative offset, fixed at link time */
+    KL_NEED_TLS_DTPOFF = 1 << 8, /* the offset within the module's TLS block */
+};
+
+/* How the value is computed (psABI notation). */
+enum kl_reloc_formula {
+    KL_F_NONE,     /* nothing to write */
+    KL_F_ABS,      /* S + A */
+    KL_F_PC,       /* S + A - P */
+    KL_F_PLT,      /* L + A - P (L = S when the target is reachable) */
+    KL_F_GOTPCREL, /* G + A - P */
+    KL_F_GOTOFF,   /* S + A - GOT */
+    KL_F_GOTPC,    /* GOT + A - P */
+    KL_F_GOTREL,   /* G + A - GOT (GOT32, GOT64) */
+    KL_F_SIZE,     /* Z + A */
+    KL_F_TLS,      /* T + A, T the TLS value the need names (offset, GOT slot pair...) */
+    KL_F_TLS_PC,   /* T + A - P, T the address of the TLS GOT slot(s) */
+    KL_F_MARKER,   /* TLSDESC_CALL and the like: marks an instruction, writes nothing */
+};
+
+enum kl_reloc_check {
+    KL_CHECK_NONE,     /* the value fills the field */
+    KL_CHECK_SIGNED,   /* must fit as a signed value of the field's width */
+    KL_CHECK_UNSIGNED, /* must fit as an unsigned value (zero-extended) */
+    KL_CHECK_EITHER,   /* must fit as either (the 8- and 16-bit data types) */
+};
+
+typedef struct kl_howto {
+    const char *name;  /* "R_X86_64_PC32" */
+    uint8_t size;      /* bytes written at the place: 0, 1, 2, 4 or 8 */
+    uint8_t formula;   /* enum kl_reloc_formula */
+    uint8_t check;     /* enum kl_reloc_check */
+    uint16_t needs;    /* enum kl_reloc_need */
+} kl_howto;
+
+/* The inputs of one relocation. */
+typedef struct kl_reloc_in {
+    uint64_t S;   /* the symbol's address */
+    int64_t A;    /* the addend */
+    uint64_t P;   /* the place's address (where the code runs, not where it is written) */
+    uint64_t Z;   /* the symbol's size */
+    uint64_t G;   /* the address of the symbol's GOT slot(s) */
+    uint64_t GOT; /* the GOT's base */
+    uint64_t L;   /* the call stub's address, or S */
+    uint64_t T;   /* the TLS value the howto's need names */
+} kl_reloc_in;
+
+typedef struct kl_arch {
+    uint16_t machine;
+    const char *name;
+    /* NULL for a type the layer does not know */
+    const kl_howto *(*howto)(uint32_t type);
+    /* A call stub jumping through the GOT slot at got_slot, placed at stub. */
+    uint32_t stub_size;
+    void (*write_stub)(uint8_t *out, uint64_t stub, uint64_t got_slot);
+    /* Furthest a PC-relative 32-bit reference reaches, either way. */
+    uint64_t pc32_reach;
+} kl_arch;
+
+const kl_arch *kl_arch_for(uint16_t machine);
+
+/* Compute the relocation's value and write it little- or big-endian at
+ * out (the place as it is being written; in->P is where it will run).
+ * Returns 0, or KEEL_E_RANGE when the value does not fit the field (nothing
+ * is written then) and stores the value in *value either way. */
+int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in, uint8_t *out, bool big_endian,
+                   uint64_t *value);
+
+/* The x86-64 implementation. */
+extern const kl_arch kl_arch_x86_64;
+
+#endif

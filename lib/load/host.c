@@ -1,0 +1,84 @@
+/* The host process as the last resort for names, and the few functions a
+ * normal link takes from libc_nonshared.a rather than libc.so: they need
+ * the calling module's __dso_handle, which for loaded code is its object's,
+ * found from the return address. */
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static keel_ns *registry[64];
+
+void ld_host_register(keel_ns *ns)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (!registry[i]) {
+            registry[i] = ns;
+            break;
+        }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+void ld_host_unregister(keel_ns *ns)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (registry[i] == ns)
+            registry[i] = NULL;
+    pthread_mutex_unlock(&registry_lock);
+}
+
+/* The __dso_handle of the loaded object holding code address pc. */
+static void *caller_handle(void *pc)
+{
+    void *h = NULL;
+    pthread_mutex_lock(&registry_lock);
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0] && !h; i++) {
+        const keel_section *s = registry[i] ? keel_section_at(registry[i], (uintptr_t)pc, NULL) : NULL;
+        if (s)
+            h = &s->parent->dso_handle;
+    }
+    pthread_mutex_unlock(&registry_lock);
+    return h;
+}
+
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
+
+static int shim_atexit(void (*fn)(void))
+{
+    return __cxa_atexit((void (*)(void *))(void (*)(void))fn, NULL, caller_handle(__builtin_return_address(0)));
+}
+
+static int shim_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    return __register_atfork(prepare, parent, child, caller_handle(__builtin_return_address(0)));
+}
+
+void *ld_host_symbol(const keel_ns *ns, const char *name)
+{
+    bool host = false;
+    for (; ns && !host; ns = ns->parent)
+        host = ns->flags & KEEL_NS_HOST;
+    if (!host)
+        return NULL;
+    if (strcmp(name, "atexit") == 0)
+        return (void *)shim_atexit;
+    if (strcmp(name, "pthread_atfork") == 0)
+        return (void *)shim_pthread_atfork;
+    void *p = dlsym(RTLD_DEFAULT, name);
+    if (!p && name[0] == '_' && name[1] == '_') {
+        /* The compiler's runtime helpers (__popcountdi2, __divti3...): a
+         * normal link takes them from libgcc; the host may not have it
+         * loaded yet. */
+        static void *libgcc;
+        if (!__atomic_load_n(&libgcc, __ATOMIC_ACQUIRE))
+            __atomic_store_n(&libgcc, dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL), __ATOMIC_RELEASE);
+        void *h = __atomic_load_n(&libgcc, __ATOMIC_ACQUIRE);
+        p = h ? dlsym(h, name) : NULL;
+    }
+    return p;
+}

@@ -1,0 +1,126 @@
+/* The runtime loader's internal model: namespace, objects, sections, the
+ * symbol index and the per-namespace arena. */
+#ifndef KEEL_LOAD_INTERNAL_H
+#define KEEL_LOAD_INTERNAL_H
+
+#include <keel/load.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#include "../arch/arch.h"
+
+/* A growable array of edges (amortised growth per section, never per
+ * symbol). */
+typedef struct dep_list {
+    keel_dep *v;
+    uint32_t n, cap;
+} dep_list;
+
+struct keel_section {
+    const char *name;       /* the symbol it holds for .text.foo, else the section name */
+    const char *elf_name;   /* the ELF section name */
+    uint32_t shndx;
+    uint8_t type;           /* enum keel_section_type */
+    bool global;            /* holds a global symbol */
+    bool writable, executable;
+    uintptr_t addr;
+    uint64_t size;
+    keel_object *parent;
+    dep_list deps;          /* strong: sections this one uses */
+    dep_list users;         /* weak: sections that use this one */
+};
+
+/* One pending constructor list: an .init_array (or .ctors) and its priority. */
+typedef struct ctor_list {
+    uintptr_t addr;
+    uint64_t count;
+    uint32_t priority;      /* 65535 for unprioritised arrays */
+    bool reverse;           /* .ctors/.dtors run backwards */
+} ctor_list;
+
+struct keel_object {
+    char *name;             /* for messages: path or archive(member) */
+    keel_ns *ns;
+    keel_object *next;      /* load order */
+    void *file_map;         /* the mapped file, kept for names */
+    size_t file_size;
+    keel_elf elf;
+    keel_section *sections; /* loaded sections, in section-index order */
+    keel_section **by_index;/* ELF section index -> loaded section or NULL */
+    uint32_t nsections;
+    const keel_section **list; /* for keel_object_sections */
+    uintptr_t base;         /* the object's block in the arena */
+    size_t text_size, ro_size, rw_size; /* page-rounded region sizes */
+    ctor_list *ctors, *dtors;
+    uint32_t nctors, ndtors;
+    void **eh_frames;       /* registered with __register_frame */
+    uint32_t neh_frames;
+    bool constructed;
+    /* __dso_handle for the object: C++ registers its static destructors
+     * with __cxa_atexit under it, and __cxa_finalize runs them at unload */
+    char dso_handle;
+};
+
+/* The symbol index: open addressing over name hashes. */
+typedef struct sym_entry {
+    const char *name;
+    uint32_t hash;
+    uint8_t bind;           /* STB_GLOBAL or STB_WEAK */
+    uint8_t type;
+    bool common;            /* a tentative definition (SHN_COMMON) */
+    keel_section *section;  /* NULL for an absolute symbol */
+    uintptr_t addr;
+    uint64_t size;
+    keel_object *object;
+} sym_entry;
+
+typedef struct sym_table {
+    sym_entry *v;
+    size_t cap, n;          /* cap a power of two */
+} sym_table;
+
+struct keel_ns {
+    keel_ns *parent;
+    unsigned flags;
+    pthread_rwlock_t lock;  /* lookups share it; loads and unloads take it alone */
+    keel_object *first, *last;
+    sym_table syms;
+    sym_table groups;       /* COMDAT signatures loaded (section unused) */
+    /* every loaded section, sorted by address, for keel_section_at */
+    keel_section **by_addr;
+    size_t nby_addr;
+    /* the arena every object of the namespace is placed in, so that they
+     * reach one another with 32-bit PC-relative references */
+    uintptr_t arena, arena_size, arena_used;
+    bool arena_low;         /* below 2 GiB (for R_X86_64_32/32S) */
+    /* archives whose members are loaded: their names point into them */
+    struct { void *map; size_t size; } *archives;
+    size_t narchives;
+};
+
+uint32_t ld_hash(const char *s);
+sym_entry *ld_sym_find(const sym_table *t, const char *name, uint32_t hash);
+/* Make room for `more` entries (so inserting them cannot fail). */
+int ld_sym_reserve(sym_table *t, size_t more);
+sym_entry *ld_sym_insert(sym_table *t, const sym_entry *e);
+void ld_sym_remove_object(sym_table *t, const keel_object *o);
+
+/* The arena: reserve once, hand out page-aligned blocks. */
+int ld_arena_init(keel_ns *ns, bool low, keel_error *err);
+int ld_arena_alloc(keel_ns *ns, size_t size, uintptr_t *out, keel_error *err);
+
+int ld_deps_push(dep_list *l, const keel_dep *d);
+
+/* The host process: names from dlsym, and libc_nonshared's functions. */
+void *ld_host_symbol(const keel_ns *ns, const char *name);
+void ld_host_register(keel_ns *ns);
+void ld_host_unregister(keel_ns *ns);
+
+/* Rebuild the address index after a load or unload. */
+int ld_index_rebuild(keel_ns *ns);
+
+/* Run an object's destructors and free it (its memory goes back to
+ * PROT_NONE). */
+void ld_object_destroy(keel_object *o, bool run_dtors);
+
+#endif

@@ -1,0 +1,1046 @@
+/* Loading a batch of objects and archives into a namespace.
+ *
+ * The pipeline: parse every input (archive members join on demand, by the
+ * linker's rules), resolve every symbol, lay out each object's sections in
+ * three page-aligned regions (text, read-only, read-write) of the
+ * namespace's arena, apply the relocations through the per-architecture
+ * layer, recording each edge between objects, protect the regions, and only
+ * then commit: symbols, groups, objects and edges enter the namespace, and
+ * constructors run.  Anything that fails before the commit is undone, so
+ * the namespace stays as it was. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+enum {
+    SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_RELA = 4, SHT_NOBITS = 8, SHT_REL = 9, SHT_INIT_ARRAY = 14,
+    SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16, SHT_GROUP = 17, SHT_X86_64_UNWIND = 0x70000001,
+    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
+    SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
+    STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10,
+    STT_SECTION = 3, STT_FILE = 4, STT_TLS = 6, STT_GNU_IFUNC = 10,
+    GRP_COMDAT = 1,
+};
+
+/* What a symbol of an object resolves to. */
+typedef struct resolution {
+    keel_section *section; /* the section it lies in (for edges), or NULL */
+    uintptr_t addr;
+    uint64_t size;
+    bool defined;          /* false: undefined (an error when used, unless weak) */
+    bool discarded;        /* defined in a dropped COMDAT section */
+} resolution;
+
+typedef struct pending {
+    keel_object *obj;
+    keel_symtab symtab;
+    bool has_symtab;
+    bool *dropped;         /* per ELF section: a member of a duplicate COMDAT group */
+    resolution *res;       /* per symbol */
+    uint64_t ngot, nstubs, ncommon_bytes, neh;
+    uintptr_t got, got_end, stubs, common;
+    uint64_t got_used, stubs_used;
+} pending;
+
+typedef struct archive {
+    const char *path;
+    void *map;
+    size_t size;
+    keel_ar ar;
+    uint64_t *loaded;      /* member header offsets already loaded */
+    size_t nloaded;
+} archive;
+
+typedef struct edge {
+    keel_section *from, *to;
+    keel_dep dep;          /* dep.section is filled at commit */
+} edge;
+
+typedef struct batch {
+    keel_ns *ns;
+    keel_error *err;
+    pending *v;
+    size_t n, cap;
+    archive *ar;
+    size_t nar;
+    sym_table defs;        /* the batch's global definitions (winners) */
+    sym_table groups;      /* COMDAT signatures taken by the batch */
+    sym_table arsyms;      /* archive index: name -> (archive, member) */
+    edge *edges;
+    size_t nedges, capedges;
+    bool need_low;
+} batch;
+
+static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
+static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
+
+static int oom(batch *b) { return keel_error_set(b->err, KEEL_E_NOMEM, 0, "out of memory"); }
+
+/* "name:(.text+0x12): " */
+static int fail_at(batch *b, const keel_object *o, const char *sec, uint64_t off, int code, const char *fmt,
+                   const char *a1, const char *a2)
+{
+    char msg[2 * sizeof b->err->msg];
+    keel_error e;
+    keel_error_set(&e, code, off, fmt, a1, a2);
+    snprintf(msg, sizeof msg, "%s:(%s+0x%llx): %s", o->name, sec, (unsigned long long)off, e.msg);
+    return keel_error_set(b->err, code, off, "%s", msg);
+}
+
+static int fail_obj(batch *b, const char *name, int code, const char *fmt, const char *a1)
+{
+    char msg[2 * sizeof b->err->msg];
+    snprintf(msg, sizeof msg, "%s: ", name);
+    size_t l = strlen(msg);
+    snprintf(msg + l, sizeof msg - l, fmt, a1);
+    return keel_error_set(b->err, code, 0, "%s", msg);
+}
+
+/* ----------------------------------------------------------- classification */
+
+static const char *const prefixes[] = {".text.unlikely.", ".text.hot.", ".text.startup.", ".text.exit.", ".text.",
+                                       ".data.rel.ro.local.", ".data.rel.ro.", ".data.rel.local.", ".data.rel.",
+                                       ".rodata.", ".data.", ".bss.", ".tdata.", ".tbss.", ".ldata.", ".lbss.",
+                                       ".lrodata."};
+
+/* .text.foo holds foo (-ffunction-sections); other names stay. */
+static const char *section_symbol_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t l = strlen(prefixes[i]);
+        if (strncmp(name, prefixes[i], l) == 0 && name[l] && strncmp(name + l, "str", 3) != 0 &&
+            strncmp(name + l, "cst", 3) != 0)
+            return name + l;
+    }
+    return name;
+}
+
+static uint8_t classify(const keel_shdr *sh, const char *name)
+{
+    if (sh->flags & SHF_TLS)
+        return sh->type == SHT_NOBITS ? KEEL_SEC_TLS_BSS : KEEL_SEC_TLS_DATA;
+    if (sh->flags & SHF_EXECINSTR)
+        return KEEL_SEC_TEXT;
+    if (sh->type == SHT_X86_64_UNWIND || strcmp(name, ".eh_frame") == 0)
+        return KEEL_SEC_EH_FRAME;
+    if (strncmp(name, ".gcc_except_table", 17) == 0)
+        return KEEL_SEC_GCC_EXCEPT_TABLE;
+    if (sh->type == SHT_INIT_ARRAY || sh->type == SHT_PREINIT_ARRAY || strncmp(name, ".ctors", 6) == 0)
+        return KEEL_SEC_INIT_ARRAY;
+    if (sh->type == SHT_FINI_ARRAY || strncmp(name, ".dtors", 6) == 0)
+        return KEEL_SEC_FINI_ARRAY;
+    if (sh->type == SHT_NOBITS)
+        return KEEL_SEC_BSS;
+    return sh->flags & SHF_WRITE ? KEEL_SEC_DATA : KEEL_SEC_RODATA;
+}
+
+/* Which of the three regions a section goes to: 0 text, 1 read-only, 2 read-write. */
+static int region_of(const keel_section *s, const keel_shdr *sh)
+{
+    if (sh->flags & SHF_EXECINSTR)
+        return 0;
+    /* init/fini arrays are written by relocation only: read-only after load */
+    if (s->type == KEEL_SEC_INIT_ARRAY || s->type == KEEL_SEC_FINI_ARRAY)
+        return 1;
+    return sh->flags & SHF_WRITE ? 2 : 1;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+static pending *new_pending(batch *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        pending *v = realloc(b->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        b->v = v;
+        b->cap = cap;
+    }
+    pending *p = &b->v[b->n++];
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+static bool group_taken(batch *b, const char *sig)
+{
+    uint32_t h = ld_hash(sig);
+    for (const keel_ns *n = b->ns; n; n = n->parent)
+        if (ld_sym_find(&n->groups, sig, h))
+            return true;
+    return ld_sym_find(&b->groups, sig, h) != NULL;
+}
+
+/* A definition enters the batch's table; the linker's rules decide:
+ * strong beats weak and common, a definition beats a common, two commons
+ * keep the larger, two strong definitions are an error.  A name the
+ * namespace already defines keeps its first definition. */
+static int define(batch *b, keel_object *o, const char *name, const keel_sym *sym, keel_section *sec)
+{
+    uint32_t h = ld_hash(name);
+    bool common = sym->shndx == SHN_COMMON;
+    uint8_t bind = KEEL_ST_BIND(sym->info) == STB_GLOBAL && !common ? STB_GLOBAL : STB_WEAK;
+    sym_entry *e = ld_sym_find(&b->defs, name, h);
+    if (!e) {
+        const sym_entry *old = NULL;
+        for (const keel_ns *n = b->ns; n && !old; n = n->parent)
+            old = ld_sym_find(&n->syms, name, h);
+        if (old) {
+            if (old->bind == STB_GLOBAL && bind == STB_GLOBAL && KEEL_ST_BIND(sym->info) != STB_GNU_UNIQUE)
+                return fail_obj(b, o->name, KEEL_E_FORMAT, "multiple definition of '%s'; it is already loaded", name);
+            return 0;
+        }
+    }
+    sym_entry ne = {.name = name, .hash = h, .bind = bind, .type = KEEL_ST_TYPE(sym->info), .common = common,
+                    .section = sec, .addr = common ? 0 : sym->value, .size = sym->size, .object = o};
+    if (e) {
+        if (e->bind == STB_GLOBAL && bind == STB_GLOBAL) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "multiple definition of '%s'; first defined in %s", name, e->object->name);
+            return fail_obj(b, o->name, KEEL_E_FORMAT, "%s", msg);
+        }
+        bool replace = (e->bind == STB_WEAK && bind == STB_GLOBAL) || (e->common && !common && bind == STB_GLOBAL) ||
+                       (e->common && common && sym->size > e->size);
+        if (e->common && !common && bind == STB_WEAK)
+            replace = false; /* a weak definition does not override a common */
+        if (replace)
+            *e = ne;
+        return 0;
+    }
+    if (ld_sym_reserve(&b->defs, 1))
+        return oom(b);
+    ld_sym_insert(&b->defs, &ne);
+    return 0;
+}
+
+static int parse_object(batch *b, const char *name, const void *data, size_t size, void *map, size_t map_size)
+{
+    keel_error e;
+    pending *p = new_pending(b);
+    if (!p)
+        return oom(b);
+    keel_object *o = calloc(1, sizeof *o);
+    if (!o || !(o->name = strdup(name))) {
+        free(o);
+        b->n--;
+        return oom(b);
+    }
+    p->obj = o;
+    o->ns = b->ns;
+    o->file_map = map;
+    o->file_size = map_size;
+    if (keel_elf_open(&o->elf, data, size, &e))
+        return fail_obj(b, name, e.code, "%s", e.msg);
+    const keel_elf *elf = &o->elf;
+    if (elf->type != 1)
+        return fail_obj(b, name, KEEL_E_FORMAT, "%s", "not a relocatable object (ET_REL)");
+    if (elf->machine != 62 || elf->elfclass != 2 || elf->byteorder != 1)
+        return fail_obj(b, name, KEEL_E_UNSUPPORTED, "%s", "not an x86-64 object: the loader runs x86-64 code only");
+    uint32_t n = elf->shnum;
+    o->sections = calloc(n + 1, sizeof *o->sections);
+    o->by_index = calloc(n + 1, sizeof *o->by_index);
+    p->dropped = calloc(n + 1, sizeof *p->dropped);
+    if (!o->sections || !o->by_index || !p->dropped)
+        return oom(b);
+    /* the symbol table and the COMDAT groups */
+    for (uint32_t i = 1; i < n; i++) {
+        keel_shdr sh;
+        if (keel_elf_shdr(elf, i, &sh, &e))
+            return fail_obj(b, name, e.code, "%s", e.msg);
+        if (sh.type == SHT_SYMTAB && !p->has_symtab) {
+            if (keel_elf_symtab(elf, i, &p->symtab, &e))
+                return fail_obj(b, name, e.code, "%s", e.msg);
+            p->has_symtab = true;
+        }
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        keel_shdr sh;
+        keel_group g;
+        keel_sym sym;
+        const char *sig;
+        keel_elf_shdr(elf, i, &sh, NULL);
+        if (sh.type != SHT_GROUP)
+            continue;
+        if (keel_elf_group(elf, i, &g, &e))
+            return fail_obj(b, name, e.code, "%s", e.msg);
+        if (!(g.flags & GRP_COMDAT) || !p->has_symtab)
+            continue;
+        if (keel_symtab_get(&p->symtab, sh.info, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sig, &e))
+            return fail_obj(b, name, e.code, "%s", e.msg);
+        if (group_taken(b, sig)) {
+            for (uint32_t k = 0; k < g.count; k++) {
+                uint32_t m = keel_group_member(&g, k);
+                if (m < n)
+                    p->dropped[m] = true;
+            }
+        } else {
+            sym_entry ge = {.name = sig, .hash = ld_hash(sig), .object = o};
+            if (ld_sym_reserve(&b->groups, 1))
+                return oom(b);
+            ld_sym_insert(&b->groups, &ge);
+        }
+    }
+    /* the sections that are loaded */
+    for (uint32_t i = 1; i < n; i++) {
+        keel_shdr sh;
+        const char *sname;
+        keel_elf_shdr(elf, i, &sh, NULL);
+        if (!(sh.flags & SHF_ALLOC) || p->dropped[i])
+            continue;
+        if (keel_elf_section_name(elf, &sh, &sname, &e))
+            return fail_obj(b, name, e.code, "%s", e.msg);
+        keel_section *s = &o->sections[o->nsections++];
+        s->elf_name = sname;
+        s->name = section_symbol_name(sname);
+        s->shndx = i;
+        s->type = classify(&sh, sname);
+        s->size = sh.size;
+        s->parent = o;
+        s->writable = (sh.flags & SHF_WRITE) && region_of(s, &sh) == 2;
+        s->executable = sh.flags & SHF_EXECINSTR;
+        o->by_index[i] = s;
+        if (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS)
+            return fail_obj(b, name, KEEL_E_UNSUPPORTED, "section %s: thread-local storage is not supported by the loader yet", sname);
+        if (s->type == KEEL_SEC_EH_FRAME)
+            p->neh++;
+    }
+    if (!p->has_symtab)
+        return 0;
+    p->res = calloc(p->symtab.count ? p->symtab.count : 1, sizeof *p->res);
+    if (!p->res)
+        return oom(b);
+    /* global definitions, and commons (which go to the object's bss) */
+    for (uint64_t i = p->symtab.first_global; i < p->symtab.count; i++) {
+        keel_sym sym;
+        const char *sn;
+        if (keel_symtab_get(&p->symtab, i, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sn, &e))
+            return fail_obj(b, name, e.code, "%s", e.msg);
+        if (KEEL_ST_BIND(sym.info) == STB_LOCAL || sym.shndx == SHN_UNDEF)
+            continue;
+        keel_section *sec = NULL;
+        if (sym.shndx == SHN_COMMON) {
+            uint64_t a = sym.value ? sym.value : 1;
+            p->ncommon_bytes = align_up(p->ncommon_bytes, a) + sym.size;
+        } else if (sym.shndx < n) {
+            if (p->dropped[sym.shndx])
+                continue; /* the kept copy of the group defines it */
+            sec = o->by_index[sym.shndx];
+            if (sec)
+                sec->global = true;
+        }
+        if (define(b, o, sn, &sym, sec))
+            return b->err->code;
+    }
+    return 0;
+}
+
+static int add_archive(batch *b, const char *path, void *map, size_t size)
+{
+    keel_error e;
+    archive *v = realloc(b->ar, (b->nar + 1) * sizeof *v);
+    if (!v)
+        return oom(b);
+    b->ar = v;
+    archive *a = &b->ar[b->nar++];
+    memset(a, 0, sizeof *a);
+    a->path = path;
+    a->map = map;
+    a->size = size;
+    if (keel_ar_open(&a->ar, map, size, &e))
+        return fail_obj(b, path, e.code, "%s", e.msg);
+    if (a->ar.thin)
+        return fail_obj(b, path, KEEL_E_UNSUPPORTED, "%s", "thin archives are not loaded yet");
+    keel_ar_symbols it;
+    const char *sn;
+    uint64_t member;
+    int r;
+    if (keel_ar_symbols_begin(&a->ar, &it, &e))
+        return fail_obj(b, path, e.code, "%s", e.msg);
+    if (ld_sym_reserve(&b->arsyms, it.count))
+        return oom(b);
+    while ((r = keel_ar_symbols_next(&it, &sn, &member, &e)) == 1) {
+        uint32_t h = ld_hash(sn);
+        if (ld_sym_find(&b->arsyms, sn, h))
+            continue; /* the first archive that defines a name provides it */
+        sym_entry ae = {.name = sn, .hash = h, .addr = member, .size = b->nar - 1};
+        ld_sym_insert(&b->arsyms, &ae);
+    }
+    if (r < 0)
+        return fail_obj(b, path, e.code, "%s", e.msg);
+    return 0;
+}
+
+static bool defined_anywhere(batch *b, const char *name, uint32_t h)
+{
+    if (ld_sym_find(&b->defs, name, h))
+        return true;
+    for (const keel_ns *n = b->ns; n; n = n->parent)
+        if (ld_sym_find(&n->syms, name, h))
+            return true;
+    return false;
+}
+
+/* Load archive members for undefined strong references until nothing
+ * changes: the linker's rule with every archive in one group. */
+static int pull_members(batch *b)
+{
+    keel_error e;
+    for (size_t i = 0; i < b->n; i++) {
+        pending *p = &b->v[i];
+        if (!p->has_symtab)
+            continue;
+        for (uint64_t k = p->symtab.first_global; k < p->symtab.count; k++) {
+            keel_sym sym;
+            const char *sn;
+            if (keel_symtab_get(&p->symtab, k, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sn, &e))
+                return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
+            if (sym.shndx != SHN_UNDEF || KEEL_ST_BIND(sym.info) != STB_GLOBAL || !*sn)
+                continue;
+            uint32_t h = ld_hash(sn);
+            sym_entry *ae;
+            if (defined_anywhere(b, sn, h) || !(ae = ld_sym_find(&b->arsyms, sn, h)))
+                continue;
+            archive *a = &b->ar[ae->size];
+            bool done = false;
+            for (size_t m = 0; m < a->nloaded && !done; m++)
+                done = a->loaded[m] == ae->addr;
+            if (done)
+                continue;
+            uint64_t *lv = realloc(a->loaded, (a->nloaded + 1) * sizeof *lv);
+            if (!lv)
+                return oom(b);
+            a->loaded = lv;
+            a->loaded[a->nloaded++] = ae->addr;
+            keel_ar_member mem;
+            uint64_t pos = ae->addr;
+            if (keel_ar_next(&a->ar, &pos, &mem, &e) != 1)
+                return fail_obj(b, a->path, KEEL_E_FORMAT, "%s", "the archive index names a member that is not there");
+            char mname[512];
+            int nl = (int)mem.name_len;
+            while (nl > 0 && mem.name[nl - 1] == '/')
+                nl--;
+            snprintf(mname, sizeof mname, "%s(%.*s)", a->path, nl, mem.name);
+            if (parse_object(b, mname, mem.data, mem.size, NULL, 0))
+                return b->err->code;
+            p = &b->v[i]; /* the array may have moved */
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- resolution */
+
+static int resolve(batch *b, pending *p)
+{
+    keel_error e;
+    keel_object *o = p->obj;
+    for (uint64_t i = 1; i < p->symtab.count; i++) {
+        keel_sym sym;
+        const char *sn;
+        resolution *r = &p->res[i];
+        keel_symtab_get(&p->symtab, i, &sym, NULL);
+        if (keel_symtab_name(&p->symtab, &sym, &sn, &e))
+            return fail_obj(b, o->name, e.code, "%s", e.msg);
+        uint8_t bind = KEEL_ST_BIND(sym.info);
+        if (KEEL_ST_TYPE(sym.info) == STT_TLS)
+            return fail_obj(b, o->name, KEEL_E_UNSUPPORTED, "symbol '%s' is thread-local: not supported by the loader yet", sn);
+        if (bind == STB_LOCAL) {
+            if (sym.shndx == SHN_ABS) {
+                r->addr = sym.value, r->defined = true;
+            } else if (sym.shndx < o->elf.shnum && sym.shndx != SHN_UNDEF) {
+                keel_section *s = o->by_index[sym.shndx];
+                r->section = s;
+                r->addr = s ? s->addr + sym.value : 0;
+                r->size = sym.size;
+                r->defined = s != NULL;
+                r->discarded = p->dropped[sym.shndx];
+            }
+            continue;
+        }
+        /* what a linker defines for every module */
+        if (strcmp(sn, "__dso_handle") == 0 || strcmp(sn, "_GLOBAL_OFFSET_TABLE_") == 0) {
+            r->addr = sn[2] == 'd' ? (uintptr_t)&o->dso_handle : p->got;
+            r->defined = true;
+            continue;
+        }
+        uint32_t h = ld_hash(sn);
+        sym_entry *d = ld_sym_find(&b->defs, sn, h);
+        for (const keel_ns *n = b->ns; !d && n; n = n->parent)
+            d = ld_sym_find(&n->syms, sn, h);
+        if (d) {
+            r->section = d->section;
+            r->addr = d->addr;
+            r->size = d->size;
+            r->defined = true;
+            continue;
+        }
+        void *host = *sn ? ld_host_symbol(b->ns, sn) : NULL;
+        if (host) {
+            r->addr = (uintptr_t)host;
+            r->defined = true;
+            continue;
+        }
+        if (bind == STB_WEAK)
+            r->defined = true; /* an undefined weak symbol is 0 */
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------- layout */
+
+static bool needs_low(uint32_t type)
+{
+    return type == 10 || type == 11 || type == 12 || type == 14; /* 32, 32S, 16, 8 */
+}
+
+/* Count the GOT slots and stubs an object needs, and whether it needs low
+ * addresses. */
+static int survey_relocs(batch *b, pending *p)
+{
+    keel_error e;
+    const keel_elf *elf = &p->obj->elf;
+    for (uint32_t i = 1; i < elf->shnum; i++) {
+        keel_shdr sh;
+        keel_relocs rs;
+        keel_elf_shdr(elf, i, &sh, NULL);
+        if (sh.type == SHT_REL)
+            return fail_obj(b, p->obj->name, KEEL_E_UNSUPPORTED, "%s", "REL relocations on x86-64 (expected RELA)");
+        if (sh.type != SHT_RELA || sh.info >= elf->shnum || !p->obj->by_index[sh.info])
+            continue;
+        if (keel_elf_relocs(elf, i, &rs, &e))
+            return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
+        for (uint64_t k = 0; k < rs.count; k++) {
+            keel_rel r;
+            keel_relocs_get(&rs, k, &r);
+            const kl_howto *h = kl_arch_x86_64.howto(r.type);
+            if (!h)
+                continue; /* reported when applied */
+            if (h->needs & KL_NEED_GOT)
+                p->ngot++;
+            if (h->needs & KL_NEED_PLT)
+                p->nstubs++;
+            if (needs_low(r.type))
+                b->need_low = true;
+        }
+    }
+    return 0;
+}
+
+static int layout(batch *b, pending *p)
+{
+    keel_object *o = p->obj;
+    const keel_elf *elf = &o->elf;
+    uint64_t size[3] = {0, 0, 0};
+    uint64_t *at = calloc(o->nsections + 1, sizeof *at);
+    if (!at)
+        return oom(b);
+    for (uint32_t k = 0; k < o->nsections; k++) {
+        keel_section *s = &o->sections[k];
+        keel_shdr sh;
+        keel_elf_shdr(elf, s->shndx, &sh, NULL);
+        int reg = region_of(s, &sh);
+        size[reg] = align_up(size[reg], sh.addralign ? sh.addralign : 1);
+        at[k] = size[reg];
+        size[reg] += sh.size + (s->type == KEEL_SEC_EH_FRAME ? 4 : 0); /* the zero terminator */
+    }
+    size[0] = align_up(size[0], 16);
+    uint64_t stubs_at = size[0];
+    size[0] += p->nstubs * kl_arch_x86_64.stub_size;
+    size[1] = align_up(size[1], 8);
+    uint64_t got_at = size[1];
+    size[1] += (p->ngot + p->nstubs) * 8;
+    size[2] = align_up(size[2], 64);
+    uint64_t common_at = size[2];
+    size[2] += p->ncommon_bytes;
+    size_t pg = page_size();
+    o->text_size = align_up(size[0], pg);
+    o->ro_size = align_up(size[1], pg);
+    o->rw_size = align_up(size[2], pg);
+    uintptr_t base;
+    if (ld_arena_alloc(b->ns, o->text_size + o->ro_size + o->rw_size, &base, b->err)) {
+        free(at);
+        return b->err->code;
+    }
+    o->base = base;
+    uintptr_t region[3] = {base, base + o->text_size, base + o->text_size + o->ro_size};
+    for (uint32_t k = 0; k < o->nsections; k++) {
+        keel_section *s = &o->sections[k];
+        keel_shdr sh;
+        const uint8_t *data;
+        keel_error e;
+        keel_elf_shdr(elf, s->shndx, &sh, NULL);
+        s->addr = region[region_of(s, &sh)] + at[k];
+        if (sh.type != SHT_NOBITS && sh.size) {
+            uint64_t dsize;
+            if (keel_elf_section_data(elf, &sh, &data, &dsize, &e)) {
+                free(at);
+                return fail_obj(b, o->name, e.code, "%s", e.msg);
+            }
+            if (dsize < sh.size) {
+                free(at);
+                return fail_obj(b, o->name, KEEL_E_TRUNCATED, "section %s is cut short", s->elf_name);
+            }
+            memcpy((void *)s->addr, data, sh.size);
+        }
+    }
+    free(at);
+    p->stubs = region[0] + stubs_at;
+    p->got = region[1] + got_at;
+    p->got_end = p->got + (p->ngot + p->nstubs) * 8;
+    p->common = region[2] + common_at;
+    if (p->ncommon_bytes) { /* the commons' synthetic section, last */
+        keel_section *s = &o->sections[o->nsections++];
+        s->name = s->elf_name = ".bss.common";
+        s->shndx = elf->shnum;
+        s->type = KEEL_SEC_BSS;
+        s->addr = p->common;
+        s->size = p->ncommon_bytes;
+        s->parent = o;
+        s->writable = true;
+        s->global = true;
+        o->by_index[elf->shnum] = s;
+        /* the commons this object won get their places */
+        uint64_t off = 0;
+        for (uint64_t i = p->symtab.first_global; i < p->symtab.count; i++) {
+            keel_sym sym;
+            const char *sn;
+            if (keel_symtab_get(&p->symtab, i, &sym, NULL) || sym.shndx != SHN_COMMON ||
+                keel_symtab_name(&p->symtab, &sym, &sn, NULL))
+                continue;
+            sym_entry *d = ld_sym_find(&b->defs, sn, ld_hash(sn));
+            if (!d || d->object != o || !d->common || d->section)
+                continue;
+            off = align_up(off, sym.value ? sym.value : 1);
+            d->section = s;
+            d->addr = off;
+            off += d->size;
+        }
+    }
+    return 0;
+}
+
+/* After layout, the batch's definitions become addresses. */
+static void place_definitions(batch *b)
+{
+    for (size_t i = 0; i < b->defs.cap; i++) {
+        sym_entry *d = &b->defs.v[i];
+        if (d->name && d->section)
+            d->addr += d->section->addr;
+    }
+}
+
+/* ------------------------------------------------------------- relocation */
+
+static int push_edge(batch *b, keel_section *from, keel_section *to, const keel_rel *r)
+{
+    if (b->nedges == b->capedges) {
+        size_t cap = b->capedges ? b->capedges * 2 : 256;
+        edge *v = realloc(b->edges, cap * sizeof *v);
+        if (!v)
+            return oom(b);
+        b->edges = v;
+        b->capedges = cap;
+    }
+    b->edges[b->nedges++] = (edge){from, to, {NULL, r->type, r->offset, r->addend}};
+    return 0;
+}
+
+static int relocate(batch *b, pending *p)
+{
+    keel_object *o = p->obj;
+    const keel_elf *elf = &o->elf;
+    const kl_arch *arch = &kl_arch_x86_64;
+    for (uint32_t i = 1; i < elf->shnum; i++) {
+        keel_shdr sh, tsh;
+        keel_relocs rs;
+        keel_elf_shdr(elf, i, &sh, NULL);
+        if (sh.type != SHT_RELA || sh.info >= elf->shnum || !o->by_index[sh.info])
+            continue;
+        keel_section *t = o->by_index[sh.info];
+        keel_elf_shdr(elf, sh.info, &tsh, NULL);
+        keel_elf_relocs(elf, i, &rs, NULL);
+        if (rs.symtab != p->symtab.section)
+            return fail_obj(b, o->name, KEEL_E_LINK, "%s", "relocations that use a second symbol table");
+        for (uint64_t k = 0; k < rs.count; k++) {
+            keel_rel r;
+            keel_relocs_get(&rs, k, &r);
+            const kl_howto *h = arch->howto(r.type);
+            char tname[32];
+            snprintf(tname, sizeof tname, "%u", r.type);
+            if (!h)
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED, "unknown relocation type %s", tname, 0);
+            if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
+                continue;
+            if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC | KL_NEED_TLS_DTPOFF | KL_NEED_TLS_IE |
+                            KL_NEED_TLS_LE))
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED,
+                               "%s: thread-local storage is not supported by the loader yet", h->name, 0);
+            if (r.offset > t->size || t->size - r.offset < h->size)
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_RANGE, "%s: the place is outside the section",
+                               h->name, 0);
+            if (r.sym >= p->symtab.count)
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_INDEX, "%s: symbol index out of range", h->name, 0);
+            keel_sym sym;
+            const char *sn = "";
+            keel_symtab_get(&p->symtab, r.sym, &sym, NULL);
+            keel_symtab_name(&p->symtab, &sym, &sn, NULL);
+            if (KEEL_ST_TYPE(sym.info) == STT_SECTION && sym.shndx < elf->shnum) {
+                keel_shdr ssh;
+                keel_elf_shdr(elf, sym.shndx, &ssh, NULL);
+                keel_elf_section_name(elf, &ssh, &sn, NULL);
+            }
+            const resolution *res = &p->res[r.sym];
+            if (res->discarded || (!res->defined && r.sym)) {
+                /* references from unwind tables to a dropped COMDAT copy are
+                 * dead: the kept copy has its own */
+                if (res->discarded && (t->type == KEEL_SEC_EH_FRAME || t->type == KEEL_SEC_GCC_EXCEPT_TABLE))
+                    continue;
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_INDEX,
+                               res->discarded ? "reference to '%s' in a discarded section" : "undefined reference to '%s'",
+                               sn, 0);
+            }
+            kl_reloc_in in = {.S = res->addr, .A = r.addend, .P = t->addr + r.offset, .Z = res->size, .GOT = p->got};
+            if (h->needs & KL_NEED_GOT) {
+                in.G = p->got + p->got_used++ * 8;
+                *(uint64_t *)in.G = res->addr;
+            }
+            in.L = in.S;
+            if (h->needs & KL_NEED_PLT) {
+                int64_t d = (int64_t)(in.S + (uint64_t)in.A - in.P);
+                if (d < -(int64_t)arch->pc32_reach || d > (int64_t)arch->pc32_reach) {
+                    uintptr_t slot = p->got + (p->ngot + p->stubs_used) * 8, stub = p->stubs + p->stubs_used * arch->stub_size;
+                    p->stubs_used++;
+                    *(uint64_t *)slot = res->addr;
+                    arch->write_stub((uint8_t *)stub, stub, slot);
+                    in.L = stub;
+                }
+            }
+            uint64_t value;
+            if (kl_reloc_apply(arch, h, &in, (uint8_t *)in.P, false, &value)) {
+                char why[200];
+                snprintf(why, sizeof why, "relocation %s against '%s' out of range (value 0x%llx)%s", h->name, sn,
+                         (unsigned long long)value,
+                         needs_low(r.type) ? "" : "; the target is beyond 2 GiB: compile with -fPIC");
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_RANGE, "%s", why, 0);
+            }
+            if (res->section && res->section->parent != o && push_edge(b, t, res->section, &r))
+                return b->err->code;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ finishing */
+
+static int protect(batch *b, pending *p)
+{
+    keel_object *o = p->obj;
+    if ((o->text_size && mprotect((void *)o->base, o->text_size, PROT_READ | PROT_EXEC)) ||
+        (o->ro_size && mprotect((void *)(o->base + o->text_size), o->ro_size, PROT_READ)))
+        return keel_error_set(b->err, KEEL_E_NOMEM, 0, "cannot protect the loaded code: %s", strerror(errno));
+    return 0;
+}
+
+static uint32_t priority_of(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot && dot[1] >= '0' && dot[1] <= '9')
+        return (uint32_t)strtoul(dot + 1, NULL, 10);
+    return 65535;
+}
+
+static int collect_ctors(batch *b, pending *p)
+{
+    keel_object *o = p->obj;
+    for (uint32_t k = 0; k < o->nsections; k++) {
+        keel_section *s = &o->sections[k];
+        if (s->type != KEEL_SEC_INIT_ARRAY && s->type != KEEL_SEC_FINI_ARRAY)
+            continue;
+        bool init = s->type == KEEL_SEC_INIT_ARRAY, old = strncmp(s->elf_name, ".ctors", 6) == 0 ||
+                                                            strncmp(s->elf_name, ".dtors", 6) == 0;
+        ctor_list **v = init ? &o->ctors : &o->dtors;
+        uint32_t *n = init ? &o->nctors : &o->ndtors;
+        ctor_list *nv = realloc(*v, (*n + 1) * sizeof **v);
+        if (!nv)
+            return oom(b);
+        *v = nv;
+        uint32_t prio = priority_of(s->elf_name);
+        /* .ctors.N runs in the reverse order of .init_array.(65535-N) */
+        if (old && prio != 65535)
+            prio = 65535 - prio;
+        nv[(*n)++] = (ctor_list){s->addr, s->size / 8, prio, old};
+    }
+    return 0;
+}
+
+typedef void (*init_fn)(int, char **, char **);
+
+static void run_list(const ctor_list *l, bool backwards)
+{
+    uintptr_t *f = (uintptr_t *)l->addr;
+    bool rev = l->reverse != backwards;
+    for (uint64_t i = 0; i < l->count; i++) {
+        uintptr_t fn = f[rev ? l->count - 1 - i : i];
+        if (fn && fn != (uintptr_t)-1)
+            ((init_fn)fn)(0, NULL, NULL);
+    }
+}
+
+static int by_priority(const void *a, const void *b)
+{
+    const ctor_list *x = *(ctor_list *const *)a, *y = *(ctor_list *const *)b;
+    return x->priority < y->priority ? -1 : x->priority > y->priority;
+}
+
+static void run_constructors(batch *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        n += b->v[i].obj->nctors;
+    ctor_list **all = malloc((n ? n : 1) * sizeof *all);
+    if (!all) { /* run them unsorted rather than not at all */
+        for (size_t i = 0; i < b->n; i++)
+            for (uint32_t k = 0; k < b->v[i].obj->nctors; k++)
+                run_list(&b->v[i].obj->ctors[k], false);
+        return;
+    }
+    n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        for (uint32_t k = 0; k < b->v[i].obj->nctors; k++)
+            all[n++] = &b->v[i].obj->ctors[k];
+    /* stable for equal priorities: qsort is not, so sort by (priority, index) */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && by_priority(&all[j - 1], &all[j]) > 0; j--) {
+            ctor_list *t = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++)
+        run_list(all[i], false);
+    free(all);
+    for (size_t i = 0; i < b->n; i++)
+        b->v[i].obj->constructed = true;
+}
+
+static void register_frames(pending *p)
+{
+    static void (*reg)(void *);
+    keel_object *o = p->obj;
+    if (!p->neh)
+        return;
+    if (!reg) {
+        /* the unwinder the loaded code will throw through is the host's */
+        if (!dlsym(RTLD_DEFAULT, "__register_frame"))
+            dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
+        reg = (void (*)(void *))dlsym(RTLD_DEFAULT, "__register_frame");
+        if (!reg)
+            return;
+    }
+    o->eh_frames = calloc(p->neh, sizeof *o->eh_frames);
+    if (!o->eh_frames)
+        return;
+    for (uint32_t k = 0; k < o->nsections; k++)
+        if (o->sections[k].type == KEEL_SEC_EH_FRAME && o->sections[k].size) {
+            reg((void *)o->sections[k].addr);
+            o->eh_frames[o->neh_frames++] = (void *)o->sections[k].addr;
+        }
+}
+
+/* --------------------------------------------------------------- the batch */
+
+static void discard(batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        pending *p = &b->v[i];
+        if (p->obj) {
+            p->obj->file_map = NULL; /* unmapped below with the inputs */
+            ld_object_destroy(p->obj, false);
+        }
+        free(p->dropped);
+        free(p->res);
+    }
+    free(b->v);
+    for (size_t i = 0; i < b->nar; i++)
+        free(b->ar[i].loaded);
+    free(b->ar);
+    free(b->defs.v);
+    free(b->groups.v);
+    free(b->arsyms.v);
+    free(b->edges);
+}
+
+static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
+{
+    if (in->data) {
+        *map = (void *)in->data;
+        *size = in->size;
+        return 0;
+    }
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        return fail_obj(b, in->path, KEEL_E_IO, "cannot open: %s", strerror(err));
+    }
+    *size = (size_t)st.st_size;
+    *map = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    close(fd);
+    if (*map == MAP_FAILED)
+        return fail_obj(b, in->path, KEEL_E_IO, "cannot map: %s", strerror(errno));
+    return 0;
+}
+
+int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object **first, keel_error *err)
+{
+    batch b = {.ns = ns, .err = err};
+    int rc = 0;
+    void **maps = calloc(count ? count : 1, sizeof *maps);
+    size_t *sizes = calloc(count ? count : 1, sizeof *sizes);
+    if (!maps || !sizes) {
+        free(maps);
+        free(sizes);
+        return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+    }
+    pthread_rwlock_wrlock(&ns->lock);
+    uintptr_t arena_mark = ns->arena_used;
+    for (size_t i = 0; i < count && !rc; i++) {
+        const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
+        if ((rc = map_input(&b, &inputs[i], &maps[i], &sizes[i])))
+            break;
+        if (keel_is_archive(maps[i], sizes[i]))
+            rc = add_archive(&b, name, maps[i], sizes[i]);
+        else
+            rc = parse_object(&b, name, maps[i], sizes[i], inputs[i].data ? NULL : maps[i], sizes[i]);
+    }
+    if (!rc)
+        rc = pull_members(&b);
+    for (size_t i = 0; i < b.n && !rc; i++)
+        rc = survey_relocs(&b, &b.v[i]);
+    if (!rc && !ns->arena)
+        rc = ld_arena_init(ns, b.need_low, err);
+    if (!rc && b.need_low && !ns->arena_low)
+        rc = keel_error_set(err, KEEL_E_RANGE, 0,
+                            "an object needs addresses below 2 GiB (R_X86_64_32 relocations), but this namespace "
+                            "already lives above: compile it with -fPIC, or load it into a new namespace");
+    for (size_t i = 0; i < b.n && !rc; i++)
+        rc = layout(&b, &b.v[i]);
+    if (!rc)
+        place_definitions(&b);
+    for (size_t i = 0; i < b.n && !rc; i++)
+        if (b.v[i].has_symtab)
+            rc = resolve(&b, &b.v[i]);
+    for (size_t i = 0; i < b.n && !rc; i++)
+        if (b.v[i].has_symtab)
+            rc = relocate(&b, &b.v[i]);
+    for (size_t i = 0; i < b.n && !rc; i++)
+        rc = collect_ctors(&b, &b.v[i]);
+    /* reserve everything the commit needs, so that it cannot fail */
+    if (!rc && (ld_sym_reserve(&ns->syms, b.defs.n) || ld_sym_reserve(&ns->groups, b.groups.n)))
+        rc = oom(&b);
+    for (size_t i = 0; i < b.nedges && !rc; i++) {
+        dep_list *to = &b.edges[i].to->users, *from = &b.edges[i].from->deps;
+        keel_dep d = b.edges[i].dep;
+        d.section = b.edges[i].to;
+        if (ld_deps_push(from, &d))
+            rc = oom(&b);
+        d.section = b.edges[i].from;
+        if (!rc && ld_deps_push(to, &d)) {
+            from->n--;
+            rc = oom(&b);
+        }
+        if (rc) /* take back what this loop added to existing sections */
+            while (i-- > 0) {
+                b.edges[i].to->users.n--;
+                b.edges[i].from->deps.n--;
+            }
+    }
+    for (size_t i = 0; i < b.n && !rc; i++)
+        rc = protect(&b, &b.v[i]);
+    if (rc) {
+        /* give the arena back: nothing of the batch stays */
+        if (ns->arena && ns->arena_used > arena_mark) {
+            mmap((void *)(ns->arena + arena_mark), ns->arena_used - arena_mark, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+            ns->arena_used = arena_mark;
+        }
+        for (size_t i = 0; i < b.n; i++)
+            b.v[i].obj->base = 0, b.v[i].obj->text_size = b.v[i].obj->ro_size = b.v[i].obj->rw_size = 0;
+        discard(&b);
+        for (size_t i = 0; i < count; i++)
+            if (maps[i] && !inputs[i].data)
+                munmap(maps[i], sizes[i]);
+        free(maps);
+        free(sizes);
+        pthread_rwlock_unlock(&ns->lock);
+        return rc;
+    }
+    /* the commit */
+    for (size_t i = 0; i < b.defs.cap; i++)
+        if (b.defs.v[i].name)
+            ld_sym_insert(&ns->syms, &b.defs.v[i]);
+    for (size_t i = 0; i < b.groups.cap; i++)
+        if (b.groups.v[i].name)
+            ld_sym_insert(&ns->groups, &b.groups.v[i]);
+    for (size_t i = 0; i < b.n; i++) {
+        keel_object *o = b.v[i].obj;
+        if (ns->last)
+            ns->last->next = o;
+        else
+            ns->first = o;
+        ns->last = o;
+        register_frames(&b.v[i]);
+    }
+    /* archives stay mapped while the namespace lives: loaded members'
+     * names point into them */
+    for (size_t i = 0; i < b.nar; i++) {
+        bool from_file = false;
+        for (size_t k = 0; k < count; k++)
+            from_file |= maps[k] == b.ar[i].map && !inputs[k].data;
+        if (!from_file)
+            continue;
+        void *grown = b.ar[i].nloaded ? realloc(ns->archives, (ns->narchives + 1) * sizeof *ns->archives) : NULL;
+        if (grown) {
+            ns->archives = grown;
+            ns->archives[ns->narchives].map = b.ar[i].map;
+            ns->archives[ns->narchives++].size = b.ar[i].size;
+        } else if (!b.ar[i].nloaded) {
+            munmap(b.ar[i].map, b.ar[i].size);
+        } /* else: out of memory; the mapping stays, unowned */
+    }
+    ld_index_rebuild(ns);
+    if (first)
+        *first = b.n ? b.v[0].obj : NULL;
+    pthread_rwlock_unlock(&ns->lock);
+    run_constructors(&b);
+    for (size_t i = 0; i < b.n; i++) {
+        free(b.v[i].dropped);
+        free(b.v[i].res);
+    }
+    free(b.v);
+    for (size_t i = 0; i < b.nar; i++)
+        free(b.ar[i].loaded);
+    free(b.ar);
+    free(b.defs.v);
+    free(b.groups.v);
+    free(b.arsyms.v);
+    free(b.edges);
+    free(maps);
+    free(sizes);
+    return 0;
+}
+
+int keel_load_file(keel_ns *ns, const char *path, keel_object **obj, keel_error *err)
+{
+    keel_input in = {.path = path};
+    return keel_load(ns, &in, 1, obj, err);
+}

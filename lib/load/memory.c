@@ -1,0 +1,84 @@
+/* The namespace arena: one reservation of address space, so that every
+ * object of a namespace reaches every other with 32-bit PC-relative
+ * references.  Position-independent objects are placed near the host's
+ * libc, so that their PC-relative references to its data reach too; objects
+ * with absolute 32-bit relocations need the arena below 2 GiB. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define ARENA_SIZE ((uintptr_t)1 << 30)
+
+static void *try_reserve(uintptr_t at)
+{
+    void *p = mmap((void *)at, ARENA_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if ((uintptr_t)p != at) { /* kernels before 4.17 treat the flag as a hint */
+        munmap(p, ARENA_SIZE);
+        return NULL;
+    }
+    return p;
+}
+
+int ld_arena_init(keel_ns *ns, bool low, keel_error *err)
+{
+    void *p = NULL;
+    if (low) {
+        for (uintptr_t at = 0x10000000; !p && at + ARENA_SIZE <= 0x80000000u; at += 0x8000000)
+            p = try_reserve(at);
+    } else {
+        /* near libc (found through malloc): below its mapping, walking down */
+        void *libc = dlsym(RTLD_DEFAULT, "malloc");
+        uintptr_t anchor = libc ? (uintptr_t)libc & ~(uintptr_t)0xfffff : 0;
+        for (uintptr_t step = 1; anchor && !p && step <= 16; step++)
+            if (anchor > step * ARENA_SIZE / 2 + ARENA_SIZE)
+                p = try_reserve(anchor - step * (ARENA_SIZE / 2) - ARENA_SIZE);
+        if (!p) {
+            p = mmap(NULL, ARENA_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (p == MAP_FAILED)
+                p = NULL;
+        }
+    }
+    if (!p)
+        return keel_error_set(err, KEEL_E_NOMEM, 0, "cannot reserve the loader's address space%s",
+                              low ? " below 2 GiB" : "");
+    ns->arena = (uintptr_t)p;
+    ns->arena_size = ARENA_SIZE;
+    ns->arena_used = 0;
+    ns->arena_low = low;
+    return 0;
+}
+
+int ld_arena_alloc(keel_ns *ns, size_t size, uintptr_t *out, keel_error *err)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size = (size + page - 1) & ~(page - 1);
+    if (size > ns->arena_size - ns->arena_used)
+        return keel_error_set(err, KEEL_E_NOMEM, 0, "the namespace's 1 GiB of address space is used up");
+    *out = ns->arena + ns->arena_used;
+    if (size && mprotect((void *)*out, size, PROT_READ | PROT_WRITE))
+        return keel_error_set(err, KEEL_E_NOMEM, 0, "cannot commit %U bytes of memory", (uint64_t)size);
+    ns->arena_used += size;
+    return 0;
+}
+
+int ld_deps_push(dep_list *l, const keel_dep *d)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        keel_dep *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return KEEL_E_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *d;
+    return 0;
+}

@@ -1,0 +1,235 @@
+/* Namespaces: creation, the symbol index, lookups by name, by prefix and
+ * by address.  Lookups take the namespace lock shared, so they are safe
+ * while another thread loads. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+uint32_t ld_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a: short names dominate, and it is enough */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+sym_entry *ld_sym_find(const sym_table *t, const char *name, uint32_t hash)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = hash & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        sym_entry *e = &t->v[i];
+        if (!e->name)
+            return NULL;
+        if (e->hash == hash && strcmp(e->name, name) == 0)
+            return e;
+    }
+}
+
+static void place(sym_table *t, const sym_entry *e)
+{
+    size_t i = e->hash & (t->cap - 1);
+    while (t->v[i].name)
+        i = (i + 1) & (t->cap - 1);
+    t->v[i] = *e;
+}
+
+int ld_sym_reserve(sym_table *t, size_t more)
+{
+    size_t want = t->n + more, cap = t->cap ? t->cap : 64;
+    while (want * 2 > cap)
+        cap *= 2;
+    if (cap == t->cap)
+        return 0;
+    sym_entry *old = t->v;
+    size_t oldcap = t->cap;
+    if (!(t->v = calloc(cap, sizeof *t->v))) {
+        t->v = old;
+        return KEEL_E_NOMEM;
+    }
+    t->cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].name)
+            place(t, &old[i]);
+    free(old);
+    return 0;
+}
+
+sym_entry *ld_sym_insert(sym_table *t, const sym_entry *e)
+{
+    place(t, e);
+    t->n++;
+    return ld_sym_find(t, e->name, e->hash);
+}
+
+/* Removing from open addressing: rebuild without the object's entries. */
+void ld_sym_remove_object(sym_table *t, const keel_object *o)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->v[i].name && t->v[i].object != o)
+            keep++;
+    if (keep == t->n)
+        return;
+    sym_entry *old = t->v;
+    size_t oldcap = t->cap;
+    t->v = calloc(oldcap, sizeof *t->v);
+    if (!t->v) {
+        /* out of memory: leave the table as is rather than lose it; mark
+         * the object's entries dead by pointing them nowhere */
+        t->v = old;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].object == o)
+                old[i].hash = ~old[i].hash, old[i].name = "";
+        return;
+    }
+    t->n = 0;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].name && old[i].object != o) {
+            place(t, &old[i]);
+            t->n++;
+        }
+    free(old);
+}
+
+keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
+{
+    keel_ns *ns = calloc(1, sizeof *ns);
+    if (!ns) {
+        keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory creating a namespace");
+        return NULL;
+    }
+    ns->parent = parent;
+    ns->flags = flags;
+    pthread_rwlock_init(&ns->lock, NULL);
+    ld_host_register(ns);
+    return ns;
+}
+
+void keel_ns_destroy(keel_ns *ns)
+{
+    if (!ns)
+        return;
+    ld_host_unregister(ns);
+    /* unload in reverse load order: dependents were loaded after */
+    while (ns->first) {
+        keel_object *o = ns->first, *prev = NULL;
+        while (o->next) {
+            prev = o;
+            o = o->next;
+        }
+        if (prev)
+            prev->next = NULL;
+        else
+            ns->first = NULL;
+        ld_object_destroy(o, true);
+    }
+    for (size_t i = 0; i < ns->narchives; i++)
+        munmap(ns->archives[i].map, ns->archives[i].size);
+    free(ns->archives);
+    if (ns->arena)
+        munmap((void *)ns->arena, ns->arena_size);
+    free(ns->syms.v);
+    free(ns->groups.v);
+    free(ns->by_addr);
+    pthread_rwlock_destroy(&ns->lock);
+    free(ns);
+}
+
+void *keel_symbol(const keel_ns *ns, const char *name)
+{
+    uint32_t h = ld_hash(name);
+    for (; ns; ns = ns->parent) {
+        pthread_rwlock_rdlock((pthread_rwlock_t *)&ns->lock);
+        sym_entry *e = ld_sym_find(&ns->syms, name, h);
+        void *addr = e ? (void *)e->addr : NULL;
+        pthread_rwlock_unlock((pthread_rwlock_t *)&ns->lock);
+        if (e)
+            return addr;
+    }
+    return NULL;
+}
+
+int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_error *err)
+{
+    size_t len = strlen(prefix), found = 0;
+    char list[160] = "";
+    size_t used = 0;
+    for (const keel_ns *n = ns; n; n = n->parent) {
+        pthread_rwlock_rdlock((pthread_rwlock_t *)&n->lock);
+        for (size_t i = 0; i < n->syms.cap; i++) {
+            const sym_entry *e = &n->syms.v[i];
+            if (!e->name || strncmp(e->name, prefix, len) != 0)
+                continue;
+            if (found++ == 0)
+                *addr = (void *)e->addr;
+            size_t l = strlen(e->name);
+            if (used + l + 3 < sizeof list) {
+                memcpy(list + used, used ? ", " : "", used ? 2 : 0);
+                used += used ? 2 : 0;
+                memcpy(list + used, e->name, l + 1);
+                used += l;
+            }
+        }
+        pthread_rwlock_unlock((pthread_rwlock_t *)&n->lock);
+    }
+    if (found == 1)
+        return 0;
+    *addr = NULL;
+    if (!found)
+        return keel_error_set(err, KEEL_E_INDEX, 0, "no symbol starts with '%s'", prefix);
+    return keel_error_set(err, KEEL_E_INDEX, 0, "%U symbols start with '%s': %s", (uint64_t)found, prefix, list);
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (*(keel_section *const *)a)->addr, y = (*(keel_section *const *)b)->addr;
+    return x < y ? -1 : x > y;
+}
+
+int ld_index_rebuild(keel_ns *ns)
+{
+    size_t n = 0;
+    for (keel_object *o = ns->first; o; o = o->next)
+        n += o->nsections;
+    keel_section **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return KEEL_E_NOMEM;
+    n = 0;
+    for (keel_object *o = ns->first; o; o = o->next)
+        for (uint32_t i = 0; i < o->nsections; i++)
+            if (o->sections[i].size)
+                v[n++] = &o->sections[i];
+    qsort(v, n, sizeof *v, by_address);
+    free(ns->by_addr);
+    ns->by_addr = v;
+    ns->nby_addr = n;
+    return 0;
+}
+
+const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t *offset)
+{
+    const keel_section *hit = NULL;
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&ns->lock);
+    size_t lo = 0, hi = ns->nby_addr;
+    while (lo < hi) { /* the last section starting at or below addr */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ns->by_addr[mid]->addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && addr - ns->by_addr[lo - 1]->addr < ns->by_addr[lo - 1]->size)
+        hit = ns->by_addr[lo - 1];
+    pthread_rwlock_unlock((pthread_rwlock_t *)&ns->lock);
+    if (hit && offset)
+        *offset = addr - hit->addr;
+    return hit;
+}
+
+const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *prev)
+{
+    return prev ? prev->next : ns->first;
+}

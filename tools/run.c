@@ -1,0 +1,286 @@
+/* keel run OBJ|ARCHIVE... [-- ARGS]: load relocatable objects into this
+ * process with the runtime loader and call their main, as if they had been
+ * linked into a program.  --list and --deps show what was loaded instead. */
+#include <dlfcn.h>
+#include <keel/load.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+extern char **environ;
+
+static keel_ns *loaded_ns;
+
+/* Registered before main runs, so it runs after every atexit handler main
+ * registers, as a program's .fini_array does. */
+static void unload_all(void)
+{
+    fflush(NULL);
+    keel_ns_destroy(loaded_ns);
+    loaded_ns = NULL;
+}
+
+static const char *type_name(int t)
+{
+    static const char *const names[] = {"text", "rodata", "data", "bss", "tls-data", "tls-bss", "eh_frame",
+                                        "gcc_except_table", "init_array", "fini_array"};
+    return t >= 0 && t < (int)(sizeof names / sizeof names[0]) ? names[t] : "?";
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void list_sections(const keel_ns *ns, bool json)
+{
+    bool first_obj = true;
+    if (json)
+        printf("[");
+    for (const keel_object *o = keel_ns_next_object(ns, NULL); o; o = keel_ns_next_object(ns, o)) {
+        const keel_section *const *secs;
+        size_t n = keel_object_sections(o, &secs);
+        if (json) {
+            printf("%s\n {\"object\": ", first_obj ? "" : ",");
+            json_string(keel_object_name(o));
+            printf(", \"sections\": [");
+        } else {
+            printf("%s:\n", keel_object_name(o));
+        }
+        first_obj = false;
+        for (size_t i = 0; i < n; i++) {
+            const keel_section *s = secs[i];
+            if (json) {
+                printf("%s\n  {\"name\": ", i ? "," : "");
+                json_string(keel_section_name(s));
+                printf(", \"type\": \"%s\", \"global\": %s, \"address\": %llu, \"size\": %llu}",
+                       type_name(keel_section_type(s)), keel_section_global(s) ? "true" : "false",
+                       (unsigned long long)keel_section_addr(s), (unsigned long long)keel_section_size(s));
+            } else {
+                printf("  %#14llx %8llu %-16s %s%s\n", (unsigned long long)keel_section_addr(s),
+                       (unsigned long long)keel_section_size(s), type_name(keel_section_type(s)),
+                       keel_section_name(s), keel_section_global(s) ? " (global)" : "");
+            }
+        }
+        if (json)
+            printf("]}");
+    }
+    if (json)
+        printf("\n]\n");
+}
+
+static void list_deps(const keel_ns *ns, bool json)
+{
+    bool first = true;
+    if (json)
+        printf("[");
+    for (const keel_object *o = keel_ns_next_object(ns, NULL); o; o = keel_ns_next_object(ns, o)) {
+        const keel_section *const *secs;
+        size_t n = keel_object_sections(o, &secs);
+        for (size_t i = 0; i < n; i++) {
+            const keel_dep *d;
+            size_t nd = keel_section_deps(secs[i], &d);
+            for (size_t k = 0; k < nd; k++) {
+                const keel_section *t = d[k].section;
+                if (json) {
+                    printf("%s\n {\"from\": ", first ? "" : ",");
+                    json_string(keel_object_name(o));
+                    printf(", \"from_section\": ");
+                    json_string(keel_section_name(secs[i]));
+                    printf(", \"to\": ");
+                    json_string(keel_object_name(keel_section_object(t)));
+                    printf(", \"to_section\": ");
+                    json_string(keel_section_name(t));
+                    printf(", \"type\": %u, \"offset\": %llu, \"addend\": %lld}", d[k].type,
+                           (unsigned long long)d[k].offset, (long long)d[k].addend);
+                } else {
+                    printf("%s:%s+0x%llx -> %s:%s (type %u, addend %lld)\n", keel_object_name(o),
+                           keel_section_name(secs[i]), (unsigned long long)d[k].offset,
+                           keel_object_name(keel_section_object(t)), keel_section_name(t), d[k].type,
+                           (long long)d[k].addend);
+                }
+                first = false;
+            }
+        }
+    }
+    if (json)
+        printf("\n]\n");
+}
+
+/* ------------------------------------------------- -l: host libraries */
+
+/* Where -lNAME looks after the -L directories: the multiarch and classic
+ * system directories, as ld does for this target. */
+static const char *const system_dirs[] = {
+    "/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+    "/usr/local/lib", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+};
+
+static bool find_in(const char *dir, const char *file, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", dir, file);
+    return access(out, R_OK) == 0;
+}
+
+/* A GNU ld script in place of a library (libm.so, libc.so): open the
+ * shared objects it names by absolute path. */
+static bool open_script(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    if (!strstr(text, "GROUP") && !strstr(text, "INPUT"))
+        return false;
+    bool any = false;
+    for (char *t = strtok(text, " \t\n()"); t; t = strtok(NULL, " \t\n()"))
+        if (t[0] == '/' && strstr(t, ".so") && dlopen(t, RTLD_NOW | RTLD_GLOBAL))
+            any = true;
+    return any;
+}
+
+/* Make the shared library -l SPEC names part of the host, so that loaded
+ * code resolves against it. */
+static int open_library(const char *spec, char **dirs, int ndirs)
+{
+    char file[512], path[1024];
+    if (spec[0] == ':')
+        snprintf(file, sizeof file, "%s", spec + 1);
+    else
+        snprintf(file, sizeof file, "lib%s.so", spec);
+    bool found = false;
+    for (int i = 0; i < ndirs && !found; i++)
+        found = find_in(dirs[i], file, path, sizeof path);
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !found; i++)
+        found = find_in(system_dirs[i], file, path, sizeof path);
+    if (!found) {
+        fprintf(stderr, "keel run: cannot find -l%s (%s)\n", spec, file);
+        return 1;
+    }
+    if (dlopen(path, RTLD_NOW | RTLD_GLOBAL))
+        return 0;
+    const char *why = dlerror();
+    if (open_script(path))
+        return 0;
+    fprintf(stderr, "keel run: -l%s: %s\n", spec, why ? why : path);
+    return 1;
+}
+
+static void usage(FILE *to)
+{
+    fputs("usage: keel run [--list | --deps] [--json] [-L DIR] [-l NAME] OBJ|ARCHIVE... [-- ARGS...]\n"
+          "Load relocatable objects and archives into this process and call main.\n"
+          "Archive members are loaded when they define a symbol the objects need;\n"
+          "what none of them defines comes from this process (libc) and the\n"
+          "shared libraries -l names.\n"
+          "  -l NAME  open libNAME.so (-l:FILE: FILE) from the -L directories or the\n"
+          "           system's, for the loaded code to use\n"
+          "  -L DIR   look for -l libraries in DIR first\n"
+          "  --list   print the loaded sections instead of running\n"
+          "  --deps   print the dependency edges between objects instead of running\n"
+          "  --json   with --list or --deps: one JSON array\n",
+          to);
+}
+
+typedef int (*main_fn)(int, char **, char **);
+
+int cmd_run(int argc, char **argv)
+{
+    bool list = false, deps = false, json = false;
+    char **inputs = calloc((size_t)argc, sizeof *inputs), **libs = calloc((size_t)argc, sizeof *libs),
+         **dirs = calloc((size_t)argc, sizeof *dirs);
+    int ninputs = 0, nlibs = 0, ndirs = 0, i = 1;
+    if (!inputs || !libs || !dirs)
+        return 1;
+    /* Options and inputs mix, as on a linker's command line, up to "--". */
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == 0)
+            inputs[ninputs++] = argv[i];
+        else if (strcmp(a, "--list") == 0)
+            list = true;
+        else if (strcmp(a, "--deps") == 0)
+            deps = true;
+        else if (strcmp(a, "--json") == 0)
+            json = true;
+        else if (strcmp(a, "--help") == 0)
+            return usage(stdout), 0;
+        else if ((a[1] == 'l' || a[1] == 'L') && (a[2] || i + 1 < argc)) {
+            char *v = a[2] ? argv[i] + 2 : argv[++i];
+            if (a[1] == 'l')
+                libs[nlibs++] = v;
+            else
+                dirs[ndirs++] = v;
+        } else {
+            fprintf(stderr, "keel run: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (ninputs == 0) {
+        fprintf(stderr, "keel run: no input files\n");
+        usage(stderr);
+        return 2;
+    }
+    for (int k = 0; k < nlibs; k++)
+        if (open_library(libs[k], dirs, ndirs))
+            return 1;
+    free(libs);
+    free(dirs);
+    keel_input *in = calloc((size_t)ninputs, sizeof *in);
+    if (!in)
+        return 1;
+    for (int k = 0; k < ninputs; k++)
+        in[k].path = inputs[k];
+    keel_error err = {0};
+    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST, &err);
+    if (!ns || keel_load(ns, in, (size_t)ninputs, NULL, &err)) {
+        fprintf(stderr, "keel: %s\n", err.msg);
+        free(in);
+        keel_ns_destroy(ns);
+        return 1;
+    }
+    free(in);
+    if (list || deps) {
+        if (list)
+            list_sections(ns, json);
+        if (deps)
+            list_deps(ns, json);
+        keel_ns_destroy(ns);
+        return 0;
+    }
+    main_fn m = (main_fn)keel_symbol(ns, "main");
+    if (!m) {
+        fprintf(stderr, "keel: no 'main' in the loaded objects\n");
+        keel_ns_destroy(ns);
+        return 1;
+    }
+    /* argv: the first object's name, then what follows "--" */
+    int nargs = i < argc ? argc - i - 1 : 0;
+    char **args = calloc((size_t)nargs + 2, sizeof *args);
+    if (!args)
+        return 1;
+    args[0] = inputs[0];
+    for (int k = 0; k < nargs; k++)
+        args[1 + k] = argv[i + 1 + k];
+    loaded_ns = ns;
+    atexit(unload_all);
+    /* exit(), not return: the program's atexit handlers run as in a program */
+    exit(m(nargs + 1, args, environ));
+}
