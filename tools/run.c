@@ -249,7 +249,8 @@ int cmd_run(int argc, char **argv)
     for (int k = 0; k < ninputs; k++)
         in[k].path = inputs[k];
     keel_error err = {0};
-    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST, &err);
+    /* Listing loads without running anything. */
+    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST | (list || deps ? KEEL_NS_INERT : 0), &err);
     if (!ns || keel_load(ns, in, (size_t)ninputs, NULL, &err)) {
         fprintf(stderr, "keel: %s\n", err.msg);
         free(in);

@@ -46,7 +46,10 @@ typedef struct keel_dep {
 } keel_dep;
 
 enum keel_ns_flags {
-    KEEL_NS_HOST = 1, /* fall back to the host process's symbols (dlsym) */
+    KEEL_NS_HOST = 1,  /* fall back to the host process's symbols (dlsym) */
+    KEEL_NS_INERT = 2, /* load and relocate, but never execute loaded code:
+                        * no constructors or destructors, no .eh_frame
+                        * registration (inspection, fuzzing) */
 };
 
 /* A namespace; parent (may be NULL) is searched after it. */

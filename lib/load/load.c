@@ -998,7 +998,8 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         else
             ns->first = o;
         ns->last = o;
-        register_frames(&b.v[i]);
+        if (!(ns->flags & KEEL_NS_INERT))
+            register_frames(&b.v[i]);
     }
     /* archives stay mapped while the namespace lives: loaded members'
      * names point into them */
@@ -1021,7 +1022,8 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     if (first)
         *first = b.n ? b.v[0].obj : NULL;
     pthread_rwlock_unlock(&ns->lock);
-    run_constructors(&b);
+    if (!(ns->flags & KEEL_NS_INERT))
+        run_constructors(&b);
     for (size_t i = 0; i < b.n; i++) {
         free(b.v[i].dropped);
         free(b.v[i].res);
