@@ -2,6 +2,7 @@
  * process with the runtime loader and call their main, as if they had been
  * linked into a program.  --list and --deps show what was loaded instead. */
 #include <dlfcn.h>
+#include <glob.h>
 #include <keel/load.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,18 @@ static int open_library(const char *spec, char **dirs, int ndirs)
         found = find_in(dirs[i], file, path, sizeof path);
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !found; i++)
         found = find_in(system_dirs[i], file, path, sizeof path);
+    /* Without the development package, only the run-time name is there
+     * (libstdc++.so.6): a loader may take it, where a linker would not. */
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0] && !found && spec[0] != ':'; i++) {
+        char pattern[1024];
+        glob_t g;
+        snprintf(pattern, sizeof pattern, "%s/%s.[0-9]*", system_dirs[i], file);
+        if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc) {
+            snprintf(path, sizeof path, "%s", g.gl_pathv[0]);
+            found = true;
+        }
+        globfree(&g);
+    }
     if (!found) {
         fprintf(stderr, "keel run: cannot find -l%s (%s)\n", spec, file);
         return 1;

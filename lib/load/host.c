@@ -39,7 +39,7 @@ static void *caller_handle(void *pc)
     for (size_t i = 0; i < sizeof registry / sizeof registry[0] && !h; i++) {
         const keel_section *s = registry[i] ? keel_section_at(registry[i], (uintptr_t)pc, NULL) : NULL;
         if (s)
-            h = &s->parent->dso_handle;
+            h = (void *)s->parent->dso_handle;
     }
     pthread_mutex_unlock(&registry_lock);
     return h;

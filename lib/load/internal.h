@@ -56,9 +56,15 @@ struct keel_object {
     void **eh_frames;       /* registered with __register_frame */
     uint32_t neh_frames;
     bool constructed;
+    /* thread-local storage: the module id (0: none) and its template, the
+     * TLS sections laid out first in the read-only region */
+    uint64_t tls_module;
+    uintptr_t tls_image;
+    uint64_t tls_size, tls_align;
     /* __dso_handle for the object: C++ registers its static destructors
      * with __cxa_atexit under it, and __cxa_finalize runs them at unload */
-    char dso_handle;
+    uintptr_t dso_handle;   /* its address: a word of the object's read-only
+                             * region, which its code reaches PC-relative */
 };
 
 /* The symbol index: open addressing over name hashes. */
@@ -115,6 +121,15 @@ int ld_deps_push(dep_list *l, const keel_dep *d);
 void *ld_host_symbol(const keel_ns *ns, const char *name);
 void ld_host_register(keel_ns *ns);
 void ld_host_unregister(keel_ns *ns);
+
+/* Thread-local storage (tls.c). */
+#pragma GCC visibility push(hidden)
+uint64_t ld_tls_new_module(void);
+int ld_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t align);
+void ld_tls_unregister(uint64_t id);
+void *ld_tls_get_addr(const void *ti);
+void ld_tlsdesc_resolve(void);
+#pragma GCC visibility pop
 
 /* Rebuild the address index after a load or unload. */
 int ld_index_rebuild(keel_ns *ns);

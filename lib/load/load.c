@@ -147,6 +147,9 @@ static int region_of(const keel_section *s, const keel_shdr *sh)
 {
     if (sh->flags & SHF_EXECINSTR)
         return 0;
+    /* a TLS section is the template each thread's block is copied from */
+    if (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS)
+        return 1;
     /* init/fini arrays are written by relocation only: read-only after load */
     if (s->type == KEEL_SEC_INIT_ARRAY || s->type == KEEL_SEC_FINI_ARRAY)
         return 1;
@@ -307,8 +310,6 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         s->writable = (sh.flags & SHF_WRITE) && region_of(s, &sh) == 2;
         s->executable = sh.flags & SHF_EXECINSTR;
         o->by_index[i] = s;
-        if (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS)
-            return fail_obj(b, name, KEEL_E_UNSUPPORTED, "section %s: thread-local storage is not supported by the loader yet", sname);
         if (s->type == KEEL_SEC_EH_FRAME)
             p->neh++;
     }
@@ -450,8 +451,6 @@ static int resolve(batch *b, pending *p)
         if (keel_symtab_name(&p->symtab, &sym, &sn, &e))
             return fail_obj(b, o->name, e.code, "%s", e.msg);
         uint8_t bind = KEEL_ST_BIND(sym.info);
-        if (KEEL_ST_TYPE(sym.info) == STT_TLS)
-            return fail_obj(b, o->name, KEEL_E_UNSUPPORTED, "symbol '%s' is thread-local: not supported by the loader yet", sn);
         if (bind == STB_LOCAL) {
             if (sym.shndx == SHN_ABS) {
                 r->addr = sym.value, r->defined = true;
@@ -467,7 +466,13 @@ static int resolve(batch *b, pending *p)
         }
         /* what a linker defines for every module */
         if (strcmp(sn, "__dso_handle") == 0 || strcmp(sn, "_GLOBAL_OFFSET_TABLE_") == 0) {
-            r->addr = sn[2] == 'd' ? (uintptr_t)&o->dso_handle : p->got;
+            r->addr = sn[2] == 'd' ? o->dso_handle : p->got;
+            r->defined = true;
+            continue;
+        }
+        /* loaded modules' TLS blocks are keel's, not ld.so's */
+        if (strcmp(sn, "__tls_get_addr") == 0) {
+            r->addr = (uintptr_t)ld_tls_get_addr;
             r->defined = true;
             continue;
         }
@@ -525,6 +530,10 @@ static int survey_relocs(batch *b, pending *p)
                 continue; /* reported when applied */
             if (h->needs & KL_NEED_GOT)
                 p->ngot++;
+            if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD))
+                p->ngot += 2; /* a tls_index: module, offset */
+            if ((h->needs & KL_NEED_TLSDESC) && h->formula != KL_F_MARKER)
+                p->ngot += 4; /* a descriptor (resolver, argument) and its tls_index */
             if (h->needs & KL_NEED_PLT)
                 p->nstubs++;
             if (needs_low(r.type))
@@ -542,21 +551,32 @@ static int layout(batch *b, pending *p)
     uint64_t *at = calloc(o->nsections + 1, sizeof *at);
     if (!at)
         return oom(b);
-    for (uint32_t k = 0; k < o->nsections; k++) {
-        keel_section *s = &o->sections[k];
-        keel_shdr sh;
-        keel_elf_shdr(elf, s->shndx, &sh, NULL);
-        int reg = region_of(s, &sh);
-        size[reg] = align_up(size[reg], sh.addralign ? sh.addralign : 1);
-        at[k] = size[reg];
-        size[reg] += sh.size + (s->type == KEEL_SEC_EH_FRAME ? 4 : 0); /* the zero terminator */
-    }
+    /* The TLS sections first, together: they are the module's template,
+     * .tdata before .tbss as in a linked PT_TLS. */
+    for (int pass = 0; pass < 3; pass++)
+        for (uint32_t k = 0; k < o->nsections; k++) {
+            keel_section *s = &o->sections[k];
+            int want = s->type == KEEL_SEC_TLS_DATA ? 0 : s->type == KEEL_SEC_TLS_BSS ? 1 : 2;
+            if (want != pass)
+                continue;
+            keel_shdr sh;
+            keel_elf_shdr(elf, s->shndx, &sh, NULL);
+            int reg = region_of(s, &sh);
+            uint64_t a = sh.addralign ? sh.addralign : 1;
+            size[reg] = align_up(size[reg], a);
+            at[k] = size[reg];
+            size[reg] += sh.size + (s->type == KEEL_SEC_EH_FRAME ? 4 : 0); /* the zero terminator */
+            if (pass < 2) {
+                o->tls_size = size[reg];
+                o->tls_align = a > o->tls_align ? a : o->tls_align;
+            }
+        }
     size[0] = align_up(size[0], 16);
     uint64_t stubs_at = size[0];
     size[0] += p->nstubs * kl_arch_x86_64.stub_size;
     size[1] = align_up(size[1], 8);
     uint64_t got_at = size[1];
-    size[1] += (p->ngot + p->nstubs) * 8;
+    size[1] += (p->ngot + p->nstubs) * 8 + 8; /* and __dso_handle */
     size[2] = align_up(size[2], 64);
     uint64_t common_at = size[2];
     size[2] += p->ncommon_bytes;
@@ -571,6 +591,10 @@ static int layout(batch *b, pending *p)
     }
     o->base = base;
     uintptr_t region[3] = {base, base + o->text_size, base + o->text_size + o->ro_size};
+    if (o->tls_align) {
+        o->tls_image = region[1];
+        o->tls_module = ld_tls_new_module();
+    }
     for (uint32_t k = 0; k < o->nsections; k++) {
         keel_section *s = &o->sections[k];
         keel_shdr sh;
@@ -595,6 +619,7 @@ static int layout(batch *b, pending *p)
     p->stubs = region[0] + stubs_at;
     p->got = region[1] + got_at;
     p->got_end = p->got + (p->ngot + p->nstubs) * 8;
+    o->dso_handle = p->got_end;
     p->common = region[2] + common_at;
     if (p->ncommon_bytes) { /* the commons' synthetic section, last */
         keel_section *s = &o->sections[o->nsections++];
@@ -653,6 +678,47 @@ static int push_edge(batch *b, keel_section *from, keel_section *to, const keel_
     return 0;
 }
 
+static bool is_tls(const keel_section *s)
+{
+    return s && (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS);
+}
+
+/* T for a TLS relocation: a tls_index (general and local dynamic), a
+ * descriptor (TLSDESC), or the offset in the module's block (DTPOFF). */
+static int tls_value(batch *b, pending *p, const keel_section *t, const keel_rel *r, const kl_howto *h,
+                     const resolution *res, const char *sn, kl_reloc_in *in)
+{
+    keel_object *o = p->obj, *owner = is_tls(res->section) ? res->section->parent : NULL;
+    bool local_dynamic = h->needs & KL_NEED_TLS_LD;
+    if (local_dynamic)
+        owner = o;
+    if (!owner || !owner->tls_module)
+        return fail_at(b, o, t->elf_name, r->offset, KEEL_E_UNSUPPORTED,
+                       "%s against '%s': not a thread-local variable of a loaded object (loaded code cannot use "
+                       "the host's thread-local variables directly)", h->name, sn);
+    uint64_t offset = local_dynamic ? 0 : res->addr - owner->tls_image;
+    if (h->needs & KL_NEED_TLS_DTPOFF) {
+        in->T = offset;
+        return 0;
+    }
+    if (h->formula == KL_F_MARKER)
+        return 0;
+    uint64_t *slot = (uint64_t *)(p->got + p->got_used * 8);
+    if (h->needs & KL_NEED_TLSDESC) {
+        slot[0] = (uintptr_t)ld_tlsdesc_resolve;
+        slot[1] = (uintptr_t)&slot[2];
+        slot[2] = owner->tls_module;
+        slot[3] = offset;
+        p->got_used += 4;
+    } else {
+        slot[0] = owner->tls_module;
+        slot[1] = offset;
+        p->got_used += 2;
+    }
+    in->T = (uintptr_t)slot;
+    return 0;
+}
+
 static int relocate(batch *b, pending *p)
 {
     keel_object *o = p->obj;
@@ -679,10 +745,11 @@ static int relocate(batch *b, pending *p)
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED, "unknown relocation type %s", tname, 0);
             if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
                 continue;
-            if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC | KL_NEED_TLS_DTPOFF | KL_NEED_TLS_IE |
-                            KL_NEED_TLS_LE))
+            if (h->needs & (KL_NEED_TLS_IE | KL_NEED_TLS_LE))
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED,
-                               "%s: thread-local storage is not supported by the loader yet", h->name, 0);
+                               "%s: initial- and local-exec thread-local storage needs a place in the static TLS "
+                               "area, which loaded code cannot have: compile with -fPIC (general dynamic)",
+                               h->name, 0);
             if (r.offset > t->size || t->size - r.offset < h->size)
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_RANGE, "%s: the place is outside the section",
                                h->name, 0);
@@ -708,6 +775,9 @@ static int relocate(batch *b, pending *p)
                                sn, 0);
             }
             kl_reloc_in in = {.S = res->addr, .A = r.addend, .P = t->addr + r.offset, .Z = res->size, .GOT = p->got};
+            if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC | KL_NEED_TLS_DTPOFF) &&
+                tls_value(b, p, t, &r, h, res, sn, &in))
+                return b->err->code;
             if (h->needs & KL_NEED_GOT) {
                 in.G = p->got + p->got_used++ * 8;
                 *(uint64_t *)in.G = res->addr;
@@ -963,6 +1033,11 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
                 b.edges[i].to->users.n--;
                 b.edges[i].from->deps.n--;
             }
+    }
+    for (size_t i = 0; i < b.n && !rc; i++) {
+        keel_object *o = b.v[i].obj;
+        if (o->tls_module && ld_tls_register(o->tls_module, (void *)o->tls_image, o->tls_size, o->tls_align))
+            rc = oom(&b);
     }
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = protect(&b, &b.v[i]);

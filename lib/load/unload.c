@@ -39,9 +39,11 @@ void ld_object_destroy(keel_object *o, bool run)
     if (run && o->constructed) {
         void (*finalize)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__cxa_finalize");
         if (finalize)
-            finalize(&o->dso_handle);
+            finalize((void *)o->dso_handle);
         run_dtors(o);
     }
+    if (o->tls_module)
+        ld_tls_unregister(o->tls_module);
     if (o->neh_frames) {
         void (*dereg)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__deregister_frame");
         for (uint32_t i = 0; dereg && i < o->neh_frames; i++)

@@ -1,0 +1,235 @@
+/* Thread-local storage for loaded code, served by keel itself.
+ *
+ * glibc's __tls_get_addr knows only the modules ld.so loaded, so loaded
+ * objects get keel's own: each object with .tdata/.tbss is a TLS module
+ * with a template (its TLS sections, relocated, read-only), and each
+ * thread has its own array of blocks, indexed by module id, allocated on
+ * first use and freed when the thread exits.  General- and local-dynamic
+ * code calls __tls_get_addr, which the loader binds to ld_tls_get_addr;
+ * TLS descriptors call ld_tlsdesc_resolve, which must keep every register
+ * but %rax.  Module ids are never reused, so a block can never be taken for
+ * another module's.
+ *
+ * Initial- and local-exec code addresses its variables at a fixed offset
+ * from the thread pointer, inside the static TLS area glibc laid out at
+ * thread creation; loaded code cannot get a place there, and the loader
+ * refuses it. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct tls_module {
+    const void *image; /* NULL once unloaded */
+    uint64_t size, align;
+} tls_module;
+
+static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
+static tls_module *modules;      /* by id; 0 is never used */
+static uint64_t nmodules = 1, capmodules;
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+
+/* The calling thread's blocks.  Initial-exec, so that the descriptor
+ * resolver below reaches them with no call. */
+#define TLS_IE __attribute__((tls_model("initial-exec"), visibility("hidden")))
+extern TLS_IE __thread uint64_t ld_tls_nblocks;
+extern TLS_IE __thread void **ld_tls_blocks;
+TLS_IE __thread uint64_t ld_tls_nblocks;
+TLS_IE __thread void **ld_tls_blocks;
+
+/* How the resolver's slow path saves the vector state: XSAVE's area size
+ * (0: FXSAVE's 512 bytes). */
+extern __attribute__((visibility("hidden"))) uint64_t ld_tls_xsave_size;
+uint64_t ld_tls_xsave_size;
+
+static void thread_exit(void *unused)
+{
+    (void)unused;
+    for (uint64_t i = 0; i < ld_tls_nblocks; i++)
+        free(ld_tls_blocks[i]);
+    free(ld_tls_blocks);
+    ld_tls_blocks = NULL;
+    ld_tls_nblocks = 0;
+}
+
+static void init_once(void)
+{
+    pthread_key_create(&exit_key, thread_exit);
+    unsigned a, b, c, d;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    if (c & (1u << 27)) { /* OSXSAVE: the OS manages XSAVE state */
+        __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+        ld_tls_xsave_size = b;
+    }
+}
+
+uint64_t ld_tls_new_module(void)
+{
+    pthread_once(&exit_once, init_once);
+    return __atomic_fetch_add(&nmodules, 1, __ATOMIC_RELAXED);
+}
+
+int ld_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t align)
+{
+    pthread_mutex_lock(&modules_lock);
+    if (id >= capmodules) {
+        uint64_t cap = capmodules ? capmodules : 16;
+        while (cap <= id)
+            cap *= 2;
+        tls_module *v = realloc(modules, cap * sizeof *v);
+        if (!v) {
+            pthread_mutex_unlock(&modules_lock);
+            return -1;
+        }
+        memset(v + capmodules, 0, (cap - capmodules) * sizeof *v);
+        modules = v;
+        capmodules = cap;
+    }
+    modules[id] = (tls_module){image, size, align};
+    pthread_mutex_unlock(&modules_lock);
+    return 0;
+}
+
+void ld_tls_unregister(uint64_t id)
+{
+    pthread_mutex_lock(&modules_lock);
+    if (id < capmodules)
+        modules[id].image = NULL;
+    pthread_mutex_unlock(&modules_lock);
+    /* this thread's block now; other threads' when they exit */
+    if (id < ld_tls_nblocks) {
+        free(ld_tls_blocks[id]);
+        ld_tls_blocks[id] = NULL;
+    }
+}
+
+typedef struct tls_index {
+    uint64_t module, offset;
+} tls_index;
+
+/* As glibc's __tls_get_addr: a variable's address cannot be refused, so
+ * there is nobody to report the failure to. */
+static void out_of_memory(void)
+{
+    fputs("keel: out of memory for a loaded object's thread-local storage\n", stderr);
+    abort();
+}
+
+/* The first use of a module by this thread: its block, from the template. */
+__attribute__((visibility("hidden"))) void *ld_tls_slow_addr(const tls_index *ti);
+void *ld_tls_slow_addr(const tls_index *ti)
+{
+    if (ti->module >= ld_tls_nblocks) {
+        uint64_t n = ld_tls_nblocks ? ld_tls_nblocks : 8;
+        while (n <= ti->module)
+            n *= 2;
+        void **v = realloc(ld_tls_blocks, n * sizeof *v);
+        if (!v)
+            out_of_memory();
+        memset(v + ld_tls_nblocks, 0, (n - ld_tls_nblocks) * sizeof *v);
+        if (!ld_tls_blocks)
+            pthread_setspecific(exit_key, v); /* so that thread_exit runs */
+        ld_tls_blocks = v;
+        ld_tls_nblocks = n;
+    }
+    void *block = ld_tls_blocks[ti->module];
+    if (!block) {
+        pthread_mutex_lock(&modules_lock);
+        tls_module m = ti->module < capmodules ? modules[ti->module] : (tls_module){0};
+        uint64_t align = m.align < sizeof(void *) ? sizeof(void *) : m.align;
+        block = m.image ? aligned_alloc(align, (m.size + align - 1) & ~(align - 1)) : NULL;
+        if (block)
+            memcpy(block, m.image, m.size);
+        pthread_mutex_unlock(&modules_lock);
+        if (!block)
+            out_of_memory();
+        ld_tls_blocks[ti->module] = block;
+    }
+    return (char *)block + ti->offset;
+}
+
+/* What general- and local-dynamic code calls as __tls_get_addr. */
+void *ld_tls_get_addr(const void *index)
+{
+    const tls_index *ti = index;
+    if (__builtin_expect(ti->module < ld_tls_nblocks && ld_tls_blocks[ti->module] != NULL, 1))
+        return (char *)ld_tls_blocks[ti->module] + ti->offset;
+    return ld_tls_slow_addr(ti);
+}
+
+/* The TLS descriptor resolver: %rax holds the descriptor's address, whose
+ * second word points to a tls_index; it returns the variable's address
+ * minus the thread pointer, and keeps every other register (the slow path
+ * saves the vector state with XSAVE, or FXSAVE, around the call into C). */
+__asm__(".text\n"
+        ".globl ld_tlsdesc_resolve\n"
+        ".hidden ld_tlsdesc_resolve\n"
+        ".type ld_tlsdesc_resolve, @function\n"
+        "ld_tlsdesc_resolve:\n"
+        "  .cfi_startproc\n"
+        "  movq 8(%rax), %rax\n"
+        "  pushq %rcx\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  pushq %rdx\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  movq (%rax), %rdx\n"
+        "  movq ld_tls_nblocks@gottpoff(%rip), %rcx\n"
+        "  cmpq %fs:(%rcx), %rdx\n"
+        "  jae 1f\n"
+        "  movq ld_tls_blocks@gottpoff(%rip), %rcx\n"
+        "  movq %fs:(%rcx), %rcx\n"
+        "  movq (%rcx,%rdx,8), %rcx\n"
+        "  testq %rcx, %rcx\n"
+        "  jz 1f\n"
+        "  addq 8(%rax), %rcx\n"
+        "  movq %rcx, %rax\n"
+        "  jmp 3f\n"
+        "1:\n"
+        "  pushq %rbp\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  .cfi_offset %rbp, -32\n"
+        "  movq %rsp, %rbp\n"
+        "  .cfi_def_cfa_register %rbp\n"
+        "  pushq %rdi\n  pushq %rsi\n  pushq %r8\n  pushq %r9\n  pushq %r10\n  pushq %r11\n"
+        "  movq %rax, %rdi\n"
+        "  movq ld_tls_xsave_size(%rip), %rcx\n"
+        "  testq %rcx, %rcx\n"
+        "  jnz 2f\n"
+        "  subq $512, %rsp\n"
+        "  andq $-64, %rsp\n"
+        "  fxsave64 (%rsp)\n"
+        "  call ld_tls_slow_addr\n"
+        "  fxrstor64 (%rsp)\n"
+        "  jmp 4f\n"
+        "2:\n"
+        "  subq %rcx, %rsp\n"
+        "  andq $-64, %rsp\n"
+        /* XRSTOR faults on a header with stray bits: clear it first */
+        "  movq $0, 512(%rsp)\n  movq $0, 520(%rsp)\n  movq $0, 528(%rsp)\n  movq $0, 536(%rsp)\n"
+        "  movq $0, 544(%rsp)\n  movq $0, 552(%rsp)\n  movq $0, 560(%rsp)\n  movq $0, 568(%rsp)\n"
+        "  movq %rdi, %rcx\n"
+        "  movl $-1, %eax\n  movl $-1, %edx\n"
+        "  xsave64 (%rsp)\n"
+        "  movq %rcx, %rdi\n"
+        "  call ld_tls_slow_addr\n"
+        "  movq %rax, %rcx\n"
+        "  movl $-1, %eax\n  movl $-1, %edx\n"
+        "  xrstor64 (%rsp)\n"
+        "  movq %rcx, %rax\n"
+        "4:\n"
+        "  leaq -48(%rbp), %rsp\n"
+        "  popq %r11\n  popq %r10\n  popq %r9\n  popq %r8\n  popq %rsi\n  popq %rdi\n"
+        "  popq %rbp\n"
+        "  .cfi_def_cfa %rsp, 24\n"
+        "3:\n"
+        "  subq %fs:0, %rax\n"
+        "  popq %rdx\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  popq %rcx\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  ret\n"
+        "  .cfi_endproc\n"
+        ".size ld_tlsdesc_resolve, .-ld_tlsdesc_resolve\n");
