@@ -74,6 +74,7 @@ typedef struct sym_entry {
     uint8_t bind;           /* STB_GLOBAL or STB_WEAK */
     uint8_t type;
     bool common;            /* a tentative definition (SHN_COMMON) */
+    uint8_t visibility;     /* STV_*: hidden and internal names stay in their batch */
     keel_section *section;  /* NULL for an absolute symbol */
     uintptr_t addr;
     uint64_t size;

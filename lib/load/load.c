@@ -27,6 +27,7 @@ enum {
     SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
     STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10,
     STT_SECTION = 3, STT_FILE = 4, STT_TLS = 6, STT_GNU_IFUNC = 10,
+    STV_DEFAULT = 0, STV_INTERNAL = 1, STV_HIDDEN = 2, STV_PROTECTED = 3,
     GRP_COMDAT = 1,
 };
 
@@ -192,7 +193,8 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
     bool common = sym->shndx == SHN_COMMON;
     uint8_t bind = KEEL_ST_BIND(sym->info) == STB_GLOBAL && !common ? STB_GLOBAL : STB_WEAK;
     sym_entry *e = ld_sym_find(&b->defs, name, h);
-    if (!e) {
+    uint8_t vis = KEEL_ST_VISIBILITY(sym->other);
+    if (!e && vis != STV_HIDDEN && vis != STV_INTERNAL) { /* those do not meet the namespace's */
         const sym_entry *old = NULL;
         for (const keel_ns *n = b->ns; n && !old; n = n->parent)
             old = ld_sym_find(&n->syms, name, h);
@@ -203,7 +205,8 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
         }
     }
     sym_entry ne = {.name = name, .hash = h, .bind = bind, .type = KEEL_ST_TYPE(sym->info), .common = common,
-                    .section = sec, .addr = common ? 0 : sym->value, .size = sym->size, .object = o};
+                    .visibility = KEEL_ST_VISIBILITY(sym->other), .section = sec,
+                    .addr = common ? 0 : sym->value, .size = sym->size, .object = o};
     if (e) {
         if (e->bind == STB_GLOBAL && bind == STB_GLOBAL) {
             char msg[160];
@@ -476,10 +479,36 @@ static int resolve(batch *b, pending *p)
             r->defined = true;
             continue;
         }
+        /* A non-default visibility binds an object's references to its own
+         * definition; a hidden or internal reference must be satisfied
+         * within the batch (the link unit), never by the namespace or the
+         * host. */
+        uint8_t vis = KEEL_ST_VISIBILITY(sym.other);
+        if (vis != STV_DEFAULT && sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON && sym.shndx < o->elf.shnum &&
+            o->by_index[sym.shndx] && !p->dropped[sym.shndx]) {
+            keel_section *s = o->by_index[sym.shndx];
+            r->section = s;
+            r->addr = s->addr + sym.value;
+            r->size = sym.size;
+            r->defined = true;
+            if (KEEL_ST_TYPE(sym.info) == STT_GNU_IFUNC)
+                return fail_obj(b, o->name, KEEL_E_UNSUPPORTED,
+                                "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
+            continue;
+        }
         uint32_t h = ld_hash(sn);
         sym_entry *d = ld_sym_find(&b->defs, sn, h);
-        for (const keel_ns *n = b->ns; !d && n; n = n->parent)
+        bool batch_only = vis == STV_HIDDEN || vis == STV_INTERNAL;
+        for (const keel_ns *n = b->ns; !d && n && !batch_only; n = n->parent)
             d = ld_sym_find(&n->syms, sn, h);
+        if (d && d->type == STT_GNU_IFUNC)
+            return fail_obj(b, o->name, KEEL_E_UNSUPPORTED,
+                            "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
+        if (!d && batch_only) {
+            if (bind == STB_WEAK)
+                r->defined = true;
+            continue; /* an error where it is used: hidden symbols never come from the host */
+        }
         if (d) {
             r->section = d->section;
             r->addr = d->addr;
@@ -1062,7 +1091,8 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     /* the commit */
     for (size_t i = 0; i < b.defs.cap; i++)
         if (b.defs.v[i].name)
-            ld_sym_insert(&ns->syms, &b.defs.v[i]);
+            if (b.defs.v[i].visibility != STV_HIDDEN && b.defs.v[i].visibility != STV_INTERNAL)
+                ld_sym_insert(&ns->syms, &b.defs.v[i]);
     for (size_t i = 0; i < b.groups.cap; i++)
         if (b.groups.v[i].name)
             ld_sym_insert(&ns->groups, &b.groups.v[i]);
