@@ -9,8 +9,7 @@
 
 #include "../arch/arch.h"
 
-/* A growable array of edges (amortised growth per section, never per
- * symbol). */
+/* An array of edges, sized once when it is built. */
 typedef struct dep_list {
     keel_dep *v;
     uint32_t n, cap;
@@ -26,6 +25,9 @@ struct keel_section {
     uintptr_t addr;
     uint64_t size;
     keel_object *parent;
+    uint32_t rela;          /* the ELF index of its relocations, or 0 */
+    /* built on demand (edges.c) */
+    bool deps_built;
     dep_list deps;          /* strong: sections this one uses */
     dep_list users;         /* weak: sections that use this one */
 };
@@ -49,13 +51,21 @@ struct keel_object {
     keel_section **by_index;/* ELF section index -> loaded section or NULL */
     uint32_t nsections;
     const keel_section **list; /* for keel_object_sections */
-    uintptr_t base;         /* the object's block in the arena */
-    size_t text_size, ro_size, rw_size; /* page-rounded region sizes */
+    /* its three regions in the arena (text, read-only, read-write), each
+     * page-aligned so that it can be unloaded alone; a batch's regions of
+     * one kind are contiguous, so that one mprotect covers them */
+    uintptr_t region[3];
+    size_t region_size[3];
     ctor_list *ctors, *dtors;
     uint32_t nctors, ndtors;
     void **eh_frames;       /* registered with __register_frame */
     uint32_t neh_frames;
     bool constructed;
+    bool committed;         /* part of its namespace (its batch succeeded) */
+    /* per symbol of its table: the loaded section it resolved to, if any;
+     * with the relocations, every edge can be recovered (edges.c) */
+    keel_section **sym_target;
+    uint64_t nsyms;
     /* thread-local storage: the module id (0: none) and its template, the
      * TLS sections laid out first in the read-only region */
     uint64_t tls_module;
@@ -88,6 +98,8 @@ typedef struct sym_table {
 
 struct keel_ns {
     keel_ns *parent;
+    keel_ns *children, *sibling; /* for dependents across namespaces */
+    bool users_built;       /* the dependents lists are current (edges.c) */
     unsigned flags;
     pthread_rwlock_t lock;  /* lookups share it; loads and unloads take it alone */
     keel_object *first, *last;
@@ -116,7 +128,6 @@ void ld_sym_remove_object(sym_table *t, const keel_object *o);
 int ld_arena_init(keel_ns *ns, bool low, keel_error *err);
 int ld_arena_alloc(keel_ns *ns, size_t size, uintptr_t *out, keel_error *err);
 
-int ld_deps_push(dep_list *l, const keel_dep *d);
 
 /* The host process: names from dlsym, and libc_nonshared's functions. */
 void *ld_host_symbol(const keel_ns *ns, const char *name);
@@ -132,11 +143,23 @@ void *ld_tls_get_addr(const void *ti);
 void ld_tlsdesc_resolve(void);
 #pragma GCC visibility pop
 
+/* Edges (edges.c): the dependents lists are dropped on every change; the
+ * first object depending on o, if any; namespaces' family tree. */
+void ld_edges_changed(keel_ns *ns);
+keel_object *ld_first_dependent(keel_object *o);
+void ld_ns_link(keel_ns *ns);
+void ld_ns_unlink(keel_ns *ns);
+
 /* Rebuild the address index after a load or unload. */
 int ld_index_rebuild(keel_ns *ns);
 
 /* Run an object's destructors and free it (its memory goes back to
  * PROT_NONE). */
 void ld_object_destroy(keel_object *o, bool run_dtors);
+/* The two halves, for a whole namespace: every destructor runs before any
+ * object goes (objects of a batch may call one another); free without
+ * detaching skips the edge upkeep and leaves the memory to the arena. */
+void ld_object_finalize(keel_object *o);
+void ld_object_free(keel_object *o, bool detach);
 
 #endif

@@ -4,8 +4,9 @@
  * linker's rules), resolve every symbol, lay out each object's sections in
  * three page-aligned regions (text, read-only, read-write) of the
  * namespace's arena, apply the relocations through the per-architecture
- * layer, recording each edge between objects, protect the regions, and only
- * then commit: symbols, groups, objects and edges enter the namespace, and
+ * layer (keeping, per symbol, the section it resolved to: the edges between
+ * objects are recovered from that, edges.c), protect the regions, and only
+ * then commit: symbols, groups and objects enter the namespace, and
  * constructors run.  Anything that fails before the commit is undone, so
  * the namespace stays as it was. */
 #include <dlfcn.h>
@@ -47,6 +48,8 @@ typedef struct pending {
     bool *dropped;         /* per ELF section: a member of a duplicate COMDAT group */
     resolution *res;       /* per symbol */
     uint64_t ngot, nstubs, ncommon_bytes, neh;
+    uint64_t *at;          /* per loaded section: its offset in its region */
+    uint64_t stubs_at, got_at, common_at;
     uintptr_t got, got_end, stubs, common;
     uint64_t got_used, stubs_used;
 } pending;
@@ -60,11 +63,6 @@ typedef struct archive {
     size_t nloaded;
 } archive;
 
-typedef struct edge {
-    keel_section *from, *to;
-    keel_dep dep;          /* dep.section is filled at commit */
-} edge;
-
 typedef struct batch {
     keel_ns *ns;
     keel_error *err;
@@ -75,8 +73,6 @@ typedef struct batch {
     sym_table defs;        /* the batch's global definitions (winners) */
     sym_table groups;      /* COMDAT signatures taken by the batch */
     sym_table arsyms;      /* archive index: name -> (archive, member) */
-    edge *edges;
-    size_t nedges, capedges;
     bool need_low;
 } batch;
 
@@ -112,9 +108,14 @@ static const char *const prefixes[] = {".text.unlikely.", ".text.hot.", ".text.s
                                        ".rodata.", ".data.", ".bss.", ".tdata.", ".tbss.", ".ldata.", ".lbss.",
                                        ".lrodata."};
 
-/* .text.foo holds foo (-ffunction-sections); other names stay. */
+/* .text.foo holds foo (-ffunction-sections); other names stay, and so do
+ * gcc's own .text.startup, .text.unlikely, .text.hot and .text.exit. */
 static const char *section_symbol_name(const char *name)
 {
+    static const char *const gcc_own[] = {".text.startup", ".text.unlikely", ".text.hot", ".text.exit"};
+    for (size_t i = 0; i < sizeof gcc_own / sizeof gcc_own[0]; i++)
+        if (strcmp(name, gcc_own[i]) == 0)
+            return name;
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t l = strlen(prefixes[i]);
         if (strncmp(name, prefixes[i], l) == 0 && name[l] && strncmp(name + l, "str", 3) != 0 &&
@@ -446,6 +447,10 @@ static int resolve(batch *b, pending *p)
 {
     keel_error e;
     keel_object *o = p->obj;
+    /* kept: with the relocations, the edges (edges.c) */
+    if (!(o->sym_target = calloc(p->symtab.count ? p->symtab.count : 1, sizeof *o->sym_target)))
+        return oom(b);
+    o->nsyms = p->symtab.count;
     for (uint64_t i = 1; i < p->symtab.count; i++) {
         keel_sym sym;
         const char *sn;
@@ -525,6 +530,9 @@ static int resolve(batch *b, pending *p)
         if (bind == STB_WEAK)
             r->defined = true; /* an undefined weak symbol is 0 */
     }
+    for (uint64_t i = 1; i < p->symtab.count; i++)
+        if (!p->res[i].discarded)
+            o->sym_target[i] = p->res[i].section;
     return 0;
 }
 
@@ -551,6 +559,7 @@ static int survey_relocs(batch *b, pending *p)
             continue;
         if (keel_elf_relocs(elf, i, &rs, &e))
             return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
+        p->obj->by_index[sh.info]->rela = i;
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
             keel_relocs_get(&rs, k, &r);
@@ -572,12 +581,13 @@ static int survey_relocs(batch *b, pending *p)
     return 0;
 }
 
-static int layout(batch *b, pending *p)
+/* Where each section goes in its region, and the regions' sizes. */
+static int measure(batch *b, pending *p)
 {
     keel_object *o = p->obj;
     const keel_elf *elf = &o->elf;
     uint64_t size[3] = {0, 0, 0};
-    uint64_t *at = calloc(o->nsections + 1, sizeof *at);
+    uint64_t *at = p->at = calloc(o->nsections + 1, sizeof *at);
     if (!at)
         return oom(b);
     /* The TLS sections first, together: they are the module's template,
@@ -601,25 +611,46 @@ static int layout(batch *b, pending *p)
             }
         }
     size[0] = align_up(size[0], 16);
-    uint64_t stubs_at = size[0];
+    p->stubs_at = size[0];
     size[0] += p->nstubs * kl_arch_x86_64.stub_size;
     size[1] = align_up(size[1], 8);
-    uint64_t got_at = size[1];
+    p->got_at = size[1];
     size[1] += (p->ngot + p->nstubs) * 8 + 8; /* and __dso_handle */
     size[2] = align_up(size[2], 64);
-    uint64_t common_at = size[2];
+    p->common_at = size[2];
     size[2] += p->ncommon_bytes;
     size_t pg = page_size();
-    o->text_size = align_up(size[0], pg);
-    o->ro_size = align_up(size[1], pg);
-    o->rw_size = align_up(size[2], pg);
-    uintptr_t base;
-    if (ld_arena_alloc(b->ns, o->text_size + o->ro_size + o->rw_size, &base, b->err)) {
-        free(at);
+    for (int r = 0; r < 3; r++)
+        o->region_size[r] = align_up(size[r], pg);
+    return 0;
+}
+
+/* The batch's memory, in one piece: every object's text, then every
+ * object's read-only data, then the writable data. */
+static int allocate(batch *b, uintptr_t *start, size_t size[3])
+{
+    size[0] = size[1] = size[2] = 0;
+    for (size_t i = 0; i < b->n; i++)
+        for (int r = 0; r < 3; r++)
+            size[r] += b->v[i].obj->region_size[r];
+    if (ld_arena_alloc(b->ns, size[0] + size[1] + size[2], start, b->err))
         return b->err->code;
-    }
-    o->base = base;
-    uintptr_t region[3] = {base, base + o->text_size, base + o->text_size + o->ro_size};
+    uintptr_t at[3] = {*start, *start + size[0], *start + size[0] + size[1]};
+    for (size_t i = 0; i < b->n; i++)
+        for (int r = 0; r < 3; r++) {
+            b->v[i].obj->region[r] = at[r];
+            at[r] += b->v[i].obj->region_size[r];
+        }
+    return 0;
+}
+
+/* Sections to their addresses, with their contents. */
+static int place(batch *b, pending *p)
+{
+    keel_object *o = p->obj;
+    const keel_elf *elf = &o->elf;
+    const uint64_t *at = p->at;
+    const uintptr_t *region = o->region;
     if (o->tls_align) {
         o->tls_image = region[1];
         o->tls_module = ld_tls_new_module();
@@ -633,23 +664,18 @@ static int layout(batch *b, pending *p)
         s->addr = region[region_of(s, &sh)] + at[k];
         if (sh.type != SHT_NOBITS && sh.size) {
             uint64_t dsize;
-            if (keel_elf_section_data(elf, &sh, &data, &dsize, &e)) {
-                free(at);
+            if (keel_elf_section_data(elf, &sh, &data, &dsize, &e))
                 return fail_obj(b, o->name, e.code, "%s", e.msg);
-            }
-            if (dsize < sh.size) {
-                free(at);
+            if (dsize < sh.size)
                 return fail_obj(b, o->name, KEEL_E_TRUNCATED, "section %s is cut short", s->elf_name);
-            }
             memcpy((void *)s->addr, data, sh.size);
         }
     }
-    free(at);
-    p->stubs = region[0] + stubs_at;
-    p->got = region[1] + got_at;
+    p->stubs = region[0] + p->stubs_at;
+    p->got = region[1] + p->got_at;
     p->got_end = p->got + (p->ngot + p->nstubs) * 8;
     o->dso_handle = p->got_end;
-    p->common = region[2] + common_at;
+    p->common = region[2] + p->common_at;
     if (p->ncommon_bytes) { /* the commons' synthetic section, last */
         keel_section *s = &o->sections[o->nsections++];
         s->name = s->elf_name = ".bss.common";
@@ -692,20 +718,6 @@ static void place_definitions(batch *b)
 }
 
 /* ------------------------------------------------------------- relocation */
-
-static int push_edge(batch *b, keel_section *from, keel_section *to, const keel_rel *r)
-{
-    if (b->nedges == b->capedges) {
-        size_t cap = b->capedges ? b->capedges * 2 : 256;
-        edge *v = realloc(b->edges, cap * sizeof *v);
-        if (!v)
-            return oom(b);
-        b->edges = v;
-        b->capedges = cap;
-    }
-    b->edges[b->nedges++] = (edge){from, to, {NULL, r->type, r->offset, r->addend}};
-    return 0;
-}
 
 static bool is_tls(const keel_section *s)
 {
@@ -768,10 +780,11 @@ static int relocate(batch *b, pending *p)
             keel_rel r;
             keel_relocs_get(&rs, k, &r);
             const kl_howto *h = arch->howto(r.type);
-            char tname[32];
-            snprintf(tname, sizeof tname, "%u", r.type);
-            if (!h)
+            if (!h) {
+                char tname[32];
+                snprintf(tname, sizeof tname, "%u", r.type);
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED, "unknown relocation type %s", tname, 0);
+            }
             if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
                 continue;
             if (h->needs & (KL_NEED_TLS_IE | KL_NEED_TLS_LE))
@@ -830,8 +843,6 @@ static int relocate(batch *b, pending *p)
                          needs_low(r.type) ? "" : "; the target is beyond 2 GiB: compile with -fPIC");
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_RANGE, "%s", why, 0);
             }
-            if (res->section && res->section->parent != o && push_edge(b, t, res->section, &r))
-                return b->err->code;
         }
     }
     return 0;
@@ -839,11 +850,12 @@ static int relocate(batch *b, pending *p)
 
 /* ------------------------------------------------------------ finishing */
 
-static int protect(batch *b, pending *p)
+/* Text becomes read+execute, read-only data read-only: the whole batch's
+ * regions of each kind at once. */
+static int protect(batch *b, uintptr_t start, const size_t size[3])
 {
-    keel_object *o = p->obj;
-    if ((o->text_size && mprotect((void *)o->base, o->text_size, PROT_READ | PROT_EXEC)) ||
-        (o->ro_size && mprotect((void *)(o->base + o->text_size), o->ro_size, PROT_READ)))
+    if ((size[0] && mprotect((void *)start, size[0], PROT_READ | PROT_EXEC)) ||
+        (size[1] && mprotect((void *)(start + size[0]), size[1], PROT_READ)))
         return keel_error_set(b->err, KEEL_E_NOMEM, 0, "cannot protect the loaded code: %s", strerror(errno));
     return 0;
 }
@@ -961,10 +973,11 @@ static void discard(batch *b)
         pending *p = &b->v[i];
         if (p->obj) {
             p->obj->file_map = NULL; /* unmapped below with the inputs */
-            ld_object_destroy(p->obj, false);
+            ld_object_free(p->obj, false); /* the other ends are the batch's, or were never told */
         }
         free(p->dropped);
         free(p->res);
+        free(p->at);
     }
     free(b->v);
     for (size_t i = 0; i < b->nar; i++)
@@ -973,7 +986,6 @@ static void discard(batch *b)
     free(b->defs.v);
     free(b->groups.v);
     free(b->arsyms.v);
-    free(b->edges);
 }
 
 static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
@@ -992,7 +1004,9 @@ static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
         return fail_obj(b, in->path, KEEL_E_IO, "cannot open: %s", strerror(err));
     }
     *size = (size_t)st.st_size;
-    *map = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    /* Populated: most of an object's bytes are read (sections, symbols,
+     * relocations), and mapping them in one call beats a fault per page. */
+    *map = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : NULL;
     close(fd);
     if (*map == MAP_FAILED)
         return fail_obj(b, in->path, KEEL_E_IO, "cannot map: %s", strerror(errno));
@@ -1031,8 +1045,14 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         rc = keel_error_set(err, KEEL_E_RANGE, 0,
                             "an object needs addresses below 2 GiB (R_X86_64_32 relocations), but this namespace "
                             "already lives above: compile it with -fPIC, or load it into a new namespace");
+    uintptr_t start = 0;
+    size_t region_size[3] = {0, 0, 0};
     for (size_t i = 0; i < b.n && !rc; i++)
-        rc = layout(&b, &b.v[i]);
+        rc = measure(&b, &b.v[i]);
+    if (!rc)
+        rc = allocate(&b, &start, region_size);
+    for (size_t i = 0; i < b.n && !rc; i++)
+        rc = place(&b, &b.v[i]);
     if (!rc)
         place_definitions(&b);
     for (size_t i = 0; i < b.n && !rc; i++)
@@ -1046,30 +1066,13 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     /* reserve everything the commit needs, so that it cannot fail */
     if (!rc && (ld_sym_reserve(&ns->syms, b.defs.n) || ld_sym_reserve(&ns->groups, b.groups.n)))
         rc = oom(&b);
-    for (size_t i = 0; i < b.nedges && !rc; i++) {
-        dep_list *to = &b.edges[i].to->users, *from = &b.edges[i].from->deps;
-        keel_dep d = b.edges[i].dep;
-        d.section = b.edges[i].to;
-        if (ld_deps_push(from, &d))
-            rc = oom(&b);
-        d.section = b.edges[i].from;
-        if (!rc && ld_deps_push(to, &d)) {
-            from->n--;
-            rc = oom(&b);
-        }
-        if (rc) /* take back what this loop added to existing sections */
-            while (i-- > 0) {
-                b.edges[i].to->users.n--;
-                b.edges[i].from->deps.n--;
-            }
-    }
     for (size_t i = 0; i < b.n && !rc; i++) {
         keel_object *o = b.v[i].obj;
         if (o->tls_module && ld_tls_register(o->tls_module, (void *)o->tls_image, o->tls_size, o->tls_align))
             rc = oom(&b);
     }
-    for (size_t i = 0; i < b.n && !rc; i++)
-        rc = protect(&b, &b.v[i]);
+    if (!rc)
+        rc = protect(&b, start, region_size);
     if (rc) {
         /* give the arena back: nothing of the batch stays */
         if (ns->arena && ns->arena_used > arena_mark) {
@@ -1078,7 +1081,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
             ns->arena_used = arena_mark;
         }
         for (size_t i = 0; i < b.n; i++)
-            b.v[i].obj->base = 0, b.v[i].obj->text_size = b.v[i].obj->ro_size = b.v[i].obj->rw_size = 0;
+            memset(b.v[i].obj->region_size, 0, sizeof b.v[i].obj->region_size);
         discard(&b);
         for (size_t i = 0; i < count; i++)
             if (maps[i] && !inputs[i].data)
@@ -1098,6 +1101,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
             ld_sym_insert(&ns->groups, &b.groups.v[i]);
     for (size_t i = 0; i < b.n; i++) {
         keel_object *o = b.v[i].obj;
+        o->committed = true;
         if (ns->last)
             ns->last->next = o;
         else
@@ -1124,6 +1128,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         } /* else: out of memory; the mapping stays, unowned */
     }
     ld_index_rebuild(ns);
+    ld_edges_changed(ns);
     if (first)
         *first = b.n ? b.v[0].obj : NULL;
     pthread_rwlock_unlock(&ns->lock);
@@ -1132,6 +1137,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     for (size_t i = 0; i < b.n; i++) {
         free(b.v[i].dropped);
         free(b.v[i].res);
+        free(b.v[i].at);
     }
     free(b.v);
     for (size_t i = 0; i < b.nar; i++)
@@ -1140,7 +1146,6 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     free(b.defs.v);
     free(b.groups.v);
     free(b.arsyms.v);
-    free(b.edges);
     free(maps);
     free(sizes);
     return 0;

@@ -63,22 +63,11 @@ int ld_arena_alloc(keel_ns *ns, size_t size, uintptr_t *out, keel_error *err)
     if (size > ns->arena_size - ns->arena_used)
         return keel_error_set(err, KEEL_E_NOMEM, 0, "the namespace's 1 GiB of address space is used up");
     *out = ns->arena + ns->arena_used;
-    if (size && mprotect((void *)*out, size, PROT_READ | PROT_WRITE))
+    /* Populated at once: every page is written next, and one call costs
+     * less than a page fault per page. */
+    if (size && mmap((void *)*out, size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0) == MAP_FAILED)
         return keel_error_set(err, KEEL_E_NOMEM, 0, "cannot commit %U bytes of memory", (uint64_t)size);
     ns->arena_used += size;
-    return 0;
-}
-
-int ld_deps_push(dep_list *l, const keel_dep *d)
-{
-    if (l->n == l->cap) {
-        uint32_t cap = l->cap ? l->cap * 2 : 4;
-        keel_dep *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return KEEL_E_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *d;
     return 0;
 }

@@ -105,6 +105,7 @@ keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
     ns->flags = flags;
     pthread_rwlock_init(&ns->lock, NULL);
     ld_host_register(ns);
+    ld_ns_link(ns);
     return ns;
 }
 
@@ -113,19 +114,35 @@ void keel_ns_destroy(keel_ns *ns)
     if (!ns)
         return;
     ld_host_unregister(ns);
-    /* unload in reverse load order: dependents were loaded after */
-    while (ns->first) {
-        keel_object *o = ns->first, *prev = NULL;
-        while (o->next) {
-            prev = o;
-            o = o->next;
+    ld_edges_changed(ns); /* the parents' dependents lists may point here */
+    ld_ns_unlink(ns);
+    /* Destructors in reverse load order (dependents were loaded after),
+     * all of them before any object goes; the memory goes with the arena. */
+    size_t n = 0;
+    for (keel_object *o = ns->first; o; o = o->next)
+        n++;
+    keel_object **all = malloc((n ? n : 1) * sizeof *all);
+    if (all) {
+        n = 0;
+        for (keel_object *o = ns->first; o; o = o->next)
+            all[n++] = o;
+        for (size_t i = n; i-- > 0;)
+            ld_object_finalize(all[i]);
+        free(all);
+    } else { /* out of memory: one by one, from the last */
+        for (keel_object *last = NULL; last != ns->first;) {
+            keel_object *o = ns->first;
+            while (o->next != last)
+                o = o->next;
+            ld_object_finalize(o);
+            last = o;
         }
-        if (prev)
-            prev->next = NULL;
-        else
-            ns->first = NULL;
-        ld_object_destroy(o, true);
     }
+    for (keel_object *o = ns->first, *next; o; o = next) {
+        next = o->next;
+        ld_object_free(o, false);
+    }
+    ns->first = ns->last = NULL;
     for (size_t i = 0; i < ns->narchives; i++)
         munmap(ns->archives[i].map, ns->archives[i].size);
     free(ns->archives);

@@ -57,18 +57,6 @@ int keel_section_copy_data(const keel_section *from, const keel_section *to, kee
     return 0;
 }
 
-size_t keel_section_deps(const keel_section *s, const keel_dep **deps)
-{
-    *deps = s->deps.v;
-    return s->deps.n;
-}
-
-size_t keel_section_dependents(const keel_section *s, const keel_dep **deps)
-{
-    *deps = s->users.v;
-    return s->users.n;
-}
-
 size_t keel_object_sections(const keel_object *o, const keel_section *const **sections)
 {
     keel_object *w = (keel_object *)o;

@@ -1,6 +1,6 @@
 /* Unloading: refused while other objects depend on the object, unless the
  * caller asks for a cascade; destructors run, frames are deregistered,
- * edges leave the other ends, and the memory returns to PROT_NONE.  The
+ * the dependents lists are dropped, and the memory returns to PROT_NONE.  The
  * address space is not reused: a stale pointer into unloaded code faults
  * rather than running something else. */
 #include <dlfcn.h>
@@ -25,23 +25,26 @@ static void run_dtors(keel_object *o)
     }
 }
 
-static void drop_edges_to(dep_list *l, const keel_object *gone)
+void ld_object_finalize(keel_object *o)
 {
-    uint32_t w = 0;
-    for (uint32_t i = 0; i < l->n; i++)
-        if (l->v[i].section->parent != gone)
-            l->v[w++] = l->v[i];
-    l->n = w;
+    if (!o->constructed)
+        return;
+    o->constructed = false;
+    void (*finalize)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__cxa_finalize");
+    if (finalize)
+        finalize((void *)o->dso_handle);
+    run_dtors(o);
 }
 
 void ld_object_destroy(keel_object *o, bool run)
 {
-    if (run && o->constructed) {
-        void (*finalize)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__cxa_finalize");
-        if (finalize)
-            finalize((void *)o->dso_handle);
-        run_dtors(o);
-    }
+    if (run)
+        ld_object_finalize(o);
+    ld_object_free(o, true);
+}
+
+void ld_object_free(keel_object *o, bool detach)
+{
     if (o->tls_module)
         ld_tls_unregister(o->tls_module);
     if (o->neh_frames) {
@@ -50,20 +53,14 @@ void ld_object_destroy(keel_object *o, bool run)
             dereg(o->eh_frames[i]);
     }
     for (uint32_t i = 0; i < o->nsections; i++) {
-        keel_section *s = &o->sections[i];
-        /* the other ends forget this object */
-        for (uint32_t k = 0; k < s->deps.n; k++)
-            drop_edges_to((dep_list *)&s->deps.v[k].section->users, o);
-        for (uint32_t k = 0; k < s->users.n; k++)
-            drop_edges_to((dep_list *)&s->users.v[k].section->deps, o);
-    }
-    for (uint32_t i = 0; i < o->nsections; i++) {
         free(o->sections[i].deps.v);
         free(o->sections[i].users.v);
     }
-    size_t total = o->text_size + o->ro_size + o->rw_size;
-    if (o->base && total)
-        mmap((void *)o->base, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    free(o->sym_target);
+    for (int r = 0; r < 3 && detach; r++)
+        if (o->region_size[r])
+            mmap((void *)o->region[r], o->region_size[r], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+                 -1, 0);
     if (o->file_map)
         munmap(o->file_map, o->file_size);
     free(o->sections);
@@ -74,24 +71,6 @@ void ld_object_destroy(keel_object *o, bool run)
     free(o->eh_frames);
     free(o->name);
     free(o);
-}
-
-static bool has_dependents(const keel_object *o)
-{
-    for (uint32_t i = 0; i < o->nsections; i++)
-        for (uint32_t k = 0; k < o->sections[i].users.n; k++)
-            if (o->sections[i].users.v[k].section->parent != o)
-                return true;
-    return false;
-}
-
-static keel_object *first_dependent(const keel_object *o)
-{
-    for (uint32_t i = 0; i < o->nsections; i++)
-        for (uint32_t k = 0; k < o->sections[i].users.n; k++)
-            if (o->sections[i].users.v[k].section->parent != o)
-                return o->sections[i].users.v[k].section->parent;
-    return NULL;
 }
 
 static void unlink_object(keel_ns *ns, keel_object *o)
@@ -111,24 +90,26 @@ static void unlink_object(keel_ns *ns, keel_object *o)
 
 int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err)
 {
+    if (obj->ns != ns)
+        return keel_error_set(err, KEEL_E_FORMAT, 0, "%s is not loaded in this namespace", obj->name);
     pthread_rwlock_wrlock(&ns->lock);
-    if (has_dependents(obj) && !cascade) {
-        keel_object *d = first_dependent(obj);
+    keel_object *d = ld_first_dependent(obj);
+    if (d && !cascade) {
         pthread_rwlock_unlock(&ns->lock);
         return keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still used by %s (and perhaps others)", obj->name,
                               d->name);
     }
-    /* a cascade unloads the dependents first, the latest loaded first */
-    keel_object *d;
-    while ((d = first_dependent(obj))) {
+    /* a cascade unloads the dependents first */
+    for (; d; d = ld_first_dependent(obj)) {
         pthread_rwlock_unlock(&ns->lock);
-        int rc = keel_unload(ns, d, true, err);
+        int rc = keel_unload(d->ns, d, true, err); /* perhaps in a child namespace */
         if (rc)
             return rc;
         pthread_rwlock_wrlock(&ns->lock);
     }
     unlink_object(ns, obj);
     ld_index_rebuild(ns);
+    ld_edges_changed(ns);
     pthread_rwlock_unlock(&ns->lock);
     ld_object_destroy(obj, true);
     return 0;
