@@ -45,6 +45,40 @@ if cc -static -O2 -o "$hello" "$hello.c" 2>/dev/null; then
 fi
 rm -f "$hello" "$hello.c" "$hello.img" "$hello.objcopy"
 
+say "The runtime loader: Debian's libpython3.11-pic.a loaded into keel's process, section by section"
+pydir=/usr/lib/python3.11/config-3.11-x86_64-linux-gnu
+demo=${TMPDIR:-/tmp}/keel-demo-run.$$
+mkdir -p "$demo"
+printf 'extern int Py_BytesMain(int, char **);\nint main(int c, char **v) { return Py_BytesMain(c, v); }\n' > "$demo/pymain.c"
+if [ -f "$pydir/libpython3.11-pic.a" ] && cc -O2 -fPIC -c -o "$demo/pymain.o" "$demo/pymain.c" 2>/dev/null; then
+    run "$keel" run "$demo/pymain.o" "$pydir/libpython3.11-pic.a" -lz -lexpat -lm -- -c 'import json, sys; print(json.dumps({"python": sys.version.split()[0], "loaded by": "keel run"}))'
+    printf '$ %s\n' "$keel run --list ... | sections and objects loaded"
+    "$keel" run --list "$demo/pymain.o" "$pydir/libpython3.11-pic.a" -lz -lexpat -lm |
+        awk '/^[^ ]/ {o++} /^ / {s++} END {print o " objects, " s " sections"}'
+    printf '$ %s\n' "$keel run --deps ... | the dependency edges (first lines, and how many)"
+    "$keel" run --deps "$demo/pymain.o" "$pydir/libpython3.11-pic.a" -lz -lexpat -lm > "$demo/deps"
+    head -4 "$demo/deps"; echo "... $(wc -l < "$demo/deps") edges"
+fi
+cat > "$demo/greet.cc" <<'EOF2'
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <thread>
+thread_local std::string who = "main thread";
+static void fail(int n) { throw std::runtime_error("error " + std::to_string(n) + " thrown in loaded code"); }
+int main() {
+    std::thread t([] { who = "a second thread"; std::printf("hello from %s\n", who.c_str()); });
+    t.join();
+    try { fail(42); } catch (const std::exception &e) { std::printf("caught: %s\n", e.what()); }
+    std::printf("hello from %s\n", who.c_str());
+}
+EOF2
+if c++ -O2 -fPIC -c -o "$demo/greet.o" "$demo/greet.cc" 2>/dev/null; then
+    say "C++ under the loader: thread_local (keel's own TLS blocks), exceptions through registered .eh_frame"
+    run "$keel" run -lstdc++ "$demo/greet.o"
+fi
+rm -rf "$demo"
+
 say "Bad input: a clear error and a non-zero exit, never a crash"
 tmp=${TMPDIR:-/tmp}/keel-demo.$$
 head -c 3000 /usr/bin/ls > "$tmp"
