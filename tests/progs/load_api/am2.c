@@ -1,0 +1,2 @@
+/* Archive member 2: pulled in by am1.o. */
+int am2_fn(int x) { return x * 2; }
