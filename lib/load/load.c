@@ -112,15 +112,21 @@ static const char *const prefixes[] = {".text.unlikely.", ".text.hot.", ".text.s
  * gcc's own .text.startup, .text.unlikely, .text.hot and .text.exit. */
 static const char *section_symbol_name(const char *name)
 {
-    static const char *const gcc_own[] = {".text.startup", ".text.unlikely", ".text.hot", ".text.exit"};
-    for (size_t i = 0; i < sizeof gcc_own / sizeof gcc_own[0]; i++)
-        if (strcmp(name, gcc_own[i]) == 0)
+    static const char *const whole[] = {".text.startup", ".text.unlikely", ".text.hot", ".text.exit", ".data.rel",
+                                        ".data.rel.local", ".data.rel.ro", ".data.rel.ro.local"};
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
+        if (strcmp(name, whole[i]) == 0)
             return name;
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t l = strlen(prefixes[i]);
-        if (strncmp(name, prefixes[i], l) == 0 && name[l] && strncmp(name + l, "str", 3) != 0 &&
-            strncmp(name + l, "cst", 3) != 0)
-            return name + l;
+        if (strncmp(name, prefixes[i], l) != 0 || !name[l])
+            continue;
+        /* .rodata.str1.1 and .rodata.cst8 hold merged constants, no symbol */
+        const char *rest = name + l;
+        if (strcmp(prefixes[i], ".rodata.") == 0 && (strncmp(rest, "str", 3) == 0 || strncmp(rest, "cst", 3) == 0) &&
+            rest[3] >= '0' && rest[3] <= '9')
+            return name;
+        return rest;
     }
     return name;
 }
@@ -200,8 +206,12 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
         for (const keel_ns *n = b->ns; n && !old; n = n->parent)
             old = ld_sym_find(&n->syms, name, h);
         if (old) {
-            if (old->bind == STB_GLOBAL && bind == STB_GLOBAL && KEEL_ST_BIND(sym->info) != STB_GNU_UNIQUE)
-                return fail_obj(b, o->name, KEEL_E_FORMAT, "multiple definition of '%s'; it is already loaded", name);
+            if (old->bind == STB_GLOBAL && bind == STB_GLOBAL && KEEL_ST_BIND(sym->info) != STB_GNU_UNIQUE) {
+                char msg[sizeof b->err->msg];
+                snprintf(msg, sizeof msg, "multiple definition of '%s'; first defined in %s (already loaded)", name,
+                         old->object->name);
+                return fail_obj(b, o->name, KEEL_E_FORMAT, "%s", msg);
+            }
             return 0;
         }
     }
@@ -1039,7 +1049,8 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         rc = pull_members(&b);
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = survey_relocs(&b, &b.v[i]);
-    if (!rc && !ns->arena)
+    bool new_arena = !rc && !ns->arena;
+    if (new_arena)
         rc = ld_arena_init(ns, b.need_low, err);
     if (!rc && b.need_low && !ns->arena_low)
         rc = keel_error_set(err, KEEL_E_RANGE, 0,
@@ -1074,8 +1085,13 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     if (!rc)
         rc = protect(&b, start, region_size);
     if (rc) {
-        /* give the arena back: nothing of the batch stays */
-        if (ns->arena && ns->arena_used > arena_mark) {
+        /* give the arena back: nothing of the batch stays, not even the
+         * choice of where the namespace lives */
+        if (new_arena && ns->arena) {
+            munmap((void *)ns->arena, ns->arena_size);
+            ns->arena = ns->arena_size = ns->arena_used = 0;
+            ns->arena_low = false;
+        } else if (ns->arena && ns->arena_used > arena_mark) {
             mmap((void *)(ns->arena + arena_mark), ns->arena_used - arena_mark, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
             ns->arena_used = arena_mark;

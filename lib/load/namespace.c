@@ -1,6 +1,7 @@
 /* Namespaces: creation, the symbol index, lookups by name, by prefix and
  * by address.  Lookups take the namespace lock shared, so they are safe
  * while another thread loads. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -172,8 +173,8 @@ void *keel_symbol(const keel_ns *ns, const char *name)
 int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_error *err)
 {
     size_t len = strlen(prefix), found = 0;
-    char list[160] = "";
-    size_t used = 0;
+    char list[sizeof err->msg] = "";
+    size_t used = 0, listed = 0;
     for (const keel_ns *n = ns; n; n = n->parent) {
         pthread_rwlock_rdlock((pthread_rwlock_t *)&n->lock);
         for (size_t i = 0; i < n->syms.cap; i++) {
@@ -183,11 +184,12 @@ int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_
             if (found++ == 0)
                 *addr = (void *)e->addr;
             size_t l = strlen(e->name);
-            if (used + l + 3 < sizeof list) {
+            if (used + l + 3 < sizeof list - 48) { /* room left for the rest of the message */
                 memcpy(list + used, used ? ", " : "", used ? 2 : 0);
                 used += used ? 2 : 0;
                 memcpy(list + used, e->name, l + 1);
                 used += l;
+                listed++;
             }
         }
         pthread_rwlock_unlock((pthread_rwlock_t *)&n->lock);
@@ -197,6 +199,8 @@ int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_
     *addr = NULL;
     if (!found)
         return keel_error_set(err, KEEL_E_INDEX, 0, "no symbol starts with '%s'", prefix);
+    if (listed < found)
+        snprintf(list + used, sizeof list - used, " and %zu more", found - listed);
     return keel_error_set(err, KEEL_E_INDEX, 0, "%U symbols start with '%s': %s", (uint64_t)found, prefix, list);
 }
 

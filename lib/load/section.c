@@ -39,7 +39,7 @@ int keel_section_function(const keel_section *s, uint64_t offset, void **fn, kee
         return keel_error_set(err, KEEL_E_FORMAT, 0, "section %s of %s is not executable", s->name, s->parent->name);
     if (offset >= s->size)
         return keel_error_set(err, KEEL_E_RANGE, offset, "offset %X is outside section %s (%X bytes)", offset,
-                              (uint64_t)s->size);
+                              s->name, (uint64_t)s->size);
     *fn = (void *)(s->addr + offset);
     return 0;
 }
