@@ -49,6 +49,8 @@ typedef struct pending {
     resolution *res;       /* per symbol */
     uint64_t ngot, nstubs, ncommon_bytes, neh;
     uint64_t *at;          /* per loaded section: its offset in its region */
+    int rc;                /* a parallel step's result, and its error */
+    keel_error err;
     uint64_t stubs_at, got_at, common_at;
     uintptr_t got, got_end, stubs, common;
     uint64_t got_used, stubs_used;
@@ -75,6 +77,11 @@ typedef struct batch {
     sym_table arsyms;      /* archive index: name -> (archive, member) */
     bool need_low;
 } batch;
+
+/* What a section may ask for: regions are page-aligned, and a namespace
+ * has 1 GiB (which also keeps every sum below from overflowing). */
+#define MAX_ALIGN ((uint64_t)4096)
+#define MAX_SIZE ((uint64_t)1 << 30)
 
 static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
@@ -314,6 +321,10 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
             continue;
         if (keel_elf_section_name(elf, &sh, &sname, &e))
             return fail_obj(b, name, e.code, "%s", e.msg);
+        if ((sh.addralign & (sh.addralign - 1)) || sh.addralign > MAX_ALIGN || sh.size > MAX_SIZE)
+            return fail_obj(b, name, KEEL_E_FORMAT,
+                            "section %s: its alignment is not a power of two, or larger than a page, or it is too large",
+                            sname);
         keel_section *s = &o->sections[o->nsections++];
         s->elf_name = sname;
         s->name = section_symbol_name(sname);
@@ -343,7 +354,11 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         keel_section *sec = NULL;
         if (sym.shndx == SHN_COMMON) {
             uint64_t a = sym.value ? sym.value : 1;
+            if ((a & (a - 1)) || a > MAX_ALIGN || sym.size > MAX_SIZE)
+                return fail_obj(b, name, KEEL_E_FORMAT, "common symbol '%s': bad alignment or size", sn);
             p->ncommon_bytes = align_up(p->ncommon_bytes, a) + sym.size;
+            if (p->ncommon_bytes > MAX_SIZE)
+                return fail_obj(b, name, KEEL_E_RANGE, "%s", "the common symbols do not fit the namespace");
         } else if (sym.shndx < n) {
             if (p->dropped[sym.shndx])
                 continue; /* the kept copy of the group defines it */
@@ -975,6 +990,66 @@ static void register_frames(pending *p)
         }
 }
 
+/* ------------------------------------------------------- parallel steps */
+
+/* Placing, resolving and relocating touch only their own object's memory
+ * (and read what every object shares), so the objects of a big batch are
+ * shared out between two threads: copying into fresh pages is most of a
+ * load.  Each worker reports into its object; the first failing object, in
+ * load order, gives the batch's error, so the result does not depend on the
+ * schedule. */
+typedef struct work {
+    batch *b;
+    int (*step)(batch *, pending *);
+    size_t next;           /* atomic */
+    int failed;            /* atomic: stop taking objects */
+} work;
+
+static void *worker(void *arg)
+{
+    work *w = arg;
+    batch wb = *w->b;      /* the same batch, but errors go to the object */
+    for (;;) {
+        size_t i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
+        if (i >= w->b->n || __atomic_load_n(&w->failed, __ATOMIC_RELAXED))
+            return NULL;
+        pending *p = &w->b->v[i];
+        wb.err = &p->err;
+        if ((p->rc = w->step(&wb, p)))
+            __atomic_store_n(&w->failed, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* Worth a second thread: enough bytes to copy or relocate. */
+#define PARALLEL_BYTES ((size_t)1 << 20)
+
+static int each_object_parallel(batch *b, int (*step)(batch *, pending *), size_t bytes)
+{
+    work w = {.b = b, .step = step};
+    for (size_t i = 0; i < b->n; i++)
+        b->v[i].rc = 0;
+    pthread_t helper;
+    bool two = bytes >= PARALLEL_BYTES && b->n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+               pthread_create(&helper, NULL, worker, &w) == 0;
+    worker(&w);
+    if (two)
+        pthread_join(helper, NULL);
+    for (size_t i = 0; i < b->n; i++)
+        if (b->v[i].rc) {
+            *b->err = b->v[i].err;
+            return b->v[i].rc;
+        }
+    return 0;
+}
+
+static int resolve_and_relocate(batch *b, pending *p)
+{
+    if (!p->has_symtab)
+        return 0;
+    int rc = resolve(b, p);
+    return rc ? rc : relocate(b, p);
+}
+
 /* --------------------------------------------------------------- the batch */
 
 static void discard(batch *b)
@@ -1062,16 +1137,13 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         rc = measure(&b, &b.v[i]);
     if (!rc)
         rc = allocate(&b, &start, region_size);
-    for (size_t i = 0; i < b.n && !rc; i++)
-        rc = place(&b, &b.v[i]);
+    size_t batch_bytes = region_size[0] + region_size[1] + region_size[2];
+    if (!rc)
+        rc = each_object_parallel(&b, place, batch_bytes);
     if (!rc)
         place_definitions(&b);
-    for (size_t i = 0; i < b.n && !rc; i++)
-        if (b.v[i].has_symtab)
-            rc = resolve(&b, &b.v[i]);
-    for (size_t i = 0; i < b.n && !rc; i++)
-        if (b.v[i].has_symtab)
-            rc = relocate(&b, &b.v[i]);
+    if (!rc)
+        rc = each_object_parallel(&b, resolve_and_relocate, batch_bytes);
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = collect_ctors(&b, &b.v[i]);
     /* reserve everything the commit needs, so that it cannot fail */
