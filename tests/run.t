@@ -30,11 +30,9 @@
 #     strong definition, a truncated object, a missing file, a missing -l
 #     library, usage errors.
 #
-# Known: keel runs destructors object by object (last loaded first), where
-# a linker merges all .fini_array.N into one array by priority; the C
-# program's whole-stdout points are TODO while that is the only difference
-# (its "destructors aside" points are plain).  Python's own leaks at exit
-# are not keel's: its runs set detect_leaks=0 for ASan builds.
+# The C program's stdout is compared twice: destructors aside, then whole
+# (the linker's one .fini_array, by priority across objects).  Python's own
+# leaks at exit are not keel's: its runs set detect_leaks=0 for ASan builds.
 use strict;
 use warnings;
 use FindBin;
@@ -115,15 +113,6 @@ sub first_difference {
 # The lines of a program's output without its destructors' ("dtor ...").
 sub without_dtors { join '', grep { !/^dtor / } split /^/m, $_[0] }
 
-# Destructors across objects: a linker merges every object's .fini_array.N
-# sections into one array sorted by priority; keel runs them object by
-# object.  True when that is the only difference between the two outputs.
-sub only_dtor_order {
-    my ($d, $k) = @_;
-    return 0 if $d eq $k || without_dtors($d) ne without_dtors($k);
-    return join('', sort grep { /^dtor / } split /^/m, $d) eq join('', sort grep { /^dtor / } split /^/m, $k);
-}
-
 # Compare a keel run with the linked one.  Options: status => the status
 # both must have, out_ok => a pattern the linked stdout must match (that
 # the program did run), dtors => 1 (stdout is checked twice: without the
@@ -136,9 +125,6 @@ sub compare {
         ok($kd eq $dd && $ran, "$name: stdout, destructors aside")
             or diag($kd ne $dd ? 'keel differs from the linked program at ' . first_difference($dd, $kd)
                                : "the linked program did not print what it should: $d->{out}");
-        our $TODO;
-        local $TODO = only_dtor_order($d->{out}, $k->{out})
-            ? 'keel runs destructors object by object, not in priority order across objects' : undef;
         ok($k->{out} eq $d->{out} && $ran, "$name: stdout, destructors in the linker's order")
             or diag('keel differs from the linked program at ' . first_difference($d->{out}, $k->{out}));
     } else {

@@ -15,8 +15,8 @@ extern char **environ;
 
 static keel_ns *loaded_ns;
 
-/* Registered before main runs, so it runs after every atexit handler main
- * registers, as a program's .fini_array does. */
+/* At exit, after every handler the loaded code registered: their
+ * destructors (.fini_array) in the linked program's order. */
 static void unload_all(void)
 {
     fflush(NULL);
@@ -213,88 +213,127 @@ static void usage(FILE *to)
 
 typedef int (*main_fn)(int, char **, char **);
 
-int cmd_run(int argc, char **argv)
+/* The command line: options and inputs mix, as on a linker's, up to "--". */
+typedef struct run_args {
+    bool list, deps, json;
+    char **inputs, **libs, **dirs;
+    int ninputs, nlibs, ndirs;
+    int rest;              /* index of "--", or argc */
+} run_args;
+
+static void free_args(run_args *a)
 {
-    bool list = false, deps = false, json = false;
-    char **inputs = calloc((size_t)argc, sizeof *inputs), **libs = calloc((size_t)argc, sizeof *libs),
-         **dirs = calloc((size_t)argc, sizeof *dirs);
-    int ninputs = 0, nlibs = 0, ndirs = 0, i = 1;
-    if (!inputs || !libs || !dirs)
+    free(a->inputs);
+    free(a->libs);
+    free(a->dirs);
+}
+
+/* 0, or the exit status of a usage error (or of --help: -1 for 0). */
+static int parse_args(int argc, char **argv, run_args *a)
+{
+    a->inputs = calloc((size_t)argc, sizeof *a->inputs);
+    a->libs = calloc((size_t)argc, sizeof *a->libs);
+    a->dirs = calloc((size_t)argc, sizeof *a->dirs);
+    if (!a->inputs || !a->libs || !a->dirs) {
+        fprintf(stderr, "keel run: out of memory\n");
         return 1;
-    /* Options and inputs mix, as on a linker's command line, up to "--". */
+    }
+    int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-' || a[1] == 0)
-            inputs[ninputs++] = argv[i];
-        else if (strcmp(a, "--list") == 0)
-            list = true;
-        else if (strcmp(a, "--deps") == 0)
-            deps = true;
-        else if (strcmp(a, "--json") == 0)
-            json = true;
-        else if (strcmp(a, "--help") == 0)
-            return usage(stdout), 0;
-        else if ((a[1] == 'l' || a[1] == 'L') && (a[2] || i + 1 < argc)) {
-            char *v = a[2] ? argv[i] + 2 : argv[++i];
-            if (a[1] == 'l')
-                libs[nlibs++] = v;
+        const char *o = argv[i];
+        if (o[0] != '-' || o[1] == 0)
+            a->inputs[a->ninputs++] = argv[i];
+        else if (strcmp(o, "--list") == 0)
+            a->list = true;
+        else if (strcmp(o, "--deps") == 0)
+            a->deps = true;
+        else if (strcmp(o, "--json") == 0)
+            a->json = true;
+        else if (strcmp(o, "--help") == 0)
+            return usage(stdout), -1;
+        else if ((o[1] == 'l' || o[1] == 'L') && (o[2] || i + 1 < argc)) {
+            char *v = o[2] ? argv[i] + 2 : argv[++i];
+            if (o[1] == 'l')
+                a->libs[a->nlibs++] = v;
             else
-                dirs[ndirs++] = v;
+                a->dirs[a->ndirs++] = v;
         } else {
-            fprintf(stderr, "keel run: unknown option '%s'\n", a);
+            fprintf(stderr, "keel run: unknown option '%s'\n", o);
             usage(stderr);
             return 2;
         }
     }
-    if (ninputs == 0) {
+    a->rest = i;
+    if (a->ninputs == 0) {
         fprintf(stderr, "keel run: no input files\n");
         usage(stderr);
         return 2;
     }
-    for (int k = 0; k < nlibs; k++)
-        if (open_library(libs[k], dirs, ndirs))
-            return 1;
-    free(libs);
-    free(dirs);
-    keel_input *in = calloc((size_t)ninputs, sizeof *in);
-    if (!in)
-        return 1;
-    for (int k = 0; k < ninputs; k++)
-        in[k].path = inputs[k];
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_args a = {0};
+    int rc = parse_args(argc, argv, &a);
+    for (int k = 0; k < a.nlibs && !rc; k++)
+        rc = open_library(a.libs[k], a.dirs, a.ndirs);
+    keel_input *in = rc ? NULL : calloc((size_t)a.ninputs, sizeof *in);
+    if (!rc && !in)
+        rc = 1;
+    if (rc) {
+        free_args(&a);
+        return rc < 0 ? 0 : rc;
+    }
+    for (int k = 0; k < a.ninputs; k++)
+        in[k].path = a.inputs[k];
+    /* Registered before anything is loaded, so that it runs after every
+     * handler the loaded code registers: a program's .fini_array runs after
+     * its atexit handlers. */
+    if (!a.list && !a.deps)
+        atexit(unload_all);
     keel_error err = {0};
     /* Listing loads without running anything. */
-    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST | (list || deps ? KEEL_NS_INERT : 0), &err);
-    if (!ns || keel_load(ns, in, (size_t)ninputs, NULL, &err)) {
+    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST | (a.list || a.deps ? KEEL_NS_INERT : 0), &err);
+    if (!ns || keel_load(ns, in, (size_t)a.ninputs, NULL, &err)) {
         fprintf(stderr, "keel: %s\n", err.msg);
         free(in);
+        free_args(&a);
         keel_ns_destroy(ns);
         return 1;
     }
     free(in);
-    if (list || deps) {
-        if (list)
-            list_sections(ns, json);
-        if (deps)
-            list_deps(ns, json);
+    if (a.list || a.deps) {
+        if (a.list)
+            list_sections(ns, a.json);
+        if (a.deps)
+            list_deps(ns, a.json);
         keel_ns_destroy(ns);
+        free_args(&a);
         return 0;
     }
     main_fn m = (main_fn)keel_symbol(ns, "main");
     if (!m) {
         fprintf(stderr, "keel: no 'main' in the loaded objects\n");
         keel_ns_destroy(ns);
+        free_args(&a);
         return 1;
     }
-    /* argv: the first object's name, then what follows "--" */
-    int nargs = i < argc ? argc - i - 1 : 0;
-    char **args = calloc((size_t)nargs + 2, sizeof *args);
-    if (!args)
+    /* argv: the first object's name, then what follows "--"; they live as
+     * long as the program */
+    int nargs = a.rest < argc ? argc - a.rest - 1 : 0;
+    static char **args;
+    args = calloc((size_t)nargs + 2, sizeof *args);
+    if (!args) {
+        keel_ns_destroy(ns);
+        free_args(&a);
         return 1;
-    args[0] = inputs[0];
+    }
+    args[0] = a.inputs[0];
     for (int k = 0; k < nargs; k++)
-        args[1 + k] = argv[i + 1 + k];
+        args[1 + k] = argv[a.rest + 1 + k];
+    free_args(&a);
     loaded_ns = ns;
-    atexit(unload_all);
     /* exit(), not return: the program's atexit handlers run as in a program */
     exit(m(nargs + 1, args, environ));
 }

@@ -160,6 +160,9 @@ void ld_object_destroy(keel_object *o, bool run_dtors);
  * object goes (objects of a batch may call one another); free without
  * detaching skips the edge upkeep and leaves the memory to the arena. */
 void ld_object_finalize(keel_object *o);
+void ld_object_cxa_finalize(keel_object *o);
+/* The .fini_arrays of these objects (in load order), as one linked array. */
+void ld_run_fini(keel_object *const *objs, size_t n);
 void ld_object_free(keel_object *o, bool detach);
 
 #endif

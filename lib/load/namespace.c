@@ -126,9 +126,13 @@ void keel_ns_destroy(keel_ns *ns)
     if (all) {
         n = 0;
         for (keel_object *o = ns->first; o; o = o->next)
-            all[n++] = o;
+            if (o->constructed)
+                all[n++] = o;
         for (size_t i = n; i-- > 0;)
-            ld_object_finalize(all[i]);
+            ld_object_cxa_finalize(all[i]);
+        ld_run_fini(all, n);
+        for (size_t i = 0; i < n; i++)
+            all[i]->constructed = false;
         free(all);
     } else { /* out of memory: one by one, from the last */
         for (keel_object *last = NULL; last != ns->first;) {

@@ -11,29 +11,70 @@
 
 typedef void (*fini_fn)(void);
 
-static void run_dtors(keel_object *o)
+static void run_list(const ctor_list *l)
 {
-    /* in the reverse order of construction */
-    for (uint32_t k = o->ndtors; k-- > 0;) {
-        const ctor_list *l = &o->dtors[k];
-        uintptr_t *f = (uintptr_t *)l->addr;
-        for (uint64_t i = 0; i < l->count; i++) {
-            uintptr_t fn = f[l->reverse ? i : l->count - 1 - i];
-            if (fn && fn != (uintptr_t)-1)
-                ((fini_fn)fn)();
-        }
+    uintptr_t *f = (uintptr_t *)l->addr;
+    for (uint64_t i = 0; i < l->count; i++) {
+        uintptr_t fn = f[l->reverse ? i : l->count - 1 - i];
+        if (fn && fn != (uintptr_t)-1)
+            ((fini_fn)fn)();
     }
+}
+
+typedef struct fini_item {
+    const ctor_list *list;
+    size_t seq;            /* load order, then section order */
+} fini_item;
+
+static int by_priority(const void *a, const void *b)
+{
+    const fini_item *x = a, *y = b;
+    if (x->list->priority != y->list->priority)
+        return x->list->priority < y->list->priority ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* As a linked program's .fini_array runs: the linker sorts the arrays by
+ * priority (the unprioritised ones last, in input order) into one array,
+ * which runs backwards at exit. */
+void ld_run_fini(keel_object *const *objs, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += objs[i]->ndtors;
+    fini_item *v = malloc((count ? count : 1) * sizeof *v);
+    if (!v) { /* out of memory: object by object, which is close */
+        for (size_t i = n; i-- > 0;)
+            for (uint32_t k = objs[i]->ndtors; k-- > 0;)
+                run_list(&objs[i]->dtors[k]);
+        return;
+    }
+    count = 0;
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < objs[i]->ndtors; k++, count++)
+            v[count] = (fini_item){&objs[i]->dtors[k], count};
+    qsort(v, count, sizeof *v, by_priority);
+    for (size_t i = count; i-- > 0;)
+        run_list(v[i].list);
+    free(v);
+}
+
+/* What the object registered with __cxa_atexit (C++ static destructors,
+ * atexit handlers) runs now, as at a dlclose. */
+void ld_object_cxa_finalize(keel_object *o)
+{
+    void (*finalize)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__cxa_finalize");
+    if (finalize && o->constructed)
+        finalize((void *)o->dso_handle);
 }
 
 void ld_object_finalize(keel_object *o)
 {
     if (!o->constructed)
         return;
+    ld_object_cxa_finalize(o);
+    ld_run_fini(&o, 1);
     o->constructed = false;
-    void (*finalize)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__cxa_finalize");
-    if (finalize)
-        finalize((void *)o->dso_handle);
-    run_dtors(o);
 }
 
 void ld_object_destroy(keel_object *o, bool run)
