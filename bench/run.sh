@@ -3,12 +3,15 @@
 # bench/run.sh KEEL: how fast `keel info` is against `readelf -W` and
 # `llvm-readelf -W` on the biggest ELF files of this machine (suite "info"),
 # then how fast `keel exec` starts a program against execve (suite "exec",
-# bench/exec.sh).
+# bench/exec.sh), then how fast `keel run` loads, relocates and runs
+# libpython3.11-pic.a and libsqlite3.a against dlopen, a static link,
+# llvm-jitlink and libtcc (suite "load", bench/load.sh).
 #
 #   sh bench/run.sh /abs/path/to/build/keel      (what `make bench` runs)
 #
 # Environment knobs (all optional):
-#   BENCH_SUITES="info exec"  the suites to run (default both, in that order)
+#   BENCH_SUITES="info exec load"  the suites to run (default all three, in
+#                       that order)
 #   BENCH_RUNS=N        timed runs per command (default 7, at least 5)
 #   BENCH_WARMUP=N      untimed warm-up runs per command (default 1)
 #   BENCH_FAST_RUNS=N   timed runs for a command quicker than 100 ms, whose
@@ -21,7 +24,8 @@
 # Writes the table to stdout and to bench/results/info.txt, hyperfine's JSON
 # to bench/results/hyperfine/.  See bench/README.md for how to read it.
 # bench/exec.sh has its own knobs (BENCH_EXEC_*) and writes
-# bench/results/exec.txt.
+# bench/results/exec.txt; bench/load.sh has BENCH_LOAD_* and writes
+# bench/results/load.txt.
 set -u
 
 KEEL=${1:-}
@@ -34,16 +38,28 @@ case $KEEL in /*) ;; *) KEEL=$(pwd)/$KEEL ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 SUITES=" "
-for suite in ${BENCH_SUITES:-info exec}; do
+for suite in ${BENCH_SUITES:-info exec load}; do
     case $suite in
-    info | exec) SUITES="$SUITES$suite " ;;
-    *) echo "bench: unknown suite '$suite' in BENCH_SUITES (info exec)" >&2; exit 2 ;;
+    info | exec | load) SUITES="$SUITES$suite " ;;
+    *) echo "bench: unknown suite '$suite' in BENCH_SUITES (info exec load)" >&2; exit 2 ;;
     esac
 done
 has_suite() { case $SUITES in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+# the suites after info, in order; the status is the last failing one's
+later_suites() {
+    _st=0
+    if has_suite exec; then
+        sh "$HERE/exec.sh" "$KEEL" || _st=$?
+    fi
+    if has_suite load; then
+        has_suite exec && echo
+        sh "$HERE/load.sh" "$KEEL" || _st=$?
+    fi
+    return $_st
+}
 if ! has_suite info; then
-    has_suite exec && exec sh "$HERE/exec.sh" "$KEEL"
-    exit 0
+    later_suites
+    exit
 fi
 RESULTS=$HERE/results
 JSONDIR=$RESULTS/hyperfine
@@ -365,7 +381,7 @@ TOP=$(dirname "$HERE")
 emit "load at end: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)"
 emit "total bench time: $(($(date +%s) - START)) s; table in ${OUT#"$TOP/"}, timings in ${JSONDIR#"$TOP/"}/"
 
-if has_suite exec; then
+if has_suite exec || has_suite load; then
     echo
-    sh "$HERE/exec.sh" "$KEEL"
+    later_suites
 fi
