@@ -125,7 +125,7 @@ FUZZ_BIN  := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 build-fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRC) $(wildcard include/keel/*.h lib/*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -Iinclude -Ilib -o $@ $< $(LIB_SRC)
+	  -Iinclude -Ilib -D_GNU_SOURCE -o $@ $< $(LIB_SRC)
 
 fuzz: $(FUZZ_BIN)
 	@sh fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)

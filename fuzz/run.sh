@@ -83,6 +83,8 @@ for bin in "$@"; do
     log=$out/$name.log
     mkdir -p "$artifacts"
     seed "$corpus"
+    # a target's own seeds, when it has a generator for them
+    [ -f "fuzz/${name}_seeds.sh" ] && sh "fuzz/${name}_seeds.sh" "$corpus" >/dev/null 2>&1
     echo "fuzz: $name for ${secs}s, corpus $corpus ($(find "$corpus" -type f | wc -l) inputs)"
     "$bin" -max_total_time="$secs" -max_len=$max_len -rss_limit_mb=2048 -timeout=25 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1

@@ -52,6 +52,7 @@ typedef struct pending {
     int rc;                /* a parallel step's result, and its error */
     keel_error err;
     uint64_t stubs_at, got_at, common_at;
+    uint64_t filled[3];    /* per region: the bytes written at load */
     uintptr_t got, got_end, stubs, common;
     uint64_t got_used, stubs_used;
 } pending;
@@ -325,6 +326,14 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
             return fail_obj(b, name, KEEL_E_FORMAT,
                             "section %s: its alignment is not a power of two, or larger than a page, or it is too large",
                             sname);
+        if (sh.type != SHT_NOBITS && sh.size) { /* its bytes are there, before any memory is given */
+            const uint8_t *bytes;
+            uint64_t dsize;
+            if (keel_elf_section_data(elf, &sh, &bytes, &dsize, &e))
+                return fail_obj(b, name, e.code, "%s", e.msg);
+            if (dsize < sh.size)
+                return fail_obj(b, name, KEEL_E_TRUNCATED, "section %s is cut short", sname);
+        }
         keel_section *s = &o->sections[o->nsections++];
         s->elf_name = sname;
         s->name = section_symbol_name(sname);
@@ -616,20 +625,24 @@ static int measure(batch *b, pending *p)
     if (!at)
         return oom(b);
     /* The TLS sections first, together: they are the module's template,
-     * .tdata before .tbss as in a linked PT_TLS. */
-    for (int pass = 0; pass < 3; pass++)
+     * .tdata before .tbss as in a linked PT_TLS.  Then the sections with
+     * contents, then those without (.bss): only the first are written at
+     * load, so only they are populated. */
+    for (int pass = 0; pass < 4; pass++)
         for (uint32_t k = 0; k < o->nsections; k++) {
             keel_section *s = &o->sections[k];
-            int want = s->type == KEEL_SEC_TLS_DATA ? 0 : s->type == KEEL_SEC_TLS_BSS ? 1 : 2;
-            if (want != pass)
-                continue;
             keel_shdr sh;
             keel_elf_shdr(elf, s->shndx, &sh, NULL);
+            int want = s->type == KEEL_SEC_TLS_DATA ? 0 : s->type == KEEL_SEC_TLS_BSS ? 1 : sh.type == SHT_NOBITS ? 3 : 2;
+            if (want != pass)
+                continue;
             int reg = region_of(s, &sh);
             uint64_t a = sh.addralign ? sh.addralign : 1;
             size[reg] = align_up(size[reg], a);
             at[k] = size[reg];
             size[reg] += sh.size + (s->type == KEEL_SEC_EH_FRAME ? 4 : 0); /* the zero terminator */
+            if (pass != 3 && s->type != KEEL_SEC_TLS_BSS)
+                p->filled[reg] = size[reg];
             if (pass < 2) {
                 o->tls_size = size[reg];
                 o->tls_align = a > o->tls_align ? a : o->tls_align;
@@ -638,9 +651,11 @@ static int measure(batch *b, pending *p)
     size[0] = align_up(size[0], 16);
     p->stubs_at = size[0];
     size[0] += p->nstubs * kl_arch_x86_64.stub_size;
+    p->filled[0] = size[0];
     size[1] = align_up(size[1], 8);
     p->got_at = size[1];
     size[1] += (p->ngot + p->nstubs) * 8 + 8; /* and __dso_handle */
+    p->filled[1] = size[1];
     size[2] = align_up(size[2], 64);
     p->common_at = size[2];
     size[2] += p->ncommon_bytes;
@@ -666,6 +681,15 @@ static int allocate(batch *b, uintptr_t *start, size_t size[3])
             b->v[i].obj->region[r] = at[r];
             at[r] += b->v[i].obj->region_size[r];
         }
+    /* Fault in at once what is written next (one call costs less than a
+     * fault per page); not .bss, which may be large and never touched. */
+#ifdef MADV_POPULATE_WRITE
+    size_t pg = page_size();
+    for (size_t i = 0; i < b->n; i++)
+        for (int r = 0; r < 3; r++)
+            if (b->v[i].filled[r])
+                madvise((void *)b->v[i].obj->region[r], align_up(b->v[i].filled[r], pg), MADV_POPULATE_WRITE);
+#endif
     return 0;
 }
 

@@ -63,10 +63,7 @@ int ld_arena_alloc(keel_ns *ns, size_t size, uintptr_t *out, keel_error *err)
     if (size > ns->arena_size - ns->arena_used)
         return keel_error_set(err, KEEL_E_NOMEM, 0, "the namespace's 1 GiB of address space is used up");
     *out = ns->arena + ns->arena_used;
-    /* Populated at once: every page is written next, and one call costs
-     * less than a page fault per page. */
-    if (size && mmap((void *)*out, size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0) == MAP_FAILED)
+    if (size && mprotect((void *)*out, size, PROT_READ | PROT_WRITE))
         return keel_error_set(err, KEEL_E_NOMEM, 0, "cannot commit %U bytes of memory", (uint64_t)size);
     ns->arena_used += size;
     return 0;
