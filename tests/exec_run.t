@@ -31,6 +31,7 @@ use Cwd qw(abs_path);
 use File::Path qw(make_path);
 use File::Temp qw(tempdir);
 use POSIX ();
+use Programs qw(slurp spew have run_program status_text first_difference build_all);
 use Oracle ();
 
 plan skip_all => 'keel exec runs programs in-process only on x86-64' unless (POSIX::uname())[4] eq 'x86_64';
@@ -51,37 +52,13 @@ my $stdin = join '', map { "line $_: " . ('abc ' x ($_ % 13)) . "\n" } 1 .. 1500
 
 # ------------------------------------------------------------------ helpers
 
-sub slurp { open(my $fh, '<:raw', $_[0]) or return ''; local $/; my $s = <$fh>; return $s // '' }
-sub spew { open(my $fh, '>:raw', $_[0]) or die "$_[0]: $!"; print $fh $_[1]; close $fh or die }
-
-# Run one program: argv => [ARGV0, ARGS...], file => what to exec (default
-# ARGV0; without a '/' it is looked up in PATH), env, stdin, and before =>
-# code the child runs just before exec.  Returns {status, out, err}.
+# Run one program (Programs::run_program): argv => [ARGV0, ARGS...], file
+# => what to exec (default ARGV0; without a '/' it is looked up in PATH),
+# env (default %env), stdin, before => code the child runs just before
+# exec.  Returns {status, out, err}.
 my $runs = 0;
-sub run {
-    my (%o) = @_;
-    my $base = "$tmp/run" . ++$runs;
-    spew("$base.in", $o{stdin} // '');
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        # The child never returns into the test (no END blocks, no cleanup).
-        eval {
-            open(STDIN, '<', "$base.in") && open(STDOUT, '>', "$base.out") && open(STDERR, '>', "$base.err")
-                or POSIX::_exit(120);
-            %ENV = %{ $o{env} // \%env };
-            my $no_core = pack('Q2', 0, 0);
-            syscall(160, 4, $no_core); # setrlimit(RLIMIT_CORE, {0, 0}): no core files from the deaths below
-            alarm 60; # survives exec (and keel's exec): a hung program dies of SIGALRM
-            $o{before}->() if $o{before};
-            my $file = $o{file} // $o{argv}[0];
-            exec { $file } @{ $o{argv} } or print STDERR "cannot exec $file: $!\n";
-        };
-        print STDERR $@ if $@;
-        POSIX::_exit(121);
-    }
-    waitpid($pid, 0);
-    return { status => $?, out => slurp("$base.out"), err => slurp("$base.err") };
-}
+sub run { return run_program(env => \%env, @_, base => "$tmp/run" . ++$runs) }
+
 # The same program through keel exec: keel gets FILE and ARGS, and --argv0
 # when ARGV0 differs from FILE.
 sub run_keel {
@@ -90,24 +67,6 @@ sub run_keel {
     my $file = $o{file} // $argv[0];
     my @opt = $argv[0] eq $file ? () : ('--argv0', $argv[0]);
     return run(%o, file => $keel, argv => [$keel, 'exec', @opt, $file, @argv[1 .. $#argv]]);
-}
-
-sub status_text {
-    my ($s) = @_;
-    return sprintf('killed by signal %d%s', $s & 127, $s & 128 ? ' (core dumped)' : '') if $s & 127;
-    return 'exit ' . ($s >> 8);
-}
-
-# Where two texts first differ, for diag.
-sub first_difference {
-    my ($want, $got) = @_;
-    my @w = split /\n/, $want, -1;
-    my @g = split /\n/, $got, -1;
-    for my $i (0 .. ($#w > $#g ? $#w : $#g)) {
-        my ($x, $y) = ($w[$i] // '(no line)', $g[$i] // '(no line)');
-        return "line " . ($i + 1) . ":\n  direct: $x\n  keel:   $y" if $x ne $y;
-    }
-    return 'same lines';
 }
 
 # Compare a keel run with the direct one.  Options: stderr => 1 (compare
@@ -129,7 +88,6 @@ sub compare {
     }
 }
 
-sub have { system("command -v $_[0] >/dev/null 2>&1") == 0 }
 
 sub elf_type {
     open(my $fh, '<:raw', $_[0]) or return 0;
@@ -147,28 +105,6 @@ sub has_interp {
         return 1 if unpack('V', $ph) == 3;
     }
     return 0;
-}
-
-# Build everything first, two compilers at a time.  Each job: [out, command].
-sub build_all {
-    my (@jobs) = @_;
-    my (%running, %ok);
-    while (@jobs || %running) {
-        while (@jobs && keys %running < 2) {
-            my $job = shift @jobs;
-            my $pid = fork // die "fork: $!";
-            if (!$pid) {
-                open(STDOUT, '>', "$job->[0].log") && open(STDERR, '>&', \*STDOUT) or POSIX::_exit(1);
-                exec('/bin/sh', '-c', $job->[1]) or POSIX::_exit(1);
-            }
-            $running{$pid} = $job;
-        }
-        my $pid = wait;
-        last if $pid < 0;
-        my $job = delete $running{$pid};
-        $ok{ $job->[0] } = $? == 0 && -x $job->[0];
-    }
-    return \%ok;
 }
 
 # ------------------------------------------------------------------ builds

@@ -44,6 +44,10 @@ use File::Temp qw(tempdir);
 use JSON::PP ();
 use POSIX ();
 use Oracle ();
+use Programs qw(slurp spew have run_program status_text build_all);
+
+# Where the linked program's output and keel's first differ.
+sub first_difference { Programs::first_difference(@_[0, 1], 'linked') }
 
 plan skip_all => 'keel run loads x86-64 objects into this process: x86-64 only' unless (POSIX::uname())[4] eq 'x86_64';
 my $keel = abs_path(Oracle::keel_bin());
@@ -60,55 +64,13 @@ defined $ENV{$_} and $env{$_} = $ENV{$_} for qw(ASAN_OPTIONS UBSAN_OPTIONS LSAN_
 
 # ------------------------------------------------------------------ helpers
 
-sub slurp { open(my $fh, '<:raw', $_[0]) or return ''; local $/; my $s = <$fh>; return $s // '' }
-sub spew { open(my $fh, '>:raw', $_[0]) or die "$_[0]: $!"; print $fh $_[1]; close $fh or die }
-sub have { system("command -v $_[0] >/dev/null 2>&1") == 0 }
-
-# Run one program: argv => [ARGV0, ARGS...], file => what to exec (default
-# ARGV0), dir => the working directory, env, stdin.  Returns {status, out, err}.
+# Run one program (Programs::run_program): argv => [ARGV0, ARGS...], file
+# => what to exec (default ARGV0), dir => the working directory (default the
+# test's), env (default %env), stdin.  Returns {status, out, err}.
 my $runs = 0;
-sub run {
-    my (%o) = @_;
-    my $base = "$tmp/run" . ++$runs;
-    spew("$base.in", $o{stdin} // '');
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        eval {
-            open(STDIN, '<', "$base.in") && open(STDOUT, '>', "$base.out") && open(STDERR, '>', "$base.err")
-                or POSIX::_exit(120);
-            chdir($o{dir} // $tmp) or POSIX::_exit(122);
-            %ENV = %{ $o{env} // \%env };
-            my $no_core = pack('Q2', 0, 0);
-            syscall(160, 4, $no_core); # setrlimit(RLIMIT_CORE, {0, 0}): no core files
-            alarm 60;
-            my $file = $o{file} // $o{argv}[0];
-            exec { $file } @{ $o{argv} } or print STDERR "cannot exec $file: $!\n";
-        };
-        print STDERR $@ if $@;
-        POSIX::_exit(121);
-    }
-    waitpid($pid, 0);
-    return { status => $?, out => slurp("$base.out"), err => slurp("$base.err") };
-}
+sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
 # keel run with these arguments.
 sub keel_run { my ($args, %o) = @_; return run(%o, file => $keel, argv => [$keel, 'run', @$args]) }
-
-sub status_text {
-    my ($s) = @_;
-    return sprintf('killed by signal %d%s', $s & 127, $s & 128 ? ' (core dumped)' : '') if $s & 127;
-    return 'exit ' . ($s >> 8);
-}
-
-sub first_difference {
-    my ($want, $got) = @_;
-    my @w = split /\n/, $want, -1;
-    my @g = split /\n/, $got, -1;
-    for my $i (0 .. ($#w > $#g ? $#w : $#g)) {
-        my ($x, $y) = ($w[$i] // '(no line)', $g[$i] // '(no line)');
-        return "line " . ($i + 1) . ":\n  linked: $x\n  keel:   $y" if $x ne $y;
-    }
-    return 'same lines';
-}
 
 # The lines of a program's output without its destructors' ("dtor ...").
 sub without_dtors { join '', grep { !/^dtor / } split /^/m, $_[0] }
@@ -137,29 +99,6 @@ sub compare {
         or diag("linked: $ds, keel: $ks" . (defined $o{status} ? ", expected $o{status}" : '')
                 . ($k->{err} ne '' ? "\nkeel's stderr: " . substr($k->{err}, 0, 2000) : ''));
     ok($k->{err} eq $d->{err}, "$name: stderr") or diag(first_difference($d->{err}, $k->{err}));
-}
-
-# Build everything first, two jobs at a time.  Each job: [marker file,
-# shell command]; it succeeded when the command did and the marker exists.
-sub build_all {
-    my (@jobs) = @_;
-    my (%running, %ok);
-    while (@jobs || %running) {
-        while (@jobs && keys %running < 2) {
-            my $job = shift @jobs;
-            my $pid = fork // die "fork: $!";
-            if (!$pid) {
-                open(STDOUT, '>', "$job->[0].log") && open(STDERR, '>&', \*STDOUT) or POSIX::_exit(1);
-                exec('/bin/sh', '-c', $job->[1]) or POSIX::_exit(1);
-            }
-            $running{$pid} = $job;
-        }
-        my $pid = wait;
-        last if $pid < 0;
-        my $job = delete $running{$pid};
-        $ok{ $job->[0] } = $? == 0 && -e $job->[0];
-    }
-    return \%ok;
 }
 
 # ------------------------------------------------------------------ readelf
