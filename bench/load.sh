@@ -43,6 +43,9 @@ if [ ! -x "$KEEL_RUN" ]; then
 fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$HERE/common.sh"
+SUITE="load"
 SRC=$HERE/load
 RESULTS=$HERE/results
 JSONDIR=$RESULTS/hyperfine
@@ -65,28 +68,13 @@ SQLA=$LIBDIR/libsqlite3.a
 SQLSO=$LIBDIR/libsqlite3.so.0
 
 mkdir -p "$RESULTS" "$JSONDIR"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/keel-bench-load.XXXXXX") || exit 1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/keel-bench-$SUITE.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 START=$(date +%s)
 LOAD0=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
 
-say() { echo "bench: $*" >&2; }
-
-NOTES=""
-note() { NOTES="$NOTES$*
-"; say "$*"; }
-
 # ------------------------------------------------------------------ tools
-apt_install() {
-    [ -z "${BENCH_NO_INSTALL:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
-    say "installing $* with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q "$@" >"$TMP/apt.log" 2>&1 ||
-        { apt-get update -q >>"$TMP/apt.log" 2>&1 && apt-get install -y -q "$@" >>"$TMP/apt.log" 2>&1; } ||
-        { say "apt-get install $* failed:"; tail -3 "$TMP/apt.log" >&2; return 1; }
-}
-
 # need FILE PACKAGE: FILE exists, or PACKAGE installs it.
 need() { [ -e "$1" ] || { apt_install "$2" && [ -e "$1" ]; }; }
 
@@ -100,13 +88,8 @@ find_jitlink() {
     return 1
 }
 
-command -v "$CC" >/dev/null 2>&1 || { [ "$CC" = gcc ] && apt_install gcc; } ||
-    { echo "bench: no C compiler '$CC': cannot build the drivers, load suite skipped" >&2; exit 1; }
-HYPERFINE=$(command -v hyperfine 2>/dev/null) || { apt_install hyperfine && HYPERFINE=$(command -v hyperfine 2>/dev/null); } || HYPERFINE=
-if [ -z "$HYPERFINE" ]; then
-    [ "$(date +%N)" = N ] && { echo "bench: neither hyperfine nor a date with %N: cannot time" >&2; exit 1; }
-    note "hyperfine: not found: each command and round is timed as one batch from a shell loop (the mean only; σ and median are over the round means; the shell's fork is in every figure)"
-fi
+need_cc drivers
+find_timer
 JITLINK=$(find_jitlink) || { apt_install llvm && JITLINK=$(find_jitlink); } || JITLINK=
 [ -n "$JITLINK" ] || note "llvm-jitlink: not found (not root, or apt-get install llvm failed): its rows are skipped"
 TCC_LIB=$LIBDIR/tcc
@@ -116,14 +99,6 @@ HAVE_TCC=1
 OBJCOPY=$(command -v objcopy 2>/dev/null) || { apt_install binutils && OBJCOPY=$(command -v objcopy 2>/dev/null); } || OBJCOPY=
 
 # ----------------------------------------------------------------- timing
-# q WORD: WORD quoted for hyperfine -N, which splits its command like a shell.
-q() {
-    case $1 in
-    *[!A-Za-z0-9_./=:+-]* | '') printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
-    *) printf '%s' "$1" ;;
-    esac
-}
-
 # A way to do a case's work is a command prefix in $TMP/pre.NAME, one
 # argument a line; the arguments that follow it (python's -c pass) are given
 # when it runs.  run_way NAME ARGS... runs it.
@@ -163,8 +138,8 @@ check() {
     return 1
 }
 
-# Each command to time is a file $TMP/cmd.NAME, one argument a line; the
-# names, in timing order, are in $TMP/order.
+# add_cmd NAME ARGS...: the way NAME with ARGS, a command to time (see
+# time_round in common.sh).
 : >"$TMP/order"
 add_cmd() {
     _c=$1
@@ -174,58 +149,12 @@ add_cmd() {
     : >"$TMP/times.$_c"
 }
 
-# time_round NAME: $PER timed runs of the command after $WARMUP warm-ups,
-# appended to $TMP/times.NAME (ns, one a line).  A failure leaves
-# $TMP/failed.NAME and the command out of later rounds.
-time_round() {
-    _c=$1
-    [ -e "$TMP/failed.$_c" ] && return
-    set --
-    while IFS= read -r a; do set -- "$@" "$a"; done <"$TMP/cmd.$_c"
-    if [ -n "$HYPERFINE" ]; then
-        cmd=""
-        for w in "$@"; do cmd="$cmd${cmd:+ }$(q "$w")"; done
-        # -N: hyperfine fork+execs the command itself, no shell in between;
-        # the command's stdout and stderr go to /dev/null.
-        if ! "$HYPERFINE" -N --style none --warmup "$WARMUP" --runs "$PER" \
-            --export-json "$TMP/hf.json" "$cmd" >"$TMP/hf.log" 2>&1; then
-            say "hyperfine failed for: $cmd"
-            sed 's/^/  /' "$TMP/hf.log" >&2
-            : >"$TMP/failed.$_c"
-            return
-        fi
-        sed -n '/"times"/,/]/p' "$TMP/hf.json" | grep -o '[0-9][0-9.eE+-]*' |
-            awk '{ printf "%.0f\n", $1 * 1e9 }' >>"$TMP/times.$_c"
-    else
-        i=0
-        while [ $i -lt "$WARMUP" ]; do "$@" >/dev/null 2>&1; i=$((i + 1)); done
-        s=$(date +%s%N)
-        i=0
-        while [ $i -lt "$PER" ]; do "$@" >/dev/null 2>&1; i=$((i + 1)); done
-        e=$(date +%s%N)
-        echo $(((e - s) / PER)) >>"$TMP/times.$_c"
-    fi
-}
-
-# stats NAME: "median mean sd" in ms over the pooled times ('-' when none).
-stats() {
-    if [ -e "$TMP/failed.$1" ] || [ ! -s "$TMP/times.$1" ]; then echo "- - -"; return; fi
-    cp "$TMP/times.$1" "$JSONDIR/load_$1.times-ns"
-    sort -n "$TMP/times.$1" | awk '{ v[NR] = $1; s += $1 } END {
-        m = s / NR
-        for (i = 1; i <= NR; i++) q += (v[i] - m) ^ 2
-        med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        if (NR > 1) printf "%.1f %.1f %.1f\n", med / 1e6, m / 1e6, sqrt(q / (NR - 1)) / 1e6
-        else printf "%.1f %.1f -\n", med / 1e6, m / 1e6 }'
-}
+# stats NAME: "median mean sd" in ms, 1 decimal.  keel/x and over: "1.23";
+# the splits: "12.3".
+stats() { stats_of "$1" "median mean sd" 1; }
 median() { stats "$1" | cut -d" " -f1; }
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a == "-" || b == "-" || b + 0 <= 0) print "-"; else printf "%.2f\n", a / b }'
-}
-diff_ms() {
-    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f\n", a - b }'
-}
+ratio() { fmt_ratio %.2f "$@"; }
+diff_ms() { fmt_diff %.1f "$@"; }
 
 # ------------------------------------------------------------------ build
 cc_ok() {   # cc_ok WHAT CC-ARGS...: compile, or note why not
@@ -352,30 +281,14 @@ for case in $CASES; do
 done
 
 # ------------------------------------------------------------------ timing
-ncmd=$(wc -l <"$TMP/order" | tr -d ' ')
-r=1
-while [ $r -le "$ROUNDS" ]; do
-    say "round $r/$ROUNDS: $ncmd commands, $PER runs each after $WARMUP warm-ups"
-    while read -r c; do time_round "$c"; done <"$TMP/order"
-    r=$((r + 1))
-done
-while read -r name; do
-    [ -e "$TMP/failed.$name" ] && FAIL="$FAIL  timing $name failed (hyperfine's message is on stderr)
-"
-done <"$TMP/order"
+time_all
 
 # ------------------------------------------------------------------ table
 : >"$OUT"
-emit() { printf '%s\n' "$*" | tee -a "$OUT"; }
-# shellcheck disable=SC2059
-row() { printf "$ROW" "$@" | sed 's/ ~ / ± /g'; }
 ROW='  %-16s %8s  %-14s %11s  %s'
-pm() { if [ "$2" = - ]; then printf '%s\n' "$1"; else printf '%s ~ %s\n' "$1" "$2"; fi; }
 
 emit "keel run vs dlopen, a static link, llvm-jitlink and libtcc: load + relocate + run, median wall ms"
-emit "runs:      $RUNS timed per command: $ROUNDS rounds of $PER, each after $WARMUP warm-ups; a round times every command in turn"
-emit "date:      $(date -u '+%Y-%m-%d %H:%M UTC')   host: $(uname -m), $(nproc 2>/dev/null || echo '?') cpu, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -1), Linux $(uname -r)"
-emit "load:      $LOAD0 (1/5/15-min load average at start; other work on the machine inflates these figures)"
+emit_runs
 emit "keel:      $KEEL ($(cd "$HERE/.." && git describe --always --dirty 2>/dev/null || echo 'no git')), keel-run next to it"
 emit "drivers:   $("$CC" --version | head -1), -O2 (objects -fPIC)"
 if [ -n "$HYPERFINE" ]; then timer="hyperfine -N ($("$HYPERFINE" --version)): it fork+execs each command itself, output to /dev/null"; else timer="shell loop, date +%s%N around each round's batch"; fi
@@ -437,18 +350,7 @@ for c in $CASES_RUN; do
     emit "  over the static link: keel run +$(diff_ms "$k" "$s") ms, dlopen +$(diff_ms "$d" "$s") ms"
 done
 
-emit ""
-if [ -n "$FAIL" ]; then
-    emit "failed (not timed):"
-    printf '%s' "$FAIL" | tee -a "$OUT"
-fi
-if [ -n "$NOTES" ]; then
-    emit "notes:"
-    printf '%s' "$NOTES" | sed 's/^/  /' | tee -a "$OUT"
-fi
-TOP=$(dirname "$HERE")
-emit "load at end: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)"
-emit "total bench time: $(($(date +%s) - START)) s; table in ${OUT#"$TOP/"}, run times in ${JSONDIR#"$TOP/"}/load_*.times-ns"
+emit_foot "failed (not timed):"
 # Only keel failing is a failure of this suite; the peers' failures are
 # findings, listed above.
 ! printf '%s' "$FAIL" | grep -q '^  [a-z]*_keel'

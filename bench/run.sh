@@ -36,6 +36,9 @@ fi
 case $KEEL in /*) ;; *) KEEL=$(pwd)/$KEEL ;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$HERE/common.sh"
+SUITE="info"
 
 SUITES=" "
 for suite in ${BENCH_SUITES:-info exec load}; do
@@ -80,21 +83,7 @@ trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 START=$(date +%s)
 
-say() { echo "bench: $*" >&2; }
-
 # ------------------------------------------------------------------ tools
-is_root() { [ "$(id -u)" = 0 ]; }
-
-# apt_install PKG: install a Debian package when we are root and may.
-apt_install() {
-    [ -z "${BENCH_NO_INSTALL:-}" ] && is_root && command -v apt-get >/dev/null 2>&1 || return 1
-    say "installing $1 with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q "$1" >"$TMP/apt.log" 2>&1 ||
-        { apt-get update -q >>"$TMP/apt.log" 2>&1 && apt-get install -y -q "$1" >>"$TMP/apt.log" 2>&1; } ||
-        { say "apt-get install $1 failed:"; tail -3 "$TMP/apt.log" >&2; return 1; }
-}
-
 find_llvm_readelf() {
     command -v llvm-readelf 2>/dev/null && return 0
     # versioned names: llvm-readelf-15, /usr/lib/llvm-15/bin/llvm-readelf
@@ -106,13 +95,10 @@ find_llvm_readelf() {
 
 READELF=$(command -v readelf 2>/dev/null) || { apt_install binutils && READELF=$(command -v readelf 2>/dev/null); } || READELF=
 LLVM=$(find_llvm_readelf) || { apt_install llvm && LLVM=$(find_llvm_readelf); } || LLVM=
-HYPERFINE=$(command -v hyperfine 2>/dev/null) || { apt_install hyperfine && HYPERFINE=$(command -v hyperfine 2>/dev/null); } || HYPERFINE=
+find_hyperfine
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { apt_install time && [ -x "$TIME" ]; } || TIME=
 
-NOTES=""
-note() { NOTES="$NOTES$*
-"; say "$*"; }
 [ -n "$READELF" ] || note "readelf: not found (and not installable here): its columns are skipped ('-')"
 [ -n "$LLVM" ] || note "llvm-readelf: not found (not root, or apt-get install llvm failed): its columns are skipped ('-')"
 [ -n "$HYPERFINE" ] || note "hyperfine: not found: timing with a shell loop of date +%s%N instead"
@@ -248,10 +234,7 @@ capture() {
     esac
 }
 
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a == "-" || b == "-" || b + 0 <= 0) print "-"; else printf "%.1fx\n", a / b }'
-}
+ratio() { fmt_ratio %.1fx "$@"; }
 
 flags_of() {
     case $1 in
@@ -273,7 +256,6 @@ label_of() {
 
 # ------------------------------------------------------------------ table
 : >"$OUT"
-emit() { printf '%s\n' "$*" | tee -a "$OUT"; }
 ROW='%-22s %-8s %8s %8s %8s %7s %7s  %10s %10s %10s  %7s %7s %7s  %s'
 
 emit "keel info vs readelf -W vs llvm-readelf -W: median wall ms, output to /dev/null"
