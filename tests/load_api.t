@@ -51,6 +51,7 @@ my %flags = (
     undef    => '-fPIC',                  # the bad reference in .text
     nopic    => "-fno-pic $sections",     # R_X86_64_32
     useabs32 => "-fno-pic $sections",
+    commondef => "-fPIC -fcommon $sections",
 );
 my @sources = map { m{([^/]+)\.c$} ? $1 : () } glob("$src/*.c");
 my (%sectioned, %pid);

@@ -16,12 +16,12 @@ extern char **environ;
 static keel_ns *loaded_ns;
 
 /* At exit, after every handler the loaded code registered: their
- * destructors (.fini_array) in the linked program's order. */
+ * destructors (.fini_array) in the linked program's order.  The code stays
+ * mapped: the libraries' destructors and stdio's last flush run after this
+ * and may still reach it (a buffer given to setvbuf, a streambuf). */
 static void unload_all(void)
 {
-    fflush(NULL);
-    keel_ns_destroy(loaded_ns);
-    loaded_ns = NULL;
+    keel_ns_finalize(loaded_ns);
 }
 
 static const char *type_name(int t)

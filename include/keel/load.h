@@ -56,6 +56,10 @@ enum keel_ns_flags {
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err);
 /* Unload every object (destructors run) and free the namespace. */
 void keel_ns_destroy(keel_ns *ns);
+/* Run every object's destructors, as a program's exit would, and keep
+ * everything mapped: for a host that is exiting, whose libraries' own
+ * destructors and stdio may still reach loaded code and data afterwards. */
+void keel_ns_finalize(keel_ns *ns);
 
 /* One input of a batch: a path, or a buffer with a name for messages.
  * Objects are always loaded; archive members only when they define a
@@ -99,7 +103,9 @@ int keel_section_function(const keel_section *s, uint64_t offset, void **fn, kee
  * same size, writable destination (Theseus's conditions). */
 int keel_section_copy_data(const keel_section *from, const keel_section *to, keel_error *err);
 
-/* Edges: what a section depends on, and what depends on it. */
+/* Edges: what a section depends on, and what depends on it.  The arrays
+ * stay valid until the namespace is destroyed; dependents are as of the
+ * call (a later load or unload gives a new array). */
 size_t keel_section_deps(const keel_section *s, const keel_dep **deps);
 size_t keel_section_dependents(const keel_section *s, const keel_dep **deps);
 

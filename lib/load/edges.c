@@ -10,8 +10,8 @@
  * A section's dependencies never change once it is loaded (it is not
  * relocated again), so they are built once.  Its dependents grow with each
  * load into the namespace or its children, so all of them are built at
- * once by a walk over every dependency, and dropped on each load or unload.
- * The arrays returned stay valid until the next load or unload. */
+ * once by a walk over every dependency, and rebuilt after each load or
+ * unload; an array returned stays valid until its namespace is destroyed. */
 #include <stdlib.h>
 
 #include "internal.h"
@@ -97,12 +97,27 @@ static void alloc_users(keel_object *o, void *arg)
     }
 }
 
+/* A dropped dependents array may still be in a reader's hands (they are
+ * returned without a lock held): it is kept until the namespace goes. */
 static void drop_users(keel_object *o, void *arg)
 {
-    (void)arg;
+    keel_ns *root = arg;
     for (uint32_t i = 0; i < o->nsections; i++) {
-        free(o->sections[i].users.v);
+        void *v = o->sections[i].users.v;
         o->sections[i].users = (dep_list){0};
+        if (!v)
+            continue;
+        if (root->ngrave == root->capgrave) {
+            size_t cap = root->capgrave ? 2 * root->capgrave : 64;
+            void **g = realloc(root->grave, cap * sizeof *g);
+            if (!g) {
+                free(v); /* out of memory: the reader's risk, not a leak */
+                continue;
+            }
+            root->grave = g;
+            root->capgrave = cap;
+        }
+        root->grave[root->ngrave++] = v;
     }
 }
 
@@ -119,7 +134,7 @@ static void ensure_users(keel_ns *ns)
     keel_ns *root = root_of(ns);
     if (root->users_built)
         return;
-    each_object(root, drop_users, NULL);
+    each_object(root, drop_users, root);
     each_object(root, count_users, NULL);
     each_object(root, alloc_users, NULL);
     each_object(root, fill_users, NULL);
@@ -131,23 +146,47 @@ void ld_edges_changed(keel_ns *ns)
     pthread_mutex_lock(&edges_lock);
     keel_ns *root = root_of(ns);
     if (root->users_built) {
-        each_object(root, drop_users, NULL);
+        each_object(root, drop_users, root);
         root->users_built = false;
     }
     pthread_mutex_unlock(&edges_lock);
 }
 
-keel_object *ld_first_dependent(keel_object *o)
+/* o and every object that depends on it, directly or not (dependents of
+ * dependents, cycles included), o first; NULL when out of memory. */
+keel_object **ld_dependents_closure(keel_object *o, size_t *count)
 {
-    keel_object *d = NULL;
+    size_t n = 0, cap = 16;
+    keel_object **v = malloc(cap * sizeof *v);
+    if (!v)
+        return NULL;
+    v[n++] = o;
     pthread_mutex_lock(&edges_lock);
     ensure_users(o->ns);
-    for (uint32_t i = 0; i < o->nsections && !d; i++)
-        for (uint32_t k = 0; k < o->sections[i].users.n && !d; k++)
-            if (o->sections[i].users.v[k].section->parent != o)
-                d = o->sections[i].users.v[k].section->parent;
+    for (size_t k = 0; k < n; k++)
+        for (uint32_t i = 0; i < v[k]->nsections; i++)
+            for (uint32_t j = 0; j < v[k]->sections[i].users.n; j++) {
+                keel_object *d = v[k]->sections[i].users.v[j].section->parent;
+                bool seen = false;
+                for (size_t m = 0; m < n && !seen; m++)
+                    seen = v[m] == d;
+                if (seen)
+                    continue;
+                if (n == cap) {
+                    keel_object **w = realloc(v, 2 * cap * sizeof *v);
+                    if (!w) {
+                        pthread_mutex_unlock(&edges_lock);
+                        free(v);
+                        return NULL;
+                    }
+                    v = w;
+                    cap *= 2;
+                }
+                v[n++] = d;
+            }
     pthread_mutex_unlock(&edges_lock);
-    return d;
+    *count = n;
+    return v;
 }
 
 void ld_ns_link(keel_ns *ns)

@@ -8,26 +8,26 @@
 
 #include "internal.h"
 
+/* Every namespace, for finding the object that holds a return address. */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static keel_ns *registry[64];
+static keel_ns *registry;
 
 void ld_host_register(keel_ns *ns)
 {
     pthread_mutex_lock(&registry_lock);
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
-        if (!registry[i]) {
-            registry[i] = ns;
-            break;
-        }
+    ns->registry_next = registry;
+    registry = ns;
     pthread_mutex_unlock(&registry_lock);
 }
 
 void ld_host_unregister(keel_ns *ns)
 {
     pthread_mutex_lock(&registry_lock);
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
-        if (registry[i] == ns)
-            registry[i] = NULL;
+    for (keel_ns **pp = &registry; *pp; pp = &(*pp)->registry_next)
+        if (*pp == ns) {
+            *pp = ns->registry_next;
+            break;
+        }
     pthread_mutex_unlock(&registry_lock);
 }
 
@@ -36,8 +36,8 @@ static void *caller_handle(void *pc)
 {
     void *h = NULL;
     pthread_mutex_lock(&registry_lock);
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0] && !h; i++) {
-        const keel_section *s = registry[i] ? keel_section_at(registry[i], (uintptr_t)pc, NULL) : NULL;
+    for (keel_ns *ns = registry; ns && !h; ns = ns->registry_next) {
+        const keel_section *s = keel_section_at(ns, (uintptr_t)pc, NULL);
         if (s)
             h = (void *)s->parent->dso_handle;
     }
@@ -46,11 +46,17 @@ static void *caller_handle(void *pc)
 }
 
 extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+extern int __cxa_at_quick_exit(void (*fn)(void *), void *dso);
 extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
 
 static int shim_atexit(void (*fn)(void))
 {
     return __cxa_atexit((void (*)(void *))(void (*)(void))fn, NULL, caller_handle(__builtin_return_address(0)));
+}
+
+static int shim_at_quick_exit(void (*fn)(void))
+{
+    return __cxa_at_quick_exit((void (*)(void *))(void (*)(void))fn, caller_handle(__builtin_return_address(0)));
 }
 
 static int shim_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
@@ -69,6 +75,8 @@ void *ld_host_symbol(const keel_ns *ns, const char *name)
         return (void *)shim_atexit;
     if (strcmp(name, "pthread_atfork") == 0)
         return (void *)shim_pthread_atfork;
+    if (strcmp(name, "at_quick_exit") == 0)
+        return (void *)shim_at_quick_exit;
     void *p = dlsym(RTLD_DEFAULT, name);
     if (!p && name[0] == '_' && name[1] == '_') {
         /* The compiler's runtime helpers (__popcountdi2, __divti3...): a

@@ -62,6 +62,8 @@ struct keel_object {
     uint32_t neh_frames;
     bool constructed;
     bool committed;         /* part of its namespace (its batch succeeded) */
+    bool constructing;      /* its constructors are running: not unloadable */
+    uint64_t seq;           /* load order, across namespaces */
     /* per symbol of its table: the loaded section it resolved to, if any;
      * with the relocations, every edge can be recovered (edges.c) */
     keel_section **sym_target;
@@ -99,15 +101,21 @@ typedef struct sym_table {
 struct keel_ns {
     keel_ns *parent;
     keel_ns *children, *sibling; /* for dependents across namespaces */
+    keel_ns *registry_next; /* every namespace (host.c) */
     bool users_built;       /* the dependents lists are current (edges.c) */
+    void **grave;           /* dependents arrays replaced, freed at destroy */
+    size_t ngrave, capgrave;
     unsigned flags;
     pthread_rwlock_t lock;  /* lookups share it; loads and unloads take it alone */
     keel_object *first, *last;
     sym_table syms;
+    sym_table hidden;       /* hidden and internal definitions: only for the
+                             * names of a COMDAT copy dropped for one loaded
+                             * before (C++'s DW.ref.__gxx_personality_v0) */
     sym_table groups;       /* COMDAT signatures loaded (section unused) */
     /* every loaded section, sorted by address, for keel_section_at */
     keel_section **by_addr;
-    size_t nby_addr;
+    size_t nby_addr, capby_addr;
     /* the arena every object of the namespace is placed in, so that they
      * reach one another with 32-bit PC-relative references */
     uintptr_t arena, arena_size, arena_used;
@@ -143,22 +151,24 @@ void *ld_tls_get_addr(const void *ti);
 void ld_tlsdesc_resolve(void);
 #pragma GCC visibility pop
 
-/* Edges (edges.c): the dependents lists are dropped on every change; the
- * first object depending on o, if any; namespaces' family tree. */
+/* Edges (edges.c): the dependents lists are dropped on every change; what
+ * depends on o, o first; namespaces' family tree. */
 void ld_edges_changed(keel_ns *ns);
-keel_object *ld_first_dependent(keel_object *o);
+keel_object **ld_dependents_closure(keel_object *o, size_t *count);
 void ld_ns_link(keel_ns *ns);
 void ld_ns_unlink(keel_ns *ns);
 
-/* Rebuild the address index after a load or unload. */
-int ld_index_rebuild(keel_ns *ns);
+/* The address index: room for a batch's sections (before the commit),
+ * then the batch's objects; an object out. */
+int ld_index_reserve(keel_ns *ns, size_t more);
+void ld_index_append(keel_ns *ns, keel_object *from);
+void ld_index_remove(keel_ns *ns, const keel_object *o);
 
-/* Run an object's destructors and free it (its memory goes back to
- * PROT_NONE). */
-void ld_object_destroy(keel_object *o, bool run_dtors);
-/* The two halves, for a whole namespace: every destructor runs before any
- * object goes (objects of a batch may call one another); free without
- * detaching skips the edge upkeep and leaves the memory to the arena. */
+/* Unloading, in steps, so that every destructor of a set of objects runs
+ * before any object goes (objects of a batch may call one another): its
+ * __cxa_atexit registrations and .fini_array (finalize), or those alone;
+ * then free it (detach: its pages go back to PROT_NONE, else they are left
+ * to the arena's unmapping). */
 void ld_object_finalize(keel_object *o);
 void ld_object_cxa_finalize(keel_object *o);
 /* The .fini_arrays of these objects (in load order), as one linked array. */

@@ -232,8 +232,9 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
             snprintf(msg, sizeof msg, "multiple definition of '%s'; first defined in %s", name, e->object->name);
             return fail_obj(b, o->name, KEEL_E_FORMAT, "%s", msg);
         }
-        bool replace = (e->bind == STB_WEAK && bind == STB_GLOBAL) || (e->common && !common && bind == STB_GLOBAL) ||
-                       (e->common && common && sym->size > e->size);
+        /* GNU ld: a common beats a weak definition, and is beaten by a strong one */
+        bool replace = (e->bind == STB_WEAK && !e->common && (bind == STB_GLOBAL || common)) ||
+                       (e->common && !common && bind == STB_GLOBAL) || (e->common && common && sym->size > e->size);
         if (e->common && !common && bind == STB_WEAK)
             replace = false; /* a weak definition does not override a common */
         if (replace)
@@ -372,8 +373,17 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
             if (p->dropped[sym.shndx])
                 continue; /* the kept copy of the group defines it */
             sec = o->by_index[sym.shndx];
-            if (sec)
-                sec->global = true;
+            if (!sec) {
+                char why[160];
+                snprintf(why, sizeof why, "symbol '%.80s' is defined in section %u, which is not loaded", sn,
+                         sym.shndx);
+                return fail_obj(b, name, KEEL_E_FORMAT, "%s", why);
+            }
+            sec->global = true;
+        } else if (sym.shndx != SHN_ABS) {
+            char why[160];
+            snprintf(why, sizeof why, "symbol '%.80s' has section index %u, which is out of range", sn, sym.shndx);
+            return fail_obj(b, name, KEEL_E_INDEX, "%s", why);
         }
         if (define(b, o, sn, &sym, sec))
             return b->err->code;
@@ -493,6 +503,9 @@ static int resolve(batch *b, pending *p)
         if (keel_symtab_name(&p->symtab, &sym, &sn, &e))
             return fail_obj(b, o->name, e.code, "%s", e.msg);
         uint8_t bind = KEEL_ST_BIND(sym.info);
+        if (KEEL_ST_TYPE(sym.info) == STT_GNU_IFUNC && sym.shndx != SHN_UNDEF)
+            return fail_obj(b, o->name, KEEL_E_UNSUPPORTED,
+                            "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
         if (bind == STB_LOCAL) {
             if (sym.shndx == SHN_ABS) {
                 r->addr = sym.value, r->defined = true;
@@ -537,9 +550,14 @@ static int resolve(batch *b, pending *p)
         }
         uint32_t h = ld_hash(sn);
         sym_entry *d = ld_sym_find(&b->defs, sn, h);
-        bool batch_only = vis == STV_HIDDEN || vis == STV_INTERNAL;
+        /* This object's copy of a COMDAT group was dropped for one loaded
+         * before: its names, hidden ones too, are that copy's. */
+        bool kept_elsewhere = sym.shndx != SHN_UNDEF && sym.shndx < o->elf.shnum && p->dropped[sym.shndx];
+        bool batch_only = (vis == STV_HIDDEN || vis == STV_INTERNAL) && !kept_elsewhere;
         for (const keel_ns *n = b->ns; !d && n && !batch_only; n = n->parent)
             d = ld_sym_find(&n->syms, sn, h);
+        for (const keel_ns *n = b->ns; !d && n && kept_elsewhere; n = n->parent)
+            d = ld_sym_find(&n->hidden, sn, h);
         if (d && d->type == STT_GNU_IFUNC)
             return fail_obj(b, o->name, KEEL_E_UNSUPPORTED,
                             "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
@@ -591,6 +609,8 @@ static int survey_relocs(batch *b, pending *p)
             return fail_obj(b, p->obj->name, KEEL_E_UNSUPPORTED, "%s", "REL relocations on x86-64 (expected RELA)");
         if (sh.type != SHT_RELA || sh.info >= elf->shnum || !p->obj->by_index[sh.info])
             continue;
+        if (!p->has_symtab && sh.size)
+            return fail_obj(b, p->obj->name, KEEL_E_LINK, "%s", "relocations, but no symbol table");
         if (keel_elf_relocs(elf, i, &rs, &e))
             return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
         p->obj->by_index[sh.info]->rela = i;
@@ -720,6 +740,8 @@ static int place(batch *b, pending *p)
             memcpy((void *)s->addr, data, sh.size);
         }
     }
+    if (!(o->list = malloc((o->nsections + 1) * sizeof *o->list))) /* the commons' section may come */
+        return oom(b);
     p->stubs = region[0] + p->stubs_at;
     p->got = region[1] + p->got_at;
     p->got_end = p->got + (p->ngot + p->nstubs) * 8;
@@ -753,6 +775,8 @@ static int place(batch *b, pending *p)
             off += d->size;
         }
     }
+    for (uint32_t k = 0; k < o->nsections; k++)
+        o->list[k] = &o->sections[k];
     return 0;
 }
 
@@ -990,20 +1014,26 @@ static void run_constructors(batch *b)
         b->v[i].obj->constructed = true;
 }
 
+static void (*frame_register)(void *);
+static pthread_once_t frame_once = PTHREAD_ONCE_INIT;
+
+static void find_frame_register(void)
+{
+    /* the unwinder the loaded code will throw through is the host's */
+    if (!dlsym(RTLD_DEFAULT, "__register_frame"))
+        dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
+    frame_register = (void (*)(void *))dlsym(RTLD_DEFAULT, "__register_frame");
+}
+
 static void register_frames(pending *p)
 {
-    static void (*reg)(void *);
     keel_object *o = p->obj;
     if (!p->neh)
         return;
-    if (!reg) {
-        /* the unwinder the loaded code will throw through is the host's */
-        if (!dlsym(RTLD_DEFAULT, "__register_frame"))
-            dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
-        reg = (void (*)(void *))dlsym(RTLD_DEFAULT, "__register_frame");
-        if (!reg)
-            return;
-    }
+    pthread_once(&frame_once, find_frame_register);
+    void (*reg)(void *) = frame_register;
+    if (!reg)
+        return;
     o->eh_frames = calloc(p->neh, sizeof *o->eh_frames);
     if (!o->eh_frames)
         return;
@@ -1117,8 +1147,10 @@ static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
      * relocations), and mapping them in one call beats a fault per page. */
     *map = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : NULL;
     close(fd);
-    if (*map == MAP_FAILED)
+    if (*map == MAP_FAILED) {
+        *map = NULL;
         return fail_obj(b, in->path, KEEL_E_IO, "cannot map: %s", strerror(errno));
+    }
     return 0;
 }
 
@@ -1171,8 +1203,21 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = collect_ctors(&b, &b.v[i]);
     /* reserve everything the commit needs, so that it cannot fail */
-    if (!rc && (ld_sym_reserve(&ns->syms, b.defs.n) || ld_sym_reserve(&ns->groups, b.groups.n)))
+    size_t nsecs = 0, narch = 0;
+    for (size_t i = 0; i < b.n; i++)
+        nsecs += b.v[i].obj->nsections;
+    for (size_t i = 0; i < b.nar; i++)
+        narch += b.ar[i].nloaded != 0;
+    if (!rc && (ld_sym_reserve(&ns->syms, b.defs.n) || ld_sym_reserve(&ns->hidden, b.defs.n) ||
+                ld_sym_reserve(&ns->groups, b.groups.n) || ld_index_reserve(ns, nsecs)))
         rc = oom(&b);
+    if (!rc && narch) {
+        void *grown = realloc(ns->archives, (ns->narchives + narch) * sizeof *ns->archives);
+        if (grown)
+            ns->archives = grown;
+        else
+            rc = oom(&b);
+    }
     for (size_t i = 0; i < b.n && !rc; i++) {
         keel_object *o = b.v[i].obj;
         if (o->tls_module && ld_tls_register(o->tls_module, (void *)o->tls_image, o->tls_size, o->tls_align))
@@ -1206,14 +1251,18 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     /* the commit */
     for (size_t i = 0; i < b.defs.cap; i++)
         if (b.defs.v[i].name)
-            if (b.defs.v[i].visibility != STV_HIDDEN && b.defs.v[i].visibility != STV_INTERNAL)
-                ld_sym_insert(&ns->syms, &b.defs.v[i]);
+            ld_sym_insert(b.defs.v[i].visibility == STV_HIDDEN || b.defs.v[i].visibility == STV_INTERNAL ? &ns->hidden
+                                                                                                           : &ns->syms,
+                          &b.defs.v[i]);
     for (size_t i = 0; i < b.groups.cap; i++)
         if (b.groups.v[i].name)
             ld_sym_insert(&ns->groups, &b.groups.v[i]);
+    static uint64_t load_seq;
     for (size_t i = 0; i < b.n; i++) {
         keel_object *o = b.v[i].obj;
         o->committed = true;
+        o->constructing = !(ns->flags & KEEL_NS_INERT);
+        o->seq = __atomic_add_fetch(&load_seq, 1, __ATOMIC_RELAXED);
         if (ns->last)
             ns->last->next = o;
         else
@@ -1230,22 +1279,23 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
             from_file |= maps[k] == b.ar[i].map && !inputs[k].data;
         if (!from_file)
             continue;
-        void *grown = b.ar[i].nloaded ? realloc(ns->archives, (ns->narchives + 1) * sizeof *ns->archives) : NULL;
-        if (grown) {
-            ns->archives = grown;
+        if (b.ar[i].nloaded) { /* room reserved above */
             ns->archives[ns->narchives].map = b.ar[i].map;
             ns->archives[ns->narchives++].size = b.ar[i].size;
-        } else if (!b.ar[i].nloaded) {
+        } else {
             munmap(b.ar[i].map, b.ar[i].size);
-        } /* else: out of memory; the mapping stays, unowned */
+        }
     }
-    ld_index_rebuild(ns);
+    ld_index_append(ns, b.n ? b.v[0].obj : NULL);
     ld_edges_changed(ns);
     if (first)
         *first = b.n ? b.v[0].obj : NULL;
     pthread_rwlock_unlock(&ns->lock);
-    if (!(ns->flags & KEEL_NS_INERT))
+    if (!(ns->flags & KEEL_NS_INERT)) {
         run_constructors(&b);
+        for (size_t i = 0; i < b.n; i++)
+            __atomic_store_n(&b.v[i].obj->constructing, false, __ATOMIC_RELEASE);
+    }
     for (size_t i = 0; i < b.n; i++) {
         free(b.v[i].dropped);
         free(b.v[i].res);

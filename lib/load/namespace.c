@@ -29,12 +29,13 @@ sym_entry *ld_sym_find(const sym_table *t, const char *name, uint32_t hash)
     }
 }
 
-static void place(sym_table *t, const sym_entry *e)
+static sym_entry *place(sym_table *t, const sym_entry *e)
 {
     size_t i = e->hash & (t->cap - 1);
     while (t->v[i].name)
         i = (i + 1) & (t->cap - 1);
     t->v[i] = *e;
+    return &t->v[i];
 }
 
 int ld_sym_reserve(sym_table *t, size_t more)
@@ -60,9 +61,8 @@ int ld_sym_reserve(sym_table *t, size_t more)
 
 sym_entry *ld_sym_insert(sym_table *t, const sym_entry *e)
 {
-    place(t, e);
     t->n++;
-    return ld_sym_find(t, e->name, e->hash);
+    return place(t, e);
 }
 
 /* Removing from open addressing: rebuild without the object's entries. */
@@ -110,15 +110,13 @@ keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
     return ns;
 }
 
-void keel_ns_destroy(keel_ns *ns)
+/* Every object's destructors as a program's exit runs them: what they
+ * registered with __cxa_atexit, last loaded first, then all their
+ * .fini_arrays as one linked array.  Each runs once. */
+void keel_ns_finalize(keel_ns *ns)
 {
     if (!ns)
         return;
-    ld_host_unregister(ns);
-    ld_edges_changed(ns); /* the parents' dependents lists may point here */
-    ld_ns_unlink(ns);
-    /* Destructors in reverse load order (dependents were loaded after),
-     * all of them before any object goes; the memory goes with the arena. */
     size_t n = 0;
     for (keel_object *o = ns->first; o; o = o->next)
         n++;
@@ -143,6 +141,16 @@ void keel_ns_destroy(keel_ns *ns)
             last = o;
         }
     }
+}
+
+void keel_ns_destroy(keel_ns *ns)
+{
+    if (!ns)
+        return;
+    ld_host_unregister(ns);
+    ld_edges_changed(ns); /* the parents' dependents lists may point here */
+    ld_ns_unlink(ns);
+    keel_ns_finalize(ns);
     for (keel_object *o = ns->first, *next; o; o = next) {
         next = o->next;
         ld_object_free(o, false);
@@ -155,7 +163,11 @@ void keel_ns_destroy(keel_ns *ns)
         munmap((void *)ns->arena, ns->arena_size);
     free(ns->syms.v);
     free(ns->groups.v);
+    free(ns->hidden.v);
     free(ns->by_addr);
+    for (size_t i = 0; i < ns->ngrave; i++)
+        free(ns->grave[i]);
+    free(ns->grave);
     pthread_rwlock_destroy(&ns->lock);
     free(ns);
 }
@@ -214,24 +226,42 @@ static int by_address(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int ld_index_rebuild(keel_ns *ns)
+/* The address index.  A namespace's arena only grows upward, so a batch's
+ * sections all lie above those already indexed: a load sorts just its own
+ * and appends them (room reserved before the commit, which cannot fail),
+ * and an unload filters its object out in place. */
+int ld_index_reserve(keel_ns *ns, size_t more)
 {
-    size_t n = 0;
-    for (keel_object *o = ns->first; o; o = o->next)
-        n += o->nsections;
-    keel_section **v = malloc((n ? n : 1) * sizeof *v);
+    if (ns->nby_addr + more <= ns->capby_addr)
+        return 0;
+    size_t cap = ns->nby_addr + more;
+    keel_section **v = realloc(ns->by_addr, (cap ? cap : 1) * sizeof *v);
     if (!v)
         return KEEL_E_NOMEM;
-    n = 0;
-    for (keel_object *o = ns->first; o; o = o->next)
+    ns->by_addr = v;
+    ns->capby_addr = cap;
+    return 0;
+}
+
+void ld_index_append(keel_ns *ns, keel_object *from)
+{
+    size_t start = ns->nby_addr;
+    for (keel_object *o = from; o; o = o->next)
         for (uint32_t i = 0; i < o->nsections; i++)
             if (o->sections[i].size)
-                v[n++] = &o->sections[i];
-    qsort(v, n, sizeof *v, by_address);
-    free(ns->by_addr);
-    ns->by_addr = v;
-    ns->nby_addr = n;
-    return 0;
+                ns->by_addr[ns->nby_addr++] = &o->sections[i];
+    qsort(ns->by_addr + start, ns->nby_addr - start, sizeof *ns->by_addr, by_address);
+    if (start && ns->nby_addr > start && ns->by_addr[start]->addr < ns->by_addr[start - 1]->addr)
+        qsort(ns->by_addr, ns->nby_addr, sizeof *ns->by_addr, by_address); /* not above: sort it all */
+}
+
+void ld_index_remove(keel_ns *ns, const keel_object *o)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < ns->nby_addr; i++)
+        if (ns->by_addr[i]->parent != o)
+            ns->by_addr[w++] = ns->by_addr[i];
+    ns->nby_addr = w;
 }
 
 const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t *offset)
@@ -256,5 +286,8 @@ const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t 
 
 const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *prev)
 {
-    return prev ? prev->next : ns->first;
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&ns->lock);
+    const keel_object *o = prev ? prev->next : ns->first;
+    pthread_rwlock_unlock((pthread_rwlock_t *)&ns->lock);
+    return o;
 }

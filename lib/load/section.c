@@ -59,14 +59,6 @@ int keel_section_copy_data(const keel_section *from, const keel_section *to, kee
 
 size_t keel_object_sections(const keel_object *o, const keel_section *const **sections)
 {
-    keel_object *w = (keel_object *)o;
-    if (!w->list && o->nsections) {
-        w->list = malloc(o->nsections * sizeof *w->list);
-        if (!w->list)
-            return *sections = NULL, 0;
-        for (uint32_t i = 0; i < o->nsections; i++)
-            w->list[i] = &o->sections[i];
-    }
-    *sections = (const keel_section *const *)w->list;
+    *sections = (const keel_section *const *)o->list; /* built at load */
     return o->nsections;
 }

@@ -77,13 +77,6 @@ void ld_object_finalize(keel_object *o)
     o->constructed = false;
 }
 
-void ld_object_destroy(keel_object *o, bool run)
-{
-    if (run)
-        ld_object_finalize(o);
-    ld_object_free(o, true);
-}
-
 void ld_object_free(keel_object *o, bool detach)
 {
     if (o->tls_module)
@@ -127,31 +120,73 @@ static void unlink_object(keel_ns *ns, keel_object *o)
         ns->last = prev;
     ld_sym_remove_object(&ns->syms, o);
     ld_sym_remove_object(&ns->groups, o);
+    ld_sym_remove_object(&ns->hidden, o);
 }
 
+static int by_seq(const void *a, const void *b)
+{
+    const keel_object *x = *(keel_object *const *)a, *y = *(keel_object *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* With a cascade, everything that depends on the object goes too, cycles
+ * included (a batch's objects may use one another): all leave their
+ * namespaces at once, then their destructors run as a program's would
+ * (what they registered with __cxa_atexit, then their .fini_arrays as one
+ * array), then they are freed. */
 int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err)
 {
     if (obj->ns != ns)
         return keel_error_set(err, KEEL_E_FORMAT, 0, "%s is not loaded in this namespace", obj->name);
     pthread_rwlock_wrlock(&ns->lock);
-    keel_object *d = ld_first_dependent(obj);
-    if (d && !cascade) {
+    size_t n = 0;
+    keel_object **all = ld_dependents_closure(obj, &n);
+    if (!all) {
         pthread_rwlock_unlock(&ns->lock);
-        return keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still used by %s (and perhaps others)", obj->name,
-                              d->name);
+        return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory unloading %s", obj->name);
     }
-    /* a cascade unloads the dependents first */
-    for (; d; d = ld_first_dependent(obj)) {
+    if (n > 1 && !cascade) {
         pthread_rwlock_unlock(&ns->lock);
-        int rc = keel_unload(d->ns, d, true, err); /* perhaps in a child namespace */
-        if (rc)
+        int rc = keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still used by %s%s", obj->name, all[1]->name,
+                                n > 2 ? " (and others)" : "");
+        free(all);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (__atomic_load_n(&all[i]->constructing, __ATOMIC_ACQUIRE)) {
+            pthread_rwlock_unlock(&ns->lock);
+            int rc = keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still running its constructors", all[i]->name);
+            free(all);
             return rc;
-        pthread_rwlock_wrlock(&ns->lock);
+        }
+    for (size_t i = 0; i < n; i++) {
+        keel_ns *home = all[i]->ns; /* a dependent may live in a child namespace */
+        if (home != ns)
+            pthread_rwlock_wrlock(&home->lock);
+        unlink_object(home, all[i]);
+        ld_index_remove(home, all[i]);
+        if (home != ns)
+            pthread_rwlock_unlock(&home->lock);
     }
-    unlink_object(ns, obj);
-    ld_index_rebuild(ns);
     ld_edges_changed(ns);
     pthread_rwlock_unlock(&ns->lock);
-    ld_object_destroy(obj, true);
+    qsort(all, n, sizeof *all, by_seq);
+    for (size_t i = n; i-- > 0;)
+        ld_object_cxa_finalize(all[i]);
+    keel_object **run = malloc(n * sizeof *run);
+    size_t nrun = 0;
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->constructed) {
+            if (run)
+                run[nrun++] = all[i];
+            else
+                ld_run_fini(&all[i], 1); /* out of memory: object by object */
+            all[i]->constructed = false;
+        }
+    ld_run_fini(run, nrun);
+    free(run);
+    for (size_t i = 0; i < n; i++)
+        ld_object_free(all[i], true);
+    free(all);
     return 0;
 }

@@ -1374,6 +1374,70 @@ static void test_threads(void)
     free(t.churn.data);
 }
 
+/* Bugs found by review, each a case of its own. */
+static void test_regressions(void)
+{
+    keel_error err;
+    /* A cascade through a cycle: cyca.o and cycb.o use each other. */
+    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST, &err);
+    keel_object *notes = NULL, *cyc = NULL, *user = NULL;
+    const char *const nn[] = {"notes.o"}, *const cn[] = {"cyca.o", "cycb.o"}, *const un[] = {"cycc.o"};
+    int rc = load(ns, nn, 1, &notes, &err);
+    rc = rc ? rc : load(ns, cn, 2, &cyc, &err);
+    rc = rc ? rc : load(ns, un, 1, &user, &err);
+    int (*cycc)(int) = (int (*)(int))keel_symbol(ns, "cycc");
+    if (ok(rc == 0 && cycc && cycc(3) == 24, "cycle: cyca.o and cycb.o (one batch, calling each other) and cycc.o "
+                                              "load; cycc(3) is 24")) {
+        rc = keel_unload(ns, cyc, false, &err);
+        ok(rc != 0 && contains(err.msg, "cyca.o is still used by") && count_objects(ns) == 4,
+           "cycle: unloading cyca.o alone is refused, naming a dependent, and nothing goes (got \"%s\")", err.msg);
+        rc = keel_unload(ns, cyc, true, &err);
+        const char *buf = keel_symbol(ns, "note_buf");
+        ok(rc == 0 && count_objects(ns) == 1 && keel_ns_next_object(ns, NULL) == notes,
+           "cycle: the cascade unloads cyca.o, cycb.o and cycc.o, and stops");
+        ok(buf && strcmp(buf, "-cycc -cycb -cyca ") == 0,
+           "cycle: each destructor ran once, in the linked order (got \"%s\")", buf ? buf : "(no note_buf)");
+        ok(!keel_symbol(ns, "cyca") && !keel_symbol(ns, "cycb") && !keel_symbol(ns, "cycc"),
+           "cycle: their symbols are gone");
+    } else {
+        diag("%s", err.msg);
+    }
+    keel_ns_destroy(ns);
+
+    /* A local IFUNC is refused, not called as the function. */
+    ns = keel_ns_create(NULL, KEEL_NS_HOST | KEEL_NS_INERT, &err);
+    const char *const in[] = {"ifunclocal.o"};
+    rc = load(ns, in, 1, NULL, &err);
+    ok(rc != 0 && contains(err.msg, "ifunclocal.o") && contains(err.msg, "IFUNC") && count_objects(ns) == 0,
+       "ifunc: a local IFUNC is refused with the reason (got \"%s\")", err.msg);
+    keel_ns_destroy(ns);
+
+    /* A common beats a weak definition, in either order (GNU ld). */
+    const char *const wc[2][2] = {{"weakdef.o", "commondef.o"}, {"commondef.o", "weakdef.o"}};
+    for (int k = 0; k < 2; k++) {
+        ns = keel_ns_create(NULL, KEEL_NS_HOST | KEEL_NS_INERT, &err);
+        rc = load(ns, wc[k], 2, NULL, &err);
+        const keel_section *sec = rc ? NULL : sec_of(ns, "wc_var", NULL);
+        const int *v = rc ? NULL : keel_symbol(ns, "wc_var");
+        ok(sec && strcmp(keel_object_name(keel_section_object(sec)), P("commondef.o")) == 0 && v && *v == 0,
+           "weak/common: %s then %s: wc_var is commondef.o's common (0), not the weak 5", wc[k][0], wc[k][1]);
+        keel_ns_destroy(ns);
+    }
+
+    /* A COMDAT copy dropped for one loaded before, whose symbol is hidden
+     * (C++'s DW.ref.*): the second object's references reach the first copy. */
+    ns = keel_ns_create(NULL, KEEL_NS_HOST, &err);
+    const char *const c1[] = {"comdat1.o"}, *const c2[] = {"comdat2.o"};
+    rc = load(ns, c1, 1, NULL, &err);
+    rc = rc ? rc : load(ns, c2, 1, NULL, &err);
+    long (*get1)(void) = (long (*)(void))keel_symbol(ns, "comdat_get1");
+    long (*get2)(void) = (long (*)(void))keel_symbol(ns, "comdat_get2");
+    ok(rc == 0 && get1 && get2 && get1() == 42 && get2() == 42 && !keel_symbol(ns, "dwref_shared"),
+       "comdat: comdat2.o, loaded after comdat1.o, uses comdat1.o's copy of the hidden dwref_shared (%s)",
+       rc ? err.msg : "and the name stays hidden");
+    keel_ns_destroy(ns);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -1398,6 +1462,7 @@ int main(int argc, char **argv)
     test_failures();
     test_archives();
     test_threads();
+    test_regressions();
     keel_ns_destroy(run);
     keel_ns_destroy(graph);
     for (int i = 0; i < 3; i++)
