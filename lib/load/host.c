@@ -3,6 +3,7 @@
  * the calling module's __dso_handle, which for loaded code is its object's,
  * found from the return address. */
 #include <dlfcn.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,18 @@ static int shim_at_quick_exit(void (*fn)(void))
 static int shim_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
 {
     return __register_atfork(prepare, parent, child, caller_handle(__builtin_return_address(0)));
+}
+
+/* The size of the host's symbol at addr (for R_X86_64_SIZE*): ld.so knows
+ * it from the symbol table entry. */
+bool ld_host_symbol_size(uintptr_t addr, uint64_t *size)
+{
+    Dl_info info;
+    const ElfW(Sym) *sym = NULL;
+    if (!dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || (uintptr_t)info.dli_saddr != addr)
+        return false;
+    *size = sym->st_size;
+    return true;
 }
 
 void *ld_host_symbol(const keel_ns *ns, const char *name)

@@ -139,6 +139,7 @@ int ld_arena_alloc(keel_ns *ns, size_t size, uintptr_t *out, keel_error *err);
 
 /* The host process: names from dlsym, and libc_nonshared's functions. */
 void *ld_host_symbol(const keel_ns *ns, const char *name);
+bool ld_host_symbol_size(uintptr_t addr, uint64_t *size);
 void ld_host_register(keel_ns *ns);
 void ld_host_unregister(keel_ns *ns);
 
@@ -171,7 +172,9 @@ void ld_index_remove(keel_ns *ns, const keel_object *o);
  * to the arena's unmapping). */
 void ld_object_finalize(keel_object *o);
 void ld_object_cxa_finalize(keel_object *o);
-/* The .fini_arrays of these objects (in load order), as one linked array. */
+/* The .init_arrays or .fini_arrays of these objects (in load order), as a
+ * linked program's one array. */
+void ld_run_init(keel_object *const *objs, size_t n);
 void ld_run_fini(keel_object *const *objs, size_t n);
 void ld_object_free(keel_object *o, bool detach);
 

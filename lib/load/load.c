@@ -792,6 +792,23 @@ static void place_definitions(batch *b)
 
 /* ------------------------------------------------------------- relocation */
 
+/* A relocation's target for messages: its symbol's name, or its
+ * section's for a section symbol (only looked up when failing). */
+static const char *target_name(const pending *p, uint64_t symi)
+{
+    keel_sym sym;
+    const char *sn = "";
+    const keel_elf *elf = &p->obj->elf;
+    if (keel_symtab_get(&p->symtab, symi, &sym, NULL) || keel_symtab_name(&p->symtab, &sym, &sn, NULL))
+        return "?";
+    if (KEEL_ST_TYPE(sym.info) == STT_SECTION && sym.shndx < elf->shnum) {
+        keel_shdr ssh;
+        if (!keel_elf_shdr(elf, sym.shndx, &ssh, NULL))
+            keel_elf_section_name(elf, &ssh, &sn, NULL);
+    }
+    return sn;
+}
+
 static bool is_tls(const keel_section *s)
 {
     return s && (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS);
@@ -800,7 +817,7 @@ static bool is_tls(const keel_section *s)
 /* T for a TLS relocation: a tls_index (general and local dynamic), a
  * descriptor (TLSDESC), or the offset in the module's block (DTPOFF). */
 static int tls_value(batch *b, pending *p, const keel_section *t, const keel_rel *r, const kl_howto *h,
-                     const resolution *res, const char *sn, kl_reloc_in *in)
+                     const resolution *res, kl_reloc_in *in)
 {
     keel_object *o = p->obj, *owner = is_tls(res->section) ? res->section->parent : NULL;
     bool local_dynamic = h->needs & KL_NEED_TLS_LD;
@@ -809,7 +826,7 @@ static int tls_value(batch *b, pending *p, const keel_section *t, const keel_rel
     if (!owner || !owner->tls_module)
         return fail_at(b, o, t->elf_name, r->offset, KEEL_E_UNSUPPORTED,
                        "%s against '%s': not a thread-local variable of a loaded object (loaded code cannot use "
-                       "the host's thread-local variables directly)", h->name, sn);
+                       "the host's thread-local variables directly)", h->name, target_name(p, r->sym));
     uint64_t offset = local_dynamic ? 0 : res->addr - owner->tls_image;
     if (h->needs & KL_NEED_TLS_DTPOFF) {
         in->T = offset;
@@ -854,9 +871,14 @@ static int relocate(batch *b, pending *p)
             keel_relocs_get(&rs, k, &r);
             const kl_howto *h = arch->howto(r.type);
             if (!h) {
-                char tname[32];
-                snprintf(tname, sizeof tname, "%u", r.type);
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED, "unknown relocation type %s", tname, 0);
+                char tname[48];
+                const char *known = keel_reloc_type_name(62, r.type);
+                if (known)
+                    snprintf(tname, sizeof tname, "%s", known);
+                else
+                    snprintf(tname, sizeof tname, "%u", r.type);
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED,
+                               "relocation type %s is not supported by the loader", tname, 0);
             }
             if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
                 continue;
@@ -870,15 +892,6 @@ static int relocate(batch *b, pending *p)
                                h->name, 0);
             if (r.sym >= p->symtab.count)
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_INDEX, "%s: symbol index out of range", h->name, 0);
-            keel_sym sym;
-            const char *sn = "";
-            keel_symtab_get(&p->symtab, r.sym, &sym, NULL);
-            keel_symtab_name(&p->symtab, &sym, &sn, NULL);
-            if (KEEL_ST_TYPE(sym.info) == STT_SECTION && sym.shndx < elf->shnum) {
-                keel_shdr ssh;
-                keel_elf_shdr(elf, sym.shndx, &ssh, NULL);
-                keel_elf_section_name(elf, &ssh, &sn, NULL);
-            }
             const resolution *res = &p->res[r.sym];
             if (res->discarded || (!res->defined && r.sym)) {
                 /* references from unwind tables to a dropped COMDAT copy are
@@ -887,11 +900,15 @@ static int relocate(batch *b, pending *p)
                     continue;
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_INDEX,
                                res->discarded ? "reference to '%s' in a discarded section" : "undefined reference to '%s'",
-                               sn, 0);
+                               target_name(p, r.sym), 0);
             }
             kl_reloc_in in = {.S = res->addr, .A = r.addend, .P = t->addr + r.offset, .Z = res->size, .GOT = p->got};
+            if (h->formula == KL_F_SIZE && !res->section && res->addr && !ld_host_symbol_size(res->addr, &in.Z))
+                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED,
+                               "%s against '%s': the host does not say the symbol's size", h->name,
+                               target_name(p, r.sym));
             if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC | KL_NEED_TLS_DTPOFF) &&
-                tls_value(b, p, t, &r, h, res, sn, &in))
+                tls_value(b, p, t, &r, h, res, &in))
                 return b->err->code;
             if (h->needs & KL_NEED_GOT) {
                 in.G = p->got + p->got_used++ * 8;
@@ -911,7 +928,8 @@ static int relocate(batch *b, pending *p)
             uint64_t value;
             if (kl_reloc_apply(arch, h, &in, (uint8_t *)in.P, false, &value)) {
                 char why[200];
-                snprintf(why, sizeof why, "relocation %s against '%s' out of range (value 0x%llx)%s", h->name, sn,
+                snprintf(why, sizeof why, "relocation %s against '%s' out of range (value 0x%llx)%s", h->name,
+                         target_name(p, r.sym),
                          (unsigned long long)value,
                          needs_low(r.type) ? "" : "; the target is beyond 2 GiB: compile with -fPIC");
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_RANGE, "%s", why, 0);
@@ -965,51 +983,20 @@ static int collect_ctors(batch *b, pending *p)
     return 0;
 }
 
-typedef void (*init_fn)(int, char **, char **);
-
-static void run_list(const ctor_list *l, bool backwards)
-{
-    uintptr_t *f = (uintptr_t *)l->addr;
-    bool rev = l->reverse != backwards;
-    for (uint64_t i = 0; i < l->count; i++) {
-        uintptr_t fn = f[rev ? l->count - 1 - i : i];
-        if (fn && fn != (uintptr_t)-1)
-            ((init_fn)fn)(0, NULL, NULL);
-    }
-}
-
-static int by_priority(const void *a, const void *b)
-{
-    const ctor_list *x = *(ctor_list *const *)a, *y = *(ctor_list *const *)b;
-    return x->priority < y->priority ? -1 : x->priority > y->priority;
-}
-
+/* Constructors of the whole batch, in the order a linked program runs its
+ * one .init_array (unload.c has the ordering, shared with destructors). */
 static void run_constructors(batch *b)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < b->n; i++)
-        n += b->v[i].obj->nctors;
-    ctor_list **all = malloc((n ? n : 1) * sizeof *all);
-    if (!all) { /* run them unsorted rather than not at all */
+    keel_object **objs = malloc((b->n ? b->n : 1) * sizeof *objs);
+    if (!objs) { /* out of memory: object by object, which is close */
         for (size_t i = 0; i < b->n; i++)
-            for (uint32_t k = 0; k < b->v[i].obj->nctors; k++)
-                run_list(&b->v[i].obj->ctors[k], false);
-        return;
+            ld_run_init(&b->v[i].obj, 1);
+    } else {
+        for (size_t i = 0; i < b->n; i++)
+            objs[i] = b->v[i].obj;
+        ld_run_init(objs, b->n);
+        free(objs);
     }
-    n = 0;
-    for (size_t i = 0; i < b->n; i++)
-        for (uint32_t k = 0; k < b->v[i].obj->nctors; k++)
-            all[n++] = &b->v[i].obj->ctors[k];
-    /* stable for equal priorities: qsort is not, so sort by (priority, index) */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && by_priority(&all[j - 1], &all[j]) > 0; j--) {
-            ctor_list *t = all[j];
-            all[j] = all[j - 1];
-            all[j - 1] = t;
-        }
-    for (size_t i = 0; i < n; i++)
-        run_list(all[i], false);
-    free(all);
     for (size_t i = 0; i < b->n; i++)
         b->v[i].obj->constructed = true;
 }

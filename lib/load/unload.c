@@ -9,55 +9,66 @@
 
 #include "internal.h"
 
-typedef void (*fini_fn)(void);
+typedef void (*init_fn)(int, char **, char **);
 
-static void run_list(const ctor_list *l)
+/* One array, forwards (constructors) or backwards (destructors); .ctors
+ * and .dtors run the other way round. */
+static void run_list(const ctor_list *l, bool backwards)
 {
     uintptr_t *f = (uintptr_t *)l->addr;
+    bool rev = l->reverse != backwards;
     for (uint64_t i = 0; i < l->count; i++) {
-        uintptr_t fn = f[l->reverse ? i : l->count - 1 - i];
+        uintptr_t fn = f[rev ? l->count - 1 - i : i];
         if (fn && fn != (uintptr_t)-1)
-            ((fini_fn)fn)();
+            ((init_fn)fn)(0, NULL, NULL);
     }
 }
 
-typedef struct fini_item {
+typedef struct list_item {
     const ctor_list *list;
     size_t seq;            /* load order, then section order */
-} fini_item;
+} list_item;
 
 static int by_priority(const void *a, const void *b)
 {
-    const fini_item *x = a, *y = b;
+    const list_item *x = a, *y = b;
     if (x->list->priority != y->list->priority)
         return x->list->priority < y->list->priority ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* As a linked program's .fini_array runs: the linker sorts the arrays by
- * priority (the unprioritised ones last, in input order) into one array,
- * which runs backwards at exit. */
-void ld_run_fini(keel_object *const *objs, size_t n)
+/* As a linked program's .init_array and .fini_array: the linker sorts the
+ * arrays by priority (the unprioritised ones last, in input order) into
+ * one array; constructors run it forwards, destructors backwards. */
+static void run_sorted(keel_object *const *objs, size_t n, bool init)
 {
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
-        count += objs[i]->ndtors;
-    fini_item *v = malloc((count ? count : 1) * sizeof *v);
+        count += init ? objs[i]->nctors : objs[i]->ndtors;
+    list_item *v = malloc((count ? count : 1) * sizeof *v);
     if (!v) { /* out of memory: object by object, which is close */
-        for (size_t i = n; i-- > 0;)
-            for (uint32_t k = objs[i]->ndtors; k-- > 0;)
-                run_list(&objs[i]->dtors[k]);
+        for (size_t i = 0; i < n; i++) {
+            const keel_object *o = objs[init ? i : n - 1 - i];
+            uint32_t m = init ? o->nctors : o->ndtors;
+            for (uint32_t k = 0; k < m; k++)
+                run_list(init ? &o->ctors[k] : &o->dtors[m - 1 - k], !init);
+        }
         return;
     }
     count = 0;
-    for (size_t i = 0; i < n; i++)
-        for (uint32_t k = 0; k < objs[i]->ndtors; k++, count++)
-            v[count] = (fini_item){&objs[i]->dtors[k], count};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t m = init ? objs[i]->nctors : objs[i]->ndtors;
+        for (uint32_t k = 0; k < m; k++, count++)
+            v[count] = (list_item){init ? &objs[i]->ctors[k] : &objs[i]->dtors[k], count};
+    }
     qsort(v, count, sizeof *v, by_priority);
-    for (size_t i = count; i-- > 0;)
-        run_list(v[i].list);
+    for (size_t i = 0; i < count; i++)
+        run_list(v[init ? i : count - 1 - i].list, !init);
     free(v);
 }
+
+void ld_run_init(keel_object *const *objs, size_t n) { run_sorted(objs, n, true); }
+void ld_run_fini(keel_object *const *objs, size_t n) { run_sorted(objs, n, false); }
 
 /* What the object registered with __cxa_atexit (C++ static destructors,
  * atexit handlers) runs now, as at a dlclose. */
