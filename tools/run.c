@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "json.h"
+#include "out.h"
 
 extern char **environ;
 
@@ -31,94 +33,116 @@ static const char *type_name(int t)
     return t >= 0 && t < (int)(sizeof names / sizeof names[0]) ? names[t] : "?";
 }
 
-static void json_string(const char *s)
+/* --list and --deps: text (as keel info prints), or one JSON array through
+ * the tools' JSON writer. */
+static void list_sections(const keel_ns *ns, bool as_json)
 {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
-static void list_sections(const keel_ns *ns, bool json)
-{
-    bool first_obj = true;
-    if (json)
-        printf("[");
-    for (const keel_object *o = keel_ns_next_object(ns, NULL); o; o = keel_ns_next_object(ns, o)) {
+    out o;
+    json j;
+    out_init(&o, 1);
+    json_init(&j, &o);
+    if (as_json)
+        json_arr(&j);
+    for (const keel_object *obj = keel_ns_next_object(ns, NULL); obj; obj = keel_ns_next_object(ns, obj)) {
         const keel_section *const *secs;
-        size_t n = keel_object_sections(o, &secs);
-        if (json) {
-            printf("%s\n {\"object\": ", first_obj ? "" : ",");
-            json_string(keel_object_name(o));
-            printf(", \"sections\": [");
+        size_t n = keel_object_sections(obj, &secs);
+        if (as_json) {
+            json_obj(&j);
+            json_kstr(&j, "object", keel_object_name(obj));
+            json_key(&j, "sections");
+            json_arr(&j);
         } else {
-            printf("%s:\n", keel_object_name(o));
+            out_str(&o, keel_object_name(obj));
+            out_str(&o, ":\n");
         }
-        first_obj = false;
         for (size_t i = 0; i < n; i++) {
             const keel_section *s = secs[i];
-            if (json) {
-                printf("%s\n  {\"name\": ", i ? "," : "");
-                json_string(keel_section_name(s));
-                printf(", \"type\": \"%s\", \"global\": %s, \"address\": %llu, \"size\": %llu}",
-                       type_name(keel_section_type(s)), keel_section_global(s) ? "true" : "false",
-                       (unsigned long long)keel_section_addr(s), (unsigned long long)keel_section_size(s));
+            if (as_json) {
+                json_obj(&j);
+                json_kstr(&j, "name", keel_section_name(s));
+                json_kstr(&j, "type", type_name(keel_section_type(s)));
+                json_key(&j, "global");
+                json_bool(&j, keel_section_global(s));
+                json_ku64(&j, "address", keel_section_addr(s));
+                json_ku64(&j, "size", keel_section_size(s));
+                json_end(&j);
             } else {
-                printf("  %#14llx %8llu %-16s %s%s\n", (unsigned long long)keel_section_addr(s),
-                       (unsigned long long)keel_section_size(s), type_name(keel_section_type(s)),
-                       keel_section_name(s), keel_section_global(s) ? " (global)" : "");
+                out_spaces(&o, 2);
+                char addr[24];
+                snprintf(addr, sizeof addr, "%#llx", (unsigned long long)keel_section_addr(s));
+                out_rpad(&o, addr, 14);
+                out_chr(&o, ' ');
+                out_dec(&o, keel_section_size(s), 8);
+                out_chr(&o, ' ');
+                out_pad(&o, type_name(keel_section_type(s)), 16);
+                out_chr(&o, ' ');
+                out_str(&o, keel_section_name(s));
+                out_str(&o, keel_section_global(s) ? " (global)\n" : "\n");
             }
         }
-        if (json)
-            printf("]}");
+        if (as_json) {
+            json_end(&j);
+            json_end(&j);
+        }
     }
-    if (json)
-        printf("\n]\n");
+    if (as_json) {
+        json_end(&j);
+        out_chr(&o, '\n');
+    }
+    out_flush(&o);
 }
 
-static void list_deps(const keel_ns *ns, bool json)
+static void list_deps(const keel_ns *ns, bool as_json)
 {
-    bool first = true;
-    if (json)
-        printf("[");
-    for (const keel_object *o = keel_ns_next_object(ns, NULL); o; o = keel_ns_next_object(ns, o)) {
+    out o;
+    json j;
+    out_init(&o, 1);
+    json_init(&j, &o);
+    if (as_json)
+        json_arr(&j);
+    for (const keel_object *obj = keel_ns_next_object(ns, NULL); obj; obj = keel_ns_next_object(ns, obj)) {
         const keel_section *const *secs;
-        size_t n = keel_object_sections(o, &secs);
+        size_t n = keel_object_sections(obj, &secs);
         for (size_t i = 0; i < n; i++) {
             const keel_dep *d;
             size_t nd = keel_section_deps(secs[i], &d);
             for (size_t k = 0; k < nd; k++) {
                 const keel_section *t = d[k].section;
-                if (json) {
-                    printf("%s\n {\"from\": ", first ? "" : ",");
-                    json_string(keel_object_name(o));
-                    printf(", \"from_section\": ");
-                    json_string(keel_section_name(secs[i]));
-                    printf(", \"to\": ");
-                    json_string(keel_object_name(keel_section_object(t)));
-                    printf(", \"to_section\": ");
-                    json_string(keel_section_name(t));
-                    printf(", \"type\": %u, \"offset\": %llu, \"addend\": %lld}", d[k].type,
-                           (unsigned long long)d[k].offset, (long long)d[k].addend);
+                if (as_json) {
+                    json_obj(&j);
+                    json_kstr(&j, "from", keel_object_name(obj));
+                    json_kstr(&j, "from_section", keel_section_name(secs[i]));
+                    json_kstr(&j, "to", keel_object_name(keel_section_object(t)));
+                    json_kstr(&j, "to_section", keel_section_name(t));
+                    json_ku64(&j, "type", d[k].type);
+                    json_ku64(&j, "offset", d[k].offset);
+                    json_key(&j, "addend");
+                    json_i64(&j, d[k].addend);
+                    json_end(&j);
                 } else {
-                    printf("%s:%s+0x%llx -> %s:%s (type %u, addend %lld)\n", keel_object_name(o),
-                           keel_section_name(secs[i]), (unsigned long long)d[k].offset,
-                           keel_object_name(keel_section_object(t)), keel_section_name(t), d[k].type,
-                           (long long)d[k].addend);
+                    out_str(&o, keel_object_name(obj));
+                    out_chr(&o, ':');
+                    out_str(&o, keel_section_name(secs[i]));
+                    out_str(&o, "+");
+                    out_0x(&o, d[k].offset, 1);
+                    out_str(&o, " -> ");
+                    out_str(&o, keel_object_name(keel_section_object(t)));
+                    out_chr(&o, ':');
+                    out_str(&o, keel_section_name(t));
+                    out_str(&o, " (type ");
+                    out_dec(&o, d[k].type, 0);
+                    out_str(&o, ", addend ");
+                    out_sdec(&o, d[k].addend, 0);
+                    out_str(&o, ")\n");
                 }
-                first = false;
             }
         }
     }
-    if (json)
-        printf("\n]\n");
+    if (as_json) {
+        json_end(&j);
+        out_chr(&o, '\n');
+    }
+    out_flush(&o);
 }
 
 /* ------------------------------------------------- -l: host libraries */
@@ -130,10 +154,10 @@ static const char *const system_dirs[] = {
     "/usr/local/lib", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
 };
 
-static bool find_in(const char *dir, const char *file, char *out, size_t size)
+static bool find_in(const char *dir, const char *file, char *found, size_t size)
 {
-    snprintf(out, size, "%s/%s", dir, file);
-    return access(out, R_OK) == 0;
+    snprintf(found, size, "%s/%s", dir, file);
+    return access(found, R_OK) == 0;
 }
 
 /* A GNU ld script in place of a library (libm.so, libc.so): open the
