@@ -39,6 +39,8 @@ typedef struct resolution {
     uint64_t size;
     bool defined;          /* false: undefined (an error when used, unless weak) */
     bool discarded;        /* defined in a dropped COMDAT section */
+    bool wants_got, wants_stub; /* counted by survey_relocs: one of each per symbol */
+    uintptr_t got, stub;   /* given out by relocate, once */
 } resolution;
 
 typedef struct pending {
@@ -618,16 +620,21 @@ static int survey_relocs(batch *b, pending *p)
             keel_rel r;
             keel_relocs_get(&rs, k, &r);
             const kl_howto *h = kl_arch_x86_64.howto(r.type);
-            if (!h)
+            if (!h || r.sym >= p->symtab.count)
                 continue; /* reported when applied */
-            if (h->needs & KL_NEED_GOT)
+            resolution *res = &p->res[r.sym];
+            if ((h->needs & KL_NEED_GOT) && !res->wants_got) {
+                res->wants_got = true;
                 p->ngot++;
+            }
             if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD))
                 p->ngot += 2; /* a tls_index: module, offset */
             if ((h->needs & KL_NEED_TLSDESC) && h->formula != KL_F_MARKER)
                 p->ngot += 4; /* a descriptor (resolver, argument) and its tls_index */
-            if (h->needs & KL_NEED_PLT)
+            if ((h->needs & KL_NEED_PLT) && !res->wants_stub) {
+                res->wants_stub = true;
                 p->nstubs++;
+            }
             if (needs_low(r.type))
                 b->need_low = true;
         }
@@ -892,7 +899,7 @@ static int relocate(batch *b, pending *p)
                                h->name, 0);
             if (r.sym >= p->symtab.count)
                 return fail_at(b, o, t->elf_name, r.offset, KEEL_E_INDEX, "%s: symbol index out of range", h->name, 0);
-            const resolution *res = &p->res[r.sym];
+            resolution *res = &p->res[r.sym];
             if (res->discarded || (!res->defined && r.sym)) {
                 /* references from unwind tables to a dropped COMDAT copy are
                  * dead: the kept copy has its own */
@@ -911,18 +918,24 @@ static int relocate(batch *b, pending *p)
                 tls_value(b, p, t, &r, h, res, &in))
                 return b->err->code;
             if (h->needs & KL_NEED_GOT) {
-                in.G = p->got + p->got_used++ * 8;
-                *(uint64_t *)in.G = res->addr;
+                if (!res->got) {
+                    res->got = p->got + p->got_used++ * 8;
+                    *(uint64_t *)res->got = res->addr;
+                }
+                in.G = res->got;
             }
             in.L = in.S;
             if (h->needs & KL_NEED_PLT) {
                 int64_t d = (int64_t)(in.S + (uint64_t)in.A - in.P);
                 if (d < -(int64_t)arch->pc32_reach || d > (int64_t)arch->pc32_reach) {
-                    uintptr_t slot = p->got + (p->ngot + p->stubs_used) * 8, stub = p->stubs + p->stubs_used * arch->stub_size;
-                    p->stubs_used++;
-                    *(uint64_t *)slot = res->addr;
-                    arch->write_stub((uint8_t *)stub, stub, slot);
-                    in.L = stub;
+                    if (!res->stub) {
+                        uintptr_t slot = p->got + (p->ngot + p->stubs_used) * 8;
+                        res->stub = p->stubs + p->stubs_used * arch->stub_size;
+                        p->stubs_used++;
+                        *(uint64_t *)slot = res->addr;
+                        arch->write_stub((uint8_t *)res->stub, res->stub, slot);
+                    }
+                    in.L = res->stub;
                 }
             }
             uint64_t value;
@@ -1152,12 +1165,13 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         free(sizes);
         return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
     }
+    /* the files are read before the namespace is locked: lookups go on */
+    for (size_t i = 0; i < count && !rc; i++)
+        rc = map_input(&b, &inputs[i], &maps[i], &sizes[i]);
     pthread_rwlock_wrlock(&ns->lock);
     uintptr_t arena_mark = ns->arena_used;
     for (size_t i = 0; i < count && !rc; i++) {
         const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
-        if ((rc = map_input(&b, &inputs[i], &maps[i], &sizes[i])))
-            break;
         if (keel_is_archive(maps[i], sizes[i]))
             rc = add_archive(&b, name, maps[i], sizes[i]);
         else
