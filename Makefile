@@ -46,7 +46,7 @@ KEEL_LINK := $(if $(SANFLAGS),,-static-pie)
 # Parts that must build freestanding (no libc): the reader, and later the
 # executable interpreter.
 FREESTANDING_DIRS := lib/elf lib/exec lib/arch
-LIB_DIRS   := lib/elf lib/exec lib/arch lib/load
+LIB_DIRS   := lib/elf lib/exec lib/arch lib/load lib/link
 LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 TOOL_SRC   := $(wildcard tools/*.c)
 TEST_SRC   := $(wildcard tests/unit/*.c)

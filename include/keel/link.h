@@ -1,0 +1,70 @@
+/*
+ * keel/link.h - the link-editor (the Solaris link-editor's model).
+ *
+ * Static x86-64 executables from relocatable objects and archives, laid out
+ * by segments with entrance criteria (mapfile version 2 configures them;
+ * see docs/linker.md).  The command line (GNU ld's, as gcc's collect2 and
+ * clang pass it) is the front end's business: it turns -l into files and
+ * hands over an ordered list of inputs and the options below.
+ *
+ * Work in progress (issue 5): inputs, archive rules and symbol resolution
+ * first; layout and output next.
+ */
+#ifndef KEEL_LINK_H
+#define KEEL_LINK_H
+
+#include <keel/elf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One input, in command-line order. */
+typedef struct keel_link_input {
+    const char *path;
+    bool whole_archive; /* --whole-archive: every member, wanted or not */
+    bool as_needed;     /* --as-needed (shared libraries only; recorded) */
+    uint32_t group;     /* 0, or the --start-group/--end-group it is in (1, 2, ...) */
+} keel_link_input;
+
+typedef struct keel_link_defsym {
+    const char *name;
+    const char *expr;   /* --defsym NAME=EXPR: a number or a symbol (+/- a number) */
+} keel_link_defsym;
+
+enum keel_build_id { KEEL_BUILD_ID_NONE, KEEL_BUILD_ID_SHA1, KEEL_BUILD_ID_MD5, KEEL_BUILD_ID_UUID, KEEL_BUILD_ID_HEX };
+
+typedef struct keel_link_options {
+    const char *output;            /* -o (default a.out) */
+    const char *entry;             /* -e (default _start) */
+    const keel_link_input *inputs;
+    size_t ninputs;
+    const char *const *undefined;  /* -u NAME: as if referenced */
+    size_t nundefined;
+    const keel_link_defsym *defsyms;
+    size_t ndefsyms;
+    const char *map_file;          /* -Map FILE */
+    const char *const *mapfiles;   /* -M FILE (Solaris mapfile v2), in order */
+    size_t nmapfiles;
+    enum keel_build_id build_id;
+    const uint8_t *build_id_hex;   /* --build-id=0xHEX */
+    size_t build_id_hex_len;
+    bool gc_sections;
+    bool eh_frame_hdr;
+    bool exec_stack;               /* -z execstack (default noexecstack) */
+    bool relro;                    /* -z relro (default) / norelro */
+    bool now;                      /* -z now */
+    bool trace;                    /* -t: print each input as it is loaded (ld's form) */
+    bool verbose;                  /* -v, --verbose */
+} keel_link_options;
+
+/* Link; err names the file, section and offset of what failed, in GNU
+ * ld's form (main.o:(.text+0x12): undefined reference to 'foo').  The
+ * output is written to a temporary name and renamed only on success. */
+int keel_link(const keel_link_options *opt, keel_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,193 @@
+/* Archives by GNU ld's rules.  An archive is searched where it stands on
+ * the command line: its index is walked, in index order, over and over
+ * until a walk takes nothing; a member is taken when it defines a name
+ * that is referenced and still undefined (a weak reference takes nothing),
+ * or that is only common while the member gives it real data.  A group is
+ * searched again as a whole until nothing changes (the caller's loop). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { SHN_UNDEF = 0, SHN_COMMON = 0xfff2, STB_LOCAL = 0, STT_OBJECT = 1, STT_TLS = 6 };
+
+/* The member at header offset pos: its name (index and name-table members
+ * are not members), and its bytes (a thin archive's are in a file beside
+ * it). */
+static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name, const uint8_t **data,
+                     size_t *size)
+{
+    keel_error e;
+    keel_ar_member m;
+    uint64_t p = pos;
+    if (keel_ar_next(&a->ar, &p, &m, &e) != 1)
+        return lk_fail(l, KEEL_E_FORMAT, "%s: the index names a member at offset 0x%llx that is not there", a->path,
+                       (unsigned long long)pos);
+    uint32_t n = m.name_len;
+    while (n > 0 && m.name[n - 1] == '/')
+        n--;
+    if (!(*name = lk_strndup(&l->arena, m.name, n)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    if (m.data) {
+        *data = m.data;
+        *size = m.size;
+        return 0;
+    }
+    return lk_fail(l, KEEL_E_UNSUPPORTED, "%s(%s): thin archive members are not linked yet", a->path, *name);
+}
+
+int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group,
+                    lk_archive **out)
+{
+    keel_error e;
+    if (l->narchives == l->caparchives) {
+        size_t cap = l->caparchives ? 2 * l->caparchives : 16;
+        lk_archive *v = realloc(l->archives, cap * sizeof *v);
+        if (!v)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        l->archives = v;
+        l->caparchives = cap;
+    }
+    lk_archive *a = &l->archives[l->narchives++];
+    memset(a, 0, sizeof *a);
+    a->path = path;
+    a->map = data;
+    a->size = size;
+    a->group = group;
+    if (keel_ar_open(&a->ar, data, size, &e))
+        return lk_fail(l, e.code, "%s: %s", path, e.msg);
+    keel_ar_symbols it;
+    if (!a->ar.symtab) {
+        *out = a; /* no index: ld takes nothing from it either */
+        return 0;
+    }
+    if (keel_ar_symbols_begin(&a->ar, &it, &e))
+        return lk_fail(l, e.code, "%s: %s", path, e.msg);
+    a->names = lk_alloc(&l->arena, (it.count + 1) * sizeof *a->names);
+    a->hashes = lk_alloc(&l->arena, (it.count + 1) * sizeof *a->hashes);
+    a->members = lk_alloc(&l->arena, (it.count + 1) * sizeof *a->members);
+    a->done = lk_zalloc(&l->arena, it.count + 1);
+    if (!a->names || !a->hashes || !a->members || !a->done)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    const char *name;
+    uint64_t member;
+    int r;
+    while ((r = keel_ar_symbols_next(&it, &name, &member, &e)) == 1) {
+        a->names[a->count] = name;
+        a->hashes[a->count] = lk_hash(name);
+        a->members[a->count++] = member;
+    }
+    if (r < 0)
+        return lk_fail(l, e.code, "%s: %s", path, e.msg);
+    *out = a;
+    return 0;
+}
+
+/* Whether the member gives `name` a real definition (not a common): a
+ * common symbol takes only such a member, as in GNU ld. */
+static bool defines_data(lk_link *l, lk_archive *a, uint64_t pos, const char *name)
+{
+    const char *mname;
+    const uint8_t *data;
+    size_t size;
+    keel_elf elf;
+    keel_symtab st;
+    if (member_at(l, a, pos, &mname, &data, &size) || keel_elf_open(&elf, data, size, NULL))
+        return false;
+    for (uint32_t i = 1; i < elf.shnum; i++) {
+        keel_shdr sh;
+        if (keel_elf_shdr(&elf, i, &sh, NULL) || sh.type != 2 || keel_elf_symtab(&elf, i, &st, NULL))
+            continue;
+        for (uint64_t k = st.first_global; k < st.count; k++) {
+            keel_sym sym;
+            const char *sn;
+            if (keel_symtab_get(&st, k, &sym, NULL) || keel_symtab_name(&st, &sym, &sn, NULL))
+                continue;
+            if (strcmp(sn, name) == 0)
+                return sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
+                       (KEEL_ST_TYPE(sym.info) == STT_OBJECT || KEEL_ST_TYPE(sym.info) == STT_TLS);
+        }
+        return false;
+    }
+    return false;
+}
+
+static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
+{
+    uint64_t pos = a->members[i];
+    for (size_t k = 0; k < a->count; k++) /* every index entry of this member is done */
+        if (a->members[k] == pos)
+            a->done[k] = true;
+    const char *mname;
+    const uint8_t *data;
+    size_t size;
+    lk_file *f;
+    int rc = member_at(l, a, pos, &mname, &data, &size);
+    if (!rc)
+        rc = lk_add_object(l, a->path, mname, data, size, &f);
+    if (rc)
+        return rc;
+    if (l->ntaken == l->captaken) {
+        size_t cap = l->captaken ? 2 * l->captaken : 256;
+        lk_taken *v = lk_alloc(&l->arena, cap * sizeof *v);
+        if (!v)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        if (l->ntaken)
+            memcpy(v, l->taken, l->ntaken * sizeof *v);
+        l->taken = v;
+        l->captaken = cap;
+    }
+    l->taken[l->ntaken++] = (lk_taken){f, why ? why->ref : NULL, why ? why->name : NULL};
+    return 0;
+}
+
+int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any)
+{
+    bool again = true;
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < a->count; i++) {
+            if (a->done[i])
+                continue;
+            lk_sym *s = lk_sym_find(&l->syms, a->names[i], a->hashes[i]);
+            if (!s || !s->ref)
+                continue;
+            if (s->state != LK_UNDEF && !(s->state == LK_COMMON && defines_data(l, a, a->members[i], s->name)))
+                continue;
+            int rc = take(l, a, i, s);
+            if (rc)
+                return rc;
+            again = true;
+            *taken_any = true;
+        }
+    }
+    return 0;
+}
+
+int lk_take_all(lk_link *l, lk_archive *a)
+{
+    keel_error e;
+    keel_ar_member m;
+    uint64_t pos = 0;
+    int r;
+    while ((r = keel_ar_next(&a->ar, &pos, &m, &e)) == 1) {
+        uint64_t here = m.header_offset;
+        if (m.special)
+            continue; /* the index and the long-name table */
+        const char *mname;
+        const uint8_t *data;
+        size_t size;
+        lk_file *f;
+        int rc = member_at(l, a, here, &mname, &data, &size);
+        if (!rc)
+            rc = lk_add_object(l, a->path, mname, data, size, &f);
+        if (rc)
+            return rc;
+        for (size_t k = 0; k < a->count; k++)
+            if (a->members[k] == here)
+                a->done[k] = true;
+    }
+    if (r < 0)
+        return lk_fail(l, e.code, "%s: %s", a->path, e.msg);
+    return 0;
+}

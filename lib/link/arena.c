@@ -1,0 +1,60 @@
+/* The link's one allocator: bump allocation from large chunks, freed all at
+ * once when the link ends.  A link makes hundreds of thousands of small
+ * records (names, symbols, members); none is freed alone. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define CHUNK (1u << 20)
+
+typedef struct chunk {
+    struct chunk *next;
+    max_align_t align[];
+} chunk;
+
+void *lk_alloc(lk_arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    if ((size_t)(a->end - a->cur) < size) {
+        size_t want = size > CHUNK / 4 ? size : CHUNK;
+        chunk *c = malloc(sizeof *c + want);
+        if (!c)
+            return NULL;
+        c->next = a->chunks;
+        a->chunks = c;
+        a->cur = (char *)c->align;
+        a->end = a->cur + want;
+    }
+    void *p = a->cur;
+    a->cur += size;
+    return p;
+}
+
+void *lk_zalloc(lk_arena *a, size_t size)
+{
+    void *p = lk_alloc(a, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+char *lk_strndup(lk_arena *a, const char *s, size_t n)
+{
+    char *p = lk_alloc(a, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+void lk_arena_free(lk_arena *a)
+{
+    for (chunk *c = a->chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    a->chunks = NULL;
+    a->cur = a->end = NULL;
+}

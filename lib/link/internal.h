@@ -1,0 +1,111 @@
+/* The link-editor's internal model: the arena, input files, the global
+ * symbol table and the archive rules. */
+#ifndef KEEL_LINK_INTERNAL_H
+#define KEEL_LINK_INTERNAL_H
+
+#include <keel/link.h>
+#include <stddef.h>
+
+typedef struct lk_arena {
+    char *cur, *end;
+    struct chunk *chunks;
+} lk_arena;
+
+void *lk_alloc(lk_arena *a, size_t size);
+void *lk_zalloc(lk_arena *a, size_t size);
+char *lk_strndup(lk_arena *a, const char *s, size_t n);
+void lk_arena_free(lk_arena *a);
+
+/* A relocatable object in the link: given on the command line, or a member
+ * taken from an archive. */
+typedef struct lk_file {
+    const char *name;       /* for messages and maps: "path" or "archive(member)" */
+    const char *path;       /* the file, or the archive holding the member */
+    const char *member;     /* the member's name, or NULL */
+    keel_elf elf;
+    keel_symtab symtab;
+    bool has_symtab;
+    bool *dropped;          /* per section: in a COMDAT group already taken */
+    uint32_t index;         /* load order */
+} lk_file;
+
+enum lk_sym_state {
+    LK_UNDEF,               /* referenced, not defined: pulls archive members */
+    LK_UNDEF_WEAK,          /* only weak references: pulls nothing */
+    LK_COMMON,              /* a tentative definition */
+    LK_WEAK,                /* a weak definition */
+    LK_DEFINED,             /* a strong definition */
+};
+
+typedef struct lk_sym {
+    const char *name;
+    uint32_t hash;
+    uint8_t state;          /* enum lk_sym_state */
+    uint8_t type;           /* STT_* of the definition */
+    lk_file *def;           /* the defining file */
+    uint32_t def_index;     /* its symbol index there */
+    uint64_t size, align;   /* of a common */
+    lk_file *ref;           /* the first file that referenced it (ld's map) */
+} lk_sym;
+
+typedef struct lk_symtab {
+    lk_sym **v;             /* open addressing; capacity a power of two */
+    size_t cap, n;
+} lk_symtab;
+
+uint32_t lk_hash(const char *s);
+lk_sym *lk_sym_find(const lk_symtab *t, const char *name, uint32_t hash);
+/* The symbol of that name, made (undefined, unreferenced) if new. */
+lk_sym *lk_sym_intern(lk_symtab *t, lk_arena *a, const char *name, uint32_t hash);
+
+/* An archive member taken, and why (ld's map: "Archive member included to
+ * satisfy reference by file (symbol)"). */
+typedef struct lk_taken {
+    lk_file *member;
+    lk_file *by;
+    const char *symbol;
+} lk_taken;
+
+typedef struct lk_archive {
+    const char *path;
+    keel_ar ar;
+    const uint8_t *map;
+    size_t size;
+    /* the index, read once: names and member offsets in index order */
+    const char **names;
+    uint32_t *hashes;
+    uint64_t *members;
+    size_t count;
+    bool *done;             /* per index entry: its member is in, or never can be */
+    uint32_t group;
+} lk_archive;
+
+typedef struct lk_link {
+    const keel_link_options *opt;
+    keel_error *err;
+    lk_arena arena;
+    lk_symtab syms;
+    lk_symtab groups;       /* COMDAT signatures taken (the lk_sym's def is the file) */
+    lk_file **files;
+    size_t nfiles, capfiles;
+    lk_archive *archives;
+    size_t narchives, caparchives;
+    uint32_t next_group;    /* for the GROUPs of linker scripts */
+    lk_taken *taken;
+    size_t ntaken, captaken;
+    /* inputs stay mapped for the whole link */
+    struct { void *map; size_t size; } *maps;
+    size_t nmaps, capmaps;
+} lk_link;
+
+int lk_fail(lk_link *l, int code, const char *fmt, ...);
+int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size,
+                  lk_file **out);
+int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group,
+                    lk_archive **out);
+/* Take the members the link needs (ld's rules); *taken_any set if one was. */
+int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any);
+int lk_take_all(lk_link *l, lk_archive *a);
+int lk_report(lk_link *l);
+
+#endif

@@ -1,0 +1,306 @@
+/* keel_link: the link's driver.  Today it reads the inputs in
+ * command-line order, takes archive members by GNU ld's rules (groups
+ * searched again until nothing changes, --whole-archive), resolves every
+ * global symbol, reports undefined references at their first place, and
+ * writes the first part of GNU ld's map; laying out and writing the
+ * executable come next (issue 5). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int lk_fail(lk_link *l, int code, const char *fmt, ...)
+{
+    char msg[sizeof l->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return keel_error_set(l->err, code, 0, "%s", msg);
+}
+
+static int map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        return lk_fail(l, KEEL_E_IO, "%s: cannot open: %s", path, strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return lk_fail(l, KEEL_E_IO, "%s: not a regular file", path);
+    }
+    *size = (size_t)st.st_size;
+    void *m = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    close(fd);
+    if (m == MAP_FAILED)
+        return lk_fail(l, KEEL_E_IO, "%s: cannot map: %s", path, strerror(errno));
+    if (l->nmaps == l->capmaps) {
+        size_t cap = l->capmaps ? 2 * l->capmaps : 64;
+        void *v = realloc(l->maps, cap * sizeof *l->maps);
+        if (!v) {
+            munmap(m, *size);
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        }
+        l->maps = v;
+        l->capmaps = cap;
+    }
+    l->maps[l->nmaps].map = m;
+    l->maps[l->nmaps++].size = *size;
+    *data = m;
+    return 0;
+}
+
+/* The archives of one group, searched again until a whole pass takes
+ * nothing. */
+static int close_group(lk_link *l, uint32_t group)
+{
+    bool again = true;
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < l->narchives; i++)
+            if (l->archives[i].group == group) {
+                int rc = lk_scan_archive(l, &l->archives[i], &again);
+                if (rc)
+                    return rc;
+            }
+    }
+    return 0;
+}
+
+static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth);
+
+/* A GNU ld script standing for a library (libm.a, libc.so): GROUP(...),
+ * INPUT(...) and AS_NEEDED(...) name the files; OUTPUT_FORMAT is noted and
+ * passed over.  A GROUP's files are searched as a group of their own. */
+static int add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
+                      int depth)
+{
+    char *t = lk_strndup(&l->arena, text, size);
+    if (!t)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    for (char *c = strstr(t, "/*"); c; c = strstr(c, "/*")) { /* comments out */
+        char *e = strstr(c + 2, "*/");
+        size_t n = e ? (size_t)(e + 2 - c) : strlen(c);
+        memset(c, ' ', n);
+    }
+    uint32_t own = group;
+    bool in_list = false, skip_args = false;
+    int rc = 0;
+    for (char *tok = strtok(t, " \t\r\n(),"), *save = NULL; tok && !rc; tok = strtok(save, " \t\r\n(),")) {
+        save = NULL;
+        if (strcmp(tok, "GROUP") == 0) {
+            own = ++l->next_group;
+            in_list = true;
+        } else if (strcmp(tok, "INPUT") == 0 || strcmp(tok, "AS_NEEDED") == 0) {
+            in_list = true;
+        } else if (strcmp(tok, "OUTPUT_FORMAT") == 0) {
+            skip_args = true;
+        } else if (skip_args && strchr(tok, '-')) {
+            skip_args = false; /* its one argument, elf64-x86-64 */
+        } else if (in_list && tok[0] == '-' && tok[1] == 'l') {
+            rc = lk_fail(l, KEEL_E_UNSUPPORTED, "%s: '%s' in a linker script is not supported yet", path, tok);
+        } else if (in_list) {
+            rc = add_input(l, tok, own, whole, depth + 1);
+        } else {
+            rc = lk_fail(l, KEEL_E_UNSUPPORTED, "%s: linker script command '%s' is not supported (only GROUP, INPUT, "
+                                                "AS_NEEDED and OUTPUT_FORMAT)", path, tok);
+        }
+    }
+    if (!rc && own != group)
+        rc = close_group(l, own);
+    return rc;
+}
+
+static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth)
+{
+    const uint8_t *data = NULL;
+    size_t size = 0;
+    if (depth > 8)
+        return lk_fail(l, KEEL_E_FORMAT, "%s: linker scripts nested too deep", path);
+    int rc = map_file(l, path, &data, &size);
+    if (rc)
+        return rc;
+    if (keel_is_archive(data, size)) {
+        lk_archive *a;
+        bool taken = false;
+        rc = lk_open_archive(l, path, data, size, group, &a);
+        if (!rc)
+            rc = whole ? lk_take_all(l, a) : lk_scan_archive(l, a, &taken);
+        return rc;
+    }
+    if (size >= 4 && memcmp(data, "\177ELF", 4) == 0) {
+        if (size >= 18 && data[16] == 3)
+            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: a shared library: keel links static executables only", path);
+        return lk_add_object(l, path, NULL, data, size, NULL);
+    }
+    if (size >= 4 && memcmp(data, "BC\xc0\xde", 4) == 0)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: LLVM bitcode (an LTO object): keel does not link LTO objects; "
+                                              "build without -flto", path);
+    if (memchr(data, 0, size) == NULL && (memmem(data, size, "GROUP", 5) || memmem(data, size, "INPUT", 5)))
+        return add_script(l, path, (const char *)data, size, group, whole, depth);
+    return lk_fail(l, KEEL_E_NOT_ELF, "%s: file format not recognized (neither ELF, an archive nor a linker script)",
+                   path);
+}
+
+static int read_inputs(lk_link *l)
+{
+    const keel_link_options *opt = l->opt;
+    uint32_t open_group = 0;
+    for (size_t i = 0; i < opt->ninputs; i++)
+        if (opt->inputs[i].group > l->next_group)
+            l->next_group = opt->inputs[i].group; /* scripts' groups come after */
+    for (size_t i = 0; i < opt->ninputs; i++) {
+        const keel_link_input *in = &opt->inputs[i];
+        if (open_group && in->group != open_group) {
+            int rc = close_group(l, open_group);
+            if (rc)
+                return rc;
+        }
+        open_group = in->group;
+        int rc = add_input(l, in->path, in->group, in->whole_archive, 0);
+        if (rc)
+            return rc;
+    }
+    return open_group ? close_group(l, open_group) : 0;
+}
+
+/* The first place that references a symbol, for the undefined error:
+ * "file:(.section+0xoffset)". */
+static void first_reference(const lk_file *f, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", f ? f->name : "(command line)");
+    if (!f || !f->has_symtab)
+        return;
+    for (uint32_t i = 1; i < f->elf.shnum; i++) {
+        keel_shdr sh, target;
+        keel_relocs rs;
+        if (keel_elf_shdr(&f->elf, i, &sh, NULL) || (sh.type != 4 && sh.type != 9) ||
+            keel_elf_relocs(&f->elf, i, &rs, NULL) || keel_elf_shdr(&f->elf, sh.info, &target, NULL) ||
+            !(target.flags & 2 /* SHF_ALLOC */))
+            continue;
+        for (uint64_t k = 0; k < rs.count; k++) {
+            keel_rel r;
+            keel_sym sym;
+            const char *sn, *sec;
+            keel_relocs_get(&rs, k, &r);
+            if (keel_symtab_get(&f->symtab, r.sym, &sym, NULL) ||
+                keel_symtab_name(&f->symtab, &sym, &sn, NULL) || strcmp(sn, name) != 0)
+                continue;
+            if (keel_elf_section_name(&f->elf, &target, &sec, NULL))
+                sec = "?";
+            snprintf(buf, size, "%s:(%s+0x%llx)", f->name, sec, (unsigned long long)r.offset);
+            return;
+        }
+    }
+}
+
+/* Names the link-editor itself defines (static-link-needs.md): they are
+ * not undefined, though no input defines them. */
+static bool linker_defined(const lk_link *l, const char *name)
+{
+    static const char *const names[] = {
+        "__ehdr_start", "__executable_start", "_end", "end", "_etext", "etext", "__etext", "_edata", "edata",
+        "__bss_start", "__preinit_array_start", "__preinit_array_end", "__init_array_start", "__init_array_end",
+        "__fini_array_start", "__fini_array_end", "_GLOBAL_OFFSET_TABLE_", "__rela_iplt_start", "__rela_iplt_end",
+        "_TLS_MODULE_BASE_", "__GNU_EH_FRAME_HDR", "_DYNAMIC",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    /* __start_SEC and __stop_SEC, for a section SEC some input has */
+    const char *sec = strncmp(name, "__start_", 8) == 0 ? name + 8 : strncmp(name, "__stop_", 7) == 0 ? name + 7 : NULL;
+    for (size_t i = 0; sec && i < l->nfiles; i++)
+        for (uint32_t k = 1; k < l->files[i]->elf.shnum; k++) {
+            keel_shdr sh;
+            const char *sn;
+            if (!keel_elf_shdr(&l->files[i]->elf, k, &sh, NULL) &&
+                !keel_elf_section_name(&l->files[i]->elf, &sh, &sn, NULL) && strcmp(sn, sec) == 0)
+                return true;
+        }
+    return false;
+}
+
+static int check_undefined(lk_link *l)
+{
+    size_t count = 0;
+    lk_sym *first = NULL;
+    for (size_t i = 0; i < l->syms.cap; i++) {
+        lk_sym *s = l->syms.v[i];
+        if (!s || s->state != LK_UNDEF || linker_defined(l, s->name))
+            continue;
+        if (!first || (s->ref && first->ref && s->ref->index < first->ref->index))
+            first = s; /* report the one the earliest file needs, as ld would first */
+        count++;
+    }
+    if (!count)
+        return 0;
+    char where[300];
+    first_reference(first->ref, first->name, where, sizeof where);
+    if (count == 1)
+        return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", where, first->name);
+    return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s' (and %zu more undefined symbols)", where,
+                   first->name, count - 1);
+}
+
+/* GNU ld's map, its first part: why each archive member is in. */
+static int write_map(lk_link *l)
+{
+    FILE *f = fopen(l->opt->map_file, "w");
+    if (!f)
+        return lk_fail(l, KEEL_E_IO, "%s: cannot write the map: %s", l->opt->map_file, strerror(errno));
+    fputs("Archive member included to satisfy reference by file (symbol)\n\n", f);
+    for (size_t i = 0; i < l->ntaken; i++) {
+        const lk_taken *t = &l->taken[i];
+        int len = fprintf(f, "%s", t->member->name);
+        if (!t->by)
+            continue;
+        if (len >= 29) {
+            fputc('\n', f);
+            len = 0;
+        }
+        fprintf(f, "%*s%s (%s)\n", 30 - len, "", t->by->name, t->symbol);
+    }
+    if (fclose(f))
+        return lk_fail(l, KEEL_E_IO, "%s: cannot write the map: %s", l->opt->map_file, strerror(errno));
+    return 0;
+}
+
+int keel_link(const keel_link_options *opt, keel_error *err)
+{
+    lk_link l = {.opt = opt, .err = err};
+    int rc = 0;
+    for (size_t i = 0; i < opt->nundefined && !rc; i++) { /* -u: as if referenced */
+        lk_sym *s = lk_sym_intern(&l.syms, &l.arena, opt->undefined[i], lk_hash(opt->undefined[i]));
+        if (!s)
+            rc = lk_fail(&l, KEEL_E_NOMEM, "out of memory");
+        else
+            s->state = LK_UNDEF;
+    }
+    if (!rc)
+        rc = read_inputs(&l);
+    if (!rc && opt->map_file)
+        rc = write_map(&l);
+    if (!rc)
+        rc = check_undefined(&l);
+    if (!rc)
+        rc = lk_fail(&l, KEEL_E_UNSUPPORTED, "%s: not written: laying out and writing executables is not built yet "
+                                             "(inputs and symbols resolved: %zu objects)",
+                     opt->output ? opt->output : "a.out", l.nfiles);
+    for (size_t i = 0; i < l.nmaps; i++)
+        munmap(l.maps[i].map, l.maps[i].size);
+    free(l.maps);
+    free(l.archives);
+    lk_arena_free(&l.arena);
+    return rc;
+}

@@ -1,0 +1,202 @@
+/* An object joins the link: its COMDAT groups (the first copy of a group
+ * wins), then its global symbols, by the linker's rules: a strong
+ * definition beats a weak one and a common; a common beats a weak
+ * definition; two commons keep the larger; two strong definitions are an
+ * error naming both places. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum {
+    SHT_SYMTAB = 2, SHT_GROUP = 17, GRP_COMDAT = 1,
+    SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
+    STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10,
+};
+
+/* "file:(.section+0xoffset)" for a symbol's definition. */
+static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
+{
+    keel_sym sym;
+    keel_shdr sh;
+    const char *sec = "*ABS*";
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL)) {
+        snprintf(buf, size, "%s", f->name);
+        return;
+    }
+    if (sym.shndx == SHN_COMMON)
+        sec = "COMMON";
+    else if (sym.shndx != SHN_ABS && !keel_elf_shdr(&f->elf, sym.shndx, &sh, NULL))
+        keel_elf_section_name(&f->elf, &sh, &sec, NULL);
+    snprintf(buf, size, "%s:(%s+0x%llx)", f->name, sec, (unsigned long long)sym.value);
+}
+
+static int add_groups(lk_link *l, lk_file *f)
+{
+    keel_error e;
+    const keel_elf *elf = &f->elf;
+    for (uint32_t i = 1; i < elf->shnum; i++) {
+        keel_shdr sh;
+        keel_group g;
+        keel_sym sym;
+        const char *sig;
+        if (keel_elf_shdr(elf, i, &sh, &e))
+            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+        if (sh.type != SHT_GROUP)
+            continue;
+        if (keel_elf_group(elf, i, &g, &e))
+            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+        if (!(g.flags & GRP_COMDAT) || !f->has_symtab)
+            continue;
+        if (keel_symtab_get(&f->symtab, sh.info, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &sig, &e))
+            return lk_fail(l, e.code, "%s: group section %u: %s", f->name, i, e.msg);
+        uint32_t h = lk_hash(sig);
+        lk_sym *taken = lk_sym_find(&l->groups, sig, h);
+        if (taken) {
+            for (uint32_t k = 0; k < g.count; k++) {
+                uint32_t m = keel_group_member(&g, k);
+                if (m < elf->shnum)
+                    f->dropped[m] = true;
+            }
+            continue;
+        }
+        lk_sym *s = lk_sym_intern(&l->groups, &l->arena, sig, h);
+        if (!s)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        s->def = f;
+    }
+    return 0;
+}
+
+static int add_symbols(lk_link *l, lk_file *f)
+{
+    keel_error e;
+    for (uint64_t i = f->symtab.first_global; i < f->symtab.count; i++) {
+        keel_sym sym;
+        const char *name;
+        if (keel_symtab_get(&f->symtab, i, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &name, &e))
+            return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)i, e.msg);
+        uint8_t bind = KEEL_ST_BIND(sym.info);
+        if (!*name || (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE))
+            continue;
+        if (sym.shndx != SHN_UNDEF && sym.shndx != SHN_ABS && sym.shndx != SHN_COMMON) {
+            if (sym.shndx >= f->elf.shnum)
+                return lk_fail(l, KEEL_E_INDEX, "%s: symbol '%s' has section index %u, which is out of range", f->name,
+                               name, sym.shndx);
+            if (f->dropped[sym.shndx])
+                continue; /* the kept copy of its group defines it */
+        }
+        lk_sym *s = lk_sym_intern(&l->syms, &l->arena, name, lk_hash(name));
+        if (!s)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        bool defined = s->state >= LK_COMMON;
+        if (sym.shndx == SHN_UNDEF) {
+            /* the file ld names in its map: the first strong reference, or
+             * the first weak one while there is no strong one */
+            if (!s->ref || (!defined && bind != STB_WEAK && s->state == LK_UNDEF_WEAK))
+                s->ref = f;
+            if (!defined && bind != STB_WEAK)
+                s->state = LK_UNDEF;
+        } else if (sym.shndx == SHN_COMMON) {
+            uint64_t align = sym.value ? sym.value : 1;
+            if (s->state == LK_COMMON) {
+                if (sym.size > s->size) {
+                    s->size = sym.size;
+                    s->def = f;
+                    s->def_index = (uint32_t)i;
+                }
+                if (align > s->align)
+                    s->align = align;
+            } else if (s->state != LK_DEFINED) { /* a common beats a weak definition */
+                s->state = LK_COMMON;
+                s->def = f;
+                s->def_index = (uint32_t)i;
+                s->size = sym.size;
+                s->align = align;
+                s->type = KEEL_ST_TYPE(sym.info);
+            }
+        } else if (bind == STB_WEAK) {
+            if (!defined) {
+                s->state = LK_WEAK;
+                s->def = f;
+                s->def_index = (uint32_t)i;
+                s->type = KEEL_ST_TYPE(sym.info);
+            }
+        } else {
+            if (s->state == LK_DEFINED) {
+                char here[256], there[256];
+                place_of(f, (uint32_t)i, here, sizeof here);
+                place_of(s->def, s->def_index, there, sizeof there);
+                return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, name,
+                               there);
+            }
+            s->state = LK_DEFINED;
+            s->def = f;
+            s->def_index = (uint32_t)i;
+            s->type = KEEL_ST_TYPE(sym.info);
+        }
+    }
+    return 0;
+}
+
+int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size,
+                  lk_file **out)
+{
+    keel_error e;
+    lk_file *f = lk_zalloc(&l->arena, sizeof *f);
+    if (!f)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    f->path = path;
+    f->member = member;
+    if (member) {
+        size_t n = strlen(path) + strlen(member) + 3;
+        char *name = lk_alloc(&l->arena, n);
+        if (!name)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        snprintf(name, n, "%s(%s)", path, member);
+        f->name = name;
+    } else {
+        f->name = path;
+    }
+    if (keel_elf_open(&f->elf, data, size, &e))
+        return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+    if (f->elf.type != 1)
+        return lk_fail(l, KEEL_E_FORMAT, "%s: not a relocatable object (ELF type %u)", f->name, f->elf.type);
+    if (f->elf.machine != 62 || f->elf.elfclass != 2 || f->elf.byteorder != 1)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: not an x86-64 object (machine %u): keel links x86-64 only", f->name,
+                       f->elf.machine);
+    if (!(f->dropped = lk_zalloc(&l->arena, f->elf.shnum + 1)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    for (uint32_t i = 1; i < f->elf.shnum && !f->has_symtab; i++) {
+        keel_shdr sh;
+        if (keel_elf_shdr(&f->elf, i, &sh, &e))
+            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+        if (sh.type == SHT_SYMTAB) {
+            if (keel_elf_symtab(&f->elf, i, &f->symtab, &e))
+                return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+            f->has_symtab = true;
+        }
+    }
+    int rc = add_groups(l, f);
+    if (!rc && f->has_symtab)
+        rc = add_symbols(l, f);
+    if (rc)
+        return rc;
+    if (l->nfiles == l->capfiles) {
+        size_t cap = l->capfiles ? 2 * l->capfiles : 256;
+        lk_file **v = lk_alloc(&l->arena, cap * sizeof *v);
+        if (!v)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        if (l->nfiles)
+            memcpy(v, l->files, l->nfiles * sizeof *v);
+        l->files = v;
+        l->capfiles = cap;
+    }
+    f->index = (uint32_t)l->nfiles;
+    l->files[l->nfiles++] = f;
+    if (l->opt->trace)
+        printf(member ? "(%s)%s\n" : "%s\n", path, member ? member : "");
+    if (out)
+        *out = f;
+    return 0;
+}

@@ -1,0 +1,65 @@
+/* The global symbol table: names interned in the arena, open addressing
+ * over their hashes, sized once from what the inputs declare (objects'
+ * symbol counts, archives' indexes) and grown only if that was short. */
+#include <string.h>
+
+#include "internal.h"
+
+uint32_t lk_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+lk_sym *lk_sym_find(const lk_symtab *t, const char *name, uint32_t hash)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = hash & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        lk_sym *s = t->v[i];
+        if (!s)
+            return NULL;
+        if (s->hash == hash && strcmp(s->name, name) == 0)
+            return s;
+    }
+}
+
+static int grow(lk_symtab *t, lk_arena *a)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    lk_sym **v = lk_zalloc(a, cap * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->v[i]) {
+            size_t k = t->v[i]->hash & (cap - 1);
+            while (v[k])
+                k = (k + 1) & (cap - 1);
+            v[k] = t->v[i];
+        }
+    t->v = v; /* the old array stays in the arena: growing is the exception */
+    t->cap = cap;
+    return 0;
+}
+
+lk_sym *lk_sym_intern(lk_symtab *t, lk_arena *a, const char *name, uint32_t hash)
+{
+    lk_sym *s = lk_sym_find(t, name, hash);
+    if (s)
+        return s;
+    if ((t->n + 1) * 2 > t->cap && grow(t, a))
+        return NULL;
+    if (!(s = lk_zalloc(a, sizeof *s)))
+        return NULL;
+    s->name = name; /* names point into the mapped inputs, which outlive the link */
+    s->hash = hash;
+    s->state = LK_UNDEF_WEAK;
+    size_t k = hash & (t->cap - 1);
+    while (t->v[k])
+        k = (k + 1) & (t->cap - 1);
+    t->v[k] = s;
+    t->n++;
+    return s;
+}
