@@ -6,6 +6,8 @@
 
 #include "internal.h"
 
+/* Chunks start small (a small link stays small) and double up to 1 MiB. */
+#define FIRST_CHUNK (16u << 10)
 #define CHUNK (1u << 20)
 
 typedef struct chunk {
@@ -17,7 +19,9 @@ void *lk_alloc(lk_arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
     if ((size_t)(a->end - a->cur) < size) {
-        size_t want = size > CHUNK / 4 ? size : CHUNK;
+        size_t grown = a->chunk_size ? a->chunk_size * 2 : FIRST_CHUNK;
+        a->chunk_size = grown > CHUNK ? CHUNK : grown;
+        size_t want = size > a->chunk_size / 4 ? size : a->chunk_size;
         chunk *c = malloc(sizeof *c + want);
         if (!c)
             return NULL;

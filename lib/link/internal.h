@@ -9,6 +9,7 @@
 typedef struct lk_arena {
     char *cur, *end;
     struct chunk *chunks;
+    size_t chunk_size;
 } lk_arena;
 
 void *lk_alloc(lk_arena *a, size_t size);
