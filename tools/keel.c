@@ -17,6 +17,7 @@ static const struct {
                        "             entries of ELF files and archives (like readelf -W)"},
     {"exec", cmd_exec, "run an executable in this process; --layout, --image: other clients"},
     {"run", cmd_run, "load relocatable objects and archives into this process and call main"},
+    {"link", cmd_link, "link objects and archives into a static executable (GNU ld's options)"},
 };
 
 static void usage(FILE *to)
@@ -34,6 +35,9 @@ int main(int argc, char **argv)
     self = self ? self + 1 : argv[0];
     if (strcmp(self, "keel-run") == 0)
         return cmd_run(argc, argv);
+    /* as ld: gcc -B<dir> and clang -fuse-ld=<path> run it by that name */
+    if (strcmp(self, "ld") == 0 || strcmp(self, "ld.keel") == 0 || strncmp(self, "ld.keel-", 8) == 0)
+        return cmd_link(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return 2;

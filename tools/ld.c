@@ -1,0 +1,799 @@
+/* keel link ARGS... (and keel invoked as ld, ld.keel, ld.keel-*): GNU ld's
+ * command line, as gcc's collect2 and clang pass it for static links, turned
+ * into keel_link_options for keel_link().
+ *
+ * What is GNU's and what is keel's:
+ *   - options take one or two dashes and "=VALUE" or a separate VALUE, as
+ *     GNU ld's getopt_long_only does (no abbreviations);
+ *   - -M prints the map on standard output, as GNU ld's -M; Solaris mapfiles
+ *     come through --mapfile FILE (Solaris ld's -M would clash with it);
+ *   - -lNAME searches the -L directories, then ld.bfd's own default
+ *     directories for x86-64 Debian in ld.bfd's order (not with -nostdlib);
+ *   - messages are ld.bfd's ("unrecognized option", "cannot find -lfoo"),
+ *     prefixed "keel ld:", exit status 1;
+ *   - --keel-print-plan prints the resolved inputs and options and stops
+ *     (tests/ld_args.t checks the parse against ld.bfd --trace with it). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "ld_args.h"
+#include "mapped_file.h"
+
+#ifndef KEEL_VERSION
+#define KEEL_VERSION "0.1.0"
+#endif
+
+/* ld.bfd's SEARCH_DIR list for elf_x86_64 on Debian (ld --verbose), so a
+ * -l finds the file ld.bfd would. */
+static const char *const default_dirs[] = {
+    "/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu64", "/usr/local/lib64", "/lib64", "/usr/lib64", "/usr/local/lib",
+    "/lib", "/usr/lib", "/usr/x86_64-linux-gnu/lib64", "/usr/x86_64-linux-gnu/lib",
+};
+
+static int nerrors;
+
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("keel ld: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    nerrors++;
+}
+
+static void warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("keel ld: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* Grow an array by one zeroed element; the process is short-lived and an
+ * allocation failure ends it, so callers need no error path. */
+static void *push(void *arr, size_t *n, size_t size)
+{
+    char *p = realloc(arr, (*n + 1) * size);
+    if (!p) {
+        fputs("keel ld: out of memory\n", stderr);
+        exit(1);
+    }
+    memset(p + *n * size, 0, size);
+    (*n)++;
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d) {
+        fputs("keel ld: out of memory\n", stderr);
+        exit(1);
+    }
+    return d;
+}
+
+static void usage(FILE *to)
+{
+    fputs("usage: keel link [OPTIONS] FILE...   (or: ld, ld.keel [OPTIONS] FILE...)\n"
+          "GNU ld's command line for static x86-64 executables:\n"
+          "  -o FILE  -e SYM  -L DIR  -l NAME  -l :FILE  -u SYM  --defsym NAME=EXPR\n"
+          "  -static -Bstatic -Bdynamic -dn -dy  -m elf_x86_64  -nostdlib\n"
+          "  --start-group ... --end-group  -( ... -)  --whole-archive  --no-whole-archive\n"
+          "  --as-needed  --no-as-needed  --push-state  --pop-state\n"
+          "  --build-id[=sha1|md5|uuid|0xHEX|none]  --eh-frame-hdr  --gc-sections\n"
+          "  -z noexecstack|execstack|relro|norelro|now|lazy  -t (--trace)  --verbose\n"
+          "  -Map FILE (a map file)  -M (the map on standard output, as GNU ld)\n"
+          "  --mapfile FILE  a Solaris mapfile (version 2) that configures the layout\n"
+          "  -v  --version  @FILE (more arguments from FILE)\n"
+          "Accepted and ignored: -plugin, -plugin-opt, --hash-style, -dynamic-linker,\n"
+          "  --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -s, -S, -O, --sort-common,\n"
+          "  --fatal-warnings, --no-undefined, -E, -X, -x.\n"
+          "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
+          to);
+}
+
+/* ----------------------------------------------------- response files */
+
+typedef struct argvec {
+    char **v;
+    size_t n;
+} argvec;
+
+static void argvec_add(argvec *a, char *s)
+{
+    a->v = push(a->v, &a->n, sizeof *a->v);
+    a->v[a->n - 1] = s;
+}
+
+/* libiberty's buildargv, which GNU ld uses: whitespace separates, quotes
+ * group (the other quote is literal inside), a backslash takes the next
+ * character literally anywhere, even inside single quotes. */
+static void split_response(const char *text, argvec *out)
+{
+    const char *p = text;
+    size_t len = strlen(text);
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
+            p++;
+        if (!*p)
+            return;
+        char *arg = malloc(len + 1), *a = arg;
+        if (!arg)
+            exit(1);
+        bool sq = false, dq = false, bs = false;
+        for (; *p; p++) {
+            char c = *p;
+            if (!sq && !dq && !bs && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'))
+                break;
+            if (bs) {
+                bs = false;
+                *a++ = c;
+            } else if (c == '\\')
+                bs = true;
+            else if (sq) {
+                if (c == '\'')
+                    sq = false;
+                else
+                    *a++ = c;
+            } else if (dq) {
+                if (c == '"')
+                    dq = false;
+                else
+                    *a++ = c;
+            } else if (c == '\'')
+                sq = true;
+            else if (c == '"')
+                dq = true;
+            else
+                *a++ = c;
+        }
+        *a = 0;
+        argvec_add(out, arg);
+    }
+}
+
+/* Replace each @FILE by the arguments it holds, nested files too.  A FILE
+ * that cannot be read stays a plain argument, as in GNU ld (where it is
+ * then an input file that is not found). */
+static int expand(char **args, size_t n, argvec *out, int depth)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *a = args[i];
+        FILE *f = a[0] == '@' ? fopen(a + 1, "r") : NULL;
+        if (!f) {
+            argvec_add(out, args[i]);
+            continue;
+        }
+        if (depth >= 64) {
+            fclose(f);
+            fail("%s: response files nested too deeply", a);
+            return -1;
+        }
+        char *text = NULL;
+        size_t size = 0;
+        FILE *m = open_memstream(&text, &size);
+        char buf[8192];
+        size_t got;
+        while (m && (got = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, got, m);
+        fclose(f);
+        if (!m || fclose(m) != 0) {
+            fail("%s: cannot read", a);
+            return -1;
+        }
+        argvec inner = {0};
+        split_response(text, &inner);
+        free(text);
+        int rc = expand(inner.v, inner.n, out, depth + 1);
+        free(inner.v);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+typedef struct parser {
+    char **v;
+    size_t n, i;
+    ld_plan *plan;
+    /* the positional state (-Bstatic, --whole-archive, --as-needed), and
+     * --push-state's saved copies */
+    bool dynamic, whole, as_needed;
+    uint32_t group, ngroups;
+    struct {
+        bool dynamic, whole, as_needed;
+    } saved[16];
+    int nsaved;
+} parser;
+
+/* The option name without its one or two dashes, or NULL if arg is not
+ * an option. */
+static const char *undash(const char *arg)
+{
+    if (arg[0] != '-' || !arg[1])
+        return NULL;
+    return arg[1] == '-' ? arg + 2 : arg + 1;
+}
+
+/* A flag: -name or --name exactly. */
+static bool flag(const char *arg, const char *name)
+{
+    const char *s = undash(arg);
+    return s && strcmp(s, name) == 0;
+}
+
+/* An option with a value: -name VALUE, --name VALUE, -name=VALUE,
+ * --name=VALUE.  *val is set when arg is this option (an error is counted
+ * when the value is missing). */
+static bool with_value(parser *p, const char *name, const char **val)
+{
+    const char *s = undash(p->v[p->i]);
+    size_t len = strlen(name);
+    if (!s || strncmp(s, name, len) != 0)
+        return false;
+    if (s[len] == '=') {
+        *val = s + len + 1;
+        return true;
+    }
+    if (s[len])
+        return false;
+    if (p->i + 1 >= p->n) {
+        fail("option '%s' requires an argument", p->v[p->i]);
+        *val = NULL;
+        return true;
+    }
+    *val = p->v[++p->i];
+    return true;
+}
+
+/* A one-letter option with its value joined (-lc) or next (-l c). */
+static bool short_value(parser *p, char letter, const char **val)
+{
+    const char *a = p->v[p->i];
+    if (a[0] != '-' || a[1] != letter)
+        return false;
+    if (a[2]) {
+        *val = a + 2;
+        return true;
+    }
+    if (p->i + 1 >= p->n) {
+        fail("option requires an argument -- '%c'", letter);
+        *val = NULL;
+        return true;
+    }
+    *val = p->v[++p->i];
+    return true;
+}
+
+static void add_input(parser *p, const char *arg, bool is_lib)
+{
+    ld_plan *pl = p->plan;
+    pl->pending = push(pl->pending, &pl->npending, sizeof *pl->pending);
+    ld_pending *in = &pl->pending[pl->npending - 1];
+    in->arg = arg;
+    in->is_lib = is_lib;
+    in->dynamic = p->dynamic;
+    in->in.path = is_lib ? NULL : arg;
+    in->in.group = p->group;
+    in->in.whole_archive = p->whole;
+    in->in.as_needed = p->as_needed;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void build_id(keel_link_options *o, const char *style)
+{
+    if (!style || strcmp(style, "sha1") == 0 || strcmp(style, "tree") == 0)
+        o->build_id = KEEL_BUILD_ID_SHA1;
+    else if (strcmp(style, "md5") == 0)
+        o->build_id = KEEL_BUILD_ID_MD5;
+    else if (strcmp(style, "uuid") == 0)
+        o->build_id = KEEL_BUILD_ID_UUID;
+    else if (strcmp(style, "none") == 0)
+        o->build_id = KEEL_BUILD_ID_NONE;
+    else if (style[0] == '0' && (style[1] == 'x' || style[1] == 'X')) {
+        /* GNU ld takes the digits in pairs; an odd or empty string is
+         * refused rather than padded. */
+        const char *h = style + 2;
+        size_t nd = strlen(h);
+        uint8_t *bytes = malloc(nd / 2 + 1);
+        bool ok = bytes && nd && nd % 2 == 0;
+        for (size_t k = 0; ok && k < nd; k += 2) {
+            int hi = hexval(h[k]), lo = hexval(h[k + 1]);
+            ok = hi >= 0 && lo >= 0;
+            if (ok)
+                bytes[k / 2] = (uint8_t)(hi << 4 | lo);
+        }
+        if (!ok) {
+            free(bytes);
+            fail("invalid build-id style: %s", style);
+            return;
+        }
+        o->build_id = KEEL_BUILD_ID_HEX;
+        o->build_id_hex = bytes;
+        o->build_id_hex_len = nd / 2;
+    } else
+        fail("invalid build-id style: %s", style);
+}
+
+/* -z KEYWORD.  The ones below the handled ones change nothing in a static
+ * executable; any other is ignored with ld.bfd's warning. */
+static void z_keyword(keel_link_options *o, const char *kw)
+{
+    static const char *const quiet[] = {"text", "notext", "textoff", "defs", "nodefs", "origin",
+                                        "nodelete", "nodlopen", "combreloc", "nocombreloc", "global"};
+    if (!kw)
+        return;
+    if (strcmp(kw, "noexecstack") == 0)
+        o->exec_stack = false;
+    else if (strcmp(kw, "execstack") == 0)
+        o->exec_stack = true;
+    else if (strcmp(kw, "relro") == 0)
+        o->relro = true;
+    else if (strcmp(kw, "norelro") == 0)
+        o->relro = false;
+    else if (strcmp(kw, "now") == 0)
+        o->now = true;
+    else if (strcmp(kw, "lazy") == 0)
+        o->now = false;
+    else {
+        for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++)
+            if (strcmp(kw, quiet[k]) == 0)
+                return;
+        warn("-z %s ignored", kw);
+    }
+}
+
+/* Options that make no difference to a static executable, as flags (no
+ * value) and with one value. */
+static const char *const ignored_flags[] = {
+    "no-pie", "no-dynamic-linker", "s", "S", "strip-all", "strip-debug", "sort-common",
+    "fatal-warnings", "no-fatal-warnings", "no-undefined", "allow-shlib-undefined",
+    "no-allow-shlib-undefined", "E", "export-dynamic", "no-export-dynamic", "X", "x",
+    "discard-locals", "discard-all", "warn-common", "no-warn-mismatch", "no-warn-rwx-segments",
+    "warn-rwx-segments", "no-warn-execstack", "warn-execstack", "enable-new-dtags",
+    "disable-new-dtags", "eh-frame-hdr", "no-eh-frame-hdr", "no-gc-sections", "Qy", "g",
+    "no-print-gc-sections", "no-copy-dt-needed-entries", "relax", "no-relax", "color-diagnostics",
+    "threads", "no-threads", "demangle", "no-demangle",
+};
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(list[k], s) == 0)
+            return true;
+    return false;
+}
+
+static void add_undefined(keel_link_options *o, const char *name)
+{
+    size_t n = o->nundefined;
+    const char **u = push((void *)o->undefined, &n, sizeof *u);
+    u[n - 1] = name;
+    o->undefined = u;
+    o->nundefined = n;
+}
+
+/* The long options (one or two dashes), flags and with a value; false if
+ * p->v[p->i] is none of them. */
+static bool parse_long(parser *p)
+{
+    ld_plan *pl = p->plan;
+    keel_link_options *o = &pl->opt;
+    const char *a = p->v[p->i], *val;
+    const char *s = undash(a);
+
+    /* input order and search */
+    if (flag(a, "start-group") || strcmp(a, "-(") == 0) {
+        if (p->group)
+            fail("may not nest groups (--help for usage)");
+        p->group = ++p->ngroups;
+    } else if (flag(a, "end-group") || strcmp(a, "-)") == 0) {
+        if (!p->group)
+            fail("group ended before it began (--help for usage)");
+        p->group = 0;
+    } else if (flag(a, "whole-archive"))
+        p->whole = true;
+    else if (flag(a, "no-whole-archive"))
+        p->whole = false;
+    else if (flag(a, "as-needed"))
+        p->as_needed = true;
+    else if (flag(a, "no-as-needed"))
+        p->as_needed = false;
+    else if (flag(a, "static") || flag(a, "Bstatic") || flag(a, "dn") || flag(a, "non_shared"))
+        p->dynamic = false;
+    else if (flag(a, "Bdynamic") || flag(a, "dy") || flag(a, "call_shared"))
+        p->dynamic = true;
+    else if (flag(a, "push-state")) {
+        if (p->nsaved == (int)(sizeof p->saved / sizeof p->saved[0]))
+            fail("--push-state nested too deeply");
+        else {
+            p->saved[p->nsaved].dynamic = p->dynamic;
+            p->saved[p->nsaved].whole = p->whole;
+            p->saved[p->nsaved++].as_needed = p->as_needed;
+        }
+    } else if (flag(a, "pop-state")) {
+        if (!p->nsaved)
+            fail("no state pushed before popping");
+        else {
+            p->nsaved--;
+            p->dynamic = p->saved[p->nsaved].dynamic;
+            p->whole = p->saved[p->nsaved].whole;
+            p->as_needed = p->saved[p->nsaved].as_needed;
+        }
+    } else if (flag(a, "nostdlib"))
+        pl->nostdlib = true;
+    else if (with_value(p, "library-path", &val)) {
+        if (val) {
+            pl->dirs = push(pl->dirs, &pl->ndirs, sizeof *pl->dirs);
+            pl->dirs[pl->ndirs - 1] = val;
+        }
+    } else if (with_value(p, "library", &val)) {
+        if (val)
+            add_input(p, val, true);
+    }
+    /* output */
+    else if (with_value(p, "output", &val))
+        o->output = val;
+    else if (with_value(p, "entry", &val))
+        o->entry = val;
+    else if (with_value(p, "undefined", &val)) {
+        if (val)
+            add_undefined(o, val);
+    } else if (with_value(p, "defsym", &val)) {
+        const char *eq = val ? strchr(val, '=') : NULL;
+        if (val && (!eq || eq == val))
+            fail("--defsym: expected NAME=EXPR, got '%s'", val);
+        else if (val) {
+            size_t n = o->ndefsyms;
+            keel_link_defsym *d = push((void *)o->defsyms, &n, sizeof *d);
+            char *name = xstrdup(val);
+            name[eq - val] = 0;
+            d[n - 1].name = name;
+            d[n - 1].expr = eq + 1;
+            o->defsyms = d;
+            o->ndefsyms = n;
+        }
+    } else if (with_value(p, "Map", &val))
+        o->map_file = val;
+    else if (flag(a, "M") || flag(a, "print-map"))
+        o->map_file = "/dev/stdout"; /* GNU's -M: the map on standard output */
+    else if (with_value(p, "mapfile", &val)) {
+        if (val) {
+            size_t n = o->nmapfiles;
+            const char **m = push((void *)o->mapfiles, &n, sizeof *m);
+            m[n - 1] = val;
+            o->mapfiles = m;
+            o->nmapfiles = n;
+        }
+    } else if (flag(a, "build-id"))
+        build_id(o, NULL);
+    else if (strncmp(s, "build-id=", 9) == 0)
+        build_id(o, s + 9);
+    else if (flag(a, "eh-frame-hdr"))
+        o->eh_frame_hdr = true;
+    else if (flag(a, "gc-sections"))
+        o->gc_sections = true;
+    else if (flag(a, "t") || flag(a, "trace"))
+        o->trace = true;
+    else if (flag(a, "verbose"))
+        o->verbose = true;
+    else if (flag(a, "v") || flag(a, "V")) {
+        printf("keel ld (GNU-compatible link-editor) %s\n", KEEL_VERSION);
+        if (flag(a, "V"))
+            printf("  Supported emulations:\n   elf_x86_64\n");
+        pl->version_only = true;
+    } else if (flag(a, "version")) {
+        printf("keel ld (GNU-compatible link-editor) %s\n", KEEL_VERSION);
+        exit(0);
+    } else if (flag(a, "help")) {
+        usage(stdout);
+        exit(0);
+    } else if (flag(a, "keel-print-plan"))
+        pl->print_plan = true;
+    /* not yet */
+    else if (flag(a, "pie") || flag(a, "pic-executable") || flag(a, "static-pie"))
+        fail("%s: position-independent executables are not supported yet", a);
+    else if (flag(a, "shared") || flag(a, "Bshareable"))
+        fail("%s: shared libraries are not supported yet", a);
+    else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
+        fail("%s: relocatable output is not supported yet", a);
+    else if (with_value(p, "script", &val))
+        fail("linker scripts are not supported (keel's layout takes Solaris mapfiles: --mapfile): %s",
+             val ? val : "");
+    /* accepted, no effect on a static executable */
+    else if (in_list(ignored_flags, sizeof ignored_flags / sizeof ignored_flags[0], s))
+        ;
+    else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val) ||
+             with_value(p, "hash-style", &val) || with_value(p, "dynamic-linker", &val) ||
+             with_value(p, "rpath-link", &val) || with_value(p, "rpath", &val) ||
+             with_value(p, "sort-section", &val) || with_value(p, "compress-debug-sections", &val) ||
+             with_value(p, "threads", &val) || with_value(p, "icf", &val))
+        ;
+    else
+        return false;
+    return true;
+}
+
+/* The one-letter options whose value may be joined (-lc, -L/usr/lib,
+ * -znow), tried after every long option: -export-dynamic is not -e. */
+static bool parse_short(parser *p)
+{
+    ld_plan *pl = p->plan;
+    keel_link_options *o = &pl->opt;
+    const char *a = p->v[p->i], *val;
+    if (short_value(p, 'L', &val)) {
+        if (val) {
+            pl->dirs = push(pl->dirs, &pl->ndirs, sizeof *pl->dirs);
+            pl->dirs[pl->ndirs - 1] = val;
+        }
+    } else if (short_value(p, 'l', &val)) {
+        if (val)
+            add_input(p, val, true);
+    } else if (short_value(p, 'o', &val))
+        o->output = val;
+    else if (short_value(p, 'e', &val))
+        o->entry = val;
+    else if (short_value(p, 'u', &val)) {
+        if (val)
+            add_undefined(o, val);
+    } else if (short_value(p, 'z', &val))
+        z_keyword(o, val);
+    else if (short_value(p, 'm', &val)) {
+        if (val && strcmp(val, "elf_x86_64") != 0)
+            fail("unrecognised emulation mode: %s (keel links elf_x86_64 only)", val);
+    } else if (short_value(p, 'T', &val))
+        fail("linker scripts are not supported (keel's layout takes Solaris mapfiles: --mapfile): %s",
+             val ? val : "");
+    else if (a[1] == 'O' && (!a[2] || (a[2] >= '0' && a[2] <= '9')))
+        ; /* optimisation level: nothing to optimise yet */
+    else if (short_value(p, 'I', &val))
+        ; /* -I PROGRAM: -dynamic-linker */
+    else
+        return false;
+    return true;
+}
+
+/* One option or input at p->v[p->i]; p->i is left on its last word. */
+static void parse_one(parser *p)
+{
+    const char *a = p->v[p->i];
+    if (!undash(a))
+        add_input(p, a, false);
+    else if (!parse_long(p) && !parse_short(p)) {
+        fail("unrecognized option '%s'", a);
+        fail("use the --help option for usage information");
+    }
+}
+
+/* ------------------------------------------------------ -l resolution */
+
+static bool readable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+}
+
+/* DIR/NAME as ld.bfd spells it (its -t output shows the same path). */
+static char *join(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir);
+    bool slash = dl && dir[dl - 1] == '/';
+    char *s = malloc(dl + strlen(name) + 2);
+    if (!s)
+        exit(1);
+    sprintf(s, "%s%s%s", dir, slash ? "" : "/", name);
+    return s;
+}
+
+static char *search_dir(const char *dir, const ld_pending *in)
+{
+    const char *name = in->arg;
+    char file[4096];
+    if (name[0] == ':') {
+        char *path = join(dir, name + 1);
+        if (readable_file(path))
+            return path;
+        free(path);
+        return NULL;
+    }
+    /* -Bdynamic: the shared library first, in each directory */
+    for (int shared = in->dynamic ? 1 : 0; shared >= 0; shared--) {
+        snprintf(file, sizeof file, "lib%s.%s", name, shared ? "so" : "a");
+        char *path = join(dir, file);
+        if (readable_file(path))
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+static bool is_shared_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return strstr(base, ".so") && (strstr(base, ".so")[3] == 0 || strstr(base, ".so")[3] == '.');
+}
+
+/* -lNAME: the -L directories in order, then the default ones. */
+static void resolve_one(ld_plan *pl, ld_pending *in)
+{
+    char *path = NULL;
+    for (size_t d = 0; d < pl->ndirs && !path; d++)
+        path = search_dir(pl->dirs[d], in);
+    for (size_t d = 0; !pl->nostdlib && d < sizeof default_dirs / sizeof default_dirs[0] && !path; d++)
+        path = search_dir(default_dirs[d], in);
+    if (!path)
+        fail("cannot find -l%s: No such file or directory", in->arg);
+    in->in.path = path;
+}
+
+/* ----------------------------------------------------- input checks */
+
+/* An input keel_link cannot take, found before linking: a missing file, a
+ * shared library, and LTO inputs (the plugin is ignored, so their code
+ * would silently be missing): LLVM bitcode (raw 'BC' 0xC0DE, or the
+ * 0x0B17C0DE wrapper), and gcc's slim LTO objects, ELF files with
+ * .gnu.lto_* sections and nothing allocated with contents (a fat LTO
+ * object carries real code and links as a normal object). */
+static void check_input(const ld_pending *in)
+{
+    const char *path = in->in.path;
+    if (!path)
+        return;
+    struct stat st;
+    if (!in->is_lib && stat(path, &st) != 0) {
+        fail("cannot find %s: %s", path, strerror(errno));
+        return;
+    }
+    if (!in->is_lib && S_ISDIR(st.st_mode)) {
+        fail("cannot find %s: Is a directory", path);
+        return;
+    }
+    mapped_file f;
+    if (mapped_file_open(&f, path) != 0) {
+        fail("cannot open %s: %s", path, strerror(errno));
+        return;
+    }
+    const uint8_t *b = f.data;
+    if (f.size >= 4 && ((b[0] == 'B' && b[1] == 'C' && b[2] == 0xc0 && b[3] == 0xde) ||
+                        (b[0] == 0xde && b[1] == 0xc0 && b[2] == 0x17 && b[3] == 0x0b)))
+        fail("%s: LLVM bitcode (an LTO object) cannot be linked: keel does no link-time optimisation "
+             "(compile without -flto)",
+             path);
+    else if (keel_is_elf(f.data, f.size)) {
+        keel_elf e;
+        keel_error err;
+        if (keel_elf_open(&e, f.data, f.size, &err) == 0) {
+            if (e.type == 3 /* ET_DYN */)
+                fail("shared libraries are not linked yet: %s", path);
+            bool lto = false, contents = false;
+            for (uint32_t k = 1; k < e.shnum; k++) {
+                keel_shdr sh;
+                const char *name;
+                if (keel_elf_shdr(&e, k, &sh, &err) || keel_elf_section_name(&e, &sh, &name, &err))
+                    break;
+                if (strncmp(name, ".gnu.lto_", 9) == 0)
+                    lto = true;
+                else if ((sh.flags & 2 /* SHF_ALLOC */) && sh.type != 8 /* NOBITS */ && sh.size)
+                    contents = true;
+            }
+            if (lto && !contents)
+                fail("%s: a GCC LTO object (.gnu.lto_* sections only) cannot be linked: keel does no "
+                     "link-time optimisation (compile without -flto, or with -ffat-lto-objects)",
+                     path);
+        }
+        /* any other fault in the file is keel_link's to report */
+    } else if (is_shared_name(path))
+        fail("shared libraries are not linked yet: %s", path); /* a GNU ld script: libc.so */
+    mapped_file_close(&f);
+}
+
+/* Check one resolved input and add it.  A GNU ld input script (glibc's
+ * libm.a) goes to keel_link as it is: lib/link expands GROUP and INPUT. */
+static void add_resolved(ld_plan *pl, ld_pending *in)
+{
+    if (!in->in.path)
+        return;
+    check_input(in);
+    pl->inputs = push(pl->inputs, &pl->ninputs, sizeof *pl->inputs);
+    pl->inputs[pl->ninputs - 1] = in->in;
+}
+
+/* ------------------------------------------------------------- plan */
+
+static const char *yes(bool b)
+{
+    return b ? "yes" : "no";
+}
+
+static void print_plan(const ld_plan *pl)
+{
+    const keel_link_options *o = &pl->opt;
+    for (size_t k = 0; k < o->ninputs; k++)
+        printf("input group=%u whole-archive=%s as-needed=%s %s\n", (unsigned)o->inputs[k].group,
+               yes(o->inputs[k].whole_archive), yes(o->inputs[k].as_needed), o->inputs[k].path);
+    printf("output %s\n", o->output);
+    printf("entry %s\n", o->entry ? o->entry : "(default)");
+    for (size_t k = 0; k < o->nundefined; k++)
+        printf("undefined %s\n", o->undefined[k]);
+    for (size_t k = 0; k < o->ndefsyms; k++)
+        printf("defsym %s=%s\n", o->defsyms[k].name, o->defsyms[k].expr);
+    if (o->map_file)
+        printf("map-file %s\n", o->map_file);
+    for (size_t k = 0; k < o->nmapfiles; k++)
+        printf("mapfile %s\n", o->mapfiles[k]);
+    static const char *const ids[] = {"none", "sha1", "md5", "uuid", "0x"};
+    printf("build-id %s", ids[o->build_id]);
+    for (size_t k = 0; k < o->build_id_hex_len; k++)
+        printf("%02x", o->build_id_hex[k]);
+    printf("\ngc-sections %s\neh-frame-hdr %s\nexec-stack %s\nrelro %s\nnow %s\ntrace %s\nverbose %s\n",
+           yes(o->gc_sections), yes(o->eh_frame_hdr), yes(o->exec_stack), yes(o->relro), yes(o->now),
+           yes(o->trace), yes(o->verbose));
+}
+
+int cmd_link(int argc, char **argv)
+{
+    argvec args = {0};
+    if (expand(argv + 1, argc > 0 ? (size_t)argc - 1 : 0, &args, 0))
+        return 1;
+    ld_plan plan = {0};
+    plan.opt.output = "a.out";
+    plan.opt.relro = true; /* GNU ld's default on Debian; -z norelro turns it off */
+    /* entry stays NULL: keel_link's default (_start) */
+    parser p = {.v = args.v, .n = args.n, .plan = &plan, .dynamic = true};
+    for (p.i = 0; p.i < p.n; p.i++)
+        parse_one(&p);
+    if (nerrors)
+        return 1;
+    if (!plan.npending) {
+        if (plan.version_only)
+            return 0;
+        fail("no input files");
+        return 1;
+    }
+    for (size_t k = 0; k < plan.npending; k++) {
+        if (plan.pending[k].is_lib)
+            resolve_one(&plan, &plan.pending[k]);
+        add_resolved(&plan, &plan.pending[k]);
+    }
+    if (nerrors)
+        return 1;
+    plan.opt.inputs = plan.inputs;
+    plan.opt.ninputs = plan.ninputs;
+    if (plan.print_plan) {
+        print_plan(&plan);
+        return 0;
+    }
+    fflush(stdout);
+    keel_error err = {0};
+    if (keel_link(&plan.opt, &err) != 0) {
+        fprintf(stderr, "keel ld: %s\n", err.msg[0] ? err.msg : "link failed");
+        return 1;
+    }
+    return 0;
+}
