@@ -44,7 +44,7 @@ typedef struct keel_link_options {
     const keel_link_defsym *defsyms;
     size_t ndefsyms;
     const char *map_file;          /* -Map FILE */
-    const char *const *mapfiles;   /* -M FILE (Solaris mapfile v2), in order */
+    const char *const *mapfiles;   /* --mapfile FILE (Solaris mapfile v2), in order */
     size_t nmapfiles;
     enum keel_build_id build_id;
     const uint8_t *build_id_hex;   /* --build-id=0xHEX */
