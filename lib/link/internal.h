@@ -27,6 +27,8 @@ typedef struct lk_file {
     keel_symtab symtab;
     bool has_symtab;
     bool *dropped;          /* per section: in a COMDAT group already taken */
+    struct lk_osec **out;   /* per section: the output section it went to */
+    uint64_t *pos;          /* per section: its offset in that output section */
     uint32_t index;         /* load order */
 } lk_file;
 
@@ -47,6 +49,7 @@ typedef struct lk_sym {
     uint32_t def_index;     /* its symbol index there */
     uint64_t size, align;   /* of a common */
     lk_file *ref;           /* the first file that referenced it (ld's map) */
+    uint64_t common_offset; /* a common's place in the COMMON section */
 } lk_sym;
 
 typedef struct lk_symtab {
@@ -81,6 +84,49 @@ typedef struct lk_archive {
     uint32_t group;
 } lk_archive;
 
+/* An input section's place in its output section. */
+typedef struct lk_piece {
+    lk_file *file;
+    uint32_t shndx;
+    uint64_t size, align;
+    uint64_t offset;        /* in the output section */
+    uint32_t seq;           /* input order, for stable sorts */
+} lk_piece;
+
+typedef struct lk_osec {
+    const char *name;
+    uint32_t type;
+    uint64_t flags;
+    uint64_t align, size, addr, offset;
+    int segment;
+    uint32_t seq;           /* first seen, for the order within a class */
+    bool note;              /* also described by the note segment */
+    lk_piece *pieces;
+    size_t npieces, cap;
+    uint32_t index;         /* in the output's section headers */
+    uint8_t *data;          /* the bytes being written */
+} lk_osec;
+
+enum { LK_SEG_TEXT, LK_SEG_DATA, LK_SEG_BSS, LK_SEG_NOTE, LK_SEG_EXTRA, LK_NSEGS };
+
+typedef struct lk_segment {
+    const char *name;
+    uint32_t type, flags;
+    bool disabled;
+    lk_osec **secs;
+    size_t nsecs, cap;
+    uint64_t vaddr, offset, filesz, memsz, align;
+} lk_segment;
+
+/* An entrance criterion: section type (0 any), flags that must be set and
+ * clear, a name (or NULL), and the segment it sends to. */
+typedef struct lk_criterion {
+    uint32_t type;
+    uint64_t set, clear;
+    const char *name;
+    int segment;
+} lk_criterion;
+
 typedef struct lk_link {
     const keel_link_options *opt;
     keel_error *err;
@@ -97,6 +143,12 @@ typedef struct lk_link {
     /* inputs stay mapped for the whole link */
     struct { void *map; size_t size; } *maps;
     size_t nmaps, capmaps;
+    /* the layout */
+    lk_segment segs[LK_NSEGS];
+    uint64_t file_end, image_end;
+    lk_osec *got, *common;  /* synthetic sections */
+    size_t ngot, ngot_used;
+    uint64_t tls_start, tls_filesz, tls_memsz, tls_align, tls_tp;
 } lk_link;
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
@@ -107,6 +159,12 @@ int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t si
 /* Take the members the link needs (ld's rules); *taken_any set if one was. */
 int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any);
 int lk_take_all(lk_link *l, lk_archive *a);
-int lk_report(lk_link *l);
+int lk_place_sections(lk_link *l);
+int lk_assign_addresses(lk_link *l, uint64_t header_size);
+int lk_count_got(lk_link *l, size_t *count);
+void lk_tls_layout(lk_link *l);
+int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls);
+int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);
+int lk_write_output(lk_link *l);
 
 #endif

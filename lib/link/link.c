@@ -1,9 +1,9 @@
-/* keel_link: the link's driver.  Today it reads the inputs in
- * command-line order, takes archive members by GNU ld's rules (groups
- * searched again until nothing changes, --whole-archive), resolves every
- * global symbol, reports undefined references at their first place, and
- * writes the first part of GNU ld's map; laying out and writing the
- * executable come next (issue 5). */
+/* keel_link: the link's driver.  It reads the inputs in command-line
+ * order, takes archive members by GNU ld's rules (groups searched again
+ * until nothing changes, --whole-archive), resolves every global symbol,
+ * reports undefined references at their first place, writes the first
+ * part of GNU ld's map, lays the sections out by segments and writes the
+ * executable (layout.c, relocate.c, output.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -294,9 +294,9 @@ int keel_link(const keel_link_options *opt, keel_error *err)
     if (!rc)
         rc = check_undefined(&l);
     if (!rc)
-        rc = lk_fail(&l, KEEL_E_UNSUPPORTED, "%s: not written: laying out and writing executables is not built yet "
-                                             "(inputs and symbols resolved: %zu objects)",
-                     opt->output ? opt->output : "a.out", l.nfiles);
+        rc = lk_place_sections(&l);
+    if (!rc)
+        rc = lk_write_output(&l);
     for (size_t i = 0; i < l.nmaps; i++)
         munmap(l.maps[i].map, l.maps[i].size);
     free(l.maps);

@@ -1,0 +1,326 @@
+/* Writing the executable: the ELF header and program headers at the start
+ * of the text segment, every output section's bytes with its input
+ * sections relocated in place, a symbol table of the global symbols, the
+ * section headers.  The file is built in memory, written under a
+ * temporary name beside the output and renamed only when complete. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+enum {
+    SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8,
+    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
+    PT_LOAD = 1, PT_NOTE = 4, PT_TLS = 7, PT_GNU_STACK = 0x6474e551, PF_X = 1, PF_W = 2, PF_R = 4,
+    SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_GLOBAL = 1, STB_WEAK = 2,
+};
+
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
+
+typedef struct strtab {
+    char *v;
+    size_t n, cap;
+} strtab;
+
+static uint32_t str_add(strtab *t, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    if (t->n + len > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        while (cap < t->n + len)
+            cap *= 2;
+        char *v = realloc(t->v, cap);
+        if (!v)
+            return 0;
+        t->v = v;
+        t->cap = cap;
+    }
+    memcpy(t->v + t->n, s, len);
+    t->n += len;
+    return (uint32_t)(t->n - len);
+}
+
+typedef struct phdr {
+    uint32_t type, flags;
+    uint64_t offset, vaddr, filesz, memsz, align;
+} phdr;
+
+static size_t program_headers(const lk_link *l, phdr *ph)
+{
+    size_t n = 0;
+    for (int s = 0; s < LK_NSEGS; s++) {
+        const lk_segment *g = &l->segs[s];
+        if (g->type == PT_LOAD && g->nsecs)
+            ph[n++] = (phdr){PT_LOAD, g->flags, g->offset, g->vaddr, g->filesz, g->memsz, g->align};
+    }
+    /* the note segment: the loaded notes, where the text segment has them */
+    const lk_segment *t = &l->segs[LK_SEG_TEXT];
+    for (size_t i = 0; i < t->nsecs; i++)
+        if (t->secs[i]->note) {
+            uint64_t lo = t->secs[i]->addr, off = t->secs[i]->offset, hi = lo + t->secs[i]->size, al = t->secs[i]->align;
+            while (i + 1 < t->nsecs && t->secs[i + 1]->note)
+                hi = t->secs[i + 1]->addr + t->secs[i + 1]->size, i++;
+            ph[n++] = (phdr){PT_NOTE, PF_R, off, lo, hi - lo, hi - lo, al};
+        }
+    if (l->tls_memsz) {
+        uint64_t off = 0;
+        for (size_t i = 0; i < l->segs[LK_SEG_DATA].nsecs; i++)
+            if (l->segs[LK_SEG_DATA].secs[i]->addr == l->tls_start) {
+                off = l->segs[LK_SEG_DATA].secs[i]->offset;
+                break;
+            }
+        ph[n++] = (phdr){PT_TLS, PF_R, off, l->tls_start, l->tls_filesz, l->tls_memsz, l->tls_align};
+    }
+    ph[n++] = (phdr){PT_GNU_STACK, PF_R | PF_W | (l->opt->exec_stack ? PF_X : 0), 0, 0, 0, 0, 16};
+    return n;
+}
+
+/* Each input section's bytes into its output section, relocated. */
+static int fill(lk_link *l, uint8_t *buf)
+{
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            const uint8_t *data;
+            uint64_t size;
+            keel_error e;
+            lk_osec *o = f->out[i];
+            if (!o || o->type == SHT_NOBITS || keel_elf_shdr(&f->elf, i, &sh, &e))
+                continue;
+            if (keel_elf_section_data(&f->elf, &sh, &data, &size, &e) || size < sh.size)
+                return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u is cut short", f->name, i);
+            memcpy(buf + o->offset + f->pos[i], data, sh.size);
+        }
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info >= f->elf.shnum)
+                continue;
+            lk_osec *o = f->out[sh.info];
+            if (!o || o->type == SHT_NOBITS)
+                continue;
+            int rc = lk_relocate_section(l, f, i, buf + o->offset + f->pos[sh.info], o, o->addr + f->pos[sh.info]);
+            if (rc)
+                return rc;
+        }
+    }
+    if (l->got)
+        memcpy(buf + l->got->offset, l->got->data, l->got->size);
+    return 0;
+}
+
+static uint16_t out_index(const lk_file *f, uint32_t shndx)
+{
+    if (shndx == SHN_ABS)
+        return SHN_ABS;
+    return shndx < f->elf.shnum && f->out[shndx] ? (uint16_t)f->out[shndx]->index : SHN_ABS;
+}
+
+int lk_write_output(lk_link *l)
+{
+    const char *path = l->opt->output ? l->opt->output : "a.out";
+    phdr ph[16];
+    /* the program headers' count, before the addresses it shapes */
+    size_t nph = 2 /* text, stack */ + (l->segs[LK_SEG_DATA].nsecs ? 1 : 0) + (l->segs[LK_SEG_BSS].nsecs ? 1 : 0) + 1;
+    for (size_t i = 0; i < l->segs[LK_SEG_TEXT].nsecs; i++)
+        nph += l->segs[LK_SEG_TEXT].secs[i]->note; /* at most one PT_NOTE each */
+    uint64_t header = 64 + 56 * nph;
+    if (l->got && !(l->got->data = lk_zalloc(&l->arena, l->got->size)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    lk_assign_addresses(l, header);
+    lk_tls_layout(l);
+    size_t n = program_headers(l, ph);
+    if (n > nph)
+        return lk_fail(l, KEEL_E_FORMAT, "%s: %zu program headers, room for %zu", path, n, nph);
+    /* section indexes, in segment order */
+    uint32_t nsec = 1;
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++)
+            l->segs[s].secs[i]->index = nsec++;
+    uint32_t symtab_index = nsec++, strtab_index = nsec++, shstrtab_index = nsec++;
+    /* the entry point */
+    const char *entry = l->opt->entry ? l->opt->entry : "_start";
+    lk_sym *es = lk_sym_find(&l->syms, entry, lk_hash(entry));
+    uint64_t entry_addr = 0, size;
+    bool tls;
+    if (!es || (es->state != LK_DEFINED && es->state != LK_WEAK))
+        return lk_fail(l, KEEL_E_INDEX, "%s: the entry symbol '%s' is not defined", path, entry);
+    int rc = lk_symbol_value(l, es->def, es->def_index, &entry_addr, &size, &tls);
+    if (rc)
+        return rc;
+    /* symbols: the globals with their output places */
+    strtab str = {0}, shstr = {0};
+    str_add(&str, "");
+    str_add(&shstr, "");
+    size_t nsyms = 1, capsyms = 1024;
+    uint8_t *syms = calloc(capsyms, 24);
+    for (size_t i = 0; syms && i < l->syms.cap; i++) {
+        lk_sym *s = l->syms.v[i];
+        if (!s || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON))
+            continue;
+        keel_sym d = {0};
+        uint64_t value = 0, sz = 0;
+        uint16_t shndx = SHN_ABS;
+        if (s->state == LK_COMMON) {
+            value = l->common->addr + s->common_offset;
+            sz = s->size;
+            shndx = (uint16_t)l->common->index;
+            d.info = (uint8_t)(STB_GLOBAL << 4 | 1);
+        } else {
+            if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) ||
+                lk_symbol_value(l, s->def, s->def_index, &value, &sz, &tls))
+                continue;
+            shndx = out_index(s->def, d.shndx);
+            if (tls)
+                value -= l->tls_start; /* TLS symbols are offsets in the TLS block */
+        }
+        if (nsyms == capsyms) {
+            uint8_t *v = realloc(syms, 2 * capsyms * 24);
+            if (!v)
+                break;
+            syms = v;
+            memset(syms + capsyms * 24, 0, capsyms * 24);
+            capsyms *= 2;
+        }
+        uint8_t *e = syms + nsyms++ * 24;
+        put32(e, str_add(&str, s->name));
+        e[4] = (uint8_t)((s->state == LK_WEAK ? STB_WEAK : STB_GLOBAL) << 4 | (d.info & 0xf));
+        e[5] = d.other;
+        put16(e + 6, shndx);
+        put64(e + 8, value);
+        put64(e + 16, sz);
+    }
+    if (!syms || !str.v) {
+        free(syms);
+        free(str.v);
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    }
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++)
+            str_add(&shstr, l->segs[s].secs[i]->name);
+    uint32_t n_symtab = str_add(&shstr, ".symtab"), n_strtab = str_add(&shstr, ".strtab"),
+             n_shstrtab = str_add(&shstr, ".shstrtab");
+    uint64_t symoff = align_up(l->file_end, 8), stroff = symoff + nsyms * 24, shstroff = stroff + str.n,
+             shoff = align_up(shstroff + shstr.n, 8), total = shoff + (uint64_t)nsec * 64;
+    uint8_t *buf = calloc(1, total);
+    if (!buf) {
+        free(syms);
+        free(str.v);
+        free(shstr.v);
+        return lk_fail(l, KEEL_E_NOMEM, "%s: out of memory for %llu bytes", path, (unsigned long long)total);
+    }
+    rc = fill(l, buf);
+    if (!rc) {
+        /* the ELF header */
+        memcpy(buf, "\177ELF\2\1\1", 7);
+        put16(buf + 16, 2 /* ET_EXEC */);
+        put16(buf + 18, 62);
+        put32(buf + 20, 1);
+        put64(buf + 24, entry_addr);
+        put64(buf + 32, 64);
+        put64(buf + 40, shoff);
+        put16(buf + 52, 64);
+        put16(buf + 54, 56);
+        put16(buf + 56, (uint16_t)n);
+        put16(buf + 58, 64);
+        put16(buf + 60, (uint16_t)nsec);
+        put16(buf + 62, (uint16_t)shstrtab_index);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *p = buf + 64 + i * 56;
+            put32(p, ph[i].type);
+            put32(p + 4, ph[i].flags);
+            put64(p + 8, ph[i].offset);
+            put64(p + 16, ph[i].vaddr);
+            put64(p + 24, ph[i].vaddr);
+            put64(p + 32, ph[i].filesz);
+            put64(p + 40, ph[i].memsz);
+            put64(p + 48, ph[i].align);
+        }
+        memcpy(buf + symoff, syms, nsyms * 24);
+        memcpy(buf + stroff, str.v, str.n);
+        memcpy(buf + shstroff, shstr.v, shstr.n);
+        /* section headers */
+        uint32_t name = 1;
+        for (int s = 0; s < LK_NSEGS; s++)
+            for (size_t i = 0; i < l->segs[s].nsecs; i++) {
+                const lk_osec *o = l->segs[s].secs[i];
+                uint8_t *h = buf + shoff + (uint64_t)o->index * 64;
+                put32(h, name);
+                name += (uint32_t)strlen(o->name) + 1;
+                put32(h + 4, o->type);
+                put64(h + 8, o->flags);
+                put64(h + 16, o->addr);
+                put64(h + 24, o->offset);
+                put64(h + 32, o->size);
+                put64(h + 48, o->align);
+            }
+        uint8_t *h = buf + shoff + (uint64_t)symtab_index * 64;
+        put32(h, n_symtab);
+        put32(h + 4, SHT_SYMTAB);
+        put64(h + 24, symoff);
+        put64(h + 32, nsyms * 24);
+        put32(h + 40, strtab_index);
+        put32(h + 44, 1); /* one local: the null symbol */
+        put64(h + 48, 8);
+        put64(h + 56, 24);
+        h = buf + shoff + (uint64_t)strtab_index * 64;
+        put32(h, n_strtab);
+        put32(h + 4, SHT_STRTAB);
+        put64(h + 24, stroff);
+        put64(h + 32, str.n);
+        put64(h + 48, 1);
+        h = buf + shoff + (uint64_t)shstrtab_index * 64;
+        put32(h, n_shstrtab);
+        put32(h + 4, SHT_STRTAB);
+        put64(h + 24, shstroff);
+        put64(h + 32, shstr.n);
+        put64(h + 48, 1);
+    }
+    free(syms);
+    free(str.v);
+    free(shstr.v);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    /* written beside the output, renamed when whole */
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp) {
+        free(buf);
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".keel-XXXXXX", 13);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = lk_fail(l, KEEL_E_IO, "%s: cannot create: %s", path, strerror(errno));
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        size_t done = 0;
+        while (done < total) {
+            ssize_t w = write(fd, buf + done, total - done);
+            if (w <= 0)
+                break;
+            done += (size_t)w;
+        }
+        bool ok = done == total && fchmod(fd, 0777 & ~mask) == 0;
+        ok = close(fd) == 0 && ok;
+        if (!ok || rename(tmp, path)) {
+            rc = lk_fail(l, KEEL_E_IO, "%s: cannot write: %s", path, strerror(errno));
+            unlink(tmp);
+        }
+    }
+    free(tmp);
+    free(buf);
+    return rc;
+}

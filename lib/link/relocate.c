@@ -1,0 +1,243 @@
+/* Symbol values and relocations of a static executable.  The GOT is
+ * static: each slot a GOT-relative reference needs (GOTPCREL*, and
+ * GOTTPOFF for initial-exec TLS) holds the final value, written by the
+ * link-editor.  Thread-local addresses follow the x86-64 variant II: the
+ * thread pointer sits at the end of the TLS block, variables below it. */
+#include <string.h>
+
+#include "internal.h"
+#include "../arch/arch.h"
+
+enum {
+    SHT_RELA = 4, SHT_NOBITS = 8, SHF_ALLOC = 2, SHF_TLS = 0x400,
+    SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_LOCAL = 0, STB_WEAK = 2,
+    STT_SECTION = 3, STT_TLS = 6, STT_GNU_IFUNC = 10,
+};
+
+static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
+
+/* The address of a section-relative definition in the output. */
+static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t *out)
+{
+    if (shndx >= f->elf.shnum || !f->out[shndx])
+        return false;
+    *out = f->out[shndx]->addr + f->pos[shndx] + value;
+    return true;
+}
+
+static const lk_osec *find_osec(const lk_link *l, const char *name)
+{
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++)
+            if (strcmp(l->segs[s].secs[i]->name, name) == 0)
+                return l->segs[s].secs[i];
+    return NULL;
+}
+
+/* What the link-editor defines (static-link-needs.md). */
+static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
+{
+    const lk_segment *text = &l->segs[LK_SEG_TEXT], *data = &l->segs[LK_SEG_DATA];
+    const lk_osec *o;
+    uint64_t data_end = data->nsecs ? data->vaddr + data->memsz : text->vaddr + text->memsz;
+    uint64_t data_file_end = data->nsecs ? data->vaddr + data->filesz : data_end;
+    if (!strcmp(name, "__ehdr_start") || !strcmp(name, "__executable_start"))
+        *v = text->vaddr;
+    else if (!strcmp(name, "_end") || !strcmp(name, "end"))
+        *v = data_end;
+    else if (!strcmp(name, "_edata") || !strcmp(name, "edata") || !strcmp(name, "__bss_start"))
+        *v = data_file_end;
+    else if (!strcmp(name, "_etext") || !strcmp(name, "etext") || !strcmp(name, "__etext"))
+        *v = (o = find_osec(l, ".text")) ? o->addr + o->size : text->vaddr + text->memsz;
+    else if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_"))
+        *v = l->got ? l->got->addr : data_end;
+    else if (!strcmp(name, "__rela_iplt_start") || !strcmp(name, "__rela_iplt_end"))
+        *v = text->vaddr; /* no IRELATIVE relocations: an empty range */
+    else if (!strcmp(name, "_TLS_MODULE_BASE_"))
+        *v = l->tls_start;
+    else if (!strcmp(name, "_DYNAMIC"))
+        *v = 0; /* a static executable has none */
+    else {
+        static const struct { const char *sec, *start, *stop; } arrays[] = {
+            {".preinit_array", "__preinit_array_start", "__preinit_array_end"},
+            {".init_array", "__init_array_start", "__init_array_end"},
+            {".fini_array", "__fini_array_start", "__fini_array_end"},
+        };
+        for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+            if (!strcmp(name, arrays[i].start) || !strcmp(name, arrays[i].stop)) {
+                o = find_osec(l, arrays[i].sec);
+                *v = o ? o->addr + (name == arrays[i].start || !strcmp(name, arrays[i].start) ? 0 : o->size)
+                       : data->nsecs ? data->vaddr : text->vaddr;
+                return true;
+            }
+        const char *sec = !strncmp(name, "__start_", 8) ? name + 8 : !strncmp(name, "__stop_", 7) ? name + 7 : NULL;
+        if (sec && (o = find_osec(l, sec))) {
+            *v = o->addr + (name[2] == 's' && name[3] == 't' && name[4] == 'a' ? 0 : o->size);
+            return true;
+        }
+        return false;
+    }
+    return true;
+}
+
+int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls)
+{
+    keel_sym sym;
+    const char *name;
+    keel_error e;
+    if (keel_symtab_get(&f->symtab, symi, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &name, &e))
+        return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
+    *size = sym.size;
+    *tls = KEEL_ST_TYPE(sym.info) == STT_TLS;
+    if (KEEL_ST_TYPE(sym.info) == STT_GNU_IFUNC)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: '%s' is an IFUNC: IRELATIVE is not built yet", f->name, name);
+    if (KEEL_ST_BIND(sym.info) == STB_LOCAL) {
+        if (sym.shndx == SHN_ABS) {
+            *value = sym.value;
+            return 0;
+        }
+        if (in_output(f, sym.shndx, sym.value, value))
+            return 0;
+        return lk_fail(l, KEEL_E_INDEX, "%s: local symbol '%s' is in a section that is not linked", f->name, name);
+    }
+    lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+    if (!s)
+        return lk_fail(l, KEEL_E_INDEX, "%s: symbol '%s' is not in the link", f->name, name);
+    if (s->state == LK_DEFINED || s->state == LK_WEAK) {
+        keel_sym d;
+        if (keel_symtab_get(&s->def->symtab, s->def_index, &d, &e))
+            return lk_fail(l, e.code, "%s: %s", s->def->name, e.msg);
+        *size = d.size;
+        *tls = KEEL_ST_TYPE(d.info) == STT_TLS;
+        if (KEEL_ST_TYPE(d.info) == STT_GNU_IFUNC)
+            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: '%s' is an IFUNC: IRELATIVE is not built yet", s->def->name,
+                           name);
+        if (d.shndx == SHN_ABS) {
+            *value = d.value;
+            return 0;
+        }
+        if (in_output(s->def, d.shndx, d.value, value))
+            return 0;
+        return lk_fail(l, KEEL_E_INDEX, "%s: '%s' is defined in a section that is not linked", s->def->name, name);
+    }
+    if (s->state == LK_COMMON) {
+        *value = l->common->addr + s->common_offset;
+        *size = s->size;
+        return 0;
+    }
+    if (linker_value(l, name, value)) {
+        *size = 0;
+        return 0;
+    }
+    *value = 0; /* an undefined weak symbol */
+    *size = 0;
+    return 0;
+}
+
+/* The TLS block: from the first TLS output section to the end of the last;
+ * the thread pointer is at its end, aligned. */
+void lk_tls_layout(lk_link *l)
+{
+    const lk_segment *d = &l->segs[LK_SEG_DATA];
+    uint64_t lo = 0, hi = 0, align = 1;
+    for (size_t i = 0; i < d->nsecs; i++) {
+        const lk_osec *o = d->secs[i];
+        if (!(o->flags & SHF_TLS))
+            continue;
+        if (!lo)
+            lo = o->addr;
+        hi = o->addr + o->size;
+        if (o->align > align)
+            align = o->align;
+        if (o->type != SHT_NOBITS)
+            l->tls_filesz = hi - lo;
+    }
+    l->tls_start = lo;
+    l->tls_memsz = hi - lo;
+    l->tls_align = align;
+    l->tls_tp = lo ? align_up(hi, align) : 0;
+}
+
+int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
+{
+    const kl_arch *arch = &kl_arch_x86_64;
+    keel_relocs rs;
+    keel_shdr sh;
+    keel_error e;
+    if (keel_elf_shdr(&f->elf, rela, &sh, &e) || keel_elf_relocs(&f->elf, rela, &rs, &e))
+        return lk_fail(l, e.code, "%s: relocation section %u: %s", f->name, rela, e.msg);
+    uint32_t target = sh.info;
+    keel_shdr tsh;
+    const char *tname = "?";
+    if (!keel_elf_shdr(&f->elf, target, &tsh, NULL))
+        keel_elf_section_name(&f->elf, &tsh, &tname, NULL);
+    bool alloc = o->flags & SHF_ALLOC;
+    for (uint64_t k = 0; k < rs.count; k++) {
+        keel_rel r;
+        keel_relocs_get(&rs, k, &r);
+        const kl_howto *h = arch->howto(r.type);
+        if (!h)
+            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
+                           tname, (unsigned long long)r.offset, r.type);
+        if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
+            continue;
+        if (r.offset > tsh.size || tsh.size - r.offset < h->size)
+            return lk_fail(l, KEEL_E_RANGE, "%s:(%s+0x%llx): %s: the place is outside the section", f->name, tname,
+                           (unsigned long long)r.offset, h->name);
+        uint64_t S, Z;
+        bool tls;
+        int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls);
+        if (rc)
+            return rc;
+        kl_reloc_in in = {.S = S, .A = r.addend, .P = alloc ? base + r.offset : base + r.offset, .Z = Z, .L = S,
+                          .GOT = l->got ? l->got->addr : 0};
+        if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC))
+            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): %s: general- and local-dynamic TLS (relaxed to "
+                                                  "local-exec) is not built yet", f->name, tname,
+                           (unsigned long long)r.offset, h->name);
+        if (h->needs & KL_NEED_TLS_LE)
+            in.T = S - l->tls_tp;
+        if (h->needs & KL_NEED_TLS_DTPOFF)
+            in.T = S - l->tls_start;
+        if (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)) {
+            /* a static GOT slot: the address, or for initial-exec TLS the
+             * offset from the thread pointer */
+            uint64_t slot = l->got->addr + l->ngot_used * 8;
+            uint64_t v = h->needs & KL_NEED_TLS_IE ? S - l->tls_tp : S;
+            memcpy(l->got->data + l->ngot_used * 8, &v, 8);
+            l->ngot_used++;
+            in.G = slot;
+            in.T = slot;
+        }
+        uint64_t value;
+        if (kl_reloc_apply(arch, h, &in, out + r.offset, false, &value))
+            return lk_fail(l, KEEL_E_RANGE, "%s:(%s+0x%llx): relocation %s out of range (value 0x%llx)", f->name,
+                           tname, (unsigned long long)r.offset, h->name, (unsigned long long)value);
+    }
+    return 0;
+}
+
+/* How many static GOT slots the relocations ask for (one per relocation:
+ * simple, and the GOT stays small in static links). */
+int lk_count_got(lk_link *l, size_t *count)
+{
+    *count = 0;
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            keel_relocs rs;
+            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info >= f->elf.shnum ||
+                !f->out[sh.info] || keel_elf_relocs(&f->elf, i, &rs, NULL))
+                continue;
+            for (uint64_t k = 0; k < rs.count; k++) {
+                keel_rel r;
+                keel_relocs_get(&rs, k, &r);
+                const kl_howto *h = kl_arch_x86_64.howto(r.type);
+                if (h && h->formula != KL_F_MARKER && (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)))
+                    (*count)++;
+            }
+        }
+    }
+    return 0;
+}
