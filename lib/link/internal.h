@@ -29,6 +29,7 @@ typedef struct lk_file {
     bool *dropped;          /* per section: in a COMDAT group already taken */
     struct lk_osec **out;   /* per section: the output section it went to */
     uint64_t *pos;          /* per section: its offset in that output section */
+    uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
     uint32_t index;         /* load order */
 } lk_file;
 
@@ -147,6 +148,9 @@ typedef struct lk_link {
     lk_segment segs[LK_NSEGS];
     uint64_t file_end, image_end;
     lk_osec *got, *common;  /* synthetic sections */
+    lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
+    struct { lk_file *file; uint32_t sym; } *ifuncs;
+    size_t nifuncs, capifuncs;
     size_t ngot, ngot_used;
     uint64_t tls_start, tls_filesz, tls_memsz, tls_align, tls_tp;
 } lk_link;
@@ -162,8 +166,11 @@ int lk_take_all(lk_link *l, lk_archive *a);
 int lk_place_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
 int lk_count_got(lk_link *l, size_t *count);
+int lk_collect_ifuncs(lk_link *l);
+void lk_fill_ifuncs(lk_link *l, uint8_t *buf);
 void lk_tls_layout(lk_link *l);
-int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls);
+int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
+                    const char *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);
 int lk_write_output(lk_link *l);
 

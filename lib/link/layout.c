@@ -65,15 +65,15 @@ static const char *output_name(const char *in)
  * image ends before its zero-filled part). */
 static int class_of(const lk_osec *o)
 {
-    static const char *const order[] = {".init", ".text", ".fini", ".rodata", ".eh_frame", ".gcc_except_table",
-                                        ".tdata", ".preinit_array", ".init_array", ".fini_array", ".data.rel.ro",
-                                        ".got", ".data"};
-    if (o->type == SHT_NOBITS)
-        return o->flags & SHF_TLS ? 100 : 101;
+    static const char *const order[] = {".rela.iplt", ".init", ".iplt", ".text", ".fini", ".rodata", ".eh_frame",
+                                        ".gcc_except_table", ".tdata", ".preinit_array", ".init_array",
+                                        ".fini_array", ".data.rel.ro", ".got", ".igot.plt", ".data"};
+    if (o->type == SHT_NOBITS && !(o->flags & SHF_TLS))
+        return 101;
     for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
-        if (strcmp(o->name, order[i]) == 0)
-            return i;
-    return 50; /* unknown sections next-to-last */
+        if (strcmp(o->name, order[i]) == 0 || (o->type == SHT_NOBITS && strcmp(order[i], ".tdata") == 0))
+            return 2 * i + (o->type == SHT_NOBITS); /* .tbss right after .tdata: one TLS block */
+    return 99; /* unknown sections next-to-last */
 }
 
 static bool matches(const lk_criterion *c, const char *name, const keel_shdr *sh)
@@ -124,10 +124,15 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
         o->pieces = v;
         o->cap = cap;
     }
-    o->pieces[o->npieces++] = (lk_piece){f, shndx, sh->size, sh->addralign ? sh->addralign : 1, 0,
-                                         (uint32_t)o->npieces};
-    if (sh->addralign > o->align)
-        o->align = sh->addralign;
+    uint64_t align = sh->addralign ? sh->addralign : 1;
+    /* .eh_frame is walked as one list of records up to a zero length: no
+     * padding may fall between two inputs' records (they are 4-byte
+     * multiples) */
+    if (strcmp(o->name, ".eh_frame") == 0 && align > 4)
+        align = 4;
+    o->pieces[o->npieces++] = (lk_piece){f, shndx, sh->size, align, 0, (uint32_t)o->npieces};
+    if (align > o->align)
+        o->align = align;
     f->out[shndx] = o;
     return 0;
 }
@@ -221,6 +226,26 @@ int lk_place_sections(lk_link *l)
         l->got->size = got.size;
         l->got->align = 8;
         l->ngot = ngot;
+    }
+    int rc = lk_collect_ifuncs(l);
+    if (rc)
+        return rc;
+    if (l->nifuncs) {
+        keel_shdr iplt = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_EXECINSTR, .size = 16 * l->nifuncs,
+                          .addralign = 16};
+        keel_shdr igot = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = 8 * l->nifuncs, .addralign = 8};
+        keel_shdr rela = {.type = SHT_RELA, .flags = SHF_ALLOC, .size = 24 * l->nifuncs, .addralign = 8};
+        if (!(l->iplt = output_section(l, LK_SEG_TEXT, ".iplt", &iplt)) ||
+            !(l->igot = output_section(l, LK_SEG_DATA, ".igot.plt", &igot)) ||
+            !(l->rela_iplt = output_section(l, LK_SEG_TEXT, ".rela.iplt", &rela)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        lk_osec *made[] = {l->iplt, l->igot, l->rela_iplt};
+        const keel_shdr *from[] = {&iplt, &igot, &rela};
+        for (int i = 0; i < 3; i++) {
+            made[i]->seq = ++seq;
+            made[i]->size = from[i]->size;
+            made[i]->align = from[i]->addralign;
+        }
     }
     uint64_t common_size = 0, common_align = 1;
     for (size_t i = 0; i < l->syms.cap; i++) {

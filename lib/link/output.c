@@ -114,6 +114,8 @@ static int fill(lk_link *l, uint8_t *buf)
     }
     if (l->got)
         memcpy(buf + l->got->offset, l->got->data, l->got->size);
+    if (l->nifuncs)
+        lk_fill_ifuncs(l, buf);
     return 0;
 }
 
@@ -153,7 +155,7 @@ int lk_write_output(lk_link *l)
     bool tls;
     if (!es || (es->state != LK_DEFINED && es->state != LK_WEAK))
         return lk_fail(l, KEEL_E_INDEX, "%s: the entry symbol '%s' is not defined", path, entry);
-    int rc = lk_symbol_value(l, es->def, es->def_index, &entry_addr, &size, &tls);
+    int rc = lk_symbol_value(l, es->def, es->def_index, &entry_addr, &size, &tls, NULL);
     if (rc)
         return rc;
     /* symbols: the globals with their output places */
@@ -176,7 +178,7 @@ int lk_write_output(lk_link *l)
             d.info = (uint8_t)(STB_GLOBAL << 4 | 1);
         } else {
             if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) ||
-                lk_symbol_value(l, s->def, s->def_index, &value, &sz, &tls))
+                lk_symbol_value(l, s->def, s->def_index, &value, &sz, &tls, NULL))
                 continue;
             shndx = out_index(s->def, d.shndx);
             if (tls)
@@ -261,6 +263,8 @@ int lk_write_output(lk_link *l)
                 put64(h + 24, o->offset);
                 put64(h + 32, o->size);
                 put64(h + 48, o->align);
+                if (o->type == SHT_RELA)
+                    put64(h + 56, 24);
             }
         uint8_t *h = buf + shoff + (uint64_t)symtab_index * 64;
         put32(h, n_symtab);

@@ -3,6 +3,7 @@
  * GOTTPOFF for initial-exec TLS) holds the final value, written by the
  * link-editor.  Thread-local addresses follow the x86-64 variant II: the
  * thread pointer sits at the end of the TLS block, variables below it. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -51,8 +52,10 @@ static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
         *v = (o = find_osec(l, ".text")) ? o->addr + o->size : text->vaddr + text->memsz;
     else if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_"))
         *v = l->got ? l->got->addr : data_end;
-    else if (!strcmp(name, "__rela_iplt_start") || !strcmp(name, "__rela_iplt_end"))
-        *v = text->vaddr; /* no IRELATIVE relocations: an empty range */
+    else if (!strcmp(name, "__rela_iplt_start"))
+        *v = l->rela_iplt ? l->rela_iplt->addr : text->vaddr; /* none: an empty range */
+    else if (!strcmp(name, "__rela_iplt_end"))
+        *v = l->rela_iplt ? l->rela_iplt->addr + l->rela_iplt->size : text->vaddr;
     else if (!strcmp(name, "_TLS_MODULE_BASE_"))
         *v = l->tls_start;
     else if (!strcmp(name, "_DYNAMIC"))
@@ -80,7 +83,8 @@ static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
     return true;
 }
 
-int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls)
+int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
+                    const char *where)
 {
     keel_sym sym;
     const char *name;
@@ -89,8 +93,10 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
         return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
     *size = sym.size;
     *tls = KEEL_ST_TYPE(sym.info) == STT_TLS;
-    if (KEEL_ST_TYPE(sym.info) == STT_GNU_IFUNC)
-        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: '%s' is an IFUNC: IRELATIVE is not built yet", f->name, name);
+    if (KEEL_ST_TYPE(sym.info) == STT_GNU_IFUNC && sym.shndx != SHN_UNDEF && f->ifunc && f->ifunc[symi]) {
+        *value = l->iplt->addr + 16 * (uint64_t)(f->ifunc[symi] - 1); /* its canonical address: the stub */
+        return 0;
+    }
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL) {
         if (sym.shndx == SHN_ABS) {
             *value = sym.value;
@@ -109,9 +115,10 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
             return lk_fail(l, e.code, "%s: %s", s->def->name, e.msg);
         *size = d.size;
         *tls = KEEL_ST_TYPE(d.info) == STT_TLS;
-        if (KEEL_ST_TYPE(d.info) == STT_GNU_IFUNC)
-            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: '%s' is an IFUNC: IRELATIVE is not built yet", s->def->name,
-                           name);
+        if (KEEL_ST_TYPE(d.info) == STT_GNU_IFUNC && s->def->ifunc && s->def->ifunc[s->def_index]) {
+            *value = l->iplt->addr + 16 * (uint64_t)(s->def->ifunc[s->def_index] - 1);
+            return 0;
+        }
         if (d.shndx == SHN_ABS) {
             *value = d.value;
             return 0;
@@ -129,6 +136,8 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
         *size = 0;
         return 0;
     }
+    if (s->state == LK_UNDEF) /* only relaxed-away references may stay undefined (__tls_get_addr) */
+        return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", where ? where : f->name, name);
     *value = 0; /* an undefined weak symbol */
     *size = 0;
     return 0;
@@ -158,6 +167,53 @@ void lk_tls_layout(lk_link *l)
     l->tls_tp = lo ? align_up(hi, align) : 0;
 }
 
+static bool bytes_are(const uint8_t *out, uint64_t size, int64_t at, const uint8_t *want, size_t n)
+{
+    return at >= 0 && (uint64_t)at + n <= size && memcmp(out + at, want, n) == 0;
+}
+
+/* General dynamic, local dynamic and descriptors to local exec (x86-64
+ * psABI, "Thread-Local Storage" relaxations, the sequences gcc and clang
+ * emit).  Returns how many following relocations the rewrite consumed
+ * (the call to __tls_get_addr), or -1 with the error set. */
+static int relax_tls(lk_link *l, lk_file *f, const char *tname, const keel_relocs *rs, uint64_t k, const keel_rel *r,
+                     uint8_t *out, uint64_t size, uint64_t tpoff)
+{
+    static const uint8_t gd[] = {0x66, 0x48, 0x8d, 0x3d}, gd_call[] = {0x66, 0x66, 0x48, 0xe8};
+    static const uint8_t ld[] = {0x48, 0x8d, 0x3d}, desc[] = {0x48, 0x8d, 0x05};
+    static const uint8_t gd_le[] = {0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x80};
+    static const uint8_t ld_le[] = {0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0};
+    int64_t at = (int64_t)r->offset;
+    uint32_t v = (uint32_t)tpoff;
+    int consumed = 0;
+    if (r->type == 19 /* TLSGD */ && bytes_are(out, size, at - 4, gd, 4) && bytes_are(out, size, at + 4, gd_call, 4)) {
+        memcpy(out + at - 4, gd_le, sizeof gd_le);
+        memcpy(out + at + 8, &v, 4);
+        consumed = 1;
+    } else if (r->type == 20 /* TLSLD */ && bytes_are(out, size, at - 3, ld, 3) && at + 9 <= (int64_t)size &&
+               out[at + 4] == 0xe8) {
+        memcpy(out + at - 3, ld_le, sizeof ld_le);
+        consumed = 1;
+    } else if (r->type == 34 /* GOTPC32_TLSDESC */ && bytes_are(out, size, at - 3, desc, 3)) {
+        out[at - 2] = 0xc7; /* lea x@tlsdesc(%rip),%rax -> mov $tpoff,%rax */
+        out[at - 1] = 0xc0;
+        memcpy(out + at, &v, 4);
+        return 0;
+    } else {
+        lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): a TLS sequence keel cannot relax to local-exec", f->name, tname,
+                (unsigned long long)r->offset);
+        return -1;
+    }
+    /* the call to __tls_get_addr that followed is gone with its relocation */
+    if (k + 1 < rs->count) {
+        keel_rel next;
+        keel_relocs_get(rs, k + 1, &next);
+        if (next.offset >= r->offset && next.offset < r->offset + 12)
+            return consumed;
+    }
+    return 0;
+}
+
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
     const kl_arch *arch = &kl_arch_x86_64;
@@ -179,6 +235,15 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         if (!h)
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
                            tname, (unsigned long long)r.offset, r.type);
+        if (r.type == 35 /* R_X86_64_TLSDESC_CALL */ && alloc) {
+            /* call *x@tlscall(%rax) -> xchg %ax,%ax (the descriptor is gone) */
+            if (r.offset > tsh.size || tsh.size - r.offset < 2 || out[r.offset] != 0xff || out[r.offset + 1] != 0x10)
+                return lk_fail(l, KEEL_E_FORMAT, "%s:(%s+0x%llx): not the TLS descriptor call sequence", f->name,
+                               tname, (unsigned long long)r.offset);
+            out[r.offset] = 0x66;
+            out[r.offset + 1] = 0x90;
+            continue;
+        }
         if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
             continue;
         if (r.offset > tsh.size || tsh.size - r.offset < h->size)
@@ -186,19 +251,37 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                            (unsigned long long)r.offset, h->name);
         uint64_t S, Z;
         bool tls;
-        int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls);
+        char where[300];
+        snprintf(where, sizeof where, "%s:(%s+0x%llx)", f->name, tname, (unsigned long long)r.offset);
+        keel_sym rsym;
+        if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
+            rsym.shndx < f->elf.shnum && f->dropped[rsym.shndx]) {
+            /* a local reference into this object's dropped copy of a COMDAT
+             * group: dead where it describes that copy (unwind tables,
+             * debug information), which gets 0 as GNU ld gives it */
+            if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
+                return lk_fail(l, KEEL_E_INDEX, "%s: reference to a discarded section (a duplicate COMDAT group)",
+                               where);
+            continue; /* the bytes stay 0 (the assembler's implicit addend) or as assembled */
+        }
+        int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, where);
         if (rc)
             return rc;
         kl_reloc_in in = {.S = S, .A = r.addend, .P = alloc ? base + r.offset : base + r.offset, .Z = Z, .L = S,
                           .GOT = l->got ? l->got->addr : 0};
-        if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC))
-            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): %s: general- and local-dynamic TLS (relaxed to "
-                                                  "local-exec) is not built yet", f->name, tname,
-                           (unsigned long long)r.offset, h->name);
+        if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC)) {
+            /* a static executable has one TLS block at a fixed offset from
+             * the thread pointer: relax to local-exec, as GNU ld does */
+            int skip = relax_tls(l, f, tname, &rs, k, &r, out, tsh.size, S - l->tls_tp);
+            if (skip < 0)
+                return l->err->code;
+            k += (uint64_t)skip;
+            continue;
+        }
         if (h->needs & KL_NEED_TLS_LE)
             in.T = S - l->tls_tp;
-        if (h->needs & KL_NEED_TLS_DTPOFF)
-            in.T = S - l->tls_start;
+        if (h->needs & KL_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
+            in.T = alloc ? S - l->tls_tp : S - l->tls_start;
         if (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)) {
             /* a static GOT slot: the address, or for initial-exec TLS the
              * offset from the thread pointer */
@@ -240,4 +323,107 @@ int lk_count_got(lk_link *l, size_t *count)
         }
     }
     return 0;
+}
+
+/* The IFUNC a relocation reaches, if any: its defining file and symbol. */
+static bool ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di)
+{
+    keel_sym sym;
+    const char *name;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL))
+        return false;
+    if (KEEL_ST_BIND(sym.info) == STB_LOCAL || sym.shndx != SHN_UNDEF) {
+        if (KEEL_ST_TYPE(sym.info) != STT_GNU_IFUNC || sym.shndx == SHN_UNDEF)
+            return false;
+        if (KEEL_ST_BIND(sym.info) != STB_LOCAL) { /* a global: the winning definition counts */
+            if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
+                return false;
+            lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+            if (s && s->def && (s->def != f || s->def_index != symi))
+                return ifunc_target(l, s->def, s->def_index, df, di);
+        }
+        *df = f;
+        *di = (uint32_t)symi;
+        return true;
+    }
+    if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
+        return false;
+    lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+    if (!s || (s->state != LK_DEFINED && s->state != LK_WEAK))
+        return false;
+    keel_sym d;
+    if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || KEEL_ST_TYPE(d.info) != STT_GNU_IFUNC)
+        return false;
+    *df = s->def;
+    *di = s->def_index;
+    return true;
+}
+
+/* Every IFUNC a relocation reaches gets a call stub (its canonical
+ * address), a slot the stub jumps through, and an IRELATIVE relocation
+ * that the C library's start-up applies to the slot (__rela_iplt_start
+ * to __rela_iplt_end). */
+int lk_collect_ifuncs(lk_link *l)
+{
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            keel_relocs rs;
+            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info >= f->elf.shnum ||
+                !f->out[sh.info] || keel_elf_relocs(&f->elf, i, &rs, NULL))
+                continue;
+            for (uint64_t k = 0; k < rs.count; k++) {
+                keel_rel r;
+                lk_file *df;
+                uint32_t di;
+                keel_relocs_get(&rs, k, &r);
+                if (!ifunc_target(l, f, r.sym, &df, &di))
+                    continue;
+                if (!df->ifunc && !(df->ifunc = lk_zalloc(&l->arena, (df->symtab.count + 1) * sizeof *df->ifunc)))
+                    return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+                if (di >= df->symtab.count || df->ifunc[di])
+                    continue;
+                if (l->nifuncs == l->capifuncs) {
+                    size_t cap = l->capifuncs ? 2 * l->capifuncs : 64;
+                    void *v = lk_alloc(&l->arena, cap * sizeof *l->ifuncs);
+                    if (!v)
+                        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+                    if (l->nifuncs)
+                        memcpy(v, l->ifuncs, l->nifuncs * sizeof *l->ifuncs);
+                    l->ifuncs = v;
+                    l->capifuncs = cap;
+                }
+                l->ifuncs[l->nifuncs].file = df;
+                l->ifuncs[l->nifuncs].sym = di;
+                df->ifunc[di] = (uint32_t)++l->nifuncs;
+            }
+        }
+    }
+    return 0;
+}
+
+void lk_fill_ifuncs(lk_link *l, uint8_t *buf)
+{
+    for (size_t i = 0; i < l->nifuncs; i++) {
+        lk_file *f = l->ifuncs[i].file;
+        keel_sym sym;
+        uint64_t resolver = 0;
+        if (!keel_symtab_get(&f->symtab, l->ifuncs[i].sym, &sym, NULL))
+            in_output(f, sym.shndx, sym.value, &resolver);
+        uint64_t stub = l->iplt->addr + 16 * i, slot = l->igot->addr + 8 * i;
+        uint8_t *p = buf + l->iplt->offset + 16 * i;
+        /* jmp *slot(%rip), then int3 to 16 bytes */
+        uint32_t disp = (uint32_t)(slot - (stub + 6));
+        p[0] = 0xff;
+        p[1] = 0x25;
+        memcpy(p + 2, &disp, 4);
+        memset(p + 6, 0xcc, 10);
+        memcpy(buf + l->igot->offset + 8 * i, &resolver, 8);
+        uint8_t *rel = buf + l->rela_iplt->offset + 24 * i;
+        uint64_t info = 37; /* R_X86_64_IRELATIVE, no symbol */
+        memcpy(rel, &slot, 8);
+        memcpy(rel + 8, &info, 8);
+        memcpy(rel + 16, &resolver, 8);
+    }
 }
