@@ -1,0 +1,163 @@
+#!/usr/bin/perl
+# keel link against ld.bfd on real static links (glibc C, C with threads
+# and libm, C++ with iostream, exceptions, thread_local and threads, clang,
+# musl-gcc, Python from libpython3.11.a, SQLite): the command line gcc's
+# driver gives its linker (collect2's, from -###) is run by ld.bfd and by
+# keel link, each with -Map.
+#   - the first part of the two maps (every archive member taken, and the
+#     file and symbol that needed it) must be identical;
+#   - the two executables must print the same and exit alike;
+#   - readelf -a and objdump -d read keel's without a warning;
+#   - linking twice gives identical bytes.
+# Then the errors: an undefined reference at its place, a multiple
+# definition naming both places; neither leaves an output file.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Cwd qw(abs_path);
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use Text::ParseWords qw(shellwords);
+use Programs qw(slurp have run_program);
+
+my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
+my $keel = $ENV{KEEL} // "$build/keel";
+plan skip_all => "no keel at $keel" unless -x $keel;
+plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
+plan skip_all => 'no gcc' unless have('gcc');
+make_path("$build/t");
+my $tmp = abs_path(tempdir('link.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my $src = "$FindBin::Bin/progs/link";
+my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
+my $runs = 0;
+sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
+
+# The linker's arguments as a compiler driver would give them: the line of
+# -### that runs collect2 or ld, without the program itself.
+sub linker_args {
+    my (@driver) = @_;
+    my $r = run(argv => [@driver, '-###']);
+    for my $line (split /\n/, $r->{err}) {
+        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
+        my @w = shellwords($line);
+        shift @w;
+        return @w;
+    }
+    return;
+}
+
+# The map's first part: from its heading to the first blank line after
+# the entries.
+sub members {
+    my ($map) = @_;
+    my $text = slurp($map);
+    return undef unless $text =~ /^Archive member included to satisfy reference by file \(symbol\)\n\n(.*?)(?:\n\n|\z)/ms;
+    return $1 =~ s/\n+\z//r;
+}
+
+sub first_difference {
+    my ($want, $got) = @_;
+    my @w = split /\n/, $want;
+    my @g = split /\n/, $got;
+    for my $i (0 .. ($#w > $#g ? $#w : $#g)) {
+        return sprintf("line %d:\n  ld.bfd: %s\n  keel:   %s", $i + 1, $w[$i] // '(none)', $g[$i] // '(none)')
+            if ($w[$i] // '') ne ($g[$i] // '');
+    }
+    return 'same';
+}
+
+# name => [compile command (in $tmp), driver command for the link, the tool
+# it needs, a file it needs, the program's arguments]
+my $py = '/usr/lib/x86_64-linux-gnu/libpython3.11.a';
+my $sqlite = '/usr/lib/x86_64-linux-gnu/libsqlite3.a';
+my @cases = (
+    ['gcc C hello', "gcc -O2 -c $src/hello.c -o hello.o", [qw(gcc -static hello.o -o hello)]],
+    ['gcc threads, __thread, libm', "gcc -O2 -c $src/threads.c -o threads.o",
+     [qw(gcc -static threads.o -o threads -pthread -lm)]],
+    ['g++ iostream, exceptions, threads', "g++ -O2 -c $src/cxx.cc -o cxx.o", [qw(g++ -static cxx.o -o cxx -pthread)]],
+    ['clang C hello', "clang -O2 -c $src/hello.c -o hello-clang.o",
+     [qw(clang -static -fuse-ld=bfd hello-clang.o -o hello-clang)], 'clang'],
+    ['musl-gcc C hello', "musl-gcc -O2 -c $src/hello.c -o hello-musl.o",
+     [qw(musl-gcc -static hello-musl.o -o hello-musl)], 'musl-gcc'],
+    ['static Python', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
+     ['gcc', '-static', 'pymain.o', $py, qw(-lexpat -lz -lm -lutil -o python)], undef, $py,
+     ['-S', '-c', 'import json, re, collections; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"), '
+                  . 'collections.Counter("hello").most_common(2))']],
+    ['SQLite', "printf '#include <sqlite3.h>\\n#include <stdio.h>\\nint main(void) { sqlite3 *db; sqlite3_open(\":memory:\", &db); puts(sqlite3_libversion()); return sqlite3_close(db); }\\n' > sql.c && gcc -O2 -c sql.c -o sql.o",
+     [qw(gcc -static sql.o -lsqlite3 -lm -o sql)], undef, $sqlite],
+);
+
+for my $case (@cases) {
+    my ($name, $compile, $driver, $tool, $needs, $prog_args) = @$case;
+    SKIP: {
+        my $points = 6;
+        skip "$name: no $tool", $points if $tool && !have($tool);
+        skip "$name: no $needs", $points if $needs && !-e $needs;
+        my $c = run(argv => ['/bin/sh', '-c', $compile]);
+        skip "$name: cannot compile: $c->{err}", $points if $c->{status};
+        my @args = linker_args(@$driver);
+        skip "$name: no linker line in '@$driver -###'", $points unless @args;
+        my $tag = $name =~ s/\W+/-/gr;
+        # keel's map names symbols as they are (ld.bfd demangles C++ names
+        # unless told not to)
+        my $bfd = run(argv => ['ld.bfd', @args, '--no-demangle', '-Map', "$tmp/$tag.bfd.map", '-o', "$tmp/$tag.bfd"]);
+        skip "$name: ld.bfd fails on it: $bfd->{err}", $points if $bfd->{status};
+        my $k = run(file => $keel, argv => [$keel, 'link', @args, '-Map', "$tmp/$tag.keel.map", '-o', "$tmp/$tag.keel"]);
+        my ($want, $got) = (members("$tmp/$tag.bfd.map"), members("$tmp/$tag.keel.map"));
+        ok(defined $got, "$name: keel link writes the map") or diag("keel link: $k->{err}");
+        my $n = defined $want ? () = $want =~ /^\S/mg : 0;
+        ok(defined $want && defined $got && $got eq $want,
+           "$name: the $n archive members taken, and why, are ld.bfd's")
+            or diag(defined $want && defined $got ? first_difference($want, $got) : "ld.bfd map: " . ($want // 'none'));
+        ok($k->{status} == 0 && -x "$tmp/$tag.keel", "$name: keel link writes an executable")
+            or diag("keel link: $k->{err}");
+        my @pa = @{ $prog_args // [] };
+        my ($dr, $kr) = (run(argv => ["$tmp/$tag.bfd", @pa]), run(argv => ["$tmp/$tag.keel", @pa]));
+        ok($kr->{out} eq $dr->{out} && $kr->{err} eq $dr->{err} && $kr->{status} == $dr->{status} && $dr->{out} ne '',
+           "$name: it prints what ld.bfd's link prints, and exits alike")
+            or diag("ld.bfd's: status $dr->{status}, out '$dr->{out}', err '$dr->{err}'\n"
+                    . "keel's:   status $kr->{status}, out '$kr->{out}', err '" . substr($kr->{err}, 0, 500) . "'");
+        my $re = run(argv => ['readelf', '-aW', "$tmp/$tag.keel"]);
+        my $od = run(argv => ['objdump', '-d', "$tmp/$tag.keel"]);
+        my $warn = join '', grep { /warning|error/i } split /^/m, $re->{err} . $od->{err};
+        ok($re->{status} == 0 && $od->{status} == 0 && $warn eq '', "$name: readelf -a and objdump -d read it without a warning")
+            or diag($warn);
+        run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.again"]);
+        ok(-e "$tmp/$tag.again" && slurp("$tmp/$tag.again") eq slurp("$tmp/$tag.keel"),
+           "$name: linking again gives the same bytes");
+    }
+}
+
+# ---------------------------------------------------------------- errors
+SKIP: {
+    my @args = linker_args(qw(gcc -static hello.o -o hello));
+    skip 'no gcc linker line', 4 unless @args && -e "$tmp/hello.o";
+    open(my $fh, '>', "$tmp/undef.c") or die;
+    print $fh "int missing(void);\nint main(void) { return missing(); }\n";
+    close $fh;
+    run(argv => [qw(gcc -O0 -c undef.c -o undef.o)]);
+    my @u = map { $_ eq 'hello.o' ? 'undef.o' : $_ } @args;
+    my $k = run(file => $keel, argv => [$keel, 'link', @u, '-o', "$tmp/u.out"]);
+    my $r = run(argv => [qw(readelf -rW undef.o)]);
+    my ($off) = $r->{out} =~ /^([0-9a-f]+)\s+\S+\s+\S+\s+\S+\s+missing/m;
+    my $place = sprintf('.text+0x%x', hex($off // 0));
+    like($k->{err}, qr/undef\.o:\(\Q$place\E\): undefined reference to 'missing'/,
+         "undefined reference: named at its relocation ($place)");
+    ok($k->{status} != 0 && !-e "$tmp/u.out", 'undefined reference: exit status not 0, no output file');
+
+    for my $n (1, 2) {
+        open(my $d, '>', "$tmp/dup$n.c") or die;
+        print $d "int dup_var = $n;\n" . ($n == 1 ? "int main(void) { return dup_var; }\n" : '');
+        close $d;
+        run(argv => ['gcc', '-c', "dup$n.c", '-o', "dup$n.o"]);
+    }
+    my @d = map { $_ eq 'hello.o' ? ('dup1.o', 'dup2.o') : $_ } @args;
+    $k = run(file => $keel, argv => [$keel, 'link', @d, '-o', "$tmp/d.out"]);
+    like($k->{err}, qr/dup2\.o:\(\.data\+0x0\): multiple definition of 'dup_var'; \S*dup1\.o:\(\.data\+0x0\): first defined here/,
+         'multiple definition: both places named');
+    ok($k->{status} != 0 && !-e "$tmp/d.out", 'multiple definition: exit status not 0, no output file');
+}
+
+done_testing();
