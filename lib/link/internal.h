@@ -51,6 +51,7 @@ typedef struct lk_sym {
     uint64_t size, align;   /* of a common */
     lk_file *ref;           /* the first file that referenced it (ld's map) */
     uint64_t common_offset; /* a common's place in the COMMON section */
+    const char *defsym;     /* --defsym NAME=EXPR: the expression (it wins) */
 } lk_sym;
 
 typedef struct lk_symtab {
@@ -149,6 +150,7 @@ typedef struct lk_link {
     uint64_t file_end, image_end;
     lk_osec *got, *common;  /* synthetic sections */
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
+    lk_osec *build_id;      /* .note.gnu.build-id */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
     size_t ngot, ngot_used;
@@ -173,5 +175,8 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
                     const char *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);
 int lk_write_output(lk_link *l);
+int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const char *where, int depth);
+void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
+size_t lk_build_id_note_size(const keel_link_options *opt);
 
 #endif

@@ -70,6 +70,8 @@ static int class_of(const lk_osec *o)
                                         ".fini_array", ".data.rel.ro", ".got", ".igot.plt", ".data"};
     if (o->type == SHT_NOBITS && !(o->flags & SHF_TLS))
         return 101;
+    if (o->note) /* notes first, after the headers, as GNU ld places them */
+        return -1;
     for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
         if (strcmp(o->name, order[i]) == 0 || (o->type == SHT_NOBITS && strcmp(order[i], ".tdata") == 0))
             return 2 * i + (o->type == SHT_NOBITS); /* .tbss right after .tdata: one TLS block */
@@ -246,6 +248,16 @@ int lk_place_sections(lk_link *l)
             made[i]->size = from[i]->size;
             made[i]->align = from[i]->addralign;
         }
+    }
+    size_t note = lk_build_id_note_size(l->opt);
+    if (note) {
+        keel_shdr bid = {.type = SHT_NOTE, .flags = SHF_ALLOC, .size = note, .addralign = 4};
+        if (!(l->build_id = output_section(l, LK_SEG_TEXT, ".note.gnu.build-id", &bid)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        l->build_id->seq = ++seq;
+        l->build_id->size = note;
+        l->build_id->align = 4;
+        l->build_id->note = true;
     }
     uint64_t common_size = 0, common_align = 1;
     for (size_t i = 0; i < l->syms.cap; i++) {

@@ -290,6 +290,13 @@ int keel_link(const keel_link_options *opt, keel_error *err)
         else
             s->state = LK_UNDEF;
     }
+    for (size_t i = 0; i < opt->ndefsyms && !rc; i++) {
+        lk_sym *s = lk_sym_intern(&l.syms, &l.arena, opt->defsyms[i].name, lk_hash(opt->defsyms[i].name));
+        if (!s)
+            rc = lk_fail(&l, KEEL_E_NOMEM, "out of memory");
+        else
+            s->defsym = opt->defsyms[i].expr, s->state = LK_DEFINED;
+    }
     if (!rc)
         rc = read_inputs(&l);
     if (!rc && opt->map_file)

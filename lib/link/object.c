@@ -89,6 +89,11 @@ static int add_symbols(lk_link *l, lk_file *f)
         lk_sym *s = lk_sym_intern(&l->syms, &l->arena, name, lk_hash(name));
         if (!s)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        if (s->defsym) { /* --defsym wins over the inputs */
+            if (sym.shndx == SHN_UNDEF && !s->ref)
+                s->ref = f;
+            continue;
+        }
         bool defined = s->state >= LK_COMMON;
         if (sym.shndx == SHN_UNDEF) {
             /* the file ld names in its map: the first strong reference, or

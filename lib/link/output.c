@@ -119,6 +119,54 @@ static int fill(lk_link *l, uint8_t *buf)
     return 0;
 }
 
+/* The build ID note: its header now, its descriptor from the finished
+ * file (SHA-1 or MD5 of every byte, the descriptor still zero), a random
+ * UUID, or the bytes given. */
+static size_t build_id_size(const keel_link_options *opt)
+{
+    switch (opt->build_id) {
+    case KEEL_BUILD_ID_SHA1: return 20;
+    case KEEL_BUILD_ID_MD5:
+    case KEEL_BUILD_ID_UUID: return 16;
+    case KEEL_BUILD_ID_HEX: return opt->build_id_hex_len;
+    default: return 0;
+    }
+}
+
+size_t lk_build_id_note_size(const keel_link_options *opt)
+{
+    size_t n = build_id_size(opt);
+    return n ? 16 + ((n + 3) & ~(size_t)3) : 0;
+}
+
+static int write_build_id(lk_link *l, uint8_t *buf, uint64_t total)
+{
+    const keel_link_options *opt = l->opt;
+    uint8_t *note = buf + l->build_id->offset, *desc = note + 16;
+    size_t n = build_id_size(opt);
+    put32(note, 4);
+    put32(note + 4, (uint32_t)n);
+    put32(note + 8, 3); /* NT_GNU_BUILD_ID */
+    memcpy(note + 12, "GNU", 4);
+    if (opt->build_id == KEEL_BUILD_ID_HEX) {
+        memcpy(desc, opt->build_id_hex, n);
+    } else if (opt->build_id == KEEL_BUILD_ID_UUID) {
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        bool ok = fd >= 0 && read(fd, desc, 16) == 16;
+        if (fd >= 0)
+            close(fd);
+        if (!ok)
+            return lk_fail(l, KEEL_E_IO, "--build-id=uuid: cannot read /dev/urandom");
+        desc[6] = (uint8_t)((desc[6] & 0x0f) | 0x40); /* version 4 */
+        desc[8] = (uint8_t)((desc[8] & 0x3f) | 0x80);
+    } else {
+        uint8_t digest[20];
+        lk_digest(opt->build_id == KEEL_BUILD_ID_MD5, buf, total, digest);
+        memcpy(desc, digest, n);
+    }
+    return 0;
+}
+
 static uint16_t out_index(const lk_file *f, uint32_t shndx)
 {
     if (shndx == SHN_ABS)
@@ -155,7 +203,7 @@ int lk_write_output(lk_link *l)
     bool tls;
     if (!es || (es->state != LK_DEFINED && es->state != LK_WEAK))
         return lk_fail(l, KEEL_E_INDEX, "%s: the entry symbol '%s' is not defined", path, entry);
-    int rc = lk_symbol_value(l, es->def, es->def_index, &entry_addr, &size, &tls, NULL);
+    int rc = lk_global_value(l, es, &entry_addr, &size, &tls, NULL, 0);
     if (rc)
         return rc;
     /* symbols: the globals with their output places */
@@ -176,9 +224,13 @@ int lk_write_output(lk_link *l)
             sz = s->size;
             shndx = (uint16_t)l->common->index;
             d.info = (uint8_t)(STB_GLOBAL << 4 | 1);
+        } else if (!s->def) { /* --defsym */
+            if (lk_global_value(l, s, &value, &sz, &tls, NULL, 0))
+                continue;
+            d.info = (uint8_t)(STB_GLOBAL << 4);
         } else {
             if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) ||
-                lk_symbol_value(l, s->def, s->def_index, &value, &sz, &tls, NULL))
+                lk_global_value(l, s, &value, &sz, &tls, NULL, 0))
                 continue;
             shndx = out_index(s->def, d.shndx);
             if (tls)
@@ -291,6 +343,8 @@ int lk_write_output(lk_link *l)
     free(syms);
     free(str.v);
     free(shstr.v);
+    if (!rc && l->build_id)
+        rc = write_build_id(l, buf, total);
     if (rc) {
         free(buf);
         return rc;

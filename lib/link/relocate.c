@@ -4,6 +4,7 @@
  * link-editor.  Thread-local addresses follow the x86-64 variant II: the
  * thread pointer sits at the end of the TLS block, variables below it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -83,6 +84,66 @@ static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
     return true;
 }
 
+int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const char *where, int depth)
+{
+    keel_error e;
+    *size = 0;
+    *tls = false;
+    if (s->defsym) { /* --defsym NAME=NUMBER or NAME=SYMBOL[+-NUMBER] */
+        char *end;
+        unsigned long long n = strtoull(s->defsym, &end, 0);
+        if (end != s->defsym && !*end) {
+            *value = n;
+            return 0;
+        }
+        char other[256];
+        size_t len = strcspn(s->defsym, "+-");
+        if (len >= sizeof other || depth > 16)
+            return lk_fail(l, KEEL_E_FORMAT, "--defsym %s=%s: cannot evaluate", s->name, s->defsym);
+        memcpy(other, s->defsym, len);
+        other[len] = 0;
+        while (len && other[len - 1] == ' ')
+            other[--len] = 0;
+        long long delta = s->defsym[len] ? strtoll(s->defsym + len, &end, 0) : 0;
+        lk_sym *o = lk_sym_find(&l->syms, other, lk_hash(other));
+        if (!o)
+            return lk_fail(l, KEEL_E_INDEX, "--defsym %s=%s: '%s' is not defined", s->name, s->defsym, other);
+        int rc = lk_global_value(l, o, value, size, tls, where, depth + 1);
+        *value += (uint64_t)delta;
+        return rc;
+    }
+    if (s->state == LK_DEFINED || s->state == LK_WEAK) {
+        keel_sym d;
+        if (keel_symtab_get(&s->def->symtab, s->def_index, &d, &e))
+            return lk_fail(l, e.code, "%s: %s", s->def->name, e.msg);
+        *size = d.size;
+        *tls = KEEL_ST_TYPE(d.info) == STT_TLS;
+        if (KEEL_ST_TYPE(d.info) == STT_GNU_IFUNC && s->def->ifunc && s->def->ifunc[s->def_index]) {
+            *value = l->iplt->addr + 16 * (uint64_t)(s->def->ifunc[s->def_index] - 1);
+            return 0;
+        }
+        if (d.shndx == SHN_ABS) {
+            *value = d.value;
+            return 0;
+        }
+        if (in_output(s->def, d.shndx, d.value, value))
+            return 0;
+        return lk_fail(l, KEEL_E_INDEX, "%s: '%s' is defined in a section that is not linked", s->def->name,
+                       s->name);
+    }
+    if (s->state == LK_COMMON) {
+        *value = l->common->addr + s->common_offset;
+        *size = s->size;
+        return 0;
+    }
+    if (linker_value(l, s->name, value))
+        return 0;
+    if (s->state == LK_UNDEF) /* only relaxed-away references may stay undefined (__tls_get_addr) */
+        return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", where ? where : "keel link", s->name);
+    *value = 0; /* an undefined weak symbol */
+    return 0;
+}
+
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const char *where)
 {
@@ -109,38 +170,7 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
     lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
     if (!s)
         return lk_fail(l, KEEL_E_INDEX, "%s: symbol '%s' is not in the link", f->name, name);
-    if (s->state == LK_DEFINED || s->state == LK_WEAK) {
-        keel_sym d;
-        if (keel_symtab_get(&s->def->symtab, s->def_index, &d, &e))
-            return lk_fail(l, e.code, "%s: %s", s->def->name, e.msg);
-        *size = d.size;
-        *tls = KEEL_ST_TYPE(d.info) == STT_TLS;
-        if (KEEL_ST_TYPE(d.info) == STT_GNU_IFUNC && s->def->ifunc && s->def->ifunc[s->def_index]) {
-            *value = l->iplt->addr + 16 * (uint64_t)(s->def->ifunc[s->def_index] - 1);
-            return 0;
-        }
-        if (d.shndx == SHN_ABS) {
-            *value = d.value;
-            return 0;
-        }
-        if (in_output(s->def, d.shndx, d.value, value))
-            return 0;
-        return lk_fail(l, KEEL_E_INDEX, "%s: '%s' is defined in a section that is not linked", s->def->name, name);
-    }
-    if (s->state == LK_COMMON) {
-        *value = l->common->addr + s->common_offset;
-        *size = s->size;
-        return 0;
-    }
-    if (linker_value(l, name, value)) {
-        *size = 0;
-        return 0;
-    }
-    if (s->state == LK_UNDEF) /* only relaxed-away references may stay undefined (__tls_get_addr) */
-        return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", where ? where : f->name, name);
-    *value = 0; /* an undefined weak symbol */
-    *size = 0;
-    return 0;
+    return lk_global_value(l, s, value, size, tls, where ? where : f->name, 0);
 }
 
 /* The TLS block: from the first TLS output section to the end of the last;
@@ -349,7 +379,7 @@ static bool ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, ui
     if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
         return false;
     lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
-    if (!s || (s->state != LK_DEFINED && s->state != LK_WEAK))
+    if (!s || !s->def || (s->state != LK_DEFINED && s->state != LK_WEAK))
         return false;
     keel_sym d;
     if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || KEEL_ST_TYPE(d.info) != STT_GNU_IFUNC)
