@@ -8,7 +8,8 @@
 #     file and symbol that needed it) must be identical;
 #   - the two executables must print the same and exit alike;
 #   - readelf -a and objdump -d read keel's without a warning;
-#   - linking twice gives identical bytes.
+#   - linking twice gives identical bytes;
+#   - with --gc-sections the executable is smaller and still runs alike.
 # Then the errors: an undefined reference at its place, a multiple
 # definition naming both places; neither leaves an output file.
 use strict;
@@ -92,7 +93,7 @@ my @cases = (
 for my $case (@cases) {
     my ($name, $compile, $driver, $tool, $needs, $prog_args) = @$case;
     SKIP: {
-        my $points = 6;
+        my $points = 7;
         skip "$name: no $tool", $points if $tool && !have($tool);
         skip "$name: no $needs", $points if $needs && !-e $needs;
         my $c = run(argv => ['/bin/sh', '-c', $compile]);
@@ -127,6 +128,13 @@ for my $case (@cases) {
         run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.again"]);
         ok(-e "$tmp/$tag.again" && slurp("$tmp/$tag.again") eq slurp("$tmp/$tag.keel"),
            "$name: linking again gives the same bytes");
+        my $g = run(file => $keel, argv => [$keel, 'link', @args, '--gc-sections', '-o', "$tmp/$tag.gc"]);
+        my $gr = run(argv => ["$tmp/$tag.gc", @pa]);
+        ok($g->{status} == 0 && $gr->{out} eq $dr->{out} && $gr->{status} == $dr->{status}
+               && -s "$tmp/$tag.gc" < -s "$tmp/$tag.keel",
+           "$name: with --gc-sections, smaller (" . (-s "$tmp/$tag.gc" // 0) . " bytes against "
+               . (-s "$tmp/$tag.keel" // 0) . ") and the same output")
+            or diag("keel link --gc-sections: $g->{err}; run: status $gr->{status}, err " . substr($gr->{err}, 0, 300));
     }
 }
 

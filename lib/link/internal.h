@@ -30,6 +30,7 @@ typedef struct lk_file {
     struct lk_osec **out;   /* per section: the output section it went to */
     uint64_t *pos;          /* per section: its offset in that output section */
     uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
+    bool *live;             /* per section, with --gc-sections: reachable */
     uint32_t index;         /* load order */
 } lk_file;
 
@@ -166,6 +167,7 @@ int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t si
 int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any);
 int lk_take_all(lk_link *l, lk_archive *a);
 int lk_place_sections(lk_link *l);
+int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
 int lk_count_got(lk_link *l, size_t *count);
 int lk_collect_ifuncs(lk_link *l);

@@ -196,6 +196,8 @@ int lk_place_sections(lk_link *l)
                 continue;
             if (!(sh.flags & SHF_ALLOC) && strncmp(name, ".debug", 6) != 0 && strcmp(name, ".comment") != 0)
                 continue; /* other unallocated sections: nothing a program or debugger reads */
+            if (f->live && (sh.flags & SHF_ALLOC) && !f->live[i] && strcmp(name, ".eh_frame") != 0)
+                continue; /* --gc-sections: not reachable */
             int seg = LK_SEG_EXTRA;
             for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
                 if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], name, &sh)) {

@@ -303,6 +303,8 @@ int keel_link(const keel_link_options *opt, keel_error *err)
         rc = write_map(&l);
     if (!rc)
         rc = check_undefined(&l);
+    if (!rc && opt->gc_sections)
+        rc = lk_gc_sections(&l);
     if (!rc)
         rc = lk_place_sections(&l);
     if (!rc)

@@ -285,10 +285,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         snprintf(where, sizeof where, "%s:(%s+0x%llx)", f->name, tname, (unsigned long long)r.offset);
         keel_sym rsym;
         if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
-            rsym.shndx < f->elf.shnum && f->dropped[rsym.shndx]) {
+            rsym.shndx > 0 && rsym.shndx < f->elf.shnum && (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
             /* a local reference into this object's dropped copy of a COMDAT
-             * group: dead where it describes that copy (unwind tables,
-             * debug information), which gets 0 as GNU ld gives it */
+             * group, or a section --gc-sections removed: dead where it
+             * describes that code (unwind tables, debug information), which
+             * gets 0 as GNU ld gives it */
             if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
                 return lk_fail(l, KEEL_E_INDEX, "%s: reference to a discarded section (a duplicate COMDAT group)",
                                where);
