@@ -80,6 +80,9 @@ my @cases = (
     ['g++ iostream, exceptions, threads', "g++ -O2 -c $src/cxx.cc -o cxx.o", [qw(g++ -static cxx.o -o cxx -pthread)]],
     ['clang C hello', "clang -O2 -c $src/hello.c -o hello-clang.o",
      [qw(clang -static -fuse-ld=bfd hello-clang.o -o hello-clang)], 'clang'],
+    # clang passes --eh-frame-hdr: the unwinder finds the FDEs through it
+    ['clang++ exceptions, threads (--eh-frame-hdr)', "clang++ -O2 -c $src/cxx.cc -o cxx-clang.o",
+     [qw(clang++ -static -fuse-ld=bfd cxx-clang.o -o cxx-clang -pthread)], 'clang++'],
     ['musl-gcc C hello', "musl-gcc -O2 -c $src/hello.c -o hello-musl.o",
      [qw(musl-gcc -static hello-musl.o -o hello-musl)], 'musl-gcc'],
     ['static Python', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",

@@ -152,6 +152,7 @@ typedef struct lk_link {
     lk_osec *got, *common;  /* synthetic sections */
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
+    lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
     size_t ngot, ngot_used;
@@ -180,5 +181,7 @@ int lk_write_output(lk_link *l);
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const char *where, int depth);
 void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 size_t lk_build_id_note_size(const keel_link_options *opt);
+size_t lk_count_fdes(lk_link *l, const lk_osec *eh);
+void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);
 
 #endif

@@ -65,7 +65,8 @@ static const char *output_name(const char *in)
  * image ends before its zero-filled part). */
 static int class_of(const lk_osec *o)
 {
-    static const char *const order[] = {".rela.iplt", ".init", ".iplt", ".text", ".fini", ".rodata", ".eh_frame",
+    static const char *const order[] = {".rela.iplt", ".init", ".iplt", ".text", ".fini", ".rodata", ".eh_frame_hdr",
+                                        ".eh_frame",
                                         ".gcc_except_table", ".tdata", ".preinit_array", ".init_array",
                                         ".fini_array", ".data.rel.ro", ".got", ".igot.plt", ".data"};
     if (o->type == SHT_NOBITS && !(o->flags & SHF_TLS))
@@ -250,6 +251,18 @@ int lk_place_sections(lk_link *l)
             made[i]->size = from[i]->size;
             made[i]->align = from[i]->addralign;
         }
+    }
+    for (size_t i = 0; l->opt->eh_frame_hdr && i < l->segs[LK_SEG_TEXT].nsecs; i++)
+        if (strcmp(l->segs[LK_SEG_TEXT].secs[i]->name, ".eh_frame") == 0)
+            l->eh_frame = l->segs[LK_SEG_TEXT].secs[i];
+    if (l->eh_frame) {
+        size_t fdes = lk_count_fdes(l, l->eh_frame);
+        keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC, .size = 12 + 8 * fdes, .addralign = 4};
+        if (!(l->eh_frame_hdr = output_section(l, LK_SEG_TEXT, ".eh_frame_hdr", &hdr)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        l->eh_frame_hdr->seq = ++seq;
+        l->eh_frame_hdr->size = hdr.size;
+        l->eh_frame_hdr->align = 4;
     }
     size_t note = lk_build_id_note_size(l->opt);
     if (note) {
