@@ -175,6 +175,34 @@ static int read_inputs(lk_link *l)
     return open_group ? close_group(l, open_group) : 0;
 }
 
+/* .gnu.warning.SYM: its text is a warning for whoever uses SYM (glibc's
+ * "Using 'getservbyport' in statically linked applications..."), printed
+ * once, naming the first file that references it. */
+static void link_warnings(lk_link *l)
+{
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            const char *name;
+            const uint8_t *data;
+            uint64_t size;
+            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || keel_elf_section_name(&f->elf, &sh, &name, NULL) ||
+                strncmp(name, ".gnu.warning", 12) != 0 || keel_elf_section_data(&f->elf, &sh, &data, &size, NULL))
+                continue;
+            const char *who = f->name;
+            if (name[12] == '.') {
+                lk_sym *s = lk_sym_find(&l->syms, name + 13, lk_hash(name + 13));
+                if (!s || !s->ref || s->ref == f)
+                    continue;
+                who = s->ref->name;
+            }
+            fprintf(stderr, "keel ld: %s: warning: %.*s\n", who, (int)strnlen((const char *)data, size),
+                    (const char *)data);
+        }
+    }
+}
+
 /* The first place that references a symbol, for the undefined error:
  * "file:(.section+0xoffset)". */
 static void first_reference(const lk_file *f, const char *name, char *buf, size_t size)
@@ -299,6 +327,8 @@ int keel_link(const keel_link_options *opt, keel_error *err)
     }
     if (!rc)
         rc = read_inputs(&l);
+    if (!rc)
+        link_warnings(&l);
     if (!rc && opt->map_file)
         rc = write_map(&l);
     if (!rc)

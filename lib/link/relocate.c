@@ -324,9 +324,14 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in.T = slot;
         }
         uint64_t value;
-        if (kl_reloc_apply(arch, h, &in, out + r.offset, false, &value))
-            return lk_fail(l, KEEL_E_RANGE, "%s:(%s+0x%llx): relocation %s out of range (value 0x%llx)", f->name,
-                           tname, (unsigned long long)r.offset, h->name, (unsigned long long)value);
+        if (kl_reloc_apply(arch, h, &in, out + r.offset, false, &value)) {
+            keel_sym tsym;
+            const char *sn = "?";
+            if (!keel_symtab_get(&f->symtab, r.sym, &tsym, NULL))
+                keel_symtab_name(&f->symtab, &tsym, &sn, NULL);
+            return lk_fail(l, KEEL_E_RANGE, "%s: relocation %s against '%s' out of range (value 0x%llx)", where,
+                           h->name, *sn ? sn : "(a section)", (unsigned long long)value);
+        }
     }
     return 0;
 }
