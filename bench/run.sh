@@ -5,13 +5,15 @@
 # then how fast `keel exec` starts a program against execve (suite "exec",
 # bench/exec.sh), then how fast `keel run` loads, relocates and runs
 # libpython3.11-pic.a and libsqlite3.a against dlopen, a static link,
-# llvm-jitlink and libtcc (suite "load", bench/load.sh).
+# llvm-jitlink and libtcc (suite "load", bench/load.sh), then how fast
+# `keel link` links static executables against ld.bfd, ld.gold, ld.lld and
+# mold (suite "link", bench/link.sh).
 #
 #   sh bench/run.sh /abs/path/to/build/keel      (what `make bench` runs)
 #
 # Environment knobs (all optional):
-#   BENCH_SUITES="info exec load"  the suites to run (default all three, in
-#                       that order)
+#   BENCH_SUITES="info exec load link"  the suites to run (default all four,
+#                       in that order)
 #   BENCH_RUNS=N        timed runs per command (default 7, at least 5)
 #   BENCH_WARMUP=N      untimed warm-up runs per command (default 1)
 #   BENCH_FAST_RUNS=N   timed runs for a command quicker than 100 ms, whose
@@ -25,7 +27,8 @@
 # to bench/results/hyperfine/.  See bench/README.md for how to read it.
 # bench/exec.sh has its own knobs (BENCH_EXEC_*) and writes
 # bench/results/exec.txt; bench/load.sh has BENCH_LOAD_* and writes
-# bench/results/load.txt.
+# bench/results/load.txt; bench/link.sh has BENCH_LINK_* and writes
+# bench/results/link.txt.
 set -u
 
 KEEL=${1:-}
@@ -41,10 +44,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SUITE="info"
 
 SUITES=" "
-for suite in ${BENCH_SUITES:-info exec load}; do
+for suite in ${BENCH_SUITES:-info exec load link}; do
     case $suite in
-    info | exec | load) SUITES="$SUITES$suite " ;;
-    *) echo "bench: unknown suite '$suite' in BENCH_SUITES (info exec load)" >&2; exit 2 ;;
+    info | exec | load | link) SUITES="$SUITES$suite " ;;
+    *) echo "bench: unknown suite '$suite' in BENCH_SUITES (info exec load link)" >&2; exit 2 ;;
     esac
 done
 has_suite() { case $SUITES in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -57,6 +60,10 @@ later_suites() {
     if has_suite load; then
         has_suite exec && echo
         sh "$HERE/load.sh" "$KEEL" || _st=$?
+    fi
+    if has_suite link; then
+        { has_suite exec || has_suite load; } && echo
+        sh "$HERE/link.sh" "$KEEL" || _st=$?
     fi
     return $_st
 }
@@ -363,7 +370,7 @@ TOP=$(dirname "$HERE")
 emit "load at end: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)"
 emit "total bench time: $(($(date +%s) - START)) s; table in ${OUT#"$TOP/"}, timings in ${JSONDIR#"$TOP/"}/"
 
-if has_suite exec || has_suite load; then
+if has_suite exec || has_suite load || has_suite link; then
     echo
     later_suites
 fi
