@@ -298,10 +298,12 @@ int lk_place_sections(lk_link *l)
     }
     for (int s = 0; s < LK_NSEGS; s++) {
         lk_segment *g = &l->segs[s];
+        if (!g->nsecs)
+            continue; /* (qsort may not be given NULL) */
         qsort(g->secs, g->nsecs, sizeof *g->secs, by_class);
         for (size_t i = 0; i < g->nsecs; i++)
-            if (g->secs[i]->type == SHT_INIT_ARRAY || g->secs[i]->type == SHT_FINI_ARRAY ||
-                g->secs[i]->type == SHT_PREINIT_ARRAY)
+            if ((g->secs[i]->type == SHT_INIT_ARRAY || g->secs[i]->type == SHT_FINI_ARRAY ||
+                 g->secs[i]->type == SHT_PREINIT_ARRAY) && g->secs[i]->npieces)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_priority);
     }
     return 0;
