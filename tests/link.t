@@ -85,6 +85,9 @@ my @cases = (
      [qw(clang++ -static -fuse-ld=bfd cxx-clang.o -o cxx-clang -pthread)], 'clang++'],
     ['musl-gcc C hello', "musl-gcc -O2 -c $src/hello.c -o hello-musl.o",
      [qw(musl-gcc -static hello-musl.o -o hello-musl)], 'musl-gcc'],
+    ['start-up and shutdown order, __start_/__stop_',
+     "gcc -O2 -c $src/order_a.c -o oa.o && gcc -O2 -c $src/order_b.c -o ob.o && gcc -c $src/order_init.s -o oi.o",
+     [qw(gcc -static oa.o ob.o oi.o -o order)]],
     ['static Python', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
      ['gcc', '-static', 'pymain.o', $py, qw(-lexpat -lz -lm -lutil -o python)], undef, $py,
      ['-S', '-c', 'import json, re, collections; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"), '
@@ -169,6 +172,30 @@ SKIP: {
     like($k->{err}, qr/dup2\.o:\(\.data\+0x0\): multiple definition of 'dup_var'; \S*dup1\.o:\(\.data\+0x0\): first defined here/,
          'multiple definition: both places named');
     ok($k->{status} != 0 && !-e "$tmp/d.out", 'multiple definition: exit status not 0, no output file');
+}
+
+# A corrupt object, and a relocation that cannot hold its value.
+SKIP: {
+    my @args = linker_args(qw(gcc -static hello.o -o hello));
+    skip 'no gcc linker line', 4 unless @args && -e "$tmp/hello.o";
+    my $obj = slurp("$tmp/hello.o");
+    open(my $fh, '>:raw', "$tmp/cut.o") or die;
+    print $fh substr($obj, 0, int(length($obj) / 2));
+    close $fh;
+    my @c = map { $_ eq 'hello.o' ? 'cut.o' : $_ } @args;
+    my $k = run(file => $keel, argv => [$keel, 'link', @c, '-o', "$tmp/cut.out"]);
+    like($k->{err}, qr/^keel ld: \S*cut\.o: .+/m, 'a truncated object: the error names it');
+    ok($k->{status} != 0 && !-e "$tmp/cut.out", 'a truncated object: exit status not 0, no output file');
+
+    open($fh, '>', "$tmp/far.s") or die;
+    print $fh ".text\n.globl main\nmain:\n  movl \$far_away, %eax\n  ret\n.section .note.GNU-stack,\"\",\@progbits\n";
+    close $fh;
+    run(argv => [qw(gcc -c far.s -o far.o)]);
+    my @f = map { $_ eq 'hello.o' ? 'far.o' : $_ } @args;
+    $k = run(file => $keel, argv => [$keel, 'link', @f, '--defsym', 'far_away=0x123456789', '-o', "$tmp/far.out"]);
+    like($k->{err}, qr/far\.o:\(\.text\+0x1\): relocation R_X86_64_32 against 'far_away' out of range/,
+         'an overflow: the place and the symbol named');
+    ok($k->{status} != 0 && !-e "$tmp/far.out", 'an overflow: exit status not 0, no output file');
 }
 
 done_testing();
