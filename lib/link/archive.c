@@ -33,7 +33,19 @@ static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name,
         *size = m.size;
         return 0;
     }
-    return lk_fail(l, KEEL_E_UNSUPPORTED, "%s(%s): thin archive members are not linked yet", a->path, *name);
+    /* a thin archive's member is a file named relative to the archive */
+    const char *slash = strrchr(a->path, '/');
+    size_t dir = (*name)[0] == '/' || !slash ? 0 : (size_t)(slash - a->path) + 1;
+    char *path = lk_alloc(&l->arena, dir + n + 1);
+    if (!path)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    memcpy(path, a->path, dir);
+    memcpy(path + dir, *name, n + 1);
+    int rc = lk_map_file(l, path, data, size);
+    if (!rc && *size != m.size)
+        rc = lk_fail(l, KEEL_E_FORMAT, "%s(%s): the archive says %llu bytes, %s has %zu", a->path, *name,
+                     (unsigned long long)m.size, path, *size);
+    return rc;
 }
 
 int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group,

@@ -160,6 +160,7 @@ typedef struct lk_link {
 } lk_link;
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size);
 int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size,
                   lk_file **out);
 int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group,

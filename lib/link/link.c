@@ -26,7 +26,7 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...)
     return keel_error_set(l->err, code, 0, "%s", msg);
 }
 
-static int map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
+int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -128,7 +128,7 @@ static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, i
     size_t size = 0;
     if (depth > 8)
         return lk_fail(l, KEEL_E_FORMAT, "%s: linker scripts nested too deep", path);
-    int rc = map_file(l, path, &data, &size);
+    int rc = lk_map_file(l, path, &data, &size);
     if (rc)
         return rc;
     if (keel_is_archive(data, size)) {
