@@ -85,6 +85,8 @@ my @cases = (
      [qw(clang++ -static -fuse-ld=bfd cxx-clang.o -o cxx-clang -pthread)], 'clang++'],
     ['musl-gcc C hello', "musl-gcc -O2 -c $src/hello.c -o hello-musl.o",
      [qw(musl-gcc -static hello-musl.o -o hello-musl)], 'musl-gcc'],
+    ['a thin archive', "gcc -O2 -c $src/hello.c -o hello-thin.o && rm -f libthin.a && ar rcsT libthin.a hello-thin.o",
+     [qw(gcc -static -Wl,-u,main libthin.a -o hello-thin)]],
     ['start-up and shutdown order, __start_/__stop_',
      "gcc -O2 -c $src/order_a.c -o oa.o && gcc -O2 -c $src/order_b.c -o ob.o && gcc -c $src/order_init.s -o oi.o",
      [qw(gcc -static oa.o ob.o oi.o -o order)]],
