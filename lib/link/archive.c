@@ -45,6 +45,7 @@ static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name,
     if (!rc && *size != m.size)
         rc = lk_fail(l, KEEL_E_FORMAT, "%s(%s): the archive says %llu bytes, %s has %zu", a->path, *name,
                      (unsigned long long)m.size, path, *size);
+    *name = path; /* GNU ld names a thin member by its file */
     return rc;
 }
 
@@ -135,8 +136,8 @@ static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
     size_t size;
     lk_file *f;
     int rc = member_at(l, a, pos, &mname, &data, &size);
-    if (!rc)
-        rc = lk_add_object(l, a->path, mname, data, size, &f);
+    if (!rc) /* a thin member is a file of its own */
+        rc = a->ar.thin ? lk_add_object(l, mname, NULL, data, size, &f) : lk_add_object(l, a->path, mname, data, size, &f);
     if (rc)
         return rc;
     if (l->ntaken == l->captaken) {
@@ -192,7 +193,8 @@ int lk_take_all(lk_link *l, lk_archive *a)
         lk_file *f;
         int rc = member_at(l, a, here, &mname, &data, &size);
         if (!rc)
-            rc = lk_add_object(l, a->path, mname, data, size, &f);
+            rc = a->ar.thin ? lk_add_object(l, mname, NULL, data, size, &f)
+                            : lk_add_object(l, a->path, mname, data, size, &f);
         if (rc)
             return rc;
         for (size_t k = 0; k < a->count; k++)
