@@ -1,6 +1,7 @@
 #!/bin/sh
 # make demo: keel's jobs on real files of this machine.
 keel=${1:-build/keel}
+case $keel in /*) ;; *) keel=$(pwd)/$keel ;; esac # it is also linked to as ld below
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
@@ -76,6 +77,32 @@ EOF2
 if c++ -O2 -fPIC -c -o "$demo/greet.o" "$demo/greet.cc" 2>/dev/null; then
     say "C++ under the loader: thread_local (keel's own TLS blocks), exceptions through registered .eh_frame"
     run "$keel" run -lstdc++ "$demo/greet.o"
+fi
+rm -rf "$demo"
+
+say "The link-editor: gcc -static with keel as its ld, against ld.bfd"
+demo=${TMPDIR:-/tmp}/keel-demo-link.$$
+mkdir -p "$demo"
+ln -s "$keel" "$demo/ld"
+cat > "$demo/prog.cc" <<'EOF2'
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+thread_local int counter = 1;
+int main() {
+    std::thread t([] { counter += 41; std::cout << "thread says " << counter << std::endl; });
+    t.join();
+    try { throw std::runtime_error("thrown and caught"); } catch (const std::exception &e) { std::cout << e.what() << std::endl; }
+}
+EOF2
+if g++ -O2 -c -o "$demo/prog.o" "$demo/prog.cc" 2>/dev/null; then
+    run g++ -static -B"$demo" -pthread -o "$demo/prog.keel" "$demo/prog.o"
+    run "$demo/prog.keel"
+    g++ -static -pthread -o "$demo/prog.bfd" "$demo/prog.o"
+    t0=$(date +%s%N); g++ -static -B"$demo" -pthread -o "$demo/prog.keel" "$demo/prog.o"; t1=$(date +%s%N)
+    g++ -static -pthread -o "$demo/prog.bfd" "$demo/prog.o"; t2=$(date +%s%N)
+    echo "g++ -static with keel: $(( (t1 - t0) / 1000000 )) ms, with ld.bfd: $(( (t2 - t1) / 1000000 )) ms (the compiler driver included; make bench for linker-only ratios)"
+    readelf -lW "$demo/prog.keel" | sed -n '/Program Headers/,/Section to Segment/p' | head -12
 fi
 rm -rf "$demo"
 

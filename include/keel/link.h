@@ -7,8 +7,7 @@
  * clang pass it) is the front end's business: it turns -l into files and
  * hands over an ordered list of inputs and the options below.
  *
- * Work in progress (issue 5): inputs, archive rules and symbol resolution
- * first; layout and output next.
+ * docs/linker.md describes what is built and what is not yet.
  */
 #ifndef KEEL_LINK_H
 #define KEEL_LINK_H

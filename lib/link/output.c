@@ -66,7 +66,8 @@ static size_t program_headers(const lk_link *l, phdr *ph)
     for (size_t i = 0; i < t->nsecs; i++)
         if (t->secs[i]->note) {
             uint64_t lo = t->secs[i]->addr, off = t->secs[i]->offset, hi = lo + t->secs[i]->size, al = t->secs[i]->align;
-            while (i + 1 < t->nsecs && t->secs[i + 1]->note)
+            /* notes of one alignment per PT_NOTE: readers step by it */
+            while (i + 1 < t->nsecs && t->secs[i + 1]->note && t->secs[i + 1]->align == al)
                 hi = t->secs[i + 1]->addr + t->secs[i + 1]->size, i++;
             ph[n++] = (phdr){PT_NOTE, PF_R, off, lo, hi - lo, hi - lo, al};
         }
