@@ -87,9 +87,10 @@ my @cases = (
      [qw(musl-gcc -static hello-musl.o -o hello-musl)], 'musl-gcc'],
     ['a thin archive', "gcc -O2 -c $src/hello.c -o hello-thin.o && rm -f libthin.a && ar rcsT libthin.a hello-thin.o",
      [qw(gcc -static -Wl,-u,main libthin.a -o hello-thin)]],
-    ['start-up and shutdown order, __start_/__stop_',
-     "gcc -O2 -c $src/order_a.c -o oa.o && gcc -O2 -c $src/order_b.c -o ob.o && gcc -c $src/order_init.s -o oi.o",
-     [qw(gcc -static oa.o ob.o oi.o -o order)]],
+    ['start-up and shutdown order (.ctors/.dtors too), __start_/__stop_',
+     "gcc -O2 -c $src/order_a.c -o oa.o && gcc -O2 -c $src/order_b.c -o ob.o && gcc -c $src/order_init.s -o oi.o"
+         . " && gcc -c $src/order_ctors.s -o oc.o",
+     [qw(gcc -static oa.o ob.o oi.o oc.o -o order)]],
     ['static Python', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
      ['gcc', '-static', 'pymain.o', $py, qw(-lexpat -lz -lm -lutil -o python)], undef, $py,
      ['-S', '-c', 'import json, re, collections; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"), '

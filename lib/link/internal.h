@@ -94,6 +94,7 @@ typedef struct lk_piece {
     uint64_t size, align;
     uint64_t offset;        /* in the output section */
     uint32_t seq;           /* input order, for stable sorts */
+    bool reverse;           /* .ctors/.dtors folded into an init/fini array: its words run backwards */
 } lk_piece;
 
 typedef struct lk_osec {

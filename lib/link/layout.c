@@ -48,8 +48,22 @@ static const lk_criterion builtin[] = {
 };
 
 /* .text.foo into .text, and the like: the output section's name. */
+/* .ctors and .dtors (.ctors.N too) fold into the init and fini arrays, as
+ * GNU ld's script folds them; 1 and 2, else 0. */
+static int legacy_array(const char *name)
+{
+    if (strncmp(name, ".ctors", 6) == 0 && (name[6] == 0 || name[6] == '.'))
+        return 1;
+    if (strncmp(name, ".dtors", 6) == 0 && (name[6] == 0 || name[6] == '.'))
+        return 2;
+    return 0;
+}
+
 static const char *output_name(const char *in)
 {
+    int legacy = legacy_array(in);
+    if (legacy)
+        return legacy == 1 ? ".init_array" : ".fini_array";
     static const char *const groups[] = {".text", ".rodata", ".data.rel.ro", ".data", ".bss", ".tdata", ".tbss",
                                          ".init_array", ".fini_array", ".preinit_array", ".gcc_except_table"};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
@@ -133,7 +147,7 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
      * multiples) */
     if (strcmp(o->name, ".eh_frame") == 0 && align > 4)
         align = 4;
-    o->pieces[o->npieces++] = (lk_piece){f, shndx, sh->size, align, 0, (uint32_t)o->npieces};
+    o->pieces[o->npieces++] = (lk_piece){f, shndx, sh->size, align, 0, (uint32_t)o->npieces, false};
     if (align > o->align)
         o->align = align;
     f->out[shndx] = o;
@@ -149,7 +163,11 @@ static uint32_t piece_priority(const lk_piece *p)
     if (keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) || keel_elf_section_name(&p->file->elf, &sh, &name, NULL))
         return 65536;
     dot = strrchr(name, '.');
-    return dot && dot[1] >= '0' && dot[1] <= '9' ? (uint32_t)strtoul(dot + 1, NULL, 10) : 65536;
+    if (!dot || dot[1] < '0' || dot[1] > '9')
+        return 65536;
+    uint32_t prio = (uint32_t)strtoul(dot + 1, NULL, 10);
+    /* .ctors.N runs where .init_array.(65535-N) would */
+    return legacy_array(name) && prio <= 65535 ? 65535 - prio : prio;
 }
 
 static int by_priority(const void *a, const void *b)
@@ -207,8 +225,12 @@ int lk_place_sections(lk_link *l)
                 }
             /* A note with contents that a program reads is loaded too: it
              * goes in the text segment, and the note segment describes it. */
+            keel_shdr as = sh;
+            int legacy = legacy_array(name);
+            if (legacy)
+                as.type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
             lk_osec *o = output_section(l, seg == LK_SEG_NOTE ? LK_SEG_TEXT : seg,
-                                        sh.type == SHT_NOTE ? name : output_name(name), &sh);
+                                        sh.type == SHT_NOTE ? name : output_name(name), &as);
             if (!o)
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
             if (!o->seq)
@@ -218,6 +240,7 @@ int lk_place_sections(lk_link *l)
             int rc = add_piece(l, o, f, i, &sh);
             if (rc)
                 return rc;
+            o->pieces[o->npieces - 1].reverse = legacy != 0;
         }
     }
     /* the synthetic sections: the static GOT, and the commons in .bss */

@@ -132,6 +132,21 @@ static int fill(lk_link *l, uint8_t *buf)
     }
     if (l->got)
         memcpy(buf + l->got->offset, l->got->data, l->got->size);
+    /* folded .ctors/.dtors: their words, relocated, in the arrays' order */
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
+            const lk_osec *o = l->segs[s].secs[i];
+            for (size_t k = 0; k < o->npieces; k++)
+                if (o->pieces[k].reverse) {
+                    uint8_t *w = buf + o->offset + o->pieces[k].offset;
+                    for (size_t a = 0, b = o->pieces[k].size / 8; a + 1 < b; a++, b--) {
+                        uint8_t t[8];
+                        memcpy(t, w + 8 * a, 8);
+                        memcpy(w + 8 * a, w + 8 * (b - 1), 8);
+                        memcpy(w + 8 * (b - 1), t, 8);
+                    }
+                }
+        }
     if (l->nifuncs)
         lk_fill_ifuncs(l, buf);
     if (l->eh_frame_hdr)
