@@ -3,6 +3,7 @@
  * GOTTPOFF for initial-exec TLS) holds the final value, written by the
  * link-editor.  Thread-local addresses follow the x86-64 variant II: the
  * thread pointer sits at the end of the TLS block, variables below it. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,39 @@ static int relax_tls(lk_link *l, lk_file *f, const char *tname, const keel_reloc
     return 0;
 }
 
+/* GOTPCRELX: a load from the GOT becomes the address itself, as GNU ld
+ * relaxes it (psABI "Optimize GOTPCRELX Relocations"): mov -> lea,
+ * call *GOT -> addr32 call, jmp *GOT -> jmp; nop.  A symbol at 0 (an
+ * undefined weak one) keeps its slot. */
+static bool relax_gotpcrelx(uint8_t *out, uint64_t size, const keel_rel *r, uint64_t S, uint64_t base)
+{
+    uint64_t at = r->offset;
+    if (at < 2 || at + 4 > size)
+        return false;
+    uint8_t op = out[at - 2], modrm = out[at - 1];
+    bool jmp = op == 0xff && modrm == 0x25;
+    if (op != 0x8b && !(op == 0xff && (modrm == 0x15 || jmp)))
+        return false; /* other uses of the slot (test, binop) keep it */
+    /* the new field: rel32 at the place, or one byte earlier for jmp */
+    int64_t v = jmp ? (int64_t)(S - (base + at + 3)) : (int64_t)(S + (uint64_t)r->addend - (base + at));
+    if (v < INT32_MIN || v > INT32_MAX)
+        return false;
+    int32_t d = (int32_t)v;
+    if (op == 0x8b) { /* mov foo@GOTPCREL(%rip), %reg -> lea foo(%rip), %reg */
+        out[at - 2] = 0x8d;
+        memcpy(out + at, &d, 4);
+    } else if (!jmp) { /* call *foo@GOTPCREL(%rip) -> addr32 call foo */
+        out[at - 2] = 0x67;
+        out[at - 1] = 0xe8;
+        memcpy(out + at, &d, 4);
+    } else { /* jmp *foo@GOTPCREL(%rip) -> jmp foo; nop */
+        out[at - 2] = 0xe9;
+        memcpy(out + at - 1, &d, 4);
+        out[at + 3] = 0x90;
+    }
+    return true;
+}
+
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
     const kl_arch *arch = &kl_arch_x86_64;
@@ -313,6 +347,9 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in.T = S - l->tls_tp;
         if (h->needs & KL_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
             in.T = alloc ? S - l->tls_tp : S - l->tls_start;
+        if ((r.type == 41 || r.type == 42) && S && !tls && relax_gotpcrelx(out, tsh.size, &r, S, base)) {
+            continue; /* the instruction addresses the symbol directly now */
+        }
         if (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)) {
             /* a static GOT slot: the address, or for initial-exec TLS the
              * offset from the thread pointer */
