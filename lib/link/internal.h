@@ -17,6 +17,13 @@ void *lk_zalloc(lk_arena *a, size_t size);
 char *lk_strndup(lk_arena *a, const char *s, size_t n);
 void lk_arena_free(lk_arena *a);
 
+/* A merged string section's map: where each of its strings went in its
+ * output section's pool (merge.c). */
+typedef struct lk_merged {
+    size_t n;
+    uint64_t *in, *out;
+} lk_merged;
+
 /* A relocatable object in the link: given on the command line, or a member
  * taken from an archive. */
 typedef struct lk_file {
@@ -31,6 +38,7 @@ typedef struct lk_file {
     uint64_t *pos;          /* per section: its offset in that output section */
     uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
     bool *live;             /* per section, with --gc-sections: reachable */
+    lk_merged **merged;     /* per section: its strings' places, if merged */
     uint32_t index;         /* load order */
 } lk_file;
 
@@ -109,6 +117,7 @@ typedef struct lk_osec {
     size_t npieces, cap;
     uint32_t index;         /* in the output's section headers */
     uint8_t *data;          /* the bytes being written */
+    struct lk_pool *pool;   /* merged strings (merge.c) */
 } lk_osec;
 
 enum { LK_SEG_TEXT, LK_SEG_DATA, LK_SEG_BSS, LK_SEG_NOTE, LK_SEG_EXTRA, LK_NSEGS };
@@ -183,6 +192,16 @@ int lk_write_output(lk_link *l);
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const char *where, int depth);
 void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 size_t lk_build_id_note_size(const keel_link_options *opt);
+bool lk_mergeable(const keel_shdr *sh);
+int lk_merge_blockers(lk_link *l, lk_file *f, bool **out);
+int lk_merge_input(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const keel_shdr *sh);
+int lk_add_pool_piece(lk_link *l, lk_osec *o, const keel_shdr *sh);
+void lk_merge_set_piece(lk_osec *o, size_t index);
+void lk_merge_finish(lk_osec *o);
+uint64_t lk_merged_offset(const lk_merged *m, uint64_t value);
+uint64_t lk_pool_offset(const lk_osec *o);
+void lk_fill_pool(const lk_osec *o, uint8_t *buf);
+void lk_merge_free(lk_osec *o);
 size_t lk_count_fdes(lk_link *l, const lk_osec *eh);
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);
 

@@ -154,6 +154,24 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
     return 0;
 }
 
+/* The piece a string pool becomes (merge.c): no input of its own. */
+int lk_add_pool_piece(lk_link *l, lk_osec *o, const keel_shdr *sh)
+{
+    if (o->npieces == o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 16;
+        lk_piece *v = lk_alloc(&l->arena, cap * sizeof *v);
+        if (!v)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        if (o->npieces)
+            memcpy(v, o->pieces, o->npieces * sizeof *v);
+        o->pieces = v;
+        o->cap = cap;
+    }
+    o->pieces[o->npieces] = (lk_piece){NULL, 0, sh->size, 1, 0, (uint32_t)o->npieces, false};
+    lk_merge_set_piece(o, o->npieces++);
+    return 0;
+}
+
 /* .init_array.N and .fini_array.N by priority, the plain ones after, in
  * input order otherwise (a stable sort on the piece's sequence). */
 static uint32_t piece_priority(const lk_piece *p)
@@ -199,6 +217,10 @@ int lk_place_sections(lk_link *l)
     uint32_t seq = 0;
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
+        bool *unmergeable;
+        int brc = lk_merge_blockers(l, f, &unmergeable);
+        if (brc)
+            return brc;
         if (!(f->out = lk_zalloc(&l->arena, (f->elf.shnum + 1) * sizeof *f->out)) ||
             !(f->pos = lk_zalloc(&l->arena, (f->elf.shnum + 1) * sizeof *f->pos)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
@@ -237,6 +259,12 @@ int lk_place_sections(lk_link *l)
                 o->seq = ++seq;
             if (sh.type == SHT_NOTE)
                 o->note = true;
+            if (lk_mergeable(&sh) && !(unmergeable && unmergeable[i])) {
+                int mrc = lk_merge_input(l, o, f, i, &sh);
+                if (mrc)
+                    return mrc;
+                continue;
+            }
             int rc = add_piece(l, o, f, i, &sh);
             if (rc)
                 return rc;
@@ -321,6 +349,8 @@ int lk_place_sections(lk_link *l)
     }
     for (int s = 0; s < LK_NSEGS; s++) {
         lk_segment *g = &l->segs[s];
+        for (size_t i = 0; i < g->nsecs; i++)
+            lk_merge_finish(g->secs[i]);
         if (!g->nsecs)
             continue; /* (qsort may not be given NULL) */
         qsort(g->secs, g->nsecs, sizeof *g->secs, by_class);
@@ -341,7 +371,8 @@ static void size_section(lk_osec *o)
     for (size_t i = 0; i < o->npieces; i++) {
         at = align_up(at, o->pieces[i].align);
         o->pieces[i].offset = at;
-        o->pieces[i].file->pos[o->pieces[i].shndx] = at;
+        if (o->pieces[i].file) /* (a string pool has none) */
+            o->pieces[i].file->pos[o->pieces[i].shndx] = at;
         at += o->pieces[i].size;
     }
     o->size = at;

@@ -339,6 +339,9 @@ int keel_link(const keel_link_options *opt, keel_error *err)
         rc = lk_place_sections(&l);
     if (!rc)
         rc = lk_write_output(&l);
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l.segs[s].nsecs; i++)
+            lk_merge_free(l.segs[s].secs[i]);
     for (size_t i = 0; i < l.nmaps; i++)
         munmap(l.maps[i].map, l.maps[i].size);
     free(l.maps);

@@ -112,8 +112,8 @@ static int fill(lk_link *l, uint8_t *buf)
             uint64_t size;
             keel_error e;
             lk_osec *o = f->out[i];
-            if (!o || o->type == SHT_NOBITS || keel_elf_shdr(&f->elf, i, &sh, &e))
-                continue;
+            if (!o || o->type == SHT_NOBITS || (f->merged && f->merged[i]) || keel_elf_shdr(&f->elf, i, &sh, &e))
+                continue; /* (merged strings come with their pool) */
             if (keel_elf_section_data(&f->elf, &sh, &data, &size, &e) || size < sh.size)
                 return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u is cut short", f->name, i);
             memcpy(buf + o->offset + f->pos[i], data, sh.size);
@@ -136,6 +136,7 @@ static int fill(lk_link *l, uint8_t *buf)
     for (int s = 0; s < LK_NSEGS; s++)
         for (size_t i = 0; i < l->segs[s].nsecs; i++) {
             const lk_osec *o = l->segs[s].secs[i];
+            lk_fill_pool(o, buf);
             for (size_t k = 0; k < o->npieces; k++)
                 if (o->pieces[k].reverse) {
                     uint8_t *w = buf + o->offset + o->pieces[k].offset;

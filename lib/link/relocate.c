@@ -24,6 +24,10 @@ static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t
 {
     if (shndx >= f->elf.shnum || !f->out[shndx])
         return false;
+    if (f->merged && f->merged[shndx]) { /* its strings are in the pool now */
+        *out = f->out[shndx]->addr + lk_pool_offset(f->out[shndx]) + lk_merged_offset(f->merged[shndx], value);
+        return true;
+    }
     *out = f->out[shndx]->addr + f->pos[shndx] + value;
     return true;
 }
