@@ -249,6 +249,48 @@ int lk_write_output(lk_link *l)
     str_add(&shstr, "");
     size_t nsyms = 1, capsyms = 1024;
     uint8_t *syms = calloc(capsyms, 24);
+    /* the locals first (ELF wants them so), each object's after a FILE
+     * symbol, as ld writes them; compiler-made .L labels are left out */
+    for (size_t fi = 0; syms && fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint64_t k = 1; f->has_symtab && k < f->symtab.first_global; k++) {
+            keel_sym d;
+            const char *name;
+            uint64_t value = 0, sz;
+            uint16_t shndx = SHN_ABS;
+            if (keel_symtab_get(&f->symtab, k, &d, NULL) || keel_symtab_name(&f->symtab, &d, &name, NULL) ||
+                !*name || (name[0] == '.' && name[1] == 'L'))
+                continue;
+            uint8_t type = d.info & 0xf;
+            if (type == 3 /* SECTION */)
+                continue;
+            if (type != 4 /* FILE */) {
+                if (d.shndx != SHN_ABS && (d.shndx >= f->elf.shnum || !f->out[d.shndx]))
+                    continue; /* in a section not linked */
+                if (lk_symbol_value(l, f, k, &value, &sz, &tls, NULL))
+                    continue; /* a local that cannot be placed is left out (its message unused) */
+                shndx = out_index(f, d.shndx);
+                if (tls)
+                    value -= l->tls_start;
+            }
+            if (nsyms == capsyms) {
+                uint8_t *v = realloc(syms, 2 * capsyms * 24);
+                if (!v)
+                    break;
+                syms = v;
+                memset(syms + capsyms * 24, 0, capsyms * 24);
+                capsyms *= 2;
+            }
+            uint8_t *e = syms + nsyms++ * 24;
+            put32(e, str_add(&str, name));
+            e[4] = d.info;
+            e[5] = d.other;
+            put16(e + 6, shndx);
+            put64(e + 8, type == 4 ? 0 : value);
+            put64(e + 16, type == 4 ? 0 : d.size);
+        }
+    }
+    size_t nlocals = nsyms;
     for (size_t i = 0; syms && i < l->syms.cap; i++) {
         lk_sym *s = l->syms.v[i];
         if (!s || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON))
@@ -361,7 +403,7 @@ int lk_write_output(lk_link *l)
         put64(h + 24, symoff);
         put64(h + 32, nsyms * 24);
         put32(h + 40, strtab_index);
-        put32(h + 44, 1); /* one local: the null symbol */
+        put32(h + 44, (uint32_t)nlocals); /* the first global */
         put64(h + 48, 8);
         put64(h + 56, 24);
         h = buf + shoff + (uint64_t)strtab_index * 64;
