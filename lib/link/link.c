@@ -284,7 +284,7 @@ static int check_undefined(lk_link *l)
                    first->name, count - 1);
 }
 
-/* GNU ld's map, its first part: why each archive member is in. */
+/* GNU ld's map: why each archive member is in, then the memory map. */
 static int write_map(lk_link *l)
 {
     FILE *f = fopen(l->opt->map_file, "w");
@@ -301,6 +301,26 @@ static int write_map(lk_link *l)
             len = 0;
         }
         fprintf(f, "%*s%s (%s)\n", 30 - len, "", t->by->name, t->symbol);
+    }
+    /* the memory map: each output section, and the inputs in it */
+    if (l->segs[LK_SEG_TEXT].nsecs) {
+        fputs("\nMemory map\n\n", f);
+        for (int s = 0; s < LK_NSEGS; s++)
+            for (size_t i = 0; i < l->segs[s].nsecs; i++) {
+                const lk_osec *o = l->segs[s].secs[i];
+                fprintf(f, "%-15s%s0x%016llx %#10llx\n", o->name, strlen(o->name) >= 15 ? "\n               " : "",
+                        (unsigned long long)o->addr, (unsigned long long)o->size);
+                for (size_t k = 0; k < o->npieces; k++) {
+                    const lk_piece *p = &o->pieces[k];
+                    keel_shdr sh;
+                    const char *in = "(merged strings)";
+                    if (p->file && !keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL))
+                        keel_elf_section_name(&p->file->elf, &sh, &in, NULL);
+                    fprintf(f, " %-14s%s0x%016llx %#10llx %s\n", in, strlen(in) >= 14 ? "\n               " : "",
+                            (unsigned long long)(o->addr + p->offset), (unsigned long long)p->size,
+                            p->file ? p->file->name : "");
+                }
+            }
     }
     if (fclose(f))
         return lk_fail(l, KEEL_E_IO, "%s: cannot write the map: %s", l->opt->map_file, strerror(errno));
@@ -329,8 +349,6 @@ int keel_link(const keel_link_options *opt, keel_error *err)
         rc = read_inputs(&l);
     if (!rc)
         link_warnings(&l);
-    if (!rc && opt->map_file)
-        rc = write_map(&l);
     if (!rc)
         rc = check_undefined(&l);
     if (!rc && opt->gc_sections)
@@ -339,6 +357,8 @@ int keel_link(const keel_link_options *opt, keel_error *err)
         rc = lk_place_sections(&l);
     if (!rc)
         rc = lk_write_output(&l);
+    if (!rc && opt->map_file)
+        rc = write_map(&l);
     for (int s = 0; s < LK_NSEGS; s++)
         for (size_t i = 0; i < l.segs[s].nsecs; i++)
             lk_merge_free(l.segs[s].secs[i]);
