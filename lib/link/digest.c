@@ -1,7 +1,10 @@
 /* SHA-1 (FIPS 180-4) and MD5 (RFC 1321), for --build-id: the core links
  * against libc only, and libc has neither.  Straightforward, one block at
  * a time; a build ID hashes the output once. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -30,6 +33,61 @@ static void sha1_block(uint32_t h[5], const uint8_t *p)
     }
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 }
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* SHA-1 with the SHA extensions (most x86-64 processors since about
+ * 2017): five times as fast as the C rounds, which matters for a build ID
+ * over a big executable.  Twenty groups of four rounds, the message
+ * schedule kept in four rotating registers. */
+__attribute__((target("sha,sse4.1"))) static void sha1_blocks_ni(uint32_t h[5], const uint8_t *p, size_t blocks)
+{
+    const __m128i mask = _mm_set_epi64x(0x0001020304050607ULL, 0x08090a0b0c0d0e0fULL);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0x1b);
+    __m128i e0 = _mm_set_epi32((int)h[4], 0, 0, 0), e1;
+    for (; blocks--; p += 64) {
+        __m128i abcd_save = abcd, e0_save = e0, msg[4];
+        for (int g = 0; g < 20; g++) {
+            if (g < 4)
+                msg[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), mask);
+            __m128i *cur = g & 1 ? &e1 : &e0, *other = g & 1 ? &e0 : &e1;
+            *cur = g == 0 ? _mm_add_epi32(e0, msg[0]) : _mm_sha1nexte_epu32(*cur, msg[g & 3]);
+            *other = abcd;
+            if (g >= 3 && g <= 18)
+                msg[(g + 1) & 3] = _mm_sha1msg2_epu32(msg[(g + 1) & 3], msg[g & 3]);
+            switch (g / 5) { /* the round function is an immediate */
+            case 0: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 0); break;
+            case 1: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 1); break;
+            case 2: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 2); break;
+            default: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 3); break;
+            }
+            if (g >= 1 && g <= 16)
+                msg[(g - 1) & 3] = _mm_sha1msg1_epu32(msg[(g - 1) & 3], msg[g & 3]);
+            if (g >= 2 && g <= 17)
+                msg[(g - 2) & 3] = _mm_xor_si128(msg[(g - 2) & 3], msg[g & 3]);
+        }
+        e0 = _mm_sha1nexte_epu32(e0, e0_save);
+        abcd = _mm_add_epi32(abcd, abcd_save);
+    }
+    _mm_storeu_si128((__m128i *)h, _mm_shuffle_epi32(abcd, 0x1b));
+    h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
+}
+
+static bool have_sha_ni(void)
+{
+    static int known; /* 0 unknown, 1 no, 2 yes */
+    if (!known) {
+        unsigned a, b, c, d;
+        known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) ? 2 : 1;
+    }
+    return known == 2;
+}
+#else
+static bool have_sha_ni(void) { return false; }
+static void sha1_blocks_ni(uint32_t h[5], const uint8_t *p, size_t blocks) { (void)h, (void)p, (void)blocks; }
+#endif
 
 static const uint32_t md5_k[64] = {
     0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
@@ -76,6 +134,10 @@ void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out)
 {
     uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
     uint64_t done = 0;
+    if (!md5 && have_sha_ni()) {
+        done = n & ~(uint64_t)63;
+        sha1_blocks_ni(h, data, (size_t)(done / 64));
+    }
     for (; n - done >= 64; done += 64)
         md5 ? md5_block(h, data + done) : sha1_block(h, data + done);
     uint8_t tail[128] = {0};
@@ -85,9 +147,61 @@ void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out)
     size_t blocks = rest + 9 > 64 ? 2 : 1;
     for (int i = 0; i < 8; i++) /* the length: little-endian for MD5, big-endian for SHA-1 */
         tail[blocks * 64 - 8 + i] = (uint8_t)(bits >> (md5 ? 8 * i : 56 - 8 * i));
-    for (size_t b = 0; b < blocks; b++)
-        md5 ? md5_block(h, tail + 64 * b) : sha1_block(h, tail + 64 * b);
+    for (size_t b = 0; b < blocks; b++) {
+        if (!md5 && have_sha_ni())
+            sha1_blocks_ni(h, tail + 64 * b, 1);
+        else
+            md5 ? md5_block(h, tail + 64 * b) : sha1_block(h, tail + 64 * b);
+    }
     for (int i = 0; i < (md5 ? 4 : 5); i++)
         for (int k = 0; k < 4; k++)
             out[4 * i + k] = (uint8_t)(md5 ? h[i] >> (8 * k) : h[i] >> (24 - 8 * k));
+}
+
+/* A big output is hashed as lld hashes it: the digests of its 1 MiB chunks,
+ * made in parallel, then the digest of those.  The chunk size is fixed,
+ * so the ID does not depend on the number of threads. */
+#define TREE_CHUNK ((uint64_t)1 << 20)
+
+typedef struct tree {
+    bool md5;
+    const uint8_t *data;
+    uint64_t size, nchunks;
+    uint8_t *digests;       /* 20 bytes a chunk */
+    uint64_t next;          /* atomic */
+} tree;
+
+static void *tree_worker(void *arg)
+{
+    tree *t = arg;
+    for (;;) {
+        uint64_t c = __atomic_fetch_add(&t->next, 1, __ATOMIC_RELAXED);
+        if (c >= t->nchunks)
+            return NULL;
+        uint64_t at = c * TREE_CHUNK, n = t->size - at < TREE_CHUNK ? t->size - at : TREE_CHUNK;
+        lk_digest(t->md5, t->data + at, n, t->digests + 20 * c);
+    }
+}
+
+int lk_tree_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out)
+{
+    if (n <= TREE_CHUNK) {
+        lk_digest(md5, data, n, out);
+        return 0;
+    }
+    tree t = {md5, data, n, (n + TREE_CHUNK - 1) / TREE_CHUNK, NULL, 0};
+    if (!(t.digests = calloc(t.nchunks, 20)))
+        return -1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    pthread_t th[7];
+    int nth = 0;
+    for (; nth < 7 && nth + 1 < cpus && (uint64_t)nth + 1 < t.nchunks; nth++)
+        if (pthread_create(&th[nth], NULL, tree_worker, &t))
+            break;
+    tree_worker(&t);
+    for (int i = 0; i < nth; i++)
+        pthread_join(th[i], NULL);
+    lk_digest(md5, t.digests, 20 * t.nchunks, out);
+    free(t.digests);
+    return 0;
 }

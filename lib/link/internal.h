@@ -39,6 +39,7 @@ typedef struct lk_file {
     uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
     bool *live;             /* per section, with --gc-sections: reachable */
     lk_merged **merged;     /* per section: its strings' places, if merged */
+    struct lk_sym **gsym;   /* per symbol: the global it names (cached lookups) */
     uint32_t index;         /* load order */
 } lk_file;
 
@@ -170,6 +171,8 @@ typedef struct lk_link {
 } lk_link;
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+/* The global symbol that symbol symi of f names (looked up once). */
+lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name);
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size);
 int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size,
                   lk_file **out);
@@ -185,12 +188,21 @@ int lk_count_got(lk_link *l, size_t *count);
 int lk_collect_ifuncs(lk_link *l);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);
 void lk_tls_layout(lk_link *l);
+/* Where a relocation is, for messages, formatted only when one is needed:
+ * "file:(section+0xoffset)". */
+typedef struct lk_place {
+    const char *file, *section;
+    uint64_t offset;
+} lk_place;
+const char *lk_place_text(const lk_place *p, char *buf, size_t size);
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
-                    const char *where);
+                    const lk_place *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);
 int lk_write_output(lk_link *l);
-int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const char *where, int depth);
+int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
+                    int depth);
 void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
+int lk_tree_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 size_t lk_build_id_note_size(const keel_link_options *opt);
 bool lk_mergeable(const keel_shdr *sh);
 int lk_merge_blockers(lk_link *l, lk_file *f, bool **out);

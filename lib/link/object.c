@@ -71,6 +71,8 @@ static int add_groups(lk_link *l, lk_file *f)
 static int add_symbols(lk_link *l, lk_file *f)
 {
     keel_error e;
+    if (!(f->gsym = lk_zalloc(&l->arena, (f->symtab.count + 1) * sizeof *f->gsym)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     for (uint64_t i = f->symtab.first_global; i < f->symtab.count; i++) {
         keel_sym sym;
         const char *name;
@@ -89,6 +91,7 @@ static int add_symbols(lk_link *l, lk_file *f)
         lk_sym *s = lk_sym_intern(&l->syms, &l->arena, name, lk_hash(name));
         if (!s)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        f->gsym[i] = s;
         if (s->defsym) { /* --defsym wins over the inputs */
             if (sym.shndx == SHN_UNDEF && !s->ref)
                 s->ref = f;

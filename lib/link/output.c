@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,8 +157,8 @@ static int fill(lk_link *l, uint8_t *buf)
 }
 
 /* The build ID note: its header now, its descriptor from the finished
- * file (SHA-1 or MD5 of every byte, the descriptor still zero), a random
- * UUID, or the bytes given. */
+ * file (SHA-1 or MD5 over it, the descriptor still zero: digest.c), a
+ * random UUID, or the bytes given. */
 static size_t build_id_size(const keel_link_options *opt)
 {
     switch (opt->build_id) {
@@ -197,7 +198,8 @@ static int write_build_id(lk_link *l, uint8_t *buf, uint64_t total)
         desc[8] = (uint8_t)((desc[8] & 0x3f) | 0x80);
     } else {
         uint8_t digest[20];
-        lk_digest(opt->build_id == KEEL_BUILD_ID_MD5, buf, total, digest);
+        if (lk_tree_digest(opt->build_id == KEEL_BUILD_ID_MD5, buf, total, digest))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory for the build ID");
         memcpy(desc, digest, n);
     }
     return 0;
@@ -343,12 +345,30 @@ int lk_write_output(lk_link *l)
              n_shstrtab = str_add(&shstr, ".shstrtab");
     uint64_t symoff = align_up(l->file_end, 8), stroff = symoff + nsyms * 24, shstroff = stroff + str.n,
              shoff = align_up(shstroff + shstr.n, 8), total = shoff + (uint64_t)nsec * 64;
-    uint8_t *buf = calloc(1, total);
-    if (!buf) {
+    /* The file is made in place: a temporary beside the output, mapped,
+     * filled, and renamed when whole (no second copy of its bytes). */
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    int fd = -1;
+    uint8_t *buf = MAP_FAILED;
+    if (tmp) {
+        memcpy(tmp, path, plen);
+        memcpy(tmp + plen, ".keel-XXXXXX", 13);
+        fd = mkstemp(tmp);
+    }
+    if (fd >= 0 && ftruncate(fd, (off_t)total) == 0)
+        buf = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (buf == MAP_FAILED) {
+        rc = lk_fail(l, KEEL_E_IO, "%s: cannot create: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
         free(syms);
         free(str.v);
         free(shstr.v);
-        return lk_fail(l, KEEL_E_NOMEM, "%s: out of memory for %llu bytes", path, (unsigned long long)total);
+        return rc;
     }
     rc = fill(l, buf);
     if (!rc) {
@@ -424,40 +444,18 @@ int lk_write_output(lk_link *l)
     free(shstr.v);
     if (!rc && l->build_id)
         rc = write_build_id(l, buf, total);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    /* written beside the output, renamed when whole */
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        free(buf);
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".keel-XXXXXX", 13);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = lk_fail(l, KEEL_E_IO, "%s: cannot create: %s", path, strerror(errno));
-    } else {
+    bool ok = munmap(buf, total) == 0 && !rc;
+    if (ok) {
         mode_t mask = umask(0);
         umask(mask);
-        size_t done = 0;
-        while (done < total) {
-            ssize_t w = write(fd, buf + done, total - done);
-            if (w <= 0)
-                break;
-            done += (size_t)w;
-        }
-        bool ok = done == total && fchmod(fd, 0777 & ~mask) == 0;
-        ok = close(fd) == 0 && ok;
-        if (!ok || rename(tmp, path)) {
+        ok = fchmod(fd, 0777 & ~mask) == 0;
+    }
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path)) {
+        if (!rc)
             rc = lk_fail(l, KEEL_E_IO, "%s: cannot write: %s", path, strerror(errno));
-            unlink(tmp);
-        }
+        unlink(tmp);
     }
     free(tmp);
-    free(buf);
     return rc;
 }

@@ -89,7 +89,18 @@ static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
     return true;
 }
 
-int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const char *where, int depth)
+const char *lk_place_text(const lk_place *p, char *buf, size_t size)
+{
+    if (!p)
+        return "keel link";
+    if (!p->section)
+        return p->file;
+    snprintf(buf, size, "%s:(%s+0x%llx)", p->file, p->section, (unsigned long long)p->offset);
+    return buf;
+}
+
+int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
+                    int depth)
 {
     keel_error e;
     *size = 0;
@@ -143,14 +154,17 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
     }
     if (linker_value(l, s->name, value))
         return 0;
-    if (s->state == LK_UNDEF) /* only relaxed-away references may stay undefined (__tls_get_addr) */
-        return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", where ? where : "keel link", s->name);
+    if (s->state == LK_UNDEF) { /* only relaxed-away references may stay undefined (__tls_get_addr) */
+        char buf[300];
+        return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", lk_place_text(where, buf, sizeof buf),
+                       s->name);
+    }
     *value = 0; /* an undefined weak symbol */
     return 0;
 }
 
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
-                    const char *where)
+                    const lk_place *where)
 {
     keel_sym sym;
     const char *name;
@@ -172,10 +186,11 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
             return 0;
         return lk_fail(l, KEEL_E_INDEX, "%s: local symbol '%s' is in a section that is not linked", f->name, name);
     }
-    lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+    lk_sym *s = lk_file_sym(l, f, symi, name);
     if (!s)
         return lk_fail(l, KEEL_E_INDEX, "%s: symbol '%s' is not in the link", f->name, name);
-    return lk_global_value(l, s, value, size, tls, where ? where : f->name, 0);
+    lk_place whole = {f->name, NULL, 0};
+    return lk_global_value(l, s, value, size, tls, where ? where : &whole, 0);
 }
 
 /* The TLS block: from the first TLS output section to the end of the last;
@@ -319,8 +334,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                            (unsigned long long)r.offset, h->name);
         uint64_t S, Z;
         bool tls;
-        char where[300];
-        snprintf(where, sizeof where, "%s:(%s+0x%llx)", f->name, tname, (unsigned long long)r.offset);
+        lk_place here = {f->name, tname, r.offset};
+        char where[300]; /* formatted only for a message */
         keel_sym rsym;
         if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
             rsym.shndx > 0 && rsym.shndx < f->elf.shnum && (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
@@ -330,10 +345,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
              * gets 0 as GNU ld gives it */
             if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
                 return lk_fail(l, KEEL_E_INDEX, "%s: reference to a discarded section (a duplicate COMDAT group)",
-                               where);
+                               lk_place_text(&here, where, sizeof where));
             continue; /* the bytes stay 0 (the assembler's implicit addend) or as assembled */
         }
-        int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, where);
+        int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
         kl_reloc_in in = {.S = S, .A = r.addend, .P = alloc ? base + r.offset : base + r.offset, .Z = Z, .L = S,
@@ -370,7 +385,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             const char *sn = "?";
             if (!keel_symtab_get(&f->symtab, r.sym, &tsym, NULL))
                 keel_symtab_name(&f->symtab, &tsym, &sn, NULL);
-            return lk_fail(l, KEEL_E_RANGE, "%s: relocation %s against '%s' out of range (value 0x%llx)", where,
+            return lk_fail(l, KEEL_E_RANGE, "%s: relocation %s against '%s' out of range (value 0x%llx)",
+                           lk_place_text(&here, where, sizeof where),
                            h->name, *sn ? sn : "(a section)", (unsigned long long)value);
         }
     }
@@ -415,7 +431,7 @@ static bool ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, ui
         if (KEEL_ST_BIND(sym.info) != STB_LOCAL) { /* a global: the winning definition counts */
             if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
                 return false;
-            lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+            lk_sym *s = lk_file_sym(l, f, symi, name);
             if (s && s->def && (s->def != f || s->def_index != symi))
                 return ifunc_target(l, s->def, s->def_index, df, di);
         }
@@ -425,7 +441,7 @@ static bool ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, ui
     }
     if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
         return false;
-    lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+    lk_sym *s = lk_file_sym(l, f, symi, name);
     if (!s || !s->def || (s->state != LK_DEFINED && s->state != LK_WEAK))
         return false;
     keel_sym d;

@@ -63,3 +63,13 @@ lk_sym *lk_sym_intern(lk_symtab *t, lk_arena *a, const char *name, uint32_t hash
     t->n++;
     return s;
 }
+
+lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name)
+{
+    if (f->gsym && symi < f->symtab.count && f->gsym[symi])
+        return f->gsym[symi];
+    lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+    if (s && f->gsym && symi < f->symtab.count)
+        f->gsym[symi] = s;
+    return s;
+}
