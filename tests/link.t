@@ -91,6 +91,12 @@ my @cases = (
      "gcc -O2 -c $src/order_a.c -o oa.o && gcc -O2 -c $src/order_b.c -o ob.o && gcc -c $src/order_init.s -o oi.o"
          . " && gcc -c $src/order_ctors.s -o oc.o",
      [qw(gcc -static oa.o ob.o oi.o oc.o -o order)]],
+    ['TLS alignment, a global only the debug information names (-g, sections)',
+     "gcc -O2 -g -ffunction-sections -fdata-sections -c $src/edge.c -o edge.o",
+     [qw(gcc -static edge.o -o edge)]],
+    ['-u takes an archive member nothing references',
+     "gcc -O2 -c $src/uopt_main.c -o um.o && gcc -O2 -c $src/uopt_member.c -o uo.o && rm -f libuopt.a && ar rcs libuopt.a uo.o",
+     [qw(gcc -static um.o -Wl,-u,uopt_entry libuopt.a -o uopt)]],
     ['static Python', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
      ['gcc', '-static', 'pymain.o', $py, qw(-lexpat -lz -lm -lutil -o python)], undef, $py,
      ['-S', '-c', 'import json, re, collections; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"), '

@@ -116,9 +116,10 @@ static bool defines_data(lk_link *l, lk_archive *a, uint64_t pos, const char *na
             const char *sn;
             if (keel_symtab_get(&st, k, &sym, NULL) || keel_symtab_name(&st, &sym, &sn, NULL))
                 continue;
-            if (strcmp(sn, name) == 0)
-                return sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
-                       (KEEL_ST_TYPE(sym.info) == STT_OBJECT || KEEL_ST_TYPE(sym.info) == STT_TLS);
+            if (strcmp(sn, name) == 0) /* GNU ld: a strong definition of data (or of no type) */
+                return sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON && KEEL_ST_BIND(sym.info) != 2 &&
+                       (KEEL_ST_TYPE(sym.info) == STT_OBJECT || KEEL_ST_TYPE(sym.info) == STT_TLS ||
+                        KEEL_ST_TYPE(sym.info) == 0 /* NOTYPE */);
         }
         return false;
     }
@@ -163,7 +164,7 @@ int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any)
             if (a->done[i])
                 continue;
             lk_sym *s = lk_sym_find(&l->syms, a->names[i], a->hashes[i]);
-            if (!s || !s->ref)
+            if (!s || (!s->ref && s->state != LK_UNDEF)) /* (-u: undefined, with no file) */
                 continue;
             if (s->state != LK_UNDEF && !(s->state == LK_COMMON && defines_data(l, a, a->members[i], s->name)))
                 continue;

@@ -190,6 +190,7 @@ int lk_tree_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out)
         return 0;
     }
     tree t = {md5, data, n, (n + TREE_CHUNK - 1) / TREE_CHUNK, NULL, 0};
+    (void)have_sha_ni(); /* its cache is filled here, before the workers read it */
     if (!(t.digests = calloc(t.nchunks, 20)))
         return -1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -68,9 +68,12 @@ static size_t enc_size(uint8_t enc)
     }
 }
 
-/* The FDE pointer encoding a CIE declares ('R' in its augmentation). */
+/* The FDE pointer encoding a CIE declares ('R' in its augmentation); the
+ * caller has checked that the record [cie, cie + 4 + len) is inside. */
 static uint8_t cie_encoding(const uint8_t *cie, uint32_t len)
 {
+    if (len < 6)
+        return PE_ABSPTR;
     const uint8_t *p = cie + 9, *end = cie + 4 + len; /* after length, id, version */
     const char *aug = (const char *)p;
     size_t alen = strnlen(aug, (size_t)(end - p));
@@ -110,6 +113,14 @@ void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
     const lk_segment *text = &l->segs[LK_SEG_TEXT];
     uint8_t *p = buf + eh->offset, *out = buf + hdr->offset;
     size_t max = (hdr->size - 12) / 8, n = 0;
+    uint64_t code_lo = UINT64_MAX, code_hi = 0; /* the executable sections' extent */
+    for (size_t i = 0; i < text->nsecs; i++)
+        if (text->secs[i]->flags & 4 /* SHF_EXECINSTR */) {
+            if (text->secs[i]->addr < code_lo)
+                code_lo = text->secs[i]->addr;
+            if (text->secs[i]->addr + text->secs[i]->size > code_hi)
+                code_hi = text->secs[i]->addr + text->secs[i]->size;
+        }
     entry *v = malloc((max ? max : 1) * sizeof *v);
     const uint8_t *cie = NULL;
     uint32_t cie_len = 0;
@@ -125,24 +136,28 @@ void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
         if (id == 0) {
             cie = p + at;
             cie_len = len;
-        } else {
+        } else if (len >= 12) {
             const uint8_t *own = p + at + 4 - id; /* the CIE pointer is relative to itself */
-            uint8_t enc = own >= p && own < p + at ? cie_encoding(own, get32(own)) : cie ? cie_encoding(cie, cie_len) : 0;
+            uint32_t own_len = own >= p && own + 4 <= p + at ? get32(own) : 0;
+            uint8_t enc = own_len && own + 4 + (uint64_t)own_len <= p + at ? cie_encoding(own, own_len)
+                          : cie ? cie_encoding(cie, cie_len) : 0;
             uint64_t field = eh->addr + at + 8;
             int64_t pc;
             if ((enc & 0x0f) == PE_SDATA4) {
                 int32_t d;
                 memcpy(&d, p + at + 8, 4);
                 pc = (int64_t)((enc & 0x70) == PE_PCREL ? field : 0) + d;
-            } else if ((enc & 0x0f) == PE_ABSPTR || (enc & 0x0f) == PE_UDATA8 || (enc & 0x0f) == PE_SDATA8) {
+            } else if (len >= 16 && ((enc & 0x0f) == PE_ABSPTR || (enc & 0x0f) == PE_UDATA8 ||
+                                     (enc & 0x0f) == PE_SDATA8)) {
                 int64_t d;
                 memcpy(&d, p + at + 8, 8);
                 pc = (int64_t)((enc & 0x70) == PE_PCREL ? field : 0) + d;
             } else {
                 pc = 0;
             }
-            /* the FDEs of code that is linked; dead ones point elsewhere */
-            if ((uint64_t)pc >= text->vaddr && (uint64_t)pc < text->vaddr + text->memsz)
+            /* the FDEs of linked code; a dead one (its function dropped or
+             * collected) still points at itself, outside the code */
+            if ((uint64_t)pc >= code_lo && (uint64_t)pc < code_hi)
                 v[n++] = (entry){pc - (int64_t)hdr->addr, (int64_t)(eh->addr + at) - (int64_t)hdr->addr};
         }
         at += 4 + (uint64_t)len;

@@ -158,6 +158,8 @@ typedef struct lk_link {
     struct { void *map; size_t size; } *maps;
     size_t nmaps, capmaps;
     /* the layout */
+    lk_sym **sorted;        /* the defined symbols in definition order */
+    size_t nsorted;
     lk_segment segs[LK_NSEGS];
     uint64_t file_end, image_end;
     lk_osec *got, *common;  /* synthetic sections */
@@ -173,6 +175,7 @@ typedef struct lk_link {
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
 /* The global symbol that symbol symi of f names (looked up once). */
 lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name);
+int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n);
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size);
 int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size,
                   lk_file **out);

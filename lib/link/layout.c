@@ -21,6 +21,9 @@ enum {
 };
 
 #define BASE 0x400000u
+/* Sizes and addresses from the inputs stay below this, so that no sum of
+ * them overflows (and an x86-64 user address space holds the result). */
+#define LIMIT ((uint64_t)1 << 46)
 static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
 #define PAGE 0x1000u
 
@@ -142,6 +145,9 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
         o->cap = cap;
     }
     uint64_t align = sh->addralign ? sh->addralign : 1;
+    if ((align & (align - 1)) || align > ((uint64_t)1 << 32) || sh->size > LIMIT)
+        return lk_fail(l, KEEL_E_FORMAT, "%s: section %u: alignment %llu is not a power of two up to 2^32, or its size is "
+                                         "absurd", f->name, shndx, (unsigned long long)sh->addralign);
     /* .eh_frame is walked as one list of records up to a zero length: no
      * padding may fall between two inputs' records (they are 4-byte
      * multiples) */
@@ -239,6 +245,9 @@ int lk_place_sections(lk_link *l)
                 continue; /* other unallocated sections: nothing a program or debugger reads */
             if (f->live && (sh.flags & SHF_ALLOC) && !f->live[i] && strcmp(name, ".eh_frame") != 0)
                 continue; /* --gc-sections: not reachable */
+            if (sh.flags & 0x800 /* SHF_COMPRESSED */)
+                return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: section %s is compressed (-gz): keel does not link "
+                                                      "compressed sections yet; build without -gz", f->name, name);
             int seg = LK_SEG_EXTRA;
             for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
                 if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], name, &sh)) {
@@ -326,10 +335,19 @@ int lk_place_sections(lk_link *l)
         l->build_id->note = true;
     }
     uint64_t common_size = 0, common_align = 1;
-    for (size_t i = 0; i < l->syms.cap; i++) {
-        lk_sym *s = l->syms.v[i];
-        if (!s || s->state != LK_COMMON)
+    lk_sym **sorted;
+    size_t nsorted;
+    int src = lk_sorted_symbols(l, &sorted, &nsorted);
+    if (src)
+        return src;
+    for (size_t i = 0; i < nsorted; i++) {
+        lk_sym *s = sorted[i];
+        if (s->state != LK_COMMON)
             continue;
+        if ((s->align & (s->align - 1)) || s->align > ((uint64_t)1 << 32) || s->size > LIMIT || common_size > LIMIT)
+            return lk_fail(l, KEEL_E_FORMAT, "%s: common symbol '%s': alignment %llu or size %llu is absurd",
+                           s->def ? s->def->name : "?", s->name, (unsigned long long)s->align,
+                           (unsigned long long)s->size);
         common_size = align_up(common_size, s->align);
         s->common_offset = common_size;
         common_size += s->size;
@@ -369,6 +387,10 @@ static void size_section(lk_osec *o)
         return; /* synthetic: sized when made */
     uint64_t at = 0;
     for (size_t i = 0; i < o->npieces; i++) {
+        if (at > LIMIT || o->pieces[i].size > LIMIT) { /* kept absurd: the caller refuses it */
+            o->size = LIMIT + 1;
+            return;
+        }
         at = align_up(at, o->pieces[i].align);
         o->pieces[i].offset = at;
         if (o->pieces[i].file) /* (a string pool has none) */
@@ -395,22 +417,41 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             addr += header_size;
             off += header_size;
         }
+        /* the TLS block starts at its largest alignment: the C library
+         * places it that way below the thread pointer */
+        uint64_t tls_align = 1;
+        for (size_t i = 0; i < g->nsecs; i++)
+            if ((g->secs[i]->flags & SHF_TLS) && g->secs[i]->align > tls_align)
+                tls_align = g->secs[i]->align;
+        bool tls_started = false;
         for (size_t i = 0; i < g->nsecs; i++) {
             lk_osec *o = g->secs[i];
             size_section(o);
-            addr = align_up(addr, o->align);
-            if (o->type != SHT_NOBITS)
-                off = align_up(off, o->align);
+            uint64_t align = o->align;
+            if ((o->flags & SHF_TLS) && !tls_started) {
+                align = tls_align;
+                tls_started = true;
+            }
+            if (o->type == SHT_NOBITS && (o->flags & SHF_TLS)) {
+                /* .tbss takes no room in the segment (each thread gets it):
+                 * it has an address, but what follows does not move */
+                o->addr = align_up(addr, align);
+                o->offset = off;
+                continue;
+            }
+            if (o->size > LIMIT || addr > LIMIT || off > LIMIT)
+                return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes",
+                               o->name, (unsigned long long)LIMIT);
+            addr = align_up(addr, align);
+            if (o->type != SHT_NOBITS) /* the file offset stays congruent with the address */
+                off = align_up(off, align);
             o->addr = addr;
             o->offset = off;
-            bool tbss = o->type == SHT_NOBITS && (o->flags & SHF_TLS);
-            /* .tbss takes no room in the segment: each thread gets it */
-            if (!tbss)
-                addr += o->size;
-            if (o->type != SHT_NOBITS)
+            addr += o->size;
+            if (o->type != SHT_NOBITS) {
                 off += o->size;
-            if (o->type != SHT_NOBITS)
                 g->filesz = off - g->offset;
+            }
             g->memsz = addr - g->vaddr;
         }
     }
@@ -419,6 +460,9 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
     for (size_t i = 0; i < x->nsecs; i++) {
         lk_osec *o = x->secs[i];
         size_section(o);
+        if (o->size > LIMIT || off > LIMIT)
+            return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes", o->name,
+                           (unsigned long long)LIMIT);
         off = align_up(off, o->align);
         o->offset = off;
         off += o->type == SHT_NOBITS ? 0 : o->size;

@@ -97,8 +97,8 @@ static int add_script(lk_link *l, const char *path, const char *text, size_t siz
     uint32_t own = group;
     bool in_list = false, skip_args = false;
     int rc = 0;
-    for (char *tok = strtok(t, " \t\r\n(),"), *save = NULL; tok && !rc; tok = strtok(save, " \t\r\n(),")) {
-        save = NULL;
+    char *save = NULL; /* strtok_r: a script may name another script */
+    for (char *tok = strtok_r(t, " \t\r\n(),", &save); tok && !rc; tok = strtok_r(NULL, " \t\r\n(),", &save)) {
         if (strcmp(tok, "GROUP") == 0) {
             own = ++l->next_group;
             in_list = true;
@@ -268,7 +268,8 @@ static int check_undefined(lk_link *l)
         /* __tls_get_addr is reached only by the TLS sequences a static
          * link relaxes to local-exec; a reference left is reported where
          * it is relocated */
-        if (!s || s->state != LK_UNDEF || linker_defined(l, s->name) || strcmp(s->name, "__tls_get_addr") == 0)
+        if (!s || s->state != LK_UNDEF || !s->ref /* -u only: not an error, as in GNU ld */ ||
+            linker_defined(l, s->name) || strcmp(s->name, "__tls_get_addr") == 0)
             continue;
         if (!first || (s->ref && first->ref && s->ref->index < first->ref->index))
             first = s; /* report the one the earliest file needs, as ld would first */
@@ -294,13 +295,14 @@ static int write_map(lk_link *l)
     for (size_t i = 0; i < l->ntaken; i++) {
         const lk_taken *t = &l->taken[i];
         int len = fprintf(f, "%s", t->member->name);
-        if (!t->by)
-            continue;
         if (len >= 29) {
             fputc('\n', f);
             len = 0;
         }
-        fprintf(f, "%*s%s (%s)\n", 30 - len, "", t->by->name, t->symbol);
+        if (t->by)
+            fprintf(f, "%*s%s (%s)\n", 30 - len, "", t->by->name, t->symbol);
+        else /* -u: no file asked for it */
+            fprintf(f, "%*s(%s)\n", 30 - len, "", t->symbol ? t->symbol : "");
     }
     /* the memory map: each output section, and the inputs in it */
     if (l->segs[LK_SEG_TEXT].nsecs) {

@@ -29,8 +29,9 @@ struct lk_pool {
 
 bool lk_mergeable(const keel_shdr *sh)
 {
+    /* (byte-aligned only: the pool keeps no alignment for its strings) */
     return sh->type == SHT_PROGBITS && (sh->flags & SHF_MERGE) && (sh->flags & SHF_STRINGS) && sh->entsize == 1 &&
-           sh->size > 0;
+           sh->size > 0 && sh->addralign <= 1;
 }
 
 /* Sections of f that some relocation reaches through their section symbol. */
@@ -44,6 +45,11 @@ int lk_merge_blockers(lk_link *l, lk_file *f, bool **out)
         keel_relocs rs;
         if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || keel_elf_relocs(&f->elf, i, &rs, NULL))
             continue;
+        if (sh.info < f->elf.shnum) { /* a section with relocations of its own stays whole */
+            if (!*out && !(*out = lk_zalloc(&l->arena, f->elf.shnum + 1)))
+                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+            (*out)[sh.info] = true;
+        }
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
             keel_sym sym;

@@ -29,6 +29,7 @@ static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & 
 typedef struct strtab {
     char *v;
     size_t n, cap;
+    bool failed;            /* out of memory: the names are not all there */
 } strtab;
 
 static uint32_t str_add(strtab *t, const char *s)
@@ -39,8 +40,10 @@ static uint32_t str_add(strtab *t, const char *s)
         while (cap < t->n + len)
             cap *= 2;
         char *v = realloc(t->v, cap);
-        if (!v)
+        if (!v) {
+            t->failed = true;
             return 0;
+        }
         t->v = v;
         t->cap = cap;
     }
@@ -215,7 +218,7 @@ static uint16_t out_index(const lk_file *f, uint32_t shndx)
 int lk_write_output(lk_link *l)
 {
     const char *path = l->opt->output ? l->opt->output : "a.out";
-    phdr ph[16];
+    phdr *ph = NULL;
     /* the program headers' count, before the addresses it shapes */
     size_t nph = 2 /* text, stack */ + (l->segs[LK_SEG_DATA].nsecs ? 1 : 0) + (l->segs[LK_SEG_BSS].nsecs ? 1 : 0) + 1 +
                  (l->eh_frame_hdr ? 1 : 0) + (l->opt->relro ? 1 : 0);
@@ -224,11 +227,13 @@ int lk_write_output(lk_link *l)
     uint64_t header = 64 + 56 * nph;
     if (l->got && !(l->got->data = lk_zalloc(&l->arena, l->got->size)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    lk_assign_addresses(l, header);
+    int rc = lk_assign_addresses(l, header);
+    if (rc)
+        return rc;
     lk_tls_layout(l);
-    size_t n = program_headers(l, ph);
-    if (n > nph)
-        return lk_fail(l, KEEL_E_FORMAT, "%s: %zu program headers, room for %zu", path, n, nph);
+    if (!(ph = lk_alloc(&l->arena, nph * sizeof *ph)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    size_t n = program_headers(l, ph); /* at most nph, as counted */
     /* section indexes, in segment order */
     uint32_t nsec = 1;
     for (int s = 0; s < LK_NSEGS; s++)
@@ -242,7 +247,7 @@ int lk_write_output(lk_link *l)
     bool tls;
     if (!es || (es->state != LK_DEFINED && es->state != LK_WEAK))
         return lk_fail(l, KEEL_E_INDEX, "%s: the entry symbol '%s' is not defined", path, entry);
-    int rc = lk_global_value(l, es, &entry_addr, &size, &tls, NULL, 0);
+    rc = lk_global_value(l, es, &entry_addr, &size, &tls, NULL, 0);
     if (rc)
         return rc;
     /* symbols: the globals with their output places */
@@ -255,7 +260,7 @@ int lk_write_output(lk_link *l)
      * symbol, as ld writes them; compiler-made .L labels are left out */
     for (size_t fi = 0; syms && fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
-        for (uint64_t k = 1; f->has_symtab && k < f->symtab.first_global; k++) {
+        for (uint64_t k = 1; f->has_symtab && k < f->symtab.first_global && k < f->symtab.count; k++) {
             keel_sym d;
             const char *name;
             uint64_t value = 0, sz;
@@ -274,6 +279,11 @@ int lk_write_output(lk_link *l)
                 shndx = out_index(f, d.shndx);
                 if (tls)
                     value -= l->tls_start;
+                if (type == 10 /* IFUNC */ && l->iplt && value >= l->iplt->addr &&
+                    value < l->iplt->addr + l->iplt->size) {
+                    d.info = (uint8_t)((d.info & 0xf0) | 2);
+                    shndx = (uint16_t)l->iplt->index;
+                }
             }
             if (nsyms == capsyms) {
                 uint8_t *v = realloc(syms, 2 * capsyms * 24);
@@ -293,9 +303,13 @@ int lk_write_output(lk_link *l)
         }
     }
     size_t nlocals = nsyms;
-    for (size_t i = 0; syms && i < l->syms.cap; i++) {
-        lk_sym *s = l->syms.v[i];
-        if (!s || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON))
+    lk_sym **sorted;
+    size_t nsorted;
+    if (lk_sorted_symbols(l, &sorted, &nsorted))
+        nsorted = 0, syms = (free(syms), NULL);
+    for (size_t i = 0; syms && i < nsorted; i++) {
+        lk_sym *s = sorted[i];
+        if (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON)
             continue;
         keel_sym d = {0};
         uint64_t value = 0, sz = 0;
@@ -316,6 +330,11 @@ int lk_write_output(lk_link *l)
             shndx = out_index(s->def, d.shndx);
             if (tls)
                 value -= l->tls_start; /* TLS symbols are offsets in the TLS block */
+            if ((d.info & 0xf) == 10 /* IFUNC */ && l->iplt && value >= l->iplt->addr &&
+                value < l->iplt->addr + l->iplt->size) { /* as ld: a function, at its stub */
+                d.info = (uint8_t)((d.info & 0xf0) | 2);
+                shndx = (uint16_t)l->iplt->index;
+            }
         }
         if (nsyms == capsyms) {
             uint8_t *v = realloc(syms, 2 * capsyms * 24);
@@ -333,7 +352,7 @@ int lk_write_output(lk_link *l)
         put64(e + 8, value);
         put64(e + 16, sz);
     }
-    if (!syms || !str.v) {
+    if (!syms || !str.v || str.failed || shstr.failed) {
         free(syms);
         free(str.v);
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
@@ -343,6 +362,12 @@ int lk_write_output(lk_link *l)
             str_add(&shstr, l->segs[s].secs[i]->name);
     uint32_t n_symtab = str_add(&shstr, ".symtab"), n_strtab = str_add(&shstr, ".strtab"),
              n_shstrtab = str_add(&shstr, ".shstrtab");
+    if (shstr.failed || str.failed) {
+        free(syms);
+        free(str.v);
+        free(shstr.v);
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    }
     uint64_t symoff = align_up(l->file_end, 8), stroff = symoff + nsyms * 24, shstroff = stroff + str.n,
              shoff = align_up(shstroff + shstr.n, 8), total = shoff + (uint64_t)nsec * 64;
     /* The file is made in place: a temporary beside the output, mapped,
@@ -356,7 +381,9 @@ int lk_write_output(lk_link *l)
         memcpy(tmp + plen, ".keel-XXXXXX", 13);
         fd = mkstemp(tmp);
     }
-    if (fd >= 0 && ftruncate(fd, (off_t)total) == 0)
+    /* the blocks allocated now: a full disk is an error here, not a
+     * SIGBUS while the mapping is filled */
+    if (fd >= 0 && posix_fallocate(fd, 0, (off_t)total) == 0)
         buf = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (buf == MAP_FAILED) {
         rc = lk_fail(l, KEEL_E_IO, "%s: cannot create: %s", path, strerror(errno));

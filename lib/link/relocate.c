@@ -55,7 +55,8 @@ static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
     else if (!strcmp(name, "_edata") || !strcmp(name, "edata") || !strcmp(name, "__bss_start"))
         *v = data_file_end;
     else if (!strcmp(name, "_etext") || !strcmp(name, "etext") || !strcmp(name, "__etext"))
-        *v = (o = find_osec(l, ".text")) ? o->addr + o->size : text->vaddr + text->memsz;
+        *v = (o = find_osec(l, ".fini")) || (o = find_osec(l, ".text")) ? o->addr + o->size
+                                                                        : text->vaddr + text->memsz;
     else if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_"))
         *v = l->got ? l->got->addr : data_end;
     else if (!strcmp(name, "__rela_iplt_start"))
@@ -217,6 +218,29 @@ void lk_tls_layout(lk_link *l)
     l->tls_tp = lo ? align_up(hi, align) : 0;
 }
 
+static bool is_named(const lk_file *f, uint64_t symi, const char *name)
+{
+    keel_sym sym;
+    const char *sn;
+    return !keel_symtab_get(&f->symtab, symi, &sym, NULL) && !keel_symtab_name(&f->symtab, &sym, &sn, NULL) &&
+           strcmp(sn, name) == 0;
+}
+
+/* A global whose definition is in a section not linked (--gc-sections). */
+static bool global_is_dead(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym, d;
+    const char *sn;
+    if (!f->live && !l->opt->gc_sections)
+        return false;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || keel_symtab_name(&f->symtab, &sym, &sn, NULL))
+        return false;
+    lk_sym *s = lk_file_sym(l, f, symi, sn);
+    if (!s || !s->def || s->defsym || keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL))
+        return false;
+    return d.shndx != 0 && d.shndx < s->def->elf.shnum && !s->def->out[d.shndx];
+}
+
 static bool bytes_are(const uint8_t *out, uint64_t size, int64_t at, const uint8_t *want, size_t n)
 {
     return at >= 0 && (uint64_t)at + n <= size && memcmp(out + at, want, n) == 0;
@@ -236,7 +260,8 @@ static int relax_tls(lk_link *l, lk_file *f, const char *tname, const keel_reloc
     int64_t at = (int64_t)r->offset;
     uint32_t v = (uint32_t)tpoff;
     int consumed = 0;
-    if (r->type == 19 /* TLSGD */ && bytes_are(out, size, at - 4, gd, 4) && bytes_are(out, size, at + 4, gd_call, 4)) {
+    if (r->type == 19 /* TLSGD */ && at + 12 <= (int64_t)size && bytes_are(out, size, at - 4, gd, 4) &&
+        bytes_are(out, size, at + 4, gd_call, 4)) {
         memcpy(out + at - 4, gd_le, sizeof gd_le);
         memcpy(out + at + 8, &v, 4);
         consumed = 1;
@@ -336,7 +361,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         bool tls;
         lk_place here = {f->name, tname, r.offset};
         char where[300]; /* formatted only for a message */
-        keel_sym rsym;
+        keel_sym rsym = {0};
         if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
             rsym.shndx > 0 && rsym.shndx < f->elf.shnum && (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
             /* a local reference into this object's dropped copy of a COMDAT
@@ -348,6 +373,9 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                                lk_place_text(&here, where, sizeof where));
             continue; /* the bytes stay 0 (the assembler's implicit addend) or as assembled */
         }
+        bool dead_ok = !alloc || strcmp(o->name, ".eh_frame") == 0 || strcmp(o->name, ".gcc_except_table") == 0;
+        if (dead_ok && KEEL_ST_BIND(rsym.info) != STB_LOCAL && global_is_dead(l, f, r.sym))
+            continue; /* a global --gc-sections removed, seen from debug information or unwind tables: 0 */
         int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
@@ -356,7 +384,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
-            int skip = relax_tls(l, f, tname, &rs, k, &r, out, tsh.size, S - l->tls_tp);
+            /* _TLS_MODULE_BASE_ is the block's start: after relaxation the
+             * @dtpoff that follows is already thread-pointer relative */
+            bool module_base = is_named(f, r.sym, "_TLS_MODULE_BASE_");
+            int skip = relax_tls(l, f, tname, &rs, k, &r, out, tsh.size, module_base ? 0 : S - l->tls_tp);
             if (skip < 0)
                 return l->err->code;
             k += (uint64_t)skip;
@@ -477,6 +508,11 @@ int lk_collect_ifuncs(lk_link *l)
                     return lk_fail(l, KEEL_E_NOMEM, "out of memory");
                 if (di >= df->symtab.count || df->ifunc[di])
                     continue;
+                keel_sym rs_sym;
+                if (keel_symtab_get(&df->symtab, di, &rs_sym, NULL) || rs_sym.shndx >= df->elf.shnum ||
+                    !df->out[rs_sym.shndx])
+                    return lk_fail(l, KEEL_E_INDEX, "%s: an IFUNC's resolver is in a section that is not linked",
+                                   df->name);
                 if (l->nifuncs == l->capifuncs) {
                     size_t cap = l->capifuncs ? 2 * l->capifuncs : 64;
                     void *v = lk_alloc(&l->arena, cap * sizeof *l->ifuncs);
@@ -504,6 +540,7 @@ void lk_fill_ifuncs(lk_link *l, uint8_t *buf)
         uint64_t resolver = 0;
         if (!keel_symtab_get(&f->symtab, l->ifuncs[i].sym, &sym, NULL))
             in_output(f, sym.shndx, sym.value, &resolver);
+        /* (a resolver in a section not linked was refused in lk_collect_ifuncs) */
         uint64_t stub = l->iplt->addr + 16 * i, slot = l->igot->addr + 8 * i;
         uint8_t *p = buf + l->iplt->offset + 16 * i;
         /* jmp *slot(%rip), then int3 to 16 bytes */

@@ -1,6 +1,7 @@
 /* The global symbol table: names interned in the arena, open addressing
  * over their hashes, sized once from what the inputs declare (objects'
  * symbol counts, archives' indexes) and grown only if that was short. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -62,6 +63,44 @@ lk_sym *lk_sym_intern(lk_symtab *t, lk_arena *a, const char *name, uint32_t hash
     t->v[k] = s;
     t->n++;
     return s;
+}
+
+/* The defined symbols in the order their definitions were read (defining
+ * file, then symbol index; --defsym ones last, by name): what the output
+ * lists and lays out in this order depends only on the inputs, not on the
+ * hash table's shape. */
+static int by_definition(const void *a, const void *b)
+{
+    const lk_sym *x = *(lk_sym *const *)a, *y = *(lk_sym *const *)b;
+    uint32_t fx = x->def ? x->def->index : UINT32_MAX, fy = y->def ? y->def->index : UINT32_MAX;
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    if (x->def_index != y->def_index)
+        return x->def_index < y->def_index ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n)
+{
+    if (l->sorted) {
+        *out = l->sorted;
+        *n = l->nsorted;
+        return 0;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < l->syms.cap; i++)
+        count += l->syms.v[i] && l->syms.v[i]->state >= LK_COMMON;
+    lk_sym **v = lk_alloc(&l->arena, (count + 1) * sizeof *v);
+    if (!v)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    count = 0;
+    for (size_t i = 0; i < l->syms.cap; i++)
+        if (l->syms.v[i] && l->syms.v[i]->state >= LK_COMMON)
+            v[count++] = l->syms.v[i];
+    qsort(v, count, sizeof *v, by_definition);
+    l->sorted = *out = v;
+    l->nsorted = *n = count;
+    return 0;
 }
 
 lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name)
