@@ -141,16 +141,8 @@ static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
         rc = a->ar.thin ? lk_add_object(l, mname, NULL, data, size, &f) : lk_add_object(l, a->path, mname, data, size, &f);
     if (rc)
         return rc;
-    if (l->ntaken == l->captaken) {
-        size_t cap = l->captaken ? 2 * l->captaken : 256;
-        lk_taken *v = lk_alloc(&l->arena, cap * sizeof *v);
-        if (!v)
-            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        if (l->ntaken)
-            memcpy(v, l->taken, l->ntaken * sizeof *v);
-        l->taken = v;
-        l->captaken = cap;
-    }
+    if (!(l->taken = lk_grow(&l->arena, l->taken, l->ntaken, &l->captaken, sizeof *l->taken, 256)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     l->taken[l->ntaken++] = (lk_taken){f, why ? why->ref : NULL, why ? why->name : NULL};
     return 0;
 }

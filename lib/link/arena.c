@@ -53,6 +53,23 @@ char *lk_strndup(lk_arena *a, const char *s, size_t n)
     return p;
 }
 
+/* Room for one more element in an arena array of n (capacity *cap):
+ * doubled when full, the old array left to the arena.  NULL when out of
+ * memory. */
+void *lk_grow(lk_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return v;
+    size_t c = *cap ? 2 * *cap : first;
+    void *w = lk_alloc(a, c * elem);
+    if (!w)
+        return NULL;
+    if (n)
+        memcpy(w, v, n * elem);
+    *cap = c;
+    return w;
+}
+
 void lk_arena_free(lk_arena *a)
 {
     for (chunk *c = a->chunks, *next; c; c = next) {

@@ -6,6 +6,9 @@
 #include <keel/link.h>
 #include <stddef.h>
 
+/* v rounded up to a (a power of two, as every alignment is checked to be) */
+static inline uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
+
 typedef struct lk_arena {
     char *cur, *end;
     struct chunk *chunks;
@@ -15,6 +18,7 @@ typedef struct lk_arena {
 void *lk_alloc(lk_arena *a, size_t size);
 void *lk_zalloc(lk_arena *a, size_t size);
 char *lk_strndup(lk_arena *a, const char *s, size_t n);
+void *lk_grow(lk_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first);
 void lk_arena_free(lk_arena *a);
 
 /* A merged string section's map: where each of its strings went in its

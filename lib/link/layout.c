@@ -24,7 +24,6 @@ enum {
 /* Sizes and addresses from the inputs stay below this, so that no sum of
  * them overflows (and an x86-64 user address space holds the result). */
 #define LIMIT ((uint64_t)1 << 46)
-static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
 #define PAGE 0x1000u
 
 /* The predefined segments (those a mapfile can name), in order. */
@@ -118,32 +117,16 @@ static lk_osec *output_section(lk_link *l, int seg, const char *name, const keel
     o->flags = kind;
     o->align = 1;
     o->segment = seg;
-    if (s->nsecs == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        lk_osec **v = lk_alloc(&l->arena, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        if (s->nsecs)
-            memcpy(v, s->secs, s->nsecs * sizeof *v);
-        s->secs = v;
-        s->cap = cap;
-    }
+    if (!(s->secs = lk_grow(&l->arena, s->secs, s->nsecs, &s->cap, sizeof *s->secs, 16)))
+        return NULL;
     s->secs[s->nsecs++] = o;
     return o;
 }
 
 static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const keel_shdr *sh)
 {
-    if (o->npieces == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 16;
-        lk_piece *v = lk_alloc(&l->arena, cap * sizeof *v);
-        if (!v)
-            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        if (o->npieces)
-            memcpy(v, o->pieces, o->npieces * sizeof *v);
-        o->pieces = v;
-        o->cap = cap;
-    }
+    if (!(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     uint64_t align = sh->addralign ? sh->addralign : 1;
     if ((align & (align - 1)) || align > ((uint64_t)1 << 32) || sh->size > LIMIT)
         return lk_fail(l, KEEL_E_FORMAT, "%s: section %u: alignment %llu is not a power of two up to 2^32, or its size is "
@@ -163,16 +146,8 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
 /* The piece a string pool becomes (merge.c): no input of its own. */
 int lk_add_pool_piece(lk_link *l, lk_osec *o, const keel_shdr *sh)
 {
-    if (o->npieces == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 16;
-        lk_piece *v = lk_alloc(&l->arena, cap * sizeof *v);
-        if (!v)
-            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        if (o->npieces)
-            memcpy(v, o->pieces, o->npieces * sizeof *v);
-        o->pieces = v;
-        o->cap = cap;
-    }
+    if (!(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     o->pieces[o->npieces] = (lk_piece){NULL, 0, sh->size, 1, 0, (uint32_t)o->npieces, false};
     lk_merge_set_piece(o, o->npieces++);
     return 0;

@@ -190,16 +190,8 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
         rc = add_symbols(l, f);
     if (rc)
         return rc;
-    if (l->nfiles == l->capfiles) {
-        size_t cap = l->capfiles ? 2 * l->capfiles : 256;
-        lk_file **v = lk_alloc(&l->arena, cap * sizeof *v);
-        if (!v)
-            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        if (l->nfiles)
-            memcpy(v, l->files, l->nfiles * sizeof *v);
-        l->files = v;
-        l->capfiles = cap;
-    }
+    if (!(l->files = lk_grow(&l->arena, l->files, l->nfiles, &l->capfiles, sizeof *l->files, 256)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     f->index = (uint32_t)l->nfiles;
     l->files[l->nfiles++] = f;
     if (l->opt->trace)

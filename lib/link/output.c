@@ -24,7 +24,6 @@ enum {
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
 
 typedef struct strtab {
     char *v;
@@ -50,6 +49,21 @@ static uint32_t str_add(strtab *t, const char *s)
     memcpy(t->v + t->n, s, len);
     t->n += len;
     return (uint32_t)(t->n - len);
+}
+
+/* The next 24-byte entry of the symbol table being made (the array grows
+ * by doubling; NULL when out of memory). */
+static uint8_t *sym_slot(uint8_t **syms, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        uint8_t *v = realloc(*syms, 2 * *cap * 24);
+        if (!v)
+            return NULL;
+        memset(v + *cap * 24, 0, *cap * 24);
+        *syms = v;
+        *cap *= 2;
+    }
+    return *syms + (*n)++ * 24;
 }
 
 typedef struct phdr {
@@ -285,15 +299,11 @@ int lk_write_output(lk_link *l)
                     shndx = (uint16_t)l->iplt->index;
                 }
             }
-            if (nsyms == capsyms) {
-                uint8_t *v = realloc(syms, 2 * capsyms * 24);
-                if (!v)
-                    break;
-                syms = v;
-                memset(syms + capsyms * 24, 0, capsyms * 24);
-                capsyms *= 2;
+            uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
+            if (!e) {
+                str.failed = true;
+                break;
             }
-            uint8_t *e = syms + nsyms++ * 24;
             put32(e, str_add(&str, name));
             e[4] = d.info;
             e[5] = d.other;
@@ -336,15 +346,11 @@ int lk_write_output(lk_link *l)
                 shndx = (uint16_t)l->iplt->index;
             }
         }
-        if (nsyms == capsyms) {
-            uint8_t *v = realloc(syms, 2 * capsyms * 24);
-            if (!v)
-                break;
-            syms = v;
-            memset(syms + capsyms * 24, 0, capsyms * 24);
-            capsyms *= 2;
+        uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
+        if (!e) {
+            str.failed = true; /* reported below, as out of memory */
+            break;
         }
-        uint8_t *e = syms + nsyms++ * 24;
         put32(e, str_add(&str, s->name));
         e[4] = (uint8_t)((s->state == LK_WEAK ? STB_WEAK : STB_GLOBAL) << 4 | (d.info & 0xf));
         e[5] = d.other;

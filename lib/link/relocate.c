@@ -17,7 +17,6 @@ enum {
     STT_SECTION = 3, STT_TLS = 6, STT_GNU_IFUNC = 10,
 };
 
-static uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
 
 /* The address of a section-relative definition in the output. */
 static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t *out)
@@ -513,16 +512,8 @@ int lk_collect_ifuncs(lk_link *l)
                     !df->out[rs_sym.shndx])
                     return lk_fail(l, KEEL_E_INDEX, "%s: an IFUNC's resolver is in a section that is not linked",
                                    df->name);
-                if (l->nifuncs == l->capifuncs) {
-                    size_t cap = l->capifuncs ? 2 * l->capifuncs : 64;
-                    void *v = lk_alloc(&l->arena, cap * sizeof *l->ifuncs);
-                    if (!v)
-                        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-                    if (l->nifuncs)
-                        memcpy(v, l->ifuncs, l->nifuncs * sizeof *l->ifuncs);
-                    l->ifuncs = v;
-                    l->capifuncs = cap;
-                }
+                if (!(l->ifuncs = lk_grow(&l->arena, l->ifuncs, l->nifuncs, &l->capifuncs, sizeof *l->ifuncs, 64)))
+                    return lk_fail(l, KEEL_E_NOMEM, "out of memory");
                 l->ifuncs[l->nifuncs].file = df;
                 l->ifuncs[l->nifuncs].sym = di;
                 df->ifunc[di] = (uint32_t)++l->nifuncs;
