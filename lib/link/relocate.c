@@ -423,6 +423,15 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     return 0;
 }
 
+/* The relocations of section i when it is a RELA section whose target
+ * goes into the output (what both passes below walk). */
+static bool linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs)
+{
+    keel_shdr sh;
+    return !keel_elf_shdr(&f->elf, i, &sh, NULL) && sh.type == SHT_RELA && sh.info < f->elf.shnum &&
+           f->out[sh.info] && !keel_elf_relocs(&f->elf, i, rs, NULL);
+}
+
 /* How many static GOT slots the relocations ask for (one per relocation:
  * simple, and the GOT stays small in static links). */
 int lk_count_got(lk_link *l, size_t *count)
@@ -431,10 +440,8 @@ int lk_count_got(lk_link *l, size_t *count)
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_shdr sh;
             keel_relocs rs;
-            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info >= f->elf.shnum ||
-                !f->out[sh.info] || keel_elf_relocs(&f->elf, i, &rs, NULL))
+            if (!linked_relocs(f, i, &rs))
                 continue;
             for (uint64_t k = 0; k < rs.count; k++) {
                 keel_rel r;
@@ -491,10 +498,8 @@ int lk_collect_ifuncs(lk_link *l)
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_shdr sh;
             keel_relocs rs;
-            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info >= f->elf.shnum ||
-                !f->out[sh.info] || keel_elf_relocs(&f->elf, i, &rs, NULL))
+            if (!linked_relocs(f, i, &rs))
                 continue;
             for (uint64_t k = 0; k < rs.count; k++) {
                 keel_rel r;
