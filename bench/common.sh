@@ -11,7 +11,7 @@
 #            cmd.NAME, times.NAME, failed.NAME and order files of the timing
 #   OUT      the table file, which emit appends to
 # and, for the timing and table helpers only exec.sh and load.sh use:
-#   PER, WARMUP   timed and warm-up runs per command and round
+#   PER, WARMUP   timed and warm-up runs per command and round (split_rounds)
 #   ROUNDS, RUNS  the number of rounds, and RUNS = PER * ROUNDS (emit_runs)
 #   HYPERFINE     hyperfine's path or empty (find_timer sets it)
 #   JSONDIR       where stats_of copies each command's pooled times
@@ -32,6 +32,30 @@ say() { echo "bench: $*" >&2; }
 NOTES=""
 note() { NOTES="$NOTES$*
 "; say "$*"; }
+
+# ------------------------------------------------------------------ knobs
+
+# whole VALUE DEFAULT: VALUE when it is a whole number, else DEFAULT (an
+# unset or mistyped knob takes the suite's default).
+whole() { if [ "$1" -ge 0 ] 2>/dev/null; then echo "$1"; else echo "$2"; fi; }
+
+# per_round TOTAL LEAST: the runs a round takes so that $ROUNDS rounds give
+# at least TOTAL runs, and never fewer than LEAST (the spread needs them).
+per_round() {
+    _p=$((($1 + ROUNDS - 1) / ROUNDS))
+    [ "$_p" -ge "$2" ] || _p=$2
+    echo "$_p"
+}
+
+# split_rounds LEAST_RUNS LEAST_PER: RUNS, ROUNDS and WARMUP (read from the
+# suite's knobs with whole) brought to their least values, PER set, and RUNS
+# rounded up to PER * ROUNDS, what the timing helpers run.
+split_rounds() {
+    [ "$ROUNDS" -ge 1 ] || ROUNDS=1
+    [ "$RUNS" -ge "$1" ] || RUNS=$1
+    PER=$(per_round "$RUNS" "$2")
+    RUNS=$((PER * ROUNDS))
+}
 
 # ------------------------------------------------------------------ tools
 # apt_install PKG...: install Debian packages when we are root and may.

@@ -32,15 +32,10 @@ SUITE="exec"
 RESULTS=$HERE/results
 JSONDIR=$RESULTS/hyperfine
 OUT=$RESULTS/exec.txt
-RUNS=${BENCH_EXEC_RUNS:-500}
-ROUNDS=${BENCH_EXEC_ROUNDS:-5}
-WARMUP=${BENCH_EXEC_WARMUP:-20}
-[ "$ROUNDS" -ge 1 ] 2>/dev/null || ROUNDS=5
-[ "$WARMUP" -ge 0 ] 2>/dev/null || WARMUP=20
-[ "$RUNS" -ge 0 ] 2>/dev/null || RUNS=500
-PER=$(((RUNS + ROUNDS - 1) / ROUNDS))       # runs per round, at least 4
-[ "$PER" -ge 4 ] || PER=4
-RUNS=$((PER * ROUNDS))
+RUNS=$(whole "${BENCH_EXEC_RUNS:-}" 500)
+ROUNDS=$(whole "${BENCH_EXEC_ROUNDS:-}" 5)
+WARMUP=$(whole "${BENCH_EXEC_WARMUP:-}" 20)
+split_rounds 0 4
 CC=${BENCH_CC:-gcc}
 
 mkdir -p "$RESULTS" "$JSONDIR"
