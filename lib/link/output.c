@@ -25,6 +25,21 @@ static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
+/* One Elf64_Shdr at h, in the host's (little-endian x86-64) byte order. */
+static void put_shdr(uint8_t *h, const keel_shdr *sh)
+{
+    put32(h, sh->name);
+    put32(h + 4, sh->type);
+    put64(h + 8, sh->flags);
+    put64(h + 16, sh->addr);
+    put64(h + 24, sh->offset);
+    put64(h + 32, sh->size);
+    put32(h + 40, sh->link);
+    put32(h + 44, sh->info);
+    put64(h + 48, sh->addralign);
+    put64(h + 56, sh->entsize);
+}
+
 typedef struct strtab {
     char *v;
     size_t n, cap;
@@ -438,39 +453,21 @@ int lk_write_output(lk_link *l)
         for (int s = 0; s < LK_NSEGS; s++)
             for (size_t i = 0; i < l->segs[s].nsecs; i++) {
                 const lk_osec *o = l->segs[s].secs[i];
-                uint8_t *h = buf + shoff + (uint64_t)o->index * 64;
-                put32(h, name);
+                put_shdr(buf + shoff + (uint64_t)o->index * 64,
+                         &(keel_shdr){.name = name, .type = o->type, .flags = o->flags, .addr = o->addr,
+                                      .offset = o->offset, .size = o->size, .addralign = o->align,
+                                      .entsize = o->type == SHT_RELA ? 24 : 0});
                 name += (uint32_t)strlen(o->name) + 1;
-                put32(h + 4, o->type);
-                put64(h + 8, o->flags);
-                put64(h + 16, o->addr);
-                put64(h + 24, o->offset);
-                put64(h + 32, o->size);
-                put64(h + 48, o->align);
-                if (o->type == SHT_RELA)
-                    put64(h + 56, 24);
             }
-        uint8_t *h = buf + shoff + (uint64_t)symtab_index * 64;
-        put32(h, n_symtab);
-        put32(h + 4, SHT_SYMTAB);
-        put64(h + 24, symoff);
-        put64(h + 32, nsyms * 24);
-        put32(h + 40, strtab_index);
-        put32(h + 44, (uint32_t)nlocals); /* the first global */
-        put64(h + 48, 8);
-        put64(h + 56, 24);
-        h = buf + shoff + (uint64_t)strtab_index * 64;
-        put32(h, n_strtab);
-        put32(h + 4, SHT_STRTAB);
-        put64(h + 24, stroff);
-        put64(h + 32, str.n);
-        put64(h + 48, 1);
-        h = buf + shoff + (uint64_t)shstrtab_index * 64;
-        put32(h, n_shstrtab);
-        put32(h + 4, SHT_STRTAB);
-        put64(h + 24, shstroff);
-        put64(h + 32, shstr.n);
-        put64(h + 48, 1);
+        put_shdr(buf + shoff + (uint64_t)symtab_index * 64,
+                 &(keel_shdr){.name = n_symtab, .type = SHT_SYMTAB, .offset = symoff, .size = nsyms * 24,
+                              .link = strtab_index, .info = (uint32_t)nlocals /* the first global */,
+                              .addralign = 8, .entsize = 24});
+        put_shdr(buf + shoff + (uint64_t)strtab_index * 64,
+                 &(keel_shdr){.name = n_strtab, .type = SHT_STRTAB, .offset = stroff, .size = str.n, .addralign = 1});
+        put_shdr(buf + shoff + (uint64_t)shstrtab_index * 64,
+                 &(keel_shdr){.name = n_shstrtab, .type = SHT_STRTAB, .offset = shstroff, .size = shstr.n,
+                              .addralign = 1});
     }
     free(syms);
     free(str.v);
