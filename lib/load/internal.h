@@ -9,6 +9,17 @@
 
 #include "../arch/arch.h"
 
+/* Memory that objects keep, shared by the objects of a load (bulk.c):
+ * each allocation counts against its chunk until ld_pool_put. */
+typedef struct ld_pool_chunk ld_pool_chunk;
+typedef struct ld_pool {
+    ld_pool_chunk *cur;
+    size_t next;            /* the next chunk's size */
+} ld_pool;
+void *ld_pool_alloc(ld_pool *pool, size_t bytes, ld_pool_chunk **chunk);
+void ld_pool_put(ld_pool *pool, ld_pool_chunk *chunk);
+void ld_pool_destroy(ld_pool *pool);
+
 /* An array of edges, sized once when it is built. */
 typedef struct dep_list {
     keel_dep *v;
@@ -30,6 +41,7 @@ struct keel_section {
     bool deps_built;
     dep_list deps;          /* strong: sections this one uses */
     dep_list users;         /* weak: sections that use this one */
+    bool users_out;         /* that array was handed out (edges.c) */
 };
 
 /* One pending constructor list: an .init_array (or .ctors) and its priority. */
@@ -47,6 +59,7 @@ struct keel_object {
     void *file_map;         /* the mapped file, kept for names */
     size_t file_size;
     keel_elf elf;
+    ld_pool_chunk *chunk;   /* where the arrays below live */
     keel_section *sections; /* loaded sections, in section-index order */
     keel_section **by_index;/* ELF section index -> loaded section or NULL */
     uint32_t nsections;
@@ -93,9 +106,21 @@ typedef struct sym_entry {
     keel_object *object;
 } sym_entry;
 
+/* A batch's scratch memory: handed out in order, zeroed, all given back at
+ * once when the batch ends (bulk.c). */
+typedef struct ld_scratch {
+    struct scratch_chunk *top;
+} ld_scratch;
+void *ld_scratch_alloc(ld_scratch *s, size_t bytes);
+void ld_scratch_release(ld_scratch *s);
+/* A large zeroed block (huge pages where it is large), and its release. */
+void *ld_bulk_alloc(size_t bytes);
+void ld_bulk_free(void *p, size_t bytes);
+
 typedef struct sym_table {
     sym_entry *v;
     size_t cap, n;          /* cap a power of two */
+    ld_scratch *scratch;    /* a batch's table lives there; else ld_bulk_alloc */
 } sym_table;
 
 struct keel_ns {
@@ -122,6 +147,7 @@ struct keel_ns {
     bool arena_low;         /* below 2 GiB (for R_X86_64_32/32S) */
     /* archives whose members are loaded: their names point into them */
     struct { void *map; size_t size; } *archives;
+    ld_pool pool;           /* the objects' tables (bulk.c) */
     size_t narchives;
 };
 
@@ -131,10 +157,13 @@ sym_entry *ld_sym_find(const sym_table *t, const char *name, uint32_t hash);
 int ld_sym_reserve(sym_table *t, size_t more);
 sym_entry *ld_sym_insert(sym_table *t, const sym_entry *e);
 void ld_sym_remove_object(sym_table *t, const keel_object *o);
+void ld_sym_free(sym_table *t);
 
-/* The arena: reserve once, hand out page-aligned blocks. */
+/* The arena: reserve once, hand out page-aligned blocks.  A block aligned
+ * to LD_HUGE_PAGE is advised into transparent huge pages. */
+#define LD_HUGE_PAGE ((size_t)2 << 20)
 int ld_arena_init(keel_ns *ns, bool low, keel_error *err);
-int ld_arena_alloc(keel_ns *ns, size_t size, uintptr_t *out, keel_error *err);
+int ld_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_error *err);
 
 
 /* The host process: names from dlsym, and libc_nonshared's functions. */

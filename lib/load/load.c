@@ -79,6 +79,7 @@ typedef struct batch {
     sym_table groups;      /* COMDAT signatures taken by the batch */
     sym_table arsyms;      /* archive index: name -> (archive, member) */
     bool need_low;
+    ld_scratch scratch;    /* what lives only while the batch loads */
 } batch;
 
 /* What a section may ask for: regions are page-aligned, and a namespace
@@ -249,6 +250,9 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
     return 0;
 }
 
+/* Hidden and internal definitions stay out of the namespace's lookups. */
+static bool is_hidden(const sym_entry *d) { return d->visibility == STV_HIDDEN || d->visibility == STV_INTERNAL; }
+
 static int parse_object(batch *b, const char *name, const void *data, size_t size, void *map, size_t map_size)
 {
     keel_error e;
@@ -273,11 +277,6 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     if (elf->machine != 62 || elf->elfclass != 2 || elf->byteorder != 1)
         return fail_obj(b, name, KEEL_E_UNSUPPORTED, "%s", "not an x86-64 object: the loader runs x86-64 code only");
     uint32_t n = elf->shnum;
-    o->sections = calloc(n + 1, sizeof *o->sections);
-    o->by_index = calloc(n + 1, sizeof *o->by_index);
-    p->dropped = calloc(n + 1, sizeof *p->dropped);
-    if (!o->sections || !o->by_index || !p->dropped)
-        return oom(b);
     /* the symbol table and the COMDAT groups */
     for (uint32_t i = 1; i < n; i++) {
         keel_shdr sh;
@@ -289,6 +288,20 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
             p->has_symtab = true;
         }
     }
+    /* what the object keeps, in one piece of the namespace's pool: its
+     * sections (and the commons' one), the index to them, the list handed
+     * out, and each symbol's section (for the edges) */
+    uint64_t nsyms = p->symtab.count ? p->symtab.count : 1;
+    size_t keep = (n + 1) * (sizeof *o->sections + sizeof *o->by_index + sizeof *o->list) + nsyms * sizeof *o->sym_target;
+    uint8_t *kept = ld_pool_alloc(&b->ns->pool, keep, &o->chunk);
+    p->dropped = ld_scratch_alloc(&b->scratch, (n + 1) * sizeof *p->dropped);
+    if (!kept || !p->dropped)
+        return oom(b);
+    memset(kept, 0, keep); /* a chunk's memory may have held an unloaded object's */
+    o->sections = (keel_section *)kept;
+    o->sym_target = (keel_section **)(kept + (n + 1) * sizeof *o->sections);
+    o->by_index = o->sym_target + nsyms;
+    o->list = (const keel_section **)(o->by_index + n + 1);
     for (uint32_t i = 1; i < n; i++) {
         keel_shdr sh;
         keel_group g;
@@ -352,7 +365,7 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     }
     if (!p->has_symtab)
         return 0;
-    p->res = calloc(p->symtab.count ? p->symtab.count : 1, sizeof *p->res);
+    p->res = ld_scratch_alloc(&b->scratch, (p->symtab.count ? p->symtab.count : 1) * sizeof *p->res);
     if (!p->res)
         return oom(b);
     /* global definitions, and commons (which go to the object's bss) */
@@ -494,8 +507,6 @@ static int resolve(batch *b, pending *p)
     keel_error e;
     keel_object *o = p->obj;
     /* kept: with the relocations, the edges (edges.c) */
-    if (!(o->sym_target = calloc(p->symtab.count ? p->symtab.count : 1, sizeof *o->sym_target)))
-        return oom(b);
     o->nsyms = p->symtab.count;
     for (uint64_t i = 1; i < p->symtab.count; i++) {
         keel_sym sym;
@@ -648,7 +659,7 @@ static int measure(batch *b, pending *p)
     keel_object *o = p->obj;
     const keel_elf *elf = &o->elf;
     uint64_t size[3] = {0, 0, 0};
-    uint64_t *at = p->at = calloc(o->nsections + 1, sizeof *at);
+    uint64_t *at = p->at = ld_scratch_alloc(&b->scratch, (o->nsections + 1) * sizeof *at);
     if (!at)
         return oom(b);
     /* The TLS sections first, together: they are the module's template,
@@ -694,15 +705,29 @@ static int measure(batch *b, pending *p)
 
 /* The batch's memory, in one piece: every object's text, then every
  * object's read-only data, then the writable data. */
-static int allocate(batch *b, uintptr_t *start, size_t size[3])
+/* A region at least this large goes into huge pages: populating and
+ * writing it then costs a few faults instead of one a page, for at most
+ * 2 MiB of memory more (the last huge page's unused part). */
+#define HUGE_REGION_MIN ((size_t)1 << 20)
+
+/* The batch's three regions (text, read-only, read-write), each the
+ * objects' parts of that kind one after another; size[r] is what each
+ * holds, rounded up to the huge page for a large one. */
+static int allocate(batch *b, uintptr_t start[3], size_t size[3])
 {
-    size[0] = size[1] = size[2] = 0;
-    for (size_t i = 0; i < b->n; i++)
-        for (int r = 0; r < 3; r++)
+    for (int r = 0; r < 3; r++) {
+        size[r] = 0;
+        for (size_t i = 0; i < b->n; i++)
             size[r] += b->v[i].obj->region_size[r];
-    if (ld_arena_alloc(b->ns, size[0] + size[1] + size[2], start, b->err))
-        return b->err->code;
-    uintptr_t at[3] = {*start, *start + size[0], *start + size[0] + size[1]};
+        size_t align = page_size();
+        if (size[r] >= HUGE_REGION_MIN) {
+            align = LD_HUGE_PAGE;
+            size[r] = align_up(size[r], LD_HUGE_PAGE);
+        }
+        if (ld_arena_alloc(b->ns, size[r], align, &start[r], b->err))
+            return b->err->code;
+    }
+    uintptr_t at[3] = {start[0], start[1], start[2]};
     for (size_t i = 0; i < b->n; i++)
         for (int r = 0; r < 3; r++) {
             b->v[i].obj->region[r] = at[r];
@@ -747,8 +772,6 @@ static int place(batch *b, pending *p)
             memcpy((void *)s->addr, data, sh.size);
         }
     }
-    if (!(o->list = malloc((o->nsections + 1) * sizeof *o->list))) /* the commons' section may come */
-        return oom(b);
     p->stubs = region[0] + p->stubs_at;
     p->got = region[1] + p->got_at;
     p->got_end = p->got + (p->ngot + p->nstubs) * 8;
@@ -956,10 +979,10 @@ static int relocate(batch *b, pending *p)
 
 /* Text becomes read+execute, read-only data read-only: the whole batch's
  * regions of each kind at once. */
-static int protect(batch *b, uintptr_t start, const size_t size[3])
+static int protect(batch *b, const uintptr_t start[3], const size_t size[3])
 {
-    if ((size[0] && mprotect((void *)start, size[0], PROT_READ | PROT_EXEC)) ||
-        (size[1] && mprotect((void *)(start + size[0]), size[1], PROT_READ)))
+    if ((size[0] && mprotect((void *)start[0], size[0], PROT_READ | PROT_EXEC)) ||
+        (size[1] && mprotect((void *)start[1], size[1], PROT_READ)))
         return keel_error_set(b->err, KEEL_E_NOMEM, 0, "cannot protect the loaded code: %s", strerror(errno));
     return 0;
 }
@@ -1114,17 +1137,12 @@ static void discard(batch *b)
             p->obj->file_map = NULL; /* unmapped below with the inputs */
             ld_object_free(p->obj, false); /* the other ends are the batch's, or were never told */
         }
-        free(p->dropped);
-        free(p->res);
-        free(p->at);
     }
     free(b->v);
     for (size_t i = 0; i < b->nar; i++)
         free(b->ar[i].loaded);
     free(b->ar);
-    free(b->defs.v);
-    free(b->groups.v);
-    free(b->arsyms.v);
+    ld_scratch_release(&b->scratch);
 }
 
 static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
@@ -1157,6 +1175,7 @@ static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
 int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object **first, keel_error *err)
 {
     batch b = {.ns = ns, .err = err};
+    b.defs.scratch = b.groups.scratch = b.arsyms.scratch = &b.scratch;
     int rc = 0;
     void **maps = calloc(count ? count : 1, sizeof *maps);
     size_t *sizes = calloc(count ? count : 1, sizeof *sizes);
@@ -1177,6 +1196,9 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         else
             rc = parse_object(&b, name, maps[i], sizes[i], inputs[i].data ? NULL : maps[i], sizes[i]);
     }
+    /* the table of definitions, sized once for what the archives may bring */
+    if (!rc && ld_sym_reserve(&b.defs, b.arsyms.n))
+        rc = oom(&b);
     if (!rc)
         rc = pull_members(&b);
     for (size_t i = 0; i < b.n && !rc; i++)
@@ -1188,12 +1210,12 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         rc = keel_error_set(err, KEEL_E_RANGE, 0,
                             "an object needs addresses below 2 GiB (R_X86_64_32 relocations), but this namespace "
                             "already lives above: compile it with -fPIC, or load it into a new namespace");
-    uintptr_t start = 0;
+    uintptr_t start[3] = {0, 0, 0};
     size_t region_size[3] = {0, 0, 0};
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = measure(&b, &b.v[i]);
     if (!rc)
-        rc = allocate(&b, &start, region_size);
+        rc = allocate(&b, start, region_size);
     size_t batch_bytes = region_size[0] + region_size[1] + region_size[2];
     if (!rc)
         rc = each_object_parallel(&b, place, batch_bytes);
@@ -1209,7 +1231,10 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         nsecs += b.v[i].obj->nsections;
     for (size_t i = 0; i < b.nar; i++)
         narch += b.ar[i].nloaded != 0;
-    if (!rc && (ld_sym_reserve(&ns->syms, b.defs.n) || ld_sym_reserve(&ns->hidden, b.defs.n) ||
+    size_t nhidden = 0;
+    for (size_t i = 0; i < b.defs.cap; i++)
+        nhidden += b.defs.v[i].name && is_hidden(&b.defs.v[i]);
+    if (!rc && (ld_sym_reserve(&ns->syms, b.defs.n - nhidden) || ld_sym_reserve(&ns->hidden, nhidden) ||
                 ld_sym_reserve(&ns->groups, b.groups.n) || ld_index_reserve(ns, nsecs)))
         rc = oom(&b);
     if (!rc && narch) {
@@ -1252,9 +1277,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     /* the commit */
     for (size_t i = 0; i < b.defs.cap; i++)
         if (b.defs.v[i].name)
-            ld_sym_insert(b.defs.v[i].visibility == STV_HIDDEN || b.defs.v[i].visibility == STV_INTERNAL ? &ns->hidden
-                                                                                                           : &ns->syms,
-                          &b.defs.v[i]);
+            ld_sym_insert(is_hidden(&b.defs.v[i]) ? &ns->hidden : &ns->syms, &b.defs.v[i]);
     for (size_t i = 0; i < b.groups.cap; i++)
         if (b.groups.v[i].name)
             ld_sym_insert(&ns->groups, &b.groups.v[i]);
@@ -1297,18 +1320,11 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         for (size_t i = 0; i < b.n; i++)
             __atomic_store_n(&b.v[i].obj->constructing, false, __ATOMIC_RELEASE);
     }
-    for (size_t i = 0; i < b.n; i++) {
-        free(b.v[i].dropped);
-        free(b.v[i].res);
-        free(b.v[i].at);
-    }
     free(b.v);
     for (size_t i = 0; i < b.nar; i++)
         free(b.ar[i].loaded);
     free(b.ar);
-    free(b.defs.v);
-    free(b.groups.v);
-    free(b.arsyms.v);
+    ld_scratch_release(&b.scratch);
     free(maps);
     free(sizes);
     return 0;

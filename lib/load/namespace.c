@@ -1,6 +1,7 @@
 /* Namespaces: creation, the symbol index, lookups by name, by prefix and
  * by address.  Lookups take the namespace lock shared, so they are safe
  * while another thread loads. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,26 @@ static sym_entry *place(sym_table *t, const sym_entry *e)
     return &t->v[i];
 }
 
+static sym_entry *table_alloc(sym_table *t, size_t cap)
+{
+    if (cap > SIZE_MAX / sizeof(sym_entry))
+        return NULL;
+    return t->scratch ? ld_scratch_alloc(t->scratch, cap * sizeof(sym_entry)) : ld_bulk_alloc(cap * sizeof(sym_entry));
+}
+
+static void table_free(sym_table *t, sym_entry *v, size_t cap)
+{
+    if (!t->scratch)
+        ld_bulk_free(v, cap * sizeof *v);
+}
+
+void ld_sym_free(sym_table *t)
+{
+    table_free(t, t->v, t->cap);
+    t->v = NULL;
+    t->cap = t->n = 0;
+}
+
 int ld_sym_reserve(sym_table *t, size_t more)
 {
     size_t want = t->n + more, cap = t->cap ? t->cap : 64;
@@ -47,7 +68,7 @@ int ld_sym_reserve(sym_table *t, size_t more)
         return 0;
     sym_entry *old = t->v;
     size_t oldcap = t->cap;
-    if (!(t->v = calloc(cap, sizeof *t->v))) {
+    if (!(t->v = table_alloc(t, cap))) {
         t->v = old;
         return KEEL_E_NOMEM;
     }
@@ -55,7 +76,7 @@ int ld_sym_reserve(sym_table *t, size_t more)
     for (size_t i = 0; i < oldcap; i++)
         if (old[i].name)
             place(t, &old[i]);
-    free(old);
+    table_free(t, old, oldcap);
     return 0;
 }
 
@@ -76,7 +97,7 @@ void ld_sym_remove_object(sym_table *t, const keel_object *o)
         return;
     sym_entry *old = t->v;
     size_t oldcap = t->cap;
-    t->v = calloc(oldcap, sizeof *t->v);
+    t->v = table_alloc(t, oldcap);
     if (!t->v) {
         /* out of memory: leave the table as is rather than lose it; mark
          * the object's entries dead by pointing them nowhere */
@@ -92,7 +113,7 @@ void ld_sym_remove_object(sym_table *t, const keel_object *o)
             place(t, &old[i]);
             t->n++;
         }
-    free(old);
+    table_free(t, old, oldcap);
 }
 
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
@@ -156,14 +177,15 @@ void keel_ns_destroy(keel_ns *ns)
         ld_object_free(o, false);
     }
     ns->first = ns->last = NULL;
+    ld_pool_destroy(&ns->pool);
     for (size_t i = 0; i < ns->narchives; i++)
         munmap(ns->archives[i].map, ns->archives[i].size);
     free(ns->archives);
     if (ns->arena)
         munmap((void *)ns->arena, ns->arena_size);
-    free(ns->syms.v);
-    free(ns->groups.v);
-    free(ns->hidden.v);
+    ld_sym_free(&ns->syms);
+    ld_sym_free(&ns->groups);
+    ld_sym_free(&ns->hidden);
     free(ns->by_addr);
     for (size_t i = 0; i < ns->ngrave; i++)
         free(ns->grave[i]);

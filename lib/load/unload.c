@@ -101,16 +101,13 @@ void ld_object_free(keel_object *o, bool detach)
         free(o->sections[i].deps.v);
         free(o->sections[i].users.v);
     }
-    free(o->sym_target);
     for (int r = 0; r < 3 && detach; r++)
         if (o->region_size[r])
             mmap((void *)o->region[r], o->region_size[r], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
                  -1, 0);
     if (o->file_map)
         munmap(o->file_map, o->file_size);
-    free(o->sections);
-    free(o->by_index);
-    free(o->list);
+    ld_pool_put(&o->ns->pool, o->chunk);
     free(o->ctors);
     free(o->dtors);
     free(o->eh_frames);

@@ -1,0 +1,152 @@
+/* Memory for the loader's large tables and a batch's scratch.
+ *
+ * Loading a library touches a few megabytes of tables once (the symbol
+ * tables, each object's resolutions).  From malloc that is a fault per
+ * fresh 4 KiB page, and first touches are what a load spends most of its
+ * time on (under a hypervisor's shadow page tables, several microseconds
+ * each).  A large block therefore comes from mmap, aligned to the huge page
+ * and advised into transparent huge pages: a fault per 2 MiB.  Where those
+ * are off it is ordinary anonymous memory, as malloc's own large blocks are. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+/* Below this, malloc's heap serves as well (glibc's own threshold for
+ * giving a block its own mapping). */
+#define BULK_MIN ((size_t)128 << 10)
+
+static size_t bulk_span(size_t bytes) { return (bytes + LD_HUGE_PAGE - 1) & ~(LD_HUGE_PAGE - 1); }
+
+void *ld_bulk_alloc(size_t bytes)
+{
+    if (bytes < BULK_MIN)
+        return calloc(1, bytes ? bytes : 1);
+    size_t span = bulk_span(bytes);
+    if (span < bytes)
+        return NULL;
+    /* over-reserve by a huge page, then trim to an aligned span */
+    uint8_t *raw = mmap(NULL, span + LD_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return NULL;
+    uint8_t *at = (uint8_t *)(((uintptr_t)raw + LD_HUGE_PAGE - 1) & ~(uintptr_t)(LD_HUGE_PAGE - 1));
+    if (at > raw)
+        munmap(raw, (size_t)(at - raw));
+    if (at + span < raw + span + LD_HUGE_PAGE)
+        munmap(at + span, (size_t)(raw + span + LD_HUGE_PAGE - (at + span)));
+#ifdef MADV_HUGEPAGE
+    madvise(at, span, MADV_HUGEPAGE);
+#endif
+    return at; /* fresh anonymous memory reads as zero, as calloc's */
+}
+
+void ld_bulk_free(void *p, size_t bytes)
+{
+    if (!p)
+        return;
+    if (bytes < BULK_MIN)
+        free(p);
+    else
+        munmap(p, bulk_span(bytes));
+}
+
+/* ---------------------------------------------------------------- scratch */
+
+/* A chunk's header sits at its start; the rest is handed out in order. */
+typedef struct scratch_chunk {
+    struct scratch_chunk *prev;
+    size_t size, used;
+} scratch_chunk;
+
+#define SCRATCH_CHUNK ((size_t)4 << 20)
+
+void *ld_scratch_alloc(ld_scratch *s, size_t bytes)
+{
+    bytes = (bytes + 15) & ~(size_t)15;
+    scratch_chunk *c = s->top;
+    if (!c || c->size - c->used < bytes) {
+        size_t want = bytes + sizeof(scratch_chunk) + 16;
+        if (want < bytes)
+            return NULL;
+        size_t size = want > SCRATCH_CHUNK ? want : SCRATCH_CHUNK;
+        scratch_chunk *n = ld_bulk_alloc(size);
+        if (!n)
+            return NULL;
+        n->prev = c;
+        n->size = size;
+        n->used = (sizeof(scratch_chunk) + 15) & ~(size_t)15;
+        s->top = c = n;
+    }
+    void *p = (uint8_t *)c + c->used;
+    c->used += bytes;
+    return p; /* zero: chunks are fresh and never reused */
+}
+
+void ld_scratch_release(ld_scratch *s)
+{
+    for (scratch_chunk *c = s->top, *prev; c; c = prev) {
+        prev = c->prev;
+        ld_bulk_free(c, c->size);
+    }
+    s->top = NULL;
+}
+
+/* ------------------------------------------------------------------ pool */
+
+/* A namespace's objects keep their tables (sections, the symbol targets)
+ * in chunks shared by the objects loaded together: a big load fills huge
+ * pages instead of faulting in a fresh heap page every few objects.  A
+ * chunk counts the objects in it and goes when the last one does, so that
+ * loading and unloading over and over (live update) does not grow. */
+struct ld_pool_chunk {
+    size_t size, used, live;
+};
+
+#define POOL_FIRST ((size_t)64 << 10)
+
+static void chunk_free(ld_pool_chunk *c) { ld_bulk_free(c, c->size); }
+
+void *ld_pool_alloc(ld_pool *pool, size_t bytes, ld_pool_chunk **chunk)
+{
+    size_t head = (sizeof(ld_pool_chunk) + 15) & ~(size_t)15;
+    bytes = (bytes + 15) & ~(size_t)15;
+    ld_pool_chunk *c = pool->cur;
+    if (!c || c->size - c->used < bytes) {
+        size_t size = pool->next ? pool->next : POOL_FIRST;
+        if (bytes > SIZE_MAX - head)
+            return NULL;
+        if (size < head + bytes)
+            size = head + bytes;
+        if (size >= BULK_MIN)
+            size = bulk_span(size); /* the huge page is there anyway: use all of it */
+        ld_pool_chunk *n = ld_bulk_alloc(size);
+        if (!n)
+            return NULL;
+        n->size = size;
+        n->used = head;
+        if (c && !c->live)
+            chunk_free(c);
+        pool->cur = c = n;
+        pool->next = size < LD_HUGE_PAGE ? 2 * size : size;
+    }
+    void *p = (uint8_t *)c + c->used;
+    c->used += bytes;
+    c->live++;
+    *chunk = c;
+    return p;
+}
+
+void ld_pool_put(ld_pool *pool, ld_pool_chunk *c)
+{
+    if (c && !--c->live && c != pool->cur)
+        chunk_free(c);
+}
+
+void ld_pool_destroy(ld_pool *pool)
+{
+    if (pool->cur && !pool->cur->live)
+        chunk_free(pool->cur);
+    pool->cur = NULL;
+}
