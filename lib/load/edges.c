@@ -97,16 +97,25 @@ static void alloc_users(keel_object *o, void *arg)
     }
 }
 
-/* A dropped dependents array may still be in a reader's hands (they are
- * returned without a lock held): it is kept until the namespace goes. */
+/* A dropped dependents array that keel_section_dependents handed out may
+ * still be in a reader's hands (it is returned without a lock held): it is
+ * kept until the namespace goes.  One only the loader saw (an unload's
+ * check) is freed, so that loading and unloading over and over does not
+ * grow. */
 static void drop_users(keel_object *o, void *arg)
 {
     keel_ns *root = arg;
     for (uint32_t i = 0; i < o->nsections; i++) {
         void *v = o->sections[i].users.v;
+        bool out = o->sections[i].users_out;
         o->sections[i].users = (dep_list){0};
+        o->sections[i].users_out = false;
         if (!v)
             continue;
+        if (!out) {
+            free(v);
+            continue;
+        }
         if (root->ngrave == root->capgrave) {
             size_t cap = root->capgrave ? 2 * root->capgrave : 64;
             void **g = realloc(root->grave, cap * sizeof *g);
@@ -226,7 +235,9 @@ size_t keel_section_dependents(const keel_section *s, const keel_dep **deps)
 {
     pthread_mutex_lock(&edges_lock);
     ensure_users(s->parent->ns);
-    pthread_mutex_unlock(&edges_lock);
+    ((keel_section *)s)->users_out = true;
     *deps = s->users.v;
-    return s->users.n;
+    size_t n = s->users.n;
+    pthread_mutex_unlock(&edges_lock);
+    return n;
 }

@@ -19,6 +19,7 @@
  * which load_api.t passes on (a known loader bug would be a TODO point). */
 #include <keel/load.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -885,6 +886,18 @@ static void test_copy(void)
 
 /* ---------------------------------------------------------- 7: unload */
 
+static size_t resident_kb(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+    if (f) {
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return resident * (size_t)sysconf(_SC_PAGESIZE) / 1024;
+}
+
 static void test_unload(void)
 {
     keel_error err;
@@ -948,6 +961,32 @@ static void test_unload(void)
     rc = keel_unload(ns, lib, false, &err);
     ok(rc == 0 && strcmp(buf, "+ulib +uuser -uuser -ulib +ulib -ulib ") == 0 && count_objects(ns) == 1,
        "unload: without dependents, ulib.o unloads without cascade; its destructor runs");
+
+    /* Live update loads and unloads over and over: what an object keeps
+     * (its tables in the namespace's pool, the dependents lists an unload
+     * looks at) must go with it.  Measured after a warm-up by glibc's count
+     * of the heap in use and by the resident set; sanitizer runtimes keep
+     * the heap's books themselves and report nothing there. */
+    size_t cycles = 0, heap0 = 0, rss0 = 0;
+    for (int i = 0; i < 1000; i++) {
+        if (i == 50) {
+            struct mallinfo2 mi = mallinfo2();
+            heap0 = mi.uordblks + mi.hblkhd;
+            rss0 = resident_kb();
+        }
+        if (load(ns, ln, 1, &lib, &err) || keel_unload(ns, lib, false, &err))
+            break;
+        cycles++;
+    }
+    struct mallinfo2 mi = mallinfo2();
+    size_t heap1 = mi.uordblks + mi.hblkhd, rss1 = resident_kb();
+    ok(cycles == 1000 && count_objects(ns) == 1, "unload: ulib.o loads and unloads 1000 times (%zu)", cycles);
+    if (heap0 == 0 && heap1 == 0)
+        ok(1, "unload: # SKIP the heap in use is not glibc's to count (sanitizer runtime)");
+    else
+        ok(heap1 < heap0 + 16 * 1024, "unload: 950 more load/unload cycles leave the heap in use as it was (%zu bytes, then %zu)",
+           heap0, heap1);
+    ok(rss1 < rss0 + 256, "unload: ... and the resident set too (%zu KiB, then %zu)", rss0, rss1);
     keel_ns_destroy(ns);
 }
 
