@@ -11,7 +11,10 @@
 # libsqlite3.so.0; RTLD_NOW), the same objects linked by gcc into a PIE (the
 # floor), llvm-jitlink and libtcc loading the same objects, and splits
 # keel's own cost with `keel run --list` (load and relocate, run nothing),
-# `keel run empty.o` and `--version` (process start).
+# `keel run empty.o` and `--version` (process start).  Then the loaders'
+# calls alone, timed inside a process (bench/load/inproc.c): keel_load of
+# the inputs, dlopen of the library, and reading every byte of the inputs
+# (what any loader of them pays at least).
 #
 #   sh bench/load.sh /abs/path/to/build/keel      (bench/run.sh calls it)
 #
@@ -147,6 +150,7 @@ add_cmd() {
 # stats NAME: "median mean sd" in ms, 1 decimal.  keel/x and over: "1.23";
 # the splits: "12.3".
 stats() { stats_of "$1" "median mean sd" 1; }
+istats() { stats_of "$1" "median mean sd" 2; }  # the in-process rows: a few ms
 median() { stats "$1" | cut -d" " -f1; }
 ratio() { fmt_ratio %.2f "$@"; }
 diff_ms() { fmt_diff %.1f "$@"; }
@@ -165,6 +169,9 @@ if [ -n "$HAVE_TCC" ]; then
     cc_ok tcc_run -O2 -DTCC_LIB_PATH="\"$TCC_LIB\"" "$SRC/tcc_run.c" -o "$TMP/tcc_run" -ltcc -ldl || HAVE_TCC=
 fi
 LIBGCC=$("$CC" -print-libgcc-file-name 2>/dev/null)
+LIBKEEL=$(dirname "$KEEL")/libkeel.a
+[ -f "$LIBKEEL" ] || note "in-process rows: $LIBKEEL is missing (build it: make), so they are skipped"
+: >"$TMP/inorder"
 
 # keel-dyn: keel-run under a name that is not keel-run is the whole keel,
 # dynamically linked, so `keel-dyn --version` is keel-run's process start.
@@ -190,7 +197,7 @@ for case in $CASES; do
         cc_ok pymain.o -O2 -fPIC -c "$SRC/pymain.c" -o "$TMP/pymain.o" &&
             cc_ok dlopen_python -O2 "$SRC/dlopen_python.c" -o "$TMP/dlopen_python" -ldl || continue
         cc_ok python-static -O2 -pie "$TMP/pymain.o" "$PYA" -lz -lexpat -lm -o "$TMP/python-static"
-        OBJ=$TMP/pymain.o ARCH=$PYA LIBS="-lz -lexpat -lm" DLOPEN=$TMP/dlopen_python
+        OBJ=$TMP/pymain.o ARCH=$PYA LIBS="-lz -lexpat -lm" DLOPEN=$TMP/dlopen_python SO=$PYSO
         CHECK_ARGS="-c print(40+2)" WANT=42 TIMED_ARGS="-c pass"
         ;;
     sqlite)
@@ -199,7 +206,7 @@ for case in $CASES; do
         cc_ok sqlmain.o -O2 -fPIC -c "$SRC/sqlmain.c" -o "$TMP/sqlmain.o" &&
             cc_ok dlopen_sqlite -O2 "$SRC/dlopen_sqlite.c" -o "$TMP/dlopen_sqlite" -ldl || continue
         cc_ok sqlite-static -O2 -pie "$TMP/sqlmain.o" "$SQLA" -lm -o "$TMP/sqlite-static"
-        OBJ=$TMP/sqlmain.o ARCH=$SQLA LIBS="-lm" DLOPEN=$TMP/dlopen_sqlite
+        OBJ=$TMP/sqlmain.o ARCH=$SQLA LIBS="-lm" DLOPEN=$TMP/dlopen_sqlite SO=$SQLSO
         CHECK_ARGS="" WANT=1 TIMED_ARGS=""
         ;;
     *) echo "bench: unknown case '$case' in BENCH_LOAD_CASES (python sqlite)" >&2; exit 2 ;;
@@ -219,6 +226,26 @@ for case in $CASES; do
             [ -x "$(head -1 "$TMP/pre.${c}_$w")" ] || continue
             check "${c}_$w" "$WANT" $CHECK_ARGS && add_cmd "${c}_$w" $TIMED_ARGS
         done
+        # the in-process rows: inproc linked with the case's -l libraries
+        # shellcheck disable=SC2086
+        if [ -f "$LIBKEEL" ] && cc_ok "inproc ($c)" -O2 -I"$HERE/../include" "$SRC/inproc.c" "$LIBKEEL" \
+            -o "$TMP/inproc_$c" -Wl,--no-as-needed $LIBS -ldl -lpthread; then
+            for w in keel dlopen read; do
+                case $w in
+                keel) set -- "$OBJ" "$ARCH" ;;
+                dlopen) set -- "$SO" ;;
+                read) set -- "$OBJ" "$ARCH" ;;
+                esac
+                if "$TMP/inproc_$c" "$w" "$@" >"$TMP/out" 2>"$TMP/err" && grep -qx '[0-9][0-9]*' "$TMP/out"; then
+                    printf '%s\n' "$TMP/inproc_$c" "$w" "$@" >"$TMP/in.${c}_$w"
+                    echo "${c}_$w" >>"$TMP/inorder"
+                    : >"$TMP/times.${c}_in-$w"
+                else
+                    FAIL="$FAIL  ${c}_in-$w: $(grep -m1 . "$TMP/err" | cut -c1-200)
+"
+                fi
+            done
+        fi
         if check "${c}_keel-list" '*'; then
             add_cmd "${c}_keel-list"
             eval "${c}_sections=$(grep -c . "$TMP/out")"
@@ -278,6 +305,30 @@ done
 # ------------------------------------------------------------------ timing
 time_all
 
+# The in-process rows: each run a fresh process that prints the call's
+# nanoseconds; rounds and runs as for the commands, interleaved.
+: >>"$TMP/inorder"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+    while read -r name; do
+        set --
+        while IFS= read -r a; do set -- "$@" "$a"; done <"$TMP/in.$name"
+        i=0
+        while [ $i -lt "$WARMUP" ]; do "$@" >/dev/null 2>&1; i=$((i + 1)); done
+    done <"$TMP/inorder"
+    i=0
+    while [ $i -lt "$PER" ]; do
+        while read -r name; do
+            set --
+            while IFS= read -r a; do set -- "$@" "$a"; done <"$TMP/in.$name"
+            c=${name%%_*} w=${name#*_}
+            "$@" 2>/dev/null >>"$TMP/times.${c}_in-$w"
+        done <"$TMP/inorder"
+        i=$((i + 1))
+    done
+    r=$((r + 1))
+done
+
 # ------------------------------------------------------------------ table
 : >"$OUT"
 ROW='  %-16s %8s  %-14s %11s  %s'
@@ -309,6 +360,7 @@ for c in $CASES_RUN; do
     esac
     k=$(median "${c}_keel-run")
     s=$(median "${c}_static")
+    SO_OF=$( [ "$c" = python ] && echo "$PYSO" || echo "$SQLSO")
     emit ""
     emit "$title"
     emit "$(row 'way' 'median' 'mean ~ sd' 'keel/x  over' 'what')"
@@ -336,6 +388,21 @@ for c in $CASES_RUN; do
         esac
         emit "$(row "$label" "$1" "$(pm "$2" "$3")" "$(printf '%5s %5s' "$x" "${o:-}")" "$what")"
     done
+    if grep -q "^${c}_keel\$" "$TMP/inorder"; then
+        emit "  in-process: the loader's call alone, in a fresh process each run (bench/load/inproc.c)"
+        ik=$(istats "${c}_in-keel" | cut -d" " -f1)
+        for w in keel dlopen read; do
+            grep -qx "${c}_$w" "$TMP/inorder" || continue
+            # shellcheck disable=SC2046
+            set -- $(istats "${c}_in-$w")
+            case $w in
+            keel) label='keel_load' what='keel_ns_create + keel_load of the object and the archive (host symbols, constructors)' ;;
+            dlopen) label='dlopen' what="dlopen $(basename "$SO_OF") RTLD_NOW | RTLD_GLOBAL" ;;
+            read) label='read the inputs' what='mmap (MAP_POPULATE) the object and the archive and read every byte: any loader of them pays this' ;;
+            esac
+            emit "$(row "$label" "$1" "$(pm "$2" "$3")" "$(printf '%5s' "$(ratio "$ik" "$1")")" "$what")"
+        done
+    fi
     l=$(median "${c}_keel-list")
     e=$(median "${c}_keel-empty")
     d=$(median "${c}_dlopen")
