@@ -60,7 +60,10 @@ typedef struct scratch_chunk {
     size_t size, used;
 } scratch_chunk;
 
-#define SCRATCH_CHUNK ((size_t)4 << 20)
+/* A small load's scratch stays on malloc's heap; a big one's grows into
+ * huge pages. */
+#define SCRATCH_FIRST ((size_t)32 << 10)
+#define SCRATCH_MAX ((size_t)4 << 20)
 
 void *ld_scratch_alloc(ld_scratch *s, size_t bytes)
 {
@@ -70,7 +73,10 @@ void *ld_scratch_alloc(ld_scratch *s, size_t bytes)
         size_t want = bytes + sizeof(scratch_chunk) + 16;
         if (want < bytes)
             return NULL;
-        size_t size = want > SCRATCH_CHUNK ? want : SCRATCH_CHUNK;
+        size_t next = c ? (c->size < SCRATCH_MAX ? 2 * c->size : SCRATCH_MAX) : SCRATCH_FIRST;
+        size_t size = want > next ? want : next;
+        if (size >= BULK_MIN)
+            size = bulk_span(size);
         scratch_chunk *n = ld_bulk_alloc(size);
         if (!n)
             return NULL;
