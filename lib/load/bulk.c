@@ -7,6 +7,8 @@
  * each).  A large block therefore comes from mmap, aligned to the huge page
  * and advised into transparent huge pages: a fault per 2 MiB.  Where those
  * are off it is ordinary anonymous memory, as malloc's own large blocks are. */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,16 @@
 #define BULK_MIN ((size_t)128 << 10)
 
 static size_t bulk_span(size_t bytes) { return (bytes + LD_HUGE_PAGE - 1) & ~(LD_HUGE_PAGE - 1); }
+
+/* The size of a chunk that holds at least `size` bytes: all of its huge
+ * pages if it is large (they are there anyway); 0 if that overflows. */
+static size_t chunk_size(size_t size)
+{
+    if (size < BULK_MIN)
+        return size;
+    size_t span = bulk_span(size);
+    return span < size ? 0 : span;
+}
 
 void *ld_bulk_alloc(size_t bytes)
 {
@@ -67,17 +79,15 @@ typedef struct scratch_chunk {
 
 void *ld_scratch_alloc(ld_scratch *s, size_t bytes)
 {
+    if (bytes > SIZE_MAX / 2)
+        return NULL;
     bytes = (bytes + 15) & ~(size_t)15;
     scratch_chunk *c = s->top;
     if (!c || c->size - c->used < bytes) {
         size_t want = bytes + sizeof(scratch_chunk) + 16;
-        if (want < bytes)
-            return NULL;
         size_t next = c ? (c->size < SCRATCH_MAX ? 2 * c->size : SCRATCH_MAX) : SCRATCH_FIRST;
-        size_t size = want > next ? want : next;
-        if (size >= BULK_MIN)
-            size = bulk_span(size);
-        scratch_chunk *n = ld_bulk_alloc(size);
+        size_t size = chunk_size(want > next ? want : next);
+        scratch_chunk *n = size ? ld_bulk_alloc(size) : NULL;
         if (!n)
             return NULL;
         n->prev = c;
@@ -114,39 +124,56 @@ struct ld_pool_chunk {
 
 static void chunk_free(ld_pool_chunk *c) { ld_bulk_free(c, c->size); }
 
+void ld_pool_init(ld_pool *pool) { pthread_mutex_init(&pool->lock, NULL); }
+
+/* The pool has its own lock: an unload gives its object's piece back after
+ * it has let go of the namespace's lock, while another thread may load. */
 void *ld_pool_alloc(ld_pool *pool, size_t bytes, ld_pool_chunk **chunk)
 {
     size_t head = (sizeof(ld_pool_chunk) + 15) & ~(size_t)15;
+    if (bytes > SIZE_MAX - head - 15)
+        return NULL;
     bytes = (bytes + 15) & ~(size_t)15;
+    ld_pool_chunk *retired = NULL;
+    pthread_mutex_lock(&pool->lock);
     ld_pool_chunk *c = pool->cur;
     if (!c || c->size - c->used < bytes) {
         size_t size = pool->next ? pool->next : POOL_FIRST;
-        if (bytes > SIZE_MAX - head)
-            return NULL;
         if (size < head + bytes)
             size = head + bytes;
-        if (size >= BULK_MIN)
-            size = bulk_span(size); /* the huge page is there anyway: use all of it */
-        ld_pool_chunk *n = ld_bulk_alloc(size);
-        if (!n)
+        size = chunk_size(size);
+        ld_pool_chunk *n = size ? ld_bulk_alloc(size) : NULL;
+        if (!n) {
+            pthread_mutex_unlock(&pool->lock);
             return NULL;
+        }
         n->size = size;
         n->used = head;
+        n->live = 0;
         if (c && !c->live)
-            chunk_free(c);
+            retired = c;
         pool->cur = c = n;
-        pool->next = size < LD_HUGE_PAGE ? 2 * size : size;
+        /* growing to one huge page, and back to it after one large object */
+        pool->next = size < LD_HUGE_PAGE ? 2 * size : LD_HUGE_PAGE;
     }
     void *p = (uint8_t *)c + c->used;
     c->used += bytes;
     c->live++;
     *chunk = c;
-    return p;
+    pthread_mutex_unlock(&pool->lock);
+    if (retired)
+        chunk_free(retired);
+    return p; /* zero: chunks are fresh and never handed out twice */
 }
 
 void ld_pool_put(ld_pool *pool, ld_pool_chunk *c)
 {
-    if (c && !--c->live && c != pool->cur)
+    if (!c)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    bool gone = !--c->live && c != pool->cur;
+    pthread_mutex_unlock(&pool->lock);
+    if (gone)
         chunk_free(c);
 }
 
@@ -155,4 +182,5 @@ void ld_pool_destroy(ld_pool *pool)
     if (pool->cur && !pool->cur->live)
         chunk_free(pool->cur);
     pool->cur = NULL;
+    pthread_mutex_destroy(&pool->lock);
 }

@@ -13,9 +13,11 @@
  * each allocation counts against its chunk until ld_pool_put. */
 typedef struct ld_pool_chunk ld_pool_chunk;
 typedef struct ld_pool {
+    pthread_mutex_t lock;
     ld_pool_chunk *cur;
     size_t next;            /* the next chunk's size */
 } ld_pool;
+void ld_pool_init(ld_pool *pool);
 void *ld_pool_alloc(ld_pool *pool, size_t bytes, ld_pool_chunk **chunk);
 void ld_pool_put(ld_pool *pool, ld_pool_chunk *chunk);
 void ld_pool_destroy(ld_pool *pool);

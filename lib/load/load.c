@@ -297,7 +297,6 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     p->dropped = ld_scratch_alloc(&b->scratch, (n + 1) * sizeof *p->dropped);
     if (!kept || !p->dropped)
         return oom(b);
-    memset(kept, 0, keep); /* a chunk's memory may have held an unloaded object's */
     o->sections = (keel_section *)kept;
     o->sym_target = (keel_section **)(kept + (n + 1) * sizeof *o->sections);
     o->by_index = o->sym_target + nsyms;
@@ -703,8 +702,6 @@ static int measure(batch *b, pending *p)
     return 0;
 }
 
-/* The batch's memory, in one piece: every object's text, then every
- * object's read-only data, then the writable data. */
 /* A region at least this large goes into huge pages: populating and
  * writing it then costs a few faults instead of one a page, for at most
  * 2 MiB of memory more (the last huge page's unused part). */
@@ -733,6 +730,10 @@ static int allocate(batch *b, uintptr_t start[3], size_t size[3])
             b->v[i].obj->region[r] = at[r];
             at[r] += b->v[i].obj->region_size[r];
         }
+    /* The rounding up to the huge page belongs to the last object, so that
+     * unloading it gives that memory back too. */
+    for (int r = 0; r < 3 && b->n; r++)
+        b->v[b->n - 1].obj->region_size[r] += start[r] + size[r] - at[r];
     /* Fault in at once what is written next (one call costs less than a
      * fault per page); not .bss, which may be large and never touched. */
 #ifdef MADV_POPULATE_WRITE
@@ -1085,7 +1086,10 @@ typedef struct work {
 static void *worker(void *arg)
 {
     work *w = arg;
-    batch wb = *w->b;      /* the same batch, but errors go to the object */
+    /* the same batch, but errors go to the object; a step run here must not
+     * allocate from the batch's scratch or the namespace's pool (neither is
+     * for two threads at once, and this is a copy of the scratch) */
+    batch wb = *w->b;
     for (;;) {
         size_t i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
         if (i >= w->b->n || __atomic_load_n(&w->failed, __ATOMIC_RELAXED))

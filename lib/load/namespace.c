@@ -126,6 +126,7 @@ keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
     ns->parent = parent;
     ns->flags = flags;
     pthread_rwlock_init(&ns->lock, NULL);
+    ld_pool_init(&ns->pool);
     ld_host_register(ns);
     ld_ns_link(ns);
     return ns;
