@@ -161,41 +161,78 @@ void ld_edges_changed(keel_ns *ns)
     pthread_mutex_unlock(&edges_lock);
 }
 
+/* Whether x has an edge into an object of the closure being built (marked
+ * in_closure; edges_lock held).  Only an object with a symbol resolved into
+ * one can have such an edge: its symbol targets say so cheaply, and only
+ * then are its relocations read for the exact answer.  An unload thus
+ * costs a pass over the namespace's symbol targets, not the dependents of
+ * every section built and dropped again. */
+static bool uses_closure(keel_object *x)
+{
+    bool candidate = false;
+    for (uint64_t i = 0; i < x->nsyms && !candidate; i++) {
+        const keel_section *t = x->sym_target[i];
+        candidate = t && t->parent != x && t->parent->in_closure;
+    }
+    for (uint32_t i = 0; candidate && i < x->nsections; i++) {
+        keel_section *s = &x->sections[i];
+        build_deps(s);
+        for (uint32_t k = 0; k < s->deps.n; k++)
+            if (s->deps.v[k].section->parent->in_closure)
+                return true;
+    }
+    return false;
+}
+
+typedef struct closure {
+    keel_object **v;
+    size_t n, cap;
+    bool grew, oom;
+} closure;
+
+static void join_closure(keel_object *x, void *arg)
+{
+    closure *c = arg;
+    if (c->oom || x->in_closure || !uses_closure(x))
+        return;
+    if (c->n == c->cap) {
+        keel_object **w = realloc(c->v, 2 * c->cap * sizeof *w);
+        if (!w) {
+            c->oom = true;
+            return;
+        }
+        c->v = w;
+        c->cap *= 2;
+    }
+    x->in_closure = true;
+    c->v[c->n++] = x;
+    c->grew = true;
+}
+
 /* o and every object that depends on it, directly or not (dependents of
- * dependents, cycles included), o first; NULL when out of memory. */
+ * dependents, cycles included), o first, anywhere below the root
+ * namespace; NULL when out of memory. */
 keel_object **ld_dependents_closure(keel_object *o, size_t *count)
 {
-    size_t n = 0, cap = 16;
-    keel_object **v = malloc(cap * sizeof *v);
-    if (!v)
+    closure c = {.v = malloc(16 * sizeof(keel_object *)), .cap = 16};
+    if (!c.v)
         return NULL;
-    v[n++] = o;
     pthread_mutex_lock(&edges_lock);
-    ensure_users(o->ns);
-    for (size_t k = 0; k < n; k++)
-        for (uint32_t i = 0; i < v[k]->nsections; i++)
-            for (uint32_t j = 0; j < v[k]->sections[i].users.n; j++) {
-                keel_object *d = v[k]->sections[i].users.v[j].section->parent;
-                bool seen = false;
-                for (size_t m = 0; m < n && !seen; m++)
-                    seen = v[m] == d;
-                if (seen)
-                    continue;
-                if (n == cap) {
-                    keel_object **w = realloc(v, 2 * cap * sizeof *v);
-                    if (!w) {
-                        pthread_mutex_unlock(&edges_lock);
-                        free(v);
-                        return NULL;
-                    }
-                    v = w;
-                    cap *= 2;
-                }
-                v[n++] = d;
-            }
+    o->in_closure = true;
+    c.v[c.n++] = o;
+    do {
+        c.grew = false;
+        each_object(root_of(o->ns), join_closure, &c);
+    } while (c.grew && !c.oom);
+    for (size_t i = 0; i < c.n; i++)
+        c.v[i]->in_closure = false;
     pthread_mutex_unlock(&edges_lock);
-    *count = n;
-    return v;
+    if (c.oom) {
+        free(c.v);
+        return NULL;
+    }
+    *count = c.n;
+    return c.v;
 }
 
 void ld_ns_link(keel_ns *ns)

@@ -78,6 +78,7 @@ struct keel_object {
     bool constructed;
     bool committed;         /* part of its namespace (its batch succeeded) */
     bool constructing;      /* its constructors are running: not unloadable */
+    bool in_closure;        /* marked while an unload's closure is built (edges.c) */
     uint64_t seq;           /* load order, across namespaces */
     /* per symbol of its table: the loaded section it resolved to, if any;
      * with the relocations, every edge can be recovered (edges.c) */

@@ -86,34 +86,39 @@ sym_entry *ld_sym_insert(sym_table *t, const sym_entry *e)
     return place(t, e);
 }
 
-/* Removing from open addressing: rebuild without the object's entries. */
+/* Remove slot i without a tombstone: the entries after it in its run move
+ * back where their probe would find them (deletion for linear probing),
+ * so that unloading neither allocates nor leaves the table slower. */
+static void remove_at(sym_table *t, size_t i)
+{
+    size_t mask = t->cap - 1;
+    for (size_t j = i;;) {
+        j = (j + 1) & mask;
+        if (!t->v[j].name)
+            break;
+        size_t home = t->v[j].hash & mask;
+        /* v[j] may fill the hole unless its home lies cyclically in (i, j] */
+        bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!between) {
+            t->v[i] = t->v[j];
+            i = j;
+        }
+    }
+    t->v[i] = (sym_entry){0};
+    t->n--;
+}
+
 void ld_sym_remove_object(sym_table *t, const keel_object *o)
 {
-    size_t keep = 0;
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->v[i].name && t->v[i].object != o)
-            keep++;
-    if (keep == t->n)
-        return;
-    sym_entry *old = t->v;
-    size_t oldcap = t->cap;
-    t->v = table_alloc(t, oldcap);
-    if (!t->v) {
-        /* out of memory: leave the table as is rather than lose it; mark
-         * the object's entries dead by pointing them nowhere */
-        t->v = old;
-        for (size_t i = 0; i < oldcap; i++)
-            if (old[i].object == o)
-                old[i].hash = ~old[i].hash, old[i].name = "";
-        return;
+    /* A slot that was just filled from later in its run is looked at again.
+     * An entry moved back across the table's end comes from a slot already
+     * passed, so it is not o's. */
+    for (size_t i = 0; i < t->cap;) {
+        if (t->v[i].name && t->v[i].object == o)
+            remove_at(t, i);
+        else
+            i++;
     }
-    t->n = 0;
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i].name && old[i].object != o) {
-            place(t, &old[i]);
-            t->n++;
-        }
-    table_free(t, old, oldcap);
 }
 
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
