@@ -99,9 +99,9 @@ static void alloc_users(keel_object *o, void *arg)
 
 /* A dropped dependents array that keel_section_dependents handed out may
  * still be in a reader's hands (it is returned without a lock held): it is
- * kept until the namespace goes.  One only the loader saw (an unload's
- * check) is freed, so that loading and unloading over and over does not
- * grow. */
+ * kept until the namespace goes.  The others (every section's array is
+ * built at once, for a question about one) are freed, so that loading and
+ * unloading over and over does not grow. */
 static void drop_users(keel_object *o, void *arg)
 {
     keel_ns *root = arg;
