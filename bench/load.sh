@@ -307,7 +307,6 @@ time_all
 
 # The in-process rows: each run a fresh process that prints the call's
 # nanoseconds; rounds and runs as for the commands, interleaved.
-: >>"$TMP/inorder"
 r=1
 while [ $r -le "$ROUNDS" ]; do
     while read -r name; do

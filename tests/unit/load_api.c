@@ -1356,17 +1356,23 @@ static void test_archives(void)
 
 /* ------------------------------------------------------- 10: threads */
 
+/* One thread loading and unloading an object over and over. */
+typedef struct churner {
+    keel_ns *ns;
+    const char *name;
+    buffer obj;
+    volatile int *done;     /* set when it stops, if not NULL */
+    long loads, load_failures, unload_failures;
+    char msg[KEEL_ERROR_MSG_MAX];
+} churner;
+
 typedef struct thread_state {
     keel_ns *ns;
-    buffer churn, churn2;
+    churner churn, churn2;  /* churn2.o's thread races churn.o's on the pool */
     void *stable_fn, *stable_data;
-    long loads2, failures2;                /* churn2.o's thread */
-    char msg2[KEEL_ERROR_MSG_MAX];
     const keel_section *stable_sec;
     volatile int done;
-    long loads, load_failures, unload_failures;
     long lookups[2], lookup_failures[2];
-    char msg[KEEL_ERROR_MSG_MAX];
 } thread_state;
 
 static double now(void)
@@ -1376,45 +1382,27 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* A second loader: churn2.o, while loader_thread churns churn.o. */
-static void *loader2_thread(void *arg)
-{
-    thread_state *t = arg;
-    double start = now();
-    keel_input in = {.path = "churn2.o", .data = t->churn2.data, .size = t->churn2.size};
-    for (int i = 0; i < 300 && now() - start < 1.0; i++) {
-        keel_error err;
-        keel_object *o = NULL;
-        if (keel_load(t->ns, &in, 1, &o, &err) || !o || keel_unload(t->ns, o, false, &err)) {
-            t->failures2++;
-            snprintf(t->msg2, sizeof t->msg2, "%s", err.msg);
-            continue;
-        }
-        t->loads2++;
-    }
-    return NULL;
-}
-
 static void *loader_thread(void *arg)
 {
-    thread_state *t = arg;
+    churner *c = arg;
     double start = now();
-    keel_input in = {.path = "churn.o", .data = t->churn.data, .size = t->churn.size};
+    keel_input in = {.path = c->name, .data = c->obj.data, .size = c->obj.size};
     for (int i = 0; i < 300 && now() - start < 1.0; i++) {
         keel_error err;
         keel_object *o = NULL;
-        if (keel_load(t->ns, &in, 1, &o, &err) || !o) {
-            t->load_failures++;
-            snprintf(t->msg, sizeof t->msg, "%s", err.msg);
+        if (keel_load(c->ns, &in, 1, &o, &err) || !o) {
+            c->load_failures++;
+            snprintf(c->msg, sizeof c->msg, "%s", err.msg);
             continue;
         }
-        t->loads++;
-        if (keel_unload(t->ns, o, false, &err)) {
-            t->unload_failures++;
-            snprintf(t->msg, sizeof t->msg, "%s", err.msg);
+        c->loads++;
+        if (keel_unload(c->ns, o, false, &err)) {
+            c->unload_failures++;
+            snprintf(c->msg, sizeof c->msg, "%s", err.msg);
         }
     }
-    __atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+    if (c->done)
+        __atomic_store_n(c->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -1453,8 +1441,8 @@ static void test_threads(void)
         keel_ns_destroy(t.ns);
         return;
     }
-    t.churn = slurp(P("churn.o"));
-    t.churn2 = slurp(P("churn2.o"));
+    t.churn = (churner){.ns = t.ns, .name = "churn.o", .obj = slurp(P("churn.o")), .done = &t.done};
+    t.churn2 = (churner){.ns = t.ns, .name = "churn2.o", .obj = slurp(P("churn2.o"))};
     t.stable_fn = keel_symbol(t.ns, "stable_fn");
     t.stable_data = keel_symbol(t.ns, "stable_data");
     t.stable_sec = sec_of(t.ns, "stable_fn", NULL);
@@ -1463,19 +1451,20 @@ static void test_threads(void)
     double start = now();
     pthread_create(&rt[0], NULL, reader_thread, &ra[0]);
     pthread_create(&rt[1], NULL, reader_thread, &ra[1]);
-    pthread_create(&lt, NULL, loader_thread, &t);
-    pthread_create(&lt2, NULL, loader2_thread, &t);
+    pthread_create(&lt, NULL, loader_thread, &t.churn);
+    pthread_create(&lt2, NULL, loader_thread, &t.churn2);
     pthread_join(lt, NULL);
     pthread_join(lt2, NULL);
     pthread_join(rt[0], NULL);
     pthread_join(rt[1], NULL);
     double took = now() - start;
-    if (!ok(t.loads > 0 && t.load_failures == 0 && t.unload_failures == 0,
-            "threads: churn.o loaded and unloaded %ld times while two threads looked up (%.2f s)", t.loads, took))
-        diag("%ld load and %ld unload failures: %s", t.load_failures, t.unload_failures, t.msg);
-    if (!ok(t.loads2 > 0 && t.failures2 == 0,
-            "threads: churn2.o loaded and unloaded %ld times by a second thread at the same time", t.loads2))
-        diag("%ld failures: %s", t.failures2, t.msg2);
+    const churner *c1 = &t.churn, *c2 = &t.churn2;
+    if (!ok(c1->loads > 0 && c1->load_failures == 0 && c1->unload_failures == 0,
+            "threads: churn.o loaded and unloaded %ld times while two threads looked up (%.2f s)", c1->loads, took))
+        diag("%ld load and %ld unload failures: %s", c1->load_failures, c1->unload_failures, c1->msg);
+    if (!ok(c2->loads > 0 && c2->load_failures == 0 && c2->unload_failures == 0,
+            "threads: churn2.o loaded and unloaded %ld times by a second thread at the same time", c2->loads))
+        diag("%ld load and %ld unload failures: %s", c2->load_failures, c2->unload_failures, c2->msg);
     ok(t.lookups[0] > 0 && t.lookups[1] > 0 && t.lookup_failures[0] == 0 && t.lookup_failures[1] == 0,
        "threads: %ld + %ld lookups of stable.o (keel_symbol, keel_section_at) all succeeded", t.lookups[0],
        t.lookups[1]);
@@ -1483,8 +1472,8 @@ static void test_threads(void)
     ok(count_objects(t.ns) == 1 && !keel_symbol(t.ns, "churn_fn") && keel_section_dependents(t.stable_sec, &d) == 0,
        "threads: afterwards only stable.o is left, without edges");
     keel_ns_destroy(t.ns);
-    free(t.churn.data);
-    free(t.churn2.data);
+    free(t.churn.obj.data);
+    free(t.churn2.obj.data);
 }
 
 /* Bugs found by review, each a case of its own. */
