@@ -10,6 +10,36 @@
  *
  * A load that fails leaves the namespace as it was.  No page is writable
  * and executable at once.
+ *
+ * Threads.  A namespace, its parent, their children and so on form a tree
+ * with one lock.  Every call below may run in one thread while others
+ * load into and unload from the same tree: lookups share the lock, loads
+ * and unloads take it alone, and whatever a call reads of a section
+ * (its address, for keel_section_at's offset) is read before the lock is
+ * let go.  Constructors and destructors run with the lock let go, so
+ * loaded code may call the loader.  What stays the caller's part is the
+ * lifetime of what the calls hand out:
+ *
+ *   - an address (keel_symbol, keel_symbol_prefix) and a keel_section or
+ *     keel_object pointer (keel_section_at, keel_ns_next_object,
+ *     keel_section_object, keel_object_sections, a keel_dep's section) is
+ *     valid until that object is unloaded.  A call that takes one (the
+ *     section facts, keel_section_deps, keel_section_dependents,
+ *     keel_object_*, keel_ns_next_object's prev, keel_unload's obj) needs
+ *     it still loaded for the whole call: a thread that unloads an object
+ *     is the one that knows when nobody uses it any more (the loader
+ *     cannot, as the pointers are the caller's).  A lookup of an address
+ *     or name that another thread is unloading returns its answer or
+ *     NULL; the answer is usable as long as that thread lets it.
+ *     Addresses are not reused, so a stale one finds nothing;
+ *   - the arrays of keel_section_deps and keel_section_dependents stay
+ *     valid at least until their section is unloaded (a dependents array
+ *     that a later load or unload replaces is kept until the tree's last
+ *     namespace is destroyed);
+ *   - names (keel_section_name, keel_object_name) live with their object;
+ *   - keel_ns_destroy and keel_ns_finalize: nothing else may use that
+ *     namespace meanwhile (other namespaces of the tree may be used), and
+ *     a namespace whose children's objects use it is destroyed after them.
  */
 #ifndef KEEL_LOAD_H
 #define KEEL_LOAD_H
@@ -104,8 +134,8 @@ int keel_section_function(const keel_section *s, uint64_t offset, void **fn, kee
 int keel_section_copy_data(const keel_section *from, const keel_section *to, keel_error *err);
 
 /* Edges: what a section depends on, and what depends on it.  The arrays
- * stay valid until the namespace is destroyed; dependents are as of the
- * call (a later load or unload gives a new array). */
+ * stay valid as "Threads" above says; dependents are as of the call (a
+ * later load or unload gives a new array). */
 size_t keel_section_deps(const keel_section *s, const keel_dep **deps);
 size_t keel_section_dependents(const keel_section *s, const keel_dep **deps);
 

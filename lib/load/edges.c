@@ -11,7 +11,12 @@
  * relocated again), so they are built once.  Its dependents grow with each
  * load into the namespace or its children, so all of them are built at
  * once by a walk over every dependency, and rebuilt after each load or
- * unload; an array returned stays valid until its namespace is destroyed. */
+ * unload; an array returned stays valid until its section is unloaded.
+ *
+ * Everything here runs with the tree's lock held (internal.h): shared by
+ * the two questions, alone by loads and unloads.  edges_lock is taken
+ * inside it, so that two threads asking at once do not build the same
+ * arrays together. */
 #include <stdlib.h>
 
 #include "internal.h"
@@ -99,12 +104,12 @@ static void alloc_users(keel_object *o, void *arg)
 
 /* A dropped dependents array that keel_section_dependents handed out may
  * still be in a reader's hands (it is returned without a lock held): it is
- * kept until the namespace goes.  The others (every section's array is
+ * kept until the tree of namespaces goes.  The others (every section's array is
  * built at once, for a question about one) are freed, so that loading and
  * unloading over and over does not grow. */
 static void drop_users(keel_object *o, void *arg)
 {
-    keel_ns *root = arg;
+    ld_tree *root = arg;
     for (uint32_t i = 0; i < o->nsections; i++) {
         void *v = o->sections[i].users.v;
         bool out = o->sections[i].users_out;
@@ -143,7 +148,7 @@ static void ensure_users(keel_ns *ns)
     keel_ns *root = root_of(ns);
     if (root->users_built)
         return;
-    each_object(root, drop_users, root);
+    each_object(root, drop_users, root->tree);
     each_object(root, count_users, NULL);
     each_object(root, alloc_users, NULL);
     each_object(root, fill_users, NULL);
@@ -155,7 +160,7 @@ void ld_edges_changed(keel_ns *ns)
     pthread_mutex_lock(&edges_lock);
     keel_ns *root = root_of(ns);
     if (root->users_built) {
-        each_object(root, drop_users, root);
+        each_object(root, drop_users, root->tree);
         root->users_built = false;
     }
     pthread_mutex_unlock(&edges_lock);
@@ -239,15 +244,12 @@ void ld_ns_link(keel_ns *ns)
 {
     if (!ns->parent)
         return;
-    pthread_mutex_lock(&edges_lock);
     ns->sibling = ns->parent->children;
     ns->parent->children = ns;
-    pthread_mutex_unlock(&edges_lock);
 }
 
 void ld_ns_unlink(keel_ns *ns)
 {
-    pthread_mutex_lock(&edges_lock);
     if (ns->parent)
         for (keel_ns **pp = &ns->parent->children; *pp; pp = &(*pp)->sibling)
             if (*pp == ns) {
@@ -256,25 +258,34 @@ void ld_ns_unlink(keel_ns *ns)
             }
     for (keel_ns *c = ns->children; c; c = c->sibling)
         c->parent = NULL; /* orphans: their parent is going */
-    pthread_mutex_unlock(&edges_lock);
 }
 
+/* s stays loaded while it is asked about (the caller's part), so its
+ * namespace and lock are there; the lock keeps the rest of the tree
+ * still. */
 size_t keel_section_deps(const keel_section *s, const keel_dep **deps)
 {
+    const keel_ns *ns = s->parent->ns;
+    ld_read_lock(ns);
     pthread_mutex_lock(&edges_lock);
     build_deps((keel_section *)s);
-    pthread_mutex_unlock(&edges_lock);
     *deps = s->deps.v;
-    return s->deps.n;
+    size_t n = s->deps.n;
+    pthread_mutex_unlock(&edges_lock);
+    ld_unlock(ns);
+    return n;
 }
 
 size_t keel_section_dependents(const keel_section *s, const keel_dep **deps)
 {
+    keel_ns *ns = s->parent->ns;
+    ld_read_lock(ns);
     pthread_mutex_lock(&edges_lock);
-    ensure_users(s->parent->ns);
+    ensure_users(ns);
     ((keel_section *)s)->users_out = true;
     *deps = s->users.v;
     size_t n = s->users.n;
     pthread_mutex_unlock(&edges_lock);
+    ld_unlock(ns);
     return n;
 }

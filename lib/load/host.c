@@ -9,7 +9,9 @@
 
 #include "internal.h"
 
-/* Every namespace, for finding the object that holds a return address. */
+/* Every namespace, for finding the object that holds a return address.
+ * Its lock comes before the namespaces' (caller_handle takes both), so a
+ * namespace enters and leaves it without holding its own. */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static keel_ns *registry;
 
@@ -35,15 +37,12 @@ void ld_host_unregister(keel_ns *ns)
 /* The __dso_handle of the loaded object holding code address pc. */
 static void *caller_handle(void *pc)
 {
-    void *h = NULL;
+    uintptr_t h = 0;
     pthread_mutex_lock(&registry_lock);
-    for (keel_ns *ns = registry; ns && !h; ns = ns->registry_next) {
-        const keel_section *s = keel_section_at(ns, (uintptr_t)pc, NULL);
-        if (s)
-            h = (void *)s->parent->dso_handle;
-    }
+    for (keel_ns *ns = registry; ns && !h; ns = ns->registry_next)
+        h = ld_handle_at(ns, (uintptr_t)pc);
     pthread_mutex_unlock(&registry_lock);
-    return h;
+    return (void *)h;
 }
 
 extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);

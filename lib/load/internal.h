@@ -126,15 +126,30 @@ typedef struct sym_table {
     ld_scratch *scratch;    /* a batch's table lives there; else ld_bulk_alloc */
 } sym_table;
 
+/* A tree of namespaces (a root, its children, theirs) shares one lock.
+ * Loads and unloads reach across the tree (a load resolves names in the
+ * parents, an unload takes dependents from the children, a question about
+ * dependents walks all of it), so one lock for the tree makes each of them
+ * see it whole, with no order between locks to keep.  Lookups share it;
+ * loads, unloads and the tree's shape take it alone. */
+typedef struct ld_tree {
+    pthread_rwlock_t lock;
+    size_t refs;            /* namespaces using it (under lock) */
+    void **grave;           /* dependents arrays replaced, freed with the tree */
+    size_t ngrave, capgrave;
+} ld_tree;
+
+void ld_read_lock(const keel_ns *ns);
+void ld_write_lock(keel_ns *ns);
+void ld_unlock(const keel_ns *ns);
+
 struct keel_ns {
     keel_ns *parent;
     keel_ns *children, *sibling; /* for dependents across namespaces */
     keel_ns *registry_next; /* every namespace (host.c) */
     bool users_built;       /* the dependents lists are current (edges.c) */
-    void **grave;           /* dependents arrays replaced, freed at destroy */
-    size_t ngrave, capgrave;
     unsigned flags;
-    pthread_rwlock_t lock;  /* lookups share it; loads and unloads take it alone */
+    ld_tree *tree;          /* its tree's lock */
     keel_object *first, *last;
     sym_table syms;
     sym_table hidden;       /* hidden and internal definitions: only for the
@@ -169,6 +184,9 @@ int ld_arena_init(keel_ns *ns, bool low, keel_error *err);
 int ld_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_error *err);
 
 
+/* The __dso_handle of the object whose section holds addr, or 0. */
+uintptr_t ld_handle_at(const keel_ns *ns, uintptr_t addr);
+
 /* The host process: names from dlsym, and libc_nonshared's functions. */
 void *ld_host_symbol(const keel_ns *ns, const char *name);
 bool ld_host_symbol_size(uintptr_t addr, uint64_t *size);
@@ -184,7 +202,8 @@ void *ld_tls_get_addr(const void *ti);
 void ld_tlsdesc_resolve(void);
 #pragma GCC visibility pop
 
-/* Edges (edges.c): the dependents lists are dropped on every change; what
+/* Edges (edges.c), with the tree's lock held (written for the first and
+ * the last two): the dependents lists are dropped on every change; what
  * depends on o, o first; namespaces' family tree. */
 void ld_edges_changed(keel_ns *ns);
 keel_object **ld_dependents_closure(keel_object *o, size_t *count);

@@ -1191,7 +1191,9 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     /* the files are read before the namespace is locked: lookups go on */
     for (size_t i = 0; i < count && !rc; i++)
         rc = map_input(&b, &inputs[i], &maps[i], &sizes[i]);
-    pthread_rwlock_wrlock(&ns->lock);
+    /* the tree's lock: the parents' names are resolved against, and must
+     * not change meanwhile */
+    ld_write_lock(ns);
     uintptr_t arena_mark = ns->arena_used;
     for (size_t i = 0; i < count && !rc; i++) {
         const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
@@ -1275,7 +1277,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
                 munmap(maps[i], sizes[i]);
         free(maps);
         free(sizes);
-        pthread_rwlock_unlock(&ns->lock);
+        ld_unlock(ns);
         return rc;
     }
     /* the commit */
@@ -1318,7 +1320,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     ld_edges_changed(ns);
     if (first)
         *first = b.n ? b.v[0].obj : NULL;
-    pthread_rwlock_unlock(&ns->lock);
+    ld_unlock(ns);
     if (!(ns->flags & KEEL_NS_INERT)) {
         run_constructors(&b);
         for (size_t i = 0; i < b.n; i++)

@@ -1,6 +1,7 @@
 /* Namespaces: creation, the symbol index, lookups by name, by prefix and
- * by address.  Lookups take the namespace lock shared, so they are safe
- * while another thread loads. */
+ * by address.  Lookups take their tree's lock shared, so they are safe
+ * while another thread loads or unloads; whatever they read of a section
+ * (its address, for an offset) is read before the lock is let go. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,19 +122,61 @@ void ld_sym_remove_object(sym_table *t, const keel_object *o)
     }
 }
 
+void ld_read_lock(const keel_ns *ns) { pthread_rwlock_rdlock(&ns->tree->lock); }
+void ld_write_lock(keel_ns *ns) { pthread_rwlock_wrlock(&ns->tree->lock); }
+void ld_unlock(const keel_ns *ns) { pthread_rwlock_unlock(&ns->tree->lock); }
+
+static ld_tree *tree_new(void)
+{
+    ld_tree *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    /* Writers first: a steady stream of lookups must not keep a load out
+     * for ever.  Nothing takes the lock twice in one thread (loaded code
+     * runs, constructors and destructors, only after it is let go), so
+     * the non-recursive kind is safe. */
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+#ifdef __GLIBC__
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+    pthread_rwlock_init(&t->lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    t->refs = 1;
+    return t;
+}
+
+static void tree_free(ld_tree *t)
+{
+    for (size_t i = 0; i < t->ngrave; i++)
+        free(t->grave[i]);
+    free(t->grave);
+    pthread_rwlock_destroy(&t->lock);
+    free(t);
+}
+
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
 {
     keel_ns *ns = calloc(1, sizeof *ns);
-    if (!ns) {
+    ld_tree *tree = ns && !parent ? tree_new() : NULL;
+    if (!ns || (!parent && !tree)) {
+        free(ns);
         keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory creating a namespace");
         return NULL;
     }
     ns->parent = parent;
     ns->flags = flags;
-    pthread_rwlock_init(&ns->lock, NULL);
     ld_pool_init(&ns->pool);
+    if (parent) {
+        ns->tree = parent->tree;
+        ld_write_lock(parent);
+        ns->tree->refs++;
+        ld_ns_link(ns);
+        ld_unlock(parent);
+    } else {
+        ns->tree = tree;
+    }
     ld_host_register(ns);
-    ld_ns_link(ns);
     return ns;
 }
 
@@ -170,13 +213,17 @@ void keel_ns_finalize(keel_ns *ns)
     }
 }
 
+/* The namespace leaves its tree (its children become roots of their own,
+ * and keep sharing the lock), then goes; nobody may use it meanwhile. */
 void keel_ns_destroy(keel_ns *ns)
 {
     if (!ns)
         return;
     ld_host_unregister(ns);
+    ld_write_lock(ns);
     ld_edges_changed(ns); /* the parents' dependents lists may point here */
     ld_ns_unlink(ns);
+    ld_unlock(ns);
     keel_ns_finalize(ns);
     for (keel_object *o = ns->first, *next; o; o = next) {
         next = o->next;
@@ -193,25 +240,29 @@ void keel_ns_destroy(keel_ns *ns)
     ld_sym_free(&ns->groups);
     ld_sym_free(&ns->hidden);
     free(ns->by_addr);
-    for (size_t i = 0; i < ns->ngrave; i++)
-        free(ns->grave[i]);
-    free(ns->grave);
-    pthread_rwlock_destroy(&ns->lock);
+    ld_tree *tree = ns->tree;
+    ld_write_lock(ns);
+    bool last = --tree->refs == 0;
+    ld_unlock(ns);
+    if (last)
+        tree_free(tree);
     free(ns);
 }
 
 void *keel_symbol(const keel_ns *ns, const char *name)
 {
     uint32_t h = ld_hash(name);
-    for (; ns; ns = ns->parent) {
-        pthread_rwlock_rdlock((pthread_rwlock_t *)&ns->lock);
-        sym_entry *e = ld_sym_find(&ns->syms, name, h);
-        void *addr = e ? (void *)e->addr : NULL;
-        pthread_rwlock_unlock((pthread_rwlock_t *)&ns->lock);
-        if (e)
-            return addr;
+    void *addr = NULL;
+    ld_read_lock(ns);
+    for (const keel_ns *n = ns; n; n = n->parent) {
+        sym_entry *e = ld_sym_find(&n->syms, name, h);
+        if (e) {
+            addr = (void *)e->addr;
+            break;
+        }
     }
-    return NULL;
+    ld_unlock(ns);
+    return addr;
 }
 
 int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_error *err)
@@ -219,8 +270,8 @@ int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_
     size_t len = strlen(prefix), found = 0;
     char list[sizeof err->msg] = "";
     size_t used = 0, listed = 0;
+    ld_read_lock(ns);
     for (const keel_ns *n = ns; n; n = n->parent) {
-        pthread_rwlock_rdlock((pthread_rwlock_t *)&n->lock);
         for (size_t i = 0; i < n->syms.cap; i++) {
             const sym_entry *e = &n->syms.v[i];
             if (!e->name || strncmp(e->name, prefix, len) != 0)
@@ -236,8 +287,8 @@ int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_
                 listed++;
             }
         }
-        pthread_rwlock_unlock((pthread_rwlock_t *)&n->lock);
     }
+    ld_unlock(ns);
     if (found == 1)
         return 0;
     *addr = NULL;
@@ -294,10 +345,9 @@ void ld_index_remove(keel_ns *ns, const keel_object *o)
     ns->nby_addr = w;
 }
 
-const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t *offset)
+/* The section holding addr (the tree's lock held). */
+static const keel_section *section_at(const keel_ns *ns, uintptr_t addr)
 {
-    const keel_section *hit = NULL;
-    pthread_rwlock_rdlock((pthread_rwlock_t *)&ns->lock);
     size_t lo = 0, hi = ns->nby_addr;
     while (lo < hi) { /* the last section starting at or below addr */
         size_t mid = lo + (hi - lo) / 2;
@@ -307,17 +357,35 @@ const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t 
             hi = mid;
     }
     if (lo > 0 && addr - ns->by_addr[lo - 1]->addr < ns->by_addr[lo - 1]->size)
-        hit = ns->by_addr[lo - 1];
-    pthread_rwlock_unlock((pthread_rwlock_t *)&ns->lock);
+        return ns->by_addr[lo - 1];
+    return NULL;
+}
+
+/* The offset is worked out under the lock: once it is let go, another
+ * thread may unload the section. */
+const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t *offset)
+{
+    ld_read_lock(ns);
+    const keel_section *hit = section_at(ns, addr);
     if (hit && offset)
         *offset = addr - hit->addr;
+    ld_unlock(ns);
     return hit;
+}
+
+uintptr_t ld_handle_at(const keel_ns *ns, uintptr_t addr)
+{
+    ld_read_lock(ns);
+    const keel_section *hit = section_at(ns, addr);
+    uintptr_t h = hit ? hit->parent->dso_handle : 0;
+    ld_unlock(ns);
+    return h;
 }
 
 const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *prev)
 {
-    pthread_rwlock_rdlock((pthread_rwlock_t *)&ns->lock);
+    ld_read_lock(ns);
     const keel_object *o = prev ? prev->next : ns->first;
-    pthread_rwlock_unlock((pthread_rwlock_t *)&ns->lock);
+    ld_unlock(ns);
     return o;
 }

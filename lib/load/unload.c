@@ -146,15 +146,15 @@ int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err)
 {
     if (obj->ns != ns)
         return keel_error_set(err, KEEL_E_FORMAT, 0, "%s is not loaded in this namespace", obj->name);
-    pthread_rwlock_wrlock(&ns->lock);
+    ld_write_lock(ns); /* the tree's: dependents in child namespaces leave too */
     size_t n = 0;
     keel_object **all = ld_dependents_closure(obj, &n);
     if (!all) {
-        pthread_rwlock_unlock(&ns->lock);
+        ld_unlock(ns);
         return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory unloading %s", obj->name);
     }
     if (n > 1 && !cascade) {
-        pthread_rwlock_unlock(&ns->lock);
+        ld_unlock(ns);
         int rc = keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still used by %s%s", obj->name, all[1]->name,
                                 n > 2 ? " (and others)" : "");
         free(all);
@@ -162,22 +162,17 @@ int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err)
     }
     for (size_t i = 0; i < n; i++)
         if (__atomic_load_n(&all[i]->constructing, __ATOMIC_ACQUIRE)) {
-            pthread_rwlock_unlock(&ns->lock);
+            ld_unlock(ns);
             int rc = keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still running its constructors", all[i]->name);
             free(all);
             return rc;
         }
     for (size_t i = 0; i < n; i++) {
-        keel_ns *home = all[i]->ns; /* a dependent may live in a child namespace */
-        if (home != ns)
-            pthread_rwlock_wrlock(&home->lock);
-        unlink_object(home, all[i]);
-        ld_index_remove(home, all[i]);
-        if (home != ns)
-            pthread_rwlock_unlock(&home->lock);
+        unlink_object(all[i]->ns, all[i]); /* a dependent may live in a child namespace */
+        ld_index_remove(all[i]->ns, all[i]);
     }
     ld_edges_changed(ns);
-    pthread_rwlock_unlock(&ns->lock);
+    ld_unlock(ns);
     qsort(all, n, sizeof *all, by_seq);
     for (size_t i = n; i-- > 0;)
         ld_object_cxa_finalize(all[i]);
