@@ -3,6 +3,8 @@
 #   make                 build/keel, build/libkeel.a, build/libkeel.so
 #   make test            build everything and run every test through prove
 #   make test SAN=1      the same, built with -fsanitize=address,undefined (in build-san/)
+#   make TSAN=1 tsan-tests  the loader's tests built with -fsanitize=thread
+#                        (in build-tsan/; run by tests/load_stress.t and .ci/run)
 #   make freestanding    check that the freestanding parts need no libc
 #   make fuzz            time-boxed libFuzzer runs (FUZZ_TIME seconds each)
 #   make bench           speed against the peers (never part of the tests)
@@ -19,6 +21,9 @@ WERROR   ?=
 ifeq ($(SAN),1)
 BUILD    ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else ifeq ($(TSAN),1)
+BUILD    ?= build-tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 else
 BUILD    ?= build
 SANFLAGS :=
@@ -67,7 +72,7 @@ KEEL_RUN   := $(BUILD)/keel-run
 LIBA       := $(BUILD)/libkeel.a
 LIBSO      := $(BUILD)/libkeel.so
 
-.PHONY: all test check freestanding fuzz bench demo install clean test-deps
+.PHONY: all test check freestanding fuzz bench demo install clean test-deps tsan-tests
 .DEFAULT_GOAL := all
 
 all: $(KEEL) $(KEEL_RUN) $(LIBA) $(LIBSO)
@@ -97,6 +102,15 @@ $(KEEL_RUN): $(KEEL_RUN_OBJ) $(LIBA)
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard fuzz/*.h) $(TOOL_LIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itools $(ALL_LDFLAGS) -o $@ $< $(TOOL_LIB_OBJ) $(LIBA)
+
+# The loader's tests need the loader and what it stands on, nothing of
+# the tools: so the ThreadSanitizer build compiles only that.
+LOAD_LIB_OBJ := $(filter $(BUILD)/obj/lib/elf/% $(BUILD)/obj/lib/arch/% $(BUILD)/obj/lib/load/%,$(LIB_OBJ))
+$(BUILD)/tests/load_%: tests/unit/load_%.c $(LOAD_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LOAD_LIB_OBJ)
+
+tsan-tests: $(BUILD)/tests/load_api $(BUILD)/tests/load_stress
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 
@@ -152,4 +166,4 @@ install: all
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/keel.pc
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
