@@ -53,6 +53,7 @@ my %flags = (
     nopic    => "-fno-pic $sections",     # R_X86_64_32
     useabs32 => "-fno-pic $sections",
     commondef => "-fPIC -fcommon $sections",
+    relocme  => '-fPIC',                  # one .rela.text, damaged below
 );
 my @sources = map { m{([^/]+)\.c$} ? $1 : () } glob("$src/*.c");
 my (%sectioned, %pid);
@@ -204,6 +205,29 @@ BAIL_OUT('gb.o has no .data') unless $data && $secs{gb}[$data]{size};
 substr($gb, $shoff + $data * $shentsize + 0x18, 8) = pack('Q<', 0xfffffff0);
 spew("$dir/badoff.o", $gb);
 spew("$dir/garbage.o", "this is not an object file\n" x 20);
+
+# Relocation sections that cannot be attached (issue 11, item 9): relocme.o's
+# .rela.text relocating itself, a section past the end, with the string
+# table as its symbol table, and as SHT_REL.  Each must be refused with the
+# section named (before, the first three loaded with .text unrelocated).
+{
+    my $o = slurp("$dir/relocme.o");
+    my ($off, $ent) = (unpack('Q<', substr($o, 0x28, 8)), unpack('S<', substr($o, 0x3a, 2)));
+    my $s = $secs{relocme};
+    my ($rela) = grep { defined $s->[$_] && $s->[$_]{name} eq '.rela.text' } 0 .. $#$s;
+    my ($strtab) = grep { defined $s->[$_] && $s->[$_]{name} eq '.strtab' } 0 .. $#$s;
+    BAIL_OUT('relocme.o has no .rela.text or .strtab') unless $rela && $strtab;
+    my $at = $off + $rela * $ent;
+    my %bad = (relself => [0x2c, 'L<', $rela], relpast => [0x2c, 'L<', 0xffff], rellink => [0x28, 'L<', $strtab],
+               reltype => [0x04, 'L<', 9]);
+    for my $name (sort keys %bad) {
+        my ($field, $fmt, $value) = @{ $bad{$name} };
+        my $copy = $o;
+        substr($copy, $at + $field, 4) = pack($fmt, $value);
+        spew("$dir/$name.o", $copy);
+    }
+    push @facts, "expect relsec .rela.text (index $rela)";
+}
 
 open(my $ff, '>', "$dir/facts") or die;
 print $ff "$_\n" for @facts;

@@ -607,6 +607,39 @@ static bool needs_low(uint32_t type)
     return type == 10 || type == 11 || type == 12 || type == 14; /* 32, 32S, 16, 8 */
 }
 
+/* A relocation section the loader cannot attach to the section it
+ * relocates is refused, naming it: ignoring it would run unrelocated
+ * code.  GNU ld's words where it has them ("invalid link %u for reloc
+ * section %s (index %u)").  A section it relocates that is not loaded
+ * (debugging information, a dropped COMDAT copy) is no error. */
+static int check_reloc_section(batch *b, pending *p, uint32_t i, const keel_shdr *sh)
+{
+    const keel_elf *elf = &p->obj->elf;
+    const char *sname = "?";
+    char why[200];
+    keel_elf_section_name(elf, sh, &sname, NULL);
+    if (sh->type == SHT_REL) {
+        snprintf(why, sizeof why, "reloc section %.80s (index %u): REL relocations on x86-64 (expected RELA)", sname,
+                 i);
+        return fail_obj(b, p->obj->name, KEEL_E_UNSUPPORTED, "%s", why);
+    }
+    keel_shdr tsh;
+    if (sh->info == 0 || sh->info == i || sh->info >= elf->shnum || keel_elf_shdr(elf, sh->info, &tsh, NULL) ||
+        tsh.type == SHT_REL || tsh.type == SHT_RELA || tsh.type == SHT_SYMTAB || tsh.type == SHT_GROUP) {
+        snprintf(why, sizeof why, "invalid info %u for reloc section %.80s (index %u): it names no section to relocate",
+                 sh->info, sname, i);
+        return fail_obj(b, p->obj->name, KEEL_E_FORMAT, "%s", why);
+    }
+    if (!p->has_symtab && sh->size)
+        return fail_obj(b, p->obj->name, KEEL_E_LINK, "%s", "relocations, but no symbol table");
+    if (p->has_symtab && sh->link != p->symtab.section) {
+        snprintf(why, sizeof why, "invalid link %u for reloc section %.80s (index %u): not the symbol table (index %u)",
+                 sh->link, sname, i, p->symtab.section);
+        return fail_obj(b, p->obj->name, KEEL_E_FORMAT, "%s", why);
+    }
+    return 0;
+}
+
 /* Count the GOT slots and stubs an object needs, and whether it needs low
  * addresses. */
 static int survey_relocs(batch *b, pending *p)
@@ -617,12 +650,12 @@ static int survey_relocs(batch *b, pending *p)
         keel_shdr sh;
         keel_relocs rs;
         keel_elf_shdr(elf, i, &sh, NULL);
-        if (sh.type == SHT_REL)
-            return fail_obj(b, p->obj->name, KEEL_E_UNSUPPORTED, "%s", "REL relocations on x86-64 (expected RELA)");
-        if (sh.type != SHT_RELA || sh.info >= elf->shnum || !p->obj->by_index[sh.info])
+        if (sh.type != SHT_RELA && sh.type != SHT_REL)
             continue;
-        if (!p->has_symtab && sh.size)
-            return fail_obj(b, p->obj->name, KEEL_E_LINK, "%s", "relocations, but no symbol table");
+        if (check_reloc_section(b, p, i, &sh))
+            return b->err->code;
+        if (!p->obj->by_index[sh.info])
+            continue;
         if (keel_elf_relocs(elf, i, &rs, &e))
             return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
         p->obj->by_index[sh.info]->rela = i;

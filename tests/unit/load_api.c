@@ -1476,6 +1476,46 @@ static void test_threads(void)
     free(t.churn2.obj.data);
 }
 
+/* Relocation sections that cannot be attached to the section they
+ * relocate (damaged copies of relocme.o, made by load_api.t): refused,
+ * naming the file and the section, and the namespace stays as it was.
+ * Before, three of them loaded with relocme_fn's code unrelocated. */
+static void test_bad_relocs(void)
+{
+    keel_error err;
+    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_INERT, &err);
+    const char *const good[] = {"relocme.o"};
+    keel_object *o = NULL;
+    if (!ok(load(ns, good, 1, &o, &err) == 0 && keel_symbol(ns, "relocme_fn"),
+            "bad relocs: relocme.o itself loads"))
+        diag("%s", err.msg);
+    if (o)
+        keel_unload(ns, o, false, &err);
+    static const char *const names[] = {"relocme_fn", "relocme_helper", "relocme_data", NULL};
+    static const struct {
+        fail_case c;
+        const char *says;
+    } cases[] = {
+        {{"relself.o (.rela.text's sh_info names itself)", {"relself.o"}, 0}, "invalid info"},
+        {{"relpast.o (.rela.text's sh_info is 0xffff, past the last section)", {"relpast.o"}, 0}, "invalid info"},
+        {{"rellink.o (.rela.text's sh_link names .strtab)", {"rellink.o"}, 0}, "invalid link"},
+        {{"reltype.o (.rela.text made SHT_REL)", {"reltype.o"}, 0}, "REL relocations"},
+    };
+    const char *sec = expect("relsec");
+    keel_ns_destroy(ns);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ns = keel_ns_create(NULL, KEEL_NS_INERT, &err); /* each alone: one that loads leaves no trace on the next */
+        fail_load(ns, &cases[i].c, names);
+        char prefix[4200];
+        snprintf(prefix, sizeof prefix, "%s: ", P(cases[i].c.files[0]));
+        if (!ok(starts(last_err.msg, prefix) && contains(last_err.msg, sec) && contains(last_err.msg, cases[i].says),
+                "bad relocs: %s: the message starts with the file and says \"%s\" about %s", cases[i].c.what,
+                cases[i].says, sec))
+            diag("got \"%s\"", last_err.msg);
+        keel_ns_destroy(ns);
+    }
+}
+
 /* Bugs found by review, each a case of its own. */
 static void test_regressions(void)
 {
@@ -1564,6 +1604,7 @@ int main(int argc, char **argv)
     test_failures();
     test_archives();
     test_threads();
+    test_bad_relocs();
     test_regressions();
     keel_ns_destroy(run);
     keel_ns_destroy(graph);
