@@ -189,6 +189,13 @@ push @facts, sprintf("expect undef %s/undef.o:(%s+0x%x): undefined reference to 
                      $r->{section}, $r->{offset});
 $r = reloc_against('usefar', 'far_abs');
 push @facts, sprintf('expect far_prefix %s/usefar.o:(%s+0x%x): ', $dir, $r->{section}, $r->{offset});
+# The first relocation of nopic.o that needs addresses below 2 GiB, as the
+# message of a namespace that lives above must name it (item 25).
+my ($low) = grep { $_->{type} == 10 || $_->{type} == 11 || $_->{type} == 12 || $_->{type} == 14 } @{ $rels{nopic} };
+BAIL_OUT('nopic.o has no R_X86_64_32') unless $low;
+push @facts, sprintf('expect low_prefix %s/nopic.o:(%s+0x%x): relocation %s against ', $dir, $low->{section},
+                     $low->{offset}, {10 => 'R_X86_64_32', 11 => 'R_X86_64_32S', 12 => 'R_X86_64_16',
+                                      14 => 'R_X86_64_8'}->{ $low->{type} });
 $r = reloc_against('useabs32', 'big_abs');
 push @facts, sprintf('expect abs32_prefix %s/useabs32.o:(%s+0x%x): ', $dir, $r->{section}, $r->{offset});
 
@@ -227,6 +234,13 @@ spew("$dir/garbage.o", "this is not an object file\n" x 20);
         spew("$dir/$name.o", $copy);
     }
     push @facts, "expect relsec .rela.text (index $rela)";
+    # and a .data of 2 GiB: said to be too large, not misaligned (item 25)
+    my ($data) = grep { defined $s->[$_] && $s->[$_]{name} eq '.data' } 0 .. $#$s;
+    BAIL_OUT('relocme.o has no .data') unless $data;
+    my $copy = $o;
+    substr($copy, $off + $data * $ent + 0x20, 8) = pack('Q<', 0x80000000);
+    spew("$dir/hugedata.o", $copy);
+    push @facts, "expect hugedata section .data (index $data): size 2147483648 ";
 }
 
 open(my $ff, '>', "$dir/facts") or die;

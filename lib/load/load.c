@@ -79,6 +79,12 @@ typedef struct batch {
     sym_table groups;      /* COMDAT signatures taken by the batch */
     sym_table arsyms;      /* archive index: name -> (archive, member) */
     bool need_low;
+    struct {               /* the first relocation that needs low addresses */
+        const pending *p;
+        const char *section;
+        uint64_t offset, sym;
+        uint32_t type;
+    } low;
     ld_scratch scratch;    /* what lives only while the batch loads */
 } batch;
 
@@ -337,10 +343,18 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
             continue;
         if (keel_elf_section_name(elf, &sh, &sname, &e))
             return fail_obj(b, name, e.code, "%s", e.msg);
-        if ((sh.addralign & (sh.addralign - 1)) || sh.addralign > MAX_ALIGN || sh.size > MAX_SIZE)
-            return fail_obj(b, name, KEEL_E_FORMAT,
-                            "section %s: its alignment is not a power of two, or larger than a page, or it is too large",
-                            sname);
+        if ((sh.addralign & (sh.addralign - 1)) || sh.addralign > MAX_ALIGN) {
+            char why[200];
+            snprintf(why, sizeof why, "section %.80s (index %u): alignment %llu is not a power of two up to a page",
+                     sname, i, (unsigned long long)sh.addralign);
+            return fail_obj(b, name, KEEL_E_FORMAT, "%s", why);
+        }
+        if (sh.size > MAX_SIZE) {
+            char why[200];
+            snprintf(why, sizeof why, "section %.80s (index %u): size %llu is larger than a namespace (1 GiB)",
+                     sname, i, (unsigned long long)sh.size);
+            return fail_obj(b, name, KEEL_E_RANGE, "%s", why);
+        }
         if (sh.type != SHT_NOBITS && sh.size) { /* its bytes are there, before any memory is given */
             const uint8_t *bytes;
             uint64_t dsize;
@@ -678,8 +692,14 @@ static int survey_relocs(batch *b, pending *p)
                 res->wants_stub = true;
                 p->nstubs++;
             }
-            if (needs_low(r.type))
+            if (needs_low(r.type) && !b->need_low) {
                 b->need_low = true;
+                b->low.p = p;
+                b->low.section = p->obj->by_index[sh.info]->elf_name;
+                b->low.offset = r.offset;
+                b->low.sym = r.sym;
+                b->low.type = r.type;
+            }
         }
     }
     return 0;
@@ -1166,6 +1186,18 @@ static int resolve_and_relocate(batch *b, pending *p)
 
 /* --------------------------------------------------------------- the batch */
 
+/* The batch needs addresses below 2 GiB and cannot have them: the message
+ * names the first relocation that needs them, where it is. */
+static int fail_low(batch *b, const char *why)
+{
+    char msg[sizeof b->err->msg], what[300];
+    snprintf(msg, sizeof msg, "%s", why);
+    const char *type = keel_reloc_type_name(62, b->low.type);
+    snprintf(what, sizeof what, "relocation %s against '%.80s' needs an address below 2 GiB, but %.160s",
+             type ? type : "?", target_name(b->low.p, b->low.sym), msg);
+    return fail_at(b, b->low.p->obj, b->low.section, b->low.offset, KEEL_E_RANGE, "%s", what, 0);
+}
+
 static void discard(batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
@@ -1243,12 +1275,11 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = survey_relocs(&b, &b.v[i]);
     bool new_arena = !rc && !ns->arena;
-    if (new_arena)
-        rc = ld_arena_init(ns, b.need_low, err);
+    if (new_arena && (rc = ld_arena_init(ns, b.need_low, err)) && b.need_low)
+        rc = fail_low(&b, err->msg);
     if (!rc && b.need_low && !ns->arena_low)
-        rc = keel_error_set(err, KEEL_E_RANGE, 0,
-                            "an object needs addresses below 2 GiB (R_X86_64_32 relocations), but this namespace "
-                            "already lives above: compile it with -fPIC, or load it into a new namespace");
+        rc = fail_low(&b, "this namespace already lives above: compile it with -fPIC, or load it into a new "
+                          "namespace");
     uintptr_t start[3] = {0, 0, 0};
     size_t region_size[3] = {0, 0, 0};
     for (size_t i = 0; i < b.n && !rc; i++)

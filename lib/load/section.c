@@ -33,13 +33,16 @@ const char *keel_section_name_without_hash(const keel_section *s, char *buf, siz
     return buf;
 }
 
+/* Errors name the object, the ELF section and the offset, as the loader's
+ * others do ("gb.o:(.data+0x0): ..."). */
 int keel_section_function(const keel_section *s, uint64_t offset, void **fn, keel_error *err)
 {
     if (!s->executable || s->type != KEEL_SEC_TEXT)
-        return keel_error_set(err, KEEL_E_FORMAT, 0, "section %s of %s is not executable", s->name, s->parent->name);
+        return keel_error_set(err, KEEL_E_FORMAT, offset, "%s:(%s+%X): section %s is not executable", s->parent->name,
+                              s->elf_name, offset, s->name);
     if (offset >= s->size)
-        return keel_error_set(err, KEEL_E_RANGE, offset, "offset %X is outside section %s (%X bytes)", offset,
-                              s->name, (uint64_t)s->size);
+        return keel_error_set(err, KEEL_E_RANGE, offset, "%s:(%s+%X): offset %X is outside section %s (%U bytes)",
+                              s->parent->name, s->elf_name, offset, offset, s->name, (uint64_t)s->size);
     *fn = (void *)(s->addr + offset);
     return 0;
 }
@@ -47,12 +50,15 @@ int keel_section_function(const keel_section *s, uint64_t offset, void **fn, kee
 int keel_section_copy_data(const keel_section *from, const keel_section *to, keel_error *err)
 {
     if (from->parent == to->parent)
-        return keel_error_set(err, KEEL_E_FORMAT, 0, "sections %s and %s belong to the same object", from->name,
-                              to->name);
+        return keel_error_set(err, KEEL_E_FORMAT, 0, "%s: sections %s and %s belong to the same object",
+                              to->parent->name, from->name, to->name);
     if (from->size != to->size)
-        return keel_error_set(err, KEEL_E_RANGE, 0, "sections differ in size (%U and %U bytes)", from->size, to->size);
+        return keel_error_set(err, KEEL_E_RANGE, 0, "%s:(%s) and %s:(%s): sections differ in size (%U and %U bytes)",
+                              from->parent->name, from->elf_name, to->parent->name, to->elf_name, from->size,
+                              to->size);
     if (!to->writable)
-        return keel_error_set(err, KEEL_E_FORMAT, 0, "section %s is not writable", to->name);
+        return keel_error_set(err, KEEL_E_FORMAT, 0, "%s:(%s): section %s is not writable", to->parent->name,
+                              to->elf_name, to->name);
     memmove((void *)to->addr, (const void *)from->addr, from->size);
     return 0;
 }

@@ -787,7 +787,11 @@ static int function_past_end(void *arg, char *msg, size_t size)
     memset(&err, 0, sizeof err);
     int rc = keel_section_function(s, keel_section_size(s), &fn, &err);
     snprintf(msg, size, "rc %d: %s", rc, err.msg);
-    return rc != 0 && contains(err.msg, keel_section_name(s)) ? 0 : 1;
+    /* "file:(section+0xoffset): ...", as every loader error */
+    char where[4200];
+    snprintf(where, sizeof where, "%s:(.text.%s+0x%llx): ", keel_object_name(keel_section_object(s)),
+             keel_section_name(s), (unsigned long long)keel_section_size(s));
+    return rc != 0 && contains(err.msg, keel_section_name(s)) && starts(err.msg, where) ? 0 : 1;
 }
 
 static void test_functions(keel_ns *ns)
@@ -821,8 +825,8 @@ static void test_functions(keel_ns *ns)
        "function: the last byte of a text section is in bounds");
     char msg[2048];
     int st = s ? in_child(function_past_end, (void *)s, msg, sizeof msg) : -1;
-    if (!ok(st == 0, "function: an offset equal to the section's size is refused, the error naming the section (in a "
-                 "child process: %s)",
+    if (!ok(st == 0, "function: an offset equal to the section's size is refused, the error naming the file, section "
+                 "and offset (in a child process: %s)",
                  status_text(st)))
         diag("%s", msg);
 }
@@ -1138,6 +1142,10 @@ static void test_failures(void)
     static const fail_case low = {"nopic.o (R_X86_64_32) into a namespace above 2 GiB", {"nopic.o"}, 0};
     fail_load(ns, &low, fail_names);
     if (!ok(contains(last_err.msg, "2 GiB"), "failure: the message says the object needs addresses below 2 GiB"))
+        diag("got \"%s\"", last_err.msg);
+    m = expect("low_prefix");
+    if (!ok(starts(last_err.msg, m), "failure: ... and starts \"%s\" (the file, section and offset of the first such "
+            "relocation, from readelf -r)", m))
         diag("got \"%s\"", last_err.msg);
 
     static const fail_case far = {"batch farabs.o usefar.o (R_X86_64_PC32 to an absolute 0x100000000000)",
@@ -1514,6 +1522,15 @@ static void test_bad_relocs(void)
             diag("got \"%s\"", last_err.msg);
         keel_ns_destroy(ns);
     }
+    ns = keel_ns_create(NULL, KEEL_NS_INERT, &err);
+    static const fail_case huge = {"hugedata.o (relocme.o with a .data of 2 GiB)", {"hugedata.o"}, 0};
+    fail_load(ns, &huge, names);
+    char want[4200];
+    snprintf(want, sizeof want, "%s: %s", P("hugedata.o"), expect("hugedata"));
+    if (!ok(starts(last_err.msg, want) && !contains(last_err.msg, "align"),
+            "bad sections: a huge section is said to be too large (\"%s\"), not misaligned", want))
+        diag("got \"%s\"", last_err.msg);
+    keel_ns_destroy(ns);
 }
 
 /* Bugs found by review, each a case of its own. */
