@@ -95,13 +95,13 @@ sub sections {
     return \@s;
 }
 
-# [index] => {value, type, bind, ndx, name}
+# [index] => {value, type, bind, vis, ndx, name}
 sub symbols {
     my ($lines) = @_;
     my @s;
     for (@$lines) {
         next unless /^\s*(\d+):\s+([0-9a-f]+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/;
-        $s[$1] = {value => hex($2), type => $4, bind => $5, ndx => $7, name => $8};
+        $s[$1] = {value => hex($2), type => $4, bind => $5, vis => $6, ndx => $7, name => $8};
     }
     return \@s;
 }
@@ -189,6 +189,14 @@ push @facts, sprintf("expect undef %s/undef.o:(%s+0x%x): undefined reference to 
                      $r->{section}, $r->{offset});
 $r = reloc_against('usefar', 'far_abs');
 push @facts, sprintf('expect far_prefix %s/usefar.o:(%s+0x%x): ', $dir, $r->{section}, $r->{offset});
+# The mains of hidmain1.o and hidmain2.o: hidden globals, as keel_program_symbol
+# must find them.
+push @facts, 'expect hidmain_vis ' . join(' ', map {
+    my $o = $_;
+    my ($m) = grep { $_ && $_->{name} eq 'main' && $_->{bind} eq 'GLOBAL' } @{ $syms{$o} };
+    $m ? $m->{vis} : '?'
+} qw(hidmain1 hidmain2));
+
 # The first relocation of nopic.o that needs addresses below 2 GiB, as the
 # message of a namespace that lives above must name it (item 25).
 my ($low) = grep { $_->{type} == 10 || $_->{type} == 11 || $_->{type} == 12 || $_->{type} == 14 } @{ $rels{nopic} };

@@ -18,7 +18,8 @@
 #     `stderr`), and a non-PIC object that names stderr must be refused;
 #   - C++ by g++ and clang++ (-O2 -fPIC): exceptions across two objects
 #     (cxx_eh_*.cc), static objects, iostreams, std::thread (cxx_main.cc,
-#     cxx_lib.cc), thread_local (cxx_tls*.cc);
+#     cxx_lib.cc), thread_local (cxx_tls*.cc); the exceptions again, built
+#     -fvisibility=hidden as C++ tools are, main hidden too;
 #   - Debian's libraries: Python (libpython3.11-pic.a under a three-line
 #     pymain.c) against python3.11 itself, and SQL through libsqlite3.a
 #     against the same driver linked with -lsqlite3;
@@ -181,6 +182,10 @@ for my $cxx ('g++', 'clang++') {
                  . " && g++ -o prog-eh cxx_eh_main.o cxx_eh_lib.o"
                  . " && g++ -pthread -o prog cxx_main.o cxx_lib.o"
                  . " && g++ -pthread -o prog-tls cxx_main.o cxx_lib.o cxx_tls_main.o cxx_tls.o"];
+    # As a C++ build tool is built: -fvisibility=hidden, main included.
+    make_path("$dir/hidden");
+    push @jobs, ["$dir/hidden/prog-eh", "cd $dir/hidden && $cxx -O2 -fPIC -fvisibility=hidden"
+                 . " -Wall -I$src -c $src/cxx_eh_main.cc $src/cxx_eh_lib.cc && g++ -o prog-eh cxx_eh_main.o cxx_eh_lib.o"];
 }
 if (@cxx && have('g++')) {
     # -lstdc++ as the linker finds it: in gcc's own directory.
@@ -442,6 +447,20 @@ for my $v (@cxx) {
     $k = keel_run([@lib, 'cxx_main.o', 'cxx_lib.o', 'cxx_tls_main.o', 'cxx_tls.o', '--', 8], dir => $v->{dir});
     compare("$v->{name}: thread_local", $d, $k, status => 'exit 8',
             out_ok => qr/^Counter\(\) n=1000\nmain sees 1001, plain_tls 15\n.*^thread sees 1001, plain_tls 15, then 1002\n/ms);
+}
+# -fvisibility=hidden: main is a hidden global (readelf says so), which a
+# linker takes as the program's main; so must keel run, inside the batch.
+for my $v (@cxx) {
+    my $hd = "$v->{dir}/hidden";
+    next unless $built->{"$hd/prog-eh"};
+    my ($main) = grep { $_ && $_->{name} eq 'main' } @{ elf_symbols("$hd/cxx_eh_main.o") };
+    ok($main && $main->{bind} eq 'GLOBAL' && $main->{vis} eq 'HIDDEN',
+       "$v->{name} -fvisibility=hidden: main is a hidden global (readelf -s)");
+    my @lib = ($cxx_L ? ('-L', $cxx_L) : (), '-lstdc++');
+    my $d = run(dir => $hd, file => "$hd/prog-eh", argv => ['cxx_eh_main.o', 5]);
+    my $k = keel_run([@lib, 'cxx_eh_main.o', 'cxx_eh_lib.o', '--', 5], dir => $hd);
+    compare("$v->{name} -fvisibility=hidden: a hidden main runs", $d, $k, status => 'exit 5',
+            out_ok => qr/^main caught EhError 'thrown from cxx_eh_lib.cc' depth 0\n/m);
 }
 
 # ---------------------------------------------------------------- Python

@@ -319,7 +319,8 @@ int cmd_run(int argc, char **argv)
     keel_error err = {0};
     /* Listing loads without running anything. */
     keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST | (a.list || a.deps ? KEEL_NS_INERT : 0), &err);
-    if (!ns || keel_load(ns, in, (size_t)a.ninputs, NULL, &err)) {
+    keel_object *first = NULL;
+    if (!ns || keel_load(ns, in, (size_t)a.ninputs, &first, &err)) {
         fprintf(stderr, "keel: %s\n", err.msg);
         free(in);
         free_args(&a);
@@ -336,7 +337,8 @@ int cmd_run(int argc, char **argv)
         free_args(&a);
         return 0;
     }
-    main_fn m = (main_fn)keel_symbol(ns, "main");
+    /* the batch is one program: its main may be hidden (-fvisibility=hidden) */
+    main_fn m = (main_fn)(first ? keel_program_symbol(first, "main") : keel_symbol(ns, "main"));
     if (!m) {
         fprintf(stderr, "keel: no 'main' in the loaded objects\n");
         keel_ns_destroy(ns);

@@ -20,15 +20,16 @@
  * loaded code may call the loader.  What stays the caller's part is the
  * lifetime of what the calls hand out:
  *
- *   - an address (keel_symbol, keel_symbol_prefix) and a keel_section or
+ *   - an address (keel_symbol and the like) and a keel_section or
  *     keel_object pointer (keel_section_at, keel_ns_next_object,
  *     keel_section_object, keel_object_sections, a keel_dep's section) is
  *     valid until that object is unloaded.  A call that takes one (the
  *     section facts, keel_section_deps, keel_section_dependents,
- *     keel_object_*, keel_ns_next_object's prev, keel_unload's obj) needs
- *     it still loaded for the whole call: a thread that unloads an object
- *     is the one that knows when nobody uses it any more (the loader
- *     cannot, as the pointers are the caller's).  A lookup of an address
+ *     keel_object_*, keel_program_symbol, keel_ns_next_object's prev,
+ *     keel_unload's obj) needs it still loaded for the whole call: a
+ *     thread that unloads an object is the one that knows when nobody
+ *     uses it any more (the loader cannot, as the pointers are the
+ *     caller's).  A lookup of an address
  *     or name that another thread is unloading returns its answer or
  *     NULL; the answer is usable as long as that thread lets it.
  *     Addresses are not reused, so a stale one finds nothing;
@@ -111,6 +112,12 @@ int keel_load_file(keel_ns *ns, const char *path, keel_object **obj, keel_error 
 /* The address of a global symbol, searching the namespace and its parents
  * (not the host); NULL if none. */
 void *keel_symbol(const keel_ns *ns, const char *name);
+/* The address of a global symbol as the program loaded in obj's batch
+ * sees it: the batch's own definition first, hidden and internal ones
+ * included (a batch is one program, as a linker's output is: visibility
+ * stops at its edge, so a main compiled -fvisibility=hidden is found),
+ * then keel_symbol's answer.  NULL if none. */
+void *keel_program_symbol(const keel_object *obj, const char *name);
 /* The one global symbol whose name starts with prefix.  No match, or more
  * than one (listed in err), is an error. */
 int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_error *err);

@@ -80,6 +80,8 @@ struct keel_object {
     bool constructing;      /* its constructors are running: not unloadable */
     bool in_closure;        /* marked while an unload's closure is built (edges.c) */
     uint64_t seq;           /* load order, across namespaces */
+    uint64_t batch;         /* the seq of its batch's first object: a batch
+                             * is one program (keel_program_symbol) */
     /* per symbol of its table: the loaded section it resolved to, if any;
      * with the relocations, every edge can be recovered (edges.c) */
     keel_section **sym_target;

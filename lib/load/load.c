@@ -1357,6 +1357,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         o->committed = true;
         o->constructing = !(ns->flags & KEEL_NS_INERT);
         o->seq = __atomic_add_fetch(&load_seq, 1, __ATOMIC_RELAXED);
+        o->batch = b.v[0].obj->seq;
         if (ns->last)
             ns->last->next = o;
         else

@@ -265,6 +265,36 @@ void *keel_symbol(const keel_ns *ns, const char *name)
     return addr;
 }
 
+/* The batch's own definition of a name, hidden ones included: the
+ * namespace's table, or among the hidden ones (several batches may each
+ * have one of that name, all in the run the hash starts). */
+static const sym_entry *program_def(const keel_ns *ns, const char *name, uint32_t h, uint64_t batch)
+{
+    const sym_entry *e = ld_sym_find(&ns->syms, name, h);
+    if (e && e->object->batch == batch)
+        return e;
+    const sym_table *t = &ns->hidden;
+    for (size_t i = t->cap ? h & (t->cap - 1) : 0; t->cap && t->v[i].name; i = (i + 1) & (t->cap - 1))
+        if (t->v[i].hash == h && t->v[i].object->batch == batch && strcmp(t->v[i].name, name) == 0)
+            return &t->v[i];
+    return NULL;
+}
+
+/* A batch is one program, as a linker's output is: visibility limits
+ * binding across its edge, not inside it, so its hidden main is its main. */
+void *keel_program_symbol(const keel_object *obj, const char *name)
+{
+    const keel_ns *ns = obj->ns;
+    uint32_t h = ld_hash(name);
+    ld_read_lock(ns);
+    const sym_entry *e = program_def(ns, name, h, obj->batch);
+    for (const keel_ns *n = ns; n && !e; n = n->parent)
+        e = ld_sym_find(&n->syms, name, h);
+    void *addr = e ? (void *)e->addr : NULL;
+    ld_unlock(ns);
+    return addr;
+}
+
 int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_error *err)
 {
     size_t len = strlen(prefix), found = 0;

@@ -1533,6 +1533,34 @@ static void test_bad_relocs(void)
     keel_ns_destroy(ns);
 }
 
+/* Two programs in one namespace, each with a hidden main (facts from
+ * readelf -s): each batch finds its own, the namespace neither, and a
+ * name the batch does not define comes from the namespace. */
+static void test_program_symbol(void)
+{
+    keel_error err;
+    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_INERT, &err);
+    const char *const n1[] = {"hidmain1.o"}, *const n2[] = {"hidmain2.o"};
+    keel_object *o1 = NULL, *o2 = NULL;
+    if (!ok(load(ns, n1, 1, &o1, &err) == 0 && load(ns, n2, 1, &o2, &err) == 0 && o1 && o2,
+            "program symbol: hidmain1.o and hidmain2.o load as two batches (two hidden mains)")) {
+        diag("%s", err.msg);
+        keel_ns_destroy(ns);
+        return;
+    }
+    ok(strcmp(expect("hidmain_vis"), "HIDDEN HIDDEN") == 0, "program symbol: readelf says both mains are hidden");
+    int (*m1)(void) = (int (*)(void))keel_program_symbol(o1, "main");
+    int (*m2)(void) = (int (*)(void))keel_program_symbol(o2, "main");
+    ok(m1 && m2 && m1 != m2 && m1() == 11 && m2() == 22 && !keel_symbol(ns, "main"),
+       "program symbol: each batch finds its own hidden main (11, 22); keel_symbol finds none");
+    void *pub = keel_symbol(ns, "hidmain1_pub");
+    ok(pub && keel_program_symbol(o2, "hidmain1_pub") == pub && !keel_program_symbol(o2, "keel_test_nosuch"),
+       "program symbol: a name the batch lacks comes from the namespace");
+    ok(keel_unload(ns, o1, false, &err) == 0 && keel_program_symbol(o2, "main") == (void *)m2,
+       "program symbol: after hidmain1.o goes, hidmain2.o's main is still found");
+    keel_ns_destroy(ns);
+}
+
 /* Bugs found by review, each a case of its own. */
 static void test_regressions(void)
 {
@@ -1622,6 +1650,7 @@ int main(int argc, char **argv)
     test_archives();
     test_threads();
     test_bad_relocs();
+    test_program_symbol();
     test_regressions();
     keel_ns_destroy(run);
     keel_ns_destroy(graph);
