@@ -8,6 +8,7 @@
 # readelf -r: every one must be a relocation against base_fn.
 use strict;
 use warnings;
+no warnings 'portable';
 use FindBin;
 use Test::More;
 use File::Path qw(make_path);
