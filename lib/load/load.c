@@ -392,8 +392,15 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         keel_section *sec = NULL;
         if (sym.shndx == SHN_COMMON) {
             uint64_t a = sym.value ? sym.value : 1;
-            if ((a & (a - 1)) || a > MAX_ALIGN || sym.size > MAX_SIZE)
-                return fail_obj(b, name, KEEL_E_FORMAT, "common symbol '%s': bad alignment or size", sn);
+            if ((a & (a - 1)) || a > MAX_ALIGN || sym.size > MAX_SIZE) {
+                char why[200];
+                snprintf(why, sizeof why, sym.size > MAX_SIZE ? "common symbol '%.80s': size %llu is larger than a "
+                                                                "namespace (1 GiB)"
+                                                              : "common symbol '%.80s': alignment %llu is not a "
+                                                                "power of two up to a page",
+                         sn, (unsigned long long)(sym.size > MAX_SIZE ? sym.size : a));
+                return fail_obj(b, name, sym.size > MAX_SIZE ? KEEL_E_RANGE : KEEL_E_FORMAT, "%s", why);
+            }
             p->ncommon_bytes = align_up(p->ncommon_bytes, a) + sym.size;
             if (p->ncommon_bytes > MAX_SIZE)
                 return fail_obj(b, name, KEEL_E_RANGE, "%s", "the common symbols do not fit the namespace");
@@ -644,8 +651,10 @@ static int check_reloc_section(batch *b, pending *p, uint32_t i, const keel_shdr
                  sh->info, sname, i);
         return fail_obj(b, p->obj->name, KEEL_E_FORMAT, "%s", why);
     }
-    if (!p->has_symtab && sh->size)
-        return fail_obj(b, p->obj->name, KEEL_E_LINK, "%s", "relocations, but no symbol table");
+    if (!p->has_symtab && sh->size) {
+        snprintf(why, sizeof why, "reloc section %.80s (index %u): relocations, but no symbol table", sname, i);
+        return fail_obj(b, p->obj->name, KEEL_E_LINK, "%s", why);
+    }
     if (p->has_symtab && sh->link != p->symtab.section) {
         snprintf(why, sizeof why, "invalid link %u for reloc section %.80s (index %u): not the symbol table (index %u)",
                  sh->link, sname, i, p->symtab.section);

@@ -1530,6 +1530,12 @@ static void test_bad_relocs(void)
     if (!ok(starts(last_err.msg, want) && !contains(last_err.msg, "align"),
             "bad sections: a huge section is said to be too large (\"%s\"), not misaligned", want))
         diag("got \"%s\"", last_err.msg);
+    static const fail_case hugec = {"hugecommon.o (a common symbol of 2 GiB)", {"hugecommon.o"}, 0};
+    fail_load(ns, &hugec, names);
+    snprintf(want, sizeof want, "%s: common symbol 'keel_huge_common': size 2147483648 ", P("hugecommon.o"));
+    if (!ok(starts(last_err.msg, want) && !contains(last_err.msg, "align"),
+            "bad sections: a huge common symbol is said to be too large (\"%s\"), not misaligned", want))
+        diag("got \"%s\"", last_err.msg);
     keel_ns_destroy(ns);
 }
 
