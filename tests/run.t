@@ -28,8 +28,8 @@
 #     the cross-object edges that the objects' relocations predict; nothing
 #     runs;
 #   - errors: an undefined symbol (at the relocation's offset), a duplicate
-#     strong definition, a truncated object, a missing file, a missing -l
-#     library, usage errors.
+#     strong definition, a truncated object, a missing file, a relocation
+#     section that relocates itself, a missing -l library, usage errors.
 #
 # The C program's stdout is compared twice: destructors aside, then whole
 # (the linker's one .fini_array, by priority across objects).  Python's own
@@ -540,7 +540,7 @@ sub refused {
 }
 my ($any) = grep { $built->{"$_->{dir}/prog"} && $_->{model} eq 'fPIC' } @c_variants;
 SKIP: {
-    skip 'no -fPIC build of the C program, or no error objects', 12 unless $any && $built->{"$errdir/dup.o"};
+    skip 'no -fPIC build of the C program, or no error objects', 15 unless $any && $built->{"$errdir/dup.o"};
     my $dir = $any->{dir};
     my ($r) = grep { my $s = elf_symbols("$errdir/undef.o")->[ $_->{sym} ]; $s && $s->{name} eq 'nosuch' }
               @{ elf_relocs("$errdir/undef.o") };
@@ -553,6 +553,17 @@ SKIP: {
     spew("$tmp/truncated.o", substr($obj, 0, int(length($obj) / 2)));
     refused('a truncated object', ['util.o', 'data.o', "$tmp/truncated.o"], "keel: \Q$tmp\E/truncated\\.o: .+", dir => $dir);
     refused('a missing file', [@objs, "$tmp/no-such.o"], "keel: \Q$tmp\E/no-such\\.o: cannot open: No such file or directory",
+            dir => $dir);
+    # main.o whose .rela.text names itself as the section it relocates:
+    # before, keel ran main unrelocated (SIGTRAP); refused, naming it.
+    my $secs = elf_sections("$dir/main.o");
+    my ($rela) = grep { $_ && $_->{name} eq '.rela.text' } @$secs;
+    my ($shoff, $shentsize) = (unpack('Q<', substr($obj, 0x28, 8)), unpack('S<', substr($obj, 0x3a, 2)));
+    my $bad = $obj;
+    substr($bad, $shoff + $rela->{index} * $shentsize + 0x2c, 4) = pack('L<', $rela->{index}) if $rela;
+    spew("$tmp/relself.o", $bad);
+    refused('a relocation section that relocates itself', ["$tmp/relself.o", 'util.o', 'data.o'],
+            "keel: \Q$tmp\E/relself\\.o: invalid info $rela->{index} for reloc section \\.rela\\.text \\(index $rela->{index}\\): .*",
             dir => $dir);
 }
 SKIP: {
