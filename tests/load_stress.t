@@ -39,7 +39,7 @@ for my $name (grep { $_ ne 'base' } @objs) {
     for (`readelf -rW '$dir/$name.o'`) {
         next unless /^([0-9a-f]{16})\s+([0-9a-f]{16})\s+\S+\s+[0-9a-f]+\s+base_fn\s*([+-])\s*([0-9a-f]+)/;
         my $addend = ($3 eq '-' ? -1 : 1) * hex($4);
-        push @facts, sprintf("dep %u %x %d", hex($2) & 0xffffffff, hex($1), $addend);
+        push @facts, sprintf("dep %s.o %u %x %d", $name, hex($2) & 0xffffffff, hex($1), $addend);
     }
 }
 ok(@facts >= 2, scalar(@facts) . ' relocations against base_fn in churn_a.o, churn_b.o and pair1.o (readelf -r)');

@@ -1,13 +1,15 @@
 /* The runtime loader under threads (include/keel/load.h, "Threads"):
- * threads load and unload objects while others look up symbols, addresses,
- * dependents and object lists, for a bounded time.  Run plain and under
+ * threads load and unload objects (and create and destroy a namespace)
+ * while others look up symbols, addresses, dependents and object lists,
+ * for a bounded time.  Run plain and under
  * ThreadSanitizer (make TSAN=1) by tests/load_stress.t.
  *
  * Usage: load_stress DIR SECONDS FACTS.  DIR holds base.o churn_a.o
  * churn_b.o pair1.o pair2.o (tests/progs/load_stress/); FACTS, from
  * readelf -r, lists every relocation against base_fn in the objects that
- * come and go ("dep TYPE OFFSET ADDEND"): each dependent a reader sees
- * must be one of them.
+ * come and go ("dep FILE TYPE OFFSET ADDEND"): each dependent a reader sees
+ * must be one of them, and there are never more than the objects loaded
+ * at once can make.
  *
  * The readers keep to the API's lifetime rules: they use sections and
  * objects only of base.o, which stays; of the objects that come and go
@@ -44,6 +46,7 @@ static double now(void)
 }
 
 typedef struct fact {
+    char file[32];
     uint32_t type;
     uint64_t offset;
     int64_t addend;
@@ -51,6 +54,7 @@ typedef struct fact {
 
 static fact facts[64];
 static size_t nfacts;
+static size_t max_dependents; /* with every churner's objects loaded at once */
 static const char *dir;
 static double seconds;
 
@@ -82,6 +86,7 @@ typedef struct churner {
     const char *files[2];
     size_t nfiles;
     bool cascade;
+    bool own_ns;           /* a child namespace of ns created and destroyed each time */
     long loads, failures;
     char msg[512];
 } churner;
@@ -100,13 +105,26 @@ static void *churn(void *arg)
     for (int i = 0; i < 100000 && in[0].path && now() - start < seconds; i++) {
         keel_error err;
         keel_object *o = NULL;
-        if (keel_load(c->ns, in, c->nfiles, &o, &err) || !o) {
+        keel_ns *ns = c->own_ns ? keel_ns_create(c->ns, KEEL_NS_INERT, &err) : c->ns;
+        if (!ns || keel_load(ns, in, c->nfiles, &o, &err) || !o) {
             c->failures++;
             snprintf(c->msg, sizeof c->msg, "load: %s", err.msg);
+            if (c->own_ns)
+                keel_ns_destroy(ns);
             continue;
         }
         c->loads++;
-        if (keel_unload(c->ns, o, c->cascade, &err)) {
+        /* the batch's own view of a name, and the namespace's, agree */
+        void *mine = keel_program_symbol(o, "churn_b_fn");
+        if (c->own_ns && (!mine || mine != keel_symbol(ns, "churn_b_fn"))) {
+            c->failures++;
+            snprintf(c->msg, sizeof c->msg, "keel_program_symbol(churn_b_fn) is not keel_symbol's");
+        }
+        if (c->own_ns) {
+            keel_ns_destroy(ns); /* its objects go with it */
+            continue;
+        }
+        if (keel_unload(ns, o, c->cascade, &err)) {
             c->failures++;
             snprintf(c->msg, sizeof c->msg, "unload: %s", err.msg);
         }
@@ -164,9 +182,10 @@ static void *read_loop(void *arg)
         look_at(r, sh->root, "pair2_fn", &r->seen_a);
         const keel_dep *d;
         size_t n = keel_section_dependents(sh->base_sec, &d);
-        if (n > nfacts)
-            FAIL("base_fn has %zu dependents, more than the %zu relocations against it", n, nfacts);
-        for (size_t i = 0; i < n && i <= nfacts; i++)
+        if (n > max_dependents)
+            FAIL("base_fn has %zu dependents, more than the %zu relocations against it of the objects that can be "
+                 "loaded at once", n, max_dependents);
+        for (size_t i = 0; i < n && i <= max_dependents; i++)
             if (!known_dependent(&d[i]))
                 FAIL("a dependent of base_fn that no relocation made (type %u, offset 0x%llx)", d[i].type,
                      (unsigned long long)d[i].offset);
@@ -175,6 +194,8 @@ static void *read_loop(void *arg)
             FAIL("base_fn has dependencies");
         if (keel_ns_next_object(sh->root, NULL) != sh->base)
             FAIL("base.o is not the first object");
+        if (keel_program_symbol(sh->base, "base_data") != sh->base_data)
+            FAIL("keel_program_symbol(base.o, base_data) changed");
         (void)keel_ns_next_object(sh->root, sh->base); /* there or gone: not used */
         const keel_section *const *secs;
         if (keel_object_sections(sh->base, &secs) != sh->base_nsections || secs[0] == NULL)
@@ -195,8 +216,11 @@ static void read_facts(const char *file)
         unsigned type;
         unsigned long long off;
         long long add;
-        if (sscanf(line, "dep %u %llx %lld", &type, &off, &add) == 3 && nfacts < sizeof facts / sizeof *facts)
-            facts[nfacts++] = (fact){type, off, add};
+        char obj[32];
+        if (sscanf(line, "dep %31s %u %llx %lld", obj, &type, &off, &add) == 4 && nfacts < sizeof facts / sizeof *facts) {
+            facts[nfacts] = (fact){"", type, off, add};
+            memcpy(facts[nfacts++].file, obj, sizeof obj);
+        }
     }
     if (f)
         fclose(f);
@@ -234,27 +258,34 @@ int main(int argc, char **argv)
     ok(sh.base_fn && sh.base_data && sh.base_sec && strcmp(keel_section_name(sh.base_sec), "base_fn") == 0,
        "base_fn and base_data are found, base_fn in its own section");
 
-    churner c[3] = {
+    enum { NCHURN = 4 };
+    churner c[NCHURN] = {
         {.sh = &sh, .ns = sh.root, .what = "churn_a.o into the root namespace", .files = {"churn_a.o"}, .nfiles = 1},
         {.sh = &sh, .ns = sh.child, .what = "churn_b.o into a child namespace", .files = {"churn_b.o"}, .nfiles = 1},
         {.sh = &sh, .ns = sh.root, .what = "the batch pair1.o pair2.o, unloaded with a cascade",
          .files = {"pair1.o", "pair2.o"}, .nfiles = 2, .cascade = true},
+        {.sh = &sh, .ns = sh.root, .what = "churn_b.o into a child namespace created and destroyed each time",
+         .files = {"churn_b.o"}, .nfiles = 1, .own_ns = true},
     };
+    for (int i = 0; i < NCHURN; i++)
+        for (size_t k = 0; k < c[i].nfiles; k++)
+            for (size_t f = 0; f < nfacts; f++)
+                max_dependents += strcmp(facts[f].file, c[i].files[k]) == 0;
     reader r[3] = {{.sh = &sh}, {.sh = &sh}, {.sh = &sh}};
-    pthread_t ct[3], rt[3];
+    pthread_t ct[NCHURN], rt[3];
     double start = now();
     for (int i = 0; i < 3; i++)
         pthread_create(&rt[i], NULL, read_loop, &r[i]);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < NCHURN; i++)
         pthread_create(&ct[i], NULL, churn, &c[i]);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < NCHURN; i++)
         pthread_join(ct[i], NULL);
     __atomic_store_n(&sh.done, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < 3; i++)
         pthread_join(rt[i], NULL);
     double took = now() - start;
 
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < NCHURN; i++)
         if (!ok(c[i].loads > 0 && c[i].failures == 0, "%s: loaded and unloaded %ld times in %.1f s", c[i].what,
                 c[i].loads, took))
             printf("# %ld failures, the last: %s\n", c[i].failures, c[i].msg);
