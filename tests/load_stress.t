@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # The runtime loader under threads: tests/unit/load_stress.c loads and
-# unloads objects in three threads (into a namespace, into its child, a
-# batch unloaded with a cascade) while three others look up symbols,
+# unloads objects in four threads (into a namespace, into its child, a
+# batch unloaded with a cascade, into a child namespace created and
+# destroyed each time) while three others look up symbols,
 # addresses, dependents and object lists.  Run from the plain build, and
 # from the ThreadSanitizer build (build-tsan, `make TSAN=1`) when it is
 # there, where any data race fails the test.  The oracle for dependents is
