@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../regular_file.h"
 #include "internal.h"
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...)
@@ -28,18 +29,12 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...)
 
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st)) {
-        int err = errno;
-        if (fd >= 0)
-            close(fd);
-        return lk_fail(l, KEEL_E_IO, "%s: cannot open: %s", path, strerror(err));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return lk_fail(l, KEEL_E_IO, "%s: not a regular file", path);
-    }
+    int fd = keel_open_regular(path, &st); /* a FIFO must not hang the link */
+    if (fd == -2)
+        return lk_fail(l, KEEL_E_IO, "%s: not a regular file (%s)", path, keel_file_kind(st.st_mode));
+    if (fd < 0)
+        return lk_fail(l, KEEL_E_IO, "%s: cannot open: %s", path, strerror(errno));
     *size = (size_t)st.st_size;
     void *m = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     close(fd);

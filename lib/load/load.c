@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../regular_file.h"
 #include "internal.h"
 
 enum {
@@ -1230,14 +1231,12 @@ static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
         *size = in->size;
         return 0;
     }
-    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st)) {
-        int err = errno;
-        if (fd >= 0)
-            close(fd);
-        return fail_obj(b, in->path, KEEL_E_IO, "cannot open: %s", strerror(err));
-    }
+    int fd = keel_open_regular(in->path, &st); /* a FIFO must not hang the load */
+    if (fd == -2)
+        return fail_obj(b, in->path, KEEL_E_IO, "not a regular file (%s)", keel_file_kind(st.st_mode));
+    if (fd < 0)
+        return fail_obj(b, in->path, KEEL_E_IO, "cannot open: %s", strerror(errno));
     *size = (size_t)st.st_size;
     /* Populated: most of an object's bytes are read (sections, symbols,
      * relocations), and mapping them in one call beats a fault per page. */
