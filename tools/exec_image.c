@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "exec_clients.h"
+#include "mapped_file.h"
 
 /* A flat image larger than this is almost surely a layout mistake (a
  * segment far from the others), not a boot image. */
@@ -60,9 +61,10 @@ int exec_image(const char *path, const char *out, uint64_t bias)
     char tmp[4096];
     int rc, status = 1;
     FILE *f = NULL;
-    s.fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *why;
+    s.fd = open_regular(path, NULL, &why);
     if (s.fd < 0) {
-        fprintf(stderr, "keel: %s: cannot open: %s\n", path, strerror(errno));
+        fprintf(stderr, "keel: %s: %s%s\n", path, s.fd == -1 ? "cannot open: " : "", why);
         return 1;
     }
     if ((rc = keel_exec_load(exec_pread, tally, &s, &opt, &info))) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "exec_clients.h"
+#include "mapped_file.h"
 
 static void type_string(unsigned t, char *buf, size_t n)
 {
@@ -75,9 +76,10 @@ int exec_layout(const char *path, uint64_t bias)
 {
     keel_exec_options opt = {.load_bias = bias, .report_debug = true, .report_notes = true};
     keel_exec_info info;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *why;
+    int fd = open_regular(path, NULL, &why);
     if (fd < 0) {
-        fprintf(stderr, "keel: %s: cannot open: %s\n", path, strerror(errno));
+        fprintf(stderr, "keel: %s: %s%s\n", path, fd == -1 ? "cannot open: " : "", why);
         return 1;
     }
     printf("%s:\n", path);

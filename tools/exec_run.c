@@ -28,6 +28,7 @@
 #endif
 
 #include "exec_clients.h"
+#include "mapped_file.h"
 
 extern char **environ;
 
@@ -35,6 +36,7 @@ extern char **environ;
 typedef struct image {
     int fd;                          /* first: the handle is also exec_pread's */
     const char *path;
+    const char *program;             /* an interpreter: the program naming it */
     keel_exec_info info;
     uint64_t page;
     uint64_t lo, hi;                 /* the reserved range, page-aligned */
@@ -137,17 +139,20 @@ static int load_image(image *im, bool is_interp)
     keel_exec_options opt = {.machines = machines, .machine_count = 1};
     int rc;
     im->page = (uint64_t)sysconf(_SC_PAGESIZE);
-    im->fd = open(im->path, O_RDONLY | O_CLOEXEC);
-    if (im->fd < 0) {
-        fprintf(stderr, "keel: %s: cannot open: %s\n", im->path, strerror(errno));
-        return errno == ENOENT ? 127 : 126;
-    }
-    /* execve's checks (EACCES): a regular file the caller may execute.  The
-     * interpreter is only read, as the kernel reads it. */
+    /* execve's checks (EACCES): a regular file (never blocking on a FIFO)
+     * the caller may execute.  The interpreter is only read, as the kernel
+     * reads it. */
     struct stat st;
-    if (fstat(im->fd, &st) || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "keel: %s: %s\n", im->path, S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
-        return 126;
+    const char *why;
+    im->fd = open_regular(im->path, &st, &why);
+    if (im->fd < 0) {
+        int e = errno;
+        if (im->program)
+            fprintf(stderr, "keel: %s: its interpreter %s: %s%s\n", im->program, im->path,
+                    im->fd == -1 ? "cannot open: " : "", why);
+        else
+            fprintf(stderr, "keel: %s: %s%s\n", im->path, im->fd == -1 ? "cannot open: " : "", why);
+        return e == ENOENT ? 127 : 126;
     }
     if (!is_interp && faccessat(AT_FDCWD, im->path, X_OK, AT_EACCESS)) {
         fprintf(stderr, "keel: %s: cannot execute: %s\n", im->path, strerror(errno));
@@ -477,6 +482,7 @@ int exec_run(const char *path, const char *argv0, int argc, char **argv)
     status = 126;
     if (prog.info.interp[0]) {
         interp.path = prog.info.interp;
+        interp.program = path;
         if ((status = load_image(&interp, true)))
             goto fail;
         status = 126;

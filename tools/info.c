@@ -191,10 +191,11 @@ static void show_archive(info_run *r, const char *file, const void *data, size_t
         }
         if (ar.thin) {
             mapped_file f;
+            const char *why = strerror(ENOMEM);
             char *path = thin_member_path(file, m.name, m.name_len);
-            if (!path || mapped_file_open(&f, path) < 0) {
+            if (!path || mapped_file_open(&f, path, &why) < 0) {
                 char msg[4200];
-                snprintf(msg, sizeof msg, "thin archive member %s: %s", path ? path : name, strerror(errno));
+                snprintf(msg, sizeof msg, "thin archive member %s: %s", path ? path : name, why);
                 report(r, file, name, msg);
                 free(path);
                 continue;
@@ -232,9 +233,11 @@ fail:
 static void show_file(info_run *r, const char *path, bool many)
 {
     mapped_file f;
-    if (mapped_file_open(&f, path) < 0) {
+    const char *why;
+    int rc = mapped_file_open(&f, path, &why);
+    if (rc < 0) {
         char msg[256];
-        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
+        snprintf(msg, sizeof msg, "%s%s", rc == -1 ? "cannot open: " : "", why);
         if (r->json) {
             json_obj(&r->j);
             json_kstr(&r->j, "file", path);

@@ -170,13 +170,22 @@ static void split_response(const char *text, argvec *out)
 }
 
 /* Replace each @FILE by the arguments it holds, nested files too.  A FILE
- * that cannot be read stays a plain argument, as in GNU ld (where it is
- * then an input file that is not found). */
+ * that cannot be opened stays a plain argument, as in GNU ld (where it is
+ * then an input file that is not found); a directory is an error, as in
+ * GNU ld ("@-file refers to a directory"), and so is any other file that
+ * is not regular (GNU ld hangs on a FIFO). */
 static int expand(char **args, size_t n, argvec *out, int depth)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *a = args[i];
-        FILE *f = a[0] == '@' ? fopen(a + 1, "r") : NULL;
+        const char *a = args[i], *why;
+        int fd = a[0] == '@' ? open_regular(a + 1, NULL, &why) : -1;
+        if (fd == -2) {
+            fail("%s: %s", a, why);
+            return -1;
+        }
+        FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+        if (fd >= 0 && !f)
+            close(fd);
         if (!f) {
             argvec_add(out, args[i]);
             continue;
@@ -679,8 +688,14 @@ static void check_input(const ld_pending *in)
         return;
     }
     mapped_file f;
-    if (mapped_file_open(&f, path) != 0) {
-        fail("cannot open %s: %s", path, strerror(errno));
+    const char *why;
+    int rc = mapped_file_open(&f, path, &why);
+    if (rc == -2) {
+        fail("%s: %s", path, why); /* a FIFO would hang ld.bfd; keel says so */
+        return;
+    }
+    if (rc != 0) {
+        fail("cannot open %s: %s", path, why);
         return;
     }
     const uint8_t *b = f.data;

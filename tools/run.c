@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "json.h"
+#include "mapped_file.h"
 #include "out.h"
 
 extern char **environ;
@@ -164,9 +165,13 @@ static bool find_in(const char *dir, const char *file, char *found, size_t size)
  * shared objects it names by absolute path. */
 static bool open_script(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    int fd = open_regular(path, NULL, NULL);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return false;
+    }
     char text[4096];
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
@@ -210,6 +215,15 @@ static int open_library(const char *spec, char **dirs, int ndirs)
         fprintf(stderr, "keel run: cannot find -l%s (%s)\n", spec, file);
         return 1;
     }
+    /* dlopen would hang on a FIFO: check first (a file swapped in after
+     * this check is dlopen's to meet, as with any program's dlopen). */
+    const char *refused;
+    int fd = open_regular(path, NULL, &refused);
+    if (fd < 0) {
+        fprintf(stderr, "keel run: -l%s: %s: %s\n", spec, path, refused);
+        return 1;
+    }
+    close(fd);
     if (dlopen(path, RTLD_NOW | RTLD_GLOBAL))
         return 0;
     const char *why = dlerror();
