@@ -2,9 +2,9 @@
 # keel run OBJ|ARCHIVE... [-- ARGS] (tools/run.c, the runtime loader of
 # lib/load) against the same program linked normally by gcc and run.  Every
 # program here runs twice, linked and through `keel run`, with the same
-# argv (argv[0] is the first object's name, as keel run gives it),
-# environment and standard input, and the two runs must agree on stdout,
-# stderr and the exit status.
+# argv (argv[0] is the first object's name without its .o, as keel run
+# gives it), environment and standard input, and the two runs must agree
+# on stdout, stderr and the exit status.
 #
 #   - tests/progs/run/{main,util,data}.c: a C program in three objects with
 #     references every way between them (functions, globals, a common
@@ -247,13 +247,13 @@ for my $v (@c_variants) {
     next unless $built->{"$v->{dir}/prog"};
     # Returned from main, with arguments that need quoting.
     my @args = ($code, 'two words', '', "tab\there");
-    my $d = run(dir => $v->{dir}, file => "$v->{dir}/prog", argv => ['main.o', @args]);
+    my $d = run(dir => $v->{dir}, file => "$v->{dir}/prog", argv => ['main', @args]);
     my $k = keel_run([@objs, '--', @args], dir => $v->{dir});
     compare("$v->{name}: return $code", $d, $k, status => "exit $code", dtors => 1,
             out_ok => qr/\Actor util.c 101 .*^greeting: the strong greeting from data.c\n.*^returning $code\n/ms);
     # exit() called in util.c: atexit handlers, then destructors.
     @args = ('exit', $code + 1);
-    $d = run(dir => $v->{dir}, file => "$v->{dir}/prog", argv => ['main.o', @args]);
+    $d = run(dir => $v->{dir}, file => "$v->{dir}/prog", argv => ['main', @args]);
     $k = keel_run([@objs, '--', @args], dir => $v->{dir});
     compare("$v->{name}: exit(" . ($code + 1) . ") in util.c", $d, $k, status => 'exit ' . ($code + 1), dtors => 1,
             out_ok => qr/^util.c: exit\(\d+\)\natexit b\natexit a: .*^dtor util.c 101/ms);
@@ -433,17 +433,17 @@ for my $v (@cxx) {
     next unless $built->{"$v->{dir}/prog-tls"};
     my @lib = ($cxx_L ? ('-L', $cxx_L) : (), '-lstdc++');
     # Exceptions across two objects, and nothing else.
-    my $d = run(dir => $v->{dir}, file => "$v->{dir}/prog-eh", argv => ['cxx_eh_main.o', 6]);
+    my $d = run(dir => $v->{dir}, file => "$v->{dir}/prog-eh", argv => ['cxx_eh_main', 6]);
     my $k = keel_run([@lib, 'cxx_eh_main.o', 'cxx_eh_lib.o', '--', 6], dir => $v->{dir});
     compare("$v->{name}: exceptions across objects", $d, $k, status => 'exit 6',
             out_ok => qr/^main caught EhError 'thrown from cxx_eh_lib.cc' depth 0\n.*^cxx_eh_lib.cc caught logic_error: invalid 1\n.*^main caught 'runtime 2'\n\z/ms);
     # Static objects, iostreams, exceptions, std::thread; no TLS.
-    $d = run(dir => $v->{dir}, file => "$v->{dir}/prog", argv => ['cxx_main.o', 7]);
+    $d = run(dir => $v->{dir}, file => "$v->{dir}/prog", argv => ['cxx_main', 7]);
     $k = keel_run([@lib, 'cxx_main.o', 'cxx_lib.o', '--', 7], dir => $v->{dir});
     compare("$v->{name}: static objects, iostreams, exceptions", $d, $k, status => 'exit 7',
             out_ok => qr/\Aconstruct main global .*^caught LibError .*^no TLS objects\n.*^destroy main global in cxx_main.cc\n\z/ms);
     # thread_local, in the main thread and a std::thread.
-    $d = run(dir => $v->{dir}, file => "$v->{dir}/prog-tls", argv => ['cxx_main.o', 8]);
+    $d = run(dir => $v->{dir}, file => "$v->{dir}/prog-tls", argv => ['cxx_main', 8]);
     $k = keel_run([@lib, 'cxx_main.o', 'cxx_lib.o', 'cxx_tls_main.o', 'cxx_tls.o', '--', 8], dir => $v->{dir});
     compare("$v->{name}: thread_local", $d, $k, status => 'exit 8',
             out_ok => qr/^Counter\(\) n=1000\nmain sees 1001, plain_tls 15\n.*^thread sees 1001, plain_tls 15, then 1002\n/ms);
@@ -523,7 +523,7 @@ SKIP: {
     skip "no $libsqlite or sqlite3.h (Debian package libsqlite3-dev)", 3 unless -e $libsqlite && $have_sqlite_h;
     skip 'tests/progs/run/sqlite_driver.c could not be built', 3 unless $built->{"$tmp/sqlite_driver"};
     # libsqlite3.a needs libm (log, exp, ...) and nothing else beyond libc.
-    compare('sqlite: libsqlite3.a against -lsqlite3', run(file => "$tmp/sqlite_driver", argv => ['sqlite_driver.o', 5]),
+    compare('sqlite: libsqlite3.a against -lsqlite3', run(file => "$tmp/sqlite_driver", argv => ['sqlite_driver', 5]),
             keel_run(['sqlite_driver.o', $libsqlite, '-lm', '--', 5]), status => 'exit 5',
             out_ok => qr/^'Bergen'\|'Norway'\n.*^'0,1,1,2,3,5,8,13,21,34,55,89,144,233,377,610'\n.*^sqlite 3\.\d+\.\d+, 1 argument\(s\)\n\z/ms);
 }

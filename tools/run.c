@@ -2,11 +2,13 @@
  * process with the runtime loader and call their main, as if they had been
  * linked into a program.  --list and --deps show what was loaded instead. */
 #include <dlfcn.h>
+#include <errno.h>
 #include <glob.h>
 #include <keel/load.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -235,7 +237,8 @@ static int open_library(const char *spec, char **dirs, int ndirs)
 
 static void usage(FILE *to)
 {
-    fputs("usage: keel run [--list | --deps] [--json] [-L DIR] [-l NAME] OBJ|ARCHIVE... [-- ARGS...]\n"
+    fputs("usage: keel run [--list | --deps] [--json] [--argv0 NAME] [-L DIR] [-l NAME] OBJ|ARCHIVE...\n"
+          "                [-- ARGS...]\n"
           "Load relocatable objects and archives into this process and call main.\n"
           "Archive members are loaded when they define a symbol the objects need;\n"
           "what none of them defines comes from this process (libc) and the\n"
@@ -243,6 +246,8 @@ static void usage(FILE *to)
           "  -l NAME  open libNAME.so (-l:FILE: FILE) from the -L directories or the\n"
           "           system's, for the loaded code to use\n"
           "  -L DIR   look for -l libraries in DIR first\n"
+          "  --argv0 NAME  the program's argv[0] (default: the first input without its\n"
+          "           .o, the name 'cc -o NAME NAME.o' gives the linked program)\n"
           "  --list   print the loaded sections instead of running\n"
           "  --deps   print the dependency edges between objects instead of running\n"
           "  --json   with --list or --deps: one JSON array\n",
@@ -251,9 +256,40 @@ static void usage(FILE *to)
 
 typedef int (*main_fn)(int, char **, char **);
 
+/* The loaded program's own name: its first input without the .o, the
+ * name `cc -o NAME NAME.o` gives the linked program.  Not keel-run's path,
+ * although /proc/self/exe is keel-run: running keel-run again with the
+ * program's arguments would not run the program, so that name would help
+ * no re-exec and would name the program wrongly in every message. */
+static char *program_name(const char *first)
+{
+    size_t n = strlen(first);
+    const char *base = strrchr(first, '/');
+    base = base ? base + 1 : first;
+    if (strlen(base) > 2 && strcmp(first + n - 2, ".o") == 0)
+        n -= 2;
+    return strndup(first, n);
+}
+
+/* What a process started with ARGV0 from the file NAME would show: glibc
+ * sets program_invocation_name (error(), perror-style messages) and
+ * program_invocation_short_name (warn(), err()) from argv[0] at start-up
+ * and the loaded code shares this libc, which set them from keel-run's
+ * own argv[0]; the kernel names the thread (/proc/self/comm) after the
+ * file, whatever argv[0] says. */
+static void name_process(char *argv0, const char *name)
+{
+    const char *slash = strrchr(argv0, '/');
+    program_invocation_name = argv0;
+    program_invocation_short_name = (char *)(slash ? slash + 1 : argv0);
+    slash = strrchr(name, '/');
+    prctl(PR_SET_NAME, slash ? slash + 1 : name, 0, 0, 0);
+}
+
 /* The command line: options and inputs mix, as on a linker's, up to "--". */
 typedef struct run_args {
     bool list, deps, json;
+    const char *argv0;     /* --argv0, or NULL */
     char **inputs, **libs, **dirs;
     int ninputs, nlibs, ndirs;
     int rest;              /* index of "--", or argc */
@@ -287,6 +323,8 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->deps = true;
         else if (strcmp(o, "--json") == 0)
             a->json = true;
+        else if (strcmp(o, "--argv0") == 0 && i + 1 < argc)
+            a->argv0 = argv[++i];
         else if (strcmp(o, "--help") == 0)
             return usage(stdout), -1;
         else if ((o[1] == 'l' || o[1] == 'L') && (o[2] || i + 1 < argc)) {
@@ -302,6 +340,8 @@ static int parse_args(int argc, char **argv, run_args *a)
         }
     }
     a->rest = i;
+    if (a->argv0 && (a->list || a->deps))
+        fprintf(stderr, "keel run: --argv0 ignored: --list and --deps run nothing\n");
     if (a->ninputs == 0) {
         fprintf(stderr, "keel run: no input files\n");
         usage(stderr);
@@ -359,17 +399,19 @@ int cmd_run(int argc, char **argv)
         free_args(&a);
         return 1;
     }
-    /* argv: the first object's name, then what follows "--"; they live as
-     * long as the program */
+    /* argv: --argv0 or the program's name (program_name), then what
+     * follows "--"; they live as long as the program */
     int nargs = a.rest < argc ? argc - a.rest - 1 : 0;
     static char **args;
     args = calloc((size_t)nargs + 2, sizeof *args);
-    if (!args) {
+    char *name = program_name(a.inputs[0]);
+    if (!args || !name) {
         keel_ns_destroy(ns);
         free_args(&a);
         return 1;
     }
-    args[0] = a.inputs[0];
+    args[0] = a.argv0 ? (char *)a.argv0 : name;
+    name_process(args[0], name);
     for (int k = 0; k < nargs; k++)
         args[1 + k] = argv[a.rest + 1 + k];
     free_args(&a);
