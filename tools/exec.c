@@ -59,8 +59,10 @@ static void usage(FILE *to)
           "Interpret executables with keel's executable interpreter.\n"
           "  (no mode)     run FILE in this process, as execve would: map it (and its\n"
           "                interpreter) as the interpreter directs and jump to it;\n"
-          "                a FILE without a slash is looked up in PATH\n"
+          "                a FILE without a slash is looked up in PATH; a #! script\n"
+          "                runs its interpreter, as execve does\n"
           "  --argv0 NAME  the program's argv[0] (default: FILE)\n"
+
           "  --layout      the record-only client: print each piece the interpreter\n"
           "                directs (file range, memory range, section-type bits) and the info\n"
           "  --image       the boot-image client: write the memory image, from the lowest\n"

@@ -5,6 +5,7 @@
 #define KEEL_TOOLS_EXEC_CLIENTS_H
 
 #include <keel/exec.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The read callback every client uses: the handle points at an fd. */
@@ -19,10 +20,30 @@ int exec_layout(const char *path, uint64_t bias);
 /* keel exec --image: the two-pass boot-image client.  Returns 0 or 1. */
 int exec_image(const char *path, const char *out, uint64_t bias);
 
-/* keel exec FILE ARGS: replace this process's program with FILE.  Returns
- * only on failure, with the process as it was: 127 if a file is missing,
- * 126 otherwise (the exit statuses of env(1) and the shell). */
+/* keel exec FILE ARGS: replace this process's program with FILE (a #!
+ * script's interpreter, see exec_script).  Returns only on failure, with
+ * the process as it was: 127 if a file is missing, 126 otherwise (the exit
+ * statuses of env(1) and the shell). */
 int exec_run(const char *path, const char *argv0, int argc, char **argv);
+
+/* What execve reads of a #! line (BINPRM_BUF_SIZE), and how many scripts
+ * may lead to a binary: measured on Linux 6.x, where a sixth level fails
+ * with ELOOP (fs/exec.c: exec_binprm's depth > 5). */
+#define SCRIPT_LINE_MAX 256
+#define SCRIPT_DEPTH_MAX 5
+
+/* A program and the #! scripts that lead to it. */
+typedef struct script_chain {
+    const char *file;    /* the binary to load */
+    int argc;            /* its argv: the scripts' interpreters and arguments */
+    char **argv;         /* prepended, as binfmt_script does */
+    int depth;           /* 0: path itself is the binary */
+} script_chain;
+
+/* Follow PATH's #! lines to the binary they lead to, as execve does.  0,
+ * or the exit status of a refusal reported on stderr (127 for a missing
+ * file, 126 otherwise). */
+int exec_script(const char *path, int argc, char **argv, script_chain *c);
 
 /* The ELF machine of the host: the only one exec_run can run. */
 #if defined(__x86_64__)

@@ -472,17 +472,27 @@ int exec_run(const char *path, const char *argv0, int argc, char **argv)
     image prog = {.path = path, .fd = -1}, interp = {.fd = -1};
     stack s = {0};
     frame f = {0};
+    script_chain chain;
     if (!exec_jump_supported) {
         fprintf(stderr, "keel: %s: running a program in-process is not supported on this machine yet\n", path);
         return 1;
     }
-    int status = 126;
+    /* A #! script: its interpreter is the program, with the argv execve
+     * gives it.  PATH stays the name of the exec (AT_EXECFN, the thread's
+     * name), as in the kernel. */
+    int status = exec_script(path, argc, argv, &chain);
+    if (status)
+        return status;
+    if (chain.depth && argv0)
+        fprintf(stderr, "keel: %s: --argv0 ignored: a #! script's interpreter gets its own path as argv[0], "
+                        "as from execve\n", path);
+    prog.path = chain.file;
     if ((status = load_image(&prog, false)))
         goto fail;
     status = 126;
     if (prog.info.interp[0]) {
         interp.path = prog.info.interp;
-        interp.program = path;
+        interp.program = prog.path;
         if ((status = load_image(&interp, true)))
             goto fail;
         status = 126;
@@ -491,7 +501,8 @@ int exec_run(const char *path, const char *argv0, int argc, char **argv)
         fprintf(stderr, "keel: %s: the program headers are not in a loaded segment (no AT_PHDR to give)\n", path);
         goto fail;
     }
-    if (build_stack(&s, &f, &prog, interp.path ? &interp : NULL, path, argc, argv, argv0))
+    if (build_stack(&s, &f, &prog, interp.path ? &interp : NULL, path, chain.argc, chain.argv,
+                    chain.depth ? NULL : argv0))
         goto fail;
 
     /* The point of no return. */
