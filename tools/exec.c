@@ -53,7 +53,7 @@ static const char *search_path(const char *name, char *buf, size_t size)
 
 static void usage(FILE *to)
 {
-    fputs("usage: keel exec [--argv0 NAME] FILE [ARGS...]\n"
+    fputs("usage: keel exec [--argv0 NAME] [--nosuid] FILE [ARGS...]\n"
           "       keel exec --layout [--bias ADDR] FILE...\n"
           "       keel exec --image [--bias ADDR] FILE -o OUT\n"
           "Interpret executables with keel's executable interpreter.\n"
@@ -62,7 +62,10 @@ static void usage(FILE *to)
           "                a FILE without a slash is looked up in PATH; a #! script\n"
           "                runs its interpreter, as execve does\n"
           "  --argv0 NAME  the program's argv[0] (default: FILE)\n"
-
+          "  --nosuid      run a set-user-ID or set-group-ID program (or one with\n"
+          "                file capabilities) with your own rights, as a nosuid mount\n"
+          "                does; without it keel refuses such a program, which it\n"
+          "                cannot give the file's rights\n"
           "  --layout      the record-only client: print each piece the interpreter\n"
           "                directs (file range, memory range, section-type bits) and the info\n"
           "  --image       the boot-image client: write the memory image, from the lowest\n"
@@ -75,6 +78,7 @@ int cmd_exec(int argc, char **argv)
 {
     enum { RUN, LAYOUT, IMAGE } mode = RUN;
     const char *out = NULL, *argv0 = NULL;
+    bool nosuid = false;
     uint64_t bias = 0;
     int i = 1, status = 0;
     /* Options come before FILE; everything after FILE is the program's. */
@@ -88,6 +92,8 @@ int cmd_exec(int argc, char **argv)
             mode = IMAGE;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
+        } else if (strcmp(argv[i], "--nosuid") == 0) {
+            nosuid = true;
         } else if (strcmp(argv[i], "--argv0") == 0 && i + 1 < argc) {
             argv0 = argv[++i];
         } else if (strcmp(argv[i], "--bias") == 0 && i + 1 < argc) {
@@ -136,7 +142,7 @@ int cmd_exec(int argc, char **argv)
             fprintf(stderr, "keel: %s: not found in PATH\n", argv[i]);
             return 127;
         }
-        return exec_run(path, argv0, argc - i, argv + i);
+        return exec_run(path, argv0, nosuid, argc - i, argv + i);
     }
     }
     return 2;

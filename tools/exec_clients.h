@@ -7,6 +7,7 @@
 #include <keel/exec.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* The read callback every client uses: the handle points at an fd. */
 int exec_pread(void *handle, uint64_t offset, void *buf, size_t size, size_t *actual);
@@ -21,10 +22,22 @@ int exec_layout(const char *path, uint64_t bias);
 int exec_image(const char *path, const char *out, uint64_t bias);
 
 /* keel exec FILE ARGS: replace this process's program with FILE (a #!
- * script's interpreter, see exec_script).  Returns only on failure, with
- * the process as it was: 127 if a file is missing, 126 otherwise (the exit
- * statuses of env(1) and the shell). */
-int exec_run(const char *path, const char *argv0, int argc, char **argv);
+ * script's interpreter, see exec_script).  A set-user-ID or set-group-ID
+ * program is refused unless nosuid (its bits ignored, as on a nosuid
+ * mount).  Returns only on failure, with the process as it was: 127 if a
+ * file is missing, 126 otherwise (the exit statuses of env(1) and the
+ * shell). */
+int exec_run(const char *path, const char *argv0, bool nosuid, int argc, char **argv);
+
+/* Whether execve would run the program of FD (fstat'd in ST) with rights
+ * keel exec cannot give it (set-user-ID, set-group-ID, file capabilities,
+ * by the kernel's rules): 1 with WHY saying which, or 0. */
+int exec_setid_refusal(int fd, const struct stat *st, char *why, size_t size);
+
+/* Whether the kernel would start the program of FD in secure mode
+ * (AT_SECURE) for its file capabilities even when they give nothing (with
+ * the effective flag, for a caller whose real user is not root). */
+bool exec_caps_secure(int fd);
 
 /* What execve reads of a #! line (BINPRM_BUF_SIZE), and how many scripts
  * may lead to a binary: measured on Linux 6.x, where a sixth level fails

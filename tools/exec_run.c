@@ -37,6 +37,7 @@ typedef struct image {
     int fd;                          /* first: the handle is also exec_pread's */
     const char *path;
     const char *program;             /* an interpreter: the program naming it */
+    bool nosuid;                     /* run a set-user-ID program without its rights */
     keel_exec_info info;
     uint64_t page;
     uint64_t lo, hi;                 /* the reserved range, page-aligned */
@@ -156,6 +157,12 @@ static int load_image(image *im, bool is_interp)
     }
     if (!is_interp && faccessat(AT_FDCWD, im->path, X_OK, AT_EACCESS)) {
         fprintf(stderr, "keel: %s: cannot execute: %s\n", im->path, strerror(errno));
+        return 126;
+    }
+    char setid[128];
+    if (!is_interp && !im->nosuid && exec_setid_refusal(im->fd, &st, setid, sizeof setid)) {
+        fprintf(stderr, "keel: %s: %s: keel exec runs a program with your own rights, never the file's; "
+                        "--nosuid runs it without them\n", im->path, setid);
         return 126;
     }
     if ((rc = keel_exec_load(exec_pread, ignore_piece, &im->fd, &opt, &im->info)))
@@ -381,7 +388,10 @@ static int build_stack(stack *s, frame *f, const image *prog, const image *inter
     AUX(AT_EUID, geteuid());
     AUX(AT_GID, getgid());
     AUX(AT_EGID, getegid());
-    n = inherit_aux(aux, n, AT_SECURE);
+    if (exec_caps_secure(prog->fd))
+        AUX(AT_SECURE, 1);
+    else
+        n = inherit_aux(aux, n, AT_SECURE);
     AUX(AT_RANDOM, random_bytes);
     n = inherit_aux(aux, n, AT_HWCAP2);
     n = inherit_aux(aux, n, AT_HWCAP3);
@@ -467,9 +477,9 @@ static void describe_process(const image *prog, const frame *f, const char *path
     prctl(PR_SET_NAME, base ? base + 1 : path, 0, 0, 0);
 }
 
-int exec_run(const char *path, const char *argv0, int argc, char **argv)
+int exec_run(const char *path, const char *argv0, bool nosuid, int argc, char **argv)
 {
-    image prog = {.path = path, .fd = -1}, interp = {.fd = -1};
+    image prog = {.path = path, .fd = -1, .nosuid = nosuid}, interp = {.fd = -1};
     stack s = {0};
     frame f = {0};
     script_chain chain;
