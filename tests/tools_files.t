@@ -180,4 +180,35 @@ POSIX::mkfifo("$tmp/lib/libfifo.so", 0644) or BAIL_OUT("mkfifo: $!");
 refused('keel run -l, the library a FIFO', run($keel, 'run', "-L$tmp/lib", '-lfifo', "$tmp/hello.o"),
         prefix => 'keel run', file => "$tmp/lib/libfifo.so", why => $why);
 
+# ------------------------------------------ keel exec --image -o SPECIAL
+
+# An output that is a device or a FIFO is written through (as ld.bfd
+# writes through), never replaced by a rename; the image must be the one
+# written to a regular file.
+works('keel exec --image -o FILE', run($keel, 'exec', '--image', "$tmp/hello", '-o', "$tmp/image.regular"));
+my $image = slurp("$tmp/image.regular");
+ok(length $image, 'the regular image is not empty');
+SKIP: {
+    skip 'no character device of our own (mknod fails here)', 3 unless $special{'character device'};
+    my $dev = $special{'character device'};
+    works('keel exec --image -o DEVICE', run($keel, 'exec', '--image', "$tmp/hello", '-o', $dev));
+    ok(-c $dev, 'the device is still a device');
+    is((stat $dev)[6], 1 << 8 | 3, '... the same one (1, 3)');
+}
+my $r = run($keel, 'exec', '--image', "$tmp/hello", '-o', $fifo);
+ok(status_text($r->{status}) eq 'exit 1' && $r->{err} =~ /\Akeel: \Q$fifo\E: cannot write: a FIFO with no reader
+\z/,
+   'keel exec --image -o FIFO, no reader: refused at once') or diag(status_text($r->{status}) . ": $r->{err}");
+ok(-p $fifo, '... and the FIFO is still a FIFO');
+# With a reader: this process holds the read end (opened without
+# blocking) while keel writes; the image fits in the pipe's buffer.
+ok(length $image < 65536, 'the image fits in a pipe buffer (64 KiB)');
+sysopen(my $rd, $fifo, POSIX::O_RDONLY | POSIX::O_NONBLOCK) or BAIL_OUT("open $fifo: $!");
+works('keel exec --image -o FIFO, a reader', run($keel, 'exec', '--image', "$tmp/hello", '-o', $fifo));
+my $got = '';
+while (sysread($rd, my $chunk, 65536)) { $got .= $chunk }
+close $rd;
+ok($got eq $image, '... it reads the image a regular file gets');
+ok(-p $fifo, '... and the FIFO is still a FIFO');
+
 done_testing();

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exec_clients.h"
@@ -53,6 +54,45 @@ static int copy(void *handle, uint64_t file_ofs, uint64_t file_size, uint64_t me
     return rc ? rc : got == file_size ? 0 : KEEL_E_TRUNCATED;
 }
 
+/* OUT is a device or a FIFO (/dev/null, a flash device, a pipe to
+ * another tool): write through to it, as ld.bfd does, never replace it
+ * by a rename.  The open does not block on a FIFO with no reader (ENXIO
+ * says so).  0 or 1. */
+static int write_special(const char *out, const unsigned char *buf, uint64_t size)
+{
+    struct stat st;
+    int fd = open(out, O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), flags;
+    if (fd < 0 || fstat(fd, &st) || (flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)) {
+        fprintf(stderr, "keel: %s: cannot write: %s\n", out,
+                errno == ENXIO ? "a FIFO with no reader" : errno == EISDIR ? "not a regular file (a directory)"
+                                                                             : strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        fprintf(stderr, "keel: %s: cannot write: not a device or FIFO\n", out);
+        close(fd);
+        return 1;
+    }
+    for (uint64_t done = 0; done < size;) {
+        ssize_t w = write(fd, buf + done, size - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            fprintf(stderr, "keel: %s: cannot write: %s\n", out, w < 0 ? strerror(errno) : "no progress");
+            close(fd);
+            return 1;
+        }
+        done += (uint64_t)w;
+    }
+    if (close(fd)) {
+        fprintf(stderr, "keel: %s: cannot write: %s\n", out, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 int exec_image(const char *path, const char *out, uint64_t bias)
 {
     keel_exec_options opt = {.load_bias = bias};
@@ -85,6 +125,12 @@ int exec_image(const char *path, const char *out, uint64_t bias)
         exec_report(path, rc, &info);
         goto done;
     }
+    struct stat ost;
+    if (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode)) {
+        if (write_special(out, s.buf, size))
+            goto done;
+        goto written;
+    }
     /* Never leave a partial output: write a temporary, then rename. */
     snprintf(tmp, sizeof tmp, "%s.keel-tmp.%ld", out, (long)getpid());
     f = fopen(tmp, "wb");
@@ -102,6 +148,7 @@ int exec_image(const char *path, const char *out, uint64_t bias)
         remove(tmp);
         goto done;
     }
+written:
     printf("%s: load address 0x%llx, %llu bytes (bss to 0x%llx), entry 0x%llx\n", out,
            (unsigned long long)s.load_addr, (unsigned long long)size, (unsigned long long)info.image_end,
            (unsigned long long)info.entry);
