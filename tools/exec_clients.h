@@ -51,12 +51,17 @@ typedef struct script_chain {
     int argc;            /* its argv: the scripts' interpreters and arguments */
     char **argv;         /* prepended, as binfmt_script does */
     int depth;           /* 0: path itself is the binary */
+    int nowned;          /* the #! lines read and the argv arrays made */
+    void *owned[2 * (SCRIPT_DEPTH_MAX + 1)];
 } script_chain;
 
 /* Follow PATH's #! lines to the binary they lead to, as execve does.  0,
  * or the exit status of a refusal reported on stderr (127 for a missing
  * file, 126 otherwise). */
 int exec_script(const char *path, int argc, char **argv, script_chain *c);
+/* Free what exec_script allocated (after a failure: on success it lives
+ * until the jump). */
+void exec_script_free(script_chain *c);
 
 /* The ELF machine of the host: the only one exec_run can run. */
 #if defined(__x86_64__)

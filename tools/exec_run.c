@@ -530,5 +530,6 @@ int exec_run(const char *path, const char *argv0, bool nosuid, int argc, char **
 fail:
     unload_image(&interp);
     unload_image(&prog);
+    exec_script_free(&chain);
     return status == 127 ? 127 : 126;
 }

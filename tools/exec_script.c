@@ -65,13 +65,26 @@ static int parse_line(char buf[SCRIPT_LINE_MAX + 1], char **name, char **arg)
     return 0;
 }
 
-int exec_script(const char *path, int argc, char **argv, script_chain *c)
+void exec_script_free(script_chain *c)
+{
+    while (c->nowned > 0)
+        free(c->owned[--c->nowned]);
+}
+
+/* Keep P with the chain; false (and P freed) if it is NULL. */
+static bool own(script_chain *c, void *p)
+{
+    if (!p || c->nowned == (int)(sizeof c->owned / sizeof c->owned[0])) {
+        free(p);
+        return false;
+    }
+    c->owned[c->nowned++] = p;
+    return true;
+}
+
+static int follow(const char *path, script_chain *c)
 {
     const char *file = path;
-    c->file = path;
-    c->argc = argc;
-    c->argv = argv;
-    c->depth = 0;
     for (;;) {
         /* execve's checks on each file of the chain: a regular file the
          * caller may execute (the later ones are the interpreters). */
@@ -102,23 +115,20 @@ int exec_script(const char *path, int argc, char **argv, script_chain *c)
         }
         char *buf = calloc(1, SCRIPT_LINE_MAX + 1);
         size_t got = 0;
-        int rc = buf ? exec_pread(&fd, 0, buf, SCRIPT_LINE_MAX, &got) : KEEL_E_NOMEM;
+        int rc = own(c, buf) ? exec_pread(&fd, 0, buf, SCRIPT_LINE_MAX, &got) : KEEL_E_NOMEM;
         close(fd);
         if (rc) {
             fprintf(stderr, "keel: %s: cannot read: %s\n", file, strerror(rc == KEEL_E_NOMEM ? ENOMEM : EIO));
-            free(buf);
             return 126;
         }
         if (got < 2 || buf[0] != '#' || buf[1] != '!') {
-            free(buf); /* an ELF or a.out file, or nothing execve runs: load_image says which */
-            c->file = file;
+            c->file = file; /* an ELF or a.out file, or nothing execve runs: load_image says which */
             return 0;
         }
         char *name, *arg;
         if (parse_line(buf, &name, &arg)) {
             fprintf(stderr, "keel: %s: not executable: its #! line names no interpreter within the first %d bytes "
                             "(execve's limit)\n", file, SCRIPT_LINE_MAX);
-            free(buf);
             return 126;
         }
         c->depth++;
@@ -131,9 +141,8 @@ int exec_script(const char *path, int argc, char **argv, script_chain *c)
          * (or the process's end: keel exec returns only to exit). */
         int n = 2 + (arg != NULL) + (c->argc > 1 ? c->argc - 1 : 0);
         char **v = calloc((size_t)n + 1, sizeof *v);
-        if (!v) {
+        if (!own(c, v)) {
             fprintf(stderr, "keel: %s: out of memory\n", file);
-            free(buf);
             return 126;
         }
         int k = 0;
@@ -147,4 +156,17 @@ int exec_script(const char *path, int argc, char **argv, script_chain *c)
         c->argv = v;
         file = name;
     }
+}
+
+int exec_script(const char *path, int argc, char **argv, script_chain *c)
+{
+    c->file = path;
+    c->argc = argc;
+    c->argv = argv;
+    c->depth = 0;
+    c->nowned = 0;
+    int status = follow(path, c);
+    if (status)
+        exec_script_free(c);
+    return status;
 }
