@@ -9,6 +9,9 @@ command -v prove >/dev/null 2>&1 || need="$need perl"
 command -v llvm-ar >/dev/null 2>&1 || need="$need llvm"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
 [ -e /usr/include/sqlite3.h ] && [ -e /usr/lib/x86_64-linux-gnu/libsqlite3.a ] || need="$need libsqlite3-dev"
+# exec_script.t: a file-capability program (setcap), runs as nobody (setpriv)
+command -v setcap >/dev/null 2>&1 || need="$need libcap2-bin"
+command -v setpriv >/dev/null 2>&1 || need="$need util-linux"
 # i386 static executables for the interpreter's ELF32 tests
 echo 'int main(void){return 0;}' | gcc -m32 -static -x c - -o /dev/null >/dev/null 2>&1 || need="$need gcc-multilib"
 [ -n "$need" ] || exit 0
