@@ -137,8 +137,8 @@ static int follow(const char *path, script_chain *c)
          * refuses (EACCES). */
         if (!*name)
             name = ".";
-        /* [name, arg?, file, argv[1...]]: the buffers live until the jump
-         * (or the process's end: keel exec returns only to exit). */
+        /* [name, arg?, file, argv[1...]], pointing into the #! lines: all
+         * live until the jump (exec_script_free after a failure). */
         int n = 2 + (arg != NULL) + (c->argc > 1 ? c->argc - 1 : 0);
         char **v = calloc((size_t)n + 1, sizeof *v);
         if (!own(c, v)) {
