@@ -31,6 +31,14 @@ typedef struct keel_link_defsym {
     const char *expr;   /* --defsym NAME=EXPR: a number or a symbol (+/- a number) */
 } keel_link_defsym;
 
+/* --section-start NAME=ADDR (-Ttext, -Tdata, -Tbss name .text, .data,
+ * .bss): the output section NAME starts at ADDR, and what follows it in
+ * its segment follows it there. */
+typedef struct keel_link_section_start {
+    const char *name;
+    uint64_t addr;
+} keel_link_section_start;
+
 enum keel_build_id { KEEL_BUILD_ID_NONE, KEEL_BUILD_ID_SHA1, KEEL_BUILD_ID_MD5, KEEL_BUILD_ID_UUID, KEEL_BUILD_ID_HEX };
 
 typedef struct keel_link_options {
@@ -53,6 +61,13 @@ typedef struct keel_link_options {
     bool exec_stack;               /* -z execstack (default noexecstack) */
     bool relro;                    /* -z relro (default) / norelro */
     bool now;                      /* -z now */
+    bool no_separate_code;         /* -z noseparate-code: headers and read-only data share the text segment */
+    uint64_t max_page_size;        /* -z max-page-size (0: 0x1000) */
+    uint64_t common_page_size;     /* -z common-page-size (0: 0x1000) */
+    bool has_text_segment;         /* -Ttext-segment, --image-base given: */
+    uint64_t text_segment;         /*   the first segment's address (else 0x400000) */
+    const keel_link_section_start *section_starts; /* in command-line order (the last for a name wins) */
+    size_t nsection_starts;
     bool trace;                    /* -t: print each input as it is loaded (ld's form) */
     bool verbose;                  /* -v, --verbose */
 } keel_link_options;

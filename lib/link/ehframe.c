@@ -110,16 +110,18 @@ static int by_pc(const void *a, const void *b)
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
 {
     const lk_osec *eh = l->eh_frame, *hdr = l->eh_frame_hdr;
-    const lk_segment *text = &l->segs[LK_SEG_TEXT];
     uint8_t *p = buf + eh->offset, *out = buf + hdr->offset;
     size_t max = (hdr->size - 12) / 8, n = 0;
     uint64_t code_lo = UINT64_MAX, code_hi = 0; /* the executable sections' extent */
-    for (size_t i = 0; i < text->nsecs; i++)
-        if (text->secs[i]->flags & 4 /* SHF_EXECINSTR */) {
-            if (text->secs[i]->addr < code_lo)
-                code_lo = text->secs[i]->addr;
-            if (text->secs[i]->addr + text->secs[i]->size > code_hi)
-                code_hi = text->secs[i]->addr + text->secs[i]->size;
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
+            const lk_osec *o = l->segs[s].secs[i];
+            if (!(o->flags & 4 /* SHF_EXECINSTR */))
+                continue;
+            if (o->addr < code_lo)
+                code_lo = o->addr;
+            if (o->addr + o->size > code_hi)
+                code_hi = o->addr + o->size;
         }
     entry *v = malloc((max ? max : 1) * sizeof *v);
     const uint8_t *cie = NULL;

@@ -121,20 +121,31 @@ typedef struct lk_osec {
     lk_piece *pieces;
     size_t npieces, cap;
     uint32_t index;         /* in the output's section headers */
+    bool new_load;          /* placed by --section-start away from what precedes it: a PT_LOAD of its own */
     uint8_t *data;          /* the bytes being written */
     struct lk_pool *pool;   /* merged strings (merge.c) */
 } lk_osec;
 
-enum { LK_SEG_TEXT, LK_SEG_DATA, LK_SEG_BSS, LK_SEG_NOTE, LK_SEG_EXTRA, LK_NSEGS };
+/* The predefined segments, in address order (layout.c's table). */
+enum { LK_SEG_HEADER, LK_SEG_TEXT, LK_SEG_RODATA, LK_SEG_DATA, LK_SEG_BSS, LK_SEG_NOTE, LK_SEG_EXTRA, LK_NSEGS };
 
 typedef struct lk_segment {
     const char *name;
     uint32_t type, flags;
     bool disabled;
+    bool headers;           /* holds the ELF header and program headers (the first loadable one) */
     lk_osec **secs;
     size_t nsecs, cap;
+    /* the extent in memory, from its first PT_LOAD to its last section (a
+     * --section-start may split it into several PT_LOADs) */
     uint64_t vaddr, offset, filesz, memsz, align;
 } lk_segment;
+
+/* One PT_LOAD, as placed (lk_assign_addresses). */
+typedef struct lk_load {
+    uint32_t flags;
+    uint64_t offset, vaddr, filesz, memsz, align;
+} lk_load;
 
 /* An entrance criterion: section type (0 any), flags that must be set and
  * clear, a name (or NULL), and the segment it sends to. */
@@ -166,6 +177,10 @@ typedef struct lk_link {
     size_t nsorted;
     lk_segment segs[LK_NSEGS];
     uint64_t file_end, image_end;
+    lk_load *loads;         /* the PT_LOADs in address-assignment order */
+    size_t nloads;
+    uint64_t relro_start, relro_end, relro_offset; /* PT_GNU_RELRO, ending on a page boundary (or empty) */
+    uint64_t max_page;      /* -z max-page-size: PT_LOAD alignment */
     lk_osec *got, *common;  /* synthetic sections */
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
@@ -191,6 +206,8 @@ int lk_take_all(lk_link *l, lk_archive *a);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
+size_t lk_max_loads(const lk_link *l);
+bool lk_is_relro(const lk_osec *o);
 int lk_count_got(lk_link *l, size_t *count);
 int lk_collect_ifuncs(lk_link *l);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);

@@ -5,9 +5,19 @@
  * (.text.foo into .text), and output sections are ordered by class.  A
  * mapfile will only edit these tables.
  *
- * Addresses: a non-PIE executable starts at 0x400000; the text segment
- * holds the ELF header and the program headers; each loadable segment
- * starts on a page of its own in memory and in the file. */
+ * The default is GNU ld's -z separate-code: no byte that is not code is
+ * mapped executable.  A read-only segment holds the ELF header, the
+ * program headers, the notes and the IFUNCs' relocations; the text
+ * segment (R X) starts on a page of its own; the read-only data follows
+ * it on a page of its own; then the writable data.  -z noseparate-code
+ * disables the two read-only segments, and their sections fall through to
+ * the text segment (GNU ld's older layout, never W+X either).
+ *
+ * Addresses are GNU ld's: a non-PIE executable starts at 0x400000
+ * (-Ttext-segment); the segments after the first start at the next
+ * maximum page; the data segment is placed so that its RELRO part ends on
+ * a page boundary (DATA_SEGMENT_ALIGN and DATA_SEGMENT_RELRO_END); file
+ * offsets are congruent with addresses modulo the maximum page. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,23 +35,35 @@ enum {
  * them overflows (and an x86-64 user address space holds the result). */
 #define LIMIT ((uint64_t)1 << 46)
 #define PAGE 0x1000u
+/* -z max-page-size and common-page-size up to this (1 GiB pages) */
+#define PAGE_LIMIT ((uint64_t)1 << 30)
 
-/* The predefined segments (those a mapfile can name), in order. */
+/* The predefined segments (those a mapfile can name), in address order. */
 static const struct {
     const char *name;
     uint32_t type, flags;
     bool disabled;
 } predefined[] = {
+    [LK_SEG_HEADER] = {"header", PT_LOAD, PF_R, false},
     [LK_SEG_TEXT] = {"text", PT_LOAD, PF_R | PF_X, false},
+    [LK_SEG_RODATA] = {"rodata", PT_LOAD, PF_R, false},
     [LK_SEG_DATA] = {"data", PT_LOAD, PF_R | PF_W, false},
     [LK_SEG_BSS] = {"bss", PT_LOAD, PF_R | PF_W, true},
     [LK_SEG_NOTE] = {"note", PT_NOTE, PF_R, false},
     [LK_SEG_EXTRA] = {"extra", 0, 0, false},
 };
 
-/* The built-in entrance criteria, last in the list a mapfile prepends to. */
+/* The built-in entrance criteria, last in the list a mapfile prepends to.
+ * A criterion of a disabled segment is passed over. */
 static const lk_criterion builtin[] = {
     {.type = SHT_NOTE, .segment = LK_SEG_NOTE},
+    /* where a note is loaded (the note segment only describes it), and
+     * the IFUNCs' relocations: after the headers, as GNU ld has them */
+    {.type = SHT_NOTE, .set = SHF_ALLOC, .segment = LK_SEG_HEADER},
+    {.type = SHT_RELA, .set = SHF_ALLOC, .segment = LK_SEG_HEADER},
+    {.set = SHF_ALLOC | SHF_EXECINSTR, .clear = SHF_WRITE, .segment = LK_SEG_TEXT},
+    {.set = SHF_ALLOC, .clear = SHF_WRITE, .segment = LK_SEG_RODATA},
+    /* with header and rodata disabled (-z noseparate-code) */
     {.set = SHF_ALLOC, .clear = SHF_WRITE, .segment = LK_SEG_TEXT},
     {.name = ".tdata", .set = SHF_ALLOC | SHF_WRITE, .segment = LK_SEG_BSS},
     {.type = SHT_NOBITS, .set = SHF_ALLOC | SHF_WRITE, .segment = LK_SEG_BSS},
@@ -101,6 +123,21 @@ static bool matches(const lk_criterion *c, const char *name, const keel_shdr *sh
            (!c->name || strcmp(c->name, name) == 0);
 }
 
+/* The segment that the criteria send a section to; a note goes to the
+ * note segment (*note set) and is loaded where the criteria after that
+ * one send it. */
+static int segment_for(const lk_link *l, const char *name, const keel_shdr *sh, bool *note)
+{
+    *note = false;
+    for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
+        if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], name, sh)) {
+            if (builtin[c].segment != LK_SEG_NOTE)
+                return builtin[c].segment;
+            *note = true;
+        }
+    return LK_SEG_EXTRA;
+}
+
 static lk_osec *output_section(lk_link *l, int seg, const char *name, const keel_shdr *sh)
 {
     lk_segment *s = &l->segs[seg];
@@ -121,6 +158,13 @@ static lk_osec *output_section(lk_link *l, int seg, const char *name, const keel
         return NULL;
     s->secs[s->nsecs++] = o;
     return o;
+}
+
+/* A section the link-editor makes, where the criteria send it. */
+static lk_osec *synthetic(lk_link *l, const char *name, const keel_shdr *sh)
+{
+    bool note;
+    return output_section(l, segment_for(l, name, sh, &note), name, sh);
 }
 
 static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const keel_shdr *sh)
@@ -195,6 +239,13 @@ int lk_place_sections(lk_link *l)
         l->segs[i].flags = predefined[i].flags;
         l->segs[i].disabled = predefined[i].disabled;
     }
+    if (l->opt->no_separate_code) /* -z noseparate-code */
+        l->segs[LK_SEG_HEADER].disabled = l->segs[LK_SEG_RODATA].disabled = true;
+    for (int i = 0; i < LK_NSEGS; i++) /* the headers: at the start of the first loadable segment */
+        if (l->segs[i].type == PT_LOAD && !l->segs[i].disabled) {
+            l->segs[i].headers = true;
+            break;
+        }
     uint32_t seq = 0;
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
@@ -223,25 +274,20 @@ int lk_place_sections(lk_link *l)
             if (sh.flags & 0x800 /* SHF_COMPRESSED */)
                 return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: section %s is compressed (-gz): keel does not link "
                                                       "compressed sections yet; build without -gz", f->name, name);
-            int seg = LK_SEG_EXTRA;
-            for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
-                if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], name, &sh)) {
-                    seg = builtin[c].segment;
-                    break;
-                }
-            /* A note with contents that a program reads is loaded too: it
-             * goes in the text segment, and the note segment describes it. */
+            /* A note with contents that a program reads is loaded too:
+             * the note segment describes it where it is loaded. */
+            bool note;
+            int seg = segment_for(l, name, &sh, &note);
             keel_shdr as = sh;
             int legacy = legacy_array(name);
             if (legacy)
                 as.type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
-            lk_osec *o = output_section(l, seg == LK_SEG_NOTE ? LK_SEG_TEXT : seg,
-                                        sh.type == SHT_NOTE ? name : output_name(name), &as);
+            lk_osec *o = output_section(l, seg, sh.type == SHT_NOTE ? name : output_name(name), &as);
             if (!o)
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
             if (!o->seq)
                 o->seq = ++seq;
-            if (sh.type == SHT_NOTE)
+            if (note)
                 o->note = true;
             if (lk_mergeable(&sh) && !(unmergeable && unmergeable[i])) {
                 int mrc = lk_merge_input(l, o, f, i, &sh);
@@ -260,7 +306,7 @@ int lk_place_sections(lk_link *l)
     lk_count_got(l, &ngot);
     if (ngot) {
         keel_shdr got = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = ngot * 8, .addralign = 8};
-        if (!(l->got = output_section(l, LK_SEG_DATA, ".got", &got)))
+        if (!(l->got = synthetic(l, ".got", &got)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->got->seq = ++seq;
         l->got->size = got.size;
@@ -275,9 +321,9 @@ int lk_place_sections(lk_link *l)
                           .addralign = 16};
         keel_shdr igot = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = 8 * l->nifuncs, .addralign = 8};
         keel_shdr rela = {.type = SHT_RELA, .flags = SHF_ALLOC, .size = 24 * l->nifuncs, .addralign = 8};
-        if (!(l->iplt = output_section(l, LK_SEG_TEXT, ".iplt", &iplt)) ||
-            !(l->igot = output_section(l, LK_SEG_DATA, ".igot.plt", &igot)) ||
-            !(l->rela_iplt = output_section(l, LK_SEG_TEXT, ".rela.iplt", &rela)))
+        if (!(l->iplt = synthetic(l, ".iplt", &iplt)) ||
+            !(l->igot = synthetic(l, ".igot.plt", &igot)) ||
+            !(l->rela_iplt = synthetic(l, ".rela.iplt", &rela)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         lk_osec *made[] = {l->iplt, l->igot, l->rela_iplt};
         const keel_shdr *from[] = {&iplt, &igot, &rela};
@@ -287,13 +333,14 @@ int lk_place_sections(lk_link *l)
             made[i]->align = from[i]->addralign;
         }
     }
-    for (size_t i = 0; l->opt->eh_frame_hdr && i < l->segs[LK_SEG_TEXT].nsecs; i++)
-        if (strcmp(l->segs[LK_SEG_TEXT].secs[i]->name, ".eh_frame") == 0)
-            l->eh_frame = l->segs[LK_SEG_TEXT].secs[i];
+    for (int g = 0; l->opt->eh_frame_hdr && g < LK_NSEGS; g++)
+        for (size_t i = 0; i < l->segs[g].nsecs; i++)
+            if (strcmp(l->segs[g].secs[i]->name, ".eh_frame") == 0)
+                l->eh_frame = l->segs[g].secs[i];
     if (l->eh_frame) {
         size_t fdes = lk_count_fdes(l, l->eh_frame);
         keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC, .size = 12 + 8 * fdes, .addralign = 4};
-        if (!(l->eh_frame_hdr = output_section(l, LK_SEG_TEXT, ".eh_frame_hdr", &hdr)))
+        if (!(l->eh_frame_hdr = synthetic(l, ".eh_frame_hdr", &hdr)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->eh_frame_hdr->seq = ++seq;
         l->eh_frame_hdr->size = hdr.size;
@@ -302,7 +349,7 @@ int lk_place_sections(lk_link *l)
     size_t note = lk_build_id_note_size(l->opt);
     if (note) {
         keel_shdr bid = {.type = SHT_NOTE, .flags = SHF_ALLOC, .size = note, .addralign = 4};
-        if (!(l->build_id = output_section(l, LK_SEG_TEXT, ".note.gnu.build-id", &bid)))
+        if (!(l->build_id = synthetic(l, ".note.gnu.build-id", &bid)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->build_id->seq = ++seq;
         l->build_id->size = note;
@@ -332,8 +379,7 @@ int lk_place_sections(lk_link *l)
     if (common_size) {
         keel_shdr bss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = common_size,
                          .addralign = common_align};
-        int seg = l->segs[LK_SEG_BSS].disabled ? LK_SEG_DATA : LK_SEG_BSS;
-        if (!(l->common = output_section(l, seg, "COMMON", &bss)))
+        if (!(l->common = synthetic(l, "COMMON", &bss)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->common->name = ".bss.common";
         l->common->seq = ++seq;
@@ -375,60 +421,260 @@ static void size_section(lk_osec *o)
     o->size = at;
 }
 
+/* What is written only at start-up, so that -z relro (the default) can
+ * make it read-only after: the TLS initialisation image, the init and fini
+ * arrays, .data.rel.ro and the GOT, the leading sections of the data
+ * segment (their classes come first there). */
+bool lk_is_relro(const lk_osec *o)
+{
+    return (o->flags & SHF_TLS) || !strcmp(o->name, ".init_array") || !strcmp(o->name, ".fini_array") ||
+           !strcmp(o->name, ".preinit_array") || !strcmp(o->name, ".data.rel.ro") || !strcmp(o->name, ".got");
+}
+
+/* --section-start NAME=ADDR (-Ttext, -Tdata, -Tbss): the last one given
+ * for the name, as GNU ld takes it. */
+static bool section_start(const lk_link *l, const char *name, uint64_t *addr)
+{
+    bool found = false;
+    for (size_t i = 0; i < l->opt->nsection_starts; i++)
+        if (strcmp(l->opt->section_starts[i].name, name) == 0) {
+            *addr = l->opt->section_starts[i].addr;
+            found = true;
+        }
+    return found;
+}
+
+/* The PT_LOADs that lk_assign_addresses will make: one per loadable
+ * segment in use, and one more for each section that a --section-start
+ * places after others of its segment.  The program headers' room, which
+ * must be known before addresses. */
+size_t lk_max_loads(const lk_link *l)
+{
+    size_t n = 0;
+    uint64_t a;
+    for (int s = 0; s < LK_NSEGS; s++) {
+        const lk_segment *g = &l->segs[s];
+        if (g->type != PT_LOAD || (!g->nsecs && !g->headers))
+            continue;
+        n++;
+        for (size_t i = 0; i < g->nsecs; i++)
+            if ((i || g->headers) && section_start(l, g->secs[i]->name, &a))
+                n++;
+    }
+    return n;
+}
+
+/* The smallest file offset from off on that is congruent with addr modulo
+ * the page, as mmap needs. */
+static uint64_t congruent(uint64_t off, uint64_t addr, uint64_t page)
+{
+    return off + ((addr - off) & (page - 1));
+}
+
+/* The data segment's start: GNU ld's DATA_SEGMENT_ALIGN after the end of
+ * the read-only data, then moved up (DATA_SEGMENT_RELRO_END) so that its
+ * leading RELRO sections end on a page boundary: the page that holds the
+ * end of .got is not left writable.  The RELRO sections' addresses are
+ * planned here, from the last one backwards, each as high as its
+ * alignment allows (GNU ld's lang_size_relro_segment_1). */
+static uint64_t data_start(lk_segment *g, size_t nrelro, uint64_t end, uint64_t maxp, uint64_t commonp,
+                           uint64_t tls_align)
+{
+    uint64_t base = align_up(end, maxp) + ((end + commonp - 1) & (maxp - commonp));
+    if (!nrelro)
+        return base;
+    uint64_t at = base, first_tls = nrelro;
+    for (size_t i = 0; i < nrelro; i++) {
+        const lk_osec *o = g->secs[i];
+        uint64_t align = o->align;
+        if ((o->flags & SHF_TLS) && first_tls == nrelro) {
+            first_tls = i;
+            align = tls_align;
+        }
+        if (!(o->type == SHT_NOBITS && (o->flags & SHF_TLS))) /* .tbss takes no room */
+            at = align_up(at, align) + o->size;
+    }
+    uint64_t want = align_up(at, maxp);
+    for (size_t i = nrelro; i-- > 0;) {
+        lk_osec *o = g->secs[i];
+        if (o->type == SHT_NOBITS && (o->flags & SHF_TLS))
+            continue;
+        want = (want - o->size) & ~((i == first_tls ? tls_align : o->align) - 1);
+        o->addr = want; /* planned: the placement takes it */
+    }
+    return want > base ? want : base;
+}
+
+/* Two allocated sections (or one and the headers) that share addresses:
+ * possible only when --section-start moves one.  GNU ld's words. */
+static int check_overlaps(lk_link *l, uint64_t hdr_lo, uint64_t hdr_hi)
+{
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
+            const lk_osec *a = l->segs[s].secs[i];
+            if (l->segs[s].type != PT_LOAD || !a->size || (a->type == SHT_NOBITS && (a->flags & SHF_TLS)))
+                continue;
+            if (a->addr < hdr_hi && hdr_lo < a->addr + a->size)
+                return lk_fail(l, KEEL_E_RANGE, "section %s VMA [%016llx,%016llx] overlaps the ELF and program "
+                               "headers [%016llx,%016llx]", a->name, (unsigned long long)a->addr,
+                               (unsigned long long)(a->addr + a->size - 1), (unsigned long long)hdr_lo,
+                               (unsigned long long)(hdr_hi - 1));
+            for (int t = s; t < LK_NSEGS; t++)
+                for (size_t k = t == s ? i + 1 : 0; k < l->segs[t].nsecs; k++) {
+                    const lk_osec *b = l->segs[t].secs[k];
+                    if (l->segs[t].type != PT_LOAD || !b->size || (b->type == SHT_NOBITS && (b->flags & SHF_TLS)))
+                        continue;
+                    if (a->addr < b->addr + b->size && b->addr < a->addr + a->size)
+                        return lk_fail(l, KEEL_E_RANGE, "section %s VMA [%016llx,%016llx] overlaps section %s VMA "
+                                       "[%016llx,%016llx]", b->name, (unsigned long long)b->addr,
+                                       (unsigned long long)(b->addr + b->size - 1), a->name,
+                                       (unsigned long long)a->addr, (unsigned long long)(a->addr + a->size - 1));
+                }
+        }
+    return 0;
+}
+
 int lk_assign_addresses(lk_link *l, uint64_t header_size)
 {
-    uint64_t addr = BASE, off = 0;
+    const keel_link_options *opt = l->opt;
+    uint64_t maxp = opt->max_page_size ? opt->max_page_size : PAGE;
+    uint64_t commonp = opt->common_page_size ? opt->common_page_size : PAGE;
+    if ((maxp & (maxp - 1)) || maxp > PAGE_LIMIT)
+        return lk_fail(l, KEEL_E_RANGE, "invalid maximum page size `%#llx'", (unsigned long long)maxp);
+    if ((commonp & (commonp - 1)) || commonp > PAGE_LIMIT)
+        return lk_fail(l, KEEL_E_RANGE, "invalid common page size `%#llx'", (unsigned long long)commonp);
+    if (commonp > maxp) /* as GNU ld: the layout's page is at least the common one */
+        maxp = commonp;
+    uint64_t base = opt->has_text_segment ? opt->text_segment : BASE;
+    for (size_t i = 0; i < opt->nsection_starts; i++)
+        if (opt->section_starts[i].addr > LIMIT)
+            return lk_fail(l, KEEL_E_RANGE, "--section-start %s=%#llx: the address is above %#llx",
+                           opt->section_starts[i].name, (unsigned long long)opt->section_starts[i].addr,
+                           (unsigned long long)LIMIT);
+    if (base > LIMIT)
+        return lk_fail(l, KEEL_E_RANGE, "-Ttext-segment %#llx: the address is above %#llx", (unsigned long long)base,
+                       (unsigned long long)LIMIT);
+    l->max_page = maxp;
+    l->nloads = 0;
+    if (!(l->loads = lk_zalloc(&l->arena, (lk_max_loads(l) + 1) * sizeof *l->loads)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    uint64_t addr = base, off = 0, hdr_lo = 0, hdr_hi = 0;
     for (int s = 0; s < LK_NSEGS; s++) {
         lk_segment *g = &l->segs[s];
-        if (s == LK_SEG_EXTRA || s == LK_SEG_NOTE || !g->nsecs)
+        if (g->type != PT_LOAD || (!g->nsecs && !g->headers))
             continue;
-        /* each loadable segment on fresh pages, file offset congruent */
-        addr = align_up(addr, PAGE);
-        off = align_up(off, PAGE);
-        g->vaddr = addr;
-        g->offset = off;
-        g->align = PAGE;
-        if (s == LK_SEG_TEXT) { /* the ELF header and program headers come first */
-            addr += header_size;
-            off += header_size;
-        }
+        for (size_t i = 0; i < g->nsecs; i++)
+            size_section(g->secs[i]);
+        for (size_t i = 0; i < g->nsecs; i++)
+            if (g->secs[i]->size > LIMIT)
+                return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes",
+                               g->secs[i]->name, (unsigned long long)LIMIT);
         /* the TLS block starts at its largest alignment: the C library
          * places it that way below the thread pointer */
         uint64_t tls_align = 1;
         for (size_t i = 0; i < g->nsecs; i++)
             if ((g->secs[i]->flags & SHF_TLS) && g->secs[i]->align > tls_align)
                 tls_align = g->secs[i]->align;
+        uint64_t fixed = 0;
+        bool first_fixed = !g->headers && g->nsecs && section_start(l, g->secs[0]->name, &fixed);
+        size_t nrelro = 0;
+        while (s == LK_SEG_DATA && opt->relro && nrelro < g->nsecs && lk_is_relro(g->secs[nrelro]) &&
+               (!nrelro || !section_start(l, g->secs[nrelro]->name, &(uint64_t){0})))
+            nrelro++;
+        lk_load *ld = &l->loads[l->nloads++];
+        if (g->headers) {
+            /* GNU ld rounds a -Ttext-segment down to its page (and warns) */
+            ld->vaddr = base & ~(maxp - 1);
+            ld->offset = 0;
+            hdr_lo = ld->vaddr;
+            hdr_hi = addr = base + header_size;
+            off = base - ld->vaddr + header_size;
+        } else {
+            if (first_fixed)
+                addr = fixed;
+            else if (s == LK_SEG_DATA)
+                addr = data_start(g, nrelro, addr, maxp, commonp, tls_align);
+            else
+                addr = align_up(addr, maxp);
+            off = congruent(off, addr, maxp);
+            ld->vaddr = addr;
+            ld->offset = off;
+        }
+        ld->flags = g->flags;
+        ld->align = maxp;
+        g->vaddr = ld->vaddr;
+        g->offset = ld->offset;
+        g->align = maxp;
+        g->filesz = g->memsz = addr - ld->vaddr;
+        ld->filesz = ld->memsz = addr - ld->vaddr;
         bool tls_started = false;
         for (size_t i = 0; i < g->nsecs; i++) {
             lk_osec *o = g->secs[i];
-            size_section(o);
             uint64_t align = o->align;
             if ((o->flags & SHF_TLS) && !tls_started) {
                 align = tls_align;
                 tls_started = true;
             }
-            if (o->type == SHT_NOBITS && (o->flags & SHF_TLS)) {
-                /* .tbss takes no room in the segment (each thread gets it):
-                 * it has an address, but what follows does not move */
-                o->addr = align_up(addr, align);
-                o->offset = off;
-                continue;
+            /* .tbss takes no room in the segment (each thread gets it): it
+             * has an address, but what follows does not move */
+            bool tbss = o->type == SHT_NOBITS && (o->flags & SHF_TLS);
+            if ((i || g->headers) && section_start(l, o->name, &fixed)) {
+                /* --section-start: here, and what follows after it, in a
+                 * PT_LOAD of its own */
+                o->new_load = true;
+                addr = fixed;
+                off = congruent(off, addr, maxp);
+                ld = &l->loads[l->nloads++];
+                *ld = (lk_load){g->flags, off, addr, 0, 0, maxp};
+            } else if ((i == 0 && first_fixed) || tbss)
+                ;
+            else {
+                uint64_t to = align_up(addr, align);
+                if (i < nrelro && !first_fixed && o->addr > to) /* planned by data_start */
+                    to = o->addr;
+                if (o->type != SHT_NOBITS) /* the file offset stays congruent with the address */
+                    off += to - addr;
+                addr = to;
             }
-            if (o->size > LIMIT || addr > LIMIT || off > LIMIT)
+            if (addr > LIMIT || off > LIMIT)
                 return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes",
                                o->name, (unsigned long long)LIMIT);
-            addr = align_up(addr, align);
-            if (o->type != SHT_NOBITS) /* the file offset stays congruent with the address */
-                off = align_up(off, align);
-            o->addr = addr;
             o->offset = off;
-            addr += o->size;
-            if (o->type != SHT_NOBITS) {
-                off += o->size;
-                g->filesz = off - g->offset;
+            if (tbss)
+                o->addr = align_up(addr, align);
+            else {
+                o->addr = addr;
+                addr += o->size;
+                if (o->type != SHT_NOBITS) {
+                    off += o->size;
+                    ld->filesz = off - ld->offset;
+                    g->filesz = addr - g->vaddr;
+                }
+                ld->memsz = addr - ld->vaddr;
+                g->memsz = addr - g->vaddr;
             }
-            g->memsz = addr - g->vaddr;
+            if (i + 1 == nrelro) {
+                /* RELRO ends on a page boundary: data_start arranged it,
+                 * unless a --section-start or an alignment got in the
+                 * way; then what follows moves to the next page */
+                l->relro_start = g->vaddr;
+                l->relro_offset = g->offset;
+                l->relro_end = align_up(addr, maxp);
+                if (i + 1 < g->nsecs) {
+                    if (g->secs[i + 1]->type != SHT_NOBITS)
+                        off += l->relro_end - addr;
+                    addr = l->relro_end;
+                } else { /* nothing after: the rest of the page is zero-filled */
+                    ld->memsz = l->relro_end - ld->vaddr;
+                    g->memsz = l->relro_end - g->vaddr;
+                }
+            }
         }
+    }
+    if (opt->nsection_starts) {
+        int rc = check_overlaps(l, hdr_lo, hdr_hi);
+        if (rc)
+            return rc;
     }
     /* the unallocated sections after the segments, without addresses */
     lk_segment *x = &l->segs[LK_SEG_EXTRA];
@@ -443,6 +689,9 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         off += o->type == SHT_NOBITS ? 0 : o->size;
     }
     l->file_end = off;
-    l->image_end = addr;
+    l->image_end = 0;
+    for (size_t i = 0; i < l->nloads; i++)
+        if (l->loads[i].vaddr + l->loads[i].memsz > l->image_end)
+            l->image_end = l->loads[i].vaddr + l->loads[i].memsz;
     return 0;
 }

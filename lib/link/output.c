@@ -89,21 +89,22 @@ typedef struct phdr {
 static size_t program_headers(const lk_link *l, phdr *ph)
 {
     size_t n = 0;
+    for (size_t i = 0; i < l->nloads; i++) /* as lk_assign_addresses placed them */
+        ph[n++] = (phdr){PT_LOAD, l->loads[i].flags, l->loads[i].offset, l->loads[i].vaddr, l->loads[i].filesz,
+                         l->loads[i].memsz, l->loads[i].align};
+    /* the note segment: the loaded notes, where their segment has them */
     for (int s = 0; s < LK_NSEGS; s++) {
-        const lk_segment *g = &l->segs[s];
-        if (g->type == PT_LOAD && g->nsecs)
-            ph[n++] = (phdr){PT_LOAD, g->flags, g->offset, g->vaddr, g->filesz, g->memsz, g->align};
+        const lk_segment *t = &l->segs[s];
+        for (size_t i = 0; i < t->nsecs; i++)
+            if (t->secs[i]->note) {
+                uint64_t lo = t->secs[i]->addr, off = t->secs[i]->offset, hi = lo + t->secs[i]->size,
+                         al = t->secs[i]->align;
+                /* notes of one alignment per PT_NOTE: readers step by it */
+                while (i + 1 < t->nsecs && t->secs[i + 1]->note && t->secs[i + 1]->align == al)
+                    hi = t->secs[i + 1]->addr + t->secs[i + 1]->size, i++;
+                ph[n++] = (phdr){PT_NOTE, PF_R, off, lo, hi - lo, hi - lo, al};
+            }
     }
-    /* the note segment: the loaded notes, where the text segment has them */
-    const lk_segment *t = &l->segs[LK_SEG_TEXT];
-    for (size_t i = 0; i < t->nsecs; i++)
-        if (t->secs[i]->note) {
-            uint64_t lo = t->secs[i]->addr, off = t->secs[i]->offset, hi = lo + t->secs[i]->size, al = t->secs[i]->align;
-            /* notes of one alignment per PT_NOTE: readers step by it */
-            while (i + 1 < t->nsecs && t->secs[i + 1]->note && t->secs[i + 1]->align == al)
-                hi = t->secs[i + 1]->addr + t->secs[i + 1]->size, i++;
-            ph[n++] = (phdr){PT_NOTE, PF_R, off, lo, hi - lo, hi - lo, al};
-        }
     if (l->tls_memsz) {
         uint64_t off = 0;
         for (size_t i = 0; i < l->segs[LK_SEG_DATA].nsecs; i++)
@@ -114,19 +115,10 @@ static size_t program_headers(const lk_link *l, phdr *ph)
         ph[n++] = (phdr){PT_TLS, PF_R, off, l->tls_start, l->tls_filesz, l->tls_memsz, l->tls_align};
     }
     /* RELRO: what is written only at start-up, from the data segment's
-     * start to the end of its last such section (-z relro, the default) */
-    const lk_segment *d = &l->segs[LK_SEG_DATA];
-    uint64_t relro_end = 0;
-    for (size_t i = 0; l->opt->relro && i < d->nsecs; i++) {
-        const char *nm = d->secs[i]->name;
-        if ((d->secs[i]->flags & SHF_TLS) || !strcmp(nm, ".init_array") || !strcmp(nm, ".fini_array") ||
-            !strcmp(nm, ".preinit_array") || !strcmp(nm, ".data.rel.ro") || !strcmp(nm, ".got"))
-            relro_end = d->secs[i]->addr + ((d->secs[i]->flags & SHF_TLS) && d->secs[i]->type == SHT_NOBITS ? 0 : d->secs[i]->size);
-        else
-            break;
-    }
-    if (relro_end > d->vaddr)
-        ph[n++] = (phdr){PT_GNU_RELRO, PF_R, d->offset, d->vaddr, relro_end - d->vaddr, relro_end - d->vaddr, 1};
+     * start to a page boundary (-z relro, the default; layout.c) */
+    if (l->relro_end > l->relro_start)
+        ph[n++] = (phdr){PT_GNU_RELRO, PF_R, l->relro_offset, l->relro_start, l->relro_end - l->relro_start,
+                         l->relro_end - l->relro_start, 1};
     if (l->eh_frame_hdr)
         ph[n++] = (phdr){PT_GNU_EH_FRAME, PF_R, l->eh_frame_hdr->offset, l->eh_frame_hdr->addr, l->eh_frame_hdr->size,
                          l->eh_frame_hdr->size, 4};
@@ -249,10 +241,15 @@ int lk_write_output(lk_link *l)
     const char *path = l->opt->output ? l->opt->output : "a.out";
     phdr *ph = NULL;
     /* the program headers' count, before the addresses it shapes */
-    size_t nph = 2 /* text, stack */ + (l->segs[LK_SEG_DATA].nsecs ? 1 : 0) + (l->segs[LK_SEG_BSS].nsecs ? 1 : 0) + 1 +
-                 (l->eh_frame_hdr ? 1 : 0) + (l->opt->relro ? 1 : 0);
-    for (size_t i = 0; i < l->segs[LK_SEG_TEXT].nsecs; i++)
-        nph += l->segs[LK_SEG_TEXT].secs[i]->note; /* at most one PT_NOTE each */
+    const lk_segment *data = &l->segs[LK_SEG_DATA];
+    bool has_tls = false;
+    for (size_t i = 0; i < data->nsecs; i++)
+        has_tls |= (data->secs[i]->flags & SHF_TLS) != 0;
+    size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) +
+                 (l->opt->relro && data->nsecs && lk_is_relro(data->secs[0]));
+    for (int s = 0; s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++)
+            nph += l->segs[s].secs[i]->note; /* at most one PT_NOTE each */
     uint64_t header = 64 + 56 * nph;
     if (l->got && !(l->got->data = lk_zalloc(&l->arena, l->got->size)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");

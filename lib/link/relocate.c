@@ -45,10 +45,10 @@ static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
 {
     const lk_segment *text = &l->segs[LK_SEG_TEXT], *data = &l->segs[LK_SEG_DATA];
     const lk_osec *o;
-    uint64_t data_end = data->nsecs ? data->vaddr + data->memsz : text->vaddr + text->memsz;
+    uint64_t data_end = data->nsecs ? data->vaddr + data->memsz : l->image_end;
     uint64_t data_file_end = data->nsecs ? data->vaddr + data->filesz : data_end;
     if (!strcmp(name, "__ehdr_start") || !strcmp(name, "__executable_start"))
-        *v = text->vaddr;
+        *v = l->nloads ? l->loads[0].vaddr : text->vaddr; /* the first PT_LOAD holds the headers */
     else if (!strcmp(name, "_end") || !strcmp(name, "end"))
         *v = data_end;
     else if (!strcmp(name, "_edata") || !strcmp(name, "edata") || !strcmp(name, "__bss_start"))
