@@ -229,6 +229,17 @@ static int write_build_id(lk_link *l, uint8_t *buf, uint64_t total)
     return 0;
 }
 
+/* An IFUNC in .symtab: the resolver's address and type STT_GNU_IFUNC, as
+ * GNU ld writes it (the stub is only what calls and pointers reach).
+ * True when written so: the output then has a GNU symbol type. */
+static bool ifunc_resolver(const lk_file *f, const keel_sym *d, uint64_t *value)
+{
+    if (d->shndx >= f->elf.shnum || !f->out[d->shndx] || (f->merged && f->merged[d->shndx]))
+        return false;
+    *value = f->out[d->shndx]->addr + f->pos[d->shndx] + d->value;
+    return true;
+}
+
 static uint16_t out_index(const lk_file *f, uint32_t shndx)
 {
     if (shndx == SHN_ABS)
@@ -276,6 +287,7 @@ int lk_write_output(lk_link *l)
     rc = lk_global_value(l, es, &entry_addr, &size, &tls, NULL, 0);
     if (rc)
         return rc;
+    bool gnu_symbols = false; /* an IFUNC written: ELFOSABI_GNU, as GNU ld marks it */
     /* symbols: the globals with their output places */
     strtab str = {0}, shstr = {0};
     str_add(&str, "");
@@ -305,11 +317,8 @@ int lk_write_output(lk_link *l)
                 shndx = out_index(f, d.shndx);
                 if (tls)
                     value -= l->tls_start;
-                if (type == 10 /* IFUNC */ && l->iplt && value >= l->iplt->addr &&
-                    value < l->iplt->addr + l->iplt->size) {
-                    d.info = (uint8_t)((d.info & 0xf0) | 2);
-                    shndx = (uint16_t)l->iplt->index;
-                }
+                if (type == 10 /* IFUNC */)
+                    gnu_symbols |= ifunc_resolver(f, &d, &value);
             }
             uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
             if (!e) {
@@ -352,11 +361,8 @@ int lk_write_output(lk_link *l)
             shndx = out_index(s->def, d.shndx);
             if (tls)
                 value -= l->tls_start; /* TLS symbols are offsets in the TLS block */
-            if ((d.info & 0xf) == 10 /* IFUNC */ && l->iplt && value >= l->iplt->addr &&
-                value < l->iplt->addr + l->iplt->size) { /* as ld: a function, at its stub */
-                d.info = (uint8_t)((d.info & 0xf0) | 2);
-                shndx = (uint16_t)l->iplt->index;
-            }
+            if ((d.info & 0xf) == 10 /* IFUNC */)
+                gnu_symbols |= ifunc_resolver(s->def, &d, &value);
         }
         uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
         if (!e) {
@@ -419,6 +425,7 @@ int lk_write_output(lk_link *l)
     if (!rc) {
         /* the ELF header */
         memcpy(buf, "\177ELF\2\1\1", 7);
+        buf[7] = gnu_symbols ? 3 /* ELFOSABI_GNU */ : 0;
         put16(buf + 16, 2 /* ET_EXEC */);
         put16(buf + 18, 62);
         put32(buf + 20, 1);
@@ -450,9 +457,14 @@ int lk_write_output(lk_link *l)
         for (int s = 0; s < LK_NSEGS; s++)
             for (size_t i = 0; i < l->segs[s].nsecs; i++) {
                 const lk_osec *o = l->segs[s].secs[i];
+                /* .rela.iplt, as GNU ld's .rela.plt: its symbols are the
+                 * symbol table's, and it applies to the IFUNCs' slots */
+                bool rela = o == l->rela_iplt;
                 put_shdr(buf + shoff + (uint64_t)o->index * 64,
-                         &(keel_shdr){.name = name, .type = o->type, .flags = o->flags, .addr = o->addr,
-                                      .offset = o->offset, .size = o->size, .addralign = o->align,
+                         &(keel_shdr){.name = name, .type = o->type,
+                                      .flags = o->flags | (rela && l->igot ? 0x40 /* SHF_INFO_LINK */ : 0),
+                                      .addr = o->addr, .offset = o->offset, .size = o->size, .addralign = o->align,
+                                      .link = rela ? symtab_index : 0, .info = rela && l->igot ? l->igot->index : 0,
                                       .entsize = o->type == SHT_RELA ? 24 : 0});
                 name += (uint32_t)strlen(o->name) + 1;
             }
