@@ -95,6 +95,9 @@ static void usage(FILE *to)
           "  --as-needed  --no-as-needed  --push-state  --pop-state\n"
           "  --build-id[=sha1|md5|uuid|0xHEX|none]  --eh-frame-hdr  --gc-sections\n"
           "  -z noexecstack|execstack|relro|norelro|now|lazy  -t (--trace)  --verbose\n"
+          "  -z separate-code|noseparate-code  -z max-page-size=N  -z common-page-size=N\n"
+          "  -Ttext-segment ADDR (--image-base)  -Ttext ADDR  -Tdata ADDR  -Tbss ADDR\n"
+          "  --section-start NAME=ADDR\n"
           "  -Map FILE (a map file)  -M (the map on standard output, as GNU ld)\n"
           "  --mapfile FILE  a Solaris mapfile (version 2) that configures the layout\n"
           "  -v  --version  @FILE (more arguments from FILE)\n"
@@ -353,6 +356,51 @@ static void build_id(keel_link_options *o, const char *style)
         fail("invalid build-id style: %s", style);
 }
 
+/* -z max-page-size=N, common-page-size=N: a power of two (N in C's
+ * notation, as GNU ld reads it); else GNU ld's message. */
+static void page_size(uint64_t *to, const char *text, const char *what)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (!*text || *end || errno || !v || (v & (v - 1)) || v > (1ull << 30))
+        fail("invalid %s page size `%s'", what, text);
+    else
+        *to = v;
+}
+
+/* An address of -Ttext, -Tdata, -Tbss, -Ttext-segment, --section-start:
+ * hexadecimal, with or without 0x, as GNU ld reads it. */
+static bool hex_address(const char *text, uint64_t *to)
+{
+    const char *h = text[0] == '0' && (text[1] == 'x' || text[1] == 'X') ? text + 2 : text;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(h, &end, 16);
+    if (!*h || *end || errno || *h == '-' || *h == '+' || *h == ' ') {
+        fail("invalid hex number `%s'", text);
+        return false;
+    }
+    *to = v;
+    return true;
+}
+
+/* --section-start NAME=ADDR, and -Ttext/-Tdata/-Tbss for .text/.data/.bss */
+static void section_start(keel_link_options *o, const char *name, size_t len, const char *addr)
+{
+    uint64_t a;
+    if (!hex_address(addr, &a))
+        return;
+    size_t n = o->nsection_starts;
+    keel_link_section_start *v = push((void *)o->section_starts, &n, sizeof *v);
+    char *nm = xstrdup(name);
+    nm[len] = 0;
+    v[n - 1].name = nm;
+    v[n - 1].addr = a;
+    o->section_starts = v;
+    o->nsection_starts = n;
+}
+
 /* -z KEYWORD.  The ones below the handled ones change nothing in a static
  * executable; any other is ignored with ld.bfd's warning. */
 static void z_keyword(keel_link_options *o, const char *kw)
@@ -373,6 +421,14 @@ static void z_keyword(keel_link_options *o, const char *kw)
         o->now = true;
     else if (strcmp(kw, "lazy") == 0)
         o->now = false;
+    else if (strcmp(kw, "separate-code") == 0)
+        o->no_separate_code = false;
+    else if (strcmp(kw, "noseparate-code") == 0)
+        o->no_separate_code = true;
+    else if (strncmp(kw, "max-page-size=", 14) == 0)
+        page_size(&o->max_page_size, kw + 14, "maximum");
+    else if (strncmp(kw, "common-page-size=", 17) == 0)
+        page_size(&o->common_page_size, kw + 17, "common");
     else {
         for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++)
             if (strcmp(kw, quiet[k]) == 0)
@@ -503,6 +559,28 @@ static bool parse_long(parser *p)
             o->mapfiles = m;
             o->nmapfiles = n;
         }
+    }
+    /* layout (GNU ld's -T options: hexadecimal addresses) */
+    else if (with_value(p, "Ttext-segment", &val) || with_value(p, "image-base", &val)) {
+        if (val && hex_address(val, &o->text_segment))
+            o->has_text_segment = true;
+    } else if (with_value(p, "Ttext", &val)) {
+        if (val)
+            section_start(o, ".text", 5, val);
+    } else if (with_value(p, "Tdata", &val)) {
+        if (val)
+            section_start(o, ".data", 5, val);
+    } else if (with_value(p, "Tbss", &val)) {
+        if (val)
+            section_start(o, ".bss", 4, val);
+    } else if (with_value(p, "section-start", &val)) {
+        const char *eq = val ? strchr(val, '=') : NULL;
+        if (val && !eq)
+            fail("invalid argument to option \"--section-start\"");
+        else if (val && (eq == val || !eq[1]))
+            fail("missing argument(s) to option \"--section-start\"");
+        else if (val)
+            section_start(o, val, (size_t)(eq - val), eq + 1);
     } else if (flag(a, "build-id"))
         build_id(o, NULL);
     else if (strncmp(s, "build-id=", 9) == 0)
@@ -789,6 +867,12 @@ int cmd_link(int argc, char **argv)
     parser p = {.v = args.v, .n = args.n, .plan = &plan, .dynamic = true};
     for (p.i = 0; p.i < p.n; p.i++)
         parse_one(&p);
+    /* GNU ld's warning; the first segment then starts on the page below */
+    uint64_t maxp = plan.opt.max_page_size ? plan.opt.max_page_size : 0x1000;
+    if (plan.opt.common_page_size > maxp)
+        maxp = plan.opt.common_page_size;
+    if (plan.opt.has_text_segment && plan.opt.text_segment & (maxp - 1))
+        warn("address of `text-segment' isn't multiple of maximum page size");
     if (nerrors)
         return 1;
     if (!plan.npending) {

@@ -515,7 +515,7 @@ static int check_overlaps(lk_link *l, uint64_t hdr_lo, uint64_t hdr_hi)
             if (l->segs[s].type != PT_LOAD || !a->size || (a->type == SHT_NOBITS && (a->flags & SHF_TLS)))
                 continue;
             if (a->addr < hdr_hi && hdr_lo < a->addr + a->size)
-                return lk_fail(l, KEEL_E_RANGE, "section %s VMA [%016llx,%016llx] overlaps the ELF and program "
+                return lk_fail(l, KEEL_E_RANGE, "section %s LMA [%016llx,%016llx] overlaps the ELF and program "
                                "headers [%016llx,%016llx]", a->name, (unsigned long long)a->addr,
                                (unsigned long long)(a->addr + a->size - 1), (unsigned long long)hdr_lo,
                                (unsigned long long)(hdr_hi - 1));
@@ -525,7 +525,7 @@ static int check_overlaps(lk_link *l, uint64_t hdr_lo, uint64_t hdr_hi)
                     if (l->segs[t].type != PT_LOAD || !b->size || (b->type == SHT_NOBITS && (b->flags & SHF_TLS)))
                         continue;
                     if (a->addr < b->addr + b->size && b->addr < a->addr + a->size)
-                        return lk_fail(l, KEEL_E_RANGE, "section %s VMA [%016llx,%016llx] overlaps section %s VMA "
+                        return lk_fail(l, KEEL_E_RANGE, "section %s LMA [%016llx,%016llx] overlaps section %s LMA "
                                        "[%016llx,%016llx]", b->name, (unsigned long long)b->addr,
                                        (unsigned long long)(b->addr + b->size - 1), a->name,
                                        (unsigned long long)a->addr, (unsigned long long)(a->addr + a->size - 1));
@@ -606,7 +606,9 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         g->offset = ld->offset;
         g->align = maxp;
         g->filesz = g->memsz = addr - ld->vaddr;
-        ld->filesz = ld->memsz = addr - ld->vaddr;
+        /* (headers alone, below an unaligned -Ttext-segment: GNU ld maps
+         * just them) */
+        ld->filesz = ld->memsz = g->headers && !g->nsecs ? header_size : addr - ld->vaddr;
         bool tls_started = false;
         for (size_t i = 0; i < g->nsecs; i++) {
             lk_osec *o = g->secs[i];
