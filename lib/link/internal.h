@@ -207,7 +207,7 @@ int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
 size_t lk_max_loads(const lk_link *l);
-bool lk_is_relro(const lk_osec *o);
+bool lk_has_relro(const lk_link *l);
 int lk_count_got(lk_link *l, size_t *count);
 int lk_collect_ifuncs(lk_link *l);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);

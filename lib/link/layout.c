@@ -425,7 +425,7 @@ static void size_section(lk_osec *o)
  * make it read-only after: the TLS initialisation image, the init and fini
  * arrays, .data.rel.ro and the GOT, the leading sections of the data
  * segment (their classes come first there). */
-bool lk_is_relro(const lk_osec *o)
+static bool is_relro(const lk_osec *o)
 {
     return (o->flags & SHF_TLS) || !strcmp(o->name, ".init_array") || !strcmp(o->name, ".fini_array") ||
            !strcmp(o->name, ".preinit_array") || !strcmp(o->name, ".data.rel.ro") || !strcmp(o->name, ".got");
@@ -442,6 +442,26 @@ static bool section_start(const lk_link *l, const char *name, uint64_t *addr)
             found = true;
         }
     return found;
+}
+
+/* The RELRO part of the data segment: its leading RELRO sections (-z
+ * relro).  *moved if --section-start places one of them: GNU ld then
+ * has it outside DATA_SEGMENT_RELRO_END and no PT_GNU_RELRO. */
+static size_t relro_count(const lk_link *l, bool *moved)
+{
+    const lk_segment *g = &l->segs[LK_SEG_DATA];
+    size_t n = 0;
+    uint64_t a;
+    *moved = false;
+    while (l->opt->relro && n < g->nsecs && is_relro(g->secs[n]))
+        *moved |= section_start(l, g->secs[n++]->name, &a);
+    return n;
+}
+
+bool lk_has_relro(const lk_link *l)
+{
+    bool moved;
+    return relro_count(l, &moved) && !moved;
 }
 
 /* The PT_LOADs that lk_assign_addresses will make: one per loadable
@@ -481,8 +501,27 @@ static uint64_t data_start(lk_segment *g, size_t nrelro, uint64_t end, uint64_t 
                            uint64_t tls_align)
 {
     uint64_t base = align_up(end, maxp) + ((end + commonp - 1) & (maxp - commonp));
-    if (!nrelro)
-        return base;
+    if (!nrelro) {
+        /* Without RELRO, GNU ld starts at the same offset in the next
+         * maximum page, unless the segment then ends in a page it could
+         * save (lang_size_segment): its first and last pieces of a
+         * common page, together no more than one. */
+        uint64_t first = align_up(end, maxp) + (end & (maxp - 1)), at = first;
+        bool tls_seen = false;
+        for (size_t i = 0; i < g->nsecs; i++) {
+            const lk_osec *o = g->secs[i];
+            uint64_t align = o->align;
+            if ((o->flags & SHF_TLS) && !tls_seen) {
+                align = tls_align;
+                tls_seen = true;
+            }
+            if (!(o->type == SHT_NOBITS && (o->flags & SHF_TLS)))
+                at = align_up(at, align) + o->size;
+        }
+        uint64_t head = -first & (commonp - 1), tail = at & (commonp - 1);
+        bool saves = head && tail && (first & ~(commonp - 1)) != (at & ~(commonp - 1)) && head + tail <= commonp;
+        return saves ? base : first;
+    }
     uint64_t at = base, first_tls = nrelro;
     for (size_t i = 0; i < nrelro; i++) {
         const lk_osec *o = g->secs[i];
@@ -577,10 +616,8 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 tls_align = g->secs[i]->align;
         uint64_t fixed = 0;
         bool first_fixed = !g->headers && g->nsecs && section_start(l, g->secs[0]->name, &fixed);
-        size_t nrelro = 0;
-        while (s == LK_SEG_DATA && opt->relro && nrelro < g->nsecs && lk_is_relro(g->secs[nrelro]) &&
-               (!nrelro || !section_start(l, g->secs[nrelro]->name, &(uint64_t){0})))
-            nrelro++;
+        bool moved = false;
+        size_t nrelro = s == LK_SEG_DATA ? relro_count(l, &moved) : 0;
         lk_load *ld = &l->loads[l->nloads++];
         if (g->headers) {
             /* GNU ld rounds a -Ttext-segment down to its page (and warns) */
@@ -593,9 +630,12 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             if (first_fixed)
                 addr = fixed;
             else if (s == LK_SEG_DATA)
-                addr = data_start(g, nrelro, addr, maxp, commonp, tls_align);
+                addr = data_start(g, moved ? 0 : nrelro, addr, maxp, commonp, tls_align);
             else
                 addr = align_up(addr, maxp);
+            /* the PT_LOAD starts where its first section does */
+            if (!first_fixed && g->nsecs)
+                addr = align_up(addr, g->secs[0]->flags & SHF_TLS ? tls_align : g->secs[0]->align);
             off = congruent(off, addr, maxp);
             ld->vaddr = addr;
             ld->offset = off;
@@ -632,7 +672,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 ;
             else {
                 uint64_t to = align_up(addr, align);
-                if (i < nrelro && !first_fixed && o->addr > to) /* planned by data_start */
+                if (i < nrelro && !moved && o->addr > to) /* planned by data_start */
                     to = o->addr;
                 if (o->type != SHT_NOBITS) /* the file offset stays congruent with the address */
                     off += to - addr;
@@ -659,9 +699,12 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 /* RELRO ends on a page boundary: data_start arranged it,
                  * unless a --section-start or an alignment got in the
                  * way; then what follows moves to the next page */
-                l->relro_start = g->vaddr;
-                l->relro_offset = g->offset;
                 l->relro_end = align_up(addr, maxp);
+                if (!moved) {
+                    l->relro_start = g->vaddr;
+                    l->relro_offset = g->offset;
+                } else /* GNU ld pads it, but has no PT_GNU_RELRO for it */
+                    l->relro_start = l->relro_end;
                 if (i + 1 < g->nsecs) {
                     if (g->secs[i + 1]->type != SHT_NOBITS)
                         off += l->relro_end - addr;

@@ -257,7 +257,7 @@ int lk_write_output(lk_link *l)
     for (size_t i = 0; i < data->nsecs; i++)
         has_tls |= (data->secs[i]->flags & SHF_TLS) != 0;
     size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) +
-                 (l->opt->relro && data->nsecs && lk_is_relro(data->secs[0]));
+                 lk_has_relro(l);
     for (int s = 0; s < LK_NSEGS; s++)
         for (size_t i = 0; i < l->segs[s].nsecs; i++)
             nph += l->segs[s].secs[i]->note; /* at most one PT_NOTE each */
