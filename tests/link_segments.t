@@ -288,4 +288,40 @@ for my $case (@cases) {
     }
 }
 
+# The options on a glibc program: the section each names at ld.bfd's
+# address (the rest differs where keel's sections differ in size), and
+# the program runs alike.
+SKIP: {
+    my @args = linker_args(qw(gcc -static hello.o -o hello));
+    skip 'no gcc linker line', 18 unless @args && -e "$tmp/hello.o";
+    for my $o (
+        [['-Ttext=0x500000'], '.text'], [['-Tdata=0x600000'], '.data'], [['-Tbss=0x700000'], '.bss'],
+        [['-Ttext-segment=0x800000'], '.init'], [['--section-start=.rodata=0x900000'], '.rodata'],
+        [['-z', 'max-page-size=0x200000'], '.init'],
+    ) {
+        my ($opts, $sec) = @$o;
+        my $tag = 'hello-' . join('', @$opts) =~ s/\W+/_/gr;
+        my $b = run(argv => ['ld.bfd', @args, @$opts, '-o', "$tmp/$tag.bfd"]);
+        my $k = keel_link(@args, @$opts, '-o', "$tmp/$tag.keel");
+        my %want = section_addresses("$tmp/$tag.bfd");
+        my %got = section_addresses("$tmp/$tag.keel");
+        ok($b->{status} == 0 && $k->{status} == 0 && defined $want{$sec} && ($got{$sec} // -1) == $want{$sec},
+           "glibc hello, @$opts: $sec at ld.bfd's address") or diag("$k->{err} ld.bfd "
+               . sprintf('%#x', $want{$sec} // 0) . ', keel ' . sprintf('%#x', $got{$sec} // 0));
+        my @f = layout_faults(1, segments("$tmp/$tag.keel"));
+        my ($dr, $kr) = (run(argv => ["$tmp/$tag.bfd"]), run(argv => ["$tmp/$tag.keel"]));
+        ok(!@f && $kr->{status} == $dr->{status} && $kr->{out} eq $dr->{out} && $dr->{out} ne '',
+           "glibc hello, @$opts: no W+X, nothing but code executable, runs as ld.bfd's")
+            or diag(join("\n", @f) . "ld.bfd's: '$dr->{out}', keel's: '$kr->{out}' $kr->{err}");
+        SKIP: {
+            skip 'no eu-elflint (elfutils)', 1 unless $elflint;
+            my %w = elflint("$tmp/$tag.bfd");
+            my %g = elflint("$tmp/$tag.keel");
+            my @new = grep { !$w{$_} } sort keys %g;
+            ok(!@new, "glibc hello, @$opts: eu-elflint --gnu-ld finds nothing it does not find in ld.bfd's")
+                or diag(join "\n", @new[0 .. ($#new < 9 ? $#new : 9)]);
+        }
+    }
+}
+
 done_testing();
