@@ -169,6 +169,11 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
     keel_sym sym;
     const char *name;
     keel_error e;
+    if (symi == 0) { /* STN_UNDEF: no symbol, S = 0 (an absolute target such as `jmp 0`), as GNU ld takes it */
+        *value = *size = 0;
+        *tls = false;
+        return 0;
+    }
     if (keel_symtab_get(&f->symtab, symi, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &name, &e))
         return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
     *size = sym.size;
