@@ -69,4 +69,42 @@ sub objdump_code {
         or diag("ld.bfd:\n$want\nkeel:\n$got");
 }
 
+# The PT_TLS line's fields: [offset, vaddr, paddr, filesz, memsz, flags, align].
+sub pt_tls {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '-lW', $file]);
+    my ($line) = $r->{out} =~ /^\s*TLS\s+(.*)$/m;
+    return $line ? [split ' ', $line] : undef;
+}
+
+# Two runs alike: same output, same status, and the oracle's succeeded.
+sub runs_alike {
+    my ($name, $bfd, $kl, @argv) = @_;
+    my ($dr, $kr) = (run(argv => [$bfd, @argv]), run(argv => [$kl, @argv]));
+    ok($dr->{status} == 0 && $dr->{out} ne '' && $kr->{out} eq $dr->{out} && $kr->{status} == $dr->{status},
+       "$name: the program runs as ld.bfd's link runs")
+        or diag("ld.bfd's: status $dr->{status}, out '$dr->{out}' err '$dr->{err}'\n"
+                . "keel's:   status $kr->{status}, out '$kr->{out}', err '" . substr($kr->{err}, 0, 300) . "'");
+}
+
+# ------------------------------------------- item 4: TLS commons after .tbss
+SKIP: {
+    my $c = sh("gcc -c $src/tcommon.s -o tcommon.o && gcc -O2 -c $src/tcommon_main.c -o tcommon_main.o");
+    skip "cannot build the TLS common test: $c->{err}", 4 if $c->{status};
+    my @args = static_args('tcommon', 'tcommon_main.o', 'tcommon.o');
+    skip 'no gcc linker line', 4 unless @args;
+    my ($b, $k) = link_both("$tmp/tcommon", @args);
+    ok($k->{status} == 0, 'TLS common: keel links it') or diag($k->{err});
+    my ($want, $got) = (pt_tls("$tmp/tcommon.bfd"), pt_tls("$tmp/tcommon.keel"));
+    ok($want && $got && hex($got->[4]) == hex($want->[4]),
+       'TLS common: PT_TLS memsz is ld.bfd\'s (' . ($want ? $want->[4] : '?') . '), the common inside it')
+        or diag('ld.bfd: ' . join(' ', @{ $want // [] }) . "\nkeel:   " . join(' ', @{ $got // [] }));
+    my $syms = run(argv => ['readelf', '-sW', "$tmp/tcommon.keel"])->{out};
+    my ($tb, $tc) = map { $syms =~ /^\s*\d+:\s+([0-9a-f]+)\s+\d+\s+TLS\s+GLOBAL\s+\S+\s+\d+\s+\Q$_\E\s*$/m ? hex($1) : undef } qw(tb tcom);
+    ok(defined $tb && defined $tc && ($tc >= $tb + 32 || $tc + 64 <= $tb) && $got && $tc + 64 <= hex($got->[4]),
+       'TLS common: its TLS offset is its own, within the block')
+        or diag("tb " . ($tb // 'none') . ", tcom " . ($tc // 'none'));
+    runs_alike('TLS common', "$tmp/tcommon.bfd", "$tmp/tcommon.keel");
+}
+
 done_testing();

@@ -167,6 +167,8 @@ typedef struct lk_link {
     lk_segment segs[LK_NSEGS];
     uint64_t file_end, image_end;
     lk_osec *got, *common;  /* synthetic sections */
+    lk_osec *tcommon;       /* .tbss, holding the TLS commons as its piece tcommon_piece */
+    size_t tcommon_piece;
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
@@ -202,6 +204,8 @@ typedef struct lk_place {
     uint64_t offset;
 } lk_place;
 const char *lk_place_text(const lk_place *p, char *buf, size_t size);
+/* Where a common symbol is (.bss.common, or the TLS commons' piece of .tbss). */
+uint64_t lk_common_address(const lk_link *l, const lk_sym *s);
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const lk_place *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);

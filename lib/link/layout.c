@@ -90,8 +90,8 @@ static int class_of(const lk_osec *o)
     if (o->note) /* notes first, after the headers, as GNU ld places them */
         return -1;
     for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
-        if (strcmp(o->name, order[i]) == 0 || (o->type == SHT_NOBITS && strcmp(order[i], ".tdata") == 0))
-            return 2 * i + (o->type == SHT_NOBITS); /* .tbss right after .tdata: one TLS block */
+        if (strcmp(o->name, order[i]) == 0 || ((o->flags & SHF_TLS) && strcmp(order[i], ".tdata") == 0))
+            return 2 * i + (o->type == SHT_NOBITS); /* every TLS section with .tdata, .tbss after: one TLS block */
     return 99; /* unknown sections next-to-last */
 }
 
@@ -309,7 +309,10 @@ int lk_place_sections(lk_link *l)
         l->build_id->align = 4;
         l->build_id->note = true;
     }
-    uint64_t common_size = 0, common_align = 1;
+    /* the commons: ordinary ones in .bss.common, thread-local ones
+     * (.tls_common, STT_TLS) after the .tbss variables in the TLS block,
+     * as GNU ld places its .tcommon */
+    uint64_t common_size = 0, common_align = 1, tcommon_size = 0, tcommon_align = 1;
     lk_sym **sorted;
     size_t nsorted;
     int src = lk_sorted_symbols(l, &sorted, &nsorted);
@@ -319,15 +322,39 @@ int lk_place_sections(lk_link *l)
         lk_sym *s = sorted[i];
         if (s->state != LK_COMMON)
             continue;
-        if ((s->align & (s->align - 1)) || s->align > ((uint64_t)1 << 32) || s->size > LIMIT || common_size > LIMIT)
+        bool tls = s->type == 6 /* STT_TLS */;
+        uint64_t *size = tls ? &tcommon_size : &common_size, *align = tls ? &tcommon_align : &common_align;
+        if ((s->align & (s->align - 1)) || s->align > ((uint64_t)1 << 32) || s->size > LIMIT || *size > LIMIT)
             return lk_fail(l, KEEL_E_FORMAT, "%s: common symbol '%s': alignment %llu or size %llu is absurd",
                            s->def ? s->def->name : "?", s->name, (unsigned long long)s->align,
                            (unsigned long long)s->size);
-        common_size = align_up(common_size, s->align);
-        s->common_offset = common_size;
-        common_size += s->size;
-        if (s->align > common_align)
-            common_align = s->align;
+        *size = align_up(*size, s->align);
+        s->common_offset = *size;
+        *size += s->size;
+        if (s->align > *align)
+            *align = s->align;
+    }
+    if (tcommon_size) {
+        keel_shdr tbss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE | SHF_TLS, .size = tcommon_size,
+                          .addralign = tcommon_align};
+        int seg = LK_SEG_DATA;
+        for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
+            if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], ".tbss", &tbss)) {
+                seg = builtin[c].segment;
+                break;
+            }
+        /* a piece of .tbss with no input of its own, after the others */
+        lk_osec *o = output_section(l, seg, ".tbss", &tbss);
+        if (!o || !(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        if (!o->seq)
+            o->seq = ++seq;
+        l->tcommon = o;
+        l->tcommon_piece = o->npieces;
+        o->pieces[o->npieces] = (lk_piece){NULL, 0, tcommon_size, tcommon_align, 0, (uint32_t)o->npieces, false};
+        o->npieces++;
+        if (tcommon_align > o->align)
+            o->align = tcommon_align;
     }
     if (common_size) {
         keel_shdr bss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = common_size,
@@ -399,6 +426,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             if ((g->secs[i]->flags & SHF_TLS) && g->secs[i]->align > tls_align)
                 tls_align = g->secs[i]->align;
         bool tls_started = false;
+        uint64_t tbss_end = 0; /* the zero-filled TLS sections follow one another, not what follows them */
         for (size_t i = 0; i < g->nsecs; i++) {
             lk_osec *o = g->secs[i];
             size_section(o);
@@ -410,8 +438,9 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             if (o->type == SHT_NOBITS && (o->flags & SHF_TLS)) {
                 /* .tbss takes no room in the segment (each thread gets it):
                  * it has an address, but what follows does not move */
-                o->addr = align_up(addr, align);
+                o->addr = align_up(addr > tbss_end ? addr : tbss_end, align);
                 o->offset = off;
+                tbss_end = o->addr + o->size;
                 continue;
             }
             if (o->size > LIMIT || addr > LIMIT || off > LIMIT)

@@ -340,10 +340,11 @@ int lk_write_output(lk_link *l)
         uint64_t value = 0, sz = 0;
         uint16_t shndx = SHN_ABS;
         if (s->state == LK_COMMON) {
-            value = l->common->addr + s->common_offset;
+            bool tcommon = s->type == 6 /* STT_TLS */;
+            value = lk_common_address(l, s) - (tcommon ? l->tls_start : 0);
             sz = s->size;
-            shndx = (uint16_t)l->common->index;
-            d.info = (uint8_t)(STB_GLOBAL << 4 | 1);
+            shndx = (uint16_t)(tcommon ? l->tcommon : l->common)->index;
+            d.info = (uint8_t)(STB_GLOBAL << 4 | (tcommon ? 6 : 1));
         } else if (!s->def) { /* --defsym */
             if (lk_global_value(l, s, &value, &sz, &tls, NULL, 0))
                 continue;

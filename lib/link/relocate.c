@@ -99,6 +99,13 @@ const char *lk_place_text(const lk_place *p, char *buf, size_t size)
     return buf;
 }
 
+uint64_t lk_common_address(const lk_link *l, const lk_sym *s)
+{
+    if (s->type == STT_TLS)
+        return l->tcommon->addr + l->tcommon->pieces[l->tcommon_piece].offset + s->common_offset;
+    return l->common->addr + s->common_offset;
+}
+
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
                     int depth)
 {
@@ -148,8 +155,9 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
                        s->name);
     }
     if (s->state == LK_COMMON) {
-        *value = l->common->addr + s->common_offset;
+        *value = lk_common_address(l, s);
         *size = s->size;
+        *tls = s->type == STT_TLS;
         return 0;
     }
     if (linker_value(l, s->name, value))
