@@ -107,4 +107,86 @@ SKIP: {
     runs_alike('TLS common', "$tmp/tcommon.bfd", "$tmp/tcommon.keel");
 }
 
+# Rewrite the type and flags of section $name in the ELF64 little-endian
+# object $file (for headers gas will not write: it forces .init_array's
+# type by name).
+sub set_section {
+    my ($file, $name, $type, $flags) = @_;
+    my $elf = slurp($file);
+    my ($shoff) = unpack('Q<', substr($elf, 0x28, 8));
+    my ($shentsize, $shnum, $shstrndx) = unpack('v3', substr($elf, 0x3a, 6));
+    my $strs = unpack('Q<', substr($elf, $shoff + $shstrndx * $shentsize + 24, 8));
+    for my $i (1 .. $shnum - 1) {
+        my $h = $shoff + $i * $shentsize;
+        my $n = unpack('V', substr($elf, $h, 4));
+        next unless unpack('Z*', substr($elf, $strs + $n, 256)) eq $name;
+        substr($elf, $h + 4, 4) = pack('V', $type);
+        substr($elf, $h + 8, 8) = pack('Q<', $flags);
+        spew($file, $elf);
+        return 1;
+    }
+    return 0;
+}
+
+# Section $name's lines of readelf -SW, without the index, address and
+# offset (the two links place things differently): name, type, size,
+# entry size, flags, link, info, alignment, one line each.
+sub section_lines {
+    my ($file, $name) = @_;
+    my $r = run(argv => ['readelf', '-SW', $file]);
+    return join "\n", map { my @w = split ' ', s/^\s*\[\s*\d+\]\s*//r; join ' ', @w[0, 1, 4 .. $#w] }
+        grep { /^\s*\[\s*\d+\]\s+\Q$name\E\s/ } split /\n/, $r->{out};
+}
+
+# ------------------------------------------- item 6: one output section per name, the flags' union
+SKIP: {
+    my $c = sh(join ' && ', map({ "gcc -c $src/flags_$_.s -o flags_$_.o" } qw(aw a ax)),
+               "gcc -O2 -c $src/flags_main.c -o flags_main.o");
+    skip "cannot build the section flags test: $c->{err}", 9 if $c->{status};
+    for my $set (['aw', 'a'], ['a', 'ax'], ['a', 'aw']) {
+        my $tag = join '+', @$set;
+        my @args = static_args('flags', 'flags_main.o', map { "flags_$_.o" } @$set);
+        my ($b, $k) = link_both("$tmp/flags-$tag", @args);
+        ok($k->{status} == 0, ".foobar as \"$tag\": keel links it") or diag($k->{err});
+        my ($want, $got) = (section_lines("$tmp/flags-$tag.bfd", '.foobar'), section_lines("$tmp/flags-$tag.keel", '.foobar'));
+        ok($b->{status} == 0 && $want =~ /^\S+ PROGBITS/ && $want !~ /\n/ && $got eq $want,
+           ".foobar as \"$tag\": one output section with the flags' union, as ld.bfd makes it ($want)")
+            or diag("ld.bfd:\n$want\nkeel:\n$got");
+        runs_alike(".foobar as \"$tag\"", "$tmp/flags-$tag.bfd", "$tmp/flags-$tag.keel");
+    }
+}
+
+SKIP: {
+    my $c = sh("gcc -c $src/init_ro.s -o init_ro.o && gcc -O2 -c $src/init_main.c -o init_main.o");
+    skip "cannot build the .init_array test: $c->{err}", 4 if $c->{status};
+    ok(set_section("$tmp/init_ro.o", '.init_array', 1, 2), '.init_array made PROGBITS read-only in init_ro.o');
+    my @args = static_args('init', 'init_main.o', 'init_ro.o');
+    my ($b, $k) = link_both("$tmp/init", @args);
+    my ($want, $got) = (section_lines("$tmp/init.bfd", '.init_array'), section_lines("$tmp/init.keel", '.init_array'));
+    ok($k->{status} == 0 && $b->{status} == 0 && $want =~ /^\S+ INIT_ARRAY/ && $got =~ /^\S+ INIT_ARRAY/
+           && $got !~ /\n/, '.init_array PROGBITS and INIT_ARRAY: one INIT_ARRAY section, as ld.bfd makes it')
+        or diag("ld.bfd:\n$want\nkeel:\n$got\n$k->{err}");
+    runs_alike('.init_array PROGBITS and INIT_ARRAY: both initializers', "$tmp/init.bfd", "$tmp/init.keel");
+    my $g = run(file => $keel, argv => [$keel, 'link', @args, '--gc-sections', '-o', "$tmp/init.gc"]);
+    my $gr = run(argv => ["$tmp/init.gc"]);
+    ok($g->{status} == 0 && $gr->{status} == 0, '.init_array PROGBITS: with --gc-sections too, both run')
+        or diag("$g->{err} $gr->{out}");
+}
+
+# ------------------------------------------- item 10: no W+X segment, a clear error instead
+SKIP: {
+    my $c = sh("gcc -c $src/flags_awx.s -o flags_awx.o");
+    skip "cannot build the W+X test: $c->{err}", 4 if $c->{status};
+    my @args = static_args('awx', 'flags_awx.o');
+    my ($b, $k) = link_both("$tmp/awx", @args);
+    like($k->{err}, qr/flags_awx\.o: section '\.text\.rwx' is writable and executable: keel never maps a page both/,
+         'an "awx" section: the error names the file and section, and says why');
+    ok($k->{status} != 0 && !-e "$tmp/awx.keel", 'an "awx" section: no output');
+    @args = static_args('wx', 'flags_main.o', 'flags_aw.o', 'flags_ax.o');
+    ($b, $k) = link_both("$tmp/wx", @args);
+    like($k->{err}, qr/flags_aw\.o: section '\.foobar' is writable and \S*flags_ax\.o: section '\.foobar' is executable, and both go to output section '\.foobar', which would be writable and executable/,
+         '.foobar "aw" and "ax": the error names both inputs (ld.bfd makes an RWX segment of them)');
+    ok($k->{status} != 0 && !-e "$tmp/wx.keel", '.foobar "aw" and "ax": no output');
+}
+
 done_testing();

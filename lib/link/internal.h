@@ -145,6 +145,8 @@ typedef struct lk_criterion {
     int segment;
 } lk_criterion;
 
+typedef struct lk_kind lk_kind; /* kinds.c */
+
 typedef struct lk_link {
     const keel_link_options *opt;
     keel_error *err;
@@ -164,6 +166,7 @@ typedef struct lk_link {
     /* the layout */
     lk_sym **sorted;        /* the defined symbols in definition order */
     size_t nsorted;
+    struct { lk_kind **v; size_t cap, n; } kinds; /* output section name: its flags' union (kinds.c) */
     lk_segment segs[LK_NSEGS];
     uint64_t file_end, image_end;
     lk_osec *got, *common;  /* synthetic sections */
@@ -190,6 +193,12 @@ int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t si
 /* Take the members the link needs (ld's rules); *taken_any set if one was. */
 int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any);
 int lk_take_all(lk_link *l, lk_archive *a);
+/* The output section named name takes input section shndx of f, of this
+ * type and flags: joined into the name's kind (refused if that becomes
+ * writable and executable). */
+int lk_kind_add(lk_link *l, const char *name, const lk_file *f, uint32_t shndx, uint32_t type, uint64_t flags);
+/* The type and flags of the name's output section, into sh. */
+void lk_kind_get(const lk_link *l, const char *name, keel_shdr *sh);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);

@@ -187,8 +187,42 @@ static int by_class(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Whether section i of f goes into the output, with its header and name,
+ * and the name of the output section it joins; 0 no, 1 yes, or an error. */
+static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char **name, const char **out)
+{
+    keel_error e;
+    if (keel_elf_shdr(&f->elf, i, sh, &e) || keel_elf_section_name(&f->elf, sh, name, &e))
+        return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
+    if (f->dropped[i] || sh->type == SHT_SYMTAB || sh->type == SHT_STRTAB || sh->type == SHT_RELA ||
+        sh->type == SHT_REL || sh->type == SHT_GROUP || sh->type == SHT_SYMTAB_SHNDX ||
+        strcmp(*name, ".note.GNU-stack") == 0 || strncmp(*name, ".gnu.warning", 12) == 0 ||
+        (sh->flags & 0x80000000u /* SHF_EXCLUDE */))
+        return 0;
+    if (!(sh->flags & SHF_ALLOC) && strncmp(*name, ".debug", 6) != 0 && strcmp(*name, ".comment") != 0)
+        return 0; /* other unallocated sections: nothing a program or debugger reads */
+    if (f->live && (sh->flags & SHF_ALLOC) && !f->live[i] && strcmp(*name, ".eh_frame") != 0)
+        return 0; /* --gc-sections: not reachable */
+    int legacy = legacy_array(*name);
+    if (legacy) /* .ctors and .dtors are init and fini arrays */
+        sh->type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
+    *out = sh->type == SHT_NOTE ? *name : output_name(*name);
+    return 1;
+}
+
 int lk_place_sections(lk_link *l)
 {
+    /* first the kinds: each output name's flags and type from all its inputs */
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            const char *name, *out;
+            int rc = placed(l, f, i, &sh, &name, &out);
+            if (rc < 0 || (rc && (rc = lk_kind_add(l, out, f, i, sh.type, sh.flags))))
+                return rc < 0 ? l->err->code : rc;
+        }
+    }
     for (int i = 0; i < LK_NSEGS; i++) {
         l->segs[i].name = predefined[i].name;
         l->segs[i].type = predefined[i].type;
@@ -206,37 +240,29 @@ int lk_place_sections(lk_link *l)
             !(f->pos = lk_zalloc(&l->arena, (f->elf.shnum + 1) * sizeof *f->pos)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_shdr sh;
-            const char *name;
-            keel_error e;
-            if (keel_elf_shdr(&f->elf, i, &sh, &e) || keel_elf_section_name(&f->elf, &sh, &name, &e))
-                return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
-            if (f->dropped[i] || sh.type == SHT_SYMTAB || sh.type == SHT_STRTAB || sh.type == SHT_RELA ||
-                sh.type == SHT_REL || sh.type == SHT_GROUP || sh.type == SHT_SYMTAB_SHNDX ||
-                strcmp(name, ".note.GNU-stack") == 0 || strncmp(name, ".gnu.warning", 12) == 0 ||
-                (sh.flags & 0x80000000u /* SHF_EXCLUDE */))
+            keel_shdr sh, as;
+            const char *name, *oname;
+            int prc = placed(l, f, i, &as, &name, &oname);
+            if (prc <= 0) {
+                if (prc < 0)
+                    return l->err->code;
                 continue;
-            if (!(sh.flags & SHF_ALLOC) && strncmp(name, ".debug", 6) != 0 && strcmp(name, ".comment") != 0)
-                continue; /* other unallocated sections: nothing a program or debugger reads */
-            if (f->live && (sh.flags & SHF_ALLOC) && !f->live[i] && strcmp(name, ".eh_frame") != 0)
-                continue; /* --gc-sections: not reachable */
+            }
+            keel_elf_shdr(&f->elf, i, &sh, NULL); /* (read by placed: the input's own header) */
             if (sh.flags & 0x800 /* SHF_COMPRESSED */)
                 return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: section %s is compressed (-gz): keel does not link "
                                                       "compressed sections yet; build without -gz", f->name, name);
+            lk_kind_get(l, oname, &as); /* all the inputs' flags, and the type they make */
             int seg = LK_SEG_EXTRA;
             for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
-                if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], name, &sh)) {
+                if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], name, &as)) {
                     seg = builtin[c].segment;
                     break;
                 }
             /* A note with contents that a program reads is loaded too: it
              * goes in the text segment, and the note segment describes it. */
-            keel_shdr as = sh;
             int legacy = legacy_array(name);
-            if (legacy)
-                as.type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
-            lk_osec *o = output_section(l, seg == LK_SEG_NOTE ? LK_SEG_TEXT : seg,
-                                        sh.type == SHT_NOTE ? name : output_name(name), &as);
+            lk_osec *o = output_section(l, seg == LK_SEG_NOTE ? LK_SEG_TEXT : seg, oname, &as);
             if (!o)
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
             if (!o->seq)
