@@ -189,4 +189,70 @@ SKIP: {
     ok($k->{status} != 0 && !-e "$tmp/wx.keel", '.foobar "aw" and "ax": no output');
 }
 
+# The instructions of function $fn in objdump -d, in a form that two
+# links compare by: no addresses, numbers as N, no padding.
+sub code_shape {
+    my ($file, $fn) = @_;
+    my $d = run(argv => ['objdump', '-d', '--no-show-raw-insn', $file])->{out};
+    my ($body) = $d =~ /^[0-9a-f]+ <\Q$fn\E>:\n(.*?)(?:\n\n|\z)/ms;
+    return '' unless defined $body;
+    return join "\n", grep { $_ ne '' && !/^\s*(?:(?:cs\s+)?nop|\.\.\.|int3)/ }
+        map { s/^\s*[0-9a-f]+:\s*//r =~ s/\s*<[^>]*>//r =~ s/#.*//r =~ s/0x[0-9a-f]+|\b[0-9a-f]{5,}\b/N/gr =~ s/\s+$//r }
+        split /\n/, $body;
+}
+
+# The size of output section $name (readelf -SW), or undef.
+sub section_size {
+    my ($file, $name) = @_;
+    my $r = run(argv => ['readelf', '-SW', $file]);
+    return $r->{out} =~ /^\s*\[\s*\d+\]\s+\Q$name\E\s+\S+\s+\S+\s+\S+\s+([0-9a-f]+)/m ? hex($1) : undef;
+}
+
+# ------------------------------------------- item 28: one GOT slot per symbol and kind
+# Loads through the GOT relax as ld.bfd relaxes them (so they need no
+# slot); initial-exec TLS becomes local-exec; what still needs a slot has
+# one per symbol; the .got is no larger than ld.bfd's.
+SKIP: {
+    my $c = sh("gcc -c $src/gotload.s -o gotload.o && gcc -c $src/tlsie.s -o tlsie.o"
+               . " && gcc -O2 -c $src/tlsie_main.c -o tlsie_main.o");
+    skip "cannot build the GOT tests: $c->{err}", 6 if $c->{status};
+    my @args = static_args('gotload', 'gotload.o');
+    my ($b, $k) = link_both("$tmp/gotload", @args);
+    ok($k->{status} == 0, 'GOT loads: keel links them') or diag($k->{err});
+    my ($want, $got) = (code_shape("$tmp/gotload.bfd", 'main'), code_shape("$tmp/gotload.keel", 'main'));
+    ok($want =~ /test\s+\$N/ && $got eq $want, 'GOT loads: mov, test, binary operations, call and jmp relaxed as ld.bfd relaxes them')
+        or diag("ld.bfd:\n$want\nkeel:\n$got");
+    runs_alike('GOT loads', "$tmp/gotload.bfd", "$tmp/gotload.keel");
+    @args = static_args('tlsie', 'tlsie_main.o', 'tlsie.o');
+    ($b, $k) = link_both("$tmp/tlsie", @args);
+    ($want, $got) = (code_shape("$tmp/tlsie.bfd", 'ie_check'), code_shape("$tmp/tlsie.keel", 'ie_check'));
+    ok($k->{status} == 0 && $want =~ /lea\s+-?N\(%rsi\),%rsi/ && $got eq $want,
+       'initial-exec TLS: rewritten to local-exec as ld.bfd rewrites it')
+        or diag("ld.bfd:\n$want\nkeel:\n$got\n$k->{err}");
+    runs_alike('initial-exec TLS', "$tmp/tlsie.bfd", "$tmp/tlsie.keel");
+}
+
+my @got_sizes;
+for my $prog (['hello', 'gcc', "$FindBin::Bin/progs/link/hello.c"], ['threads', 'gcc', "$FindBin::Bin/progs/link/threads.c", '-pthread', '-lm'],
+              ['cxx', 'g++', "$FindBin::Bin/progs/link/cxx.cc", '-pthread']) {
+    my ($name, $cc, $file, @libs) = @$prog;
+    SKIP: {
+        my $c = run(argv => [$cc, '-O2', '-c', $file, '-o', "got-$name.o"]);
+        skip "cannot compile $file: $c->{err}", 1 if $c->{status};
+        my $r = run(argv => [$cc, '-static', "got-$name.o", @libs, '-o', "got-$name", '-###']);
+        my ($line) = grep { m{^ "?\S*/(?:collect2|ld)"? } } split /\n/, $r->{err};
+        skip "no linker line for $name", 1 unless $line;
+        my @args = shellwords($line);
+        shift @args;
+        @args = grep { $_ ne '-o' && $_ ne "got-$name" } @args;
+        my ($b, $k) = link_both("$tmp/got-$name", @args);
+        my ($want, $got) = (section_size("$tmp/got-$name.bfd", '.got'), section_size("$tmp/got-$name.keel", '.got'));
+        push @got_sizes, "$name " . ($want // '?') . '/' . ($got // '?');
+        ok($k->{status} == 0 && defined $want && defined $got && $got <= $want,
+           "$name: keel's .got (" . ($got // 'none') . " bytes) is no larger than ld.bfd's (" . ($want // 'none') . ')')
+            or diag($k->{err});
+    }
+}
+note('.got bytes, ld.bfd/keel: ' . join(', ', @got_sizes));
+
 done_testing();

@@ -56,6 +56,125 @@ static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot)
     out[6] = out[7] = 0xcc;
 }
 
+/* GOTPCRELX and REX_GOTPCRELX (psABI "Optimize GOTPCRELX Relocations"):
+ * the instructions that load from a GOT slot and can address the symbol
+ * itself, the forms GNU ld relaxes in a static executable (elf64-x86-64.c,
+ * elf_x86_64_convert_load_reloc): mov (8b), call and jmp through the slot
+ * (ff 15, ff 25), test (85), and the binary operations adc, add, and, cmp,
+ * or, sbb, sub, xor (13 03 23 3b 0b 1b 2b 33). */
+static bool is_binop(uint8_t op)
+{
+    return op == 0x03 || op == 0x0b || op == 0x13 || op == 0x1b || op == 0x23 || op == 0x2b || op == 0x33 ||
+           op == 0x3b;
+}
+
+static bool x86_64_got_load_relaxes(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset)
+{
+    if ((type != 41 && type != 42) || offset < 2 || offset > size || size - offset < 4)
+        return false;
+    uint8_t op = code[offset - 2], modrm = code[offset - 1];
+    if (op == 0xff)
+        return modrm == 0x15 || modrm == 0x25;
+    return (modrm & 0xc7) == 0x05 && (op == 0x8b || op == 0x85 || is_binop(op));
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The register operand moves from ModRM.reg to r/m, REX.R to REX.B. */
+static void reg_to_rm(uint8_t *code, uint64_t offset, uint8_t op, uint8_t ext)
+{
+    uint8_t modrm = code[offset - 1];
+    if (offset >= 3 && (code[offset - 3] & 0xf0) == 0x40) {
+        uint8_t rex = code[offset - 3];
+        code[offset - 3] = (uint8_t)((rex & ~4) | (rex & 4) >> 2);
+    }
+    code[offset - 2] = op;
+    code[offset - 1] = (uint8_t)(0xc0 | ext << 3 | (modrm & 0x38) >> 3);
+}
+
+static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                                  uint64_t P)
+{
+    if (!x86_64_got_load_relaxes(type, code, size, offset))
+        return false;
+    uint8_t op = code[offset - 2], modrm = code[offset - 1];
+    bool rex_w = offset >= 3 && (code[offset - 3] & 0xf8) == 0x48;
+    /* an immediate: sign-extended under REX.W, else zero-extended */
+    bool imm = rex_w ? (int64_t)S >= INT32_MIN && (int64_t)S <= INT32_MAX : S <= UINT32_MAX;
+    int64_t rel = (int64_t)(S + (uint64_t)A - P);
+    bool near = rel >= INT32_MIN && rel <= INT32_MAX;
+    if (op == 0xff && modrm == 0x25) { /* jmp *foo@GOTPCREL(%rip) -> jmp foo; nop (the field one byte earlier) */
+        int64_t d = (int64_t)(S - (P + 3));
+        if (d < INT32_MIN || d > INT32_MAX)
+            return false;
+        code[offset - 2] = 0xe9;
+        put32(code + offset - 1, (uint32_t)d);
+        code[offset + 3] = 0x90;
+    } else if (op == 0xff) { /* call *foo@GOTPCREL(%rip) -> addr32 call foo */
+        if (!near)
+            return false;
+        code[offset - 2] = 0x67;
+        code[offset - 1] = 0xe8;
+        put32(code + offset, (uint32_t)rel);
+    } else if (op == 0x8b && imm) { /* mov foo@GOTPCREL(%rip), %reg -> mov $foo, %reg (as GNU ld, in an executable) */
+        reg_to_rm(code, offset, 0xc7, 0);
+        put32(code + offset, (uint32_t)S);
+    } else if (op == 0x8b && near) { /* mov foo@GOTPCREL(%rip), %reg -> lea foo(%rip), %reg (foo above 2 GiB) */
+        code[offset - 2] = 0x8d;
+        put32(code + offset, (uint32_t)rel);
+    } else if (!imm) {
+        return false;
+    } else if (op == 0x85) { /* test %reg, foo@GOTPCREL(%rip) -> test $foo, %reg */
+        reg_to_rm(code, offset, 0xf7, 0);
+        put32(code + offset, (uint32_t)S);
+    } else { /* binop foo@GOTPCREL(%rip), %reg -> binop $foo, %reg (81 /n, n from the opcode) */
+        reg_to_rm(code, offset, 0x81, (uint8_t)((op & 0x38) >> 3));
+        put32(code + offset, (uint32_t)S);
+    }
+    return true;
+}
+
+/* GOTTPOFF on movq foo@gottpoff(%rip), %reg and addq foo@gottpoff(%rip),
+ * %reg (REX.W 8b or 03, ModRM mod 00 r/m 101): the forms GNU ld rewrites
+ * to local-exec (elf64-x86-64.c, elf_x86_64_check_tls_transition) */
+static bool x86_64_tls_ie_relaxes(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset)
+{
+    if (type != 22 || offset < 3 || offset > size || size - offset < 4)
+        return false;
+    uint8_t rex = code[offset - 3], op = code[offset - 2], modrm = code[offset - 1];
+    return (rex == 0x48 || rex == 0x4c) && (op == 0x8b || op == 0x03) && (modrm & 0xc7) == 0x05;
+}
+
+/* movq foo@gottpoff(%rip), %reg -> movq $tpoff, %reg (c7 /0);
+ * addq foo@gottpoff(%rip), %rsp or %r12 -> addq $tpoff, %reg (81 /0);
+ * addq foo@gottpoff(%rip), %reg -> leaq tpoff(%reg), %reg (8d, mod 10):
+ * the register moves from ModRM.reg to r/m, REX.R to REX.B, as GNU ld
+ * writes them */
+static void x86_64_relax_tls_ie(uint8_t *code, uint64_t offset)
+{
+    uint8_t rex = code[offset - 3], op = code[offset - 2], reg = (code[offset - 1] >> 3) & 7;
+    if (op == 0x8b) {
+        if (rex == 0x4c)
+            code[offset - 3] = 0x49;
+        code[offset - 2] = 0xc7;
+        code[offset - 1] = (uint8_t)(0xc0 | reg);
+    } else if (reg == 4) {
+        if (rex == 0x4c)
+            code[offset - 3] = 0x49;
+        code[offset - 2] = 0x81;
+        code[offset - 1] = (uint8_t)(0xc0 | reg);
+    } else {
+        if (rex == 0x4c)
+            code[offset - 3] = 0x4d;
+        code[offset - 2] = 0x8d;
+        code[offset - 1] = (uint8_t)(0x80 | reg | (reg << 3));
+    }
+}
+
 const kl_arch kl_arch_x86_64 = {
     .machine = 62,
     .name = "x86-64",
@@ -63,4 +182,8 @@ const kl_arch kl_arch_x86_64 = {
     .stub_size = 8,
     .write_stub = x86_64_write_stub,
     .pc32_reach = 0x7fffffffu,
+    .got_load_relaxes = x86_64_got_load_relaxes,
+    .relax_got_load = x86_64_relax_got_load,
+    .tls_ie_relaxes = x86_64_tls_ie_relaxes,
+    .relax_tls_ie = x86_64_relax_tls_ie,
 };

@@ -146,6 +146,7 @@ typedef struct lk_criterion {
 } lk_criterion;
 
 typedef struct lk_kind lk_kind; /* kinds.c */
+typedef struct lk_got_entry lk_got_entry; /* got.c */
 
 typedef struct lk_link {
     const keel_link_options *opt;
@@ -177,7 +178,8 @@ typedef struct lk_link {
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
-    size_t ngot, ngot_used;
+    size_t ngot;
+    struct { lk_got_entry *v; size_t cap, n; } gotmap; /* symbol and kind: slot (got.c) */
     uint64_t tls_start, tls_filesz, tls_memsz, tls_align, tls_tp;
 } lk_link;
 
@@ -202,7 +204,14 @@ void lk_kind_get(const lk_link *l, const char *name, keel_shdr *sh);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
+/* The relocations of section i when it is a RELA section whose target
+ * goes into the output, and the target's header. */
+bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target);
+/* got.c: number the GOT slots the relocations need (one per symbol and
+ * kind), and find a relocation's slot again (-1: it has none). */
+enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 int lk_count_got(lk_link *l, size_t *count);
+int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot);
 int lk_collect_ifuncs(lk_link *l);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);
 void lk_tls_layout(lk_link *l);
@@ -215,6 +224,9 @@ typedef struct lk_place {
 const char *lk_place_text(const lk_place *p, char *buf, size_t size);
 /* Where a common symbol is (.bss.common, or the TLS commons' piece of .tbss). */
 uint64_t lk_common_address(const lk_link *l, const lk_sym *s);
+/* The symbols the link-editor defines (__ehdr_start, _end, __start_SEC...):
+ * whether name is one, and its value once the layout is done. */
+bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v);
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const lk_place *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);

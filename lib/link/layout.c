@@ -283,7 +283,9 @@ int lk_place_sections(lk_link *l)
     }
     /* the synthetic sections: the static GOT, and the commons in .bss */
     size_t ngot = 0;
-    lk_count_got(l, &ngot);
+    int grc = lk_count_got(l, &ngot);
+    if (grc)
+        return grc;
     if (ngot) {
         keel_shdr got = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = ngot * 8, .addralign = 8};
         if (!(l->got = output_section(l, LK_SEG_DATA, ".got", &got)))

@@ -41,7 +41,7 @@ static const lk_osec *find_osec(const lk_link *l, const char *name)
 }
 
 /* What the link-editor defines (static-link-needs.md). */
-static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
+bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
 {
     const lk_segment *text = &l->segs[LK_SEG_TEXT], *data = &l->segs[LK_SEG_DATA];
     const lk_osec *o;
@@ -160,7 +160,7 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
         *tls = s->type == STT_TLS;
         return 0;
     }
-    if (linker_value(l, s->name, value))
+    if (lk_linker_value(l, s->name, value))
         return 0;
     if (s->state == LK_UNDEF) { /* only relaxed-away references may stay undefined (__tls_get_addr) */
         char buf[300];
@@ -301,39 +301,6 @@ static int relax_tls(lk_link *l, lk_file *f, const char *tname, const keel_reloc
     return 0;
 }
 
-/* GOTPCRELX: a load from the GOT becomes the address itself, as GNU ld
- * relaxes it (psABI "Optimize GOTPCRELX Relocations"): mov -> lea,
- * call *GOT -> addr32 call, jmp *GOT -> jmp; nop.  A symbol at 0 (an
- * undefined weak one) keeps its slot. */
-static bool relax_gotpcrelx(uint8_t *out, uint64_t size, const keel_rel *r, uint64_t S, uint64_t base)
-{
-    uint64_t at = r->offset;
-    if (at < 2 || at + 4 > size)
-        return false;
-    uint8_t op = out[at - 2], modrm = out[at - 1];
-    bool jmp = op == 0xff && modrm == 0x25;
-    if (op != 0x8b && !(op == 0xff && (modrm == 0x15 || jmp)))
-        return false; /* other uses of the slot (test, binop) keep it */
-    /* the new field: rel32 at the place, or one byte earlier for jmp */
-    int64_t v = jmp ? (int64_t)(S - (base + at + 3)) : (int64_t)(S + (uint64_t)r->addend - (base + at));
-    if (v < INT32_MIN || v > INT32_MAX)
-        return false;
-    int32_t d = (int32_t)v;
-    if (op == 0x8b) { /* mov foo@GOTPCREL(%rip), %reg -> lea foo(%rip), %reg */
-        out[at - 2] = 0x8d;
-        memcpy(out + at, &d, 4);
-    } else if (!jmp) { /* call *foo@GOTPCREL(%rip) -> addr32 call foo */
-        out[at - 2] = 0x67;
-        out[at - 1] = 0xe8;
-        memcpy(out + at, &d, 4);
-    } else { /* jmp *foo@GOTPCREL(%rip) -> jmp foo; nop */
-        out[at - 2] = 0xe9;
-        memcpy(out + at - 1, &d, 4);
-        out[at + 3] = 0x90;
-    }
-    return true;
-}
-
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
     const kl_arch *arch = &kl_arch_x86_64;
@@ -405,22 +372,41 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             k += (uint64_t)skip;
             continue;
         }
+        if ((h->needs & KL_NEED_TLS_IE) && arch->tls_ie_relaxes(r.type, out, tsh.size, r.offset)) {
+            /* initial-exec to local-exec, as GNU ld relaxes it in an
+             * executable: the offset is an immediate, no GOT slot */
+            int64_t tpoff = (int64_t)(S - l->tls_tp);
+            if (tpoff < INT32_MIN || tpoff > INT32_MAX)
+                return lk_fail(l, KEEL_E_RANGE, "%s: %s: the TLS offset 0x%llx is out of range",
+                               lk_place_text(&here, where, sizeof where), h->name, (unsigned long long)tpoff);
+            arch->relax_tls_ie(out, r.offset);
+            uint32_t v = (uint32_t)tpoff;
+            memcpy(out + r.offset, &v, 4);
+            continue;
+        }
         if (h->needs & KL_NEED_TLS_LE)
             in.T = S - l->tls_tp;
         if (h->needs & KL_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
             in.T = alloc ? S - l->tls_tp : S - l->tls_start;
-        if ((r.type == 41 || r.type == 42) && S && !tls && relax_gotpcrelx(out, tsh.size, &r, S, base)) {
-            continue; /* the instruction addresses the symbol directly now */
+        if ((h->needs & KL_NEED_GOT) && !tls && lk_got_slot(l, f, r.sym, LK_GOT_ADDRESS, &(uint64_t){0}) &&
+            arch->relax_got_load(out, tsh.size, r.offset, r.type, S, r.addend, base + r.offset)) {
+            /* a load from the GOT that addresses the symbol directly now, as
+             * GNU ld relaxes it; only where got.c gave it no slot */
+            continue;
         }
         if (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)) {
-            /* a static GOT slot: the address, or for initial-exec TLS the
-             * offset from the thread pointer */
-            uint64_t slot = l->got->addr + l->ngot_used * 8;
-            uint64_t v = h->needs & KL_NEED_TLS_IE ? S - l->tls_tp : S;
-            memcpy(l->got->data + l->ngot_used * 8, &v, 8);
-            l->ngot_used++;
-            in.G = slot;
-            in.T = slot;
+            /* the symbol's static GOT slot (got.c): its address, or for
+             * initial-exec TLS its offset from the thread pointer */
+            bool ie = h->needs & KL_NEED_TLS_IE;
+            uint64_t index;
+            if (!l->got || lk_got_slot(l, f, r.sym, ie ? LK_GOT_TPOFF : LK_GOT_ADDRESS, &index))
+                return lk_fail(l, KEEL_E_RANGE, "%s: %s: the symbol has no GOT slot, and the instruction cannot "
+                               "address it directly (out of reach)", lk_place_text(&here, where, sizeof where),
+                               h->name);
+            uint64_t v = ie ? S - l->tls_tp : S;
+            memcpy(l->got->data + index * 8, &v, 8);
+            in.G = l->got->addr + index * 8;
+            in.T = in.G;
         }
         uint64_t value;
         if (kl_reloc_apply(arch, h, &in, out + r.offset, false, &value)) {
@@ -436,36 +422,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     return 0;
 }
 
-/* The relocations of section i when it is a RELA section whose target
- * goes into the output (what both passes below walk). */
-static bool linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs)
+bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target)
 {
     keel_shdr sh;
     return !keel_elf_shdr(&f->elf, i, &sh, NULL) && sh.type == SHT_RELA && sh.info < f->elf.shnum &&
-           f->out[sh.info] && !keel_elf_relocs(&f->elf, i, rs, NULL);
-}
-
-/* How many static GOT slots the relocations ask for (one per relocation:
- * simple, and the GOT stays small in static links). */
-int lk_count_got(lk_link *l, size_t *count)
-{
-    *count = 0;
-    for (size_t fi = 0; fi < l->nfiles; fi++) {
-        lk_file *f = l->files[fi];
-        for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_relocs rs;
-            if (!linked_relocs(f, i, &rs))
-                continue;
-            for (uint64_t k = 0; k < rs.count; k++) {
-                keel_rel r;
-                keel_relocs_get(&rs, k, &r);
-                const kl_howto *h = kl_arch_x86_64.howto(r.type);
-                if (h && h->formula != KL_F_MARKER && (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)))
-                    (*count)++;
-            }
-        }
-    }
-    return 0;
+           f->out[sh.info] && !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh.info, target, NULL);
 }
 
 /* The IFUNC a relocation reaches, if any: its defining file and symbol. */
@@ -512,7 +473,8 @@ int lk_collect_ifuncs(lk_link *l)
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
             keel_relocs rs;
-            if (!linked_relocs(f, i, &rs))
+            keel_shdr tsh;
+            if (!lk_linked_relocs(f, i, &rs, &tsh))
                 continue;
             for (uint64_t k = 0; k < rs.count; k++) {
                 keel_rel r;
