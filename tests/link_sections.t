@@ -255,4 +255,22 @@ for my $prog (['hello', 'gcc', "$FindBin::Bin/progs/link/hello.c"], ['threads', 
 }
 note('.got bytes, ld.bfd/keel: ' . join(', ', @got_sizes));
 
+# ------------------------------------------- item 28: ELFOSABI_GNU as ld.bfd writes it
+sub osabi {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '-hW', $file]);
+    return $r->{out} =~ /^\s*OS\/ABI:\s*(.*?)\s*$/m ? $1 : '(none)';
+}
+for my $t (['osabi_unique', 'an STB_GNU_UNIQUE symbol'], ['osabi_ifunc', 'an IFUNC'], ['stn_undef', 'neither']) {
+    my ($name, $what) = @$t;
+    SKIP: {
+        my $c = sh("gcc -c $src/$name.s -o $name.o");
+        skip "cannot assemble $name.s: $c->{err}", 1 if $c->{status};
+        my ($b, $k) = link_both("$tmp/$name-abi", "$name.o");
+        my ($want, $got) = (osabi("$tmp/$name-abi.bfd"), osabi("$tmp/$name-abi.keel"));
+        ok($b->{status} == 0 && $k->{status} == 0 && $got eq $want, "e_ident OS/ABI with $what: ld.bfd's ($want)")
+            or diag("keel: $got $k->{err}");
+    }
+}
+
 done_testing();

@@ -276,6 +276,9 @@ int lk_write_output(lk_link *l)
     lk_sym *es = lk_sym_find(&l->syms, entry, lk_hash(entry));
     uint64_t entry_addr = 0, size;
     bool tls;
+    /* ELFOSABI_GNU when a symbol written is an IFUNC or STB_GNU_UNIQUE:
+     * GNU extensions a reader must know, as GNU ld marks them */
+    bool gnu_osabi = false;
     if (!es || (es->state != LK_DEFINED && es->state != LK_WEAK))
         return lk_fail(l, KEEL_E_INDEX, "%s: the entry symbol '%s' is not defined", path, entry);
     rc = lk_global_value(l, es, &entry_addr, &size, &tls, NULL, 0);
@@ -310,6 +313,7 @@ int lk_write_output(lk_link *l)
                 shndx = out_index(f, d.shndx);
                 if (tls)
                     value -= l->tls_start;
+                gnu_osabi |= type == 10 /* IFUNC */;
                 if (type == 10 /* IFUNC */ && l->iplt && value >= l->iplt->addr &&
                     value < l->iplt->addr + l->iplt->size) {
                     d.info = (uint8_t)((d.info & 0xf0) | 2);
@@ -358,6 +362,7 @@ int lk_write_output(lk_link *l)
             shndx = out_index(s->def, d.shndx);
             if (tls)
                 value -= l->tls_start; /* TLS symbols are offsets in the TLS block */
+            gnu_osabi |= (d.info & 0xf) == 10 /* IFUNC */ || d.info >> 4 == 10 /* GNU_UNIQUE */;
             if ((d.info & 0xf) == 10 /* IFUNC */ && l->iplt && value >= l->iplt->addr &&
                 value < l->iplt->addr + l->iplt->size) { /* as ld: a function, at its stub */
                 d.info = (uint8_t)((d.info & 0xf0) | 2);
@@ -425,6 +430,7 @@ int lk_write_output(lk_link *l)
     if (!rc) {
         /* the ELF header */
         memcpy(buf, "\177ELF\2\1\1", 7);
+        buf[7] = gnu_osabi ? 3 /* ELFOSABI_GNU */ : 0 /* ELFOSABI_NONE */;
         put16(buf + 16, 2 /* ET_EXEC */);
         put16(buf + 18, 62);
         put32(buf + 20, 1);
