@@ -273,4 +273,39 @@ for my $t (['osabi_unique', 'an STB_GNU_UNIQUE symbol'], ['osabi_ifunc', 'an IFU
     }
 }
 
+# ------------------------------------------- item 7: .note.gnu.property merged as ld.bfd merges it
+# The property lines of readelf -nW and the PT_GNU_PROPERTY line's sizes,
+# flags and alignment.
+sub properties {
+    my ($file) = @_;
+    my $n = run(argv => ['readelf', '-nW', $file])->{out};
+    my @p = $n =~ /^\s*GNU\s+(\S+)\s+NT_GNU_PROPERTY_TYPE_0\s+(.*?)\s*$/mg;
+    my $l = run(argv => ['readelf', '-lW', $file])->{out};
+    my ($ph) = $l =~ /^\s*GNU_PROPERTY\s+\S+\s+\S+\s+\S+\s+(\S+\s+\S+\s+\S+\s+\S+)\s*$/m;
+    return join("\n", @p) . "\nPT_GNU_PROPERTY: " . ($ph // 'none');
+}
+SKIP: {
+    my $c = sh("gcc -O2 -fcf-protection -c $src/prop_start.c -o prop_start.o"
+               . join('', map { " && gcc -c $src/prop_$_.s -o prop_$_.o" } qw(ibt used none)));
+    skip "cannot build the property tests: $c->{err}", 7 if $c->{status};
+    for my $set ([], ['ibt'], ['used'], ['ibt', 'used'], ['none'], ['ibt', 'none'], ['used', 'ibt', 'none']) {
+        my $tag = join('+', 'start', @$set);
+        my ($b, $k) = link_both("$tmp/prop-$tag", 'prop_start.o', map { "prop_$_.o" } @$set);
+        my ($want, $got) = (properties("$tmp/prop-$tag.bfd"), properties("$tmp/prop-$tag.keel"));
+        ok($b->{status} == 0 && $k->{status} == 0 && $got eq $want,
+           "GNU properties of $tag (-fcf-protection's IBT and SHSTK, the assembly objects'): ld.bfd's note and PT_GNU_PROPERTY")
+            or diag("ld.bfd:\n$want\nkeel:\n$got\n$k->{err}");
+    }
+}
+
+SKIP: {
+    my $c = sh("gcc -c $src/prop_bad.s -o prop_bad.o");
+    skip "cannot build prop_bad.o: $c->{err}", 2 if $c->{status} || !-e "$tmp/prop_start.o";
+    my $k = run(file => $keel, argv => [$keel, 'link', 'prop_start.o', 'prop_bad.o', '-o', "$tmp/prop-bad.keel"]);
+    like($k->{err}, qr/prop_bad\.o:\(\.note\.gnu\.property\+0x0\): warning: .*properties are ignored/,
+         'a malformed property note: a warning naming the file, section and offset');
+    ok($k->{status} == 0 && properties("$tmp/prop-bad.keel") eq "\nPT_GNU_PROPERTY: none",
+       'a malformed property note: the output claims no property') or diag(properties("$tmp/prop-bad.keel"));
+}
+
 done_testing();

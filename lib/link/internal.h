@@ -146,6 +146,7 @@ typedef struct lk_criterion {
 } lk_criterion;
 
 typedef struct lk_kind lk_kind; /* kinds.c */
+#define LK_MAX_PROPS 32 /* GNU property types in one link (there are 5 today) */
 typedef struct lk_got_entry lk_got_entry; /* got.c */
 
 typedef struct lk_link {
@@ -175,6 +176,9 @@ typedef struct lk_link {
     size_t tcommon_piece;
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
+    lk_osec *property;      /* .note.gnu.property, the inputs' merged (note.c) */
+    struct { uint32_t type, value; } props[LK_MAX_PROPS];
+    size_t nprops;
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
@@ -201,6 +205,12 @@ int lk_take_all(lk_link *l, lk_archive *a);
 int lk_kind_add(lk_link *l, const char *name, const lk_file *f, uint32_t shndx, uint32_t type, uint64_t flags);
 /* The type and flags of the name's output section, into sh. */
 void lk_kind_get(const lk_link *l, const char *name, keel_shdr *sh);
+/* note.c: the input .note.gnu.property sections (not placed), merged
+ * into l->props, and the size of the note they make (0: none); its
+ * bytes into the output. */
+bool lk_is_property_note(const char *name, const keel_shdr *sh);
+int lk_merge_properties(lk_link *l, size_t *note_size);
+void lk_fill_properties(const lk_link *l, uint8_t *buf);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);

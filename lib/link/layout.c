@@ -197,6 +197,7 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
     if (f->dropped[i] || sh->type == SHT_SYMTAB || sh->type == SHT_STRTAB || sh->type == SHT_RELA ||
         sh->type == SHT_REL || sh->type == SHT_GROUP || sh->type == SHT_SYMTAB_SHNDX ||
         strcmp(*name, ".note.GNU-stack") == 0 || strncmp(*name, ".gnu.warning", 12) == 0 ||
+        lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||
         (sh->flags & 0x80000000u /* SHF_EXCLUDE */))
         return 0;
     if (!(sh->flags & SHF_ALLOC) && strncmp(*name, ".debug", 6) != 0 && strcmp(*name, ".comment") != 0)
@@ -340,6 +341,19 @@ int lk_place_sections(lk_link *l)
     /* the commons: ordinary ones in .bss.common, thread-local ones
      * (.tls_common, STT_TLS) after the .tbss variables in the TLS block,
      * as GNU ld places its .tcommon */
+    size_t props;
+    int nrc = lk_merge_properties(l, &props);
+    if (nrc)
+        return nrc;
+    if (props) {
+        keel_shdr pn = {.type = SHT_NOTE, .flags = SHF_ALLOC, .size = props, .addralign = 8};
+        if (!(l->property = output_section(l, LK_SEG_TEXT, ".note.gnu.property", &pn)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        l->property->seq = 0; /* the first note, as GNU ld places it */
+        l->property->size = props;
+        l->property->align = 8;
+        l->property->note = true;
+    }
     uint64_t common_size = 0, common_align = 1, tcommon_size = 0, tcommon_align = 1;
     lk_sym **sorted;
     size_t nsorted;

@@ -17,7 +17,7 @@
 enum {
     SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8,
     SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-    PT_LOAD = 1, PT_NOTE = 4, PT_TLS = 7, PT_GNU_EH_FRAME = 0x6474e550, PT_GNU_STACK = 0x6474e551, PT_GNU_RELRO = 0x6474e552, PF_X = 1, PF_W = 2, PF_R = 4,
+    PT_LOAD = 1, PT_NOTE = 4, PT_TLS = 7, PT_GNU_EH_FRAME = 0x6474e550, PT_GNU_STACK = 0x6474e551, PT_GNU_RELRO = 0x6474e552, PT_GNU_PROPERTY = 0x6474e553, PF_X = 1, PF_W = 2, PF_R = 4,
     SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_GLOBAL = 1, STB_WEAK = 2,
 };
 
@@ -127,6 +127,9 @@ static size_t program_headers(const lk_link *l, phdr *ph)
     }
     if (relro_end > d->vaddr)
         ph[n++] = (phdr){PT_GNU_RELRO, PF_R, d->offset, d->vaddr, relro_end - d->vaddr, relro_end - d->vaddr, 1};
+    if (l->property) /* the merged program properties (note.c) */
+        ph[n++] = (phdr){PT_GNU_PROPERTY, PF_R, l->property->offset, l->property->addr, l->property->size,
+                         l->property->size, 8};
     if (l->eh_frame_hdr)
         ph[n++] = (phdr){PT_GNU_EH_FRAME, PF_R, l->eh_frame_hdr->offset, l->eh_frame_hdr->addr, l->eh_frame_hdr->size,
                          l->eh_frame_hdr->size, 4};
@@ -187,6 +190,8 @@ static int fill(lk_link *l, uint8_t *buf)
         lk_fill_ifuncs(l, buf);
     if (l->eh_frame_hdr)
         lk_fill_eh_frame_hdr(l, buf);
+    if (l->property)
+        lk_fill_properties(l, buf);
     return 0;
 }
 
@@ -252,7 +257,7 @@ int lk_write_output(lk_link *l)
     phdr *ph = NULL;
     /* the program headers' count, before the addresses it shapes */
     size_t nph = 2 /* text, stack */ + (l->segs[LK_SEG_DATA].nsecs ? 1 : 0) + (l->segs[LK_SEG_BSS].nsecs ? 1 : 0) + 1 +
-                 (l->eh_frame_hdr ? 1 : 0) + (l->opt->relro ? 1 : 0);
+                 (l->eh_frame_hdr ? 1 : 0) + (l->opt->relro ? 1 : 0) + (l->property ? 1 : 0);
     for (size_t i = 0; i < l->segs[LK_SEG_TEXT].nsecs; i++)
         nph += l->segs[LK_SEG_TEXT].secs[i]->note; /* at most one PT_NOTE each */
     uint64_t header = 64 + 56 * nph;
