@@ -30,6 +30,7 @@ enum kl_reloc_formula {
     KL_F_GOTPCREL, /* G + A - P */
     KL_F_GOTOFF,   /* S + A - GOT */
     KL_F_GOTPC,    /* GOT + A - P */
+    KL_F_PLTOFF,   /* L + A - GOT */
     KL_F_GOTREL,   /* G + A - GOT (GOT32, GOT64) */
     KL_F_SIZE,     /* Z + A */
     KL_F_TLS,      /* T + A, T the TLS value the need names (offset, GOT slot pair...) */
@@ -92,6 +93,13 @@ typedef struct kl_arch {
      * relocation's field holds the offset itself (no addend). */
     bool (*tls_ie_relaxes)(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset);
     void (*relax_tls_ie)(uint8_t *code, uint64_t offset);
+    /* General and local dynamic TLS, and descriptors, to local-exec in an
+     * executable: rewrite the sequence whose relocation of this type is at
+     * offset, with tpoff the variable's offset from the thread pointer
+     * (local dynamic: unused, the block's own), and say where the rewritten
+     * bytes end (the relocations before that, such as the call to
+     * __tls_get_addr, are gone).  False for a sequence it does not know. */
+    bool (*relax_tls_le)(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint32_t tpoff, uint64_t *end);
 } kl_arch;
 
 const kl_arch *kl_arch_for(uint16_t machine);

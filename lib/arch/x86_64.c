@@ -30,6 +30,8 @@ static const kl_howto howtos[] = {
     [27] = R("GOT64", 8, KL_F_GOTREL, KL_CHECK_NONE, KL_NEED_GOT | KL_NEED_GOTBASE),
     [28] = R("GOTPCREL64", 8, KL_F_GOTPCREL, KL_CHECK_NONE, KL_NEED_GOT),
     [29] = R("GOTPC64", 8, KL_F_GOTPC, KL_CHECK_NONE, KL_NEED_GOTBASE),
+    [30] = R("GOTPLT64", 8, KL_F_GOTREL, KL_CHECK_NONE, KL_NEED_GOT | KL_NEED_GOTBASE),
+    [31] = R("PLTOFF64", 8, KL_F_PLTOFF, KL_CHECK_NONE, KL_NEED_PLT | KL_NEED_GOTBASE),
     [32] = R("SIZE32", 4, KL_F_SIZE, KL_CHECK_UNSIGNED, 0),
     [33] = R("SIZE64", 8, KL_F_SIZE, KL_CHECK_NONE, 0),
     [34] = R("GOTPC32_TLSDESC", 4, KL_F_TLS_PC, KL_CHECK_SIGNED, KL_NEED_TLSDESC),
@@ -175,6 +177,87 @@ static void x86_64_relax_tls_ie(uint8_t *code, uint64_t offset)
     }
 }
 
+/* (no C library here: the loader shares this layer) */
+static bool bytes_are(const uint8_t *code, uint64_t size, uint64_t at, const char *want, uint64_t n)
+{
+    if (at > size || size - at < n)
+        return false;
+    for (uint64_t i = 0; i < n; i++)
+        if (code[at + i] != (uint8_t)want[i])
+            return false;
+    return true;
+}
+
+static void put_bytes(uint8_t *code, const char *bytes, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        code[i] = (uint8_t)bytes[i];
+}
+
+/* General dynamic, local dynamic and descriptors to local exec, in an
+ * executable (psABI "Thread-Local Storage" relaxations; the sequences and
+ * rewrites of GNU ld's elf64-x86-64.c, elf_x86_64_relocate_section):
+ *   GD   66 lea x@tlsgd(%rip),%rdi; 66 66 rex64 call __tls_get_addr@PLT
+ *        (or 66 rex64 call *__tls_get_addr@GOTPCREL(%rip), -fno-plt)
+ *     -> mov %fs:0,%rax; lea x@tpoff(%rax),%rax
+ *   GD, large model: lea x@tlsgd(%rip),%rdi; movabs $__tls_get_addr@pltoff,
+ *        %rax; add %r15 (or %rbx),%rax; call *%rax -> the same, and a
+ *        6-byte nop
+ *   LD   lea x@tlsld(%rip),%rdi; call __tls_get_addr@PLT -> 66 66 66
+ *        mov %fs:0,%rax (with -fno-plt's call *...@GOTPCREL: 66 66 66 66)
+ *   LD, large model: as GD's -> nopw %cs:0(%rax,%rax,1); mov %fs:0,%rax
+ *   GOTPC32_TLSDESC lea x@tlsdesc(%rip),%rax -> mov $tpoff,%rax
+ *   TLSDESC_CALL call *x@tlscall(%rax) -> xchg %ax,%ax */
+static bool x86_64_relax_tls_le(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint32_t tpoff,
+                                uint64_t *end)
+{
+    static const char gd_le[] = "\x64\x48\x8b\x04\x25\0\0\0\0\x48\x8d\x80";
+    if (offset > size || size - offset < 4)
+        return false;
+    /* the large model's call: movabs $__tls_get_addr@pltoff, %rax; add %r15 (or %rbx), %rax; call *%rax */
+    bool large = size - offset >= 19 && code[offset + 4] == 0x48 && code[offset + 5] == 0xb8 &&
+                 (bytes_are(code, size, offset + 14, "\x4c\x01\xf8\xff\xd0", 5) ||
+                  bytes_are(code, size, offset + 14, "\x48\x01\xd8\xff\xd0", 5));
+    if (type == 19 /* TLSGD */ && large && bytes_are(code, size, offset - 3, "\x48\x8d\x3d", 3)) {
+        put_bytes(code + offset - 3, gd_le, 12);
+        put32(code + offset + 9, tpoff);
+        put_bytes(code + offset + 13, "\x66\x0f\x1f\x44\0\0", 6);
+        *end = offset + 19;
+    } else if (type == 19 && offset >= 4 && bytes_are(code, size, offset - 4, "\x66\x48\x8d\x3d", 4) &&
+               (bytes_are(code, size, offset + 4, "\x66\x66\x48\xe8", 4) ||
+                bytes_are(code, size, offset + 4, "\x66\x48\xff\x15", 4)) && size - offset >= 12) {
+        put_bytes(code + offset - 4, gd_le, 12);
+        put32(code + offset + 8, tpoff);
+        *end = offset + 12;
+    } else if (type == 20 /* TLSLD */ && offset >= 3 && bytes_are(code, size, offset - 3, "\x48\x8d\x3d", 3)) {
+        if (large) {
+            put_bytes(code + offset - 3, "\x66\x66\x66\x66\x2e\x0f\x1f\x84\0\0\0\0\0\x64\x48\x8b\x04\x25\0\0\0\0", 22);
+            *end = offset + 19;
+        } else if (size - offset >= 9 && code[offset + 4] == 0xe8) {
+            put_bytes(code + offset - 3, "\x66\x66\x66\x64\x48\x8b\x04\x25\0\0\0\0", 12);
+            *end = offset + 9;
+        } else if (size - offset >= 10 && code[offset + 4] == 0xff && code[offset + 5] == 0x15) {
+            put_bytes(code + offset - 3, "\x66\x66\x66\x66\x64\x48\x8b\x04\x25\0\0\0\0", 13);
+            *end = offset + 10;
+        } else {
+            return false;
+        }
+    } else if (type == 34 /* GOTPC32_TLSDESC */ && offset >= 3 && (code[offset - 3] & 0xfb) == 0x48 &&
+               code[offset - 2] == 0x8d && (code[offset - 1] & 0xc7) == 0x05) {
+        /* lea x@tlsdesc(%rip),%reg -> mov $tpoff,%reg (REX.R to REX.B) */
+        reg_to_rm(code, offset, 0xc7, 0);
+        put32(code + offset, tpoff);
+        *end = offset + 4;
+    } else if (type == 35 /* TLSDESC_CALL */ && size - offset >= 2 && code[offset] == 0xff && code[offset + 1] == 0x10) {
+        code[offset] = 0x66;
+        code[offset + 1] = 0x90;
+        *end = offset + 2;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 const kl_arch kl_arch_x86_64 = {
     .machine = 62,
     .name = "x86-64",
@@ -185,5 +268,6 @@ const kl_arch kl_arch_x86_64 = {
     .got_load_relaxes = x86_64_got_load_relaxes,
     .relax_got_load = x86_64_relax_got_load,
     .tls_ie_relaxes = x86_64_tls_ie_relaxes,
+    .relax_tls_le = x86_64_relax_tls_le,
     .relax_tls_ie = x86_64_relax_tls_ie,
 };

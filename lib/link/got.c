@@ -114,6 +114,11 @@ static bool placed_symbol(lk_link *l, lk_file *f, uint64_t symi)
     return s->state == LK_COMMON ? s->type != STT_TLS : placed_symbol(l, s->def, s->def_index);
 }
 
+bool lk_got_load_relaxes(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *code, uint64_t size)
+{
+    return kl_arch_x86_64.got_load_relaxes(r->type, code, size, r->offset) && placed_symbol(l, f, r->sym);
+}
+
 int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot)
 {
     const void *owner;
@@ -148,8 +153,7 @@ int lk_count_got(lk_link *l, size_t *count)
                 uint32_t kind = h->needs & KL_NEED_TLS_IE ? LK_GOT_TPOFF : LK_GOT_ADDRESS;
                 if (!data && keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
                     data = NULL, size = 0;
-                if (kind == LK_GOT_ADDRESS && data && kl_arch_x86_64.got_load_relaxes(r.type, data, size, r.offset) &&
-                    placed_symbol(l, f, r.sym))
+                if (kind == LK_GOT_ADDRESS && data && lk_got_load_relaxes(l, f, &r, data, size))
                     continue; /* the instruction will address the symbol itself */
                 if (kind == LK_GOT_TPOFF && data && kl_arch_x86_64.tls_ie_relaxes(r.type, data, size, r.offset))
                     continue; /* the instruction will take the offset as an immediate */

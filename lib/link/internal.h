@@ -222,6 +222,9 @@ bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 int lk_count_got(lk_link *l, size_t *count);
 int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot);
+/* Whether relocation r of f, in code, loads from the GOT in a way that is
+ * relaxed to address its symbol directly (it needs no slot of its own). */
+bool lk_got_load_relaxes(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *code, uint64_t size);
 int lk_collect_ifuncs(lk_link *l);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);
 void lk_tls_layout(lk_link *l);

@@ -253,54 +253,6 @@ static bool global_is_dead(lk_link *l, lk_file *f, uint64_t symi)
     return d.shndx != 0 && d.shndx < s->def->elf.shnum && !s->def->out[d.shndx];
 }
 
-static bool bytes_are(const uint8_t *out, uint64_t size, int64_t at, const uint8_t *want, size_t n)
-{
-    return at >= 0 && (uint64_t)at + n <= size && memcmp(out + at, want, n) == 0;
-}
-
-/* General dynamic, local dynamic and descriptors to local exec (x86-64
- * psABI, "Thread-Local Storage" relaxations, the sequences gcc and clang
- * emit).  Returns how many following relocations the rewrite consumed
- * (the call to __tls_get_addr), or -1 with the error set. */
-static int relax_tls(lk_link *l, lk_file *f, const char *tname, const keel_relocs *rs, uint64_t k, const keel_rel *r,
-                     uint8_t *out, uint64_t size, uint64_t tpoff)
-{
-    static const uint8_t gd[] = {0x66, 0x48, 0x8d, 0x3d}, gd_call[] = {0x66, 0x66, 0x48, 0xe8};
-    static const uint8_t ld[] = {0x48, 0x8d, 0x3d}, desc[] = {0x48, 0x8d, 0x05};
-    static const uint8_t gd_le[] = {0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x80};
-    static const uint8_t ld_le[] = {0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0};
-    int64_t at = (int64_t)r->offset;
-    uint32_t v = (uint32_t)tpoff;
-    int consumed = 0;
-    if (r->type == 19 /* TLSGD */ && at + 12 <= (int64_t)size && bytes_are(out, size, at - 4, gd, 4) &&
-        bytes_are(out, size, at + 4, gd_call, 4)) {
-        memcpy(out + at - 4, gd_le, sizeof gd_le);
-        memcpy(out + at + 8, &v, 4);
-        consumed = 1;
-    } else if (r->type == 20 /* TLSLD */ && bytes_are(out, size, at - 3, ld, 3) && at + 9 <= (int64_t)size &&
-               out[at + 4] == 0xe8) {
-        memcpy(out + at - 3, ld_le, sizeof ld_le);
-        consumed = 1;
-    } else if (r->type == 34 /* GOTPC32_TLSDESC */ && bytes_are(out, size, at - 3, desc, 3)) {
-        out[at - 2] = 0xc7; /* lea x@tlsdesc(%rip),%rax -> mov $tpoff,%rax */
-        out[at - 1] = 0xc0;
-        memcpy(out + at, &v, 4);
-        return 0;
-    } else {
-        lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): a TLS sequence keel cannot relax to local-exec", f->name, tname,
-                (unsigned long long)r->offset);
-        return -1;
-    }
-    /* the call to __tls_get_addr that followed is gone with its relocation */
-    if (k + 1 < rs->count) {
-        keel_rel next;
-        keel_relocs_get(rs, k + 1, &next);
-        if (next.offset >= r->offset && next.offset < r->offset + 12)
-            return consumed;
-    }
-    return 0;
-}
-
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
     const kl_arch *arch = &kl_arch_x86_64;
@@ -315,6 +267,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     if (!keel_elf_shdr(&f->elf, target, &tsh, NULL))
         keel_elf_section_name(&f->elf, &tsh, &tname, NULL);
     bool alloc = o->flags & SHF_ALLOC;
+    uint64_t got_base; /* what GOT-relative relocations count from: _GLOBAL_OFFSET_TABLE_ */
+    lk_linker_value(l, "_GLOBAL_OFFSET_TABLE_", &got_base);
     for (uint64_t k = 0; k < rs.count; k++) {
         keel_rel r;
         keel_relocs_get(&rs, k, &r);
@@ -322,13 +276,12 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         if (!h)
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
                            tname, (unsigned long long)r.offset, r.type);
-        if (r.type == 35 /* R_X86_64_TLSDESC_CALL */ && alloc) {
-            /* call *x@tlscall(%rax) -> xchg %ax,%ax (the descriptor is gone) */
-            if (r.offset > tsh.size || tsh.size - r.offset < 2 || out[r.offset] != 0xff || out[r.offset + 1] != 0x10)
+        uint64_t end;
+        if (h->formula == KL_F_MARKER && (h->needs & KL_NEED_TLSDESC) && alloc) {
+            /* the call through the descriptor: gone with it (relaxed below) */
+            if (!arch->relax_tls_le(r.type, out, tsh.size, r.offset, 0, &end))
                 return lk_fail(l, KEEL_E_FORMAT, "%s:(%s+0x%llx): not the TLS descriptor call sequence", f->name,
                                tname, (unsigned long long)r.offset);
-            out[r.offset] = 0x66;
-            out[r.offset + 1] = 0x90;
             continue;
         }
         if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
@@ -358,18 +311,24 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
-        kl_reloc_in in = {.S = S, .A = r.addend, .P = alloc ? base + r.offset : base + r.offset, .Z = Z, .L = S,
-                          .GOT = l->got ? l->got->addr : 0};
+        kl_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
         if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
             /* _TLS_MODULE_BASE_ is the block's start: after relaxation the
              * @dtpoff that follows is already thread-pointer relative */
             bool module_base = is_named(f, r.sym, "_TLS_MODULE_BASE_");
-            int skip = relax_tls(l, f, tname, &rs, k, &r, out, tsh.size, module_base ? 0 : S - l->tls_tp);
-            if (skip < 0)
-                return l->err->code;
-            k += (uint64_t)skip;
+            if (!arch->relax_tls_le(r.type, out, tsh.size, r.offset, (uint32_t)(module_base ? 0 : S - l->tls_tp), &end))
+                return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): a TLS sequence keel cannot relax to local-exec",
+                               f->name, tname, (unsigned long long)r.offset);
+            /* the call to __tls_get_addr is gone with its relocation */
+            while (k + 1 < rs.count) {
+                keel_rel next;
+                keel_relocs_get(&rs, k + 1, &next);
+                if (next.offset <= r.offset || next.offset >= end)
+                    break;
+                k++;
+            }
             continue;
         }
         if ((h->needs & KL_NEED_TLS_IE) && arch->tls_ie_relaxes(r.type, out, tsh.size, r.offset)) {
@@ -388,10 +347,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in.T = S - l->tls_tp;
         if (h->needs & KL_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
             in.T = alloc ? S - l->tls_tp : S - l->tls_start;
-        if ((h->needs & KL_NEED_GOT) && !tls && lk_got_slot(l, f, r.sym, LK_GOT_ADDRESS, &(uint64_t){0}) &&
+        if ((h->needs & KL_NEED_GOT) && !tls && lk_got_load_relaxes(l, f, &r, out, tsh.size) &&
             arch->relax_got_load(out, tsh.size, r.offset, r.type, S, r.addend, base + r.offset)) {
             /* a load from the GOT that addresses the symbol directly now, as
-             * GNU ld relaxes it; only where got.c gave it no slot */
+             * GNU ld relaxes it (got.c counted no slot for it) */
             continue;
         }
         if (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)) {
