@@ -86,13 +86,15 @@ static void put32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* The register operand moves from ModRM.reg to r/m, REX.R to REX.B. */
-static void reg_to_rm(uint8_t *code, uint64_t offset, uint8_t op, uint8_t ext)
+/* The register operand moves from ModRM.reg to r/m, and REX.R to REX.B
+ * when the instruction has a REX prefix (rex: the relocation type says
+ * so; the byte before the opcode may belong to the previous instruction). */
+static void reg_to_rm(uint8_t *code, uint64_t offset, bool rex, uint8_t op, uint8_t ext)
 {
     uint8_t modrm = code[offset - 1];
-    if (offset >= 3 && (code[offset - 3] & 0xf0) == 0x40) {
-        uint8_t rex = code[offset - 3];
-        code[offset - 3] = (uint8_t)((rex & ~4) | (rex & 4) >> 2);
+    if (rex) {
+        uint8_t r = code[offset - 3];
+        code[offset - 3] = (uint8_t)((r & ~4) | (r & 4) >> 2);
     }
     code[offset - 2] = op;
     code[offset - 1] = (uint8_t)(0xc0 | ext << 3 | (modrm & 0x38) >> 3);
@@ -104,7 +106,8 @@ static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset,
     if (!x86_64_got_load_relaxes(type, code, size, offset))
         return false;
     uint8_t op = code[offset - 2], modrm = code[offset - 1];
-    bool rex_w = offset >= 3 && (code[offset - 3] & 0xf8) == 0x48;
+    bool rex = type == 42 /* REX_GOTPCRELX */ && offset >= 3 && (code[offset - 3] & 0xf0) == 0x40;
+    bool rex_w = rex && (code[offset - 3] & 0x08);
     /* an immediate: sign-extended under REX.W, else zero-extended */
     bool imm = rex_w ? (int64_t)S >= INT32_MIN && (int64_t)S <= INT32_MAX : S <= UINT32_MAX;
     int64_t rel = (int64_t)(S + (uint64_t)A - P);
@@ -123,7 +126,7 @@ static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset,
         code[offset - 1] = 0xe8;
         put32(code + offset, (uint32_t)rel);
     } else if (op == 0x8b && imm) { /* mov foo@GOTPCREL(%rip), %reg -> mov $foo, %reg (as GNU ld, in an executable) */
-        reg_to_rm(code, offset, 0xc7, 0);
+        reg_to_rm(code, offset, rex, 0xc7, 0);
         put32(code + offset, (uint32_t)S);
     } else if (op == 0x8b && near) { /* mov foo@GOTPCREL(%rip), %reg -> lea foo(%rip), %reg (foo above 2 GiB) */
         code[offset - 2] = 0x8d;
@@ -131,10 +134,10 @@ static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset,
     } else if (!imm) {
         return false;
     } else if (op == 0x85) { /* test %reg, foo@GOTPCREL(%rip) -> test $foo, %reg */
-        reg_to_rm(code, offset, 0xf7, 0);
+        reg_to_rm(code, offset, rex, 0xf7, 0);
         put32(code + offset, (uint32_t)S);
     } else { /* binop foo@GOTPCREL(%rip), %reg -> binop $foo, %reg (81 /n, n from the opcode) */
-        reg_to_rm(code, offset, 0x81, (uint8_t)((op & 0x38) >> 3));
+        reg_to_rm(code, offset, rex, 0x81, (uint8_t)((op & 0x38) >> 3));
         put32(code + offset, (uint32_t)S);
     }
     return true;
@@ -245,7 +248,7 @@ static bool x86_64_relax_tls_le(uint32_t type, uint8_t *code, uint64_t size, uin
     } else if (type == 34 /* GOTPC32_TLSDESC */ && offset >= 3 && (code[offset - 3] & 0xfb) == 0x48 &&
                code[offset - 2] == 0x8d && (code[offset - 1] & 0xc7) == 0x05) {
         /* lea x@tlsdesc(%rip),%reg -> mov $tpoff,%reg (REX.R to REX.B) */
-        reg_to_rm(code, offset, 0xc7, 0);
+        reg_to_rm(code, offset, true, 0xc7, 0);
         put32(code + offset, tpoff);
         *end = offset + 4;
     } else if (type == 35 /* TLSDESC_CALL */ && size - offset >= 2 && code[offset] == 0xff && code[offset + 1] == 0x10) {

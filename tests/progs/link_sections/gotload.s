@@ -1,13 +1,13 @@
 # Loads through the GOT that GNU ld relaxes in a static executable
-# (GOTPCRELX, REX_GOTPCRELX): mov to lea or to mov $imm (an undefined weak
-# symbol), test and the binary operations to their immediate forms, call
+# (GOTPCRELX, REX_GOTPCRELX): mov to mov $imm (an undefined weak one: 0;
+# lea above 2 GiB), test and the binary operations to their immediate forms, call
 # and jmp through the slot to direct ones.  main prints what it computed.
 	.text
 	.globl main
 	.type main,@function
 main:
 	push %r12
-	mov gvar@GOTPCREL(%rip), %rax		# 48 8b: lea
+	mov gvar@GOTPCREL(%rip), %rax		# 48 8b: mov $gvar
 	mov (%rax), %esi			# 42
 	mov wund@GOTPCREL(%rip), %r12		# 4c 8b, weak undefined: mov $0
 	add %r12, %rsi
@@ -26,12 +26,15 @@ main:
 	test %r8, wund@GOTPCREL(%rip)		# 4c 85: test $0
 	jnz 2f
 	inc %rsi				# 44
-2:	mov gvar@GOTPCREL(%rip), %edx		# 8b (32-bit, GOTPCRELX): lea
+2:	mov $0x4c, %cl				# b1 4c: a last byte that looks like REX.WR
+	mov gvar@GOTPCREL(%rip), %edx		# 8b (32-bit, GOTPCRELX, no REX): mov $gvar
+	movzbl %cl, %ecx
+	add %rcx, %rsi				# 45 + 76: the mov before is intact
 	and gvar@GOTPCREL(%rip), %edx		# 23 (32-bit): and $gvar
 	lea gvar(%rip), %rax
 	cmp %eax, %edx
 	jne 3f
-	inc %rsi				# 45
+	inc %rsi				# 122
 3:	mov %rsi, %rdi
 	call *twice@GOTPCREL(%rip)		# ff 15: addr32 call
 	mov %rax, %rsi
