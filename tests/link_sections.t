@@ -176,12 +176,20 @@ SKIP: {
 # ------------------------------------------- item 10: no W+X segment, a clear error instead
 SKIP: {
     my $c = sh("gcc -c $src/flags_awx.s -o flags_awx.o");
-    skip "cannot build the W+X test: $c->{err}", 4 if $c->{status};
+    skip "cannot build the W+X test: $c->{err}", 7 if $c->{status} || !-e "$tmp/flags_main.o";
     my @args = static_args('awx', 'flags_awx.o');
     my ($b, $k) = link_both("$tmp/awx", @args);
     like($k->{err}, qr/flags_awx\.o: section '\.text\.rwx' is writable and executable: keel never maps a page both/,
          'an "awx" section: the error names the file and section, and says why');
     ok($k->{status} != 0 && !-e "$tmp/awx.keel", 'an "awx" section: no output');
+    # a .text itself flagged "awx" (gas will not write it: set in the header)
+    spew("$tmp/awx_text.o", slurp("$tmp/flags_main.o"));
+    ok(set_section("$tmp/awx_text.o", '.text', 1, 7), '.text made "awx" in awx_text.o');
+    @args = static_args('awxt', 'awx_text.o');
+    ($b, $k) = link_both("$tmp/awxt", @args);
+    like($k->{err}, qr/awx_text\.o: section '\.text' is writable and executable: keel never maps a page both/,
+         'an "awx" .text: the error names the file and section');
+    ok($k->{status} != 0 && !-e "$tmp/awxt.keel", 'an "awx" .text: no output');
     @args = static_args('wx', 'flags_main.o', 'flags_aw.o', 'flags_ax.o');
     ($b, $k) = link_both("$tmp/wx", @args);
     like($k->{err}, qr/flags_aw\.o: section '\.foobar' is writable and \S*flags_ax\.o: section '\.foobar' is executable, and both go to output section '\.foobar', which would be writable and executable/,
