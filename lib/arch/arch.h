@@ -30,6 +30,7 @@ enum kl_reloc_formula {
     KL_F_GOTPCREL, /* G + A - P */
     KL_F_GOTOFF,   /* S + A - GOT */
     KL_F_GOTPC,    /* GOT + A - P */
+    KL_F_PLTOFF,   /* L + A - GOT */
     KL_F_GOTREL,   /* G + A - GOT (GOT32, GOT64) */
     KL_F_SIZE,     /* Z + A */
     KL_F_TLS,      /* T + A, T the TLS value the need names (offset, GOT slot pair...) */
@@ -74,6 +75,31 @@ typedef struct kl_arch {
     void (*write_stub)(uint8_t *out, uint64_t stub, uint64_t got_slot);
     /* Furthest a PC-relative 32-bit reference reaches, either way. */
     uint64_t pc32_reach;
+    /* Whether the instruction that a GOT-load relocation of this type at
+     * offset (in code of size bytes) belongs to can address the symbol
+     * itself instead (a load from the GOT becoming lea, a call or jmp
+     * through the GOT a direct one): such a reference needs no GOT slot
+     * when the symbol's address is known and in reach. */
+    bool (*got_load_relaxes)(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset);
+    /* That rewrite, for the symbol at S (the relocation's addend A, place
+     * P), with the field filled; false (nothing written) when no form
+     * reaches S. */
+    bool (*relax_got_load)(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                           uint64_t P);
+    /* Initial-exec TLS in an executable: whether the instruction that an
+     * initial-exec relocation of this type at offset belongs to can take
+     * the thread-pointer offset as an immediate (local-exec) instead of
+     * loading it from a GOT slot; and that rewrite, after which the
+     * relocation's field holds the offset itself (no addend). */
+    bool (*tls_ie_relaxes)(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset);
+    void (*relax_tls_ie)(uint8_t *code, uint64_t offset);
+    /* General and local dynamic TLS, and descriptors, to local-exec in an
+     * executable: rewrite the sequence whose relocation of this type is at
+     * offset, with tpoff the variable's offset from the thread pointer
+     * (local dynamic: unused, the block's own), and say where the rewritten
+     * bytes end (the relocations before that, such as the call to
+     * __tls_get_addr, are gone).  False for a sequence it does not know. */
+    bool (*relax_tls_le)(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint32_t tpoff, uint64_t *end);
 } kl_arch;
 
 const kl_arch *kl_arch_for(uint16_t machine);

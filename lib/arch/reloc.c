@@ -30,6 +30,7 @@ int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in
     case KL_F_GOTPCREL: v = in->G + a - in->P; break;
     case KL_F_GOTOFF: v = in->S + a - in->GOT; break;
     case KL_F_GOTPC: v = in->GOT + a - in->P; break;
+    case KL_F_PLTOFF: v = in->L + a - in->GOT; break;
     case KL_F_GOTREL: v = in->G + a - in->GOT; break;
     case KL_F_SIZE: v = in->Z + a; break;
     case KL_F_TLS: v = in->T + a; break;

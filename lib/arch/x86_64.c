@@ -30,6 +30,8 @@ static const kl_howto howtos[] = {
     [27] = R("GOT64", 8, KL_F_GOTREL, KL_CHECK_NONE, KL_NEED_GOT | KL_NEED_GOTBASE),
     [28] = R("GOTPCREL64", 8, KL_F_GOTPCREL, KL_CHECK_NONE, KL_NEED_GOT),
     [29] = R("GOTPC64", 8, KL_F_GOTPC, KL_CHECK_NONE, KL_NEED_GOTBASE),
+    [30] = R("GOTPLT64", 8, KL_F_GOTREL, KL_CHECK_NONE, KL_NEED_GOT | KL_NEED_GOTBASE),
+    [31] = R("PLTOFF64", 8, KL_F_PLTOFF, KL_CHECK_NONE, KL_NEED_PLT | KL_NEED_GOTBASE),
     [32] = R("SIZE32", 4, KL_F_SIZE, KL_CHECK_UNSIGNED, 0),
     [33] = R("SIZE64", 8, KL_F_SIZE, KL_CHECK_NONE, 0),
     [34] = R("GOTPC32_TLSDESC", 4, KL_F_TLS_PC, KL_CHECK_SIGNED, KL_NEED_TLSDESC),
@@ -56,6 +58,209 @@ static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot)
     out[6] = out[7] = 0xcc;
 }
 
+/* GOTPCRELX and REX_GOTPCRELX (psABI "Optimize GOTPCRELX Relocations"):
+ * the instructions that load from a GOT slot and can address the symbol
+ * itself, the forms GNU ld relaxes in a static executable (elf64-x86-64.c,
+ * elf_x86_64_convert_load_reloc): mov (8b), call and jmp through the slot
+ * (ff 15, ff 25), test (85), and the binary operations adc, add, and, cmp,
+ * or, sbb, sub, xor (13 03 23 3b 0b 1b 2b 33). */
+static bool is_binop(uint8_t op)
+{
+    return op == 0x03 || op == 0x0b || op == 0x13 || op == 0x1b || op == 0x23 || op == 0x2b || op == 0x33 ||
+           op == 0x3b;
+}
+
+static bool x86_64_got_load_relaxes(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset)
+{
+    if ((type != 41 && type != 42) || offset < 2 || offset > size || size - offset < 4)
+        return false;
+    uint8_t op = code[offset - 2], modrm = code[offset - 1];
+    if (op == 0xff)
+        return modrm == 0x15 || modrm == 0x25;
+    return (modrm & 0xc7) == 0x05 && (op == 0x8b || op == 0x85 || is_binop(op));
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The register operand moves from ModRM.reg to r/m, and REX.R to REX.B
+ * when the instruction has a REX prefix (rex: the relocation type says
+ * so; the byte before the opcode may belong to the previous instruction). */
+static void reg_to_rm(uint8_t *code, uint64_t offset, bool rex, uint8_t op, uint8_t ext)
+{
+    uint8_t modrm = code[offset - 1];
+    if (rex) {
+        uint8_t r = code[offset - 3];
+        code[offset - 3] = (uint8_t)((r & ~4) | (r & 4) >> 2);
+    }
+    code[offset - 2] = op;
+    code[offset - 1] = (uint8_t)(0xc0 | ext << 3 | (modrm & 0x38) >> 3);
+}
+
+static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                                  uint64_t P)
+{
+    if (!x86_64_got_load_relaxes(type, code, size, offset))
+        return false;
+    uint8_t op = code[offset - 2], modrm = code[offset - 1];
+    bool rex = type == 42 /* REX_GOTPCRELX */ && offset >= 3 && (code[offset - 3] & 0xf0) == 0x40;
+    bool rex_w = rex && (code[offset - 3] & 0x08);
+    /* an immediate: sign-extended under REX.W, else zero-extended */
+    bool imm = rex_w ? (int64_t)S >= INT32_MIN && (int64_t)S <= INT32_MAX : S <= UINT32_MAX;
+    int64_t rel = (int64_t)(S + (uint64_t)A - P);
+    bool near = rel >= INT32_MIN && rel <= INT32_MAX;
+    if (op == 0xff && modrm == 0x25) { /* jmp *foo@GOTPCREL(%rip) -> jmp foo; nop (the field one byte earlier) */
+        int64_t d = (int64_t)(S - (P + 3));
+        if (d < INT32_MIN || d > INT32_MAX)
+            return false;
+        code[offset - 2] = 0xe9;
+        put32(code + offset - 1, (uint32_t)d);
+        code[offset + 3] = 0x90;
+    } else if (op == 0xff) { /* call *foo@GOTPCREL(%rip) -> addr32 call foo */
+        if (!near)
+            return false;
+        code[offset - 2] = 0x67;
+        code[offset - 1] = 0xe8;
+        put32(code + offset, (uint32_t)rel);
+    } else if (op == 0x8b && imm) { /* mov foo@GOTPCREL(%rip), %reg -> mov $foo, %reg (as GNU ld, in an executable) */
+        reg_to_rm(code, offset, rex, 0xc7, 0);
+        put32(code + offset, (uint32_t)S);
+    } else if (op == 0x8b && near) { /* mov foo@GOTPCREL(%rip), %reg -> lea foo(%rip), %reg (foo above 2 GiB) */
+        code[offset - 2] = 0x8d;
+        put32(code + offset, (uint32_t)rel);
+    } else if (!imm) {
+        return false;
+    } else if (op == 0x85) { /* test %reg, foo@GOTPCREL(%rip) -> test $foo, %reg */
+        reg_to_rm(code, offset, rex, 0xf7, 0);
+        put32(code + offset, (uint32_t)S);
+    } else { /* binop foo@GOTPCREL(%rip), %reg -> binop $foo, %reg (81 /n, n from the opcode) */
+        reg_to_rm(code, offset, rex, 0x81, (uint8_t)((op & 0x38) >> 3));
+        put32(code + offset, (uint32_t)S);
+    }
+    return true;
+}
+
+/* GOTTPOFF on movq foo@gottpoff(%rip), %reg and addq foo@gottpoff(%rip),
+ * %reg (REX.W 8b or 03, ModRM mod 00 r/m 101): the forms GNU ld rewrites
+ * to local-exec (elf64-x86-64.c, elf_x86_64_check_tls_transition) */
+static bool x86_64_tls_ie_relaxes(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset)
+{
+    if (type != 22 || offset < 3 || offset > size || size - offset < 4)
+        return false;
+    uint8_t rex = code[offset - 3], op = code[offset - 2], modrm = code[offset - 1];
+    return (rex == 0x48 || rex == 0x4c) && (op == 0x8b || op == 0x03) && (modrm & 0xc7) == 0x05;
+}
+
+/* movq foo@gottpoff(%rip), %reg -> movq $tpoff, %reg (c7 /0);
+ * addq foo@gottpoff(%rip), %rsp or %r12 -> addq $tpoff, %reg (81 /0);
+ * addq foo@gottpoff(%rip), %reg -> leaq tpoff(%reg), %reg (8d, mod 10):
+ * the register moves from ModRM.reg to r/m, REX.R to REX.B, as GNU ld
+ * writes them */
+static void x86_64_relax_tls_ie(uint8_t *code, uint64_t offset)
+{
+    uint8_t rex = code[offset - 3], op = code[offset - 2], reg = (code[offset - 1] >> 3) & 7;
+    if (op == 0x8b) {
+        if (rex == 0x4c)
+            code[offset - 3] = 0x49;
+        code[offset - 2] = 0xc7;
+        code[offset - 1] = (uint8_t)(0xc0 | reg);
+    } else if (reg == 4) {
+        if (rex == 0x4c)
+            code[offset - 3] = 0x49;
+        code[offset - 2] = 0x81;
+        code[offset - 1] = (uint8_t)(0xc0 | reg);
+    } else {
+        if (rex == 0x4c)
+            code[offset - 3] = 0x4d;
+        code[offset - 2] = 0x8d;
+        code[offset - 1] = (uint8_t)(0x80 | reg | (reg << 3));
+    }
+}
+
+/* (no C library here: the loader shares this layer) */
+static bool bytes_are(const uint8_t *code, uint64_t size, uint64_t at, const char *want, uint64_t n)
+{
+    if (at > size || size - at < n)
+        return false;
+    for (uint64_t i = 0; i < n; i++)
+        if (code[at + i] != (uint8_t)want[i])
+            return false;
+    return true;
+}
+
+static void put_bytes(uint8_t *code, const char *bytes, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        code[i] = (uint8_t)bytes[i];
+}
+
+/* General dynamic, local dynamic and descriptors to local exec, in an
+ * executable (psABI "Thread-Local Storage" relaxations; the sequences and
+ * rewrites of GNU ld's elf64-x86-64.c, elf_x86_64_relocate_section):
+ *   GD   66 lea x@tlsgd(%rip),%rdi; 66 66 rex64 call __tls_get_addr@PLT
+ *        (or 66 rex64 call *__tls_get_addr@GOTPCREL(%rip), -fno-plt)
+ *     -> mov %fs:0,%rax; lea x@tpoff(%rax),%rax
+ *   GD, large model: lea x@tlsgd(%rip),%rdi; movabs $__tls_get_addr@pltoff,
+ *        %rax; add %r15 (or %rbx),%rax; call *%rax -> the same, and a
+ *        6-byte nop
+ *   LD   lea x@tlsld(%rip),%rdi; call __tls_get_addr@PLT -> 66 66 66
+ *        mov %fs:0,%rax (with -fno-plt's call *...@GOTPCREL: 66 66 66 66)
+ *   LD, large model: as GD's -> nopw %cs:0(%rax,%rax,1); mov %fs:0,%rax
+ *   GOTPC32_TLSDESC lea x@tlsdesc(%rip),%rax -> mov $tpoff,%rax
+ *   TLSDESC_CALL call *x@tlscall(%rax) -> xchg %ax,%ax */
+static bool x86_64_relax_tls_le(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint32_t tpoff,
+                                uint64_t *end)
+{
+    static const char gd_le[] = "\x64\x48\x8b\x04\x25\0\0\0\0\x48\x8d\x80";
+    if (offset > size || size - offset < 4)
+        return false;
+    /* the large model's call: movabs $__tls_get_addr@pltoff, %rax; add %r15 (or %rbx), %rax; call *%rax */
+    bool large = size - offset >= 19 && code[offset + 4] == 0x48 && code[offset + 5] == 0xb8 &&
+                 (bytes_are(code, size, offset + 14, "\x4c\x01\xf8\xff\xd0", 5) ||
+                  bytes_are(code, size, offset + 14, "\x48\x01\xd8\xff\xd0", 5));
+    if (type == 19 /* TLSGD */ && large && bytes_are(code, size, offset - 3, "\x48\x8d\x3d", 3)) {
+        put_bytes(code + offset - 3, gd_le, 12);
+        put32(code + offset + 9, tpoff);
+        put_bytes(code + offset + 13, "\x66\x0f\x1f\x44\0\0", 6);
+        *end = offset + 19;
+    } else if (type == 19 && offset >= 4 && bytes_are(code, size, offset - 4, "\x66\x48\x8d\x3d", 4) &&
+               (bytes_are(code, size, offset + 4, "\x66\x66\x48\xe8", 4) ||
+                bytes_are(code, size, offset + 4, "\x66\x48\xff\x15", 4)) && size - offset >= 12) {
+        put_bytes(code + offset - 4, gd_le, 12);
+        put32(code + offset + 8, tpoff);
+        *end = offset + 12;
+    } else if (type == 20 /* TLSLD */ && offset >= 3 && bytes_are(code, size, offset - 3, "\x48\x8d\x3d", 3)) {
+        if (large) {
+            put_bytes(code + offset - 3, "\x66\x66\x66\x66\x2e\x0f\x1f\x84\0\0\0\0\0\x64\x48\x8b\x04\x25\0\0\0\0", 22);
+            *end = offset + 19;
+        } else if (size - offset >= 9 && code[offset + 4] == 0xe8) {
+            put_bytes(code + offset - 3, "\x66\x66\x66\x64\x48\x8b\x04\x25\0\0\0\0", 12);
+            *end = offset + 9;
+        } else if (size - offset >= 10 && code[offset + 4] == 0xff && code[offset + 5] == 0x15) {
+            put_bytes(code + offset - 3, "\x66\x66\x66\x66\x64\x48\x8b\x04\x25\0\0\0\0", 13);
+            *end = offset + 10;
+        } else {
+            return false;
+        }
+    } else if (type == 34 /* GOTPC32_TLSDESC */ && offset >= 3 && (code[offset - 3] & 0xfb) == 0x48 &&
+               code[offset - 2] == 0x8d && (code[offset - 1] & 0xc7) == 0x05) {
+        /* lea x@tlsdesc(%rip),%reg -> mov $tpoff,%reg (REX.R to REX.B) */
+        reg_to_rm(code, offset, true, 0xc7, 0);
+        put32(code + offset, tpoff);
+        *end = offset + 4;
+    } else if (type == 35 /* TLSDESC_CALL */ && size - offset >= 2 && code[offset] == 0xff && code[offset + 1] == 0x10) {
+        code[offset] = 0x66;
+        code[offset + 1] = 0x90;
+        *end = offset + 2;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 const kl_arch kl_arch_x86_64 = {
     .machine = 62,
     .name = "x86-64",
@@ -63,4 +268,9 @@ const kl_arch kl_arch_x86_64 = {
     .stub_size = 8,
     .write_stub = x86_64_write_stub,
     .pc32_reach = 0x7fffffffu,
+    .got_load_relaxes = x86_64_got_load_relaxes,
+    .relax_got_load = x86_64_relax_got_load,
+    .tls_ie_relaxes = x86_64_tls_ie_relaxes,
+    .relax_tls_le = x86_64_relax_tls_le,
+    .relax_tls_ie = x86_64_relax_tls_ie,
 };

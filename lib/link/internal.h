@@ -156,6 +156,10 @@ typedef struct lk_criterion {
     int segment;
 } lk_criterion;
 
+typedef struct lk_kind lk_kind; /* kinds.c */
+#define LK_MAX_PROPS 32 /* GNU property types in one link (there are 5 today) */
+typedef struct lk_got_entry lk_got_entry; /* got.c */
+
 typedef struct lk_link {
     const keel_link_options *opt;
     keel_error *err;
@@ -175,6 +179,7 @@ typedef struct lk_link {
     /* the layout */
     lk_sym **sorted;        /* the defined symbols in definition order */
     size_t nsorted;
+    struct { lk_kind **v; size_t cap, n; } kinds; /* output section name: its flags' union (kinds.c) */
     lk_segment segs[LK_NSEGS];
     uint64_t file_end, image_end;
     lk_load *loads;         /* the PT_LOADs in address-assignment order */
@@ -182,12 +187,18 @@ typedef struct lk_link {
     uint64_t relro_start, relro_end, relro_offset; /* PT_GNU_RELRO, ending on a page boundary (or empty) */
     uint64_t max_page;      /* -z max-page-size: PT_LOAD alignment */
     lk_osec *got, *common;  /* synthetic sections */
+    lk_osec *tcommon;       /* .tbss, holding the TLS commons as its piece tcommon_piece */
+    size_t tcommon_piece;
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
+    lk_osec *property;      /* .note.gnu.property, the inputs' merged (note.c) */
+    struct { uint32_t type, value; } props[LK_MAX_PROPS];
+    size_t nprops;
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
-    size_t ngot, ngot_used;
+    size_t ngot;
+    struct { lk_got_entry *v; size_t cap, n; } gotmap; /* symbol and kind: slot (got.c) */
     uint64_t tls_start, tls_filesz, tls_memsz, tls_align, tls_tp;
 } lk_link;
 
@@ -203,12 +214,34 @@ int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t si
 /* Take the members the link needs (ld's rules); *taken_any set if one was. */
 int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any);
 int lk_take_all(lk_link *l, lk_archive *a);
+/* The output section named name takes input section shndx of f, of this
+ * type and flags: joined into the name's kind (refused if that becomes
+ * writable and executable). */
+int lk_kind_add(lk_link *l, const char *name, const lk_file *f, uint32_t shndx, uint32_t type, uint64_t flags);
+/* The type and flags of the name's output section, into sh. */
+void lk_kind_get(const lk_link *l, const char *name, keel_shdr *sh);
+/* note.c: the input .note.gnu.property sections (not placed), merged
+ * into l->props, and the size of the note they make (0: none); its
+ * bytes into the output. */
+bool lk_is_property_note(const char *name, const keel_shdr *sh);
+int lk_merge_properties(lk_link *l, size_t *note_size);
+void lk_fill_properties(const lk_link *l, uint8_t *buf);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
 size_t lk_max_loads(const lk_link *l);
 bool lk_has_relro(const lk_link *l);
+/* The relocations of section i when it is a RELA section whose target
+ * goes into the output, and the target's header. */
+bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target);
+/* got.c: number the GOT slots the relocations need (one per symbol and
+ * kind), and find a relocation's slot again (-1: it has none). */
+enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 int lk_count_got(lk_link *l, size_t *count);
+int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot);
+/* Whether relocation r of f, in code, loads from the GOT in a way that is
+ * relaxed to address its symbol directly (it needs no slot of its own). */
+bool lk_got_load_relaxes(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *code, uint64_t size);
 int lk_collect_ifuncs(lk_link *l);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);
 void lk_tls_layout(lk_link *l);
@@ -219,6 +252,11 @@ typedef struct lk_place {
     uint64_t offset;
 } lk_place;
 const char *lk_place_text(const lk_place *p, char *buf, size_t size);
+/* Where a common symbol is (.bss.common, or the TLS commons' piece of .tbss). */
+uint64_t lk_common_address(const lk_link *l, const lk_sym *s);
+/* The symbols the link-editor defines (__ehdr_start, _end, __start_SEC...):
+ * whether name is one, and its value once the layout is done. */
+bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v);
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const lk_place *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);

@@ -112,8 +112,8 @@ static int class_of(const lk_osec *o)
     if (o->note) /* notes first, after the headers, as GNU ld places them */
         return -1;
     for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
-        if (strcmp(o->name, order[i]) == 0 || (o->type == SHT_NOBITS && strcmp(order[i], ".tdata") == 0))
-            return 2 * i + (o->type == SHT_NOBITS); /* .tbss right after .tdata: one TLS block */
+        if (strcmp(o->name, order[i]) == 0 || ((o->flags & SHF_TLS) && strcmp(order[i], ".tdata") == 0))
+            return 2 * i + (o->type == SHT_NOBITS); /* every TLS section with .tdata, .tbss after: one TLS block */
     return 99; /* unknown sections next-to-last */
 }
 
@@ -231,8 +231,43 @@ static int by_class(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Whether section i of f goes into the output, with its header and name,
+ * and the name of the output section it joins; 0 no, 1 yes, or an error. */
+static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char **name, const char **out)
+{
+    keel_error e;
+    if (keel_elf_shdr(&f->elf, i, sh, &e) || keel_elf_section_name(&f->elf, sh, name, &e))
+        return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
+    if (f->dropped[i] || sh->type == SHT_SYMTAB || sh->type == SHT_STRTAB || sh->type == SHT_RELA ||
+        sh->type == SHT_REL || sh->type == SHT_GROUP || sh->type == SHT_SYMTAB_SHNDX ||
+        strcmp(*name, ".note.GNU-stack") == 0 || strncmp(*name, ".gnu.warning", 12) == 0 ||
+        lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||
+        (sh->flags & 0x80000000u /* SHF_EXCLUDE */))
+        return 0;
+    if (!(sh->flags & SHF_ALLOC) && strncmp(*name, ".debug", 6) != 0 && strcmp(*name, ".comment") != 0)
+        return 0; /* other unallocated sections: nothing a program or debugger reads */
+    if (f->live && (sh->flags & SHF_ALLOC) && !f->live[i] && strcmp(*name, ".eh_frame") != 0)
+        return 0; /* --gc-sections: not reachable */
+    int legacy = legacy_array(*name);
+    if (legacy) /* .ctors and .dtors are init and fini arrays */
+        sh->type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
+    *out = sh->type == SHT_NOTE ? *name : output_name(*name);
+    return 1;
+}
+
 int lk_place_sections(lk_link *l)
 {
+    /* first the kinds: each output name's flags and type from all its inputs */
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            const char *name, *out;
+            int rc = placed(l, f, i, &sh, &name, &out);
+            if (rc < 0 || (rc && (rc = lk_kind_add(l, out, f, i, sh.type, sh.flags))))
+                return rc < 0 ? l->err->code : rc;
+        }
+    }
     for (int i = 0; i < LK_NSEGS; i++) {
         l->segs[i].name = predefined[i].name;
         l->segs[i].type = predefined[i].type;
@@ -257,32 +292,25 @@ int lk_place_sections(lk_link *l)
             !(f->pos = lk_zalloc(&l->arena, (f->elf.shnum + 1) * sizeof *f->pos)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_shdr sh;
-            const char *name;
-            keel_error e;
-            if (keel_elf_shdr(&f->elf, i, &sh, &e) || keel_elf_section_name(&f->elf, &sh, &name, &e))
-                return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
-            if (f->dropped[i] || sh.type == SHT_SYMTAB || sh.type == SHT_STRTAB || sh.type == SHT_RELA ||
-                sh.type == SHT_REL || sh.type == SHT_GROUP || sh.type == SHT_SYMTAB_SHNDX ||
-                strcmp(name, ".note.GNU-stack") == 0 || strncmp(name, ".gnu.warning", 12) == 0 ||
-                (sh.flags & 0x80000000u /* SHF_EXCLUDE */))
+            keel_shdr sh, as;
+            const char *name, *oname;
+            int prc = placed(l, f, i, &as, &name, &oname);
+            if (prc <= 0) {
+                if (prc < 0)
+                    return l->err->code;
                 continue;
-            if (!(sh.flags & SHF_ALLOC) && strncmp(name, ".debug", 6) != 0 && strcmp(name, ".comment") != 0)
-                continue; /* other unallocated sections: nothing a program or debugger reads */
-            if (f->live && (sh.flags & SHF_ALLOC) && !f->live[i] && strcmp(name, ".eh_frame") != 0)
-                continue; /* --gc-sections: not reachable */
+            }
+            keel_elf_shdr(&f->elf, i, &sh, NULL); /* (read by placed: the input's own header) */
             if (sh.flags & 0x800 /* SHF_COMPRESSED */)
                 return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: section %s is compressed (-gz): keel does not link "
                                                       "compressed sections yet; build without -gz", f->name, name);
+            lk_kind_get(l, oname, &as); /* all the inputs' flags, and the type they make */
             /* A note with contents that a program reads is loaded too:
              * the note segment describes it where it is loaded. */
             bool note;
-            int seg = segment_for(l, name, &sh, &note);
-            keel_shdr as = sh;
+            int seg = segment_for(l, name, &as, &note);
             int legacy = legacy_array(name);
-            if (legacy)
-                as.type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
-            lk_osec *o = output_section(l, seg, sh.type == SHT_NOTE ? name : output_name(name), &as);
+            lk_osec *o = output_section(l, seg, oname, &as);
             if (!o)
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
             if (!o->seq)
@@ -303,7 +331,9 @@ int lk_place_sections(lk_link *l)
     }
     /* the synthetic sections: the static GOT, and the commons in .bss */
     size_t ngot = 0;
-    lk_count_got(l, &ngot);
+    int grc = lk_count_got(l, &ngot);
+    if (grc)
+        return grc;
     if (ngot) {
         keel_shdr got = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = ngot * 8, .addralign = 8};
         if (!(l->got = synthetic(l, ".got", &got)))
@@ -356,7 +386,23 @@ int lk_place_sections(lk_link *l)
         l->build_id->align = 4;
         l->build_id->note = true;
     }
-    uint64_t common_size = 0, common_align = 1;
+    /* the commons: ordinary ones in .bss.common, thread-local ones
+     * (.tls_common, STT_TLS) after the .tbss variables in the TLS block,
+     * as GNU ld places its .tcommon */
+    size_t props;
+    int nrc = lk_merge_properties(l, &props);
+    if (nrc)
+        return nrc;
+    if (props) {
+        keel_shdr pn = {.type = SHT_NOTE, .flags = SHF_ALLOC, .size = props, .addralign = 8};
+        if (!(l->property = synthetic(l, ".note.gnu.property", &pn)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        l->property->seq = 0; /* the first note, as GNU ld places it */
+        l->property->size = props;
+        l->property->align = 8;
+        l->property->note = true;
+    }
+    uint64_t common_size = 0, common_align = 1, tcommon_size = 0, tcommon_align = 1;
     lk_sym **sorted;
     size_t nsorted;
     int src = lk_sorted_symbols(l, &sorted, &nsorted);
@@ -366,15 +412,39 @@ int lk_place_sections(lk_link *l)
         lk_sym *s = sorted[i];
         if (s->state != LK_COMMON)
             continue;
-        if ((s->align & (s->align - 1)) || s->align > ((uint64_t)1 << 32) || s->size > LIMIT || common_size > LIMIT)
+        bool tls = s->type == 6 /* STT_TLS */;
+        uint64_t *size = tls ? &tcommon_size : &common_size, *align = tls ? &tcommon_align : &common_align;
+        if ((s->align & (s->align - 1)) || s->align > ((uint64_t)1 << 32) || s->size > LIMIT || *size > LIMIT)
             return lk_fail(l, KEEL_E_FORMAT, "%s: common symbol '%s': alignment %llu or size %llu is absurd",
                            s->def ? s->def->name : "?", s->name, (unsigned long long)s->align,
                            (unsigned long long)s->size);
-        common_size = align_up(common_size, s->align);
-        s->common_offset = common_size;
-        common_size += s->size;
-        if (s->align > common_align)
-            common_align = s->align;
+        *size = align_up(*size, s->align);
+        s->common_offset = *size;
+        *size += s->size;
+        if (s->align > *align)
+            *align = s->align;
+    }
+    if (tcommon_size) {
+        keel_shdr tbss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE | SHF_TLS, .size = tcommon_size,
+                          .addralign = tcommon_align};
+        int seg = LK_SEG_DATA;
+        for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
+            if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], ".tbss", &tbss)) {
+                seg = builtin[c].segment;
+                break;
+            }
+        /* a piece of .tbss with no input of its own, after the others */
+        lk_osec *o = output_section(l, seg, ".tbss", &tbss);
+        if (!o || !(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        if (!o->seq)
+            o->seq = ++seq;
+        l->tcommon = o;
+        l->tcommon_piece = o->npieces;
+        o->pieces[o->npieces] = (lk_piece){NULL, 0, tcommon_size, tcommon_align, 0, (uint32_t)o->npieces, false};
+        o->npieces++;
+        if (tcommon_align > o->align)
+            o->align = tcommon_align;
     }
     if (common_size) {
         keel_shdr bss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = common_size,
@@ -650,6 +720,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
          * just them) */
         ld->filesz = ld->memsz = g->headers && !g->nsecs ? header_size : addr - ld->vaddr;
         bool tls_started = false;
+        uint64_t tbss_end = 0; /* the zero-filled TLS sections follow one another, not what follows them */
         for (size_t i = 0; i < g->nsecs; i++) {
             lk_osec *o = g->secs[i];
             uint64_t align = o->align;
@@ -682,9 +753,10 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes",
                                o->name, (unsigned long long)LIMIT);
             o->offset = off;
-            if (tbss)
-                o->addr = align_up(addr, align);
-            else {
+            if (tbss) { /* the zero-filled TLS sections follow one another */
+                o->addr = align_up(addr > tbss_end ? addr : tbss_end, align);
+                tbss_end = o->addr + o->size;
+            } else {
                 o->addr = addr;
                 addr += o->size;
                 if (o->type != SHT_NOBITS) {

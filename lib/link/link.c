@@ -310,7 +310,7 @@ static int write_map(lk_link *l)
                 for (size_t k = 0; k < o->npieces; k++) {
                     const lk_piece *p = &o->pieces[k];
                     keel_shdr sh;
-                    const char *in = "(merged strings)";
+                    const char *in = o->pool ? "(merged strings)" : "COMMON"; /* a piece of no input: strings or TLS commons */
                     if (p->file && !keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL))
                         keel_elf_section_name(&p->file->elf, &sh, &in, NULL);
                     fprintf(f, " %-14s%s0x%016llx %#10llx %s\n", in, strlen(in) >= 14 ? "\n               " : "",

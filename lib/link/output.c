@@ -17,7 +17,7 @@
 enum {
     SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8,
     SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-    PT_LOAD = 1, PT_NOTE = 4, PT_TLS = 7, PT_GNU_EH_FRAME = 0x6474e550, PT_GNU_STACK = 0x6474e551, PT_GNU_RELRO = 0x6474e552, PF_X = 1, PF_W = 2, PF_R = 4,
+    PT_LOAD = 1, PT_NOTE = 4, PT_TLS = 7, PT_GNU_EH_FRAME = 0x6474e550, PT_GNU_STACK = 0x6474e551, PT_GNU_RELRO = 0x6474e552, PT_GNU_PROPERTY = 0x6474e553, PF_X = 1, PF_W = 2, PF_R = 4,
     SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_GLOBAL = 1, STB_WEAK = 2,
 };
 
@@ -119,6 +119,9 @@ static size_t program_headers(const lk_link *l, phdr *ph)
     if (l->relro_end > l->relro_start)
         ph[n++] = (phdr){PT_GNU_RELRO, PF_R, l->relro_offset, l->relro_start, l->relro_end - l->relro_start,
                          l->relro_end - l->relro_start, 1};
+    if (l->property) /* the merged program properties (note.c) */
+        ph[n++] = (phdr){PT_GNU_PROPERTY, PF_R, l->property->offset, l->property->addr, l->property->size,
+                         l->property->size, 8};
     if (l->eh_frame_hdr)
         ph[n++] = (phdr){PT_GNU_EH_FRAME, PF_R, l->eh_frame_hdr->offset, l->eh_frame_hdr->addr, l->eh_frame_hdr->size,
                          l->eh_frame_hdr->size, 4};
@@ -139,6 +142,8 @@ static int fill(lk_link *l, uint8_t *buf)
             lk_osec *o = f->out[i];
             if (!o || o->type == SHT_NOBITS || (f->merged && f->merged[i]) || keel_elf_shdr(&f->elf, i, &sh, &e))
                 continue; /* (merged strings come with their pool) */
+            if (sh.type == SHT_NOBITS)
+                continue; /* zeros in a section of data that another input made (the file is zero-filled) */
             if (keel_elf_section_data(&f->elf, &sh, &data, &size, &e) || size < sh.size)
                 return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u is cut short", f->name, i);
             memcpy(buf + o->offset + f->pos[i], data, sh.size);
@@ -177,6 +182,8 @@ static int fill(lk_link *l, uint8_t *buf)
         lk_fill_ifuncs(l, buf);
     if (l->eh_frame_hdr)
         lk_fill_eh_frame_hdr(l, buf);
+    if (l->property)
+        lk_fill_properties(l, buf);
     return 0;
 }
 
@@ -257,7 +264,7 @@ int lk_write_output(lk_link *l)
     for (size_t i = 0; i < data->nsecs; i++)
         has_tls |= (data->secs[i]->flags & SHF_TLS) != 0;
     size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) +
-                 lk_has_relro(l);
+                 lk_has_relro(l) + (l->property ? 1 : 0);
     for (int s = 0; s < LK_NSEGS; s++)
         for (size_t i = 0; i < l->segs[s].nsecs; i++)
             nph += l->segs[s].secs[i]->note; /* at most one PT_NOTE each */
@@ -282,12 +289,14 @@ int lk_write_output(lk_link *l)
     lk_sym *es = lk_sym_find(&l->syms, entry, lk_hash(entry));
     uint64_t entry_addr = 0, size;
     bool tls;
+    /* ELFOSABI_GNU when a symbol written is an IFUNC or STB_GNU_UNIQUE:
+     * GNU extensions a reader must know, as GNU ld marks them */
+    bool gnu_osabi = false;
     if (!es || (es->state != LK_DEFINED && es->state != LK_WEAK))
         return lk_fail(l, KEEL_E_INDEX, "%s: the entry symbol '%s' is not defined", path, entry);
     rc = lk_global_value(l, es, &entry_addr, &size, &tls, NULL, 0);
     if (rc)
         return rc;
-    bool gnu_symbols = false; /* an IFUNC written: ELFOSABI_GNU, as GNU ld marks it */
     /* symbols: the globals with their output places */
     strtab str = {0}, shstr = {0};
     str_add(&str, "");
@@ -318,7 +327,7 @@ int lk_write_output(lk_link *l)
                 if (tls)
                     value -= l->tls_start;
                 if (type == 10 /* IFUNC */)
-                    gnu_symbols |= ifunc_resolver(f, &d, &value);
+                    gnu_osabi |= ifunc_resolver(f, &d, &value);
             }
             uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
             if (!e) {
@@ -346,10 +355,11 @@ int lk_write_output(lk_link *l)
         uint64_t value = 0, sz = 0;
         uint16_t shndx = SHN_ABS;
         if (s->state == LK_COMMON) {
-            value = l->common->addr + s->common_offset;
+            bool tcommon = s->type == 6 /* STT_TLS */;
+            value = lk_common_address(l, s) - (tcommon ? l->tls_start : 0);
             sz = s->size;
-            shndx = (uint16_t)l->common->index;
-            d.info = (uint8_t)(STB_GLOBAL << 4 | 1);
+            shndx = (uint16_t)(tcommon ? l->tcommon : l->common)->index;
+            d.info = (uint8_t)(STB_GLOBAL << 4 | (tcommon ? 6 : 1));
         } else if (!s->def) { /* --defsym */
             if (lk_global_value(l, s, &value, &sz, &tls, NULL, 0))
                 continue;
@@ -361,8 +371,9 @@ int lk_write_output(lk_link *l)
             shndx = out_index(s->def, d.shndx);
             if (tls)
                 value -= l->tls_start; /* TLS symbols are offsets in the TLS block */
+            gnu_osabi |= d.info >> 4 == 10 /* GNU_UNIQUE */;
             if ((d.info & 0xf) == 10 /* IFUNC */)
-                gnu_symbols |= ifunc_resolver(s->def, &d, &value);
+                gnu_osabi |= ifunc_resolver(s->def, &d, &value);
         }
         uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
         if (!e) {
@@ -425,7 +436,7 @@ int lk_write_output(lk_link *l)
     if (!rc) {
         /* the ELF header */
         memcpy(buf, "\177ELF\2\1\1", 7);
-        buf[7] = gnu_symbols ? 3 /* ELFOSABI_GNU */ : 0;
+        buf[7] = gnu_osabi ? 3 /* ELFOSABI_GNU */ : 0 /* ELFOSABI_NONE */;
         put16(buf + 16, 2 /* ET_EXEC */);
         put16(buf + 18, 62);
         put32(buf + 20, 1);

@@ -41,7 +41,7 @@ static const lk_osec *find_osec(const lk_link *l, const char *name)
 }
 
 /* What the link-editor defines (static-link-needs.md). */
-static bool linker_value(const lk_link *l, const char *name, uint64_t *v)
+bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
 {
     const lk_segment *text = &l->segs[LK_SEG_TEXT], *data = &l->segs[LK_SEG_DATA];
     const lk_osec *o;
@@ -99,6 +99,13 @@ const char *lk_place_text(const lk_place *p, char *buf, size_t size)
     return buf;
 }
 
+uint64_t lk_common_address(const lk_link *l, const lk_sym *s)
+{
+    if (s->type == STT_TLS)
+        return l->tcommon->addr + l->tcommon->pieces[l->tcommon_piece].offset + s->common_offset;
+    return l->common->addr + s->common_offset;
+}
+
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
                     int depth)
 {
@@ -148,11 +155,12 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
                        s->name);
     }
     if (s->state == LK_COMMON) {
-        *value = l->common->addr + s->common_offset;
+        *value = lk_common_address(l, s);
         *size = s->size;
+        *tls = s->type == STT_TLS;
         return 0;
     }
-    if (linker_value(l, s->name, value))
+    if (lk_linker_value(l, s->name, value))
         return 0;
     if (s->state == LK_UNDEF) { /* only relaxed-away references may stay undefined (__tls_get_addr) */
         char buf[300];
@@ -169,6 +177,11 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
     keel_sym sym;
     const char *name;
     keel_error e;
+    if (symi == 0) { /* STN_UNDEF: no symbol, S = 0 (an absolute target such as `jmp 0`), as GNU ld takes it */
+        *value = *size = 0;
+        *tls = false;
+        return 0;
+    }
     if (keel_symtab_get(&f->symtab, symi, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &name, &e))
         return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
     *size = sym.size;
@@ -240,87 +253,6 @@ static bool global_is_dead(lk_link *l, lk_file *f, uint64_t symi)
     return d.shndx != 0 && d.shndx < s->def->elf.shnum && !s->def->out[d.shndx];
 }
 
-static bool bytes_are(const uint8_t *out, uint64_t size, int64_t at, const uint8_t *want, size_t n)
-{
-    return at >= 0 && (uint64_t)at + n <= size && memcmp(out + at, want, n) == 0;
-}
-
-/* General dynamic, local dynamic and descriptors to local exec (x86-64
- * psABI, "Thread-Local Storage" relaxations, the sequences gcc and clang
- * emit).  Returns how many following relocations the rewrite consumed
- * (the call to __tls_get_addr), or -1 with the error set. */
-static int relax_tls(lk_link *l, lk_file *f, const char *tname, const keel_relocs *rs, uint64_t k, const keel_rel *r,
-                     uint8_t *out, uint64_t size, uint64_t tpoff)
-{
-    static const uint8_t gd[] = {0x66, 0x48, 0x8d, 0x3d}, gd_call[] = {0x66, 0x66, 0x48, 0xe8};
-    static const uint8_t ld[] = {0x48, 0x8d, 0x3d}, desc[] = {0x48, 0x8d, 0x05};
-    static const uint8_t gd_le[] = {0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x80};
-    static const uint8_t ld_le[] = {0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0};
-    int64_t at = (int64_t)r->offset;
-    uint32_t v = (uint32_t)tpoff;
-    int consumed = 0;
-    if (r->type == 19 /* TLSGD */ && at + 12 <= (int64_t)size && bytes_are(out, size, at - 4, gd, 4) &&
-        bytes_are(out, size, at + 4, gd_call, 4)) {
-        memcpy(out + at - 4, gd_le, sizeof gd_le);
-        memcpy(out + at + 8, &v, 4);
-        consumed = 1;
-    } else if (r->type == 20 /* TLSLD */ && bytes_are(out, size, at - 3, ld, 3) && at + 9 <= (int64_t)size &&
-               out[at + 4] == 0xe8) {
-        memcpy(out + at - 3, ld_le, sizeof ld_le);
-        consumed = 1;
-    } else if (r->type == 34 /* GOTPC32_TLSDESC */ && bytes_are(out, size, at - 3, desc, 3)) {
-        out[at - 2] = 0xc7; /* lea x@tlsdesc(%rip),%rax -> mov $tpoff,%rax */
-        out[at - 1] = 0xc0;
-        memcpy(out + at, &v, 4);
-        return 0;
-    } else {
-        lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): a TLS sequence keel cannot relax to local-exec", f->name, tname,
-                (unsigned long long)r->offset);
-        return -1;
-    }
-    /* the call to __tls_get_addr that followed is gone with its relocation */
-    if (k + 1 < rs->count) {
-        keel_rel next;
-        keel_relocs_get(rs, k + 1, &next);
-        if (next.offset >= r->offset && next.offset < r->offset + 12)
-            return consumed;
-    }
-    return 0;
-}
-
-/* GOTPCRELX: a load from the GOT becomes the address itself, as GNU ld
- * relaxes it (psABI "Optimize GOTPCRELX Relocations"): mov -> lea,
- * call *GOT -> addr32 call, jmp *GOT -> jmp; nop.  A symbol at 0 (an
- * undefined weak one) keeps its slot. */
-static bool relax_gotpcrelx(uint8_t *out, uint64_t size, const keel_rel *r, uint64_t S, uint64_t base)
-{
-    uint64_t at = r->offset;
-    if (at < 2 || at + 4 > size)
-        return false;
-    uint8_t op = out[at - 2], modrm = out[at - 1];
-    bool jmp = op == 0xff && modrm == 0x25;
-    if (op != 0x8b && !(op == 0xff && (modrm == 0x15 || jmp)))
-        return false; /* other uses of the slot (test, binop) keep it */
-    /* the new field: rel32 at the place, or one byte earlier for jmp */
-    int64_t v = jmp ? (int64_t)(S - (base + at + 3)) : (int64_t)(S + (uint64_t)r->addend - (base + at));
-    if (v < INT32_MIN || v > INT32_MAX)
-        return false;
-    int32_t d = (int32_t)v;
-    if (op == 0x8b) { /* mov foo@GOTPCREL(%rip), %reg -> lea foo(%rip), %reg */
-        out[at - 2] = 0x8d;
-        memcpy(out + at, &d, 4);
-    } else if (!jmp) { /* call *foo@GOTPCREL(%rip) -> addr32 call foo */
-        out[at - 2] = 0x67;
-        out[at - 1] = 0xe8;
-        memcpy(out + at, &d, 4);
-    } else { /* jmp *foo@GOTPCREL(%rip) -> jmp foo; nop */
-        out[at - 2] = 0xe9;
-        memcpy(out + at - 1, &d, 4);
-        out[at + 3] = 0x90;
-    }
-    return true;
-}
-
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
     const kl_arch *arch = &kl_arch_x86_64;
@@ -335,6 +267,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     if (!keel_elf_shdr(&f->elf, target, &tsh, NULL))
         keel_elf_section_name(&f->elf, &tsh, &tname, NULL);
     bool alloc = o->flags & SHF_ALLOC;
+    uint64_t got_base; /* what GOT-relative relocations count from: _GLOBAL_OFFSET_TABLE_ */
+    lk_linker_value(l, "_GLOBAL_OFFSET_TABLE_", &got_base);
     for (uint64_t k = 0; k < rs.count; k++) {
         keel_rel r;
         keel_relocs_get(&rs, k, &r);
@@ -342,13 +276,12 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         if (!h)
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
                            tname, (unsigned long long)r.offset, r.type);
-        if (r.type == 35 /* R_X86_64_TLSDESC_CALL */ && alloc) {
-            /* call *x@tlscall(%rax) -> xchg %ax,%ax (the descriptor is gone) */
-            if (r.offset > tsh.size || tsh.size - r.offset < 2 || out[r.offset] != 0xff || out[r.offset + 1] != 0x10)
+        uint64_t end;
+        if (h->formula == KL_F_MARKER && (h->needs & KL_NEED_TLSDESC) && alloc) {
+            /* the call through the descriptor: gone with it (relaxed below) */
+            if (!arch->relax_tls_le(r.type, out, tsh.size, r.offset, 0, &end))
                 return lk_fail(l, KEEL_E_FORMAT, "%s:(%s+0x%llx): not the TLS descriptor call sequence", f->name,
                                tname, (unsigned long long)r.offset);
-            out[r.offset] = 0x66;
-            out[r.offset + 1] = 0x90;
             continue;
         }
         if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
@@ -378,36 +311,61 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
-        kl_reloc_in in = {.S = S, .A = r.addend, .P = alloc ? base + r.offset : base + r.offset, .Z = Z, .L = S,
-                          .GOT = l->got ? l->got->addr : 0};
+        kl_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
         if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
             /* _TLS_MODULE_BASE_ is the block's start: after relaxation the
              * @dtpoff that follows is already thread-pointer relative */
             bool module_base = is_named(f, r.sym, "_TLS_MODULE_BASE_");
-            int skip = relax_tls(l, f, tname, &rs, k, &r, out, tsh.size, module_base ? 0 : S - l->tls_tp);
-            if (skip < 0)
-                return l->err->code;
-            k += (uint64_t)skip;
+            if (!arch->relax_tls_le(r.type, out, tsh.size, r.offset, (uint32_t)(module_base ? 0 : S - l->tls_tp), &end))
+                return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): a TLS sequence keel cannot relax to local-exec",
+                               f->name, tname, (unsigned long long)r.offset);
+            /* the call to __tls_get_addr is gone with its relocation */
+            while (k + 1 < rs.count) {
+                keel_rel next;
+                keel_relocs_get(&rs, k + 1, &next);
+                if (next.offset <= r.offset || next.offset >= end)
+                    break;
+                k++;
+            }
+            continue;
+        }
+        if ((h->needs & KL_NEED_TLS_IE) && arch->tls_ie_relaxes(r.type, out, tsh.size, r.offset)) {
+            /* initial-exec to local-exec, as GNU ld relaxes it in an
+             * executable: the offset is an immediate, no GOT slot */
+            int64_t tpoff = (int64_t)(S - l->tls_tp);
+            if (tpoff < INT32_MIN || tpoff > INT32_MAX)
+                return lk_fail(l, KEEL_E_RANGE, "%s: %s: the TLS offset 0x%llx is out of range",
+                               lk_place_text(&here, where, sizeof where), h->name, (unsigned long long)tpoff);
+            arch->relax_tls_ie(out, r.offset);
+            uint32_t v = (uint32_t)tpoff;
+            memcpy(out + r.offset, &v, 4);
             continue;
         }
         if (h->needs & KL_NEED_TLS_LE)
             in.T = S - l->tls_tp;
         if (h->needs & KL_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
             in.T = alloc ? S - l->tls_tp : S - l->tls_start;
-        if ((r.type == 41 || r.type == 42) && S && !tls && relax_gotpcrelx(out, tsh.size, &r, S, base)) {
-            continue; /* the instruction addresses the symbol directly now */
+        if ((h->needs & KL_NEED_GOT) && !tls && lk_got_load_relaxes(l, f, &r, out, tsh.size) &&
+            arch->relax_got_load(out, tsh.size, r.offset, r.type, S, r.addend, base + r.offset)) {
+            /* a load from the GOT that addresses the symbol directly now, as
+             * GNU ld relaxes it (got.c counted no slot for it) */
+            continue;
         }
         if (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)) {
-            /* a static GOT slot: the address, or for initial-exec TLS the
-             * offset from the thread pointer */
-            uint64_t slot = l->got->addr + l->ngot_used * 8;
-            uint64_t v = h->needs & KL_NEED_TLS_IE ? S - l->tls_tp : S;
-            memcpy(l->got->data + l->ngot_used * 8, &v, 8);
-            l->ngot_used++;
-            in.G = slot;
-            in.T = slot;
+            /* the symbol's static GOT slot (got.c): its address, or for
+             * initial-exec TLS its offset from the thread pointer */
+            bool ie = h->needs & KL_NEED_TLS_IE;
+            uint64_t index;
+            if (!l->got || lk_got_slot(l, f, r.sym, ie ? LK_GOT_TPOFF : LK_GOT_ADDRESS, &index))
+                return lk_fail(l, KEEL_E_RANGE, "%s: %s: the symbol has no GOT slot, and the instruction cannot "
+                               "address it directly (out of reach)", lk_place_text(&here, where, sizeof where),
+                               h->name);
+            uint64_t v = ie ? S - l->tls_tp : S;
+            memcpy(l->got->data + index * 8, &v, 8);
+            in.G = l->got->addr + index * 8;
+            in.T = in.G;
         }
         uint64_t value;
         if (kl_reloc_apply(arch, h, &in, out + r.offset, false, &value)) {
@@ -423,36 +381,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     return 0;
 }
 
-/* The relocations of section i when it is a RELA section whose target
- * goes into the output (what both passes below walk). */
-static bool linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs)
+bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target)
 {
     keel_shdr sh;
     return !keel_elf_shdr(&f->elf, i, &sh, NULL) && sh.type == SHT_RELA && sh.info < f->elf.shnum &&
-           f->out[sh.info] && !keel_elf_relocs(&f->elf, i, rs, NULL);
-}
-
-/* How many static GOT slots the relocations ask for (one per relocation:
- * simple, and the GOT stays small in static links). */
-int lk_count_got(lk_link *l, size_t *count)
-{
-    *count = 0;
-    for (size_t fi = 0; fi < l->nfiles; fi++) {
-        lk_file *f = l->files[fi];
-        for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_relocs rs;
-            if (!linked_relocs(f, i, &rs))
-                continue;
-            for (uint64_t k = 0; k < rs.count; k++) {
-                keel_rel r;
-                keel_relocs_get(&rs, k, &r);
-                const kl_howto *h = kl_arch_x86_64.howto(r.type);
-                if (h && h->formula != KL_F_MARKER && (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)))
-                    (*count)++;
-            }
-        }
-    }
-    return 0;
+           f->out[sh.info] && !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh.info, target, NULL);
 }
 
 /* The IFUNC a relocation reaches, if any: its defining file and symbol. */
@@ -499,7 +432,8 @@ int lk_collect_ifuncs(lk_link *l)
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
             keel_relocs rs;
-            if (!linked_relocs(f, i, &rs))
+            keel_shdr tsh;
+            if (!lk_linked_relocs(f, i, &rs, &tsh))
                 continue;
             for (uint64_t k = 0; k < rs.count; k++) {
                 keel_rel r;

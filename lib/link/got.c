@@ -1,0 +1,175 @@
+/* The static GOT: one slot per symbol and kind (its address, or for
+ * initial-exec TLS its offset from the thread pointer), however many
+ * relocations use it, as GNU ld allocates them.  A GOTPCRELX load that
+ * will be relaxed to address the symbol directly (relocate.c) needs no
+ * slot.  The slots are numbered here, before the layout; relocate.c
+ * finds each relocation's slot again and writes its value. */
+#include <string.h>
+
+#include "internal.h"
+#include "../arch/arch.h"
+
+enum { SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_LOCAL = 0, STT_TLS = 6 };
+
+/* A slot's key: a global symbol (owner the lk_sym, symi UINT64_MAX) or a
+ * local one (owner the file, symi its index), and the kind. */
+struct lk_got_entry {
+    const void *owner;
+    uint64_t symi;
+    uint32_t kind;
+    uint32_t slot;
+};
+
+static uint32_t key_hash(const void *owner, uint64_t symi, uint32_t kind)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)owner >> 3) * 0x9e3779b97f4a7c15u ^ (symi + kind) * 0xc2b2ae3d27d4eb4fu;
+    return (uint32_t)(h ^ h >> 29);
+}
+
+/* The key of symbol symi of f: a global's is its lk_sym, so that every
+ * file's reference to it shares the slot. */
+static void key_of(lk_link *l, lk_file *f, uint64_t symi, const void **owner, uint64_t *ksymi)
+{
+    keel_sym sym;
+    const char *name;
+    *owner = f;
+    *ksymi = symi;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
+        keel_symtab_name(&f->symtab, &sym, &name, NULL))
+        return;
+    lk_sym *s = lk_file_sym(l, f, symi, name);
+    if (s) {
+        *owner = s;
+        *ksymi = UINT64_MAX;
+    }
+}
+
+static lk_got_entry *find(const lk_link *l, const void *owner, uint64_t symi, uint32_t kind, size_t *at)
+{
+    size_t mask = l->gotmap.cap - 1;
+    for (size_t i = key_hash(owner, symi, kind) & mask;; i = (i + 1) & mask) {
+        lk_got_entry *e = &l->gotmap.v[i];
+        if (!e->owner || (e->owner == owner && e->symi == symi && e->kind == kind)) {
+            *at = i;
+            return e->owner ? e : NULL;
+        }
+    }
+}
+
+static int grow(lk_link *l)
+{
+    size_t cap = l->gotmap.cap ? 2 * l->gotmap.cap : 1024;
+    lk_got_entry *v = lk_zalloc(&l->arena, cap * sizeof *v);
+    if (!v)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < l->gotmap.cap; i++) {
+        lk_got_entry *e = &l->gotmap.v[i];
+        if (!e->owner)
+            continue;
+        size_t k = key_hash(e->owner, e->symi, e->kind) & (cap - 1);
+        while (v[k].owner)
+            k = (k + 1) & (cap - 1);
+        v[k] = *e;
+    }
+    l->gotmap.v = v;
+    l->gotmap.cap = cap;
+    return 0;
+}
+
+/* Whether symbol symi of f has an address the link knows to be in reach
+ * of the code (a section's, a common's, the link-editor's, or 0 for an
+ * undefined weak one), so that a GOTPCRELX load of it relaxes: not an
+ * absolute or --defsym value, which may be anywhere. */
+static bool placed_symbol(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    const char *name;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_TYPE(sym.info) == STT_TLS)
+        return false;
+    if (KEEL_ST_BIND(sym.info) == STB_LOCAL || sym.shndx != SHN_UNDEF) {
+        if (KEEL_ST_BIND(sym.info) != STB_LOCAL) { /* a global: the winning definition counts */
+            if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
+                return false;
+            lk_sym *s = lk_file_sym(l, f, symi, name);
+            if (!s || s->defsym || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON))
+                return false;
+            if (s->state == LK_COMMON)
+                return s->type != STT_TLS;
+            if (s->def != f || s->def_index != symi)
+                return placed_symbol(l, s->def, s->def_index);
+        }
+        return sym.shndx != SHN_UNDEF && sym.shndx != SHN_ABS && sym.shndx != SHN_COMMON &&
+               sym.shndx < f->elf.shnum && f->out[sym.shndx];
+    }
+    if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
+        return false;
+    lk_sym *s = lk_file_sym(l, f, symi, name);
+    uint64_t v;
+    if (s && !s->defsym && s->state == LK_UNDEF) /* one the link-editor defines: an address in the output */
+        return lk_linker_value(l, name, &v);
+    if (s && !s->defsym && s->state == LK_UNDEF_WEAK) /* 0, or the link-editor's */
+        return true;
+    if (!s || !s->def || s->defsym || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON))
+        return false;
+    return s->state == LK_COMMON ? s->type != STT_TLS : placed_symbol(l, s->def, s->def_index);
+}
+
+bool lk_got_load_relaxes(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *code, uint64_t size)
+{
+    return kl_arch_x86_64.got_load_relaxes(r->type, code, size, r->offset) && placed_symbol(l, f, r->sym);
+}
+
+int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot)
+{
+    const void *owner;
+    uint64_t ksymi;
+    size_t at;
+    key_of(l, f, symi, &owner, &ksymi);
+    const lk_got_entry *e = l->gotmap.cap ? find(l, owner, ksymi, kind, &at) : NULL;
+    if (!e)
+        return -1;
+    *slot = e->slot;
+    return 0;
+}
+
+int lk_count_got(lk_link *l, size_t *count)
+{
+    *count = 0;
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_relocs rs;
+            keel_shdr tsh;
+            const uint8_t *data = NULL;
+            uint64_t size = 0;
+            if (!lk_linked_relocs(f, i, &rs, &tsh))
+                continue;
+            for (uint64_t k = 0; k < rs.count; k++) {
+                keel_rel r;
+                keel_relocs_get(&rs, k, &r);
+                const kl_howto *h = kl_arch_x86_64.howto(r.type);
+                if (!h || h->formula == KL_F_MARKER || !(h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)))
+                    continue;
+                uint32_t kind = h->needs & KL_NEED_TLS_IE ? LK_GOT_TPOFF : LK_GOT_ADDRESS;
+                if (!data && keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
+                    data = NULL, size = 0;
+                if (kind == LK_GOT_ADDRESS && data && lk_got_load_relaxes(l, f, &r, data, size))
+                    continue; /* the instruction will address the symbol itself */
+                if (kind == LK_GOT_TPOFF && data && kl_arch_x86_64.tls_ie_relaxes(r.type, data, size, r.offset))
+                    continue; /* the instruction will take the offset as an immediate */
+                const void *owner;
+                uint64_t ksymi;
+                size_t at;
+                key_of(l, f, r.sym, &owner, &ksymi);
+                if ((l->gotmap.n + 1) * 2 > l->gotmap.cap && grow(l))
+                    return l->err->code;
+                if (find(l, owner, ksymi, kind, &at))
+                    continue;
+                l->gotmap.v[at] = (lk_got_entry){owner, ksymi, kind, (uint32_t)*count};
+                l->gotmap.n++;
+                ++*count;
+            }
+        }
+    }
+    return 0;
+}
