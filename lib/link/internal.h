@@ -177,6 +177,11 @@ typedef struct lk_link {
 } lk_link;
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+/* A message that does not stop the link, on standard error: "keel ld: " and
+ * the text (a warning says "warning: " itself). */
+void lk_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The entry point's address, ld.bfd's fallbacks included (entry.c). */
+int lk_entry_address(lk_link *l, uint64_t *addr);
 /* The global symbol that symbol symi of f names (looked up once). */
 lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name);
 int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n);

@@ -26,6 +26,16 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...)
     return keel_error_set(l->err, code, 0, "%s", msg);
 }
 
+void lk_message(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("keel ld: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
