@@ -60,6 +60,7 @@ typedef struct lk_sym {
     uint32_t hash;
     uint8_t state;          /* enum lk_sym_state */
     uint8_t type;           /* STT_* of the definition */
+    uint8_t mark;           /* scratch of one pass (link.c's undefined check) */
     lk_file *def;           /* the defining file */
     uint32_t def_index;     /* its symbol index there */
     uint64_t size, align;   /* of a common */
@@ -151,6 +152,9 @@ typedef struct lk_link {
     lk_arena arena;
     lk_symtab syms;
     lk_symtab groups;       /* COMDAT signatures taken (the lk_sym's def is the file) */
+    lk_symtab wraps;        /* --wrap: X and __real_X, each with the name its references go to in defsym */
+    lk_symtab traces;       /* -y: the names traced */
+    bool undef_ok;          /* an undefined reference resolves to 0 (ignored, a warning, --noinhibit-exec) */
     lk_file **files;
     size_t nfiles, capfiles;
     lk_archive *archives;

@@ -85,13 +85,26 @@ static int add_symbols(lk_link *l, lk_file *f)
             if (sym.shndx >= f->elf.shnum)
                 return lk_fail(l, KEEL_E_INDEX, "%s: symbol '%s' has section index %u, which is out of range", f->name,
                                name, sym.shndx);
-            if (f->dropped[sym.shndx])
-                continue; /* the kept copy of its group defines it */
+            if (f->dropped[sym.shndx]) { /* the kept copy of its group defines it */
+                if (l->traces.n && lk_sym_find(&l->traces, name, lk_hash(name)))
+                    lk_message("%s: reference to %s", f->name, name); /* ld.bfd makes it undefined */
+                continue;
+            }
+        }
+        if (sym.shndx == SHN_UNDEF && l->wraps.n) { /* --wrap: X to __wrap_X, __real_X to X */
+            const lk_sym *w = lk_sym_find(&l->wraps, name, lk_hash(name));
+            if (w)
+                name = w->defsym;
         }
         lk_sym *s = lk_sym_intern(&l->syms, &l->arena, name, lk_hash(name));
         if (!s)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         f->gsym[i] = s;
+        /* -y: ld.bfd's lines, except for a second definition it passes over */
+        if (l->traces.n && lk_sym_find(&l->traces, name, s->hash) &&
+            !(s->state == LK_DEFINED && !s->defsym && sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
+              bind != STB_WEAK))
+            lk_message("%s: %s %s", f->name, sym.shndx == SHN_UNDEF ? "reference to" : "definition of", name);
         if (s->defsym) { /* --defsym wins over the inputs */
             if (sym.shndx == SHN_UNDEF && !s->ref)
                 s->ref = f;
@@ -132,9 +145,15 @@ static int add_symbols(lk_link *l, lk_file *f)
             }
         } else {
             if (s->state == LK_DEFINED) {
+                if (l->opt->allow_multiple_definition)
+                    continue; /* the first definition wins; this file's references go to it */
                 char here[256], there[256];
                 place_of(f, (uint32_t)i, here, sizeof here);
                 place_of(s->def, s->def_index, there, sizeof there);
+                if (l->opt->noinhibit_exec) { /* said, and the first wins, as in ld.bfd */
+                    lk_message("%s: multiple definition of '%s'; %s: first defined here", here, name, there);
+                    continue;
+                }
                 return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, name,
                                there);
             }
