@@ -152,6 +152,7 @@ typedef struct lk_link {
     lk_arena arena;
     lk_symtab syms;
     lk_symtab groups;       /* COMDAT signatures taken (the lk_sym's def is the file) */
+    lk_symtab linkonce;     /* .gnu.linkonce.* section names taken (def: the file) */
     lk_symtab wraps;        /* --wrap: X and __real_X, each with the name its references go to in defsym */
     lk_symtab traces;       /* -y: the names traced */
     bool undef_ok;          /* an undefined reference resolves to 0 (ignored, a warning, --noinhibit-exec) */
