@@ -198,6 +198,14 @@ int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t si
 /* Take the members the link needs (ld's rules); *taken_any set if one was. */
 int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any);
 int lk_take_all(lk_link *l, lk_archive *a);
+/* One input file (object, archive or GNU ld input script), in a group
+ * (0 for none); depth counts the scripts it is named from. */
+int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth);
+/* Search a group's archives again until a pass takes nothing. */
+int lk_close_group(lk_link *l, uint32_t group);
+/* A GNU ld input script (script.c). */
+int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
+                  int depth);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);

@@ -73,7 +73,7 @@ int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size
 
 /* The archives of one group, searched again until a whole pass takes
  * nothing. */
-static int close_group(lk_link *l, uint32_t group)
+int lk_close_group(lk_link *l, uint32_t group)
 {
     bool again = true;
     while (again) {
@@ -88,51 +88,7 @@ static int close_group(lk_link *l, uint32_t group)
     return 0;
 }
 
-static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth);
-
-/* A GNU ld script standing for a library (libm.a, libc.so): GROUP(...),
- * INPUT(...) and AS_NEEDED(...) name the files; OUTPUT_FORMAT is noted and
- * passed over.  A GROUP's files are searched as a group of their own. */
-static int add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
-                      int depth)
-{
-    char *t = lk_strndup(&l->arena, text, size);
-    if (!t)
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    for (char *c = strstr(t, "/*"); c; c = strstr(c, "/*")) { /* comments out */
-        char *e = strstr(c + 2, "*/");
-        size_t n = e ? (size_t)(e + 2 - c) : strlen(c);
-        memset(c, ' ', n);
-    }
-    uint32_t own = group;
-    bool in_list = false, skip_args = false;
-    int rc = 0;
-    char *save = NULL; /* strtok_r: a script may name another script */
-    for (char *tok = strtok_r(t, " \t\r\n(),", &save); tok && !rc; tok = strtok_r(NULL, " \t\r\n(),", &save)) {
-        if (strcmp(tok, "GROUP") == 0) {
-            own = ++l->next_group;
-            in_list = true;
-        } else if (strcmp(tok, "INPUT") == 0 || strcmp(tok, "AS_NEEDED") == 0) {
-            in_list = true;
-        } else if (strcmp(tok, "OUTPUT_FORMAT") == 0) {
-            skip_args = true;
-        } else if (skip_args && strchr(tok, '-')) {
-            skip_args = false; /* its one argument, elf64-x86-64 */
-        } else if (in_list && tok[0] == '-' && tok[1] == 'l') {
-            rc = lk_fail(l, KEEL_E_UNSUPPORTED, "%s: '%s' in a linker script is not supported yet", path, tok);
-        } else if (in_list) {
-            rc = add_input(l, tok, own, whole, depth + 1);
-        } else {
-            rc = lk_fail(l, KEEL_E_UNSUPPORTED, "%s: linker script command '%s' is not supported (only GROUP, INPUT, "
-                                                "AS_NEEDED and OUTPUT_FORMAT)", path, tok);
-        }
-    }
-    if (!rc && own != group)
-        rc = close_group(l, own);
-    return rc;
-}
-
-static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth)
+int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth)
 {
     const uint8_t *data = NULL;
     size_t size = 0;
@@ -158,7 +114,7 @@ static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, i
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: LLVM bitcode (an LTO object): keel does not link LTO objects; "
                                               "build without -flto", path);
     if (memchr(data, 0, size) == NULL && (memmem(data, size, "GROUP", 5) || memmem(data, size, "INPUT", 5)))
-        return add_script(l, path, (const char *)data, size, group, whole, depth);
+        return lk_add_script(l, path, (const char *)data, size, group, whole, depth);
     return lk_fail(l, KEEL_E_NOT_ELF, "%s: file format not recognized (neither ELF, an archive nor a linker script)",
                    path);
 }
@@ -173,16 +129,16 @@ static int read_inputs(lk_link *l)
     for (size_t i = 0; i < opt->ninputs; i++) {
         const keel_link_input *in = &opt->inputs[i];
         if (open_group && in->group != open_group) {
-            int rc = close_group(l, open_group);
+            int rc = lk_close_group(l, open_group);
             if (rc)
                 return rc;
         }
         open_group = in->group;
-        int rc = add_input(l, in->path, in->group, in->whole_archive, 0);
+        int rc = lk_add_input(l, in->path, in->group, in->whole_archive, 0);
         if (rc)
             return rc;
     }
-    return open_group ? close_group(l, open_group) : 0;
+    return open_group ? lk_close_group(l, open_group) : 0;
 }
 
 /* .gnu.warning.SYM: its text is a warning for whoever uses SYM (glibc's
