@@ -91,7 +91,9 @@ static enum tok next(lexer *x)
         return x->tok = T_QUOTED;
     }
     default:
-        while (x->p < x->end && !blank(*x->p) && !strchr("(),;\"", *x->p) &&
+        /* a comma after a name's first character is part of it, as in
+         * ld's lexer ("a.o,b.o" is one name, "a.o , b.o" two) */
+        while (x->p < x->end && !blank(*x->p) && !strchr("();\"", *x->p) &&
                !(x->p[0] == '/' && x->p + 1 < x->end && x->p[1] == '*'))
             x->p++;
         x->len = (size_t)(x->p - x->text);
@@ -186,12 +188,12 @@ static int find(lexer *x, const char *name, bool lib, const char **out)
 /* The names up to the list's ')', the '(' read; AS_NEEDED lists nest. */
 static int list(lexer *x, uint32_t group, bool whole, int depth, int nesting)
 {
-    for (;;) {
+    for (bool first = true;; first = false) {
         enum tok t = next(x);
         if (t == T_CLOSE)
             return 0;
-        if (t == T_COMMA)
-            continue;
+        if ((t == T_COMMA && !first) || t == T_SEMI)
+            continue; /* (ld's lexer passes a ';' in a list over) */
         if (t != T_NAME && t != T_QUOTED)
             return syntax_error(x);
         if (t == T_NAME && is(x, "AS_NEEDED")) {
