@@ -6,8 +6,9 @@
 # references by symbol and place, since ld.bfd words them over two lines
 # with the function's name), write an executable alike, and the two
 # executables must print the same and exit alike.
-#   5  a common replaced by an archive member's data (not by a function,
-#      another common or a weak definition), and the map's members;
+#   5  a common replaced by an archive member's data, .bss too (not by a
+#      function, another common or a weak definition), and the map's
+#      members;
 #   14 GNU ld input scripts: quoted names, names searched in the script's
 #      directory and the -L directories, -lNAME, syntax errors;
 #   15 no entry symbol: a warning, the entry at .text;
@@ -147,7 +148,8 @@ sub both {
 for my $c (qw(common_main common_data common_func common_common common_weak)) {
     sh("gcc -O2 -fcommon -c $src/$c.c -o $c.o");
 }
-for my $m (qw(data func common weak)) {
+sh("gcc -O2 -fno-common -c $src/common_bss.c -o common_bss.o");
+for my $m (qw(data bss func common weak)) {
     sh("rm -f libc_$m.a && ar rcs libc_$m.a common_$m.o");
 }
 for my $c (qw(script_main script_val linkonce_main wrap_main wrap_impl unresolved)) {
@@ -158,7 +160,7 @@ for my $s (qw(nostart undef_unused undef_dead undef_debug linkonce_a linkonce_b)
 }
 
 # ------------------------------------------------- 5: common and archive
-for my $m (qw(data func common weak)) {
+for my $m (qw(data bss func common weak)) {
     my @args = driver_args('common_main.o', "libc_$m.a");
     both("common and an archive member's $m", \@args, map => 1);
 }
