@@ -94,10 +94,12 @@ static void usage(FILE *to)
           "  --start-group ... --end-group  -( ... -)  --whole-archive  --no-whole-archive\n"
           "  --as-needed  --no-as-needed  --push-state  --pop-state\n"
           "  --build-id[=sha1|md5|uuid|0xHEX|none]  --eh-frame-hdr  --gc-sections\n"
-          "  -z noexecstack|execstack|relro|norelro|now|lazy  -t (--trace)  --verbose\n"
+          "  -z noexecstack|execstack|relro|norelro|now|lazy|muldefs  -t (--trace)  --verbose\n"
           "  -z separate-code|noseparate-code  -z max-page-size=N  -z common-page-size=N\n"
           "  -Ttext-segment ADDR (--image-base)  -Ttext ADDR  -Tdata ADDR  -Tbss ADDR\n"
           "  --section-start NAME=ADDR\n"
+          "  --allow-multiple-definition  --unresolved-symbols=ignore-all|report-all|...\n"
+          "  --warn-unresolved-symbols  --noinhibit-exec  --wrap SYM  -y SYM (--trace-symbol)\n"
           "  -Map FILE (a map file)  -M (the map on standard output, as GNU ld)\n"
           "  --mapfile FILE  a Solaris mapfile (version 2) that configures the layout\n"
           "  -v  --version  @FILE (more arguments from FILE)\n"
@@ -429,6 +431,8 @@ static void z_keyword(keel_link_options *o, const char *kw)
         page_size(&o->max_page_size, kw + 14, "maximum");
     else if (strncmp(kw, "common-page-size=", 17) == 0)
         page_size(&o->common_page_size, kw + 17, "common");
+    else if (strcmp(kw, "muldefs") == 0)
+        o->allow_multiple_definition = true;
     else {
         for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++)
             if (strcmp(kw, quiet[k]) == 0)
@@ -465,6 +469,50 @@ static void add_undefined(keel_link_options *o, const char *name)
     u[n - 1] = name;
     o->undefined = u;
     o->nundefined = n;
+}
+
+/* One more name in a list of names (--wrap, -y). */
+static void add_name(const char *const **list, size_t *count, const char *name)
+{
+    size_t n = *count;
+    const char **v = push((void *)*list, &n, sizeof *v);
+    v[n - 1] = name;
+    *list = v;
+    *count = n;
+}
+
+/* The options of symbol resolution; false if p->v[p->i] is none of them. */
+static bool parse_symbol_option(parser *p)
+{
+    keel_link_options *o = &p->plan->opt;
+    const char *a = p->v[p->i], *val;
+    if (flag(a, "allow-multiple-definition"))
+        o->allow_multiple_definition = true;
+    else if (flag(a, "noinhibit-exec"))
+        o->noinhibit_exec = true;
+    else if (flag(a, "warn-unresolved-symbols"))
+        o->warn_unresolved = true;
+    else if (flag(a, "error-unresolved-symbols"))
+        o->warn_unresolved = false;
+    else if (with_value(p, "unresolved-symbols", &val)) {
+        /* a static executable has no shared libraries: ignoring in
+         * objects is ignoring all, ignoring in shared libraries is
+         * reporting all */
+        if (val && (!strcmp(val, "ignore-all") || !strcmp(val, "ignore-in-object-files")))
+            o->ignore_unresolved = true;
+        else if (val && (!strcmp(val, "report-all") || !strcmp(val, "ignore-in-shared-libs")))
+            o->ignore_unresolved = false;
+        else if (val)
+            fail("bad --unresolved-symbols option: %s", val);
+    } else if (with_value(p, "wrap", &val)) {
+        if (val)
+            add_name(&o->wrap, &o->nwrap, val);
+    } else if (with_value(p, "trace-symbol", &val) || short_value(p, 'y', &val)) {
+        if (val)
+            add_name(&o->trace_symbols, &o->ntrace_symbols, val);
+    } else
+        return false;
+    return true;
 }
 
 /* The long options (one or two dashes), flags and with a value; false if
@@ -675,7 +723,7 @@ static void parse_one(parser *p)
     const char *a = p->v[p->i];
     if (!undash(a))
         add_input(p, a, false);
-    else if (!parse_long(p) && !parse_short(p)) {
+    else if (!parse_symbol_option(p) && !parse_long(p) && !parse_short(p)) {
         fail("unrecognized option '%s'", a);
         fail("use the --help option for usage information");
     }
@@ -890,6 +938,12 @@ int cmd_link(int argc, char **argv)
         return 1;
     plan.opt.inputs = plan.inputs;
     plan.opt.ninputs = plan.ninputs;
+    /* where a script's INPUT and GROUP names are searched: -L, then the
+     * default directories, as for -l */
+    for (size_t d = 0; d < plan.ndirs; d++)
+        add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, plan.dirs[d]);
+    for (size_t d = 0; !plan.nostdlib && d < sizeof default_dirs / sizeof default_dirs[0]; d++)
+        add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, default_dirs[d]);
     if (plan.print_plan) {
         print_plan(&plan);
         return 0;

@@ -70,6 +70,17 @@ typedef struct keel_link_options {
     size_t nsection_starts;
     bool trace;                    /* -t: print each input as it is loaded (ld's form) */
     bool verbose;                  /* -v, --verbose */
+    /* symbol resolution and inputs (GNU ld's options of the same names) */
+    const char *const *search_dirs;  /* -L, then the default directories: a script's INPUT/GROUP names */
+    size_t nsearch_dirs;
+    const char *const *wrap;         /* --wrap SYMBOL */
+    size_t nwrap;
+    const char *const *trace_symbols; /* -y SYMBOL, --trace-symbol SYMBOL */
+    size_t ntrace_symbols;
+    bool allow_multiple_definition; /* --allow-multiple-definition, -z muldefs: the first wins */
+    bool ignore_unresolved;        /* --unresolved-symbols=ignore-all|ignore-in-object-files */
+    bool warn_unresolved;          /* --warn-unresolved-symbols: a warning, not an error */
+    bool noinhibit_exec;           /* --noinhibit-exec: undefined and multiple definitions do not stop the output */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

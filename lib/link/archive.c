@@ -9,7 +9,8 @@
 
 #include "internal.h"
 
-enum { SHN_UNDEF = 0, SHN_COMMON = 0xfff2, STB_LOCAL = 0, STT_OBJECT = 1, STT_TLS = 6 };
+enum { SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_GLOBAL = 1, STB_LOOS = 10,
+       STT_FUNC = 2, STT_GNU_IFUNC = 10 };
 
 /* The member at header offset pos: its name (index and name-table members
  * are not members), and its bytes (a thin archive's are in a file beside
@@ -116,10 +117,15 @@ static bool defines_data(lk_link *l, lk_archive *a, uint64_t pos, const char *na
             const char *sn;
             if (keel_symtab_get(&st, k, &sym, NULL) || keel_symtab_name(&st, &sym, &sn, NULL))
                 continue;
-            if (strcmp(sn, name) == 0) /* GNU ld: a strong definition of data (or of no type) */
-                return sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON && KEEL_ST_BIND(sym.info) != 2 &&
-                       (KEEL_ST_TYPE(sym.info) == STT_OBJECT || KEEL_ST_TYPE(sym.info) == STT_TLS ||
-                        KEEL_ST_TYPE(sym.info) == 0 /* NOTYPE */);
+            /* GNU ld (elflink.c, is_global_data_symbol_definition): a
+             * global (or GNU unique) definition that is not a function, not
+             * common and not in a processor-specific section */
+            if (strcmp(sn, name) == 0) {
+                uint8_t bind = KEEL_ST_BIND(sym.info), type = KEEL_ST_TYPE(sym.info);
+                return (bind == STB_GLOBAL || bind >= STB_LOOS) && type != STT_FUNC && type != STT_GNU_IFUNC &&
+                       sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
+                       (sym.shndx < SHN_LORESERVE || sym.shndx >= SHN_ABS);
+            }
         }
         return false;
     }
@@ -128,6 +134,9 @@ static bool defines_data(lk_link *l, lk_archive *a, uint64_t pos, const char *na
 
 static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
 {
+    /* ld's map names the referencing file, or for a common the file of
+     * the common (u.c.p->section->owner): read before the member replaces it */
+    lk_file *by = !why ? NULL : why->state == LK_COMMON ? why->def : why->ref;
     uint64_t pos = a->members[i];
     for (size_t k = 0; k < a->count; k++) /* every index entry of this member is done */
         if (a->members[k] == pos)
@@ -143,7 +152,7 @@ static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
         return rc;
     if (!(l->taken = lk_grow(&l->arena, l->taken, l->ntaken, &l->captaken, sizeof *l->taken, 256)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    l->taken[l->ntaken++] = (lk_taken){f, why ? why->ref : NULL, why ? why->name : NULL};
+    l->taken[l->ntaken++] = (lk_taken){f, by, why ? why->name : NULL};
     return 0;
 }
 
@@ -156,9 +165,9 @@ int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any)
             if (a->done[i])
                 continue;
             lk_sym *s = lk_sym_find(&l->syms, a->names[i], a->hashes[i]);
-            if (!s || (!s->ref && s->state != LK_UNDEF)) /* (-u: undefined, with no file) */
-                continue;
-            if (s->state != LK_UNDEF && !(s->state == LK_COMMON && defines_data(l, a, a->members[i], s->name)))
+            /* undefined (by a file, or by -u with none), or common while
+             * the member gives it real data (a common needs no reference) */
+            if (!s || (s->state != LK_UNDEF && !(s->state == LK_COMMON && defines_data(l, a, a->members[i], s->name))))
                 continue;
             int rc = take(l, a, i, s);
             if (rc)

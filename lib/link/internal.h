@@ -60,6 +60,7 @@ typedef struct lk_sym {
     uint32_t hash;
     uint8_t state;          /* enum lk_sym_state */
     uint8_t type;           /* STT_* of the definition */
+    uint8_t mark;           /* scratch of one pass (link.c's undefined check) */
     lk_file *def;           /* the defining file */
     uint32_t def_index;     /* its symbol index there */
     uint64_t size, align;   /* of a common */
@@ -166,6 +167,10 @@ typedef struct lk_link {
     lk_arena arena;
     lk_symtab syms;
     lk_symtab groups;       /* COMDAT signatures taken (the lk_sym's def is the file) */
+    lk_symtab linkonce;     /* .gnu.linkonce.* section names taken (def: the file) */
+    lk_symtab wraps;        /* --wrap: X and __real_X, each with the name its references go to in defsym */
+    lk_symtab traces;       /* -y: the names traced */
+    bool undef_ok;          /* an undefined reference resolves to 0 (ignored, a warning, --noinhibit-exec) */
     lk_file **files;
     size_t nfiles, capfiles;
     lk_archive *archives;
@@ -203,6 +208,11 @@ typedef struct lk_link {
 } lk_link;
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+/* A message that does not stop the link, on standard error: "keel ld: " and
+ * the text (a warning says "warning: " itself). */
+void lk_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The entry point's address, ld.bfd's fallbacks included (entry.c). */
+int lk_entry_address(lk_link *l, uint64_t *addr);
 /* The global symbol that symbol symi of f names (looked up once). */
 lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name);
 int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n);
@@ -226,6 +236,14 @@ void lk_kind_get(const lk_link *l, const char *name, keel_shdr *sh);
 bool lk_is_property_note(const char *name, const keel_shdr *sh);
 int lk_merge_properties(lk_link *l, size_t *note_size);
 void lk_fill_properties(const lk_link *l, uint8_t *buf);
+/* One input file (object, archive or GNU ld input script), in a group
+ * (0 for none); depth counts the scripts it is named from. */
+int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth);
+/* Search a group's archives again until a pass takes nothing. */
+int lk_close_group(lk_link *l, uint32_t group);
+/* A GNU ld input script (script.c). */
+int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
+                  int depth);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);

@@ -88,6 +88,13 @@ static const char *output_name(const char *in)
     int legacy = legacy_array(in);
     if (legacy)
         return legacy == 1 ? ".init_array" : ".fini_array";
+    /* .gnu.linkonce.<kind>.<name>, where ld.bfd's default script puts them */
+    static const char *const linkonce[][2] = {{"t.", ".text"}, {"r.", ".rodata"}, {"d.rel.ro.", ".data.rel.ro"},
+                                              {"d.", ".data"}, {"b.", ".bss"}, {"td.", ".tdata"}, {"tb.", ".tbss"},
+                                              {"wi.", ".debug_info"}};
+    for (size_t i = 0; strncmp(in, ".gnu.linkonce.", 14) == 0 && i < sizeof linkonce / sizeof linkonce[0]; i++)
+        if (strncmp(in + 14, linkonce[i][0], strlen(linkonce[i][0])) == 0)
+            return linkonce[i][1];
     static const char *const groups[] = {".text", ".rodata", ".data.rel.ro", ".data", ".bss", ".tdata", ".tbss",
                                          ".init_array", ".fini_array", ".preinit_array", ".gcc_except_table"};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {

@@ -27,6 +27,16 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...)
     return keel_error_set(l->err, code, 0, "%s", msg);
 }
 
+void lk_message(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("keel ld: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
 {
     struct stat st;
@@ -58,7 +68,7 @@ int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size
 
 /* The archives of one group, searched again until a whole pass takes
  * nothing. */
-static int close_group(lk_link *l, uint32_t group)
+int lk_close_group(lk_link *l, uint32_t group)
 {
     bool again = true;
     while (again) {
@@ -73,51 +83,7 @@ static int close_group(lk_link *l, uint32_t group)
     return 0;
 }
 
-static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth);
-
-/* A GNU ld script standing for a library (libm.a, libc.so): GROUP(...),
- * INPUT(...) and AS_NEEDED(...) name the files; OUTPUT_FORMAT is noted and
- * passed over.  A GROUP's files are searched as a group of their own. */
-static int add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
-                      int depth)
-{
-    char *t = lk_strndup(&l->arena, text, size);
-    if (!t)
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    for (char *c = strstr(t, "/*"); c; c = strstr(c, "/*")) { /* comments out */
-        char *e = strstr(c + 2, "*/");
-        size_t n = e ? (size_t)(e + 2 - c) : strlen(c);
-        memset(c, ' ', n);
-    }
-    uint32_t own = group;
-    bool in_list = false, skip_args = false;
-    int rc = 0;
-    char *save = NULL; /* strtok_r: a script may name another script */
-    for (char *tok = strtok_r(t, " \t\r\n(),", &save); tok && !rc; tok = strtok_r(NULL, " \t\r\n(),", &save)) {
-        if (strcmp(tok, "GROUP") == 0) {
-            own = ++l->next_group;
-            in_list = true;
-        } else if (strcmp(tok, "INPUT") == 0 || strcmp(tok, "AS_NEEDED") == 0) {
-            in_list = true;
-        } else if (strcmp(tok, "OUTPUT_FORMAT") == 0) {
-            skip_args = true;
-        } else if (skip_args && strchr(tok, '-')) {
-            skip_args = false; /* its one argument, elf64-x86-64 */
-        } else if (in_list && tok[0] == '-' && tok[1] == 'l') {
-            rc = lk_fail(l, KEEL_E_UNSUPPORTED, "%s: '%s' in a linker script is not supported yet", path, tok);
-        } else if (in_list) {
-            rc = add_input(l, tok, own, whole, depth + 1);
-        } else {
-            rc = lk_fail(l, KEEL_E_UNSUPPORTED, "%s: linker script command '%s' is not supported (only GROUP, INPUT, "
-                                                "AS_NEEDED and OUTPUT_FORMAT)", path, tok);
-        }
-    }
-    if (!rc && own != group)
-        rc = close_group(l, own);
-    return rc;
-}
-
-static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth)
+int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int depth)
 {
     const uint8_t *data = NULL;
     size_t size = 0;
@@ -143,7 +109,7 @@ static int add_input(lk_link *l, const char *path, uint32_t group, bool whole, i
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: LLVM bitcode (an LTO object): keel does not link LTO objects; "
                                               "build without -flto", path);
     if (memchr(data, 0, size) == NULL && (memmem(data, size, "GROUP", 5) || memmem(data, size, "INPUT", 5)))
-        return add_script(l, path, (const char *)data, size, group, whole, depth);
+        return lk_add_script(l, path, (const char *)data, size, group, whole, depth);
     return lk_fail(l, KEEL_E_NOT_ELF, "%s: file format not recognized (neither ELF, an archive nor a linker script)",
                    path);
 }
@@ -158,16 +124,16 @@ static int read_inputs(lk_link *l)
     for (size_t i = 0; i < opt->ninputs; i++) {
         const keel_link_input *in = &opt->inputs[i];
         if (open_group && in->group != open_group) {
-            int rc = close_group(l, open_group);
+            int rc = lk_close_group(l, open_group);
             if (rc)
                 return rc;
         }
         open_group = in->group;
-        int rc = add_input(l, in->path, in->group, in->whole_archive, 0);
+        int rc = lk_add_input(l, in->path, in->group, in->whole_archive, 0);
         if (rc)
             return rc;
     }
-    return open_group ? close_group(l, open_group) : 0;
+    return open_group ? lk_close_group(l, open_group) : 0;
 }
 
 /* .gnu.warning.SYM: its text is a warning for whoever uses SYM (glibc's
@@ -198,36 +164,6 @@ static void link_warnings(lk_link *l)
     }
 }
 
-/* The first place that references a symbol, for the undefined error:
- * "file:(.section+0xoffset)". */
-static void first_reference(const lk_file *f, const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", f ? f->name : "(command line)");
-    if (!f || !f->has_symtab)
-        return;
-    for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh, target;
-        keel_relocs rs;
-        if (keel_elf_shdr(&f->elf, i, &sh, NULL) || (sh.type != 4 && sh.type != 9) ||
-            keel_elf_relocs(&f->elf, i, &rs, NULL) || keel_elf_shdr(&f->elf, sh.info, &target, NULL) ||
-            !(target.flags & 2 /* SHF_ALLOC */))
-            continue;
-        for (uint64_t k = 0; k < rs.count; k++) {
-            keel_rel r;
-            keel_sym sym;
-            const char *sn, *sec;
-            keel_relocs_get(&rs, k, &r);
-            if (keel_symtab_get(&f->symtab, r.sym, &sym, NULL) ||
-                keel_symtab_name(&f->symtab, &sym, &sn, NULL) || strcmp(sn, name) != 0)
-                continue;
-            if (keel_elf_section_name(&f->elf, &target, &sec, NULL))
-                sec = "?";
-            snprintf(buf, size, "%s:(%s+0x%llx)", f->name, sec, (unsigned long long)r.offset);
-            return;
-        }
-    }
-}
-
 /* Names the link-editor itself defines (static-link-needs.md): they are
  * not undefined, though no input defines them. */
 static bool linker_defined(const lk_link *l, const char *name)
@@ -254,30 +190,74 @@ static bool linker_defined(const lk_link *l, const char *name)
     return false;
 }
 
+/* Undefined references, after the layout: an undefined symbol is an error
+ * only where a relocation of a linked section uses it, as in ld.bfd (a
+ * symbol only declared, or used only by a section --gc-sections dropped,
+ * or named by -u, is not).  The relocations are walked only when some
+ * symbol is undefined.  The error names the first place in input order;
+ * --warn-unresolved-symbols and --noinhibit-exec say each symbol's first
+ * place and go on (the references become 0), and
+ * --unresolved-symbols=ignore-all says nothing. */
 static int check_undefined(lk_link *l)
 {
-    size_t count = 0;
-    lk_sym *first = NULL;
+    const keel_link_options *opt = l->opt;
+    size_t candidates = 0;
     for (size_t i = 0; i < l->syms.cap; i++) {
         lk_sym *s = l->syms.v[i];
+        if (!s)
+            continue;
         /* __tls_get_addr is reached only by the TLS sequences a static
          * link relaxes to local-exec; a reference left is reported where
          * it is relocated */
-        if (!s || s->state != LK_UNDEF || !s->ref /* -u only: not an error, as in GNU ld */ ||
-            linker_defined(l, s->name) || strcmp(s->name, "__tls_get_addr") == 0)
-            continue;
-        if (!first || (s->ref && first->ref && s->ref->index < first->ref->index))
-            first = s; /* report the one the earliest file needs, as ld would first */
-        count++;
+        s->mark = s->state == LK_UNDEF && !linker_defined(l, s->name) && strcmp(s->name, "__tls_get_addr") != 0;
+        candidates += s->mark;
+    }
+    if (!candidates)
+        return 0;
+    if (opt->ignore_unresolved || opt->warn_unresolved || opt->noinhibit_exec)
+        l->undef_ok = true;
+    if (opt->ignore_unresolved)
+        return 0;
+    size_t count = 0;
+    char first[400] = "";
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; f->has_symtab && i < f->elf.shnum; i++) {
+            keel_shdr sh, target;
+            keel_relocs rs;
+            const char *sec;
+            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != 4 /* SHT_RELA */ || sh.info >= f->elf.shnum ||
+                !f->out[sh.info] || f->out[sh.info]->type == 8 /* NOBITS */ || keel_elf_relocs(&f->elf, i, &rs, NULL))
+                continue; /* not applied (output.c applies the same ones) */
+            for (uint64_t k = 0; k < rs.count; k++) {
+                keel_rel r;
+                keel_sym sym;
+                const char *name;
+                keel_relocs_get(&rs, k, &r);
+                if (r.sym < f->symtab.first_global || keel_symtab_get(&f->symtab, r.sym, &sym, NULL) ||
+                    keel_symtab_name(&f->symtab, &sym, &name, NULL))
+                    continue;
+                lk_sym *s = lk_file_sym(l, f, r.sym, name);
+                if (!s || s->mark != 1)
+                    continue;
+                s->mark = 2; /* reported once, at its first place */
+                if (keel_elf_shdr(&f->elf, sh.info, &target, NULL) || keel_elf_section_name(&f->elf, &target, &sec, NULL))
+                    sec = "?";
+                char where[400];
+                snprintf(where, sizeof where, "%s:(%s+0x%llx): %sundefined reference to '%s'", f->name, sec,
+                         (unsigned long long)r.offset, opt->warn_unresolved ? "warning: " : "", s->name);
+                if (l->undef_ok)
+                    lk_message("%s", where);
+                else if (!count++)
+                    memcpy(first, where, sizeof first);
+            }
+        }
     }
     if (!count)
         return 0;
-    char where[300];
-    first_reference(first->ref, first->name, where, sizeof where);
     if (count == 1)
-        return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", where, first->name);
-    return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s' (and %zu more undefined symbols)", where,
-                   first->name, count - 1);
+        return lk_fail(l, KEEL_E_INDEX, "%s", first);
+    return lk_fail(l, KEEL_E_INDEX, "%s (and %zu more undefined symbols)", first, count - 1);
 }
 
 /* GNU ld's map: why each archive member is in, then the memory map. */
@@ -324,6 +304,35 @@ static int write_map(lk_link *l)
     return 0;
 }
 
+/* --wrap and -y, as tables the inputs' symbols are looked up in: --wrap=X
+ * sends undefined X to __wrap_X and undefined __real_X to X (defsym holds
+ * the name it goes to). */
+static int symbol_options(lk_link *l)
+{
+    const keel_link_options *opt = l->opt;
+    for (size_t i = 0; i < opt->nwrap; i++) {
+        const char *x = opt->wrap[i];
+        size_t n = strlen(x);
+        char *wrap = lk_alloc(&l->arena, n + 8), *real = lk_alloc(&l->arena, n + 8);
+        if (!wrap || !real)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        memcpy(wrap, "__wrap_", 7);
+        memcpy(real, "__real_", 7);
+        memcpy(wrap + 7, x, n + 1);
+        memcpy(real + 7, x, n + 1);
+        lk_sym *w = lk_sym_intern(&l->wraps, &l->arena, x, lk_hash(x));
+        lk_sym *r = lk_sym_intern(&l->wraps, &l->arena, real, lk_hash(real));
+        if (!w || !r)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        w->defsym = wrap;
+        r->defsym = x;
+    }
+    for (size_t i = 0; i < opt->ntrace_symbols; i++)
+        if (!lk_sym_intern(&l->traces, &l->arena, opt->trace_symbols[i], lk_hash(opt->trace_symbols[i])))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    return 0;
+}
+
 int keel_link(const keel_link_options *opt, keel_error *err)
 {
     lk_link l = {.opt = opt, .err = err};
@@ -342,16 +351,17 @@ int keel_link(const keel_link_options *opt, keel_error *err)
         else
             s->defsym = opt->defsyms[i].expr, s->state = LK_DEFINED;
     }
+    rc = rc ? rc : symbol_options(&l);
     if (!rc)
         rc = read_inputs(&l);
     if (!rc)
         link_warnings(&l);
-    if (!rc)
-        rc = check_undefined(&l);
     if (!rc && opt->gc_sections)
         rc = lk_gc_sections(&l);
     if (!rc)
         rc = lk_place_sections(&l);
+    if (!rc)
+        rc = check_undefined(&l);
     if (!rc)
         rc = lk_write_output(&l);
     if (!rc && opt->map_file)

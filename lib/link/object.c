@@ -9,7 +9,7 @@
 #include "internal.h"
 
 enum {
-    SHT_SYMTAB = 2, SHT_GROUP = 17, GRP_COMDAT = 1,
+    SHT_SYMTAB = 2, SHT_GROUP = 17, GRP_COMDAT = 1, SHF_GROUP = 0x200,
     SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
     STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10,
 };
@@ -29,6 +29,34 @@ static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
     else if (sym.shndx != SHN_ABS && !keel_elf_shdr(&f->elf, sym.shndx, &sh, NULL))
         keel_elf_section_name(&f->elf, &sh, &sec, NULL);
     snprintf(buf, size, "%s:(%s+0x%llx)", f->name, sec, (unsigned long long)sym.value);
+}
+
+/* .gnu.linkonce.* sections, the COMDAT of before groups: the first section
+ * of a name is kept, a later one of the same name is dropped, as by
+ * ld.bfd's _bfd_elf_section_already_linked (which matches them by their
+ * whole name, and a group's member never).  The symbols a dropped copy
+ * defines resolve to the kept one's (add_symbols). */
+static int add_linkonce(lk_link *l, lk_file *f)
+{
+    keel_error e;
+    for (uint32_t i = 1; i < f->elf.shnum; i++) {
+        keel_shdr sh;
+        const char *name;
+        if (keel_elf_shdr(&f->elf, i, &sh, &e) || keel_elf_section_name(&f->elf, &sh, &name, &e))
+            return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
+        if (strncmp(name, ".gnu.linkonce.", 14) != 0 || (sh.flags & SHF_GROUP) || f->dropped[i])
+            continue;
+        uint32_t h = lk_hash(name);
+        if (lk_sym_find(&l->linkonce, name, h)) {
+            f->dropped[i] = true;
+            continue;
+        }
+        lk_sym *s = lk_sym_intern(&l->linkonce, &l->arena, name, h);
+        if (!s)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        s->def = f;
+    }
+    return 0;
 }
 
 static int add_groups(lk_link *l, lk_file *f)
@@ -65,7 +93,7 @@ static int add_groups(lk_link *l, lk_file *f)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         s->def = f;
     }
-    return 0;
+    return add_linkonce(l, f);
 }
 
 static int add_symbols(lk_link *l, lk_file *f)
@@ -85,13 +113,26 @@ static int add_symbols(lk_link *l, lk_file *f)
             if (sym.shndx >= f->elf.shnum)
                 return lk_fail(l, KEEL_E_INDEX, "%s: symbol '%s' has section index %u, which is out of range", f->name,
                                name, sym.shndx);
-            if (f->dropped[sym.shndx])
-                continue; /* the kept copy of its group defines it */
+            if (f->dropped[sym.shndx]) { /* the kept copy of its group defines it */
+                if (l->traces.n && lk_sym_find(&l->traces, name, lk_hash(name)))
+                    lk_message("%s: reference to %s", f->name, name); /* ld.bfd makes it undefined */
+                continue;
+            }
+        }
+        if (sym.shndx == SHN_UNDEF && l->wraps.n) { /* --wrap: X to __wrap_X, __real_X to X */
+            const lk_sym *w = lk_sym_find(&l->wraps, name, lk_hash(name));
+            if (w)
+                name = w->defsym;
         }
         lk_sym *s = lk_sym_intern(&l->syms, &l->arena, name, lk_hash(name));
         if (!s)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         f->gsym[i] = s;
+        /* -y: ld.bfd's lines, except for a second definition it passes over */
+        if (l->traces.n && lk_sym_find(&l->traces, name, s->hash) &&
+            !(s->state == LK_DEFINED && !s->defsym && sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
+              bind != STB_WEAK))
+            lk_message("%s: %s %s", f->name, sym.shndx == SHN_UNDEF ? "reference to" : "definition of", name);
         if (s->defsym) { /* --defsym wins over the inputs */
             if (sym.shndx == SHN_UNDEF && !s->ref)
                 s->ref = f;
@@ -132,9 +173,15 @@ static int add_symbols(lk_link *l, lk_file *f)
             }
         } else {
             if (s->state == LK_DEFINED) {
+                if (l->opt->allow_multiple_definition)
+                    continue; /* the first definition wins; this file's references go to it */
                 char here[256], there[256];
                 place_of(f, (uint32_t)i, here, sizeof here);
                 place_of(s->def, s->def_index, there, sizeof there);
+                if (l->opt->noinhibit_exec) { /* said, and the first wins, as in ld.bfd */
+                    lk_message("%s: multiple definition of '%s'; %s: first defined here", here, name, there);
+                    continue;
+                }
                 return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, name,
                                there);
             }

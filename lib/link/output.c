@@ -284,17 +284,13 @@ int lk_write_output(lk_link *l)
         for (size_t i = 0; i < l->segs[s].nsecs; i++)
             l->segs[s].secs[i]->index = nsec++;
     uint32_t symtab_index = nsec++, strtab_index = nsec++, shstrtab_index = nsec++;
-    /* the entry point */
-    const char *entry = l->opt->entry ? l->opt->entry : "_start";
-    lk_sym *es = lk_sym_find(&l->syms, entry, lk_hash(entry));
-    uint64_t entry_addr = 0, size;
+    /* the entry point (entry.c) */
+    uint64_t entry_addr = 0;
     bool tls;
     /* ELFOSABI_GNU when a symbol written is an IFUNC or STB_GNU_UNIQUE:
      * GNU extensions a reader must know, as GNU ld marks them */
     bool gnu_osabi = false;
-    if (!es || (es->state != LK_DEFINED && es->state != LK_WEAK))
-        return lk_fail(l, KEEL_E_INDEX, "%s: the entry symbol '%s' is not defined", path, entry);
-    rc = lk_global_value(l, es, &entry_addr, &size, &tls, NULL, 0);
+    rc = lk_entry_address(l, &entry_addr);
     if (rc)
         return rc;
     /* symbols: the globals with their output places */

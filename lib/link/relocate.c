@@ -162,12 +162,12 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
     }
     if (lk_linker_value(l, s->name, value))
         return 0;
-    if (s->state == LK_UNDEF) { /* only relaxed-away references may stay undefined (__tls_get_addr) */
+    if (s->state == LK_UNDEF && !l->undef_ok) { /* only relaxed-away references may stay undefined (__tls_get_addr) */
         char buf[300];
         return lk_fail(l, KEEL_E_INDEX, "%s: undefined reference to '%s'", lk_place_text(where, buf, sizeof buf),
                        s->name);
     }
-    *value = 0; /* an undefined weak symbol */
+    *value = 0; /* an undefined weak symbol, or an undefined one let through (link.c) */
     return 0;
 }
 

@@ -1,0 +1,2 @@
+/* another common: not taken */
+int foo;

@@ -1,0 +1,2 @@
+/* a weak definition: not taken */
+__attribute__((weak)) int foo = 7;

@@ -1,0 +1,7 @@
+#include <stdio.h>
+int val(void);
+int main(void)
+{
+    printf("val=%d\n", val());
+    return 0;
+}

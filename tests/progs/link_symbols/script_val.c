@@ -1,0 +1,1 @@
+int val(void) { return 42; }
