@@ -21,11 +21,14 @@ char *lk_strndup(lk_arena *a, const char *s, size_t n);
 void *lk_grow(lk_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first);
 void lk_arena_free(lk_arena *a);
 
-/* A merged string section's map: where each of its strings went in its
- * output section's pool (merge.c). */
+/* A merged section's map: where each of its strings or constants went in
+ * its pool (merge.c): the offset each starts at, and its pool entry. */
 typedef struct lk_merged {
+    struct lk_pool *pool;
     size_t n;
-    uint64_t *in, *out;
+    uint32_t *in, *entry;
+    uint64_t size;          /* the input section's */
+    uint32_t piece;         /* its piece in the output section */
 } lk_merged;
 
 /* A relocatable object in the link: given on the command line, or a member
@@ -122,7 +125,7 @@ typedef struct lk_osec {
     size_t npieces, cap;
     uint32_t index;         /* in the output's section headers */
     uint8_t *data;          /* the bytes being written */
-    struct lk_pool *pool;   /* merged strings (merge.c) */
+    struct lk_pool *pool;   /* merged strings and constants (merge.c): a list */
 } lk_osec;
 
 enum { LK_SEG_TEXT, LK_SEG_DATA, LK_SEG_BSS, LK_SEG_NOTE, LK_SEG_EXTRA, LK_NSEGS };
@@ -213,12 +216,13 @@ int lk_tree_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 size_t lk_build_id_note_size(const keel_link_options *opt);
 bool lk_mergeable(const keel_shdr *sh);
 int lk_merge_blockers(lk_link *l, lk_file *f, bool **out);
-int lk_merge_input(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const keel_shdr *sh);
-int lk_add_pool_piece(lk_link *l, lk_osec *o, const keel_shdr *sh);
-void lk_merge_set_piece(lk_osec *o, size_t index);
-void lk_merge_finish(lk_osec *o);
-uint64_t lk_merged_offset(const lk_merged *m, uint64_t value);
-uint64_t lk_pool_offset(const lk_osec *o);
+/* Its strings or constants into o's pool, the input being o's piece
+ * (added already, its size set when finished).  0: merged; 1: to be kept
+ * whole (an unterminated string); else an error. */
+int lk_merge_input(lk_link *l, lk_osec *o, size_t piece, lk_file *f, uint32_t shndx, const keel_shdr *sh);
+int lk_merge_finish(lk_link *l, lk_osec *o);
+/* Where an offset in a merged input went, in its output section. */
+uint64_t lk_merged_offset(const lk_osec *o, const lk_merged *m, uint64_t value);
 void lk_fill_pool(const lk_osec *o, uint8_t *buf);
 void lk_merge_free(lk_osec *o);
 size_t lk_count_fdes(lk_link *l, const lk_osec *eh);

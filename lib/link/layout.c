@@ -143,16 +143,6 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
     return 0;
 }
 
-/* The piece a string pool becomes (merge.c): no input of its own. */
-int lk_add_pool_piece(lk_link *l, lk_osec *o, const keel_shdr *sh)
-{
-    if (!(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    o->pieces[o->npieces] = (lk_piece){NULL, 0, sh->size, 1, 0, (uint32_t)o->npieces, false};
-    lk_merge_set_piece(o, o->npieces++);
-    return 0;
-}
-
 /* .init_array.N and .fini_array.N by priority, the plain ones after, in
  * input order otherwise (a stable sort on the piece's sequence). */
 static uint32_t piece_priority(const lk_piece *p)
@@ -243,14 +233,11 @@ int lk_place_sections(lk_link *l)
                 o->seq = ++seq;
             if (sh.type == SHT_NOTE)
                 o->note = true;
-            if (lk_mergeable(&sh) && !(unmergeable && unmergeable[i])) {
-                int mrc = lk_merge_input(l, o, f, i, &sh);
-                if (mrc)
-                    return mrc;
-                continue;
-            }
             int rc = add_piece(l, o, f, i, &sh);
             if (rc)
+                return rc;
+            if (lk_mergeable(&sh) && !(unmergeable && unmergeable[i]) &&
+                (rc = lk_merge_input(l, o, o->npieces - 1, f, i, &sh)) < 0)
                 return rc;
             o->pieces[o->npieces - 1].reverse = legacy != 0;
         }
@@ -342,8 +329,11 @@ int lk_place_sections(lk_link *l)
     }
     for (int s = 0; s < LK_NSEGS; s++) {
         lk_segment *g = &l->segs[s];
-        for (size_t i = 0; i < g->nsecs; i++)
-            lk_merge_finish(g->secs[i]);
+        for (size_t i = 0; i < g->nsecs; i++) {
+            int mrc = lk_merge_finish(l, g->secs[i]);
+            if (mrc)
+                return mrc;
+        }
         if (!g->nsecs)
             continue; /* (qsort may not be given NULL) */
         qsort(g->secs, g->nsecs, sizeof *g->secs, by_class);

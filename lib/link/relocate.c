@@ -24,7 +24,7 @@ static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t
     if (shndx >= f->elf.shnum || !f->out[shndx])
         return false;
     if (f->merged && f->merged[shndx]) { /* its strings are in the pool now */
-        *out = f->out[shndx]->addr + lk_pool_offset(f->out[shndx]) + lk_merged_offset(f->merged[shndx], value);
+        *out = f->out[shndx]->addr + lk_merged_offset(f->out[shndx], f->merged[shndx], value);
         return true;
     }
     *out = f->out[shndx]->addr + f->pos[shndx] + value;
@@ -378,6 +378,15 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
+        if (KEEL_ST_TYPE(rsym.info) == STT_SECTION && rsym.shndx < f->elf.shnum && f->merged &&
+            f->merged[rsym.shndx]) {
+            /* a section symbol plus an addend into a merged section (how
+             * gcc reaches a string literal, and DWARF its .debug_str):
+             * the string holding that offset, the offset within it kept
+             * (GNU ld's _bfd_merged_section_offset rule) */
+            in_output(f, rsym.shndx, rsym.value + (uint64_t)r.addend, &S);
+            r.addend = 0;
+        }
         kl_reloc_in in = {.S = S, .A = r.addend, .P = alloc ? base + r.offset : base + r.offset, .Z = Z, .L = S,
                           .GOT = l->got ? l->got->addr : 0};
         if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC)) {
