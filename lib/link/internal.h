@@ -46,6 +46,7 @@ typedef struct lk_file {
     uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
     bool *live;             /* per section, with --gc-sections: reachable */
     lk_merged **merged;     /* per section: its strings' places, if merged */
+    struct lk_eh **eh;      /* per section: an edited .eh_frame's records (ehedit.c) */
     struct lk_sym **gsym;   /* per symbol: the global it names (cached lookups) */
     uint32_t index;         /* load order */
 } lk_file;
@@ -173,6 +174,8 @@ typedef struct lk_link {
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
+    size_t eh_fdes;         /* FDEs kept in .eh_frame */
+    bool eh_no_table;       /* an .eh_frame input did not parse: no search table */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
     size_t ngot, ngot_used;
@@ -225,7 +228,12 @@ int lk_merge_finish(lk_link *l, lk_osec *o);
 uint64_t lk_merged_offset(const lk_osec *o, const lk_merged *m, uint64_t value);
 void lk_fill_pool(const lk_osec *o, uint8_t *buf);
 void lk_merge_free(lk_osec *o);
-size_t lk_count_fdes(lk_link *l, const lk_osec *eh);
+/* .eh_frame editing (ehedit.c): after the inputs are placed, their new
+ * sizes; then each edited input's bytes, and where an offset went. */
+int lk_eh_frame_edit(lk_link *l);
+void lk_eh_fill(const lk_osec *o, const struct lk_eh *eh, uint8_t *buf);
+bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out);
+uint64_t lk_eh_size(const struct lk_eh *eh);
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);
 
 #endif

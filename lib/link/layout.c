@@ -242,6 +242,9 @@ int lk_place_sections(lk_link *l)
             o->pieces[o->npieces - 1].reverse = legacy != 0;
         }
     }
+    int erc = lk_eh_frame_edit(l); /* .eh_frame's records: dropped, merged, sized */
+    if (erc)
+        return erc;
     /* the synthetic sections: the static GOT, and the commons in .bss */
     size_t ngot = 0;
     lk_count_got(l, &ngot);
@@ -278,8 +281,9 @@ int lk_place_sections(lk_link *l)
         if (strcmp(l->segs[LK_SEG_TEXT].secs[i]->name, ".eh_frame") == 0)
             l->eh_frame = l->segs[LK_SEG_TEXT].secs[i];
     if (l->eh_frame) {
-        size_t fdes = lk_count_fdes(l, l->eh_frame);
-        keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC, .size = 12 + 8 * fdes, .addralign = 4};
+        /* no table when an input did not parse: the header alone */
+        keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC,
+                         .size = l->eh_no_table ? 8 : 12 + 8 * l->eh_fdes, .addralign = 4};
         if (!(l->eh_frame_hdr = output_section(l, LK_SEG_TEXT, ".eh_frame_hdr", &hdr)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->eh_frame_hdr->seq = ++seq;

@@ -147,6 +147,10 @@ static int fill(lk_link *l, uint8_t *buf)
             lk_osec *o = f->out[i];
             if (!o || o->type == SHT_NOBITS || (f->merged && f->merged[i]) || keel_elf_shdr(&f->elf, i, &sh, &e))
                 continue; /* (merged strings come with their pool) */
+            if (f->eh && f->eh[i]) { /* an edited .eh_frame: its records kept */
+                lk_eh_fill(o, f->eh[i], buf);
+                continue;
+            }
             if (keel_elf_section_data(&f->elf, &sh, &data, &size, &e) || size < sh.size)
                 return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u is cut short", f->name, i);
             memcpy(buf + o->offset + f->pos[i], data, sh.size);

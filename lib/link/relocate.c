@@ -335,9 +335,14 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     if (!keel_elf_shdr(&f->elf, target, &tsh, NULL))
         keel_elf_section_name(&f->elf, &tsh, &tname, NULL);
     bool alloc = o->flags & SHF_ALLOC;
+    const struct lk_eh *eh = f->eh && target < f->elf.shnum ? f->eh[target] : NULL;
+    if (eh) /* an edited .eh_frame: its records moved (ehedit.c) */
+        tsh.size = lk_eh_size(eh);
     for (uint64_t k = 0; k < rs.count; k++) {
         keel_rel r;
         keel_relocs_get(&rs, k, &r);
+        if (eh && !lk_eh_offset(eh, r.offset, &r.offset))
+            continue; /* in a record dropped */
         const kl_howto *h = arch->howto(r.type);
         if (!h)
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
