@@ -653,6 +653,32 @@ bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out)
     return true;
 }
 
+uint64_t lk_eh_symbol(const lk_osec *o, const struct lk_eh *eh, uint64_t value)
+{
+    /* GNU ld's offset_adjust: a symbol stays with its record; in a merged
+     * CIE it goes to the CIE kept, in a dropped record to the next kept */
+    size_t lo = 0, hi = eh->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (eh->r[mid].in <= value)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint64_t base = o->pieces[eh->piece].offset;
+    if (!lo)
+        return base + value;
+    const eh_rec *r = &eh->r[lo - 1];
+    if (!r->removed)
+        return base + r->out + (value - r->in);
+    if (r->kind == CIE && r->ms)
+        return o->pieces[r->ms->piece].offset + r->ms->r[r->mi].out + (value - r->in);
+    for (size_t k = lo; k < eh->n; k++)
+        if (!eh->r[k].removed)
+            return base + eh->r[k].out;
+    return base + eh->size;
+}
+
 uint64_t lk_eh_size(const struct lk_eh *eh)
 {
     return eh->size;

@@ -234,6 +234,8 @@ int lk_eh_frame_edit(lk_link *l);
 void lk_eh_fill(const lk_osec *o, const struct lk_eh *eh, uint8_t *buf);
 bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out);
 uint64_t lk_eh_size(const struct lk_eh *eh);
+/* Where a symbol defined in an edited .eh_frame went, in o. */
+uint64_t lk_eh_symbol(const lk_osec *o, const struct lk_eh *eh, uint64_t value);
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);
 
 #endif

@@ -27,6 +27,10 @@ static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t
         *out = f->out[shndx]->addr + lk_merged_offset(f->out[shndx], f->merged[shndx], value);
         return true;
     }
+    if (f->eh && f->eh[shndx]) { /* an edited .eh_frame: its records moved */
+        *out = f->out[shndx]->addr + lk_eh_symbol(f->out[shndx], f->eh[shndx], value);
+        return true;
+    }
     *out = f->out[shndx]->addr + f->pos[shndx] + value;
     return true;
 }
