@@ -181,7 +181,7 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
             n++;
             break;
         }
-        if (size - at - 4 < 4 || size - at - 4 < len)
+        if (len < 4 || size - at - 4 < len) /* (a record holds at least its id) */
             return false;
         at += 4 + (uint64_t)len;
     }
