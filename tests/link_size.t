@@ -140,8 +140,9 @@ for my $case (@cases) {
 
 # ------------------------------------------- .eh_frame that does not parse
 SKIP: {
-    skip 'no glibc C link line', 4 * 4 unless @hello_args;
-    for my $case (['a record longer than its section', 'eh_len'], ['a CIE pointer to no CIE', 'eh_cie'],
+    skip 'no glibc C link line', 5 * 4 unless @hello_args;
+    for my $case (['a record longer than its section', 'eh_len'], ['a record shorter than its id', 'eh_short'],
+                  ['a CIE pointer to no CIE', 'eh_cie'],
                   ['an augmentation not known ("zQ")', 'eh_aug'], ['a good CIE and FDE (the control)', 'eh_good']) {
         my ($what, $base) = @$case;
         run(argv => ['gcc', '-c', "$src/$base.s", '-o', "$base.o"]);
