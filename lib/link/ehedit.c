@@ -185,7 +185,9 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
             return false;
         at += 4 + (uint64_t)len;
     }
-    if (!(eh->r = lk_zalloc(&l->arena, (n + 1) * sizeof *eh->r)) ||
+    uint32_t *cies = lk_alloc(&l->arena, (n + 1) * sizeof *cies); /* the CIEs so far, by record */
+    size_t ncies = 0;
+    if (!cies || !(eh->r = lk_zalloc(&l->arena, (n + 1) * sizeof *eh->r)) ||
         !(*infos = lk_zalloc(&l->arena, (n + 1) * sizeof **infos)))
         return false;
     cie_info *ci = *infos;
@@ -213,6 +215,7 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
         int width;
         if (id == 0) {
             r->kind = CIE;
+            cies[ncies++] = (uint32_t)eh->n;
             if (!skip(&p, end, 1) || (p[-1] != 1 && p[-1] != 3 && p[-1] != 4))
                 return false;
             uint8_t version = p[-1];
@@ -296,10 +299,12 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
         } else {
             r->kind = FDE;
             uint64_t cie_at = at + 4 - (uint64_t)id; /* (wraps past 0 to no CIE) */
-            size_t k = 0;
-            for (; k < eh->n; k++)
-                if (eh->r[k].kind == CIE && eh->r[k].in == cie_at)
+            size_t k = eh->n, q = ncies; /* (most often the latest CIE) */
+            while (q-- > 0)
+                if (eh->r[cies[q]].in == cie_at) {
+                    k = cies[q];
                     break;
+                }
             if (k == eh->n)
                 return false; /* a CIE pointer to no earlier CIE */
             r->cie = (uint32_t)k;
