@@ -3,9 +3,9 @@
 # items 28 and 11): on the same collect2 lines, real static links (glibc
 # C, threads, C++ from two -g objects, strings reached through section
 # symbols, musl, static Python, SQLite):
-#   - .rodata, .eh_frame, .eh_frame_hdr, .comment and every .debug_*
-#     section are no larger than ld.bfd's (SHF_MERGE sections merged,
-#     .eh_frame CIEs shared and dead FDEs dropped);
+#   - .rodata, .data.rel.ro, .eh_frame, .eh_frame_hdr, .comment, .debug_*
+#     are no larger than ld.bfd's (SHF_MERGE sections merged, .local
+#     .data.rel.ro first, .eh_frame CIEs shared and dead FDEs dropped);
 #   - the programs print what ld.bfd's print and exit alike;
 #   - the -g program's .debug_str is ld.bfd's byte for byte, its DWARF
 #     names read the same, addr2line gives the same file:line;
@@ -58,7 +58,7 @@ sub section_sizes {
     return \%s;
 }
 
-sub mine { return $_[0] =~ /^\.(rodata|eh_frame|eh_frame_hdr|comment|debug_\w+)$/ }
+sub mine { return $_[0] =~ /^\.(rodata|data\.rel\.ro|eh_frame|eh_frame_hdr|comment|debug_\w+)$/ }
 
 my $py = '/usr/lib/x86_64-linux-gnu/libpython3.11.a';
 my $sqlite = '/usr/lib/x86_64-linux-gnu/libsqlite3.a';
