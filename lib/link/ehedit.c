@@ -40,6 +40,7 @@ struct lk_eh {
     eh_rec *r;
     size_t n;
     uint64_t size;
+    size_t fdes;            /* FDEs kept */
 };
 
 typedef struct rel { uint64_t offset, info_nonzero; keel_rel r; } rel;
@@ -487,7 +488,7 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
         cie_info *infos = NULL;
         if (!eh)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        *eh = (struct lk_eh){f, pc->shndx, pi, NULL, 0, 0};
+        *eh = (struct lk_eh){f, pc->shndx, pi, NULL, 0, 0, 0};
         if (!relocs_of(l, f, pc->shndx, &ps) || !parse(l, &ps, eh, &infos)) {
             /* kept as it is, as GNU ld keeps it, and said as GNU ld says it */
             fprintf(stderr, "keel ld: error in %s(.eh_frame); no .eh_frame_hdr table will be created\n", f->name);
@@ -515,7 +516,7 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
                 r->removed = 1;
                 continue;
             }
-            l->eh_fdes++;
+            eh->fdes++;
             eh_rec *c = &eh->r[r->cie];
             if (!c->ms) { /* first use: kept, or merged with an equal one */
                 cie_key key = {eh, r->cie, 0, NULL, 0, 0}, found;
@@ -682,6 +683,17 @@ uint64_t lk_eh_symbol(const lk_osec *o, const struct lk_eh *eh, uint64_t value)
         if (!eh->r[k].removed)
             return base + eh->r[k].out;
     return base + eh->size;
+}
+
+size_t lk_eh_fdes(const lk_osec *o)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->npieces; i++) {
+        const lk_piece *p = &o->pieces[i];
+        if (p->file && p->file->eh && p->file->eh[p->shndx])
+            n += p->file->eh[p->shndx]->fdes;
+    }
+    return n;
 }
 
 uint64_t lk_eh_size(const struct lk_eh *eh)

@@ -174,7 +174,6 @@ typedef struct lk_link {
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
-    size_t eh_fdes;         /* FDEs kept in .eh_frame */
     bool eh_no_table;       /* an .eh_frame input did not parse: no search table */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
@@ -234,6 +233,7 @@ int lk_eh_frame_edit(lk_link *l);
 void lk_eh_fill(const lk_osec *o, const struct lk_eh *eh, uint8_t *buf);
 bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out);
 uint64_t lk_eh_size(const struct lk_eh *eh);
+size_t lk_eh_fdes(const lk_osec *o); /* the FDEs kept in o */
 /* Where a symbol defined in an edited .eh_frame went, in o. */
 uint64_t lk_eh_symbol(const lk_osec *o, const struct lk_eh *eh, uint64_t value);
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);

@@ -302,7 +302,7 @@ int lk_place_sections(lk_link *l)
     if (l->eh_frame) {
         /* no table when an input did not parse: the header alone */
         keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC,
-                         .size = l->eh_no_table ? 8 : 12 + 8 * l->eh_fdes, .addralign = 4};
+                         .size = l->eh_no_table ? 8 : 12 + 8 * lk_eh_fdes(l->eh_frame), .addralign = 4};
         if (!(l->eh_frame_hdr = output_section(l, LK_SEG_TEXT, ".eh_frame_hdr", &hdr)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->eh_frame_hdr->seq = ++seq;
