@@ -1,8 +1,8 @@
 #!/usr/bin/perl
 # keel link's output against ld.bfd's where GNU ld shrinks it (issue 11,
 # items 28 and 11): on the same collect2 lines, real static links (glibc
-# C, threads, C++ from two -g objects, strings reached through section
-# symbols, musl, static Python, SQLite):
+# C, threads, clang C and C++, C++ from two -g objects, strings reached
+# through section symbols, musl, static Python, SQLite):
 #   - .rodata, .data.rel.ro, .eh_frame, .eh_frame_hdr, .comment, .debug_*
 #     are no larger than ld.bfd's (SHF_MERGE sections merged, .local
 #     .data.rel.ro first, .eh_frame CIEs shared and dead FDEs dropped);
@@ -67,6 +67,11 @@ my @cases = (
     ['glibc C hello', "gcc -O2 -c $lsrc/hello.c -o hello.o", [qw(gcc -static hello.o -o hello)]],
     ['threads, __thread, libm', "gcc -O2 -c $lsrc/threads.c -o threads.o",
      [qw(gcc -static threads.o -o threads -pthread -lm)]],
+    # clang's .eh_frame is gas's @unwind type, the C library's @progbits: one section
+    ['clang C hello', "clang -O2 -c $lsrc/hello.c -o hello-clang.o",
+     [qw(clang -static -fuse-ld=bfd hello-clang.o -o hello-clang)], 'clang'],
+    ['clang++ exceptions, threads (--eh-frame-hdr)', "clang++ -O2 -c $lsrc/cxx.cc -o cxx-clang.o",
+     [qw(clang++ -static -fuse-ld=bfd cxx-clang.o -o cxx-clang -pthread)], 'clang++'],
     ['C++ from two -g objects', "g++ -O1 -g -c $src/dbg_a.cc -o dbg_a.o && g++ -O1 -g -c $src/dbg_b.cc -o dbg_b.o",
      [qw(g++ -static dbg_a.o dbg_b.o -o dbg)], 'g++'],
     ['strings through section symbols, suffixes, wide strings, constants',

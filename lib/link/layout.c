@@ -244,6 +244,8 @@ int lk_place_sections(lk_link *l)
             int legacy = legacy_array(name);
             if (legacy)
                 as.type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
+            if (sh.type == 0x70000001 /* SHT_X86_64_UNWIND */ && strcmp(name, ".eh_frame") == 0)
+                as.type = SHT_PROGBITS; /* gas's @unwind and gcc's @progbits: one .eh_frame, as GNU ld makes */
             lk_osec *o = output_section(l, seg == LK_SEG_NOTE ? LK_SEG_TEXT : seg,
                                         sh.type == SHT_NOTE ? name : output_name(name), &as);
             if (!o)
