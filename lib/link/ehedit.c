@@ -503,7 +503,6 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
             eh_rec *r = &eh->r[k];
             if (r->kind != FDE || r->removed)
                 continue;
-            ps.cur = 0;
             size_t lo = 0, hi = ps.nrels; /* the relocation of its start address */
             while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
@@ -527,9 +526,10 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
                     key.who = f; /* a local personality: this file's symbol */
                     key.sym = pr->sym;
                     key.addend = pr->addend;
+                    lk_sym *g = NULL; /* a global: the same symbol in every file */
                     if (!keel_symtab_get(&f->symtab, pr->sym, &sym, NULL) && KEEL_ST_BIND(sym.info) != STB_LOCAL &&
-                        !keel_symtab_name(&f->symtab, &sym, &name, NULL)) {
-                        key.who = lk_file_sym(l, f, pr->sym, name);
+                        !keel_symtab_name(&f->symtab, &sym, &name, NULL) && (g = lk_file_sym(l, f, pr->sym, name))) {
+                        key.who = g;
                         key.sym = 0;
                     }
                 }
