@@ -6,7 +6,8 @@
 #   - .rodata, .data.rel.ro, .eh_frame, .eh_frame_hdr, .comment, .debug_*
 #     are no larger than ld.bfd's (SHF_MERGE sections merged, .local
 #     .data.rel.ro first, .eh_frame CIEs shared and dead FDEs dropped);
-#   - the programs print what ld.bfd's print and exit alike;
+#   - the programs print what ld.bfd's print and exit alike, and readelf
+#     reads as many CIEs and FDEs in their .eh_frame as in ld.bfd's;
 #   - the -g program's .debug_str is ld.bfd's byte for byte, its DWARF
 #     names read the same, addr2line gives the same file:line;
 # then .eh_frame inputs that do not parse: ld.bfd's warning, the link
@@ -96,16 +97,16 @@ my @hello_args;
 for my $case (@cases) {
     my ($name, $compile, $driver, $tool, $needs, $prog_args) = @$case;
     SKIP: {
-        skip "$name: no $tool", 2 if $tool && !have($tool);
-        skip "$name: no $needs", 2 if $needs && !-e $needs;
+        skip "$name: no $tool", 3 if $tool && !have($tool);
+        skip "$name: no $needs", 3 if $needs && !-e $needs;
         my $c = run(argv => ['/bin/sh', '-c', $compile]);
-        skip "$name: cannot compile: $c->{err}", 2 if $c->{status};
+        skip "$name: cannot compile: $c->{err}", 3 if $c->{status};
         my @args = linker_args(@$driver);
-        skip "$name: no linker line in '@$driver -###'", 2 unless @args;
+        skip "$name: no linker line in '@$driver -###'", 3 unless @args;
         @hello_args = @args if $name eq 'glibc C hello';
         my $tag = $name =~ s/\W+/-/gr;
         my $bfd = run(argv => ['ld.bfd', @args, '-o', "$tmp/$tag.bfd"]);
-        skip "$name: ld.bfd fails on it: $bfd->{err}", 2 if $bfd->{status};
+        skip "$name: ld.bfd fails on it: $bfd->{err}", 3 if $bfd->{status};
         my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.keel"]);
         my ($bs, $ks) = (section_sizes("$tmp/$tag.bfd"), section_sizes("$tmp/$tag.keel"));
         my @larger = map { sprintf('%s %d against %d', $_, $ks->{$_} // 0, $bs->{$_} // 0) }
@@ -119,6 +120,13 @@ for my $case (@cases) {
            "$name: it prints what ld.bfd's link prints, and exits alike")
             or diag("ld.bfd's: status $dr->{status}, out '$dr->{out}', err '$dr->{err}'\n"
                     . "keel's:   status $kr->{status}, out '$kr->{out}', err '" . substr($kr->{err}, 0, 500) . "'");
+        # the unwind tables: readelf walks them without a word, and finds
+        # ld.bfd's numbers of CIEs and FDEs
+        my ($bf, $kf) = map { run(argv => ['readelf', '--debug-dump=frames', "$tmp/$tag.$_"]) } qw(bfd keel);
+        my ($bc, $kc) = map { my $o = $_->{out}; sprintf('%d CIEs, %d FDEs', scalar(() = $o =~ / CIE\n/g),
+                                                          scalar(() = $o =~ / FDE cie=/g)) } $bf, $kf;
+        ok($kf->{err} eq '' && $kc eq $bc, "$name: .eh_frame reads without a warning, with ld.bfd's $bc")
+            or diag("keel's: $kc; " . substr($kf->{err}, 0, 300));
         next unless $name =~ /-g/;
         # the debug information still reads: the merged strings are GNU
         # ld's, the DWARF names the same, addresses map to the same lines
