@@ -1,9 +1,9 @@
 /* .eh_frame_hdr (--eh-frame-hdr): the unwinder's binary search table over
  * the output's .eh_frame, found through PT_GNU_EH_FRAME.  Its size is set
- * before addresses by counting the inputs' FDEs; its contents are made
- * from the relocated .eh_frame: each FDE's start address decoded with its
- * CIE's pointer encoding, the FDEs of code that is not linked (dropped
- * COMDAT copies, --gc-sections) left out, the rest sorted. */
+ * before addresses from the FDEs the edit kept (ehedit.c); its contents
+ * are made from the relocated .eh_frame: each FDE's start address decoded
+ * with its CIE's pointer encoding, sorted.  When an input did not parse,
+ * the header says there is no table (GNU ld's choice). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,37 +13,6 @@ enum { PE_ABSPTR = 0x00, PE_UDATA2 = 0x02, PE_UDATA4 = 0x03, PE_UDATA8 = 0x04, P
        PE_SDATA4 = 0x0b, PE_SDATA8 = 0x0c, PE_PCREL = 0x10, PE_DATAREL = 0x30, PE_OMIT = 0xff };
 
 static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-
-/* FDEs in one input's .eh_frame, up to its terminator or its end. */
-static size_t count_fdes(const uint8_t *p, uint64_t size)
-{
-    size_t n = 0;
-    for (uint64_t at = 0; size - at >= 8;) {
-        uint32_t len = get32(p + at);
-        if (len == 0 || len == 0xffffffffu || len > size - at - 4)
-            break;
-        if (get32(p + at + 4) != 0)
-            n++;
-        at += 4 + (uint64_t)len;
-    }
-    return n;
-}
-
-size_t lk_count_fdes(lk_link *l, const lk_osec *eh)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < eh->npieces; i++) {
-        const lk_piece *pc = &eh->pieces[i];
-        keel_shdr sh;
-        const uint8_t *data;
-        uint64_t size;
-        if (!keel_elf_shdr(&pc->file->elf, pc->shndx, &sh, NULL) &&
-            !keel_elf_section_data(&pc->file->elf, &sh, &data, &size, NULL))
-            n += count_fdes(data, size < sh.size ? size : sh.size);
-    }
-    (void)l;
-    return n;
-}
 
 static uint64_t uleb(const uint8_t *p, const uint8_t *end, const uint8_t **next)
 {
@@ -111,6 +80,14 @@ void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
 {
     const lk_osec *eh = l->eh_frame, *hdr = l->eh_frame_hdr;
     uint8_t *p = buf + eh->offset, *out = buf + hdr->offset;
+    if (l->eh_no_table) { /* the .eh_frame pointer alone, the rest omitted */
+        int32_t to_eh = (int32_t)((int64_t)eh->addr - (int64_t)(hdr->addr + 4));
+        out[0] = 1;
+        out[1] = PE_PCREL | PE_SDATA4;
+        out[2] = out[3] = PE_OMIT;
+        memcpy(out + 4, &to_eh, 4);
+        return;
+    }
     size_t max = (hdr->size - 12) / 8, n = 0;
     uint64_t code_lo = UINT64_MAX, code_hi = 0; /* the executable sections' extent */
     for (int s = 0; s < LK_NSEGS; s++)

@@ -21,11 +21,14 @@ char *lk_strndup(lk_arena *a, const char *s, size_t n);
 void *lk_grow(lk_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first);
 void lk_arena_free(lk_arena *a);
 
-/* A merged string section's map: where each of its strings went in its
- * output section's pool (merge.c). */
+/* A merged section's map: where each of its strings or constants went in
+ * its pool (merge.c): the offset each starts at, and its pool entry. */
 typedef struct lk_merged {
+    struct lk_pool *pool;
     size_t n;
-    uint64_t *in, *out;
+    uint32_t *in, *entry;
+    uint64_t size;          /* the input section's */
+    uint32_t piece;         /* its piece in the output section */
 } lk_merged;
 
 /* A relocatable object in the link: given on the command line, or a member
@@ -43,6 +46,7 @@ typedef struct lk_file {
     uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
     bool *live;             /* per section, with --gc-sections: reachable */
     lk_merged **merged;     /* per section: its strings' places, if merged */
+    struct lk_eh **eh;      /* per section: an edited .eh_frame's records (ehedit.c) */
     struct lk_sym **gsym;   /* per symbol: the global it names (cached lookups) */
     uint32_t index;         /* load order */
 } lk_file;
@@ -124,7 +128,7 @@ typedef struct lk_osec {
     uint32_t index;         /* in the output's section headers */
     bool new_load;          /* placed by --section-start away from what precedes it: a PT_LOAD of its own */
     uint8_t *data;          /* the bytes being written */
-    struct lk_pool *pool;   /* merged strings (merge.c) */
+    struct lk_pool *pool;   /* merged strings and constants (merge.c): a list */
 } lk_osec;
 
 /* The predefined segments, in address order (layout.c's table). */
@@ -200,6 +204,7 @@ typedef struct lk_link {
     struct { uint32_t type, value; } props[LK_MAX_PROPS];
     size_t nprops;
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
+    bool eh_no_table;       /* an .eh_frame input did not parse: no search table */
     struct { lk_file *file; uint32_t sym; } *ifuncs;
     size_t nifuncs, capifuncs;
     size_t ngot;
@@ -286,15 +291,24 @@ int lk_tree_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 size_t lk_build_id_note_size(const keel_link_options *opt);
 bool lk_mergeable(const keel_shdr *sh);
 int lk_merge_blockers(lk_link *l, lk_file *f, bool **out);
-int lk_merge_input(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const keel_shdr *sh);
-int lk_add_pool_piece(lk_link *l, lk_osec *o, const keel_shdr *sh);
-void lk_merge_set_piece(lk_osec *o, size_t index);
-void lk_merge_finish(lk_osec *o);
-uint64_t lk_merged_offset(const lk_merged *m, uint64_t value);
-uint64_t lk_pool_offset(const lk_osec *o);
+/* Its strings or constants into o's pool, the input being o's piece
+ * (added already, its size set when finished).  0: merged; 1: to be kept
+ * whole (an unterminated string); else an error. */
+int lk_merge_input(lk_link *l, lk_osec *o, size_t piece, lk_file *f, uint32_t shndx, const keel_shdr *sh);
+int lk_merge_finish(lk_link *l, lk_osec *o);
+/* Where an offset in a merged input went, in its output section. */
+uint64_t lk_merged_offset(const lk_osec *o, const lk_merged *m, uint64_t value);
 void lk_fill_pool(const lk_osec *o, uint8_t *buf);
 void lk_merge_free(lk_osec *o);
-size_t lk_count_fdes(lk_link *l, const lk_osec *eh);
+/* .eh_frame editing (ehedit.c): after the inputs are placed, their new
+ * sizes; then each edited input's bytes, and where an offset went. */
+int lk_eh_frame_edit(lk_link *l);
+void lk_eh_fill(const lk_osec *o, const struct lk_eh *eh, uint8_t *buf);
+bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out);
+uint64_t lk_eh_size(const struct lk_eh *eh);
+size_t lk_eh_fdes(const lk_osec *o); /* the FDEs kept in o */
+/* Where a symbol defined in an edited .eh_frame went, in o. */
+uint64_t lk_eh_symbol(const lk_osec *o, const struct lk_eh *eh, uint64_t value);
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);
 
 #endif

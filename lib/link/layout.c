@@ -194,16 +194,6 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
     return 0;
 }
 
-/* The piece a string pool becomes (merge.c): no input of its own. */
-int lk_add_pool_piece(lk_link *l, lk_osec *o, const keel_shdr *sh)
-{
-    if (!(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    o->pieces[o->npieces] = (lk_piece){NULL, 0, sh->size, 1, 0, (uint32_t)o->npieces, false};
-    lk_merge_set_piece(o, o->npieces++);
-    return 0;
-}
-
 /* .init_array.N and .fini_array.N by priority, the plain ones after, in
  * input order otherwise (a stable sort on the piece's sequence). */
 static uint32_t piece_priority(const lk_piece *p)
@@ -226,6 +216,25 @@ static int by_priority(const void *a, const void *b)
     uint32_t px = piece_priority(x), py = piece_priority(y);
     if (px != py)
         return px < py ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* .data.rel.ro: the .local inputs first, as GNU ld's script puts them
+ * (the alignment gaps, and so the size, are then GNU ld's). */
+static int local_rank(const lk_piece *p)
+{
+    keel_shdr sh;
+    const char *name;
+    return keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) || keel_elf_section_name(&p->file->elf, &sh, &name, NULL) ||
+           strncmp(name, ".data.rel.ro.local", 18) != 0;
+}
+
+static int by_local(const void *a, const void *b)
+{
+    const lk_piece *x = a, *y = b;
+    int rx = local_rank(x), ry = local_rank(y);
+    if (rx != ry)
+        return rx - ry;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -317,6 +326,8 @@ int lk_place_sections(lk_link *l)
             bool note;
             int seg = segment_for(l, name, &as, &note);
             int legacy = legacy_array(name);
+            if (as.type == 0x70000001 /* SHT_X86_64_UNWIND */ && strcmp(oname, ".eh_frame") == 0)
+                as.type = SHT_PROGBITS; /* gas's @unwind and gcc's @progbits: one .eh_frame, as GNU ld makes */
             lk_osec *o = output_section(l, seg, oname, &as);
             if (!o)
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
@@ -324,18 +335,18 @@ int lk_place_sections(lk_link *l)
                 o->seq = ++seq;
             if (note)
                 o->note = true;
-            if (lk_mergeable(&sh) && !(unmergeable && unmergeable[i])) {
-                int mrc = lk_merge_input(l, o, f, i, &sh);
-                if (mrc)
-                    return mrc;
-                continue;
-            }
             int rc = add_piece(l, o, f, i, &sh);
             if (rc)
+                return rc;
+            if (lk_mergeable(&sh) && !(unmergeable && unmergeable[i]) &&
+                (rc = lk_merge_input(l, o, o->npieces - 1, f, i, &sh)) < 0)
                 return rc;
             o->pieces[o->npieces - 1].reverse = legacy != 0;
         }
     }
+    int erc = lk_eh_frame_edit(l); /* .eh_frame's records: dropped, merged, sized */
+    if (erc)
+        return erc;
     /* the synthetic sections: the static GOT, and the commons in .bss */
     size_t ngot = 0;
     int grc = lk_count_got(l, &ngot);
@@ -375,8 +386,9 @@ int lk_place_sections(lk_link *l)
             if (strcmp(l->segs[g].secs[i]->name, ".eh_frame") == 0)
                 l->eh_frame = l->segs[g].secs[i];
     if (l->eh_frame) {
-        size_t fdes = lk_count_fdes(l, l->eh_frame);
-        keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC, .size = 12 + 8 * fdes, .addralign = 4};
+        /* no table when an input did not parse: the header alone */
+        keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC,
+                         .size = l->eh_no_table ? 8 : 12 + 8 * lk_eh_fdes(l->eh_frame), .addralign = 4};
         if (!(l->eh_frame_hdr = synthetic(l, ".eh_frame_hdr", &hdr)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->eh_frame_hdr->seq = ++seq;
@@ -465,8 +477,11 @@ int lk_place_sections(lk_link *l)
     }
     for (int s = 0; s < LK_NSEGS; s++) {
         lk_segment *g = &l->segs[s];
-        for (size_t i = 0; i < g->nsecs; i++)
-            lk_merge_finish(g->secs[i]);
+        for (size_t i = 0; i < g->nsecs; i++) {
+            int mrc = lk_merge_finish(l, g->secs[i]);
+            if (mrc)
+                return mrc;
+        }
         if (!g->nsecs)
             continue; /* (qsort may not be given NULL) */
         qsort(g->secs, g->nsecs, sizeof *g->secs, by_class);
@@ -474,6 +489,8 @@ int lk_place_sections(lk_link *l)
             if ((g->secs[i]->type == SHT_INIT_ARRAY || g->secs[i]->type == SHT_FINI_ARRAY ||
                  g->secs[i]->type == SHT_PREINIT_ARRAY) && g->secs[i]->npieces)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_priority);
+            else if (strcmp(g->secs[i]->name, ".data.rel.ro") == 0 && g->secs[i]->npieces && !g->secs[i]->pool)
+                qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_local);
     }
     return 0;
 }

@@ -144,6 +144,10 @@ static int fill(lk_link *l, uint8_t *buf)
                 continue; /* (merged strings come with their pool) */
             if (sh.type == SHT_NOBITS)
                 continue; /* zeros in a section of data that another input made (the file is zero-filled) */
+            if (f->eh && f->eh[i]) { /* an edited .eh_frame: its records kept */
+                lk_eh_fill(o, f->eh[i], buf);
+                continue;
+            }
             if (keel_elf_section_data(&f->elf, &sh, &data, &size, &e) || size < sh.size)
                 return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u is cut short", f->name, i);
             memcpy(buf + o->offset + f->pos[i], data, sh.size);

@@ -24,7 +24,11 @@ static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t
     if (shndx >= f->elf.shnum || !f->out[shndx])
         return false;
     if (f->merged && f->merged[shndx]) { /* its strings are in the pool now */
-        *out = f->out[shndx]->addr + lk_pool_offset(f->out[shndx]) + lk_merged_offset(f->merged[shndx], value);
+        *out = f->out[shndx]->addr + lk_merged_offset(f->out[shndx], f->merged[shndx], value);
+        return true;
+    }
+    if (f->eh && f->eh[shndx]) { /* an edited .eh_frame: its records moved */
+        *out = f->out[shndx]->addr + lk_eh_symbol(f->out[shndx], f->eh[shndx], value);
         return true;
     }
     *out = f->out[shndx]->addr + f->pos[shndx] + value;
@@ -269,9 +273,14 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     bool alloc = o->flags & SHF_ALLOC;
     uint64_t got_base; /* what GOT-relative relocations count from: _GLOBAL_OFFSET_TABLE_ */
     lk_linker_value(l, "_GLOBAL_OFFSET_TABLE_", &got_base);
+    const struct lk_eh *eh = f->eh && target < f->elf.shnum ? f->eh[target] : NULL;
+    if (eh) /* an edited .eh_frame: its records moved (ehedit.c) */
+        tsh.size = lk_eh_size(eh);
     for (uint64_t k = 0; k < rs.count; k++) {
         keel_rel r;
         keel_relocs_get(&rs, k, &r);
+        if (eh && !lk_eh_offset(eh, r.offset, &r.offset))
+            continue; /* in a record dropped */
         const kl_howto *h = arch->howto(r.type);
         if (!h)
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
@@ -311,6 +320,15 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
+        if (KEEL_ST_TYPE(rsym.info) == STT_SECTION && rsym.shndx < f->elf.shnum && f->merged &&
+            f->merged[rsym.shndx]) {
+            /* a section symbol plus an addend into a merged section (how
+             * gcc reaches a string literal, and DWARF its .debug_str):
+             * the string holding that offset, the offset within it kept
+             * (GNU ld's _bfd_merged_section_offset rule) */
+            in_output(f, rsym.shndx, rsym.value + (uint64_t)r.addend, &S);
+            r.addend = 0;
+        }
         kl_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
         if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC)) {
             /* a static executable has one TLS block at a fixed offset from
