@@ -51,7 +51,7 @@ KEEL_LINK := $(if $(SANFLAGS),,-static-pie)
 # Parts that must build freestanding (no libc): the reader, and later the
 # executable interpreter.
 FREESTANDING_DIRS := lib/elf lib/exec lib/arch
-LIB_DIRS   := lib/elf lib/exec lib/arch lib/load lib/link
+LIB_DIRS   := lib/elf lib/exec lib/arch lib/resolve lib/load lib/link
 LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 TOOL_SRC   := $(wildcard tools/*.c)
 TEST_SRC   := $(wildcard tests/unit/*.c)
@@ -105,7 +105,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard fuzz/*.h) $(TOOL_LIB_OBJ) $(LIBA)
 
 # The loader's tests need the loader and what it stands on, nothing of
 # the tools: so the ThreadSanitizer build compiles only that.
-LOAD_LIB_OBJ := $(filter $(BUILD)/obj/lib/elf/% $(BUILD)/obj/lib/arch/% $(BUILD)/obj/lib/load/%,$(LIB_OBJ))
+LOAD_LIB_OBJ := $(filter $(BUILD)/obj/lib/elf/% $(BUILD)/obj/lib/arch/% $(BUILD)/obj/lib/resolve/% \
+                          $(BUILD)/obj/lib/load/%,$(LIB_OBJ))
 $(BUILD)/tests/load_%: tests/unit/load_%.c $(LOAD_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LOAD_LIB_OBJ)

@@ -1,0 +1,138 @@
+/* The input and resolution rules that the loader (lib/load) and the
+ * link-editor (lib/link) share, so that `keel run` and `keel link` give
+ * the same inputs the same meaning: which definition of a name wins, which
+ * copy of a COMDAT group or a .gnu.linkonce section is kept, which archive
+ * member a name pulls (and where a thin archive's member lives), what
+ * class a section is and in what order its init/fini entries run.
+ *
+ * Each part keeps its own tables and memory (the link's arena, the
+ * batch's scratch): these functions decide, the callers record.  GNU ld
+ * (ld.bfd) is the reference for every rule.  Prefix kr_ ("keel
+ * resolution"); internal to libkeel. */
+#ifndef KEEL_LIB_RESOLVE_H
+#define KEEL_LIB_RESOLVE_H
+
+#include <keel/elf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------ symbol precedence */
+
+/* What one symbol table entry says about its name, weakest first: the
+ * order is the precedence (a definition is at least KR_COMMON). */
+typedef enum kr_kind {
+    KR_UNDEF,       /* a strong reference: pulls archive members */
+    KR_UNDEF_WEAK,  /* only weak references (or none yet): pulls nothing */
+    KR_COMMON,      /* a tentative definition (SHN_COMMON) */
+    KR_WEAK,        /* a weak definition */
+    KR_DEFINED,     /* a strong definition: STB_GLOBAL, and STB_GNU_UNIQUE */
+} kr_kind;
+
+/* The entry's kind.  STB_GNU_UNIQUE is a strong definition within one
+ * link (ld.bfd: two of them are a multiple definition); only the dynamic
+ * loader unifies unique symbols across modules. */
+kr_kind kr_sym_kind(const keel_sym *sym);
+
+/* The state of a name so far; commons carry their size and alignment. */
+typedef struct kr_def {
+    kr_kind kind;
+    uint64_t size, align;
+} kr_def;
+
+typedef enum kr_verdict {
+    KR_KEEP,        /* the name stays with its definition (or reference) */
+    KR_TAKE,        /* the new entry defines the name now */
+    KR_CONFLICT,    /* two strong definitions: "multiple definition of" */
+} kr_verdict;
+
+/* A new entry of `kind` (with its size and, for a common, alignment) meets
+ * the name's state *have, which is updated: a strong definition beats a
+ * weak one and a common; a common beats a weak definition; of two commons
+ * the larger wins and the alignment is the larger; a weak definition
+ * meets a definition and changes nothing; a strong reference makes an
+ * undefined name KR_UNDEF. */
+kr_verdict kr_resolve(kr_def *have, kr_kind kind, uint64_t size, uint64_t align);
+
+/* ------------------------------------------------ sections */
+
+/* What a section is, by name, type and flags, the way both parts need to
+ * know it: where its bytes go and whether its entries are constructors. */
+typedef enum kr_class {
+    KR_SEC_OTHER,           /* not loaded (debugging, notes, symbol tables...) */
+    KR_SEC_TEXT,
+    KR_SEC_RODATA,
+    KR_SEC_DATA,
+    KR_SEC_BSS,
+    KR_SEC_TDATA,
+    KR_SEC_TBSS,
+    KR_SEC_INIT_ARRAY,      /* also .ctors and .ctors.N */
+    KR_SEC_FINI_ARRAY,      /* also .dtors and .dtors.N */
+    KR_SEC_PREINIT_ARRAY,
+    KR_SEC_EH_FRAME,        /* .eh_frame, or SHT_X86_64_UNWIND */
+    KR_SEC_GCC_EXCEPT,      /* .gcc_except_table* */
+    KR_SEC_NOTE,
+} kr_class;
+
+kr_class kr_section_class(const char *name, uint32_t type, uint64_t flags);
+
+/* .ctors and .ctors.N (1), .dtors and .dtors.N (2), else 0: the legacy
+ * arrays, whose entries run in the reverse order of their bytes and which
+ * GNU ld folds into .init_array and .fini_array (SEC_ELF_REVERSE_COPY). */
+int kr_legacy_array(const char *name);
+
+/* The sort key of an init/fini array section in GNU ld's default script,
+ *   KEEP (*(SORT_BY_INIT_PRIORITY(.init_array.*) SORT_BY_INIT_PRIORITY(.ctors.*)))
+ *   KEEP (*(.init_array ... .ctors))
+ * every numbered section first, by its priority (.init_array.N: N;
+ * .ctors.N: 65535 - N, ld's get_init_priority), then every unnumbered one
+ * (KR_PRIORITY_NONE), in input order.  Equal keys keep input order. */
+#define KR_PRIORITY_NONE UINT32_MAX
+uint32_t kr_init_priority(const char *name);
+
+/* ------------------------------------------------ COMDAT */
+
+/* Claims a key for the caller's table: 1 if the key was taken before
+ * (this copy is dropped), 0 if this copy now holds it, negative on a
+ * failure the callback has recorded (out of memory).  `linkonce`: the key
+ * is a .gnu.linkonce.* section name, not a group signature; the two are
+ * kept apart as ld.bfd keeps them. */
+typedef int (*kr_claim_fn)(void *ctx, const char *key, bool linkonce);
+
+/* The COMDAT rules over one relocatable object: a SHT_GROUP with
+ * GRP_COMDAT whose signature is taken drops all its members; a
+ * .gnu.linkonce.* section (not in a group) whose whole name is taken is
+ * dropped (ld.bfd's _bfd_elf_section_already_linked).  dropped[] has an
+ * entry per section index.  Returns 0, the callback's negative value, or
+ * a keel status with *err saying which section was bad. */
+int kr_comdat(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_claim_fn claim, void *ctx,
+              keel_error *err);
+
+/* ------------------------------------------------ archives */
+
+/* A member found by its header offset (the index's member positions). */
+typedef struct kr_member {
+    const char *name;       /* not NUL-terminated, the GNU '/' dropped */
+    uint32_t name_len;
+    const uint8_t *data;    /* its bytes; NULL for a thin archive's member */
+    uint64_t size;          /* the size the archive says it has */
+} kr_member;
+
+/* 0, or a KEEL_E_FORMAT with *err when the index names a member at `pos`
+ * that is not there. */
+int kr_ar_member(const keel_ar *ar, uint64_t pos, kr_member *m, keel_error *err);
+
+/* A thin archive's member is a file named relative to the archive's
+ * directory (absolute names stay): the length of its path (without the
+ * NUL), and the path written to buf (room for that and the NUL). */
+size_t kr_thin_path_len(const char *archive_path, const kr_member *m);
+void kr_thin_path(const char *archive_path, const kr_member *m, char *buf);
+
+/* Whether the member's bytes give `name` a real definition (not a
+ * common): what a common symbol needs to pull a member, in GNU ld
+ * (elflink.c, is_global_data_symbol_definition): a global or unique
+ * definition that is not a function, not common and not in a
+ * processor-specific section. */
+bool kr_defines_data(const uint8_t *data, size_t size, const char *name);
+
+#endif
