@@ -9,9 +9,6 @@
 
 #include "internal.h"
 
-enum { SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_GLOBAL = 1, STB_LOOS = 10,
-       STT_FUNC = 2, STT_GNU_IFUNC = 10 };
-
 /* The member at header offset pos: its name (index and name-table members
  * are not members), and its bytes (a thin archive's are in a file beside
  * it). */
@@ -19,15 +16,10 @@ static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name,
                      size_t *size)
 {
     keel_error e;
-    keel_ar_member m;
-    uint64_t p = pos;
-    if (keel_ar_next(&a->ar, &p, &m, &e) != 1)
-        return lk_fail(l, KEEL_E_FORMAT, "%s: the index names a member at offset 0x%llx that is not there", a->path,
-                       (unsigned long long)pos);
-    uint32_t n = m.name_len;
-    while (n > 0 && m.name[n - 1] == '/')
-        n--;
-    if (!(*name = lk_strndup(&l->arena, m.name, n)))
+    kr_member m; /* the shared reading of a member (lib/resolve/archive.c) */
+    if (kr_ar_member(&a->ar, pos, &m, &e))
+        return lk_fail(l, e.code, "%s: %s", a->path, e.msg);
+    if (!(*name = lk_strndup(&l->arena, m.name, m.name_len)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     if (m.data) {
         *data = m.data;
@@ -35,13 +27,10 @@ static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name,
         return 0;
     }
     /* a thin archive's member is a file named relative to the archive */
-    const char *slash = strrchr(a->path, '/');
-    size_t dir = (*name)[0] == '/' || !slash ? 0 : (size_t)(slash - a->path) + 1;
-    char *path = lk_alloc(&l->arena, dir + n + 1);
+    char *path = lk_alloc(&l->arena, kr_thin_path_len(a->path, &m) + 1);
     if (!path)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    memcpy(path, a->path, dir);
-    memcpy(path + dir, *name, n + 1);
+    kr_thin_path(a->path, &m, path);
     int rc = lk_map_file(l, path, data, size);
     if (!rc && *size != m.size)
         rc = lk_fail(l, KEEL_E_FORMAT, "%s(%s): the archive says %llu bytes, %s has %zu", a->path, *name,
@@ -104,32 +93,7 @@ static bool defines_data(lk_link *l, lk_archive *a, uint64_t pos, const char *na
     const char *mname;
     const uint8_t *data;
     size_t size;
-    keel_elf elf;
-    keel_symtab st;
-    if (member_at(l, a, pos, &mname, &data, &size) || keel_elf_open(&elf, data, size, NULL))
-        return false;
-    for (uint32_t i = 1; i < elf.shnum; i++) {
-        keel_shdr sh;
-        if (keel_elf_shdr(&elf, i, &sh, NULL) || sh.type != 2 || keel_elf_symtab(&elf, i, &st, NULL))
-            continue;
-        for (uint64_t k = st.first_global; k < st.count; k++) {
-            keel_sym sym;
-            const char *sn;
-            if (keel_symtab_get(&st, k, &sym, NULL) || keel_symtab_name(&st, &sym, &sn, NULL))
-                continue;
-            /* GNU ld (elflink.c, is_global_data_symbol_definition): a
-             * global (or GNU unique) definition that is not a function, not
-             * common and not in a processor-specific section */
-            if (strcmp(sn, name) == 0) {
-                uint8_t bind = KEEL_ST_BIND(sym.info), type = KEEL_ST_TYPE(sym.info);
-                return (bind == STB_GLOBAL || bind >= STB_LOOS) && type != STT_FUNC && type != STT_GNU_IFUNC &&
-                       sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
-                       (sym.shndx < SHN_LORESERVE || sym.shndx >= SHN_ABS);
-            }
-        }
-        return false;
-    }
-    return false;
+    return !member_at(l, a, pos, &mname, &data, &size) && kr_defines_data(data, size, name);
 }
 
 static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)

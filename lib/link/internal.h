@@ -6,6 +6,8 @@
 #include <keel/link.h>
 #include <stddef.h>
 
+#include "../resolve/resolve.h"
+
 /* v rounded up to a (a power of two, as every alignment is checked to be) */
 static inline uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) & ~(a - 1) : v; }
 
@@ -51,12 +53,13 @@ typedef struct lk_file {
     uint32_t index;         /* load order */
 } lk_file;
 
+/* The shared precedence's kinds (lib/resolve), under the link's names. */
 enum lk_sym_state {
-    LK_UNDEF,               /* referenced, not defined: pulls archive members */
-    LK_UNDEF_WEAK,          /* only weak references: pulls nothing */
-    LK_COMMON,              /* a tentative definition */
-    LK_WEAK,                /* a weak definition */
-    LK_DEFINED,             /* a strong definition */
+    LK_UNDEF = KR_UNDEF,           /* referenced, not defined: pulls archive members */
+    LK_UNDEF_WEAK = KR_UNDEF_WEAK, /* only weak references: pulls nothing */
+    LK_COMMON = KR_COMMON,         /* a tentative definition */
+    LK_WEAK = KR_WEAK,             /* a weak definition */
+    LK_DEFINED = KR_DEFINED,       /* a strong definition */
 };
 
 typedef struct lk_sym {

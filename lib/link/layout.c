@@ -73,15 +73,8 @@ static const lk_criterion builtin[] = {
 
 /* .text.foo into .text, and the like: the output section's name. */
 /* .ctors and .dtors (.ctors.N too) fold into the init and fini arrays, as
- * GNU ld's script folds them; 1 and 2, else 0. */
-static int legacy_array(const char *name)
-{
-    if (strncmp(name, ".ctors", 6) == 0 && (name[6] == 0 || name[6] == '.'))
-        return 1;
-    if (strncmp(name, ".dtors", 6) == 0 && (name[6] == 0 || name[6] == '.'))
-        return 2;
-    return 0;
-}
+ * GNU ld's script folds them; 1 and 2, else 0 (lib/resolve/sections.c). */
+static int legacy_array(const char *name) { return kr_legacy_array(name); }
 
 static const char *output_name(const char *in)
 {
@@ -194,20 +187,17 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
     return 0;
 }
 
-/* .init_array.N and .fini_array.N by priority, the plain ones after, in
- * input order otherwise (a stable sort on the piece's sequence). */
+/* .init_array.N and .fini_array.N (and .ctors.N, .dtors.N) by priority,
+ * the unnumbered ones after them all, in input order otherwise (a stable
+ * sort on the piece's sequence): the shared key, which the loader's
+ * constructors follow too (lib/resolve/sections.c). */
 static uint32_t piece_priority(const lk_piece *p)
 {
     keel_shdr sh;
-    const char *name, *dot;
+    const char *name;
     if (keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) || keel_elf_section_name(&p->file->elf, &sh, &name, NULL))
-        return 65536;
-    dot = strrchr(name, '.');
-    if (!dot || dot[1] < '0' || dot[1] > '9')
-        return 65536;
-    uint32_t prio = (uint32_t)strtoul(dot + 1, NULL, 10);
-    /* .ctors.N runs where .init_array.(65535-N) would */
-    return legacy_array(name) && prio <= 65535 ? 65535 - prio : prio;
+        return KR_PRIORITY_NONE;
+    return kr_init_priority(name);
 }
 
 static int by_priority(const void *a, const void *b)

@@ -6,13 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
-
-enum {
-    SHT_SYMTAB = 2, SHT_GROUP = 17, GRP_COMDAT = 1, SHF_GROUP = 0x200,
-    SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
-    STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10,
-};
 
 /* "file:(.section+0xoffset)" for a symbol's definition. */
 static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
@@ -31,69 +26,37 @@ static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
     snprintf(buf, size, "%s:(%s+0x%llx)", f->name, sec, (unsigned long long)sym.value);
 }
 
-/* .gnu.linkonce.* sections, the COMDAT of before groups: the first section
- * of a name is kept, a later one of the same name is dropped, as by
- * ld.bfd's _bfd_elf_section_already_linked (which matches them by their
- * whole name, and a group's member never).  The symbols a dropped copy
- * defines resolve to the kept one's (add_symbols). */
-static int add_linkonce(lk_link *l, lk_file *f)
+/* The shared COMDAT rules (lib/resolve/comdat.c) over the link's tables:
+ * group signatures and .gnu.linkonce.* names apart, as ld.bfd keeps them. */
+typedef struct claimer {
+    lk_link *l;
+    lk_file *f;
+} claimer;
+
+static int claim(void *ctx, const char *key, bool linkonce)
 {
-    keel_error e;
-    for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh;
-        const char *name;
-        if (keel_elf_shdr(&f->elf, i, &sh, &e) || keel_elf_section_name(&f->elf, &sh, &name, &e))
-            return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
-        if (strncmp(name, ".gnu.linkonce.", 14) != 0 || (sh.flags & SHF_GROUP) || f->dropped[i])
-            continue;
-        uint32_t h = lk_hash(name);
-        if (lk_sym_find(&l->linkonce, name, h)) {
-            f->dropped[i] = true;
-            continue;
-        }
-        lk_sym *s = lk_sym_intern(&l->linkonce, &l->arena, name, h);
-        if (!s)
-            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        s->def = f;
-    }
+    lk_link *l = ((claimer *)ctx)->l;
+    lk_symtab *t = linkonce ? &l->linkonce : &l->groups;
+    uint32_t h = lk_hash(key);
+    if (lk_sym_find(t, key, h))
+        return 1;
+    lk_sym *s = lk_sym_intern(t, &l->arena, key, h);
+    if (!s)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory"), -1;
+    s->def = ((claimer *)ctx)->f;
     return 0;
 }
 
 static int add_groups(lk_link *l, lk_file *f)
 {
     keel_error e;
-    const keel_elf *elf = &f->elf;
-    for (uint32_t i = 1; i < elf->shnum; i++) {
-        keel_shdr sh;
-        keel_group g;
-        keel_sym sym;
-        const char *sig;
-        if (keel_elf_shdr(elf, i, &sh, &e))
-            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
-        if (sh.type != SHT_GROUP)
-            continue;
-        if (keel_elf_group(elf, i, &g, &e))
-            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
-        if (!(g.flags & GRP_COMDAT) || !f->has_symtab)
-            continue;
-        if (keel_symtab_get(&f->symtab, sh.info, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &sig, &e))
-            return lk_fail(l, e.code, "%s: group section %u: %s", f->name, i, e.msg);
-        uint32_t h = lk_hash(sig);
-        lk_sym *taken = lk_sym_find(&l->groups, sig, h);
-        if (taken) {
-            for (uint32_t k = 0; k < g.count; k++) {
-                uint32_t m = keel_group_member(&g, k);
-                if (m < elf->shnum)
-                    f->dropped[m] = true;
-            }
-            continue;
-        }
-        lk_sym *s = lk_sym_intern(&l->groups, &l->arena, sig, h);
-        if (!s)
-            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        s->def = f;
-    }
-    return add_linkonce(l, f);
+    claimer c = {l, f};
+    int rc = kr_comdat(&f->elf, f->has_symtab ? &f->symtab : NULL, f->dropped, claim, &c, &e);
+    if (rc < 0)
+        return l->err->code;
+    if (rc)
+        return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+    return 0;
 }
 
 static int add_symbols(lk_link *l, lk_file *f)
@@ -138,57 +101,38 @@ static int add_symbols(lk_link *l, lk_file *f)
                 s->ref = f;
             continue;
         }
-        bool defined = s->state >= LK_COMMON;
-        if (sym.shndx == SHN_UNDEF) {
-            /* the file ld names in its map: the first strong reference, or
-             * the first weak one while there is no strong one */
-            if (!s->ref || (!defined && bind != STB_WEAK && s->state == LK_UNDEF_WEAK))
-                s->ref = f;
-            if (!defined && bind != STB_WEAK)
-                s->state = LK_UNDEF;
-        } else if (sym.shndx == SHN_COMMON) {
-            uint64_t align = sym.value ? sym.value : 1;
-            if (s->state == LK_COMMON) {
-                if (sym.size > s->size) {
-                    s->size = sym.size;
-                    s->def = f;
-                    s->def_index = (uint32_t)i;
-                }
-                if (align > s->align)
-                    s->align = align;
-            } else if (s->state != LK_DEFINED) { /* a common beats a weak definition */
-                s->state = LK_COMMON;
-                s->def = f;
-                s->def_index = (uint32_t)i;
-                s->size = sym.size;
-                s->align = align;
-                s->type = KEEL_ST_TYPE(sym.info);
+        /* the shared precedence (lib/resolve/symbols.c) decides */
+        kr_kind kind = kr_sym_kind(&sym);
+        /* the file ld names in its map: the first strong reference, or
+         * the first weak one while there is no strong one */
+        if (kind <= KR_UNDEF_WEAK && (!s->ref || (kind == KR_UNDEF && s->state == LK_UNDEF_WEAK)))
+            s->ref = f;
+        uint8_t was = s->state;
+        kr_def have = {(kr_kind)s->state, s->size, s->align};
+        kr_verdict v = kr_resolve(&have, kind, sym.size, kind == KR_COMMON && sym.value ? sym.value : 1);
+        if (v == KR_CONFLICT) {
+            if (l->opt->allow_multiple_definition)
+                continue; /* the first definition wins; this file's references go to it */
+            char here[256], there[256];
+            place_of(f, (uint32_t)i, here, sizeof here);
+            place_of(s->def, s->def_index, there, sizeof there);
+            if (l->opt->noinhibit_exec) { /* said, and the first wins, as in ld.bfd */
+                lk_message("%s: multiple definition of '%s'; %s: first defined here", here, name, there);
+                continue;
             }
-        } else if (bind == STB_WEAK) {
-            if (!defined) {
-                s->state = LK_WEAK;
-                s->def = f;
-                s->def_index = (uint32_t)i;
-                s->type = KEEL_ST_TYPE(sym.info);
-            }
-        } else {
-            if (s->state == LK_DEFINED) {
-                if (l->opt->allow_multiple_definition)
-                    continue; /* the first definition wins; this file's references go to it */
-                char here[256], there[256];
-                place_of(f, (uint32_t)i, here, sizeof here);
-                place_of(s->def, s->def_index, there, sizeof there);
-                if (l->opt->noinhibit_exec) { /* said, and the first wins, as in ld.bfd */
-                    lk_message("%s: multiple definition of '%s'; %s: first defined here", here, name, there);
-                    continue;
-                }
-                return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, name,
-                               there);
-            }
-            s->state = LK_DEFINED;
+            return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, name,
+                           there);
+        }
+        s->state = (uint8_t)have.kind;
+        if (have.kind == KR_COMMON) {
+            s->size = have.size;
+            s->align = have.align;
+        }
+        if (v == KR_TAKE) {
             s->def = f;
             s->def_index = (uint32_t)i;
-            s->type = KEEL_ST_TYPE(sym.info);
+            if (was != LK_COMMON || kind != KR_COMMON) /* the larger common keeps the first's type */
+                s->type = KEEL_ST_TYPE(sym.info);
         }
     }
     return 0;
