@@ -50,7 +50,7 @@ struct keel_section {
 typedef struct ctor_list {
     uintptr_t addr;
     uint64_t count;
-    uint32_t priority;      /* 65535 for unprioritised arrays */
+    uint32_t priority;      /* kr_init_priority: KR_PRIORITY_NONE unnumbered */
     bool reverse;           /* .ctors/.dtors run backwards */
 } ctor_list;
 

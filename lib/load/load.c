@@ -19,19 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../elfdefs.h"
 #include "../regular_file.h"
+#include "../resolve/resolve.h"
 #include "internal.h"
-
-enum {
-    SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_RELA = 4, SHT_NOBITS = 8, SHT_REL = 9, SHT_INIT_ARRAY = 14,
-    SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16, SHT_GROUP = 17, SHT_X86_64_UNWIND = 0x70000001,
-    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-    SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
-    STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10,
-    STT_SECTION = 3, STT_FILE = 4, STT_TLS = 6, STT_GNU_IFUNC = 10,
-    STV_DEFAULT = 0, STV_INTERNAL = 1, STV_HIDDEN = 2, STV_PROTECTED = 3,
-    GRP_COMDAT = 1,
-};
 
 /* What a symbol of an object resolves to. */
 typedef struct resolution {
@@ -49,6 +40,7 @@ typedef struct pending {
     keel_symtab symtab;
     bool has_symtab;
     bool *dropped;         /* per ELF section: a member of a duplicate COMDAT group */
+    bool own_map;          /* obj->file_map is a thin archive's member, mapped here */
     resolution *res;       /* per symbol */
     uint64_t ngot, nstubs, ncommon_bytes, neh;
     uint64_t *at;          /* per loaded section: its offset in its region */
@@ -149,23 +141,31 @@ static const char *section_symbol_name(const char *name)
     return name;
 }
 
+/* The shared section classes (lib/resolve/sections.c), as the loader
+ * names them. */
 static uint8_t classify(const keel_shdr *sh, const char *name)
 {
-    if (sh->flags & SHF_TLS)
-        return sh->type == SHT_NOBITS ? KEEL_SEC_TLS_BSS : KEEL_SEC_TLS_DATA;
-    if (sh->flags & SHF_EXECINSTR)
+    switch (kr_section_class(name, sh->type, sh->flags)) {
+    case KR_SEC_TBSS:
+        return KEEL_SEC_TLS_BSS;
+    case KR_SEC_TDATA:
+        return KEEL_SEC_TLS_DATA;
+    case KR_SEC_TEXT:
         return KEEL_SEC_TEXT;
-    if (sh->type == SHT_X86_64_UNWIND || strcmp(name, ".eh_frame") == 0)
+    case KR_SEC_EH_FRAME:
         return KEEL_SEC_EH_FRAME;
-    if (strncmp(name, ".gcc_except_table", 17) == 0)
+    case KR_SEC_GCC_EXCEPT:
         return KEEL_SEC_GCC_EXCEPT_TABLE;
-    if (sh->type == SHT_INIT_ARRAY || sh->type == SHT_PREINIT_ARRAY || strncmp(name, ".ctors", 6) == 0)
+    case KR_SEC_INIT_ARRAY:
+    case KR_SEC_PREINIT_ARRAY:
         return KEEL_SEC_INIT_ARRAY;
-    if (sh->type == SHT_FINI_ARRAY || strncmp(name, ".dtors", 6) == 0)
+    case KR_SEC_FINI_ARRAY:
         return KEEL_SEC_FINI_ARRAY;
-    if (sh->type == SHT_NOBITS)
+    case KR_SEC_BSS:
         return KEEL_SEC_BSS;
-    return sh->flags & SHF_WRITE ? KEEL_SEC_DATA : KEEL_SEC_RODATA;
+    default:
+        return sh->flags & SHF_WRITE ? KEEL_SEC_DATA : KEEL_SEC_RODATA;
+    }
 }
 
 /* Which of the three regions a section goes to: 0 text, 1 read-only, 2 read-write. */
@@ -208,15 +208,19 @@ static bool group_taken(batch *b, const char *sig)
     return ld_sym_find(&b->groups, sig, h) != NULL;
 }
 
-/* A definition enters the batch's table; the linker's rules decide:
- * strong beats weak and common, a definition beats a common, two commons
- * keep the larger, two strong definitions are an error.  A name the
- * namespace already defines keeps its first definition. */
+/* A definition enters the batch's table; the linker's rules decide (the
+ * shared precedence, lib/resolve/symbols.c): strong beats weak and common,
+ * a definition beats a common, two commons keep the larger, two strong
+ * definitions are an error, STB_GNU_UNIQUE ones too (a batch is one link
+ * unit, and ld.bfd refuses them).  A name the namespace already defines
+ * keeps its first definition; there, as the dynamic loader does across
+ * modules, unique definitions are one. */
 static int define(batch *b, keel_object *o, const char *name, const keel_sym *sym, keel_section *sec)
 {
     uint32_t h = ld_hash(name);
-    bool common = sym->shndx == SHN_COMMON;
-    uint8_t bind = KEEL_ST_BIND(sym->info) == STB_GLOBAL && !common ? STB_GLOBAL : STB_WEAK;
+    kr_kind kind = kr_sym_kind(sym); /* a definition: common, weak or strong */
+    bool common = kind == KR_COMMON;
+    uint8_t bind = kind == KR_DEFINED ? STB_GLOBAL : STB_WEAK;
     sym_entry *e = ld_sym_find(&b->defs, name, h);
     uint8_t vis = KEEL_ST_VISIBILITY(sym->other);
     if (!e && vis != STV_HIDDEN && vis != STV_INTERNAL) { /* those do not meet the namespace's */
@@ -237,23 +241,42 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
                     .visibility = KEEL_ST_VISIBILITY(sym->other), .section = sec,
                     .addr = common ? 0 : sym->value, .size = sym->size, .object = o};
     if (e) {
-        if (e->bind == STB_GLOBAL && bind == STB_GLOBAL) {
+        kr_def have = {e->common ? KR_COMMON : e->bind == STB_GLOBAL ? KR_DEFINED : KR_WEAK, e->size, 1};
+        kr_verdict v = kr_resolve(&have, kind, sym->size, 1);
+        if (v == KR_CONFLICT) {
             char msg[160];
             snprintf(msg, sizeof msg, "multiple definition of '%s'; first defined in %s", name, e->object->name);
             return fail_obj(b, o->name, KEEL_E_FORMAT, "%s", msg);
         }
-        /* GNU ld: a common beats a weak definition, and is beaten by a strong one */
-        bool replace = (e->bind == STB_WEAK && !e->common && (bind == STB_GLOBAL || common)) ||
-                       (e->common && !common && bind == STB_GLOBAL) || (e->common && common && sym->size > e->size);
-        if (e->common && !common && bind == STB_WEAK)
-            replace = false; /* a weak definition does not override a common */
-        if (replace)
+        if (v == KR_TAKE)
             *e = ne;
         return 0;
     }
     if (ld_sym_reserve(&b->defs, 1))
         return oom(b);
     ld_sym_insert(&b->defs, &ne);
+    return 0;
+}
+
+/* The shared COMDAT rules (lib/resolve/comdat.c) over the batch's and the
+ * namespaces' taken keys: group signatures and .gnu.linkonce.* names share
+ * the one table (a symbol name and a section name of that form do not
+ * meet in practice). */
+typedef struct claimer {
+    batch *b;
+    keel_object *o;
+} claimer;
+
+static int claim(void *ctx, const char *key, bool linkonce)
+{
+    claimer *c = ctx;
+    (void)linkonce;
+    if (group_taken(c->b, key))
+        return 1;
+    sym_entry ge = {.name = key, .hash = ld_hash(key), .object = c->o};
+    if (ld_sym_reserve(&c->b->groups, 1))
+        return oom(c->b), -1;
+    ld_sym_insert(&c->b->groups, &ge);
     return 0;
 }
 
@@ -308,33 +331,12 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     o->sym_target = (keel_section **)(kept + (n + 1) * sizeof *o->sections);
     o->by_index = o->sym_target + nsyms;
     o->list = (const keel_section **)(o->by_index + n + 1);
-    for (uint32_t i = 1; i < n; i++) {
-        keel_shdr sh;
-        keel_group g;
-        keel_sym sym;
-        const char *sig;
-        keel_elf_shdr(elf, i, &sh, NULL);
-        if (sh.type != SHT_GROUP)
-            continue;
-        if (keel_elf_group(elf, i, &g, &e))
-            return fail_obj(b, name, e.code, "%s", e.msg);
-        if (!(g.flags & GRP_COMDAT) || !p->has_symtab)
-            continue;
-        if (keel_symtab_get(&p->symtab, sh.info, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sig, &e))
-            return fail_obj(b, name, e.code, "%s", e.msg);
-        if (group_taken(b, sig)) {
-            for (uint32_t k = 0; k < g.count; k++) {
-                uint32_t m = keel_group_member(&g, k);
-                if (m < n)
-                    p->dropped[m] = true;
-            }
-        } else {
-            sym_entry ge = {.name = sig, .hash = ld_hash(sig), .object = o};
-            if (ld_sym_reserve(&b->groups, 1))
-                return oom(b);
-            ld_sym_insert(&b->groups, &ge);
-        }
-    }
+    claimer c = {b, o};
+    int crc = kr_comdat(elf, p->has_symtab ? &p->symtab : NULL, p->dropped, claim, &c, &e);
+    if (crc < 0)
+        return b->err->code;
+    if (crc)
+        return fail_obj(b, name, e.code, "%s", e.msg);
     /* the sections that are loaded */
     for (uint32_t i = 1; i < n; i++) {
         keel_shdr sh;
@@ -441,8 +443,6 @@ static int add_archive(batch *b, const char *path, void *map, size_t size)
     a->size = size;
     if (keel_ar_open(&a->ar, map, size, &e))
         return fail_obj(b, path, e.code, "%s", e.msg);
-    if (a->ar.thin)
-        return fail_obj(b, path, KEEL_E_UNSUPPORTED, "%s", "thin archives are not loaded yet");
     keel_ar_symbols it;
     const char *sn;
     uint64_t member;
@@ -471,6 +471,48 @@ static bool defined_anywhere(batch *b, const char *name, uint32_t h)
         if (ld_sym_find(&n->syms, name, h))
             return true;
     return false;
+}
+
+static int map_input(batch *b, const keel_input *in, void **map, size_t *size);
+
+/* The member at an index position joins the batch (lib/resolve/archive.c
+ * reads it): named "archive(member)"; a thin archive's member is a file of
+ * its own, beside the archive, mapped and named by its path as GNU ld
+ * names it, and its object owns the mapping. */
+static int load_member(batch *b, archive *a, uint64_t pos)
+{
+    keel_error e;
+    kr_member m;
+    if (kr_ar_member(&a->ar, pos, &m, &e))
+        return fail_obj(b, a->path, e.code, "%s", e.msg);
+    char mname[512];
+    if (m.data) {
+        snprintf(mname, sizeof mname, "%s(%.*s)", a->path, (int)m.name_len, m.name);
+        return parse_object(b, mname, m.data, m.size, NULL, 0);
+    }
+    if (kr_thin_path_len(a->path, &m) >= sizeof mname)
+        return fail_obj(b, a->path, KEEL_E_RANGE, "thin member '%.200s...': the path is too long", m.name);
+    kr_thin_path(a->path, &m, mname);
+    keel_input in = {.path = mname};
+    void *map;
+    size_t size;
+    if (map_input(b, &in, &map, &size))
+        return b->err->code;
+    if (size != m.size) {
+        char why[sizeof mname + 120];
+        snprintf(why, sizeof why, "member %s: the archive says %llu bytes, the file has %zu", mname,
+                 (unsigned long long)m.size, size);
+        if (map)
+            munmap(map, size);
+        return fail_obj(b, a->path, KEEL_E_FORMAT, "%s", why);
+    }
+    size_t before = b->n;
+    int rc = parse_object(b, mname, map, size, map, size);
+    if (b->n > before) /* its object owns the mapping, loaded or discarded */
+        b->v[before].own_map = true;
+    else if (map) /* out of memory before there was an object */
+        munmap(map, size);
+    return rc;
 }
 
 /* Load archive members for undefined strong references until nothing
@@ -504,16 +546,7 @@ static int pull_members(batch *b)
                 return oom(b);
             a->loaded = lv;
             a->loaded[a->nloaded++] = ae->addr;
-            keel_ar_member mem;
-            uint64_t pos = ae->addr;
-            if (keel_ar_next(&a->ar, &pos, &mem, &e) != 1)
-                return fail_obj(b, a->path, KEEL_E_FORMAT, "%s", "the archive index names a member that is not there");
-            char mname[512];
-            int nl = (int)mem.name_len;
-            while (nl > 0 && mem.name[nl - 1] == '/')
-                nl--;
-            snprintf(mname, sizeof mname, "%s(%.*s)", a->path, nl, mem.name);
-            if (parse_object(b, mname, mem.data, mem.size, NULL, 0))
+            if (load_member(b, a, ae->addr))
                 return b->err->code;
             p = &b->v[i]; /* the array may have moved */
         }
@@ -1051,14 +1084,6 @@ static int protect(batch *b, const uintptr_t start[3], const size_t size[3])
     return 0;
 }
 
-static uint32_t priority_of(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    if (dot && dot[1] >= '0' && dot[1] <= '9')
-        return (uint32_t)strtoul(dot + 1, NULL, 10);
-    return 65535;
-}
-
 static int collect_ctors(batch *b, pending *p)
 {
     keel_object *o = p->obj;
@@ -1066,19 +1091,16 @@ static int collect_ctors(batch *b, pending *p)
         keel_section *s = &o->sections[k];
         if (s->type != KEEL_SEC_INIT_ARRAY && s->type != KEEL_SEC_FINI_ARRAY)
             continue;
-        bool init = s->type == KEEL_SEC_INIT_ARRAY, old = strncmp(s->elf_name, ".ctors", 6) == 0 ||
-                                                            strncmp(s->elf_name, ".dtors", 6) == 0;
+        bool init = s->type == KEEL_SEC_INIT_ARRAY, old = kr_legacy_array(s->elf_name) != 0;
         ctor_list **v = init ? &o->ctors : &o->dtors;
         uint32_t *n = init ? &o->nctors : &o->ndtors;
         ctor_list *nv = realloc(*v, (*n + 1) * sizeof **v);
         if (!nv)
             return oom(b);
         *v = nv;
-        uint32_t prio = priority_of(s->elf_name);
-        /* .ctors.N runs in the reverse order of .init_array.(65535-N) */
-        if (old && prio != 65535)
-            prio = 65535 - prio;
-        nv[(*n)++] = (ctor_list){s->addr, s->size / 8, prio, old};
+        /* the linked program's order: numbered arrays by priority (.ctors.N
+         * as .init_array.(65535-N)), then every unnumbered one */
+        nv[(*n)++] = (ctor_list){s->addr, s->size / 8, kr_init_priority(s->elf_name), old};
     }
     return 0;
 }
@@ -1213,7 +1235,8 @@ static void discard(batch *b)
     for (size_t i = 0; i < b->n; i++) {
         pending *p = &b->v[i];
         if (p->obj) {
-            p->obj->file_map = NULL; /* unmapped below with the inputs */
+            if (!p->own_map)
+                p->obj->file_map = NULL; /* unmapped below with the inputs */
             ld_object_free(p->obj, false); /* the other ends are the batch's, or were never told */
         }
     }
