@@ -1,0 +1,25 @@
+# The same .gnu.linkonce names as linkonce_a.s: the first file's copies win.
+.section .gnu.linkonce.t.shared_fn,"ax",@progbits
+.globl shared_fn
+shared_fn:
+    mov $2, %eax
+    ret
+.section .gnu.linkonce.d.shared_var,"aw",@progbits
+.globl shared_var
+shared_var:
+    .long 20
+.section .gnu.linkonce.r.shared_text,"a",@progbits
+.globl shared_text
+shared_text:
+    .asciz "copy b"
+.text
+.globl from_b
+from_b:
+    call shared_fn
+    add shared_var(%rip), %eax
+    ret
+.globl text_b
+text_b:
+    lea shared_text(%rip), %rax
+    ret
+.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,1 @@
+int thin_value(void) { return 42; }

@@ -1,0 +1,131 @@
+#!/usr/bin/perl
+# One input and resolution layer for the loader and the link-editor
+# (issue 12, item 3; lib/resolve/): the same inputs, run by `keel run` and
+# linked by `keel link`, behave the same, and as ld.bfd's link of the same
+# line does (the oracle).  Each case is linked by ld.bfd and by keel link
+# from gcc's static line; both must fail alike or write programs that
+# print the same; `keel run` of the same objects and archives must fail
+# where the link fails (saying the same thing) or print the same.
+#   (a) two STB_GNU_UNIQUE definitions of a name, outside COMDAT groups:
+#       ld.bfd's "multiple definition" (the loader used to keep the first
+#       silently); a unique definition beats a weak one; unique
+#       definitions in COMDAT groups of one signature are one;
+#   (b) constructors of .init_array, .init_array.N and .ctors(.N)
+#       sections: numbered ones by priority, then every unnumbered one in
+#       input order (the loader ran an unnumbered array with
+#       .init_array.65535, the link-editor ran .init_array.70000 after the
+#       unnumbered ones);
+#   (c) a thin archive (ar T) in another directory: the member is the file
+#       beside it (the loader refused thin archives);
+#   (d) COMDAT by .gnu.linkonce.* names: the first copy is kept (the loader
+#       kept both and refused the duplicate names).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Cwd qw(abs_path);
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use Text::ParseWords qw(shellwords);
+use Programs qw(have run_program);
+
+my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
+my $keel = $ENV{KEEL} // "$build/keel";
+plan skip_all => "no keel at $keel" unless -x $keel;
+plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
+plan skip_all => 'no gcc' unless have('gcc');
+plan skip_all => 'no ar (binutils)' unless have('ar');
+make_path("$build/t");
+my $tmp = abs_path(tempdir('resolve_shared.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my $src = "$FindBin::Bin/progs/resolve_shared";
+my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
+my $runs = 0;
+sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
+
+sub sh {
+    my ($cmd) = @_;
+    my $r = run(argv => ['/bin/sh', '-c', $cmd]);
+    die "$cmd: $r->{err}" if $r->{status};
+}
+
+# The linker's arguments gcc's driver gives for a static link of @inputs.
+sub driver_args {
+    my (@inputs) = @_;
+    my $r = run(argv => ['gcc', '-static', @inputs, '-o', 'OUT', '-###']);
+    for my $line (split /\n/, $r->{err}) {
+        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
+        my @w = shellwords($line);
+        shift @w;
+        return @w;
+    }
+    die "no linker line from gcc -###";
+}
+
+sub status { my ($s) = @_; return $s & 127 ? "signal " . ($s & 127) : "exit " . ($s >> 8) }
+
+# Link @inputs by ld.bfd and by keel link, and run them by keel run.  With
+# a failed link, `fails` is a pattern every refusal must say.
+sub same {
+    my ($name, $inputs, %o) = @_;
+    my $tag = $name =~ s/\W+/_/gr;
+    my ($bo, $ko) = ("$tmp/$tag.bfd", "$tmp/$tag.keel");
+    my @args = driver_args(@$inputs);
+    my $b = run(argv => ['ld.bfd', map { $_ eq 'OUT' ? $bo : $_ } @args]);
+    my $k = run(file => $keel, argv => [$keel, 'link', map { $_ eq 'OUT' ? $ko : $_ } @args]);
+    my $r = run(file => $keel, argv => [$keel, 'run', @$inputs]);
+    if ($o{fails}) {
+        ok($b->{status} && $b->{err} =~ $o{fails}, "$name: ld.bfd refuses it ($o{fails})")
+            or diag("ld.bfd: " . status($b->{status}) . " $b->{err}");
+        ok($k->{status} && $k->{err} =~ $o{fails} && !-e $ko, "$name: keel link refuses it, as ld.bfd does")
+            or diag("keel link: " . status($k->{status}) . " $k->{err}");
+        ok($r->{status} && $r->{err} =~ $o{fails} && $r->{out} eq '', "$name: keel run refuses it, as the link does")
+            or diag("keel run: " . status($r->{status}) . " '$r->{out}' $r->{err}");
+        return;
+    }
+    ok(!$b->{status}, "$name: ld.bfd links it") or diag("ld.bfd: $b->{err}");
+    ok(!$k->{status}, "$name: keel link links it") or diag("keel link: $k->{err}");
+    my $want = run(argv => [$bo]);
+    my $got = run(argv => [$ko]);
+    ok($want->{out} ne '' && $got->{out} eq $want->{out} && $got->{status} == $want->{status},
+       "$name: keel link's program prints and exits as ld.bfd's")
+        or diag("ld.bfd's: " . status($want->{status}) . " '$want->{out}'\nkeel's: " . status($got->{status})
+                . " '$got->{out}' $got->{err}");
+    ok($r->{out} eq $want->{out} && $r->{status} == $want->{status},
+       "$name: keel run prints and exits as the linked program")
+        or diag("linked: " . status($want->{status}) . " '$want->{out}'\nkeel run: " . status($r->{status})
+                . " '$r->{out}' $r->{err}");
+}
+
+# ------------------------------------------------------------- compile
+sh("gcc -O2 -c $src/main.c -o main.o");
+sh("gcc -c $src/$_.s -o $_.o") for qw(unique_a unique_b unique_weak unique_group_a unique_group_b);
+sh("gcc -O2 -c $src/prio_main.c -o prio_main.o");
+my %prio = (a => '-DPLAIN -DCTORS', b => '-DP65535 -DP70000 -DPLAIN', c => '-DP101 -DCTORS_65434 -DCTORS',
+            d => '-DP65535', e => '-DPLAIN');
+sh("gcc -O2 -DPRIO_TAG=$_ $prio{$_} -c $src/prio.c -o prio_$_.o") for sort keys %prio;
+sh("gcc -O2 -c $src/thin_main.c -o thin_main.o");
+sh("gcc -O2 -c $src/linkonce_main.c -o linkonce_main.o");
+sh("gcc -c $src/$_.s -o $_.o") for qw(linkonce_a linkonce_b);
+sh("mkdir -p sub && gcc -O2 -c $src/thin_member.c -o sub/thin_member.o"
+   . " && cd sub && rm -f libthin.a && ar rcsT libthin.a thin_member.o");
+
+# ------------------------------------------------- (a) STB_GNU_UNIQUE
+same('two unique definitions', [qw(main.o unique_a.o unique_b.o)], fails => qr/multiple definition of .u'/);
+same('a unique definition and a weak one', [qw(main.o unique_weak.o unique_a.o)]);
+same('unique definitions in COMDAT groups', [qw(main.o unique_group_a.o unique_group_b.o)]);
+
+# ------------------------------------------------ (b) init priorities
+same('numbered and unnumbered init arrays', [qw(prio_main.o prio_a.o prio_b.o prio_c.o)]);
+same('.init_array.65535 after an earlier unnumbered one', [qw(prio_main.o prio_e.o prio_d.o)]);
+
+# ------------------------------------------------- (c) thin archives
+like(slurp_head("$tmp/sub/libthin.a"), qr/^!<thin>\n/, 'sub/libthin.a is a thin archive');
+same('a thin archive in another directory', [qw(thin_main.o sub/libthin.a)]);
+
+# ---------------------------------------------- (d) .gnu.linkonce.*
+same('.gnu.linkonce sections in two objects', [qw(linkonce_main.o linkonce_a.o linkonce_b.o)]);
+
+sub slurp_head { open(my $fh, '<:raw', $_[0]) or return ''; read($fh, my $s, 8); return $s // '' }
+
+done_testing();
