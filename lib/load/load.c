@@ -515,7 +515,33 @@ static int load_member(batch *b, archive *a, uint64_t pos)
     return rc;
 }
 
-/* Load archive members for undefined strong references until nothing
+/* Whether the member gives `name` real data, which a common takes it for
+ * (GNU ld's rule, lib/resolve/archive.c); a thin member is mapped to see. */
+static bool member_defines_data(batch *b, archive *a, uint64_t pos, const char *name)
+{
+    kr_member m;
+    if (kr_ar_member(&a->ar, pos, &m, NULL))
+        return false;
+    if (m.data)
+        return kr_defines_data(m.data, m.size, name);
+    char path[512];
+    if (kr_thin_path_len(a->path, &m) >= sizeof path)
+        return false;
+    kr_thin_path(a->path, &m, path);
+    keel_input in = {.path = path};
+    keel_error quiet, *err = b->err;
+    void *map = NULL;
+    size_t size;
+    b->err = &quiet; /* a member that cannot be read is not taken for a common */
+    bool yes = !map_input(b, &in, &map, &size) && kr_defines_data(map, size, name);
+    b->err = err;
+    if (map)
+        munmap(map, size);
+    return yes;
+}
+
+/* Load archive members for undefined strong references, and for commons
+ * the members that give them data, until nothing
  * changes: the linker's rule with every archive in one group. */
 static int pull_members(batch *b)
 {
@@ -529,11 +555,12 @@ static int pull_members(batch *b)
             const char *sn;
             if (keel_symtab_get(&p->symtab, k, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sn, &e))
                 return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
-            if (sym.shndx != SHN_UNDEF || KEEL_ST_BIND(sym.info) != STB_GLOBAL || !*sn)
+            bool common = sym.shndx == SHN_COMMON;
+            if ((!common && (sym.shndx != SHN_UNDEF || KEEL_ST_BIND(sym.info) != STB_GLOBAL)) || !*sn)
                 continue;
             uint32_t h = ld_hash(sn);
             sym_entry *ae;
-            if (defined_anywhere(b, sn, h) || !(ae = ld_sym_find(&b->arsyms, sn, h)))
+            if ((!common && defined_anywhere(b, sn, h)) || !(ae = ld_sym_find(&b->arsyms, sn, h)))
                 continue;
             archive *a = &b->ar[ae->size];
             bool done = false;
@@ -541,6 +568,11 @@ static int pull_members(batch *b)
                 done = a->loaded[m] == ae->addr;
             if (done)
                 continue;
+            if (common) { /* while only common, a name takes a member that gives it data */
+                const sym_entry *d = ld_sym_find(&b->defs, sn, h); /* none: the namespace defines it */
+                if (!d || !d->common || !member_defines_data(b, a, ae->addr, sn))
+                    continue;
+            }
             uint64_t *lv = realloc(a->loaded, (a->nloaded + 1) * sizeof *lv);
             if (!lv)
                 return oom(b);
