@@ -18,7 +18,9 @@
 #   (c) a thin archive (ar T) in another directory: the member is the file
 #       beside it (the loader refused thin archives);
 #   (d) COMDAT by .gnu.linkonce.* names: the first copy is kept (the loader
-#       kept both and refused the duplicate names).
+#       kept both and refused the duplicate names);
+#   (e) a common takes an archive member that defines the name with data,
+#       not one that defines a function (the loader took none).
 use strict;
 use warnings;
 use FindBin;
@@ -107,6 +109,9 @@ sh("gcc -O2 -DPRIO_TAG=$_ $prio{$_} -c $src/prio.c -o prio_$_.o") for sort keys 
 sh("gcc -O2 -c $src/thin_main.c -o thin_main.o");
 sh("gcc -O2 -c $src/linkonce_main.c -o linkonce_main.o");
 sh("gcc -c $src/$_.s -o $_.o") for qw(linkonce_a linkonce_b);
+sh("gcc -O2 -fcommon -c $src/common_main.c -o common_main.o");
+sh("gcc -O2 -c $src/common_$_.c -o common_$_.o && rm -f libcommon_$_.a && ar rcs libcommon_$_.a common_$_.o")
+    for qw(data func);
 sh("mkdir -p sub && gcc -O2 -c $src/thin_member.c -o sub/thin_member.o"
    . " && cd sub && rm -f libthin.a && ar rcsT libthin.a thin_member.o");
 
@@ -125,6 +130,10 @@ same('a thin archive in another directory', [qw(thin_main.o sub/libthin.a)]);
 
 # ---------------------------------------------- (d) .gnu.linkonce.*
 same('.gnu.linkonce sections in two objects', [qw(linkonce_main.o linkonce_a.o linkonce_b.o)]);
+
+# ------------------------------------ (e) a common and archive members
+same('a common and a member with data', [qw(common_main.o libcommon_data.a)]);
+same('a common and a member with a function', [qw(common_main.o libcommon_func.a)]);
 
 sub slurp_head { open(my $fh, '<:raw', $_[0]) or return ''; read($fh, my $s, 8); return $s // '' }
 

@@ -1,0 +1,2 @@
+/* a function of the name: not taken for a common (not data) */
+int foo(void) { return 7; }
