@@ -64,6 +64,12 @@ sub driver_args {
     die "no linker line from gcc -###";
 }
 
+# Messages without the program's name, GNU ld's quotes as keel's.
+sub messages {
+    my ($err) = @_;
+    return map { s/^(?:ld\.bfd|keel ld|keel):\s?//r =~ s/`/'/gr } grep { length } split /\n/, $err;
+}
+
 sub status { my ($s) = @_; return $s & 127 ? "signal " . ($s & 127) : "exit " . ($s >> 8) }
 
 # Link @inputs by ld.bfd and by keel link, and run them by keel run.  With
@@ -83,6 +89,14 @@ sub same {
             or diag("keel link: " . status($k->{status}) . " $k->{err}");
         ok($r->{status} && $r->{err} =~ $o{fails} && $r->{out} eq '', "$name: keel run refuses it, as the link does")
             or diag("keel run: " . status($r->{status}) . " '$r->{out}' $r->{err}");
+        # in ld.bfd's words: both places named
+        my %bfd = map { $_ => 1 } messages($b->{err});
+        for ([ 'keel link', $k ], [ 'keel run', $r ]) {
+            my ($who, $x) = @$_;
+            my ($first) = messages($x->{err});
+            ok(defined $first && $bfd{$first}, "$name: $who says what ld.bfd says")
+                or diag("ld.bfd: $b->{err}\n$who: $x->{err}");
+        }
         return;
     }
     ok(!$b->{status}, "$name: ld.bfd links it") or diag("ld.bfd: $b->{err}");

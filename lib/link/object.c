@@ -23,7 +23,7 @@ static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
         sec = "COMMON";
     else if (sym.shndx != SHN_ABS && !keel_elf_shdr(&f->elf, sym.shndx, &sh, NULL))
         keel_elf_section_name(&f->elf, &sh, &sec, NULL);
-    snprintf(buf, size, "%s:(%s+0x%llx)", f->name, sec, (unsigned long long)sym.value);
+    kr_place(buf, size, f->name, sec, sym.value);
 }
 
 /* The shared COMDAT rules (lib/resolve/comdat.c) over the link's tables:

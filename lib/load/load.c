@@ -243,10 +243,13 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
     if (e) {
         kr_def have = {e->common ? KR_COMMON : e->bind == STB_GLOBAL ? KR_DEFINED : KR_WEAK, e->size, 1};
         kr_verdict v = kr_resolve(&have, kind, sym->size, 1);
-        if (v == KR_CONFLICT) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "multiple definition of '%s'; first defined in %s", name, e->object->name);
-            return fail_obj(b, o->name, KEEL_E_FORMAT, "%s", msg);
+        if (v == KR_CONFLICT) { /* both places, as the link-editor and ld.bfd name them */
+            char here[200], there[200], msg[700];
+            kr_place(here, sizeof here, o->name, sec ? sec->elf_name : "*ABS*", sym->value);
+            kr_place(there, sizeof there, e->object->name, e->section ? e->section->elf_name : "*ABS*", e->addr);
+            snprintf(msg, sizeof msg, "%s: multiple definition of '%.200s'; %s: first defined here", here, name,
+                     there);
+            return keel_error_set(b->err, KEEL_E_FORMAT, 0, "%s", msg);
         }
         if (v == KR_TAKE)
             *e = ne;

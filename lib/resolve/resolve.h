@@ -54,6 +54,12 @@ typedef enum kr_verdict {
  * undefined name KR_UNDEF. */
 kr_verdict kr_resolve(kr_def *have, kr_kind kind, uint64_t size, uint64_t align);
 
+/* "file:(section+0xoffset)", GNU ld's way of naming a place, into buf
+ * (truncated to size): what both parts' messages say, e.g. for
+ * "b.o:(.data+0x0): multiple definition of 'u'; a.o:(.data+0x0): first
+ * defined here".  section is "*ABS*" or "COMMON" for those. */
+void kr_place(char *buf, size_t size, const char *file, const char *section, uint64_t offset);
+
 /* ------------------------------------------------ sections */
 
 /* What a section is, by name, type and flags, the way both parts need to

@@ -1,5 +1,7 @@
 /* Symbol precedence, one rule for the loader and the link-editor: GNU
  * ld's (bfd/linker.c, the link_action table; elflink.c for commons). */
+#include <stdio.h>
+
 #include "../elfdefs.h"
 #include "resolve.h"
 
@@ -45,4 +47,9 @@ kr_verdict kr_resolve(kr_def *have, kr_kind kind, uint64_t size, uint64_t align)
     }
     *have = (kr_def){kind, size, align};
     return KR_TAKE;
+}
+
+void kr_place(char *buf, size_t size, const char *file, const char *section, uint64_t offset)
+{
+    snprintf(buf, size, "%s:(%s+0x%llx)", file, section, (unsigned long long)offset);
 }
