@@ -14,7 +14,8 @@
 #       sections: numbered ones by priority, then every unnumbered one in
 #       input order (the loader ran an unnumbered array with
 #       .init_array.65535, the link-editor ran .init_array.70000 after the
-#       unnumbered ones);
+#       unnumbered ones; the loader ran .preinit_array among the
+#       unnumbered .init_arrays, a linked program runs it first);
 #   (c) a thin archive (ar T) in another directory: the member is the file
 #       beside it (the loader refused thin archives);
 #   (d) COMDAT by .gnu.linkonce.* names: the first copy is kept (the loader
@@ -118,7 +119,7 @@ sh("gcc -O2 -c $src/main.c -o main.o");
 sh("gcc -c $src/$_.s -o $_.o") for qw(unique_a unique_b unique_weak unique_group_a unique_group_b);
 sh("gcc -O2 -c $src/prio_main.c -o prio_main.o");
 my %prio = (a => '-DPLAIN -DCTORS', b => '-DP65535 -DP70000 -DPLAIN', c => '-DP101 -DCTORS_65434 -DCTORS',
-            d => '-DP65535', e => '-DPLAIN');
+            d => '-DP65535', e => '-DPLAIN', f => '-DP0 -DPLAIN', g => '-DPREINIT');
 sh("gcc -O2 -DPRIO_TAG=$_ $prio{$_} -c $src/prio.c -o prio_$_.o") for sort keys %prio;
 sh("gcc -O2 -c $src/thin_main.c -o thin_main.o");
 sh("gcc -O2 -c $src/linkonce_main.c -o linkonce_main.o");
@@ -137,6 +138,7 @@ same('unique definitions in COMDAT groups', [qw(main.o unique_group_a.o unique_g
 # ------------------------------------------------ (b) init priorities
 same('numbered and unnumbered init arrays', [qw(prio_main.o prio_a.o prio_b.o prio_c.o)]);
 same('.init_array.65535 after an earlier unnumbered one', [qw(prio_main.o prio_e.o prio_d.o)]);
+same('.preinit_array before .init_array.0', [qw(prio_main.o prio_f.o prio_g.o)]);
 
 # ------------------------------------------------- (c) thin archives
 like(slurp_head("$tmp/sub/libthin.a"), qr/^!<thin>\n/, 'sub/libthin.a is a thin archive');

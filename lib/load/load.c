@@ -1133,9 +1133,17 @@ static int collect_ctors(batch *b, pending *p)
         if (!nv)
             return oom(b);
         *v = nv;
-        /* the linked program's order: numbered arrays by priority (.ctors.N
+        /* the linked program's order: .preinit_array first (glibc runs it
+         * before .init_array), then numbered arrays by priority (.ctors.N
          * as .init_array.(65535-N)), then every unnumbered one */
-        nv[(*n)++] = (ctor_list){s->addr, s->size / 8, kr_init_priority(s->elf_name), old};
+        keel_shdr sh;
+        uint32_t prio = kr_init_priority(s->elf_name);
+        if (init && !keel_elf_shdr(&o->elf, s->shndx, &sh, NULL) &&
+            kr_section_class(s->elf_name, sh.type, sh.flags) == KR_SEC_PREINIT_ARRAY)
+            prio = 0;
+        else if (init && prio != KR_PRIORITY_NONE)
+            prio++; /* at most INT_MAX + 1: after the preinit arrays */
+        nv[(*n)++] = (ctor_list){s->addr, s->size / 8, prio, old};
     }
     return 0;
 }

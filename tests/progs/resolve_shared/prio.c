@@ -37,3 +37,9 @@ CTOR(ctors, ".ctors")
 #ifdef CTORS_65434
 CTOR(ctors_65434, ".ctors.65434")
 #endif
+#ifdef PREINIT
+CTOR(preinit, ".preinit_array")
+#endif
+#ifdef P0
+CTOR(p0, ".init_array.0")
+#endif
