@@ -131,7 +131,8 @@ int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any)
             lk_sym *s = lk_sym_find(&l->syms, a->names[i], a->hashes[i]);
             /* undefined (by a file, or by -u with none), or common while
              * the member gives it real data (a common needs no reference) */
-            if (!s || (s->state != LK_UNDEF && !(s->state == LK_COMMON && defines_data(l, a, a->members[i], s->name))))
+            kr_pull want = s ? kr_pull_for((kr_kind)s->state) : KR_PULL_NO;
+            if (want == KR_PULL_NO || (want == KR_PULL_IF_DATA && !defines_data(l, a, a->members[i], s->name)))
                 continue;
             int rc = take(l, a, i, s);
             if (rc)

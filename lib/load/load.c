@@ -558,24 +558,30 @@ static int pull_members(batch *b)
             const char *sn;
             if (keel_symtab_get(&p->symtab, k, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sn, &e))
                 return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
-            bool common = sym.shndx == SHN_COMMON;
-            if ((!common && (sym.shndx != SHN_UNDEF || KEEL_ST_BIND(sym.info) != STB_GLOBAL)) || !*sn)
+            kr_kind kind = kr_sym_kind(&sym);
+            if ((kind != KR_UNDEF && kind != KR_COMMON) || !*sn)
                 continue;
             uint32_t h = ld_hash(sn);
-            sym_entry *ae;
-            if ((!common && defined_anywhere(b, sn, h)) || !(ae = ld_sym_find(&b->arsyms, sn, h)))
+            sym_entry *ae = ld_sym_find(&b->arsyms, sn, h);
+            if (!ae)
+                continue;
+            /* the name's state now: a reference is satisfied by any
+             * definition; a common stays one while the batch's winner is
+             * (none: the namespace defines it) */
+            const sym_entry *d;
+            if (kind == KR_UNDEF && defined_anywhere(b, sn, h))
+                kind = KR_DEFINED;
+            else if (kind == KR_COMMON && (!(d = ld_sym_find(&b->defs, sn, h)) || !d->common))
+                kind = KR_DEFINED;
+            kr_pull want = kr_pull_for(kind);
+            if (want == KR_PULL_NO)
                 continue;
             archive *a = &b->ar[ae->size];
             bool done = false;
             for (size_t m = 0; m < a->nloaded && !done; m++)
                 done = a->loaded[m] == ae->addr;
-            if (done)
+            if (done || (want == KR_PULL_IF_DATA && !member_defines_data(b, a, ae->addr, sn)))
                 continue;
-            if (common) { /* while only common, a name takes a member that gives it data */
-                const sym_entry *d = ld_sym_find(&b->defs, sn, h); /* none: the namespace defines it */
-                if (!d || !d->common || !member_defines_data(b, a, ae->addr, sn))
-                    continue;
-            }
             uint64_t *lv = realloc(a->loaded, (a->nloaded + 1) * sizeof *lv);
             if (!lv)
                 return oom(b);

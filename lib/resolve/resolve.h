@@ -134,6 +134,17 @@ int kr_ar_member(const keel_ar *ar, uint64_t pos, kr_member *m, keel_error *err)
 size_t kr_thin_path_len(const char *archive_path, const kr_member *m);
 void kr_thin_path(const char *archive_path, const kr_member *m, char *buf);
 
+/* What a name in state `kind` takes from an archive whose index lists a
+ * member for it (GNU ld): a strong undefined reference takes the member;
+ * a name that is only common takes it if the member gives it data
+ * (kr_defines_data); anything else (a weak reference, a definition)
+ * takes nothing. */
+typedef enum kr_pull { KR_PULL_NO, KR_PULL_YES, KR_PULL_IF_DATA } kr_pull;
+static inline kr_pull kr_pull_for(kr_kind kind)
+{
+    return kind == KR_UNDEF ? KR_PULL_YES : kind == KR_COMMON ? KR_PULL_IF_DATA : KR_PULL_NO;
+}
+
 /* Whether the member's bytes give `name` a real definition (not a
  * common): what a common symbol needs to pull a member, in GNU ld
  * (elflink.c, is_global_data_symbol_definition): a global or unique
