@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
 
 enum { CIE, FDE, TERM };
 enum { PE_ABSPTR = 0, PE_UDATA2 = 2, PE_UDATA4 = 3, PE_UDATA8 = 4, PE_ALIGNED = 0x50, PE_OMIT = 0xff };
-enum { SHT_RELA = 4, STB_LOCAL = 0, SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2 };
 
 typedef struct eh_rec {
     uint32_t in;            /* offset in the input */

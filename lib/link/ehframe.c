@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
 
 enum { PE_ABSPTR = 0x00, PE_UDATA2 = 0x02, PE_UDATA4 = 0x03, PE_UDATA8 = 0x04, PE_SDATA2 = 0x0a,
@@ -93,7 +94,7 @@ void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
     for (int s = 0; s < LK_NSEGS; s++)
         for (size_t i = 0; i < l->segs[s].nsecs; i++) {
             const lk_osec *o = l->segs[s].secs[i];
-            if (!(o->flags & 4 /* SHF_EXECINSTR */))
+            if (!(o->flags & SHF_EXECINSTR))
                 continue;
             if (o->addr < code_lo)
                 code_lo = o->addr;

@@ -9,11 +9,8 @@
  * language-specific data are kept. */
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
-
-enum { SHT_RELA = 4, SHT_NOTE = 7, SHT_INIT_ARRAY = 14, SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16,
-       SHF_ALLOC = 2, SHF_GNU_RETAIN = 0x200000, SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
-       STB_LOCAL = 0 };
 
 typedef struct work {
     lk_file **file;
@@ -58,7 +55,7 @@ static int mark_global(lk_link *l, work *w, const char *name)
 static bool is_code(const lk_file *f, uint32_t shndx)
 {
     keel_shdr sh;
-    return shndx < f->elf.shnum && !keel_elf_shdr(&f->elf, shndx, &sh, NULL) && (sh.flags & 4 /* SHF_EXECINSTR */);
+    return shndx < f->elf.shnum && !keel_elf_shdr(&f->elf, shndx, &sh, NULL) && (sh.flags & SHF_EXECINSTR);
 }
 
 static bool c_identifier(const char *s)

@@ -7,12 +7,8 @@
  * executable (GNU ld makes an RWX segment of it, with a warning). */
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
-
-enum {
-    SHT_PROGBITS = 1, SHT_NOBITS = 8, SHT_INIT_ARRAY = 14, SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16,
-    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-};
 
 /* The flags that choose a segment and an output section. */
 #define KIND_FLAGS (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS)

@@ -18,9 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
-
-enum { SHT_PROGBITS = 1, SHF_MERGE = 0x10, SHF_STRINGS = 0x20 };
 
 enum { KEPT, SUFFIX, SUPERSEDED };
 

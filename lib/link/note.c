@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
 
 enum { NT_GNU_PROPERTY_TYPE_0 = 5 };
@@ -36,7 +37,7 @@ static enum merge merge_of(uint32_t type)
 
 bool lk_is_property_note(const char *name, const keel_shdr *sh)
 {
-    return sh->type == 7 /* SHT_NOTE */ && strcmp(name, ".note.gnu.property") == 0;
+    return sh->type == SHT_NOTE && strcmp(name, ".note.gnu.property") == 0;
 }
 
 static uint32_t get32(const uint8_t *p)
