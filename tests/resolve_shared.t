@@ -11,7 +11,8 @@
 #       silently); a unique definition beats a weak one; unique
 #       definitions in COMDAT groups of one signature are one;
 #   (b) constructors of .init_array, .init_array.N and .ctors(.N)
-#       sections: numbered ones by priority, then every unnumbered one in
+#       sections (destructors of .fini_array(.N) and .dtors(.N), the same
+#       order backwards): numbered ones by priority, then every unnumbered one in
 #       input order (the loader ran an unnumbered array with
 #       .init_array.65535, the link-editor ran .init_array.70000 after the
 #       unnumbered ones; the loader ran .preinit_array among the
@@ -119,7 +120,8 @@ sh("gcc -O2 -c $src/main.c -o main.o");
 sh("gcc -c $src/$_.s -o $_.o") for qw(unique_a unique_b unique_weak unique_group_a unique_group_b);
 sh("gcc -O2 -c $src/prio_main.c -o prio_main.o");
 my %prio = (a => '-DPLAIN -DCTORS', b => '-DP65535 -DP70000 -DPLAIN', c => '-DP101 -DCTORS_65434 -DCTORS',
-            d => '-DP65535', e => '-DPLAIN', f => '-DP0 -DPLAIN', g => '-DPREINIT');
+            d => '-DP65535', e => '-DPLAIN', f => '-DP0 -DPLAIN', g => '-DPREINIT',
+            h => '-DFINI_PLAIN -DDTORS', i => '-DFINI_65535 -DFINI_PLAIN -DDTORS_65434', j => '-DFINI_101 -DDTORS');
 sh("gcc -O2 -DPRIO_TAG=$_ $prio{$_} -c $src/prio.c -o prio_$_.o") for sort keys %prio;
 sh("gcc -O2 -c $src/thin_main.c -o thin_main.o");
 sh("gcc -O2 -c $src/linkonce_main.c -o linkonce_main.o");
@@ -139,6 +141,8 @@ same('unique definitions in COMDAT groups', [qw(main.o unique_group_a.o unique_g
 same('numbered and unnumbered init arrays', [qw(prio_main.o prio_a.o prio_b.o prio_c.o)]);
 same('.init_array.65535 after an earlier unnumbered one', [qw(prio_main.o prio_e.o prio_d.o)]);
 same('.preinit_array before .init_array.0', [qw(prio_main.o prio_f.o prio_g.o)]);
+# destructors: the same order, run backwards
+same('numbered and unnumbered fini arrays', [qw(prio_main.o prio_h.o prio_i.o prio_j.o)]);
 
 # ------------------------------------------------- (c) thin archives
 like(slurp_head("$tmp/sub/libthin.a"), qr/^!<thin>\n/, 'sub/libthin.a is a thin archive');

@@ -43,3 +43,18 @@ CTOR(preinit, ".preinit_array")
 #ifdef P0
 CTOR(p0, ".init_array.0")
 #endif
+#ifdef FINI_PLAIN
+CTOR(fini_plain, ".fini_array")
+#endif
+#ifdef FINI_65535
+CTOR(fini_65535, ".fini_array.65535")
+#endif
+#ifdef FINI_101
+CTOR(fini_101, ".fini_array.101")
+#endif
+#ifdef DTORS
+CTOR(dtors, ".dtors")
+#endif
+#ifdef DTORS_65434
+CTOR(dtors_65434, ".dtors.65434")
+#endif
