@@ -18,7 +18,8 @@
 #       unnumbered ones; the loader ran .preinit_array among the
 #       unnumbered .init_arrays, a linked program runs it first);
 #   (c) a thin archive (ar T) in another directory: the member is the file
-#       beside it (the loader refused thin archives);
+#       beside it (the loader refused thin archives); a member that is
+#       not there is ld.bfd's "error opening thin archive member";
 #   (d) COMDAT by .gnu.linkonce.* names: the first copy is kept (the loader
 #       kept both and refused the duplicate names);
 #   (e) a common takes an archive member that defines the name with data,
@@ -147,6 +148,10 @@ same('numbered and unnumbered fini arrays', [qw(prio_main.o prio_h.o prio_i.o pr
 # ------------------------------------------------- (c) thin archives
 like(slurp_head("$tmp/sub/libthin.a"), qr/^!<thin>\n/, 'sub/libthin.a is a thin archive');
 same('a thin archive in another directory', [qw(thin_main.o sub/libthin.a)]);
+sh('mkdir -p gone && cp sub/thin_member.o gone/ && cd gone && rm -f libgone.a && ar rcsT libgone.a thin_member.o'
+   . ' && rm thin_member.o');
+same('a thin archive whose member is gone', [qw(thin_main.o gone/libgone.a)],
+     fails => qr/error opening thin archive member/);
 
 # ---------------------------------------------- (d) .gnu.linkonce.*
 same('.gnu.linkonce sections in two objects', [qw(linkonce_main.o linkonce_a.o linkonce_b.o)]);

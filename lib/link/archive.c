@@ -31,6 +31,8 @@ static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name,
     if (!path)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     kr_thin_path(a->path, &m, path);
+    if (kr_thin_exists(a->path, path, &e))
+        return lk_fail(l, e.code, "%s", e.msg);
     int rc = lk_map_file(l, path, data, size);
     if (!rc && *size != m.size)
         rc = lk_fail(l, KEEL_E_FORMAT, "%s(%s): the archive says %llu bytes, %s has %zu", a->path, *name,

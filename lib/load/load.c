@@ -496,6 +496,8 @@ static int load_member(batch *b, archive *a, uint64_t pos)
     if (kr_thin_path_len(a->path, &m) >= sizeof mname)
         return fail_obj(b, a->path, KEEL_E_RANGE, "thin member '%.200s...': the path is too long", m.name);
     kr_thin_path(a->path, &m, mname);
+    if (kr_thin_exists(a->path, mname, b->err))
+        return b->err->code;
     keel_input in = {.path = mname};
     void *map;
     size_t size;

@@ -1,6 +1,8 @@
 /* Archive members by their index's positions, thin archives' member files,
  * and the rule by which a common pulls a member (GNU ld's). */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../elfdefs.h"
 #include "resolve.h"
@@ -36,6 +38,15 @@ void kr_thin_path(const char *archive_path, const kr_member *m, char *buf)
     memcpy(buf, archive_path, dir);
     memcpy(buf + dir, m->name, m->name_len);
     buf[dir + m->name_len] = 0;
+}
+
+int kr_thin_exists(const char *archive_path, const char *member_path, keel_error *err)
+{
+    struct stat st;
+    if (stat(member_path, &st) == 0)
+        return 0;
+    return keel_error_set(err, KEEL_E_IO, 0, "%s(%s): error opening thin archive member: %s", archive_path,
+                          member_path, strerror(errno));
 }
 
 bool kr_defines_data(const uint8_t *data, size_t size, const char *name)

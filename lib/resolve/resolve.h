@@ -134,6 +134,11 @@ int kr_ar_member(const keel_ar *ar, uint64_t pos, kr_member *m, keel_error *err)
 size_t kr_thin_path_len(const char *archive_path, const kr_member *m);
 void kr_thin_path(const char *archive_path, const kr_member *m, char *buf);
 
+/* 0 if a thin member's file is there; else KEEL_E_IO with GNU ld's
+ * words: "lib.a(dir/x.o): error opening thin archive member: No such
+ * file or directory". */
+int kr_thin_exists(const char *archive_path, const char *member_path, keel_error *err);
+
 /* What a name in state `kind` takes from an archive whose index lists a
  * member for it (GNU ld): a strong undefined reference takes the member;
  * a name that is only common takes it if the member gives it data
