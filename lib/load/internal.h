@@ -142,6 +142,9 @@ typedef struct ld_reloc_env {
  * check.  res NULL: the symbol index is out of range.  0, or the error
  * (naming the object, section and offset). */
 int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res);
+/* Every relocation of rs through it (a load's loop: the same function,
+ * inlined); res per symbol, nsyms of them. */
+int ld_reloc_section(ld_reloc_env *env, const keel_relocs *rs, ld_resolution *res, uint64_t nsyms);
 /* A relocation's target for messages: its symbol's name, or its section's
  * for a section symbol. */
 const char *ld_reloc_target_name(const keel_object *o, const keel_symtab *symtab, uint64_t symi);

@@ -930,13 +930,8 @@ static int relocate(batch *b, pending *p)
         keel_elf_relocs(elf, i, &rs, NULL);
         if (rs.symtab != p->symtab.section)
             return fail_obj(b, o->name, KEEL_E_LINK, "%s", "relocations that use a second symbol table");
-        for (uint64_t k = 0; k < rs.count; k++) {
-            keel_rel r;
-            keel_relocs_get(&rs, k, &r);
-            /* NULL: the symbol index is out of range, said where it matters */
-            if (ld_reloc_one(&env, &r, r.sym < p->symtab.count ? &p->res[r.sym] : NULL))
-                return b->err->code;
-        }
+        if (ld_reloc_section(&env, &rs, p->res, p->symtab.count))
+            return b->err->code;
     }
     return 0;
 }

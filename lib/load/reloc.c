@@ -136,7 +136,8 @@ static int tls_value(const ld_reloc_env *env, const keel_rel *r, const kl_howto 
     return 0;
 }
 
-int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res)
+/* The one function; inlined into the batch's loop below. */
+static inline int apply(ld_reloc_env *env, const keel_rel *r, ld_resolution *res)
 {
     keel_object *o = env->obj;
     keel_section *t = env->sec;
@@ -222,6 +223,20 @@ int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res)
                  ld_reloc_target_name(o, env->symtab, r->sym), (unsigned long long)value,
                  low ? "" : "; the target is beyond 2 GiB: compile with -fPIC");
         return fail_at(env, r->offset, KEEL_E_RANGE, "%s", why, 0);
+    }
+    return 0;
+}
+
+int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res) { return apply(env, r, res); }
+
+int ld_reloc_section(ld_reloc_env *env, const keel_relocs *rs, ld_resolution *res, uint64_t nsyms)
+{
+    for (uint64_t k = 0; k < rs->count; k++) {
+        keel_rel r;
+        keel_relocs_get(rs, k, &r);
+        /* NULL: the symbol index is out of range, said where it matters */
+        if (apply(env, &r, r.sym < nsyms ? &res[r.sym] : NULL))
+            return env->err->code;
     }
     return 0;
 }
