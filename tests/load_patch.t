@@ -5,8 +5,8 @@
 # tests/progs/load_patch/*.c are compiled with gcc -fPIC
 # -ffunction-sections (desc.c with TLS descriptors); readelf -rW gives the
 # oracle: the offset of caller.o's relocation against g in .text.f (the
-# call re-pointed) and of the one against g in .text.addr_of_g (a GOT
-# load).  tests/unit/load_patch.c loads them, checks the slots the load
+# call re-pointed), of the one against g in .text.addr_of_g (a GOT
+# load) and of callfar.o's call to far_fn, 16 TiB away (through a stub).  tests/unit/load_patch.c loads them, checks the slots the load
 # kept against what the loaded code computes, re-points the call to h and
 # writes it back, and checks /proc/self/maps (see there).  strace, where
 # present, says that no mmap or mprotect of the run asked for a page both
@@ -43,7 +43,7 @@ SKIP: {
     my $src = "$FindBin::Bin/progs/load_patch";
     make_path("$build/t");
     my $dir = tempdir('load_patch.XXXXXX', DIR => "$build/t", CLEANUP => 1);
-    my %flags = (caller => '', callee => '', desc => '-mtls-dialect=gnu2');
+    my %flags = (caller => '', callee => '', desc => '-mtls-dialect=gnu2', far => '', callfar => '');
     for my $name (sort keys %flags) {
         my $out = `gcc -O1 -fPIC -ffunction-sections $flags{$name} -c '$src/$name.c' -o '$dir/$name.o' 2>&1`;
         BAIL_OUT("gcc $name.c: $out") if $?;
@@ -57,7 +57,12 @@ SKIP: {
     ok(defined $off{'.text.f'} && defined $off{'.text.addr_of_g'},
        'readelf: caller.o relocates .text.f and .text.addr_of_g against g')
         or BAIL_OUT('no relocations against g in caller.o');
-    my @args = ($prog, $dir, $off{'.text.f'}, $off{'.text.addr_of_g'});
+    my $far;
+    for (split /\n/, `readelf -rW '$dir/callfar.o'`) {
+        $far = hex($1) if /^([0-9a-f]{16})\s+[0-9a-f]{16}\s+\S+\s+[0-9a-f]+\s+far_fn\b/;
+    }
+    ok(defined $far, 'readelf: callfar.o relocates a call against far_fn') or BAIL_OUT('no call to far_fn');
+    my @args = ($prog, $dir, $off{'.text.f'}, $off{'.text.addr_of_g'}, $far);
     my $out = `@args 2>&1`;
     my $status = $?;
     for (split /\n/, $out) {
@@ -80,7 +85,8 @@ SKIP: {
         my @rx_fixed = grep { /PROT_READ\|PROT_EXEC, MAP_SHARED\|MAP_FIXED/ } @calls;
         ok(@calls > 10 && !@wx, 'strace: no mmap or mprotect asks for a page writable and executable (' .
            scalar(@calls) . ' calls)') or diag(join '', @wx);
-        ok(@rx_fixed == 1, 'strace: the code moved into shared memory once, mapped read+execute over itself')
+        ok(@rx_fixed == 2, 'strace: the code moved into shared memory once per object patched (caller.o, ' .
+           'callfar.o), mapped read+execute over itself')
             or diag(join '', grep { /MAP_SHARED/ } @calls);
     }
 }

@@ -95,7 +95,7 @@ struct keel_object {
     /* what serves its symbols in its own tables (reloc.c): an entry per
      * symbol that has a GOT slot, a stub or TLS slots; and the one
      * tls_index {module, 0} of its local-dynamic code */
-    keel_slot *slots;
+    keel_slot *slots;       /* room for the survey's count, nslots used */
     uint32_t nslots;
     uintptr_t tls_ld;
     /* its text's writable alias, made on the first patch (text.c): the
@@ -115,7 +115,7 @@ typedef struct ld_resolution {
     bool defined;          /* false: undefined (an error when used, unless weak) */
     bool discarded;        /* defined in a dropped COMDAT section */
     bool wants_got, wants_stub, wants_tls, wants_tlsdesc; /* counted once per symbol */
-    uint32_t slot;         /* its entry of the object's slots, plus one; 0: none */
+    uint32_t slot;         /* its entry of the object's slots, plus one; 0: none yet */
 } ld_resolution;
 
 /* Where the slots a relocation needs are given out from: a load's room,
@@ -123,6 +123,7 @@ typedef struct ld_resolution {
 typedef struct ld_slot_room {
     uintptr_t got_next, got_end;
     uintptr_t stub_next, stub_end, stub_got_next;
+    uint32_t slots_max;    /* the object's slot table's room */
 } ld_slot_room;
 
 /* One relocation's surroundings (reloc.c). */

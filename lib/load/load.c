@@ -43,6 +43,7 @@ typedef struct pending {
     resolution *res;       /* per symbol */
     uint64_t ngot, nstubs, ncommon_bytes, neh;
     bool wants_tls_ld;     /* one tls_index for its local-dynamic code */
+    uint32_t nslots;       /* symbols that may need slots */
     uint64_t *at;          /* per loaded section: its offset in its region */
     int rc;                /* a parallel step's result, and its error */
     keel_error err;
@@ -713,7 +714,7 @@ static int survey_relocs(batch *b, pending *p)
                 p->nstubs++;
             }
             if (!had && (res->wants_got || res->wants_stub || res->wants_tls || res->wants_tlsdesc))
-                res->slot = ++p->obj->nslots;
+                p->nslots++; /* at most: an entry is made when a slot is given out */
             if (needs_low(h) && !b->need_low) {
                 b->need_low = true;
                 b->low.p = p;
@@ -775,7 +776,7 @@ static int measure(batch *b, pending *p)
     for (int r = 0; r < 3; r++)
         o->region_size[r] = align_up(size[r], pg);
     /* the table of what serves which symbol, kept with the object */
-    if (o->nslots && !(o->slots = calloc(o->nslots, sizeof *o->slots)))
+    if (p->nslots && !(o->slots = calloc(p->nslots, sizeof *o->slots)))
         return oom(b);
     return 0;
 }
@@ -918,6 +919,7 @@ static int relocate(batch *b, pending *p)
         .stub_next = p->stubs,
         .stub_end = p->stubs + p->nstubs * o->arch->stub_size,
         .stub_got_next = p->got + p->ngot * 8,
+        .slots_max = p->nslots,
     };
     ld_reloc_env env = {.obj = o, .symtab = &p->symtab, .got = p->got, .room = &room, .err = b->err};
     for (uint32_t i = 1; i < elf->shnum; i++) {

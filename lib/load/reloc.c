@@ -48,15 +48,19 @@ static bool is_tls(const keel_section *s)
     return s && (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS);
 }
 
-/* The symbol's entry of the slot table (entries are made by the survey). */
-static keel_slot *slot_of(const ld_reloc_env *env, const ld_resolution *res, const keel_rel *r)
+/* The symbol's entry of the slot table, made when its first slot is given
+ * out (a call in reach needs none): the survey counted the most there can
+ * be.  NULL when there is none and no room (a re-point). */
+static keel_slot *slot_of(const ld_reloc_env *env, ld_resolution *res, const keel_rel *r)
 {
-    if (!res->slot)
-        return NULL;
-    keel_slot *s = &env->obj->slots[res->slot - 1];
-    if (!s->symbol)
-        s->symbol = ld_reloc_target_name(env->obj, env->symtab, r->sym);
-    return s;
+    keel_object *o = env->obj;
+    if (!res->slot) {
+        if (!env->room || o->nslots >= env->room->slots_max)
+            return NULL;
+        res->slot = ++o->nslots;
+        o->slots[res->slot - 1].symbol = ld_reloc_target_name(o, env->symtab, r->sym);
+    }
+    return &o->slots[res->slot - 1];
 }
 
 /* n GOT words from the room, or 0 when there is none (a re-point: the
@@ -78,7 +82,7 @@ static int no_room(const ld_reloc_env *env, const keel_rel *r, const kl_howto *h
 
 /* T for a TLS relocation: a tls_index (general and local dynamic), a
  * descriptor (TLSDESC), or the offset in the module's block (DTPOFF). */
-static int tls_value(const ld_reloc_env *env, const keel_rel *r, const kl_howto *h, const ld_resolution *res,
+static int tls_value(const ld_reloc_env *env, const keel_rel *r, const kl_howto *h, ld_resolution *res,
                      kl_reloc_in *in)
 {
     keel_object *o = env->obj, *owner = is_tls(res->section) ? res->section->parent : NULL;

@@ -1,7 +1,8 @@
-/* load_patch DIR CALL_OFF GOT_OFF: rewriting loaded code with no page
+/* load_patch DIR CALL_OFF GOT_OFF FAR_OFF: rewriting loaded code with no page
  * writable and executable (tests/load_patch.t compiles tests/progs/load_patch
  * into DIR and reads, with readelf, the offsets of caller.o's relocation
- * against g in .text.f and of the GOT-reading one in .text.addr_of_g).
+ * against g in .text.f, of the GOT-reading one in .text.addr_of_g and of
+ * callfar.o's call to far_fn).
  *
  *   - the slots of the load are kept and say which symbol each serves: g's
  *     GOT slot holds g; one tls_index for tv (two references); dv's TLS
@@ -12,7 +13,11 @@
  *     is ever writable and executable (checked after each step, and by a
  *     thread reading /proc/self/maps all through the patches);
  *   - a re-point of the GOT-reading relocation, outside the code, and of a
- *     place with no relocation are refused with messages naming the place.
+ *     place with no relocation are refused with messages naming the place;
+ *   - a call out of reach (far.o's far_fn, in an inert namespace): its
+ *     slot has a stub whose GOT slot holds far_fn, the call goes to the
+ *     stub; re-pointed to a near function it calls it directly; re-pointed
+ *     to another far address it is refused (no stub leads there).
  *
  * Prints TAP. */
 #include <keel/load.h>
@@ -110,14 +115,59 @@ static double now_ms(void)
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* The rel32 of the call at place, as the address it reaches. */
+static uintptr_t call_target(uintptr_t place)
+{
+    int32_t rel;
+    memcpy(&rel, (const void *)place, 4);
+    return place + 4 + (uintptr_t)(intptr_t)rel;
+}
+
+static void test_far(const char *dir, uint64_t far_off)
+{
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s/far.o", dir);
+    snprintf(p2, sizeof p2, "%s/callfar.o", dir);
+    keel_input in[2] = {{.path = p1}, {.path = p2}};
+    keel_error err;
+    keel_object *first = NULL;
+    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST | KEEL_NS_INERT, &err);
+    if (!ok(ns && keel_load(ns, in, 2, &first, &err) == 0, "far.o callfar.o load (inert)")) {
+        printf("# %s\n", err.msg);
+        return;
+    }
+    const keel_object *callfar = keel_ns_next_object(ns, first);
+    void *call_far = keel_symbol(ns, "call_far"), *far = keel_symbol(ns, "far_fn");
+    int count;
+    const keel_slot *s = slot_of(callfar, "far_fn", &count);
+    uint64_t off;
+    const keel_section *t = call_far ? keel_section_at(ns, (uintptr_t)call_far, &off) : NULL;
+    uintptr_t place = t ? keel_section_addr(t) + far_off : 0;
+    ok(far == (void *)0x100000000000 && s && count == 1 && s->stub && s->stub_got &&
+           *(void **)s->stub_got == far && !s->got,
+       "callfar.o's slot for far_fn: a stub, whose GOT slot holds far_fn (0x100000000000)");
+    ok(s && t && call_target(place) == s->stub, "the call in call_far goes to the stub");
+    void *near = keel_symbol(ns, "far_marker");
+    int rc = t && near ? keel_section_repoint(t, far_off, near, &err) : -1;
+    ok(rc == 0 && call_target(place) == (uintptr_t)near, "re-pointed to a near address, the call reaches it directly");
+    rc = t ? keel_section_repoint(t, far_off, (void *)0x100000001000, &err) : -1;
+    ok(rc != 0 && strstr(err.msg, "callfar.o:(.text.call_far+") && strstr(err.msg, "out of reach") &&
+           call_target(place) == (uintptr_t)near,
+       "re-pointed to another far address: refused, the call unchanged: %s", rc ? err.msg : "accepted");
+    rc = t ? keel_section_repoint(t, far_off, far, &err) : -1;
+    ok(rc == 0 && s && call_target(place) == s->stub, "re-pointed back to far_fn: through its stub again");
+    keel_ns_destroy(ns);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: load_patch DIR CALL_OFF GOT_OFF\n");
+    if (argc != 5) {
+        fprintf(stderr, "usage: load_patch DIR CALL_OFF GOT_OFF FAR_OFF\n");
         return 2;
     }
     const char *dir = argv[1];
-    uint64_t call_off = strtoull(argv[2], NULL, 0), got_off = strtoull(argv[3], NULL, 0);
+    uint64_t call_off = strtoull(argv[2], NULL, 0), got_off = strtoull(argv[3], NULL, 0),
+             far_off = strtoull(argv[4], NULL, 0);
     char paths[3][4096];
     const char *names[3] = {"caller.o", "callee.o", "desc.o"};
     keel_input in[3];
@@ -221,6 +271,7 @@ int main(int argc, char **argv)
        "callee.o's code written as caller.o's: %s", rc ? err.msg : "accepted");
 
     keel_ns_destroy(ns);
+    test_far(dir, far_off);
     printf("1..%d\n", test_no);
     return failed != 0;
 }
