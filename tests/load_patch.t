@@ -77,7 +77,6 @@ SKIP: {
     # strace: every mmap and mprotect of the run, none W+X
     SKIP: {
         skip 'no strace (apt-get install strace)', 2 unless grep { -x "$_/strace" } split /:/, $ENV{PATH};
-        skip 'strace under the sanitizers interleaves their own mappings', 2 if $build =~ /san/;
         my $log = "$dir/strace.log";
         system("strace -f -qq -e trace=mmap,mprotect,pkey_mprotect,remap_file_pages -o '$log' @args >/dev/null 2>&1");
         my @calls = do { open my $fh, '<', $log or die "$log: $!"; <$fh> };
