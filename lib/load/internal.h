@@ -95,8 +95,8 @@ struct keel_object {
     /* what serves its symbols in its own tables (reloc.c): an entry per
      * symbol that has a GOT slot, a stub or TLS slots; and the one
      * tls_index {module, 0} of its local-dynamic code */
-    keel_slot *slots;       /* room for the survey's count, nslots used */
-    uint32_t nslots;
+    keel_slot *slots;       /* slots_cap entries, nslots used */
+    uint32_t nslots, slots_cap;
     uintptr_t tls_ld;
     /* its text's writable alias, made on the first patch (text.c): the
      * same memory as region[0], mapped read+write elsewhere */
@@ -107,6 +107,15 @@ struct keel_object {
                              * region, which its code reaches PC-relative */
 };
 
+/* The slots a symbol wants: the needs' own bits, so that the survey of a
+ * load's relocations takes them with one mask. */
+enum {
+    LD_WANT_GOT = KL_NEED_GOT, LD_WANT_STUB = KL_NEED_PLT, LD_WANT_TLS = KL_NEED_TLS_GD,
+    LD_WANT_TLSDESC = KL_NEED_TLSDESC,
+    LD_WANT_ALL = LD_WANT_GOT | LD_WANT_STUB | LD_WANT_TLS | LD_WANT_TLSDESC,
+    LD_WANT_SURE = LD_WANT_GOT | LD_WANT_TLS | LD_WANT_TLSDESC, /* given out whatever the addresses */
+};
+
 /* What a symbol of an object resolves to (a load's, per symbol). */
 typedef struct ld_resolution {
     keel_section *section; /* the section it lies in (for edges), or NULL */
@@ -114,7 +123,7 @@ typedef struct ld_resolution {
     uint64_t size;
     bool defined;          /* false: undefined (an error when used, unless weak) */
     bool discarded;        /* defined in a dropped COMDAT section */
-    bool wants_got, wants_stub, wants_tls, wants_tlsdesc; /* counted once per symbol */
+    uint8_t wants;         /* LD_WANT_*: its slots, counted once per symbol */
     uint32_t slot;         /* its entry of the object's slots, plus one; 0: none yet */
 } ld_resolution;
 
@@ -123,7 +132,6 @@ typedef struct ld_resolution {
 typedef struct ld_slot_room {
     uintptr_t got_next, got_end;
     uintptr_t stub_next, stub_end, stub_got_next;
-    uint32_t slots_max;    /* the object's slot table's room */
 } ld_slot_room;
 
 /* One relocation's surroundings (reloc.c). */

@@ -43,7 +43,7 @@ typedef struct pending {
     resolution *res;       /* per symbol */
     uint64_t ngot, nstubs, ncommon_bytes, neh;
     bool wants_tls_ld;     /* one tls_index for its local-dynamic code */
-    uint32_t nslots;       /* symbols that may need slots */
+    uint32_t nslots;       /* symbols that need a GOT or TLS slot */
     uint64_t *at;          /* per loaded section: its offset in its region */
     int rc;                /* a parallel step's result, and its error */
     keel_error err;
@@ -689,32 +689,27 @@ static int survey_relocs(batch *b, pending *p)
             const kl_howto *h = p->obj->arch->howto(r.type);
             if (!h || r.sym >= p->symtab.count)
                 continue; /* reported when applied */
-            /* one of each slot per symbol, and an entry in the object's
-             * table of them for a symbol that has any */
+            /* one of each slot per symbol: what this relocation adds */
             resolution *res = &p->res[r.sym];
-            bool had = res->wants_got || res->wants_stub || res->wants_tls || res->wants_tlsdesc;
-            if ((h->needs & KL_NEED_GOT) && !res->wants_got) {
-                res->wants_got = true;
-                p->ngot++;
-            }
-            if ((h->needs & KL_NEED_TLS_GD) && !res->wants_tls) {
-                res->wants_tls = true;
-                p->ngot += 2; /* a tls_index: module, offset */
+            uint8_t want = (uint8_t)(h->needs & LD_WANT_ALL);
+            if ((want & LD_WANT_TLSDESC) && h->formula == KL_F_MARKER)
+                want &= (uint8_t)~LD_WANT_TLSDESC; /* TLSDESC_CALL: the descriptor is its GOTPC32's */
+            uint8_t added = want & (uint8_t)~res->wants;
+            if (added) {
+                /* a tls_index is module and offset; a descriptor is
+                 * resolver and argument, and its tls_index */
+                p->ngot += (added & LD_WANT_GOT ? 1 : 0) + (added & LD_WANT_TLS ? 2 : 0) +
+                           (added & LD_WANT_TLSDESC ? 4 : 0);
+                p->nstubs += added & LD_WANT_STUB ? 1 : 0;
+                /* an entry of the slot table for each symbol given a
+                 * GOT or TLS slot; stubs, rare, may grow it */
+                p->nslots += (res->wants & LD_WANT_SURE) == 0 && (added & LD_WANT_SURE);
+                res->wants |= want;
             }
             if ((h->needs & KL_NEED_TLS_LD) && !p->wants_tls_ld) {
                 p->wants_tls_ld = true;
                 p->ngot += 2; /* the object's tls_index: module, 0 */
             }
-            if ((h->needs & KL_NEED_TLSDESC) && h->formula != KL_F_MARKER && !res->wants_tlsdesc) {
-                res->wants_tlsdesc = true;
-                p->ngot += 4; /* a descriptor (resolver, argument) and its tls_index */
-            }
-            if ((h->needs & KL_NEED_PLT) && !res->wants_stub) {
-                res->wants_stub = true;
-                p->nstubs++;
-            }
-            if (!had && (res->wants_got || res->wants_stub || res->wants_tls || res->wants_tlsdesc))
-                p->nslots++; /* at most: an entry is made when a slot is given out */
             if (needs_low(h) && !b->need_low) {
                 b->need_low = true;
                 b->low.p = p;
@@ -776,8 +771,9 @@ static int measure(batch *b, pending *p)
     for (int r = 0; r < 3; r++)
         o->region_size[r] = align_up(size[r], pg);
     /* the table of what serves which symbol, kept with the object */
-    if (p->nslots && !(o->slots = calloc(p->nslots, sizeof *o->slots)))
+    if (p->nslots && !(o->slots = malloc(p->nslots * sizeof *o->slots)))
         return oom(b);
+    o->slots_cap = p->nslots;
     return 0;
 }
 
@@ -919,7 +915,6 @@ static int relocate(batch *b, pending *p)
         .stub_next = p->stubs,
         .stub_end = p->stubs + p->nstubs * o->arch->stub_size,
         .stub_got_next = p->got + p->ngot * 8,
-        .slots_max = p->nslots,
     };
     ld_reloc_env env = {.obj = o, .symtab = &p->symtab, .got = p->got, .room = &room, .err = b->err};
     for (uint32_t i = 1; i < elf->shnum; i++) {

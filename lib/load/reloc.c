@@ -11,6 +11,7 @@
  * recorded in the object's slot table (keel_object_slots), which lives as
  * long as the object. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -49,16 +50,26 @@ static bool is_tls(const keel_section *s)
 }
 
 /* The symbol's entry of the slot table, made when its first slot is given
- * out (a call in reach needs none): the survey counted the most there can
- * be.  NULL when there is none and no room (a re-point). */
+ * out.  The survey sized the table for the symbols given GOT or TLS slots;
+ * a stub (a call out of reach, rare) may grow it (malloc: this runs in the
+ * load's worker threads, each on its own objects).  NULL when there is
+ * none and no room (a re-point), or no memory. */
 static keel_slot *slot_of(const ld_reloc_env *env, ld_resolution *res, const keel_rel *r)
 {
     keel_object *o = env->obj;
     if (!res->slot) {
-        if (!env->room || o->nslots >= env->room->slots_max)
+        if (!env->room)
             return NULL;
+        if (o->nslots == o->slots_cap) {
+            uint32_t cap = o->slots_cap ? 2 * o->slots_cap : 4;
+            keel_slot *v = realloc(o->slots, cap * sizeof *v);
+            if (!v)
+                return NULL;
+            o->slots = v;
+            o->slots_cap = cap;
+        }
         res->slot = ++o->nslots;
-        o->slots[res->slot - 1].symbol = ld_reloc_target_name(o, env->symtab, r->sym);
+        o->slots[res->slot - 1] = (keel_slot){.symbol = ld_reloc_target_name(o, env->symtab, r->sym)};
     }
     return &o->slots[res->slot - 1];
 }
@@ -77,6 +88,8 @@ static uintptr_t take_got(const ld_reloc_env *env, uint64_t words)
 
 static int no_room(const ld_reloc_env *env, const keel_rel *r, const kl_howto *h, const char *what)
 {
+    if (env->room) /* a load measures its room: only the table can fail to grow */
+        return fail_at(env, r->offset, KEEL_E_NOMEM, "%s: out of memory", h->name, 0);
     return fail_at(env, r->offset, KEEL_E_UNSUPPORTED, "%s: no %s was made for it at load", h->name, what);
 }
 
@@ -141,11 +154,10 @@ static int tls_value(const ld_reloc_env *env, const keel_rel *r, const kl_howto 
 }
 
 /* The one function; inlined into the batch's loop below. */
-static inline int apply(ld_reloc_env *env, const keel_rel *r, ld_resolution *res)
+static inline __attribute__((always_inline)) int apply(ld_reloc_env *env, const kl_arch *arch, const keel_section *t,
+                                                       uintptr_t delta, const keel_rel *r, ld_resolution *res)
 {
     keel_object *o = env->obj;
-    keel_section *t = env->sec;
-    const kl_arch *arch = o->arch;
     const kl_howto *h = arch->howto(r->type);
     if (!h) {
         char tname[48];
@@ -220,7 +232,7 @@ static inline int apply(ld_reloc_env *env, const keel_rel *r, ld_resolution *res
         }
     }
     uint64_t value;
-    if (kl_reloc_apply(arch, h, &in, (uint8_t *)(in.P + (uintptr_t)env->delta), false, &value)) {
+    if (kl_reloc_apply(arch, h, &in, (uint8_t *)(in.P + delta), false, &value)) {
         char why[200];
         bool low = h->formula == KL_F_ABS && h->size < sizeof(uintptr_t);
         snprintf(why, sizeof why, "relocation %s against '%s' out of range (value 0x%llx)%s", h->name,
@@ -231,15 +243,22 @@ static inline int apply(ld_reloc_env *env, const keel_rel *r, ld_resolution *res
     return 0;
 }
 
-int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res) { return apply(env, r, res); }
+int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res)
+{
+    return apply(env, env->obj->arch, env->sec, (uintptr_t)env->delta, r, res);
+}
 
 int ld_reloc_section(ld_reloc_env *env, const keel_relocs *rs, ld_resolution *res, uint64_t nsyms)
 {
+    /* what the loop reads on every relocation, in registers */
+    const kl_arch *arch = env->obj->arch;
+    const keel_section *t = env->sec;
+    uintptr_t delta = (uintptr_t)env->delta;
     for (uint64_t k = 0; k < rs->count; k++) {
         keel_rel r;
         keel_relocs_get(rs, k, &r);
         /* NULL: the symbol index is out of range, said where it matters */
-        if (apply(env, &r, r.sym < nsyms ? &res[r.sym] : NULL))
+        if (apply(env, arch, t, delta, &r, r.sym < nsyms ? &res[r.sym] : NULL))
             return env->err->code;
     }
     return 0;
