@@ -97,12 +97,6 @@ int keel_text_write(const keel_object *obj, void *addr, const void *bytes, size_
     return rc;
 }
 
-size_t keel_object_slots(const keel_object *o, const keel_slot **slots)
-{
-    *slots = o->slots;
-    return o->nslots;
-}
-
 /* The relocation of s at offset, found in its relocation section. */
 static int find_reloc(const keel_section *s, uint64_t offset, keel_rel *out, keel_symtab *symtab, keel_error *err)
 {
