@@ -122,6 +122,9 @@ extern const kl_arch kl_arch_x86_64;
  * reads the loader's per-thread block table (ld_tls_nblocks,
  * ld_tls_blocks) and calls ld_tls_slow_addr for a block not made yet. */
 const kl_arch *kl_arch_host(void);
+/* The section type the target's psABI gives unwind tables (.eh_frame),
+ * or 0 when it has none of its own (lib/arch/<machine>_load.c). */
+uint32_t kl_unwind_section_type(const kl_arch *arch);
 void kl_host_tls_init(void);
 void kl_host_tlsdesc_resolve(void);
 

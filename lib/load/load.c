@@ -24,7 +24,7 @@
 
 enum {
     SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_RELA = 4, SHT_NOBITS = 8, SHT_REL = 9, SHT_INIT_ARRAY = 14,
-    SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16, SHT_GROUP = 17, SHT_X86_64_UNWIND = 0x70000001,
+    SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16, SHT_GROUP = 17,
     SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
     SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
     STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10,
@@ -141,13 +141,14 @@ static const char *section_symbol_name(const char *name)
     return name;
 }
 
-static uint8_t classify(const keel_shdr *sh, const char *name)
+static uint8_t classify(const kl_arch *arch, const keel_shdr *sh, const char *name)
 {
     if (sh->flags & SHF_TLS)
         return sh->type == SHT_NOBITS ? KEEL_SEC_TLS_BSS : KEEL_SEC_TLS_DATA;
     if (sh->flags & SHF_EXECINSTR)
         return KEEL_SEC_TEXT;
-    if (sh->type == SHT_X86_64_UNWIND || strcmp(name, ".eh_frame") == 0)
+    uint32_t unwind = kl_unwind_section_type(arch);
+    if ((unwind && sh->type == unwind) || strcmp(name, ".eh_frame") == 0)
         return KEEL_SEC_EH_FRAME;
     if (strncmp(name, ".gcc_except_table", 17) == 0)
         return KEEL_SEC_GCC_EXCEPT_TABLE;
@@ -366,7 +367,7 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         s->elf_name = sname;
         s->name = section_symbol_name(sname);
         s->shndx = i;
-        s->type = classify(&sh, sname);
+        s->type = classify(o->arch, &sh, sname);
         s->size = sh.size;
         s->parent = o;
         s->writable = (sh.flags & SHF_WRITE) && region_of(s, &sh) == 2;
