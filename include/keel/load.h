@@ -152,6 +152,38 @@ size_t keel_object_sections(const keel_object *o, const keel_section *const **se
 /* Iterate a namespace's objects in load order: start with NULL. */
 const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *prev);
 
+/* What serves a symbol in an object's own tables, made by its load: the
+ * GOT slot holding the symbol's address, the call stub that reaches it
+ * when it is beyond a direct reference's reach (and the GOT slot the stub
+ * jumps through), its tls_index {module, offset} for __tls_get_addr, its
+ * TLS descriptor; 0 for what it has none of.  One entry per symbol that
+ * has any (the object's local-dynamic tls_index is no symbol's); a live
+ * swap re-points these.  The array lives as long as the object. */
+typedef struct keel_slot {
+    const char *symbol;  /* a section symbol's entry has its section's name */
+    uintptr_t got;
+    uintptr_t stub, stub_got;
+    uintptr_t tls_index;
+    uintptr_t tlsdesc;
+} keel_slot;
+size_t keel_object_slots(const keel_object *o, const keel_slot **slots);
+
+/* Rewrite n bytes of obj's code (its text sections and stubs) at addr.
+ * The code stays read+execute throughout and no page is ever writable and
+ * executable: the first rewrite of an object moves its code into memory
+ * that is also mapped read+write elsewhere, and writes go there.  The
+ * caller makes sure no thread runs the bytes while they change.  After a
+ * fork, parent and child share the rewritten code of such an object. */
+int keel_text_write(const keel_object *obj, void *addr, const void *bytes, size_t n, keel_error *err);
+/* Apply the relocation of s at offset again, as the load did, with target
+ * for its symbol's address: a call re-pointed to another function, an
+ * address in writable data replaced.  Written as keel_text_write writes
+ * code.  Refused for a relocation whose value is not its symbol's address
+ * (TLS, sizes, GOT-relative), one that reads a GOT slot (the slot is the
+ * symbol's, for every reference), and one whose new target is out of its
+ * reach.  The dependency edges stay as the load made them. */
+int keel_section_repoint(const keel_section *s, uint64_t offset, const void *target, keel_error *err);
+
 /* Unload an object: refused while other objects depend on it, unless
  * cascade (then they go first). Destructors run. */
 int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err);

@@ -114,4 +114,18 @@ int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in
 /* The x86-64 implementation. */
 extern const kl_arch kl_arch_x86_64;
 
+/* The runtime loader's part that runs on the machine keel runs on
+ * (lib/arch/<machine>_host.c; hosted builds only, absent freestanding).
+ * kl_arch_host: that machine's target.  kl_host_tls_init: once, before loaded code can use TLS.
+ * kl_host_tlsdesc_resolve: the TLS descriptor resolver loaded code calls,
+ * in the machine's convention (every register kept but the result's); it
+ * reads the loader's per-thread block table (ld_tls_nblocks,
+ * ld_tls_blocks) and calls ld_tls_slow_addr for a block not made yet. */
+const kl_arch *kl_arch_host(void);
+/* The section type the target's psABI gives unwind tables (.eh_frame),
+ * or 0 when it has none of its own (lib/arch/<machine>_load.c). */
+uint32_t kl_unwind_section_type(const kl_arch *arch);
+void kl_host_tls_init(void);
+void kl_host_tlsdesc_resolve(void);
+
 #endif

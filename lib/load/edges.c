@@ -38,7 +38,7 @@ static void build_deps(keel_section *s)
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
             keel_relocs_get(&rs, k, &r);
-            const kl_howto *h = kl_arch_x86_64.howto(r.type);
+            const kl_howto *h = o->arch->howto(r.type);
             if (!h || h->formula == KL_F_NONE || h->formula == KL_F_MARKER || r.sym >= o->nsyms)
                 continue;
             keel_section *t = o->sym_target[r.sym];

@@ -64,7 +64,7 @@ static int shim_pthread_atfork(void (*prepare)(void), void (*parent)(void), void
     return __register_atfork(prepare, parent, child, caller_handle(__builtin_return_address(0)));
 }
 
-/* The size of the host's symbol at addr (for R_X86_64_SIZE*): ld.so knows
+/* The size of the host's symbol at addr (for a size relocation): ld.so knows
  * it from the symbol table entry. */
 bool ld_host_symbol_size(uintptr_t addr, uint64_t *size)
 {

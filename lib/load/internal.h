@@ -61,6 +61,7 @@ struct keel_object {
     void *file_map;         /* the mapped file, kept for names */
     size_t file_size;
     keel_elf elf;
+    const kl_arch *arch;    /* its machine's target (lib/arch) */
     ld_pool_chunk *chunk;   /* where the arrays below live */
     keel_section *sections; /* loaded sections, in section-index order */
     keel_section **by_index;/* ELF section index -> loaded section or NULL */
@@ -91,11 +92,75 @@ struct keel_object {
     uint64_t tls_module;
     uintptr_t tls_image;
     uint64_t tls_size, tls_align;
+    /* what serves its symbols in its own tables (reloc.c): an entry per
+     * symbol that has a GOT slot, a stub or TLS slots; and the one
+     * tls_index {module, 0} of its local-dynamic code */
+    keel_slot *slots;       /* slots_cap entries, nslots used */
+    uint32_t nslots, slots_cap;
+    uintptr_t tls_ld;
+    /* its text's writable alias, made on the first patch (text.c): the
+     * same memory as region[0], mapped read+write elsewhere */
+    uintptr_t text_alias;
     /* __dso_handle for the object: C++ registers its static destructors
      * with __cxa_atexit under it, and __cxa_finalize runs them at unload */
     uintptr_t dso_handle;   /* its address: a word of the object's read-only
                              * region, which its code reaches PC-relative */
 };
+
+/* The slots a symbol wants: the needs' own bits, so that the survey of a
+ * load's relocations takes them with one mask. */
+enum {
+    LD_WANT_GOT = KL_NEED_GOT, LD_WANT_STUB = KL_NEED_PLT, LD_WANT_TLS = KL_NEED_TLS_GD,
+    LD_WANT_TLSDESC = KL_NEED_TLSDESC,
+    LD_WANT_ALL = LD_WANT_GOT | LD_WANT_STUB | LD_WANT_TLS | LD_WANT_TLSDESC,
+    LD_WANT_SURE = LD_WANT_GOT | LD_WANT_TLS | LD_WANT_TLSDESC, /* given out whatever the addresses */
+};
+
+/* What a symbol of an object resolves to (a load's, per symbol). */
+typedef struct ld_resolution {
+    keel_section *section; /* the section it lies in (for edges), or NULL */
+    uintptr_t addr;
+    uint64_t size;
+    bool defined;          /* false: undefined (an error when used, unless weak) */
+    bool discarded;        /* defined in a dropped COMDAT section */
+    uint8_t wants;         /* LD_WANT_*: its slots, counted once per symbol */
+    uint32_t slot;         /* its entry of the object's slots, plus one; 0: none yet */
+} ld_resolution;
+
+/* Where the slots a relocation needs are given out from: a load's room,
+ * measured by its survey.  A re-point has none (the slots must exist). */
+typedef struct ld_slot_room {
+    uintptr_t got_next, got_end;
+    uintptr_t stub_next, stub_end, stub_got_next;
+} ld_slot_room;
+
+/* One relocation's surroundings (reloc.c). */
+typedef struct ld_reloc_env {
+    keel_object *obj;
+    const keel_symtab *symtab;
+    keel_section *sec;     /* the section relocated */
+    intptr_t delta;        /* its bytes are written at the place + delta (a
+                            * writable alias of the text), run at the place */
+    uintptr_t got;         /* the object's GOT (for GOT-relative types) */
+    ld_slot_room *room;    /* NULL: give out no slot */
+    keel_error *err;
+} ld_reloc_env;
+
+/* Apply one relocation, for the symbol as res says: the place checked,
+ * slots given out once per symbol, the value written with its overflow
+ * check.  res NULL: the symbol index is out of range.  0, or the error
+ * (naming the object, section and offset). */
+int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res);
+/* Every relocation of rs through it (a load's loop: the same function,
+ * inlined); res per symbol, nsyms of them. */
+int ld_reloc_section(ld_reloc_env *env, const keel_relocs *rs, ld_resolution *res, uint64_t nsyms);
+/* A relocation's target for messages: its symbol's name, or its section's
+ * for a section symbol. */
+const char *ld_reloc_target_name(const keel_object *o, const keel_symtab *symtab, uint64_t symi);
+
+/* The writable alias of an object's text (text.c), made on first use. */
+int ld_text_alias(keel_object *o, uintptr_t *alias, keel_error *err);
+void ld_text_alias_free(keel_object *o);
 
 /* The symbol index: open addressing over name hashes. */
 typedef struct sym_entry {
@@ -164,7 +229,7 @@ struct keel_ns {
     /* the arena every object of the namespace is placed in, so that they
      * reach one another with 32-bit PC-relative references */
     uintptr_t arena, arena_size, arena_used;
-    bool arena_low;         /* below 2 GiB (for R_X86_64_32/32S) */
+    bool arena_low;         /* below 2 GiB (for absolute 32-bit fields) */
     /* archives whose members are loaded: their names point into them */
     struct { void *map; size_t size; } *archives;
     ld_pool pool;           /* the objects' tables (bulk.c) */
@@ -201,7 +266,6 @@ uint64_t ld_tls_new_module(void);
 int ld_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t align);
 void ld_tls_unregister(uint64_t id);
 void *ld_tls_get_addr(const void *ti);
-void ld_tlsdesc_resolve(void);
 #pragma GCC visibility pop
 
 /* Edges (edges.c), with the tree's lock held (written for the first and

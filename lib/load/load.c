@@ -24,16 +24,7 @@
 #include "../resolve/resolve.h"
 #include "internal.h"
 
-/* What a symbol of an object resolves to. */
-typedef struct resolution {
-    keel_section *section; /* the section it lies in (for edges), or NULL */
-    uintptr_t addr;
-    uint64_t size;
-    bool defined;          /* false: undefined (an error when used, unless weak) */
-    bool discarded;        /* defined in a dropped COMDAT section */
-    bool wants_got, wants_stub; /* counted by survey_relocs: one of each per symbol */
-    uintptr_t got, stub;   /* given out by relocate, once */
-} resolution;
+typedef ld_resolution resolution;
 
 typedef struct pending {
     keel_object *obj;
@@ -43,13 +34,14 @@ typedef struct pending {
     bool own_map;          /* obj->file_map is a thin archive's member, mapped here */
     resolution *res;       /* per symbol */
     uint64_t ngot, nstubs, ncommon_bytes, neh;
+    bool wants_tls_ld;     /* one tls_index for its local-dynamic code */
+    uint32_t nslots;       /* symbols that need a GOT or TLS slot */
     uint64_t *at;          /* per loaded section: its offset in its region */
     int rc;                /* a parallel step's result, and its error */
     keel_error err;
     uint64_t stubs_at, got_at, common_at;
     uint64_t filled[3];    /* per region: the bytes written at load */
     uintptr_t got, got_end, stubs, common;
-    uint64_t got_used, stubs_used;
 } pending;
 
 typedef struct archive {
@@ -142,9 +134,12 @@ static const char *section_symbol_name(const char *name)
 }
 
 /* The shared section classes (lib/resolve/sections.c), as the loader
- * names them. */
-static uint8_t classify(const keel_shdr *sh, const char *name)
+ * names them; the target's unwind section type counts as .eh_frame. */
+static uint8_t classify(const kl_arch *arch, const keel_shdr *sh, const char *name)
 {
+    uint32_t unwind = kl_unwind_section_type(arch);
+    if (unwind && sh->type == unwind && !(sh->flags & (SHF_TLS | SHF_EXECINSTR)))
+        return KEEL_SEC_EH_FRAME;
     switch (kr_section_class(name, sh->type, sh->flags)) {
     case KR_SEC_TBSS:
         return KEEL_SEC_TLS_BSS;
@@ -307,8 +302,14 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     const keel_elf *elf = &o->elf;
     if (elf->type != 1)
         return fail_obj(b, name, KEEL_E_FORMAT, "%s", "not a relocatable object (ET_REL)");
-    if (elf->machine != 62 || elf->elfclass != 2 || elf->byteorder != 1)
-        return fail_obj(b, name, KEEL_E_UNSUPPORTED, "%s", "not an x86-64 object: the loader runs x86-64 code only");
+    /* code runs here: the object's machine must be this one's */
+    const kl_arch *host = kl_arch_host();
+    if (elf->machine != host->machine || elf->elfclass != 2 || elf->byteorder != 1) {
+        char why[120];
+        snprintf(why, sizeof why, "not an %s object: the loader runs %s code only", host->name, host->name);
+        return fail_obj(b, name, KEEL_E_UNSUPPORTED, "%s", why);
+    }
+    o->arch = host;
     uint32_t n = elf->shnum;
     /* the symbol table and the COMDAT groups */
     for (uint32_t i = 1; i < n; i++) {
@@ -373,7 +374,7 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         s->elf_name = sname;
         s->name = section_symbol_name(sname);
         s->shndx = i;
-        s->type = classify(&sh, sname);
+        s->type = classify(o->arch, &sh, sname);
         s->size = sh.size;
         s->parent = o;
         s->writable = (sh.flags & SHF_WRITE) && region_of(s, &sh) == 2;
@@ -700,9 +701,11 @@ static int resolve(batch *b, pending *p)
 
 /* ----------------------------------------------------------------- layout */
 
-static bool needs_low(uint32_t type)
+/* An absolute address in a field narrower than an address (R_*_32 and the
+ * like) needs the symbol at a low address. */
+static bool needs_low(const kl_howto *h)
 {
-    return type == 10 || type == 11 || type == 12 || type == 14; /* 32, 32S, 16, 8 */
+    return h && h->formula == KL_F_ABS && h->size && h->size < sizeof(uintptr_t);
 }
 
 /* A relocation section the loader cannot attach to the section it
@@ -717,8 +720,8 @@ static int check_reloc_section(batch *b, pending *p, uint32_t i, const keel_shdr
     char why[200];
     keel_elf_section_name(elf, sh, &sname, NULL);
     if (sh->type == SHT_REL) {
-        snprintf(why, sizeof why, "reloc section %.80s (index %u): REL relocations on x86-64 (expected RELA)", sname,
-                 i);
+        snprintf(why, sizeof why, "reloc section %.80s (index %u): REL relocations on %s (expected RELA)", sname, i,
+                 p->obj->arch->name);
         return fail_obj(b, p->obj->name, KEEL_E_UNSUPPORTED, "%s", why);
     }
     keel_shdr tsh;
@@ -762,23 +765,31 @@ static int survey_relocs(batch *b, pending *p)
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
             keel_relocs_get(&rs, k, &r);
-            const kl_howto *h = kl_arch_x86_64.howto(r.type);
+            const kl_howto *h = p->obj->arch->howto(r.type);
             if (!h || r.sym >= p->symtab.count)
                 continue; /* reported when applied */
+            /* one of each slot per symbol: what this relocation adds */
             resolution *res = &p->res[r.sym];
-            if ((h->needs & KL_NEED_GOT) && !res->wants_got) {
-                res->wants_got = true;
-                p->ngot++;
+            uint8_t want = (uint8_t)(h->needs & LD_WANT_ALL);
+            if ((want & LD_WANT_TLSDESC) && h->formula == KL_F_MARKER)
+                want &= (uint8_t)~LD_WANT_TLSDESC; /* TLSDESC_CALL: the descriptor is its GOTPC32's */
+            uint8_t added = want & (uint8_t)~res->wants;
+            if (added) {
+                /* a tls_index is module and offset; a descriptor is
+                 * resolver and argument, and its tls_index */
+                p->ngot += (added & LD_WANT_GOT ? 1 : 0) + (added & LD_WANT_TLS ? 2 : 0) +
+                           (added & LD_WANT_TLSDESC ? 4 : 0);
+                p->nstubs += added & LD_WANT_STUB ? 1 : 0;
+                /* an entry of the slot table for each symbol given a
+                 * GOT or TLS slot; stubs, rare, may grow it */
+                p->nslots += (res->wants & LD_WANT_SURE) == 0 && (added & LD_WANT_SURE);
+                res->wants |= want;
             }
-            if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD))
-                p->ngot += 2; /* a tls_index: module, offset */
-            if ((h->needs & KL_NEED_TLSDESC) && h->formula != KL_F_MARKER)
-                p->ngot += 4; /* a descriptor (resolver, argument) and its tls_index */
-            if ((h->needs & KL_NEED_PLT) && !res->wants_stub) {
-                res->wants_stub = true;
-                p->nstubs++;
+            if ((h->needs & KL_NEED_TLS_LD) && !p->wants_tls_ld) {
+                p->wants_tls_ld = true;
+                p->ngot += 2; /* the object's tls_index: module, 0 */
             }
-            if (needs_low(r.type) && !b->need_low) {
+            if (needs_low(h) && !b->need_low) {
                 b->need_low = true;
                 b->low.p = p;
                 b->low.section = p->obj->by_index[sh.info]->elf_name;
@@ -826,7 +837,7 @@ static int measure(batch *b, pending *p)
         }
     size[0] = align_up(size[0], 16);
     p->stubs_at = size[0];
-    size[0] += p->nstubs * kl_arch_x86_64.stub_size;
+    size[0] += p->nstubs * o->arch->stub_size;
     p->filled[0] = size[0];
     size[1] = align_up(size[1], 8);
     p->got_at = size[1];
@@ -838,6 +849,10 @@ static int measure(batch *b, pending *p)
     size_t pg = page_size();
     for (int r = 0; r < 3; r++)
         o->region_size[r] = align_up(size[r], pg);
+    /* the table of what serves which symbol, kept with the object */
+    if (p->nslots && !(o->slots = malloc(p->nslots * sizeof *o->slots)))
+        return oom(b);
+    o->slots_cap = p->nslots;
     return 0;
 }
 
@@ -962,155 +977,37 @@ static void place_definitions(batch *b)
 
 /* ------------------------------------------------------------- relocation */
 
-/* A relocation's target for messages: its symbol's name, or its
- * section's for a section symbol (only looked up when failing). */
 static const char *target_name(const pending *p, uint64_t symi)
 {
-    keel_sym sym;
-    const char *sn = "";
-    const keel_elf *elf = &p->obj->elf;
-    if (keel_symtab_get(&p->symtab, symi, &sym, NULL) || keel_symtab_name(&p->symtab, &sym, &sn, NULL))
-        return "?";
-    if (KEEL_ST_TYPE(sym.info) == STT_SECTION && sym.shndx < elf->shnum) {
-        keel_shdr ssh;
-        if (!keel_elf_shdr(elf, sym.shndx, &ssh, NULL))
-            keel_elf_section_name(elf, &ssh, &sn, NULL);
-    }
-    return sn;
+    return ld_reloc_target_name(p->obj, &p->symtab, symi);
 }
 
-static bool is_tls(const keel_section *s)
-{
-    return s && (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS);
-}
-
-/* T for a TLS relocation: a tls_index (general and local dynamic), a
- * descriptor (TLSDESC), or the offset in the module's block (DTPOFF). */
-static int tls_value(batch *b, pending *p, const keel_section *t, const keel_rel *r, const kl_howto *h,
-                     const resolution *res, kl_reloc_in *in)
-{
-    keel_object *o = p->obj, *owner = is_tls(res->section) ? res->section->parent : NULL;
-    bool local_dynamic = h->needs & KL_NEED_TLS_LD;
-    if (local_dynamic)
-        owner = o;
-    if (!owner || !owner->tls_module)
-        return fail_at(b, o, t->elf_name, r->offset, KEEL_E_UNSUPPORTED,
-                       "%s against '%s': not a thread-local variable of a loaded object (loaded code cannot use "
-                       "the host's thread-local variables directly)", h->name, target_name(p, r->sym));
-    uint64_t offset = local_dynamic ? 0 : res->addr - owner->tls_image;
-    if (h->needs & KL_NEED_TLS_DTPOFF) {
-        in->T = offset;
-        return 0;
-    }
-    if (h->formula == KL_F_MARKER)
-        return 0;
-    uint64_t *slot = (uint64_t *)(p->got + p->got_used * 8);
-    if (h->needs & KL_NEED_TLSDESC) {
-        slot[0] = (uintptr_t)ld_tlsdesc_resolve;
-        slot[1] = (uintptr_t)&slot[2];
-        slot[2] = owner->tls_module;
-        slot[3] = offset;
-        p->got_used += 4;
-    } else {
-        slot[0] = owner->tls_module;
-        slot[1] = offset;
-        p->got_used += 2;
-    }
-    in->T = (uintptr_t)slot;
-    return 0;
-}
-
+/* Every relocation of the object, each through the one function that
+ * applies a relocation (reloc.c), with the slots the survey measured. */
 static int relocate(batch *b, pending *p)
 {
     keel_object *o = p->obj;
     const keel_elf *elf = &o->elf;
-    const kl_arch *arch = &kl_arch_x86_64;
+    ld_slot_room room = {
+        .got_next = p->got,
+        .got_end = p->got + p->ngot * 8,
+        .stub_next = p->stubs,
+        .stub_end = p->stubs + p->nstubs * o->arch->stub_size,
+        .stub_got_next = p->got + p->ngot * 8,
+    };
+    ld_reloc_env env = {.obj = o, .symtab = &p->symtab, .got = p->got, .room = &room, .err = b->err};
     for (uint32_t i = 1; i < elf->shnum; i++) {
-        keel_shdr sh, tsh;
+        keel_shdr sh;
         keel_relocs rs;
         keel_elf_shdr(elf, i, &sh, NULL);
         if (sh.type != SHT_RELA || sh.info >= elf->shnum || !o->by_index[sh.info])
             continue;
-        keel_section *t = o->by_index[sh.info];
-        keel_elf_shdr(elf, sh.info, &tsh, NULL);
+        env.sec = o->by_index[sh.info];
         keel_elf_relocs(elf, i, &rs, NULL);
         if (rs.symtab != p->symtab.section)
             return fail_obj(b, o->name, KEEL_E_LINK, "%s", "relocations that use a second symbol table");
-        for (uint64_t k = 0; k < rs.count; k++) {
-            keel_rel r;
-            keel_relocs_get(&rs, k, &r);
-            const kl_howto *h = arch->howto(r.type);
-            if (!h) {
-                char tname[48];
-                const char *known = keel_reloc_type_name(62, r.type);
-                if (known)
-                    snprintf(tname, sizeof tname, "%s", known);
-                else
-                    snprintf(tname, sizeof tname, "%u", r.type);
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED,
-                               "relocation type %s is not supported by the loader", tname, 0);
-            }
-            if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
-                continue;
-            if (h->needs & (KL_NEED_TLS_IE | KL_NEED_TLS_LE))
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED,
-                               "%s: initial- and local-exec thread-local storage needs a place in the static TLS "
-                               "area, which loaded code cannot have: compile with -fPIC (general dynamic)",
-                               h->name, 0);
-            if (r.offset > t->size || t->size - r.offset < h->size)
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_RANGE, "%s: the place is outside the section",
-                               h->name, 0);
-            if (r.sym >= p->symtab.count)
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_INDEX, "%s: symbol index out of range", h->name, 0);
-            resolution *res = &p->res[r.sym];
-            if (res->discarded || (!res->defined && r.sym)) {
-                /* references from unwind tables to a dropped COMDAT copy are
-                 * dead: the kept copy has its own */
-                if (res->discarded && (t->type == KEEL_SEC_EH_FRAME || t->type == KEEL_SEC_GCC_EXCEPT_TABLE))
-                    continue;
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_INDEX,
-                               res->discarded ? "reference to '%s' in a discarded section" : "undefined reference to '%s'",
-                               target_name(p, r.sym), 0);
-            }
-            kl_reloc_in in = {.S = res->addr, .A = r.addend, .P = t->addr + r.offset, .Z = res->size, .GOT = p->got};
-            if (h->formula == KL_F_SIZE && !res->section && res->addr && !ld_host_symbol_size(res->addr, &in.Z))
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_UNSUPPORTED,
-                               "%s against '%s': the host does not say the symbol's size", h->name,
-                               target_name(p, r.sym));
-            if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC | KL_NEED_TLS_DTPOFF) &&
-                tls_value(b, p, t, &r, h, res, &in))
-                return b->err->code;
-            if (h->needs & KL_NEED_GOT) {
-                if (!res->got) {
-                    res->got = p->got + p->got_used++ * 8;
-                    *(uint64_t *)res->got = res->addr;
-                }
-                in.G = res->got;
-            }
-            in.L = in.S;
-            if (h->needs & KL_NEED_PLT) {
-                int64_t d = (int64_t)(in.S + (uint64_t)in.A - in.P);
-                if (d < -(int64_t)arch->pc32_reach || d > (int64_t)arch->pc32_reach) {
-                    if (!res->stub) {
-                        uintptr_t slot = p->got + (p->ngot + p->stubs_used) * 8;
-                        res->stub = p->stubs + p->stubs_used * arch->stub_size;
-                        p->stubs_used++;
-                        *(uint64_t *)slot = res->addr;
-                        arch->write_stub((uint8_t *)res->stub, res->stub, slot);
-                    }
-                    in.L = res->stub;
-                }
-            }
-            uint64_t value;
-            if (kl_reloc_apply(arch, h, &in, (uint8_t *)in.P, false, &value)) {
-                char why[200];
-                snprintf(why, sizeof why, "relocation %s against '%s' out of range (value 0x%llx)%s", h->name,
-                         target_name(p, r.sym),
-                         (unsigned long long)value,
-                         needs_low(r.type) ? "" : "; the target is beyond 2 GiB: compile with -fPIC");
-                return fail_at(b, o, t->elf_name, r.offset, KEEL_E_RANGE, "%s", why, 0);
-            }
-        }
+        if (ld_reloc_section(&env, &rs, p->res, p->symtab.count))
+            return b->err->code;
     }
     return 0;
 }
@@ -1275,7 +1172,7 @@ static int fail_low(batch *b, const char *why)
 {
     char msg[sizeof b->err->msg], what[300];
     snprintf(msg, sizeof msg, "%s", why);
-    const char *type = keel_reloc_type_name(62, b->low.type);
+    const char *type = keel_reloc_type_name(b->low.p->obj->arch->machine, b->low.type);
     snprintf(what, sizeof what, "relocation %s against '%.80s' needs an address below 2 GiB, but %.160s",
              type ? type : "?", target_name(b->low.p, b->low.sym), msg);
     return fail_at(b, b->low.p->obj, b->low.section, b->low.offset, KEEL_E_RANGE, "%s", what, 0);

@@ -68,3 +68,10 @@ size_t keel_object_sections(const keel_object *o, const keel_section *const **se
     *sections = (const keel_section *const *)o->list; /* built at load */
     return o->nsections;
 }
+
+/* Made by the load (reloc.c), fixed from its commit on. */
+size_t keel_object_slots(const keel_object *o, const keel_slot **slots)
+{
+    *slots = o->slots;
+    return o->nslots;
+}

@@ -6,9 +6,10 @@
  * thread has its own array of blocks, indexed by module id, allocated on
  * first use and freed when the thread exits.  General- and local-dynamic
  * code calls __tls_get_addr, which the loader binds to ld_tls_get_addr;
- * TLS descriptors call ld_tlsdesc_resolve, which must keep every register
- * but %rax.  Module ids are never reused, so a block can never be taken for
- * another module's.
+ * TLS descriptors call the machine's resolver (kl_host_tlsdesc_resolve, in
+ * lib/arch), which reads the blocks below and must keep every register.
+ * Module ids are never reused, so a block can never be taken for another
+ * module's.
  *
  * Initial- and local-exec code addresses its variables at a fixed offset
  * from the thread pointer, inside the static TLS area glibc laid out at
@@ -33,17 +34,12 @@ static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
 /* The calling thread's blocks.  Initial-exec, so that the descriptor
- * resolver below reaches them with no call. */
+ * resolver (lib/arch) reaches them with no call. */
 #define TLS_IE __attribute__((tls_model("initial-exec"), visibility("hidden")))
 extern TLS_IE __thread uint64_t ld_tls_nblocks;
 extern TLS_IE __thread void **ld_tls_blocks;
 TLS_IE __thread uint64_t ld_tls_nblocks;
 TLS_IE __thread void **ld_tls_blocks;
-
-/* How the resolver's slow path saves the vector state: XSAVE's area size
- * (0: FXSAVE's 512 bytes). */
-extern __attribute__((visibility("hidden"))) uint64_t ld_tls_xsave_size;
-uint64_t ld_tls_xsave_size;
 
 static void thread_exit(void *unused)
 {
@@ -58,12 +54,7 @@ static void thread_exit(void *unused)
 static void init_once(void)
 {
     pthread_key_create(&exit_key, thread_exit);
-    unsigned a, b, c, d;
-    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-    if (c & (1u << 27)) { /* OSXSAVE: the OS manages XSAVE state */
-        __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
-        ld_tls_xsave_size = b;
-    }
+    kl_host_tls_init(); /* the descriptor resolver's part (lib/arch) */
 }
 
 uint64_t ld_tls_new_module(void)
@@ -159,78 +150,3 @@ void *ld_tls_get_addr(const void *index)
         return (char *)ld_tls_blocks[ti->module] + ti->offset;
     return ld_tls_slow_addr(ti);
 }
-
-/* The TLS descriptor resolver: %rax holds the descriptor's address, whose
- * second word points to a tls_index; it returns the variable's address
- * minus the thread pointer, and keeps every other register (the slow path
- * saves the vector state with XSAVE, or FXSAVE, around the call into C). */
-__asm__(".text\n"
-        ".globl ld_tlsdesc_resolve\n"
-        ".hidden ld_tlsdesc_resolve\n"
-        ".type ld_tlsdesc_resolve, @function\n"
-        "ld_tlsdesc_resolve:\n"
-        "  .cfi_startproc\n"
-        "  movq 8(%rax), %rax\n"
-        "  pushq %rcx\n"
-        "  .cfi_adjust_cfa_offset 8\n"
-        "  pushq %rdx\n"
-        "  .cfi_adjust_cfa_offset 8\n"
-        "  movq (%rax), %rdx\n"
-        "  movq ld_tls_nblocks@gottpoff(%rip), %rcx\n"
-        "  cmpq %fs:(%rcx), %rdx\n"
-        "  jae 1f\n"
-        "  movq ld_tls_blocks@gottpoff(%rip), %rcx\n"
-        "  movq %fs:(%rcx), %rcx\n"
-        "  movq (%rcx,%rdx,8), %rcx\n"
-        "  testq %rcx, %rcx\n"
-        "  jz 1f\n"
-        "  addq 8(%rax), %rcx\n"
-        "  movq %rcx, %rax\n"
-        "  jmp 3f\n"
-        "1:\n"
-        "  pushq %rbp\n"
-        "  .cfi_adjust_cfa_offset 8\n"
-        "  .cfi_offset %rbp, -32\n"
-        "  movq %rsp, %rbp\n"
-        "  .cfi_def_cfa_register %rbp\n"
-        "  pushq %rdi\n  pushq %rsi\n  pushq %r8\n  pushq %r9\n  pushq %r10\n  pushq %r11\n"
-        "  movq %rax, %rdi\n"
-        "  movq ld_tls_xsave_size(%rip), %rcx\n"
-        "  testq %rcx, %rcx\n"
-        "  jnz 2f\n"
-        "  subq $512, %rsp\n"
-        "  andq $-64, %rsp\n"
-        "  fxsave64 (%rsp)\n"
-        "  call ld_tls_slow_addr\n"
-        "  fxrstor64 (%rsp)\n"
-        "  jmp 4f\n"
-        "2:\n"
-        "  subq %rcx, %rsp\n"
-        "  andq $-64, %rsp\n"
-        /* XRSTOR faults on a header with stray bits: clear it first */
-        "  movq $0, 512(%rsp)\n  movq $0, 520(%rsp)\n  movq $0, 528(%rsp)\n  movq $0, 536(%rsp)\n"
-        "  movq $0, 544(%rsp)\n  movq $0, 552(%rsp)\n  movq $0, 560(%rsp)\n  movq $0, 568(%rsp)\n"
-        "  movq %rdi, %rcx\n"
-        "  movl $-1, %eax\n  movl $-1, %edx\n"
-        "  xsave64 (%rsp)\n"
-        "  movq %rcx, %rdi\n"
-        "  call ld_tls_slow_addr\n"
-        "  movq %rax, %rcx\n"
-        "  movl $-1, %eax\n  movl $-1, %edx\n"
-        "  xrstor64 (%rsp)\n"
-        "  movq %rcx, %rax\n"
-        "4:\n"
-        "  leaq -48(%rbp), %rsp\n"
-        "  popq %r11\n  popq %r10\n  popq %r9\n  popq %r8\n  popq %rsi\n  popq %rdi\n"
-        "  popq %rbp\n"
-        "  .cfi_def_cfa %rsp, 24\n"
-        "  .cfi_restore %rbp\n"
-        "3:\n"
-        "  subq %fs:0, %rax\n"
-        "  popq %rdx\n"
-        "  .cfi_adjust_cfa_offset -8\n"
-        "  popq %rcx\n"
-        "  .cfi_adjust_cfa_offset -8\n"
-        "  ret\n"
-        "  .cfi_endproc\n"
-        ".size ld_tlsdesc_resolve, .-ld_tlsdesc_resolve\n");

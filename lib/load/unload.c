@@ -105,9 +105,11 @@ void ld_object_free(keel_object *o, bool detach)
         if (o->region_size[r])
             mmap((void *)o->region[r], o->region_size[r], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
                  -1, 0);
+    ld_text_alias_free(o);
     if (o->file_map)
         munmap(o->file_map, o->file_size);
     ld_pool_put(&o->ns->pool, o->chunk);
+    free(o->slots);
     free(o->ctors);
     free(o->dtors);
     free(o->eh_frames);

@@ -523,6 +523,24 @@ static void test_graph(keel_ns **out)
     check_graph(ns, "graph");
     ok(keel_symbol(ns, "strlen") == NULL, "graph: keel_symbol does not search the host (strlen)");
 
+    /* the slots the load kept: each GOT slot holds the address of the
+     * symbol it names, one entry per symbol */
+    size_t nslots = 0, ngot = 0, bad = 0;
+    for (const keel_object *o = keel_ns_next_object(ns, NULL); o; o = keel_ns_next_object(ns, o)) {
+        const keel_slot *v;
+        size_t n = keel_object_slots(o, &v);
+        for (size_t i = 0; i < n; i++) {
+            void *want = v[i].symbol ? keel_program_symbol(o, v[i].symbol) : NULL;
+            nslots++;
+            ngot += v[i].got != 0;
+            bad += !v[i].symbol || (v[i].got && want && *(void **)v[i].got != want);
+            for (size_t k = 0; k < i; k++)
+                bad += v[k].symbol && v[i].symbol && strcmp(v[k].symbol, v[i].symbol) == 0;
+        }
+    }
+    ok(ngot > 0 && !bad, "graph: %zu slots (%zu GOT slots), one per symbol, each GOT slot holding its symbol's address",
+       nslots, ngot);
+
     /* the section of a static function, found through a pointer to it */
     uint64_t off = 1;
     void **lp = keel_symbol(ns, "c_lp");

@@ -295,8 +295,8 @@ int main(int argc, char **argv)
         if (!ok(r[i].rounds > 0 && r[i].failures == 0, "reader %d: %ld rounds of lookups, all right", i, r[i].rounds))
             printf("# %ld failures, the last: %s\n", r[i].failures, r[i].msg);
     }
-    printf("# readers saw a churning object's section %ld + %ld times, %ld dependents of base_fn in all\n", a, b,
-           deps);
+    printf("# readers made %ld rounds and saw a churning object's section %ld + %ld times, %ld dependents of "
+           "base_fn in all\n", rounds, a, b, deps);
     const keel_dep *d;
     ok(keel_ns_next_object(sh.root, NULL) == base && keel_ns_next_object(sh.root, base) == NULL &&
            keel_ns_next_object(sh.child, NULL) == NULL && keel_section_dependents(sh.base_sec, &d) == 0 &&
