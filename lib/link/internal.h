@@ -313,5 +313,9 @@ size_t lk_eh_fdes(const lk_osec *o); /* the FDEs kept in o */
 /* Where a symbol defined in an edited .eh_frame went, in o. */
 uint64_t lk_eh_symbol(const lk_osec *o, const struct lk_eh *eh, uint64_t value);
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);
+/* -s, -S, -x, -X (strip.c) */
+bool lk_debug_section(const char *name);
+bool lk_strip_section(const lk_link *l, const char *name);
+bool lk_keep_local(const lk_link *l, const lk_file *f, const keel_sym *d, const char *name);
 
 #endif

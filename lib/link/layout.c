@@ -252,6 +252,8 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
         return 0;
     if (!(sh->flags & SHF_ALLOC) && strncmp(*name, ".debug", 6) != 0 && strcmp(*name, ".comment") != 0)
         return 0; /* other unallocated sections: nothing a program or debugger reads */
+    if (lk_strip_section(l, *name))
+        return 0; /* -s, -S: debugging sections */
     if (f->live && (sh->flags & SHF_ALLOC) && !f->live[i] && strcmp(*name, ".eh_frame") != 0)
         return 0; /* --gc-sections: not reachable */
     int legacy = legacy_array(*name);
