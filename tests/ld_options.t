@@ -1,0 +1,253 @@
+#!/usr/bin/perl
+# GNU ld's options in keel link, each against ld.bfd on the same command
+# line (sources in tests/progs/ld_options):
+#   - how words are read (getopt_long_only over ld.bfd's table): one-dash
+#     long options, abbreviations, the two-dash-only ones (-omagic is
+#     -o magic), clusters, unknown and ambiguous options, missing values:
+#     the same reading and ld.bfd's messages;
+#   - --mapfile is refused until mapfiles work, and writes nothing;
+#   - -s, -S, -x, -X, --discard-none: the same symbols and sections as
+#     ld.bfd's output; gcc -s gives a program without .symtab;
+#   - --print-gc-sections: ld.bfd's lines; --sysroot for -l, -L=;
+#   - the options keel accepts and ignores say so; those with nothing to do
+#     in a static executable say what (-init, -fini).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Cwd qw(abs_path);
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use POSIX ();
+use Programs qw(slurp spew have);
+use Oracle ();
+
+plan skip_all => 'the link-editor is for x86-64 hosts' unless (POSIX::uname())[4] eq 'x86_64';
+my $keel = abs_path(Oracle::keel_bin());
+plan skip_all => 'no keel binary (' . Oracle::keel_bin() . ')' unless $keel && -x $keel;
+plan skip_all => 'no ld.bfd (the oracle)' unless have('ld.bfd');
+plan skip_all => 'no gcc' unless have('gcc');
+my $src = "$FindBin::Bin/progs/ld_options";
+my $parent = ($ENV{KEEL_BUILD} || 'build') . '/t';
+make_path($parent);
+my $tmp = abs_path(tempdir('ld_options.XXXXXX', DIR => $parent, CLEANUP => 1));
+my $readelf = Oracle::readelf_bin();
+
+# Run a program (no shell) in a directory; {status, signal, out, err}.
+my $runs = 0;
+sub run_in {
+    my ($dir, @argv) = @_;
+    my $base = "$tmp/run" . ++$runs;
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        chdir($dir) && open(STDIN, '<', '/dev/null') && open(STDOUT, '>', "$base.out") &&
+            open(STDERR, '>', "$base.err") or POSIX::_exit(120);
+        exec { $argv[0] } @argv or POSIX::_exit(121);
+    }
+    waitpid($pid, 0);
+    return { status => $? >> 8, signal => $? & 127, out => slurp("$base.out"), err => slurp("$base.err") };
+}
+sub run { run_in($tmp, @_) }
+sub sh { system('/bin/sh', '-c', $_[0]) == 0 }
+
+sh("as $src/start.s -o $tmp/start.o && as -L $src/locals.s -o $tmp/locals.o && as $src/gc_start.s -o $tmp/gc_start.o"
+   . " && gcc -O2 -ffunction-sections -fdata-sections -c $src/gc_main.c -o $tmp/gc_main.o"
+   . " && gcc -O2 -g -c $src/hello.c -o $tmp/hello.o")
+    or BAIL_OUT('cannot build the inputs');
+
+# ld.bfd's and keel's messages without their "ld.bfd: "/"keel ld: " prefix,
+# the lines that say how the command line was read.
+sub said {
+    my ($err) = @_;
+    return [map { s/^(?:ld\.bfd|keel ld): //r } grep { /unrecognized option|missing argument|disambiguate|grouped short|cannot find|use the --help/ } split /\n/, $err];
+}
+
+# Link in a fresh directory with each linker; {bfd, keel} with {dir, r}.
+my $links = 0;
+sub both {
+    my (@args) = @_;
+    my %res;
+    for my $who (qw(bfd keel)) {
+        my $dir = "$tmp/l" . ++$links;
+        make_path($dir);
+        my @ld = $who eq 'bfd' ? ('ld.bfd') : ($keel, 'link');
+        $res{$who} = { dir => $dir, r => run_in($dir, @ld, @args) };
+    }
+    return \%res;
+}
+
+# ------------------------------------------------- reading the command line
+
+# Each line: the words after "-o out start.o", and what ld.bfd makes of them.
+# The checks: the same exit status, the same messages about the command line,
+# and, where the link succeeds, the same output file names.
+for my $case (
+    [['-omagic'], 'one dash: -omagic is -o magic (--omagic takes two dashes only)'],
+    [['-library=c'], '-library=c is -l ibrary=c (--library takes two dashes only)'],
+    [['-lib'], '-lib is -l ib, not an abbreviation of --library'],
+    [['-export-dyn'], 'an unambiguous abbreviation with one dash'],
+    [['--whole'], 'an unambiguous abbreviation with two dashes'],
+    [['-print-gc', '-gc-sections'], '-print-gc is --print-gc-sections, -gc-sections is --gc-sections'],
+    [['-discard'], 'an ambiguous abbreviation: unrecognized'],
+    [['-en', 'x'], 'ambiguous, though -e is a short option: unrecognized (not -e n)'],
+    [['-u=x'], '-u=x: u abbreviates several long options: unrecognized'],
+    [['--frobnicate'], 'an unknown long option'],
+    [['-jfoo'], 'an unknown one-dash word'],
+    [['--strip-all=x'], 'a value given to an option that takes none'],
+    [['-e'], 'a short option without its value (ld.bfd: unrecognized)'],
+    [['-soname'], 'a one-dash long option without its value: missing argument'],
+    [['-non-start'], 'a cluster whose second letter takes a value: unable to disambiguate'],
+    [['-sx'], 'a cluster of options without values: both taken, with a warning'],
+    [['-O', '1'], '-O takes the next word as its value'],
+    [['-Bstat'], '-Bstat abbreviates -Bstatic'],
+    [['-zmuldefs', '-z', 'now'], '-z joined and separate'],
+    [['-E', '-dc', '-dp', '-Qy', '-g'], 'one-dash flags ld.bfd ignores or has nothing to do with here'],
+    [['--', 'more.o', '-lnone'], 'after --, ld.bfd reads nothing more (not even inputs)'],
+) {
+    my ($args, $what) = @$case;
+    my $res = both('-o', 'out', "$tmp/start.o", @$args);
+    my ($b, $k) = ($res->{bfd}{r}, $res->{keel}{r});
+    my @bfd_files = sort grep { !/^\./ } map { s{.*/}{}r } glob("$res->{bfd}{dir}/*");
+    my @keel_files = sort grep { !/^\./ } map { s{.*/}{}r } glob("$res->{keel}{dir}/*");
+    ok($b->{status} == $k->{status} && !$k->{signal} && is_deeply_quiet(said($b->{err}), said($k->{err})) &&
+       "@bfd_files" eq "@keel_files", "@$args: $what")
+        or diag("ld.bfd: $b->{status} [@bfd_files]\n$b->{err}\nkeel: $k->{status} [@keel_files]\n$k->{err}");
+}
+
+sub is_deeply_quiet { my ($x, $y) = @_; return join("\n", @$x) eq join("\n", @$y) }
+
+# ld.bfd options keel does not have: read as ld.bfd reads them, then refused
+# by name (not read as a short option with a value, as they once were)
+for my $case ([['-unique=foo'], '--unique'], [['-emit-relocs'], undef], [['-foo-bar'], '-f'],
+              [['-Bsymbolic'], '--Bsymbolic']) {
+    my ($args, $name) = @$case;
+    next unless defined $name;
+    my $b = run('ld.bfd', '-o', "$tmp/u.bfd", "$tmp/start.o", @$args);
+    my $k = run($keel, 'link', '-o', "$tmp/u.keel", "$tmp/start.o", @$args);
+    ok($k->{status} == 1 && $k->{err} =~ /^keel ld: \Q$args->[0]\E: GNU ld's \Q$name\E is not supported by keel$/m &&
+       !-e "$tmp/u.keel", "@$args: ld.bfd's $name (ld.bfd: status $b->{status}), refused by name")
+        or diag($k->{err});
+}
+
+# ------------------------------------------------------------ --mapfile
+
+{
+    my $r = run($keel, 'link', '-o', "$tmp/mapped", "$tmp/start.o", '--mapfile', "$tmp/nonexistent");
+    ok($r->{status} == 1 && $r->{err} =~ /mapfiles are not supported yet/ && !-e "$tmp/mapped",
+       '--mapfile: an error until mapfiles work, and no output') or diag($r->{err});
+    $r = run($keel, 'link', '-o', "$tmp/mapped", "$tmp/start.o", "--mapfile=$tmp/nonexistent");
+    ok($r->{status} == 1 && !-e "$tmp/mapped", '--mapfile=FILE: the same');
+}
+
+# ------------------------------------------------ symbols and debug sections
+
+# The local symbols (not FILE, not SECTION) and the section names of a file.
+sub locals_of {
+    my ($file) = @_;
+    my $out = `$readelf -sW $file 2>&1`;
+    return join ' ', sort map { (split ' ')[7] // '' }
+        grep { /^\s*\d+:/ && /\bLOCAL\b/ && !/\b(FILE|SECTION)\b/ && (split ' ')[7] } split /\n/, $out;
+}
+sub sections_of {
+    my ($file) = @_;
+    my %s = map { /^\s*\[\s*\d+\]\s+(\S+)/ ? ($1 => 1) : () } split /\n/, `$readelf -SW $file 2>&1`;
+    return \%s;
+}
+sub symtab_and_debug { my $s = sections_of($_[0]); join ' ', sort grep { /^\.(symtab|strtab|debug_)/ } keys %$s }
+
+for my $opts ([], ['-X'], ['--discard-locals'], ['-x'], ['--discard-all'], ['--discard-none'], ['-S'],
+              ['--strip-debug'], ['-s'], ['--strip-all']) {
+    my $res = both('-o', 'out', "$tmp/locals.o", @$opts);
+    my ($bo, $ko) = ("$res->{bfd}{dir}/out", "$res->{keel}{dir}/out");
+    ok($res->{keel}{r}{status} == 0 && -e $ko, "locals.o @$opts: linked") or diag($res->{keel}{r}{err});
+    is(locals_of($ko), locals_of($bo), "locals.o @$opts: the local symbols ld.bfd keeps");
+    is(symtab_and_debug($ko), symtab_and_debug($bo), "locals.o @$opts: .symtab, .strtab and .debug_* as ld.bfd's");
+}
+
+# gcc -s and -g -S through gcc's driver: a stripped program that still runs
+{
+    make_path("$tmp/bin");
+    symlink($keel, "$tmp/bin/ld") or die "symlink: $!";
+    for my $case (['-s'], ['-S'], ['-x'], ['-X']) {
+        my ($opt) = @$case;
+        my @flags = $opt eq '-s' ? ('-s') : ("-Wl,$opt");
+        ok(sh("gcc -static -g @flags $tmp/hello.o -o $tmp/hello.bfd 2>/dev/null") &&
+           sh("gcc -static -g -B$tmp/bin/ @flags $tmp/hello.o -o $tmp/hello.keel"), "gcc @flags: linked by both");
+        is(symtab_and_debug("$tmp/hello.keel"), symtab_and_debug("$tmp/hello.bfd"),
+           "gcc @flags: .symtab, .strtab and .debug_* as ld.bfd's");
+        # hello.c's static 'counter' (ld.bfd also makes its hidden
+        # linker-defined symbols local, which keel does not: not compared)
+        is(scalar(locals_of("$tmp/hello.keel") =~ /\bcounter\b/), scalar(locals_of("$tmp/hello.bfd") =~ /\bcounter\b/),
+           "gcc @flags: a static variable's symbol kept or not as ld.bfd keeps it");
+        my ($k, $b) = (run("$tmp/hello.keel", 'x'), run("$tmp/hello.bfd", 'x'));
+        ok($k->{status} == 0 && $k->{out} eq $b->{out} && $b->{out} =~ /^hello/, "gcc @flags: the program runs as ld.bfd's");
+    }
+}
+
+# ------------------------------------------------------ --print-gc-sections
+
+{
+    my @in = ("$tmp/gc_start.o", "$tmp/gc_main.o");
+    my $res = both('--gc-sections', '--print-gc-sections', '-o', 'out', @in);
+    my @b = grep { /removing unused section/ } split /\n/, $res->{bfd}{r}{err};
+    my @k = grep { /removing unused section/ } split /\n/, $res->{keel}{r}{err};
+    ok(@b > 0 && $res->{keel}{r}{status} == 0, '--print-gc-sections: ld.bfd reports sections, keel links')
+        or diag($res->{keel}{r}{err});
+    is_deeply([map { s/^(?:ld\.bfd|keel ld): //r } @k], [map { s/^(?:ld\.bfd|keel ld): //r } @b],
+              "--print-gc-sections: ld.bfd's lines, in its order");
+    $res = both('--gc-sections', '--print-gc-sections', '--no-print-gc-sections', '-o', 'out', @in);
+    ok($res->{keel}{r}{err} !~ /removing/ && $res->{bfd}{r}{err} !~ /removing/, '--no-print-gc-sections: none');
+    my $r = run($keel, 'link', '--print-gc-sections', '-o', "$tmp/nogc", @in);
+    ok($r->{status} == 0 && $r->{err} !~ /removing/, '--print-gc-sections without --gc-sections: nothing removed');
+    $r = run($keel, 'link', '--gc-sections', '--no-gc-sections', '-o', "$tmp/nogc2", @in);
+    my $full = -s "$tmp/nogc";
+    ok($r->{status} == 0 && -s "$tmp/nogc2" == $full, '--no-gc-sections after --gc-sections: nothing collected');
+}
+
+# ---------------------------------------------------------------- --sysroot
+
+{
+    make_path("$tmp/root/usr/lib", "$tmp/root/sub");
+    sh("ar rc $tmp/root/usr/lib/libzz.a $tmp/gc_main.o && ar rc $tmp/root/sub/libyy.a $tmp/gc_main.o") or die;
+    for my $case ([["--sysroot=$tmp/root", '-lzz'], 'a default directory under --sysroot'],
+                  [["--sysroot=$tmp/root", '-L=/sub', '-lyy'], '-L=DIR under --sysroot'],
+                  [['-L=/sub', "--sysroot=$tmp/root", '-lyy'], '--sysroot after -L=DIR still counts'],
+                  [["-L\$SYSROOT/sub", "--sysroot=$tmp/root", '-lyy'], '-L$SYSROOTDIR'],
+                  [['--sysroot', "$tmp/root", '-lzz'], '--sysroot DIR (not =DIR): ld.bfd ignores it']) {
+        my ($args, $what) = @$case;
+        my $res = both('-o', 'out', '--trace', "$tmp/gc_start.o", @$args);
+        my ($b, $k) = ($res->{bfd}{r}, $res->{keel}{r});
+        my ($bf) = $b->{out} =~ m{([^\s(]*lib(?:zz|yy)\.a)};
+        my ($kf) = $k->{out} =~ m{([^\s(]*lib(?:zz|yy)\.a)};
+        ok($b->{status} == $k->{status} && ($bf // '') eq ($kf // ''), "$what: " . ($bf // 'not found'))
+            or diag("ld.bfd $b->{status}: $b->{out}$b->{err}\nkeel $k->{status}: $k->{out}$k->{err}");
+    }
+}
+
+# ----------------------------------------------- accepted, ignored, and said
+
+{
+    for my $opt (['--sort-common'], ['--fatal-warnings'], ['--warn-common'], ['--no-relax'], ['--demangle']) {
+        my $r = run($keel, 'link', '-o', "$tmp/ig", "$tmp/start.o", @$opt);
+        ok($r->{status} == 0 && $r->{err} =~ /^keel ld: warning: \Q$opt->[0]\E ignored$/m, "$opt->[0]: ignored, and said")
+            or diag($r->{err});
+    }
+    for my $opt (['-init', '_start'], ['-fini=_start']) {
+        my $res = both('-o', 'out', "$tmp/start.o", @$opt);
+        my $dyn = `$readelf -d $res->{bfd}{dir}/out 2>&1`;
+        ok($res->{keel}{r}{status} == 0 && $dyn =~ /no dynamic section/ &&
+           $res->{keel}{r}{err} =~ /no effect in a static executable/, "$opt->[0]: ld.bfd writes no DT_INIT/DT_FINI here; keel says so")
+            or diag($res->{keel}{r}{err});
+    }
+    my $r = run($keel, 'link', '-o', "$tmp/nw", "$tmp/start.o", '--no-warn-mismatch', '-plugin', '/no/such/plugin.so',
+                '-plugin-opt=x', '--hash-style=gnu', '-no-pie');
+    ok($r->{status} == 0 && $r->{err} eq '', '--no-warn-mismatch, -plugin, --hash-style, -no-pie: accepted quietly')
+        or diag($r->{err});
+    $r = run($keel, 'link', '--keel-print-plan', "$tmp/start.o", '--eh-frame-hdr', '--no-eh-frame-hdr');
+    like($r->{out}, qr/^eh-frame-hdr no$/m, '--no-eh-frame-hdr undoes --eh-frame-hdr');
+    $r = run($keel, 'link', '-o', "$tmp/sec", "$tmp/start.o", '--sort-section=bogus');
+    ok($r->{status} == 1 && $r->{err} =~ /invalid section sorting option: bogus/, '--sort-section=bogus: ld.bfd\'s error');
+}
+
+done_testing();
