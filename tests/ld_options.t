@@ -119,7 +119,7 @@ sub is_deeply_quiet { my ($x, $y) = @_; return join("\n", @$x) eq join("\n", @$y
 
 # ld.bfd options keel does not have: read as ld.bfd reads them, then refused
 # by name (not read as a short option with a value, as they once were)
-for my $case ([['-unique=foo'], '--unique'], [['-emit-relocs'], undef], [['-foo-bar'], '-f'],
+for my $case ([['-unique=foo'], '--unique'], [['-foo-bar'], '-f'],
               [['-Bsymbolic'], '--Bsymbolic']) {
     my ($args, $name) = @$case;
     next unless defined $name;
@@ -185,6 +185,81 @@ for my $opts ([], ['-X'], ['--discard-locals'], ['-x'], ['--discard-all'], ['--d
     }
 }
 
+# ----------------------------------------------------------- --emit-relocs
+
+# The relocations of a file, each as "RELASECTION +OFFSET-IN-ITS-TARGET TYPE
+# SYMBOL +- ADDEND" (addresses differ between the two linkers' layouts;
+# the offset in the target section does not).
+sub relocs_of {
+    my ($file) = @_;
+    my %addr;
+    for (split /\n/, `$readelf -SW $file`) { $addr{$1} = hex($2) if /^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)/ }
+    my ($sec, @r);
+    for (split /\n/, `$readelf -rW $file`) {
+        if (/^Relocation section '([^']+)'/) { $sec = $1; next }
+        next unless /^\s*([0-9a-f]+)\s+[0-9a-f]+\s+(R_\S+)\s*(?:[0-9a-f]+\s+)?(.*)$/;
+        my ($off, $type, $rest) = (hex($1), $2, $3);
+        (my $t = $sec) =~ s/^\.rela//;
+        push @r, sprintf("%s +0x%x %s %s", $sec, $off - ($addr{$t} // 0), $type, $rest);
+    }
+    return \@r;
+}
+
+# Each emitted S + A (- P) relocation against the bytes the link wrote
+# there: the offsets, symbols and addends describe the output as it is.
+sub relocs_hold {
+    my ($file) = @_;
+    open(my $fh, '<:raw', $file) or return 'cannot read';
+    my (%sec, @bad, $n);
+    for (split /\n/, `$readelf -SW $file`) {
+        next unless /^\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)/;
+        $sec{$2} = { addr => hex($4), off => hex($5), type => $3 };
+    }
+    my $rs;
+    for (split /\n/, `$readelf -rW $file`) {
+        if (/^Relocation section '\.rela([^']+)'/) { $rs = $sec{$1}; next }
+        next unless $rs && /^\s*([0-9a-f]+)\s+[0-9a-f]+\s+(R_X86_64_(?:64|32S?|PC32|PLT32))\s+(?:([0-9a-f]+)\s+\S+\s*)?([-+])\s*([0-9a-f]+)$/;
+        next if $rs->{type} eq 'NOBITS';
+        my ($off, $type, $S, $A) = (hex($1), $2, hex($3 // '0'), ($4 eq '-' ? -1 : 1) * hex($5));
+        my $fo = $rs->{off} + $off - $rs->{addr};
+        my $size = $type eq 'R_X86_64_64' ? 8 : 4;
+        seek($fh, $fo, 0);
+        read($fh, my $bytes, $size);
+        my $have = $size == 8 ? unpack('Q<', $bytes) : unpack('L<', $bytes);
+        my $want = $S + $A - ($type =~ /PC32|PLT32/ ? $off : 0);
+        $want &= $size == 8 ? ~0 : 0xffffffff;
+        $n++;
+        push @bad, sprintf("%s at 0x%x: 0x%x, not 0x%x", $type, $off, $have, $want) if $have != $want;
+    }
+    return @bad ? join("\n", @bad[0 .. ($#bad < 4 ? $#bad : 4)]) : $n ? '' : 'no relocation checked';
+}
+
+{
+    sh("gcc -O0 -fno-pie -ffunction-sections -fdata-sections -c $src/gc_main.c -o $tmp/gc_main0.o") or die;
+    for my $opt (['--emit-relocs'], ['-q'], ['-emit-relocs']) {
+        my $res = both(@$opt, '-o', 'out', "$tmp/gc_start.o", "$tmp/gc_main0.o");
+        my ($b, $k) = ("$res->{bfd}{dir}/out", "$res->{keel}{dir}/out");
+        ok($res->{keel}{r}{status} == 0, "@$opt: linked") or diag($res->{keel}{r}{err});
+        my $kr = relocs_of($k);
+        ok(@$kr > 0 && join("\n", @$kr) eq join("\n", @{ relocs_of($b) }),
+           "@$opt: the relocation sections, places, types, symbols and addends of ld.bfd's")
+            or diag(join("\n", @$kr) . "\n--- ld.bfd:\n" . join("\n", @{ relocs_of($b) }));
+        is(relocs_hold($k), '', "@$opt: every S + A (- P) relocation matches the bytes written");
+    }
+    # a libc program, with debugging sections: the same .rela sections as
+    # ld.bfd's (the string pools differ, so not the same addends), and
+    # every relocation true of keel's own output
+    ok(sh("gcc -static -Wl,-q $tmp/hello.o -o $tmp/hello.q.bfd") &&
+       sh("gcc -static -B$tmp/bin/ -Wl,-q $tmp/hello.o -o $tmp/hello.q.keel"), 'gcc -Wl,-q: linked by both');
+    # (.rela.plt/.rela.iplt: the IRELATIVE table, not an emitted section)
+    my %rs = map { my $f = $_; $f => join ' ', sort grep { !/^\.rela\.i?plt$/ } keys %{ { map { (split ' ')[0] => 1 } @{ relocs_of($f) } } } }
+        "$tmp/hello.q.bfd", "$tmp/hello.q.keel";
+    is($rs{"$tmp/hello.q.keel"}, $rs{"$tmp/hello.q.bfd"}, 'gcc -Wl,-q: the .rela sections of ld.bfd\'s');
+    is(relocs_hold("$tmp/hello.q.keel"), '', 'gcc -Wl,-q: every S + A (- P) relocation matches the bytes written');
+    my $r = run("$tmp/hello.q.keel");
+    ok($r->{status} == 0 && $r->{out} =~ /^hello/, 'gcc -Wl,-q: the program runs');
+}
+
 # ------------------------------------------------------ --print-gc-sections
 
 {
@@ -203,6 +278,31 @@ for my $opts ([], ['-X'], ['--discard-locals'], ['-x'], ['--discard-all'], ['--d
     $r = run($keel, 'link', '--gc-sections', '--no-gc-sections', '-o', "$tmp/nogc2", @in);
     my $full = -s "$tmp/nogc";
     ok($r->{status} == 0 && -s "$tmp/nogc2" == $full, '--no-gc-sections after --gc-sections: nothing collected');
+}
+
+# ----------------------------------- --sort-section, -z keep-text-section-prefix
+
+# The symbols of a file in address order (those the link-editor defines left out).
+sub order_of {
+    my ($file) = @_;
+    return join ' ', map { (split ' ')[2] } grep { / [tTdDrR] / && !/ (_end|_edata|__bss_start|__ehdr_start|_etext|etext|edata|end)$/ && !/ _/ } split /\n/, `nm -n $file`;
+}
+
+{
+    sh("as $src/sort_a.s -o $tmp/sort_a.o && as $src/sort_b.s -o $tmp/sort_b.o") or die;
+    for my $opt ([], ['--sort-section=name'], ['--sort-section', 'alignment'], ['-sort-section=alignment']) {
+        my $res = both(@$opt, '-o', 'out', "$tmp/sort_a.o", "$tmp/sort_b.o");
+        my ($b, $k) = (order_of("$res->{bfd}{dir}/out"), order_of("$res->{keel}{dir}/out"));
+        ok($res->{keel}{r}{status} == 0 && $k eq $b && $b =~ /alpha/, "@$opt: the input sections in ld.bfd's order ($b)")
+            or diag("keel: $k\n$res->{keel}{r}{err}");
+    }
+    # ld.bfd on x86-64 does not know it and says so; keel does as ld.bfd
+    sh("as $src/textpfx.s -o $tmp/textpfx.o") or die;
+    my $res = both('-z', 'keep-text-section-prefix', '-o', 'out', "$tmp/textpfx.o");
+    my %said = map { $_ => ($res->{$_}{r}{err} =~ /^(?:ld\.bfd|keel ld): warning: -z keep-text-section-prefix ignored$/m ? 1 : 0) } qw(bfd keel);
+    my %text = map { my $w = $_; $w => join ' ', sort grep { /^\.text/ } keys %{ sections_of("$res->{$w}{dir}/out") } } qw(bfd keel);
+    ok($said{bfd} && $said{keel}, '-z keep-text-section-prefix: ignored with ld.bfd\'s warning') or diag($res->{keel}{r}{err});
+    is($text{keel}, $text{bfd}, "-z keep-text-section-prefix: the text sections of ld.bfd's ($text{bfd})");
 }
 
 # ---------------------------------------------------------------- --sysroot

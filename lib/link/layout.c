@@ -483,6 +483,11 @@ int lk_place_sections(lk_link *l)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_priority);
             else if (strcmp(g->secs[i]->name, ".data.rel.ro") == 0 && g->secs[i]->npieces && !g->secs[i]->pool)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_local);
+        for (size_t i = 0; l->opt->sort_section && i < g->nsecs; i++) {
+            int src2 = lk_sort_section(l, g->secs[i]); /* --sort-section (sort_section.c) */
+            if (src2)
+                return src2;
+        }
     }
     return 0;
 }
