@@ -104,11 +104,16 @@ static void usage(FILE *to)
           "  --allow-multiple-definition  --unresolved-symbols=ignore-all|report-all|...\n"
           "  --warn-unresolved-symbols  --noinhibit-exec  --wrap SYM  -y SYM (--trace-symbol)\n"
           "  -Map FILE (a map file)  -M (the map on standard output, as GNU ld)\n"
-          "  --mapfile FILE  a Solaris mapfile (version 2) that configures the layout\n"
-          "  -v  --version  @FILE (more arguments from FILE)\n"
-          "Accepted and ignored: -plugin, -plugin-opt, --hash-style, -dynamic-linker,\n"
-          "  --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -s, -S, -O, --sort-common,\n"
-          "  --fatal-warnings, --no-undefined, -E, -X, -x.\n"
+          "  -s (--strip-all)  -S (--strip-debug)  -x (--discard-all)  -X (--discard-locals)\n"
+          "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
+          "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
+          "  --mapfile FILE  a Solaris mapfile (version 2): not supported yet, an error\n"
+          "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
+          "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
+          "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
+          "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
+          "Accepted, ignored with a warning: --sort-common, --fatal-warnings, --warn-common,\n"
+          "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
           "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
           to);
 }
