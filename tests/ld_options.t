@@ -314,13 +314,19 @@ sub order_of {
                   [["--sysroot=$tmp/root", '-L=/sub', '-lyy'], '-L=DIR under --sysroot'],
                   [['-L=/sub', "--sysroot=$tmp/root", '-lyy'], '--sysroot after -L=DIR still counts'],
                   [["-L\$SYSROOT/sub", "--sysroot=$tmp/root", '-lyy'], '-L$SYSROOTDIR'],
-                  [['--sysroot', "$tmp/root", '-lzz'], '--sysroot DIR (not =DIR): ld.bfd ignores it']) {
+                  [['--sysroot', "$tmp/root", '-lzz'], '--sysroot DIR (not =DIR): ld.bfd ignores it'],
+                  [["--sysroot=$tmp/root/", '-L=/sub', '-lyy'], '--sysroot=DIR/: the slash kept, as ld.bfd keeps it'],
+                  [['--sysroot=/', "-L$tmp/root/usr/lib", '-lzz', '-static', '-lm'],
+                   '--sysroot=/: the default directories as they are']) {
         my ($args, $what) = @$case;
-        my $res = both('-o', 'out', '--trace', "$tmp/gc_start.o", @$args);
-        my ($b, $k) = ($res->{bfd}{r}, $res->{keel}{r});
-        my ($bf) = $b->{out} =~ m{([^\s(]*lib(?:zz|yy)\.a)};
-        my ($kf) = $k->{out} =~ m{([^\s(]*lib(?:zz|yy)\.a)};
-        ok($b->{status} == $k->{status} && ($bf // '') eq ($kf // ''), "$what: " . ($bf // 'not found'))
+        # the files ld.bfd opens (--trace), and those keel resolved
+        # (--keel-print-plan: an archive is listed even if nothing is taken)
+        my $b = run('ld.bfd', '-o', "$tmp/sr.out", '--trace', "$tmp/gc_start.o", @$args);
+        my $k = run($keel, 'link', '--keel-print-plan', '-o', "$tmp/sr.out", "$tmp/gc_start.o", @$args);
+        my %seen;
+        my $bf = join ' ', grep { !$seen{"b$_"}++ } $b->{out} =~ m{([^\s(]*lib(?:zz|yy|m)\.a)}g;
+        my $kf = join ' ', grep { !$seen{"k$_"}++ } $k->{out} =~ m{([^\s(]*lib(?:zz|yy|m)\.a)}g;
+        ok($b->{status} == $k->{status} && $bf eq $kf, "$what: " . ($bf || 'not found'))
             or diag("ld.bfd $b->{status}: $b->{out}$b->{err}\nkeel $k->{status}: $k->{out}$k->{err}");
     }
 }

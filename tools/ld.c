@@ -879,6 +879,8 @@ static const char *defaults[sizeof default_dirs / sizeof default_dirs[0]];
 static void apply_sysroot(ld_plan *pl)
 {
     const char *root = pl->opt.sysroot ? pl->opt.sysroot : "";
+    if (strspn(root, "/") == strlen(root))
+        root = ""; /* ld.bfd writes /usr/lib under --sysroot=/, not //usr/lib (but keeps DIR//usr/lib) */
     for (size_t d = 0; d < pl->ndirs; d++) {
         const char *dir = pl->dirs[d];
         if (dir[0] == '=')
