@@ -93,7 +93,9 @@ static const ld_opt table[] = {
     {"audit", REQ, 2}, {"Bgroup", NOARG, 1}, {"disable-new-dtags", NOARG, 2},
     {"enable-new-dtags", NOARG, 2}, {"eh-frame-hdr", NOARG, 2}, {"no-eh-frame-hdr", NOARG, 2},
     {"exclude-libs", REQ, 2}, {"hash-style", REQ, 2}, {"depaudit", REQ, 2},
-    /* keel's own */
+    /* --image-base: lld's (ld.bfd 2.40 has it for PE only); keel takes it */
+    {"image-base", REQ, 2},
+    /* keel's own (-mapfile stays -m apfile, as in ld.bfd) */
     {"mapfile", REQ, 3}, {"keel-print-plan", NOARG, 2},
 };
 enum { NOPTS = sizeof table / sizeof table[0] };
