@@ -129,14 +129,6 @@ static const ld_opt *lookup(const char *name, size_t len, bool twos, bool *ambig
     return found;
 }
 
-bool ld_known_long(const char *name)
-{
-    for (size_t k = 0; k < NOPTS; k++)
-        if (strcmp(table[k].name, name) == 0)
-            return true;
-    return false;
-}
-
 static void emit(ld_words *w, char *word, const char *orig)
 {
     char **v = realloc(w->v, (w->n + 1) * sizeof *v);

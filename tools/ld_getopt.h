@@ -10,7 +10,8 @@
  *   - anything else is an input, untouched.
  * So -emit-relocs is --emit-relocs, -omagic is -o magic, -export-dynamic
  * is --export-dynamic, -lc is -l c: what ld.bfd makes of the same words.
- * An option ld.bfd does not know is refused here in ld.bfd's words. */
+ * An option ld.bfd does not know is refused here in ld.bfd's words; one
+ * it knows and tools/ld.c does not take is refused there by name. */
 #ifndef KEEL_TOOLS_LD_GETOPT_H
 #define KEEL_TOOLS_LD_GETOPT_H
 
@@ -27,10 +28,5 @@ typedef struct ld_words {
  * returns the number of errors. */
 int ld_normalize(char **args, size_t n, ld_words *out,
                  void (*report)(bool error, const char *fmt, ...));
-
-/* Whether NAME (no dashes) is a long option of ld.bfd's that keel's parser
- * may not handle: such a word gets "not supported" rather than
- * "unrecognized". */
-bool ld_known_long(const char *name);
 
 #endif
