@@ -34,6 +34,25 @@ static const lk_osec *kept_target(const lk_file *f, uint32_t i, keel_shdr *sh)
     return f->out[sh->info];
 }
 
+/* The relocations of section i that stay: all, but in an edited
+ * .eh_frame only those of the records kept (ehedit.c). */
+static uint64_t kept(const lk_file *f, uint32_t i, const keel_shdr *sh)
+{
+    const struct lk_eh *eh = f->eh ? f->eh[sh->info] : NULL;
+    keel_relocs rs;
+    if (!eh)
+        return sh->size / 24;
+    uint64_t n = 0, at;
+    if (keel_elf_relocs(&f->elf, i, &rs, NULL))
+        return 0;
+    for (uint64_t k = 0; k < rs.count; k++) {
+        keel_rel r;
+        keel_relocs_get(&rs, k, &r);
+        n += lk_eh_offset(eh, r.offset, &at);
+    }
+    return n;
+}
+
 /* Count the relocations per output section and number the .rela
  * sections from *nsec on; the output sections are numbered 1..nout. */
 int lk_emit_relocs_plan(lk_link *l, uint32_t nout, uint32_t *nsec)
@@ -49,7 +68,7 @@ int lk_emit_relocs_plan(lk_link *l, uint32_t nout, uint32_t *nsec)
             keel_shdr sh;
             const lk_osec *o = kept_target(f, i, &sh);
             if (o && sh.entsize == 24)
-                count[o->index] += sh.size / 24;
+                count[o->index] += kept(f, i, &sh);
         }
     }
     size_t n = 0;
@@ -113,9 +132,14 @@ static void emit_one(lk_link *l, lk_file *f, const lk_osec *o, uint64_t base, co
                 type = 0, addend = 0; /* in a discarded section: ld.bfd's R_X86_64_NONE */
             else if (KEEL_ST_TYPE(d.info) != STT_SECTION && f->sym_out[r->sym])
                 sym = f->sym_out[r->sym];
-            else if (f->merged && f->merged[d.shndx]) {
-                /* a merged string: where it went, from the output
-                 * section's start */
+            else if (KEEL_ST_TYPE(d.info) == STT_SECTION && f->merged && f->merged[d.shndx])
+                /* a section symbol plus an addend into merged strings: the
+                 * string holding that offset, as the relocation took it
+                 * (relocate.c) */
+                addend = lk_merged_offset(f->out[d.shndx], f->merged[d.shndx], d.value + (uint64_t)r->addend);
+            else if ((f->merged && f->merged[d.shndx]) || (f->eh && f->eh[d.shndx])) {
+                /* a symbol in merged strings or an edited .eh_frame: where
+                 * it went, from the output section's start */
                 uint64_t S = 0, size;
                 bool tls;
                 if (!lk_symbol_value(l, f, r->sym, &S, &size, &tls, NULL))
@@ -157,10 +181,13 @@ void lk_emit_relocs_write(lk_link *l, uint8_t *buf, uint8_t *shdrs, uint32_t sym
             if (!o || sh.entsize != 24 || keel_elf_relocs(&f->elf, i, &rs, NULL))
                 continue;
             lk_emit *e = &l->emits[l->emit_of[o->index] - 1];
+            const struct lk_eh *eh = f->eh ? f->eh[sh.info] : NULL;
             uint64_t base = o->addr + f->pos[sh.info];
             for (uint64_t k = 0; k < rs.count && e->cursor + 24 <= e->offset + e->count * 24; k++) {
                 keel_rel r;
                 keel_relocs_get(&rs, k, &r);
+                if (eh && !lk_eh_offset(eh, r.offset, &r.offset))
+                    continue; /* in a record the editing dropped */
                 emit_one(l, f, o, base, &r, e, buf);
             }
         }
