@@ -331,6 +331,26 @@ sub order_of {
     }
 }
 
+# a script's names under --sysroot: =/NAME, and an absolute name in a script
+# that is itself inside the sysroot (one outside is not moved)
+{
+    make_path("$tmp/sr/usr/lib", "$tmp/sr/sub");
+    sh("ar rc $tmp/sr/usr/lib/libreal.a $tmp/gc_main.o && ar rc $tmp/sr/sub/libyy.a $tmp/gc_main.o") or die;
+    spew("$tmp/sr/usr/lib/libss.a", "GROUP ( /usr/lib/libreal.a )\n");
+    spew("$tmp/sr/usr/lib/libeq.a", "GROUP ( =/sub/libyy.a )\n");
+    spew("$tmp/outside.a", "GROUP ( /usr/lib/libreal.a )\n");
+    for my $case ([['-lss'], 'an absolute name in a script inside the sysroot'], [['-leq'], '=/NAME in a script'],
+                  [["$tmp/outside.a"], 'an absolute name in a script outside the sysroot: as it is']) {
+        my ($args, $what) = @$case;
+        my @a = ("--sysroot=$tmp/sr", '-L=/usr/lib', '-o', "$tmp/sr.out", '-t', "$tmp/gc_start.o", @$args);
+        my ($b, $k) = (run('ld.bfd', @a), run($keel, 'link', @a));
+        my ($bf) = "$b->{out}$b->{err}" =~ m{([^\s(]*lib(?:real|yy)\.a)};
+        my ($kf) = "$k->{out}$k->{err}" =~ m{([^\s(]*lib(?:real|yy)\.a)};
+        ok($b->{status} == $k->{status} && ($bf // '') eq ($kf // ''), "--sysroot, $what: " . ($bf // 'not found'))
+            or diag("ld.bfd $b->{status}: $b->{out}$b->{err}\nkeel $k->{status}: $k->{out}$k->{err}");
+    }
+}
+
 # ----------------------------------------------- accepted, ignored, and said
 
 {

@@ -1061,7 +1061,7 @@ int cmd_link(int argc, char **argv)
     for (size_t d = 0; d < plan.ndirs; d++)
         add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, plan.dirs[d]);
     for (size_t d = 0; !plan.nostdlib && d < sizeof default_dirs / sizeof default_dirs[0]; d++)
-        add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, default_dirs[d]);
+        add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, defaults[d]); /* under --sysroot */
     if (plan.print_plan) {
         print_plan(&plan);
         return 0;
