@@ -138,6 +138,13 @@ for my $case ([['-unique=foo'], '--unique'], [['-foo-bar'], '-f'],
        '--mapfile: an error until mapfiles work, and no output') or diag($r->{err});
     $r = run($keel, 'link', '-o', "$tmp/mapped", "$tmp/start.o", "--mapfile=$tmp/nonexistent");
     ok($r->{status} == 1 && !-e "$tmp/mapped", '--mapfile=FILE: the same');
+    # keel_link itself, given a mapfile through its options (the library's callers)
+    my $unit = ($ENV{KEEL_BUILD} || 'build') . '/tests/link_mapfile';
+    SKIP: {
+        skip "no $unit (make all builds it)", 1 unless -x $unit;
+        $r = run(abs_path($unit), "$tmp/start.o", "$tmp/mapped2", "$tmp/nonexistent");
+        ok($r->{status} == 0, 'keel_link with mapfiles in its options: refused, no output') or diag($r->{out} . $r->{err});
+    }
 }
 
 # ------------------------------------------------ symbols and debug sections
