@@ -253,6 +253,17 @@ sub relocs_hold {
             or diag(join("\n", @$kr) . "\n--- ld.bfd:\n" . join("\n", @{ relocs_of($b) }));
         is(relocs_hold($k), '', "@$opt: every S + A (- P) relocation matches the bytes written");
     }
+    # GOT loads the link rewrote: the relocation that describes the new
+    # instruction, as ld.bfd's (PC32 for a call, jmp or lea, 32S for an
+    # immediate)
+    sh("gcc -O2 -fPIC -fno-plt -c $src/got.c -o $tmp/got.o && as $src/got_start.s -o $tmp/got_start.o") or die;
+    my $res = both('-q', '-o', 'out', "$tmp/got_start.o", "$tmp/got.o");
+    my ($b, $k) = ("$res->{bfd}{dir}/out", "$res->{keel}{dir}/out");
+    my $kr = relocs_of($k);
+    ok($res->{keel}{r}{status} == 0 && join("\n", @$kr) eq join("\n", @{ relocs_of($b) }) && "@$kr" =~ /R_X86_64_32S/,
+       '-q, rewritten GOT loads: the relocations of ld.bfd\'s')
+        or diag(join("\n", @$kr) . "\n--- ld.bfd:\n" . join("\n", @{ relocs_of($b) }));
+    is(relocs_hold($k), '', '-q, rewritten GOT loads: every S + A (- P) relocation matches the bytes written');
     # a libc program, with debugging sections: the same .rela sections as
     # ld.bfd's (the string pools differ, so not the same addends), and
     # every relocation true of keel's own output

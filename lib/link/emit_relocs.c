@@ -13,12 +13,15 @@
  *   - one against a symbol with no entry (a name the link-editor defines)
  *     names symbol 0 with the final S + A as addend, which gives every
  *     S + A (- P) relocation the same value;
- *   - one against a discarded section becomes R_X86_64_NONE, as ld.bfd's.
- * The types are the inputs' own: a GOT load or TLS sequence relaxed in the
- * code keeps the type the object gave (ld.bfd writes the relaxed one). */
+ *   - one against a discarded section becomes type 0 (none), as ld.bfd's.
+ * A GOT load or an initial-exec access rewritten in the code gets the type
+ * that describes it as written, as ld.bfd's (the architecture layer
+ * tells); a general- or local-dynamic TLS sequence keeps the types the
+ * object gave. */
 #include <string.h>
 
 #include "internal.h"
+#include "../arch/arch.h"
 
 enum { SHT_RELA = 4, SHT_NOBITS = 8, STB_LOCAL = 0, STT_SECTION = 3, SHN_ABS = 0xfff1 };
 
@@ -129,7 +132,7 @@ static void emit_one(lk_link *l, lk_file *f, const lk_osec *o, uint64_t base, co
     if (r->sym && !keel_symtab_get(&f->symtab, r->sym, &d, NULL)) {
         if (KEEL_ST_BIND(d.info) == STB_LOCAL && d.shndx != SHN_ABS) {
             if (!(sym = section_symbol(f, d.shndx)))
-                type = 0, addend = 0; /* in a discarded section: ld.bfd's R_X86_64_NONE */
+                type = 0, addend = 0; /* in a discarded section: type 0 (none), as ld.bfd writes it */
             else if (KEEL_ST_TYPE(d.info) != STT_SECTION && f->sym_out[r->sym])
                 sym = f->sym_out[r->sym];
             else if (KEEL_ST_TYPE(d.info) == STT_SECTION && f->merged && f->merged[d.shndx])
@@ -183,11 +186,24 @@ void lk_emit_relocs_write(lk_link *l, uint8_t *buf, uint8_t *shdrs, uint32_t sym
             lk_emit *e = &l->emits[l->emit_of[o->index] - 1];
             const struct lk_eh *eh = f->eh ? f->eh[sh.info] : NULL;
             uint64_t base = o->addr + f->pos[sh.info];
+            /* the code as the object had it and as it was written: a
+             * rewritten instruction gets the relocation that describes
+             * it (the architecture knows) */
+            const kl_arch *arch = kl_arch_for(f->elf.machine);
+            keel_shdr tsh;
+            const uint8_t *in = NULL;
+            uint64_t in_size = 0;
+            if (arch && arch->emitted && !eh && (o->flags & 4 /* SHF_EXECINSTR */) &&
+                !keel_elf_shdr(&f->elf, sh.info, &tsh, NULL) &&
+                keel_elf_section_data(&f->elf, &tsh, &in, &in_size, NULL))
+                in = NULL;
             for (uint64_t k = 0; k < rs.count && e->cursor + 24 <= e->offset + e->count * 24; k++) {
                 keel_rel r;
                 keel_relocs_get(&rs, k, &r);
                 if (eh && !lk_eh_offset(eh, r.offset, &r.offset))
                     continue; /* in a record the editing dropped */
+                if (in && in_size >= tsh.size)
+                    arch->emitted(in, buf + o->offset + f->pos[sh.info], tsh.size, &r.type, &r.offset, &r.addend);
                 emit_one(l, f, o, base, &r, e, buf);
             }
         }
