@@ -22,8 +22,7 @@
 
 #include "internal.h"
 #include "../arch/arch.h"
-
-enum { SHT_RELA = 4, SHT_NOBITS = 8, STB_LOCAL = 0, STT_SECTION = 3, SHN_ABS = 0xfff1 };
+#include "../elfdefs.h"
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
@@ -193,7 +192,7 @@ void lk_emit_relocs_write(lk_link *l, uint8_t *buf, uint8_t *shdrs, uint32_t sym
             keel_shdr tsh;
             const uint8_t *in = NULL;
             uint64_t in_size = 0;
-            if (arch && arch->emitted && !eh && (o->flags & 4 /* SHF_EXECINSTR */) &&
+            if (arch && arch->emitted && !eh && (o->flags & SHF_EXECINSTR) &&
                 !keel_elf_shdr(&f->elf, sh.info, &tsh, NULL) &&
                 keel_elf_section_data(&f->elf, &tsh, &in, &in_size, NULL))
                 in = NULL;
@@ -214,7 +213,7 @@ void lk_emit_relocs_write(lk_link *l, uint8_t *buf, uint8_t *shdrs, uint32_t sym
         memset(h, 0, 64);
         put32(h, e->name);
         put32(h + 4, SHT_RELA);
-        put64(h + 8, 0x40 /* SHF_INFO_LINK */);
+        put64(h + 8, SHF_INFO_LINK);
         put64(h + 24, e->offset);
         put64(h + 32, e->count * 24);
         put32(h + 40, symtab_index);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../elfdefs.h"
 
 bool lk_debug_section(const char *name)
 {
@@ -39,7 +40,7 @@ static bool temporary(const char *name)
 
 bool lk_keep_local(const lk_link *l, const lk_file *f, const keel_sym *d, const char *name)
 {
-    if ((d->info & 0xf) == 4 /* STT_FILE */)
+    if (KEEL_ST_TYPE(d->info) == STT_FILE)
         return l->opt->discard != KEEL_DISCARD_ALL;
     switch (l->opt->discard) {
     case KEEL_DISCARD_ALL:
@@ -54,7 +55,7 @@ bool lk_keep_local(const lk_link *l, const lk_file *f, const keel_sym *d, const 
         if (!temporary(name) || d->shndx == 0 || d->shndx >= f->elf.shnum ||
             keel_elf_shdr(&f->elf, d->shndx, &sh, NULL))
             return true;
-        return !(sh.flags & 0x10 /* SHF_MERGE */);
+        return !(sh.flags & SHF_MERGE);
     }
     }
 }
