@@ -3,10 +3,12 @@
  * into keel_link_options for keel_link().
  *
  * What is GNU's and what is keel's:
- *   - options take one or two dashes and "=VALUE" or a separate VALUE, as
- *     GNU ld's getopt_long_only does (no abbreviations);
+ *   - options take one or two dashes and "=VALUE" or a separate VALUE, and
+ *     abbreviations, as GNU ld's getopt_long_only reads them over ld.bfd's
+ *     own option table (ld_getopt.c rewrites the words first: the parser
+ *     below sees --NAME for every long option and -X for a short one);
  *   - -M prints the map on standard output, as GNU ld's -M; Solaris mapfiles
- *     come through --mapfile FILE (Solaris ld's -M would clash with it);
+ *     will come through --mapfile FILE (refused until they work);
  *   - -lNAME searches the -L directories, then ld.bfd's own default
  *     directories for x86-64 Debian in ld.bfd's order (not with -nostdlib);
  *   - messages are ld.bfd's ("unrecognized option", "cannot find -lfoo"),
@@ -24,6 +26,7 @@
 
 #include "commands.h"
 #include "ld_args.h"
+#include "ld_getopt.h"
 #include "mapped_file.h"
 
 #ifndef KEEL_VERSION
@@ -101,11 +104,16 @@ static void usage(FILE *to)
           "  --allow-multiple-definition  --unresolved-symbols=ignore-all|report-all|...\n"
           "  --warn-unresolved-symbols  --noinhibit-exec  --wrap SYM  -y SYM (--trace-symbol)\n"
           "  -Map FILE (a map file)  -M (the map on standard output, as GNU ld)\n"
-          "  --mapfile FILE  a Solaris mapfile (version 2) that configures the layout\n"
-          "  -v  --version  @FILE (more arguments from FILE)\n"
-          "Accepted and ignored: -plugin, -plugin-opt, --hash-style, -dynamic-linker,\n"
-          "  --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -s, -S, -O, --sort-common,\n"
-          "  --fatal-warnings, --no-undefined, -E, -X, -x.\n"
+          "  -s (--strip-all)  -S (--strip-debug)  -x (--discard-all)  -X (--discard-locals)\n"
+          "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
+          "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
+          "  --mapfile FILE  a Solaris mapfile (version 2): not supported yet, an error\n"
+          "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
+          "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
+          "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
+          "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
+          "Accepted, ignored with a warning: --sort-common, --fatal-warnings, --warn-common,\n"
+          "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
           "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
           to);
 }
@@ -227,6 +235,7 @@ static int expand(char **args, size_t n, argvec *out, int depth)
 
 typedef struct parser {
     char **v;
+    const char **orig; /* per word: the argument as given (for messages) */
     size_t n, i;
     ld_plan *plan;
     /* the positional state (-Bstatic, --whole-archive, --as-needed), and
@@ -248,21 +257,28 @@ static const char *undash(const char *arg)
     return arg[1] == '-' ? arg + 2 : arg + 1;
 }
 
-/* A flag: -name or --name exactly. */
-static bool flag(const char *arg, const char *name)
+/* The name of an option word as ld_normalize writes them: NAME of
+ * --NAME[=VALUE], X of -X; "" for a short option with its value joined. */
+static const char *name_of(const char *arg)
 {
-    const char *s = undash(arg);
-    return s && strcmp(s, name) == 0;
+    return arg[1] == '-' ? arg + 2 : arg[2] ? "" : arg + 1;
 }
 
-/* An option with a value: -name VALUE, --name VALUE, -name=VALUE,
- * --name=VALUE.  *val is set when arg is this option (an error is counted
- * when the value is missing). */
+/* A flag: -X for a letter, --NAME for a long option (however it was
+ * spelled: ld_normalize wrote it so). */
+static bool flag(const char *arg, const char *name)
+{
+    return arg[0] == '-' && (name[1] ? arg[1] == '-' && strcmp(arg + 2, name) == 0 : arg[1] == name[0] && !arg[2]);
+}
+
+/* A long option with a value: --NAME VALUE or --NAME=VALUE.  *val is set
+ * when arg is this option (an error is counted when the value is
+ * missing). */
 static bool with_value(parser *p, const char *name, const char **val)
 {
-    const char *s = undash(p->v[p->i]);
+    const char *a = p->v[p->i], *s = a + 2;
     size_t len = strlen(name);
-    if (!s || strncmp(s, name, len) != 0)
+    if (a[0] != '-' || a[1] != '-' || strncmp(s, name, len) != 0)
         return false;
     if (s[len] == '=') {
         *val = s + len + 1;
@@ -441,17 +457,22 @@ static void z_keyword(keel_link_options *o, const char *kw)
     }
 }
 
-/* Options that make no difference to a static executable, as flags (no
- * value) and with one value. */
+/* Options accepted without a word (docs/linker.md, "Front end"): what they
+ * ask for is already so in a static executable keel makes (no dynamic
+ * section, no interpreter, no shared library to consult, undefined
+ * references already errors, commons always allocated (-d), warnings keel
+ * never gives), or ld.bfd itself ignores them (-Qy, -g). */
+static const char *const quiet_flags[] = {
+    "d", "dc", "dp", "no-pie", "no-dynamic-linker", "no-fatal-warnings", "no-undefined", "allow-shlib-undefined",
+    "no-allow-shlib-undefined", "E", "export-dynamic", "no-export-dynamic", "no-warn-mismatch",
+    "no-warn-rwx-segments", "warn-rwx-segments", "no-warn-execstack", "warn-execstack", "enable-new-dtags",
+    "disable-new-dtags", "Qy", "g", "no-copy-dt-needed-entries", "relax", "no-demangle",
+};
+
+/* Options accepted and ignored, with a warning each time: keel does not
+ * do what they ask. */
 static const char *const ignored_flags[] = {
-    "no-pie", "no-dynamic-linker", "s", "S", "strip-all", "strip-debug", "sort-common",
-    "fatal-warnings", "no-fatal-warnings", "no-undefined", "allow-shlib-undefined",
-    "no-allow-shlib-undefined", "E", "export-dynamic", "no-export-dynamic", "X", "x",
-    "discard-locals", "discard-all", "warn-common", "no-warn-mismatch", "no-warn-rwx-segments",
-    "warn-rwx-segments", "no-warn-execstack", "warn-execstack", "enable-new-dtags",
-    "disable-new-dtags", "eh-frame-hdr", "no-eh-frame-hdr", "no-gc-sections", "Qy", "g",
-    "no-print-gc-sections", "no-copy-dt-needed-entries", "relax", "no-relax", "color-diagnostics",
-    "threads", "no-threads", "demangle", "no-demangle",
+    "sort-common", "fatal-warnings", "warn-common", "demangle", "no-relax",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -522,7 +543,7 @@ static bool parse_long(parser *p)
     ld_plan *pl = p->plan;
     keel_link_options *o = &pl->opt;
     const char *a = p->v[p->i], *val;
-    const char *s = undash(a);
+    const char *s = name_of(a);
 
     /* input order and search */
     if (flag(a, "start-group") || strcmp(a, "-(") == 0) {
@@ -599,15 +620,8 @@ static bool parse_long(parser *p)
         o->map_file = val;
     else if (flag(a, "M") || flag(a, "print-map"))
         o->map_file = "/dev/stdout"; /* GNU's -M: the map on standard output */
-    else if (with_value(p, "mapfile", &val)) {
-        if (val) {
-            size_t n = o->nmapfiles;
-            const char **m = push((void *)o->mapfiles, &n, sizeof *m);
-            m[n - 1] = val;
-            o->mapfiles = m;
-            o->nmapfiles = n;
-        }
-    }
+    else if (with_value(p, "mapfile", &val)) /* until keel_link reads them (o->mapfiles) */
+        fail("--mapfile %s: mapfiles are not supported yet", val ? val : "");
     /* layout (GNU ld's -T options: hexadecimal addresses) */
     else if (with_value(p, "Ttext-segment", &val) || with_value(p, "image-base", &val)) {
         if (val && hex_address(val, &o->text_segment))
@@ -635,11 +649,47 @@ static bool parse_long(parser *p)
         build_id(o, s + 9);
     else if (flag(a, "eh-frame-hdr"))
         o->eh_frame_hdr = true;
+    else if (flag(a, "no-eh-frame-hdr"))
+        o->eh_frame_hdr = false;
     else if (flag(a, "gc-sections"))
         o->gc_sections = true;
+    else if (flag(a, "no-gc-sections"))
+        o->gc_sections = false;
+    else if (flag(a, "print-gc-sections"))
+        o->print_gc_sections = true;
+    else if (flag(a, "no-print-gc-sections"))
+        o->print_gc_sections = false;
+    /* the symbol table and what is kept */
+    else if (flag(a, "s") || flag(a, "strip-all"))
+        o->strip_all = true;
+    else if (flag(a, "S") || flag(a, "strip-debug"))
+        o->strip_debug = true;
+    else if (flag(a, "x") || flag(a, "discard-all"))
+        o->discard = KEEL_DISCARD_ALL;
+    else if (flag(a, "X") || flag(a, "discard-locals"))
+        o->discard = KEEL_DISCARD_LOCALS;
+    else if (flag(a, "discard-none"))
+        o->discard = KEEL_DISCARD_NONE;
+    else if (flag(a, "q") || flag(a, "emit-relocs"))
+        o->emit_relocs = true;
+    else if (with_value(p, "sort-section", &val)) {
+        if (val && strcmp(val, "name") == 0)
+            o->sort_section = KEEL_SORT_NAME;
+        else if (val && strcmp(val, "alignment") == 0)
+            o->sort_section = KEEL_SORT_ALIGNMENT;
+        else if (val)
+            fail("invalid section sorting option: %s", val);
+    } else if (with_value(p, "sysroot", &val)) {
+        /* ld.bfd reads its sysroot from "--sysroot=DIR" words before it
+         * parses (ldmain.c); any other spelling takes a value it drops */
+        if (strncmp(p->orig[p->i], "--sysroot=", 10) == 0)
+            o->sysroot = val;
+        else
+            warn("%s %s ignored, as ld.bfd ignores it: write --sysroot=DIR", p->orig[p->i], val ? val : "");
+    }
     else if (flag(a, "t") || flag(a, "trace"))
         o->trace = true;
-    else if (flag(a, "verbose"))
+    else if (flag(a, "verbose") || strncmp(s, "verbose=", 8) == 0)
         o->verbose = true;
     else if (flag(a, "v") || flag(a, "V")) {
         printf("keel ld (GNU-compatible link-editor) %s\n", KEEL_VERSION);
@@ -656,22 +706,35 @@ static bool parse_long(parser *p)
         pl->print_plan = true;
     /* not yet */
     else if (flag(a, "pie") || flag(a, "pic-executable") || flag(a, "static-pie"))
-        fail("%s: position-independent executables are not supported yet", a);
+        fail("%s: position-independent executables are not supported yet", p->orig[p->i]);
     else if (flag(a, "shared") || flag(a, "Bshareable"))
-        fail("%s: shared libraries are not supported yet", a);
+        fail("%s: shared libraries are not supported yet", p->orig[p->i]);
     else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
-        fail("%s: relocatable output is not supported yet", a);
+        fail("%s: relocatable output is not supported yet", p->orig[p->i]);
     else if (with_value(p, "script", &val))
-        fail("linker scripts are not supported (keel's layout takes Solaris mapfiles: --mapfile): %s",
+        fail("linker scripts are not supported: %s",
              val ? val : "");
     /* accepted, no effect on a static executable */
-    else if (in_list(ignored_flags, sizeof ignored_flags / sizeof ignored_flags[0], s))
+    else if (in_list(quiet_flags, sizeof quiet_flags / sizeof quiet_flags[0], s))
         ;
+    else if (in_list(ignored_flags, sizeof ignored_flags / sizeof ignored_flags[0], s) ||
+             (strncmp(s, "sort-common=", 12) == 0 || strncmp(s, "demangle=", 9) == 0))
+        warn("%s ignored", p->orig[p->i]);
+    else if (with_value(p, "compress-debug-sections", &val)) {
+        if (val && strcmp(val, "none") != 0)
+            warn("--compress-debug-sections=%s ignored: debugging sections are written uncompressed", val);
+    } else if (with_value(p, "init", &val) || with_value(p, "fini", &val)) {
+        /* ld.bfd sets DT_INIT/DT_FINI, in a dynamic section a static
+         * executable does not have: nothing changes in its output */
+        if (val)
+            warn("-%s %s: no effect in a static executable (it sets DT_%s, and there is no dynamic section)",
+                 a[2] == 'i' ? "init" : "fini", val, a[2] == 'i' ? "INIT" : "FINI");
+    }
+    /* gcc passes -plugin and its options on every link; keel refuses the
+     * LTO inputs the plugin would read (check_input), so nothing is lost */
     else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val) ||
              with_value(p, "hash-style", &val) || with_value(p, "dynamic-linker", &val) ||
-             with_value(p, "rpath-link", &val) || with_value(p, "rpath", &val) ||
-             with_value(p, "sort-section", &val) || with_value(p, "compress-debug-sections", &val) ||
-             with_value(p, "threads", &val) || with_value(p, "icf", &val))
+             with_value(p, "rpath-link", &val) || with_value(p, "rpath", &val))
         ;
     else
         return false;
@@ -679,12 +742,13 @@ static bool parse_long(parser *p)
 }
 
 /* The one-letter options whose value may be joined (-lc, -L/usr/lib,
- * -znow), tried after every long option: -export-dynamic is not -e. */
+ * -znow); ld_normalize made every long option --NAME, so -export-dynamic
+ * cannot come here as -e. */
 static bool parse_short(parser *p)
 {
     ld_plan *pl = p->plan;
     keel_link_options *o = &pl->opt;
-    const char *a = p->v[p->i], *val;
+    const char *val;
     if (short_value(p, 'L', &val)) {
         if (val) {
             pl->dirs = push(pl->dirs, &pl->ndirs, sizeof *pl->dirs);
@@ -706,10 +770,10 @@ static bool parse_short(parser *p)
         if (val && strcmp(val, "elf_x86_64") != 0)
             fail("unrecognised emulation mode: %s (keel links elf_x86_64 only)", val);
     } else if (short_value(p, 'T', &val))
-        fail("linker scripts are not supported (keel's layout takes Solaris mapfiles: --mapfile): %s",
+        fail("linker scripts are not supported: %s",
              val ? val : "");
-    else if (a[1] == 'O' && (!a[2] || (a[2] >= '0' && a[2] <= '9')))
-        ; /* optimisation level: nothing to optimise yet */
+    else if (short_value(p, 'O', &val))
+        ; /* -O LEVEL: ld.bfd optimises only shared libraries' hash tables */
     else if (short_value(p, 'I', &val))
         ; /* -I PROGRAM: -dynamic-linker */
     else
@@ -717,16 +781,32 @@ static bool parse_short(parser *p)
     return true;
 }
 
-/* One option or input at p->v[p->i]; p->i is left on its last word. */
+/* One option or input at p->v[p->i]; p->i is left on its last word.
+ * Every option word is one ld.bfd knows (ld_normalize refused the rest in
+ * its words): one that no parser here takes is GNU ld's and not keel's. */
 static void parse_one(parser *p)
 {
     const char *a = p->v[p->i];
     if (!undash(a))
         add_input(p, a, false);
     else if (!parse_symbol_option(p) && !parse_long(p) && !parse_short(p)) {
-        fail("unrecognized option '%s'", a);
-        fail("use the --help option for usage information");
+        if (a[1] == '-')
+            fail("%s: GNU ld's --%.*s is not supported by keel", p->orig[p->i], (int)strcspn(a + 2, "="), a + 2);
+        else
+            fail("%s: GNU ld's -%c is not supported by keel", p->orig[p->i], a[1]);
     }
+}
+
+/* ld_normalize's messages */
+static void report(bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("keel ld: ", stderr); /* (a warning says "Warning:", in ld.bfd's words) */
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    nerrors += error;
 }
 
 /* ------------------------------------------------------ -l resolution */
@@ -778,6 +858,40 @@ static bool is_shared_name(const char *path)
     return strstr(base, ".so") && (strstr(base, ".so")[3] == 0 || strstr(base, ".so")[3] == '.');
 }
 
+/* ROOT + REST, kept for the process's life (the plan points at it). */
+static const char *rooted(const char *root, const char *rest)
+{
+    size_t n = strlen(root) + strlen(rest) + 1;
+    char *s = malloc(n);
+    if (!s)
+        exit(1);
+    snprintf(s, n, "%s%s", root, rest);
+    return s;
+}
+
+/* The directories under the sysroot, once the whole line is read (ld.bfd
+ * reads --sysroot first, wherever it stands): -L=DIR and -L$SYSROOTDIR,
+ * and the default directories (SEARCH_DIR("=/usr/lib") in ld.bfd's
+ * script).  Debian's ld.bfd has no sysroot built in: without --sysroot
+ * the names stay as they are. */
+static const char *defaults[sizeof default_dirs / sizeof default_dirs[0]];
+
+static void apply_sysroot(ld_plan *pl)
+{
+    const char *root = pl->opt.sysroot ? pl->opt.sysroot : "";
+    if (strspn(root, "/") == strlen(root))
+        root = ""; /* ld.bfd writes /usr/lib under --sysroot=/, not //usr/lib (but keeps DIR//usr/lib) */
+    for (size_t d = 0; d < pl->ndirs; d++) {
+        const char *dir = pl->dirs[d];
+        if (dir[0] == '=')
+            pl->dirs[d] = rooted(root, dir + 1);
+        else if (strncmp(dir, "$SYSROOT", 8) == 0)
+            pl->dirs[d] = rooted(root, dir + 8);
+    }
+    for (size_t d = 0; d < sizeof default_dirs / sizeof default_dirs[0]; d++)
+        defaults[d] = *root ? rooted(root, default_dirs[d]) : default_dirs[d];
+}
+
 /* -lNAME: the -L directories in order, then the default ones. */
 static void resolve_one(ld_plan *pl, ld_pending *in)
 {
@@ -785,7 +899,7 @@ static void resolve_one(ld_plan *pl, ld_pending *in)
     for (size_t d = 0; d < pl->ndirs && !path; d++)
         path = search_dir(pl->dirs[d], in);
     for (size_t d = 0; !pl->nostdlib && d < sizeof default_dirs / sizeof default_dirs[0] && !path; d++)
-        path = search_dir(default_dirs[d], in);
+        path = search_dir(defaults[d], in);
     if (!path)
         fail("cannot find -l%s: No such file or directory", in->arg);
     in->in.path = path;
@@ -906,13 +1020,16 @@ int cmd_link(int argc, char **argv)
     /* The command line and the plan live as long as the process (a link is
      * its last act): static, so that nothing of them counts as leaked. */
     static argvec args;
+    static ld_words words;
     static ld_plan plan;
     if (expand(argv + 1, argc > 0 ? (size_t)argc - 1 : 0, &args, 0))
+        return 1;
+    if (ld_normalize(args.v, args.n, &words, report))
         return 1;
     plan.opt.output = "a.out";
     plan.opt.relro = true; /* GNU ld's default on Debian; -z norelro turns it off */
     /* entry stays NULL: keel_link's default (_start) */
-    parser p = {.v = args.v, .n = args.n, .plan = &plan, .dynamic = true};
+    parser p = {.v = words.v, .orig = words.orig, .n = words.n, .plan = &plan, .dynamic = true};
     for (p.i = 0; p.i < p.n; p.i++)
         parse_one(&p);
     /* GNU ld's warning; the first segment then starts on the page below */
@@ -923,6 +1040,7 @@ int cmd_link(int argc, char **argv)
         warn("address of `text-segment' isn't multiple of maximum page size");
     if (nerrors)
         return 1;
+    apply_sysroot(&plan);
     if (!plan.npending) {
         if (plan.version_only)
             return 0;
@@ -943,7 +1061,7 @@ int cmd_link(int argc, char **argv)
     for (size_t d = 0; d < plan.ndirs; d++)
         add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, plan.dirs[d]);
     for (size_t d = 0; !plan.nostdlib && d < sizeof default_dirs / sizeof default_dirs[0]; d++)
-        add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, default_dirs[d]);
+        add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, defaults[d]); /* under --sysroot */
     if (plan.print_plan) {
         print_plan(&plan);
         return 0;

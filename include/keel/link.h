@@ -41,6 +41,14 @@ typedef struct keel_link_section_start {
 
 enum keel_build_id { KEEL_BUILD_ID_NONE, KEEL_BUILD_ID_SHA1, KEEL_BUILD_ID_MD5, KEEL_BUILD_ID_UUID, KEEL_BUILD_ID_HEX };
 
+/* Which local symbols go to the output's .symtab (GNU ld's -X, -x,
+ * --discard-none); the default, as GNU ld's, drops only the temporary ones
+ * (.L...) in merged string sections. */
+enum keel_discard { KEEL_DISCARD_SEC_MERGE, KEEL_DISCARD_LOCALS, KEEL_DISCARD_ALL, KEEL_DISCARD_NONE };
+
+/* --sort-section: the order of the input sections a wildcard gathers */
+enum keel_sort_section { KEEL_SORT_NONE, KEEL_SORT_NAME, KEEL_SORT_ALIGNMENT };
+
 typedef struct keel_link_options {
     const char *output;            /* -o (default a.out) */
     const char *entry;             /* -e (default _start) */
@@ -81,6 +89,13 @@ typedef struct keel_link_options {
     bool ignore_unresolved;        /* --unresolved-symbols=ignore-all|ignore-in-object-files */
     bool warn_unresolved;          /* --warn-unresolved-symbols: a warning, not an error */
     bool noinhibit_exec;           /* --noinhibit-exec: undefined and multiple definitions do not stop the output */
+    bool strip_all;                /* -s: no .symtab, .strtab, nor debugging sections */
+    bool strip_debug;              /* -S: no debugging sections, nor the symbols in them */
+    enum keel_discard discard;     /* -X, -x, --discard-none */
+    bool emit_relocs;              /* -q: the relocation sections kept, for the output */
+    bool print_gc_sections;        /* --gc-sections tells, on stderr, each section it drops */
+    enum keel_sort_section sort_section;
+    const char *sysroot;           /* --sysroot: where a script's =/ and absolute names are */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -100,6 +100,13 @@ typedef struct kl_arch {
      * bytes end (the relocations before that, such as the call to
      * __tls_get_addr, are gone).  False for a sequence it does not know. */
     bool (*relax_tls_le)(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint32_t tpoff, uint64_t *end);
+    /* --emit-relocs: the relocation that describes the instruction at
+     * offset as it was written (out), where the object had it (in), for
+     * a relocation of this type: *type, *offset and *addend changed as GNU
+     * ld changes them when a GOT load or an initial-exec access was
+     * rewritten; untouched otherwise. */
+    void (*emitted)(const uint8_t *in, const uint8_t *out, uint64_t size, uint32_t *type, uint64_t *offset,
+                    int64_t *addend);
 } kl_arch;
 
 const kl_arch *kl_arch_for(uint16_t machine);

@@ -261,6 +261,36 @@ static bool x86_64_relax_tls_le(uint32_t type, uint8_t *code, uint64_t size, uin
     return true;
 }
 
+/* --emit-relocs, after the rewrites above (GNU ld's elf_x86_64_convert_load
+ * and TLS transitions): a direct call or jmp, or a lea, is R_X86_64_PC32
+ * (the jmp's field one byte earlier); an immediate operand is
+ * R_X86_64_32S under REX.W (else R_X86_64_32), and a thread-pointer
+ * offset R_X86_64_TPOFF32, both with the addend the field had before
+ * the -4 of a PC-relative one. */
+static void x86_64_emitted(const uint8_t *in, const uint8_t *out, uint64_t size, uint32_t *type, uint64_t *offset,
+                           int64_t *addend)
+{
+    uint64_t at = *offset;
+    if (at < 2 || at > size || size - at < 4 || in[at - 2] == out[at - 2])
+        return; /* not rewritten */
+    uint8_t op = out[at - 2];
+    bool rex_w = at >= 3 && (out[at - 3] & 0xf8) == 0x48;
+    if (*type == 22 /* GOTTPOFF */) {
+        *type = 23; /* TPOFF32 */
+        *addend += 4;
+    } else if (*type != 41 && *type != 42) { /* GOTPCRELX, REX_GOTPCRELX */
+        return;
+    } else if (op == 0x67 || op == 0x8d) { /* addr32 call, lea */
+        *type = 2;
+    } else if (op == 0xe9) { /* jmp; nop */
+        *type = 2;
+        *offset = at - 1;
+    } else { /* mov, test, or a binary operation, with an immediate */
+        *type = rex_w ? 11 : 10;
+        *addend += 4;
+    }
+}
+
 const kl_arch kl_arch_x86_64 = {
     .machine = 62,
     .name = "x86-64",
@@ -273,4 +303,5 @@ const kl_arch kl_arch_x86_64 = {
     .tls_ie_relaxes = x86_64_tls_ie_relaxes,
     .relax_tls_le = x86_64_relax_tls_le,
     .relax_tls_ie = x86_64_relax_tls_ie,
+    .emitted = x86_64_emitted,
 };

@@ -7,6 +7,7 @@
  * code: an FDE describes a function, it does not keep it (its references
  * to a dead function are dead too, relocate.c); its personality and
  * language-specific data are kept. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../elfdefs.h"
@@ -83,6 +84,25 @@ static bool is_root(const char *name, const keel_shdr *sh)
     return false;
 }
 
+/* --print-gc-sections: ld.bfd's line for each allocated section with
+ * contents that the collection drops, in input order (.eh_frame is kept
+ * whole and trimmed elsewhere; a COMDAT copy not taken was never in). */
+static void print_removed(lk_link *l)
+{
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_shdr sh;
+            const char *name;
+            if (f->live[i] || f->dropped[i] || keel_elf_shdr(&f->elf, i, &sh, NULL) ||
+                keel_elf_section_name(&f->elf, &sh, &name, NULL) || !(sh.flags & SHF_ALLOC) || !sh.size ||
+                strcmp(name, ".eh_frame") == 0)
+                continue;
+            fprintf(stderr, "keel ld: removing unused section '%s' in file '%s'\n", name, f->name);
+        }
+    }
+}
+
 int lk_gc_sections(lk_link *l)
 {
     work w = {0};
@@ -139,5 +159,7 @@ int lk_gc_sections(lk_link *l)
             }
         }
     }
+    if (!rc && l->opt->print_gc_sections)
+        print_removed(l);
     return rc;
 }

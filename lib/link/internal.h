@@ -50,6 +50,7 @@ typedef struct lk_file {
     lk_merged **merged;     /* per section: its strings' places, if merged */
     struct lk_eh **eh;      /* per section: an edited .eh_frame's records (ehedit.c) */
     struct lk_sym **gsym;   /* per symbol: the global it names (cached lookups) */
+    uint32_t *sym_out;      /* --emit-relocs: per local symbol, its index in the output's .symtab (0: none) */
     uint32_t index;         /* load order */
 } lk_file;
 
@@ -74,6 +75,7 @@ typedef struct lk_sym {
     lk_file *ref;           /* the first file that referenced it (ld's map) */
     uint64_t common_offset; /* a common's place in the COMMON section */
     const char *defsym;     /* --defsym NAME=EXPR: the expression (it wins) */
+    uint32_t out_index;     /* --emit-relocs: its index in the output's .symtab (0: none) */
 } lk_sym;
 
 typedef struct lk_symtab {
@@ -213,7 +215,17 @@ typedef struct lk_link {
     size_t ngot;
     struct { lk_got_entry *v; size_t cap, n; } gotmap; /* symbol and kind: slot (got.c) */
     uint64_t tls_start, tls_filesz, tls_memsz, tls_align, tls_tp;
+    struct lk_emit *emits;  /* --emit-relocs: the output's .rela sections (emit_relocs.c) */
+    size_t nemits;
+    uint32_t *emit_of;      /* per output section index: 1 + its .rela section in emits, or 0 */
 } lk_link;
+
+/* One .rela section of --emit-relocs: its target, entries, place, name. */
+typedef struct lk_emit {
+    const lk_osec *target;
+    uint64_t count, offset, cursor;
+    uint32_t index, name;
+} lk_emit;
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
 /* A message that does not stop the link, on standard error: "keel ld: " and
@@ -313,5 +325,15 @@ size_t lk_eh_fdes(const lk_osec *o); /* the FDEs kept in o */
 /* Where a symbol defined in an edited .eh_frame went, in o. */
 uint64_t lk_eh_symbol(const lk_osec *o, const struct lk_eh *eh, uint64_t value);
 void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf);
+/* --emit-relocs (emit_relocs.c) */
+int lk_emit_relocs_plan(lk_link *l, uint32_t nout, uint32_t *nsec);
+void lk_emit_relocs_place(lk_link *l, uint64_t *off, uint32_t (*add)(void *tab, const char *name), void *tab,
+                          char *scratch, size_t scratch_size);
+void lk_emit_relocs_write(lk_link *l, uint8_t *buf, uint8_t *shdrs, uint32_t symtab_index);
+int lk_sort_section(lk_link *l, lk_osec *o);
+/* -s, -S, -x, -X (strip.c) */
+bool lk_debug_section(const char *name);
+bool lk_strip_section(const lk_link *l, const char *name);
+bool lk_keep_local(const lk_link *l, const lk_file *f, const keel_sym *d, const char *name);
 
 #endif

@@ -252,6 +252,8 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
         return 0;
     if (!(sh->flags & SHF_ALLOC) && strncmp(*name, ".debug", 6) != 0 && strcmp(*name, ".comment") != 0)
         return 0; /* other unallocated sections: nothing a program or debugger reads */
+    if (lk_strip_section(l, *name))
+        return 0; /* -s, -S: debugging sections */
     if (f->live && (sh->flags & SHF_ALLOC) && !f->live[i] && strcmp(*name, ".eh_frame") != 0)
         return 0; /* --gc-sections: not reachable */
     int legacy = legacy_array(*name);
@@ -481,6 +483,11 @@ int lk_place_sections(lk_link *l)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_priority);
             else if (strcmp(g->secs[i]->name, ".data.rel.ro") == 0 && g->secs[i]->npieces && !g->secs[i]->pool)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_local);
+        for (size_t i = 0; l->opt->sort_section && i < g->nsecs; i++) {
+            int src2 = lk_sort_section(l, g->secs[i]); /* --sort-section (sort_section.c) */
+            if (src2)
+                return src2;
+        }
     }
     return 0;
 }

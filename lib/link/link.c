@@ -337,6 +337,8 @@ int keel_link(const keel_link_options *opt, keel_error *err)
 {
     lk_link l = {.opt = opt, .err = err};
     int rc = 0;
+    if (opt->nmapfiles) /* refused until they configure the layout: never a link that ignores one */
+        rc = lk_fail(&l, KEEL_E_UNSUPPORTED, "%s: mapfiles are not supported yet", opt->mapfiles[0]);
     for (size_t i = 0; i < opt->nundefined && !rc; i++) { /* -u: as if referenced */
         lk_sym *s = lk_sym_intern(&l.syms, &l.arena, opt->undefined[i], lk_hash(opt->undefined[i]));
         if (!s)

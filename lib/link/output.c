@@ -66,6 +66,8 @@ static uint32_t str_add(strtab *t, const char *s)
     return (uint32_t)(t->n - len);
 }
 
+static uint32_t shstr_add(void *t, const char *s) { return str_add(t, s); }
+
 /* The next 24-byte entry of the symbol table being made (the array grows
  * by doubling; NULL when out of memory). */
 static uint8_t *sym_slot(uint8_t **syms, size_t *n, size_t *cap)
@@ -287,7 +289,11 @@ int lk_write_output(lk_link *l)
     for (int s = 0; s < LK_NSEGS; s++)
         for (size_t i = 0; i < l->segs[s].nsecs; i++)
             l->segs[s].secs[i]->index = nsec++;
-    uint32_t symtab_index = nsec++, strtab_index = nsec++, shstrtab_index = nsec++;
+    /* --emit-relocs: a .rela section per output section with relocations */
+    if (l->opt->emit_relocs && (rc = lk_emit_relocs_plan(l, nsec - 1, &nsec)))
+        return rc;
+    bool keep_syms = !l->opt->strip_all || l->nemits; /* -s: no .symtab, no .strtab (relocations need them) */
+    uint32_t symtab_index = keep_syms ? nsec++ : 0, strtab_index = keep_syms ? nsec++ : 0, shstrtab_index = nsec++;
     /* the entry point (entry.c) */
     uint64_t entry_addr = 0;
     bool tls;
@@ -303,8 +309,21 @@ int lk_write_output(lk_link *l)
     str_add(&shstr, "");
     size_t nsyms = 1, capsyms = 1024;
     uint8_t *syms = calloc(capsyms, 24);
+    /* --emit-relocs: first a symbol per output section, as ld.bfd writes
+     * them (symbol k is section k: the relocations name them so) */
+    for (int s = 0; syms && l->nemits && s < LK_NSEGS; s++)
+        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
+            uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
+            if (!e) {
+                str.failed = true;
+                break;
+            }
+            e[4] = 3 /* STB_LOCAL, STT_SECTION */;
+            put16(e + 6, (uint16_t)l->segs[s].secs[i]->index);
+            put64(e + 8, l->segs[s].secs[i]->addr);
+        }
     /* the locals first (ELF wants them so), each object's after a FILE
-     * symbol, as ld writes them; compiler-made .L labels are left out */
+     * symbol, as ld writes them; which ones, -x and -X say (strip.c) */
     for (size_t fi = 0; syms && fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
         for (uint64_t k = 1; f->has_symtab && k < f->symtab.first_global && k < f->symtab.count; k++) {
@@ -313,7 +332,7 @@ int lk_write_output(lk_link *l)
             uint64_t value = 0, sz;
             uint16_t shndx = SHN_ABS;
             if (keel_symtab_get(&f->symtab, k, &d, NULL) || keel_symtab_name(&f->symtab, &d, &name, NULL) ||
-                !*name || (name[0] == '.' && name[1] == 'L'))
+                !*name || !lk_keep_local(l, f, &d, name))
                 continue;
             uint8_t type = d.info & 0xf;
             if (type == 3 /* SECTION */)
@@ -340,6 +359,8 @@ int lk_write_output(lk_link *l)
             put16(e + 6, shndx);
             put64(e + 8, type == 4 ? 0 : value);
             put64(e + 16, type == 4 ? 0 : d.size);
+            if (f->sym_out)
+                f->sym_out[k] = (uint32_t)(nsyms - 1);
         }
     }
     size_t nlocals = nsyms;
@@ -386,6 +407,7 @@ int lk_write_output(lk_link *l)
         put16(e + 6, shndx);
         put64(e + 8, value);
         put64(e + 16, sz);
+        s->out_index = (uint32_t)(nsyms - 1);
     }
     if (!syms || !str.v || str.failed || shstr.failed) {
         free(syms);
@@ -395,15 +417,21 @@ int lk_write_output(lk_link *l)
     for (int s = 0; s < LK_NSEGS; s++)
         for (size_t i = 0; i < l->segs[s].nsecs; i++)
             str_add(&shstr, l->segs[s].secs[i]->name);
-    uint32_t n_symtab = str_add(&shstr, ".symtab"), n_strtab = str_add(&shstr, ".strtab"),
+    uint32_t n_symtab = keep_syms ? str_add(&shstr, ".symtab") : 0, n_strtab = keep_syms ? str_add(&shstr, ".strtab") : 0,
              n_shstrtab = str_add(&shstr, ".shstrtab");
+    if (!keep_syms)
+        nsyms = str.n = 0;
+    uint64_t relend = l->file_end; /* --emit-relocs: the .rela sections first */
+    char relname[256];
+    if (l->nemits)
+        lk_emit_relocs_place(l, &relend, shstr_add, &shstr, relname, sizeof relname);
     if (shstr.failed || str.failed) {
         free(syms);
         free(str.v);
         free(shstr.v);
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     }
-    uint64_t symoff = align_up(l->file_end, 8), stroff = symoff + nsyms * 24, shstroff = stroff + str.n,
+    uint64_t symoff = keep_syms ? align_up(relend, 8) : relend, stroff = symoff + nsyms * 24, shstroff = stroff + str.n,
              shoff = align_up(shstroff + shstr.n, 8), total = shoff + (uint64_t)nsec * 64;
     /* The file is made in place: a temporary beside the output, mapped,
      * filled, and renamed when whole (no second copy of its bytes). */
@@ -479,16 +507,21 @@ int lk_write_output(lk_link *l)
                                       .entsize = o->type == SHT_RELA ? 24 : 0});
                 name += (uint32_t)strlen(o->name) + 1;
             }
-        put_shdr(buf + shoff + (uint64_t)symtab_index * 64,
-                 &(keel_shdr){.name = n_symtab, .type = SHT_SYMTAB, .offset = symoff, .size = nsyms * 24,
-                              .link = strtab_index, .info = (uint32_t)nlocals /* the first global */,
-                              .addralign = 8, .entsize = 24});
-        put_shdr(buf + shoff + (uint64_t)strtab_index * 64,
-                 &(keel_shdr){.name = n_strtab, .type = SHT_STRTAB, .offset = stroff, .size = str.n, .addralign = 1});
+        if (keep_syms) {
+            put_shdr(buf + shoff + (uint64_t)symtab_index * 64,
+                     &(keel_shdr){.name = n_symtab, .type = SHT_SYMTAB, .offset = symoff, .size = nsyms * 24,
+                                  .link = strtab_index, .info = (uint32_t)nlocals /* the first global */,
+                                  .addralign = 8, .entsize = 24});
+            put_shdr(buf + shoff + (uint64_t)strtab_index * 64,
+                     &(keel_shdr){.name = n_strtab, .type = SHT_STRTAB, .offset = stroff, .size = str.n,
+                                  .addralign = 1});
+        }
         put_shdr(buf + shoff + (uint64_t)shstrtab_index * 64,
                  &(keel_shdr){.name = n_shstrtab, .type = SHT_STRTAB, .offset = shstroff, .size = shstr.n,
                               .addralign = 1});
     }
+    if (!rc && l->nemits)
+        lk_emit_relocs_write(l, buf, buf + shoff, symtab_index);
     free(syms);
     free(str.v);
     free(shstr.v);

@@ -15,6 +15,7 @@
  *     the file, after ld.bfd's "file format not recognized; treating as
  *     linker script". */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -135,6 +136,25 @@ static char *joined(lk_link *l, const char *dir, size_t dlen, const char *name)
     return s;
 }
 
+/* --sysroot=DIR, or NULL if there is none (a sysroot of slashes only
+ * prefixes nothing, as in ld.bfd). */
+static const char *sysroot_of(const keel_link_options *opt)
+{
+    const char *r = opt->sysroot;
+    return r && strspn(r, "/") != strlen(r) ? r : NULL;
+}
+
+/* Whether the file path is inside the directory root (both resolved). */
+static bool under(const char *root, const char *path)
+{
+    char *r = realpath(root, NULL), *p = realpath(path, NULL);
+    size_t rl = r ? strlen(r) : 0;
+    bool in = r && p && strncmp(r, p, rl) == 0 && (p[rl] == '/' || (rl && r[rl - 1] == '/'));
+    free(r);
+    free(p);
+    return in;
+}
+
 /* Where a name of the script is, by ld.bfd's search (the header). */
 static int find(lexer *x, const char *name, bool lib, const char **out)
 {
@@ -154,11 +174,24 @@ static int find(lexer *x, const char *name, bool lib, const char **out)
         }
         return lk_fail(l, KEEL_E_IO, "cannot find -l%s: No such file or directory", name);
     }
-    /* =/path and $SYSROOT/path: under the sysroot, which is / here */
-    if (name[0] == '=')
-        name++;
-    else if (strncmp(name, "$SYSROOT", 8) == 0)
-        name += 8;
+    /* =/path and $SYSROOT/path: under --sysroot (or / without one) */
+    bool forced = name[0] == '=' || strncmp(name, "$SYSROOT", 8) == 0;
+    name += name[0] == '=' ? 1 : forced ? 8 : 0;
+    const char *root = sysroot_of(opt);
+    if (root && name[0] == '/' && (forced || under(root, x->path))) {
+        /* ld.bfd: an absolute name in a script that is itself under the
+         * sysroot is under it too, and there only */
+        size_t rl = strlen(root), nl = strlen(name);
+        if (!(path = lk_alloc(&l->arena, rl + nl + 1)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        memcpy(path, root, rl);
+        memcpy(path + rl, name, nl + 1);
+        if (usable(path)) {
+            *out = path;
+            return 0;
+        }
+        return lk_fail(l, KEEL_E_IO, "cannot find %s inside %s", name, root);
+    }
     if (name[0] != '/') {
         const char *slash = strrchr(x->path, '/');
         if (slash) { /* the script's own directory first */

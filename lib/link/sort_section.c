@@ -1,0 +1,69 @@
+/* --sort-section=name|alignment: ld.bfd applies SORT_BY_NAME or
+ * SORT_BY_ALIGNMENT to each wildcard statement of its script, so the
+ * input sections its default script gathers with one (*(.text .text.*
+ * ...), *(.data .data.* ...), and the like) come sorted, across all the
+ * input files: by name, or by alignment, largest first; ties keep the
+ * input order.  The output sections gathered otherwise (the init and fini
+ * arrays, sorted by priority; the notes; unknown names) keep theirs, and
+ * merged strings stay where their pool is. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct keyed {
+    lk_piece piece;
+    const char *name;
+    int statement; /* .data.rel.ro: ld.bfd's script takes .data.rel.ro.local* first, then the rest */
+} keyed;
+
+static int by_name(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->statement != y->statement)
+        return x->statement - y->statement;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->piece.seq > y->piece.seq) - (x->piece.seq < y->piece.seq);
+}
+
+static int by_alignment(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->statement != y->statement)
+        return x->statement - y->statement;
+    if (x->piece.align != y->piece.align)
+        return x->piece.align > y->piece.align ? -1 : 1;
+    return (x->piece.seq > y->piece.seq) - (x->piece.seq < y->piece.seq);
+}
+
+int lk_sort_section(lk_link *l, lk_osec *o)
+{
+    static const char *const wildcard[] = {".text", ".rodata", ".data", ".bss", ".tdata", ".tbss", ".data.rel.ro",
+                                           ".gcc_except_table"};
+    bool gathered = false;
+    for (size_t i = 0; i < sizeof wildcard / sizeof wildcard[0]; i++)
+        gathered |= strcmp(o->name, wildcard[i]) == 0;
+    if (!gathered || o->npieces < 2)
+        return 0;
+    keyed *k = lk_alloc(&l->arena, o->npieces * sizeof *k);
+    if (!k)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < o->npieces; i++) {
+        const lk_piece *p = &o->pieces[i];
+        keel_shdr sh;
+        if (!p->file) /* a merged string pool: it stays */
+            continue;
+        k[n].piece = *p;
+        if (keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) ||
+            keel_elf_section_name(&p->file->elf, &sh, &k[n].name, NULL))
+            k[n].name = "";
+        k[n].statement = strncmp(k[n].name, ".data.rel.ro.local", 18) != 0;
+        n++;
+    }
+    qsort(k, n, sizeof *k, l->opt->sort_section == KEEL_SORT_NAME ? by_name : by_alignment);
+    for (size_t i = 0, j = 0; i < o->npieces; i++)
+        if (o->pieces[i].file)
+            o->pieces[i] = k[j++].piece;
+    return 0;
+}
