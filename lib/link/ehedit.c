@@ -604,10 +604,10 @@ int lk_eh_frame_edit(lk_link *l)
 {
     cie_table t = {0};
     int rc = 0;
-    for (int s = 0; s < LK_NSEGS && !rc; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs && !rc; i++)
-            if (strcmp(l->segs[s].secs[i]->name, ".eh_frame") == 0)
-                rc = edit(l, l->segs[s].secs[i], &t);
+    for (size_t s = 0; s < l->nsegs && !rc; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs && !rc; i++)
+            if (strcmp(l->segs[s]->secs[i]->name, ".eh_frame") == 0)
+                rc = edit(l, l->segs[s]->secs[i], &t);
     free(t.v);
     return rc;
 }

@@ -91,9 +91,9 @@ void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
     }
     size_t max = (hdr->size - 12) / 8, n = 0;
     uint64_t code_lo = UINT64_MAX, code_hi = 0; /* the executable sections' extent */
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
-            const lk_osec *o = l->segs[s].secs[i];
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+            const lk_osec *o = l->segs[s]->secs[i];
             if (!(o->flags & SHF_EXECINSTR))
                 continue;
             if (o->addr < code_lo)

@@ -78,9 +78,9 @@ int lk_emit_relocs_plan(lk_link *l, uint32_t nout, uint32_t *nsec)
         n += count[k] != 0;
     if (!(l->emits = lk_zalloc(&l->arena, (n + 1) * sizeof *l->emits)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
-            const lk_osec *o = l->segs[s].secs[i];
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+            const lk_osec *o = l->segs[s]->secs[i];
             if (!count[o->index])
                 continue;
             lk_emit *e = &l->emits[l->nemits++];

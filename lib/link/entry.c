@@ -28,10 +28,10 @@ int lk_entry_address(lk_link *l, uint64_t *addr)
             return 0;
         }
     }
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++)
-            if (strcmp(l->segs[s].secs[i]->name, ".text") == 0) {
-                *addr = l->segs[s].secs[i]->addr;
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            if (strcmp(l->segs[s]->secs[i]->name, ".text") == 0) {
+                *addr = l->segs[s]->secs[i]->addr;
                 lk_message("warning: cannot find entry symbol %s; defaulting to %016llx", entry,
                            (unsigned long long)*addr);
                 return 0;

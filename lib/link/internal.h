@@ -125,7 +125,7 @@ typedef struct lk_osec {
     uint32_t type;
     uint64_t flags;
     uint64_t align, size, addr, offset;
-    int segment;
+    struct lk_segment *seg; /* the segment it is in */
     uint32_t seq;           /* first seen, for the order within a class */
     bool note;              /* also described by the note segment */
     lk_piece *pieces;
@@ -136,35 +136,62 @@ typedef struct lk_osec {
     struct lk_pool *pool;   /* merged strings and constants (merge.c): a list */
 } lk_osec;
 
-/* The predefined segments, in address order (layout.c's table). */
-enum { LK_SEG_HEADER, LK_SEG_TEXT, LK_SEG_RODATA, LK_SEG_DATA, LK_SEG_BSS, LK_SEG_NOTE, LK_SEG_EXTRA, LK_NSEGS };
+/* The roles of the built-in segments: code asks for one of them by its
+ * role (lk_seg_role), never by its place in the list, which a mapfile may
+ * change.  A segment a mapfile makes has none. */
+enum lk_role { LK_ROLE_NONE, LK_ROLE_HEADER, LK_ROLE_TEXT, LK_ROLE_RODATA, LK_ROLE_DATA, LK_ROLE_BSS, LK_ROLE_NOTE,
+               LK_ROLE_EXTRA, LK_NROLES };
 
+/* A list of names (or fnmatch patterns), in the link's arena. */
+typedef struct lk_names {
+    const char **v;
+    size_t n, cap;
+} lk_names;
+
+/* A segment (segments.c): its attributes, which the defaults and options
+ * (later a mapfile) set before the layout, then what the layout made of it. */
 typedef struct lk_segment {
     const char *name;
-    uint32_t type, flags;
-    bool disabled;
+    uint32_t type, flags;   /* PT_LOAD, PT_NOTE or PT_NULL (0); PF_* */
+    uint8_t role;           /* enum lk_role */
+    bool disabled;          /* receives no sections; its criteria are passed over */
+    bool has_addr;          /* starts at addr (else after the segment before it) */
+    uint64_t addr;
+    uint64_t p_align;       /* its PT_LOADs' alignment (0: the maximum page size) */
+    uint64_t max_size;      /* its size in memory may not exceed this (0: no limit) */
+    uint32_t rank;          /* laid out by rank, ties in list order (all 0 by default) */
+    lk_names os_order;      /* these output sections first, in this order, then by class */
+    lk_names size_syms;     /* symbols whose value is its size in memory */
+    /* the layout's */
+    uint32_t index;         /* its place in the list */
     bool headers;           /* holds the ELF header and program headers (the first loadable one) */
-    lk_osec **secs;
+    struct lk_osec **secs;
     size_t nsecs, cap;
     /* the extent in memory, from its first PT_LOAD to its last section (a
      * --section-start may split it into several PT_LOADs) */
     uint64_t vaddr, offset, filesz, memsz, align;
 } lk_segment;
 
+/* An entrance criterion: an input section that matches all it names goes
+ * to its segment (into the output section osname, if set).  A criterion
+ * of a PT_NOTE segment marks the section as a note and the search goes on
+ * for where it is loaded. */
+typedef struct lk_criterion {
+    uint32_t type;          /* section type (0: any) */
+    uint64_t set, clear;    /* flags that must be set, and clear */
+    lk_names names;         /* section names (empty: any); fnmatch patterns if glob */
+    bool glob;
+    lk_names files;         /* fnmatch patterns of the file's name, path or basename (empty: any) */
+    lk_segment *seg;
+    const char *osname;     /* the output section it joins (NULL: by its name) */
+    const char *label;      /* a mapfile's ASSIGN_SECTION name, or NULL */
+} lk_criterion;
+
 /* One PT_LOAD, as placed (lk_assign_addresses). */
 typedef struct lk_load {
     uint32_t flags;
     uint64_t offset, vaddr, filesz, memsz, align;
 } lk_load;
-
-/* An entrance criterion: section type (0 any), flags that must be set and
- * clear, a name (or NULL), and the segment it sends to. */
-typedef struct lk_criterion {
-    uint32_t type;
-    uint64_t set, clear;
-    const char *name;
-    int segment;
-} lk_criterion;
 
 typedef struct lk_kind lk_kind; /* kinds.c */
 #define LK_MAX_PROPS 32 /* GNU property types in one link (there are 5 today) */
@@ -194,7 +221,11 @@ typedef struct lk_link {
     lk_sym **sorted;        /* the defined symbols in definition order */
     size_t nsorted;
     struct { lk_kind **v; size_t cap, n; } kinds; /* output section name: its flags' union (kinds.c) */
-    lk_segment segs[LK_NSEGS];
+    lk_segment **segs;      /* the segment list, in layout order (segments.c) */
+    size_t nsegs, capsegs;
+    lk_segment *roles[LK_NROLES];
+    lk_criterion *crit;     /* the entrance criteria, tried in order */
+    size_t ncrit, capcrit;
     uint64_t file_end, image_end;
     lk_load *loads;         /* the PT_LOADs in address-assignment order */
     size_t nloads;
@@ -264,6 +295,29 @@ int lk_close_group(lk_link *l, uint32_t group);
 /* A GNU ld input script (script.c). */
 int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
                   int depth);
+/* The segment model (segments.c).  lk_segments_default builds the
+ * default list and criteria and applies the options to them; until
+ * lk_place_sections, a mapfile may edit them through the rest.
+ * lk_seg_new makes a segment (type, no flags, enabled, no role) and
+ * inserts it at place at (past the end: appended); lk_crit_insert inserts
+ * a criterion sending to seg at place at (0: first) for the caller to
+ * fill; lk_names_add appends a copy of name (os_order, size_syms, a
+ * criterion's names or files).  Attributes are the segment's fields. */
+int lk_segments_default(lk_link *l);
+lk_segment *lk_seg_new(lk_link *l, const char *name, uint32_t type, size_t at);
+lk_segment *lk_seg_find(const lk_link *l, const char *name);
+static inline lk_segment *lk_seg_role(const lk_link *l, enum lk_role role) { return l->roles[role]; }
+lk_criterion *lk_crit_insert(lk_link *l, size_t at, lk_segment *seg);
+int lk_names_add(lk_link *l, lk_names *list, const char *name);
+/* The list checked and put in layout order (by rank), the headers' segment
+ * chosen: the start of the layout (the defaults built if none were). */
+int lk_segments_check(lk_link *l);
+bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, const keel_shdr *sh);
+/* The first criterion of an enabled segment that a section of f (NULL:
+ * one the link-editor makes) matches, NULL if none (the extra segment);
+ * *note if a note segment's matched before it. */
+const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh,
+                                bool *note);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);

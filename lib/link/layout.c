@@ -27,7 +27,7 @@ enum {
     SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOTE = 7, SHT_NOBITS = 8, SHT_REL = 9,
     SHT_INIT_ARRAY = 14, SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16, SHT_GROUP = 17, SHT_SYMTAB_SHNDX = 18,
     SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-    PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4,
+    PT_NULL = 0, PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4,
 };
 
 #define BASE 0x400000u
@@ -37,39 +37,6 @@ enum {
 #define PAGE 0x1000u
 /* -z max-page-size and common-page-size up to this (1 GiB pages) */
 #define PAGE_LIMIT ((uint64_t)1 << 30)
-
-/* The predefined segments (those a mapfile can name), in address order. */
-static const struct {
-    const char *name;
-    uint32_t type, flags;
-    bool disabled;
-} predefined[] = {
-    [LK_SEG_HEADER] = {"header", PT_LOAD, PF_R, false},
-    [LK_SEG_TEXT] = {"text", PT_LOAD, PF_R | PF_X, false},
-    [LK_SEG_RODATA] = {"rodata", PT_LOAD, PF_R, false},
-    [LK_SEG_DATA] = {"data", PT_LOAD, PF_R | PF_W, false},
-    [LK_SEG_BSS] = {"bss", PT_LOAD, PF_R | PF_W, true},
-    [LK_SEG_NOTE] = {"note", PT_NOTE, PF_R, false},
-    [LK_SEG_EXTRA] = {"extra", 0, 0, false},
-};
-
-/* The built-in entrance criteria, last in the list a mapfile prepends to.
- * A criterion of a disabled segment is passed over. */
-static const lk_criterion builtin[] = {
-    {.type = SHT_NOTE, .segment = LK_SEG_NOTE},
-    /* where a note is loaded (the note segment only describes it), and
-     * the IFUNCs' relocations: after the headers, as GNU ld has them */
-    {.type = SHT_NOTE, .set = SHF_ALLOC, .segment = LK_SEG_HEADER},
-    {.type = SHT_RELA, .set = SHF_ALLOC, .segment = LK_SEG_HEADER},
-    {.set = SHF_ALLOC | SHF_EXECINSTR, .clear = SHF_WRITE, .segment = LK_SEG_TEXT},
-    {.set = SHF_ALLOC, .clear = SHF_WRITE, .segment = LK_SEG_RODATA},
-    /* with header and rodata disabled (-z noseparate-code) */
-    {.set = SHF_ALLOC, .clear = SHF_WRITE, .segment = LK_SEG_TEXT},
-    {.name = ".tdata", .set = SHF_ALLOC | SHF_WRITE, .segment = LK_SEG_BSS},
-    {.type = SHT_NOBITS, .set = SHF_ALLOC | SHF_WRITE, .segment = LK_SEG_BSS},
-    {.set = SHF_ALLOC | SHF_WRITE, .segment = LK_SEG_DATA},
-    {.segment = LK_SEG_EXTRA},
-};
 
 /* .text.foo into .text, and the like: the output section's name. */
 /* .ctors and .dtors (.ctors.N too) fold into the init and fini arrays, as
@@ -117,30 +84,23 @@ static int class_of(const lk_osec *o)
     return 99; /* unknown sections next-to-last */
 }
 
-static bool matches(const lk_criterion *c, const char *name, const keel_shdr *sh)
+/* The segment that the criteria send a section of f to, and the output
+ * section name they give it (else *oname stays); a note goes to the note
+ * segment (*note set) and is loaded where the criteria after that one
+ * send it. */
+static lk_segment *segment_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh, bool *note,
+                               const char **oname)
 {
-    return (!c->type || c->type == sh->type) && (sh->flags & c->set) == c->set && !(sh->flags & c->clear) &&
-           (!c->name || strcmp(c->name, name) == 0);
+    const lk_criterion *c = lk_crit_for(l, f, name, sh, note);
+    if (!c)
+        return lk_seg_role(l, LK_ROLE_EXTRA);
+    if (c->osname)
+        *oname = c->osname;
+    return c->seg;
 }
 
-/* The segment that the criteria send a section to; a note goes to the
- * note segment (*note set) and is loaded where the criteria after that
- * one send it. */
-static int segment_for(const lk_link *l, const char *name, const keel_shdr *sh, bool *note)
+static lk_osec *output_section(lk_link *l, lk_segment *s, const char *name, const keel_shdr *sh)
 {
-    *note = false;
-    for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
-        if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], name, sh)) {
-            if (builtin[c].segment != LK_SEG_NOTE)
-                return builtin[c].segment;
-            *note = true;
-        }
-    return LK_SEG_EXTRA;
-}
-
-static lk_osec *output_section(lk_link *l, int seg, const char *name, const keel_shdr *sh)
-{
-    lk_segment *s = &l->segs[seg];
     uint64_t kind = sh->flags & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS);
     uint32_t type = sh->type == SHT_NOBITS ? SHT_NOBITS : sh->type;
     for (size_t i = 0; i < s->nsecs; i++)
@@ -153,7 +113,7 @@ static lk_osec *output_section(lk_link *l, int seg, const char *name, const keel
     o->type = type;
     o->flags = kind;
     o->align = 1;
-    o->segment = seg;
+    o->seg = s;
     if (!(s->secs = lk_grow(&l->arena, s->secs, s->nsecs, &s->cap, sizeof *s->secs, 16)))
         return NULL;
     s->secs[s->nsecs++] = o;
@@ -164,7 +124,8 @@ static lk_osec *output_section(lk_link *l, int seg, const char *name, const keel
 static lk_osec *synthetic(lk_link *l, const char *name, const keel_shdr *sh)
 {
     bool note;
-    return output_section(l, segment_for(l, name, sh, &note), name, sh);
+    lk_segment *s = segment_for(l, NULL, name, sh, &note, &name);
+    return output_section(l, s, name, sh);
 }
 
 static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const keel_shdr *sh)
@@ -276,19 +237,9 @@ int lk_place_sections(lk_link *l)
                 return rc < 0 ? l->err->code : rc;
         }
     }
-    for (int i = 0; i < LK_NSEGS; i++) {
-        l->segs[i].name = predefined[i].name;
-        l->segs[i].type = predefined[i].type;
-        l->segs[i].flags = predefined[i].flags;
-        l->segs[i].disabled = predefined[i].disabled;
-    }
-    if (l->opt->no_separate_code) /* -z noseparate-code */
-        l->segs[LK_SEG_HEADER].disabled = l->segs[LK_SEG_RODATA].disabled = true;
-    for (int i = 0; i < LK_NSEGS; i++) /* the headers: at the start of the first loadable segment */
-        if (l->segs[i].type == PT_LOAD && !l->segs[i].disabled) {
-            l->segs[i].headers = true;
-            break;
-        }
+    int crc = lk_segments_check(l); /* the segment list as the defaults, options (a mapfile) made it */
+    if (crc)
+        return crc;
     uint32_t seq = 0;
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
@@ -316,7 +267,7 @@ int lk_place_sections(lk_link *l)
             /* A note with contents that a program reads is loaded too:
              * the note segment describes it where it is loaded. */
             bool note;
-            int seg = segment_for(l, name, &as, &note);
+            lk_segment *seg = segment_for(l, f, name, &as, &note, &oname);
             int legacy = legacy_array(name);
             if (as.type == 0x70000001 /* SHT_X86_64_UNWIND */ && strcmp(oname, ".eh_frame") == 0)
                 as.type = SHT_PROGBITS; /* gas's @unwind and gcc's @progbits: one .eh_frame, as GNU ld makes */
@@ -373,10 +324,10 @@ int lk_place_sections(lk_link *l)
             made[i]->align = from[i]->addralign;
         }
     }
-    for (int g = 0; l->opt->eh_frame_hdr && g < LK_NSEGS; g++)
-        for (size_t i = 0; i < l->segs[g].nsecs; i++)
-            if (strcmp(l->segs[g].secs[i]->name, ".eh_frame") == 0)
-                l->eh_frame = l->segs[g].secs[i];
+    for (size_t g = 0; l->opt->eh_frame_hdr && g < l->nsegs; g++)
+        for (size_t i = 0; i < l->segs[g]->nsecs; i++)
+            if (strcmp(l->segs[g]->secs[i]->name, ".eh_frame") == 0)
+                l->eh_frame = l->segs[g]->secs[i];
     if (l->eh_frame) {
         /* no table when an input did not parse: the header alone */
         keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC,
@@ -438,14 +389,11 @@ int lk_place_sections(lk_link *l)
     if (tcommon_size) {
         keel_shdr tbss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE | SHF_TLS, .size = tcommon_size,
                           .addralign = tcommon_align};
-        int seg = LK_SEG_DATA;
-        for (size_t c = 0; c < sizeof builtin / sizeof builtin[0]; c++)
-            if (!l->segs[builtin[c].segment].disabled && matches(&builtin[c], ".tbss", &tbss)) {
-                seg = builtin[c].segment;
-                break;
-            }
+        bool is_note;
+        const char *tname = ".tbss";
+        lk_segment *seg = segment_for(l, NULL, ".tbss", &tbss, &is_note, &tname);
         /* a piece of .tbss with no input of its own, after the others */
-        lk_osec *o = output_section(l, seg, ".tbss", &tbss);
+        lk_osec *o = output_section(l, seg, tname, &tbss);
         if (!o || !(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         if (!o->seq)
@@ -467,8 +415,8 @@ int lk_place_sections(lk_link *l)
         l->common->size = common_size;
         l->common->align = common_align;
     }
-    for (int s = 0; s < LK_NSEGS; s++) {
-        lk_segment *g = &l->segs[s];
+    for (size_t s = 0; s < l->nsegs; s++) {
+        lk_segment *g = l->segs[s];
         for (size_t i = 0; i < g->nsecs; i++) {
             int mrc = lk_merge_finish(l, g->secs[i]);
             if (mrc)
@@ -540,7 +488,7 @@ static bool section_start(const lk_link *l, const char *name, uint64_t *addr)
  * has it outside DATA_SEGMENT_RELRO_END and no PT_GNU_RELRO. */
 static size_t relro_count(const lk_link *l, bool *moved)
 {
-    const lk_segment *g = &l->segs[LK_SEG_DATA];
+    const lk_segment *g = lk_seg_role(l, LK_ROLE_DATA);
     size_t n = 0;
     uint64_t a;
     *moved = false;
@@ -563,8 +511,8 @@ size_t lk_max_loads(const lk_link *l)
 {
     size_t n = 0;
     uint64_t a;
-    for (int s = 0; s < LK_NSEGS; s++) {
-        const lk_segment *g = &l->segs[s];
+    for (size_t s = 0; s < l->nsegs; s++) {
+        const lk_segment *g = l->segs[s];
         if (g->type != PT_LOAD || (!g->nsecs && !g->headers))
             continue;
         n++;
@@ -639,20 +587,20 @@ static uint64_t data_start(lk_segment *g, size_t nrelro, uint64_t end, uint64_t 
  * possible only when --section-start moves one.  GNU ld's words. */
 static int check_overlaps(lk_link *l, uint64_t hdr_lo, uint64_t hdr_hi)
 {
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
-            const lk_osec *a = l->segs[s].secs[i];
-            if (l->segs[s].type != PT_LOAD || !a->size || (a->type == SHT_NOBITS && (a->flags & SHF_TLS)))
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+            const lk_osec *a = l->segs[s]->secs[i];
+            if (l->segs[s]->type != PT_LOAD || !a->size || (a->type == SHT_NOBITS && (a->flags & SHF_TLS)))
                 continue;
             if (a->addr < hdr_hi && hdr_lo < a->addr + a->size)
                 return lk_fail(l, KEEL_E_RANGE, "section %s LMA [%016llx,%016llx] overlaps the ELF and program "
                                "headers [%016llx,%016llx]", a->name, (unsigned long long)a->addr,
                                (unsigned long long)(a->addr + a->size - 1), (unsigned long long)hdr_lo,
                                (unsigned long long)(hdr_hi - 1));
-            for (int t = s; t < LK_NSEGS; t++)
-                for (size_t k = t == s ? i + 1 : 0; k < l->segs[t].nsecs; k++) {
-                    const lk_osec *b = l->segs[t].secs[k];
-                    if (l->segs[t].type != PT_LOAD || !b->size || (b->type == SHT_NOBITS && (b->flags & SHF_TLS)))
+            for (size_t t = s; t < l->nsegs; t++)
+                for (size_t k = t == s ? i + 1 : 0; k < l->segs[t]->nsecs; k++) {
+                    const lk_osec *b = l->segs[t]->secs[k];
+                    if (l->segs[t]->type != PT_LOAD || !b->size || (b->type == SHT_NOBITS && (b->flags & SHF_TLS)))
                         continue;
                     if (a->addr < b->addr + b->size && b->addr < a->addr + a->size)
                         return lk_fail(l, KEEL_E_RANGE, "section %s LMA [%016llx,%016llx] overlaps section %s LMA "
@@ -689,8 +637,8 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
     if (!(l->loads = lk_zalloc(&l->arena, (lk_max_loads(l) + 1) * sizeof *l->loads)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     uint64_t addr = base, off = 0, hdr_lo = 0, hdr_hi = 0;
-    for (int s = 0; s < LK_NSEGS; s++) {
-        lk_segment *g = &l->segs[s];
+    for (size_t s = 0; s < l->nsegs; s++) {
+        lk_segment *g = l->segs[s];
         if (g->type != PT_LOAD || (!g->nsecs && !g->headers))
             continue;
         for (size_t i = 0; i < g->nsecs; i++)
@@ -708,7 +656,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         uint64_t fixed = 0;
         bool first_fixed = !g->headers && g->nsecs && section_start(l, g->secs[0]->name, &fixed);
         bool moved = false;
-        size_t nrelro = s == LK_SEG_DATA ? relro_count(l, &moved) : 0;
+        size_t nrelro = g->role == LK_ROLE_DATA ? relro_count(l, &moved) : 0;
         lk_load *ld = &l->loads[l->nloads++];
         if (g->headers) {
             /* GNU ld rounds a -Ttext-segment down to its page (and warns) */
@@ -720,7 +668,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         } else {
             if (first_fixed)
                 addr = fixed;
-            else if (s == LK_SEG_DATA)
+            else if (g->role == LK_ROLE_DATA)
                 addr = data_start(g, moved ? 0 : nrelro, addr, maxp, commonp, tls_align);
             else
                 addr = align_up(addr, maxp);
@@ -814,17 +762,20 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         if (rc)
             return rc;
     }
-    /* the unallocated sections after the segments, without addresses */
-    lk_segment *x = &l->segs[LK_SEG_EXTRA];
-    for (size_t i = 0; i < x->nsecs; i++) {
-        lk_osec *o = x->secs[i];
-        size_section(o);
-        if (o->size > LIMIT || off > LIMIT)
-            return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes", o->name,
-                           (unsigned long long)LIMIT);
-        off = align_up(off, o->align);
-        o->offset = off;
-        off += o->type == SHT_NOBITS ? 0 : o->size;
+    /* the unallocated sections after the segments, without addresses:
+     * the non-loadable segments' (extra's) */
+    for (size_t s = 0; s < l->nsegs; s++) {
+        const lk_segment *x = l->segs[s];
+        for (size_t i = 0; x->type == PT_NULL && i < x->nsecs; i++) {
+            lk_osec *o = x->secs[i];
+            size_section(o);
+            if (o->size > LIMIT || off > LIMIT)
+                return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes",
+                               o->name, (unsigned long long)LIMIT);
+            off = align_up(off, o->align);
+            o->offset = off;
+            off += o->type == SHT_NOBITS ? 0 : o->size;
+        }
     }
     l->file_end = off;
     l->image_end = 0;

@@ -280,11 +280,11 @@ static int write_map(lk_link *l)
             fprintf(f, "%*s(%s)\n", 30 - len, "", t->symbol ? t->symbol : "");
     }
     /* the memory map: each output section, and the inputs in it */
-    if (l->segs[LK_SEG_TEXT].nsecs) {
+    if (lk_seg_role(l, LK_ROLE_TEXT)->nsecs) {
         fputs("\nMemory map\n\n", f);
-        for (int s = 0; s < LK_NSEGS; s++)
-            for (size_t i = 0; i < l->segs[s].nsecs; i++) {
-                const lk_osec *o = l->segs[s].secs[i];
+        for (size_t s = 0; s < l->nsegs; s++)
+            for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+                const lk_osec *o = l->segs[s]->secs[i];
                 fprintf(f, "%-15s%s0x%016llx %#10llx\n", o->name, strlen(o->name) >= 15 ? "\n               " : "",
                         (unsigned long long)o->addr, (unsigned long long)o->size);
                 for (size_t k = 0; k < o->npieces; k++) {
@@ -354,6 +354,8 @@ int keel_link(const keel_link_options *opt, keel_error *err)
             s->defsym = opt->defsyms[i].expr, s->state = LK_DEFINED;
     }
     rc = rc ? rc : symbol_options(&l);
+    if (!rc) /* the segment model, with the options' edits (a mapfile's would follow) */
+        rc = lk_segments_default(&l);
     if (!rc)
         rc = read_inputs(&l);
     if (!rc)
@@ -368,9 +370,9 @@ int keel_link(const keel_link_options *opt, keel_error *err)
         rc = lk_write_output(&l);
     if (!rc && opt->map_file)
         rc = write_map(&l);
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l.segs[s].nsecs; i++)
-            lk_merge_free(l.segs[s].secs[i]);
+    for (size_t s = 0; s < l.nsegs; s++)
+        for (size_t i = 0; i < l.segs[s]->nsecs; i++)
+            lk_merge_free(l.segs[s]->secs[i]);
     for (size_t i = 0; i < l.nmaps; i++)
         munmap(l.maps[i].map, l.maps[i].size);
     free(l.maps);

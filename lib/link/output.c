@@ -95,8 +95,8 @@ static size_t program_headers(const lk_link *l, phdr *ph)
         ph[n++] = (phdr){PT_LOAD, l->loads[i].flags, l->loads[i].offset, l->loads[i].vaddr, l->loads[i].filesz,
                          l->loads[i].memsz, l->loads[i].align};
     /* the note segment: the loaded notes, where their segment has them */
-    for (int s = 0; s < LK_NSEGS; s++) {
-        const lk_segment *t = &l->segs[s];
+    for (size_t s = 0; s < l->nsegs; s++) {
+        const lk_segment *t = l->segs[s];
         for (size_t i = 0; i < t->nsecs; i++)
             if (t->secs[i]->note) {
                 uint64_t lo = t->secs[i]->addr, off = t->secs[i]->offset, hi = lo + t->secs[i]->size,
@@ -109,9 +109,10 @@ static size_t program_headers(const lk_link *l, phdr *ph)
     }
     if (l->tls_memsz) {
         uint64_t off = 0;
-        for (size_t i = 0; i < l->segs[LK_SEG_DATA].nsecs; i++)
-            if (l->segs[LK_SEG_DATA].secs[i]->addr == l->tls_start) {
-                off = l->segs[LK_SEG_DATA].secs[i]->offset;
+        const lk_segment *data = lk_seg_role(l, LK_ROLE_DATA);
+        for (size_t i = 0; i < data->nsecs; i++)
+            if (data->secs[i]->addr == l->tls_start) {
+                off = data->secs[i]->offset;
                 break;
             }
         ph[n++] = (phdr){PT_TLS, PF_R, off, l->tls_start, l->tls_filesz, l->tls_memsz, l->tls_align};
@@ -169,9 +170,9 @@ static int fill(lk_link *l, uint8_t *buf)
     if (l->got)
         memcpy(buf + l->got->offset, l->got->data, l->got->size);
     /* folded .ctors/.dtors: their words, relocated, in the arrays' order */
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
-            const lk_osec *o = l->segs[s].secs[i];
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+            const lk_osec *o = l->segs[s]->secs[i];
             lk_fill_pool(o, buf);
             for (size_t k = 0; k < o->npieces; k++)
                 if (o->pieces[k].reverse) {
@@ -265,15 +266,15 @@ int lk_write_output(lk_link *l)
     const char *path = l->opt->output ? l->opt->output : "a.out";
     phdr *ph = NULL;
     /* the program headers' count, before the addresses it shapes */
-    const lk_segment *data = &l->segs[LK_SEG_DATA];
+    const lk_segment *data = lk_seg_role(l, LK_ROLE_DATA);
     bool has_tls = false;
     for (size_t i = 0; i < data->nsecs; i++)
         has_tls |= (data->secs[i]->flags & SHF_TLS) != 0;
     size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) +
                  lk_has_relro(l) + (l->property ? 1 : 0);
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++)
-            nph += l->segs[s].secs[i]->note; /* at most one PT_NOTE each */
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            nph += l->segs[s]->secs[i]->note; /* at most one PT_NOTE each */
     uint64_t header = 64 + 56 * nph;
     if (l->got && !(l->got->data = lk_zalloc(&l->arena, l->got->size)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
@@ -286,9 +287,9 @@ int lk_write_output(lk_link *l)
     size_t n = program_headers(l, ph); /* at most nph, as counted */
     /* section indexes, in segment order */
     uint32_t nsec = 1;
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++)
-            l->segs[s].secs[i]->index = nsec++;
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            l->segs[s]->secs[i]->index = nsec++;
     /* --emit-relocs: a .rela section per output section with relocations */
     if (l->opt->emit_relocs && (rc = lk_emit_relocs_plan(l, nsec - 1, &nsec)))
         return rc;
@@ -311,16 +312,16 @@ int lk_write_output(lk_link *l)
     uint8_t *syms = calloc(capsyms, 24);
     /* --emit-relocs: first a symbol per output section, as ld.bfd writes
      * them (symbol k is section k: the relocations name them so) */
-    for (int s = 0; syms && l->nemits && s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++) {
+    for (size_t s = 0; syms && l->nemits && s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
             uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
             if (!e) {
                 str.failed = true;
                 break;
             }
             e[4] = 3 /* STB_LOCAL, STT_SECTION */;
-            put16(e + 6, (uint16_t)l->segs[s].secs[i]->index);
-            put64(e + 8, l->segs[s].secs[i]->addr);
+            put16(e + 6, (uint16_t)l->segs[s]->secs[i]->index);
+            put64(e + 8, l->segs[s]->secs[i]->addr);
         }
     /* the locals first (ELF wants them so), each object's after a FILE
      * symbol, as ld writes them; which ones, -x and -X say (strip.c) */
@@ -414,9 +415,9 @@ int lk_write_output(lk_link *l)
         free(str.v);
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     }
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++)
-            str_add(&shstr, l->segs[s].secs[i]->name);
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            str_add(&shstr, l->segs[s]->secs[i]->name);
     uint32_t n_symtab = keep_syms ? str_add(&shstr, ".symtab") : 0, n_strtab = keep_syms ? str_add(&shstr, ".strtab") : 0,
              n_shstrtab = str_add(&shstr, ".shstrtab");
     if (!keep_syms)
@@ -493,9 +494,9 @@ int lk_write_output(lk_link *l)
         memcpy(buf + shstroff, shstr.v, shstr.n);
         /* section headers */
         uint32_t name = 1;
-        for (int s = 0; s < LK_NSEGS; s++)
-            for (size_t i = 0; i < l->segs[s].nsecs; i++) {
-                const lk_osec *o = l->segs[s].secs[i];
+        for (size_t s = 0; s < l->nsegs; s++)
+            for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+                const lk_osec *o = l->segs[s]->secs[i];
                 /* .rela.iplt, as GNU ld's .rela.plt: its symbols are the
                  * symbol table's, and it applies to the IFUNCs' slots */
                 bool rela = o == l->rela_iplt;

@@ -37,17 +37,17 @@ static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t
 
 static const lk_osec *find_osec(const lk_link *l, const char *name)
 {
-    for (int s = 0; s < LK_NSEGS; s++)
-        for (size_t i = 0; i < l->segs[s].nsecs; i++)
-            if (strcmp(l->segs[s].secs[i]->name, name) == 0)
-                return l->segs[s].secs[i];
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            if (strcmp(l->segs[s]->secs[i]->name, name) == 0)
+                return l->segs[s]->secs[i];
     return NULL;
 }
 
 /* What the link-editor defines (static-link-needs.md). */
 bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
 {
-    const lk_segment *text = &l->segs[LK_SEG_TEXT], *data = &l->segs[LK_SEG_DATA];
+    const lk_segment *text = lk_seg_role(l, LK_ROLE_TEXT), *data = lk_seg_role(l, LK_ROLE_DATA);
     const lk_osec *o;
     uint64_t data_end = data->nsecs ? data->vaddr + data->memsz : l->image_end;
     uint64_t data_file_end = data->nsecs ? data->vaddr + data->filesz : data_end;
@@ -214,7 +214,7 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
  * the thread pointer is at its end, aligned. */
 void lk_tls_layout(lk_link *l)
 {
-    const lk_segment *d = &l->segs[LK_SEG_DATA];
+    const lk_segment *d = lk_seg_role(l, LK_ROLE_DATA);
     uint64_t lo = 0, hi = 0, align = 1;
     for (size_t i = 0; i < d->nsecs; i++) {
         const lk_osec *o = d->secs[i];
