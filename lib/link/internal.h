@@ -163,7 +163,7 @@ typedef struct lk_segment {
     lk_names os_order;      /* these output sections first, in this order, then by class */
     lk_names size_syms;     /* symbols whose value is its size in memory */
     /* the layout's */
-    uint32_t index;         /* its place in the list */
+    uint32_t index;         /* its place in the list (kept up to date) */
     bool headers;           /* holds the ELF header and program headers (the first loadable one) */
     struct lk_osec **secs;
     size_t nsecs, cap;
@@ -259,6 +259,10 @@ typedef struct lk_emit {
 } lk_emit;
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+/* keel_link, with edit called on the segment model once the defaults and
+ * the options have made it, before the inputs are read (what a mapfile
+ * will do; the unit tests' edits); its error stops the link. */
+int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk_link *, void *), void *ctx);
 /* A message that does not stop the link, on standard error: "keel ld: " and
  * the text (a warning says "warning: " itself). */
 void lk_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -318,6 +322,9 @@ bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, 
  * *note if a note segment's matched before it. */
 const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh,
                                 bool *note);
+/* Whether name is a segment's size symbol, and its value (the segment's
+ * size in memory, once laid out) into *v if v. */
+bool lk_seg_size_symbol(const lk_link *l, const char *name, uint64_t *v);
 int lk_place_sections(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);

@@ -1,9 +1,10 @@
-/* The layout, by the Solaris link-editor's segment model
- * (../shared/specs/mapfile-v2.md, section 4): predefined segments, and
- * entrance criteria tried in order that send each input section to one;
- * within a segment, input sections join output sections by name
- * (.text.foo into .text), and output sections are ordered by class.  A
- * mapfile will only edit these tables.
+/* The layout, by the Solaris link-editor's segment model: the link's
+ * segment list and its entrance criteria (segments.c), tried in order,
+ * send each input section to a segment; within a segment, input sections
+ * join output sections by name (.text.foo into .text), and output
+ * sections are ordered by the segment's output-section order, then by
+ * class; the segments are laid out in list order.  A mapfile will only
+ * edit the list and the criteria.
  *
  * The default is GNU ld's -z separate-code: no byte that is not code is
  * mapped executable.  A read-only segment holds the ELF header, the
@@ -196,6 +197,26 @@ static int by_class(const void *a, const void *b)
     if (cx != cy)
         return cx < cy ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A segment's output-section order: the sections it names first, in its
+ * order, then the others by class (a stable move to the front). */
+static void os_order(lk_segment *g)
+{
+    size_t front = 0;
+    for (size_t k = 0; k < g->os_order.n; k++) {
+        bool found = false;
+        for (size_t i = front; i < g->nsecs; i++)
+            if (strcmp(g->secs[i]->name, g->os_order.v[k]) == 0) {
+                lk_osec *o = g->secs[i];
+                memmove(g->secs + front + 1, g->secs + front, (i - front) * sizeof *g->secs);
+                g->secs[front++] = o;
+                found = true;
+            }
+        if (!found)
+            lk_message("warning: segment %s: section ordering requested, but no matching section found: %s",
+                       g->name, g->os_order.v[k]);
+    }
 }
 
 /* Whether section i of f goes into the output, with its header and name,
@@ -425,6 +446,7 @@ int lk_place_sections(lk_link *l)
         if (!g->nsecs)
             continue; /* (qsort may not be given NULL) */
         qsort(g->secs, g->nsecs, sizeof *g->secs, by_class);
+        os_order(g);
         for (size_t i = 0; i < g->nsecs; i++)
             if ((g->secs[i]->type == SHT_INIT_ARRAY || g->secs[i]->type == SHT_FINI_ARRAY ||
                  g->secs[i]->type == SHT_PREINIT_ARRAY) && g->secs[i]->npieces)
@@ -637,10 +659,20 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
     if (!(l->loads = lk_zalloc(&l->arena, (lk_max_loads(l) + 1) * sizeof *l->loads)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     uint64_t addr = base, off = 0, hdr_lo = 0, hdr_hi = 0;
+    bool addressed = false; /* a segment has an address of its own */
     for (size_t s = 0; s < l->nsegs; s++) {
         lk_segment *g = l->segs[s];
         if (g->type != PT_LOAD || (!g->nsecs && !g->headers))
             continue;
+        /* its alignment, the maximum page unless it says (at least the
+         * common page: data_start needs it); file offsets stay congruent
+         * with addresses modulo the larger of it and the maximum page */
+        uint64_t segp = !g->p_align ? maxp : g->p_align > commonp ? g->p_align : commonp;
+        uint64_t cong = segp > maxp ? segp : maxp;
+        if (segp > PAGE_LIMIT || (g->has_addr && g->addr > LIMIT))
+            return lk_fail(l, KEEL_E_RANGE, "segment %s: alignment %#llx or address %#llx is above %#llx", g->name,
+                           (unsigned long long)g->p_align, (unsigned long long)g->addr, (unsigned long long)LIMIT);
+        addressed |= g->has_addr;
         for (size_t i = 0; i < g->nsecs; i++)
             size_section(g->secs[i]);
         for (size_t i = 0; i < g->nsecs; i++)
@@ -659,8 +691,10 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         size_t nrelro = g->role == LK_ROLE_DATA ? relro_count(l, &moved) : 0;
         lk_load *ld = &l->loads[l->nloads++];
         if (g->headers) {
+            if (g->has_addr)
+                addr = base = g->addr;
             /* GNU ld rounds a -Ttext-segment down to its page (and warns) */
-            ld->vaddr = base & ~(maxp - 1);
+            ld->vaddr = base & ~(segp - 1);
             ld->offset = 0;
             hdr_lo = ld->vaddr;
             hdr_hi = addr = base + header_size;
@@ -668,31 +702,40 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         } else {
             if (first_fixed)
                 addr = fixed;
+            else if (g->has_addr) /* where it says; its first section aligned within */
+                addr = g->addr;
             else if (g->role == LK_ROLE_DATA)
-                addr = data_start(g, moved ? 0 : nrelro, addr, maxp, commonp, tls_align);
+                addr = data_start(g, moved ? 0 : nrelro, addr, segp, commonp, tls_align);
             else
-                addr = align_up(addr, maxp);
+                addr = align_up(addr, segp);
             /* the PT_LOAD starts where its first section does */
-            if (!first_fixed && g->nsecs)
+            if (!first_fixed && !g->has_addr && g->nsecs)
                 addr = align_up(addr, g->secs[0]->flags & SHF_TLS ? tls_align : g->secs[0]->align);
-            off = congruent(off, addr, maxp);
+            off = congruent(off, addr, cong);
             ld->vaddr = addr;
             ld->offset = off;
         }
         ld->flags = g->flags;
-        ld->align = maxp;
+        ld->align = segp;
         g->vaddr = ld->vaddr;
         g->offset = ld->offset;
-        g->align = maxp;
+        g->align = segp;
         g->filesz = g->memsz = addr - ld->vaddr;
         /* (headers alone, below an unaligned -Ttext-segment: GNU ld maps
          * just them) */
         ld->filesz = ld->memsz = g->headers && !g->nsecs ? header_size : addr - ld->vaddr;
-        bool tls_started = false;
+        bool tls_started = false, zeros = false;
         uint64_t tbss_end = 0; /* the zero-filled TLS sections follow one another, not what follows them */
         for (size_t i = 0; i < g->nsecs; i++) {
             lk_osec *o = g->secs[i];
             uint64_t align = o->align;
+            /* a PT_LOAD's file image ends where its zero-filled part
+             * starts: data after .bss (a segment's output-section order
+             * can ask for it) has no place in the file */
+            if (o->type != SHT_NOBITS && o->size && zeros && !section_start(l, o->name, &fixed))
+                return lk_fail(l, KEEL_E_RANGE, "segment %s: NOBITS section found before end of initialized data "
+                               "(section %s)", g->name, o->name);
+            zeros |= o->type == SHT_NOBITS && !(o->flags & SHF_TLS) && o->size;
             if ((o->flags & SHF_TLS) && !tls_started) {
                 align = tls_align;
                 tls_started = true;
@@ -704,10 +747,11 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 /* --section-start: here, and what follows after it, in a
                  * PT_LOAD of its own */
                 o->new_load = true;
+                zeros = false;
                 addr = fixed;
-                off = congruent(off, addr, maxp);
+                off = congruent(off, addr, cong);
                 ld = &l->loads[l->nloads++];
-                *ld = (lk_load){g->flags, off, addr, 0, 0, maxp};
+                *ld = (lk_load){g->flags, off, addr, 0, 0, segp};
             } else if ((i == 0 && first_fixed) || tbss)
                 ;
             else {
@@ -756,8 +800,11 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 }
             }
         }
+        if (g->max_size && g->memsz > g->max_size)
+            return lk_fail(l, KEEL_E_RANGE, "segment %s calculated size %#llx is larger than user-defined size %#llx",
+                           g->name, (unsigned long long)g->memsz, (unsigned long long)g->max_size);
     }
-    if (opt->nsection_starts) {
+    if (opt->nsection_starts || addressed) {
         int rc = check_overlaps(l, hdr_lo, hdr_hi);
         if (rc)
             return rc;

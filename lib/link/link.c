@@ -177,6 +177,8 @@ static bool linker_defined(const lk_link *l, const char *name)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
+    if (lk_seg_size_symbol(l, name, NULL))
+        return true;
     /* __start_SEC and __stop_SEC, for a section SEC some input has */
     const char *sec = strncmp(name, "__start_", 8) == 0 ? name + 8 : strncmp(name, "__stop_", 7) == 0 ? name + 7 : NULL;
     for (size_t i = 0; sec && i < l->nfiles; i++)
@@ -335,6 +337,11 @@ static int symbol_options(lk_link *l)
 
 int keel_link(const keel_link_options *opt, keel_error *err)
 {
+    return lk_link_edited(opt, err, NULL, NULL);
+}
+
+int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk_link *, void *), void *ctx)
+{
     lk_link l = {.opt = opt, .err = err};
     int rc = 0;
     if (opt->nmapfiles) /* refused until they configure the layout: never a link that ignores one */
@@ -354,8 +361,10 @@ int keel_link(const keel_link_options *opt, keel_error *err)
             s->defsym = opt->defsyms[i].expr, s->state = LK_DEFINED;
     }
     rc = rc ? rc : symbol_options(&l);
-    if (!rc) /* the segment model, with the options' edits (a mapfile's would follow) */
+    if (!rc) /* the segment model, with the options' edits, then the caller's (a mapfile's) */
         rc = lk_segments_default(&l);
+    if (!rc && edit)
+        rc = edit(&l, ctx);
     if (!rc)
         rc = read_inputs(&l);
     if (!rc)

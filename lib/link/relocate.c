@@ -88,7 +88,7 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
             *v = o->addr + (name[2] == 's' && name[3] == 't' && name[4] == 'a' ? 0 : o->size);
             return true;
         }
-        return false;
+        return lk_seg_size_symbol(l, name, v); /* a segment's size (segments.c) */
     }
     return true;
 }

@@ -74,6 +74,8 @@ lk_segment *lk_seg_new(lk_link *l, const char *name, uint32_t type, size_t at)
     memmove(l->segs + at + 1, l->segs + at, (l->nsegs - at) * sizeof *l->segs);
     l->segs[at] = g;
     l->nsegs++;
+    for (size_t i = at; i < l->nsegs; i++)
+        l->segs[i]->index = (uint32_t)i;
     return g;
 }
 
@@ -195,7 +197,7 @@ static bool name_matches(const lk_names *list, bool glob, const char *name)
 }
 
 /* A file pattern matches the file's name ("path" or "archive(member)"),
- * its path, or the path's last component. */
+ * its path, the path's last component, or an archive member's name. */
 static bool file_matches(const lk_criterion *c, const lk_file *f)
 {
     if (!f) /* what the link-editor makes comes from no file */
@@ -204,7 +206,7 @@ static bool file_matches(const lk_criterion *c, const lk_file *f)
     base = base ? base + 1 : f->path;
     for (size_t i = 0; i < c->files.n; i++)
         if (fnmatch(c->files.v[i], f->name, 0) == 0 || fnmatch(c->files.v[i], f->path, 0) == 0 ||
-            fnmatch(c->files.v[i], base, 0) == 0)
+            fnmatch(c->files.v[i], base, 0) == 0 || (f->member && fnmatch(c->files.v[i], f->member, 0) == 0))
             return true;
     return false;
 }
@@ -228,4 +230,16 @@ const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *
         *note = true;
     }
     return NULL;
+}
+
+bool lk_seg_size_symbol(const lk_link *l, const char *name, uint64_t *v)
+{
+    for (size_t i = 0; i < l->nsegs; i++)
+        for (size_t k = 0; k < l->segs[i]->size_syms.n; k++)
+            if (strcmp(l->segs[i]->size_syms.v[k], name) == 0) {
+                if (v)
+                    *v = l->segs[i]->memsz;
+                return true;
+            }
+    return false;
 }
