@@ -245,8 +245,25 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
     return 1;
 }
 
+/* The output section an input joins when a criterion names one: judged
+ * by the input's own header, since the kinds (by output name) come before
+ * the union of flags that then chooses the segment. */
+static const char *renamed(const lk_link *l, bool renames, const lk_file *f, const char *name, const keel_shdr *sh,
+                           const char *out)
+{
+    bool note;
+    const lk_criterion *c = renames ? lk_crit_for(l, f, name, sh, &note) : NULL;
+    return c && c->osname ? c->osname : out;
+}
+
 int lk_place_sections(lk_link *l)
 {
+    int crc = lk_segments_check(l); /* the segment list as the defaults, options (a mapfile) made it */
+    if (crc)
+        return crc;
+    bool renames = false; /* a criterion names an output section */
+    for (size_t c = 0; c < l->ncrit; c++)
+        renames |= l->crit[c].osname != NULL;
     /* first the kinds: each output name's flags and type from all its inputs */
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
@@ -254,13 +271,12 @@ int lk_place_sections(lk_link *l)
             keel_shdr sh;
             const char *name, *out;
             int rc = placed(l, f, i, &sh, &name, &out);
+            if (rc > 0)
+                out = renamed(l, renames, f, name, &sh, out);
             if (rc < 0 || (rc && (rc = lk_kind_add(l, out, f, i, sh.type, sh.flags))))
                 return rc < 0 ? l->err->code : rc;
         }
     }
-    int crc = lk_segments_check(l); /* the segment list as the defaults, options (a mapfile) made it */
-    if (crc)
-        return crc;
     uint32_t seq = 0;
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
@@ -284,6 +300,7 @@ int lk_place_sections(lk_link *l)
             if (sh.flags & 0x800 /* SHF_COMPRESSED */)
                 return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: section %s is compressed (-gz): keel does not link "
                                                       "compressed sections yet; build without -gz", f->name, name);
+            oname = renamed(l, renames, f, name, &as, oname);
             lk_kind_get(l, oname, &as); /* all the inputs' flags, and the type they make */
             /* A note with contents that a program reads is loaded too:
              * the note segment describes it where it is loaded. */
