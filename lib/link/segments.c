@@ -13,13 +13,10 @@
 #include <fnmatch.h>
 #include <string.h>
 
+#include "../elfdefs.h"
 #include "internal.h"
 
-enum {
-    SHT_RELA = 4, SHT_NOTE = 7, SHT_NOBITS = 8,
-    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4,
-    PT_NULL = 0, PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4,
-};
+enum { PT_NULL = 0, PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4 }; /* (not in elfdefs.h yet) */
 
 /* The built-in segments, in address order. */
 static const struct {
