@@ -1,8 +1,18 @@
 /* The per-architecture layer shared by the link-editor and the runtime
- * loader: what each relocation type means, how its value is computed and
- * written with an overflow check, and the call stub that reaches a target
- * through a GOT slot.  Machine-specific code lives behind this interface
- * and nowhere else.  Pure computation: freestanding, no allocation. */
+ * loader: one target per machine (kl_arch, found by e_machine), holding
+ * everything that differs between machines -- the ELF class and sizes,
+ * page sizes, what each relocation type means and how its value is
+ * computed and written (into data or into an instruction's fields), the
+ * GOT and TLS relaxations, the PLT and IPLT stub writers, the dynamic
+ * relocation vocabulary, the TLS variant and the branch reach.  Code
+ * outside lib/arch asks the target and names no machine, relocation
+ * number or instruction byte (tests/arch_boundary.t checks it).  Pure
+ * computation: freestanding, no allocation.
+ *
+ * Adding a target: a file lib/arch/<machine>.c defining a kl_arch (its
+ * howto table indexed by type, its hooks), and its line in kl_arch_for
+ * (reloc.c); a table-driven unit test of every type like
+ * tests/unit/arch_reloc.c. */
 #ifndef KEEL_ARCH_H
 #define KEEL_ARCH_H
 
@@ -19,6 +29,11 @@ enum kl_reloc_need {
     KL_NEED_TLS_IE = 1 << 6,   /* a GOT slot holding the TP-relative offset */
     KL_NEED_TLS_LE = 1 << 7,   /* the TP-relative offset, fixed at link time */
     KL_NEED_TLS_DTPOFF = 1 << 8, /* the offset within the module's TLS block */
+    /* The value of another relocation: the one whose place the symbol
+     * names (riscv64's PCREL_LO12_I/S take the low 12 bits of the
+     * AUIPC's PCREL_HI20 value at S).  The user finds that relocation,
+     * computes its value with kl_reloc_value and passes it as T. */
+    KL_NEED_PAIR = 1 << 9,
 };
 
 /* How the value is computed (psABI notation). */
@@ -36,6 +51,10 @@ enum kl_reloc_formula {
     KL_F_TLS,      /* T + A, T the TLS value the need names (offset, GOT slot pair...) */
     KL_F_TLS_PC,   /* T + A - P, T the address of the TLS GOT slot(s) */
     KL_F_MARKER,   /* TLSDESC_CALL and the like: marks an instruction, writes nothing */
+    /* For instruction fields of other machines (no x86-64 type uses them): */
+    KL_F_PAGE_PC,    /* Page(S + A) - Page(P), Page(x) = x & ~0xfff (aarch64 ADRP) */
+    KL_F_GOTPAGE_PC, /* Page(G + A) - Page(P) (aarch64 ADRP of a GOT slot) */
+    KL_F_PAIR,       /* T: the paired relocation's value (KL_NEED_PAIR) */
 };
 
 enum kl_reloc_check {
@@ -45,12 +64,28 @@ enum kl_reloc_check {
     KL_CHECK_EITHER,   /* must fit as either (the 8- and 16-bit data types) */
 };
 
+/* One relocation type.  Writing it is two steps: the formula gives a
+ * value; then the field takes it.  A data field (insn 0) is the value's
+ * low `size` bytes at the place.  An instruction field (insn not 0, a
+ * number private to the target) is written by the target's encode hook,
+ * which reads the instruction at the place, puts the value's bits where
+ * the encoding wants them and writes it back: aarch64's CALL26 (size 4,
+ * bits 28, shift 2, check signed: imm26 = value >> 2 in bits 0-25),
+ * ADR_PREL_PG_HI21 (formula PAGE_PC, bits 33, shift 12: immlo in bits
+ * 29-30, immhi in bits 5-23), riscv64's PCREL_HI20 (formula PC, encode
+ * rounds (value + 0x800) >> 12 into bits 12-31 and checks that it fits)
+ * and PCREL_LO12_I (formula PAIR, no check: the low 12 bits into 20-31).
+ * The check is made before encode on the value shifted right by `shift`
+ * (whose low bits must be zero), as a field of `bits` bits (0: size * 8). */
 typedef struct kl_howto {
     const char *name;  /* "R_X86_64_PC32" */
     uint8_t size;      /* bytes written at the place: 0, 1, 2, 4 or 8 */
     uint8_t formula;   /* enum kl_reloc_formula */
     uint8_t check;     /* enum kl_reloc_check */
     uint16_t needs;    /* enum kl_reloc_need */
+    uint8_t bits;      /* the checked width when not size * 8 (an instruction field) */
+    uint8_t shift;     /* low bits the field drops, which must be zero (branch alignment) */
+    uint8_t insn;      /* 0: data; else the target's encoding of an instruction field */
 } kl_howto;
 
 /* The inputs of one relocation. */
@@ -62,19 +97,60 @@ typedef struct kl_reloc_in {
     uint64_t G;   /* the address of the symbol's GOT slot(s) */
     uint64_t GOT; /* the GOT's base */
     uint64_t L;   /* the call stub's address, or S */
-    uint64_t T;   /* the TLS value the howto's need names */
+    uint64_t T;   /* the TLS value the howto's need names, or the paired value */
 } kl_reloc_in;
 
+/* The relocation types a dynamic output, the IPLT and the loader speak in
+ * (0: the target has none).  The TLS ones: the module's number, the
+ * offset in its block, the offset from the thread pointer. */
+typedef struct kl_dyn_types {
+    uint32_t none, abs, relative, glob_dat, jump_slot, irelative, copy;
+    uint32_t tls_module, tls_offset, tls_tpoff, tlsdesc;
+} kl_dyn_types;
+
+enum kl_tls_variant {
+    KL_TLS_VARIANT_1 = 1, /* the thread pointer before the block, after a TCB of tls_tcb_size (aarch64, riscv64) */
+    KL_TLS_VARIANT_2 = 2, /* the thread pointer at the block's end, variables below it (x86-64) */
+};
+
 typedef struct kl_arch {
-    uint16_t machine;
-    const char *name;
+    uint16_t machine;   /* e_machine */
+    const char *name;   /* "x86-64", in messages; GNU ld's "i386:x86-64" is bfd_name */
+    const char *bfd_name;
+    /* The ELF class, byte order and the sizes of what the output holds. */
+    uint8_t elfclass;   /* EI_CLASS: 2, ELFCLASS64 */
+    uint8_t byteorder;  /* EI_DATA: 1, little-endian */
+    uint8_t word_size;  /* an address, a GOT slot */
+    uint16_t ehdr_size, phdr_size, shdr_size, sym_size, rela_size;
+    /* Page sizes: the default -z max-page-size (PT_LOAD alignment) and
+     * common-page-size (RELRO's end). */
+    uint64_t max_page, common_page;
+    /* A non-PIE executable's first address (GNU ld's -Ttext-segment default). */
+    uint64_t image_base;
+    /* Thread-local storage: the variant, and variant 1's TCB size. */
+    uint8_t tls_variant;
+    uint16_t tls_tcb_size;
     /* NULL for a type the layer does not know */
     const kl_howto *(*howto)(uint32_t type);
-    /* A call stub jumping through the GOT slot at got_slot, placed at stub. */
+    /* Writes an instruction field (howto's insn not 0) at loc: the value
+     * already computed and checked against bits/shift; returns 0, or
+     * KEEL_E_RANGE when the encoding has a rule of its own that the value
+     * breaks (nothing written then).  NULL on a target with data fields
+     * only, as x86-64. */
+    int (*encode)(const kl_howto *h, uint8_t *loc, uint64_t value);
+    /* A call stub jumping through the GOT slot at got_slot, placed at stub:
+     * a PLT entry without lazy binding (the loader's far calls). */
     uint32_t stub_size;
     void (*write_stub)(uint8_t *out, uint64_t stub, uint64_t got_slot);
+    /* An IPLT entry: the canonical address of an IFUNC, jumping through
+     * the slot its IRELATIVE relocation fills. */
+    uint32_t iplt_size;
+    void (*write_iplt)(uint8_t *out, uint64_t stub, uint64_t got_slot);
+    kl_dyn_types dyn;
     /* Furthest a PC-relative 32-bit reference reaches, either way. */
     uint64_t pc32_reach;
+    /* Furthest a direct call or jump reaches, either way. */
+    uint64_t branch_reach;
     /* Whether the instruction that a GOT-load relocation of this type at
      * offset (in code of size bytes) belongs to can address the symbol
      * itself instead (a load from the GOT becoming lea, a call or jmp
@@ -89,10 +165,11 @@ typedef struct kl_arch {
     /* Initial-exec TLS in an executable: whether the instruction that an
      * initial-exec relocation of this type at offset belongs to can take
      * the thread-pointer offset as an immediate (local-exec) instead of
-     * loading it from a GOT slot; and that rewrite, after which the
-     * relocation's field holds the offset itself (no addend). */
+     * loading it from a GOT slot; and that rewrite, the relocation's
+     * field then holding tpoff itself (no addend); false (nothing
+     * written) when tpoff does not fit the immediate. */
     bool (*tls_ie_relaxes)(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset);
-    void (*relax_tls_ie)(uint8_t *code, uint64_t offset);
+    bool (*relax_tls_ie)(uint8_t *code, uint64_t offset, int64_t tpoff);
     /* General and local dynamic TLS, and descriptors, to local-exec in an
      * executable: rewrite the sequence whose relocation of this type is at
      * offset, with tpoff the variable's offset from the thread pointer
@@ -109,7 +186,14 @@ typedef struct kl_arch {
                     int64_t *addend);
 } kl_arch;
 
+/* The target of objects of this e_machine, or NULL. */
 const kl_arch *kl_arch_for(uint16_t machine);
+/* The target of a link with no object to say (GNU ld's default emulation):
+ * the host's, or x86-64. */
+const kl_arch *kl_arch_default(void);
+
+/* The relocation's value (the howto's formula), no check, nothing written. */
+uint64_t kl_reloc_value(const kl_howto *h, const kl_reloc_in *in);
 
 /* Compute the relocation's value and write it little- or big-endian at
  * out (the place as it is being written; in->P is where it will run).
@@ -117,6 +201,18 @@ const kl_arch *kl_arch_for(uint16_t machine);
  * is written then) and stores the value in *value either way. */
 int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in, uint8_t *out, bool big_endian,
                    uint64_t *value);
+
+/* A relocation record of the target's class and byte order (r_offset,
+ * r_info from sym and type, r_addend): rela_size bytes at out. */
+void kl_write_rela(const kl_arch *arch, uint8_t *out, uint64_t offset, uint32_t sym, uint32_t type, int64_t addend);
+
+/* An address-sized word (a GOT slot) in the target's byte order. */
+void kl_put_word(const kl_arch *arch, uint8_t *out, uint64_t v);
+
+/* The thread pointer of an executable's TLS block [start, end) aligned
+ * to align, by the target's variant; a variable at address S is at S - tp
+ * from it. */
+uint64_t kl_tls_tp(const kl_arch *arch, uint64_t start, uint64_t end, uint64_t align);
 
 /* The x86-64 implementation. */
 extern const kl_arch kl_arch_x86_64;

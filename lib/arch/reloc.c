@@ -1,5 +1,6 @@
 /* Computing and writing a relocation's value, with the overflow check,
- * from the architecture's description of the type. */
+ * from the target's description of the type; the targets by machine; the
+ * class-dependent record and TLS layout helpers every target shares. */
 #include "arch.h"
 
 const kl_arch *kl_arch_for(uint16_t machine)
@@ -7,42 +8,100 @@ const kl_arch *kl_arch_for(uint16_t machine)
     return machine == kl_arch_x86_64.machine ? &kl_arch_x86_64 : 0;
 }
 
-static bool fits(uint64_t v, unsigned bytes, unsigned check)
+const kl_arch *kl_arch_default(void)
 {
-    if (bytes >= 8 || check == KL_CHECK_NONE)
+    return &kl_arch_x86_64; /* the only target built */
+}
+
+/* Whether v (already shifted right) fits a field of bits bits. */
+static bool fits(uint64_t v, unsigned bits, unsigned check)
+{
+    if (bits >= 64 || check == KL_CHECK_NONE)
         return true;
-    unsigned bits = bytes * 8;
     int64_t s = (int64_t)v;
     bool as_signed = s >= -((int64_t)1 << (bits - 1)) && s < ((int64_t)1 << (bits - 1));
     bool as_unsigned = v >> bits == 0;
     return check == KL_CHECK_SIGNED ? as_signed : check == KL_CHECK_UNSIGNED ? as_unsigned : as_signed || as_unsigned;
 }
 
+static uint64_t page(uint64_t x)
+{
+    return x & ~(uint64_t)0xfff;
+}
+
+uint64_t kl_reloc_value(const kl_howto *h, const kl_reloc_in *in)
+{
+    uint64_t a = (uint64_t)in->A;
+    switch (h->formula) {
+    case KL_F_ABS: return in->S + a;
+    case KL_F_PC: return in->S + a - in->P;
+    case KL_F_PLT: return in->L + a - in->P;
+    case KL_F_GOTPCREL: return in->G + a - in->P;
+    case KL_F_GOTOFF: return in->S + a - in->GOT;
+    case KL_F_GOTPC: return in->GOT + a - in->P;
+    case KL_F_PLTOFF: return in->L + a - in->GOT;
+    case KL_F_GOTREL: return in->G + a - in->GOT;
+    case KL_F_SIZE: return in->Z + a;
+    case KL_F_TLS: return in->T + a;
+    case KL_F_TLS_PC: return in->T + a - in->P;
+    case KL_F_PAGE_PC: return page(in->S + a) - page(in->P);
+    case KL_F_GOTPAGE_PC: return page(in->G + a) - page(in->P);
+    case KL_F_PAIR: return in->T;
+    default: return 0;
+    }
+}
+
 int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in, uint8_t *out, bool big_endian,
                    uint64_t *value)
 {
-    uint64_t a = (uint64_t)in->A, v;
-    (void)arch;
-    switch (h->formula) {
-    case KL_F_ABS: v = in->S + a; break;
-    case KL_F_PC: v = in->S + a - in->P; break;
-    case KL_F_PLT: v = in->L + a - in->P; break;
-    case KL_F_GOTPCREL: v = in->G + a - in->P; break;
-    case KL_F_GOTOFF: v = in->S + a - in->GOT; break;
-    case KL_F_GOTPC: v = in->GOT + a - in->P; break;
-    case KL_F_PLTOFF: v = in->L + a - in->GOT; break;
-    case KL_F_GOTREL: v = in->G + a - in->GOT; break;
-    case KL_F_SIZE: v = in->Z + a; break;
-    case KL_F_TLS: v = in->T + a; break;
-    case KL_F_TLS_PC: v = in->T + a - in->P; break;
-    default: v = 0; break;
-    }
+    uint64_t v = kl_reloc_value(h, in);
     *value = v;
     if (h->size == 0)
         return 0;
-    if (!fits(v, h->size, h->check))
+    unsigned bits = h->bits ? h->bits : h->size * 8u;
+    if (h->shift) {
+        if (h->shift >= 64 || v & (((uint64_t)1 << h->shift) - 1))
+            return KEEL_E_RANGE; /* a branch to an address its field cannot hold */
+        /* arithmetic shift: a negative displacement stays negative */
+        v = (uint64_t)((int64_t)v >> h->shift);
+        bits = bits > h->shift ? bits - h->shift : 1;
+    }
+    if (!fits(v, bits, h->check))
         return KEEL_E_RANGE;
+    if (h->insn)
+        return arch && arch->encode ? arch->encode(h, out, *value) : KEEL_E_UNSUPPORTED;
     for (unsigned i = 0; i < h->size; i++)
         out[big_endian ? h->size - 1 - i : i] = (uint8_t)(v >> (8 * i));
     return 0;
+}
+
+static void put(uint8_t *out, uint64_t v, unsigned size, bool big_endian)
+{
+    for (unsigned i = 0; i < size; i++)
+        out[big_endian ? size - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+void kl_put_word(const kl_arch *arch, uint8_t *out, uint64_t v)
+{
+    put(out, v, arch->word_size, arch->byteorder == 2 /* ELFDATA2MSB */);
+}
+
+void kl_write_rela(const kl_arch *arch, uint8_t *out, uint64_t offset, uint32_t sym, uint32_t type, int64_t addend)
+{
+    bool be = arch->byteorder == 2 /* ELFDATA2MSB */;
+    unsigned w = arch->word_size;
+    /* ELF64: r_info = sym << 32 | type; ELF32: sym << 8 | (type & 0xff) */
+    uint64_t info = w == 8 ? (uint64_t)sym << 32 | type : (uint64_t)sym << 8 | (type & 0xff);
+    put(out, offset, w, be);
+    put(out + w, info, w, be);
+    put(out + 2 * w, (uint64_t)addend, w, be);
+}
+
+uint64_t kl_tls_tp(const kl_arch *arch, uint64_t start, uint64_t end, uint64_t align)
+{
+    if (!align)
+        align = 1;
+    if (arch->tls_variant == KL_TLS_VARIANT_1) /* the block after the TCB, aligned */
+        return start - ((arch->tls_tcb_size + align - 1) & ~(align - 1));
+    return (end + align - 1) & ~(align - 1);
 }

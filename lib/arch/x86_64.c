@@ -1,5 +1,6 @@
-/* x86-64 relocations (System V psABI, "Relocation Types"), and the call
- * stub that reaches a far function through a GOT slot. */
+/* The x86-64 target: its relocations (System V psABI, "Relocation
+ * Types"), the call and IPLT stubs that reach a function through a GOT
+ * slot, the GOT and TLS relaxations, and the machine's facts. */
 #include "arch.h"
 
 #define R(n, size, formula, check, needs) {"R_X86_64_" n, size, formula, check, needs}
@@ -47,15 +48,29 @@ static const kl_howto *x86_64_howto(uint32_t type)
     return &howtos[type];
 }
 
-/* jmp *disp32(%rip), then int3 padding to 8 bytes */
-static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot)
+/* jmp *disp32(%rip), then int3 padding to size bytes */
+static void jmp_through(uint8_t *out, uint64_t stub, uint64_t got_slot, unsigned size)
 {
     uint32_t disp = (uint32_t)(got_slot - (stub + 6));
     out[0] = 0xff;
     out[1] = 0x25;
     for (int i = 0; i < 4; i++)
         out[2 + i] = (uint8_t)(disp >> (8 * i));
-    out[6] = out[7] = 0xcc;
+    for (unsigned i = 6; i < size; i++)
+        out[i] = 0xcc;
+}
+
+/* the loader's far-call stub: 8 bytes */
+static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot)
+{
+    jmp_through(out, stub, got_slot, 8);
+}
+
+/* an IPLT entry: 16 bytes, as GNU ld's .iplt (int3 where its lazy PLT
+ * would push an index: IRELATIVE slots are filled before any call) */
+static void x86_64_write_iplt(uint8_t *out, uint64_t stub, uint64_t got_slot)
+{
+    jmp_through(out, stub, got_slot, 16);
 }
 
 /* GOTPCRELX and REX_GOTPCRELX (psABI "Optimize GOTPCRELX Relocations"):
@@ -159,8 +174,10 @@ static bool x86_64_tls_ie_relaxes(uint32_t type, const uint8_t *code, uint64_t s
  * addq foo@gottpoff(%rip), %reg -> leaq tpoff(%reg), %reg (8d, mod 10):
  * the register moves from ModRM.reg to r/m, REX.R to REX.B, as GNU ld
  * writes them */
-static void x86_64_relax_tls_ie(uint8_t *code, uint64_t offset)
+static bool x86_64_relax_tls_ie(uint8_t *code, uint64_t offset, int64_t tpoff)
 {
+    if (tpoff < INT32_MIN || tpoff > INT32_MAX) /* the immediate is sign-extended from 32 bits */
+        return false;
     uint8_t rex = code[offset - 3], op = code[offset - 2], reg = (code[offset - 1] >> 3) & 7;
     if (op == 0x8b) {
         if (rex == 0x4c)
@@ -178,6 +195,8 @@ static void x86_64_relax_tls_ie(uint8_t *code, uint64_t offset)
         code[offset - 2] = 0x8d;
         code[offset - 1] = (uint8_t)(0x80 | reg | (reg << 3));
     }
+    put32(code + offset, (uint32_t)tpoff);
+    return true;
 }
 
 /* (no C library here: the loader shares this layer) */
@@ -292,12 +311,33 @@ static void x86_64_emitted(const uint8_t *in, const uint8_t *out, uint64_t size,
 }
 
 const kl_arch kl_arch_x86_64 = {
-    .machine = 62,
+    .machine = 62, /* EM_X86_64 */
     .name = "x86-64",
+    .bfd_name = "i386:x86-64",
+    .elfclass = 2, /* ELFCLASS64 */
+    .byteorder = 1, /* ELFDATA2LSB */
+    .word_size = 8,
+    .ehdr_size = 64,
+    .phdr_size = 56,
+    .shdr_size = 64,
+    .sym_size = 24,
+    .rela_size = 24,
+    /* 4 KiB pages, as GNU ld lays x86-64 out with -z separate-code */
+    .max_page = 0x1000,
+    .common_page = 0x1000,
+    .image_base = 0x400000,
+    .tls_variant = KL_TLS_VARIANT_2,
     .howto = x86_64_howto,
+    .encode = 0, /* every field is data: the value's low bytes */
     .stub_size = 8,
     .write_stub = x86_64_write_stub,
+    .iplt_size = 16,
+    .write_iplt = x86_64_write_iplt,
+    .dyn = {.none = 0, .abs = 1 /* 64 */, .relative = 8, .glob_dat = 6, .jump_slot = 7, .irelative = 37,
+            .copy = 5, .tls_module = 16 /* DTPMOD64 */, .tls_offset = 17 /* DTPOFF64 */,
+            .tls_tpoff = 18 /* TPOFF64 */, .tlsdesc = 36},
     .pc32_reach = 0x7fffffffu,
+    .branch_reach = 0x7fffffffu, /* call and jmp rel32 */
     .got_load_relaxes = x86_64_got_load_relaxes,
     .relax_got_load = x86_64_relax_got_load,
     .tls_ie_relaxes = x86_64_tls_ie_relaxes,

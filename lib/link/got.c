@@ -116,7 +116,7 @@ static bool placed_symbol(lk_link *l, lk_file *f, uint64_t symi)
 
 bool lk_got_load_relaxes(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *code, uint64_t size)
 {
-    return kl_arch_x86_64.got_load_relaxes(r->type, code, size, r->offset) && placed_symbol(l, f, r->sym);
+    return l->arch->got_load_relaxes(r->type, code, size, r->offset) && placed_symbol(l, f, r->sym);
 }
 
 int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot)
@@ -147,7 +147,7 @@ int lk_count_got(lk_link *l, size_t *count)
             for (uint64_t k = 0; k < rs.count; k++) {
                 keel_rel r;
                 keel_relocs_get(&rs, k, &r);
-                const kl_howto *h = kl_arch_x86_64.howto(r.type);
+                const kl_howto *h = l->arch->howto(r.type);
                 if (!h || h->formula == KL_F_MARKER || !(h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)))
                     continue;
                 uint32_t kind = h->needs & KL_NEED_TLS_IE ? LK_GOT_TPOFF : LK_GOT_ADDRESS;
@@ -155,7 +155,7 @@ int lk_count_got(lk_link *l, size_t *count)
                     data = NULL, size = 0;
                 if (kind == LK_GOT_ADDRESS && data && lk_got_load_relaxes(l, f, &r, data, size))
                     continue; /* the instruction will address the symbol itself */
-                if (kind == LK_GOT_TPOFF && data && kl_arch_x86_64.tls_ie_relaxes(r.type, data, size, r.offset))
+                if (kind == LK_GOT_TPOFF && data && l->arch->tls_ie_relaxes(r.type, data, size, r.offset))
                     continue; /* the instruction will take the offset as an immediate */
                 const void *owner;
                 uint64_t ksymi;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../arch/arch.h"
 
 enum {
     SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOTE = 7, SHT_NOBITS = 8, SHT_REL = 9,
@@ -31,11 +32,9 @@ enum {
     PT_NULL = 0, PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4,
 };
 
-#define BASE 0x400000u
 /* Sizes and addresses from the inputs stay below this, so that no sum of
  * them overflows (and an x86-64 user address space holds the result). */
 #define LIMIT ((uint64_t)1 << 46)
-#define PAGE 0x1000u
 /* -z max-page-size and common-page-size up to this (1 GiB pages) */
 #define PAGE_LIMIT ((uint64_t)1 << 30)
 
@@ -258,6 +257,8 @@ static const char *renamed(const lk_link *l, bool renames, const lk_file *f, con
 
 int lk_place_sections(lk_link *l)
 {
+    if (!l->arch) /* no object said which machine: GNU ld's default emulation */
+        l->arch = kl_arch_default();
     int crc = lk_segments_check(l); /* the segment list as the defaults, options (a mapfile) made it */
     if (crc)
         return crc;
@@ -334,22 +335,26 @@ int lk_place_sections(lk_link *l)
     if (grc)
         return grc;
     if (ngot) {
-        keel_shdr got = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = ngot * 8, .addralign = 8};
+        unsigned w = l->arch->word_size; /* a slot holds an address */
+        keel_shdr got = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = ngot * w, .addralign = w};
         if (!(l->got = synthetic(l, ".got", &got)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->got->seq = ++seq;
         l->got->size = got.size;
-        l->got->align = 8;
+        l->got->align = w;
         l->ngot = ngot;
     }
     int rc = lk_collect_ifuncs(l);
     if (rc)
         return rc;
     if (l->nifuncs) {
-        keel_shdr iplt = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_EXECINSTR, .size = 16 * l->nifuncs,
-                          .addralign = 16};
-        keel_shdr igot = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = 8 * l->nifuncs, .addralign = 8};
-        keel_shdr rela = {.type = SHT_RELA, .flags = SHF_ALLOC, .size = 24 * l->nifuncs, .addralign = 8};
+        const kl_arch *a = l->arch; /* the target's stub, slot and record sizes */
+        keel_shdr iplt = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_EXECINSTR,
+                          .size = a->iplt_size * l->nifuncs, .addralign = 16};
+        keel_shdr igot = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = a->word_size * l->nifuncs,
+                          .addralign = a->word_size};
+        keel_shdr rela = {.type = SHT_RELA, .flags = SHF_ALLOC, .size = a->rela_size * l->nifuncs,
+                          .addralign = a->word_size};
         if (!(l->iplt = synthetic(l, ".iplt", &iplt)) ||
             !(l->igot = synthetic(l, ".igot.plt", &igot)) ||
             !(l->rela_iplt = synthetic(l, ".rela.iplt", &rela)))
@@ -654,15 +659,16 @@ static int check_overlaps(lk_link *l, uint64_t hdr_lo, uint64_t hdr_hi)
 int lk_assign_addresses(lk_link *l, uint64_t header_size)
 {
     const keel_link_options *opt = l->opt;
-    uint64_t maxp = opt->max_page_size ? opt->max_page_size : PAGE;
-    uint64_t commonp = opt->common_page_size ? opt->common_page_size : PAGE;
+    /* the defaults, and the first segment's address, are the target's */
+    uint64_t maxp = opt->max_page_size ? opt->max_page_size : l->arch->max_page;
+    uint64_t commonp = opt->common_page_size ? opt->common_page_size : l->arch->common_page;
     if ((maxp & (maxp - 1)) || maxp > PAGE_LIMIT)
         return lk_fail(l, KEEL_E_RANGE, "invalid maximum page size `%#llx'", (unsigned long long)maxp);
     if ((commonp & (commonp - 1)) || commonp > PAGE_LIMIT)
         return lk_fail(l, KEEL_E_RANGE, "invalid common page size `%#llx'", (unsigned long long)commonp);
     if (commonp > maxp) /* as GNU ld: the layout's page is at least the common one */
         maxp = commonp;
-    uint64_t base = opt->has_text_segment ? opt->text_segment : BASE;
+    uint64_t base = opt->has_text_segment ? opt->text_segment : l->arch->image_base;
     for (size_t i = 0; i < opt->nsection_starts; i++)
         if (opt->section_starts[i].addr > LIMIT)
             return lk_fail(l, KEEL_E_RANGE, "--section-start %s=%#llx: the address is above %#llx",

@@ -8,6 +8,7 @@
 
 #include "../elfdefs.h"
 #include "internal.h"
+#include "../arch/arch.h"
 
 /* "file:(.section+0xoffset)" for a symbol's definition. */
 static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
@@ -161,9 +162,16 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
         return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
     if (f->elf.type != 1)
         return lk_fail(l, KEEL_E_FORMAT, "%s: not a relocatable object (ELF type %u)", f->name, f->elf.type);
-    if (f->elf.machine != 62 || f->elf.elfclass != 2 || f->elf.byteorder != 1)
-        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: not an x86-64 object (machine %u): keel links x86-64 only", f->name,
-                       f->elf.machine);
+    /* the target is the first object's machine (lib/arch); every other
+     * object must be of the same, as GNU ld's output architecture */
+    const kl_arch *t = kl_arch_for(f->elf.machine);
+    if (!t || f->elf.elfclass != t->elfclass || f->elf.byteorder != t->byteorder)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: not an %s object (machine %u): keel links %s only", f->name,
+                       kl_arch_default()->name, f->elf.machine, kl_arch_default()->name);
+    if (l->arch && t != l->arch)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s architecture of input file `%s' is incompatible with %s output",
+                       t->bfd_name, f->name, l->arch->bfd_name);
+    l->arch = t;
     if (!(f->dropped = lk_zalloc(&l->arena, f->elf.shnum + 1)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     for (uint32_t i = 1; i < f->elf.shnum && !f->has_symtab; i++) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "../arch/arch.h"
 
 enum {
     SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8,
@@ -265,6 +266,9 @@ int lk_write_output(lk_link *l)
 {
     const char *path = l->opt->output ? l->opt->output : "a.out";
     phdr *ph = NULL;
+    const kl_arch *arch = l->arch; /* the machine, class and sizes of the output */
+    if (arch->elfclass != 2 || arch->byteorder != 1) /* the records below are ELF64, little-endian */
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: keel link writes 64-bit little-endian ELF only", arch->name);
     /* the program headers' count, before the addresses it shapes */
     const lk_segment *data = lk_seg_role(l, LK_ROLE_DATA);
     bool has_tls = false;
@@ -275,7 +279,7 @@ int lk_write_output(lk_link *l)
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             nph += l->segs[s]->secs[i]->note; /* at most one PT_NOTE each */
-    uint64_t header = 64 + 56 * nph;
+    uint64_t header = arch->ehdr_size + (uint64_t)arch->phdr_size * nph;
     if (l->got && !(l->got->data = lk_zalloc(&l->arena, l->got->size)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     int rc = lk_assign_addresses(l, header);
@@ -432,8 +436,9 @@ int lk_write_output(lk_link *l)
         free(shstr.v);
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     }
-    uint64_t symoff = keep_syms ? align_up(relend, 8) : relend, stroff = symoff + nsyms * 24, shstroff = stroff + str.n,
-             shoff = align_up(shstroff + shstr.n, 8), total = shoff + (uint64_t)nsec * 64;
+    uint64_t symoff = keep_syms ? align_up(relend, arch->word_size) : relend, stroff = symoff + nsyms * arch->sym_size,
+             shstroff = stroff + str.n, shoff = align_up(shstroff + shstr.n, arch->word_size),
+             total = shoff + (uint64_t)nsec * arch->shdr_size;
     /* The file is made in place: a temporary beside the output, mapped,
      * filled, and renamed when whole (no second copy of its bytes). */
     size_t plen = strlen(path);
@@ -464,22 +469,25 @@ int lk_write_output(lk_link *l)
     rc = fill(l, buf);
     if (!rc) {
         /* the ELF header */
-        memcpy(buf, "\177ELF\2\1\1", 7);
+        memcpy(buf, "\177ELF", 4);
+        buf[4] = arch->elfclass;
+        buf[5] = arch->byteorder;
+        buf[6] = 1; /* EV_CURRENT */
         buf[7] = gnu_osabi ? 3 /* ELFOSABI_GNU */ : 0 /* ELFOSABI_NONE */;
         put16(buf + 16, 2 /* ET_EXEC */);
-        put16(buf + 18, 62);
+        put16(buf + 18, arch->machine);
         put32(buf + 20, 1);
         put64(buf + 24, entry_addr);
-        put64(buf + 32, 64);
+        put64(buf + 32, arch->ehdr_size); /* e_phoff: the program headers follow */
         put64(buf + 40, shoff);
-        put16(buf + 52, 64);
-        put16(buf + 54, 56);
+        put16(buf + 52, arch->ehdr_size);
+        put16(buf + 54, arch->phdr_size);
         put16(buf + 56, (uint16_t)n);
-        put16(buf + 58, 64);
+        put16(buf + 58, arch->shdr_size);
         put16(buf + 60, (uint16_t)nsec);
         put16(buf + 62, (uint16_t)shstrtab_index);
         for (size_t i = 0; i < n; i++) {
-            uint8_t *p = buf + 64 + i * 56;
+            uint8_t *p = buf + arch->ehdr_size + i * arch->phdr_size;
             put32(p, ph[i].type);
             put32(p + 4, ph[i].flags);
             put64(p + 8, ph[i].offset);
@@ -489,7 +497,7 @@ int lk_write_output(lk_link *l)
             put64(p + 40, ph[i].memsz);
             put64(p + 48, ph[i].align);
         }
-        memcpy(buf + symoff, syms, nsyms * 24);
+        memcpy(buf + symoff, syms, nsyms * arch->sym_size);
         memcpy(buf + stroff, str.v, str.n);
         memcpy(buf + shstroff, shstr.v, shstr.n);
         /* section headers */
@@ -500,24 +508,24 @@ int lk_write_output(lk_link *l)
                 /* .rela.iplt, as GNU ld's .rela.plt: its symbols are the
                  * symbol table's, and it applies to the IFUNCs' slots */
                 bool rela = o == l->rela_iplt;
-                put_shdr(buf + shoff + (uint64_t)o->index * 64,
+                put_shdr(buf + shoff + (uint64_t)o->index * arch->shdr_size,
                          &(keel_shdr){.name = name, .type = o->type,
                                       .flags = o->flags | (rela && l->igot ? 0x40 /* SHF_INFO_LINK */ : 0),
                                       .addr = o->addr, .offset = o->offset, .size = o->size, .addralign = o->align,
                                       .link = rela ? symtab_index : 0, .info = rela && l->igot ? l->igot->index : 0,
-                                      .entsize = o->type == SHT_RELA ? 24 : 0});
+                                      .entsize = o->type == SHT_RELA ? arch->rela_size : 0});
                 name += (uint32_t)strlen(o->name) + 1;
             }
         if (keep_syms) {
-            put_shdr(buf + shoff + (uint64_t)symtab_index * 64,
-                     &(keel_shdr){.name = n_symtab, .type = SHT_SYMTAB, .offset = symoff, .size = nsyms * 24,
+            put_shdr(buf + shoff + (uint64_t)symtab_index * arch->shdr_size,
+                     &(keel_shdr){.name = n_symtab, .type = SHT_SYMTAB, .offset = symoff, .size = nsyms * arch->sym_size,
                                   .link = strtab_index, .info = (uint32_t)nlocals /* the first global */,
-                                  .addralign = 8, .entsize = 24});
-            put_shdr(buf + shoff + (uint64_t)strtab_index * 64,
+                                  .addralign = arch->word_size, .entsize = arch->sym_size});
+            put_shdr(buf + shoff + (uint64_t)strtab_index * arch->shdr_size,
                      &(keel_shdr){.name = n_strtab, .type = SHT_STRTAB, .offset = stroff, .size = str.n,
                                   .addralign = 1});
         }
-        put_shdr(buf + shoff + (uint64_t)shstrtab_index * 64,
+        put_shdr(buf + shoff + (uint64_t)shstrtab_index * arch->shdr_size,
                  &(keel_shdr){.name = n_shstrtab, .type = SHT_STRTAB, .offset = shstroff, .size = shstr.n,
                               .addralign = 1});
     }

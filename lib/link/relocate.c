@@ -1,8 +1,11 @@
 /* Symbol values and relocations of a static executable.  The GOT is
- * static: each slot a GOT-relative reference needs (GOTPCREL*, and
- * GOTTPOFF for initial-exec TLS) holds the final value, written by the
- * link-editor.  Thread-local addresses follow the x86-64 variant II: the
- * thread pointer sits at the end of the TLS block, variables below it. */
+ * static: each slot a GOT-relative reference needs (a GOT load, and
+ * initial-exec TLS) holds the final value, written by the link-editor.
+ * What a relocation type means, how its field is written and which
+ * instruction sequences relax is the target's (lib/arch); this file
+ * supplies the symbol, place, GOT and TLS values.  Thread-local addresses
+ * follow the target's TLS variant (x86-64: variant II, the thread pointer
+ * at the end of the TLS block, variables below it). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,7 +149,7 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
         *size = d.size;
         *tls = KEEL_ST_TYPE(d.info) == STT_TLS;
         if (KEEL_ST_TYPE(d.info) == STT_GNU_IFUNC && s->def->ifunc && s->def->ifunc[s->def_index]) {
-            *value = l->iplt->addr + 16 * (uint64_t)(s->def->ifunc[s->def_index] - 1);
+            *value = l->iplt->addr + l->arch->iplt_size * (uint64_t)(s->def->ifunc[s->def_index] - 1);
             return 0;
         }
         if (d.shndx == SHN_ABS) {
@@ -191,7 +194,7 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
     *size = sym.size;
     *tls = KEEL_ST_TYPE(sym.info) == STT_TLS;
     if (KEEL_ST_TYPE(sym.info) == STT_GNU_IFUNC && sym.shndx != SHN_UNDEF && f->ifunc && f->ifunc[symi]) {
-        *value = l->iplt->addr + 16 * (uint64_t)(f->ifunc[symi] - 1); /* its canonical address: the stub */
+        *value = l->iplt->addr + l->arch->iplt_size * (uint64_t)(f->ifunc[symi] - 1); /* its canonical address: the stub */
         return 0;
     }
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL) {
@@ -211,7 +214,8 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
 }
 
 /* The TLS block: from the first TLS output section to the end of the last;
- * the thread pointer is at its end, aligned. */
+ * the thread pointer where the target's variant puts it (x86-64: at its
+ * end, aligned). */
 void lk_tls_layout(lk_link *l)
 {
     const lk_segment *d = lk_seg_role(l, LK_ROLE_DATA);
@@ -231,7 +235,7 @@ void lk_tls_layout(lk_link *l)
     l->tls_start = lo;
     l->tls_memsz = hi - lo;
     l->tls_align = align;
-    l->tls_tp = lo ? align_up(hi, align) : 0;
+    l->tls_tp = lo ? kl_tls_tp(l->arch, lo, hi, align) : 0;
 }
 
 static bool is_named(const lk_file *f, uint64_t symi, const char *name)
@@ -259,7 +263,8 @@ static bool global_is_dead(lk_link *l, lk_file *f, uint64_t symi)
 
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
-    const kl_arch *arch = &kl_arch_x86_64;
+    const kl_arch *arch = l->arch;
+    bool big_endian = arch->byteorder == 2; /* ELFDATA2MSB */
     keel_relocs rs;
     keel_shdr sh;
     keel_error e;
@@ -353,12 +358,9 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             /* initial-exec to local-exec, as GNU ld relaxes it in an
              * executable: the offset is an immediate, no GOT slot */
             int64_t tpoff = (int64_t)(S - l->tls_tp);
-            if (tpoff < INT32_MIN || tpoff > INT32_MAX)
+            if (!arch->relax_tls_ie(out, r.offset, tpoff))
                 return lk_fail(l, KEEL_E_RANGE, "%s: %s: the TLS offset 0x%llx is out of range",
                                lk_place_text(&here, where, sizeof where), h->name, (unsigned long long)tpoff);
-            arch->relax_tls_ie(out, r.offset);
-            uint32_t v = (uint32_t)tpoff;
-            memcpy(out + r.offset, &v, 4);
             continue;
         }
         if (h->needs & KL_NEED_TLS_LE)
@@ -381,12 +383,12 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                                "address it directly (out of reach)", lk_place_text(&here, where, sizeof where),
                                h->name);
             uint64_t v = ie ? S - l->tls_tp : S;
-            memcpy(l->got->data + index * 8, &v, 8);
-            in.G = l->got->addr + index * 8;
+            kl_put_word(arch, l->got->data + index * arch->word_size, v);
+            in.G = l->got->addr + index * arch->word_size;
             in.T = in.G;
         }
         uint64_t value;
-        if (kl_reloc_apply(arch, h, &in, out + r.offset, false, &value)) {
+        if (kl_reloc_apply(arch, h, &in, out + r.offset, big_endian, &value)) {
             keel_sym tsym;
             const char *sn = "?";
             if (!keel_symtab_get(&f->symtab, r.sym, &tsym, NULL))
@@ -489,19 +491,11 @@ void lk_fill_ifuncs(lk_link *l, uint8_t *buf)
         if (!keel_symtab_get(&f->symtab, l->ifuncs[i].sym, &sym, NULL))
             in_output(f, sym.shndx, sym.value, &resolver);
         /* (a resolver in a section not linked was refused in lk_collect_ifuncs) */
-        uint64_t stub = l->iplt->addr + 16 * i, slot = l->igot->addr + 8 * i;
-        uint8_t *p = buf + l->iplt->offset + 16 * i;
-        /* jmp *slot(%rip), then int3 to 16 bytes */
-        uint32_t disp = (uint32_t)(slot - (stub + 6));
-        p[0] = 0xff;
-        p[1] = 0x25;
-        memcpy(p + 2, &disp, 4);
-        memset(p + 6, 0xcc, 10);
-        memcpy(buf + l->igot->offset + 8 * i, &resolver, 8);
-        uint8_t *rel = buf + l->rela_iplt->offset + 24 * i;
-        uint64_t info = 37; /* R_X86_64_IRELATIVE, no symbol */
-        memcpy(rel, &slot, 8);
-        memcpy(rel + 8, &info, 8);
-        memcpy(rel + 16, &resolver, 8);
+        const kl_arch *a = l->arch;
+        uint64_t stub = l->iplt->addr + a->iplt_size * i, slot = l->igot->addr + a->word_size * i;
+        a->write_iplt(buf + l->iplt->offset + a->iplt_size * i, stub, slot);
+        kl_put_word(a, buf + l->igot->offset + a->word_size * i, resolver);
+        /* IRELATIVE, no symbol: the slot gets what the resolver returns */
+        kl_write_rela(a, buf + l->rela_iplt->offset + a->rela_size * i, slot, 0, a->dyn.irelative, (int64_t)resolver);
     }
 }
