@@ -29,7 +29,7 @@ static uint64_t page(uint64_t x)
     return x & ~(uint64_t)0xfff;
 }
 
-uint64_t kl_reloc_value(const kl_howto *h, const kl_reloc_in *in)
+static inline uint64_t value_of(const kl_howto *h, const kl_reloc_in *in)
 {
     uint64_t a = (uint64_t)in->A;
     switch (h->formula) {
@@ -51,13 +51,40 @@ uint64_t kl_reloc_value(const kl_howto *h, const kl_reloc_in *in)
     }
 }
 
-int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in, uint8_t *out, bool big_endian,
-                   uint64_t *value)
+uint64_t kl_reloc_value(const kl_howto *h, const kl_reloc_in *in)
 {
-    uint64_t v = kl_reloc_value(h, in);
-    *value = v;
-    if (h->size == 0)
-        return 0;
+    return value_of(h, in);
+}
+
+/* The value's low size bytes at out; constant indices, so that the
+ * compiler makes one store of each width (the hot path of a link). */
+static void put(uint8_t *out, uint64_t v, unsigned size, bool big_endian)
+{
+    if (big_endian) {
+        for (unsigned i = 0; i < size; i++)
+            out[size - 1 - i] = (uint8_t)(v >> (8 * i));
+        return;
+    }
+    switch (size) {
+    case 8:
+        out[7] = (uint8_t)(v >> 56), out[6] = (uint8_t)(v >> 48), out[5] = (uint8_t)(v >> 40);
+        out[4] = (uint8_t)(v >> 32);
+        /* fall through */
+    case 4: out[3] = (uint8_t)(v >> 24), out[2] = (uint8_t)(v >> 16);
+        /* fall through */
+    case 2: out[1] = (uint8_t)(v >> 8);
+        /* fall through */
+    case 1: out[0] = (uint8_t)v; break;
+    default:
+        for (unsigned i = 0; i < size; i++)
+            out[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+/* A field narrower than its bytes, or shifted, or encoded by the target. */
+static int apply_field(const kl_arch *arch, const kl_howto *h, uint64_t v, uint8_t *out, bool big_endian)
+{
+    uint64_t value = v;
     unsigned bits = h->bits ? h->bits : h->size * 8u;
     if (h->shift) {
         if (h->shift >= 64 || v & (((uint64_t)1 << h->shift) - 1))
@@ -68,17 +95,24 @@ int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in
     }
     if (!fits(v, bits, h->check))
         return KEEL_E_RANGE;
-    if (h->insn)
-        return arch && arch->encode ? arch->encode(h, out, *value) : KEEL_E_UNSUPPORTED;
-    for (unsigned i = 0; i < h->size; i++)
-        out[big_endian ? h->size - 1 - i : i] = (uint8_t)(v >> (8 * i));
-    return 0;
+    if (!h->insn) /* a data field checked narrower than it is: the low bytes */
+        put(out, v, h->size, big_endian);
+    return h->insn ? arch && arch->encode ? arch->encode(h, out, value) : KEEL_E_UNSUPPORTED : 0;
 }
 
-static void put(uint8_t *out, uint64_t v, unsigned size, bool big_endian)
+int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in, uint8_t *out, bool big_endian,
+                   uint64_t *value)
 {
-    for (unsigned i = 0; i < size; i++)
-        out[big_endian ? size - 1 - i : i] = (uint8_t)(v >> (8 * i));
+    uint64_t v = value_of(h, in);
+    *value = v;
+    if (h->size == 0)
+        return 0;
+    if (h->insn | h->shift | h->bits) /* an instruction field (not on the data-only path: speed) */
+        return apply_field(arch, h, v, out, big_endian);
+    if (!fits(v, h->size * 8u, h->check))
+        return KEEL_E_RANGE;
+    put(out, v, h->size, big_endian);
+    return 0;
 }
 
 void kl_put_word(const kl_arch *arch, uint8_t *out, uint64_t v)
