@@ -113,6 +113,15 @@ enum kl_tls_variant {
     KL_TLS_VARIANT_2 = 2, /* the thread pointer at the block's end, variables below it (x86-64) */
 };
 
+/* How a processor-specific GNU property (GNU_PROPERTY_LOPROC to HIPROC)
+ * of .note.gnu.property merges across the inputs. */
+enum kl_prop_merge {
+    KL_PROP_NONE,   /* not kept */
+    KL_PROP_AND,    /* the bits every input has (an input without it clears them) */
+    KL_PROP_OR,     /* the bits any input has */
+    KL_PROP_OR_AND, /* the bits any input has, if every input has the property */
+};
+
 typedef struct kl_arch {
     uint16_t machine;   /* e_machine */
     const char *name;   /* "x86-64", in messages; GNU ld's "i386:x86-64" is bfd_name */
@@ -147,6 +156,8 @@ typedef struct kl_arch {
     uint32_t iplt_size;
     void (*write_iplt)(uint8_t *out, uint64_t stub, uint64_t got_slot);
     kl_dyn_types dyn;
+    /* enum kl_prop_merge for a processor-specific property type */
+    uint8_t (*property_merge)(uint32_t type);
     /* Furthest a PC-relative 32-bit reference reaches, either way. */
     uint64_t pc32_reach;
     /* Furthest a direct call or jump reaches, either way. */

@@ -310,6 +310,20 @@ static void x86_64_emitted(const uint8_t *in, const uint8_t *out, uint64_t size,
     }
 }
 
+/* The x86 property ranges (elfxx-x86.c, the x86-64 psABI):
+ * GNU_PROPERTY_X86_UINT32_AND_LO..HI (FEATURE_1_AND: IBT, SHSTK),
+ * OR_LO..HI (ISA_1_NEEDED), OR_AND_LO..HI (FEATURE_2_USED). */
+static uint8_t x86_64_property_merge(uint32_t type)
+{
+    if (type >= 0xc0000002u && type <= 0xc0007fffu)
+        return KL_PROP_AND;
+    if (type >= 0xc0008000u && type <= 0xc000ffffu)
+        return KL_PROP_OR;
+    if (type >= 0xc0010000u && type <= 0xc0017fffu)
+        return KL_PROP_OR_AND;
+    return KL_PROP_NONE;
+}
+
 const kl_arch kl_arch_x86_64 = {
     .machine = 62, /* EM_X86_64 */
     .name = "x86-64",
@@ -336,6 +350,7 @@ const kl_arch kl_arch_x86_64 = {
     .dyn = {.none = 0, .abs = 1 /* 64 */, .relative = 8, .glob_dat = 6, .jump_slot = 7, .irelative = 37,
             .copy = 5, .tls_module = 16 /* DTPMOD64 */, .tls_offset = 17 /* DTPOFF64 */,
             .tls_tpoff = 18 /* TPOFF64 */, .tlsdesc = 36},
+    .property_merge = x86_64_property_merge,
     .pc32_reach = 0x7fffffffu,
     .branch_reach = 0x7fffffffu, /* call and jmp rel32 */
     .got_load_relaxes = x86_64_got_load_relaxes,

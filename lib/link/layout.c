@@ -350,7 +350,7 @@ int lk_place_sections(lk_link *l)
     if (l->nifuncs) {
         const kl_arch *a = l->arch; /* the target's stub, slot and record sizes */
         keel_shdr iplt = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_EXECINSTR,
-                          .size = a->iplt_size * l->nifuncs, .addralign = 16};
+                          .size = a->iplt_size * l->nifuncs, .addralign = a->iplt_size};
         keel_shdr igot = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = a->word_size * l->nifuncs,
                           .addralign = a->word_size};
         keel_shdr rela = {.type = SHT_RELA, .flags = SHF_ALLOC, .size = a->rela_size * l->nifuncs,

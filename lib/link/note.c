@@ -1,5 +1,6 @@
 /* .note.gnu.property: the inputs' program properties merged into one
- * note, as the x86-64 psABI and GNU ld merge them (elf-properties.c,
+ * note, as the psABIs and GNU ld merge them (elf-properties.c; the
+ * processor-specific ranges are the target's, lib/arch: x86-64's from
  * elfxx-x86.c), and described by PT_GNU_PROPERTY:
  *   - the AND ranges (GNU_PROPERTY_X86_FEATURE_1_AND: IBT, SHSTK): the
  *     bits every input has; an input without the property clears it;
@@ -15,23 +16,25 @@
 
 #include "../elfdefs.h"
 #include "internal.h"
+#include "../arch/arch.h"
 
 enum { NT_GNU_PROPERTY_TYPE_0 = 5 };
 
 enum merge { MERGE_NONE, MERGE_AND, MERGE_OR, MERGE_OR_AND };
 
-static enum merge merge_of(uint32_t type)
+static enum merge merge_of(const kl_arch *arch, uint32_t type)
 {
     if (type >= 0xb0000000u && type <= 0xb0007fffu) /* GNU_PROPERTY_UINT32_AND_LO..HI */
         return MERGE_AND;
     if (type >= 0xb0008000u && type <= 0xb000ffffu) /* GNU_PROPERTY_UINT32_OR_LO..HI */
         return MERGE_OR;
-    if (type >= 0xc0000002u && type <= 0xc0007fffu) /* GNU_PROPERTY_X86_UINT32_AND_LO..HI */
-        return MERGE_AND;
-    if (type >= 0xc0008000u && type <= 0xc000ffffu) /* GNU_PROPERTY_X86_UINT32_OR_LO..HI */
-        return MERGE_OR;
-    if (type >= 0xc0010000u && type <= 0xc0017fffu) /* GNU_PROPERTY_X86_UINT32_OR_AND_LO..HI */
-        return MERGE_OR_AND;
+    if (type >= 0xc0000000u && type <= 0xdfffffffu && arch->property_merge) /* GNU_PROPERTY_LOPROC..HIPROC */
+        switch (arch->property_merge(type)) {
+        case KL_PROP_AND: return MERGE_AND;
+        case KL_PROP_OR: return MERGE_OR;
+        case KL_PROP_OR_AND: return MERGE_OR_AND;
+        default: return MERGE_NONE;
+        }
     return MERGE_NONE;
 }
 
@@ -49,6 +52,7 @@ static uint32_t get32(const uint8_t *p)
 
 /* One input's properties (up to a fixed few: each type once). */
 typedef struct props {
+    const kl_arch *arch; /* the processor-specific properties' meaning */
     uint32_t type[LK_MAX_PROPS], value[LK_MAX_PROPS];
     size_t n;
 } props;
@@ -57,7 +61,7 @@ static bool add_prop(props *p, uint32_t type, uint32_t value)
 {
     for (size_t i = 0; i < p->n; i++)
         if (p->type[i] == type) { /* twice in one object (two sections): as one */
-            p->value[i] = merge_of(type) == MERGE_AND ? p->value[i] & value : p->value[i] | value;
+            p->value[i] = merge_of(p->arch, type) == MERGE_AND ? p->value[i] & value : p->value[i] | value;
             return true;
         }
     if (p->n == LK_MAX_PROPS)
@@ -90,7 +94,7 @@ static bool parse(const uint8_t *d, uint64_t size, props *p, const char **why, u
             uint64_t padded = (psize + 7ull) & ~7ull;
             if (padded > desc + descsz - q - 8)
                 return *why = "a property runs past its note", false;
-            enum merge m = merge_of(ptype);
+            enum merge m = merge_of(p->arch, ptype);
             if (m != MERGE_NONE && psize != 4)
                 return *why = "a property's size is not 4", false;
             if (m != MERGE_NONE && !add_prop(p, ptype, get32(d + q + 8)))
@@ -111,7 +115,7 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
     l->nprops = 0;
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
-        props p = {.n = 0};
+        props p = {.arch = l->arch, .n = 0};
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
             keel_shdr sh;
             const char *name;
@@ -149,7 +153,7 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
         }
     }
     for (size_t j = 0; j < n; j++) {
-        enum merge m = merge_of(type[j]);
+        enum merge m = merge_of(l->arch, type[j]);
         bool all = have[j] == l->nfiles;
         uint32_t v = m == MERGE_AND ? (all ? and_v[j] : 0) : m == MERGE_OR ? or_v[j] : all ? or_v[j] : 0;
         if (!v)

@@ -215,6 +215,11 @@ static void check_target(const kl_arch *a)
     ok(a->max_page == 0x1000 && a->common_page == 0x1000 && a->image_base == 0x400000, "pages and base");
     ok(a->tls_variant == KL_TLS_VARIANT_2 && a->branch_reach == 0x7fffffff && a->pc32_reach == 0x7fffffff,
        "TLS variant II, a rel32 branch reach");
+    /* GNU_PROPERTY_X86_FEATURE_1_AND (IBT, SHSTK), ISA_1_NEEDED, FEATURE_2_USED, and a type below the x86 ranges */
+    ok(a->property_merge(0xc0000002) == KL_PROP_AND && a->property_merge(0xc0008002) == KL_PROP_OR &&
+           a->property_merge(0xc0010001) == KL_PROP_OR_AND && a->property_merge(0xc0000000) == KL_PROP_NONE &&
+           a->property_merge(0xc0018000) == KL_PROP_NONE,
+       "the x86 property ranges merge by AND, OR, OR-and-AND");
     /* the dynamic vocabulary, named by the reader's table */
     static const struct { const char *name; size_t off; } dyn[] = {
         {"R_X86_64_64", offsetof(kl_dyn_types, abs)},
