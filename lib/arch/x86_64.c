@@ -3,7 +3,8 @@
  * slot, the GOT and TLS relaxations, and the machine's facts. */
 #include "arch.h"
 
-#define R(n, size, formula, check, needs) {"R_X86_64_" n, size, formula, check, needs}
+/* data fields: no narrower width, no shift, no encoding */
+#define R(n, size, formula, check, needs) {"R_X86_64_" n, size, formula, check, needs, 0, 0, 0}
 
 static const kl_howto howtos[] = {
     [0] = R("NONE", 0, KL_F_NONE, KL_CHECK_NONE, 0),
