@@ -342,6 +342,14 @@ static void check_fields(void)
     ok(kl_reloc_apply(&t, &call26, &(kl_reloc_in){.S = 0x7fffffc, .P = 0}, b, false, &v) == 0 &&
            kl_reloc_apply(&t, &call26, &(kl_reloc_in){.S = 0x8000000, .P = 0}, b, false, &v) == KEEL_E_RANGE,
        "CALL26-like field: +128 MiB - 4 reaches, +128 MiB does not");
+    /* the helpers for targets of the other kinds: variant I TLS (aarch64:
+     * a 16-byte TCB, then the block at its alignment), ELF32 records */
+    kl_arch v1 = {.tls_variant = KL_TLS_VARIANT_1, .tls_tcb_size = 16, .word_size = 4, .byteorder = 2};
+    ok(kl_tls_tp(&v1, 0x1000, 0x1100, 8) == 0xff0 && kl_tls_tp(&v1, 0x1000, 0x1100, 64) == 0xfc0,
+       "variant I: the thread pointer a TCB (aligned) before the block");
+    uint8_t r32[12];
+    kl_write_rela(&v1, r32, 0x10000, 5, 2, -8);
+    ok(bytes(r32, "\0\x01\0\0\0\0\x05\x02\xff\xff\xff\xf8", 12), "an ELF32 big-endian Rela: r_info = sym << 8 | type");
     memcpy(b, "\0\0\0\x90", 4); /* adrp x0, 0 */
     ok(kl_reloc_apply(&t, &adrp, &(kl_reloc_in){.S = 0x12345678, .P = 0x10004}, b, false, &v) == 0 &&
            v == 0x12335000 && bytes(b, "\xa0\x19\x09\xb0", 4),
