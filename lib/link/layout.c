@@ -133,9 +133,15 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
     if (!(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     uint64_t align = sh->addralign ? sh->addralign : 1;
-    if ((align & (align - 1)) || align > ((uint64_t)1 << 32) || sh->size > LIMIT)
-        return lk_fail(l, KEEL_E_FORMAT, "%s: section %u: alignment %llu is not a power of two up to 2^32, or its size is "
-                                         "absurd", f->name, shndx, (unsigned long long)sh->addralign);
+    const char *name = "?";
+    keel_elf_section_name(&f->elf, sh, &name, NULL);
+    if ((align & (align - 1)) || align > ((uint64_t)1 << 32))
+        return lk_fail(l, KEEL_E_FORMAT, "%s: section %s (%u): alignment %llu is not a power of two up to 2^32",
+                       f->name, name, shndx, (unsigned long long)sh->addralign);
+    if (sh->size > LIMIT) /* (a section with bytes was checked against its file when read) */
+        return lk_fail(l, KEEL_E_RANGE, "%s: section %s (%u): size 0x%llx is larger than an executable can hold "
+                                        "(0x%llx)", f->name, name, shndx, (unsigned long long)sh->size,
+                       (unsigned long long)LIMIT);
     /* .eh_frame is walked as one list of records up to a zero length: no
      * padding may fall between two inputs' records (they are 4-byte
      * multiples) */

@@ -27,6 +27,81 @@ static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
     kr_place(buf, size, f->name, sec, sym.value);
 }
 
+static const char *section_name(const lk_file *f, const keel_shdr *sh)
+{
+    const char *name;
+    return keel_elf_section_name(&f->elf, sh, &name, NULL) == 0 && *name ? name : "?";
+}
+
+/* Every section's bytes inside the file (SHT_NOBITS has none), checked
+ * before anything is sized from them: a size past the end (a truncated or
+ * hostile object) is an error here, never an output reserved at that size
+ * and a late "cut short". */
+static int check_extents(lk_link *l, lk_file *f)
+{
+    keel_error e;
+    for (uint32_t i = 1; i < f->elf.shnum; i++) {
+        keel_shdr sh;
+        if (keel_elf_shdr(&f->elf, i, &sh, &e))
+            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+        if (sh.type == SHT_NOBITS || sh.type == SHT_NULL)
+            continue;
+        if (sh.offset > f->elf.size || sh.size > f->elf.size - sh.offset)
+            return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %s (%u): offset 0x%llx and size 0x%llx extend past the "
+                                                "end of the file (0x%llx bytes)", f->name, section_name(f, &sh), i,
+                           (unsigned long long)sh.offset, (unsigned long long)sh.size,
+                           (unsigned long long)f->elf.size);
+    }
+    return 0;
+}
+
+/* A relocation section with entries must attach to something keel can
+ * relocate, or the link would come out silently unrelocated.  ld.bfd's
+ * rules (bfd_section_from_shdr) for a section it treats as relocations:
+ * sh_link is the object's symbol table, sh_info names another section
+ * that is neither a relocation section nor a table; x86-64 uses SHT_RELA
+ * only, and a SHT_NOBITS section has no bytes to relocate.  An empty one
+ * changes nothing and passes. */
+static int check_relocations(lk_link *l, lk_file *f)
+{
+    keel_error e;
+    for (uint32_t i = 1; i < f->elf.shnum; i++) {
+        keel_shdr sh, target;
+        keel_relocs rs;
+        if (keel_elf_shdr(&f->elf, i, &sh, &e))
+            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+        if ((sh.type != SHT_RELA && sh.type != SHT_REL) || sh.size == 0)
+            continue;
+        const char *name = section_name(f, &sh);
+        if (sh.type == SHT_REL)
+            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: relocation section %s (%u) is SHT_REL: x86-64 relocations are "
+                                                  "SHT_RELA only, keel cannot apply it", f->name, name, i);
+        if (!f->has_symtab || sh.link != f->symtab.section)
+            return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): sh_link %u is not the symbol table%s",
+                           f->name, name, i, sh.link, f->has_symtab ? "" : " (the object has none)");
+        if (sh.info == 0 || sh.info >= f->elf.shnum)
+            return lk_fail(l, KEEL_E_INDEX, "%s: relocation section %s (%u): sh_info %u names no section (%u "
+                                            "sections)", f->name, name, i, sh.info, f->elf.shnum);
+        if (sh.info == i)
+            return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): sh_info names the section itself",
+                           f->name, name, i);
+        if (keel_elf_shdr(&f->elf, sh.info, &target, &e))
+            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+        switch (target.type) {
+        case SHT_NULL: case SHT_SYMTAB: case SHT_STRTAB: case SHT_RELA: case SHT_HASH: case SHT_DYNAMIC:
+        case SHT_NOBITS: case SHT_REL: case SHT_DYNSYM: case SHT_GROUP: case SHT_SYMTAB_SHNDX: case 19 /* SHT_RELR */:
+            return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): its target %s (%u) is of type 0x%x, "
+                                           "which has no bytes keel can relocate", f->name, name, i,
+                           section_name(f, &target), sh.info, target.type);
+        default:
+            break;
+        }
+        if (keel_elf_relocs(&f->elf, i, &rs, &e))
+            return lk_fail(l, e.code, "%s: relocation section %s (%u): %s", f->name, name, i, e.msg);
+    }
+    return 0;
+}
+
 /* The shared COMDAT rules (lib/resolve/comdat.c) over the link's tables:
  * group signatures and .gnu.linkonce.* names apart, as ld.bfd keeps them. */
 typedef struct claimer {
@@ -172,6 +247,9 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s architecture of input file `%s' is incompatible with %s output",
                        t->bfd_name, f->name, l->arch->bfd_name);
     l->arch = t;
+    int rc = check_extents(l, f);
+    if (rc)
+        return rc;
     if (!(f->dropped = lk_zalloc(&l->arena, f->elf.shnum + 1)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     for (uint32_t i = 1; i < f->elf.shnum && !f->has_symtab; i++) {
@@ -181,10 +259,18 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
         if (sh.type == SHT_SYMTAB) {
             if (keel_elf_symtab(&f->elf, i, &f->symtab, &e))
                 return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+            /* sh_info, the first global: past the end it would hide every
+             * global (and the entry symbol would be "missing") */
+            if (f->symtab.first_global > f->symtab.count)
+                return lk_fail(l, KEEL_E_INDEX, "%s: symbol table %s (%u): sh_info %u, its first global symbol, is "
+                                                "past its %llu symbols", f->name, section_name(f, &sh), i,
+                               f->symtab.first_global, (unsigned long long)f->symtab.count);
             f->has_symtab = true;
         }
     }
-    int rc = add_groups(l, f);
+    rc = check_relocations(l, f);
+    if (!rc)
+        rc = add_groups(l, f);
     if (!rc && f->has_symtab)
         rc = add_symbols(l, f);
     if (rc)
