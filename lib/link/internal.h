@@ -250,6 +250,8 @@ typedef struct lk_link {
     struct lk_emit *emits;  /* --emit-relocs: the output's .rela sections (emit_relocs.c) */
     size_t nemits;
     uint32_t *emit_of;      /* per output section index: 1 + its .rela section in emits, or 0 */
+    bool out_known;         /* the output exists: its device and inode, that no input may be */
+    uint64_t out_dev, out_ino;
 } lk_link;
 
 /* One .rela section of --emit-relocs: its target, entries, place, name. */

@@ -45,6 +45,10 @@ int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size
         return lk_fail(l, KEEL_E_IO, "%s: not a regular file (%s)", path, keel_file_kind(st.st_mode));
     if (fd < 0)
         return lk_fail(l, KEEL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (l->out_known && st.st_dev == (dev_t)l->out_dev && st.st_ino == (ino_t)l->out_ino) {
+        close(fd); /* ld.bfd's words; the input stays as it was */
+        return lk_fail(l, KEEL_E_IO, "input file '%s' is the same as output file", path);
+    }
     *size = (size_t)st.st_size;
     void *m = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     close(fd);
@@ -346,6 +350,11 @@ int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk
     int rc = 0;
     if (opt->nmapfiles) /* refused until they configure the layout: never a link that ignores one */
         rc = lk_fail(&l, KEEL_E_UNSUPPORTED, "%s: mapfiles are not supported yet", opt->mapfiles[0]);
+    /* the output as it stands, if it does: no input may be it (whatever
+     * path, archive or script names it), or writing would destroy it */
+    struct stat out;
+    if (stat(opt->output ? opt->output : "a.out", &out) == 0)
+        l.out_known = true, l.out_dev = out.st_dev, l.out_ino = out.st_ino;
     for (size_t i = 0; i < opt->nundefined && !rc; i++) { /* -u: as if referenced */
         lk_sym *s = lk_sym_intern(&l.syms, &l.arena, opt->undefined[i], lk_hash(opt->undefined[i]));
         if (!s)
