@@ -363,6 +363,20 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
                     const lk_place *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);
 int lk_write_output(lk_link *l);
+/* The output file (outfile.c): a regular file through a temporary and a
+ * rename, a special one (a device, a FIFO) written through, never
+ * replaced.  lk_out_open gives buf, size bytes to fill; lk_out_close
+ * writes or renames them when ok, else leaves nothing behind. */
+typedef struct lk_outfile {
+    const char *path;
+    char *tmp;              /* the temporary's name, for a regular output */
+    int fd, slot;           /* slot: in the signal clean-up's list, or -1 */
+    uint8_t *buf;
+    uint64_t size;
+    bool through;           /* a special file: buf is memory, written at the end */
+} lk_outfile;
+int lk_out_open(lk_link *l, lk_outfile *o, const char *path, uint64_t size);
+int lk_out_close(lk_link *l, lk_outfile *o, bool ok);
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
                     int depth);
 void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);

@@ -1,8 +1,9 @@
 /* Writing the executable: the ELF header and program headers at the start
  * of the text segment, every output section's bytes with its input
  * sections relocated in place, a symbol table of the global symbols, the
- * section headers.  The file is built in memory, written under a
- * temporary name beside the output and renamed only when complete. */
+ * section headers.  The file is built in place (outfile.c: a temporary
+ * beside the output, renamed only when complete; a device or a FIFO is
+ * written through). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -439,33 +440,16 @@ int lk_write_output(lk_link *l)
     uint64_t symoff = keep_syms ? align_up(relend, arch->word_size) : relend, stroff = symoff + nsyms * arch->sym_size,
              shstroff = stroff + str.n, shoff = align_up(shstroff + shstr.n, arch->word_size),
              total = shoff + (uint64_t)nsec * arch->shdr_size;
-    /* The file is made in place: a temporary beside the output, mapped,
-     * filled, and renamed when whole (no second copy of its bytes). */
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    int fd = -1;
-    uint8_t *buf = MAP_FAILED;
-    if (tmp) {
-        memcpy(tmp, path, plen);
-        memcpy(tmp + plen, ".keel-XXXXXX", 13);
-        fd = mkstemp(tmp);
-    }
-    /* the blocks allocated now: a full disk is an error here, not a
-     * SIGBUS while the mapping is filled */
-    if (fd >= 0 && posix_fallocate(fd, 0, (off_t)total) == 0)
-        buf = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (buf == MAP_FAILED) {
-        rc = lk_fail(l, KEEL_E_IO, "%s: cannot create: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
+    /* The file is made in place (outfile.c): no second copy of its bytes. */
+    lk_outfile out;
+    rc = lk_out_open(l, &out, path, total);
+    if (rc) {
         free(syms);
         free(str.v);
         free(shstr.v);
         return rc;
     }
+    uint8_t *buf = out.buf;
     rc = fill(l, buf);
     if (!rc) {
         /* the ELF header */
@@ -536,18 +520,6 @@ int lk_write_output(lk_link *l)
     free(shstr.v);
     if (!rc && l->build_id)
         rc = write_build_id(l, buf, total);
-    bool ok = munmap(buf, total) == 0 && !rc;
-    if (ok) {
-        mode_t mask = umask(0);
-        umask(mask);
-        ok = fchmod(fd, 0777 & ~mask) == 0;
-    }
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path)) {
-        if (!rc)
-            rc = lk_fail(l, KEEL_E_IO, "%s: cannot write: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    int crc = lk_out_close(l, &out, rc == 0);
+    return rc ? rc : crc;
 }
