@@ -231,7 +231,8 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
     keel_error e;
     if (keel_elf_shdr(&f->elf, i, sh, &e) || keel_elf_section_name(&f->elf, sh, name, &e))
         return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
-    if (f->dropped[i] || sh->type == SHT_SYMTAB || sh->type == SHT_STRTAB || sh->type == SHT_RELA ||
+    if (f->dropped[i] || sh->type == 0 /* SHT_NULL: inactive, dropped as ld.bfd drops it */ ||
+        sh->type == SHT_SYMTAB || sh->type == SHT_STRTAB || sh->type == SHT_RELA ||
         sh->type == SHT_REL || sh->type == SHT_GROUP || sh->type == SHT_SYMTAB_SHNDX ||
         strcmp(*name, ".note.GNU-stack") == 0 || strncmp(*name, ".gnu.warning", 12) == 0 ||
         lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||

@@ -155,7 +155,8 @@ static int fill(lk_link *l, uint8_t *buf)
             }
             if (keel_elf_section_data(&f->elf, &sh, &data, &size, &e) || size < sh.size)
                 return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u is cut short", f->name, i);
-            memcpy(buf + o->offset + f->pos[i], data, sh.size);
+            if (sh.size) /* (an empty section's data may be NULL: no memcpy from it) */
+                memcpy(buf + o->offset + f->pos[i], data, sh.size);
         }
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
             keel_shdr sh;
