@@ -96,6 +96,8 @@ int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int d
     int rc = lk_map_file(l, path, &data, &size);
     if (rc)
         return rc;
+    if (size == 0)
+        return 0; /* an empty linker script to ld.bfd, which links it as nothing (and it is not mapped: NULL) */
     if (keel_is_archive(data, size)) {
         lk_archive *a;
         bool taken = false;
