@@ -6,7 +6,8 @@
 # programs, an ELF32 object when there is one) and from the valid images
 # and archives the malformed-input test generates, then fuzz for SECONDS.
 # The corpus is kept between runs, so each run starts where the last one
-# stopped.  Exits non-zero if any fuzzer finds a crash, a leak, a timeout
+# stopped; fuzz/seeds/NAME/ (in the repo) holds the inputs that once made
+# NAME fail, copied in on every run.  Exits non-zero if any fuzzer finds a crash, a leak, a timeout
 # or an out-of-memory input, and prints the reproducer's path.
 set -u
 
@@ -76,6 +77,11 @@ seed() {
 }
 
 status=0
+# targets that write files (the whole link) do it under build-fuzz/tmp:
+# what a crash leaves behind stays there
+mkdir -p "$out/tmp"
+TMPDIR=$root/$out/tmp
+export TMPDIR
 for bin in "$@"; do
     name=$(basename "$bin")
     corpus=$out/corpus-$name
@@ -83,8 +89,12 @@ for bin in "$@"; do
     log=$out/$name.log
     mkdir -p "$artifacts"
     seed "$corpus"
-    # a target's own seeds, when it has a generator for them
+    # a target's own seeds, when it has a generator for them, and every
+    # input that once made it fail (fuzz/seeds/NAME/, kept in the repo)
     [ -f "fuzz/${name}_seeds.sh" ] && sh "fuzz/${name}_seeds.sh" "$corpus" >/dev/null 2>&1
+    for f in fuzz/seeds/"$name"/*; do
+        [ -f "$f" ] && cp -f "$f" "$corpus/found-$(basename "$f")"
+    done
     echo "fuzz: $name for ${secs}s, corpus $corpus ($(find "$corpus" -type f | wc -l) inputs)"
     "$bin" -max_total_time="$secs" -max_len=$max_len -rss_limit_mb=2048 -timeout=25 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
@@ -98,7 +108,7 @@ for bin in "$@"; do
         echo "fuzz: $name FAILED (exit $rc); see $log"
         grep -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|keel reader broke' "$log" | head -n 5 | sed "s/^/fuzz: $name: /"
         for f in $found; do
-            echo "fuzz: $name: reproducer: $f  (run: $bin $f)"
+            echo "fuzz: $name: reproducer: $f  (run: $bin $f; once fixed, keep it in fuzz/seeds/$name/)"
         done
     fi
 done

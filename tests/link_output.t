@@ -19,7 +19,9 @@
 #     SIGINT or SIGTERM during the write leave no temporary behind; a huge
 #     SHT_NOBITS size is called a size, not an alignment; a .symtab sh_info
 #     past its end is the input's error; an empty SHT_NULL section is
-#     dropped as ld.bfd drops it (no memcpy from NULL under UBSan).
+#     dropped as ld.bfd drops it (no memcpy from NULL under UBSan);
+#   - (item 26) the inputs that once made the link fuzzer fail
+#     (fuzz/seeds/link_inputs/) are linked again, the fuzzer's way.
 use strict;
 use warnings;
 no warnings qw(portable); # 64-bit sizes in hexadecimal
@@ -338,6 +340,20 @@ SKIP: {
     is($k->{status}, 0, 'so does keel') or diag $k->{err};
     unlike($k->{err}, qr/runtime error|AddressSanitizer/, '  without undefined behaviour');
     is(status_text(run(argv => ["$tmp/null.keel"])->{status}), 'exit 42', '  and it runs');
+}
+
+# ---- item 26: every input that once made the link fuzzer fail, through the
+# whole link again (fuzz/link_one.h, as the fuzzer runs it; under SAN=1 the
+# sanitizers watch)
+SKIP: {
+    my $replay = "$build/tests/link_replay";
+    my @seeds = sort glob("$FindBin::Bin/../fuzz/seeds/link_inputs/*");
+    skip "no $replay (make test builds it)", 3 unless -x $replay;
+    my $r = run(argv => [$replay, @seeds], env => {%env, TMPDIR => $tmp});
+    is(status_text($r->{status}), 'exit 0', scalar(@seeds) . ' fuzzer findings replayed through the whole link');
+    my $done = () = $r->{out} =~ /^ok \d+ /mg;
+    is($done, scalar @seeds, '  each one ends (linked, or refused with a message)') or diag $r->{out};
+    unlike($r->{err}, qr/runtime error|AddressSanitizer|LeakSanitizer|broke a promise/, '  with no finding') or diag $r->{err};
 }
 
 done_testing();
