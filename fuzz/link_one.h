@@ -16,8 +16,10 @@
  * Files go to a private directory (made once, removed at exit) under
  * $TMPDIR; RLIMIT_FSIZE bounds what a link may write (an output laid out
  * past it is an error, EFBIG, not a full disk).  A failed link must say
- * why; a link that succeeds must give an ELF executable that the reader
- * opens, with no segment both writable and executable.
+ * why; a link that succeeds must give an ELF executable in whose
+ * headers, sections, segments and tables the reader (fuzz/walk.h) finds
+ * no error, with no segment both writable and executable; a failed one
+ * must leave no output and no temporary.
  */
 #ifndef KEEL_FUZZ_LINK_ONE_H
 #define KEEL_FUZZ_LINK_ONE_H
@@ -25,6 +27,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem */
 #endif
+#include <dirent.h>
 #include <fcntl.h>
 #include <keel/elf.h>
 #include <keel/link.h>
@@ -37,6 +40,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "walk.h"
 
 #define LF_SEPARATOR "\n--keel-fuzz-next--\n"
 enum { LF_MAX_INPUTS = 4, LF_FSIZE = 16 << 20 };
@@ -119,6 +124,18 @@ static void lf_check_output(const char *path)
         lf_broke("the output is not ELF the reader takes", err.msg);
     if (e.type != 2)
         lf_broke("the output is not ET_EXEC", NULL);
+    /* what keel makes (headers, sections, segments, symbol and relocation
+     * tables) the reader shows without an error; the contents of notes
+     * are the inputs' (garbage in them is copied as it came) */
+    walk w;
+    walk_init(&w, m, n);
+    walk_sections(&w, &e);
+    walk_segments(&w, &e);
+    walk_tables(&w, &e);
+    if (w.violation)
+        lf_broke("the reader broke a promise on the output", w.violation);
+    if (w.rc)
+        lf_broke("the reader finds an error in the output", w.first.msg);
     for (uint32_t i = 0; i < e.phnum; i++) {
         keel_phdr ph;
         if (keel_elf_phdr(&e, i, &ph, &err))
@@ -127,6 +144,19 @@ static void lf_check_output(const char *path)
             lf_broke("a writable and executable segment", NULL);
     }
     munmap(m, n);
+}
+
+/* A failed link leaves no output and no temporary behind. */
+static void lf_check_nothing_left(const char *out)
+{
+    if (access(out, F_OK) == 0)
+        lf_broke("a failed link left an output", out);
+    DIR *d = opendir(lf_dir);
+    for (struct dirent *de; d && (de = readdir(d));)
+        if (strncmp(de->d_name, "out.keel-", 9) == 0)
+            lf_broke("a link left its temporary", de->d_name);
+    if (d)
+        closedir(d);
 }
 
 static int lf_link_one(const uint8_t *data, size_t size)
@@ -184,6 +214,8 @@ static int lf_link_one(const uint8_t *data, size_t size)
         lf_broke("a failed link without a message", NULL);
     if (!rc)
         lf_check_output(out);
+    else
+        lf_check_nothing_left(out);
     unlink(out);
     unlink(map);
     return rc;
