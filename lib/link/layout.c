@@ -415,6 +415,7 @@ int lk_place_sections(lk_link *l)
         l->property->note = true;
     }
     uint64_t common_size = 0, common_align = 1, tcommon_size = 0, tcommon_align = 1;
+    bool any_common = false, any_tcommon = false; /* (commons of size 0 still need a section to be in) */
     lk_sym **sorted;
     size_t nsorted;
     int src = lk_sorted_symbols(l, &sorted, &nsorted);
@@ -425,6 +426,7 @@ int lk_place_sections(lk_link *l)
         if (s->state != LK_COMMON)
             continue;
         bool tls = s->type == 6 /* STT_TLS */;
+        *(tls ? &any_tcommon : &any_common) = true;
         uint64_t *size = tls ? &tcommon_size : &common_size, *align = tls ? &tcommon_align : &common_align;
         if ((s->align & (s->align - 1)) || s->align > ((uint64_t)1 << 32) || s->size > LIMIT || *size > LIMIT)
             return lk_fail(l, KEEL_E_FORMAT, "%s: common symbol '%s': alignment %llu or size %llu is absurd",
@@ -436,7 +438,7 @@ int lk_place_sections(lk_link *l)
         if (s->align > *align)
             *align = s->align;
     }
-    if (tcommon_size) {
+    if (any_tcommon) {
         keel_shdr tbss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE | SHF_TLS, .size = tcommon_size,
                           .addralign = tcommon_align};
         bool is_note;
@@ -455,7 +457,7 @@ int lk_place_sections(lk_link *l)
         if (tcommon_align > o->align)
             o->align = tcommon_align;
     }
-    if (common_size) {
+    if (any_common) {
         keel_shdr bss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = common_size,
                          .addralign = common_align};
         if (!(l->common = synthetic(l, "COMMON", &bss)))
