@@ -344,13 +344,14 @@ SKIP: {
     is(status_text(run(argv => ["$tmp/null.keel"])->{status}), 'exit 42', '  and it runs');
 }
 
-# ---- a finding of the link fuzzer, outside the items: a common of size 0
-# left keel without the section it lives in (a NULL dereference)
+# ---- a finding of the link fuzzer, outside the items: commons of size 0
+# (ordinary and thread-local) left keel without the section they live in
+# (a NULL dereference)
 {
     my $r = run(argv => ['as', "$src/common0.s", '-o', "$tmp/common0.o"]);
     my $b = bfd_link('-o', "$tmp/common0.bfd", "$tmp/common0.o");
     my $k = keel_link('-o', "$tmp/common0.keel", "$tmp/common0.o");
-    is($b->{status}, 0, 'ld.bfd links a common of size 0');
+    is($b->{status}, 0, 'ld.bfd links commons of size 0 (.comm and .tls_common)');
     is(status_text($k->{status}), 'exit 0', 'so does keel') or diag $k->{err};
     is(status_text(run(argv => ["$tmp/common0.keel"])->{status}), 'exit 42', '  and it runs');
 }
