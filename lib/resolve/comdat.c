@@ -27,7 +27,7 @@ static int groups(const keel_elf *elf, const keel_symtab *symtab, bool *dropped,
         if (!(g.flags & GRP_COMDAT) || !symtab)
             continue;
         if (keel_symtab_get(symtab, sh.info, &sym, &e) || keel_symtab_name(symtab, &sym, &sig, &e))
-            return keel_error_set(err, e.code, e.offset, "group section %u: %s", i, e.msg);
+            return keel_error_set(err, e.code, e.offset, "group section %U: %s", (uint64_t)i, e.msg);
         int taken = claim(ctx, sig, false);
         if (taken < 0)
             return taken;
@@ -51,7 +51,7 @@ int kr_comdat(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_
         keel_shdr sh;
         const char *name;
         if (keel_elf_shdr(elf, i, &sh, &e) || keel_elf_section_name(elf, &sh, &name, &e))
-            return keel_error_set(err, e.code, e.offset, "section %u: %s", i, e.msg);
+            return keel_error_set(err, e.code, e.offset, "section %U: %s", (uint64_t)i, e.msg);
         if (strncmp(name, ".gnu.linkonce.", 14) != 0 || (sh.flags & SHF_GROUP) || dropped[i])
             continue;
         int taken = claim(ctx, name, true);
