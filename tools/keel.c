@@ -1,8 +1,10 @@
 /* keel: the command-line front end. */
+#include <keel/diag.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "diag.h"
 
 #ifndef KEEL_VERSION
 #define KEEL_VERSION "0.1.0"
@@ -30,6 +32,7 @@ static void usage(FILE *to)
 
 int main(int argc, char **argv)
 {
+    keel_diag_set(diag_print, "keel"); /* what libkeel says, printed here */
     /* Invoked under another name, keel is that one command. */
     const char *self = strrchr(argv[0], '/');
     self = self ? self + 1 : argv[0];

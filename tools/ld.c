@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "diag.h"
 #include "ld_args.h"
 #include "ld_getopt.h"
 #include "mapped_file.h"
@@ -1068,6 +1069,8 @@ int cmd_link(int argc, char **argv)
     }
     fflush(stdout);
     keel_error err = {0};
+    plan.opt.diag = diag_print; /* warnings, -t and -y: ld.bfd's lines */
+    plan.opt.diag_ctx = "keel ld";
     if (keel_link(&plan.opt, &err) != 0) {
         fprintf(stderr, "keel ld: %s\n", err.msg[0] ? err.msg : "link failed");
         return 1;

@@ -12,6 +12,7 @@
 #ifndef KEEL_LINK_H
 #define KEEL_LINK_H
 
+#include <keel/diag.h>
 #include <keel/elf.h>
 
 #ifdef __cplusplus
@@ -93,9 +94,11 @@ typedef struct keel_link_options {
     bool strip_debug;              /* -S: no debugging sections, nor the symbols in them */
     enum keel_discard discard;     /* -X, -x, --discard-none */
     bool emit_relocs;              /* -q: the relocation sections kept, for the output */
-    bool print_gc_sections;        /* --gc-sections tells, on stderr, each section it drops */
+    bool print_gc_sections;        /* --gc-sections tells (diag, KEEL_DIAG_NOTE) each section it drops */
     enum keel_sort_section sort_section;
     const char *sysroot;           /* --sysroot: where a script's =/ and absolute names are */
+    keel_diag_fn *diag;            /* warnings, -t and -y lines (keel/diag.h); NULL: keel_diag_set's */
+    void *diag_ctx;
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -491,7 +491,7 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
         *eh = (struct lk_eh){f, pc->shndx, pi, NULL, 0, 0, 0};
         if (!relocs_of(l, f, pc->shndx, &ps) || !parse(l, &ps, eh, &infos)) {
             /* kept as it is, as GNU ld keeps it, and said as GNU ld says it */
-            fprintf(stderr, "keel ld: error in %s(.eh_frame); no .eh_frame_hdr table will be created\n", f->name);
+            lk_diag(l, KEEL_DIAG_ERROR, "error in %s(.eh_frame); no .eh_frame_hdr table will be created", f->name);
             l->eh_no_table = true;
             continue;
         }

@@ -32,10 +32,10 @@ int lk_entry_address(lk_link *l, uint64_t *addr)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             if (strcmp(l->segs[s]->secs[i]->name, ".text") == 0) {
                 *addr = l->segs[s]->secs[i]->addr;
-                lk_message("warning: cannot find entry symbol %s; defaulting to %016llx", entry,
-                           (unsigned long long)*addr);
+                lk_diag(l, KEEL_DIAG_WARNING, "warning: cannot find entry symbol %s; defaulting to %016llx", entry,
+                        (unsigned long long)*addr);
                 return 0;
             }
-    lk_message("warning: cannot find entry symbol %s; not setting start address", entry);
+    lk_diag(l, KEEL_DIAG_WARNING, "warning: cannot find entry symbol %s; not setting start address", entry);
     return 0;
 }

@@ -98,7 +98,7 @@ static void print_removed(lk_link *l)
                 keel_elf_section_name(&f->elf, &sh, &name, NULL) || !(sh.flags & SHF_ALLOC) || !sh.size ||
                 strcmp(name, ".eh_frame") == 0)
                 continue;
-            fprintf(stderr, "keel ld: removing unused section '%s' in file '%s'\n", name, f->name);
+            lk_diag(l, KEEL_DIAG_NOTE, "removing unused section '%s' in file '%s'", name, f->name);
         }
     }
 }

@@ -266,9 +266,10 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...);
  * the options have made it, before the inputs are read (what a mapfile
  * will do; the unit tests' edits); its error stops the link. */
 int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk_link *, void *), void *ctx);
-/* A message that does not stop the link, on standard error: "keel ld: " and
- * the text (a warning says "warning: " itself). */
-void lk_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A message that does not stop the link, to the link's diagnostics
+ * callback (keel/diag.h): level KEEL_DIAG_*; a warning's text says
+ * "warning: " itself, as GNU ld's does.  Never to stdout or stderr. */
+void lk_diag(const lk_link *l, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The entry point's address, ld.bfd's fallbacks included (entry.c). */
 int lk_entry_address(lk_link *l, uint64_t *addr);
 /* The global symbol that symbol symi of f names (looked up once). */

@@ -206,7 +206,7 @@ static int by_class(const void *a, const void *b)
 
 /* A segment's output-section order: the sections it names first, in its
  * order, then the others by class (a stable move to the front). */
-static void os_order(lk_segment *g)
+static void os_order(const lk_link *l, lk_segment *g)
 {
     size_t front = 0;
     for (size_t k = 0; k < g->os_order.n; k++) {
@@ -219,8 +219,9 @@ static void os_order(lk_segment *g)
                 found = true;
             }
         if (!found)
-            lk_message("warning: segment %s: section ordering requested, but no matching section found: %s",
-                       g->name, g->os_order.v[k]);
+            lk_diag(l, KEEL_DIAG_WARNING,
+                    "warning: segment %s: section ordering requested, but no matching section found: %s", g->name,
+                    g->os_order.v[k]);
     }
 }
 
@@ -477,7 +478,7 @@ int lk_place_sections(lk_link *l)
         if (!g->nsecs)
             continue; /* (qsort may not be given NULL) */
         qsort(g->secs, g->nsecs, sizeof *g->secs, by_class);
-        os_order(g);
+        os_order(l, g);
         for (size_t i = 0; i < g->nsecs; i++)
             if ((g->secs[i]->type == SHT_INIT_ARRAY || g->secs[i]->type == SHT_FINI_ARRAY ||
                  g->secs[i]->type == SHT_PREINIT_ARRAY) && g->secs[i]->npieces)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../diag.h"
 #include "../regular_file.h"
 #include "internal.h"
 
@@ -27,14 +28,14 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...)
     return keel_error_set(l->err, code, 0, "%s", msg);
 }
 
-void lk_message(const char *fmt, ...)
+void lk_diag(const lk_link *l, int level, const char *fmt, ...)
 {
+    char msg[2 * KEEL_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    fputs("keel ld: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    kd_emit(l->opt->diag, l->opt->diag_ctx, level, msg);
 }
 
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
@@ -164,7 +165,7 @@ static void link_warnings(lk_link *l)
                     continue;
                 who = s->ref->name;
             }
-            fprintf(stderr, "keel ld: %s: warning: %.*s\n", who, (int)strnlen((const char *)data, size),
+            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: %.*s", who, (int)strnlen((const char *)data, size),
                     (const char *)data);
         }
     }
@@ -255,7 +256,7 @@ static int check_undefined(lk_link *l)
                 snprintf(where, sizeof where, "%s:(%s+0x%llx): %sundefined reference to '%s'", f->name, sec,
                          (unsigned long long)r.offset, opt->warn_unresolved ? "warning: " : "", s->name);
                 if (l->undef_ok)
-                    lk_message("%s", where);
+                    lk_diag(l, opt->warn_unresolved ? KEEL_DIAG_WARNING : KEEL_DIAG_ERROR, "%s", where);
                 else if (!count++)
                     memcpy(first, where, sizeof first);
             }

@@ -130,7 +130,7 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
             uint64_t bad;
             if (!parse(data, sh.size, &p, &why, &bad)) {
                 /* as if the object had no properties: it claims nothing */
-                fprintf(stderr, "keel ld: %s:(%s+0x%llx): warning: %s; the object's properties are ignored\n",
+                lk_diag(l, KEEL_DIAG_WARNING, "%s:(%s+0x%llx): warning: %s; the object's properties are ignored",
                         f->name, name, (unsigned long long)bad, why);
                 p.n = 0;
                 break;

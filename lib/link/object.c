@@ -154,7 +154,7 @@ static int add_symbols(lk_link *l, lk_file *f)
                                name, sym.shndx);
             if (f->dropped[sym.shndx]) { /* the kept copy of its group defines it */
                 if (l->traces.n && lk_sym_find(&l->traces, name, lk_hash(name)))
-                    lk_message("%s: reference to %s", f->name, name); /* ld.bfd makes it undefined */
+                    lk_diag(l, KEEL_DIAG_NOTE, "%s: reference to %s", f->name, name); /* ld.bfd makes it undefined */
                 continue;
             }
         }
@@ -171,7 +171,8 @@ static int add_symbols(lk_link *l, lk_file *f)
         if (l->traces.n && lk_sym_find(&l->traces, name, s->hash) &&
             !(s->state == LK_DEFINED && !s->defsym && sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
               bind != STB_WEAK))
-            lk_message("%s: %s %s", f->name, sym.shndx == SHN_UNDEF ? "reference to" : "definition of", name);
+            lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", f->name, sym.shndx == SHN_UNDEF ? "reference to" : "definition of",
+                    name);
         if (s->defsym) { /* --defsym wins over the inputs */
             if (sym.shndx == SHN_UNDEF && !s->ref)
                 s->ref = f;
@@ -193,7 +194,8 @@ static int add_symbols(lk_link *l, lk_file *f)
             place_of(f, (uint32_t)i, here, sizeof here);
             place_of(s->def, s->def_index, there, sizeof there);
             if (l->opt->noinhibit_exec) { /* said, and the first wins, as in ld.bfd */
-                lk_message("%s: multiple definition of '%s'; %s: first defined here", here, name, there);
+                lk_diag(l, KEEL_DIAG_ERROR, "%s: multiple definition of '%s'; %s: first defined here", here, name,
+                        there);
                 continue;
             }
             return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, name,
@@ -280,7 +282,7 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
     f->index = (uint32_t)l->nfiles;
     l->files[l->nfiles++] = f;
     if (l->opt->trace)
-        printf(member ? "(%s)%s\n" : "%s\n", path, member ? member : "");
+        lk_diag(l, KEEL_DIAG_OUTPUT, member ? "(%s)%s" : "%s", path, member ? member : "");
     if (out)
         *out = f;
     return 0;

@@ -111,7 +111,7 @@ static int syntax_error(lexer *x)
 {
     if (x->tok == T_ERROR)
         return -1; /* already said */
-    lk_message("%s: file format not recognized; treating as linker script", x->path);
+    lk_diag(x->l, KEEL_DIAG_WARNING, "%s: file format not recognized; treating as linker script", x->path);
     return lk_fail(x->l, KEEL_E_FORMAT, "%s:%u: syntax error", x->path, x->tok_line);
 }
 

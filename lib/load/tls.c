@@ -16,10 +16,10 @@
  * thread creation; loaded code cannot get a place there, and the loader
  * refuses it. */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../diag.h"
 #include "internal.h"
 
 typedef struct tls_module {
@@ -105,7 +105,7 @@ typedef struct tls_index {
  * there is nobody to report the failure to. */
 static void out_of_memory(void)
 {
-    fputs("keel: out of memory for a loaded object's thread-local storage\n", stderr);
+    kd_emit(NULL, NULL, KEEL_DIAG_ERROR, "out of memory for a loaded object's thread-local storage");
     abort();
 }
 

@@ -1,0 +1,2 @@
+/* No _start: the link warns (ld.bfd: "cannot find entry symbol _start"). */
+int lib_diag_f(void) { return 1; }
