@@ -58,6 +58,9 @@ TEST_SRC   := $(wildcard tests/unit/*.c)
 FUZZ_SRC   := $(wildcard fuzz/*.c)
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# libkeel.so exports the public API only: everything is hidden unless the
+# public headers (include/keel/*.h) declare it (tests/api_exports.t).
+$(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
 TOOL_OBJ   := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN   := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Unit tests may use the tools' helpers (mapped files, output) too.

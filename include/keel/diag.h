@@ -16,6 +16,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* The public API: libkeel.so is built -fvisibility=hidden and exports
+ * what is declared here, nothing else (tests/api_exports.t). */
 #pragma GCC visibility push(default)
 
 enum keel_diag_level {

@@ -25,6 +25,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* The public API: libkeel.so is built -fvisibility=hidden and exports
+ * what is declared here, nothing else (tests/api_exports.t). */
+#pragma GCC visibility push(default)
 
 /* ---------------------------------------------------------------- errors */
 
@@ -461,6 +464,7 @@ const char *keel_osabi_name(uint8_t osabi);
 const char *keel_reloc_type_name(uint16_t machine, uint32_t type);
 const char *keel_note_type_name(const char *owner, uint32_t type, uint16_t file_type);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* The public API: libkeel.so is built -fvisibility=hidden and exports
+ * what is declared here, nothing else (tests/api_exports.t). */
+#pragma GCC visibility push(default)
 
 /* Section-type bits passed to read_exec.  READ/WRITE/EXECUTE equal PROT_*. */
 enum keel_exec_sectype {
@@ -110,6 +113,7 @@ int keel_exec_load_aout(keel_exec_read_fn read, keel_exec_read_exec_fn read_exec
 /* A short name for a KEEL_EX_* code. */
 const char *keel_exec_status_name(int code);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

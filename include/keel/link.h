@@ -18,6 +18,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* The public API: libkeel.so is built -fvisibility=hidden and exports
+ * what is declared here, nothing else (tests/api_exports.t). */
+#pragma GCC visibility push(default)
 
 /* One input, in command-line order. */
 typedef struct keel_link_input {
@@ -106,6 +109,7 @@ typedef struct keel_link_options {
  * output is written to a temporary name and renamed only on success. */
 int keel_link(const keel_link_options *opt, keel_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -50,6 +50,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* The public API: libkeel.so is built -fvisibility=hidden and exports
+ * what is declared here, nothing else (tests/api_exports.t). */
+#pragma GCC visibility push(default)
 
 typedef struct keel_ns keel_ns;
 typedef struct keel_object keel_object;
@@ -188,6 +191,7 @@ int keel_section_repoint(const keel_section *s, uint64_t offset, const void *tar
  * cascade (then they go first). Destructors run. */
 int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
