@@ -31,6 +31,21 @@ extern "C" {
 
 /* ---------------------------------------------------------------- errors */
 
+/* One error model for the whole library: a call that fails returns a
+ * negative code and fills a keel_error (code, file offset, a message in
+ * GNU ld's words naming the file, the structure and the offset); the
+ * error is a value, never printed (warnings go to keel/diag.h's
+ * callback).  The code spaces:
+ *   0 .. -99     keel_status below: the reader's own, and those the
+ *                loader (keel/load.h) and the link-editor (keel/link.h)
+ *                return too, in the same senses (an undefined reference
+ *                is KEEL_E_INDEX, a multiple definition KEEL_E_FORMAT,
+ *                in both; I/O and memory are KEEL_E_IO and KEEL_E_NOMEM);
+ *   -100 .. -199 keel_exec_status (keel/exec.h): the executable
+ *                interpreter's verdicts on an image;
+ *   anything else a client callback's own value, passed back unchanged
+ *                (keel/exec.h's read callbacks).
+ * keel_status_name and keel_exec_status_name name them. */
 enum keel_status {
     KEEL_OK = 0,
     KEEL_E_NOT_ELF = -1,      /* no ELF (or ar) magic */

@@ -106,7 +106,9 @@ typedef struct keel_link_options {
 
 /* Link; err names the file, section and offset of what failed, in GNU
  * ld's form (main.o:(.text+0x12): undefined reference to 'foo').  The
- * output is written to a temporary name and renamed only on success. */
+ * output is written to a temporary name and renamed only on success.
+ * Links share no state: several may run at once in different threads,
+ * each saying its warnings through its own opt->diag. */
 int keel_link(const keel_link_options *opt, keel_error *err);
 
 #pragma GCC visibility pop

@@ -38,6 +38,15 @@
  *     that a later load or unload replaces is kept until the tree's last
  *     namespace is destroyed);
  *   - names (keel_section_name, keel_object_name) live with their object;
+ *   - a keel_input's data (when given instead of a path) must stay as it
+ *     is until its object is unloaded: sections and names point into it;
+ *   - the address of a loaded object's thread-local variable, in the
+ *     thread that took it, is valid until that object is unloaded or that
+ *     thread exits, whichever comes first (each thread's block is made on
+ *     its first use and freed at unload or thread exit);
+ *   - the diagnostics callback (keel/diag.h) may be called from any
+ *     thread that touches loaded code's thread-local storage: the only
+ *     message, before the loader aborts for want of memory there;
  *   - keel_ns_destroy and keel_ns_finalize: nothing else may use that
  *     namespace meanwhile (other namespaces of the tree may be used), and
  *     a namespace whose children's objects use it is destroyed after them.
