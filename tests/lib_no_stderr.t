@@ -8,7 +8,8 @@
 #     gets ld.bfd's warning and -t line through its callback (given per
 #     link or process-wide), nothing when it gives none, and its own
 #     stdout and stderr stay empty;
-#   - keel link prints the same lines as ld.bfd, on the same streams.
+#   - keel link prints the same lines as ld.bfd, on the same streams,
+#     a .gnu.warning longer than any fixed buffer whole.
 use strict;
 use warnings;
 use FindBin;
@@ -51,9 +52,9 @@ ok(!@hits, 'no file under lib/ writes to stdout or stderr') or diag(join("\n", @
 # ---------------------------------------------------------- the callback
 my $client = "$build/tests/lib_diag";
 SKIP: {
-    skip "no $client (make test builds it)", 6 unless -x $client;
-    skip 'no ld.bfd (binutils)', 6 unless have('ld.bfd');
-    skip 'no gcc', 6 unless have('gcc');
+    skip "no $client (make test builds it)", 7 unless -x $client;
+    skip 'no ld.bfd (binutils)', 7 unless have('ld.bfd');
+    skip 'no gcc', 7 unless have('gcc');
     make_path("$build/t");
     my $tmp = abs_path(tempdir('lib_no_stderr.XXXXXX', DIR => "$build/t", CLEANUP => 1));
     my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
@@ -82,10 +83,20 @@ SKIP: {
     is($got{none}{log}, '', 'with no callback, nothing is said');
 
     # the tool: ld.bfd's streams, "keel ld:" for "ld.bfd:"
-    skip "no keel at $keel", 1 unless -x $keel;
+    skip "no keel at $keel", 2 unless -x $keel;
     my $k = $run->($keel, 'link', '-t', '-o', 'keel.out', 'nostart.o');
     (my $want_err = $ld->{err}) =~ s/^ld\.bfd: /keel ld: /mg;
     is_deeply([$k->{status}, $k->{out}, $k->{err}], [0, $ld->{out}, $want_err],
               'keel link prints the -t line on stdout and the warning on stderr, as ld.bfd does');
+
+    # a warning longer than any fixed buffer arrives whole
+    $cc = $run->('gcc', '-c', '-O2', '-o', 'longwarn.o', "$FindBin::Bin/progs/lib_diag/longwarn.c");
+    die "gcc: $cc->{err}" if $cc->{status};
+    $ld = $run->('ld.bfd', '-o', 'bfd2.out', 'longwarn.o');
+    $k = $run->($keel, 'link', '-o', 'keel2.out', 'longwarn.o');
+    ($want_err = $ld->{err}) =~ s/^ld\.bfd: /keel ld: /mg;
+    ok(length($want_err) > 1500 && $k->{status} == 0 && $k->{err} eq $want_err,
+       'a .gnu.warning of ' . length($want_err) . ' bytes is said whole, as ld.bfd says it')
+        or diag("keel said: $k->{err}");
 }
 done_testing();

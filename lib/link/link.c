@@ -30,12 +30,19 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...)
 
 void lk_diag(const lk_link *l, int level, const char *fmt, ...)
 {
-    char msg[2 * KEEL_ERROR_MSG_MAX];
-    va_list ap;
+    /* whole, however long (a .gnu.warning's text is the input's) */
+    char buf[1024], *msg = buf;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n >= (int)sizeof buf && (msg = malloc((size_t)n + 1)))
+        vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
     va_end(ap);
-    kd_emit(l->opt->diag, l->opt->diag_ctx, level, msg);
+    kd_emit(l->opt->diag, l->opt->diag_ctx, level, msg ? msg : buf);
+    if (msg != buf)
+        free(msg);
 }
 
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
