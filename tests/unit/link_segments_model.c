@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../../lib/link/internal.h"
+#include "../../tools/diag.h"
 
 enum {
     SHT_PROGBITS = 1, SHT_RELA = 4, SHT_NOTE = 7, SHT_NOBITS = 8,
@@ -256,7 +257,8 @@ static int link(int argc, char **argv)
     for (int i = 0; i < argc - 2; i++)
         in[i].path = argv[i + 2];
     /* keel link's defaults (tools/ld.c) */
-    keel_link_options opt = {.output = argv[1], .inputs = in, .ninputs = (size_t)argc - 2, .relro = true};
+    keel_link_options opt = {.output = argv[1], .inputs = in, .ninputs = (size_t)argc - 2, .relro = true,
+                             .diag = diag_print, .diag_ctx = "keel ld"}; /* its warnings, as keel link prints them */
     keel_error err;
     int rc = lk_link_edited(&opt, &err, edit, argv[0]);
     if (rc)
