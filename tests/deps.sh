@@ -10,6 +10,7 @@ command -v llvm-ar >/dev/null 2>&1 || need="$need llvm"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
 command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t
 command -v strace >/dev/null 2>&1 || need="$need strace" # load_patch.t (no W+X mmap), link_output.t (signals)
+command -v gdb >/dev/null 2>&1 || need="$need gdb" # link_review.t
 [ -e /usr/include/sqlite3.h ] && [ -e /usr/lib/x86_64-linux-gnu/libsqlite3.a ] || need="$need libsqlite3-dev"
 # exec_script.t: a file-capability program (setcap), runs as nobody (setpriv)
 command -v setcap >/dev/null 2>&1 || need="$need libcap2-bin"

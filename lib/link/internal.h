@@ -43,6 +43,7 @@ typedef struct lk_file {
     keel_symtab symtab;
     bool has_symtab;
     bool *dropped;          /* per section: in a COMDAT group already taken */
+    struct lk_sym **kept;   /* per section dropped: the group or linkonce record that won (kept.c) */
     struct lk_osec **out;   /* per section: the output section it went to */
     uint64_t *pos;          /* per section: its offset in that output section */
     uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
@@ -260,6 +261,14 @@ typedef struct lk_emit {
     uint64_t count, offset, cursor;
     uint32_t index, name;
 } lk_emit;
+
+/* The kept copy of a dropped COMDAT or linkonce section: the member of
+ * the same name and size in the copy that won (ld.bfd's
+ * _bfd_elf_check_kept_section), if it is linked (kept.c). */
+bool lk_kept_section(const lk_file *f, uint32_t shndx, lk_file **kf, uint32_t *kshndx);
+int lk_keep_dropped(lk_link *l, lk_file *f, uint32_t shndx, lk_sym *winner);
+/* The members of f's dropped groups: their group's winner too. */
+int lk_keep_members(lk_link *l, lk_file *f);
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
 /* keel_link, with edit called on the segment model once the defaults and

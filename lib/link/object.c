@@ -109,17 +109,20 @@ typedef struct claimer {
     lk_file *f;
 } claimer;
 
-static int claim(void *ctx, const char *key, bool linkonce)
+static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
 {
-    lk_link *l = ((claimer *)ctx)->l;
+    claimer *c = ctx;
+    lk_link *l = c->l;
     lk_symtab *t = linkonce ? &l->linkonce : &l->groups;
     uint32_t h = lk_hash(key);
-    if (lk_sym_find(t, key, h))
-        return 1;
+    lk_sym *taken = lk_sym_find(t, key, h);
+    if (taken) /* which copy won: debug references to this one go to it (kept.c) */
+        return lk_keep_dropped(l, c->f, shndx, taken) ? -1 : 1;
     lk_sym *s = lk_sym_intern(t, &l->arena, key, h);
     if (!s)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory"), -1;
-    s->def = ((claimer *)ctx)->f;
+    s->def = c->f;
+    s->def_index = shndx; /* the kept group section, or linkonce section */
     return 0;
 }
 
@@ -132,7 +135,7 @@ static int add_groups(lk_link *l, lk_file *f)
         return l->err->code;
     if (rc)
         return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
-    return 0;
+    return lk_keep_members(l, f); /* a dropped group's members: the group's winner */
 }
 
 static int add_symbols(lk_link *l, lk_file *f)

@@ -261,6 +261,17 @@ static bool global_is_dead(lk_link *l, lk_file *f, uint64_t symi)
     return d.shndx != 0 && d.shndx < s->def->elf.shnum && !s->def->out[d.shndx];
 }
 
+/* The value ld.bfd's _bfd_clear_contents leaves in a field that refers to
+ * code not linked: 0, but 1 in .debug_ranges, where (0, 0) would end the
+ * list and hide the entries after it. */
+static void tombstone(uint8_t *place, uint8_t size, const char *section)
+{
+    uint64_t v = strcmp(section, ".debug_ranges") == 0;
+    if (size == 1 || size == 2 || size == 4 || size == 8)
+        for (uint8_t i = 0; i < size; i++)
+            place[i] = (uint8_t)(v >> (8 * i)); /* little-endian, as the x86-64 fields */
+}
+
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
     const kl_arch *arch = l->arch;
@@ -308,24 +319,37 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         lk_place here = {f->name, tname, r.offset};
         char where[300]; /* formatted only for a message */
         keel_sym rsym = {0};
+        bool kept = false; /* S is the kept twin's, of a dropped COMDAT copy */
         if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
             rsym.shndx > 0 && rsym.shndx < f->elf.shnum && (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
             /* a local reference into this object's dropped copy of a COMDAT
-             * group, or a section --gc-sections removed: dead where it
-             * describes that code (unwind tables, debug information), which
-             * gets 0 as GNU ld gives it */
-            if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
-                return lk_fail(l, KEEL_E_INDEX, "%s: reference to a discarded section (a duplicate COMDAT group)",
-                               lk_place_text(&here, where, sizeof where));
-            continue; /* the bytes stay 0 (the assembler's implicit addend) or as assembled */
+             * group, or a section --gc-sections removed.  Debug information
+             * points at the kept copy when there is one of the same size
+             * (ld.bfd's PRETEND); otherwise what describes that code (debug
+             * information, unwind tables) gets ld.bfd's tombstone */
+            lk_file *kf;
+            uint32_t ks;
+            if (!alloc && lk_kept_section(f, rsym.shndx, &kf, &ks) && in_output(kf, ks, rsym.value, &S)) {
+                kept = true;
+                Z = rsym.size;
+                tls = false;
+            } else {
+                if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
+                    return lk_fail(l, KEEL_E_INDEX, "%s: reference to a discarded section (a duplicate COMDAT group)",
+                                   lk_place_text(&here, where, sizeof where));
+                tombstone(out + r.offset, h->size, tname);
+                continue;
+            }
         }
         bool dead_ok = !alloc || strcmp(o->name, ".eh_frame") == 0 || strcmp(o->name, ".gcc_except_table") == 0;
-        if (dead_ok && KEEL_ST_BIND(rsym.info) != STB_LOCAL && global_is_dead(l, f, r.sym))
-            continue; /* a global --gc-sections removed, seen from debug information or unwind tables: 0 */
-        int rc = lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
+        if (!kept && dead_ok && KEEL_ST_BIND(rsym.info) != STB_LOCAL && global_is_dead(l, f, r.sym)) {
+            tombstone(out + r.offset, h->size, tname); /* a global --gc-sections removed */
+            continue;
+        }
+        int rc = kept ? 0 : lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
-        if (KEEL_ST_TYPE(rsym.info) == STT_SECTION && rsym.shndx < f->elf.shnum && f->merged &&
+        if (!kept && KEEL_ST_TYPE(rsym.info) == STT_SECTION && rsym.shndx < f->elf.shnum && f->merged &&
             f->merged[rsym.shndx]) {
             /* a section symbol plus an addend into a merged section (how
              * gcc reaches a string literal, and DWARF its .debug_str):

@@ -265,10 +265,11 @@ typedef struct claimer {
     keel_object *o;
 } claimer;
 
-static int claim(void *ctx, const char *key, bool linkonce)
+static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
 {
     claimer *c = ctx;
     (void)linkonce;
+    (void)shndx;
     if (group_taken(c->b, key))
         return 1;
     sym_entry ge = {.name = key, .hash = ld_hash(key), .object = c->o};

@@ -28,7 +28,7 @@ static int groups(const keel_elf *elf, const keel_symtab *symtab, bool *dropped,
             continue;
         if (keel_symtab_get(symtab, sh.info, &sym, &e) || keel_symtab_name(symtab, &sym, &sig, &e))
             return keel_error_set(err, e.code, e.offset, "group section %U: %s", (uint64_t)i, e.msg);
-        int taken = claim(ctx, sig, false);
+        int taken = claim(ctx, sig, false, i);
         if (taken < 0)
             return taken;
         for (uint32_t k = 0; taken && k < g.count; k++) {
@@ -54,7 +54,7 @@ int kr_comdat(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_
             return keel_error_set(err, e.code, e.offset, "section %U: %s", (uint64_t)i, e.msg);
         if (strncmp(name, ".gnu.linkonce.", 14) != 0 || (sh.flags & SHF_GROUP) || dropped[i])
             continue;
-        int taken = claim(ctx, name, true);
+        int taken = claim(ctx, name, true, i);
         if (taken < 0)
             return taken;
         dropped[i] = taken;

@@ -102,8 +102,9 @@ uint32_t kr_init_priority(const char *name);
  * (this copy is dropped), 0 if this copy now holds it, negative on a
  * failure the callback has recorded (out of memory).  `linkonce`: the key
  * is a .gnu.linkonce.* section name, not a group signature; the two are
- * kept apart as ld.bfd keeps them. */
-typedef int (*kr_claim_fn)(void *ctx, const char *key, bool linkonce);
+ * kept apart as ld.bfd keeps them.  `shndx`: the group section, or the
+ * linkonce section (the link-editor remembers which copy won). */
+typedef int (*kr_claim_fn)(void *ctx, const char *key, bool linkonce, uint32_t shndx);
 
 /* The COMDAT rules over one relocatable object: a SHT_GROUP with
  * GRP_COMDAT whose signature is taken drops all its members; a

@@ -1,0 +1,87 @@
+#!/usr/bin/perl
+# Checks from the review of issue 11's fixes: keel link against ld.bfd's
+# link of the same line (sources in progs/link_review, built here).
+#   - Debug ranges after a discarded COMDAT copy and after --gc-sections:
+#     an entry for dropped code points at the kept copy (clang's DWARF 4
+#     .debug_ranges) or is ld.bfd's tombstone, never the (0, 0) that ends
+#     the list; gdb finds main's line.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Cwd qw(abs_path);
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use Programs qw(have);
+
+my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
+my $keel = $ENV{KEEL} // "$build/keel";
+plan skip_all => "no keel at $keel" unless -x $keel;
+plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
+plan skip_all => 'no gcc' unless have('gcc');
+plan skip_all => 'no readelf' unless have('readelf');
+make_path("$build/t");
+my $tmp = abs_path(tempdir('review.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my $src = "$FindBin::Bin/progs/link_review";
+mkdir "$tmp/k" or die;
+mkdir "$tmp/b" or die;
+symlink($keel, "$tmp/k/ld") or die;
+my ($bfd) = grep { -x } map { "$_/ld.bfd" } split /:/, $ENV{PATH};
+symlink($bfd, "$tmp/b/ld") or die;
+
+sub sh { my $c = shift; my $o = `$c 2>&1`; return ($? >> 8, $o) }
+# "cc -static" with keel, then with ld.bfd: (keel status, bfd status, keel output, bfd output)
+sub both {
+    my ($name, $cc, $args) = @_;
+    my @r;
+    for my $w (qw(k b)) {
+        my $use = $cc =~ /clang/ ? "-fuse-ld=$tmp/$w/ld" : "-B$tmp/$w";
+        push @r, [sh("cd $tmp && $cc -static $use $args -o $name.$w")];
+    }
+    return ($r[0][0], $r[1][0], $r[0][1], $r[1][1]);
+}
+sub compile { my $c = shift; system("cd $tmp && $c") == 0 or die "$c failed" }
+
+# --- debug ranges into dropped code ------------------------------------
+# .debug_ranges entries, each "range" or "tomb" (ld.bfd's tombstone 1),
+# in order, and the lists' ends
+sub ranges {
+    my @e;
+    for (`readelf --debug-dump=Ranges $_[0]`) {
+        push @e, hex($1) <= 1 ? 'tomb' : 'range' if /^\s+[0-9a-f]{8} ([0-9a-f]{16}) [0-9a-f]{16}/;
+        push @e, 'end' if /<End of list>/;
+    }
+    return join ' ', @e;
+}
+# gdb's answer to "info line main", the addresses taken out
+sub line_of_main {
+    my ($rc, $o) = sh("gdb -nx -batch -ex 'info line main' $_[0]");
+    $o =~ s/0x[0-9a-f]+//g;
+    return $o;
+}
+SKIP: {
+    skip 'no clang++', 2 unless have('clang++');
+    compile("clang++ -O0 -g -gdwarf-4 -ffunction-sections -c $src/comdat_c.cc $src/comdat_d.cc");
+    my ($k, $b) = both('comdat', 'clang++', 'comdat_c.o comdat_d.o');
+    is("$k $b", '0 0', 'C++ with a COMDAT inline function in two objects links');
+    is(ranges("$tmp/comdat.k"), ranges("$tmp/comdat.b"),
+       '.debug_ranges: the discarded copy\'s entry points at the kept one, as ld.bfd\'s');
+  SKIP: {
+        skip 'no gdb', 1 unless have('gdb');
+        is(line_of_main("$tmp/comdat.k"), line_of_main("$tmp/comdat.b"), 'gdb: info line main as with ld.bfd');
+    }
+}
+{
+    compile("gcc -O0 -g -gdwarf-4 -ffunction-sections -c $src/gc_ranges.c");
+    my ($k, $b) = both('gcranges', 'gcc', '-Wl,--gc-sections gc_ranges.o');
+    is("$k $b", '0 0', '--gc-sections with DWARF 4 ranges links');
+    is(ranges("$tmp/gcranges.k"), ranges("$tmp/gcranges.b"),
+       '.debug_ranges: a collected function\'s entry is ld.bfd\'s tombstone, not the end of the list');
+  SKIP: {
+        skip 'no gdb', 1 unless have('gdb');
+        is(line_of_main("$tmp/gcranges.k"), line_of_main("$tmp/gcranges.b"), 'gdb: info line main as with ld.bfd');
+    }
+}
+
+done_testing();
