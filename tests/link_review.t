@@ -5,6 +5,9 @@
 #     an entry for dropped code points at the kept copy (clang's DWARF 4
 #     .debug_ranges) or is ld.bfd's tombstone, never the (0, 0) that ends
 #     the list; gdb finds main's line.
+#   - PT_LOADs ascend by address (gABI) after -Tdata, -Tbss and
+#     --section-start put a segment below the text; keel exec and the
+#     kernel run the output as ld.bfd's.
 use strict;
 use warnings;
 use FindBin;
@@ -82,6 +85,20 @@ SKIP: {
         skip 'no gdb', 1 unless have('gdb');
         is(line_of_main("$tmp/gcranges.k"), line_of_main("$tmp/gcranges.b"), 'gdb: info line main as with ld.bfd');
     }
+}
+
+# --- PT_LOAD order ---------------------------------------------------------
+compile("gcc -O2 -c $src/hello.c");
+for my $opt ('-Tdata=0x200000', '-Tbss=0x100000', '--section-start=.rodata=0x300000') {
+    my ($k, $bf) = both('order', 'gcc', "hello.o -Wl,$opt");
+    is("$k $bf", '0 0', "$opt links");
+    my @v = map { /^\s+LOAD\s+\S+\s+(0x[0-9a-f]+)/ ? hex($1) : () } `readelf -lW $tmp/order.k`;
+    is_deeply(\@v, [sort { $a <=> $b } @v], "$opt: the PT_LOADs ascend by p_vaddr");
+    my ($brc, $bout) = sh("$tmp/order.b");
+    my ($rc, $out) = sh("$keel exec $tmp/order.k");
+    is("$rc $out", "$brc $bout", "$opt: keel exec runs it as ld.bfd's runs");
+    ($rc, $out) = sh("$tmp/order.k");
+    is("$rc $out", "$brc $bout", "$opt: the kernel runs it as ld.bfd's");
 }
 
 done_testing();

@@ -96,6 +96,15 @@ static size_t program_headers(const lk_link *l, phdr *ph)
     for (size_t i = 0; i < l->nloads; i++) /* as lk_assign_addresses placed them */
         ph[n++] = (phdr){PT_LOAD, l->loads[i].flags, l->loads[i].offset, l->loads[i].vaddr, l->loads[i].filesz,
                          l->loads[i].memsz, l->loads[i].align};
+    /* ascending by address, as the gABI requires of PT_LOADs (and ld.bfd
+     * orders them) even where -Tdata, -Tbss or --section-start put a
+     * segment below the text; a handful of entries: insertion sort */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && ph[k - 1].vaddr > ph[k].vaddr; k--) {
+            phdr t = ph[k];
+            ph[k] = ph[k - 1];
+            ph[k - 1] = t;
+        }
     /* the note segment: the loaded notes, where their segment has them */
     for (size_t s = 0; s < l->nsegs; s++) {
         const lk_segment *t = l->segs[s];
