@@ -8,6 +8,9 @@
 #   - PT_LOADs ascend by address (gABI) after -Tdata, -Tbss and
 #     --section-start put a segment below the text; keel exec and the
 #     kernel run the output as ld.bfd's.
+#   - -e NUMBER read as ld.bfd reads it (strtoul, base 0: decimal, 0x
+#     hexadecimal, 0 octal); a text that is neither a symbol nor all a
+#     number gets ld.bfd's warning and the start of .text.
 use strict;
 use warnings;
 use FindBin;
@@ -99,6 +102,17 @@ for my $opt ('-Tdata=0x200000', '-Tbss=0x100000', '--section-start=.rodata=0x300
     is("$rc $out", "$brc $bout", "$opt: keel exec runs it as ld.bfd's runs");
     ($rc, $out) = sh("$tmp/order.k");
     is("$rc $out", "$brc $bout", "$opt: the kernel runs it as ld.bfd's");
+}
+
+# --- -e NUMBER -------------------------------------------------------------
+compile("gcc -O2 -c $src/nostart.c");
+for my $e ('1000', '0x1000', '010', '4198404', '0X1F', '08', '1000x', 'nowhere', '-5', '') {
+    my $entry = sub { `readelf -h $_[0]` =~ /Entry point address:\s+(\S+)/ ? $1 : 'none' };
+    my (undef, $ko) = sh("cd $tmp && $keel link -e '$e' nostart.o -o e.k");
+    my (undef, $bo) = sh("cd $tmp && ld.bfd -e '$e' nostart.o -o e.b");
+    is($entry->("$tmp/e.k"), $entry->("$tmp/e.b"), "-e '$e': the entry ld.bfd sets");
+    s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
+    is($ko, $bo, "-e '$e': ld.bfd's warnings");
 }
 
 done_testing();

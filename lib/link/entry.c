@@ -1,7 +1,8 @@
 /* The entry point, by ld.bfd's rules (ldlang.c, lang_end): the entry
  * symbol (-e, else _start) if it is defined; else -e's text read as a
- * hexadecimal address (bfd_scan_vma, base 16: "-e 1000" is 0x1000);
- * else, with a warning, the start of .text, and without .text no entry
+ * number as C reads it (bfd_scan_vma with base 0, which is strtoul on a
+ * 64-bit host: "1000" decimal, "0x1000" hexadecimal, "010" octal, a sign
+ * and leading blanks taken, "" is 0); else, with a warning, the start of .text, and without .text no entry
  * at all.  A missing _start is not an error: ld.bfd links. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +20,10 @@ int lk_entry_address(lk_link *l, uint64_t *addr)
         bool tls;
         return lk_global_value(l, es, addr, &size, &tls, NULL, 0);
     }
-    if (l->opt->entry) { /* a number: hexadecimal, 0x optional */
-        const char *digits = entry[0] == '0' && (entry[1] == 'x' || entry[1] == 'X') ? entry + 2 : entry;
+    if (l->opt->entry) { /* a number, all of it, as ld.bfd reads one */
         char *end;
-        unsigned long long v = strtoull(digits, &end, 16);
-        if (*digits && *digits != '-' && *digits != '+' && !*end) {
+        unsigned long long v = strtoull(entry, &end, 0);
+        if (!*end) {
             *addr = v;
             return 0;
         }

@@ -1,0 +1,2 @@
+int fa(void){return 1;}
+int x = 5;
