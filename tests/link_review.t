@@ -11,6 +11,9 @@
 #   - -e NUMBER read as ld.bfd reads it (strtoul, base 0: decimal, 0x
 #     hexadecimal, 0 octal); a text that is neither a symbol nor all a
 #     number gets ld.bfd's warning and the start of .text.
+#   - A common meeting a definition of another size or alignment, and with
+#     --warn-common every common meeting a common or a definition: ld.bfd's
+#     warnings, in its words (a weak definition gets none).
 use strict;
 use warnings;
 use FindBin;
@@ -113,6 +116,20 @@ for my $e ('1000', '0x1000', '010', '4198404', '0X1F', '08', '1000x', 'nowhere',
     is($entry->("$tmp/e.k"), $entry->("$tmp/e.b"), "-e '$e': the entry ld.bfd sets");
     s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
     is($ko, $bo, "-e '$e': ld.bfd's warnings");
+}
+
+# --- commons ---------------------------------------------------------------
+compile("gcc -fcommon -c $src/common_big.c $src/common_def.c $src/common_int.c $src/common_array.c "
+        . "$src/common_main.c $src/weak_def.c");
+for my $objs ('common_big.o common_def.o', 'common_def.o common_big.o', 'common_int.o common_array.o',
+              'common_array.o common_int.o', 'common_int.o common_main.o', 'common_array.o weak_def.o',
+              'weak_def.o common_array.o') {
+    for my $w ('', '--warn-common ') {
+        my ($k, $ko) = sh("cd $tmp && $keel link $w-e 0 $objs -o cm.k");
+        my ($b, $bo) = sh("cd $tmp && ld.bfd $w-e 0 $objs -o cm.b");
+        s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
+        is("$k $ko", "$b $bo", "$w$objs: ld.bfd's status and warnings");
+    }
 }
 
 done_testing();

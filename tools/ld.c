@@ -113,7 +113,8 @@ static void usage(FILE *to)
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
           "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
           "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
-          "Accepted, ignored with a warning: --sort-common, --fatal-warnings, --warn-common,\n"
+          "  --warn-common\n"
+          "Accepted, ignored with a warning: --sort-common, --fatal-warnings,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
           "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
           to);
@@ -473,7 +474,7 @@ static const char *const quiet_flags[] = {
 /* Options accepted and ignored, with a warning each time: keel does not
  * do what they ask. */
 static const char *const ignored_flags[] = {
-    "sort-common", "fatal-warnings", "warn-common", "demangle", "no-relax",
+    "sort-common", "fatal-warnings", "demangle", "no-relax",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -512,6 +513,8 @@ static bool parse_symbol_option(parser *p)
         o->allow_multiple_definition = true;
     else if (flag(a, "noinhibit-exec"))
         o->noinhibit_exec = true;
+    else if (flag(a, "warn-common"))
+        o->warn_common = true;
     else if (flag(a, "warn-unresolved-symbols"))
         o->warn_unresolved = true;
     else if (flag(a, "error-unresolved-symbols"))

@@ -270,6 +270,10 @@ int lk_keep_dropped(lk_link *l, lk_file *f, uint32_t shndx, lk_sym *winner);
 /* The members of f's dropped groups: their group's winner too. */
 int lk_keep_members(lk_link *l, lk_file *f);
 
+/* ld.bfd's warnings as symbol sym of f (a common, or a strong definition)
+ * meets s, before s takes it in (commons.c). */
+void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_sym *sym, const char *name);
+
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
 /* keel_link, with edit called on the segment model once the defaults and
  * the options have made it, before the inputs are read (what a mapfile

@@ -188,6 +188,8 @@ static int add_symbols(lk_link *l, lk_file *f)
         if (kind <= KR_UNDEF_WEAK && (!s->ref || (kind == KR_UNDEF && s->state == LK_UNDEF_WEAK)))
             s->ref = f;
         uint8_t was = s->state;
+        if (kind == KR_COMMON || kind == KR_DEFINED) /* ld.bfd's warnings of a common meeting a definition */
+            lk_common_meets(l, s, f, &sym, name);
         kr_def have = {(kr_kind)s->state, s->size, s->align};
         kr_verdict v = kr_resolve(&have, kind, sym.size, kind == KR_COMMON && sym.value ? sym.value : 1);
         if (v == KR_CONFLICT) {

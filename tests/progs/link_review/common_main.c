@@ -1,0 +1,2 @@
+int c;
+int main(void){return 0;}
