@@ -14,6 +14,8 @@
 #   - A common meeting a definition of another size or alignment, and with
 #     --warn-common every common meeting a common or a definition: ld.bfd's
 #     warnings, in its words (a weak definition gets none).
+#   - A .gnu.linkonce.t.X section and a one-member COMDAT group X defining
+#     the same symbol are one (ld.bfd: the first wins), either order.
 use strict;
 use warnings;
 use FindBin;
@@ -130,6 +132,15 @@ for my $objs ('common_big.o common_def.o', 'common_def.o common_big.o', 'common_
         s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
         is("$k $ko", "$b $bo", "$w$objs: ld.bfd's status and warnings");
     }
+}
+
+# --- linkonce and COMDAT groups ----------------------------------------------
+compile("as $src/$_.s -o $_.o") for qw(comdat_group linkonce start_f);
+for my $objs ('start_f.o comdat_group.o linkonce.o', 'start_f.o linkonce.o comdat_group.o') {
+    my ($k, $ko) = sh("cd $tmp && $keel link $objs -o lg.k");
+    my ($b, $bo) = sh("cd $tmp && ld.bfd $objs -o lg.b");
+    is("$k $ko", "$b $bo", "$objs: links as with ld.bfd");
+    is((sh("$tmp/lg.k"))[0], (sh("$tmp/lg.b"))[0], "$objs: the first copy wins, as with ld.bfd");
 }
 
 done_testing();

@@ -206,6 +206,7 @@ typedef struct lk_link {
     lk_symtab syms;
     lk_symtab groups;       /* COMDAT signatures taken (the lk_sym's def is the file) */
     lk_symtab linkonce;     /* .gnu.linkonce.* section names taken (def: the file) */
+    lk_symtab linkonce_keys; /* the first linkonce section of each key, X in .gnu.linkonce.T.X (kept.c) */
     lk_symtab wraps;        /* --wrap: X and __real_X, each with the name its references go to in defsym */
     lk_symtab traces;       /* -y: the names traced */
     bool undef_ok;          /* an undefined reference resolves to 0 (ignored, a warning, --noinhibit-exec) */
@@ -269,7 +270,14 @@ bool lk_kept_section(const lk_file *f, uint32_t shndx, lk_file **kf, uint32_t *k
 int lk_keep_dropped(lk_link *l, lk_file *f, uint32_t shndx, lk_sym *winner);
 /* The members of f's dropped groups: their group's winner too. */
 int lk_keep_members(lk_link *l, lk_file *f);
-
+/* The key of a linkonce section name (X in .gnu.linkonce.T.X), or NULL. */
+const char *lk_linkonce_key(const char *name);
+/* Whether section a of fa and b of fb define the same symbols (ld.bfd's
+ * bfd_elf_match_symbols_in_sections, by which a one-member COMDAT group
+ * and a linkonce section of its signature are one). */
+bool lk_same_symbols(const lk_file *fa, uint32_t a, const lk_file *fb, uint32_t b);
+/* The sole member of group section g of f, or 0. */
+uint32_t lk_sole_member(const lk_file *f, uint32_t g);
 /* ld.bfd's warnings as symbol sym of f (a common, or a strong definition)
  * meets s, before s takes it in (commons.c). */
 void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_sym *sym, const char *name);

@@ -21,12 +21,13 @@ int lk_keep_dropped(lk_link *l, lk_file *f, uint32_t shndx, lk_sym *winner)
     return 0;
 }
 
+/* Section k of kf: of that size, and of that name unless name is NULL */
 static bool same(const keel_shdr *sh, const char *name, const lk_file *kf, uint32_t k)
 {
     keel_shdr ksh;
     const char *kname;
     return !keel_elf_shdr(&kf->elf, k, &ksh, NULL) && !keel_elf_section_name(&kf->elf, &ksh, &kname, NULL) &&
-           strcmp(name, kname) == 0 && ksh.size == sh->size;
+           (!name || strcmp(name, kname) == 0) && ksh.size == sh->size;
 }
 
 bool lk_kept_section(const lk_file *f, uint32_t shndx, lk_file **kf, uint32_t *kshndx)
@@ -48,7 +49,11 @@ bool lk_kept_section(const lk_file *f, uint32_t shndx, lk_file **kf, uint32_t *k
             if (m < d->elf.shnum && same(&sh, name, d, m))
                 found = m;
         }
-    } else if (same(&sh, name, d, w->def_index)) { /* the kept linkonce section */
+        /* a linkonce section dropped for a one-member group of its key */
+        uint32_t m = found ? 0 : lk_sole_member(d, w->def_index);
+        if (m && lk_linkonce_key(name) && same(&sh, NULL, d, m))
+            found = m;
+    } else if (same(&sh, NULL, d, w->def_index)) { /* the kept linkonce section (of the name, or of the key) */
         found = w->def_index;
     }
     if (!found || found >= d->elf.shnum || !d->out || !d->out[found])
@@ -74,4 +79,60 @@ int lk_keep_members(lk_link *l, lk_file *f)
         }
     }
     return 0;
+}
+
+const char *lk_linkonce_key(const char *name)
+{
+    if (strncmp(name, ".gnu.linkonce.", 14) != 0)
+        return NULL;
+    const char *dot = strchr(name + 14, '.');
+    return dot ? dot + 1 : NULL;
+}
+
+uint32_t lk_sole_member(const lk_file *f, uint32_t g)
+{
+    keel_group grp;
+    if (keel_elf_group(&f->elf, g, &grp, NULL) || grp.count != 1)
+        return 0;
+    uint32_t m = keel_group_member(&grp, 0);
+    return m < f->elf.shnum ? m : 0;
+}
+
+/* Whether section sec of f defines a symbol of that name. */
+static bool defines(const lk_file *f, uint32_t sec, const char *name)
+{
+    for (uint64_t i = 1; i < f->symtab.count; i++) {
+        keel_sym sym;
+        const char *n;
+        if (!keel_symtab_get(&f->symtab, i, &sym, NULL) && sym.shndx == sec && KEEL_ST_TYPE(sym.info) != 3 &&
+            !keel_symtab_name(&f->symtab, &sym, &n, NULL) && strcmp(n, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The named symbols (not section symbols) of section a: all defined in b,
+ * and how many */
+static bool all_in(const lk_file *fa, uint32_t a, const lk_file *fb, uint32_t b, uint64_t *count)
+{
+    *count = 0;
+    for (uint64_t i = 1; i < fa->symtab.count; i++) {
+        keel_sym sym;
+        const char *n;
+        if (keel_symtab_get(&fa->symtab, i, &sym, NULL) || sym.shndx != a || KEEL_ST_TYPE(sym.info) == 3 ||
+            keel_symtab_name(&fa->symtab, &sym, &n, NULL) || !*n)
+            continue;
+        if (!defines(fb, b, n))
+            return false;
+        ++*count;
+    }
+    return true;
+}
+
+bool lk_same_symbols(const lk_file *fa, uint32_t a, const lk_file *fb, uint32_t b)
+{
+    uint64_t na, nb;
+    if (!fa->has_symtab || !fb->has_symtab)
+        return false;
+    return all_in(fa, a, fb, b, &na) && all_in(fb, b, fa, a, &nb) && na == nb && na > 0;
 }

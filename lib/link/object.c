@@ -103,7 +103,11 @@ static int check_relocations(lk_link *l, lk_file *f)
 }
 
 /* The shared COMDAT rules (lib/resolve/comdat.c) over the link's tables:
- * group signatures and .gnu.linkonce.* names apart, as ld.bfd keeps them. */
+ * group signatures and .gnu.linkonce.* names apart, as ld.bfd keeps them,
+ * except that a one-member COMDAT group whose signature is a linkonce
+ * name's key (X in .gnu.linkonce.T.X) and that defines the same symbols
+ * is that section's copy, whichever comes first (ld.bfd's
+ * _bfd_elf_section_already_linked). */
 typedef struct claimer {
     lk_link *l;
     lk_file *f;
@@ -116,6 +120,21 @@ static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
     lk_symtab *t = linkonce ? &l->linkonce : &l->groups;
     uint32_t h = lk_hash(key);
     lk_sym *taken = lk_sym_find(t, key, h);
+    const char *lkey = linkonce ? lk_linkonce_key(key) : NULL;
+    uint32_t kh = lkey ? lk_hash(lkey) : 0;
+    if (!taken && lkey) { /* .gnu.linkonce.T.X after a one-member COMDAT group X of the same symbols */
+        lk_sym *g = lk_sym_find(&l->groups, lkey, kh);
+        uint32_t m = g ? lk_sole_member(g->def, g->def_index) : 0;
+        if (m && lk_same_symbols(g->def, m, c->f, shndx))
+            taken = g;
+    }
+    uint32_t sole = taken || linkonce ? 0 : lk_sole_member(c->f, shndx);
+    if (sole) { /* a one-member group after a linkonce section of its signature that defines the same
+                 * symbols: the linkonce section wins (ld.bfd's _bfd_elf_section_already_linked) */
+        lk_sym *lo = lk_sym_find(&l->linkonce_keys, key, h);
+        if (lo && lk_same_symbols(lo->def, lo->def_index, c->f, sole))
+            taken = lo;
+    }
     if (taken) /* which copy won: debug references to this one go to it (kept.c) */
         return lk_keep_dropped(l, c->f, shndx, taken) ? -1 : 1;
     lk_sym *s = lk_sym_intern(t, &l->arena, key, h);
@@ -123,6 +142,13 @@ static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory"), -1;
     s->def = c->f;
     s->def_index = shndx; /* the kept group section, or linkonce section */
+    if (lkey && !lk_sym_find(&l->linkonce_keys, lkey, kh)) { /* the first of its key, for groups to meet */
+        lk_sym *k = lk_sym_intern(&l->linkonce_keys, &l->arena, lkey, kh);
+        if (!k)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory"), -1;
+        k->def = c->f;
+        k->def_index = shndx;
+    }
     return 0;
 }
 
