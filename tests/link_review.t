@@ -16,6 +16,9 @@
 #     warnings, in its words (a weak definition gets none).
 #   - A .gnu.linkonce.t.X section and a one-member COMDAT group X defining
 #     the same symbol are one (ld.bfd: the first wins), either order.
+#   - Unallocated sections ld.bfd keeps as orphans are kept: libstdc++'s
+#     .note.stapsdt probes, relocated (gdb's 'info probes' at the same
+#     functions as in ld.bfd's output), gcc's .GCC.command.line.
 use strict;
 use warnings;
 use FindBin;
@@ -141,6 +144,38 @@ for my $objs ('start_f.o comdat_group.o linkonce.o', 'start_f.o linkonce.o comda
     my ($b, $bo) = sh("cd $tmp && ld.bfd $objs -o lg.b");
     is("$k $ko", "$b $bo", "$objs: links as with ld.bfd");
     is((sh("$tmp/lg.k"))[0], (sh("$tmp/lg.b"))[0], "$objs: the first copy wins, as with ld.bfd");
+}
+
+# --- unallocated sections ------------------------------------------------------
+SKIP: {
+    skip 'no g++', 3 unless have('g++');
+    compile("g++ -O2 -c $src/throw.cc");
+    my ($k, $b) = both('stap', 'g++', 'throw.o');
+    is("$k $b", '0 0', 'a C++ program with libstdc++\'s probes links');
+    my $has = sub { `readelf -SW $_[0]` =~ /\.note\.stapsdt\s+NOTE/ ? 'kept' : 'dropped' };
+    is($has->("$tmp/stap.k"), $has->("$tmp/stap.b"), '.note.stapsdt kept as ld.bfd keeps it');
+  SKIP: {
+        skip 'no gdb', 1 unless have('gdb');
+        # each probe: provider, name and the function+offset it is in
+        my $probes = sub {
+            my $f = shift;
+            my @p = map { /^stap\s+(\S+)\s+(\S+)\s+(0x[0-9a-f]+)/ ? [$1, $2, $3] : () }
+                `gdb -nx -batch -ex 'info probes' $f 2>&1`;
+            return join "\n", map {
+                my $at = `gdb -nx -batch -ex 'info symbol $_->[2]' $f 2>&1`;
+                chomp $at;
+                "$_->[0] $_->[1] $at";
+            } @p;
+        };
+        my $bp = $probes->("$tmp/stap.b");
+        is($probes->("$tmp/stap.k"), $bp, "gdb's info probes: at the functions of ld.bfd's output");
+    }
+}
+{
+    compile("gcc -O2 -frecord-gcc-switches -c $src/hello.c -o switches.o");
+    my ($k, $b) = both('switches', 'gcc', 'switches.o');
+    my $size = sub { `readelf -SW $_[0]` =~ /\.GCC\.command\.line\s+PROGBITS\s+\S+\s+\S+\s+(\S+)/ ? hex($1) : 'none' };
+    is($size->("$tmp/switches.k"), $size->("$tmp/switches.b"), '.GCC.command.line kept as ld.bfd keeps it');
 }
 
 done_testing();

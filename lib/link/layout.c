@@ -239,8 +239,9 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
         lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||
         (sh->flags & 0x80000000u /* SHF_EXCLUDE */))
         return 0;
-    if (!(sh->flags & SHF_ALLOC) && strncmp(*name, ".debug", 6) != 0 && strcmp(*name, ".comment") != 0)
-        return 0; /* other unallocated sections: nothing a program or debugger reads */
+    if (!(sh->flags & SHF_ALLOC) && (strcmp(*name, ".gnu_debuglink") == 0 || strncmp(*name, ".gnu.lto_", 9) == 0))
+        return 0; /* what ld.bfd's default script discards; every other unallocated section is kept as
+                   * an orphan (.note.stapsdt's probes, .GCC.command.line, annobin's notes) */
     if (lk_strip_section(l, *name))
         return 0; /* -s, -S: debugging sections */
     if (f->live && (sh->flags & SHF_ALLOC) && !f->live[i] && strcmp(*name, ".eh_frame") != 0)
@@ -323,7 +324,7 @@ int lk_place_sections(lk_link *l)
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
             if (!o->seq)
                 o->seq = ++seq;
-            if (note)
+            if (note && (as.flags & SHF_ALLOC)) /* (an unallocated note, .note.stapsdt, is in no segment) */
                 o->note = true;
             int rc = add_piece(l, o, f, i, &sh);
             if (rc)
