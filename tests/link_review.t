@@ -19,6 +19,9 @@
 #   - Unallocated sections ld.bfd keeps as orphans are kept: libstdc++'s
 #     .note.stapsdt probes, relocated (gdb's 'info probes' at the same
 #     functions as in ld.bfd's output), gcc's .GCC.command.line.
+#   - 20000 distinct section names (generated here): linked in time linear
+#     in them (at most 3 times ld.bfd's time and a second), the same
+#     sections as ld.bfd's output.
 use strict;
 use warnings;
 use FindBin;
@@ -176,6 +179,31 @@ SKIP: {
     my ($k, $b) = both('switches', 'gcc', 'switches.o');
     my $size = sub { `readelf -SW $_[0]` =~ /\.GCC\.command\.line\s+PROGBITS\s+\S+\s+\S+\s+(\S+)/ ? hex($1) : 'none' };
     is($size->("$tmp/switches.k"), $size->("$tmp/switches.b"), '.GCC.command.line kept as ld.bfd keeps it');
+}
+
+# --- many output sections ------------------------------------------------------
+{
+    my $n = 20000;
+    open(my $fh, '>', "$tmp/many.s") or die;
+    print $fh "\t.section s$_,\"aw\",\@progbits\n\t.globl v$_\nv$_: .quad v" . (($_ + 1) % $n) . "\n" for 0 .. $n - 1;
+    print $fh "\t.text\n\t.globl _start\n_start: ret\n";
+    close $fh or die;
+    compile('as many.s -o many.o');
+    use Time::HiRes qw(time);
+    my $t0 = time;
+    my ($b) = sh("cd $tmp && ld.bfd many.o -o many.b");
+    my $tb = time - $t0;
+    $t0 = time;
+    my ($k, $ko) = sh("cd $tmp && $keel link many.o -o many.k");
+    my $tk = time - $t0;
+    is("$k $ko", "$b ", "$n section names: links as with ld.bfd");
+    ok($tk <= 3 * $tb + 1, sprintf("$n section names: keel %.2f s, ld.bfd %.2f s (at most 3 times and a second)", $tk, $tb));
+    # the sections with contents (keel keeps as's empty .data and .bss)
+    my $names = sub {
+        join ' ', sort map { /^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+\S+\s+\S+\s+(\S+)/ && hex($2) ? $1 : () }
+            `readelf -SW $_[0]`;
+    };
+    is($names->("$tmp/many.k"), $names->("$tmp/many.b"), "$n section names: ld.bfd's output sections with contents");
 }
 
 done_testing();

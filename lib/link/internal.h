@@ -229,6 +229,10 @@ typedef struct lk_link {
     lk_segment *roles[LK_NROLES];
     lk_criterion *crit;     /* the entrance criteria, tried in order */
     size_t ncrit, capcrit;
+    /* the output sections by segment, name, type and flags: open
+     * addressing, a power of two (layout.c's output_section) */
+    struct lk_osec **osec_index;
+    size_t osec_index_cap, osec_index_n;
     uint64_t file_end, image_end;
     lk_load *loads;         /* the PT_LOADs in address-assignment order */
     size_t nloads;

@@ -99,13 +99,56 @@ static lk_segment *segment_for(const lk_link *l, const lk_file *f, const char *n
     return c->seg;
 }
 
+static uint32_t osec_hash(const lk_segment *s, const char *name, uint32_t type, uint64_t kind)
+{
+    return lk_hash(name) ^ ((uint32_t)((uintptr_t)s >> 4) * 0x9e3779b1u) ^ (type * 0x85ebca6bu) ^
+           ((uint32_t)kind * 0xc2b2ae35u);
+}
+
+static bool osec_is(const lk_osec *o, const lk_segment *s, const char *name, uint32_t type, uint64_t kind)
+{
+    return o->seg == s && o->type == type && o->flags == kind && strcmp(o->name, name) == 0;
+}
+
+/* o into the index of output sections, which grows (in the arena) at
+ * half full: a link of 40000 section names looks each up in O(1), not
+ * by a walk of the segment's list */
+static bool osec_index_add(lk_link *l, lk_osec *o)
+{
+    if (2 * (l->osec_index_n + 1) > l->osec_index_cap) {
+        size_t cap = l->osec_index_cap ? 2 * l->osec_index_cap : 64;
+        lk_osec **v = lk_zalloc(&l->arena, cap * sizeof *v);
+        if (!v)
+            return false;
+        for (size_t i = 0; i < l->osec_index_cap; i++) {
+            lk_osec *e = l->osec_index[i];
+            if (!e)
+                continue;
+            size_t k = osec_hash(e->seg, e->name, e->type, e->flags) & (cap - 1);
+            while (v[k])
+                k = (k + 1) & (cap - 1);
+            v[k] = e;
+        }
+        l->osec_index = v;
+        l->osec_index_cap = cap;
+    }
+    size_t k = osec_hash(o->seg, o->name, o->type, o->flags) & (l->osec_index_cap - 1);
+    while (l->osec_index[k])
+        k = (k + 1) & (l->osec_index_cap - 1);
+    l->osec_index[k] = o;
+    l->osec_index_n++;
+    return true;
+}
+
 static lk_osec *output_section(lk_link *l, lk_segment *s, const char *name, const keel_shdr *sh)
 {
     uint64_t kind = sh->flags & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS);
     uint32_t type = sh->type == SHT_NOBITS ? SHT_NOBITS : sh->type;
-    for (size_t i = 0; i < s->nsecs; i++)
-        if (strcmp(s->secs[i]->name, name) == 0 && s->secs[i]->type == type && s->secs[i]->flags == kind)
-            return s->secs[i];
+    if (l->osec_index_cap)
+        for (size_t k = osec_hash(s, name, type, kind) & (l->osec_index_cap - 1); l->osec_index[k];
+             k = (k + 1) & (l->osec_index_cap - 1))
+            if (osec_is(l->osec_index[k], s, name, type, kind))
+                return l->osec_index[k];
     lk_osec *o = lk_zalloc(&l->arena, sizeof *o);
     if (!o)
         return NULL;
@@ -114,7 +157,7 @@ static lk_osec *output_section(lk_link *l, lk_segment *s, const char *name, cons
     o->flags = kind;
     o->align = 1;
     o->seg = s;
-    if (!(s->secs = lk_grow(&l->arena, s->secs, s->nsecs, &s->cap, sizeof *s->secs, 16)))
+    if (!(s->secs = lk_grow(&l->arena, s->secs, s->nsecs, &s->cap, sizeof *s->secs, 16)) || !osec_index_add(l, o))
         return NULL;
     s->secs[s->nsecs++] = o;
     return o;
