@@ -22,6 +22,8 @@
 #   - 20000 distinct section names (generated here): linked in time linear
 #     in them (at most 3 times ld.bfd's time and a second), the same
 #     sections as ld.bfd's output.
+#   - GNU_PROPERTY_STACK_SIZE kept, the largest of the inputs', as ld.bfd
+#     keeps it; a property type no linker knows gets ld.bfd's warning.
 use strict;
 use warnings;
 use FindBin;
@@ -204,6 +206,19 @@ SKIP: {
             `readelf -SW $_[0]`;
     };
     is($names->("$tmp/many.k"), $names->("$tmp/many.b"), "$n section names: ld.bfd's output sections with contents");
+}
+
+# --- GNU properties --------------------------------------------------------------
+compile("as --defsym STACK=0x100000 --defsym START=1 $src/props_stack.s -o stack1.o");
+compile("as --defsym STACK=0x200000 $src/props_stack.s -o stack2.o");
+compile("as $src/props_other.s -o props_other.o");
+for my $objs ('stack1.o', 'stack1.o stack2.o', 'stack2.o stack1.o', 'stack1.o props_other.o') {
+    my ($k, $ko) = sh("cd $tmp && $keel link $objs -o props.k");
+    my ($b, $bo) = sh("cd $tmp && ld.bfd $objs -o props.b");
+    s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
+    is("$k $ko", "$b $bo", "properties of $objs: status and warnings as ld.bfd's");
+    my $props = sub { join '', grep { !/^File:|^\s*$/ } `readelf -n --wide $_[0]` };
+    is($props->("$tmp/props.k"), $props->("$tmp/props.b"), "properties of $objs: ld.bfd's notes");
 }
 
 done_testing();

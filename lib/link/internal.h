@@ -244,7 +244,7 @@ typedef struct lk_link {
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
     lk_osec *property;      /* .note.gnu.property, the inputs' merged (note.c) */
-    struct { uint32_t type, value; } props[LK_MAX_PROPS];
+    struct { uint32_t type, size; uint64_t value; } props[LK_MAX_PROPS]; /* size: of the data, 0, 4 or 8 */
     size_t nprops;
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     bool eh_no_table;       /* an .eh_frame input did not parse: no search table */

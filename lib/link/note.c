@@ -7,10 +7,14 @@
  *   - the OR ranges (GNU_PROPERTY_X86_ISA_1_NEEDED): the bits any input
  *     has;
  *   - the OR-and-AND ranges (GNU_PROPERTY_X86_FEATURE_2_USED): the bits
- *     any input has, and only if every input has the property.
- * A property with no bits left is dropped, and so is one of another kind
- * (GNU ld keeps none of those in an x86-64 link either); with nothing
- * left there is no note.  The input notes are not copied. */
+ *     any input has, and only if every input has the property;
+ *   - GNU_PROPERTY_STACK_SIZE: the largest any input asks for (inputs
+ *     without it change nothing); GNU_PROPERTY_NO_COPY_ON_PROTECTED: kept
+ *     if any input has it (elf-properties.c, elf_merge_gnu_properties).
+ * A bit property with no bits left is dropped, and so is one of a
+ * processor-specific kind keel does not know (ld.bfd's x86 backend
+ * ignores those); a generic type it does not know gets ld.bfd's warning
+ * "unsupported GNU_PROPERTY_TYPE".  With nothing left there is no note.  The input notes are not copied. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,10 +24,14 @@
 
 enum { NT_GNU_PROPERTY_TYPE_0 = 5 };
 
-enum merge { MERGE_NONE, MERGE_AND, MERGE_OR, MERGE_OR_AND };
+enum merge { MERGE_NONE, MERGE_AND, MERGE_OR, MERGE_OR_AND, MERGE_MAX, MERGE_ANY };
 
 static enum merge merge_of(const kl_arch *arch, uint32_t type)
 {
+    if (type == 1) /* GNU_PROPERTY_STACK_SIZE: an 8-byte number */
+        return MERGE_MAX;
+    if (type == 2) /* GNU_PROPERTY_NO_COPY_ON_PROTECTED: no data */
+        return MERGE_ANY;
     if (type >= 0xb0000000u && type <= 0xb0007fffu) /* GNU_PROPERTY_UINT32_AND_LO..HI */
         return MERGE_AND;
     if (type >= 0xb0008000u && type <= 0xb000ffffu) /* GNU_PROPERTY_UINT32_OR_LO..HI */
@@ -53,15 +61,29 @@ static uint32_t get32(const uint8_t *p)
 /* One input's properties (up to a fixed few: each type once). */
 typedef struct props {
     const kl_arch *arch; /* the processor-specific properties' meaning */
-    uint32_t type[LK_MAX_PROPS], value[LK_MAX_PROPS];
+    uint32_t type[LK_MAX_PROPS];
+    uint64_t value[LK_MAX_PROPS];
     size_t n;
 } props;
 
-static bool add_prop(props *p, uint32_t type, uint32_t value)
+/* the size of a property's data by its kind */
+static uint32_t size_of(enum merge m) { return m == MERGE_MAX ? 8 : m == MERGE_ANY ? 0 : 4; }
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static bool add_prop(props *p, uint32_t type, uint64_t value)
 {
     for (size_t i = 0; i < p->n; i++)
         if (p->type[i] == type) { /* twice in one object (two sections): as one */
-            p->value[i] = merge_of(p->arch, type) == MERGE_AND ? p->value[i] & value : p->value[i] | value;
+            enum merge m = merge_of(p->arch, type);
+            p->value[i] = m == MERGE_AND   ? p->value[i] & value
+                          : m == MERGE_MAX ? (value > p->value[i] ? value : p->value[i])
+                                           : p->value[i] | value;
             return true;
         }
     if (p->n == LK_MAX_PROPS)
@@ -75,7 +97,7 @@ static bool add_prop(props *p, uint32_t type, uint32_t value)
  * namesz 4 "GNU", type NT_GNU_PROPERTY_TYPE_0, its descriptor a list of
  * (type, size, data padded to 8).  A malformed one: false, and why, at
  * *bad (its offset). */
-static bool parse(const uint8_t *d, uint64_t size, props *p, const char **why, uint64_t *bad)
+static bool parse(const lk_link *l, const lk_file *f, const uint8_t *d, uint64_t size, props *p, const char **why, uint64_t *bad)
 {
     uint64_t at = 0;
     while (at < size) {
@@ -95,10 +117,14 @@ static bool parse(const uint8_t *d, uint64_t size, props *p, const char **why, u
             if (padded > desc + descsz - q - 8)
                 return *why = "a property runs past its note", false;
             enum merge m = merge_of(p->arch, ptype);
-            if (m != MERGE_NONE && psize != 4)
-                return *why = "a property's size is not 4", false;
-            if (m != MERGE_NONE && !add_prop(p, ptype, get32(d + q + 8)))
+            if (m != MERGE_NONE && psize != size_of(m))
+                return *why = "a property's size is not that of its type", false;
+            if (m != MERGE_NONE &&
+                !add_prop(p, ptype, m == MERGE_MAX ? get64(d + q + 8) : m == MERGE_ANY ? 0 : get32(d + q + 8)))
                 return *why = "too many properties", false;
+            if (m == MERGE_NONE && (ptype < 0xc0000000u || ptype > 0xdfffffffu)) /* not GNU_PROPERTY_LOPROC..HIPROC */
+                lk_diag(l, KEEL_DIAG_WARNING, "warning: %s: unsupported GNU_PROPERTY_TYPE (%u) type: 0x%x", f->name,
+                           NT_GNU_PROPERTY_TYPE_0, ptype);
             q += 8 + padded;
         }
         at = desc + descsz;
@@ -109,7 +135,8 @@ static bool parse(const uint8_t *d, uint64_t size, props *p, const char **why, u
 int lk_merge_properties(lk_link *l, size_t *note_size)
 {
     /* every type any input has, with its AND, its OR and how many inputs have it */
-    uint32_t type[LK_MAX_PROPS], and_v[LK_MAX_PROPS], or_v[LK_MAX_PROPS];
+    uint32_t type[LK_MAX_PROPS];
+    uint64_t and_v[LK_MAX_PROPS], or_v[LK_MAX_PROPS], max_v[LK_MAX_PROPS];
     size_t have[LK_MAX_PROPS], n = 0;
     *note_size = 0;
     l->nprops = 0;
@@ -128,7 +155,7 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
                 return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u (%s) is cut short", f->name, i, name);
             const char *why;
             uint64_t bad;
-            if (!parse(data, sh.size, &p, &why, &bad)) {
+            if (!parse(l, f, data, sh.size, &p, &why, &bad)) {
                 /* as if the object had no properties: it claims nothing */
                 lk_diag(l, KEEL_DIAG_WARNING, "%s:(%s+0x%llx): warning: %s; the object's properties are ignored",
                         f->name, name, (unsigned long long)bad, why);
@@ -144,19 +171,23 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
                 if (n == LK_MAX_PROPS)
                     return lk_fail(l, KEEL_E_FORMAT, "%s: more than %d GNU property types in the link", f->name,
                                    LK_MAX_PROPS);
-                type[n] = p.type[k], and_v[n] = UINT32_MAX, or_v[n] = 0, have[n] = 0;
+                type[n] = p.type[k], and_v[n] = UINT64_MAX, or_v[n] = 0, max_v[n] = 0, have[n] = 0;
                 n++;
             }
             and_v[j] &= p.value[k];
             or_v[j] |= p.value[k];
+            if (p.value[k] > max_v[j])
+                max_v[j] = p.value[k];
             have[j]++;
         }
     }
     for (size_t j = 0; j < n; j++) {
         enum merge m = merge_of(l->arch, type[j]);
         bool all = have[j] == l->nfiles;
-        uint32_t v = m == MERGE_AND ? (all ? and_v[j] : 0) : m == MERGE_OR ? or_v[j] : all ? or_v[j] : 0;
-        if (!v)
+        uint64_t v = m == MERGE_AND ? (all ? and_v[j] : 0) : m == MERGE_OR ? or_v[j] : all ? or_v[j] : 0;
+        if (m == MERGE_MAX || m == MERGE_ANY) /* any input that has it keeps it */
+            v = max_v[j];
+        else if (!v)
             continue;
         /* in ascending type order, as readers expect them */
         size_t at = l->nprops;
@@ -165,10 +196,14 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
             at--;
         }
         l->props[at].type = type[j];
+        l->props[at].size = size_of(m);
         l->props[at].value = v;
         l->nprops++;
     }
-    *note_size = l->nprops ? 16 + 16 * l->nprops : 0;
+    uint64_t descsz = 0;
+    for (size_t j = 0; j < l->nprops; j++)
+        descsz += 8 + ((l->props[j].size + 7u) & ~7u);
+    *note_size = l->nprops ? 16 + descsz : 0;
     return 0;
 }
 
@@ -178,14 +213,18 @@ void lk_fill_properties(const lk_link *l, uint8_t *buf)
 {
     uint8_t *p = buf + l->property->offset;
     put32(p, 4);
-    put32(p + 4, (uint32_t)(16 * l->nprops));
     put32(p + 8, NT_GNU_PROPERTY_TYPE_0);
     memcpy(p + 12, "GNU", 4);
-    for (size_t i = 0; i < l->nprops; i++) { /* type, size 4, the bits, 4 bytes of padding */
-        uint8_t *q = p + 16 + 16 * i;
+    uint8_t *q = p + 16;
+    for (size_t i = 0; i < l->nprops; i++) { /* type, size, the data padded to 8 */
+        memset(q, 0, 8 + ((l->props[i].size + 7u) & ~7u));
         put32(q, l->props[i].type);
-        put32(q + 4, 4);
-        put32(q + 8, l->props[i].value);
-        put32(q + 12, 0);
+        put32(q + 4, l->props[i].size);
+        if (l->props[i].size == 8)
+            memcpy(q + 8, &l->props[i].value, 8);
+        else if (l->props[i].size == 4)
+            put32(q + 8, (uint32_t)l->props[i].value);
+        q += 8 + ((l->props[i].size + 7u) & ~7u);
     }
+    put32(p + 4, (uint32_t)(q - p - 16));
 }
