@@ -24,6 +24,8 @@
 #     sections as ld.bfd's output.
 #   - GNU_PROPERTY_STACK_SIZE kept, the largest of the inputs', as ld.bfd
 #     keeps it; a property type no linker knows gets ld.bfd's warning.
+#   - --gc-sections keeps the LSDAs (.gcc_except_table) of live functions
+#     only: no larger than ld.bfd's, and the program runs as ld.bfd's.
 use strict;
 use warnings;
 use FindBin;
@@ -219,6 +221,18 @@ for my $objs ('stack1.o', 'stack1.o stack2.o', 'stack2.o stack1.o', 'stack1.o pr
     is("$k $ko", "$b $bo", "properties of $objs: status and warnings as ld.bfd's");
     my $props = sub { join '', grep { !/^File:|^\s*$/ } `readelf -n --wide $_[0]` };
     is($props->("$tmp/props.k"), $props->("$tmp/props.b"), "properties of $objs: ld.bfd's notes");
+}
+
+# --- --gc-sections and exception tables -------------------------------------------
+SKIP: {
+    skip 'no g++', 3 unless have('g++');
+    compile("g++ -O2 -ffunction-sections -fdata-sections -c $src/lsda.cc");
+    my ($k, $b) = both('lsda', 'g++', '-Wl,--gc-sections lsda.o');
+    is("$k $b", '0 0', 'C++ with --gc-sections links');
+    my $size = sub { `readelf -SW $_[0]` =~ /\.gcc_except_table\s+PROGBITS\s+\S+\s+\S+\s+(\S+)/ ? hex($1) : 0 };
+    my ($ks, $bs) = ($size->("$tmp/lsda.k"), $size->("$tmp/lsda.b"));
+    ok($ks <= $bs, "--gc-sections: .gcc_except_table $ks bytes, ld.bfd's $bs (the LSDAs of live functions only)");
+    is(join(' ', sh("$tmp/lsda.k")), join(' ', sh("$tmp/lsda.b")), 'it runs as ld.bfd\'s output (an exception caught)');
 }
 
 done_testing();
