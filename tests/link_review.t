@@ -26,6 +26,7 @@
 #     keeps it; a property type no linker knows gets ld.bfd's warning.
 #   - --gc-sections keeps the LSDAs (.gcc_except_table) of live functions
 #     only: no larger than ld.bfd's, and the program runs as ld.bfd's.
+#   - Commons go into .bss, as ld.bfd's *(COMMON), not a section of their own.
 use strict;
 use warnings;
 use FindBin;
@@ -233,6 +234,21 @@ SKIP: {
     my ($ks, $bs) = ($size->("$tmp/lsda.k"), $size->("$tmp/lsda.b"));
     ok($ks <= $bs, "--gc-sections: .gcc_except_table $ks bytes, ld.bfd's $bs (the LSDAs of live functions only)");
     is(join(' ', sh("$tmp/lsda.k")), join(' ', sh("$tmp/lsda.b")), 'it runs as ld.bfd\'s output (an exception caught)');
+}
+
+# --- commons in .bss ---------------------------------------------------------------
+{
+    compile("gcc -O2 -fcommon -c $src/common_bss.c");
+    my ($k, $b) = both('cbss', 'gcc', 'common_bss.o');
+    is("$k $b", '0 0', 'commons with glibc link');
+    # the output section of each common
+    my $where = sub {
+        my $f = shift;
+        my %name = map { /^\s*\[\s*(\d+)\]\s+(\S+)/ ? ($1, $2) : () } `readelf -SW $f`;
+        join ' ', sort map { /\s(\d+)\s+(c1|c2)$/ ? "$2:$name{$1}" : () } `readelf -sW $f`;
+    };
+    is($where->("$tmp/cbss.k"), $where->("$tmp/cbss.b"), 'the commons\' output section is ld.bfd\'s (.bss)');
+    is(join(' ', sh("$tmp/cbss.k")), join(' ', sh("$tmp/cbss.b")), 'it runs as ld.bfd\'s output');
 }
 
 done_testing();

@@ -238,9 +238,10 @@ typedef struct lk_link {
     size_t nloads;
     uint64_t relro_start, relro_end, relro_offset; /* PT_GNU_RELRO, ending on a page boundary (or empty) */
     uint64_t max_page;      /* -z max-page-size: PT_LOAD alignment */
-    lk_osec *got, *common;  /* synthetic sections */
+    lk_osec *got, *common;  /* synthetic sections (common: .bss, holding the commons as its piece common_piece) */
     lk_osec *tcommon;       /* .tbss, holding the TLS commons as its piece tcommon_piece */
     size_t tcommon_piece;
+    size_t common_piece;    /* l->common (.bss)'s piece holding the commons */
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
     lk_osec *build_id;      /* .note.gnu.build-id */
     lk_osec *property;      /* .note.gnu.property, the inputs' merged (note.c) */
@@ -380,7 +381,7 @@ typedef struct lk_place {
     uint64_t offset;
 } lk_place;
 const char *lk_place_text(const lk_place *p, char *buf, size_t size);
-/* Where a common symbol is (.bss.common, or the TLS commons' piece of .tbss). */
+/* Where a common symbol is (the commons' piece of .bss, or the TLS commons' of .tbss). */
 uint64_t lk_common_address(const lk_link *l, const lk_sym *s);
 /* The symbols the link-editor defines (__ehdr_start, _end, __start_SEC...):
  * whether name is one, and its value once the layout is done. */

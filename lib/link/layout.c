@@ -443,7 +443,7 @@ int lk_place_sections(lk_link *l)
         l->build_id->align = 4;
         l->build_id->note = true;
     }
-    /* the commons: ordinary ones in .bss.common, thread-local ones
+    /* the commons: ordinary ones after the .bss inputs, thread-local ones
      * (.tls_common, STT_TLS) after the .tbss variables in the TLS block,
      * as GNU ld places its .tcommon */
     size_t props;
@@ -502,15 +502,20 @@ int lk_place_sections(lk_link *l)
         if (tcommon_align > o->align)
             o->align = tcommon_align;
     }
-    if (any_common) {
+    if (any_common) { /* a piece of .bss after its inputs, as ld.bfd's script puts *(COMMON) */
         keel_shdr bss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = common_size,
                          .addralign = common_align};
-        if (!(l->common = synthetic(l, "COMMON", &bss)))
+        lk_osec *o = synthetic(l, ".bss", &bss);
+        if (!o || !(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        l->common->name = ".bss.common";
-        l->common->seq = ++seq;
-        l->common->size = common_size;
-        l->common->align = common_align;
+        if (!o->seq)
+            o->seq = ++seq;
+        l->common = o;
+        l->common_piece = o->npieces;
+        o->pieces[o->npieces] = (lk_piece){NULL, 0, common_size, common_align, 0, (uint32_t)o->npieces, false};
+        o->npieces++;
+        if (common_align > o->align)
+            o->align = common_align;
     }
     for (size_t s = 0; s < l->nsegs; s++) {
         lk_segment *g = l->segs[s];

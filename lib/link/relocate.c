@@ -110,7 +110,7 @@ uint64_t lk_common_address(const lk_link *l, const lk_sym *s)
 {
     if (s->type == STT_TLS)
         return l->tcommon->addr + l->tcommon->pieces[l->tcommon_piece].offset + s->common_offset;
-    return l->common->addr + s->common_offset;
+    return l->common->addr + l->common->pieces[l->common_piece].offset + s->common_offset;
 }
 
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
