@@ -27,6 +27,9 @@
 #   - --gc-sections keeps the LSDAs (.gcc_except_table) of live functions
 #     only: no larger than ld.bfd's, and the program runs as ld.bfd's.
 #   - Commons go into .bss, as ld.bfd's *(COMMON), not a section of their own.
+#   - .strtab writes each name once, or as the tail of a longer one, as
+#     ld.bfd does: no larger than ld.bfd's; every global name keel writes
+#     is one of ld.bfd's output.
 use strict;
 use warnings;
 use FindBin;
@@ -249,6 +252,20 @@ SKIP: {
     };
     is($where->("$tmp/cbss.k"), $where->("$tmp/cbss.b"), 'the commons\' output section is ld.bfd\'s (.bss)');
     is(join(' ', sh("$tmp/cbss.k")), join(' ', sh("$tmp/cbss.b")), 'it runs as ld.bfd\'s output');
+}
+
+# --- .strtab ---------------------------------------------------------------------
+{
+    my ($k, $b) = both('strtab', 'gcc', 'hello.o');
+    is("$k $b", '0 0', 'a glibc program links');
+    my $size = sub { `readelf -SW $_[0]` =~ /\.strtab\s+STRTAB\s+\S+\s+\S+\s+(\S+)/ ? hex($1) : 0 };
+    my ($ks, $bs) = ($size->("$tmp/strtab.k"), $size->("$tmp/strtab.b"));
+    ok($ks && $ks <= $bs, ".strtab: $ks bytes, ld.bfd's $bs");
+    my $globals = sub { map { /^\S+\s+\S+\s+(\S+)$/ ? ($1 => 1) : () } `nm -g --defined-only $_[0]` };
+    my %bn = $globals->("$tmp/strtab.b");
+    my %kn = $globals->("$tmp/strtab.k");
+    my @odd = grep { !$bn{$_} } sort keys %kn;
+    ok(keys(%kn) > 100 && !@odd, 'every global name keel writes is one of ld.bfd\'s' . (@odd ? " (not: @odd[0 .. ($#odd < 4 ? $#odd : 4)])" : ''));
 }
 
 done_testing();

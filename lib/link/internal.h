@@ -283,6 +283,10 @@ const char *lk_linkonce_key(const char *name);
 bool lk_same_symbols(const lk_file *fa, uint32_t a, const lk_file *fb, uint32_t b);
 /* The sole member of group section g of f, or 0. */
 uint32_t lk_sole_member(const lk_file *f, uint32_t g);
+/* The output's string table v (n bytes, malloc'd) rebuilt with each name
+ * of the nsyms symbol entries (24 bytes each, st_name first) written
+ * once, or as the tail of a longer name; their st_name rewritten. */
+int lk_strtab_share(lk_link *l, char **v, size_t *n, uint8_t *syms, size_t nsyms);
 /* ld.bfd's warnings as symbol sym of f (a common, or a strong definition)
  * meets s, before s takes it in (commons.c). */
 void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_sym *sym, const char *name);

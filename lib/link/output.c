@@ -430,6 +430,14 @@ int lk_write_output(lk_link *l)
         free(str.v);
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     }
+    int src = lk_strtab_share(l, &str.v, &str.n, syms, nsyms); /* each name once, or a longer one's tail */
+    if (src) {
+        free(syms);
+        free(str.v);
+        free(shstr.v);
+        return src;
+    }
+    str.cap = str.n;
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             str_add(&shstr, l->segs[s]->secs[i]->name);
