@@ -104,6 +104,7 @@ static void usage(FILE *to)
           "  --section-start NAME=ADDR\n"
           "  --allow-multiple-definition  --unresolved-symbols=ignore-all|report-all|...\n"
           "  --warn-unresolved-symbols  --noinhibit-exec  --wrap SYM  -y SYM (--trace-symbol)\n"
+          "  --warn-common (ld.bfd's warnings of commons meeting commons and definitions)\n"
           "  -Map FILE (a map file)  -M (the map on standard output, as GNU ld)\n"
           "  -s (--strip-all)  -S (--strip-debug)  -x (--discard-all)  -X (--discard-locals)\n"
           "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
@@ -113,7 +114,6 @@ static void usage(FILE *to)
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
           "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
           "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
-          "  --warn-common\n"
           "Accepted, ignored with a warning: --sort-common, --fatal-warnings,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
           "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
