@@ -30,6 +30,9 @@
 #   - .strtab writes each name once, or as the tail of a longer one, as
 #     ld.bfd does: no larger than ld.bfd's; every global name keel writes
 #     is one of ld.bfd's output.
+#   - Code referring to a local symbol of its discarded COMDAT copy:
+#     ld.bfd's error, naming the symbol, both sections (the group's with
+#     its signature) and the file.
 use strict;
 use warnings;
 use FindBin;
@@ -266,6 +269,16 @@ SKIP: {
     my %kn = $globals->("$tmp/strtab.k");
     my @odd = grep { !$bn{$_} } sort keys %kn;
     ok(keys(%kn) > 100 && !@odd, 'every global name keel writes is one of ld.bfd\'s' . (@odd ? " (not: @odd[0 .. ($#odd < 4 ? $#odd : 4)])" : ''));
+}
+
+# --- reference to a discarded section ------------------------------------------
+{
+    compile("as $src/$_.s -o $_.o") for qw(discard_keep discard_ref);
+    my ($k, $ko) = sh("cd $tmp && $keel link discard_keep.o discard_ref.o -o dis.k");
+    my ($b, $bo) = sh("cd $tmp && ld.bfd discard_keep.o discard_ref.o -o dis.b");
+    s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
+    is("$k $ko", "$b $bo", 'a reference into a discarded COMDAT copy: ld.bfd\'s status and message');
+    ok(!-e "$tmp/dis.k", 'no output left');
 }
 
 done_testing();

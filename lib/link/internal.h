@@ -273,6 +273,9 @@ typedef struct lk_emit {
  * _bfd_elf_check_kept_section), if it is linked (kept.c). */
 bool lk_kept_section(const lk_file *f, uint32_t shndx, lk_file **kf, uint32_t *kshndx);
 int lk_keep_dropped(lk_link *l, lk_file *f, uint32_t shndx, lk_sym *winner);
+/* ld.bfd's error for a reference from section `from' of f, through
+ * symbol sym, into f's discarded copy of a COMDAT group (kept.c). */
+int lk_discarded_reference(lk_link *l, const lk_file *f, const keel_sym *sym, const char *from);
 /* The members of f's dropped groups: their group's winner too. */
 int lk_keep_members(lk_link *l, lk_file *f);
 /* The key of a linkonce section name (X in .gnu.linkonce.T.X), or NULL. */

@@ -136,3 +136,19 @@ bool lk_same_symbols(const lk_file *fa, uint32_t a, const lk_file *fb, uint32_t 
         return false;
     return all_in(fa, a, fb, b, &na) && all_in(fb, b, fa, a, &nb) && na == nb && na > 0;
 }
+
+int lk_discarded_reference(lk_link *l, const lk_file *f, const keel_sym *sym, const char *from)
+{
+    keel_shdr sh, wsh;
+    const char *sec = "?", *name = NULL;
+    if (!keel_elf_shdr(&f->elf, sym->shndx, &sh, NULL))
+        keel_elf_section_name(&f->elf, &sh, &sec, NULL);
+    if (KEEL_ST_TYPE(sym->info) == 3 /* STT_SECTION: named by its section */ ||
+        keel_symtab_name(&f->symtab, sym, &name, NULL) || !*name)
+        name = sec;
+    /* a group's member is named with its group, as ld.bfd's %pA names it */
+    const lk_sym *w = f->kept && sym->shndx < f->elf.shnum ? f->kept[sym->shndx] : NULL;
+    bool group = w && w->def && !keel_elf_shdr(&w->def->elf, w->def_index, &wsh, NULL) && wsh.type == SHT_GROUP;
+    return lk_fail(l, KEEL_E_INDEX, "`%s' referenced in section `%s' of %s: defined in discarded section `%s%s%s%s' of %s",
+                   name, from, f->name, sec, group ? "[" : "", group ? w->name : "", group ? "]" : "", f->name);
+}

@@ -335,8 +335,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                 tls = false;
             } else {
                 if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
-                    return lk_fail(l, KEEL_E_INDEX, "%s: reference to a discarded section (a duplicate COMDAT group)",
-                                   lk_place_text(&here, where, sizeof where));
+                    return lk_discarded_reference(l, f, &rsym, tname);
                 tombstone(out + r.offset, h->size, tname);
                 continue;
             }
