@@ -33,6 +33,8 @@
 #   - Code referring to a local symbol of its discarded COMDAT copy:
 #     ld.bfd's error, naming the symbol, both sections (the group's with
 #     its signature) and the file.
+#   - keel run: 'int main;' (data) is refused, not jumped into; --argv0=NAME
+#     is taken as keel exec takes it.
 use strict;
 use warnings;
 use FindBin;
@@ -279,6 +281,18 @@ SKIP: {
     s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
     is("$k $ko", "$b $bo", 'a reference into a discarded COMDAT copy: ld.bfd\'s status and message');
     ok(!-e "$tmp/dis.k", 'no output left');
+}
+
+# --- keel run ------------------------------------------------------------------
+{
+    for my $common ('-fno-common', '-fcommon') {
+        compile("gcc $common -c $src/main_data.c -o main_data.o");
+        my ($rc, $o) = sh("$keel run $tmp/main_data.o");
+        ok($rc == 1 && $o =~ /'main' is not a function/, "keel run, main a variable ($common): refused ($rc: $o)");
+    }
+    compile("gcc -c $src/argv0.c");
+    my ($rc, $o) = sh("$keel run --argv0=X $tmp/argv0.o");
+    is($rc, ord('X'), "keel run --argv0=X: argv[0] is X ($o)");
 }
 
 done_testing();

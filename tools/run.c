@@ -325,6 +325,8 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->json = true;
         else if (strcmp(o, "--argv0") == 0 && i + 1 < argc)
             a->argv0 = argv[++i];
+        else if (strncmp(o, "--argv0=", 8) == 0) /* as keel exec takes it */
+            a->argv0 = o + 8;
         else if (strcmp(o, "--help") == 0)
             return usage(stdout), -1;
         else if ((o[1] == 'l' || o[1] == 'L') && (o[2] || i + 1 < argc)) {
@@ -392,13 +394,26 @@ int cmd_run(int argc, char **argv)
         return 0;
     }
     /* the batch is one program: its main may be hidden (-fvisibility=hidden) */
-    main_fn m = (main_fn)(first ? keel_program_symbol(first, "main") : keel_symbol(ns, "main"));
-    if (!m) {
+    void *mp = first ? keel_program_symbol(first, "main") : keel_symbol(ns, "main");
+    if (!mp) {
         fprintf(stderr, "keel: no 'main' in the loaded objects\n");
         keel_ns_destroy(ns);
         free_args(&a);
         return 1;
     }
+    /* main must be code: 'int main;' (a variable) would be jumped into */
+    uint64_t moff;
+    const keel_section *ms = keel_section_at(ns, (uintptr_t)mp, &moff);
+    keel_error merr = {0};
+    void *mfn = NULL;
+    if (!ms || keel_section_function(ms, moff, &mfn, &merr)) {
+        fprintf(stderr, "keel run: 'main' is not a function: it is in %s%s%s\n",
+                ms ? "section " : "no loaded section", ms ? keel_section_name(ms) : "", ms ? ", which is not executable" : "");
+        keel_ns_destroy(ns);
+        free_args(&a);
+        return 1;
+    }
+    main_fn m = (main_fn)mfn;
     /* argv: --argv0 or the program's name (program_name), then what
      * follows "--"; they live as long as the program */
     int nargs = a.rest < argc ? argc - a.rest - 1 : 0;
