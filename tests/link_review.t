@@ -35,6 +35,8 @@
 #     its signature) and the file.
 #   - keel run: 'int main;' (data) is refused, not jumped into; --argv0=NAME
 #     is taken as keel exec takes it.
+#   - -z max-page-size=0 and common-page-size=0 are the defaults, and a
+#     common page size above the maximum given is refused, as by ld.bfd.
 use strict;
 use warnings;
 use FindBin;
@@ -293,6 +295,20 @@ SKIP: {
     compile("gcc -c $src/argv0.c");
     my ($rc, $o) = sh("$keel run --argv0=X $tmp/argv0.o");
     is($rc, ord('X'), "keel run --argv0=X: argv[0] is X ($o)");
+}
+
+# --- page sizes -----------------------------------------------------------------
+for my $z ('-z max-page-size=0', '-z common-page-size=0', '-z max-page-size=0x1000 -z common-page-size=0x2000',
+           '-z common-page-size=0x2000') {
+    my ($k, $ko) = sh("cd $tmp && $keel link $z nostart.o -o pg.k");
+    my ($b, $bo) = sh("cd $tmp && ld.bfd $z nostart.o -o pg.b");
+    s/^(?:keel ld|ld\.bfd): //mg for $ko, $bo;
+    is("$k $ko", "$b $bo", "$z: ld.bfd's status and messages");
+    my $loads = sub { join ' ', map { /^\s+LOAD\s+\S+\s+(\S+)/ ? $1 : () } `readelf -lW $_[0] 2>/dev/null` };
+    next if $b || $z !~ /=0$/;
+    # 0 is the default: the layout of the same link without it, as with ld.bfd
+    sh("cd $tmp && $keel link nostart.o -o pgd.k");
+    is($loads->("$tmp/pg.k"), $loads->("$tmp/pgd.k"), "$z: the default page size's PT_LOADs");
 }
 
 done_testing();

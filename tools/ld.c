@@ -383,10 +383,10 @@ static void page_size(uint64_t *to, const char *text, const char *what)
     char *end;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 0);
-    if (!*text || *end || errno || !v || (v & (v - 1)) || v > (1ull << 30))
+    if (!*text || *end || errno || (v & (v - 1)) || v > (1ull << 30))
         fail("invalid %s page size `%s'", what, text);
     else
-        *to = v;
+        *to = v; /* 0: the default, as ld.bfd takes it */
 }
 
 /* An address of -Ttext, -Tdata, -Tbss, -Ttext-segment, --section-start:
@@ -1036,6 +1036,9 @@ int cmd_link(int argc, char **argv)
     parser p = {.v = words.v, .orig = words.orig, .n = words.n, .plan = &plan, .dynamic = true};
     for (p.i = 0; p.i < p.n; p.i++)
         parse_one(&p);
+    if (plan.opt.max_page_size && plan.opt.common_page_size > plan.opt.max_page_size) /* both given: ld.bfd's error */
+        fail("common page size (0x%llx) > maximum page size (0x%llx)", (unsigned long long)plan.opt.common_page_size,
+             (unsigned long long)plan.opt.max_page_size);
     /* GNU ld's warning; the first segment then starts on the page below */
     uint64_t maxp = plan.opt.max_page_size ? plan.opt.max_page_size : 0x1000;
     if (plan.opt.common_page_size > maxp)
