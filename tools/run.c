@@ -427,6 +427,8 @@ int cmd_run(int argc, char **argv)
     }
     args[0] = a.argv0 ? (char *)a.argv0 : name;
     name_process(args[0], name);
+    if (a.argv0)
+        free(name); /* (--argv0 replaced it; name_process keeps no pointer to it) */
     for (int k = 0; k < nargs; k++)
         args[1 + k] = argv[a.rest + 1 + k];
     free_args(&a);
