@@ -52,7 +52,7 @@ void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_s
     keel_sym d;
     if (s->defsym || !s->def)
         return;
-    if (sym->shndx == SHN_COMMON && s->state == LK_COMMON) {
+    if (sym->raw_shndx == SHN_COMMON && s->state == LK_COMMON) {
         if (!warn)
             return;
         if (s->size > sym->size)
@@ -61,12 +61,12 @@ void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_s
             lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overriding smaller common from %s", f->name, name, s->def->name);
         else
             lk_diag(l, KEEL_DIAG_WARNING, "%s and %s: warning: multiple common of `%s'", f->name, s->def->name, name);
-    } else if (sym->shndx == SHN_COMMON && s->state == LK_DEFINED) {
+    } else if (sym->raw_shndx == SHN_COMMON && s->state == LK_DEFINED) {
         if (warn)
             lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overridden by definition from %s", f->name, name, s->def->name);
         if (!keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.shndx < s->def->elf.shnum)
             alignment(l, name, definition_align(s->def, &d), s->def, log2_up(sym->value), f);
-    } else if (sym->shndx != SHN_COMMON && s->state == LK_COMMON) { /* a strong definition replaces it */
+    } else if (sym->raw_shndx != SHN_COMMON && s->state == LK_COMMON) { /* a strong definition replaces it */
         if (warn)
             lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: definition of `%s' overriding common from %s", f->name, name, s->def->name);
         alignment(l, name, definition_align(f, sym), f, log2_up(s->align), s->def);

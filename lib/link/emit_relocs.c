@@ -129,7 +129,7 @@ static void emit_one(lk_link *l, lk_file *f, const lk_osec *o, uint64_t base, co
     const char *name;
     (void)o;
     if (r->sym && !keel_symtab_get(&f->symtab, r->sym, &d, NULL)) {
-        if (KEEL_ST_BIND(d.info) == STB_LOCAL && d.shndx != SHN_ABS) {
+        if (KEEL_ST_BIND(d.info) == STB_LOCAL && d.raw_shndx != SHN_ABS) {
             if (!(sym = section_symbol(f, d.shndx)))
                 type = 0, addend = 0; /* in a discarded section: type 0 (none), as ld.bfd writes it */
             else if (KEEL_ST_TYPE(d.info) != STT_SECTION && f->sym_out[r->sym])

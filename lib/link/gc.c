@@ -49,8 +49,8 @@ static int mark_global(lk_link *l, work *w, const char *name)
 {
     lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
     keel_sym d;
-    if (!s || !s->def || keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || d.shndx == SHN_ABS ||
-        d.shndx == SHN_COMMON)
+    if (!s || !s->def || keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || d.raw_shndx == SHN_ABS ||
+        d.raw_shndx == SHN_COMMON)
         return 0;
     return mark(l, w, s->def, d.shndx);
 }

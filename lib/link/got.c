@@ -98,7 +98,7 @@ static bool placed_symbol(lk_link *l, lk_file *f, uint64_t symi)
             if (s->def != f || s->def_index != symi)
                 return placed_symbol(l, s->def, s->def_index);
         }
-        return sym.shndx != SHN_UNDEF && sym.shndx != SHN_ABS && sym.shndx != SHN_COMMON &&
+        return sym.shndx != SHN_UNDEF && sym.raw_shndx != SHN_ABS && sym.raw_shndx != SHN_COMMON &&
                sym.shndx < f->elf.shnum && f->out[sym.shndx];
     }
     if (keel_symtab_name(&f->symtab, &sym, &name, NULL))

@@ -20,9 +20,9 @@ static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
         snprintf(buf, size, "%s", f->name);
         return;
     }
-    if (sym.shndx == SHN_COMMON)
+    if (sym.raw_shndx == SHN_COMMON)
         sec = "COMMON";
-    else if (sym.shndx != SHN_ABS && !keel_elf_shdr(&f->elf, sym.shndx, &sh, NULL))
+    else if (sym.raw_shndx != SHN_ABS && !keel_elf_shdr(&f->elf, sym.shndx, &sh, NULL))
         keel_elf_section_name(&f->elf, &sh, &sec, NULL);
     kr_place(buf, size, f->name, sec, sym.value);
 }
@@ -177,7 +177,7 @@ static int add_symbols(lk_link *l, lk_file *f)
         uint8_t bind = KEEL_ST_BIND(sym.info);
         if (!*name || (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE))
             continue;
-        if (sym.shndx != SHN_UNDEF && sym.shndx != SHN_ABS && sym.shndx != SHN_COMMON) {
+        if (sym.shndx != SHN_UNDEF && sym.raw_shndx != SHN_ABS && sym.raw_shndx != SHN_COMMON) {
             if (sym.shndx >= f->elf.shnum)
                 return lk_fail(l, KEEL_E_INDEX, "%s: symbol '%s' has section index %u, which is out of range", f->name,
                                name, sym.shndx);
@@ -198,7 +198,7 @@ static int add_symbols(lk_link *l, lk_file *f)
         f->gsym[i] = s;
         /* -y: ld.bfd's lines, except for a second definition it passes over */
         if (l->traces.n && lk_sym_find(&l->traces, name, s->hash) &&
-            !(s->state == LK_DEFINED && !s->defsym && sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
+            !(s->state == LK_DEFINED && !s->defsym && sym.shndx != SHN_UNDEF && sym.raw_shndx != SHN_COMMON &&
               bind != STB_WEAK))
             lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", f->name, sym.shndx == SHN_UNDEF ? "reference to" : "definition of",
                     name);

@@ -266,10 +266,11 @@ static bool ifunc_resolver(const lk_file *f, const keel_sym *d, uint64_t *value)
     return true;
 }
 
+/* shndx is a symbol's section, already resolved through SHN_XINDEX, or
+ * UINT32_MAX when its raw st_shndx is SHN_ABS (a section of a large
+ * object may have the number 0xfff1 itself) */
 static uint16_t out_index(const lk_file *f, uint32_t shndx)
 {
-    if (shndx == SHN_ABS)
-        return SHN_ABS;
     return shndx < f->elf.shnum && f->out[shndx] ? (uint16_t)f->out[shndx]->index : SHN_ABS;
 }
 
@@ -354,11 +355,11 @@ int lk_write_output(lk_link *l)
             if (type == 3 /* SECTION */)
                 continue;
             if (type != 4 /* FILE */) {
-                if (d.shndx != SHN_ABS && (d.shndx >= f->elf.shnum || !f->out[d.shndx]))
+                if (d.raw_shndx != SHN_ABS && (d.shndx >= f->elf.shnum || !f->out[d.shndx]))
                     continue; /* in a section not linked */
                 if (lk_symbol_value(l, f, k, &value, &sz, &tls, NULL))
                     continue; /* a local that cannot be placed is left out (its message unused) */
-                shndx = out_index(f, d.shndx);
+                shndx = out_index(f, d.raw_shndx == SHN_ABS ? UINT32_MAX : d.shndx);
                 if (tls)
                     value -= l->tls_start;
                 if (type == 10 /* IFUNC */)
@@ -405,7 +406,7 @@ int lk_write_output(lk_link *l)
             if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) ||
                 lk_global_value(l, s, &value, &sz, &tls, NULL, 0))
                 continue;
-            shndx = out_index(s->def, d.shndx);
+            shndx = out_index(s->def, d.raw_shndx == SHN_ABS ? UINT32_MAX : d.shndx);
             if (tls)
                 value -= l->tls_start; /* TLS symbols are offsets in the TLS block */
             gnu_osabi |= d.info >> 4 == 10 /* GNU_UNIQUE */;

@@ -152,7 +152,7 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
             *value = l->iplt->addr + l->arch->iplt_size * (uint64_t)(s->def->ifunc[s->def_index] - 1);
             return 0;
         }
-        if (d.shndx == SHN_ABS) {
+        if (d.raw_shndx == SHN_ABS) {
             *value = d.value;
             return 0;
         }
@@ -198,7 +198,7 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
         return 0;
     }
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL) {
-        if (sym.shndx == SHN_ABS) {
+        if (sym.raw_shndx == SHN_ABS) {
             *value = sym.value;
             return 0;
         }

@@ -398,7 +398,7 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         if (KEEL_ST_BIND(sym.info) == STB_LOCAL || sym.shndx == SHN_UNDEF)
             continue;
         keel_section *sec = NULL;
-        if (sym.shndx == SHN_COMMON) {
+        if (sym.raw_shndx == SHN_COMMON) {
             uint64_t a = sym.value ? sym.value : 1;
             if ((a & (a - 1)) || a > MAX_ALIGN || sym.size > MAX_SIZE) {
                 char why[200];
@@ -423,7 +423,7 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
                 return fail_obj(b, name, KEEL_E_FORMAT, "%s", why);
             }
             sec->global = true;
-        } else if (sym.shndx != SHN_ABS) {
+        } else if (sym.raw_shndx != SHN_ABS) {
             char why[160];
             snprintf(why, sizeof why, "symbol '%.80s' has section index %u, which is out of range", sn, sym.shndx);
             return fail_obj(b, name, KEEL_E_INDEX, "%s", why);
@@ -619,7 +619,7 @@ static int resolve(batch *b, pending *p)
             return fail_obj(b, o->name, KEEL_E_UNSUPPORTED,
                             "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
         if (bind == STB_LOCAL) {
-            if (sym.shndx == SHN_ABS) {
+            if (sym.raw_shndx == SHN_ABS) {
                 r->addr = sym.value, r->defined = true;
             } else if (sym.shndx < o->elf.shnum && sym.shndx != SHN_UNDEF) {
                 keel_section *s = o->by_index[sym.shndx];
@@ -648,7 +648,7 @@ static int resolve(batch *b, pending *p)
          * within the batch (the link unit), never by the namespace or the
          * host. */
         uint8_t vis = KEEL_ST_VISIBILITY(sym.other);
-        if (vis != STV_DEFAULT && sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON && sym.shndx < o->elf.shnum &&
+        if (vis != STV_DEFAULT && sym.shndx != SHN_UNDEF && sym.raw_shndx != SHN_COMMON && sym.shndx < o->elf.shnum &&
             o->by_index[sym.shndx] && !p->dropped[sym.shndx]) {
             keel_section *s = o->by_index[sym.shndx];
             r->section = s;
@@ -949,7 +949,7 @@ static int place(batch *b, pending *p)
         for (uint64_t i = p->symtab.first_global; i < p->symtab.count; i++) {
             keel_sym sym;
             const char *sn;
-            if (keel_symtab_get(&p->symtab, i, &sym, NULL) || sym.shndx != SHN_COMMON ||
+            if (keel_symtab_get(&p->symtab, i, &sym, NULL) || sym.raw_shndx != SHN_COMMON ||
                 keel_symtab_name(&p->symtab, &sym, &sn, NULL))
                 continue;
             sym_entry *d = ld_sym_find(&b->defs, sn, ld_hash(sn));

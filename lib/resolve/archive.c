@@ -67,8 +67,8 @@ bool kr_defines_data(const uint8_t *data, size_t size, const char *name)
             if (strcmp(sn, name) == 0) {
                 uint8_t bind = KEEL_ST_BIND(sym.info), type = KEEL_ST_TYPE(sym.info);
                 return (bind == STB_GLOBAL || bind >= STB_LOOS) && type != STT_FUNC && type != STT_GNU_IFUNC &&
-                       sym.shndx != SHN_UNDEF && sym.shndx != SHN_COMMON &&
-                       (sym.shndx < SHN_LORESERVE || sym.shndx >= SHN_ABS);
+                       sym.shndx != SHN_UNDEF && sym.raw_shndx != SHN_COMMON &&
+                       (sym.raw_shndx < SHN_LORESERVE || sym.raw_shndx >= SHN_ABS);
             }
         }
         return false;

@@ -10,7 +10,7 @@ kr_kind kr_sym_kind(const keel_sym *sym)
     bool weak = KEEL_ST_BIND(sym->info) == STB_WEAK;
     if (sym->shndx == SHN_UNDEF)
         return weak ? KR_UNDEF_WEAK : KR_UNDEF;
-    if (sym->shndx == SHN_COMMON)
+    if (sym->raw_shndx == SHN_COMMON)
         return KR_COMMON;
     return weak ? KR_WEAK : KR_DEFINED; /* STB_GLOBAL and STB_GNU_UNIQUE alike */
 }
