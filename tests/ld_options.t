@@ -372,7 +372,7 @@ sub order_of {
 # ----------------------------------------------- accepted, ignored, and said
 
 {
-    for my $opt (['--sort-common'], ['--fatal-warnings'], ['--no-relax'], ['--demangle']) { # (--warn-common works: link_review.t)
+    for my $opt (['--sort-common'], ['--no-relax'], ['--demangle']) { # (--warn-common works: link_review.t; --fatal-warnings: ld_fatal_warnings.t)
         my $r = run($keel, 'link', '-o', "$tmp/ig", "$tmp/start.o", @$opt);
         ok($r->{status} == 0 && $r->{err} =~ /^keel ld: warning: \Q$opt->[0]\E ignored$/m, "$opt->[0]: ignored, and said")
             or diag($r->{err});

@@ -114,7 +114,8 @@ static void usage(FILE *to)
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
           "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
           "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
-          "Accepted, ignored with a warning: --sort-common, --fatal-warnings,\n"
+          "  --fatal-warnings  --no-fatal-warnings\n"
+          "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
           "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
           to);
@@ -465,7 +466,7 @@ static void z_keyword(keel_link_options *o, const char *kw)
  * references already errors, commons always allocated (-d), warnings keel
  * never gives), or ld.bfd itself ignores them (-Qy, -g). */
 static const char *const quiet_flags[] = {
-    "d", "dc", "dp", "no-pie", "no-dynamic-linker", "no-fatal-warnings", "no-undefined", "allow-shlib-undefined",
+    "d", "dc", "dp", "no-pie", "no-dynamic-linker", "no-undefined", "allow-shlib-undefined",
     "no-allow-shlib-undefined", "E", "export-dynamic", "no-export-dynamic", "no-warn-mismatch",
     "no-warn-rwx-segments", "warn-rwx-segments", "no-warn-execstack", "warn-execstack", "enable-new-dtags",
     "disable-new-dtags", "Qy", "g", "no-copy-dt-needed-entries", "relax", "no-demangle",
@@ -474,7 +475,7 @@ static const char *const quiet_flags[] = {
 /* Options accepted and ignored, with a warning each time: keel does not
  * do what they ask. */
 static const char *const ignored_flags[] = {
-    "sort-common", "fatal-warnings", "demangle", "no-relax",
+    "sort-common", "demangle", "no-relax",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -515,6 +516,10 @@ static bool parse_symbol_option(parser *p)
         o->noinhibit_exec = true;
     else if (flag(a, "warn-common"))
         o->warn_common = true;
+    else if (flag(a, "fatal-warnings"))
+        o->fatal_warnings = true;
+    else if (flag(a, "no-fatal-warnings"))
+        o->fatal_warnings = false;
     else if (flag(a, "warn-unresolved-symbols"))
         o->warn_unresolved = true;
     else if (flag(a, "error-unresolved-symbols"))

@@ -102,6 +102,7 @@ typedef struct keel_link_options {
     const char *sysroot;           /* --sysroot: where a script's =/ and absolute names are */
     keel_diag_fn *diag;            /* warnings, -t and -y lines (keel/diag.h); NULL: keel_diag_set's */
     void *diag_ctx;
+    bool fatal_warnings;           /* --fatal-warnings: a warning fails the link, with no output (GNU ld's) */
     bool warn_common;              /* --warn-common: ld.bfd's warnings when a common meets a common or a definition */
 } keel_link_options;
 

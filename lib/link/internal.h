@@ -257,6 +257,7 @@ typedef struct lk_link {
     struct lk_emit *emits;  /* --emit-relocs: the output's .rela sections (emit_relocs.c) */
     size_t nemits;
     uint32_t *emit_of;      /* per output section index: 1 + its .rela section in emits, or 0 */
+    size_t *warnings;       /* warnings said so far (--fatal-warnings); lk_diag counts them */
     bool out_known;         /* the output exists: its device and inode, that no input may be */
     uint64_t out_dev, out_ino;
 } lk_link;

@@ -40,6 +40,8 @@ void lk_diag(const lk_link *l, int level, const char *fmt, ...)
         vsnprintf(msg, (size_t)n + 1, fmt, again);
     va_end(again);
     va_end(ap);
+    if (level == KEEL_DIAG_WARNING && l->warnings)
+        ++*l->warnings;
     kd_emit(l->opt->diag, l->opt->diag_ctx, level, msg ? msg : buf);
     if (msg != buf)
         free(msg);
@@ -356,7 +358,8 @@ int keel_link(const keel_link_options *opt, keel_error *err)
 
 int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk_link *, void *), void *ctx)
 {
-    lk_link l = {.opt = opt, .err = err};
+    size_t warnings = 0;
+    lk_link l = {.opt = opt, .err = err, .warnings = &warnings};
     int rc = 0;
     if (opt->nmapfiles) /* refused until they configure the layout: never a link that ignores one */
         rc = lk_fail(&l, KEEL_E_UNSUPPORTED, "%s: mapfiles are not supported yet", opt->mapfiles[0]);

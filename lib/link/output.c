@@ -539,6 +539,10 @@ int lk_write_output(lk_link *l)
     free(shstr.v);
     if (!rc && l->build_id)
         rc = write_build_id(l, buf, total);
+    /* --fatal-warnings: as GNU ld, the warnings said are the messages, and
+     * nothing is written */
+    if (!rc && l->opt->fatal_warnings && l->warnings && *l->warnings)
+        rc = lk_fail(l, KEEL_E_UNSUPPORTED, "%s: not written: warnings are fatal (--fatal-warnings)", path);
     int crc = lk_out_close(l, &out, rc == 0);
     return rc ? rc : crc;
 }
