@@ -111,9 +111,10 @@ static int check_relocations(lk_link *l, lk_file *f)
 typedef struct claimer {
     lk_link *l;
     lk_file *f;
+    bool failed; /* the claim itself failed (and said so): not kr_comdat's error */
 } claimer;
 
-static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
+static int claim_one(void *ctx, const char *key, bool linkonce, uint32_t shndx)
 {
     claimer *c = ctx;
     lk_link *l = c->l;
@@ -152,12 +153,24 @@ static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
     return 0;
 }
 
+/* kr_comdat passes a claim's negative value back, and its own errors are
+ * negative too: the claimer remembers which it was */
+static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
+{
+    int rc = claim_one(ctx, key, linkonce, shndx);
+    if (rc < 0)
+        ((claimer *)ctx)->failed = true;
+    return rc;
+}
+
 static int add_groups(lk_link *l, lk_file *f)
 {
     keel_error e;
-    claimer c = {l, f};
+    claimer c = {l, f, false};
     int rc = kr_comdat(&f->elf, f->has_symtab ? &f->symtab : NULL, f->dropped, claim, &c, &e);
-    if (rc < 0)
+    /* the claim's own failure has said itself; kr_comdat's errors are
+     * negative too (KEEL_E_*), and say themselves through e */
+    if (c.failed)
         return l->err->code;
     if (rc)
         return lk_fail(l, e.code, "%s: %s", f->name, e.msg);

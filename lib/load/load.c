@@ -263,9 +263,10 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
 typedef struct claimer {
     batch *b;
     keel_object *o;
+    bool failed; /* the claim itself failed (and said so): not kr_comdat's error */
 } claimer;
 
-static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
+static int claim_one(void *ctx, const char *key, bool linkonce, uint32_t shndx)
 {
     claimer *c = ctx;
     (void)linkonce;
@@ -277,6 +278,16 @@ static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
         return oom(c->b), -1;
     ld_sym_insert(&c->b->groups, &ge);
     return 0;
+}
+
+/* kr_comdat passes a claim's negative value back, and its own errors are
+ * negative too: the claimer remembers which it was */
+static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
+{
+    int rc = claim_one(ctx, key, linkonce, shndx);
+    if (rc < 0)
+        ((claimer *)ctx)->failed = true;
+    return rc;
 }
 
 /* Hidden and internal definitions stay out of the namespace's lookups. */
@@ -336,9 +347,11 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     o->sym_target = (keel_section **)(kept + (n + 1) * sizeof *o->sections);
     o->by_index = o->sym_target + nsyms;
     o->list = (const keel_section **)(o->by_index + n + 1);
-    claimer c = {b, o};
+    claimer c = {b, o, false};
     int crc = kr_comdat(elf, p->has_symtab ? &p->symtab : NULL, p->dropped, claim, &c, &e);
-    if (crc < 0)
+    /* the claim's own failure has said itself; kr_comdat's errors are
+     * negative too (KEEL_E_*), and say themselves through e */
+    if (c.failed)
         return b->err->code;
     if (crc)
         return fail_obj(b, name, e.code, "%s", e.msg);

@@ -1,0 +1,52 @@
+#!/usr/bin/perl
+# An object whose section name is out of its string table: the COMDAT
+# pass (lib/resolve/comdat.c) reads every section's name, and its error
+# is negative like a claim's failure. keel run took it for a claim that
+# had already said its error, went on with no resolutions and crashed
+# (the loader fuzzer found it); keel link went on likewise. Both must
+# refuse the object, naming the section, and keel link write nothing.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Cwd qw(abs_path);
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use Programs qw(have run_program spew status_text);
+
+my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
+my $keel = $ENV{KEEL} // "$build/keel";
+plan skip_all => "no keel at $keel" unless -x $keel;
+plan skip_all => 'no gcc' unless have('gcc');
+make_path("$build/t");
+my $tmp = abs_path(tempdir('badname.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
+my $runs = 0;
+sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
+
+spew("$tmp/m.c", "int v = 1;\nint main(void) { return v - 1; }\n");
+my $cc = run(argv => [qw(gcc -c m.c -o m.o)]);
+BAIL_OUT("gcc: $cc->{err}") if $cc->{status};
+# the name of the last section but one (.strtab, unallocated) points far
+# past the end of the section-name table
+open(my $f, '+<:raw', "$tmp/m.o") or die;
+my $d = do { local $/; <$f> };
+my $shoff = unpack('Q<', substr($d, 0x28, 8));
+my $n = unpack('v', substr($d, 0x3c, 2));
+my $bad = $n - 2;
+substr($d, $shoff + 64 * $bad, 4) = pack('V', 0x7fff);
+seek($f, 0, 0);
+print $f $d;
+close $f;
+
+my $r = run(argv => [$keel, 'run', '--list', 'm.o']);
+is(status_text($r->{status}), 'exit 1', 'keel run refuses it (no crash)') or diag($r->{err});
+like($r->{err}, qr/m\.o: section $bad: .*past its end/, 'keel run names the object and the section');
+$r = run(argv => [$keel, 'run', 'm.o']);
+is(status_text($r->{status}), 'exit 1', 'keel run does not run it');
+$r = run(argv => [$keel, 'link', '-e', 'main', 'm.o', '-o', 'm.out']);
+is(status_text($r->{status}), 'exit 1', 'keel link refuses it') or diag($r->{err});
+like($r->{err}, qr/m\.o: section $bad: .*past its end/, 'keel link names the object and the section');
+ok(!-e "$tmp/m.out", 'keel link writes no output');
+done_testing();
