@@ -282,6 +282,13 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
         lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||
         (sh->flags & 0x80000000u /* SHF_EXCLUDE */))
         return 0;
+    /* the tables of a dynamic object, which no relocatable object has:
+     * copied, they would be tables a reader trusts (an entry size of 0, a
+     * hash over nothing) in a static executable */
+    if (sh->type == 5 /* SHT_HASH */ || sh->type == 6 /* SHT_DYNAMIC */ || sh->type == 11 /* SHT_DYNSYM */ ||
+        sh->type == 19 /* SHT_RELR */ || (sh->type >= 0x6ffffff6u /* SHT_GNU_HASH .. SHT_GNU_versym */ && sh->type <= 0x6fffffffu))
+        return lk_fail(l, KEEL_E_FORMAT, "%s: section %s (%u) has type %#x, a dynamic object's table: not in a relocatable object",
+                       f->name, *name, i, sh->type);
     if (!(sh->flags & SHF_ALLOC) && (strcmp(*name, ".gnu_debuglink") == 0 || strncmp(*name, ".gnu.lto_", 9) == 0))
         return 0; /* what ld.bfd's default script discards; every other unallocated section is kept as
                    * an orphan (.note.stapsdt's probes, .GCC.command.line, annobin's notes) */
