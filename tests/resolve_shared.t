@@ -126,7 +126,7 @@ my %prio = (a => '-DPLAIN -DCTORS', b => '-DP65535 -DP70000 -DPLAIN', c => '-DP1
 sh("gcc -O2 -DPRIO_TAG=$_ $prio{$_} -c $src/prio.c -o prio_$_.o") for sort keys %prio;
 sh("gcc -O2 -c $src/thin_main.c -o thin_main.o");
 sh("gcc -O2 -c $src/linkonce_main.c -o linkonce_main.o");
-sh("gcc -c $src/$_.s -o $_.o") for qw(linkonce_a linkonce_b);
+sh("gcc -c $FindBin::Bin/progs/link_symbols/$_.s -o $_.o") for qw(linkonce_a linkonce_b); # (link_symbols.t's inputs)
 sh("gcc -O2 -fcommon -c $src/common_main.c -o common_main.o");
 sh("gcc -O2 -c $src/common_$_.c -o common_$_.o && rm -f libcommon_$_.a && ar rcs libcommon_$_.a common_$_.o")
     for qw(data func);
