@@ -44,7 +44,7 @@ for my $case (
         unlink "$tmp/out.bfd", "$tmp/out.keel";
         my $b = run(argv => ['ld.bfd', @$opts, @$inputs, '-o', 'out.bfd']);
         my $k = run(argv => [$keel, 'link', @$opts, @$inputs, '-o', 'out.keel']);
-        ok(($k->{status} >> 8) == ($b->{status} >> 8) && (-e "$tmp/out.keel") == (-e "$tmp/out.bfd"),
+        ok(($k->{status} >> 8) == ($b->{status} >> 8) && !!(-e "$tmp/out.keel") == !!(-e "$tmp/out.bfd"),
            "$label: exit " . ($b->{status} >> 8) . ', output ' . (-e "$tmp/out.bfd" ? 'written' : 'none') . ", as ld.bfd")
             or diag("ld.bfd: $b->{status} $b->{err}\nkeel: $k->{status} $k->{err}");
     }

@@ -86,7 +86,7 @@ my @cases = (
     ['musl-gcc C hello', "musl-gcc -O2 -c $src/hello.c -o hello-musl.o",
      [qw(musl-gcc -static hello-musl.o -o hello-musl)], 'musl-gcc'],
     ['a thin archive', "gcc -O2 -c $src/hello.c -o hello-thin.o && rm -f libthin.a && ar rcsT libthin.a hello-thin.o",
-     [qw(gcc -static -Wl,-u,main libthin.a -o hello-thin)]],
+     ['gcc', '-static', '-Wl,-u,main', 'libthin.a', '-o', 'hello-thin']],
     ['start-up and shutdown order (.ctors/.dtors too), __start_/__stop_',
      "gcc -O2 -c $src/order_a.c -o oa.o && gcc -O2 -c $src/order_b.c -o ob.o && gcc -c $src/order_init.s -o oi.o"
          . " && gcc -c $src/order_ctors.s -o oc.o",
@@ -96,7 +96,7 @@ my @cases = (
      [qw(gcc -static edge.o -o edge)]],
     ['-u takes an archive member nothing references',
      "gcc -O2 -c $src/uopt_main.c -o um.o && gcc -O2 -c $src/uopt_member.c -o uo.o && rm -f libuopt.a && ar rcs libuopt.a uo.o",
-     [qw(gcc -static um.o -Wl,-u,uopt_entry libuopt.a -o uopt)]],
+     ['gcc', '-static', 'um.o', '-Wl,-u,uopt_entry', 'libuopt.a', '-o', 'uopt']],
     ['static Python', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
      ['gcc', '-static', 'pymain.o', $py, qw(-lexpat -lz -lm -lutil -o python)], undef, $py,
      ['-S', '-c', 'import json, re, collections; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"), '
