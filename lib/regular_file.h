@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 /* Why a file of mode M is refused, for "PATH: not a regular file (...)". */
-static inline const char *keel_file_kind(mode_t m)
+static inline const char *kf_file_kind(mode_t m)
 {
     return S_ISDIR(m)    ? "a directory"
            : S_ISFIFO(m) ? "a FIFO"
@@ -28,7 +28,7 @@ static inline const char *keel_file_kind(mode_t m)
 /* A read-only, close-on-exec descriptor of PATH in blocking mode, with *st
  * filled.  -1 if it cannot be opened (errno says why); -2 if it is not a
  * regular file (st->st_mode says what it is). */
-static inline int keel_open_regular(const char *path, struct stat *st)
+static inline int kf_open_regular(const char *path, struct stat *st)
 {
     if (stat(path, st) == 0 && !S_ISREG(st->st_mode))
         return -2;

@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # libkeel.so exports the public API and nothing else (issue 12, item 7):
 # its dynamic symbol table, read by nm -D, against the functions that
-# include/keel/*.h declare.  An internal name (lk_, ld_, kl_, kd_...)
+# include/keel/*.h declare.  An internal name (lk_, rl_, ka_, kl_, kd_...)
 # exported would be one a client could bind to and that every change
 # of the library could break; a public one not exported would fail only
 # when a client of the shared library links.

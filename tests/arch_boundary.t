@@ -4,8 +4,8 @@
 #   - names an R_X86_64_* relocation or EM_X86_64;
 #   - uses 62 as a machine number (compared with or stored into a
 #     machine field, an e_machine at offset 18, a machine argument);
-#   - picks the x86-64 target by name (kl_arch_x86_64) instead of asking
-#     kl_arch_for(e_machine);
+#   - picks the x86-64 target by name (ka_arch_x86_64) instead of asking
+#     ka_arch_for(e_machine);
 #   - writes x86 instruction bytes: a run of byte constants (0xNN in an
 #     initializer or in consecutive indexed stores, "\xNN" escapes in a
 #     string) holding an opcode sequence -- jmp/call through memory
@@ -92,7 +92,7 @@ for my $f (@files) {
         my $l = $lines[$i];
         my $at = "$f:" . ($i + 1);
         push @found, "$at: names $1" if $l =~ /\b(R_X86_64_\w+|EM_X86_64)\b/;
-        push @found, "$at: picks the x86-64 target by name" if $l =~ /\bkl_arch_x86_64\b/;
+        push @found, "$at: picks the x86-64 target by name" if $l =~ /\bka_arch_x86_64\b/;
         push @found, "$at: 62 as a machine number"
             if $l =~ /\b62\b/ && $l =~ /machine|\bEM_|\+\s*18\s*,|reloc_type_name/i;
         push @found, "$at: int3 padding (memset with 0xcc)" if $l =~ /memset\s*\([^;]*,\s*0xcc\b/i;

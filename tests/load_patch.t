@@ -31,7 +31,7 @@ my $root = "$FindBin::Bin/..";
     my @num = grep { /machine\s*[!=]=\s*62\b|reloc_type_name\(62/ } split /\n/, `grep -n '62' $root/lib/load/*.c`;
     ok(!@num, 'no file of lib/load compares with the machine number 62') or diag(join "\n", @num);
     # a particular target or machine-specific section type, rather than the object's own target
-    my @tgt = grep { !/^\s*$/ } split /\n/, `grep -n 'kl_arch_x86_64\|X86_64' $root/lib/load/*.c $root/lib/load/*.h`;
+    my @tgt = grep { !/^\s*$/ } split /\n/, `grep -n 'ka_arch_x86_64\|X86_64' $root/lib/load/*.c $root/lib/load/*.h`;
     ok(!@tgt, 'no file of lib/load names the x86-64 target or an x86-64 constant') or diag(join "\n", @tgt);
 }
 

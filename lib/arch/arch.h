@@ -1,5 +1,5 @@
 /* The per-architecture layer shared by the link-editor and the runtime
- * loader: one target per machine (kl_arch, found by e_machine), holding
+ * loader: one target per machine (ka_arch, found by e_machine), holding
  * everything that differs between machines -- the ELF class and sizes,
  * page sizes, what each relocation type means and how its value is
  * computed and written (into data or into an instruction's fields), the
@@ -9,8 +9,8 @@
  * number or instruction byte (tests/arch_boundary.t checks it).  Pure
  * computation: freestanding, no allocation.
  *
- * Adding a target: a file lib/arch/<machine>.c defining a kl_arch (its
- * howto table indexed by type, its hooks), and its line in kl_arch_for
+ * Adding a target: a file lib/arch/<machine>.c defining a ka_arch (its
+ * howto table indexed by type, its hooks), and its line in ka_arch_for
  * (reloc.c); a table-driven unit test of every type like
  * tests/unit/arch_reloc.c. */
 #ifndef KEEL_ARCH_H
@@ -19,49 +19,49 @@
 #include <keel/elf.h>
 
 /* What a relocation needs from its user before it can be computed. */
-enum kl_reloc_need {
-    KL_NEED_GOT = 1 << 0,      /* a GOT slot holding the symbol's address (G) */
-    KL_NEED_PLT = 1 << 1,      /* a call stub when the target is out of reach (L) */
-    KL_NEED_GOTBASE = 1 << 2,  /* the GOT's base address (GOT) */
-    KL_NEED_TLS_GD = 1 << 3,   /* two GOT slots: module and offset (general dynamic) */
-    KL_NEED_TLS_LD = 1 << 4,   /* two GOT slots: module and 0 (local dynamic) */
-    KL_NEED_TLSDESC = 1 << 5,  /* two GOT slots: resolver and argument */
-    KL_NEED_TLS_IE = 1 << 6,   /* a GOT slot holding the TP-relative offset */
-    KL_NEED_TLS_LE = 1 << 7,   /* the TP-relative offset, fixed at link time */
-    KL_NEED_TLS_DTPOFF = 1 << 8, /* the offset within the module's TLS block */
+enum ka_reloc_need {
+    KA_NEED_GOT = 1 << 0,      /* a GOT slot holding the symbol's address (G) */
+    KA_NEED_PLT = 1 << 1,      /* a call stub when the target is out of reach (L) */
+    KA_NEED_GOTBASE = 1 << 2,  /* the GOT's base address (GOT) */
+    KA_NEED_TLS_GD = 1 << 3,   /* two GOT slots: module and offset (general dynamic) */
+    KA_NEED_TLS_LD = 1 << 4,   /* two GOT slots: module and 0 (local dynamic) */
+    KA_NEED_TLSDESC = 1 << 5,  /* two GOT slots: resolver and argument */
+    KA_NEED_TLS_IE = 1 << 6,   /* a GOT slot holding the TP-relative offset */
+    KA_NEED_TLS_LE = 1 << 7,   /* the TP-relative offset, fixed at link time */
+    KA_NEED_TLS_DTPOFF = 1 << 8, /* the offset within the module's TLS block */
     /* The value of another relocation: the one whose place the symbol
      * names (riscv64's PCREL_LO12_I/S take the low 12 bits of the
      * AUIPC's PCREL_HI20 value at S).  The user finds that relocation,
-     * computes its value with kl_reloc_value and passes it as T. */
-    KL_NEED_PAIR = 1 << 9,
+     * computes its value with ka_reloc_value and passes it as T. */
+    KA_NEED_PAIR = 1 << 9,
 };
 
 /* How the value is computed (psABI notation). */
-enum kl_reloc_formula {
-    KL_F_NONE,     /* nothing to write */
-    KL_F_ABS,      /* S + A */
-    KL_F_PC,       /* S + A - P */
-    KL_F_PLT,      /* L + A - P (L = S when the target is reachable) */
-    KL_F_GOTPCREL, /* G + A - P */
-    KL_F_GOTOFF,   /* S + A - GOT */
-    KL_F_GOTPC,    /* GOT + A - P */
-    KL_F_PLTOFF,   /* L + A - GOT */
-    KL_F_GOTREL,   /* G + A - GOT (GOT32, GOT64) */
-    KL_F_SIZE,     /* Z + A */
-    KL_F_TLS,      /* T + A, T the TLS value the need names (offset, GOT slot pair...) */
-    KL_F_TLS_PC,   /* T + A - P, T the address of the TLS GOT slot(s) */
-    KL_F_MARKER,   /* TLSDESC_CALL and the like: marks an instruction, writes nothing */
+enum ka_reloc_formula {
+    KA_F_NONE,     /* nothing to write */
+    KA_F_ABS,      /* S + A */
+    KA_F_PC,       /* S + A - P */
+    KA_F_PLT,      /* L + A - P (L = S when the target is reachable) */
+    KA_F_GOTPCREL, /* G + A - P */
+    KA_F_GOTOFF,   /* S + A - GOT */
+    KA_F_GOTPC,    /* GOT + A - P */
+    KA_F_PLTOFF,   /* L + A - GOT */
+    KA_F_GOTREL,   /* G + A - GOT (GOT32, GOT64) */
+    KA_F_SIZE,     /* Z + A */
+    KA_F_TLS,      /* T + A, T the TLS value the need names (offset, GOT slot pair...) */
+    KA_F_TLS_PC,   /* T + A - P, T the address of the TLS GOT slot(s) */
+    KA_F_MARKER,   /* TLSDESC_CALL and the like: marks an instruction, writes nothing */
     /* For instruction fields of other machines (no x86-64 type uses them): */
-    KL_F_PAGE_PC,    /* Page(S + A) - Page(P), Page(x) = x & ~0xfff (aarch64 ADRP) */
-    KL_F_GOTPAGE_PC, /* Page(G + A) - Page(P) (aarch64 ADRP of a GOT slot) */
-    KL_F_PAIR,       /* T: the paired relocation's value (KL_NEED_PAIR) */
+    KA_F_PAGE_PC,    /* Page(S + A) - Page(P), Page(x) = x & ~0xfff (aarch64 ADRP) */
+    KA_F_GOTPAGE_PC, /* Page(G + A) - Page(P) (aarch64 ADRP of a GOT slot) */
+    KA_F_PAIR,       /* T: the paired relocation's value (KA_NEED_PAIR) */
 };
 
-enum kl_reloc_check {
-    KL_CHECK_NONE,     /* the value fills the field */
-    KL_CHECK_SIGNED,   /* must fit as a signed value of the field's width */
-    KL_CHECK_UNSIGNED, /* must fit as an unsigned value (zero-extended) */
-    KL_CHECK_EITHER,   /* must fit as either (the 8- and 16-bit data types) */
+enum ka_reloc_check {
+    KA_CHECK_NONE,     /* the value fills the field */
+    KA_CHECK_SIGNED,   /* must fit as a signed value of the field's width */
+    KA_CHECK_UNSIGNED, /* must fit as an unsigned value (zero-extended) */
+    KA_CHECK_EITHER,   /* must fit as either (the 8- and 16-bit data types) */
 };
 
 /* One relocation type.  Writing it is two steps: the formula gives a
@@ -77,19 +77,19 @@ enum kl_reloc_check {
  * and PCREL_LO12_I (formula PAIR, no check: the low 12 bits into 20-31).
  * The check is made before encode on the value shifted right by `shift`
  * (whose low bits must be zero), as a field of `bits` bits (0: size * 8). */
-typedef struct kl_howto {
+typedef struct ka_howto {
     const char *name;  /* "R_X86_64_PC32" */
     uint8_t size;      /* bytes written at the place: 0, 1, 2, 4 or 8 */
-    uint8_t formula;   /* enum kl_reloc_formula */
-    uint8_t check;     /* enum kl_reloc_check */
-    uint16_t needs;    /* enum kl_reloc_need */
+    uint8_t formula;   /* enum ka_reloc_formula */
+    uint8_t check;     /* enum ka_reloc_check */
+    uint16_t needs;    /* enum ka_reloc_need */
     uint8_t bits;      /* the checked width when not size * 8 (an instruction field) */
     uint8_t shift;     /* low bits the field drops, which must be zero (branch alignment) */
     uint8_t insn;      /* 0: data; else the target's encoding of an instruction field */
-} kl_howto;
+} ka_howto;
 
 /* The inputs of one relocation. */
-typedef struct kl_reloc_in {
+typedef struct ka_reloc_in {
     uint64_t S;   /* the symbol's address */
     int64_t A;    /* the addend */
     uint64_t P;   /* the place's address (where the code runs, not where it is written) */
@@ -98,31 +98,31 @@ typedef struct kl_reloc_in {
     uint64_t GOT; /* the GOT's base */
     uint64_t L;   /* the call stub's address, or S */
     uint64_t T;   /* the TLS value the howto's need names, or the paired value */
-} kl_reloc_in;
+} ka_reloc_in;
 
 /* The relocation types a dynamic output, the IPLT and the loader speak in
  * (0: the target has none).  The TLS ones: the module's number, the
  * offset in its block, the offset from the thread pointer. */
-typedef struct kl_dyn_types {
+typedef struct ka_dyn_types {
     uint32_t none, abs, relative, glob_dat, jump_slot, irelative, copy;
     uint32_t tls_module, tls_offset, tls_tpoff, tlsdesc;
-} kl_dyn_types;
+} ka_dyn_types;
 
-enum kl_tls_variant {
-    KL_TLS_VARIANT_1 = 1, /* the thread pointer before the block, after a TCB of tls_tcb_size (aarch64, riscv64) */
-    KL_TLS_VARIANT_2 = 2, /* the thread pointer at the block's end, variables below it (x86-64) */
+enum ka_tls_variant {
+    KA_TLS_VARIANT_1 = 1, /* the thread pointer before the block, after a TCB of tls_tcb_size (aarch64, riscv64) */
+    KA_TLS_VARIANT_2 = 2, /* the thread pointer at the block's end, variables below it (x86-64) */
 };
 
 /* How a processor-specific GNU property (GNU_PROPERTY_LOPROC to HIPROC)
  * of .note.gnu.property merges across the inputs. */
-enum kl_prop_merge {
-    KL_PROP_NONE,   /* not kept */
-    KL_PROP_AND,    /* the bits every input has (an input without it clears them) */
-    KL_PROP_OR,     /* the bits any input has */
-    KL_PROP_OR_AND, /* the bits any input has, if every input has the property */
+enum ka_prop_merge {
+    KA_PROP_NONE,   /* not kept */
+    KA_PROP_AND,    /* the bits every input has (an input without it clears them) */
+    KA_PROP_OR,     /* the bits any input has */
+    KA_PROP_OR_AND, /* the bits any input has, if every input has the property */
 };
 
-typedef struct kl_arch {
+typedef struct ka_arch {
     uint16_t machine;   /* e_machine */
     const char *name;   /* "x86-64", in messages; GNU ld's "i386:x86-64" is bfd_name */
     const char *bfd_name;
@@ -140,13 +140,13 @@ typedef struct kl_arch {
     uint8_t tls_variant;
     uint16_t tls_tcb_size;
     /* NULL for a type the layer does not know */
-    const kl_howto *(*howto)(uint32_t type);
+    const ka_howto *(*howto)(uint32_t type);
     /* Writes an instruction field (howto's insn not 0) at loc: the value
      * already computed and checked against bits/shift; returns 0, or
      * KEEL_E_RANGE when the encoding has a rule of its own that the value
      * breaks (nothing written then).  NULL on a target with data fields
      * only, as x86-64. */
-    int (*encode)(const kl_howto *h, uint8_t *loc, uint64_t value);
+    int (*encode)(const ka_howto *h, uint8_t *loc, uint64_t value);
     /* A call stub jumping through the GOT slot at got_slot, placed at stub:
      * a PLT entry without lazy binding (the loader's far calls). */
     uint32_t stub_size;
@@ -155,8 +155,8 @@ typedef struct kl_arch {
      * the slot its IRELATIVE relocation fills. */
     uint32_t iplt_size;
     void (*write_iplt)(uint8_t *out, uint64_t stub, uint64_t got_slot);
-    kl_dyn_types dyn;
-    /* enum kl_prop_merge for a processor-specific property type */
+    ka_dyn_types dyn;
+    /* enum ka_prop_merge for a processor-specific property type */
     uint8_t (*property_merge)(uint32_t type);
     /* Furthest a PC-relative 32-bit reference reaches, either way. */
     uint64_t pc32_reach;
@@ -195,51 +195,51 @@ typedef struct kl_arch {
      * rewritten; untouched otherwise. */
     void (*emitted)(const uint8_t *in, const uint8_t *out, uint64_t size, uint32_t *type, uint64_t *offset,
                     int64_t *addend);
-} kl_arch;
+} ka_arch;
 
 /* The target of objects of this e_machine, or NULL. */
-const kl_arch *kl_arch_for(uint16_t machine);
+const ka_arch *ka_arch_for(uint16_t machine);
 /* The target of a link with no object to say (GNU ld's default emulation):
  * the host's, or x86-64. */
-const kl_arch *kl_arch_default(void);
+const ka_arch *ka_arch_default(void);
 
 /* The relocation's value (the howto's formula), no check, nothing written. */
-uint64_t kl_reloc_value(const kl_howto *h, const kl_reloc_in *in);
+uint64_t ka_reloc_value(const ka_howto *h, const ka_reloc_in *in);
 
 /* Compute the relocation's value and write it little- or big-endian at
  * out (the place as it is being written; in->P is where it will run).
  * Returns 0, or KEEL_E_RANGE when the value does not fit the field (nothing
  * is written then) and stores the value in *value either way. */
-int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in, uint8_t *out, bool big_endian,
+int ka_reloc_apply(const ka_arch *arch, const ka_howto *h, const ka_reloc_in *in, uint8_t *out, bool big_endian,
                    uint64_t *value);
 
 /* A relocation record of the target's class and byte order (r_offset,
  * r_info from sym and type, r_addend): rela_size bytes at out. */
-void kl_write_rela(const kl_arch *arch, uint8_t *out, uint64_t offset, uint32_t sym, uint32_t type, int64_t addend);
+void ka_write_rela(const ka_arch *arch, uint8_t *out, uint64_t offset, uint32_t sym, uint32_t type, int64_t addend);
 
 /* An address-sized word (a GOT slot) in the target's byte order. */
-void kl_put_word(const kl_arch *arch, uint8_t *out, uint64_t v);
+void ka_put_word(const ka_arch *arch, uint8_t *out, uint64_t v);
 
 /* The thread pointer of an executable's TLS block [start, end) aligned
  * to align, by the target's variant; a variable at address S is at S - tp
  * from it. */
-uint64_t kl_tls_tp(const kl_arch *arch, uint64_t start, uint64_t end, uint64_t align);
+uint64_t ka_tls_tp(const ka_arch *arch, uint64_t start, uint64_t end, uint64_t align);
 
 /* The x86-64 implementation. */
-extern const kl_arch kl_arch_x86_64;
+extern const ka_arch ka_arch_x86_64;
 
 /* The runtime loader's part that runs on the machine keel runs on
  * (lib/arch/<machine>_host.c; hosted builds only, absent freestanding).
- * kl_arch_host: that machine's target.  kl_host_tls_init: once, before loaded code can use TLS.
- * kl_host_tlsdesc_resolve: the TLS descriptor resolver loaded code calls,
+ * ka_arch_host: that machine's target.  ka_host_tls_init: once, before loaded code can use TLS.
+ * ka_host_tlsdesc_resolve: the TLS descriptor resolver loaded code calls,
  * in the machine's convention (every register kept but the result's); it
- * reads the loader's per-thread block table (ld_tls_nblocks,
- * ld_tls_blocks) and calls ld_tls_slow_addr for a block not made yet. */
-const kl_arch *kl_arch_host(void);
+ * reads the loader's per-thread block table (rl_tls_nblocks,
+ * rl_tls_blocks) and calls rl_tls_slow_addr for a block not made yet. */
+const ka_arch *ka_arch_host(void);
 /* The section type the target's psABI gives unwind tables (.eh_frame),
  * or 0 when it has none of its own (lib/arch/<machine>_load.c). */
-uint32_t kl_unwind_section_type(const kl_arch *arch);
-void kl_host_tls_init(void);
-void kl_host_tlsdesc_resolve(void);
+uint32_t ka_unwind_section_type(const ka_arch *arch);
+void ka_host_tls_init(void);
+void ka_host_tlsdesc_resolve(void);
 
 #endif

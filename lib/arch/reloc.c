@@ -3,25 +3,25 @@
  * class-dependent record and TLS layout helpers every target shares. */
 #include "arch.h"
 
-const kl_arch *kl_arch_for(uint16_t machine)
+const ka_arch *ka_arch_for(uint16_t machine)
 {
-    return machine == kl_arch_x86_64.machine ? &kl_arch_x86_64 : 0;
+    return machine == ka_arch_x86_64.machine ? &ka_arch_x86_64 : 0;
 }
 
-const kl_arch *kl_arch_default(void)
+const ka_arch *ka_arch_default(void)
 {
-    return &kl_arch_x86_64; /* the only target built */
+    return &ka_arch_x86_64; /* the only target built */
 }
 
 /* Whether v (already shifted right) fits a field of bits bits. */
 static bool fits(uint64_t v, unsigned bits, unsigned check)
 {
-    if (bits >= 64 || check == KL_CHECK_NONE)
+    if (bits >= 64 || check == KA_CHECK_NONE)
         return true;
     int64_t s = (int64_t)v;
     bool as_signed = s >= -((int64_t)1 << (bits - 1)) && s < ((int64_t)1 << (bits - 1));
     bool as_unsigned = v >> bits == 0;
-    return check == KL_CHECK_SIGNED ? as_signed : check == KL_CHECK_UNSIGNED ? as_unsigned : as_signed || as_unsigned;
+    return check == KA_CHECK_SIGNED ? as_signed : check == KA_CHECK_UNSIGNED ? as_unsigned : as_signed || as_unsigned;
 }
 
 static uint64_t page(uint64_t x)
@@ -29,29 +29,29 @@ static uint64_t page(uint64_t x)
     return x & ~(uint64_t)0xfff;
 }
 
-static inline uint64_t value_of(const kl_howto *h, const kl_reloc_in *in)
+static inline uint64_t value_of(const ka_howto *h, const ka_reloc_in *in)
 {
     uint64_t a = (uint64_t)in->A;
     switch (h->formula) {
-    case KL_F_ABS: return in->S + a;
-    case KL_F_PC: return in->S + a - in->P;
-    case KL_F_PLT: return in->L + a - in->P;
-    case KL_F_GOTPCREL: return in->G + a - in->P;
-    case KL_F_GOTOFF: return in->S + a - in->GOT;
-    case KL_F_GOTPC: return in->GOT + a - in->P;
-    case KL_F_PLTOFF: return in->L + a - in->GOT;
-    case KL_F_GOTREL: return in->G + a - in->GOT;
-    case KL_F_SIZE: return in->Z + a;
-    case KL_F_TLS: return in->T + a;
-    case KL_F_TLS_PC: return in->T + a - in->P;
-    case KL_F_PAGE_PC: return page(in->S + a) - page(in->P);
-    case KL_F_GOTPAGE_PC: return page(in->G + a) - page(in->P);
-    case KL_F_PAIR: return in->T;
+    case KA_F_ABS: return in->S + a;
+    case KA_F_PC: return in->S + a - in->P;
+    case KA_F_PLT: return in->L + a - in->P;
+    case KA_F_GOTPCREL: return in->G + a - in->P;
+    case KA_F_GOTOFF: return in->S + a - in->GOT;
+    case KA_F_GOTPC: return in->GOT + a - in->P;
+    case KA_F_PLTOFF: return in->L + a - in->GOT;
+    case KA_F_GOTREL: return in->G + a - in->GOT;
+    case KA_F_SIZE: return in->Z + a;
+    case KA_F_TLS: return in->T + a;
+    case KA_F_TLS_PC: return in->T + a - in->P;
+    case KA_F_PAGE_PC: return page(in->S + a) - page(in->P);
+    case KA_F_GOTPAGE_PC: return page(in->G + a) - page(in->P);
+    case KA_F_PAIR: return in->T;
     default: return 0;
     }
 }
 
-uint64_t kl_reloc_value(const kl_howto *h, const kl_reloc_in *in)
+uint64_t ka_reloc_value(const ka_howto *h, const ka_reloc_in *in)
 {
     return value_of(h, in);
 }
@@ -82,7 +82,7 @@ static void put(uint8_t *out, uint64_t v, unsigned size, bool big_endian)
 }
 
 /* A field narrower than its bytes, or shifted, or encoded by the target. */
-static int apply_field(const kl_arch *arch, const kl_howto *h, uint64_t v, uint8_t *out, bool big_endian)
+static int apply_field(const ka_arch *arch, const ka_howto *h, uint64_t v, uint8_t *out, bool big_endian)
 {
     uint64_t value = v;
     unsigned bits = h->bits ? h->bits : h->size * 8u;
@@ -100,7 +100,7 @@ static int apply_field(const kl_arch *arch, const kl_howto *h, uint64_t v, uint8
     return h->insn ? arch && arch->encode ? arch->encode(h, out, value) : KEEL_E_UNSUPPORTED : 0;
 }
 
-int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in, uint8_t *out, bool big_endian,
+int ka_reloc_apply(const ka_arch *arch, const ka_howto *h, const ka_reloc_in *in, uint8_t *out, bool big_endian,
                    uint64_t *value)
 {
     uint64_t v = value_of(h, in);
@@ -115,12 +115,12 @@ int kl_reloc_apply(const kl_arch *arch, const kl_howto *h, const kl_reloc_in *in
     return 0;
 }
 
-void kl_put_word(const kl_arch *arch, uint8_t *out, uint64_t v)
+void ka_put_word(const ka_arch *arch, uint8_t *out, uint64_t v)
 {
     put(out, v, arch->word_size, arch->byteorder == 2 /* ELFDATA2MSB */);
 }
 
-void kl_write_rela(const kl_arch *arch, uint8_t *out, uint64_t offset, uint32_t sym, uint32_t type, int64_t addend)
+void ka_write_rela(const ka_arch *arch, uint8_t *out, uint64_t offset, uint32_t sym, uint32_t type, int64_t addend)
 {
     bool be = arch->byteorder == 2 /* ELFDATA2MSB */;
     unsigned w = arch->word_size;
@@ -131,11 +131,11 @@ void kl_write_rela(const kl_arch *arch, uint8_t *out, uint64_t offset, uint32_t 
     put(out + 2 * w, (uint64_t)addend, w, be);
 }
 
-uint64_t kl_tls_tp(const kl_arch *arch, uint64_t start, uint64_t end, uint64_t align)
+uint64_t ka_tls_tp(const ka_arch *arch, uint64_t start, uint64_t end, uint64_t align)
 {
     if (!align)
         align = 1;
-    if (arch->tls_variant == KL_TLS_VARIANT_1) /* the block after the TCB, aligned */
+    if (arch->tls_variant == KA_TLS_VARIANT_1) /* the block after the TCB, aligned */
         return start - ((arch->tls_tcb_size + align - 1) & ~(align - 1));
     return (end + align - 1) & ~(align - 1);
 }

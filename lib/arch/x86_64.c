@@ -6,43 +6,43 @@
 /* data fields: no narrower width, no shift, no encoding */
 #define R(n, size, formula, check, needs) {"R_X86_64_" n, size, formula, check, needs, 0, 0, 0}
 
-static const kl_howto howtos[] = {
-    [0] = R("NONE", 0, KL_F_NONE, KL_CHECK_NONE, 0),
-    [1] = R("64", 8, KL_F_ABS, KL_CHECK_NONE, 0),
-    [2] = R("PC32", 4, KL_F_PC, KL_CHECK_SIGNED, 0),
-    [3] = R("GOT32", 4, KL_F_GOTREL, KL_CHECK_SIGNED, KL_NEED_GOT | KL_NEED_GOTBASE),
-    [4] = R("PLT32", 4, KL_F_PLT, KL_CHECK_SIGNED, KL_NEED_PLT),
-    [9] = R("GOTPCREL", 4, KL_F_GOTPCREL, KL_CHECK_SIGNED, KL_NEED_GOT),
-    [10] = R("32", 4, KL_F_ABS, KL_CHECK_UNSIGNED, 0),
-    [11] = R("32S", 4, KL_F_ABS, KL_CHECK_SIGNED, 0),
-    [12] = R("16", 2, KL_F_ABS, KL_CHECK_EITHER, 0),
-    [13] = R("PC16", 2, KL_F_PC, KL_CHECK_SIGNED, 0),
-    [14] = R("8", 1, KL_F_ABS, KL_CHECK_EITHER, 0),
-    [15] = R("PC8", 1, KL_F_PC, KL_CHECK_SIGNED, 0),
-    [17] = R("DTPOFF64", 8, KL_F_TLS, KL_CHECK_NONE, KL_NEED_TLS_DTPOFF),
-    [18] = R("TPOFF64", 8, KL_F_TLS, KL_CHECK_NONE, KL_NEED_TLS_LE),
-    [19] = R("TLSGD", 4, KL_F_TLS_PC, KL_CHECK_SIGNED, KL_NEED_TLS_GD),
-    [20] = R("TLSLD", 4, KL_F_TLS_PC, KL_CHECK_SIGNED, KL_NEED_TLS_LD),
-    [21] = R("DTPOFF32", 4, KL_F_TLS, KL_CHECK_SIGNED, KL_NEED_TLS_DTPOFF),
-    [22] = R("GOTTPOFF", 4, KL_F_TLS_PC, KL_CHECK_SIGNED, KL_NEED_TLS_IE),
-    [23] = R("TPOFF32", 4, KL_F_TLS, KL_CHECK_SIGNED, KL_NEED_TLS_LE),
-    [24] = R("PC64", 8, KL_F_PC, KL_CHECK_NONE, 0),
-    [25] = R("GOTOFF64", 8, KL_F_GOTOFF, KL_CHECK_NONE, KL_NEED_GOTBASE),
-    [26] = R("GOTPC32", 4, KL_F_GOTPC, KL_CHECK_SIGNED, KL_NEED_GOTBASE),
-    [27] = R("GOT64", 8, KL_F_GOTREL, KL_CHECK_NONE, KL_NEED_GOT | KL_NEED_GOTBASE),
-    [28] = R("GOTPCREL64", 8, KL_F_GOTPCREL, KL_CHECK_NONE, KL_NEED_GOT),
-    [29] = R("GOTPC64", 8, KL_F_GOTPC, KL_CHECK_NONE, KL_NEED_GOTBASE),
-    [30] = R("GOTPLT64", 8, KL_F_GOTREL, KL_CHECK_NONE, KL_NEED_GOT | KL_NEED_GOTBASE),
-    [31] = R("PLTOFF64", 8, KL_F_PLTOFF, KL_CHECK_NONE, KL_NEED_PLT | KL_NEED_GOTBASE),
-    [32] = R("SIZE32", 4, KL_F_SIZE, KL_CHECK_UNSIGNED, 0),
-    [33] = R("SIZE64", 8, KL_F_SIZE, KL_CHECK_NONE, 0),
-    [34] = R("GOTPC32_TLSDESC", 4, KL_F_TLS_PC, KL_CHECK_SIGNED, KL_NEED_TLSDESC),
-    [35] = R("TLSDESC_CALL", 0, KL_F_MARKER, KL_CHECK_NONE, KL_NEED_TLSDESC),
-    [41] = R("GOTPCRELX", 4, KL_F_GOTPCREL, KL_CHECK_SIGNED, KL_NEED_GOT),
-    [42] = R("REX_GOTPCRELX", 4, KL_F_GOTPCREL, KL_CHECK_SIGNED, KL_NEED_GOT),
+static const ka_howto howtos[] = {
+    [0] = R("NONE", 0, KA_F_NONE, KA_CHECK_NONE, 0),
+    [1] = R("64", 8, KA_F_ABS, KA_CHECK_NONE, 0),
+    [2] = R("PC32", 4, KA_F_PC, KA_CHECK_SIGNED, 0),
+    [3] = R("GOT32", 4, KA_F_GOTREL, KA_CHECK_SIGNED, KA_NEED_GOT | KA_NEED_GOTBASE),
+    [4] = R("PLT32", 4, KA_F_PLT, KA_CHECK_SIGNED, KA_NEED_PLT),
+    [9] = R("GOTPCREL", 4, KA_F_GOTPCREL, KA_CHECK_SIGNED, KA_NEED_GOT),
+    [10] = R("32", 4, KA_F_ABS, KA_CHECK_UNSIGNED, 0),
+    [11] = R("32S", 4, KA_F_ABS, KA_CHECK_SIGNED, 0),
+    [12] = R("16", 2, KA_F_ABS, KA_CHECK_EITHER, 0),
+    [13] = R("PC16", 2, KA_F_PC, KA_CHECK_SIGNED, 0),
+    [14] = R("8", 1, KA_F_ABS, KA_CHECK_EITHER, 0),
+    [15] = R("PC8", 1, KA_F_PC, KA_CHECK_SIGNED, 0),
+    [17] = R("DTPOFF64", 8, KA_F_TLS, KA_CHECK_NONE, KA_NEED_TLS_DTPOFF),
+    [18] = R("TPOFF64", 8, KA_F_TLS, KA_CHECK_NONE, KA_NEED_TLS_LE),
+    [19] = R("TLSGD", 4, KA_F_TLS_PC, KA_CHECK_SIGNED, KA_NEED_TLS_GD),
+    [20] = R("TLSLD", 4, KA_F_TLS_PC, KA_CHECK_SIGNED, KA_NEED_TLS_LD),
+    [21] = R("DTPOFF32", 4, KA_F_TLS, KA_CHECK_SIGNED, KA_NEED_TLS_DTPOFF),
+    [22] = R("GOTTPOFF", 4, KA_F_TLS_PC, KA_CHECK_SIGNED, KA_NEED_TLS_IE),
+    [23] = R("TPOFF32", 4, KA_F_TLS, KA_CHECK_SIGNED, KA_NEED_TLS_LE),
+    [24] = R("PC64", 8, KA_F_PC, KA_CHECK_NONE, 0),
+    [25] = R("GOTOFF64", 8, KA_F_GOTOFF, KA_CHECK_NONE, KA_NEED_GOTBASE),
+    [26] = R("GOTPC32", 4, KA_F_GOTPC, KA_CHECK_SIGNED, KA_NEED_GOTBASE),
+    [27] = R("GOT64", 8, KA_F_GOTREL, KA_CHECK_NONE, KA_NEED_GOT | KA_NEED_GOTBASE),
+    [28] = R("GOTPCREL64", 8, KA_F_GOTPCREL, KA_CHECK_NONE, KA_NEED_GOT),
+    [29] = R("GOTPC64", 8, KA_F_GOTPC, KA_CHECK_NONE, KA_NEED_GOTBASE),
+    [30] = R("GOTPLT64", 8, KA_F_GOTREL, KA_CHECK_NONE, KA_NEED_GOT | KA_NEED_GOTBASE),
+    [31] = R("PLTOFF64", 8, KA_F_PLTOFF, KA_CHECK_NONE, KA_NEED_PLT | KA_NEED_GOTBASE),
+    [32] = R("SIZE32", 4, KA_F_SIZE, KA_CHECK_UNSIGNED, 0),
+    [33] = R("SIZE64", 8, KA_F_SIZE, KA_CHECK_NONE, 0),
+    [34] = R("GOTPC32_TLSDESC", 4, KA_F_TLS_PC, KA_CHECK_SIGNED, KA_NEED_TLSDESC),
+    [35] = R("TLSDESC_CALL", 0, KA_F_MARKER, KA_CHECK_NONE, KA_NEED_TLSDESC),
+    [41] = R("GOTPCRELX", 4, KA_F_GOTPCREL, KA_CHECK_SIGNED, KA_NEED_GOT),
+    [42] = R("REX_GOTPCRELX", 4, KA_F_GOTPCREL, KA_CHECK_SIGNED, KA_NEED_GOT),
 };
 
-static const kl_howto *x86_64_howto(uint32_t type)
+static const ka_howto *x86_64_howto(uint32_t type)
 {
     if (type >= sizeof howtos / sizeof howtos[0] || !howtos[type].name)
         return 0;
@@ -317,15 +317,15 @@ static void x86_64_emitted(const uint8_t *in, const uint8_t *out, uint64_t size,
 static uint8_t x86_64_property_merge(uint32_t type)
 {
     if (type >= 0xc0000002u && type <= 0xc0007fffu)
-        return KL_PROP_AND;
+        return KA_PROP_AND;
     if (type >= 0xc0008000u && type <= 0xc000ffffu)
-        return KL_PROP_OR;
+        return KA_PROP_OR;
     if (type >= 0xc0010000u && type <= 0xc0017fffu)
-        return KL_PROP_OR_AND;
-    return KL_PROP_NONE;
+        return KA_PROP_OR_AND;
+    return KA_PROP_NONE;
 }
 
-const kl_arch kl_arch_x86_64 = {
+const ka_arch ka_arch_x86_64 = {
     .machine = 62, /* EM_X86_64 */
     .name = "x86-64",
     .bfd_name = "i386:x86-64",
@@ -341,7 +341,7 @@ const kl_arch kl_arch_x86_64 = {
     .max_page = 0x1000,
     .common_page = 0x1000,
     .image_base = 0x400000,
-    .tls_variant = KL_TLS_VARIANT_2,
+    .tls_variant = KA_TLS_VARIANT_2,
     .howto = x86_64_howto,
     .encode = 0, /* every field is data: the value's low bytes */
     .stub_size = 8,

@@ -10,16 +10,16 @@
 
 /* How the resolver's slow path saves the vector state: XSAVE's area size
  * (0: FXSAVE's 512 bytes).  Read by the assembly below. */
-extern __attribute__((visibility("hidden"))) uint64_t kl_x86_64_xsave_size;
-uint64_t kl_x86_64_xsave_size;
+extern __attribute__((visibility("hidden"))) uint64_t ka_x86_64_xsave_size;
+uint64_t ka_x86_64_xsave_size;
 
-void kl_host_tls_init(void)
+void ka_host_tls_init(void)
 {
     unsigned a, b, c, d;
     __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
     if (c & (1u << 27)) { /* OSXSAVE: the OS manages XSAVE state */
         __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
-        kl_x86_64_xsave_size = b;
+        ka_x86_64_xsave_size = b;
     }
 }
 
@@ -28,13 +28,13 @@ void kl_host_tls_init(void)
  * variable's address minus the thread pointer, and keeps every other
  * register (the slow path saves the vector state with XSAVE, or FXSAVE,
  * around the call into C).  The fast path reads the loader's per-thread
- * block table (ld_tls_nblocks, ld_tls_blocks: initial-exec TLS of the
- * loader, so reached with no call); the slow path calls ld_tls_slow_addr. */
+ * block table (rl_tls_nblocks, rl_tls_blocks: initial-exec TLS of the
+ * loader, so reached with no call); the slow path calls rl_tls_slow_addr. */
 __asm__(".text\n"
-        ".globl kl_host_tlsdesc_resolve\n"
-        ".hidden kl_host_tlsdesc_resolve\n"
-        ".type kl_host_tlsdesc_resolve, @function\n"
-        "kl_host_tlsdesc_resolve:\n"
+        ".globl ka_host_tlsdesc_resolve\n"
+        ".hidden ka_host_tlsdesc_resolve\n"
+        ".type ka_host_tlsdesc_resolve, @function\n"
+        "ka_host_tlsdesc_resolve:\n"
         "  .cfi_startproc\n"
         "  movq 8(%rax), %rax\n"
         "  pushq %rcx\n"
@@ -42,10 +42,10 @@ __asm__(".text\n"
         "  pushq %rdx\n"
         "  .cfi_adjust_cfa_offset 8\n"
         "  movq (%rax), %rdx\n"
-        "  movq ld_tls_nblocks@gottpoff(%rip), %rcx\n"
+        "  movq rl_tls_nblocks@gottpoff(%rip), %rcx\n"
         "  cmpq %fs:(%rcx), %rdx\n"
         "  jae 1f\n"
-        "  movq ld_tls_blocks@gottpoff(%rip), %rcx\n"
+        "  movq rl_tls_blocks@gottpoff(%rip), %rcx\n"
         "  movq %fs:(%rcx), %rcx\n"
         "  movq (%rcx,%rdx,8), %rcx\n"
         "  testq %rcx, %rcx\n"
@@ -61,13 +61,13 @@ __asm__(".text\n"
         "  .cfi_def_cfa_register %rbp\n"
         "  pushq %rdi\n  pushq %rsi\n  pushq %r8\n  pushq %r9\n  pushq %r10\n  pushq %r11\n"
         "  movq %rax, %rdi\n"
-        "  movq kl_x86_64_xsave_size(%rip), %rcx\n"
+        "  movq ka_x86_64_xsave_size(%rip), %rcx\n"
         "  testq %rcx, %rcx\n"
         "  jnz 2f\n"
         "  subq $512, %rsp\n"
         "  andq $-64, %rsp\n"
         "  fxsave64 (%rsp)\n"
-        "  call ld_tls_slow_addr\n"
+        "  call rl_tls_slow_addr\n"
         "  fxrstor64 (%rsp)\n"
         "  jmp 4f\n"
         "2:\n"
@@ -80,7 +80,7 @@ __asm__(".text\n"
         "  movl $-1, %eax\n  movl $-1, %edx\n"
         "  xsave64 (%rsp)\n"
         "  movq %rcx, %rdi\n"
-        "  call ld_tls_slow_addr\n"
+        "  call rl_tls_slow_addr\n"
         "  movq %rax, %rcx\n"
         "  movl $-1, %eax\n  movl $-1, %edx\n"
         "  xrstor64 (%rsp)\n"
@@ -99,11 +99,11 @@ __asm__(".text\n"
         "  .cfi_adjust_cfa_offset -8\n"
         "  ret\n"
         "  .cfi_endproc\n"
-        ".size kl_host_tlsdesc_resolve, .-kl_host_tlsdesc_resolve\n");
+        ".size ka_host_tlsdesc_resolve, .-ka_host_tlsdesc_resolve\n");
 
-const kl_arch *kl_arch_host(void) { return &kl_arch_x86_64; }
+const ka_arch *ka_arch_host(void) { return &ka_arch_x86_64; }
 
 #else
 /* nothing here for this build (ISO C wants a declaration in every file) */
-typedef int kl_x86_64_host_unused;
+typedef int ka_x86_64_host_unused;
 #endif

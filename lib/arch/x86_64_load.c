@@ -3,8 +3,8 @@
  * which some assemblers give .eh_frame).  Pure data, freestanding. */
 #include "arch.h"
 
-uint32_t kl_unwind_section_type(const kl_arch *arch)
+uint32_t ka_unwind_section_type(const ka_arch *arch)
 {
     /* a second target adds its own case */
-    return arch && arch->machine == kl_arch_x86_64.machine ? 0x70000001u : 0;
+    return arch && arch->machine == ka_arch_x86_64.machine ? 0x70000001u : 0;
 }

@@ -188,7 +188,7 @@ void lk_emit_relocs_write(lk_link *l, uint8_t *buf, uint8_t *shdrs, uint32_t sym
             /* the code as the object had it and as it was written: a
              * rewritten instruction gets the relocation that describes
              * it (the architecture knows) */
-            const kl_arch *arch = kl_arch_for(f->elf.machine);
+            const ka_arch *arch = ka_arch_for(f->elf.machine);
             keel_shdr tsh;
             const uint8_t *in = NULL;
             uint64_t in_size = 0;

@@ -147,10 +147,10 @@ int lk_count_got(lk_link *l, size_t *count)
             for (uint64_t k = 0; k < rs.count; k++) {
                 keel_rel r;
                 keel_relocs_get(&rs, k, &r);
-                const kl_howto *h = l->arch->howto(r.type);
-                if (!h || h->formula == KL_F_MARKER || !(h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)))
+                const ka_howto *h = l->arch->howto(r.type);
+                if (!h || h->formula == KA_F_MARKER || !(h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE)))
                     continue;
-                uint32_t kind = h->needs & KL_NEED_TLS_IE ? LK_GOT_TPOFF : LK_GOT_ADDRESS;
+                uint32_t kind = h->needs & KA_NEED_TLS_IE ? LK_GOT_TPOFF : LK_GOT_ADDRESS;
                 if (!data && keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
                     data = NULL, size = 0;
                 if (kind == LK_GOT_ADDRESS && data && lk_got_load_relaxes(l, f, &r, data, size))

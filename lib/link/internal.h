@@ -201,7 +201,7 @@ typedef struct lk_got_entry lk_got_entry; /* got.c */
 typedef struct lk_link {
     const keel_link_options *opt;
     keel_error *err;
-    const struct kl_arch *arch; /* the target, from the first object's e_machine (lib/arch) */
+    const struct ka_arch *arch; /* the target, from the first object's e_machine (lib/arch) */
     lk_arena arena;
     lk_symtab syms;
     lk_symtab groups;       /* COMDAT signatures taken (the lk_sym's def is the file) */

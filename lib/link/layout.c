@@ -317,7 +317,7 @@ static const char *renamed(const lk_link *l, bool renames, const lk_file *f, con
 int lk_place_sections(lk_link *l)
 {
     if (!l->arch) /* no object said which machine: GNU ld's default emulation */
-        l->arch = kl_arch_default();
+        l->arch = ka_arch_default();
     int crc = lk_segments_check(l); /* the segment list as the defaults, options (a mapfile) made it */
     if (crc)
         return crc;
@@ -407,7 +407,7 @@ int lk_place_sections(lk_link *l)
     if (rc)
         return rc;
     if (l->nifuncs) {
-        const kl_arch *a = l->arch; /* the target's stub, slot and record sizes */
+        const ka_arch *a = l->arch; /* the target's stub, slot and record sizes */
         keel_shdr iplt = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_EXECINSTR,
                           .size = a->iplt_size * l->nifuncs, .addralign = a->iplt_size};
         keel_shdr igot = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = a->word_size * l->nifuncs,

@@ -50,9 +50,9 @@ void lk_diag(const lk_link *l, int level, const char *fmt, ...)
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size)
 {
     struct stat st;
-    int fd = keel_open_regular(path, &st); /* a FIFO must not hang the link */
+    int fd = kf_open_regular(path, &st); /* a FIFO must not hang the link */
     if (fd == -2)
-        return lk_fail(l, KEEL_E_IO, "%s: not a regular file (%s)", path, keel_file_kind(st.st_mode));
+        return lk_fail(l, KEEL_E_IO, "%s: not a regular file (%s)", path, kf_file_kind(st.st_mode));
     if (fd < 0)
         return lk_fail(l, KEEL_E_IO, "%s: cannot open: %s", path, strerror(errno));
     if (l->out_known && st.st_dev == (dev_t)l->out_dev && st.st_ino == (ino_t)l->out_ino) {

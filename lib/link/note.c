@@ -26,7 +26,7 @@ enum { NT_GNU_PROPERTY_TYPE_0 = 5 };
 
 enum merge { MERGE_NONE, MERGE_AND, MERGE_OR, MERGE_OR_AND, MERGE_MAX, MERGE_ANY };
 
-static enum merge merge_of(const kl_arch *arch, uint32_t type)
+static enum merge merge_of(const ka_arch *arch, uint32_t type)
 {
     if (type == 1) /* GNU_PROPERTY_STACK_SIZE: an 8-byte number */
         return MERGE_MAX;
@@ -38,9 +38,9 @@ static enum merge merge_of(const kl_arch *arch, uint32_t type)
         return MERGE_OR;
     if (type >= 0xc0000000u && type <= 0xdfffffffu && arch->property_merge) /* GNU_PROPERTY_LOPROC..HIPROC */
         switch (arch->property_merge(type)) {
-        case KL_PROP_AND: return MERGE_AND;
-        case KL_PROP_OR: return MERGE_OR;
-        case KL_PROP_OR_AND: return MERGE_OR_AND;
+        case KA_PROP_AND: return MERGE_AND;
+        case KA_PROP_OR: return MERGE_OR;
+        case KA_PROP_OR_AND: return MERGE_OR_AND;
         default: return MERGE_NONE;
         }
     return MERGE_NONE;
@@ -60,7 +60,7 @@ static uint32_t get32(const uint8_t *p)
 
 /* One input's properties (up to a fixed few: each type once). */
 typedef struct props {
-    const kl_arch *arch; /* the processor-specific properties' meaning */
+    const ka_arch *arch; /* the processor-specific properties' meaning */
     uint32_t type[LK_MAX_PROPS];
     uint64_t value[LK_MAX_PROPS];
     size_t n;

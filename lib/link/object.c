@@ -285,10 +285,10 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
         return lk_fail(l, KEEL_E_FORMAT, "%s: not a relocatable object (ELF type %u)", f->name, f->elf.type);
     /* the target is the first object's machine (lib/arch); every other
      * object must be of the same, as GNU ld's output architecture */
-    const kl_arch *t = kl_arch_for(f->elf.machine);
+    const ka_arch *t = ka_arch_for(f->elf.machine);
     if (!t || f->elf.elfclass != t->elfclass || f->elf.byteorder != t->byteorder)
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: not an %s object (machine %u): keel links %s only", f->name,
-                       kl_arch_default()->name, f->elf.machine, kl_arch_default()->name);
+                       ka_arch_default()->name, f->elf.machine, ka_arch_default()->name);
     if (l->arch && t != l->arch)
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s architecture of input file `%s' is incompatible with %s output",
                        t->bfd_name, f->name, l->arch->bfd_name);

@@ -278,7 +278,7 @@ int lk_write_output(lk_link *l)
 {
     const char *path = l->opt->output ? l->opt->output : "a.out";
     phdr *ph = NULL;
-    const kl_arch *arch = l->arch; /* the machine, class and sizes of the output */
+    const ka_arch *arch = l->arch; /* the machine, class and sizes of the output */
     if (arch->elfclass != 2 || arch->byteorder != 1) /* the records below are ELF64, little-endian */
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: keel link writes 64-bit little-endian ELF only", arch->name);
     /* the program headers' count, before the addresses it shapes */

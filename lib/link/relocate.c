@@ -235,7 +235,7 @@ void lk_tls_layout(lk_link *l)
     l->tls_start = lo;
     l->tls_memsz = hi - lo;
     l->tls_align = align;
-    l->tls_tp = lo ? kl_tls_tp(l->arch, lo, hi, align) : 0;
+    l->tls_tp = lo ? ka_tls_tp(l->arch, lo, hi, align) : 0;
 }
 
 static bool is_named(const lk_file *f, uint64_t symi, const char *name)
@@ -274,7 +274,7 @@ static void tombstone(uint8_t *place, uint8_t size, const char *section)
 
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
-    const kl_arch *arch = l->arch;
+    const ka_arch *arch = l->arch;
     bool big_endian = arch->byteorder == 2; /* ELFDATA2MSB */
     keel_relocs rs;
     keel_shdr sh;
@@ -297,19 +297,19 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         keel_relocs_get(&rs, k, &r);
         if (eh && !lk_eh_offset(eh, r.offset, &r.offset))
             continue; /* in a record dropped */
-        const kl_howto *h = arch->howto(r.type);
+        const ka_howto *h = arch->howto(r.type);
         if (!h)
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
                            tname, (unsigned long long)r.offset, r.type);
         uint64_t end;
-        if (h->formula == KL_F_MARKER && (h->needs & KL_NEED_TLSDESC) && alloc) {
+        if (h->formula == KA_F_MARKER && (h->needs & KA_NEED_TLSDESC) && alloc) {
             /* the call through the descriptor: gone with it (relaxed below) */
             if (!arch->relax_tls_le(r.type, out, tsh.size, r.offset, 0, &end))
                 return lk_fail(l, KEEL_E_FORMAT, "%s:(%s+0x%llx): not the TLS descriptor call sequence", f->name,
                                tname, (unsigned long long)r.offset);
             continue;
         }
-        if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
+        if (h->formula == KA_F_NONE || h->formula == KA_F_MARKER)
             continue;
         if (r.offset > tsh.size || tsh.size - r.offset < h->size)
             return lk_fail(l, KEEL_E_RANGE, "%s:(%s+0x%llx): %s: the place is outside the section", f->name, tname,
@@ -357,8 +357,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in_output(f, rsym.shndx, rsym.value + (uint64_t)r.addend, &S);
             r.addend = 0;
         }
-        kl_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
-        if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC)) {
+        ka_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
+        if (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
             /* _TLS_MODULE_BASE_ is the block's start: after relaxation the
@@ -377,7 +377,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             }
             continue;
         }
-        if ((h->needs & KL_NEED_TLS_IE) && arch->tls_ie_relaxes(r.type, out, tsh.size, r.offset)) {
+        if ((h->needs & KA_NEED_TLS_IE) && arch->tls_ie_relaxes(r.type, out, tsh.size, r.offset)) {
             /* initial-exec to local-exec, as GNU ld relaxes it in an
              * executable: the offset is an immediate, no GOT slot */
             int64_t tpoff = (int64_t)(S - l->tls_tp);
@@ -386,32 +386,32 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                                lk_place_text(&here, where, sizeof where), h->name, (unsigned long long)tpoff);
             continue;
         }
-        if (h->needs & KL_NEED_TLS_LE)
+        if (h->needs & KA_NEED_TLS_LE)
             in.T = S - l->tls_tp;
-        if (h->needs & KL_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
+        if (h->needs & KA_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
             in.T = alloc ? S - l->tls_tp : S - l->tls_start;
-        if ((h->needs & KL_NEED_GOT) && !tls && lk_got_load_relaxes(l, f, &r, out, tsh.size) &&
+        if ((h->needs & KA_NEED_GOT) && !tls && lk_got_load_relaxes(l, f, &r, out, tsh.size) &&
             arch->relax_got_load(out, tsh.size, r.offset, r.type, S, r.addend, base + r.offset)) {
             /* a load from the GOT that addresses the symbol directly now, as
              * GNU ld relaxes it (got.c counted no slot for it) */
             continue;
         }
-        if (h->needs & (KL_NEED_GOT | KL_NEED_TLS_IE)) {
+        if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE)) {
             /* the symbol's static GOT slot (got.c): its address, or for
              * initial-exec TLS its offset from the thread pointer */
-            bool ie = h->needs & KL_NEED_TLS_IE;
+            bool ie = h->needs & KA_NEED_TLS_IE;
             uint64_t index;
             if (!l->got || lk_got_slot(l, f, r.sym, ie ? LK_GOT_TPOFF : LK_GOT_ADDRESS, &index))
                 return lk_fail(l, KEEL_E_RANGE, "%s: %s: the symbol has no GOT slot, and the instruction cannot "
                                "address it directly (out of reach)", lk_place_text(&here, where, sizeof where),
                                h->name);
             uint64_t v = ie ? S - l->tls_tp : S;
-            kl_put_word(arch, l->got->data + index * arch->word_size, v);
+            ka_put_word(arch, l->got->data + index * arch->word_size, v);
             in.G = l->got->addr + index * arch->word_size;
             in.T = in.G;
         }
         uint64_t value;
-        if (kl_reloc_apply(arch, h, &in, out + r.offset, big_endian, &value)) {
+        if (ka_reloc_apply(arch, h, &in, out + r.offset, big_endian, &value)) {
             keel_sym tsym;
             const char *sn = "?";
             if (!keel_symtab_get(&f->symtab, r.sym, &tsym, NULL))
@@ -514,11 +514,11 @@ void lk_fill_ifuncs(lk_link *l, uint8_t *buf)
         if (!keel_symtab_get(&f->symtab, l->ifuncs[i].sym, &sym, NULL))
             in_output(f, sym.shndx, sym.value, &resolver);
         /* (a resolver in a section not linked was refused in lk_collect_ifuncs) */
-        const kl_arch *a = l->arch;
+        const ka_arch *a = l->arch;
         uint64_t stub = l->iplt->addr + a->iplt_size * i, slot = l->igot->addr + a->word_size * i;
         a->write_iplt(buf + l->iplt->offset + a->iplt_size * i, stub, slot);
-        kl_put_word(a, buf + l->igot->offset + a->word_size * i, resolver);
+        ka_put_word(a, buf + l->igot->offset + a->word_size * i, resolver);
         /* IRELATIVE, no symbol: the slot gets what the resolver returns */
-        kl_write_rela(a, buf + l->rela_iplt->offset + a->rela_size * i, slot, 0, a->dyn.irelative, (int64_t)resolver);
+        ka_write_rela(a, buf + l->rela_iplt->offset + a->rela_size * i, slot, 0, a->dyn.irelative, (int64_t)resolver);
     }
 }

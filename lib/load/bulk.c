@@ -32,7 +32,7 @@ static size_t chunk_size(size_t size)
     return span < size ? 0 : span;
 }
 
-void *ld_bulk_alloc(size_t bytes)
+void *rl_bulk_alloc(size_t bytes)
 {
     if (bytes < BULK_MIN)
         return calloc(1, bytes ? bytes : 1);
@@ -54,7 +54,7 @@ void *ld_bulk_alloc(size_t bytes)
     return at; /* fresh anonymous memory reads as zero, as calloc's */
 }
 
-void ld_bulk_free(void *p, size_t bytes)
+void rl_bulk_free(void *p, size_t bytes)
 {
     if (!p)
         return;
@@ -77,7 +77,7 @@ typedef struct scratch_chunk {
 #define SCRATCH_FIRST ((size_t)32 << 10)
 #define SCRATCH_MAX ((size_t)4 << 20)
 
-void *ld_scratch_alloc(ld_scratch *s, size_t bytes)
+void *rl_scratch_alloc(rl_scratch *s, size_t bytes)
 {
     if (bytes > SIZE_MAX / 2)
         return NULL;
@@ -87,7 +87,7 @@ void *ld_scratch_alloc(ld_scratch *s, size_t bytes)
         size_t want = bytes + sizeof(scratch_chunk) + 16;
         size_t next = c ? (c->size < SCRATCH_MAX ? 2 * c->size : SCRATCH_MAX) : SCRATCH_FIRST;
         size_t size = chunk_size(want > next ? want : next);
-        scratch_chunk *n = size ? ld_bulk_alloc(size) : NULL;
+        scratch_chunk *n = size ? rl_bulk_alloc(size) : NULL;
         if (!n)
             return NULL;
         n->prev = c;
@@ -100,11 +100,11 @@ void *ld_scratch_alloc(ld_scratch *s, size_t bytes)
     return p; /* zero: chunks are fresh and never reused */
 }
 
-void ld_scratch_release(ld_scratch *s)
+void rl_scratch_release(rl_scratch *s)
 {
     for (scratch_chunk *c = s->top, *prev; c; c = prev) {
         prev = c->prev;
-        ld_bulk_free(c, c->size);
+        rl_bulk_free(c, c->size);
     }
     s->top = NULL;
 }
@@ -116,33 +116,33 @@ void ld_scratch_release(ld_scratch *s)
  * pages instead of faulting in a fresh heap page every few objects.  A
  * chunk counts the objects in it and goes when the last one does, so that
  * loading and unloading over and over (live update) does not grow. */
-struct ld_pool_chunk {
+struct rl_pool_chunk {
     size_t size, used, live;
 };
 
 #define POOL_FIRST ((size_t)64 << 10)
 
-static void chunk_free(ld_pool_chunk *c) { ld_bulk_free(c, c->size); }
+static void chunk_free(rl_pool_chunk *c) { rl_bulk_free(c, c->size); }
 
-void ld_pool_init(ld_pool *pool) { pthread_mutex_init(&pool->lock, NULL); }
+void rl_pool_init(rl_pool *pool) { pthread_mutex_init(&pool->lock, NULL); }
 
 /* The pool has its own lock: an unload gives its object's piece back after
  * it has let go of the namespace's lock, while another thread may load. */
-void *ld_pool_alloc(ld_pool *pool, size_t bytes, ld_pool_chunk **chunk)
+void *rl_pool_alloc(rl_pool *pool, size_t bytes, rl_pool_chunk **chunk)
 {
-    size_t head = (sizeof(ld_pool_chunk) + 15) & ~(size_t)15;
+    size_t head = (sizeof(rl_pool_chunk) + 15) & ~(size_t)15;
     if (bytes > SIZE_MAX - head - 15)
         return NULL;
     bytes = (bytes + 15) & ~(size_t)15;
-    ld_pool_chunk *retired = NULL;
+    rl_pool_chunk *retired = NULL;
     pthread_mutex_lock(&pool->lock);
-    ld_pool_chunk *c = pool->cur;
+    rl_pool_chunk *c = pool->cur;
     if (!c || c->size - c->used < bytes) {
         size_t size = pool->next ? pool->next : POOL_FIRST;
         if (size < head + bytes)
             size = head + bytes;
         size = chunk_size(size);
-        ld_pool_chunk *n = size ? ld_bulk_alloc(size) : NULL;
+        rl_pool_chunk *n = size ? rl_bulk_alloc(size) : NULL;
         if (!n) {
             pthread_mutex_unlock(&pool->lock);
             return NULL;
@@ -166,7 +166,7 @@ void *ld_pool_alloc(ld_pool *pool, size_t bytes, ld_pool_chunk **chunk)
     return p; /* zero: chunks are fresh and never handed out twice */
 }
 
-void ld_pool_put(ld_pool *pool, ld_pool_chunk *c)
+void rl_pool_put(rl_pool *pool, rl_pool_chunk *c)
 {
     if (!c)
         return;
@@ -177,7 +177,7 @@ void ld_pool_put(ld_pool *pool, ld_pool_chunk *c)
         chunk_free(c);
 }
 
-void ld_pool_destroy(ld_pool *pool)
+void rl_pool_destroy(rl_pool *pool)
 {
     if (pool->cur && !pool->cur->live)
         chunk_free(pool->cur);

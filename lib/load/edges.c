@@ -38,8 +38,8 @@ static void build_deps(keel_section *s)
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
             keel_relocs_get(&rs, k, &r);
-            const kl_howto *h = o->arch->howto(r.type);
-            if (!h || h->formula == KL_F_NONE || h->formula == KL_F_MARKER || r.sym >= o->nsyms)
+            const ka_howto *h = o->arch->howto(r.type);
+            if (!h || h->formula == KA_F_NONE || h->formula == KA_F_MARKER || r.sym >= o->nsyms)
                 continue;
             keel_section *t = o->sym_target[r.sym];
             if (!t || t->parent == o)
@@ -109,7 +109,7 @@ static void alloc_users(keel_object *o, void *arg)
  * unloading over and over does not grow. */
 static void drop_users(keel_object *o, void *arg)
 {
-    ld_tree *root = arg;
+    rl_tree *root = arg;
     for (uint32_t i = 0; i < o->nsections; i++) {
         void *v = o->sections[i].users.v;
         bool out = o->sections[i].users_out;
@@ -155,7 +155,7 @@ static void ensure_users(keel_ns *ns)
     root->users_built = true;
 }
 
-void ld_edges_changed(keel_ns *ns)
+void rl_edges_changed(keel_ns *ns)
 {
     pthread_mutex_lock(&edges_lock);
     keel_ns *root = root_of(ns);
@@ -217,7 +217,7 @@ static void join_closure(keel_object *x, void *arg)
 /* o and every object that depends on it, directly or not (dependents of
  * dependents, cycles included), o first, anywhere below the root
  * namespace; NULL when out of memory. */
-keel_object **ld_dependents_closure(keel_object *o, size_t *count)
+keel_object **rl_dependents_closure(keel_object *o, size_t *count)
 {
     closure c = {.v = malloc(16 * sizeof(keel_object *)), .cap = 16};
     if (!c.v)
@@ -240,7 +240,7 @@ keel_object **ld_dependents_closure(keel_object *o, size_t *count)
     return c.v;
 }
 
-void ld_ns_link(keel_ns *ns)
+void rl_ns_link(keel_ns *ns)
 {
     if (!ns->parent)
         return;
@@ -248,7 +248,7 @@ void ld_ns_link(keel_ns *ns)
     ns->parent->children = ns;
 }
 
-void ld_ns_unlink(keel_ns *ns)
+void rl_ns_unlink(keel_ns *ns)
 {
     if (ns->parent)
         for (keel_ns **pp = &ns->parent->children; *pp; pp = &(*pp)->sibling)
@@ -266,26 +266,26 @@ void ld_ns_unlink(keel_ns *ns)
 size_t keel_section_deps(const keel_section *s, const keel_dep **deps)
 {
     const keel_ns *ns = s->parent->ns;
-    ld_read_lock(ns);
+    rl_read_lock(ns);
     pthread_mutex_lock(&edges_lock);
     build_deps((keel_section *)s);
     *deps = s->deps.v;
     size_t n = s->deps.n;
     pthread_mutex_unlock(&edges_lock);
-    ld_unlock(ns);
+    rl_unlock(ns);
     return n;
 }
 
 size_t keel_section_dependents(const keel_section *s, const keel_dep **deps)
 {
     keel_ns *ns = s->parent->ns;
-    ld_read_lock(ns);
+    rl_read_lock(ns);
     pthread_mutex_lock(&edges_lock);
     ensure_users(ns);
     ((keel_section *)s)->users_out = true;
     *deps = s->users.v;
     size_t n = s->users.n;
     pthread_mutex_unlock(&edges_lock);
-    ld_unlock(ns);
+    rl_unlock(ns);
     return n;
 }

@@ -15,7 +15,7 @@
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static keel_ns *registry;
 
-void ld_host_register(keel_ns *ns)
+void rl_host_register(keel_ns *ns)
 {
     pthread_mutex_lock(&registry_lock);
     ns->registry_next = registry;
@@ -23,7 +23,7 @@ void ld_host_register(keel_ns *ns)
     pthread_mutex_unlock(&registry_lock);
 }
 
-void ld_host_unregister(keel_ns *ns)
+void rl_host_unregister(keel_ns *ns)
 {
     pthread_mutex_lock(&registry_lock);
     for (keel_ns **pp = &registry; *pp; pp = &(*pp)->registry_next)
@@ -40,7 +40,7 @@ static void *caller_handle(void *pc)
     uintptr_t h = 0;
     pthread_mutex_lock(&registry_lock);
     for (keel_ns *ns = registry; ns && !h; ns = ns->registry_next)
-        h = ld_handle_at(ns, (uintptr_t)pc);
+        h = rl_handle_at(ns, (uintptr_t)pc);
     pthread_mutex_unlock(&registry_lock);
     return (void *)h;
 }
@@ -66,7 +66,7 @@ static int shim_pthread_atfork(void (*prepare)(void), void (*parent)(void), void
 
 /* The size of the host's symbol at addr (for a size relocation): ld.so knows
  * it from the symbol table entry. */
-bool ld_host_symbol_size(uintptr_t addr, uint64_t *size)
+bool rl_host_symbol_size(uintptr_t addr, uint64_t *size)
 {
     Dl_info info;
     const ElfW(Sym) *sym = NULL;
@@ -76,7 +76,7 @@ bool ld_host_symbol_size(uintptr_t addr, uint64_t *size)
     return true;
 }
 
-void *ld_host_symbol(const keel_ns *ns, const char *name)
+void *rl_host_symbol(const keel_ns *ns, const char *name)
 {
     bool host = false;
     for (; ns && !host; ns = ns->parent)

@@ -10,17 +10,17 @@
 #include "../arch/arch.h"
 
 /* Memory that objects keep, shared by the objects of a load (bulk.c):
- * each allocation counts against its chunk until ld_pool_put. */
-typedef struct ld_pool_chunk ld_pool_chunk;
-typedef struct ld_pool {
+ * each allocation counts against its chunk until rl_pool_put. */
+typedef struct rl_pool_chunk rl_pool_chunk;
+typedef struct rl_pool {
     pthread_mutex_t lock;
-    ld_pool_chunk *cur;
+    rl_pool_chunk *cur;
     size_t next;            /* the next chunk's size */
-} ld_pool;
-void ld_pool_init(ld_pool *pool);
-void *ld_pool_alloc(ld_pool *pool, size_t bytes, ld_pool_chunk **chunk);
-void ld_pool_put(ld_pool *pool, ld_pool_chunk *chunk);
-void ld_pool_destroy(ld_pool *pool);
+} rl_pool;
+void rl_pool_init(rl_pool *pool);
+void *rl_pool_alloc(rl_pool *pool, size_t bytes, rl_pool_chunk **chunk);
+void rl_pool_put(rl_pool *pool, rl_pool_chunk *chunk);
+void rl_pool_destroy(rl_pool *pool);
 
 /* An array of edges, sized once when it is built. */
 typedef struct dep_list {
@@ -61,8 +61,8 @@ struct keel_object {
     void *file_map;         /* the mapped file, kept for names */
     size_t file_size;
     keel_elf elf;
-    const kl_arch *arch;    /* its machine's target (lib/arch) */
-    ld_pool_chunk *chunk;   /* where the arrays below live */
+    const ka_arch *arch;    /* its machine's target (lib/arch) */
+    rl_pool_chunk *chunk;   /* where the arrays below live */
     keel_section *sections; /* loaded sections, in section-index order */
     keel_section **by_index;/* ELF section index -> loaded section or NULL */
     uint32_t nsections;
@@ -110,14 +110,14 @@ struct keel_object {
 /* The slots a symbol wants: the needs' own bits, so that the survey of a
  * load's relocations takes them with one mask. */
 enum {
-    LD_WANT_GOT = KL_NEED_GOT, LD_WANT_STUB = KL_NEED_PLT, LD_WANT_TLS = KL_NEED_TLS_GD,
-    LD_WANT_TLSDESC = KL_NEED_TLSDESC,
+    LD_WANT_GOT = KA_NEED_GOT, LD_WANT_STUB = KA_NEED_PLT, LD_WANT_TLS = KA_NEED_TLS_GD,
+    LD_WANT_TLSDESC = KA_NEED_TLSDESC,
     LD_WANT_ALL = LD_WANT_GOT | LD_WANT_STUB | LD_WANT_TLS | LD_WANT_TLSDESC,
     LD_WANT_SURE = LD_WANT_GOT | LD_WANT_TLS | LD_WANT_TLSDESC, /* given out whatever the addresses */
 };
 
 /* What a symbol of an object resolves to (a load's, per symbol). */
-typedef struct ld_resolution {
+typedef struct rl_resolution {
     keel_section *section; /* the section it lies in (for edges), or NULL */
     uintptr_t addr;
     uint64_t size;
@@ -125,42 +125,42 @@ typedef struct ld_resolution {
     bool discarded;        /* defined in a dropped COMDAT section */
     uint8_t wants;         /* LD_WANT_*: its slots, counted once per symbol */
     uint32_t slot;         /* its entry of the object's slots, plus one; 0: none yet */
-} ld_resolution;
+} rl_resolution;
 
 /* Where the slots a relocation needs are given out from: a load's room,
  * measured by its survey.  A re-point has none (the slots must exist). */
-typedef struct ld_slot_room {
+typedef struct rl_slot_room {
     uintptr_t got_next, got_end;
     uintptr_t stub_next, stub_end, stub_got_next;
-} ld_slot_room;
+} rl_slot_room;
 
 /* One relocation's surroundings (reloc.c). */
-typedef struct ld_reloc_env {
+typedef struct rl_reloc_env {
     keel_object *obj;
     const keel_symtab *symtab;
     keel_section *sec;     /* the section relocated */
     intptr_t delta;        /* its bytes are written at the place + delta (a
                             * writable alias of the text), run at the place */
     uintptr_t got;         /* the object's GOT (for GOT-relative types) */
-    ld_slot_room *room;    /* NULL: give out no slot */
+    rl_slot_room *room;    /* NULL: give out no slot */
     keel_error *err;
-} ld_reloc_env;
+} rl_reloc_env;
 
 /* Apply one relocation, for the symbol as res says: the place checked,
  * slots given out once per symbol, the value written with its overflow
  * check.  res NULL: the symbol index is out of range.  0, or the error
  * (naming the object, section and offset). */
-int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res);
+int rl_reloc_one(rl_reloc_env *env, const keel_rel *r, rl_resolution *res);
 /* Every relocation of rs through it (a load's loop: the same function,
  * inlined); res per symbol, nsyms of them. */
-int ld_reloc_section(ld_reloc_env *env, const keel_relocs *rs, ld_resolution *res, uint64_t nsyms);
+int rl_reloc_section(rl_reloc_env *env, const keel_relocs *rs, rl_resolution *res, uint64_t nsyms);
 /* A relocation's target for messages: its symbol's name, or its section's
  * for a section symbol. */
-const char *ld_reloc_target_name(const keel_object *o, const keel_symtab *symtab, uint64_t symi);
+const char *rl_reloc_target_name(const keel_object *o, const keel_symtab *symtab, uint64_t symi);
 
 /* The writable alias of an object's text (text.c), made on first use. */
-int ld_text_alias(keel_object *o, uintptr_t *alias, keel_error *err);
-void ld_text_alias_free(keel_object *o);
+int rl_text_alias(keel_object *o, uintptr_t *alias, keel_error *err);
+void rl_text_alias_free(keel_object *o);
 
 /* The symbol index: open addressing over name hashes. */
 typedef struct sym_entry {
@@ -178,19 +178,19 @@ typedef struct sym_entry {
 
 /* A batch's scratch memory: handed out in order, zeroed, all given back at
  * once when the batch ends (bulk.c). */
-typedef struct ld_scratch {
+typedef struct rl_scratch {
     struct scratch_chunk *top;
-} ld_scratch;
-void *ld_scratch_alloc(ld_scratch *s, size_t bytes);
-void ld_scratch_release(ld_scratch *s);
+} rl_scratch;
+void *rl_scratch_alloc(rl_scratch *s, size_t bytes);
+void rl_scratch_release(rl_scratch *s);
 /* A large zeroed block (huge pages where it is large), and its release. */
-void *ld_bulk_alloc(size_t bytes);
-void ld_bulk_free(void *p, size_t bytes);
+void *rl_bulk_alloc(size_t bytes);
+void rl_bulk_free(void *p, size_t bytes);
 
 typedef struct sym_table {
     sym_entry *v;
     size_t cap, n;          /* cap a power of two */
-    ld_scratch *scratch;    /* a batch's table lives there; else ld_bulk_alloc */
+    rl_scratch *scratch;    /* a batch's table lives there; else rl_bulk_alloc */
 } sym_table;
 
 /* A tree of namespaces (a root, its children, theirs) shares one lock.
@@ -199,16 +199,16 @@ typedef struct sym_table {
  * dependents walks all of it), so one lock for the tree makes each of them
  * see it whole, with no order between locks to keep.  Lookups share it;
  * loads, unloads and the tree's shape take it alone. */
-typedef struct ld_tree {
+typedef struct rl_tree {
     pthread_rwlock_t lock;
     size_t refs;            /* namespaces using it (under lock) */
     void **grave;           /* dependents arrays replaced, freed with the tree */
     size_t ngrave, capgrave;
-} ld_tree;
+} rl_tree;
 
-void ld_read_lock(const keel_ns *ns);
-void ld_write_lock(keel_ns *ns);
-void ld_unlock(const keel_ns *ns);
+void rl_read_lock(const keel_ns *ns);
+void rl_write_lock(keel_ns *ns);
+void rl_unlock(const keel_ns *ns);
 
 struct keel_ns {
     keel_ns *parent;
@@ -216,7 +216,7 @@ struct keel_ns {
     keel_ns *registry_next; /* every namespace (host.c) */
     bool users_built;       /* the dependents lists are current (edges.c) */
     unsigned flags;
-    ld_tree *tree;          /* its tree's lock */
+    rl_tree *tree;          /* its tree's lock */
     keel_object *first, *last;
     sym_table syms;
     sym_table hidden;       /* hidden and internal definitions: only for the
@@ -232,67 +232,67 @@ struct keel_ns {
     bool arena_low;         /* below 2 GiB (for absolute 32-bit fields) */
     /* archives whose members are loaded: their names point into them */
     struct { void *map; size_t size; } *archives;
-    ld_pool pool;           /* the objects' tables (bulk.c) */
+    rl_pool pool;           /* the objects' tables (bulk.c) */
     size_t narchives;
 };
 
-uint32_t ld_hash(const char *s);
-sym_entry *ld_sym_find(const sym_table *t, const char *name, uint32_t hash);
+uint32_t rl_hash(const char *s);
+sym_entry *rl_sym_find(const sym_table *t, const char *name, uint32_t hash);
 /* Make room for `more` entries (so inserting them cannot fail). */
-int ld_sym_reserve(sym_table *t, size_t more);
-sym_entry *ld_sym_insert(sym_table *t, const sym_entry *e);
-void ld_sym_remove_object(sym_table *t, const keel_object *o);
-void ld_sym_free(sym_table *t);
+int rl_sym_reserve(sym_table *t, size_t more);
+sym_entry *rl_sym_insert(sym_table *t, const sym_entry *e);
+void rl_sym_remove_object(sym_table *t, const keel_object *o);
+void rl_sym_free(sym_table *t);
 
 /* The arena: reserve once, hand out page-aligned blocks.  A block aligned
  * to LD_HUGE_PAGE is advised into transparent huge pages. */
 #define LD_HUGE_PAGE ((size_t)2 << 20)
-int ld_arena_init(keel_ns *ns, bool low, keel_error *err);
-int ld_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_error *err);
+int rl_arena_init(keel_ns *ns, bool low, keel_error *err);
+int rl_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_error *err);
 
 
 /* The __dso_handle of the object whose section holds addr, or 0. */
-uintptr_t ld_handle_at(const keel_ns *ns, uintptr_t addr);
+uintptr_t rl_handle_at(const keel_ns *ns, uintptr_t addr);
 
 /* The host process: names from dlsym, and libc_nonshared's functions. */
-void *ld_host_symbol(const keel_ns *ns, const char *name);
-bool ld_host_symbol_size(uintptr_t addr, uint64_t *size);
-void ld_host_register(keel_ns *ns);
-void ld_host_unregister(keel_ns *ns);
+void *rl_host_symbol(const keel_ns *ns, const char *name);
+bool rl_host_symbol_size(uintptr_t addr, uint64_t *size);
+void rl_host_register(keel_ns *ns);
+void rl_host_unregister(keel_ns *ns);
 
 /* Thread-local storage (tls.c). */
 #pragma GCC visibility push(hidden)
-uint64_t ld_tls_new_module(void);
-int ld_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t align);
-void ld_tls_unregister(uint64_t id);
-void *ld_tls_get_addr(const void *ti);
+uint64_t rl_tls_new_module(void);
+int rl_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t align);
+void rl_tls_unregister(uint64_t id);
+void *rl_tls_get_addr(const void *ti);
 #pragma GCC visibility pop
 
 /* Edges (edges.c), with the tree's lock held (written for the first and
  * the last two): the dependents lists are dropped on every change; what
  * depends on o, o first; namespaces' family tree. */
-void ld_edges_changed(keel_ns *ns);
-keel_object **ld_dependents_closure(keel_object *o, size_t *count);
-void ld_ns_link(keel_ns *ns);
-void ld_ns_unlink(keel_ns *ns);
+void rl_edges_changed(keel_ns *ns);
+keel_object **rl_dependents_closure(keel_object *o, size_t *count);
+void rl_ns_link(keel_ns *ns);
+void rl_ns_unlink(keel_ns *ns);
 
 /* The address index: room for a batch's sections (before the commit),
  * then the batch's objects; an object out. */
-int ld_index_reserve(keel_ns *ns, size_t more);
-void ld_index_append(keel_ns *ns, keel_object *from);
-void ld_index_remove(keel_ns *ns, const keel_object *o);
+int rl_index_reserve(keel_ns *ns, size_t more);
+void rl_index_append(keel_ns *ns, keel_object *from);
+void rl_index_remove(keel_ns *ns, const keel_object *o);
 
 /* Unloading, in steps, so that every destructor of a set of objects runs
  * before any object goes (objects of a batch may call one another): its
  * __cxa_atexit registrations and .fini_array (finalize), or those alone;
  * then free it (detach: its pages go back to PROT_NONE, else they are left
  * to the arena's unmapping). */
-void ld_object_finalize(keel_object *o);
-void ld_object_cxa_finalize(keel_object *o);
+void rl_object_finalize(keel_object *o);
+void rl_object_cxa_finalize(keel_object *o);
 /* The .init_arrays or .fini_arrays of these objects (in load order), as a
  * linked program's one array. */
-void ld_run_init(keel_object *const *objs, size_t n);
-void ld_run_fini(keel_object *const *objs, size_t n);
-void ld_object_free(keel_object *o, bool detach);
+void rl_run_init(keel_object *const *objs, size_t n);
+void rl_run_fini(keel_object *const *objs, size_t n);
+void rl_object_free(keel_object *o, bool detach);
 
 #endif

@@ -24,7 +24,7 @@
 #include "../resolve/resolve.h"
 #include "internal.h"
 
-typedef ld_resolution resolution;
+typedef rl_resolution resolution;
 
 typedef struct pending {
     keel_object *obj;
@@ -70,7 +70,7 @@ typedef struct batch {
         uint64_t offset, sym;
         uint32_t type;
     } low;
-    ld_scratch scratch;    /* what lives only while the batch loads */
+    rl_scratch scratch;    /* what lives only while the batch loads */
 } batch;
 
 /* What a section may ask for: regions are page-aligned, and a namespace
@@ -135,9 +135,9 @@ static const char *section_symbol_name(const char *name)
 
 /* The shared section classes (lib/resolve/sections.c), as the loader
  * names them; the target's unwind section type counts as .eh_frame. */
-static uint8_t classify(const kl_arch *arch, const keel_shdr *sh, const char *name)
+static uint8_t classify(const ka_arch *arch, const keel_shdr *sh, const char *name)
 {
-    uint32_t unwind = kl_unwind_section_type(arch);
+    uint32_t unwind = ka_unwind_section_type(arch);
     if (unwind && sh->type == unwind && !(sh->flags & (SHF_TLS | SHF_EXECINSTR)))
         return KEEL_SEC_EH_FRAME;
     switch (kr_section_class(name, sh->type, sh->flags)) {
@@ -196,11 +196,11 @@ static pending *new_pending(batch *b)
 
 static bool group_taken(batch *b, const char *sig)
 {
-    uint32_t h = ld_hash(sig);
+    uint32_t h = rl_hash(sig);
     for (const keel_ns *n = b->ns; n; n = n->parent)
-        if (ld_sym_find(&n->groups, sig, h))
+        if (rl_sym_find(&n->groups, sig, h))
             return true;
-    return ld_sym_find(&b->groups, sig, h) != NULL;
+    return rl_sym_find(&b->groups, sig, h) != NULL;
 }
 
 /* A definition enters the batch's table; the linker's rules decide (the
@@ -212,16 +212,16 @@ static bool group_taken(batch *b, const char *sig)
  * modules, unique definitions are one. */
 static int define(batch *b, keel_object *o, const char *name, const keel_sym *sym, keel_section *sec)
 {
-    uint32_t h = ld_hash(name);
+    uint32_t h = rl_hash(name);
     kr_kind kind = kr_sym_kind(sym); /* a definition: common, weak or strong */
     bool common = kind == KR_COMMON;
     uint8_t bind = kind == KR_DEFINED ? STB_GLOBAL : STB_WEAK;
-    sym_entry *e = ld_sym_find(&b->defs, name, h);
+    sym_entry *e = rl_sym_find(&b->defs, name, h);
     uint8_t vis = KEEL_ST_VISIBILITY(sym->other);
     if (!e && vis != STV_HIDDEN && vis != STV_INTERNAL) { /* those do not meet the namespace's */
         const sym_entry *old = NULL;
         for (const keel_ns *n = b->ns; n && !old; n = n->parent)
-            old = ld_sym_find(&n->syms, name, h);
+            old = rl_sym_find(&n->syms, name, h);
         if (old) {
             if (old->bind == STB_GLOBAL && bind == STB_GLOBAL && KEEL_ST_BIND(sym->info) != STB_GNU_UNIQUE) {
                 char msg[sizeof b->err->msg];
@@ -250,9 +250,9 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
             *e = ne;
         return 0;
     }
-    if (ld_sym_reserve(&b->defs, 1))
+    if (rl_sym_reserve(&b->defs, 1))
         return oom(b);
-    ld_sym_insert(&b->defs, &ne);
+    rl_sym_insert(&b->defs, &ne);
     return 0;
 }
 
@@ -273,10 +273,10 @@ static int claim_one(void *ctx, const char *key, bool linkonce, uint32_t shndx)
     (void)shndx;
     if (group_taken(c->b, key))
         return 1;
-    sym_entry ge = {.name = key, .hash = ld_hash(key), .object = c->o};
-    if (ld_sym_reserve(&c->b->groups, 1))
+    sym_entry ge = {.name = key, .hash = rl_hash(key), .object = c->o};
+    if (rl_sym_reserve(&c->b->groups, 1))
         return oom(c->b), -1;
-    ld_sym_insert(&c->b->groups, &ge);
+    rl_sym_insert(&c->b->groups, &ge);
     return 0;
 }
 
@@ -315,7 +315,7 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     if (elf->type != 1)
         return fail_obj(b, name, KEEL_E_FORMAT, "%s", "not a relocatable object (ET_REL)");
     /* code runs here: the object's machine must be this one's */
-    const kl_arch *host = kl_arch_host();
+    const ka_arch *host = ka_arch_host();
     if (elf->machine != host->machine || elf->elfclass != 2 || elf->byteorder != 1) {
         char why[120];
         snprintf(why, sizeof why, "not an %s object: the loader runs %s code only", host->name, host->name);
@@ -339,8 +339,8 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
      * out, and each symbol's section (for the edges) */
     uint64_t nsyms = p->symtab.count ? p->symtab.count : 1;
     size_t keep = (n + 1) * (sizeof *o->sections + sizeof *o->by_index + sizeof *o->list) + nsyms * sizeof *o->sym_target;
-    uint8_t *kept = ld_pool_alloc(&b->ns->pool, keep, &o->chunk);
-    p->dropped = ld_scratch_alloc(&b->scratch, (n + 1) * sizeof *p->dropped);
+    uint8_t *kept = rl_pool_alloc(&b->ns->pool, keep, &o->chunk);
+    p->dropped = rl_scratch_alloc(&b->scratch, (n + 1) * sizeof *p->dropped);
     if (!kept || !p->dropped)
         return oom(b);
     o->sections = (keel_section *)kept;
@@ -399,7 +399,7 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     }
     if (!p->has_symtab)
         return 0;
-    p->res = ld_scratch_alloc(&b->scratch, (p->symtab.count ? p->symtab.count : 1) * sizeof *p->res);
+    p->res = rl_scratch_alloc(&b->scratch, (p->symtab.count ? p->symtab.count : 1) * sizeof *p->res);
     if (!p->res)
         return oom(b);
     /* global definitions, and commons (which go to the object's bss) */
@@ -467,14 +467,14 @@ static int add_archive(batch *b, const char *path, void *map, size_t size)
     int r;
     if (keel_ar_symbols_begin(&a->ar, &it, &e))
         return fail_obj(b, path, e.code, "%s", e.msg);
-    if (ld_sym_reserve(&b->arsyms, it.count))
+    if (rl_sym_reserve(&b->arsyms, it.count))
         return oom(b);
     while ((r = keel_ar_symbols_next(&it, &sn, &member, &e)) == 1) {
-        uint32_t h = ld_hash(sn);
-        if (ld_sym_find(&b->arsyms, sn, h))
+        uint32_t h = rl_hash(sn);
+        if (rl_sym_find(&b->arsyms, sn, h))
             continue; /* the first archive that defines a name provides it */
         sym_entry ae = {.name = sn, .hash = h, .addr = member, .size = b->nar - 1};
-        ld_sym_insert(&b->arsyms, &ae);
+        rl_sym_insert(&b->arsyms, &ae);
     }
     if (r < 0)
         return fail_obj(b, path, e.code, "%s", e.msg);
@@ -483,10 +483,10 @@ static int add_archive(batch *b, const char *path, void *map, size_t size)
 
 static bool defined_anywhere(batch *b, const char *name, uint32_t h)
 {
-    if (ld_sym_find(&b->defs, name, h))
+    if (rl_sym_find(&b->defs, name, h))
         return true;
     for (const keel_ns *n = b->ns; n; n = n->parent)
-        if (ld_sym_find(&n->syms, name, h))
+        if (rl_sym_find(&n->syms, name, h))
             return true;
     return false;
 }
@@ -578,8 +578,8 @@ static int pull_members(batch *b)
             kr_kind kind = kr_sym_kind(&sym);
             if ((kind != KR_UNDEF && kind != KR_COMMON) || !*sn)
                 continue;
-            uint32_t h = ld_hash(sn);
-            sym_entry *ae = ld_sym_find(&b->arsyms, sn, h);
+            uint32_t h = rl_hash(sn);
+            sym_entry *ae = rl_sym_find(&b->arsyms, sn, h);
             if (!ae)
                 continue;
             /* the name's state now: a reference is satisfied by any
@@ -588,7 +588,7 @@ static int pull_members(batch *b)
             const sym_entry *d;
             if (kind == KR_UNDEF && defined_anywhere(b, sn, h))
                 kind = KR_DEFINED;
-            else if (kind == KR_COMMON && (!(d = ld_sym_find(&b->defs, sn, h)) || !d->common))
+            else if (kind == KR_COMMON && (!(d = rl_sym_find(&b->defs, sn, h)) || !d->common))
                 kind = KR_DEFINED;
             kr_pull want = kr_pull_for(kind);
             if (want == KR_PULL_NO)
@@ -652,7 +652,7 @@ static int resolve(batch *b, pending *p)
         }
         /* loaded modules' TLS blocks are keel's, not ld.so's */
         if (strcmp(sn, "__tls_get_addr") == 0) {
-            r->addr = (uintptr_t)ld_tls_get_addr;
+            r->addr = (uintptr_t)rl_tls_get_addr;
             r->defined = true;
             continue;
         }
@@ -673,16 +673,16 @@ static int resolve(batch *b, pending *p)
                                 "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
             continue;
         }
-        uint32_t h = ld_hash(sn);
-        sym_entry *d = ld_sym_find(&b->defs, sn, h);
+        uint32_t h = rl_hash(sn);
+        sym_entry *d = rl_sym_find(&b->defs, sn, h);
         /* This object's copy of a COMDAT group was dropped for one loaded
          * before: its names, hidden ones too, are that copy's. */
         bool kept_elsewhere = sym.shndx != SHN_UNDEF && sym.shndx < o->elf.shnum && p->dropped[sym.shndx];
         bool batch_only = (vis == STV_HIDDEN || vis == STV_INTERNAL) && !kept_elsewhere;
         for (const keel_ns *n = b->ns; !d && n && !batch_only; n = n->parent)
-            d = ld_sym_find(&n->syms, sn, h);
+            d = rl_sym_find(&n->syms, sn, h);
         for (const keel_ns *n = b->ns; !d && n && kept_elsewhere; n = n->parent)
-            d = ld_sym_find(&n->hidden, sn, h);
+            d = rl_sym_find(&n->hidden, sn, h);
         if (d && d->type == STT_GNU_IFUNC)
             return fail_obj(b, o->name, KEEL_E_UNSUPPORTED,
                             "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
@@ -698,7 +698,7 @@ static int resolve(batch *b, pending *p)
             r->defined = true;
             continue;
         }
-        void *host = *sn ? ld_host_symbol(b->ns, sn) : NULL;
+        void *host = *sn ? rl_host_symbol(b->ns, sn) : NULL;
         if (host) {
             r->addr = (uintptr_t)host;
             r->defined = true;
@@ -717,9 +717,9 @@ static int resolve(batch *b, pending *p)
 
 /* An absolute address in a field narrower than an address (R_*_32 and the
  * like) needs the symbol at a low address. */
-static bool needs_low(const kl_howto *h)
+static bool needs_low(const ka_howto *h)
 {
-    return h && h->formula == KL_F_ABS && h->size && h->size < sizeof(uintptr_t);
+    return h && h->formula == KA_F_ABS && h->size && h->size < sizeof(uintptr_t);
 }
 
 /* A relocation section the loader cannot attach to the section it
@@ -779,13 +779,13 @@ static int survey_relocs(batch *b, pending *p)
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
             keel_relocs_get(&rs, k, &r);
-            const kl_howto *h = p->obj->arch->howto(r.type);
+            const ka_howto *h = p->obj->arch->howto(r.type);
             if (!h || r.sym >= p->symtab.count)
                 continue; /* reported when applied */
             /* one of each slot per symbol: what this relocation adds */
             resolution *res = &p->res[r.sym];
             uint8_t want = (uint8_t)(h->needs & LD_WANT_ALL);
-            if ((want & LD_WANT_TLSDESC) && h->formula == KL_F_MARKER)
+            if ((want & LD_WANT_TLSDESC) && h->formula == KA_F_MARKER)
                 want &= (uint8_t)~LD_WANT_TLSDESC; /* TLSDESC_CALL: the descriptor is its GOTPC32's */
             uint8_t added = want & (uint8_t)~res->wants;
             if (added) {
@@ -799,7 +799,7 @@ static int survey_relocs(batch *b, pending *p)
                 p->nslots += (res->wants & LD_WANT_SURE) == 0 && (added & LD_WANT_SURE);
                 res->wants |= want;
             }
-            if ((h->needs & KL_NEED_TLS_LD) && !p->wants_tls_ld) {
+            if ((h->needs & KA_NEED_TLS_LD) && !p->wants_tls_ld) {
                 p->wants_tls_ld = true;
                 p->ngot += 2; /* the object's tls_index: module, 0 */
             }
@@ -822,7 +822,7 @@ static int measure(batch *b, pending *p)
     keel_object *o = p->obj;
     const keel_elf *elf = &o->elf;
     uint64_t size[3] = {0, 0, 0};
-    uint64_t *at = p->at = ld_scratch_alloc(&b->scratch, (o->nsections + 1) * sizeof *at);
+    uint64_t *at = p->at = rl_scratch_alloc(&b->scratch, (o->nsections + 1) * sizeof *at);
     if (!at)
         return oom(b);
     /* The TLS sections first, together: they are the module's template,
@@ -889,7 +889,7 @@ static int allocate(batch *b, uintptr_t start[3], size_t size[3])
             align = LD_HUGE_PAGE;
             size[r] = align_up(size[r], LD_HUGE_PAGE);
         }
-        if (ld_arena_alloc(b->ns, size[r], align, &start[r], b->err))
+        if (rl_arena_alloc(b->ns, size[r], align, &start[r], b->err))
             return b->err->code;
     }
     uintptr_t at[3] = {start[0], start[1], start[2]};
@@ -923,7 +923,7 @@ static int place(batch *b, pending *p)
     const uintptr_t *region = o->region;
     if (o->tls_align) {
         o->tls_image = region[1];
-        o->tls_module = ld_tls_new_module();
+        o->tls_module = rl_tls_new_module();
     }
     for (uint32_t k = 0; k < o->nsections; k++) {
         keel_section *s = &o->sections[k];
@@ -965,7 +965,7 @@ static int place(batch *b, pending *p)
             if (keel_symtab_get(&p->symtab, i, &sym, NULL) || sym.raw_shndx != SHN_COMMON ||
                 keel_symtab_name(&p->symtab, &sym, &sn, NULL))
                 continue;
-            sym_entry *d = ld_sym_find(&b->defs, sn, ld_hash(sn));
+            sym_entry *d = rl_sym_find(&b->defs, sn, rl_hash(sn));
             if (!d || d->object != o || !d->common || d->section)
                 continue;
             off = align_up(off, sym.value ? sym.value : 1);
@@ -993,7 +993,7 @@ static void place_definitions(batch *b)
 
 static const char *target_name(const pending *p, uint64_t symi)
 {
-    return ld_reloc_target_name(p->obj, &p->symtab, symi);
+    return rl_reloc_target_name(p->obj, &p->symtab, symi);
 }
 
 /* Every relocation of the object, each through the one function that
@@ -1002,14 +1002,14 @@ static int relocate(batch *b, pending *p)
 {
     keel_object *o = p->obj;
     const keel_elf *elf = &o->elf;
-    ld_slot_room room = {
+    rl_slot_room room = {
         .got_next = p->got,
         .got_end = p->got + p->ngot * 8,
         .stub_next = p->stubs,
         .stub_end = p->stubs + p->nstubs * o->arch->stub_size,
         .stub_got_next = p->got + p->ngot * 8,
     };
-    ld_reloc_env env = {.obj = o, .symtab = &p->symtab, .got = p->got, .room = &room, .err = b->err};
+    rl_reloc_env env = {.obj = o, .symtab = &p->symtab, .got = p->got, .room = &room, .err = b->err};
     for (uint32_t i = 1; i < elf->shnum; i++) {
         keel_shdr sh;
         keel_relocs rs;
@@ -1020,7 +1020,7 @@ static int relocate(batch *b, pending *p)
         keel_elf_relocs(elf, i, &rs, NULL);
         if (rs.symtab != p->symtab.section)
             return fail_obj(b, o->name, KEEL_E_LINK, "%s", "relocations that use a second symbol table");
-        if (ld_reloc_section(&env, &rs, p->res, p->symtab.count))
+        if (rl_reloc_section(&env, &rs, p->res, p->symtab.count))
             return b->err->code;
     }
     return 0;
@@ -1074,11 +1074,11 @@ static void run_constructors(batch *b)
     keel_object **objs = malloc((b->n ? b->n : 1) * sizeof *objs);
     if (!objs) { /* out of memory: object by object, which is close */
         for (size_t i = 0; i < b->n; i++)
-            ld_run_init(&b->v[i].obj, 1);
+            rl_run_init(&b->v[i].obj, 1);
     } else {
         for (size_t i = 0; i < b->n; i++)
             objs[i] = b->v[i].obj;
-        ld_run_init(objs, b->n);
+        rl_run_init(objs, b->n);
         free(objs);
     }
     for (size_t i = 0; i < b->n; i++)
@@ -1199,14 +1199,14 @@ static void discard(batch *b)
         if (p->obj) {
             if (!p->own_map)
                 p->obj->file_map = NULL; /* unmapped below with the inputs */
-            ld_object_free(p->obj, false); /* the other ends are the batch's, or were never told */
+            rl_object_free(p->obj, false); /* the other ends are the batch's, or were never told */
         }
     }
     free(b->v);
     for (size_t i = 0; i < b->nar; i++)
         free(b->ar[i].loaded);
     free(b->ar);
-    ld_scratch_release(&b->scratch);
+    rl_scratch_release(&b->scratch);
 }
 
 static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
@@ -1217,9 +1217,9 @@ static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
         return 0;
     }
     struct stat st;
-    int fd = keel_open_regular(in->path, &st); /* a FIFO must not hang the load */
+    int fd = kf_open_regular(in->path, &st); /* a FIFO must not hang the load */
     if (fd == -2)
-        return fail_obj(b, in->path, KEEL_E_IO, "not a regular file (%s)", keel_file_kind(st.st_mode));
+        return fail_obj(b, in->path, KEEL_E_IO, "not a regular file (%s)", kf_file_kind(st.st_mode));
     if (fd < 0)
         return fail_obj(b, in->path, KEEL_E_IO, "cannot open: %s", strerror(errno));
     *size = (size_t)st.st_size;
@@ -1251,7 +1251,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         rc = map_input(&b, &inputs[i], &maps[i], &sizes[i]);
     /* the tree's lock: the parents' names are resolved against, and must
      * not change meanwhile */
-    ld_write_lock(ns);
+    rl_write_lock(ns);
     uintptr_t arena_mark = ns->arena_used;
     for (size_t i = 0; i < count && !rc; i++) {
         const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
@@ -1261,14 +1261,14 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
             rc = parse_object(&b, name, maps[i], sizes[i], inputs[i].data ? NULL : maps[i], sizes[i]);
     }
     /* the table of definitions, sized once for what the archives may bring */
-    if (!rc && ld_sym_reserve(&b.defs, b.arsyms.n))
+    if (!rc && rl_sym_reserve(&b.defs, b.arsyms.n))
         rc = oom(&b);
     if (!rc)
         rc = pull_members(&b);
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = survey_relocs(&b, &b.v[i]);
     bool new_arena = !rc && !ns->arena;
-    if (new_arena && (rc = ld_arena_init(ns, b.need_low, err)) && b.need_low)
+    if (new_arena && (rc = rl_arena_init(ns, b.need_low, err)) && b.need_low)
         rc = fail_low(&b, err->msg);
     if (!rc && b.need_low && !ns->arena_low)
         rc = fail_low(&b, "this namespace already lives above: compile it with -fPIC, or load it into a new "
@@ -1297,8 +1297,8 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     size_t nhidden = 0;
     for (size_t i = 0; i < b.defs.cap; i++)
         nhidden += b.defs.v[i].name && is_hidden(&b.defs.v[i]);
-    if (!rc && (ld_sym_reserve(&ns->syms, b.defs.n - nhidden) || ld_sym_reserve(&ns->hidden, nhidden) ||
-                ld_sym_reserve(&ns->groups, b.groups.n) || ld_index_reserve(ns, nsecs)))
+    if (!rc && (rl_sym_reserve(&ns->syms, b.defs.n - nhidden) || rl_sym_reserve(&ns->hidden, nhidden) ||
+                rl_sym_reserve(&ns->groups, b.groups.n) || rl_index_reserve(ns, nsecs)))
         rc = oom(&b);
     if (!rc && narch) {
         void *grown = realloc(ns->archives, (ns->narchives + narch) * sizeof *ns->archives);
@@ -1309,7 +1309,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     }
     for (size_t i = 0; i < b.n && !rc; i++) {
         keel_object *o = b.v[i].obj;
-        if (o->tls_module && ld_tls_register(o->tls_module, (void *)o->tls_image, o->tls_size, o->tls_align))
+        if (o->tls_module && rl_tls_register(o->tls_module, (void *)o->tls_image, o->tls_size, o->tls_align))
             rc = oom(&b);
     }
     if (!rc)
@@ -1334,16 +1334,16 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
                 munmap(maps[i], sizes[i]);
         free(maps);
         free(sizes);
-        ld_unlock(ns);
+        rl_unlock(ns);
         return rc;
     }
     /* the commit */
     for (size_t i = 0; i < b.defs.cap; i++)
         if (b.defs.v[i].name)
-            ld_sym_insert(is_hidden(&b.defs.v[i]) ? &ns->hidden : &ns->syms, &b.defs.v[i]);
+            rl_sym_insert(is_hidden(&b.defs.v[i]) ? &ns->hidden : &ns->syms, &b.defs.v[i]);
     for (size_t i = 0; i < b.groups.cap; i++)
         if (b.groups.v[i].name)
-            ld_sym_insert(&ns->groups, &b.groups.v[i]);
+            rl_sym_insert(&ns->groups, &b.groups.v[i]);
     static uint64_t load_seq;
     for (size_t i = 0; i < b.n; i++) {
         keel_object *o = b.v[i].obj;
@@ -1374,11 +1374,11 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
             munmap(b.ar[i].map, b.ar[i].size);
         }
     }
-    ld_index_append(ns, b.n ? b.v[0].obj : NULL);
-    ld_edges_changed(ns);
+    rl_index_append(ns, b.n ? b.v[0].obj : NULL);
+    rl_edges_changed(ns);
     if (first)
         *first = b.n ? b.v[0].obj : NULL;
-    ld_unlock(ns);
+    rl_unlock(ns);
     if (!(ns->flags & KEEL_NS_INERT)) {
         run_constructors(&b);
         for (size_t i = 0; i < b.n; i++)
@@ -1388,7 +1388,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     for (size_t i = 0; i < b.nar; i++)
         free(b.ar[i].loaded);
     free(b.ar);
-    ld_scratch_release(&b.scratch);
+    rl_scratch_release(&b.scratch);
     free(maps);
     free(sizes);
     return 0;

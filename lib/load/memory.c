@@ -27,7 +27,7 @@ static void *try_reserve(uintptr_t at)
     return p;
 }
 
-int ld_arena_init(keel_ns *ns, bool low, keel_error *err)
+int rl_arena_init(keel_ns *ns, bool low, keel_error *err)
 {
     void *p = NULL;
     if (low) {
@@ -56,7 +56,7 @@ int ld_arena_init(keel_ns *ns, bool low, keel_error *err)
     return 0;
 }
 
-int ld_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_error *err)
+int rl_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_error *err)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     if (align < page)

@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-uint32_t ld_hash(const char *s)
+uint32_t rl_hash(const char *s)
 {
     uint32_t h = 2166136261u; /* FNV-1a: short names dominate, and it is enough */
     for (; *s; s++)
@@ -18,7 +18,7 @@ uint32_t ld_hash(const char *s)
     return h;
 }
 
-sym_entry *ld_sym_find(const sym_table *t, const char *name, uint32_t hash)
+sym_entry *rl_sym_find(const sym_table *t, const char *name, uint32_t hash)
 {
     if (!t->cap)
         return NULL;
@@ -44,23 +44,23 @@ static sym_entry *table_alloc(sym_table *t, size_t cap)
 {
     if (cap > SIZE_MAX / sizeof(sym_entry))
         return NULL;
-    return t->scratch ? ld_scratch_alloc(t->scratch, cap * sizeof(sym_entry)) : ld_bulk_alloc(cap * sizeof(sym_entry));
+    return t->scratch ? rl_scratch_alloc(t->scratch, cap * sizeof(sym_entry)) : rl_bulk_alloc(cap * sizeof(sym_entry));
 }
 
 static void table_free(sym_table *t, sym_entry *v, size_t cap)
 {
     if (!t->scratch)
-        ld_bulk_free(v, cap * sizeof *v);
+        rl_bulk_free(v, cap * sizeof *v);
 }
 
-void ld_sym_free(sym_table *t)
+void rl_sym_free(sym_table *t)
 {
     table_free(t, t->v, t->cap);
     t->v = NULL;
     t->cap = t->n = 0;
 }
 
-int ld_sym_reserve(sym_table *t, size_t more)
+int rl_sym_reserve(sym_table *t, size_t more)
 {
     size_t want = t->n + more, cap = t->cap ? t->cap : 64;
     while (want * 2 > cap)
@@ -81,7 +81,7 @@ int ld_sym_reserve(sym_table *t, size_t more)
     return 0;
 }
 
-sym_entry *ld_sym_insert(sym_table *t, const sym_entry *e)
+sym_entry *rl_sym_insert(sym_table *t, const sym_entry *e)
 {
     t->n++;
     return place(t, e);
@@ -109,7 +109,7 @@ static void remove_at(sym_table *t, size_t i)
     t->n--;
 }
 
-void ld_sym_remove_object(sym_table *t, const keel_object *o)
+void rl_sym_remove_object(sym_table *t, const keel_object *o)
 {
     /* A slot that was just filled from later in its run is looked at again.
      * An entry moved back across the table's end comes from a slot already
@@ -122,13 +122,13 @@ void ld_sym_remove_object(sym_table *t, const keel_object *o)
     }
 }
 
-void ld_read_lock(const keel_ns *ns) { pthread_rwlock_rdlock(&ns->tree->lock); }
-void ld_write_lock(keel_ns *ns) { pthread_rwlock_wrlock(&ns->tree->lock); }
-void ld_unlock(const keel_ns *ns) { pthread_rwlock_unlock(&ns->tree->lock); }
+void rl_read_lock(const keel_ns *ns) { pthread_rwlock_rdlock(&ns->tree->lock); }
+void rl_write_lock(keel_ns *ns) { pthread_rwlock_wrlock(&ns->tree->lock); }
+void rl_unlock(const keel_ns *ns) { pthread_rwlock_unlock(&ns->tree->lock); }
 
-static ld_tree *tree_new(void)
+static rl_tree *tree_new(void)
 {
-    ld_tree *t = calloc(1, sizeof *t);
+    rl_tree *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     /* Writers first: a steady stream of lookups must not keep a load out
@@ -146,7 +146,7 @@ static ld_tree *tree_new(void)
     return t;
 }
 
-static void tree_free(ld_tree *t)
+static void tree_free(rl_tree *t)
 {
     for (size_t i = 0; i < t->ngrave; i++)
         free(t->grave[i]);
@@ -158,7 +158,7 @@ static void tree_free(ld_tree *t)
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
 {
     keel_ns *ns = calloc(1, sizeof *ns);
-    ld_tree *tree = ns && !parent ? tree_new() : NULL;
+    rl_tree *tree = ns && !parent ? tree_new() : NULL;
     if (!ns || (!parent && !tree)) {
         free(ns);
         keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory creating a namespace");
@@ -166,17 +166,17 @@ keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
     }
     ns->parent = parent;
     ns->flags = flags;
-    ld_pool_init(&ns->pool);
+    rl_pool_init(&ns->pool);
     if (parent) {
         ns->tree = parent->tree;
-        ld_write_lock(parent);
+        rl_write_lock(parent);
         ns->tree->refs++;
-        ld_ns_link(ns);
-        ld_unlock(parent);
+        rl_ns_link(ns);
+        rl_unlock(parent);
     } else {
         ns->tree = tree;
     }
-    ld_host_register(ns);
+    rl_host_register(ns);
     return ns;
 }
 
@@ -197,8 +197,8 @@ void keel_ns_finalize(keel_ns *ns)
             if (o->constructed)
                 all[n++] = o;
         for (size_t i = n; i-- > 0;)
-            ld_object_cxa_finalize(all[i]);
-        ld_run_fini(all, n);
+            rl_object_cxa_finalize(all[i]);
+        rl_run_fini(all, n);
         for (size_t i = 0; i < n; i++)
             all[i]->constructed = false;
         free(all);
@@ -207,7 +207,7 @@ void keel_ns_finalize(keel_ns *ns)
             keel_object *o = ns->first;
             while (o->next != last)
                 o = o->next;
-            ld_object_finalize(o);
+            rl_object_finalize(o);
             last = o;
         }
     }
@@ -219,31 +219,31 @@ void keel_ns_destroy(keel_ns *ns)
 {
     if (!ns)
         return;
-    ld_host_unregister(ns);
-    ld_write_lock(ns);
-    ld_edges_changed(ns); /* the parents' dependents lists may point here */
-    ld_ns_unlink(ns);
-    ld_unlock(ns);
+    rl_host_unregister(ns);
+    rl_write_lock(ns);
+    rl_edges_changed(ns); /* the parents' dependents lists may point here */
+    rl_ns_unlink(ns);
+    rl_unlock(ns);
     keel_ns_finalize(ns);
     for (keel_object *o = ns->first, *next; o; o = next) {
         next = o->next;
-        ld_object_free(o, false);
+        rl_object_free(o, false);
     }
     ns->first = ns->last = NULL;
-    ld_pool_destroy(&ns->pool);
+    rl_pool_destroy(&ns->pool);
     for (size_t i = 0; i < ns->narchives; i++)
         munmap(ns->archives[i].map, ns->archives[i].size);
     free(ns->archives);
     if (ns->arena)
         munmap((void *)ns->arena, ns->arena_size);
-    ld_sym_free(&ns->syms);
-    ld_sym_free(&ns->groups);
-    ld_sym_free(&ns->hidden);
+    rl_sym_free(&ns->syms);
+    rl_sym_free(&ns->groups);
+    rl_sym_free(&ns->hidden);
     free(ns->by_addr);
-    ld_tree *tree = ns->tree;
-    ld_write_lock(ns);
+    rl_tree *tree = ns->tree;
+    rl_write_lock(ns);
     bool last = --tree->refs == 0;
-    ld_unlock(ns);
+    rl_unlock(ns);
     if (last)
         tree_free(tree);
     free(ns);
@@ -251,17 +251,17 @@ void keel_ns_destroy(keel_ns *ns)
 
 void *keel_symbol(const keel_ns *ns, const char *name)
 {
-    uint32_t h = ld_hash(name);
+    uint32_t h = rl_hash(name);
     void *addr = NULL;
-    ld_read_lock(ns);
+    rl_read_lock(ns);
     for (const keel_ns *n = ns; n; n = n->parent) {
-        sym_entry *e = ld_sym_find(&n->syms, name, h);
+        sym_entry *e = rl_sym_find(&n->syms, name, h);
         if (e) {
             addr = (void *)e->addr;
             break;
         }
     }
-    ld_unlock(ns);
+    rl_unlock(ns);
     return addr;
 }
 
@@ -270,7 +270,7 @@ void *keel_symbol(const keel_ns *ns, const char *name)
  * have one of that name, all in the run the hash starts). */
 static const sym_entry *program_def(const keel_ns *ns, const char *name, uint32_t h, uint64_t batch)
 {
-    const sym_entry *e = ld_sym_find(&ns->syms, name, h);
+    const sym_entry *e = rl_sym_find(&ns->syms, name, h);
     if (e && e->object->batch == batch)
         return e;
     const sym_table *t = &ns->hidden;
@@ -285,13 +285,13 @@ static const sym_entry *program_def(const keel_ns *ns, const char *name, uint32_
 void *keel_program_symbol(const keel_object *obj, const char *name)
 {
     const keel_ns *ns = obj->ns;
-    uint32_t h = ld_hash(name);
-    ld_read_lock(ns);
+    uint32_t h = rl_hash(name);
+    rl_read_lock(ns);
     const sym_entry *e = program_def(ns, name, h, obj->batch);
     for (const keel_ns *n = ns; n && !e; n = n->parent)
-        e = ld_sym_find(&n->syms, name, h);
+        e = rl_sym_find(&n->syms, name, h);
     void *addr = e ? (void *)e->addr : NULL;
-    ld_unlock(ns);
+    rl_unlock(ns);
     return addr;
 }
 
@@ -300,7 +300,7 @@ int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_
     size_t len = strlen(prefix), found = 0;
     char list[sizeof err->msg] = "";
     size_t used = 0, listed = 0;
-    ld_read_lock(ns);
+    rl_read_lock(ns);
     for (const keel_ns *n = ns; n; n = n->parent) {
         for (size_t i = 0; i < n->syms.cap; i++) {
             const sym_entry *e = &n->syms.v[i];
@@ -318,7 +318,7 @@ int keel_symbol_prefix(const keel_ns *ns, const char *prefix, void **addr, keel_
             }
         }
     }
-    ld_unlock(ns);
+    rl_unlock(ns);
     if (found == 1)
         return 0;
     *addr = NULL;
@@ -339,7 +339,7 @@ static int by_address(const void *a, const void *b)
  * sections all lie above those already indexed: a load sorts just its own
  * and appends them (room reserved before the commit, which cannot fail),
  * and an unload filters its object out in place. */
-int ld_index_reserve(keel_ns *ns, size_t more)
+int rl_index_reserve(keel_ns *ns, size_t more)
 {
     if (ns->nby_addr + more <= ns->capby_addr)
         return 0;
@@ -352,7 +352,7 @@ int ld_index_reserve(keel_ns *ns, size_t more)
     return 0;
 }
 
-void ld_index_append(keel_ns *ns, keel_object *from)
+void rl_index_append(keel_ns *ns, keel_object *from)
 {
     size_t start = ns->nby_addr;
     for (keel_object *o = from; o; o = o->next)
@@ -366,7 +366,7 @@ void ld_index_append(keel_ns *ns, keel_object *from)
         qsort(ns->by_addr, ns->nby_addr, sizeof *ns->by_addr, by_address); /* not above: sort it all */
 }
 
-void ld_index_remove(keel_ns *ns, const keel_object *o)
+void rl_index_remove(keel_ns *ns, const keel_object *o)
 {
     size_t w = 0;
     for (size_t i = 0; i < ns->nby_addr; i++)
@@ -395,27 +395,27 @@ static const keel_section *section_at(const keel_ns *ns, uintptr_t addr)
  * thread may unload the section. */
 const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t *offset)
 {
-    ld_read_lock(ns);
+    rl_read_lock(ns);
     const keel_section *hit = section_at(ns, addr);
     if (hit && offset)
         *offset = addr - hit->addr;
-    ld_unlock(ns);
+    rl_unlock(ns);
     return hit;
 }
 
-uintptr_t ld_handle_at(const keel_ns *ns, uintptr_t addr)
+uintptr_t rl_handle_at(const keel_ns *ns, uintptr_t addr)
 {
-    ld_read_lock(ns);
+    rl_read_lock(ns);
     const keel_section *hit = section_at(ns, addr);
     uintptr_t h = hit ? hit->parent->dso_handle : 0;
-    ld_unlock(ns);
+    rl_unlock(ns);
     return h;
 }
 
 const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *prev)
 {
-    ld_read_lock(ns);
+    rl_read_lock(ns);
     const keel_object *o = prev ? prev->next : ns->first;
-    ld_unlock(ns);
+    rl_unlock(ns);
     return o;
 }

@@ -18,7 +18,7 @@
 
 enum { STT_SECTION = 3 };
 
-const char *ld_reloc_target_name(const keel_object *o, const keel_symtab *symtab, uint64_t symi)
+const char *rl_reloc_target_name(const keel_object *o, const keel_symtab *symtab, uint64_t symi)
 {
     keel_sym sym;
     const char *sn = "";
@@ -34,7 +34,7 @@ const char *ld_reloc_target_name(const keel_object *o, const keel_symtab *symtab
 }
 
 /* "name:(.text+0x12): " and the message */
-static int fail_at(const ld_reloc_env *env, uint64_t off, int code, const char *fmt, const char *a1, const char *a2)
+static int fail_at(const rl_reloc_env *env, uint64_t off, int code, const char *fmt, const char *a1, const char *a2)
 {
     char msg[2 * sizeof env->err->msg];
     keel_error e;
@@ -54,7 +54,7 @@ static bool is_tls(const keel_section *s)
  * a stub (a call out of reach, rare) may grow it (malloc: this runs in the
  * load's worker threads, each on its own objects).  NULL when there is
  * none and no room (a re-point), or no memory. */
-static keel_slot *slot_of(const ld_reloc_env *env, ld_resolution *res, const keel_rel *r)
+static keel_slot *slot_of(const rl_reloc_env *env, rl_resolution *res, const keel_rel *r)
 {
     keel_object *o = env->obj;
     if (!res->slot) {
@@ -69,16 +69,16 @@ static keel_slot *slot_of(const ld_reloc_env *env, ld_resolution *res, const kee
             o->slots_cap = cap;
         }
         res->slot = ++o->nslots;
-        o->slots[res->slot - 1] = (keel_slot){.symbol = ld_reloc_target_name(o, env->symtab, r->sym)};
+        o->slots[res->slot - 1] = (keel_slot){.symbol = rl_reloc_target_name(o, env->symtab, r->sym)};
     }
     return &o->slots[res->slot - 1];
 }
 
 /* n GOT words from the room, or 0 when there is none (a re-point: the
  * slot would have to exist already). */
-static uintptr_t take_got(const ld_reloc_env *env, uint64_t words)
+static uintptr_t take_got(const rl_reloc_env *env, uint64_t words)
 {
-    ld_slot_room *room = env->room;
+    rl_slot_room *room = env->room;
     if (!room || room->got_end - room->got_next < words * 8)
         return 0;
     uintptr_t at = room->got_next;
@@ -86,7 +86,7 @@ static uintptr_t take_got(const ld_reloc_env *env, uint64_t words)
     return at;
 }
 
-static int no_room(const ld_reloc_env *env, const keel_rel *r, const kl_howto *h, const char *what)
+static int no_room(const rl_reloc_env *env, const keel_rel *r, const ka_howto *h, const char *what)
 {
     if (env->room) /* a load measures its room: only the table can fail to grow */
         return fail_at(env, r->offset, KEEL_E_NOMEM, "%s: out of memory", h->name, 0);
@@ -95,20 +95,20 @@ static int no_room(const ld_reloc_env *env, const keel_rel *r, const kl_howto *h
 
 /* T for a TLS relocation: a tls_index (general and local dynamic), a
  * descriptor (TLSDESC), or the offset in the module's block (DTPOFF). */
-static int tls_value(const ld_reloc_env *env, const keel_rel *r, const kl_howto *h, ld_resolution *res,
-                     kl_reloc_in *in)
+static int tls_value(const rl_reloc_env *env, const keel_rel *r, const ka_howto *h, rl_resolution *res,
+                     ka_reloc_in *in)
 {
     keel_object *o = env->obj, *owner = is_tls(res->section) ? res->section->parent : NULL;
-    bool local_dynamic = h->needs & KL_NEED_TLS_LD;
+    bool local_dynamic = h->needs & KA_NEED_TLS_LD;
     if (local_dynamic)
         owner = o;
     if (!owner || !owner->tls_module)
         return fail_at(env, r->offset, KEEL_E_UNSUPPORTED,
                        "%s against '%s': not a thread-local variable of a loaded object (loaded code cannot use "
                        "the host's thread-local variables directly)", h->name,
-                       ld_reloc_target_name(o, env->symtab, r->sym));
+                       rl_reloc_target_name(o, env->symtab, r->sym));
     uint64_t offset = local_dynamic ? 0 : res->addr - owner->tls_image;
-    if (h->needs & KL_NEED_TLS_DTPOFF) {
+    if (h->needs & KA_NEED_TLS_DTPOFF) {
         in->T = offset;
         return 0;
     }
@@ -127,12 +127,12 @@ static int tls_value(const ld_reloc_env *env, const keel_rel *r, const kl_howto 
     keel_slot *s = slot_of(env, res, r);
     if (!s)
         return no_room(env, r, h, "TLS slot");
-    if (h->needs & KL_NEED_TLSDESC) {
+    if (h->needs & KA_NEED_TLSDESC) {
         if (!s->tlsdesc) {
             uint64_t *slot = (uint64_t *)take_got(env, 4);
             if (!slot)
                 return no_room(env, r, h, "TLS descriptor");
-            slot[0] = (uintptr_t)kl_host_tlsdesc_resolve;
+            slot[0] = (uintptr_t)ka_host_tlsdesc_resolve;
             slot[1] = (uintptr_t)&slot[2]; /* its argument: the tls_index after it */
             slot[2] = owner->tls_module;
             slot[3] = offset;
@@ -154,11 +154,11 @@ static int tls_value(const ld_reloc_env *env, const keel_rel *r, const kl_howto 
 }
 
 /* The one function; inlined into the batch's loop below. */
-static inline __attribute__((always_inline)) int apply(ld_reloc_env *env, const kl_arch *arch, const keel_section *t,
-                                                       uintptr_t delta, const keel_rel *r, ld_resolution *res)
+static inline __attribute__((always_inline)) int apply(rl_reloc_env *env, const ka_arch *arch, const keel_section *t,
+                                                       uintptr_t delta, const keel_rel *r, rl_resolution *res)
 {
     keel_object *o = env->obj;
-    const kl_howto *h = arch->howto(r->type);
+    const ka_howto *h = arch->howto(r->type);
     if (!h) {
         char tname[48];
         const char *known = keel_reloc_type_name(arch->machine, r->type);
@@ -169,9 +169,9 @@ static inline __attribute__((always_inline)) int apply(ld_reloc_env *env, const 
         return fail_at(env, r->offset, KEEL_E_UNSUPPORTED, "relocation type %s is not supported by the loader", tname,
                        0);
     }
-    if (h->formula == KL_F_NONE || h->formula == KL_F_MARKER)
+    if (h->formula == KA_F_NONE || h->formula == KA_F_MARKER)
         return 0;
-    if (h->needs & (KL_NEED_TLS_IE | KL_NEED_TLS_LE))
+    if (h->needs & (KA_NEED_TLS_IE | KA_NEED_TLS_LE))
         return fail_at(env, r->offset, KEEL_E_UNSUPPORTED,
                        "%s: initial- and local-exec thread-local storage needs a place in the static TLS "
                        "area, which loaded code cannot have: compile with -fPIC (general dynamic)",
@@ -187,16 +187,16 @@ static inline __attribute__((always_inline)) int apply(ld_reloc_env *env, const 
             return 0;
         return fail_at(env, r->offset, KEEL_E_INDEX,
                        res->discarded ? "reference to '%s' in a discarded section" : "undefined reference to '%s'",
-                       ld_reloc_target_name(o, env->symtab, r->sym), 0);
+                       rl_reloc_target_name(o, env->symtab, r->sym), 0);
     }
-    kl_reloc_in in = {.S = res->addr, .A = r->addend, .P = t->addr + r->offset, .Z = res->size, .GOT = env->got};
-    if (h->formula == KL_F_SIZE && !res->section && res->addr && !ld_host_symbol_size(res->addr, &in.Z))
+    ka_reloc_in in = {.S = res->addr, .A = r->addend, .P = t->addr + r->offset, .Z = res->size, .GOT = env->got};
+    if (h->formula == KA_F_SIZE && !res->section && res->addr && !rl_host_symbol_size(res->addr, &in.Z))
         return fail_at(env, r->offset, KEEL_E_UNSUPPORTED, "%s against '%s': the host does not say the symbol's size",
-                       h->name, ld_reloc_target_name(o, env->symtab, r->sym));
-    if (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC | KL_NEED_TLS_DTPOFF) &&
+                       h->name, rl_reloc_target_name(o, env->symtab, r->sym));
+    if (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC | KA_NEED_TLS_DTPOFF) &&
         tls_value(env, r, h, res, &in))
         return env->err->code;
-    if (h->needs & KL_NEED_GOT) {
+    if (h->needs & KA_NEED_GOT) {
         keel_slot *s = slot_of(env, res, r);
         if (s && !s->got && (s->got = take_got(env, 1)))
             *(uint64_t *)s->got = res->addr;
@@ -210,12 +210,12 @@ static inline __attribute__((always_inline)) int apply(ld_reloc_env *env, const 
         in.G = s->got;
     }
     in.L = in.S;
-    if (h->needs & KL_NEED_PLT) {
+    if (h->needs & KA_NEED_PLT) {
         int64_t d = (int64_t)(in.S + (uint64_t)in.A - in.P);
         if (d < -(int64_t)arch->pc32_reach || d > (int64_t)arch->pc32_reach) {
             /* out of reach: through a stub and its GOT slot */
             keel_slot *s = slot_of(env, res, r);
-            ld_slot_room *room = env->room;
+            rl_slot_room *room = env->room;
             if (s && !s->stub && room && room->stub_next < room->stub_end) {
                 s->stub = room->stub_next;
                 s->stub_got = room->stub_got_next;
@@ -227,31 +227,31 @@ static inline __attribute__((always_inline)) int apply(ld_reloc_env *env, const 
             if (!s || !s->stub || *(uint64_t *)s->stub_got != res->addr)
                 return fail_at(env, r->offset, KEEL_E_RANGE,
                                "%s against '%s': the target is out of reach and no call stub leads to it", h->name,
-                               ld_reloc_target_name(o, env->symtab, r->sym));
+                               rl_reloc_target_name(o, env->symtab, r->sym));
             in.L = s->stub;
         }
     }
     uint64_t value;
-    if (kl_reloc_apply(arch, h, &in, (uint8_t *)(in.P + delta), false, &value)) {
+    if (ka_reloc_apply(arch, h, &in, (uint8_t *)(in.P + delta), false, &value)) {
         char why[200];
-        bool low = h->formula == KL_F_ABS && h->size < sizeof(uintptr_t);
+        bool low = h->formula == KA_F_ABS && h->size < sizeof(uintptr_t);
         snprintf(why, sizeof why, "relocation %s against '%s' out of range (value 0x%llx)%s", h->name,
-                 ld_reloc_target_name(o, env->symtab, r->sym), (unsigned long long)value,
+                 rl_reloc_target_name(o, env->symtab, r->sym), (unsigned long long)value,
                  low ? "" : "; the target is beyond 2 GiB: compile with -fPIC");
         return fail_at(env, r->offset, KEEL_E_RANGE, "%s", why, 0);
     }
     return 0;
 }
 
-int ld_reloc_one(ld_reloc_env *env, const keel_rel *r, ld_resolution *res)
+int rl_reloc_one(rl_reloc_env *env, const keel_rel *r, rl_resolution *res)
 {
     return apply(env, env->obj->arch, env->sec, (uintptr_t)env->delta, r, res);
 }
 
-int ld_reloc_section(ld_reloc_env *env, const keel_relocs *rs, ld_resolution *res, uint64_t nsyms)
+int rl_reloc_section(rl_reloc_env *env, const keel_relocs *rs, rl_resolution *res, uint64_t nsyms)
 {
     /* what the loop reads on every relocation, in registers */
-    const kl_arch *arch = env->obj->arch;
+    const ka_arch *arch = env->obj->arch;
     const keel_section *t = env->sec;
     uintptr_t delta = (uintptr_t)env->delta;
     for (uint64_t k = 0; k < rs->count; k++) {

@@ -31,7 +31,7 @@ static int fail(keel_error *err, const keel_object *o, const char *what)
                           strerror(errno));
 }
 
-int ld_text_alias(keel_object *o, uintptr_t *alias, keel_error *err)
+int rl_text_alias(keel_object *o, uintptr_t *alias, keel_error *err)
 {
     if (o->text_alias) {
         *alias = o->text_alias;
@@ -69,7 +69,7 @@ int ld_text_alias(keel_object *o, uintptr_t *alias, keel_error *err)
     return 0;
 }
 
-void ld_text_alias_free(keel_object *o)
+void rl_text_alias_free(keel_object *o)
 {
     if (o->text_alias)
         munmap((void *)o->text_alias, o->region_size[0]);
@@ -84,16 +84,16 @@ int keel_text_write(const keel_object *obj, void *addr, const void *bytes, size_
 {
     keel_object *o = (keel_object *)obj; /* its alias is the loader's business */
     uintptr_t at = (uintptr_t)addr, alias;
-    ld_write_lock(o->ns);
+    rl_write_lock(o->ns);
     int rc = 0;
     if (at < o->region[0] || at - o->region[0] > o->region_size[0] || n > o->region_size[0] - (at - o->region[0]))
         rc = keel_error_set(err, KEEL_E_RANGE, 0, "%s: %X..%X is outside its code (%X, %U bytes)", o->name,
                             (uint64_t)at, (uint64_t)at + n, (uint64_t)o->region[0], (uint64_t)o->region_size[0]);
-    else if (!(rc = ld_text_alias(o, &alias, err))) {
+    else if (!(rc = rl_text_alias(o, &alias, err))) {
         memcpy((void *)(alias + (at - o->region[0])), bytes, n);
         written(at, n);
     }
-    ld_unlock(o->ns);
+    rl_unlock(o->ns);
     return rc;
 }
 
@@ -120,11 +120,11 @@ int keel_section_repoint(const keel_section *sec, uint64_t offset, const void *t
     keel_object *o = s->parent;
     keel_rel r;
     keel_symtab symtab;
-    ld_write_lock(o->ns);
+    rl_write_lock(o->ns);
     int rc = find_reloc(s, offset, &r, &symtab, err);
-    const kl_howto *h = rc ? NULL : o->arch->howto(r.type);
-    if (!rc && h && (h->formula == KL_F_SIZE || (h->needs & (KL_NEED_TLS_GD | KL_NEED_TLS_LD | KL_NEED_TLSDESC |
-                                                             KL_NEED_TLS_DTPOFF | KL_NEED_TLS_IE | KL_NEED_TLS_LE))))
+    const ka_howto *h = rc ? NULL : o->arch->howto(r.type);
+    if (!rc && h && (h->formula == KA_F_SIZE || (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC |
+                                                             KA_NEED_TLS_DTPOFF | KA_NEED_TLS_IE | KA_NEED_TLS_LE))))
         rc = keel_error_set(err, KEEL_E_UNSUPPORTED, offset,
                             "%s:(%s+%X): %s: its value is not the address of its symbol, which is all a re-point "
                             "changes", o->name, s->elf_name, offset, h->name);
@@ -136,22 +136,22 @@ int keel_section_repoint(const keel_section *sec, uint64_t offset, const void *t
     if (!rc && !text && !s->writable)
         rc = keel_error_set(err, KEEL_E_UNSUPPORTED, offset, "%s:(%s+%X): the section is read-only data", o->name,
                             s->elf_name, offset);
-    if (!rc && text && !(rc = ld_text_alias(o, &alias, err)))
+    if (!rc && text && !(rc = rl_text_alias(o, &alias, err)))
         delta = (intptr_t)(alias - o->region[0]);
     if (!rc) {
         /* the symbol now resolves to target; its slots are those of its load */
-        ld_resolution res = {.addr = (uintptr_t)target, .defined = true};
-        const char *name = ld_reloc_target_name(o, &symtab, r.sym);
+        rl_resolution res = {.addr = (uintptr_t)target, .defined = true};
+        const char *name = rl_reloc_target_name(o, &symtab, r.sym);
         for (uint32_t i = 0; i < o->nslots; i++)
             if (o->slots[i].symbol && strcmp(o->slots[i].symbol, name) == 0)
                 res.slot = i + 1;
-        ld_reloc_env env = {.obj = o, .symtab = &symtab, .sec = s, .delta = delta, .got = 0, .err = err};
-        if (h && h->needs & KL_NEED_GOTBASE)
+        rl_reloc_env env = {.obj = o, .symtab = &symtab, .sec = s, .delta = delta, .got = 0, .err = err};
+        if (h && h->needs & KA_NEED_GOTBASE)
             rc = keel_error_set(err, KEEL_E_UNSUPPORTED, offset, "%s:(%s+%X): %s: relative to the GOT", o->name,
                                 s->elf_name, offset, h->name);
-        else if (!(rc = ld_reloc_one(&env, &r, r.sym < symtab.count ? &res : NULL)) && text)
+        else if (!(rc = rl_reloc_one(&env, &r, r.sym < symtab.count ? &res : NULL)) && text)
             written(s->addr + offset, h ? h->size : 0);
     }
-    ld_unlock(o->ns);
+    rl_unlock(o->ns);
     return rc;
 }

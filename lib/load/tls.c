@@ -5,8 +5,8 @@
  * with a template (its TLS sections, relocated, read-only), and each
  * thread has its own array of blocks, indexed by module id, allocated on
  * first use and freed when the thread exits.  General- and local-dynamic
- * code calls __tls_get_addr, which the loader binds to ld_tls_get_addr;
- * TLS descriptors call the machine's resolver (kl_host_tlsdesc_resolve, in
+ * code calls __tls_get_addr, which the loader binds to rl_tls_get_addr;
+ * TLS descriptors call the machine's resolver (ka_host_tlsdesc_resolve, in
  * lib/arch), which reads the blocks below and must keep every register.
  * Module ids are never reused, so a block can never be taken for another
  * module's.
@@ -36,34 +36,34 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 /* The calling thread's blocks.  Initial-exec, so that the descriptor
  * resolver (lib/arch) reaches them with no call. */
 #define TLS_IE __attribute__((tls_model("initial-exec"), visibility("hidden")))
-extern TLS_IE __thread uint64_t ld_tls_nblocks;
-extern TLS_IE __thread void **ld_tls_blocks;
-TLS_IE __thread uint64_t ld_tls_nblocks;
-TLS_IE __thread void **ld_tls_blocks;
+extern TLS_IE __thread uint64_t rl_tls_nblocks;
+extern TLS_IE __thread void **rl_tls_blocks;
+TLS_IE __thread uint64_t rl_tls_nblocks;
+TLS_IE __thread void **rl_tls_blocks;
 
 static void thread_exit(void *unused)
 {
     (void)unused;
-    for (uint64_t i = 0; i < ld_tls_nblocks; i++)
-        free(ld_tls_blocks[i]);
-    free(ld_tls_blocks);
-    ld_tls_blocks = NULL;
-    ld_tls_nblocks = 0;
+    for (uint64_t i = 0; i < rl_tls_nblocks; i++)
+        free(rl_tls_blocks[i]);
+    free(rl_tls_blocks);
+    rl_tls_blocks = NULL;
+    rl_tls_nblocks = 0;
 }
 
 static void init_once(void)
 {
     pthread_key_create(&exit_key, thread_exit);
-    kl_host_tls_init(); /* the descriptor resolver's part (lib/arch) */
+    ka_host_tls_init(); /* the descriptor resolver's part (lib/arch) */
 }
 
-uint64_t ld_tls_new_module(void)
+uint64_t rl_tls_new_module(void)
 {
     pthread_once(&exit_once, init_once);
     return __atomic_fetch_add(&nmodules, 1, __ATOMIC_RELAXED);
 }
 
-int ld_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t align)
+int rl_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t align)
 {
     pthread_mutex_lock(&modules_lock);
     if (id >= capmodules) {
@@ -84,16 +84,16 @@ int ld_tls_register(uint64_t id, const void *image, uint64_t size, uint64_t alig
     return 0;
 }
 
-void ld_tls_unregister(uint64_t id)
+void rl_tls_unregister(uint64_t id)
 {
     pthread_mutex_lock(&modules_lock);
     if (id < capmodules)
         modules[id].image = NULL;
     pthread_mutex_unlock(&modules_lock);
     /* this thread's block now; other threads' when they exit */
-    if (id < ld_tls_nblocks) {
-        free(ld_tls_blocks[id]);
-        ld_tls_blocks[id] = NULL;
+    if (id < rl_tls_nblocks) {
+        free(rl_tls_blocks[id]);
+        rl_tls_blocks[id] = NULL;
     }
 }
 
@@ -110,23 +110,23 @@ static void out_of_memory(void)
 }
 
 /* The first use of a module by this thread: its block, from the template. */
-__attribute__((visibility("hidden"))) void *ld_tls_slow_addr(const tls_index *ti);
-void *ld_tls_slow_addr(const tls_index *ti)
+__attribute__((visibility("hidden"))) void *rl_tls_slow_addr(const tls_index *ti);
+void *rl_tls_slow_addr(const tls_index *ti)
 {
-    if (ti->module >= ld_tls_nblocks) {
-        uint64_t n = ld_tls_nblocks ? ld_tls_nblocks : 8;
+    if (ti->module >= rl_tls_nblocks) {
+        uint64_t n = rl_tls_nblocks ? rl_tls_nblocks : 8;
         while (n <= ti->module)
             n *= 2;
-        void **v = realloc(ld_tls_blocks, n * sizeof *v);
+        void **v = realloc(rl_tls_blocks, n * sizeof *v);
         if (!v)
             out_of_memory();
-        memset(v + ld_tls_nblocks, 0, (n - ld_tls_nblocks) * sizeof *v);
-        if (!ld_tls_blocks)
+        memset(v + rl_tls_nblocks, 0, (n - rl_tls_nblocks) * sizeof *v);
+        if (!rl_tls_blocks)
             pthread_setspecific(exit_key, v); /* so that thread_exit runs */
-        ld_tls_blocks = v;
-        ld_tls_nblocks = n;
+        rl_tls_blocks = v;
+        rl_tls_nblocks = n;
     }
-    void *block = ld_tls_blocks[ti->module];
+    void *block = rl_tls_blocks[ti->module];
     if (!block) {
         pthread_mutex_lock(&modules_lock);
         tls_module m = ti->module < capmodules ? modules[ti->module] : (tls_module){0};
@@ -137,16 +137,16 @@ void *ld_tls_slow_addr(const tls_index *ti)
         pthread_mutex_unlock(&modules_lock);
         if (!block)
             out_of_memory();
-        ld_tls_blocks[ti->module] = block;
+        rl_tls_blocks[ti->module] = block;
     }
     return (char *)block + ti->offset;
 }
 
 /* What general- and local-dynamic code calls as __tls_get_addr. */
-void *ld_tls_get_addr(const void *index)
+void *rl_tls_get_addr(const void *index)
 {
     const tls_index *ti = index;
-    if (__builtin_expect(ti->module < ld_tls_nblocks && ld_tls_blocks[ti->module] != NULL, 1))
-        return (char *)ld_tls_blocks[ti->module] + ti->offset;
-    return ld_tls_slow_addr(ti);
+    if (__builtin_expect(ti->module < rl_tls_nblocks && rl_tls_blocks[ti->module] != NULL, 1))
+        return (char *)rl_tls_blocks[ti->module] + ti->offset;
+    return rl_tls_slow_addr(ti);
 }

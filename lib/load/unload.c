@@ -67,31 +67,31 @@ static void run_sorted(keel_object *const *objs, size_t n, bool init)
     free(v);
 }
 
-void ld_run_init(keel_object *const *objs, size_t n) { run_sorted(objs, n, true); }
-void ld_run_fini(keel_object *const *objs, size_t n) { run_sorted(objs, n, false); }
+void rl_run_init(keel_object *const *objs, size_t n) { run_sorted(objs, n, true); }
+void rl_run_fini(keel_object *const *objs, size_t n) { run_sorted(objs, n, false); }
 
 /* What the object registered with __cxa_atexit (C++ static destructors,
  * atexit handlers) runs now, as at a dlclose. */
-void ld_object_cxa_finalize(keel_object *o)
+void rl_object_cxa_finalize(keel_object *o)
 {
     void (*finalize)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__cxa_finalize");
     if (finalize && o->constructed)
         finalize((void *)o->dso_handle);
 }
 
-void ld_object_finalize(keel_object *o)
+void rl_object_finalize(keel_object *o)
 {
     if (!o->constructed)
         return;
-    ld_object_cxa_finalize(o);
-    ld_run_fini(&o, 1);
+    rl_object_cxa_finalize(o);
+    rl_run_fini(&o, 1);
     o->constructed = false;
 }
 
-void ld_object_free(keel_object *o, bool detach)
+void rl_object_free(keel_object *o, bool detach)
 {
     if (o->tls_module)
-        ld_tls_unregister(o->tls_module);
+        rl_tls_unregister(o->tls_module);
     if (o->neh_frames) {
         void (*dereg)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__deregister_frame");
         for (uint32_t i = 0; dereg && i < o->neh_frames; i++)
@@ -105,10 +105,10 @@ void ld_object_free(keel_object *o, bool detach)
         if (o->region_size[r])
             mmap((void *)o->region[r], o->region_size[r], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
                  -1, 0);
-    ld_text_alias_free(o);
+    rl_text_alias_free(o);
     if (o->file_map)
         munmap(o->file_map, o->file_size);
-    ld_pool_put(&o->ns->pool, o->chunk);
+    rl_pool_put(&o->ns->pool, o->chunk);
     free(o->slots);
     free(o->ctors);
     free(o->dtors);
@@ -128,9 +128,9 @@ static void unlink_object(keel_ns *ns, keel_object *o)
         *pp = o->next;
     if (ns->last == o)
         ns->last = prev;
-    ld_sym_remove_object(&ns->syms, o);
-    ld_sym_remove_object(&ns->groups, o);
-    ld_sym_remove_object(&ns->hidden, o);
+    rl_sym_remove_object(&ns->syms, o);
+    rl_sym_remove_object(&ns->groups, o);
+    rl_sym_remove_object(&ns->hidden, o);
 }
 
 static int by_seq(const void *a, const void *b)
@@ -148,15 +148,15 @@ int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err)
 {
     if (obj->ns != ns)
         return keel_error_set(err, KEEL_E_FORMAT, 0, "%s is not loaded in this namespace", obj->name);
-    ld_write_lock(ns); /* the tree's: dependents in child namespaces leave too */
+    rl_write_lock(ns); /* the tree's: dependents in child namespaces leave too */
     size_t n = 0;
-    keel_object **all = ld_dependents_closure(obj, &n);
+    keel_object **all = rl_dependents_closure(obj, &n);
     if (!all) {
-        ld_unlock(ns);
+        rl_unlock(ns);
         return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory unloading %s", obj->name);
     }
     if (n > 1 && !cascade) {
-        ld_unlock(ns);
+        rl_unlock(ns);
         int rc = keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still used by %s%s", obj->name, all[1]->name,
                                 n > 2 ? " (and others)" : "");
         free(all);
@@ -164,20 +164,20 @@ int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err)
     }
     for (size_t i = 0; i < n; i++)
         if (__atomic_load_n(&all[i]->constructing, __ATOMIC_ACQUIRE)) {
-            ld_unlock(ns);
+            rl_unlock(ns);
             int rc = keel_error_set(err, KEEL_E_FORMAT, 0, "%s is still running its constructors", all[i]->name);
             free(all);
             return rc;
         }
     for (size_t i = 0; i < n; i++) {
         unlink_object(all[i]->ns, all[i]); /* a dependent may live in a child namespace */
-        ld_index_remove(all[i]->ns, all[i]);
+        rl_index_remove(all[i]->ns, all[i]);
     }
-    ld_edges_changed(ns);
-    ld_unlock(ns);
+    rl_edges_changed(ns);
+    rl_unlock(ns);
     qsort(all, n, sizeof *all, by_seq);
     for (size_t i = n; i-- > 0;)
-        ld_object_cxa_finalize(all[i]);
+        rl_object_cxa_finalize(all[i]);
     keel_object **run = malloc(n * sizeof *run);
     size_t nrun = 0;
     for (size_t i = 0; i < n; i++)
@@ -185,13 +185,13 @@ int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err)
             if (run)
                 run[nrun++] = all[i];
             else
-                ld_run_fini(&all[i], 1); /* out of memory: object by object */
+                rl_run_fini(&all[i], 1); /* out of memory: object by object */
             all[i]->constructed = false;
         }
-    ld_run_fini(run, nrun);
+    rl_run_fini(run, nrun);
     free(run);
     for (size_t i = 0; i < n; i++)
-        ld_object_free(all[i], true);
+        rl_object_free(all[i], true);
     free(all);
     return 0;
 }

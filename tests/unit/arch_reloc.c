@@ -8,7 +8,7 @@
  * against the ELF reader's independent name table (lib/elf/names.c).
  * Then the stub writers, the relocation record, the TLS thread pointer,
  * the relaxations on hand-assembled instructions, and the instruction-
- * field path of kl_reloc_apply through a test encoder laid out as
+ * field path of ka_reloc_apply through a test encoder laid out as
  * aarch64's CALL26 and ADRP fields are. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -153,20 +153,20 @@ static const row rows[] = {
     {42, "REX_GOTPCRELX: -2^31-1 overflows", 0, 0, 0x80000001, 0, 0x0, 0, 0, 0, RANGE, 0},
 };
 
-static void check_rows(const kl_arch *a)
+static void check_rows(const ka_arch *a)
 {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const row *r = &rows[i];
-        const kl_howto *h = a->howto(r->type);
+        const ka_howto *h = a->howto(r->type);
         if (!ok(h != NULL, "type %u is known (%s)", r->type, r->why))
             continue;
         uint8_t buf[16];
         memset(buf, 0xaa, sizeof buf);
-        kl_reloc_in in = {.S = r->S, .A = r->A, .P = r->P, .Z = r->Z, .G = r->G, .GOT = r->GOT, .L = r->L, .T = r->T};
+        ka_reloc_in in = {.S = r->S, .A = r->A, .P = r->P, .Z = r->Z, .G = r->G, .GOT = r->GOT, .L = r->L, .T = r->T};
         if (r->type == 4 && !in.L) /* PLT32 with the target in reach: L = S */
             in.L = in.S;
         uint64_t value;
-        int rc = kl_reloc_apply(a, h, &in, buf + 4, false, &value);
+        int rc = ka_reloc_apply(a, h, &in, buf + 4, false, &value);
         bool untouched = true;
         for (int k = 0; k < 16; k++)
             if ((k < 4 || k >= 4 + h->size || r->range || h->size == 0) && buf[k] != 0xaa)
@@ -184,11 +184,11 @@ static void check_rows(const kl_arch *a)
 }
 
 /* Every type the target knows has a row; the names are the reader's. */
-static void check_coverage(const kl_arch *a)
+static void check_coverage(const ka_arch *a)
 {
     int known = 0, missing = 0;
     for (uint32_t t = 0; t < 256; t++) {
-        const kl_howto *h = a->howto(t);
+        const ka_howto *h = a->howto(t);
         if (!h)
             continue;
         known++;
@@ -205,33 +205,33 @@ static void check_coverage(const kl_arch *a)
     ok(known >= 33 && missing == 0, "all %d types the target knows have rows", known);
 }
 
-static void check_target(const kl_arch *a)
+static void check_target(const ka_arch *a)
 {
-    ok(kl_arch_for(a->machine) == a, "kl_arch_for(e_machine %u) is the %s target", a->machine, a->name);
-    ok(kl_arch_for(3) == NULL && kl_arch_for(183) == NULL, "no target for a machine not built");
+    ok(ka_arch_for(a->machine) == a, "ka_arch_for(e_machine %u) is the %s target", a->machine, a->name);
+    ok(ka_arch_for(3) == NULL && ka_arch_for(183) == NULL, "no target for a machine not built");
     ok(a->elfclass == 2 && a->byteorder == 1 && a->word_size == 8 && a->ehdr_size == 64 && a->phdr_size == 56 &&
            a->shdr_size == 64 && a->sym_size == 24 && a->rela_size == 24,
        "ELF64 little-endian and its record sizes");
     ok(a->max_page == 0x1000 && a->common_page == 0x1000 && a->image_base == 0x400000, "pages and base");
-    ok(a->tls_variant == KL_TLS_VARIANT_2 && a->branch_reach == 0x7fffffff && a->pc32_reach == 0x7fffffff,
+    ok(a->tls_variant == KA_TLS_VARIANT_2 && a->branch_reach == 0x7fffffff && a->pc32_reach == 0x7fffffff,
        "TLS variant II, a rel32 branch reach");
     /* GNU_PROPERTY_X86_FEATURE_1_AND (IBT, SHSTK), ISA_1_NEEDED, FEATURE_2_USED, and a type below the x86 ranges */
-    ok(a->property_merge(0xc0000002) == KL_PROP_AND && a->property_merge(0xc0008002) == KL_PROP_OR &&
-           a->property_merge(0xc0010001) == KL_PROP_OR_AND && a->property_merge(0xc0000000) == KL_PROP_NONE &&
-           a->property_merge(0xc0018000) == KL_PROP_NONE,
+    ok(a->property_merge(0xc0000002) == KA_PROP_AND && a->property_merge(0xc0008002) == KA_PROP_OR &&
+           a->property_merge(0xc0010001) == KA_PROP_OR_AND && a->property_merge(0xc0000000) == KA_PROP_NONE &&
+           a->property_merge(0xc0018000) == KA_PROP_NONE,
        "the x86 property ranges merge by AND, OR, OR-and-AND");
     /* the dynamic vocabulary, named by the reader's table */
     static const struct { const char *name; size_t off; } dyn[] = {
-        {"R_X86_64_64", offsetof(kl_dyn_types, abs)},
-        {"R_X86_64_RELATIVE", offsetof(kl_dyn_types, relative)},
-        {"R_X86_64_GLOB_DAT", offsetof(kl_dyn_types, glob_dat)},
-        {"R_X86_64_JUMP_SLOT", offsetof(kl_dyn_types, jump_slot)},
-        {"R_X86_64_IRELATIVE", offsetof(kl_dyn_types, irelative)},
-        {"R_X86_64_COPY", offsetof(kl_dyn_types, copy)},
-        {"R_X86_64_DTPMOD64", offsetof(kl_dyn_types, tls_module)},
-        {"R_X86_64_DTPOFF64", offsetof(kl_dyn_types, tls_offset)},
-        {"R_X86_64_TPOFF64", offsetof(kl_dyn_types, tls_tpoff)},
-        {"R_X86_64_TLSDESC", offsetof(kl_dyn_types, tlsdesc)},
+        {"R_X86_64_64", offsetof(ka_dyn_types, abs)},
+        {"R_X86_64_RELATIVE", offsetof(ka_dyn_types, relative)},
+        {"R_X86_64_GLOB_DAT", offsetof(ka_dyn_types, glob_dat)},
+        {"R_X86_64_JUMP_SLOT", offsetof(ka_dyn_types, jump_slot)},
+        {"R_X86_64_IRELATIVE", offsetof(ka_dyn_types, irelative)},
+        {"R_X86_64_COPY", offsetof(ka_dyn_types, copy)},
+        {"R_X86_64_DTPMOD64", offsetof(ka_dyn_types, tls_module)},
+        {"R_X86_64_DTPOFF64", offsetof(ka_dyn_types, tls_offset)},
+        {"R_X86_64_TPOFF64", offsetof(ka_dyn_types, tls_tpoff)},
+        {"R_X86_64_TLSDESC", offsetof(ka_dyn_types, tlsdesc)},
     };
     for (size_t i = 0; i < sizeof dyn / sizeof dyn[0]; i++) {
         uint32_t t;
@@ -246,7 +246,7 @@ static bool bytes(const uint8_t *got, const char *want, size_t n)
     return memcmp(got, want, n) == 0;
 }
 
-static void check_writers(const kl_arch *a)
+static void check_writers(const ka_arch *a)
 {
     uint8_t b[32];
     /* jmp *slot(%rip): ff 25, disp32 = slot - (stub + 6) = 0x404000 - 0x401006 */
@@ -260,19 +260,19 @@ static void check_writers(const kl_arch *a)
        "call stub: jmp *-0x16(%%rip), int3 to 8 bytes");
     /* Elf64_Rela: r_offset, r_info = sym << 32 | type, r_addend */
     memset(b, 0, sizeof b);
-    kl_write_rela(a, b, 0x404000, 0, a->dyn.irelative, 0x401234);
+    ka_write_rela(a, b, 0x404000, 0, a->dyn.irelative, 0x401234);
     ok(bytes(b, "\0\x40\x40\0\0\0\0\0\x25\0\0\0\0\0\0\0\x34\x12\x40\0\0\0\0\0", 24), "IRELATIVE record");
-    kl_write_rela(a, b, 0x10, 7, 1, -1);
+    ka_write_rela(a, b, 0x10, 7, 1, -1);
     ok(bytes(b, "\x10\0\0\0\0\0\0\0\x01\0\0\0\x07\0\0\0\xff\xff\xff\xff\xff\xff\xff\xff", 24),
        "a record with a symbol and a negative addend");
     /* variant II: the thread pointer at the block's end, aligned */
-    ok(kl_tls_tp(a, 0x405000, 0x405011, 16) == 0x405020 && kl_tls_tp(a, 0x405000, 0x405010, 16) == 0x405010,
+    ok(ka_tls_tp(a, 0x405000, 0x405011, 16) == 0x405020 && ka_tls_tp(a, 0x405000, 0x405010, 16) == 0x405010,
        "TLS thread pointer at the aligned end of the block");
 }
 
 /* The relaxations, on instructions assembled by hand (Intel SDM
  * encodings; the rewrites are GNU ld's). */
-static void check_relaxations(const kl_arch *a)
+static void check_relaxations(const ka_arch *a)
 {
     uint8_t c[32];
     /* mov foo@GOTPCREL(%rip), %rax (48 8b 05) -> mov $foo, %rax (48 c7 c0) */
@@ -312,7 +312,7 @@ static void check_relaxations(const kl_arch *a)
 /* The instruction-field path, through an encoder laid out as aarch64's
  * CALL26 (imm26 = value >> 2 in bits 0-25) and ADRP (immlo in 29-30,
  * immhi in 5-23 of the page difference >> 12). */
-static int test_encode(const kl_howto *h, uint8_t *loc, uint64_t v)
+static int test_encode(const ka_howto *h, uint8_t *loc, uint64_t v)
 {
     uint32_t insn = (uint32_t)loc[0] | (uint32_t)loc[1] << 8 | (uint32_t)loc[2] << 16 | (uint32_t)loc[3] << 24;
     if (h->insn == 1) {
@@ -328,37 +328,37 @@ static int test_encode(const kl_howto *h, uint8_t *loc, uint64_t v)
 
 static void check_fields(void)
 {
-    static const kl_howto call26 = {"TEST_CALL26", 4, KL_F_PC, KL_CHECK_SIGNED, 0, 28, 2, 1};
-    static const kl_howto adrp = {"TEST_ADRP", 4, KL_F_PAGE_PC, KL_CHECK_SIGNED, 0, 33, 12, 2};
-    kl_arch t = {.name = "test", .encode = test_encode};
+    static const ka_howto call26 = {"TEST_CALL26", 4, KA_F_PC, KA_CHECK_SIGNED, 0, 28, 2, 1};
+    static const ka_howto adrp = {"TEST_ADRP", 4, KA_F_PAGE_PC, KA_CHECK_SIGNED, 0, 33, 12, 2};
+    ka_arch t = {.name = "test", .encode = test_encode};
     uint8_t b[4];
     uint64_t v;
     memcpy(b, "\0\0\0\x94", 4); /* bl 0 */
-    ok(kl_reloc_apply(&t, &call26, &(kl_reloc_in){.S = 0x1000, .P = 0x2000}, b, false, &v) == 0 &&
+    ok(ka_reloc_apply(&t, &call26, &(ka_reloc_in){.S = 0x1000, .P = 0x2000}, b, false, &v) == 0 &&
            bytes(b, "\x00\xfc\xff\x97", 4),
        "CALL26-like field: bl -0x1000 is 0x97fffc00");
-    ok(kl_reloc_apply(&t, &call26, &(kl_reloc_in){.S = 0x1002, .P = 0x2000}, b, false, &v) == KEEL_E_RANGE,
+    ok(ka_reloc_apply(&t, &call26, &(ka_reloc_in){.S = 0x1002, .P = 0x2000}, b, false, &v) == KEEL_E_RANGE,
        "CALL26-like field: a misaligned target is refused");
-    ok(kl_reloc_apply(&t, &call26, &(kl_reloc_in){.S = 0x7fffffc, .P = 0}, b, false, &v) == 0 &&
-           kl_reloc_apply(&t, &call26, &(kl_reloc_in){.S = 0x8000000, .P = 0}, b, false, &v) == KEEL_E_RANGE,
+    ok(ka_reloc_apply(&t, &call26, &(ka_reloc_in){.S = 0x7fffffc, .P = 0}, b, false, &v) == 0 &&
+           ka_reloc_apply(&t, &call26, &(ka_reloc_in){.S = 0x8000000, .P = 0}, b, false, &v) == KEEL_E_RANGE,
        "CALL26-like field: +128 MiB - 4 reaches, +128 MiB does not");
     /* the helpers for targets of the other kinds: variant I TLS (aarch64:
      * a 16-byte TCB, then the block at its alignment), ELF32 records */
-    kl_arch v1 = {.tls_variant = KL_TLS_VARIANT_1, .tls_tcb_size = 16, .word_size = 4, .byteorder = 2};
-    ok(kl_tls_tp(&v1, 0x1000, 0x1100, 8) == 0xff0 && kl_tls_tp(&v1, 0x1000, 0x1100, 64) == 0xfc0,
+    ka_arch v1 = {.tls_variant = KA_TLS_VARIANT_1, .tls_tcb_size = 16, .word_size = 4, .byteorder = 2};
+    ok(ka_tls_tp(&v1, 0x1000, 0x1100, 8) == 0xff0 && ka_tls_tp(&v1, 0x1000, 0x1100, 64) == 0xfc0,
        "variant I: the thread pointer a TCB (aligned) before the block");
     uint8_t r32[12];
-    kl_write_rela(&v1, r32, 0x10000, 5, 2, -8);
+    ka_write_rela(&v1, r32, 0x10000, 5, 2, -8);
     ok(bytes(r32, "\0\x01\0\0\0\0\x05\x02\xff\xff\xff\xf8", 12), "an ELF32 big-endian Rela: r_info = sym << 8 | type");
     memcpy(b, "\0\0\0\x90", 4); /* adrp x0, 0 */
-    ok(kl_reloc_apply(&t, &adrp, &(kl_reloc_in){.S = 0x12345678, .P = 0x10004}, b, false, &v) == 0 &&
+    ok(ka_reloc_apply(&t, &adrp, &(ka_reloc_in){.S = 0x12345678, .P = 0x10004}, b, false, &v) == 0 &&
            v == 0x12335000 && bytes(b, "\xa0\x19\x09\xb0", 4),
        "ADRP-like field: page difference 0x12335 encoded as 0xb00919a0");
 }
 
 int main(void)
 {
-    const kl_arch *a = kl_arch_for(kl_arch_x86_64.machine);
+    const ka_arch *a = ka_arch_for(ka_arch_x86_64.machine);
     if (!a) {
         printf("not ok 1 - no x86-64 target\n1..1\n");
         return 1;

@@ -41,7 +41,7 @@ static const char *check(const sym_table *t, const ref *r, int n, size_t *live)
     static char why[96];
     *live = 0;
     for (int i = 0; i < n; i++) {
-        const sym_entry *e = ld_sym_find(t, names[i], r[i].hash);
+        const sym_entry *e = rl_sym_find(t, names[i], r[i].hash);
         if (r[i].obj >= 0) {
             ++*live;
             if (!e || e->object != &objs[r[i].obj]) {
@@ -66,7 +66,7 @@ static void scenario(const char *what, int n, uint32_t (*hash_of)(int, size_t), 
 {
     sym_table t = {0};
     ref *r = calloc((size_t)n, sizeof *r);
-    if (!r || ld_sym_reserve(&t, cap_hint ? cap_hint : (size_t)n)) {
+    if (!r || rl_sym_reserve(&t, cap_hint ? cap_hint : (size_t)n)) {
         ok(0, "%s: memory", what);
         free(r);
         return;
@@ -76,14 +76,14 @@ static void scenario(const char *what, int n, uint32_t (*hash_of)(int, size_t), 
         r[i].hash = hash_of(i, t.cap);
         r[i].obj = (i * 5 + i / 7) % NOBJ;
         sym_entry e = {.name = names[i], .hash = r[i].hash, .object = &objs[r[i].obj]};
-        ld_sym_insert(&t, &e);
+        rl_sym_insert(&t, &e);
     }
     size_t live;
     const char *bad = check(&t, r, n, &live);
     ok(!bad, "%s: %d names in a table of %zu slots, all found%s%s", what, n, t.cap, bad ? ": " : "", bad ? bad : "");
     for (int k = 0; k < NOBJ && !bad; k++) {
         int o = order[k];
-        ld_sym_remove_object(&t, &objs[o]);
+        rl_sym_remove_object(&t, &objs[o]);
         for (int i = 0; i < n; i++)
             if (r[i].obj == o)
                 r[i].obj = -1;
@@ -92,14 +92,14 @@ static void scenario(const char *what, int n, uint32_t (*hash_of)(int, size_t), 
            bad ? bad : "");
     }
     ok(t.n == 0, "%s: the table ends empty (%zu)", what, t.n);
-    ld_sym_free(&t);
+    rl_sym_free(&t);
     free(r);
 }
 
 static uint32_t real_hash(int i, size_t cap)
 {
     (void)cap;
-    return ld_hash(names[i]);
+    return rl_hash(names[i]);
 }
 
 /* A few homes for many names: long runs that overlap. */
@@ -125,7 +125,7 @@ int main(void)
     static const int forwards[NOBJ] = {0, 1, 2, 3, 4, 5, 6, 7};
     static const int mixed[NOBJ] = {5, 2, 7, 0, 3, 6, 1, 4};
     static const int backwards[NOBJ] = {7, 6, 5, 4, 3, 2, 1, 0};
-    scenario("ld_hash", 3000, real_hash, 0, mixed);
+    scenario("rl_hash", 3000, real_hash, 0, mixed);
     scenario("clustered", 60, clustered, 64, forwards);
     scenario("clustered, other order", 60, clustered, 64, backwards);
     scenario("wrapping runs", 30, at_the_end, 64, mixed);
