@@ -48,10 +48,7 @@ enum { LF_MAX_INPUTS = 4, LF_FSIZE = 16 << 20 };
 
 static char lf_dir[256];
 
-static void lf_path(char *buf, size_t size, const char *name)
-{
-    snprintf(buf, size, "%s/%s", lf_dir, name);
-}
+static void lf_path(char *buf, size_t size, const char *name) { snprintf(buf, size, "%s/%s", lf_dir, name); }
 
 static void lf_remove_all(void)
 {
@@ -186,7 +183,8 @@ static int lf_link_one(const uint8_t *data, size_t size)
         }
         snprintf(paths[ninputs], sizeof paths[ninputs], "%s/in%zu", lf_dir, ninputs);
         lf_write(paths[ninputs], p, n);
-        inputs[ninputs] = (keel_link_input){.path = paths[ninputs], .group = ninputs && (group & 1) ? 1 : 0,
+        inputs[ninputs] = (keel_link_input){.path = paths[ninputs],
+                                            .group = ninputs && (group & 1) ? 1 : 0,
                                             .whole_archive = (group & 2) && ninputs == 1};
         ninputs++;
         if (!sep)

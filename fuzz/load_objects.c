@@ -38,10 +38,7 @@ static void broke(const char *what, const char *detail)
 }
 
 /* Touch every byte of a string the API returned (ASan checks it). */
-static size_t touch(const char *s)
-{
-    return s ? strlen(s) : 0;
-}
+static size_t touch(const char *s) { return s ? strlen(s) : 0; }
 
 static void check_edges(const keel_ns *ns, const keel_dep *deps, size_t n)
 {

@@ -35,7 +35,7 @@
 #include <keel/elf.h>
 
 typedef struct walk {
-    const uint8_t *base;   /* the buffer given to the reader */
+    const uint8_t *base; /* the buffer given to the reader */
     uint64_t size;
     int rc;                /* the first error, 0 if none */
     keel_error first;      /* its details (offsets relative to its ELF image) */

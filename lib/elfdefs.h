@@ -8,34 +8,77 @@
 #define KEEL_LIB_ELFDEFS_H
 
 enum {
-    ET_REL = 1, ET_EXEC = 2, ET_DYN = 3,
-    ELFCLASS64 = 2, ELFDATA2LSB = 1,
+    ET_REL = 1,
+    ET_EXEC = 2,
+    ET_DYN = 3,
+    ELFCLASS64 = 2,
+    ELFDATA2LSB = 1,
 };
 
 enum { /* section types */
-    SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_HASH = 5, SHT_DYNAMIC = 6,
-    SHT_NOTE = 7, SHT_NOBITS = 8, SHT_REL = 9, SHT_DYNSYM = 11, SHT_INIT_ARRAY = 14, SHT_FINI_ARRAY = 15,
-    SHT_PREINIT_ARRAY = 16, SHT_GROUP = 17, SHT_SYMTAB_SHNDX = 18, SHT_LOPROC = 0x70000000,
-    SHT_X86_64_UNWIND = 0x70000001,
+       SHT_NULL = 0,
+       SHT_PROGBITS = 1,
+       SHT_SYMTAB = 2,
+       SHT_STRTAB = 3,
+       SHT_RELA = 4,
+       SHT_HASH = 5,
+       SHT_DYNAMIC = 6,
+       SHT_NOTE = 7,
+       SHT_NOBITS = 8,
+       SHT_REL = 9,
+       SHT_DYNSYM = 11,
+       SHT_INIT_ARRAY = 14,
+       SHT_FINI_ARRAY = 15,
+       SHT_PREINIT_ARRAY = 16,
+       SHT_GROUP = 17,
+       SHT_SYMTAB_SHNDX = 18,
+       SHT_LOPROC = 0x70000000,
+       SHT_X86_64_UNWIND = 0x70000001,
 };
 
 enum { /* section flags */
-    SHF_WRITE = 0x1, SHF_ALLOC = 0x2, SHF_EXECINSTR = 0x4, SHF_MERGE = 0x10, SHF_STRINGS = 0x20,
-    SHF_INFO_LINK = 0x40, SHF_LINK_ORDER = 0x80, SHF_GROUP = 0x200, SHF_TLS = 0x400, SHF_COMPRESSED = 0x800,
-    SHF_GNU_RETAIN = 0x200000, SHF_EXCLUDE = 0x80000000u,
+       SHF_WRITE = 0x1,
+       SHF_ALLOC = 0x2,
+       SHF_EXECINSTR = 0x4,
+       SHF_MERGE = 0x10,
+       SHF_STRINGS = 0x20,
+       SHF_INFO_LINK = 0x40,
+       SHF_LINK_ORDER = 0x80,
+       SHF_GROUP = 0x200,
+       SHF_TLS = 0x400,
+       SHF_COMPRESSED = 0x800,
+       SHF_GNU_RETAIN = 0x200000,
+       SHF_EXCLUDE = 0x80000000u,
 };
 
 enum { GRP_COMDAT = 1 }; /* a group's flag word */
 
 enum { /* special section indexes */
-    SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, SHN_XINDEX = 0xffff,
+       SHN_UNDEF = 0,
+       SHN_LORESERVE = 0xff00,
+       SHN_ABS = 0xfff1,
+       SHN_COMMON = 0xfff2,
+       SHN_XINDEX = 0xffff,
 };
 
 enum { /* symbol bindings, types and visibilities */
-    STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_LOOS = 10, STB_GNU_UNIQUE = 10,
-    STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4, STT_COMMON = 5, STT_TLS = 6,
-    STT_GNU_IFUNC = 10,
-    STV_DEFAULT = 0, STV_INTERNAL = 1, STV_HIDDEN = 2, STV_PROTECTED = 3,
+       STB_LOCAL = 0,
+       STB_GLOBAL = 1,
+       STB_WEAK = 2,
+       STB_LOOS = 10,
+       STB_GNU_UNIQUE = 10,
+       STT_NOTYPE = 0,
+       STT_OBJECT = 1,
+       STT_FUNC = 2,
+       STT_SECTION = 3,
+       STT_FILE = 4,
+       STT_COMMON = 5,
+       STT_TLS = 6,
+       STT_GNU_IFUNC = 10,
+       STV_DEFAULT = 0,
+       STV_INTERNAL = 1,
+       STV_HIDDEN = 2,
+       STV_PROTECTED = 3,
 };
 
 #endif

@@ -47,11 +47,11 @@ bool exec_caps_secure(int fd);
 
 /* A program and the #! scripts that lead to it. */
 typedef struct script_chain {
-    const char *file;    /* the binary to load */
-    int argc;            /* its argv: the scripts' interpreters and arguments */
-    char **argv;         /* prepended, as binfmt_script does */
-    int depth;           /* 0: path itself is the binary */
-    int nowned;          /* the #! lines read and the argv arrays made */
+    const char *file; /* the binary to load */
+    int argc;         /* its argv: the scripts' interpreters and arguments */
+    char **argv;      /* prepended, as binfmt_script does */
+    int depth;        /* 0: path itself is the binary */
+    int nowned;       /* the #! lines read and the argv arrays made */
     void *owned[2 * (SCRIPT_DEPTH_MAX + 1)];
 } script_chain;
 

@@ -64,8 +64,9 @@ static int write_special(const char *out, const unsigned char *buf, uint64_t siz
     int fd = open(out, O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), flags;
     if (fd < 0 || fstat(fd, &st) || (flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)) {
         fprintf(stderr, "keel: %s: cannot write: %s\n", out,
-                errno == ENXIO ? "a FIFO with no reader" : errno == EISDIR ? "not a regular file (a directory)"
-                                                                             : strerror(errno));
+                errno == ENXIO    ? "a FIFO with no reader"
+                : errno == EISDIR ? "not a regular file (a directory)"
+                                  : strerror(errno));
         if (fd >= 0)
             close(fd);
         return 1;
@@ -149,9 +150,8 @@ int exec_image(const char *path, const char *out, uint64_t bias)
         goto done;
     }
 written:
-    printf("%s: load address 0x%llx, %llu bytes (bss to 0x%llx), entry 0x%llx\n", out,
-           (unsigned long long)s.load_addr, (unsigned long long)size, (unsigned long long)info.image_end,
-           (unsigned long long)info.entry);
+    printf("%s: load address 0x%llx, %llu bytes (bss to 0x%llx), entry 0x%llx\n", out, (unsigned long long)s.load_addr,
+           (unsigned long long)size, (unsigned long long)info.image_end, (unsigned long long)info.entry);
     status = 0;
 done:
     free(s.buf);

@@ -16,10 +16,17 @@ static void type_string(unsigned t, char *buf, size_t n)
         unsigned bit;
         const char *name;
     } names[] = {
-        {KEEL_EXEC_ALLOC, "ALLOC"}, {KEEL_EXEC_LOAD, "LOAD"}, {KEEL_EXEC_DEBUG, "DEBUG"},
-        {KEEL_EXEC_AOUT_SYMTAB, "AOUT_SYMTAB"}, {KEEL_EXEC_AOUT_STRTAB, "AOUT_STRTAB"},
-        {KEEL_EXEC_ELF_SYMTAB, "ELF_SYMTAB"}, {KEEL_EXEC_ELF_STRTAB, "ELF_STRTAB"}, {KEEL_EXEC_DWARF, "DWARF"},
-        {KEEL_EXEC_STABS, "STABS"}, {KEEL_EXEC_NOTE, "NOTE"}, {KEEL_EXEC_TLS, "TLS"},
+        {KEEL_EXEC_ALLOC, "ALLOC"},
+        {KEEL_EXEC_LOAD, "LOAD"},
+        {KEEL_EXEC_DEBUG, "DEBUG"},
+        {KEEL_EXEC_AOUT_SYMTAB, "AOUT_SYMTAB"},
+        {KEEL_EXEC_AOUT_STRTAB, "AOUT_STRTAB"},
+        {KEEL_EXEC_ELF_SYMTAB, "ELF_SYMTAB"},
+        {KEEL_EXEC_ELF_STRTAB, "ELF_STRTAB"},
+        {KEEL_EXEC_DWARF, "DWARF"},
+        {KEEL_EXEC_STABS, "STABS"},
+        {KEEL_EXEC_NOTE, "NOTE"},
+        {KEEL_EXEC_TLS, "TLS"},
     };
     size_t len = (size_t)snprintf(buf, n, "%c%c%c", t & KEEL_EXEC_READ ? 'R' : '-', t & KEEL_EXEC_WRITE ? 'W' : '-',
                                   t & KEEL_EXEC_EXECUTE ? 'X' : '-');
@@ -43,8 +50,7 @@ static void print_info(const keel_exec_info *in)
 {
     printf("info:\n  format      %s%u %s-endian, machine %u (%s), type %s\n", in->format == 1 ? "ELF" : "a.out",
            in->elfclass == 2 ? 64u : 32u, in->byteorder == 1 ? "little" : "big", in->machine,
-           keel_machine_name(in->machine) ? keel_machine_name(in->machine) : "?",
-           in->type == 2 ? "EXEC" : "DYN");
+           keel_machine_name(in->machine) ? keel_machine_name(in->machine) : "?", in->type == 2 ? "EXEC" : "DYN");
     printf("  entry       0x%llx\n  load bias   0x%llx\n", (unsigned long long)in->entry,
            (unsigned long long)in->load_bias);
     printf("  image       0x%llx-0x%llx (file image to 0x%llx), max align 0x%llx\n",
@@ -93,4 +99,3 @@ int exec_layout(const char *path, uint64_t bias)
     print_info(&info);
     return 0;
 }
-

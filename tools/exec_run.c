@@ -34,17 +34,17 @@ extern char **environ;
 
 /* One mapped ELF file: the program or its interpreter. */
 typedef struct image {
-    int fd;                          /* first: the handle is also exec_pread's */
+    int fd; /* first: the handle is also exec_pread's */
     const char *path;
-    const char *program;             /* an interpreter: the program naming it */
-    bool nosuid;                     /* run a set-user-ID program without its rights */
+    const char *program; /* an interpreter: the program naming it */
+    bool nosuid;         /* run a set-user-ID program without its rights */
     keel_exec_info info;
     uint64_t page;
-    uint64_t lo, hi;                 /* the reserved range, page-aligned */
-    uint64_t gap_hi;                 /* a PIE program: [hi, gap_hi) held for its brk heap */
-    uint64_t code_lo, code_hi;       /* for /proc/PID/stat's start_code... */
+    uint64_t lo, hi;           /* the reserved range, page-aligned */
+    uint64_t gap_hi;           /* a PIE program: [hi, gap_hi) held for its brk heap */
+    uint64_t code_lo, code_hi; /* for /proc/PID/stat's start_code... */
     uint64_t data_lo, data_hi;
-    char msg[256];                   /* a client (mapping) error */
+    char msg[256]; /* a client (mapping) error */
 } image;
 
 /* Where a PIE program goes (with up to 128 GiB of randomness), and the room
@@ -106,12 +106,10 @@ static int map_piece(void *handle, uint64_t file_ofs, uint64_t file_size, uint64
         if (zero_tail)
             memset((void *)file_end, 0, mapped_end - file_end);
         if (first != prot && mprotect((void *)start, mapped_end - start, prot))
-            return map_error(im, "cannot protect segment at 0x%llx: %s", (unsigned long long)mem_addr,
-                             strerror(errno));
+            return map_error(im, "cannot protect segment at 0x%llx: %s", (unsigned long long)mem_addr, strerror(errno));
     }
-    if (page_up(im, mem_end) > mapped_end &&
-        mmap((void *)mapped_end, page_up(im, mem_end) - mapped_end, prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS,
-             -1, 0) == MAP_FAILED)
+    if (page_up(im, mem_end) > mapped_end && mmap((void *)mapped_end, page_up(im, mem_end) - mapped_end, prot,
+                                                  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
         return map_error(im, "cannot map bss at 0x%llx: %s", (unsigned long long)mapped_end, strerror(errno));
     if ((prot & PROT_EXEC) && !im->code_hi) {
         im->code_lo = mem_addr;
@@ -161,8 +159,10 @@ static int load_image(image *im, bool is_interp)
     }
     char setid[128];
     if (!is_interp && !im->nosuid && exec_setid_refusal(im->fd, &st, setid, sizeof setid)) {
-        fprintf(stderr, "keel: %s: %s: keel exec runs a program with your own rights, never the file's; "
-                        "--nosuid runs it without them\n", im->path, setid);
+        fprintf(stderr,
+                "keel: %s: %s: keel exec runs a program with your own rights, never the file's; "
+                "--nosuid runs it without them\n",
+                im->path, setid);
         return 126;
     }
     if ((rc = keel_exec_load(exec_pread, ignore_piece, &im->fd, &opt, &im->info)))
@@ -172,13 +172,14 @@ static int load_image(image *im, bool is_interp)
         return 1;
     }
     if (is_interp && im->info.interp[0]) {
-        fprintf(stderr, "keel: %s: the interpreter itself asks for an interpreter (%s)\n", im->path,
-                im->info.interp);
+        fprintf(stderr, "keel: %s: the interpreter itself asks for an interpreter (%s)\n", im->path, im->info.interp);
         return 1;
     }
     if (im->info.has_stack_flags && (im->info.stack_flags & PF_X)) {
-        fprintf(stderr, "keel: %s: asks for an executable stack (PT_GNU_STACK); keel never maps writable and "
-                        "executable pages\n", im->path);
+        fprintf(stderr,
+                "keel: %s: asks for an executable stack (PT_GNU_STACK); keel never maps writable and "
+                "executable pages\n",
+                im->path);
         return 1;
     }
     uint64_t lo = page_down(im, im->info.image_start), size = page_up(im, im->info.image_end) - lo;
@@ -209,8 +210,8 @@ static int load_image(image *im, bool is_interp)
         im->lo = base;
         im->gap_hi = base + size + gap;
     } else {
-        at = mmap((void *)lo, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-                  -1, 0);
+        at = mmap((void *)lo, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1,
+                  0);
         if (at == MAP_FAILED || (uint64_t)at != lo) {
             if (at != MAP_FAILED)
                 munmap(at, size);
@@ -237,9 +238,9 @@ static void unload_image(image *im)
 /* ------------------------------------------------------------ the stack */
 
 typedef struct stack {
-    char *base;        /* the mapping, guard page included */
+    char *base; /* the mapping, guard page included */
     size_t size;
-    char *top;         /* strings are pushed down from here */
+    char *top; /* strings are pushed down from here */
 } stack;
 
 static char *push_bytes(stack *s, const void *p, size_t n)
@@ -311,7 +312,7 @@ static size_t inherit_aux(uint64_t *v, size_t n, unsigned long type)
 #endif
 
 typedef struct frame {
-    void *sp;               /* where argc is */
+    void *sp; /* where argc is */
     uint64_t arg_lo, arg_hi, env_lo, env_hi;
     uint64_t *auxv;
     size_t auxv_bytes;
@@ -333,7 +334,7 @@ static int build_stack(stack *s, frame *f, const image *prog, const image *inter
         return 1;
     }
     mprotect(s->base, (size_t)prog->page, PROT_NONE); /* guard page */
-    s->top = s->base + s->size + prog->page - 8; /* a zero word ends the strings, as the kernel leaves it */
+    s->top = s->base + s->size + prog->page - 8;      /* a zero word ends the strings, as the kernel leaves it */
 
     /* Everything the strings need must fit well inside the stack. */
     size_t need = strlen(execfn) + 1 + 4096;
@@ -462,12 +463,20 @@ static void describe_process(const image *prog, const frame *f, const char *path
 #ifdef PR_SET_MM_MAP
     uint64_t brk = page_up(prog, prog->info.image_end);
     struct prctl_mm_map map = {
-        .start_code = prog->code_lo, .end_code = prog->code_hi,
+        .start_code = prog->code_lo,
+        .end_code = prog->code_hi,
         .start_data = prog->data_lo ? prog->data_lo : prog->code_hi,
         .end_data = prog->data_hi > prog->data_lo ? prog->data_hi : prog->code_hi + 1,
-        .start_brk = brk, .brk = brk, .start_stack = (uint64_t)f->sp,
-        .arg_start = f->arg_lo, .arg_end = f->arg_hi, .env_start = f->env_lo, .env_end = f->env_hi,
-        .auxv = (__u64 *)f->auxv, .auxv_size = (uint32_t)f->auxv_bytes, .exe_fd = (uint32_t)-1,
+        .start_brk = brk,
+        .brk = brk,
+        .start_stack = (uint64_t)f->sp,
+        .arg_start = f->arg_lo,
+        .arg_end = f->arg_hi,
+        .env_start = f->env_lo,
+        .env_end = f->env_hi,
+        .auxv = (__u64 *)f->auxv,
+        .auxv_size = (uint32_t)f->auxv_bytes,
+        .exe_fd = (uint32_t)-1,
     };
     prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0);
     /* /proc/self/exe (ld.so's $ORIGIN) needs a capability; try. */
@@ -494,8 +503,10 @@ int exec_run(const char *path, const char *argv0, bool nosuid, int argc, char **
     if (status)
         return status;
     if (chain.depth && argv0)
-        fprintf(stderr, "keel: %s: --argv0 ignored: a #! script's interpreter gets its own path as argv[0], "
-                        "as from execve\n", path);
+        fprintf(stderr,
+                "keel: %s: --argv0 ignored: a #! script's interpreter gets its own path as argv[0], "
+                "as from execve\n",
+                path);
     prog.path = chain.file;
     if ((status = load_image(&prog, false)))
         goto fail;

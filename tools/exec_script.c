@@ -127,8 +127,10 @@ static int follow(const char *path, script_chain *c)
         }
         char *name, *arg;
         if (parse_line(buf, &name, &arg)) {
-            fprintf(stderr, "keel: %s: not executable: its #! line names no interpreter within the first %d bytes "
-                            "(execve's limit)\n", file, SCRIPT_LINE_MAX);
+            fprintf(stderr,
+                    "keel: %s: not executable: its #! line names no interpreter within the first %d bytes "
+                    "(execve's limit)\n",
+                    file, SCRIPT_LINE_MAX);
             return 126;
         }
         c->depth++;

@@ -22,8 +22,7 @@ enum info_part {
 
 /* Name of a symbol as binutils shows it: section symbols without a name
  * take their section's name. */
-int info_symbol_name(const keel_elf *e, const keel_symtab *t, const keel_sym *s, const char **name,
-                     keel_error *err);
+int info_symbol_name(const keel_elf *e, const keel_symtab *t, const keel_sym *s, const char **name, keel_error *err);
 
 /* readelf's "Ndx" column: UND, ABS, COM, a number, or a reserved range. */
 void info_symbol_ndx(const keel_elf *e, const keel_sym *s, char buf[24]);

@@ -2,11 +2,9 @@
 
 #include "info.h"
 
-int info_symbol_name(const keel_elf *e, const keel_symtab *t, const keel_sym *s, const char **name,
-                     keel_error *err)
+int info_symbol_name(const keel_elf *e, const keel_symtab *t, const keel_sym *s, const char **name, keel_error *err)
 {
-    if (KEEL_ST_TYPE(s->info) == 3 /* STT_SECTION */ && s->name == 0 && s->shndx < e->shnum &&
-        s->raw_shndx != 0) {
+    if (KEEL_ST_TYPE(s->info) == 3 /* STT_SECTION */ && s->name == 0 && s->shndx < e->shnum && s->raw_shndx != 0) {
         keel_shdr sh;
         keel_elf_shdr(e, s->shndx, &sh, NULL);
         return keel_elf_section_name(e, &sh, name, err);

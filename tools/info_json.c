@@ -5,7 +5,12 @@
 #include "info.h"
 #include "json.h"
 
-#define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
+#define TRY(x)                                                                                                         \
+    do {                                                                                                               \
+        int rc_ = (x);                                                                                                 \
+        if (rc_)                                                                                                       \
+            return rc_;                                                                                                \
+    } while (0)
 
 static void header(json *j, const keel_elf *e)
 {

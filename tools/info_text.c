@@ -6,7 +6,12 @@
 
 #include "info.h"
 
-#define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
+#define TRY(x)                                                                                                         \
+    do {                                                                                                               \
+        int rc_ = (x);                                                                                                 \
+        if (rc_)                                                                                                       \
+            return rc_;                                                                                                \
+    } while (0)
 
 static int header(out *o, const keel_elf *e)
 {
@@ -222,9 +227,10 @@ static int segments(out *o, const keel_elf *e, keel_error *err)
     out_dec(o, e->phnum, 0);
     out_str(o, " program headers, starting at offset ");
     out_dec(o, e->phoff, 0);
-    out_str(o, is64 ? "\n\nProgram Headers:\n  Type           Offset   VirtAddr           PhysAddr           "
-                      "FileSiz  MemSiz   Flg Align\n"
-                    : "\n\nProgram Headers:\n  Type           Offset   VirtAddr   PhysAddr   FileSiz MemSiz  Flg Align\n");
+    out_str(o,
+            is64 ? "\n\nProgram Headers:\n  Type           Offset   VirtAddr           PhysAddr           "
+                   "FileSiz  MemSiz   Flg Align\n"
+                 : "\n\nProgram Headers:\n  Type           Offset   VirtAddr   PhysAddr   FileSiz MemSiz  Flg Align\n");
     for (uint32_t i = 0; i < e->phnum; i++) {
         keel_phdr ph;
         keel_elf_phdr(e, i, &ph, NULL);
@@ -434,8 +440,10 @@ static int reloc_section(out *o, const keel_elf *e, uint32_t idx, keel_error *er
             TRY(keel_elf_versions(e, r.symtab, &v, err));
     }
     if (is64)
-        out_str(o, rela ? "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend\n"
-                        : "    Offset             Info             Type               Symbol's Value  Symbol's Name\n");
+        out_str(
+            o,
+            rela ? "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend\n"
+                 : "    Offset             Info             Type               Symbol's Value  Symbol's Name\n");
     else
         out_str(o, rela ? " Offset     Info    Type                Sym. Value  Symbol's Name + Addend\n"
                         : " Offset     Info    Type                Sym. Value  Symbol's Name\n");
@@ -606,11 +614,11 @@ static int notes(out *o, const keel_elf *e, keel_error *err)
 static void dyn_flags(out *o, uint64_t v, bool one)
 {
     static const char *const f[] = {"ORIGIN", "SYMBOLIC", "TEXTREL", "BIND_NOW", "STATIC_TLS"};
-    static const char *const f1[] = {"NOW", "GLOBAL", "GROUP", "NODELETE", "LOADFLTR", "INITFIRST",
-                                     "NOOPEN", "ORIGIN", "DIRECT", "TRANS", "INTERPOSE", "NODEFLIB",
-                                     "NODUMP", "CONFALT", "ENDFILTEE", "DISPRELDNE", "DISPRELPND",
-                                     "NODIRECT", "IGNMULDEF", "NOKSYMS", "NOHDR", "EDITED", "NORELOC",
-                                     "SYMINTPOSE", "GLOBAUDIT", "SINGLETON", "STUB", "PIE"};
+    static const char *const f1[] = {"NOW",       "GLOBAL",    "GROUP",     "NODELETE",   "LOADFLTR",   "INITFIRST",
+                                     "NOOPEN",    "ORIGIN",    "DIRECT",    "TRANS",      "INTERPOSE",  "NODEFLIB",
+                                     "NODUMP",    "CONFALT",   "ENDFILTEE", "DISPRELDNE", "DISPRELPND", "NODIRECT",
+                                     "IGNMULDEF", "NOKSYMS",   "NOHDR",     "EDITED",     "NORELOC",    "SYMINTPOSE",
+                                     "GLOBAUDIT", "SINGLETON", "STUB",      "PIE"};
     if (one)
         out_str(o, "Flags:");
     for (int b = 0; b < 64; b++) {
@@ -666,17 +674,32 @@ static int dynamic(out *o, const keel_elf *e, keel_error *err)
             out_chr(o, ']');
         } else {
             switch (x.tag) {
-            case 2: case 8: case 9: case 10: case 11: case 18: case 19: case 27: case 28: case 33: case 35:
-            case 37: case 0x6ffffdfe: case 0x6ffffdff: case 0x6ffffdfa: case 0x6ffffdfb:
+            case 2:
+            case 8:
+            case 9:
+            case 10:
+            case 11:
+            case 18:
+            case 19:
+            case 27:
+            case 28:
+            case 33:
+            case 35:
+            case 37:
+            case 0x6ffffdfe:
+            case 0x6ffffdff:
+            case 0x6ffffdfa:
+            case 0x6ffffdfb:
                 out_dec(o, x.val, 0);
                 out_str(o, " (bytes)");
                 break;
             case 20: out_str(o, x.val == 7 ? "RELA" : x.val == 17 ? "REL" : "?"); break;
             case 30: dyn_flags(o, x.val, false); break;
             case 0x6ffffffb: dyn_flags(o, x.val, true); break;
-            case 0x6ffffff9: case 0x6ffffffa: case 0x6ffffffd: case 0x6fffffff:
-                out_dec(o, x.val, 0);
-                break;
+            case 0x6ffffff9:
+            case 0x6ffffffa:
+            case 0x6ffffffd:
+            case 0x6fffffff: out_dec(o, x.val, 0); break;
             default: out_0x(o, x.val, 1); break;
             }
         }

@@ -17,9 +17,9 @@ typedef struct json {
 } json;
 
 void json_init(json *j, out *o);
-void json_obj(json *j);           /* { as a value */
-void json_arr(json *j);           /* [ as a value */
-void json_end(json *j);           /* close the innermost */
+void json_obj(json *j); /* { as a value */
+void json_arr(json *j); /* [ as a value */
+void json_end(json *j); /* close the innermost */
 void json_key(json *j, const char *k);
 void json_str(json *j, const char *s);
 void json_strn(json *j, const char *s, size_t n);
@@ -31,7 +31,15 @@ void json_null(json *j);
 void json_unwind(json *j, int depth);
 
 /* key + value shorthands */
-static inline void json_kstr(json *j, const char *k, const char *v) { json_key(j, k); json_str(j, v); }
-static inline void json_ku64(json *j, const char *k, uint64_t v) { json_key(j, k); json_u64(j, v); }
+static inline void json_kstr(json *j, const char *k, const char *v)
+{
+    json_key(j, k);
+    json_str(j, v);
+}
+static inline void json_ku64(json *j, const char *k, uint64_t v)
+{
+    json_key(j, k);
+    json_u64(j, v);
+}
 
 #endif

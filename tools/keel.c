@@ -15,8 +15,9 @@ static const struct {
     int (*run)(int, char **);
     const char *what;
 } commands[] = {
-    {"info", cmd_info, "show the sections, segments, symbols, relocations, notes and dynamic\n"
-                       "             entries of ELF files and archives (like readelf -W)"},
+    {"info", cmd_info,
+     "show the sections, segments, symbols, relocations, notes and dynamic\n"
+     "             entries of ELF files and archives (like readelf -W)"},
     {"exec", cmd_exec, "run an executable in this process; --layout, --image: other clients"},
     {"run", cmd_run, "load relocatable objects and archives into this process and call main"},
     {"link", cmd_link, "link objects and archives into a static executable (GNU ld's options)"},

@@ -37,9 +37,18 @@
 /* ld.bfd's SEARCH_DIR list for elf_x86_64 on Debian (ld --verbose), so a
  * -l finds the file ld.bfd would. */
 static const char *const default_dirs[] = {
-    "/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-    "/usr/lib/x86_64-linux-gnu64", "/usr/local/lib64", "/lib64", "/usr/lib64", "/usr/local/lib",
-    "/lib", "/usr/lib", "/usr/x86_64-linux-gnu/lib64", "/usr/x86_64-linux-gnu/lib",
+    "/usr/local/lib/x86_64-linux-gnu",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu64",
+    "/usr/local/lib64",
+    "/lib64",
+    "/usr/lib64",
+    "/usr/local/lib",
+    "/lib",
+    "/usr/lib",
+    "/usr/x86_64-linux-gnu/lib64",
+    "/usr/x86_64-linux-gnu/lib",
 };
 
 static int nerrors;
@@ -262,10 +271,7 @@ static const char *undash(const char *arg)
 
 /* The name of an option word as ld_normalize writes them: NAME of
  * --NAME[=VALUE], X of -X; "" for a short option with its value joined. */
-static const char *name_of(const char *arg)
-{
-    return arg[1] == '-' ? arg + 2 : arg[2] ? "" : arg + 1;
-}
+static const char *name_of(const char *arg) { return arg[1] == '-' ? arg + 2 : arg[2] ? "" : arg + 1; }
 
 /* A flag: -X for a letter, --NAME for a long option (however it was
  * spelled: ld_normalize wrote it so). */
@@ -426,7 +432,7 @@ static void section_start(keel_link_options *o, const char *name, size_t len, co
  * executable; any other is ignored with ld.bfd's warning. */
 static void z_keyword(keel_link_options *o, const char *kw)
 {
-    static const char *const quiet[] = {"text", "notext", "textoff", "defs", "nodefs", "origin",
+    static const char *const quiet[] = {"text",     "notext",   "textoff",   "defs",        "nodefs", "origin",
                                         "nodelete", "nodlopen", "combreloc", "nocombreloc", "global"};
     if (!kw)
         return;
@@ -466,16 +472,37 @@ static void z_keyword(keel_link_options *o, const char *kw)
  * references already errors, commons always allocated (-d), warnings keel
  * never gives), or ld.bfd itself ignores them (-Qy, -g). */
 static const char *const quiet_flags[] = {
-    "d", "dc", "dp", "no-pie", "no-dynamic-linker", "no-undefined", "allow-shlib-undefined",
-    "no-allow-shlib-undefined", "E", "export-dynamic", "no-export-dynamic", "no-warn-mismatch",
-    "no-warn-rwx-segments", "warn-rwx-segments", "no-warn-execstack", "warn-execstack", "enable-new-dtags",
-    "disable-new-dtags", "Qy", "g", "no-copy-dt-needed-entries", "relax", "no-demangle",
+    "d",
+    "dc",
+    "dp",
+    "no-pie",
+    "no-dynamic-linker",
+    "no-undefined",
+    "allow-shlib-undefined",
+    "no-allow-shlib-undefined",
+    "E",
+    "export-dynamic",
+    "no-export-dynamic",
+    "no-warn-mismatch",
+    "no-warn-rwx-segments",
+    "warn-rwx-segments",
+    "no-warn-execstack",
+    "warn-execstack",
+    "enable-new-dtags",
+    "disable-new-dtags",
+    "Qy",
+    "g",
+    "no-copy-dt-needed-entries",
+    "relax",
+    "no-demangle",
 };
 
 /* Options accepted and ignored, with a warning each time: keel does not
  * do what they ask. */
 static const char *const ignored_flags[] = {
-    "sort-common", "demangle", "no-relax",
+    "sort-common",
+    "demangle",
+    "no-relax",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -628,7 +655,7 @@ static bool parse_long(parser *p)
     } else if (with_value(p, "Map", &val))
         o->map_file = val;
     else if (flag(a, "M") || flag(a, "print-map"))
-        o->map_file = "/dev/stdout"; /* GNU's -M: the map on standard output */
+        o->map_file = "/dev/stdout";         /* GNU's -M: the map on standard output */
     else if (with_value(p, "mapfile", &val)) /* until keel_link reads them (o->mapfiles) */
         fail("--mapfile %s: mapfiles are not supported yet", val ? val : "");
     /* layout (GNU ld's -T options: hexadecimal addresses) */
@@ -695,8 +722,7 @@ static bool parse_long(parser *p)
             o->sysroot = val;
         else
             warn("%s %s ignored, as ld.bfd ignores it: write --sysroot=DIR", p->orig[p->i], val ? val : "");
-    }
-    else if (flag(a, "t") || flag(a, "trace"))
+    } else if (flag(a, "t") || flag(a, "trace"))
         o->trace = true;
     else if (flag(a, "verbose") || strncmp(s, "verbose=", 8) == 0)
         o->verbose = true;
@@ -721,8 +747,7 @@ static bool parse_long(parser *p)
     else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
         fail("%s: relocatable output is not supported yet", p->orig[p->i]);
     else if (with_value(p, "script", &val))
-        fail("linker scripts are not supported: %s",
-             val ? val : "");
+        fail("linker scripts are not supported: %s", val ? val : "");
     /* accepted, no effect on a static executable */
     else if (in_list(quiet_flags, sizeof quiet_flags / sizeof quiet_flags[0], s))
         ;
@@ -741,9 +766,8 @@ static bool parse_long(parser *p)
     }
     /* gcc passes -plugin and its options on every link; keel refuses the
      * LTO inputs the plugin would read (check_input), so nothing is lost */
-    else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val) ||
-             with_value(p, "hash-style", &val) || with_value(p, "dynamic-linker", &val) ||
-             with_value(p, "rpath-link", &val) || with_value(p, "rpath", &val))
+    else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val) || with_value(p, "hash-style", &val) ||
+             with_value(p, "dynamic-linker", &val) || with_value(p, "rpath-link", &val) || with_value(p, "rpath", &val))
         ;
     else
         return false;
@@ -779,8 +803,7 @@ static bool parse_short(parser *p)
         if (val && strcmp(val, "elf_x86_64") != 0)
             fail("unrecognised emulation mode: %s (keel links elf_x86_64 only)", val);
     } else if (short_value(p, 'T', &val))
-        fail("linker scripts are not supported: %s",
-             val ? val : "");
+        fail("linker scripts are not supported: %s", val ? val : "");
     else if (short_value(p, 'O', &val))
         ; /* -O LEVEL: ld.bfd optimises only shared libraries' hash tables */
     else if (short_value(p, 'I', &val))
@@ -994,10 +1017,7 @@ static void add_resolved(ld_plan *pl, ld_pending *in)
 
 /* ------------------------------------------------------------- plan */
 
-static const char *yes(bool b)
-{
-    return b ? "yes" : "no";
-}
+static const char *yes(bool b) { return b ? "yes" : "no"; }
 
 static void print_plan(const ld_plan *pl)
 {
@@ -1020,8 +1040,8 @@ static void print_plan(const ld_plan *pl)
     for (size_t k = 0; k < o->build_id_hex_len; k++)
         printf("%02x", o->build_id_hex[k]);
     printf("\ngc-sections %s\neh-frame-hdr %s\nexec-stack %s\nrelro %s\nnow %s\ntrace %s\nverbose %s\n",
-           yes(o->gc_sections), yes(o->eh_frame_hdr), yes(o->exec_stack), yes(o->relro), yes(o->now),
-           yes(o->trace), yes(o->verbose));
+           yes(o->gc_sections), yes(o->eh_frame_hdr), yes(o->exec_stack), yes(o->relro), yes(o->now), yes(o->trace),
+           yes(o->verbose));
 }
 
 int cmd_link(int argc, char **argv)

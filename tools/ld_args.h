@@ -13,10 +13,10 @@
  * options apply to every -l, wherever they stand, so resolution waits for
  * the whole line. */
 typedef struct ld_pending {
-    const char *arg;     /* a file name, or the NAME of -lNAME (":FILE" for -l:FILE) */
+    const char *arg; /* a file name, or the NAME of -lNAME (":FILE" for -l:FILE) */
     bool is_lib;
-    bool dynamic;        /* -Bdynamic was in force: a -l may find a .so */
-    keel_link_input in;  /* group, whole_archive, as_needed; path once resolved */
+    bool dynamic;       /* -Bdynamic was in force: a -l may find a .so */
+    keel_link_input in; /* group, whole_archive, as_needed; path once resolved */
 } ld_pending;
 
 typedef struct ld_plan {
@@ -25,11 +25,11 @@ typedef struct ld_plan {
     size_t npending;
     keel_link_input *inputs; /* resolved, in order */
     size_t ninputs;
-    const char **dirs;   /* -L, in order */
+    const char **dirs; /* -L, in order */
     size_t ndirs;
-    bool nostdlib;       /* -nostdlib: only the -L directories are searched */
-    bool print_plan;     /* --keel-print-plan */
-    bool version_only;   /* -v/-V without inputs: print and stop, as ld does */
+    bool nostdlib;     /* -nostdlib: only the -L directories are searched */
+    bool print_plan;   /* --keel-print-plan */
+    bool version_only; /* -v/-V without inputs: print and stop, as ld does */
 } ld_plan;
 
 #endif

@@ -19,14 +19,13 @@
 #include <stddef.h>
 
 typedef struct ld_words {
-    char **v;         /* the rewritten words */
+    char **v;          /* the rewritten words */
     const char **orig; /* per word: the argument it came from (messages name it) */
     size_t n;
 } ld_words;
 
 /* Rewrite args[0..n).  Messages go to report (error true: the link fails);
  * returns the number of errors. */
-int ld_normalize(char **args, size_t n, ld_words *out,
-                 void (*report)(bool error, const char *fmt, ...));
+int ld_normalize(char **args, size_t n, ld_words *out, void (*report)(bool error, const char *fmt, ...));
 
 #endif

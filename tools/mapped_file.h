@@ -10,7 +10,7 @@
 typedef struct mapped_file {
     const void *data;
     size_t size;
-    int mapped;           /* 0: static empty, 1: mmap */
+    int mapped; /* 0: static empty, 1: mmap */
 } mapped_file;
 
 /* Open PATH read-only (close-on-exec) if it is a regular file.  Returns

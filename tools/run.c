@@ -24,15 +24,13 @@ static keel_ns *loaded_ns;
  * destructors (.fini_array) in the linked program's order.  The code stays
  * mapped: the libraries' destructors and stdio's last flush run after this
  * and may still reach it (a buffer given to setvbuf, a streambuf). */
-static void unload_all(void)
-{
-    keel_ns_finalize(loaded_ns);
-}
+static void unload_all(void) { keel_ns_finalize(loaded_ns); }
 
 static const char *type_name(int t)
 {
-    static const char *const names[] = {"text", "rodata", "data", "bss", "tls-data", "tls-bss", "eh_frame",
-                                        "gcc_except_table", "init_array", "fini_array"};
+    static const char *const names[] = {"text",       "rodata",    "data",     "bss",
+                                        "tls-data",   "tls-bss",   "eh_frame", "gcc_except_table",
+                                        "init_array", "fini_array"};
     return t >= 0 && t < (int)(sizeof names / sizeof names[0]) ? names[t] : "?";
 }
 
@@ -153,8 +151,14 @@ static void list_deps(const keel_ns *ns, bool as_json)
 /* Where -lNAME looks after the -L directories: the multiarch and classic
  * system directories, as ld does for this target. */
 static const char *const system_dirs[] = {
-    "/usr/local/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-    "/usr/local/lib", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+    "/usr/local/lib/x86_64-linux-gnu",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/usr/local/lib",
+    "/lib64",
+    "/usr/lib64",
+    "/lib",
+    "/usr/lib",
 };
 
 static bool find_in(const char *dir, const char *file, char *found, size_t size)
@@ -289,10 +293,10 @@ static void name_process(char *argv0, const char *name)
 /* The command line: options and inputs mix, as on a linker's, up to "--". */
 typedef struct run_args {
     bool list, deps, json;
-    const char *argv0;     /* --argv0, or NULL */
+    const char *argv0; /* --argv0, or NULL */
     char **inputs, **libs, **dirs;
     int ninputs, nlibs, ndirs;
-    int rest;              /* index of "--", or argc */
+    int rest; /* index of "--", or argc */
 } run_args;
 
 static void free_args(run_args *a)
@@ -407,8 +411,8 @@ int cmd_run(int argc, char **argv)
     keel_error merr = {0};
     void *mfn = NULL;
     if (!ms || keel_section_function(ms, moff, &mfn, &merr)) {
-        fprintf(stderr, "keel run: 'main' is not a function: it is in %s%s%s\n",
-                ms ? "section " : "no loaded section", ms ? keel_section_name(ms) : "", ms ? ", which is not executable" : "");
+        fprintf(stderr, "keel run: 'main' is not a function: it is in %s%s%s\n", ms ? "section " : "no loaded section",
+                ms ? keel_section_name(ms) : "", ms ? ", which is not executable" : "");
         keel_ns_destroy(ns);
         free_args(&a);
         return 1;

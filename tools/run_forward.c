@@ -38,7 +38,9 @@ int cmd_run(int argc, char **argv)
             return 1;
         }
     }
-    fprintf(stderr, "keel run: keel-run, the dynamically linked host it needs, is neither in %s nor in "
-                    "%s/../libexec/keel\n", self, self);
+    fprintf(stderr,
+            "keel run: keel-run, the dynamically linked host it needs, is neither in %s nor in "
+            "%s/../libexec/keel\n",
+            self, self);
     return 1;
 }

@@ -24,8 +24,8 @@ int main(int argc, char **argv)
         return 127;
     }
     int (*open)(const char *, sqlite3 **) = (int (*)(const char *, sqlite3 **))dlsym(h, "sqlite3_open");
-    int (*exec)(sqlite3 *, const char *, callback, void *, char **) =
-        (int (*)(sqlite3 *, const char *, callback, void *, char **))dlsym(h, "sqlite3_exec");
+    int (*exec)(sqlite3 *, const char *, callback, void *,
+                char **) = (int (*)(sqlite3 *, const char *, callback, void *, char **))dlsym(h, "sqlite3_exec");
     void (*release)(void *) = (void (*)(void *))dlsym(h, "sqlite3_free");
     int (*close)(sqlite3 *) = (int (*)(sqlite3 *))dlsym(h, "sqlite3_close");
     if (!open || !exec || !release || !close) {

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
     if (!s)
         return 127;
     tcc_set_error_func(s, NULL, error);
-    tcc_set_lib_path(s, TCC_LIB_PATH);   /* libtcc1.a, tcc's runtime */
+    tcc_set_lib_path(s, TCC_LIB_PATH); /* libtcc1.a, tcc's runtime */
     tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {

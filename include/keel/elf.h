@@ -48,16 +48,16 @@ extern "C" {
  * keel_status_name and keel_exec_status_name name them. */
 enum keel_status {
     KEEL_OK = 0,
-    KEEL_E_NOT_ELF = -1,      /* no ELF (or ar) magic */
-    KEEL_E_TRUNCATED = -2,    /* a structure runs past the end of the data */
-    KEEL_E_UNSUPPORTED = -3,  /* a class, byte order or version we do not know */
-    KEEL_E_RANGE = -4,        /* an offset/size/count is out of range or overflows */
-    KEEL_E_INDEX = -5,        /* an index (section, symbol, string) is out of range */
-    KEEL_E_FORMAT = -6,       /* a field has a value the format forbids */
-    KEEL_E_LINK = -7,         /* sh_link/sh_info names the wrong kind of section */
-    KEEL_E_CALLBACK = -8,     /* reserved for clients (exec, load) */
-    KEEL_E_NOMEM = -9,        /* reserved for clients that allocate */
-    KEEL_E_IO = -10,          /* reserved for clients that do I/O */
+    KEEL_E_NOT_ELF = -1,     /* no ELF (or ar) magic */
+    KEEL_E_TRUNCATED = -2,   /* a structure runs past the end of the data */
+    KEEL_E_UNSUPPORTED = -3, /* a class, byte order or version we do not know */
+    KEEL_E_RANGE = -4,       /* an offset/size/count is out of range or overflows */
+    KEEL_E_INDEX = -5,       /* an index (section, symbol, string) is out of range */
+    KEEL_E_FORMAT = -6,      /* a field has a value the format forbids */
+    KEEL_E_LINK = -7,        /* sh_link/sh_info names the wrong kind of section */
+    KEEL_E_CALLBACK = -8,    /* reserved for clients (exec, load) */
+    KEEL_E_NOMEM = -9,       /* reserved for clients that allocate */
+    KEEL_E_IO = -10,         /* reserved for clients that do I/O */
 };
 
 #define KEEL_ERROR_MSG_MAX 400 /* room for "lib.a(member.o):(.text.name+0x12): ..." */
@@ -88,14 +88,14 @@ typedef struct keel_elf {
     const uint8_t *data;
     uint64_t size;
 
-    uint8_t elfclass;     /* 1 = ELF32, 2 = ELF64 */
-    uint8_t byteorder;    /* 1 = little-endian, 2 = big-endian */
+    uint8_t elfclass;  /* 1 = ELF32, 2 = ELF64 */
+    uint8_t byteorder; /* 1 = little-endian, 2 = big-endian */
     uint8_t osabi;
     uint8_t abiversion;
     uint8_t ident_version;
-    uint16_t type;        /* e_type */
-    uint16_t machine;     /* e_machine */
-    uint32_t version;     /* e_version */
+    uint16_t type;    /* e_type */
+    uint16_t machine; /* e_machine */
+    uint32_t version; /* e_version */
     uint64_t entry;
     uint64_t phoff;
     uint64_t shoff;
@@ -153,12 +153,11 @@ typedef struct keel_shdr {
 int keel_elf_shdr(const keel_elf *elf, uint32_t index, keel_shdr *out, keel_error *err);
 
 /* The section's name from the section-name string table. */
-int keel_elf_section_name(const keel_elf *elf, const keel_shdr *sh, const char **name,
-                          keel_error *err);
+int keel_elf_section_name(const keel_elf *elf, const keel_shdr *sh, const char **name, keel_error *err);
 
 /* The section's bytes in the file.  SHT_NOBITS gives (NULL, 0). */
-int keel_elf_section_data(const keel_elf *elf, const keel_shdr *sh, const uint8_t **data,
-                          uint64_t *size, keel_error *err);
+int keel_elf_section_data(const keel_elf *elf, const keel_shdr *sh, const uint8_t **data, uint64_t *size,
+                          keel_error *err);
 
 /* Find a section by name; returns its index, 0 if not found. */
 uint32_t keel_elf_find_section(const keel_elf *elf, const char *name);
@@ -176,9 +175,9 @@ int keel_elf_chdr(const keel_elf *elf, const keel_shdr *sh, keel_chdr *out, keel
 /* SHT_GROUP: the flag word and the member section indices. */
 typedef struct keel_group {
     const keel_elf *elf;
-    uint32_t flags;       /* GRP_COMDAT = 1 */
-    uint32_t count;       /* number of members */
-    const uint8_t *words; /* member words (in file byte order) */
+    uint32_t flags;            /* GRP_COMDAT = 1 */
+    uint32_t count;            /* number of members */
+    const uint8_t *words;      /* member words (in file byte order) */
     uint32_t signature_symtab; /* sh_link: the symbol table */
     uint32_t signature_sym;    /* sh_info: the signature symbol */
 } keel_group;
@@ -205,8 +204,8 @@ int keel_elf_phdr(const keel_elf *elf, uint32_t index, keel_phdr *out, keel_erro
 void keel_elf_decode_phdr(const keel_elf *elf, const uint8_t *p, keel_phdr *out);
 
 /* The bytes of a segment's file image (filesz bytes at offset). */
-int keel_elf_segment_data(const keel_elf *elf, const keel_phdr *ph, const uint8_t **data,
-                          uint64_t *size, keel_error *err);
+int keel_elf_segment_data(const keel_elf *elf, const keel_phdr *ph, const uint8_t **data, uint64_t *size,
+                          keel_error *err);
 
 /* Whether a section belongs to a segment, by the rule binutils uses for its
  * section-to-segment mapping (file placement, and address placement for
@@ -219,8 +218,8 @@ bool keel_section_in_segment(const keel_shdr *sh, const keel_phdr *ph);
 typedef struct keel_strtab {
     const char *data;
     uint64_t size;
-    uint64_t offset;      /* file offset, for messages */
-    bool terminated;      /* last byte is NUL: any index < size is a string */
+    uint64_t offset; /* file offset, for messages */
+    bool terminated; /* last byte is NUL: any index < size is a string */
 } keel_strtab;
 
 int keel_elf_strtab(const keel_elf *elf, uint32_t section, keel_strtab *out, keel_error *err);
@@ -232,8 +231,8 @@ typedef struct keel_sym {
     uint32_t name;
     uint8_t info;
     uint8_t other;
-    uint16_t raw_shndx;   /* st_shndx as stored */
-    uint32_t shndx;       /* resolved through SHT_SYMTAB_SHNDX when SHN_XINDEX */
+    uint16_t raw_shndx; /* st_shndx as stored */
+    uint32_t shndx;     /* resolved through SHT_SYMTAB_SHNDX when SHN_XINDEX */
     uint64_t value;
     uint64_t size;
 } keel_sym;
@@ -244,7 +243,7 @@ typedef struct keel_sym {
 
 typedef struct keel_symtab {
     const keel_elf *elf;
-    uint32_t section;     /* the SHT_SYMTAB / SHT_DYNSYM section */
+    uint32_t section; /* the SHT_SYMTAB / SHT_DYNSYM section */
     const uint8_t *data;
     uint64_t offset;
     uint64_t count;
@@ -257,53 +256,50 @@ typedef struct keel_symtab {
 
 int keel_elf_symtab(const keel_elf *elf, uint32_t section, keel_symtab *out, keel_error *err);
 int keel_symtab_get(const keel_symtab *tab, uint64_t index, keel_sym *out, keel_error *err);
-int keel_symtab_name(const keel_symtab *tab, const keel_sym *sym, const char **out,
-                     keel_error *err);
+int keel_symtab_name(const keel_symtab *tab, const keel_sym *sym, const char **out, keel_error *err);
 
 /* Symbol versioning (SHT_GNU_versym / verdef / verneed) for a dynamic symbol
  * table. */
 typedef struct keel_versions {
     const keel_elf *elf;
-    const uint8_t *versym;    /* one 16-bit entry per symbol, or NULL */
+    const uint8_t *versym; /* one 16-bit entry per symbol, or NULL */
     uint64_t versym_count;
-    const uint8_t *verdef;    /* SHT_GNU_verdef contents, or NULL */
+    const uint8_t *verdef; /* SHT_GNU_verdef contents, or NULL */
     uint64_t verdef_size;
     uint64_t verdef_offset;
-    uint32_t verdef_num;      /* sh_info: number of entries */
+    uint32_t verdef_num; /* sh_info: number of entries */
     const uint8_t *verneed;
     uint64_t verneed_size;
     uint64_t verneed_offset;
     uint32_t verneed_num;
-    keel_strtab strings;      /* the strings the version entries name */
+    keel_strtab strings; /* the strings the version entries name */
 } keel_versions;
 
 enum keel_version_kind {
-    KEEL_VER_NONE = 0,      /* no version (local, global or no table) */
-    KEEL_VER_DEFAULT,       /* defined here, default: name@@VER */
-    KEEL_VER_HIDDEN,        /* defined here, non-default: name@VER */
-    KEEL_VER_NEEDED,        /* required from another object: name@VER (index) */
+    KEEL_VER_NONE = 0, /* no version (local, global or no table) */
+    KEEL_VER_DEFAULT,  /* defined here, default: name@@VER */
+    KEEL_VER_HIDDEN,   /* defined here, non-default: name@VER */
+    KEEL_VER_NEEDED,   /* required from another object: name@VER (index) */
 };
 
 typedef struct keel_symver {
-    int kind;               /* enum keel_version_kind */
-    uint16_t index;         /* the versym value without the hidden bit */
-    const char *name;       /* NULL for KEEL_VER_NONE */
+    int kind;         /* enum keel_version_kind */
+    uint16_t index;   /* the versym value without the hidden bit */
+    const char *name; /* NULL for KEEL_VER_NONE */
 } keel_symver;
 
 /* Locate the version tables that belong to dynamic symbol table `symtab`.
  * A file without versioning gives an empty (all NULL) view. */
-int keel_elf_versions(const keel_elf *elf, uint32_t symtab, keel_versions *out,
-                      keel_error *err);
+int keel_elf_versions(const keel_elf *elf, uint32_t symtab, keel_versions *out, keel_error *err);
 /* The version of symbol `index` (with `sym` its entry), as binutils shows it. */
-int keel_versions_get(const keel_versions *v, uint64_t index, const keel_sym *sym,
-                      keel_symver *out, keel_error *err);
+int keel_versions_get(const keel_versions *v, uint64_t index, const keel_sym *sym, keel_symver *out, keel_error *err);
 
 /* ----------------------------------------------------------- relocations */
 
 typedef struct keel_rel {
     uint64_t offset;
     uint64_t info;
-    int64_t addend;       /* 0 for REL */
+    int64_t addend; /* 0 for REL */
     uint32_t sym;
     uint32_t type;
 } keel_rel;
@@ -311,13 +307,13 @@ typedef struct keel_rel {
 typedef struct keel_relocs {
     const keel_elf *elf;
     uint32_t section;
-    uint32_t kind;        /* SHT_REL, SHT_RELA or SHT_RELR */
+    uint32_t kind; /* SHT_REL, SHT_RELA or SHT_RELR */
     const uint8_t *data;
     uint64_t offset;
-    uint64_t count;       /* entries (for RELR: words) */
+    uint64_t count; /* entries (for RELR: words) */
     uint64_t entsize;
-    uint32_t symtab;      /* sh_link (0 if none) */
-    uint32_t target;      /* sh_info: the section the relocations apply to */
+    uint32_t symtab; /* sh_link (0 if none) */
+    uint32_t target; /* sh_info: the section the relocations apply to */
 } keel_relocs;
 
 int keel_elf_relocs(const keel_elf *elf, uint32_t section, keel_relocs *out, keel_error *err);
@@ -329,10 +325,10 @@ uint64_t keel_relr_word(const keel_relocs *r, uint64_t index);
 /* Decodes a RELR table into the addresses it relocates. */
 typedef struct keel_relr_iter {
     const keel_relocs *r;
-    uint64_t word;        /* next word to read */
-    uint64_t base;        /* address following the last address entry */
-    uint64_t bitmap;      /* pending bits of the current bitmap word */
-    uint64_t bitbase;     /* address of bit 1 of the current bitmap */
+    uint64_t word;    /* next word to read */
+    uint64_t base;    /* address following the last address entry */
+    uint64_t bitmap;  /* pending bits of the current bitmap word */
+    uint64_t bitbase; /* address of bit 1 of the current bitmap */
     bool started;
 } keel_relr_iter;
 
@@ -344,12 +340,12 @@ int keel_relr_next(keel_relr_iter *it, uint64_t *addr, keel_error *err);
 /* ------------------------------------------------------------------ notes */
 
 typedef struct keel_note {
-    const char *name;     /* NUL-terminated (checked), or "" when namesz is 0 */
+    const char *name; /* NUL-terminated (checked), or "" when namesz is 0 */
     uint32_t namesz;
     uint32_t type;
     const uint8_t *desc;
     uint32_t descsz;
-    uint64_t offset;      /* file offset of the note header */
+    uint64_t offset; /* file offset of the note header */
 } keel_note;
 
 typedef struct keel_note_iter {
@@ -358,14 +354,12 @@ typedef struct keel_note_iter {
     uint64_t size;
     uint64_t pos;
     uint64_t base_offset;
-    uint64_t align;       /* 4 or 8 */
+    uint64_t align; /* 4 or 8 */
 } keel_note_iter;
 
 /* Iterate the notes of a section (SHT_NOTE) or a segment (PT_NOTE). */
-int keel_elf_notes_section(const keel_elf *elf, const keel_shdr *sh, keel_note_iter *it,
-                           keel_error *err);
-int keel_elf_notes_segment(const keel_elf *elf, const keel_phdr *ph, keel_note_iter *it,
-                           keel_error *err);
+int keel_elf_notes_section(const keel_elf *elf, const keel_shdr *sh, keel_note_iter *it, keel_error *err);
+int keel_elf_notes_segment(const keel_elf *elf, const keel_phdr *ph, keel_note_iter *it, keel_error *err);
 /* 1 and *out filled, 0 at the end, or an error. */
 int keel_note_next(keel_note_iter *it, keel_note *out, keel_error *err);
 
@@ -375,9 +369,9 @@ typedef struct keel_dynamic {
     const keel_elf *elf;
     const uint8_t *data;
     uint64_t offset;
-    uint64_t count;       /* entries up to and including DT_NULL (or all) */
+    uint64_t count; /* entries up to and including DT_NULL (or all) */
     uint64_t entsize;
-    keel_strtab strings;  /* from the section's sh_link, may be empty */
+    keel_strtab strings; /* from the section's sh_link, may be empty */
 } keel_dynamic;
 
 typedef struct keel_dyn {
@@ -396,36 +390,36 @@ typedef struct keel_ar {
     const uint8_t *data;
     uint64_t size;
     bool thin;
-    const char *long_names;     /* GNU "//" member */
+    const char *long_names; /* GNU "//" member */
     uint64_t long_names_size;
     uint64_t long_names_offset;
-    const uint8_t *symtab;      /* GNU "/" or "/SYM64/", or BSD "__.SYMDEF" */
+    const uint8_t *symtab; /* GNU "/" or "/SYM64/", or BSD "__.SYMDEF" */
     uint64_t symtab_size;
     uint64_t symtab_offset;
-    int symtab_kind;            /* enum keel_ar_symtab_kind */
-    uint64_t first_member;      /* offset of the first header after the magic */
+    int symtab_kind;       /* enum keel_ar_symtab_kind */
+    uint64_t first_member; /* offset of the first header after the magic */
 } keel_ar;
 
 enum keel_ar_symtab_kind {
     KEEL_AR_SYMTAB_NONE = 0,
-    KEEL_AR_SYMTAB_GNU32,       /* "/": big-endian 32-bit count and offsets */
-    KEEL_AR_SYMTAB_GNU64,       /* "/SYM64/": big-endian 64-bit */
-    KEEL_AR_SYMTAB_BSD,         /* "__.SYMDEF" (also " SORTED"): ranlib structs */
-    KEEL_AR_SYMTAB_BSD64,       /* "__.SYMDEF_64" */
+    KEEL_AR_SYMTAB_GNU32, /* "/": big-endian 32-bit count and offsets */
+    KEEL_AR_SYMTAB_GNU64, /* "/SYM64/": big-endian 64-bit */
+    KEEL_AR_SYMTAB_BSD,   /* "__.SYMDEF" (also " SORTED"): ranlib structs */
+    KEEL_AR_SYMTAB_BSD64, /* "__.SYMDEF_64" */
 };
 
 typedef struct keel_ar_member {
-    const char *name;           /* not NUL-terminated: use name_len */
+    const char *name; /* not NUL-terminated: use name_len */
     uint32_t name_len;
-    uint64_t header_offset;     /* offset of the 60-byte member header */
-    const uint8_t *data;        /* NULL for thin archive members */
+    uint64_t header_offset; /* offset of the 60-byte member header */
+    const uint8_t *data;    /* NULL for thin archive members */
     uint64_t data_offset;
-    uint64_t size;              /* size field (the external file's, if thin) */
+    uint64_t size; /* size field (the external file's, if thin) */
     uint32_t mode;
     uint64_t date;
     uint32_t uid;
     uint32_t gid;
-    bool special;               /* "/", "//", "/SYM64/", "__.SYMDEF*" */
+    bool special; /* "/", "//", "/SYM64/", "__.SYMDEF*" */
 } keel_ar_member;
 
 bool keel_is_archive(const void *data, size_t size);
@@ -440,17 +434,16 @@ int keel_ar_next(const keel_ar *ar, uint64_t *pos, keel_ar_member *out, keel_err
 typedef struct keel_ar_symbols {
     const keel_ar *ar;
     uint64_t count;
-    const uint8_t *offsets;     /* the offset (or ranlib) array */
+    const uint8_t *offsets; /* the offset (or ranlib) array */
     const char *names;
     uint64_t names_size;
-    uint64_t next_name;         /* sequential cursor into names (GNU) */
+    uint64_t next_name; /* sequential cursor into names (GNU) */
     uint64_t next_index;
 } keel_ar_symbols;
 
 int keel_ar_symbols_begin(const keel_ar *ar, keel_ar_symbols *out, keel_error *err);
 /* 1 with name and member offset, 0 at the end, or an error. */
-int keel_ar_symbols_next(keel_ar_symbols *s, const char **name, uint64_t *member,
-                         keel_error *err);
+int keel_ar_symbols_next(keel_ar_symbols *s, const char **name, uint64_t *member, keel_error *err);
 
 /* ------------------------------------------------------------------ names */
 

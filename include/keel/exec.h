@@ -25,17 +25,17 @@ enum keel_exec_sectype {
     KEEL_EXEC_WRITE = 0x2,
     KEEL_EXEC_EXECUTE = 0x4,
     KEEL_EXEC_PROT_MASK = 0x7,
-    KEEL_EXEC_ALLOC = 0x100,       /* reserve [mem_addr, mem_addr+mem_size) */
-    KEEL_EXEC_LOAD = 0x200,        /* initialise from the file; implies ALLOC */
-    KEEL_EXEC_DEBUG = 0x10000,     /* debugging information, not loaded */
+    KEEL_EXEC_ALLOC = 0x100,   /* reserve [mem_addr, mem_addr+mem_size) */
+    KEEL_EXEC_LOAD = 0x200,    /* initialise from the file; implies ALLOC */
+    KEEL_EXEC_DEBUG = 0x10000, /* debugging information, not loaded */
     KEEL_EXEC_AOUT_SYMTAB = 0x20000,
     KEEL_EXEC_AOUT_STRTAB = 0x40000,
     KEEL_EXEC_ELF_SYMTAB = 0x80000,
     KEEL_EXEC_ELF_STRTAB = 0x100000,
-    KEEL_EXEC_DWARF = 0x200000,    /* a .debug_* section */
+    KEEL_EXEC_DWARF = 0x200000, /* a .debug_* section */
     KEEL_EXEC_STABS = 0x400000,
-    KEEL_EXEC_NOTE = 0x1000000,    /* a PT_NOTE segment */
-    KEEL_EXEC_TLS = 0x2000000,     /* the PT_TLS initialisation template */
+    KEEL_EXEC_NOTE = 0x1000000, /* a PT_NOTE segment */
+    KEEL_EXEC_TLS = 0x2000000,  /* the PT_TLS initialisation template */
 };
 
 /* Errors (negative, like the reader's).  A non-zero value returned by a
@@ -57,36 +57,36 @@ typedef int (*keel_exec_read_exec_fn)(void *handle, uint64_t file_ofs, uint64_t 
                                       uint64_t mem_size, unsigned section_type);
 
 typedef struct keel_exec_options {
-    const uint16_t *machines;  /* accepted e_machine values; NULL: any */
+    const uint16_t *machines; /* accepted e_machine values; NULL: any */
     size_t machine_count;
-    uint64_t load_bias;        /* added to every address of an ET_DYN (PIE) */
-    bool report_debug;         /* also report symbol tables and debug sections */
-    bool report_notes;         /* also report PT_NOTE segments */
+    uint64_t load_bias; /* added to every address of an ET_DYN (PIE) */
+    bool report_debug;  /* also report symbol tables and debug sections */
+    bool report_notes;  /* also report PT_NOTE segments */
 } keel_exec_options;
 
 typedef struct keel_exec_info {
-    int format;                /* 1 = ELF, 2 = a.out */
-    uint8_t elfclass;          /* 1 = 32-bit, 2 = 64-bit */
-    uint8_t byteorder;         /* 1 = little, 2 = big */
+    int format;        /* 1 = ELF, 2 = a.out */
+    uint8_t elfclass;  /* 1 = 32-bit, 2 = 64-bit */
+    uint8_t byteorder; /* 1 = little, 2 = big */
     uint16_t machine;
-    uint16_t type;             /* ET_EXEC or ET_DYN */
-    uint64_t entry;            /* with the load bias applied */
+    uint16_t type;  /* ET_EXEC or ET_DYN */
+    uint64_t entry; /* with the load bias applied */
     uint64_t load_bias;
-    uint64_t image_start;      /* lowest PT_LOAD address (biased) */
-    uint64_t image_end;        /* end of the highest PT_LOAD's memory */
-    uint64_t image_file_end;   /* end of the highest PT_LOAD's file image */
+    uint64_t image_start;    /* lowest PT_LOAD address (biased) */
+    uint64_t image_end;      /* end of the highest PT_LOAD's memory */
+    uint64_t image_file_end; /* end of the highest PT_LOAD's file image */
     uint64_t max_align;
-    char interp[256];          /* PT_INTERP, NUL-terminated; "" if none */
+    char interp[256]; /* PT_INTERP, NUL-terminated; "" if none */
     bool has_tls;
     uint64_t tls_addr, tls_filesz, tls_memsz, tls_align;
     bool has_stack_flags;
-    uint32_t stack_flags;      /* PT_GNU_STACK p_flags (PF_X = executable stack) */
-    uint64_t phdr_addr;        /* where the program headers are in memory (AT_PHDR) */
+    uint32_t stack_flags; /* PT_GNU_STACK p_flags (PF_X = executable stack) */
+    uint64_t phdr_addr;   /* where the program headers are in memory (AT_PHDR) */
     uint32_t phnum, phentsize;
     uint64_t relro_start, relro_end; /* PT_GNU_RELRO, 0/0 if none */
     uint8_t build_id[64];
     uint32_t build_id_len;
-    keel_error error;          /* the message for a KEEL_EX_* failure */
+    keel_error error; /* the message for a KEEL_EX_* failure */
 } keel_exec_info;
 
 /* Try each format in turn (ELF, then a.out) until one recognises the file.

@@ -32,7 +32,7 @@ typedef struct keel_link_input {
 
 typedef struct keel_link_defsym {
     const char *name;
-    const char *expr;   /* --defsym NAME=EXPR: a number or a symbol (+/- a number) */
+    const char *expr; /* --defsym NAME=EXPR: a number or a symbol (+/- a number) */
 } keel_link_defsym;
 
 /* --section-start NAME=ADDR (-Ttext, -Tdata, -Tbss name .text, .data,
@@ -54,56 +54,56 @@ enum keel_discard { KEEL_DISCARD_SEC_MERGE, KEEL_DISCARD_LOCALS, KEEL_DISCARD_AL
 enum keel_sort_section { KEEL_SORT_NONE, KEEL_SORT_NAME, KEEL_SORT_ALIGNMENT };
 
 typedef struct keel_link_options {
-    const char *output;            /* -o (default a.out) */
-    const char *entry;             /* -e (default _start) */
+    const char *output; /* -o (default a.out) */
+    const char *entry;  /* -e (default _start) */
     const keel_link_input *inputs;
     size_t ninputs;
-    const char *const *undefined;  /* -u NAME: as if referenced */
+    const char *const *undefined; /* -u NAME: as if referenced */
     size_t nundefined;
     const keel_link_defsym *defsyms;
     size_t ndefsyms;
-    const char *map_file;          /* -Map FILE */
-    const char *const *mapfiles;   /* --mapfile FILE (Solaris mapfile v2), in order */
+    const char *map_file;        /* -Map FILE */
+    const char *const *mapfiles; /* --mapfile FILE (Solaris mapfile v2), in order */
     size_t nmapfiles;
     enum keel_build_id build_id;
-    const uint8_t *build_id_hex;   /* --build-id=0xHEX */
+    const uint8_t *build_id_hex; /* --build-id=0xHEX */
     size_t build_id_hex_len;
     bool gc_sections;
     bool eh_frame_hdr;
-    bool exec_stack;               /* -z execstack (default noexecstack) */
-    bool relro;                    /* -z relro (default) / norelro */
-    bool now;                      /* -z now */
-    bool no_separate_code;         /* -z noseparate-code: headers and read-only data share the text segment */
-    uint64_t max_page_size;        /* -z max-page-size (0: 0x1000) */
-    uint64_t common_page_size;     /* -z common-page-size (0: 0x1000) */
-    bool has_text_segment;         /* -Ttext-segment, --image-base given: */
-    uint64_t text_segment;         /*   the first segment's address (else 0x400000) */
+    bool exec_stack;           /* -z execstack (default noexecstack) */
+    bool relro;                /* -z relro (default) / norelro */
+    bool now;                  /* -z now */
+    bool no_separate_code;     /* -z noseparate-code: headers and read-only data share the text segment */
+    uint64_t max_page_size;    /* -z max-page-size (0: 0x1000) */
+    uint64_t common_page_size; /* -z common-page-size (0: 0x1000) */
+    bool has_text_segment;     /* -Ttext-segment, --image-base given: */
+    uint64_t text_segment;     /*   the first segment's address (else 0x400000) */
     const keel_link_section_start *section_starts; /* in command-line order (the last for a name wins) */
     size_t nsection_starts;
-    bool trace;                    /* -t: print each input as it is loaded (ld's form) */
-    bool verbose;                  /* -v, --verbose */
+    bool trace;   /* -t: print each input as it is loaded (ld's form) */
+    bool verbose; /* -v, --verbose */
     /* symbol resolution and inputs (GNU ld's options of the same names) */
-    const char *const *search_dirs;  /* -L, then the default directories: a script's INPUT/GROUP names */
+    const char *const *search_dirs; /* -L, then the default directories: a script's INPUT/GROUP names */
     size_t nsearch_dirs;
-    const char *const *wrap;         /* --wrap SYMBOL */
+    const char *const *wrap; /* --wrap SYMBOL */
     size_t nwrap;
     const char *const *trace_symbols; /* -y SYMBOL, --trace-symbol SYMBOL */
     size_t ntrace_symbols;
     bool allow_multiple_definition; /* --allow-multiple-definition, -z muldefs: the first wins */
-    bool ignore_unresolved;        /* --unresolved-symbols=ignore-all|ignore-in-object-files */
-    bool warn_unresolved;          /* --warn-unresolved-symbols: a warning, not an error */
-    bool noinhibit_exec;           /* --noinhibit-exec: undefined and multiple definitions do not stop the output */
-    bool strip_all;                /* -s: no .symtab, .strtab, nor debugging sections */
-    bool strip_debug;              /* -S: no debugging sections, nor the symbols in them */
-    enum keel_discard discard;     /* -X, -x, --discard-none */
-    bool emit_relocs;              /* -q: the relocation sections kept, for the output */
-    bool print_gc_sections;        /* --gc-sections tells (diag, KEEL_DIAG_NOTE) each section it drops */
+    bool ignore_unresolved;         /* --unresolved-symbols=ignore-all|ignore-in-object-files */
+    bool warn_unresolved;           /* --warn-unresolved-symbols: a warning, not an error */
+    bool noinhibit_exec;            /* --noinhibit-exec: undefined and multiple definitions do not stop the output */
+    bool strip_all;                 /* -s: no .symtab, .strtab, nor debugging sections */
+    bool strip_debug;               /* -S: no debugging sections, nor the symbols in them */
+    enum keel_discard discard;      /* -X, -x, --discard-none */
+    bool emit_relocs;               /* -q: the relocation sections kept, for the output */
+    bool print_gc_sections;         /* --gc-sections tells (diag, KEEL_DIAG_NOTE) each section it drops */
     enum keel_sort_section sort_section;
-    const char *sysroot;           /* --sysroot: where a script's =/ and absolute names are */
-    keel_diag_fn *diag;            /* warnings, -t and -y lines (keel/diag.h); NULL: keel_diag_set's */
+    const char *sysroot; /* --sysroot: where a script's =/ and absolute names are */
+    keel_diag_fn *diag;  /* warnings, -t and -y lines (keel/diag.h); NULL: keel_diag_set's */
     void *diag_ctx;
-    bool fatal_warnings;           /* --fatal-warnings: a warning fails the link, with no output (GNU ld's) */
-    bool warn_common;              /* --warn-common: ld.bfd's warnings when a common meets a common or a definition */
+    bool fatal_warnings; /* --fatal-warnings: a warning fails the link, with no output (GNU ld's) */
+    bool warn_common;    /* --warn-common: ld.bfd's warnings when a common meets a common or a definition */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -109,7 +109,7 @@ void keel_ns_finalize(keel_ns *ns);
  * symbol the batch needs (the linker's rule, as if in one group). */
 typedef struct keel_input {
     const char *path;
-    const void *data;  /* if non-NULL, the file's bytes (kept until unload) */
+    const void *data; /* if non-NULL, the file's bytes (kept until unload) */
     size_t size;
 } keel_input;
 
@@ -172,7 +172,7 @@ const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *pre
  * has any (the object's local-dynamic tls_index is no symbol's); a live
  * swap re-points these.  The array lives as long as the object. */
 typedef struct keel_slot {
-    const char *symbol;  /* a section symbol's entry has its section's name */
+    const char *symbol; /* a section symbol's entry has its section's name */
     uintptr_t got;
     uintptr_t stub, stub_got;
     uintptr_t tls_index;

@@ -20,14 +20,14 @@
 
 /* What a relocation needs from its user before it can be computed. */
 enum ka_reloc_need {
-    KA_NEED_GOT = 1 << 0,      /* a GOT slot holding the symbol's address (G) */
-    KA_NEED_PLT = 1 << 1,      /* a call stub when the target is out of reach (L) */
-    KA_NEED_GOTBASE = 1 << 2,  /* the GOT's base address (GOT) */
-    KA_NEED_TLS_GD = 1 << 3,   /* two GOT slots: module and offset (general dynamic) */
-    KA_NEED_TLS_LD = 1 << 4,   /* two GOT slots: module and 0 (local dynamic) */
-    KA_NEED_TLSDESC = 1 << 5,  /* two GOT slots: resolver and argument */
-    KA_NEED_TLS_IE = 1 << 6,   /* a GOT slot holding the TP-relative offset */
-    KA_NEED_TLS_LE = 1 << 7,   /* the TP-relative offset, fixed at link time */
+    KA_NEED_GOT = 1 << 0,        /* a GOT slot holding the symbol's address (G) */
+    KA_NEED_PLT = 1 << 1,        /* a call stub when the target is out of reach (L) */
+    KA_NEED_GOTBASE = 1 << 2,    /* the GOT's base address (GOT) */
+    KA_NEED_TLS_GD = 1 << 3,     /* two GOT slots: module and offset (general dynamic) */
+    KA_NEED_TLS_LD = 1 << 4,     /* two GOT slots: module and 0 (local dynamic) */
+    KA_NEED_TLSDESC = 1 << 5,    /* two GOT slots: resolver and argument */
+    KA_NEED_TLS_IE = 1 << 6,     /* a GOT slot holding the TP-relative offset */
+    KA_NEED_TLS_LE = 1 << 7,     /* the TP-relative offset, fixed at link time */
     KA_NEED_TLS_DTPOFF = 1 << 8, /* the offset within the module's TLS block */
     /* The value of another relocation: the one whose place the symbol
      * names (riscv64's PCREL_LO12_I/S take the low 12 bits of the
@@ -78,14 +78,14 @@ enum ka_reloc_check {
  * The check is made before encode on the value shifted right by `shift`
  * (whose low bits must be zero), as a field of `bits` bits (0: size * 8). */
 typedef struct ka_howto {
-    const char *name;  /* "R_X86_64_PC32" */
-    uint8_t size;      /* bytes written at the place: 0, 1, 2, 4 or 8 */
-    uint8_t formula;   /* enum ka_reloc_formula */
-    uint8_t check;     /* enum ka_reloc_check */
-    uint16_t needs;    /* enum ka_reloc_need */
-    uint8_t bits;      /* the checked width when not size * 8 (an instruction field) */
-    uint8_t shift;     /* low bits the field drops, which must be zero (branch alignment) */
-    uint8_t insn;      /* 0: data; else the target's encoding of an instruction field */
+    const char *name; /* "R_X86_64_PC32" */
+    uint8_t size;     /* bytes written at the place: 0, 1, 2, 4 or 8 */
+    uint8_t formula;  /* enum ka_reloc_formula */
+    uint8_t check;    /* enum ka_reloc_check */
+    uint16_t needs;   /* enum ka_reloc_need */
+    uint8_t bits;     /* the checked width when not size * 8 (an instruction field) */
+    uint8_t shift;    /* low bits the field drops, which must be zero (branch alignment) */
+    uint8_t insn;     /* 0: data; else the target's encoding of an instruction field */
 } ka_howto;
 
 /* The inputs of one relocation. */
@@ -123,13 +123,13 @@ enum ka_prop_merge {
 };
 
 typedef struct ka_arch {
-    uint16_t machine;   /* e_machine */
-    const char *name;   /* "x86-64", in messages; GNU ld's "i386:x86-64" is bfd_name */
+    uint16_t machine; /* e_machine */
+    const char *name; /* "x86-64", in messages; GNU ld's "i386:x86-64" is bfd_name */
     const char *bfd_name;
     /* The ELF class, byte order and the sizes of what the output holds. */
-    uint8_t elfclass;   /* EI_CLASS: 2, ELFCLASS64 */
-    uint8_t byteorder;  /* EI_DATA: 1, little-endian */
-    uint8_t word_size;  /* an address, a GOT slot */
+    uint8_t elfclass;  /* EI_CLASS: 2, ELFCLASS64 */
+    uint8_t byteorder; /* EI_DATA: 1, little-endian */
+    uint8_t word_size; /* an address, a GOT slot */
     uint16_t ehdr_size, phdr_size, shdr_size, sym_size, rela_size;
     /* Page sizes: the default -z max-page-size (PT_LOAD alignment) and
      * common-page-size (RELRO's end). */

@@ -3,15 +3,9 @@
  * class-dependent record and TLS layout helpers every target shares. */
 #include "arch.h"
 
-const ka_arch *ka_arch_for(uint16_t machine)
-{
-    return machine == ka_arch_x86_64.machine ? &ka_arch_x86_64 : 0;
-}
+const ka_arch *ka_arch_for(uint16_t machine) { return machine == ka_arch_x86_64.machine ? &ka_arch_x86_64 : 0; }
 
-const ka_arch *ka_arch_default(void)
-{
-    return &ka_arch_x86_64; /* the only target built */
-}
+const ka_arch *ka_arch_default(void) { return &ka_arch_x86_64; /* the only target built */ }
 
 /* Whether v (already shifted right) fits a field of bits bits. */
 static bool fits(uint64_t v, unsigned bits, unsigned check)
@@ -24,10 +18,7 @@ static bool fits(uint64_t v, unsigned bits, unsigned check)
     return check == KA_CHECK_SIGNED ? as_signed : check == KA_CHECK_UNSIGNED ? as_unsigned : as_signed || as_unsigned;
 }
 
-static uint64_t page(uint64_t x)
-{
-    return x & ~(uint64_t)0xfff;
-}
+static uint64_t page(uint64_t x) { return x & ~(uint64_t)0xfff; }
 
 static inline uint64_t value_of(const ka_howto *h, const ka_reloc_in *in)
 {
@@ -51,10 +42,7 @@ static inline uint64_t value_of(const ka_howto *h, const ka_reloc_in *in)
     }
 }
 
-uint64_t ka_reloc_value(const ka_howto *h, const ka_reloc_in *in)
-{
-    return value_of(h, in);
-}
+uint64_t ka_reloc_value(const ka_howto *h, const ka_reloc_in *in) { return value_of(h, in); }
 
 /* The value's low size bytes at out; constant indices, so that the
  * compiler makes one store of each width (the hot path of a link). */
@@ -70,9 +58,11 @@ static void put(uint8_t *out, uint64_t v, unsigned size, bool big_endian)
         out[7] = (uint8_t)(v >> 56), out[6] = (uint8_t)(v >> 48), out[5] = (uint8_t)(v >> 40);
         out[4] = (uint8_t)(v >> 32);
         /* fall through */
-    case 4: out[3] = (uint8_t)(v >> 24), out[2] = (uint8_t)(v >> 16);
+    case 4:
+        out[3] = (uint8_t)(v >> 24), out[2] = (uint8_t)(v >> 16);
         /* fall through */
-    case 2: out[1] = (uint8_t)(v >> 8);
+    case 2:
+        out[1] = (uint8_t)(v >> 8);
         /* fall through */
     case 1: out[0] = (uint8_t)v; break;
     default:

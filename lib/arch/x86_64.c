@@ -4,7 +4,10 @@
 #include "arch.h"
 
 /* data fields: no narrower width, no shift, no encoding */
-#define R(n, size, formula, check, needs) {"R_X86_64_" n, size, formula, check, needs, 0, 0, 0}
+#define R(n, size, formula, check, needs)                                                                              \
+    {                                                                                                                  \
+        "R_X86_64_" n, size, formula, check, needs, 0, 0, 0                                                            \
+    }
 
 static const ka_howto howtos[] = {
     [0] = R("NONE", 0, KA_F_NONE, KA_CHECK_NONE, 0),
@@ -62,17 +65,11 @@ static void jmp_through(uint8_t *out, uint64_t stub, uint64_t got_slot, unsigned
 }
 
 /* the loader's far-call stub: 8 bytes */
-static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot)
-{
-    jmp_through(out, stub, got_slot, 8);
-}
+static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot) { jmp_through(out, stub, got_slot, 8); }
 
 /* an IPLT entry: 16 bytes, as GNU ld's .iplt (int3 where its lazy PLT
  * would push an index: IRELATIVE slots are filled before any call) */
-static void x86_64_write_iplt(uint8_t *out, uint64_t stub, uint64_t got_slot)
-{
-    jmp_through(out, stub, got_slot, 16);
-}
+static void x86_64_write_iplt(uint8_t *out, uint64_t stub, uint64_t got_slot) { jmp_through(out, stub, got_slot, 16); }
 
 /* GOTPCRELX and REX_GOTPCRELX (psABI "Optimize GOTPCRELX Relocations"):
  * the instructions that load from a GOT slot and can address the symbol
@@ -82,8 +79,7 @@ static void x86_64_write_iplt(uint8_t *out, uint64_t stub, uint64_t got_slot)
  * or, sbb, sub, xor (13 03 23 3b 0b 1b 2b 33). */
 static bool is_binop(uint8_t op)
 {
-    return op == 0x03 || op == 0x0b || op == 0x13 || op == 0x1b || op == 0x23 || op == 0x2b || op == 0x33 ||
-           op == 0x3b;
+    return op == 0x03 || op == 0x0b || op == 0x13 || op == 0x1b || op == 0x23 || op == 0x2b || op == 0x33 || op == 0x3b;
 }
 
 static bool x86_64_got_load_relaxes(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset)
@@ -248,7 +244,8 @@ static bool x86_64_relax_tls_le(uint32_t type, uint8_t *code, uint64_t size, uin
         *end = offset + 19;
     } else if (type == 19 && offset >= 4 && bytes_are(code, size, offset - 4, "\x66\x48\x8d\x3d", 4) &&
                (bytes_are(code, size, offset + 4, "\x66\x66\x48\xe8", 4) ||
-                bytes_are(code, size, offset + 4, "\x66\x48\xff\x15", 4)) && size - offset >= 12) {
+                bytes_are(code, size, offset + 4, "\x66\x48\xff\x15", 4)) &&
+               size - offset >= 12) {
         put_bytes(code + offset - 4, gd_le, 12);
         put32(code + offset + 8, tpoff);
         *end = offset + 12;
@@ -271,7 +268,8 @@ static bool x86_64_relax_tls_le(uint32_t type, uint8_t *code, uint64_t size, uin
         reg_to_rm(code, offset, true, 0xc7, 0);
         put32(code + offset, tpoff);
         *end = offset + 4;
-    } else if (type == 35 /* TLSDESC_CALL */ && size - offset >= 2 && code[offset] == 0xff && code[offset + 1] == 0x10) {
+    } else if (type == 35 /* TLSDESC_CALL */ && size - offset >= 2 && code[offset] == 0xff &&
+               code[offset + 1] == 0x10) {
         code[offset] = 0x66;
         code[offset + 1] = 0x90;
         *end = offset + 2;
@@ -329,7 +327,7 @@ const ka_arch ka_arch_x86_64 = {
     .machine = 62, /* EM_X86_64 */
     .name = "x86-64",
     .bfd_name = "i386:x86-64",
-    .elfclass = 2, /* ELFCLASS64 */
+    .elfclass = 2,  /* ELFCLASS64 */
     .byteorder = 1, /* ELFDATA2LSB */
     .word_size = 8,
     .ehdr_size = 64,
@@ -348,9 +346,17 @@ const ka_arch ka_arch_x86_64 = {
     .write_stub = x86_64_write_stub,
     .iplt_size = 16,
     .write_iplt = x86_64_write_iplt,
-    .dyn = {.none = 0, .abs = 1 /* 64 */, .relative = 8, .glob_dat = 6, .jump_slot = 7, .irelative = 37,
-            .copy = 5, .tls_module = 16 /* DTPMOD64 */, .tls_offset = 17 /* DTPOFF64 */,
-            .tls_tpoff = 18 /* TPOFF64 */, .tlsdesc = 36},
+    .dyn = {.none = 0,
+            .abs = 1 /* 64 */,
+            .relative = 8,
+            .glob_dat = 6,
+            .jump_slot = 7,
+            .irelative = 37,
+            .copy = 5,
+            .tls_module = 16 /* DTPMOD64 */,
+            .tls_offset = 17 /* DTPOFF64 */,
+            .tls_tpoff = 18 /* TPOFF64 */,
+            .tlsdesc = 36},
     .property_merge = x86_64_property_merge,
     .pc32_reach = 0x7fffffffu,
     .branch_reach = 0x7fffffffu, /* call and jmp rel32 */

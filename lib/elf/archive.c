@@ -52,24 +52,30 @@ static int read_header(const keel_ar *ar, uint64_t pos, keel_ar_member *m, keel_
 {
     if (!kl_in_bounds(pos, AR_HDR, ar->size))
         return keel_error_set(err, KEEL_E_TRUNCATED, pos,
-                              "archive member header at %X: %U bytes left, a header needs 60", pos,
-                              ar->size - pos);
+                              "archive member header at %X: %U bytes left, a header needs 60", pos, ar->size - pos);
     const uint8_t *h = ar->data + pos;
     uint64_t size, date = 0, uid = 0, gid = 0, mode = 0;
     if (h[58] != '`' || h[59] != '\n')
         return keel_error_set(err, KEEL_E_FORMAT, pos, "archive member header at %X: bad terminator", pos);
     if (!parse_num(h + 48, 10, 10, &size))
-        return keel_error_set(err, KEEL_E_FORMAT, pos + 48, "archive member header at %X: bad size field at %X", pos, pos + 48);
+        return keel_error_set(err, KEEL_E_FORMAT, pos + 48, "archive member header at %X: bad size field at %X", pos,
+                              pos + 48);
     /* date/uid/gid/mode are informational: blank or junk reads as 0 */
     parse_num(h + 16, 12, 10, &date);
     parse_num(h + 28, 6, 10, &uid);
     parse_num(h + 34, 6, 10, &gid);
     parse_num(h + 40, 8, 8, &mode);
-    *m = (keel_ar_member){.name = (const char *)h, .name_len = 16, .header_offset = pos,
-                          .data_offset = pos + AR_HDR, .size = size, .mode = (uint32_t)mode, .date = date,
-                          .uid = (uint32_t)uid, .gid = (uint32_t)gid};
-    m->special = name_is(h, "/") || name_is(h, "//") || name_is(h, "/SYM64/") ||
-                 kl_memeq(h, "__.SYMDEF", 9) || kl_memeq(h, "#1/", 3);
+    *m = (keel_ar_member){.name = (const char *)h,
+                          .name_len = 16,
+                          .header_offset = pos,
+                          .data_offset = pos + AR_HDR,
+                          .size = size,
+                          .mode = (uint32_t)mode,
+                          .date = date,
+                          .uid = (uint32_t)uid,
+                          .gid = (uint32_t)gid};
+    m->special = name_is(h, "/") || name_is(h, "//") || name_is(h, "/SYM64/") || kl_memeq(h, "__.SYMDEF", 9) ||
+                 kl_memeq(h, "#1/", 3);
     return 0;
 }
 
@@ -141,8 +147,8 @@ static int long_name(const keel_ar *ar, keel_ar_member *m, keel_error *err)
                               "archive member header at %X: bad long-name reference", m->header_offset);
     if (!ar->long_names || off >= ar->long_names_size)
         return keel_error_set(err, KEEL_E_INDEX, m->header_offset,
-                              "archive member header at %X: long name %U is outside the name table",
-                              m->header_offset, off);
+                              "archive member header at %X: long name %U is outside the name table", m->header_offset,
+                              off);
     const char *s = ar->long_names + off;
     uint64_t max = ar->long_names_size - off, n = 0;
     while (n < max && s[n] != '\n' && s[n] != 0)
@@ -168,8 +174,8 @@ int keel_ar_next(const keel_ar *ar, uint64_t *pos, keel_ar_member *m, keel_error
     uint64_t data_len = has_data ? m->size : 0;
     if (has_data && !kl_in_bounds(m->data_offset, m->size, ar->size))
         return keel_error_set(err, KEEL_E_TRUNCATED, *pos,
-                              "archive member at %X: size %U extends past the end of the archive (%X)", *pos,
-                              m->size, ar->size);
+                              "archive member at %X: size %U extends past the end of the archive (%X)", *pos, m->size,
+                              ar->size);
     if (kl_memeq(h, "#1/", 3)) {
         uint64_t nlen;
         if (!parse_num(h + 3, 13, 10, &nlen) || nlen > m->size)
@@ -207,8 +213,7 @@ int keel_ar_symbols_begin(const keel_ar *ar, keel_ar_symbols *s, keel_error *err
     const uint8_t *p = ar->symtab;
     uint64_t n = ar->symtab_size, off = ar->symtab_offset, count, w, bytes;
     switch (ar->symtab_kind) {
-    case KEEL_AR_SYMTAB_NONE:
-        return 0;
+    case KEEL_AR_SYMTAB_NONE: return 0;
     case KEEL_AR_SYMTAB_GNU32:
     case KEEL_AR_SYMTAB_GNU64:
         w = ar->symtab_kind == KEEL_AR_SYMTAB_GNU64 ? 8 : 4;
@@ -250,8 +255,14 @@ int keel_ar_symbols_next(keel_ar_symbols *s, const char **name, uint64_t *member
         return 0;
     uint64_t i = s->next_index++, at = ar->symtab_offset, nameoff;
     switch (ar->symtab_kind) {
-    case KEEL_AR_SYMTAB_GNU32: *member = kl_u32(s->offsets + 4 * i, true); nameoff = s->next_name; break;
-    case KEEL_AR_SYMTAB_GNU64: *member = kl_u64(s->offsets + 8 * i, true); nameoff = s->next_name; break;
+    case KEEL_AR_SYMTAB_GNU32:
+        *member = kl_u32(s->offsets + 4 * i, true);
+        nameoff = s->next_name;
+        break;
+    case KEEL_AR_SYMTAB_GNU64:
+        *member = kl_u64(s->offsets + 8 * i, true);
+        nameoff = s->next_name;
+        break;
     case KEEL_AR_SYMTAB_BSD:
         nameoff = kl_u32(s->offsets + 8 * i, false);
         *member = kl_u32(s->offsets + 8 * i + 4, false);

@@ -47,8 +47,8 @@ int keel_elf_dynamic(const keel_elf *e, keel_dynamic *d, keel_error *err)
     return 0;
 found:
     if (!kl_in_bounds(off, size, e->size))
-        return keel_error_set(err, KEEL_E_RANGE, off,
-                              "dynamic section at %X: size %U extends past the end of the file", off, size);
+        return keel_error_set(err, KEEL_E_RANGE, off, "dynamic section at %X: size %U extends past the end of the file",
+                              off, size);
     d->data = e->data + off;
     d->offset = off;
     d->entsize = ent;

@@ -3,10 +3,7 @@
 
 static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
 
-bool keel_is_elf(const void *data, size_t size)
-{
-    return size >= 4 && kl_memeq(data, elf_magic, 4);
-}
+bool keel_is_elf(const void *data, size_t size) { return size >= 4 && kl_memeq(data, elf_magic, 4); }
 
 static int read_header(keel_elf *e, keel_error *err)
 {
@@ -16,8 +13,8 @@ static int read_header(keel_elf *e, keel_error *err)
     if (e->size < 4 || !kl_memeq(p, elf_magic, 4))
         return keel_error_set(err, KEEL_E_NOT_ELF, 0, "not an ELF file (bad magic at offset 0x0)");
     if (e->size < 16)
-        return keel_error_set(err, KEEL_E_TRUNCATED, 0,
-                              "ELF header at 0x0: file is %U bytes, e_ident alone needs 16", e->size);
+        return keel_error_set(err, KEEL_E_TRUNCATED, 0, "ELF header at 0x0: file is %U bytes, e_ident alone needs 16",
+                              e->size);
     e->elfclass = p[4];
     e->byteorder = p[5];
     e->ident_version = p[6];
@@ -27,8 +24,8 @@ static int read_header(keel_elf *e, keel_error *err)
         return keel_error_set(err, KEEL_E_UNSUPPORTED, 4, "ELF header: unknown class %U at offset 0x4",
                               (uint64_t)e->elfclass);
     if (e->byteorder != 1 && e->byteorder != 2)
-        return keel_error_set(err, KEEL_E_UNSUPPORTED, 5,
-                              "ELF header: unknown byte order %U at offset 0x5", (uint64_t)e->byteorder);
+        return keel_error_set(err, KEEL_E_UNSUPPORTED, 5, "ELF header: unknown byte order %U at offset 0x5",
+                              (uint64_t)e->byteorder);
     be = kl_be(e);
     is64 = keel_elf_is64(e);
     uint64_t need = is64 ? 64 : 52;
@@ -58,19 +55,19 @@ static uint64_t shnum_at(const keel_elf *e) { return keel_elf_is64(e) ? 60 : 48;
 
 /* Check that a table of `num` entries of `entsize` bytes at `off` lies
  * inside the file and does not overlap the ELF header. */
-static int check_table(const keel_elf *e, const char *what, uint64_t off, uint64_t num,
-                       uint64_t entsize, uint64_t minsize, keel_error *err)
+static int check_table(const keel_elf *e, const char *what, uint64_t off, uint64_t num, uint64_t entsize,
+                       uint64_t minsize, keel_error *err)
 {
     uint64_t bytes;
     if (num == 0)
         return 0;
     if (entsize < minsize)
-        return keel_error_set(err, KEEL_E_FORMAT, off, "%s at %X: entry size %U is smaller than %U",
-                              what, off, entsize, minsize);
+        return keel_error_set(err, KEEL_E_FORMAT, off, "%s at %X: entry size %U is smaller than %U", what, off, entsize,
+                              minsize);
     if (kl_mul_overflows(num, entsize, &bytes) || !kl_in_bounds(off, bytes, e->size))
         return keel_error_set(err, KEEL_E_TRUNCATED, off,
-                              "%s at %X (%U x %U bytes) extends past the end of the file (%X)",
-                              what, off, num, entsize, e->size);
+                              "%s at %X (%U x %U bytes) extends past the end of the file (%X)", what, off, num, entsize,
+                              e->size);
     if (off < (keel_elf_is64(e) ? 64u : 52u))
         return keel_error_set(err, KEEL_E_RANGE, off, "%s at %X overlaps the ELF header", what, off);
     return 0;
@@ -100,9 +97,8 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
     e->shstrndx = e->e_shstrndx;
     if (e->shoff == 0) {
         if (e->e_shnum != 0)
-            return keel_error_set(err, KEEL_E_FORMAT, shnum_at(e),
-                                  "ELF header: e_shnum (at %X) is %U but e_shoff is 0", shnum_at(e),
-                                  (uint64_t)e->e_shnum);
+            return keel_error_set(err, KEEL_E_FORMAT, shnum_at(e), "ELF header: e_shnum (at %X) is %U but e_shoff is 0",
+                                  shnum_at(e), (uint64_t)e->e_shnum);
         e->shnum = 0;
         e->shstrndx = 0;
     } else {
@@ -116,8 +112,8 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
         if (e->e_shnum == 0) {
             if (sh0.size > 0xffffffffu)
                 return keel_error_set(err, KEEL_E_RANGE, e->shoff,
-                                      "section header 0 at %X: extended section count %U is too large",
-                                      e->shoff, sh0.size);
+                                      "section header 0 at %X: extended section count %U is too large", e->shoff,
+                                      sh0.size);
             e->shnum = (uint32_t)sh0.size;
         } else {
             e->shnum = e->e_shnum;
@@ -130,9 +126,8 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
             return rc;
     }
     if (e->phnum && e->phoff == 0)
-        return keel_error_set(err, KEEL_E_FORMAT, shnum_at(e) - 4,
-                              "ELF header: e_phnum (at %X) is %U but e_phoff is 0", shnum_at(e) - 4,
-                              (uint64_t)e->phnum);
+        return keel_error_set(err, KEEL_E_FORMAT, shnum_at(e) - 4, "ELF header: e_phnum (at %X) is %U but e_phoff is 0",
+                              shnum_at(e) - 4, (uint64_t)e->phnum);
     if ((rc = check_table(e, "program header table", e->phoff, e->phnum, e->phentsize, phmin, err)))
         return rc;
     if (e->phnum && e->shnum) {
@@ -140,8 +135,8 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
         uint64_t se = e->shoff + (uint64_t)e->shnum * e->shentsize;
         if (e->phoff < se && e->shoff < pe)
             return keel_error_set(err, KEEL_E_RANGE, e->shoff,
-                                  "section header table at %X overlaps the program header table at %X",
-                                  e->shoff, e->phoff);
+                                  "section header table at %X overlaps the program header table at %X", e->shoff,
+                                  e->phoff);
     }
     if (e->shstrndx != 0) {
         keel_shdr sh;
@@ -151,7 +146,7 @@ int keel_elf_open(keel_elf *e, const void *data, size_t size, keel_error *err)
             /* the index lives in e_shstrndx, or in section header 0's
              * sh_link under extended numbering */
             uint64_t at = e->e_shstrndx == KL_SHN_XINDEX ? e->shoff + 40 - (keel_elf_is64(e) ? 0 : 16)
-                                                          : shnum_at(e) + 2;
+                                                         : shnum_at(e) + 2;
             return keel_error_set(err, KEEL_E_INDEX, at,
                                   "section name table index %U (at %X) is not below the section count %U",
                                   (uint64_t)e->shstrndx, at, (uint64_t)e->shnum);
@@ -200,9 +195,8 @@ int keel_elf_shdr(const keel_elf *e, uint32_t i, keel_shdr *s, keel_error *err)
 int keel_elf_phdr(const keel_elf *e, uint32_t i, keel_phdr *ph, keel_error *err)
 {
     if (i >= e->phnum)
-        return keel_error_set(err, KEEL_E_INDEX, e->phoff,
-                              "program header index %U is out of range (the file has %U)", (uint64_t)i,
-                              (uint64_t)e->phnum);
+        return keel_error_set(err, KEEL_E_INDEX, e->phoff, "program header index %U is out of range (the file has %U)",
+                              (uint64_t)i, (uint64_t)e->phnum);
     keel_elf_decode_phdr(e, e->data + e->phoff + (uint64_t)i * e->phentsize, ph);
     return 0;
 }
@@ -230,13 +224,12 @@ void keel_elf_decode_phdr(const keel_elf *e, const uint8_t *p, keel_phdr *ph)
     }
 }
 
-int keel_elf_segment_data(const keel_elf *e, const keel_phdr *ph, const uint8_t **data, uint64_t *size,
-                          keel_error *err)
+int keel_elf_segment_data(const keel_elf *e, const keel_phdr *ph, const uint8_t **data, uint64_t *size, keel_error *err)
 {
     if (!kl_in_bounds(ph->offset, ph->filesz, e->size))
         return keel_error_set(err, KEEL_E_RANGE, ph->offset,
-                              "segment at %X: file size %U extends past the end of the file (%X)",
-                              ph->offset, ph->filesz, e->size);
+                              "segment at %X: file size %U extends past the end of the file (%X)", ph->offset,
+                              ph->filesz, e->size);
     *data = e->data + ph->offset;
     *size = ph->filesz;
     return 0;

@@ -56,28 +56,16 @@ static inline uint64_t kl_u64(const uint8_t *p, bool be)
 }
 
 /* A 32- or 64-bit word depending on the class. */
-static inline uint64_t kl_word(const uint8_t *p, bool is64, bool be)
-{
-    return is64 ? kl_u64(p, be) : kl_u32(p, be);
-}
+static inline uint64_t kl_word(const uint8_t *p, bool is64, bool be) { return is64 ? kl_u64(p, be) : kl_u32(p, be); }
 
 static inline bool kl_be(const keel_elf *e) { return e->byteorder == 2; }
 
 /* [off, off+len) lies inside [0, size). */
-static inline bool kl_in_bounds(uint64_t off, uint64_t len, uint64_t size)
-{
-    return off <= size && len <= size - off;
-}
+static inline bool kl_in_bounds(uint64_t off, uint64_t len, uint64_t size) { return off <= size && len <= size - off; }
 
-static inline bool kl_mul_overflows(uint64_t a, uint64_t b, uint64_t *r)
-{
-    return __builtin_mul_overflow(a, b, r);
-}
+static inline bool kl_mul_overflows(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_mul_overflow(a, b, r); }
 
-static inline bool kl_add_overflows(uint64_t a, uint64_t b, uint64_t *r)
-{
-    return __builtin_add_overflow(a, b, r);
-}
+static inline bool kl_add_overflows(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_add_overflow(a, b, r); }
 
 static inline bool kl_is_pow2_or_zero(uint64_t v) { return (v & (v - 1)) == 0; }
 
@@ -107,15 +95,12 @@ static inline bool kl_memeq(const void *a, const void *b, size_t n)
 }
 
 /* The file offset of a pointer into the ELF buffer. */
-static inline uint64_t kl_off(const keel_elf *e, const void *p)
-{
-    return (uint64_t)((const uint8_t *)p - e->data);
-}
+static inline uint64_t kl_off(const keel_elf *e, const void *p) { return (uint64_t)((const uint8_t *)p - e->data); }
 
 /* Check that section `from`'s sh_link value `link` names a section of type
  * `type_a` or `type_b`; a wrong link is reported at the sh_link field of
  * the linking section's header, where the mistake is. */
-int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type_a, uint32_t type_b,
-                  const char *what, keel_error *err);
+int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type_a, uint32_t type_b, const char *what,
+                  keel_error *err);
 
 #endif

@@ -4,14 +4,23 @@
  * can be read side by side with readelf's. */
 #include "internal.h"
 
-enum { EM_386 = 3, EM_MIPS = 8, EM_PPC = 20, EM_PPC64 = 21, EM_ARM = 40, EM_X86_64 = 62, EM_AARCH64 = 183, EM_RISCV = 243 };
+enum {
+    EM_386 = 3,
+    EM_MIPS = 8,
+    EM_PPC = 20,
+    EM_PPC64 = 21,
+    EM_ARM = 40,
+    EM_X86_64 = 62,
+    EM_AARCH64 = 183,
+    EM_RISCV = 243
+};
 
 const char *keel_section_type_name(uint32_t t, uint16_t machine)
 {
     static const char *const base[] = {
-        "null", "progbits", "symtab", "strtab", "rela", "hash", "dynamic", "note", "nobits", "rel",
-        "shlib", "dynsym", NULL, NULL, "init_array", "fini_array", "preinit_array", "group",
-        "symtab_shndx", "relr",
+        "null",       "progbits",   "symtab",        "strtab", "rela",         "hash", "dynamic",
+        "note",       "nobits",     "rel",           "shlib",  "dynsym",       NULL,   NULL,
+        "init_array", "fini_array", "preinit_array", "group",  "symtab_shndx", "relr",
     };
     if (t < sizeof base / sizeof base[0])
         return base[t];
@@ -46,24 +55,34 @@ const char *keel_section_type_name(uint32_t t, uint16_t machine)
     }
     switch (machine) {
     case EM_X86_64:
-        if (t == 0x70000001) return "x86_64_unwind";
+        if (t == 0x70000001)
+            return "x86_64_unwind";
         break;
     case EM_ARM:
-        if (t == 0x70000001) return "arm_exidx";
-        if (t == 0x70000002) return "arm_preemptmap";
-        if (t == 0x70000003) return "arm_attributes";
+        if (t == 0x70000001)
+            return "arm_exidx";
+        if (t == 0x70000002)
+            return "arm_preemptmap";
+        if (t == 0x70000003)
+            return "arm_attributes";
         break;
     case EM_AARCH64:
-        if (t == 0x70000003) return "aarch64_attributes";
+        if (t == 0x70000003)
+            return "aarch64_attributes";
         break;
     case EM_RISCV:
-        if (t == 0x70000003) return "riscv_attributes";
+        if (t == 0x70000003)
+            return "riscv_attributes";
         break;
     case EM_MIPS:
-        if (t == 0x70000006) return "mips_reginfo";
-        if (t == 0x7000000d) return "mips_options";
-        if (t == 0x7000001e) return "mips_dwarf";
-        if (t == 0x7000002a) return "mips_abiflags";
+        if (t == 0x70000006)
+            return "mips_reginfo";
+        if (t == 0x7000000d)
+            return "mips_options";
+        if (t == 0x7000001e)
+            return "mips_dwarf";
+        if (t == 0x7000002a)
+            return "mips_abiflags";
         break;
     }
     return NULL;
@@ -97,7 +116,12 @@ const char *keel_section_flag_name(uint64_t bit, uint16_t machine)
 size_t keel_section_flags_string(uint64_t flags, uint16_t machine, char *buf, size_t n)
 {
     size_t len = 0;
-#define PUTC(c) do { if (len + 1 < n) buf[len] = (c); len++; } while (0)
+#define PUTC(c)                                                                                                        \
+    do {                                                                                                               \
+        if (len + 1 < n)                                                                                               \
+            buf[len] = (c);                                                                                            \
+        len++;                                                                                                         \
+    } while (0)
     uint64_t unknown = 0;
     for (int b = 0; b < 64; b++) {
         uint64_t bit = (uint64_t)1 << b;
@@ -159,10 +183,14 @@ const char *keel_segment_type_name(uint32_t t, uint16_t machine)
     if (machine == EM_RISCV && t == 0x70000003)
         return "RISCV_ATTRIBUTES";
     if (machine == EM_MIPS) {
-        if (t == 0x70000000) return "REGINFO";
-        if (t == 0x70000001) return "RTPROC";
-        if (t == 0x70000002) return "OPTIONS";
-        if (t == 0x70000003) return "ABIFLAGS";
+        if (t == 0x70000000)
+            return "REGINFO";
+        if (t == 0x70000001)
+            return "RTPROC";
+        if (t == 0x70000002)
+            return "OPTIONS";
+        if (t == 0x70000003)
+            return "ABIFLAGS";
     }
     return NULL;
 }
@@ -171,8 +199,8 @@ enum { OSABI_GNU = 3, OSABI_FREEBSD = 9 };
 
 const char *keel_symbol_type_name(uint8_t t, uint8_t osabi, uint16_t machine)
 {
-    static const char *const base[] = {"NOTYPE", "OBJECT", "FUNC", "SECTION", "FILE", "COMMON", "TLS", NULL,
-                                       "RELC", "SRELC"};
+    static const char *const base[] = {"NOTYPE", "OBJECT", "FUNC", "SECTION", "FILE",
+                                       "COMMON", "TLS",    NULL,   "RELC",    "SRELC"};
     (void)machine;
     if (t < 10)
         return base[t];
@@ -204,11 +232,13 @@ const char *keel_symbol_visibility_name(uint8_t v)
 const char *keel_dynamic_tag_name(int64_t tag, uint16_t machine)
 {
     static const char *const base[] = {
-        "NULL", "NEEDED", "PLTRELSZ", "PLTGOT", "HASH", "STRTAB", "SYMTAB", "RELA", "RELASZ", "RELAENT",
-        "STRSZ", "SYMENT", "INIT", "FINI", "SONAME", "RPATH", "SYMBOLIC", "REL", "RELSZ", "RELENT",
-        "PLTREL", "DEBUG", "TEXTREL", "JMPREL", "BIND_NOW", "INIT_ARRAY", "FINI_ARRAY", "INIT_ARRAYSZ",
-        "FINI_ARRAYSZ", "RUNPATH", "FLAGS", NULL, "PREINIT_ARRAY", "PREINIT_ARRAYSZ", "SYMTAB_SHNDX",
-        "RELRSZ", "RELR", "RELRENT",
+        "NULL",     "NEEDED",     "PLTRELSZ",      "PLTGOT",          "HASH",         "STRTAB",
+        "SYMTAB",   "RELA",       "RELASZ",        "RELAENT",         "STRSZ",        "SYMENT",
+        "INIT",     "FINI",       "SONAME",        "RPATH",           "SYMBOLIC",     "REL",
+        "RELSZ",    "RELENT",     "PLTREL",        "DEBUG",           "TEXTREL",      "JMPREL",
+        "BIND_NOW", "INIT_ARRAY", "FINI_ARRAY",    "INIT_ARRAYSZ",    "FINI_ARRAYSZ", "RUNPATH",
+        "FLAGS",    NULL,         "PREINIT_ARRAY", "PREINIT_ARRAYSZ", "SYMTAB_SHNDX", "RELRSZ",
+        "RELR",     "RELRENT",
     };
     if (tag >= 0 && tag < (int64_t)(sizeof base / sizeof base[0]))
         return base[tag];
@@ -248,24 +278,36 @@ const char *keel_dynamic_tag_name(int64_t tag, uint16_t machine)
     case 0x7fffffff: return "FILTER";
     }
     if (machine == EM_X86_64) {
-        if (tag == 0x70000000) return "X86_64_PLT";
-        if (tag == 0x70000001) return "X86_64_PLTSZ";
-        if (tag == 0x70000003) return "X86_64_PLTENT";
+        if (tag == 0x70000000)
+            return "X86_64_PLT";
+        if (tag == 0x70000001)
+            return "X86_64_PLTSZ";
+        if (tag == 0x70000003)
+            return "X86_64_PLTENT";
     }
     if (machine == EM_PPC64) {
-        if (tag == 0x70000000) return "PPC64_GLINK";
-        if (tag == 0x70000001) return "PPC64_OPD";
-        if (tag == 0x70000002) return "PPC64_OPDSZ";
-        if (tag == 0x70000003) return "PPC64_OPT";
+        if (tag == 0x70000000)
+            return "PPC64_GLINK";
+        if (tag == 0x70000001)
+            return "PPC64_OPD";
+        if (tag == 0x70000002)
+            return "PPC64_OPDSZ";
+        if (tag == 0x70000003)
+            return "PPC64_OPT";
     }
     if (machine == EM_PPC) {
-        if (tag == 0x70000000) return "PPC_GOT";
-        if (tag == 0x70000001) return "PPC_OPT";
+        if (tag == 0x70000000)
+            return "PPC_GOT";
+        if (tag == 0x70000001)
+            return "PPC_OPT";
     }
     if (machine == EM_AARCH64) {
-        if (tag == 0x70000001) return "AARCH64_BTI_PLT";
-        if (tag == 0x70000003) return "AARCH64_PAC_PLT";
-        if (tag == 0x70000005) return "AARCH64_VARIANT_PCS";
+        if (tag == 0x70000001)
+            return "AARCH64_BTI_PLT";
+        if (tag == 0x70000003)
+            return "AARCH64_PAC_PLT";
+        if (tag == 0x70000005)
+            return "AARCH64_VARIANT_PCS";
     }
     return NULL;
 }
@@ -320,28 +362,96 @@ const char *keel_osabi_name(uint8_t o)
 }
 
 static const char *const x86_64_relocs[] = {
-    "R_X86_64_NONE", "R_X86_64_64", "R_X86_64_PC32", "R_X86_64_GOT32", "R_X86_64_PLT32",
-    "R_X86_64_COPY", "R_X86_64_GLOB_DAT", "R_X86_64_JUMP_SLOT", "R_X86_64_RELATIVE",
-    "R_X86_64_GOTPCREL", "R_X86_64_32", "R_X86_64_32S", "R_X86_64_16", "R_X86_64_PC16", "R_X86_64_8",
-    "R_X86_64_PC8", "R_X86_64_DTPMOD64", "R_X86_64_DTPOFF64", "R_X86_64_TPOFF64", "R_X86_64_TLSGD",
-    "R_X86_64_TLSLD", "R_X86_64_DTPOFF32", "R_X86_64_GOTTPOFF", "R_X86_64_TPOFF32", "R_X86_64_PC64",
-    "R_X86_64_GOTOFF64", "R_X86_64_GOTPC32", "R_X86_64_GOT64", "R_X86_64_GOTPCREL64",
-    "R_X86_64_GOTPC64", "R_X86_64_GOTPLT64", "R_X86_64_PLTOFF64", "R_X86_64_SIZE32",
-    "R_X86_64_SIZE64", "R_X86_64_GOTPC32_TLSDESC", "R_X86_64_TLSDESC_CALL", "R_X86_64_TLSDESC",
-    "R_X86_64_IRELATIVE", "R_X86_64_RELATIVE64", "R_X86_64_PC32_BND", "R_X86_64_PLT32_BND",
-    "R_X86_64_GOTPCRELX", "R_X86_64_REX_GOTPCRELX",
+    "R_X86_64_NONE",
+    "R_X86_64_64",
+    "R_X86_64_PC32",
+    "R_X86_64_GOT32",
+    "R_X86_64_PLT32",
+    "R_X86_64_COPY",
+    "R_X86_64_GLOB_DAT",
+    "R_X86_64_JUMP_SLOT",
+    "R_X86_64_RELATIVE",
+    "R_X86_64_GOTPCREL",
+    "R_X86_64_32",
+    "R_X86_64_32S",
+    "R_X86_64_16",
+    "R_X86_64_PC16",
+    "R_X86_64_8",
+    "R_X86_64_PC8",
+    "R_X86_64_DTPMOD64",
+    "R_X86_64_DTPOFF64",
+    "R_X86_64_TPOFF64",
+    "R_X86_64_TLSGD",
+    "R_X86_64_TLSLD",
+    "R_X86_64_DTPOFF32",
+    "R_X86_64_GOTTPOFF",
+    "R_X86_64_TPOFF32",
+    "R_X86_64_PC64",
+    "R_X86_64_GOTOFF64",
+    "R_X86_64_GOTPC32",
+    "R_X86_64_GOT64",
+    "R_X86_64_GOTPCREL64",
+    "R_X86_64_GOTPC64",
+    "R_X86_64_GOTPLT64",
+    "R_X86_64_PLTOFF64",
+    "R_X86_64_SIZE32",
+    "R_X86_64_SIZE64",
+    "R_X86_64_GOTPC32_TLSDESC",
+    "R_X86_64_TLSDESC_CALL",
+    "R_X86_64_TLSDESC",
+    "R_X86_64_IRELATIVE",
+    "R_X86_64_RELATIVE64",
+    "R_X86_64_PC32_BND",
+    "R_X86_64_PLT32_BND",
+    "R_X86_64_GOTPCRELX",
+    "R_X86_64_REX_GOTPCRELX",
 };
 
 static const char *const i386_relocs[] = {
-    "R_386_NONE", "R_386_32", "R_386_PC32", "R_386_GOT32", "R_386_PLT32", "R_386_COPY",
-    "R_386_GLOB_DAT", "R_386_JUMP_SLOT", "R_386_RELATIVE", "R_386_GOTOFF", "R_386_GOTPC",
-    "R_386_32PLT", NULL, NULL, "R_386_TLS_TPOFF", "R_386_TLS_IE", "R_386_TLS_GOTIE", "R_386_TLS_LE",
-    "R_386_TLS_GD", "R_386_TLS_LDM", "R_386_16", "R_386_PC16", "R_386_8", "R_386_PC8",
-    "R_386_TLS_GD_32", "R_386_TLS_GD_PUSH", "R_386_TLS_GD_CALL", "R_386_TLS_GD_POP",
-    "R_386_TLS_LDM_32", "R_386_TLS_LDM_PUSH", "R_386_TLS_LDM_CALL", "R_386_TLS_LDM_POP",
-    "R_386_TLS_LDO_32", "R_386_TLS_IE_32", "R_386_TLS_LE_32", "R_386_TLS_DTPMOD32",
-    "R_386_TLS_DTPOFF32", "R_386_TLS_TPOFF32", "R_386_SIZE32", "R_386_TLS_GOTDESC",
-    "R_386_TLS_DESC_CALL", "R_386_TLS_DESC", "R_386_IRELATIVE", "R_386_GOT32X",
+    "R_386_NONE",
+    "R_386_32",
+    "R_386_PC32",
+    "R_386_GOT32",
+    "R_386_PLT32",
+    "R_386_COPY",
+    "R_386_GLOB_DAT",
+    "R_386_JUMP_SLOT",
+    "R_386_RELATIVE",
+    "R_386_GOTOFF",
+    "R_386_GOTPC",
+    "R_386_32PLT",
+    NULL,
+    NULL,
+    "R_386_TLS_TPOFF",
+    "R_386_TLS_IE",
+    "R_386_TLS_GOTIE",
+    "R_386_TLS_LE",
+    "R_386_TLS_GD",
+    "R_386_TLS_LDM",
+    "R_386_16",
+    "R_386_PC16",
+    "R_386_8",
+    "R_386_PC8",
+    "R_386_TLS_GD_32",
+    "R_386_TLS_GD_PUSH",
+    "R_386_TLS_GD_CALL",
+    "R_386_TLS_GD_POP",
+    "R_386_TLS_LDM_32",
+    "R_386_TLS_LDM_PUSH",
+    "R_386_TLS_LDM_CALL",
+    "R_386_TLS_LDM_POP",
+    "R_386_TLS_LDO_32",
+    "R_386_TLS_IE_32",
+    "R_386_TLS_LE_32",
+    "R_386_TLS_DTPMOD32",
+    "R_386_TLS_DTPOFF32",
+    "R_386_TLS_TPOFF32",
+    "R_386_SIZE32",
+    "R_386_TLS_GOTDESC",
+    "R_386_TLS_DESC_CALL",
+    "R_386_TLS_DESC",
+    "R_386_IRELATIVE",
+    "R_386_GOT32X",
 };
 
 const char *keel_reloc_type_name(uint16_t machine, uint32_t t)
@@ -349,13 +459,17 @@ const char *keel_reloc_type_name(uint16_t machine, uint32_t t)
     if (machine == EM_X86_64) {
         if (t < sizeof x86_64_relocs / sizeof x86_64_relocs[0])
             return x86_64_relocs[t];
-        if (t == 250) return "R_X86_64_GNU_VTINHERIT";
-        if (t == 251) return "R_X86_64_GNU_VTENTRY";
+        if (t == 250)
+            return "R_X86_64_GNU_VTINHERIT";
+        if (t == 251)
+            return "R_X86_64_GNU_VTENTRY";
     } else if (machine == EM_386) {
         if (t < sizeof i386_relocs / sizeof i386_relocs[0])
             return i386_relocs[t];
-        if (t == 250) return "R_386_GNU_VTINHERIT";
-        if (t == 251) return "R_386_GNU_VTENTRY";
+        if (t == 250)
+            return "R_386_GNU_VTINHERIT";
+        if (t == 251)
+            return "R_386_GNU_VTENTRY";
     }
     return NULL;
 }
@@ -371,11 +485,14 @@ const char *keel_note_type_name(const char *owner, uint32_t t, uint16_t file_typ
         case 5: return "NT_GNU_PROPERTY_TYPE_0";
         }
     } else if (kl_streq(owner, "stapsdt")) {
-        if (t == 3) return "NT_STAPSDT (SystemTap probe descriptors)";
+        if (t == 3)
+            return "NT_STAPSDT (SystemTap probe descriptors)";
     } else if (kl_streq(owner, "FDO")) {
-        if (t == 0xcafe1a7e) return "FDO_PACKAGING_METADATA";
+        if (t == 0xcafe1a7e)
+            return "FDO_PACKAGING_METADATA";
     } else if (kl_streq(owner, "Go")) {
-        if (t == 4) return "GO BUILDID";
+        if (t == 4)
+            return "GO BUILDID";
     } else if (file_type != 4) {
         /* Owners without types of their own use the generic ones; annobin's
          * build attributes ("GA" owners) are 0x100/0x101. */

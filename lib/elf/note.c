@@ -5,9 +5,12 @@ static int notes_begin(const keel_elf *e, uint64_t off, uint64_t size, uint64_t 
                        keel_error *err)
 {
     if (!kl_in_bounds(off, size, e->size))
-        return keel_error_set(err, KEEL_E_RANGE, off, "notes at %X: size %U extend past the end of the file",
-                              off, size);
-    *it = (keel_note_iter){.elf = e, .data = e->data + off, .size = size, .base_offset = off,
+        return keel_error_set(err, KEEL_E_RANGE, off, "notes at %X: size %U extend past the end of the file", off,
+                              size);
+    *it = (keel_note_iter){.elf = e,
+                           .data = e->data + off,
+                           .size = size,
+                           .base_offset = off,
                            .align = align == 8 ? 8 : 4};
     return 0;
 }
@@ -42,8 +45,8 @@ int keel_note_next(keel_note_iter *it, keel_note *n, keel_error *err)
     uint64_t end = (desc_at + descsz + a - 1) & ~(a - 1);
     if (!kl_in_bounds(name_at, namesz, it->size) || !kl_in_bounds(desc_at, descsz, it->size))
         return keel_error_set(err, KEEL_E_TRUNCATED, at,
-                              "note at %X: name size %U and descriptor size %U run past the notes' end", at,
-                              namesz, descsz);
+                              "note at %X: name size %U and descriptor size %U run past the notes' end", at, namesz,
+                              descsz);
     n->offset = at;
     n->namesz = (uint32_t)namesz;
     n->descsz = (uint32_t)descsz;

@@ -16,9 +16,8 @@ int keel_elf_relocs(const keel_elf *e, uint32_t index, keel_relocs *r, keel_erro
     case KL_SHT_RELA: minent = is64 ? 24 : 12; break;
     case KL_SHT_RELR: minent = is64 ? 8 : 4; break;
     default:
-        return keel_error_set(err, KEEL_E_FORMAT, sh.offset,
-                              "section %U at %X is not a relocation section (type %X)", (uint64_t)index,
-                              sh.offset, (uint64_t)sh.type);
+        return keel_error_set(err, KEEL_E_FORMAT, sh.offset, "section %U at %X is not a relocation section (type %X)",
+                              (uint64_t)index, sh.offset, (uint64_t)sh.type);
     }
     if ((rc = keel_elf_section_data(e, &sh, &p, &n, err)))
         return rc;
@@ -32,8 +31,15 @@ int keel_elf_relocs(const keel_elf *e, uint32_t index, keel_relocs *r, keel_erro
     if (sh.type != KL_SHT_RELR && sh.link &&
         (rc = kl_check_link(e, index, sh.link, KL_SHT_SYMTAB, KL_SHT_DYNSYM, "a symbol table", err)))
         return rc;
-    *r = (keel_relocs){.elf = e, .section = index, .kind = sh.type, .data = p, .offset = sh.offset,
-                       .count = n / ent, .entsize = ent, .symtab = sh.link, .target = sh.info};
+    *r = (keel_relocs){.elf = e,
+                       .section = index,
+                       .kind = sh.type,
+                       .data = p,
+                       .offset = sh.offset,
+                       .count = n / ent,
+                       .entsize = ent,
+                       .symtab = sh.link,
+                       .target = sh.info};
     return 0;
 }
 
@@ -62,10 +68,7 @@ uint64_t keel_relr_word(const keel_relocs *r, uint64_t i)
     return kl_word(r->data + i * r->entsize, keel_elf_is64(r->elf), kl_be(r->elf));
 }
 
-void keel_relr_begin(keel_relr_iter *it, const keel_relocs *r)
-{
-    *it = (keel_relr_iter){.r = r};
-}
+void keel_relr_begin(keel_relr_iter *it, const keel_relocs *r) { *it = (keel_relr_iter){.r = r}; }
 
 /* RELR: an even word is an address to relocate; an odd word is a bitmap
  * whose bit k (k >= 1) relocates base + (k-1) words. */
@@ -90,8 +93,8 @@ int keel_relr_next(keel_relr_iter *it, uint64_t *addr, keel_error *err)
         }
         if (!it->started)
             return keel_error_set(err, KEEL_E_FORMAT, it->r->offset + (it->word - 1) * wsize,
-                                  "RELR section at %X: bitmap word %U comes before any address",
-                                  it->r->offset, it->word - 1);
+                                  "RELR section at %X: bitmap word %U comes before any address", it->r->offset,
+                                  it->word - 1);
         it->bitmap = w & ~(uint64_t)1;
         it->bitbase = it->base;
         it->base += bits * wsize;

@@ -8,14 +8,13 @@ int keel_strtab_get(const keel_strtab *st, uint64_t index, const char **out, kee
             *out = "";
             return 0;
         }
-        return keel_error_set(err, KEEL_E_INDEX, st->offset,
-                              "string table at %X: index %U is past its end (size %U)", st->offset, index,
-                              st->size);
+        return keel_error_set(err, KEEL_E_INDEX, st->offset, "string table at %X: index %U is past its end (size %U)",
+                              st->offset, index, st->size);
     }
     if (!st->terminated && kl_strnlen(st->data + index, st->size - index) == st->size - index)
         return keel_error_set(err, KEEL_E_FORMAT, st->offset + index,
-                              "string table at %X: string at index %U (at %X) is not NUL-terminated",
-                              st->offset, index, st->offset + index);
+                              "string table at %X: string at index %U (at %X) is not NUL-terminated", st->offset, index,
+                              st->offset + index);
     *out = st->data + index;
     return 0;
 }
@@ -41,8 +40,7 @@ int keel_elf_section_name(const keel_elf *e, const keel_shdr *sh, const char **n
     return keel_strtab_get(&st, sh->name, name, err);
 }
 
-int keel_elf_section_data(const keel_elf *e, const keel_shdr *sh, const uint8_t **data, uint64_t *size,
-                          keel_error *err)
+int keel_elf_section_data(const keel_elf *e, const keel_shdr *sh, const uint8_t **data, uint64_t *size, keel_error *err)
 {
     if (sh->type == KL_SHT_NOBITS || sh->type == KL_SHT_NULL) {
         *data = NULL;
@@ -51,8 +49,8 @@ int keel_elf_section_data(const keel_elf *e, const keel_shdr *sh, const uint8_t 
     }
     if (!kl_in_bounds(sh->offset, sh->size, e->size))
         return keel_error_set(err, KEEL_E_RANGE, sh->offset,
-                              "section at %X: size %U extends past the end of the file (%X)", sh->offset,
-                              sh->size, e->size);
+                              "section at %X: size %U extends past the end of the file (%X)", sh->offset, sh->size,
+                              e->size);
     *data = e->data + sh->offset;
     *size = sh->size;
     return 0;
@@ -70,8 +68,8 @@ uint32_t keel_elf_find_section(const keel_elf *e, const char *name)
     return 0;
 }
 
-int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type_a, uint32_t type_b,
-                  const char *what, keel_error *err)
+int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type_a, uint32_t type_b, const char *what,
+                  keel_error *err)
 {
     uint64_t at = e->shoff + (uint64_t)from * e->shentsize + (keel_elf_is64(e) ? 40 : 24);
     keel_shdr target;
@@ -79,9 +77,8 @@ int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type
         return keel_error_set(err, KEEL_E_LINK, at, "section %U: sh_link (at %X) names the section itself",
                               (uint64_t)from, at);
     if (link >= e->shnum)
-        return keel_error_set(err, KEEL_E_INDEX, at,
-                              "section %U: sh_link %U (at %X) is out of range (%U sections)", (uint64_t)from,
-                              (uint64_t)link, at, (uint64_t)e->shnum);
+        return keel_error_set(err, KEEL_E_INDEX, at, "section %U: sh_link %U (at %X) is out of range (%U sections)",
+                              (uint64_t)from, (uint64_t)link, at, (uint64_t)e->shnum);
     keel_elf_shdr(e, link, &target, NULL);
     if (target.type != type_a && target.type != type_b)
         return keel_error_set(err, KEEL_E_LINK, at,
@@ -121,8 +118,7 @@ int keel_elf_chdr(const keel_elf *e, const keel_shdr *sh, keel_chdr *c, keel_err
     uint64_t need = keel_elf_is64(e) ? 24 : 12;
     if (n < need)
         return keel_error_set(err, KEEL_E_TRUNCATED, sh->offset,
-                              "compressed section at %X: %U bytes cannot hold its %U-byte header", sh->offset,
-                              n, need);
+                              "compressed section at %X: %U bytes cannot hold its %U-byte header", sh->offset, n, need);
     c->type = kl_u32(p, be);
     if (keel_elf_is64(e)) {
         c->size = kl_u64(p + 8, be);
@@ -144,16 +140,16 @@ int keel_elf_group(const keel_elf *e, uint32_t index, keel_group *g, keel_error 
     if (rc)
         return rc;
     if (sh.type != KL_SHT_GROUP)
-        return keel_error_set(err, KEEL_E_FORMAT, sh.offset, "section %U at %X is not a group",
-                              (uint64_t)index, sh.offset);
+        return keel_error_set(err, KEEL_E_FORMAT, sh.offset, "section %U at %X is not a group", (uint64_t)index,
+                              sh.offset);
     if ((rc = keel_elf_section_data(e, &sh, &p, &n, err)))
         return rc;
     if ((rc = kl_check_link(e, index, sh.link, KL_SHT_SYMTAB, KL_SHT_SYMTAB, "a symbol table", err)))
         return rc;
     if (n < 4 || n % 4)
         return keel_error_set(err, KEEL_E_FORMAT, sh.offset,
-                              "group section %U at %X: size %U is not a positive multiple of 4",
-                              (uint64_t)index, sh.offset, n);
+                              "group section %U at %X: size %U is not a positive multiple of 4", (uint64_t)index,
+                              sh.offset, n);
     g->elf = e;
     g->flags = kl_u32(p, kl_be(e));
     g->words = p + 4;

@@ -16,10 +16,15 @@ int keel_elf_symtab(const keel_elf *e, uint32_t index, keel_symtab *t, keel_erro
         return rc;
     if (sh.entsize < minent)
         return keel_error_set(err, KEEL_E_FORMAT, sh.offset,
-                              "symbol table (section %U) at %X: entry size %U is smaller than %U",
-                              (uint64_t)index, sh.offset, sh.entsize, minent);
-    *t = (keel_symtab){.elf = e, .section = index, .data = p, .offset = sh.offset,
-                       .count = n / sh.entsize, .entsize = sh.entsize, .first_global = sh.info};
+                              "symbol table (section %U) at %X: entry size %U is smaller than %U", (uint64_t)index,
+                              sh.offset, sh.entsize, minent);
+    *t = (keel_symtab){.elf = e,
+                       .section = index,
+                       .data = p,
+                       .offset = sh.offset,
+                       .count = n / sh.entsize,
+                       .entsize = sh.entsize,
+                       .first_global = sh.info};
     if (sh.link && ((rc = kl_check_link(e, index, sh.link, KL_SHT_STRTAB, KL_SHT_STRTAB, "a string table", err)) ||
                     (rc = keel_elf_strtab(e, sh.link, &t->strings, err))))
         return rc;
@@ -43,8 +48,7 @@ int keel_symtab_get(const keel_symtab *t, uint64_t i, keel_sym *s, keel_error *e
     bool be = kl_be(e);
     if (i >= t->count)
         return keel_error_set(err, KEEL_E_INDEX, t->offset,
-                              "symbol table at %X: symbol %U is out of range (%U symbols)", t->offset, i,
-                              t->count);
+                              "symbol table at %X: symbol %U is out of range (%U symbols)", t->offset, i, t->count);
     const uint8_t *p = t->data + i * t->entsize;
     s->name = kl_u32(p, be);
     if (keel_elf_is64(e)) {
@@ -64,8 +68,8 @@ int keel_symtab_get(const keel_symtab *t, uint64_t i, keel_sym *s, keel_error *e
     if (s->raw_shndx == KL_SHN_XINDEX) {
         if (!t->xindex || i >= t->xindex_count)
             return keel_error_set(err, KEEL_E_INDEX, kl_off(e, p),
-                                  "symbol %U at %X uses SHN_XINDEX but there is no SHT_SYMTAB_SHNDX entry for it",
-                                  i, kl_off(e, p));
+                                  "symbol %U at %X uses SHN_XINDEX but there is no SHT_SYMTAB_SHNDX entry for it", i,
+                                  kl_off(e, p));
         s->shndx = kl_u32(t->xindex + 4 * i, be);
     }
     return 0;
@@ -126,8 +130,8 @@ int keel_elf_versions(const keel_elf *e, uint32_t symtab, keel_versions *v, keel
 
 /* Verdef entry: vd_version 2, vd_flags 2, vd_ndx 2, vd_cnt 2, vd_hash 4,
  * vd_aux 4, vd_next 4.  Verdaux: vda_name 4, vda_next 4. */
-static int find_verdef(const keel_versions *v, uint16_t ndx, uint32_t sym_name, keel_symver *out,
-                       bool hidden, keel_error *err)
+static int find_verdef(const keel_versions *v, uint16_t ndx, uint32_t sym_name, keel_symver *out, bool hidden,
+                       keel_error *err)
 {
     bool be = kl_be(v->elf);
     uint64_t off = 0;
@@ -142,8 +146,7 @@ static int find_verdef(const keel_versions *v, uint16_t ndx, uint32_t sym_name, 
             uint64_t aux = off + vd_aux;
             if (aux < off || !kl_in_bounds(aux, 8, v->verdef_size))
                 return keel_error_set(err, KEEL_E_RANGE, v->verdef_offset + off,
-                                      "version definition at %X: auxiliary entry out of range",
-                                      v->verdef_offset + off);
+                                      "version definition at %X: auxiliary entry out of range", v->verdef_offset + off);
             uint32_t name = kl_u32(v->verdef + aux, be);
             if (name == sym_name) /* the version's own symbol: shown bare */
                 return 1;
@@ -201,8 +204,7 @@ static int find_verneed(const keel_versions *v, uint16_t versym, keel_symver *ou
     return 0;
 }
 
-int keel_versions_get(const keel_versions *v, uint64_t i, const keel_sym *s, keel_symver *out,
-                      keel_error *err)
+int keel_versions_get(const keel_versions *v, uint64_t i, const keel_sym *s, keel_symver *out, keel_error *err)
 {
     *out = (keel_symver){0};
     if (!v->versym || i >= v->versym_count)

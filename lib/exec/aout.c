@@ -10,13 +10,13 @@
 #include "../elf/internal.h"
 
 enum {
-    OMAGIC = 0407, /* text and data one writable image, not paged */
-    NMAGIC = 0410, /* read-only text, not paged */
-    ZMAGIC = 0413, /* demand paged; where the text is differs by system */
-    QMAGIC = 0314, /* demand paged, the header is the text's first bytes */
+    OMAGIC = 0407,     /* text and data one writable image, not paged */
+    NMAGIC = 0410,     /* read-only text, not paged */
+    ZMAGIC = 0413,     /* demand paged; where the text is differs by system */
+    QMAGIC = 0314,     /* demand paged, the header is the text's first bytes */
     NETBSD_ZMAGIC = 0, /* our tag for ZMAGIC with NetBSD's midmag: laid out as QMAGIC */
-    HDR = 32,      /* sizeof(struct exec) */
-    PAGE = 0x1000, /* a.out's page size on i386, fixed by the format */
+    HDR = 32,          /* sizeof(struct exec) */
+    PAGE = 0x1000,     /* a.out's page size on i386, fixed by the format */
     SCAN_CHUNK = 256,
     SCAN_LIMIT = 0x10000,
     MID_ZERO = 0,   /* old files, before machine ids */
@@ -39,9 +39,9 @@ typedef struct aout {
     keel_exec_info *info;
     uint32_t midmag, text, data, bss, syms, entry, trsize, drsize;
     uint16_t magic;
-    uint64_t origin;      /* file offset that a_text counts from (N_TXTOFF) */
+    uint64_t origin; /* file offset that a_text counts from (N_TXTOFF) */
     uint64_t text_off, text_addr, text_size;
-    uint64_t data_size;   /* file bytes of the data piece, after the move */
+    uint64_t data_size; /* file bytes of the data piece, after the move */
 } aout;
 
 static int fail(aout *l, int code, uint64_t off, const char *fmt, uint64_t a, uint64_t b)
@@ -80,10 +80,7 @@ static int check_in_file(aout *l, uint64_t off, uint64_t len, uint64_t field_at,
 /* OSKit accepted machine ids by not looking at them; we look.  BSD keeps a
  * 10-bit MID above the magic, Linux an 8-bit machine type (with flags
  * above it, always zero in practice): both name i386 the same way. */
-static bool i386_mid(uint32_t mid)
-{
-    return mid == MID_ZERO || mid == M_386 || mid == MID_I386;
-}
+static bool i386_mid(uint32_t mid) { return mid == MID_ZERO || mid == M_386 || mid == MID_I386; }
 
 static int check_header(aout *l)
 {
@@ -121,8 +118,8 @@ static int check_header(aout *l)
         l->magic = NETBSD_ZMAGIC;
         mid = be >> 16 & 0x3ff;
         if (mid != MID_I386)
-            return fail(l, KEEL_EX_WRONG_ARCH, O_MIDMAG, "NetBSD a_midmag (at %X): machine id %U is not i386",
-                        O_MIDMAG, mid);
+            return fail(l, KEEL_EX_WRONG_ARCH, O_MIDMAG, "NetBSD a_midmag (at %X): machine id %U is not i386", O_MIDMAG,
+                        mid);
     }
     if (!i386_mid(mid))
         return fail(l, KEEL_EX_WRONG_ARCH, O_MIDMAG, "a_midmag (at %X): machine id %U is not i386", O_MIDMAG, mid);

@@ -86,8 +86,8 @@ static int check_header(loader *l)
     info->machine = e->machine;
     info->type = e->type;
     if (e->type != 2 && e->type != 3)
-        return fail(l, KEEL_EX_NOT_EXECUTABLE, 16, "ELF type %U (at 0x10) is neither an executable nor a PIE",
-                    e->type, 0);
+        return fail(l, KEEL_EX_NOT_EXECUTABLE, 16, "ELF type %U (at 0x10) is neither an executable nor a PIE", e->type,
+                    0);
     if (l->opt && l->opt->machines) {
         bool ok = false;
         for (size_t i = 0; i < l->opt->machine_count; i++)
@@ -104,7 +104,8 @@ static int check_header(loader *l)
                     e->phnum, keel_elf_is64(e) ? 56 : 44);
     uint64_t end;
     if (kl_add_overflows(e->phoff, (uint64_t)e->phnum * e->phentsize, &end))
-        return fail(l, KEEL_EX_CORRUPT, keel_elf_is64(e) ? 32 : 28, "program header table at %X overflows", e->phoff, 0);
+        return fail(l, KEEL_EX_CORRUPT, keel_elf_is64(e) ? 32 : 28, "program header table at %X overflows", e->phoff,
+                    0);
     info->phnum = e->phnum;
     info->phentsize = e->phentsize;
     info->load_bias = e->type == 3 && l->opt ? l->opt->load_bias : 0;
@@ -138,8 +139,8 @@ static int survey(loader *l)
             return rc;
         if (ph.type == KL_PT_LOAD) {
             if (!kl_is_pow2_or_zero(ph.align))
-                return fail(l, KEEL_EX_BAD_LAYOUT, at, "segment %U (header at %X): alignment is not a power of two",
-                            i, at);
+                return fail(l, KEEL_EX_BAD_LAYOUT, at, "segment %U (header at %X): alignment is not a power of two", i,
+                            at);
             if (ph.align > 1 && (ph.offset - ph.vaddr) % ph.align)
                 return fail(l, KEEL_EX_BAD_LAYOUT, at,
                             "segment %U (header at %X): offset and address differ modulo the alignment", i, at);
@@ -166,12 +167,14 @@ static int survey(loader *l)
         } else if (ph.type == PT_INTERP) {
             int crc = 0;
             if (ph.filesz == 0 || ph.filesz > sizeof info->interp)
-                return fail(l, KEEL_EX_CORRUPT, at, "segment %U (header at %X): interpreter path length is unusable",
-                            i, at);
+                return fail(l, KEEL_EX_CORRUPT, at, "segment %U (header at %X): interpreter path length is unusable", i,
+                            at);
             if (read_exact(l, ph.offset, info->interp, ph.filesz, &crc) != 1)
-                return crc ? crc : fail(l, KEEL_EX_CORRUPT, ph.offset, "interpreter path at %X is cut short", ph.offset, 0);
+                return crc ? crc
+                           : fail(l, KEEL_EX_CORRUPT, ph.offset, "interpreter path at %X is cut short", ph.offset, 0);
             if (info->interp[ph.filesz - 1] != 0)
-                return fail(l, KEEL_EX_CORRUPT, ph.offset, "interpreter path at %X is not NUL-terminated", ph.offset, 0);
+                return fail(l, KEEL_EX_CORRUPT, ph.offset, "interpreter path at %X is not NUL-terminated", ph.offset,
+                            0);
         } else if (ph.type == KL_PT_NOTE && !info->build_id_len) {
             uint8_t buf[512];
             size_t n = 0;
@@ -229,7 +232,8 @@ static int direct(loader *l)
             unsigned t = KEEL_EXEC_ALLOC | prot(ph.flags) | (ph.filesz ? KEEL_EXEC_LOAD : 0);
             rc = l->read_exec(l->handle, ph.offset, ph.filesz, ph.vaddr + bias, ph.memsz, t);
         } else if (ph.type == KL_PT_TLS) {
-            rc = l->read_exec(l->handle, ph.offset, ph.filesz, ph.vaddr + bias, ph.memsz, KEEL_EXEC_TLS | prot(ph.flags));
+            rc = l->read_exec(l->handle, ph.offset, ph.filesz, ph.vaddr + bias, ph.memsz,
+                              KEEL_EXEC_TLS | prot(ph.flags));
         } else if (ph.type == KL_PT_NOTE && l->opt && l->opt->report_notes) {
             rc = l->read_exec(l->handle, ph.offset, ph.filesz, 0, 0, KEEL_EXEC_NOTE);
         }

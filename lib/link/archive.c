@@ -12,8 +12,7 @@
 /* The member at header offset pos: its name (index and name-table members
  * are not members), and its bytes (a thin archive's are in a file beside
  * it). */
-static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name, const uint8_t **data,
-                     size_t *size)
+static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name, const uint8_t **data, size_t *size)
 {
     keel_error e;
     kr_member m; /* the shared reading of a member (lib/resolve/archive.c) */
@@ -41,8 +40,7 @@ static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name,
     return rc;
 }
 
-int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group,
-                    lk_archive **out)
+int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group, lk_archive **out)
 {
     keel_error e;
     if (l->narchives == l->caparchives) {
@@ -113,7 +111,8 @@ static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
     lk_file *f;
     int rc = member_at(l, a, pos, &mname, &data, &size);
     if (!rc) /* a thin member is a file of its own */
-        rc = a->ar.thin ? lk_add_object(l, mname, NULL, data, size, &f) : lk_add_object(l, a->path, mname, data, size, &f);
+        rc = a->ar.thin ? lk_add_object(l, mname, NULL, data, size, &f)
+                        : lk_add_object(l, a->path, mname, data, size, &f);
     if (rc)
         return rc;
     if (!(l->taken = lk_grow(&l->arena, l->taken, l->ntaken, &l->captaken, sizeof *l->taken, 256)))

@@ -39,11 +39,12 @@ static unsigned definition_align(const lk_file *f, const keel_sym *sym)
     return a;
 }
 
-static void alignment(const lk_link *l, const char *name, unsigned normal, const lk_file *nf, unsigned common, const lk_file *cf)
+static void alignment(const lk_link *l, const char *name, unsigned normal, const lk_file *nf, unsigned common,
+                      const lk_file *cf)
 {
     if (normal < common && normal < 64 && common < 64)
         lk_diag(l, KEEL_DIAG_WARNING, "warning: alignment %llu of symbol `%s' in %s is smaller than %llu in %s",
-                   (unsigned long long)1 << normal, name, nf->name, (unsigned long long)1 << common, cf->name);
+                (unsigned long long)1 << normal, name, nf->name, (unsigned long long)1 << common, cf->name);
 }
 
 void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_sym *sym, const char *name)
@@ -56,22 +57,26 @@ void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_s
         if (!warn)
             return;
         if (s->size > sym->size)
-            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overridden by larger common from %s", f->name, name, s->def->name);
+            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overridden by larger common from %s", f->name,
+                    name, s->def->name);
         else if (sym->size > s->size)
-            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overriding smaller common from %s", f->name, name, s->def->name);
+            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overriding smaller common from %s", f->name,
+                    name, s->def->name);
         else
             lk_diag(l, KEEL_DIAG_WARNING, "%s and %s: warning: multiple common of `%s'", f->name, s->def->name, name);
     } else if (sym->raw_shndx == SHN_COMMON && s->state == LK_DEFINED) {
         if (warn)
-            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overridden by definition from %s", f->name, name, s->def->name);
+            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: common of `%s' overridden by definition from %s", f->name, name,
+                    s->def->name);
         if (!keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.shndx < s->def->elf.shnum)
             alignment(l, name, definition_align(s->def, &d), s->def, log2_up(sym->value), f);
     } else if (sym->raw_shndx != SHN_COMMON && s->state == LK_COMMON) { /* a strong definition replaces it */
         if (warn)
-            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: definition of `%s' overriding common from %s", f->name, name, s->def->name);
+            lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: definition of `%s' overriding common from %s", f->name, name,
+                    s->def->name);
         alignment(l, name, definition_align(f, sym), f, log2_up(s->align), s->def);
         if (sym->size && s->size && sym->size != s->size)
             lk_diag(l, KEEL_DIAG_WARNING, "warning: size of symbol `%s' changed from %llu in %s to %llu in %s", name,
-                       (unsigned long long)s->size, s->def->name, (unsigned long long)sym->size, f->name);
+                    (unsigned long long)s->size, s->def->name, (unsigned long long)sym->size, f->name);
     }
 }

@@ -29,7 +29,7 @@ typedef struct eh_rec {
     uint32_t cie;           /* FDE: its CIE's record in this input */
     struct lk_eh *ms;       /* kept CIE, or an FDE's: the CIE it uses in the output */
     uint32_t mi;
-    uint32_t per_reloc;     /* CIE with a personality: 1 + its relocation's index */
+    uint32_t per_reloc; /* CIE with a personality: 1 + its relocation's index */
     uint8_t kind, removed, align;
 } eh_rec;
 
@@ -40,10 +40,13 @@ struct lk_eh {
     eh_rec *r;
     size_t n;
     uint64_t size;
-    size_t fdes;            /* FDEs kept */
+    size_t fdes; /* FDEs kept */
 };
 
-typedef struct rel { uint64_t offset, info_nonzero; keel_rel r; } rel;
+typedef struct rel {
+    uint64_t offset, info_nonzero;
+    keel_rel r;
+} rel;
 
 /* The parse's state: the input's bytes and its relocations by offset. */
 typedef struct parser {
@@ -59,7 +62,12 @@ static int by_offset(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint32_t get32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
 
 static int pe_width(int enc)
 {
@@ -110,10 +118,7 @@ static void skip_relocs_before(parser *ps, uint64_t at)
         ps->cur++;
 }
 
-static bool reloc_at(const parser *ps, uint64_t at)
-{
-    return ps->cur < ps->nrels && ps->rels[ps->cur].offset == at;
-}
+static bool reloc_at(const parser *ps, uint64_t at) { return ps->cur < ps->nrels && ps->rels[ps->cur].offset == at; }
 
 /* One CFA instruction (GNU ld's skip_cfa_op). */
 static bool skip_cfa_op(const uint8_t **p, const uint8_t *end, int ptr_width)
@@ -123,18 +128,32 @@ static bool skip_cfa_op(const uint8_t **p, const uint8_t *end, int ptr_width)
         return false;
     uint8_t op = *(*p)++;
     switch (op & 0xc0 ? op & 0xc0 : op) {
-    case 0x00: case 0x40: case 0xc0: case 0x0a: case 0x0b: case 0x2d:
-        return true;
-    case 0x80: case 0x06: case 0x07: case 0x08: case 0x0d: case 0x0e: case 0x13: case 0x2e:
-        return uleb(p, end, &n);
-    case 0x14: case 0x15: case 0x05: case 0x09: case 0x0c: case 0x11: case 0x2f: case 0x12:
-        return uleb(p, end, &n) && uleb(p, end, &n);
-    case 0x0f:
-        return uleb(p, end, &n) && skip(p, end, n);
-    case 0x10: case 0x16:
-        return uleb(p, end, &n) && uleb(p, end, &n) && skip(p, end, n);
-    case 0x01:
-        return skip(p, end, (uint64_t)ptr_width);
+    case 0x00:
+    case 0x40:
+    case 0xc0:
+    case 0x0a:
+    case 0x0b:
+    case 0x2d: return true;
+    case 0x80:
+    case 0x06:
+    case 0x07:
+    case 0x08:
+    case 0x0d:
+    case 0x0e:
+    case 0x13:
+    case 0x2e: return uleb(p, end, &n);
+    case 0x14:
+    case 0x15:
+    case 0x05:
+    case 0x09:
+    case 0x0c:
+    case 0x11:
+    case 0x2f:
+    case 0x12: return uleb(p, end, &n) && uleb(p, end, &n);
+    case 0x0f: return uleb(p, end, &n) && skip(p, end, n);
+    case 0x10:
+    case 0x16: return uleb(p, end, &n) && uleb(p, end, &n) && skip(p, end, n);
+    case 0x01: return skip(p, end, (uint64_t)ptr_width);
     case 0x02: return skip(p, end, 1);
     case 0x03: return skip(p, end, 2);
     case 0x04: return skip(p, end, 4);
@@ -162,7 +181,10 @@ static const uint8_t *skip_non_nops(const uint8_t *p, const uint8_t *end, int pt
     return last;
 }
 
-typedef struct cie_info { uint8_t fde_enc, lsda_enc; bool z, mergeable; } cie_info;
+typedef struct cie_info {
+    uint8_t fde_enc, lsda_enc;
+    bool z, mergeable;
+} cie_info;
 
 /* The records of one input (_bfd_elf_parse_eh_frame's checks); false if
  * it does not parse. */
@@ -257,9 +279,10 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
                 }
                 for (; *a; a++) {
                     switch (*a) {
-                    case 'B': case 'S':
-                        break;
-                    case 'L': case 'R':
+                    case 'B':
+                    case 'S': break;
+                    case 'L':
+                    case 'R':
                         if (!skip(&p, end, 1) || !no_relocs_before(ps, (uint64_t)(p - d)) || !pe_width(p[-1]))
                             return false;
                         *(*a == 'L' ? &c->lsda_enc : &c->fde_enc) = p[-1];
@@ -286,8 +309,7 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
                             return false;
                         break;
                     }
-                    default: /* an augmentation not known: GNU ld gives up */
-                        return false;
+                    default: /* an augmentation not known: GNU ld gives up */ return false;
                     }
                 }
             }
@@ -300,7 +322,7 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
         } else {
             r->kind = FDE;
             uint64_t cie_at = at + 4 - (uint64_t)id; /* (wraps past 0 to no CIE) */
-            size_t k = eh->n, q = ncies; /* (most often the latest CIE) */
+            size_t k = eh->n, q = ncies;             /* (most often the latest CIE) */
             while (q-- > 0)
                 if (eh->r[cies[q]].in == cie_at) {
                     k = cies[q];
@@ -374,7 +396,7 @@ static bool fde_live(lk_link *l, lk_file *f, const keel_rel *r)
 typedef struct cie_key {
     struct lk_eh *eh;
     uint32_t idx, hash;
-    const void *who;        /* the personality: a global, or this file for a local */
+    const void *who; /* the personality: a global, or this file for a local */
     uint64_t sym;
     int64_t addend;
 } cie_key;
@@ -696,7 +718,4 @@ size_t lk_eh_fdes(const lk_osec *o)
     return n;
 }
 
-uint64_t lk_eh_size(const struct lk_eh *eh)
-{
-    return eh->size;
-}
+uint64_t lk_eh_size(const struct lk_eh *eh) { return eh->size; }

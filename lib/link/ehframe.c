@@ -10,10 +10,25 @@
 #include "../elfdefs.h"
 #include "internal.h"
 
-enum { PE_ABSPTR = 0x00, PE_UDATA2 = 0x02, PE_UDATA4 = 0x03, PE_UDATA8 = 0x04, PE_SDATA2 = 0x0a,
-       PE_SDATA4 = 0x0b, PE_SDATA8 = 0x0c, PE_PCREL = 0x10, PE_DATAREL = 0x30, PE_OMIT = 0xff };
+enum {
+    PE_ABSPTR = 0x00,
+    PE_UDATA2 = 0x02,
+    PE_UDATA4 = 0x03,
+    PE_UDATA8 = 0x04,
+    PE_SDATA2 = 0x0a,
+    PE_SDATA4 = 0x0b,
+    PE_SDATA8 = 0x0c,
+    PE_PCREL = 0x10,
+    PE_DATAREL = 0x30,
+    PE_OMIT = 0xff
+};
 
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint32_t get32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
 
 static uint64_t uleb(const uint8_t *p, const uint8_t *end, const uint8_t **next)
 {
@@ -31,9 +46,13 @@ static uint64_t uleb(const uint8_t *p, const uint8_t *end, const uint8_t **next)
 static size_t enc_size(uint8_t enc)
 {
     switch (enc & 0x0f) {
-    case PE_UDATA2: case PE_SDATA2: return 2;
-    case PE_UDATA4: case PE_SDATA4: return 4;
-    case PE_ABSPTR: case PE_UDATA8: case PE_SDATA8: return 8;
+    case PE_UDATA2:
+    case PE_SDATA2: return 2;
+    case PE_UDATA4:
+    case PE_SDATA4: return 4;
+    case PE_ABSPTR:
+    case PE_UDATA8:
+    case PE_SDATA8: return 8;
     default: return 0;
     }
 }
@@ -50,10 +69,10 @@ static uint8_t cie_encoding(const uint8_t *cie, uint32_t len)
     if (p + alen >= end || aug[0] != 'z')
         return PE_ABSPTR;
     p += alen + 1;
-    uleb(p, end, &p);           /* code alignment */
-    uleb(p, end, &p);           /* data alignment (sleb: the same bytes) */
-    p++;                        /* return address register (version 1: a byte) */
-    uleb(p, end, &p);           /* augmentation length */
+    uleb(p, end, &p); /* code alignment */
+    uleb(p, end, &p); /* data alignment (sleb: the same bytes) */
+    p++;              /* return address register (version 1: a byte) */
+    uleb(p, end, &p); /* augmentation length */
     for (size_t i = 1; i < alen && p < end; i++) {
         if (aug[i] == 'R')
             return *p;
@@ -68,7 +87,9 @@ static uint8_t cie_encoding(const uint8_t *cie, uint32_t len)
     return PE_ABSPTR;
 }
 
-typedef struct entry { int64_t pc, fde; } entry;
+typedef struct entry {
+    int64_t pc, fde;
+} entry;
 
 static int by_pc(const void *a, const void *b)
 {
@@ -120,15 +141,16 @@ void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
             const uint8_t *own = p + at + 4 - id; /* the CIE pointer is relative to itself */
             uint32_t own_len = own >= p && own + 4 <= p + at ? get32(own) : 0;
             uint8_t enc = own_len && own + 4 + (uint64_t)own_len <= p + at ? cie_encoding(own, own_len)
-                          : cie ? cie_encoding(cie, cie_len) : 0;
+                          : cie                                            ? cie_encoding(cie, cie_len)
+                                                                           : 0;
             uint64_t field = eh->addr + at + 8;
             int64_t pc;
             if ((enc & 0x0f) == PE_SDATA4) {
                 int32_t d;
                 memcpy(&d, p + at + 8, 4);
                 pc = (int64_t)((enc & 0x70) == PE_PCREL ? field : 0) + d;
-            } else if (len >= 16 && ((enc & 0x0f) == PE_ABSPTR || (enc & 0x0f) == PE_UDATA8 ||
-                                     (enc & 0x0f) == PE_SDATA8)) {
+            } else if (len >= 16 &&
+                       ((enc & 0x0f) == PE_ABSPTR || (enc & 0x0f) == PE_UDATA8 || (enc & 0x0f) == PE_SDATA8)) {
                 int64_t d;
                 memcpy(&d, p + at + 8, 8);
                 pc = (int64_t)((enc & 0x70) == PE_PCREL ? field : 0) + d;
@@ -144,10 +166,10 @@ void lk_fill_eh_frame_hdr(lk_link *l, uint8_t *buf)
     }
     if (v)
         qsort(v, n, sizeof *v, by_pc);
-    out[0] = 1;                           /* version */
-    out[1] = PE_PCREL | PE_SDATA4;        /* eh_frame_ptr */
-    out[2] = PE_UDATA4;                   /* fde_count */
-    out[3] = PE_DATAREL | PE_SDATA4;      /* the table */
+    out[0] = 1;                      /* version */
+    out[1] = PE_PCREL | PE_SDATA4;   /* eh_frame_ptr */
+    out[2] = PE_UDATA4;              /* fde_count */
+    out[3] = PE_DATAREL | PE_SDATA4; /* the table */
     int32_t to_eh = (int32_t)((int64_t)eh->addr - (int64_t)(hdr->addr + 4));
     uint32_t count = (uint32_t)n;
     memcpy(out + 4, &to_eh, 4);

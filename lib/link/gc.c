@@ -73,8 +73,8 @@ static bool c_identifier(const char *s)
 
 static bool is_root(const char *name, const keel_shdr *sh)
 {
-    static const char *const prefixes[] = {".init", ".fini", ".preinit_array", ".init_array", ".fini_array",
-                                           ".ctors", ".dtors", ".note", ".eh_frame"};
+    static const char *const prefixes[] = {".init",  ".fini",  ".preinit_array", ".init_array", ".fini_array",
+                                           ".ctors", ".dtors", ".note",          ".eh_frame"};
     if (sh->type == SHT_NOTE || sh->type == SHT_INIT_ARRAY || sh->type == SHT_FINI_ARRAY ||
         sh->type == SHT_PREINIT_ARRAY || (sh->flags & SHF_GNU_RETAIN) || c_identifier(name))
         return true;
@@ -109,11 +109,11 @@ static void print_removed(lk_link *l)
  * (one scan, not one per live section), and the references of the FDEs
  * of its .eh_frame grouped by the function each describes (CSR). */
 typedef struct gc_index {
-    uint32_t *rela_of;     /* per section: its RELA section, 0 none */
-    uint32_t eh, eh_rela;  /* the .eh_frame and its RELA section, 0 none */
-    bool *conditional;     /* per relocation of eh_rela: an FDE's, followed when its function is live */
-    uint32_t *first;       /* per section + 1: its FDEs' references, refs[first[i]..first[i+1]) */
-    uint32_t *refs;        /* relocation indexes in eh_rela */
+    uint32_t *rela_of;    /* per section: its RELA section, 0 none */
+    uint32_t eh, eh_rela; /* the .eh_frame and its RELA section, 0 none */
+    bool *conditional;    /* per relocation of eh_rela: an FDE's, followed when its function is live */
+    uint32_t *first;      /* per section + 1: its FDEs' references, refs[first[i]..first[i+1]) */
+    uint32_t *refs;       /* relocation indexes in eh_rela */
 } gc_index;
 
 static uint32_t get32(const uint8_t *p)
@@ -127,7 +127,8 @@ static uint32_t get32(const uint8_t *p)
 static uint32_t fde_function(const lk_file *f, const keel_rel *r)
 {
     keel_sym sym;
-    if (keel_symtab_get(&f->symtab, r->sym, &sym, NULL) || KEEL_ST_BIND(sym.info) != STB_LOCAL || !is_code(f, sym.shndx))
+    if (keel_symtab_get(&f->symtab, r->sym, &sym, NULL) || KEEL_ST_BIND(sym.info) != STB_LOCAL ||
+        !is_code(f, sym.shndx))
         return 0;
     return sym.shndx;
 }
@@ -229,7 +230,7 @@ static int follow(lk_link *l, work *w, lk_file *f, const keel_relocs *rs, uint64
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL)
         return sym.shndx < f->elf.shnum ? mark(l, w, f, sym.shndx) : 0;
     if (!keel_symtab_name(&f->symtab, &sym, &sn, NULL)) /* its winning definition */
-        return mark_global(l, w, sn); /* (from .eh_frame: the personality's DW.ref.*) */
+        return mark_global(l, w, sn);                   /* (from .eh_frame: the personality's DW.ref.*) */
     return 0;
 }
 

@@ -29,30 +29,30 @@ typedef struct lk_merged {
     struct lk_pool *pool;
     size_t n;
     uint32_t *in, *entry;
-    uint64_t size;          /* the input section's */
-    uint32_t piece;         /* its piece in the output section */
+    uint64_t size;  /* the input section's */
+    uint32_t piece; /* its piece in the output section */
 } lk_merged;
 
 /* A relocatable object in the link: given on the command line, or a member
  * taken from an archive. */
 typedef struct lk_file {
-    const char *name;       /* for messages and maps: "path" or "archive(member)" */
-    const char *path;       /* the file, or the archive holding the member */
-    const char *member;     /* the member's name, or NULL */
+    const char *name;   /* for messages and maps: "path" or "archive(member)" */
+    const char *path;   /* the file, or the archive holding the member */
+    const char *member; /* the member's name, or NULL */
     keel_elf elf;
     keel_symtab symtab;
     bool has_symtab;
-    bool *dropped;          /* per section: in a COMDAT group already taken */
-    struct lk_sym **kept;   /* per section dropped: the group or linkonce record that won (kept.c) */
-    struct lk_osec **out;   /* per section: the output section it went to */
-    uint64_t *pos;          /* per section: its offset in that output section */
-    uint32_t *ifunc;        /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
-    bool *live;             /* per section, with --gc-sections: reachable */
-    lk_merged **merged;     /* per section: its strings' places, if merged */
-    struct lk_eh **eh;      /* per section: an edited .eh_frame's records (ehedit.c) */
-    struct lk_sym **gsym;   /* per symbol: the global it names (cached lookups) */
-    uint32_t *sym_out;      /* --emit-relocs: per local symbol, its index in the output's .symtab (0: none) */
-    uint32_t index;         /* load order */
+    bool *dropped;        /* per section: in a COMDAT group already taken */
+    struct lk_sym **kept; /* per section dropped: the group or linkonce record that won (kept.c) */
+    struct lk_osec **out; /* per section: the output section it went to */
+    uint64_t *pos;        /* per section: its offset in that output section */
+    uint32_t *ifunc;      /* per symbol: 1 + its IRELATIVE entry, for IFUNCs it defines */
+    bool *live;           /* per section, with --gc-sections: reachable */
+    lk_merged **merged;   /* per section: its strings' places, if merged */
+    struct lk_eh **eh;    /* per section: an edited .eh_frame's records (ehedit.c) */
+    struct lk_sym **gsym; /* per symbol: the global it names (cached lookups) */
+    uint32_t *sym_out;    /* --emit-relocs: per local symbol, its index in the output's .symtab (0: none) */
+    uint32_t index;       /* load order */
 } lk_file;
 
 /* The shared precedence's kinds (lib/resolve), under the link's names. */
@@ -80,7 +80,7 @@ typedef struct lk_sym {
 } lk_sym;
 
 typedef struct lk_symtab {
-    lk_sym **v;             /* open addressing; capacity a power of two */
+    lk_sym **v; /* open addressing; capacity a power of two */
     size_t cap, n;
 } lk_symtab;
 
@@ -107,7 +107,7 @@ typedef struct lk_archive {
     uint32_t *hashes;
     uint64_t *members;
     size_t count;
-    bool *done;             /* per index entry: its member is in, or never can be */
+    bool *done; /* per index entry: its member is in, or never can be */
     uint32_t group;
 } lk_archive;
 
@@ -116,9 +116,9 @@ typedef struct lk_piece {
     lk_file *file;
     uint32_t shndx;
     uint64_t size, align;
-    uint64_t offset;        /* in the output section */
-    uint32_t seq;           /* input order, for stable sorts */
-    bool reverse;           /* .ctors/.dtors folded into an init/fini array: its words run backwards */
+    uint64_t offset; /* in the output section */
+    uint32_t seq;    /* input order, for stable sorts */
+    bool reverse;    /* .ctors/.dtors folded into an init/fini array: its words run backwards */
 } lk_piece;
 
 typedef struct lk_osec {
@@ -131,17 +131,26 @@ typedef struct lk_osec {
     bool note;              /* also described by the note segment */
     lk_piece *pieces;
     size_t npieces, cap;
-    uint32_t index;         /* in the output's section headers */
-    bool new_load;          /* placed by --section-start away from what precedes it: a PT_LOAD of its own */
-    uint8_t *data;          /* the bytes being written */
-    struct lk_pool *pool;   /* merged strings and constants (merge.c): a list */
+    uint32_t index;       /* in the output's section headers */
+    bool new_load;        /* placed by --section-start away from what precedes it: a PT_LOAD of its own */
+    uint8_t *data;        /* the bytes being written */
+    struct lk_pool *pool; /* merged strings and constants (merge.c): a list */
 } lk_osec;
 
 /* The roles of the built-in segments: code asks for one of them by its
  * role (lk_seg_role), never by its place in the list, which a mapfile may
  * change.  A segment a mapfile makes has none. */
-enum lk_role { LK_ROLE_NONE, LK_ROLE_HEADER, LK_ROLE_TEXT, LK_ROLE_RODATA, LK_ROLE_DATA, LK_ROLE_BSS, LK_ROLE_NOTE,
-               LK_ROLE_EXTRA, LK_NROLES };
+enum lk_role {
+    LK_ROLE_NONE,
+    LK_ROLE_HEADER,
+    LK_ROLE_TEXT,
+    LK_ROLE_RODATA,
+    LK_ROLE_DATA,
+    LK_ROLE_BSS,
+    LK_ROLE_NOTE,
+    LK_ROLE_EXTRA,
+    LK_NROLES
+};
 
 /* A list of names (or fnmatch patterns), in the link's arena. */
 typedef struct lk_names {
@@ -153,19 +162,19 @@ typedef struct lk_names {
  * (later a mapfile) set before the layout, then what the layout made of it. */
 typedef struct lk_segment {
     const char *name;
-    uint32_t type, flags;   /* PT_LOAD, PT_NOTE or PT_NULL (0); PF_* */
-    uint8_t role;           /* enum lk_role */
-    bool disabled;          /* receives no sections; its criteria are passed over */
-    bool has_addr;          /* starts at addr (else after the segment before it) */
+    uint32_t type, flags; /* PT_LOAD, PT_NOTE or PT_NULL (0); PF_* */
+    uint8_t role;         /* enum lk_role */
+    bool disabled;        /* receives no sections; its criteria are passed over */
+    bool has_addr;        /* starts at addr (else after the segment before it) */
     uint64_t addr;
-    uint64_t p_align;       /* its PT_LOADs' alignment (0: the maximum page size) */
-    uint64_t max_size;      /* its size in memory may not exceed this (0: no limit) */
-    uint32_t rank;          /* laid out by rank, ties in list order (all 0 by default) */
-    lk_names os_order;      /* these output sections first, in this order, then by class */
-    lk_names size_syms;     /* symbols whose value is its size in memory */
+    uint64_t p_align;   /* its PT_LOADs' alignment (0: the maximum page size) */
+    uint64_t max_size;  /* its size in memory may not exceed this (0: no limit) */
+    uint32_t rank;      /* laid out by rank, ties in list order (all 0 by default) */
+    lk_names os_order;  /* these output sections first, in this order, then by class */
+    lk_names size_syms; /* symbols whose value is its size in memory */
     /* the layout's */
-    uint32_t index;         /* its place in the list (kept up to date) */
-    bool headers;           /* holds the ELF header and program headers (the first loadable one) */
+    uint32_t index; /* its place in the list (kept up to date) */
+    bool headers;   /* holds the ELF header and program headers (the first loadable one) */
     struct lk_osec **secs;
     size_t nsecs, cap;
     /* the extent in memory, from its first PT_LOAD to its last section (a
@@ -178,14 +187,14 @@ typedef struct lk_segment {
  * of a PT_NOTE segment marks the section as a note and the search goes on
  * for where it is loaded. */
 typedef struct lk_criterion {
-    uint32_t type;          /* section type (0: any) */
-    uint64_t set, clear;    /* flags that must be set, and clear */
-    lk_names names;         /* section names (empty: any); fnmatch patterns if glob */
+    uint32_t type;       /* section type (0: any) */
+    uint64_t set, clear; /* flags that must be set, and clear */
+    lk_names names;      /* section names (empty: any); fnmatch patterns if glob */
     bool glob;
-    lk_names files;         /* fnmatch patterns of the file's name, path or basename (empty: any) */
+    lk_names files; /* fnmatch patterns of the file's name, path or basename (empty: any) */
     lk_segment *seg;
-    const char *osname;     /* the output section it joins (NULL: by its name) */
-    const char *label;      /* a mapfile's ASSIGN_SECTION name, or NULL */
+    const char *osname; /* the output section it joins (NULL: by its name) */
+    const char *label;  /* a mapfile's ASSIGN_SECTION name, or NULL */
 } lk_criterion;
 
 /* One PT_LOAD, as placed (lk_assign_addresses). */
@@ -194,8 +203,8 @@ typedef struct lk_load {
     uint64_t offset, vaddr, filesz, memsz, align;
 } lk_load;
 
-typedef struct lk_kind lk_kind; /* kinds.c */
-#define LK_MAX_PROPS 32 /* GNU property types in one link (there are 5 today) */
+typedef struct lk_kind lk_kind;           /* kinds.c */
+#define LK_MAX_PROPS 32                   /* GNU property types in one link (there are 5 today) */
 typedef struct lk_got_entry lk_got_entry; /* got.c */
 
 typedef struct lk_link {
@@ -204,61 +213,76 @@ typedef struct lk_link {
     const struct ka_arch *arch; /* the target, from the first object's e_machine (lib/arch) */
     lk_arena arena;
     lk_symtab syms;
-    lk_symtab groups;       /* COMDAT signatures taken (the lk_sym's def is the file) */
-    lk_symtab linkonce;     /* .gnu.linkonce.* section names taken (def: the file) */
+    lk_symtab groups;        /* COMDAT signatures taken (the lk_sym's def is the file) */
+    lk_symtab linkonce;      /* .gnu.linkonce.* section names taken (def: the file) */
     lk_symtab linkonce_keys; /* the first linkonce section of each key, X in .gnu.linkonce.T.X (kept.c) */
-    lk_symtab wraps;        /* --wrap: X and __real_X, each with the name its references go to in defsym */
-    lk_symtab traces;       /* -y: the names traced */
-    bool undef_ok;          /* an undefined reference resolves to 0 (ignored, a warning, --noinhibit-exec) */
+    lk_symtab wraps;         /* --wrap: X and __real_X, each with the name its references go to in defsym */
+    lk_symtab traces;        /* -y: the names traced */
+    bool undef_ok;           /* an undefined reference resolves to 0 (ignored, a warning, --noinhibit-exec) */
     lk_file **files;
     size_t nfiles, capfiles;
     lk_archive *archives;
     size_t narchives, caparchives;
-    uint32_t next_group;    /* for the GROUPs of linker scripts */
+    uint32_t next_group; /* for the GROUPs of linker scripts */
     lk_taken *taken;
     size_t ntaken, captaken;
     /* inputs stay mapped for the whole link */
-    struct { void *map; size_t size; } *maps;
+    struct {
+        void *map;
+        size_t size;
+    } * maps;
     size_t nmaps, capmaps;
     /* the layout */
-    lk_sym **sorted;        /* the defined symbols in definition order */
+    lk_sym **sorted; /* the defined symbols in definition order */
     size_t nsorted;
-    struct { lk_kind **v; size_t cap, n; } kinds; /* output section name: its flags' union (kinds.c) */
-    lk_segment **segs;      /* the segment list, in layout order (segments.c) */
+    struct {
+        lk_kind **v;
+        size_t cap, n;
+    } kinds;           /* output section name: its flags' union (kinds.c) */
+    lk_segment **segs; /* the segment list, in layout order (segments.c) */
     size_t nsegs, capsegs;
     lk_segment *roles[LK_NROLES];
-    lk_criterion *crit;     /* the entrance criteria, tried in order */
+    lk_criterion *crit; /* the entrance criteria, tried in order */
     size_t ncrit, capcrit;
     /* the output sections by segment, name, type and flags: open
      * addressing, a power of two (layout.c's output_section) */
     struct lk_osec **osec_index;
     size_t osec_index_cap, osec_index_n;
     uint64_t file_end, image_end;
-    lk_load *loads;         /* the PT_LOADs in address-assignment order */
+    lk_load *loads; /* the PT_LOADs in address-assignment order */
     size_t nloads;
     uint64_t relro_start, relro_end, relro_offset; /* PT_GNU_RELRO, ending on a page boundary (or empty) */
-    uint64_t max_page;      /* -z max-page-size: PT_LOAD alignment */
-    lk_osec *got, *common;  /* synthetic sections (common: .bss, holding the commons as its piece common_piece) */
-    lk_osec *tcommon;       /* .tbss, holding the TLS commons as its piece tcommon_piece */
+    uint64_t max_page;                             /* -z max-page-size: PT_LOAD alignment */
+    lk_osec *got, *common; /* synthetic sections (common: .bss, holding the commons as its piece common_piece) */
+    lk_osec *tcommon;      /* .tbss, holding the TLS commons as its piece tcommon_piece */
     size_t tcommon_piece;
-    size_t common_piece;    /* l->common (.bss)'s piece holding the commons */
+    size_t common_piece;              /* l->common (.bss)'s piece holding the commons */
     lk_osec *iplt, *igot, *rela_iplt; /* IFUNCs: call stubs, their slots, IRELATIVE relocations */
-    lk_osec *build_id;      /* .note.gnu.build-id */
-    lk_osec *property;      /* .note.gnu.property, the inputs' merged (note.c) */
-    struct { uint32_t type, size; uint64_t value; } props[LK_MAX_PROPS]; /* size: of the data, 0, 4 or 8 */
+    lk_osec *build_id;                /* .note.gnu.build-id */
+    lk_osec *property;                /* .note.gnu.property, the inputs' merged (note.c) */
+    struct {
+        uint32_t type, size;
+        uint64_t value;
+    } props[LK_MAX_PROPS]; /* size: of the data, 0, 4 or 8 */
     size_t nprops;
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
-    bool eh_no_table;       /* an .eh_frame input did not parse: no search table */
-    struct { lk_file *file; uint32_t sym; } *ifuncs;
+    bool eh_no_table;                 /* an .eh_frame input did not parse: no search table */
+    struct {
+        lk_file *file;
+        uint32_t sym;
+    } * ifuncs;
     size_t nifuncs, capifuncs;
     size_t ngot;
-    struct { lk_got_entry *v; size_t cap, n; } gotmap; /* symbol and kind: slot (got.c) */
+    struct {
+        lk_got_entry *v;
+        size_t cap, n;
+    } gotmap; /* symbol and kind: slot (got.c) */
     uint64_t tls_start, tls_filesz, tls_memsz, tls_align, tls_tp;
-    struct lk_emit *emits;  /* --emit-relocs: the output's .rela sections (emit_relocs.c) */
+    struct lk_emit *emits; /* --emit-relocs: the output's .rela sections (emit_relocs.c) */
     size_t nemits;
-    uint32_t *emit_of;      /* per output section index: 1 + its .rela section in emits, or 0 */
-    size_t *warnings;       /* warnings said so far (--fatal-warnings); lk_diag counts them */
-    bool out_known;         /* the output exists: its device and inode, that no input may be */
+    uint32_t *emit_of; /* per output section index: 1 + its .rela section in emits, or 0 */
+    size_t *warnings;  /* warnings said so far (--fatal-warnings); lk_diag counts them */
+    bool out_known;    /* the output exists: its device and inode, that no input may be */
     uint64_t out_dev, out_ino;
 } lk_link;
 
@@ -310,10 +334,8 @@ int lk_entry_address(lk_link *l, uint64_t *addr);
 lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name);
 int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n);
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size);
-int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size,
-                  lk_file **out);
-int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group,
-                    lk_archive **out);
+int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size, lk_file **out);
+int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group, lk_archive **out);
 /* Take the members the link needs (ld's rules); *taken_any set if one was. */
 int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any);
 int lk_take_all(lk_link *l, lk_archive *a);
@@ -335,8 +357,7 @@ int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int d
 /* Search a group's archives again until a pass takes nothing. */
 int lk_close_group(lk_link *l, uint32_t group);
 /* A GNU ld input script (script.c). */
-int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
-                  int depth);
+int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole, int depth);
 /* The segment model (segments.c).  lk_segments_default builds the
  * default list and criteria and applies the options to them; until
  * lk_place_sections, a mapfile may edit them through the rest.
@@ -358,8 +379,7 @@ bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, 
 /* The first criterion of an enabled segment that a section of f (NULL:
  * one the link-editor makes) matches, NULL if none (the extra segment);
  * *note if a note segment's matched before it. */
-const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh,
-                                bool *note);
+const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh, bool *note);
 /* Whether name is a segment's size symbol, and its value (the segment's
  * size in memory, once laid out) into *v if v. */
 bool lk_seg_size_symbol(const lk_link *l, const char *name, uint64_t *v);
@@ -404,11 +424,11 @@ int lk_write_output(lk_link *l);
  * writes or renames them when ok, else leaves nothing behind. */
 typedef struct lk_outfile {
     const char *path;
-    char *tmp;              /* the temporary's name, for a regular output */
-    int fd, slot;           /* slot: in the signal clean-up's list, or -1 */
+    char *tmp;    /* the temporary's name, for a regular output */
+    int fd, slot; /* slot: in the signal clean-up's list, or -1 */
     uint8_t *buf;
     uint64_t size;
-    bool through;           /* a special file: buf is memory, written at the end */
+    bool through; /* a special file: buf is memory, written at the end */
 } lk_outfile;
 int lk_out_open(lk_link *l, lk_outfile *o, const char *path, uint64_t size);
 int lk_out_close(lk_link *l, lk_outfile *o, bool ok);

@@ -35,8 +35,8 @@ bool lk_kept_section(const lk_file *f, uint32_t shndx, lk_file **kf, uint32_t *k
     const lk_sym *w = f->kept && shndx < f->elf.shnum ? f->kept[shndx] : NULL;
     keel_shdr sh, wsh;
     const char *name;
-    if (!w || !w->def || keel_elf_shdr(&f->elf, shndx, &sh, NULL) ||
-        keel_elf_section_name(&f->elf, &sh, &name, NULL) || keel_elf_shdr(&w->def->elf, w->def_index, &wsh, NULL))
+    if (!w || !w->def || keel_elf_shdr(&f->elf, shndx, &sh, NULL) || keel_elf_section_name(&f->elf, &sh, &name, NULL) ||
+        keel_elf_shdr(&w->def->elf, w->def_index, &wsh, NULL))
         return false;
     lk_file *d = w->def;
     uint32_t found = 0;
@@ -149,6 +149,7 @@ int lk_discarded_reference(lk_link *l, const lk_file *f, const keel_sym *sym, co
     /* a group's member is named with its group, as ld.bfd's %pA names it */
     const lk_sym *w = f->kept && sym->shndx < f->elf.shnum ? f->kept[sym->shndx] : NULL;
     bool group = w && w->def && !keel_elf_shdr(&w->def->elf, w->def_index, &wsh, NULL) && wsh.type == SHT_GROUP;
-    return lk_fail(l, KEEL_E_INDEX, "`%s' referenced in section `%s' of %s: defined in discarded section `%s%s%s%s' of %s",
-                   name, from, f->name, sec, group ? "[" : "", group ? w->name : "", group ? "]" : "", f->name);
+    return lk_fail(l, KEEL_E_INDEX,
+                   "`%s' referenced in section `%s' of %s: defined in discarded section `%s%s%s%s' of %s", name, from,
+                   f->name, sec, group ? "[" : "", group ? w->name : "", group ? "]" : "", f->name);
 }

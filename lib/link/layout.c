@@ -26,10 +26,28 @@
 #include "../arch/arch.h"
 
 enum {
-    SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOTE = 7, SHT_NOBITS = 8, SHT_REL = 9,
-    SHT_INIT_ARRAY = 14, SHT_FINI_ARRAY = 15, SHT_PREINIT_ARRAY = 16, SHT_GROUP = 17, SHT_SYMTAB_SHNDX = 18,
-    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-    PT_NULL = 0, PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4,
+    SHT_PROGBITS = 1,
+    SHT_SYMTAB = 2,
+    SHT_STRTAB = 3,
+    SHT_RELA = 4,
+    SHT_NOTE = 7,
+    SHT_NOBITS = 8,
+    SHT_REL = 9,
+    SHT_INIT_ARRAY = 14,
+    SHT_FINI_ARRAY = 15,
+    SHT_PREINIT_ARRAY = 16,
+    SHT_GROUP = 17,
+    SHT_SYMTAB_SHNDX = 18,
+    SHF_WRITE = 1,
+    SHF_ALLOC = 2,
+    SHF_EXECINSTR = 4,
+    SHF_TLS = 0x400,
+    PT_NULL = 0,
+    PT_LOAD = 1,
+    PT_NOTE = 4,
+    PF_X = 1,
+    PF_W = 2,
+    PF_R = 4,
 };
 
 /* Sizes and addresses from the inputs stay below this, so that no sum of
@@ -49,14 +67,15 @@ static const char *output_name(const char *in)
     if (legacy)
         return legacy == 1 ? ".init_array" : ".fini_array";
     /* .gnu.linkonce.<kind>.<name>, where ld.bfd's default script puts them */
-    static const char *const linkonce[][2] = {{"t.", ".text"}, {"r.", ".rodata"}, {"d.rel.ro.", ".data.rel.ro"},
-                                              {"d.", ".data"}, {"b.", ".bss"}, {"td.", ".tdata"}, {"tb.", ".tbss"},
-                                              {"wi.", ".debug_info"}};
+    static const char *const linkonce[][2] = {{"t.", ".text"},  {"r.", ".rodata"},     {"d.rel.ro.", ".data.rel.ro"},
+                                              {"d.", ".data"},  {"b.", ".bss"},        {"td.", ".tdata"},
+                                              {"tb.", ".tbss"}, {"wi.", ".debug_info"}};
     for (size_t i = 0; strncmp(in, ".gnu.linkonce.", 14) == 0 && i < sizeof linkonce / sizeof linkonce[0]; i++)
         if (strncmp(in + 14, linkonce[i][0], strlen(linkonce[i][0])) == 0)
             return linkonce[i][1];
-    static const char *const groups[] = {".text", ".rodata", ".data.rel.ro", ".data", ".bss", ".tdata", ".tbss",
-                                         ".init_array", ".fini_array", ".preinit_array", ".gcc_except_table"};
+    static const char *const groups[] = {
+        ".text",       ".rodata",        ".data.rel.ro",     ".data", ".bss", ".tdata", ".tbss", ".init_array",
+        ".fini_array", ".preinit_array", ".gcc_except_table"};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
         size_t n = strlen(groups[i]);
         if (strncmp(in, groups[i], n) == 0 && (in[n] == 0 || in[n] == '.'))
@@ -70,10 +89,12 @@ static const char *output_name(const char *in)
  * image ends before its zero-filled part). */
 static int class_of(const lk_osec *o)
 {
-    static const char *const order[] = {".rela.iplt", ".init", ".iplt", ".text", ".fini", ".rodata", ".eh_frame_hdr",
-                                        ".eh_frame",
-                                        ".gcc_except_table", ".tdata", ".preinit_array", ".init_array",
-                                        ".fini_array", ".data.rel.ro", ".got", ".igot.plt", ".data"};
+    static const char *const order[] = {".rela.iplt",    ".init",          ".iplt",
+                                        ".text",         ".fini",          ".rodata",
+                                        ".eh_frame_hdr", ".eh_frame",      ".gcc_except_table",
+                                        ".tdata",        ".preinit_array", ".init_array",
+                                        ".fini_array",   ".data.rel.ro",   ".got",
+                                        ".igot.plt",     ".data"};
     if (o->type == SHT_NOBITS && !(o->flags & SHF_TLS))
         return 101;
     if (o->note) /* notes first, after the headers, as GNU ld places them */
@@ -81,7 +102,7 @@ static int class_of(const lk_osec *o)
     for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
         if (strcmp(o->name, order[i]) == 0 || ((o->flags & SHF_TLS) && strcmp(order[i], ".tdata") == 0))
             return 2 * i + (o->type == SHT_NOBITS); /* every TLS section with .tdata, .tbss after: one TLS block */
-    return 99; /* unknown sections next-to-last */
+    return 99;                                      /* unknown sections next-to-last */
 }
 
 /* The segment that the criteria send a section of f to, and the output
@@ -182,9 +203,10 @@ static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const k
         return lk_fail(l, KEEL_E_FORMAT, "%s: section %s (%u): alignment %llu is not a power of two up to 2^32",
                        f->name, name, shndx, (unsigned long long)sh->addralign);
     if (sh->size > LIMIT) /* (a section with bytes was checked against its file when read) */
-        return lk_fail(l, KEEL_E_RANGE, "%s: section %s (%u): size 0x%llx is larger than an executable can hold "
-                                        "(0x%llx)", f->name, name, shndx, (unsigned long long)sh->size,
-                       (unsigned long long)LIMIT);
+        return lk_fail(l, KEEL_E_RANGE,
+                       "%s: section %s (%u): size 0x%llx is larger than an executable can hold "
+                       "(0x%llx)",
+                       f->name, name, shndx, (unsigned long long)sh->size, (unsigned long long)LIMIT);
     /* .eh_frame is walked as one list of records up to a zero length: no
      * padding may fall between two inputs' records (they are 4-byte
      * multiples) */
@@ -225,8 +247,8 @@ static int local_rank(const lk_piece *p)
 {
     keel_shdr sh;
     const char *name;
-    return keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) || keel_elf_section_name(&p->file->elf, &sh, &name, NULL) ||
-           strncmp(name, ".data.rel.ro.local", 18) != 0;
+    return keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) ||
+           keel_elf_section_name(&p->file->elf, &sh, &name, NULL) || strncmp(name, ".data.rel.ro.local", 18) != 0;
 }
 
 static int by_local(const void *a, const void *b)
@@ -275,19 +297,20 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
     keel_error e;
     if (keel_elf_shdr(&f->elf, i, sh, &e) || keel_elf_section_name(&f->elf, sh, name, &e))
         return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
-    if (f->dropped[i] || sh->type == 0 /* SHT_NULL: inactive, dropped as ld.bfd drops it */ ||
-        sh->type == SHT_SYMTAB || sh->type == SHT_STRTAB || sh->type == SHT_RELA ||
-        sh->type == SHT_REL || sh->type == SHT_GROUP || sh->type == SHT_SYMTAB_SHNDX ||
-        strcmp(*name, ".note.GNU-stack") == 0 || strncmp(*name, ".gnu.warning", 12) == 0 ||
-        lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||
+    if (f->dropped[i] || sh->type == 0 /* SHT_NULL: inactive, dropped as ld.bfd drops it */ || sh->type == SHT_SYMTAB ||
+        sh->type == SHT_STRTAB || sh->type == SHT_RELA || sh->type == SHT_REL || sh->type == SHT_GROUP ||
+        sh->type == SHT_SYMTAB_SHNDX || strcmp(*name, ".note.GNU-stack") == 0 ||
+        strncmp(*name, ".gnu.warning", 12) == 0 || lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||
         (sh->flags & 0x80000000u /* SHF_EXCLUDE */))
         return 0;
     /* the tables of a dynamic object, which no relocatable object has:
      * copied, they would be tables a reader trusts (an entry size of 0, a
      * hash over nothing) in a static executable */
     if (sh->type == 5 /* SHT_HASH */ || sh->type == 6 /* SHT_DYNAMIC */ || sh->type == 11 /* SHT_DYNSYM */ ||
-        sh->type == 19 /* SHT_RELR */ || (sh->type >= 0x6ffffff6u /* SHT_GNU_HASH .. SHT_GNU_versym */ && sh->type <= 0x6fffffffu))
-        return lk_fail(l, KEEL_E_FORMAT, "%s: section %s (%u) has type %#x, a dynamic object's table: not in a relocatable object",
+        sh->type == 19 /* SHT_RELR */ ||
+        (sh->type >= 0x6ffffff6u /* SHT_GNU_HASH .. SHT_GNU_versym */ && sh->type <= 0x6fffffffu))
+        return lk_fail(l, KEEL_E_FORMAT,
+                       "%s: section %s (%u) has type %#x, a dynamic object's table: not in a relocatable object",
                        f->name, *name, i, sh->type);
     if (!(sh->flags & SHF_ALLOC) && (strcmp(*name, ".gnu_debuglink") == 0 || strncmp(*name, ".gnu.lto_", 9) == 0))
         return 0; /* what ld.bfd's default script discards; every other unallocated section is kept as
@@ -358,8 +381,10 @@ int lk_place_sections(lk_link *l)
             }
             keel_elf_shdr(&f->elf, i, &sh, NULL); /* (read by placed: the input's own header) */
             if (sh.flags & 0x800 /* SHF_COMPRESSED */)
-                return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: section %s is compressed (-gz): keel does not link "
-                                                      "compressed sections yet; build without -gz", f->name, name);
+                return lk_fail(l, KEEL_E_UNSUPPORTED,
+                               "%s: section %s is compressed (-gz): keel does not link "
+                               "compressed sections yet; build without -gz",
+                               f->name, name);
             oname = renamed(l, renames, f, name, &as, oname);
             lk_kind_get(l, oname, &as); /* all the inputs' flags, and the type they make */
             /* A note with contents that a program reads is loaded too:
@@ -408,14 +433,19 @@ int lk_place_sections(lk_link *l)
         return rc;
     if (l->nifuncs) {
         const ka_arch *a = l->arch; /* the target's stub, slot and record sizes */
-        keel_shdr iplt = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_EXECINSTR,
-                          .size = a->iplt_size * l->nifuncs, .addralign = a->iplt_size};
-        keel_shdr igot = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = a->word_size * l->nifuncs,
+        keel_shdr iplt = {.type = SHT_PROGBITS,
+                          .flags = SHF_ALLOC | SHF_EXECINSTR,
+                          .size = a->iplt_size * l->nifuncs,
+                          .addralign = a->iplt_size};
+        keel_shdr igot = {.type = SHT_PROGBITS,
+                          .flags = SHF_ALLOC | SHF_WRITE,
+                          .size = a->word_size * l->nifuncs,
                           .addralign = a->word_size};
-        keel_shdr rela = {.type = SHT_RELA, .flags = SHF_ALLOC, .size = a->rela_size * l->nifuncs,
+        keel_shdr rela = {.type = SHT_RELA,
+                          .flags = SHF_ALLOC,
+                          .size = a->rela_size * l->nifuncs,
                           .addralign = a->word_size};
-        if (!(l->iplt = synthetic(l, ".iplt", &iplt)) ||
-            !(l->igot = synthetic(l, ".igot.plt", &igot)) ||
+        if (!(l->iplt = synthetic(l, ".iplt", &iplt)) || !(l->igot = synthetic(l, ".igot.plt", &igot)) ||
             !(l->rela_iplt = synthetic(l, ".rela.iplt", &rela)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         lk_osec *made[] = {l->iplt, l->igot, l->rela_iplt};
@@ -432,8 +462,10 @@ int lk_place_sections(lk_link *l)
                 l->eh_frame = l->segs[g]->secs[i];
     if (l->eh_frame) {
         /* no table when an input did not parse: the header alone */
-        keel_shdr hdr = {.type = SHT_PROGBITS, .flags = SHF_ALLOC,
-                         .size = l->eh_no_table ? 8 : 12 + 8 * lk_eh_fdes(l->eh_frame), .addralign = 4};
+        keel_shdr hdr = {.type = SHT_PROGBITS,
+                         .flags = SHF_ALLOC,
+                         .size = l->eh_no_table ? 8 : 12 + 8 * lk_eh_fdes(l->eh_frame),
+                         .addralign = 4};
         if (!(l->eh_frame_hdr = synthetic(l, ".eh_frame_hdr", &hdr)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         l->eh_frame_hdr->seq = ++seq;
@@ -491,7 +523,9 @@ int lk_place_sections(lk_link *l)
             *align = s->align;
     }
     if (any_tcommon) {
-        keel_shdr tbss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE | SHF_TLS, .size = tcommon_size,
+        keel_shdr tbss = {.type = SHT_NOBITS,
+                          .flags = SHF_ALLOC | SHF_WRITE | SHF_TLS,
+                          .size = tcommon_size,
                           .addralign = tcommon_align};
         bool is_note;
         const char *tname = ".tbss";
@@ -510,7 +544,9 @@ int lk_place_sections(lk_link *l)
             o->align = tcommon_align;
     }
     if (any_common) { /* a piece of .bss after its inputs, as ld.bfd's script puts *(COMMON) */
-        keel_shdr bss = {.type = SHT_NOBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = common_size,
+        keel_shdr bss = {.type = SHT_NOBITS,
+                         .flags = SHF_ALLOC | SHF_WRITE,
+                         .size = common_size,
                          .addralign = common_align};
         lk_osec *o = synthetic(l, ".bss", &bss);
         if (!o || !(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
@@ -537,7 +573,8 @@ int lk_place_sections(lk_link *l)
         os_order(l, g);
         for (size_t i = 0; i < g->nsecs; i++)
             if ((g->secs[i]->type == SHT_INIT_ARRAY || g->secs[i]->type == SHT_FINI_ARRAY ||
-                 g->secs[i]->type == SHT_PREINIT_ARRAY) && g->secs[i]->npieces)
+                 g->secs[i]->type == SHT_PREINIT_ARRAY) &&
+                g->secs[i]->npieces)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_priority);
             else if (strcmp(g->secs[i]->name, ".data.rel.ro") == 0 && g->secs[i]->npieces && !g->secs[i]->pool)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_local);
@@ -635,10 +672,7 @@ size_t lk_max_loads(const lk_link *l)
 
 /* The smallest file offset from off on that is congruent with addr modulo
  * the page, as mmap needs. */
-static uint64_t congruent(uint64_t off, uint64_t addr, uint64_t page)
-{
-    return off + ((addr - off) & (page - 1));
-}
+static uint64_t congruent(uint64_t off, uint64_t addr, uint64_t page) { return off + ((addr - off) & (page - 1)); }
 
 /* The data segment's start: GNU ld's DATA_SEGMENT_ALIGN after the end of
  * the read-only data, then moved up (DATA_SEGMENT_RELRO_END) so that its
@@ -703,18 +737,21 @@ static int check_overlaps(lk_link *l, uint64_t hdr_lo, uint64_t hdr_hi)
             if (l->segs[s]->type != PT_LOAD || !a->size || (a->type == SHT_NOBITS && (a->flags & SHF_TLS)))
                 continue;
             if (a->addr < hdr_hi && hdr_lo < a->addr + a->size)
-                return lk_fail(l, KEEL_E_RANGE, "section %s LMA [%016llx,%016llx] overlaps the ELF and program "
-                               "headers [%016llx,%016llx]", a->name, (unsigned long long)a->addr,
-                               (unsigned long long)(a->addr + a->size - 1), (unsigned long long)hdr_lo,
-                               (unsigned long long)(hdr_hi - 1));
+                return lk_fail(l, KEEL_E_RANGE,
+                               "section %s LMA [%016llx,%016llx] overlaps the ELF and program "
+                               "headers [%016llx,%016llx]",
+                               a->name, (unsigned long long)a->addr, (unsigned long long)(a->addr + a->size - 1),
+                               (unsigned long long)hdr_lo, (unsigned long long)(hdr_hi - 1));
             for (size_t t = s; t < l->nsegs; t++)
                 for (size_t k = t == s ? i + 1 : 0; k < l->segs[t]->nsecs; k++) {
                     const lk_osec *b = l->segs[t]->secs[k];
                     if (l->segs[t]->type != PT_LOAD || !b->size || (b->type == SHT_NOBITS && (b->flags & SHF_TLS)))
                         continue;
                     if (a->addr < b->addr + b->size && b->addr < a->addr + a->size)
-                        return lk_fail(l, KEEL_E_RANGE, "section %s LMA [%016llx,%016llx] overlaps section %s LMA "
-                                       "[%016llx,%016llx]", b->name, (unsigned long long)b->addr,
+                        return lk_fail(l, KEEL_E_RANGE,
+                                       "section %s LMA [%016llx,%016llx] overlaps section %s LMA "
+                                       "[%016llx,%016llx]",
+                                       b->name, (unsigned long long)b->addr,
                                        (unsigned long long)(b->addr + b->size - 1), a->name,
                                        (unsigned long long)a->addr, (unsigned long long)(a->addr + a->size - 1));
                 }
@@ -822,8 +859,10 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
              * starts: data after .bss (a segment's output-section order
              * can ask for it) has no place in the file */
             if (o->type != SHT_NOBITS && o->size && zeros && !section_start(l, o->name, &fixed))
-                return lk_fail(l, KEEL_E_RANGE, "segment %s: NOBITS section found before end of initialized data "
-                               "(section %s)", g->name, o->name);
+                return lk_fail(l, KEEL_E_RANGE,
+                               "segment %s: NOBITS section found before end of initialized data "
+                               "(section %s)",
+                               g->name, o->name);
             zeros |= o->type == SHT_NOBITS && !(o->flags & SHF_TLS) && o->size;
             if ((o->flags & SHF_TLS) && !tls_started) {
                 align = tls_align;
@@ -852,8 +891,8 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 addr = to;
             }
             if (addr > LIMIT || off > LIMIT)
-                return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes",
-                               o->name, (unsigned long long)LIMIT);
+                return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes", o->name,
+                               (unsigned long long)LIMIT);
             o->offset = off;
             if (tbss) { /* the zero-filled TLS sections follow one another */
                 o->addr = align_up(addr > tbss_end ? addr : tbss_end, align);
@@ -906,8 +945,8 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             lk_osec *o = x->secs[i];
             size_section(o);
             if (o->size > LIMIT || off > LIMIT)
-                return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes",
-                               o->name, (unsigned long long)LIMIT);
+                return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes", o->name,
+                               (unsigned long long)LIMIT);
             off = align_up(off, o->align);
             o->offset = off;
             off += o->type == SHT_NOBITS ? 0 : o->size;

@@ -122,8 +122,10 @@ int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int d
         return lk_add_object(l, path, NULL, data, size, NULL);
     }
     if (size >= 4 && memcmp(data, "BC\xc0\xde", 4) == 0)
-        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: LLVM bitcode (an LTO object): keel does not link LTO objects; "
-                                              "build without -flto", path);
+        return lk_fail(l, KEEL_E_UNSUPPORTED,
+                       "%s: LLVM bitcode (an LTO object): keel does not link LTO objects; "
+                       "build without -flto",
+                       path);
     if (memchr(data, 0, size) == NULL && (memmem(data, size, "GROUP", 5) || memmem(data, size, "INPUT", 5)))
         return lk_add_script(l, path, (const char *)data, size, group, whole, depth);
     return lk_fail(l, KEEL_E_NOT_ELF, "%s: file format not recognized (neither ELF, an archive nor a linker script)",
@@ -185,10 +187,28 @@ static void link_warnings(lk_link *l)
 static bool linker_defined(const lk_link *l, const char *name)
 {
     static const char *const names[] = {
-        "__ehdr_start", "__executable_start", "_end", "end", "_etext", "etext", "__etext", "_edata", "edata",
-        "__bss_start", "__preinit_array_start", "__preinit_array_end", "__init_array_start", "__init_array_end",
-        "__fini_array_start", "__fini_array_end", "_GLOBAL_OFFSET_TABLE_", "__rela_iplt_start", "__rela_iplt_end",
-        "_TLS_MODULE_BASE_", "__GNU_EH_FRAME_HDR", "_DYNAMIC",
+        "__ehdr_start",
+        "__executable_start",
+        "_end",
+        "end",
+        "_etext",
+        "etext",
+        "__etext",
+        "_edata",
+        "edata",
+        "__bss_start",
+        "__preinit_array_start",
+        "__preinit_array_end",
+        "__init_array_start",
+        "__init_array_end",
+        "__fini_array_start",
+        "__fini_array_end",
+        "_GLOBAL_OFFSET_TABLE_",
+        "__rela_iplt_start",
+        "__rela_iplt_end",
+        "_TLS_MODULE_BASE_",
+        "__GNU_EH_FRAME_HDR",
+        "_DYNAMIC",
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
@@ -259,7 +279,8 @@ static int check_undefined(lk_link *l)
                 if (!s || s->mark != 1)
                     continue;
                 s->mark = 2; /* reported once, at its first place */
-                if (keel_elf_shdr(&f->elf, sh.info, &target, NULL) || keel_elf_section_name(&f->elf, &target, &sec, NULL))
+                if (keel_elf_shdr(&f->elf, sh.info, &target, NULL) ||
+                    keel_elf_section_name(&f->elf, &target, &sec, NULL))
                     sec = "?";
                 char where[400];
                 snprintf(where, sizeof where, "%s:(%s+0x%llx): %sundefined reference to '%s'", f->name, sec,
@@ -308,7 +329,8 @@ static int write_map(lk_link *l)
                 for (size_t k = 0; k < o->npieces; k++) {
                     const lk_piece *p = &o->pieces[k];
                     keel_shdr sh;
-                    const char *in = o->pool ? "(merged strings)" : "COMMON"; /* a piece of no input: strings or TLS commons */
+                    const char *in = o->pool ? "(merged strings)"
+                                             : "COMMON"; /* a piece of no input: strings or TLS commons */
                     if (p->file && !keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL))
                         keel_elf_section_name(&p->file->elf, &sh, &in, NULL);
                     fprintf(f, " %-14s%s0x%016llx %#10llx %s\n", in, strlen(in) >= 14 ? "\n               " : "",
@@ -351,10 +373,7 @@ static int symbol_options(lk_link *l)
     return 0;
 }
 
-int keel_link(const keel_link_options *opt, keel_error *err)
-{
-    return lk_link_edited(opt, err, NULL, NULL);
-}
+int keel_link(const keel_link_options *opt, keel_error *err) { return lk_link_edited(opt, err, NULL, NULL); }
 
 int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk_link *, void *), void *ctx)
 {

@@ -24,23 +24,23 @@
 enum { KEPT, SUFFIX, SUPERSEDED };
 
 typedef struct pool_entry {
-    const uint8_t *s;       /* its bytes, in the input's mapping */
-    uint32_t len;           /* with its terminator */
-    uint32_t align;         /* the alignment it needs */
+    const uint8_t *s; /* its bytes, in the input's mapping */
+    uint32_t len;     /* with its terminator */
+    uint32_t align;   /* the alignment it needs */
     uint32_t hash;
-    uint32_t parent;        /* SUFFIX: the string it ends; SUPERSEDED: its aligned copy */
-    uint32_t piece;         /* the piece of the input that brought it first */
+    uint32_t parent; /* SUFFIX: the string it ends; SUPERSEDED: its aligned copy */
+    uint32_t piece;  /* the piece of the input that brought it first */
     uint8_t state;
-    uint64_t offset;        /* in that piece, once finished */
+    uint64_t offset; /* in that piece, once finished */
 } pool_entry;
 
 struct lk_pool {
-    struct lk_pool *next;   /* the output section's next pool */
+    struct lk_pool *next; /* the output section's next pool */
     uint64_t entsize, align;
     bool strings;
-    pool_entry *e;          /* in order of first appearance (GNU ld's order) */
+    pool_entry *e; /* in order of first appearance (GNU ld's order) */
     size_t n, cap;
-    uint32_t *slots;        /* open addressing: 1 + entry index, 0 empty */
+    uint32_t *slots; /* open addressing: 1 + entry index, 0 empty */
     size_t nslots;
 };
 
@@ -50,9 +50,8 @@ bool lk_mergeable(const keel_shdr *sh)
      * smaller than the alignment must be a power of two (strings only); a
      * larger entry size a multiple of it */
     uint64_t align = sh->addralign ? sh->addralign : 1;
-    if (sh->type != SHT_PROGBITS || !(sh->flags & SHF_MERGE) || !sh->entsize || !sh->size ||
-        sh->size % sh->entsize || sh->size >= UINT32_MAX || align > ((uint64_t)1 << 31) || sh->entsize > 4096 ||
-        (align & (align - 1)))
+    if (sh->type != SHT_PROGBITS || !(sh->flags & SHF_MERGE) || !sh->entsize || !sh->size || sh->size % sh->entsize ||
+        sh->size >= UINT32_MAX || align > ((uint64_t)1 << 31) || sh->entsize > 4096 || (align & (align - 1)))
         return false;
     bool strings = sh->flags & SHF_STRINGS;
     if (sh->entsize < align && ((sh->entsize & (sh->entsize - 1)) || !strings))
@@ -257,7 +256,7 @@ int lk_merge_input(lk_link *l, lk_osec *o, size_t piece, lk_file *f, uint32_t sh
 typedef struct sorter {
     const pool_entry *e;
     uint64_t entsize;
-    uint32_t tail_mask;     /* uniform alignment above the character size: sort by the tail's residue first */
+    uint32_t tail_mask; /* uniform alignment above the character size: sort by the tail's residue first */
 } sorter;
 
 /* The sort key at depth d: strings compared from their last character

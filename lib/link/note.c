@@ -97,7 +97,8 @@ static bool add_prop(props *p, uint32_t type, uint64_t value)
  * namesz 4 "GNU", type NT_GNU_PROPERTY_TYPE_0, its descriptor a list of
  * (type, size, data padded to 8).  A malformed one: false, and why, at
  * *bad (its offset). */
-static bool parse(const lk_link *l, const lk_file *f, const uint8_t *d, uint64_t size, props *p, const char **why, uint64_t *bad)
+static bool parse(const lk_link *l, const lk_file *f, const uint8_t *d, uint64_t size, props *p, const char **why,
+                  uint64_t *bad)
 {
     uint64_t at = 0;
     while (at < size) {
@@ -119,12 +120,14 @@ static bool parse(const lk_link *l, const lk_file *f, const uint8_t *d, uint64_t
             enum merge m = merge_of(p->arch, ptype);
             if (m != MERGE_NONE && psize != size_of(m))
                 return *why = "a property's size is not that of its type", false;
-            if (m != MERGE_NONE &&
-                !add_prop(p, ptype, m == MERGE_MAX ? get64(d + q + 8) : m == MERGE_ANY ? 0 : get32(d + q + 8)))
+            if (m != MERGE_NONE && !add_prop(p, ptype,
+                                             m == MERGE_MAX   ? get64(d + q + 8)
+                                             : m == MERGE_ANY ? 0
+                                                              : get32(d + q + 8)))
                 return *why = "too many properties", false;
             if (m == MERGE_NONE && (ptype < 0xc0000000u || ptype > 0xdfffffffu)) /* not GNU_PROPERTY_LOPROC..HIPROC */
                 lk_diag(l, KEEL_DIAG_WARNING, "warning: %s: unsupported GNU_PROPERTY_TYPE (%u) type: 0x%x", f->name,
-                           NT_GNU_PROPERTY_TYPE_0, ptype);
+                        NT_GNU_PROPERTY_TYPE_0, ptype);
             q += 8 + padded;
         }
         at = desc + descsz;

@@ -47,9 +47,10 @@ static int check_extents(lk_link *l, lk_file *f)
         if (sh.type == SHT_NOBITS || sh.type == SHT_NULL)
             continue;
         if (sh.offset > f->elf.size || sh.size > f->elf.size - sh.offset)
-            return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %s (%u): offset 0x%llx and size 0x%llx extend past the "
-                                                "end of the file (0x%llx bytes)", f->name, section_name(f, &sh), i,
-                           (unsigned long long)sh.offset, (unsigned long long)sh.size,
+            return lk_fail(l, KEEL_E_TRUNCATED,
+                           "%s: section %s (%u): offset 0x%llx and size 0x%llx extend past the "
+                           "end of the file (0x%llx bytes)",
+                           f->name, section_name(f, &sh), i, (unsigned long long)sh.offset, (unsigned long long)sh.size,
                            (unsigned long long)f->elf.size);
     }
     return 0;
@@ -74,27 +75,41 @@ static int check_relocations(lk_link *l, lk_file *f)
             continue;
         const char *name = section_name(f, &sh);
         if (sh.type == SHT_REL)
-            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: relocation section %s (%u) is SHT_REL: x86-64 relocations are "
-                                                  "SHT_RELA only, keel cannot apply it", f->name, name, i);
+            return lk_fail(l, KEEL_E_UNSUPPORTED,
+                           "%s: relocation section %s (%u) is SHT_REL: x86-64 relocations are "
+                           "SHT_RELA only, keel cannot apply it",
+                           f->name, name, i);
         if (!f->has_symtab || sh.link != f->symtab.section)
             return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): sh_link %u is not the symbol table%s",
                            f->name, name, i, sh.link, f->has_symtab ? "" : " (the object has none)");
         if (sh.info == 0 || sh.info >= f->elf.shnum)
-            return lk_fail(l, KEEL_E_INDEX, "%s: relocation section %s (%u): sh_info %u names no section (%u "
-                                            "sections)", f->name, name, i, sh.info, f->elf.shnum);
+            return lk_fail(l, KEEL_E_INDEX,
+                           "%s: relocation section %s (%u): sh_info %u names no section (%u "
+                           "sections)",
+                           f->name, name, i, sh.info, f->elf.shnum);
         if (sh.info == i)
-            return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): sh_info names the section itself",
-                           f->name, name, i);
+            return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): sh_info names the section itself", f->name,
+                           name, i);
         if (keel_elf_shdr(&f->elf, sh.info, &target, &e))
             return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
         switch (target.type) {
-        case SHT_NULL: case SHT_SYMTAB: case SHT_STRTAB: case SHT_RELA: case SHT_HASH: case SHT_DYNAMIC:
-        case SHT_NOBITS: case SHT_REL: case SHT_DYNSYM: case SHT_GROUP: case SHT_SYMTAB_SHNDX: case 19 /* SHT_RELR */:
-            return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): its target %s (%u) is of type 0x%x, "
-                                           "which has no bytes keel can relocate", f->name, name, i,
-                           section_name(f, &target), sh.info, target.type);
-        default:
-            break;
+        case SHT_NULL:
+        case SHT_SYMTAB:
+        case SHT_STRTAB:
+        case SHT_RELA:
+        case SHT_HASH:
+        case SHT_DYNAMIC:
+        case SHT_NOBITS:
+        case SHT_REL:
+        case SHT_DYNSYM:
+        case SHT_GROUP:
+        case SHT_SYMTAB_SHNDX:
+        case 19 /* SHT_RELR */:
+            return lk_fail(l, KEEL_E_LINK,
+                           "%s: relocation section %s (%u): its target %s (%u) is of type 0x%x, "
+                           "which has no bytes keel can relocate",
+                           f->name, name, i, section_name(f, &target), sh.info, target.type);
+        default: break;
         }
         if (keel_elf_relocs(&f->elf, i, &rs, &e))
             return lk_fail(l, e.code, "%s: relocation section %s (%u): %s", f->name, name, i, e.msg);
@@ -142,7 +157,7 @@ static int claim_one(void *ctx, const char *key, bool linkonce, uint32_t shndx)
     if (!s)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory"), -1;
     s->def = c->f;
-    s->def_index = shndx; /* the kept group section, or linkonce section */
+    s->def_index = shndx;                                    /* the kept group section, or linkonce section */
     if (lkey && !lk_sym_find(&l->linkonce_keys, lkey, kh)) { /* the first of its key, for groups to meet */
         lk_sym *k = lk_sym_intern(&l->linkonce_keys, &l->arena, lkey, kh);
         if (!k)
@@ -260,8 +275,7 @@ static int add_symbols(lk_link *l, lk_file *f)
     return 0;
 }
 
-int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size,
-                  lk_file **out)
+int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size, lk_file **out)
 {
     keel_error e;
     lk_file *f = lk_zalloc(&l->arena, sizeof *f);
@@ -308,9 +322,11 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
             /* sh_info, the first global: past the end it would hide every
              * global (and the entry symbol would be "missing") */
             if (f->symtab.first_global > f->symtab.count)
-                return lk_fail(l, KEEL_E_INDEX, "%s: symbol table %s (%u): sh_info %u, its first global symbol, is "
-                                                "past its %llu symbols", f->name, section_name(f, &sh), i,
-                               f->symtab.first_global, (unsigned long long)f->symtab.count);
+                return lk_fail(l, KEEL_E_INDEX,
+                               "%s: symbol table %s (%u): sh_info %u, its first global symbol, is "
+                               "past its %llu symbols",
+                               f->name, section_name(f, &sh), i, f->symtab.first_global,
+                               (unsigned long long)f->symtab.count);
             f->has_symtab = true;
         }
     }

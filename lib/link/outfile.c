@@ -74,8 +74,8 @@ static void remove_handler(void)
 {
     for (int k = 0; k < NSIGS; k++) {
         struct sigaction now;
-        if (handler_installed[k] && sigaction(cleanup_signals[k], NULL, &now) == 0 &&
-            !(now.sa_flags & SA_SIGINFO) && now.sa_handler == on_signal)
+        if (handler_installed[k] && sigaction(cleanup_signals[k], NULL, &now) == 0 && !(now.sa_flags & SA_SIGINFO) &&
+            now.sa_handler == on_signal)
             sigaction(cleanup_signals[k], &saved_action[k], NULL);
         handler_installed[k] = false;
     }
@@ -182,8 +182,7 @@ int lk_out_open(lk_link *l, lk_outfile *o, const char *path, uint64_t size)
     struct stat st;
     *o = (lk_outfile){.path = path, .fd = -1, .slot = -1, .size = size};
     if (size == 0 || size > (uint64_t)SIZE_MAX || size > (uint64_t)INT64_MAX)
-        return lk_fail(l, KEEL_E_RANGE, "%s: an output of %llu bytes cannot be made", path,
-                       (unsigned long long)size);
+        return lk_fail(l, KEEL_E_RANGE, "%s: an output of %llu bytes cannot be made", path, (unsigned long long)size);
     /* stat, not lstat: a symbolic link to a device is written through (as
      * ld.bfd does), one to a regular file replaced like a regular file */
     int rc = stat(path, &st) == 0 && !S_ISREG(st.st_mode) ? (o->through = true, open_special(l, o, &st))

@@ -17,10 +17,30 @@
 #include "../arch/arch.h"
 
 enum {
-    SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8,
-    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-    PT_LOAD = 1, PT_NOTE = 4, PT_TLS = 7, PT_GNU_EH_FRAME = 0x6474e550, PT_GNU_STACK = 0x6474e551, PT_GNU_RELRO = 0x6474e552, PT_GNU_PROPERTY = 0x6474e553, PF_X = 1, PF_W = 2, PF_R = 4,
-    SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_GLOBAL = 1, STB_WEAK = 2,
+    SHT_NULL = 0,
+    SHT_PROGBITS = 1,
+    SHT_SYMTAB = 2,
+    SHT_STRTAB = 3,
+    SHT_RELA = 4,
+    SHT_NOBITS = 8,
+    SHF_WRITE = 1,
+    SHF_ALLOC = 2,
+    SHF_EXECINSTR = 4,
+    SHF_TLS = 0x400,
+    PT_LOAD = 1,
+    PT_NOTE = 4,
+    PT_TLS = 7,
+    PT_GNU_EH_FRAME = 0x6474e550,
+    PT_GNU_STACK = 0x6474e551,
+    PT_GNU_RELRO = 0x6474e552,
+    PT_GNU_PROPERTY = 0x6474e553,
+    PF_X = 1,
+    PF_W = 2,
+    PF_R = 4,
+    SHN_ABS = 0xfff1,
+    SHN_COMMON = 0xfff2,
+    STB_GLOBAL = 1,
+    STB_WEAK = 2,
 };
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
@@ -45,7 +65,7 @@ static void put_shdr(uint8_t *h, const keel_shdr *sh)
 typedef struct strtab {
     char *v;
     size_t n, cap;
-    bool failed;            /* out of memory: the names are not all there */
+    bool failed; /* out of memory: the names are not all there */
 } strtab;
 
 static uint32_t str_add(strtab *t, const char *s)
@@ -94,8 +114,9 @@ static size_t program_headers(const lk_link *l, phdr *ph)
 {
     size_t n = 0;
     for (size_t i = 0; i < l->nloads; i++) /* as lk_assign_addresses placed them */
-        ph[n++] = (phdr){PT_LOAD, l->loads[i].flags, l->loads[i].offset, l->loads[i].vaddr, l->loads[i].filesz,
-                         l->loads[i].memsz, l->loads[i].align};
+        ph[n++] = (phdr){PT_LOAD,           l->loads[i].flags,  l->loads[i].offset,
+                         l->loads[i].vaddr, l->loads[i].filesz, l->loads[i].memsz,
+                         l->loads[i].align};
     /* ascending by address, as the gABI requires of PT_LOADs (and ld.bfd
      * orders them) even where -Tdata, -Tbss or --section-start put a
      * segment below the text; a handful of entries: insertion sort */
@@ -131,14 +152,20 @@ static size_t program_headers(const lk_link *l, phdr *ph)
     /* RELRO: what is written only at start-up, from the data segment's
      * start to a page boundary (-z relro, the default; layout.c) */
     if (l->relro_end > l->relro_start)
-        ph[n++] = (phdr){PT_GNU_RELRO, PF_R, l->relro_offset, l->relro_start, l->relro_end - l->relro_start,
-                         l->relro_end - l->relro_start, 1};
+        ph[n++] = (phdr){PT_GNU_RELRO,
+                         PF_R,
+                         l->relro_offset,
+                         l->relro_start,
+                         l->relro_end - l->relro_start,
+                         l->relro_end - l->relro_start,
+                         1};
     if (l->property) /* the merged program properties (note.c) */
-        ph[n++] = (phdr){PT_GNU_PROPERTY, PF_R, l->property->offset, l->property->addr, l->property->size,
+        ph[n++] = (phdr){PT_GNU_PROPERTY,   PF_R, l->property->offset, l->property->addr, l->property->size,
                          l->property->size, 8};
     if (l->eh_frame_hdr)
-        ph[n++] = (phdr){PT_GNU_EH_FRAME, PF_R, l->eh_frame_hdr->offset, l->eh_frame_hdr->addr, l->eh_frame_hdr->size,
-                         l->eh_frame_hdr->size, 4};
+        ph[n++] =
+            (phdr){PT_GNU_EH_FRAME,       PF_R, l->eh_frame_hdr->offset, l->eh_frame_hdr->addr, l->eh_frame_hdr->size,
+                   l->eh_frame_hdr->size, 4};
     ph[n++] = (phdr){PT_GNU_STACK, PF_R | PF_W | (l->opt->exec_stack ? PF_X : 0), 0, 0, 0, 0, 16};
     return n;
 }
@@ -157,7 +184,7 @@ static int fill(lk_link *l, uint8_t *buf)
             if (!o || o->type == SHT_NOBITS || (f->merged && f->merged[i]) || keel_elf_shdr(&f->elf, i, &sh, &e))
                 continue; /* (merged strings come with their pool) */
             if (sh.type == SHT_NOBITS)
-                continue; /* zeros in a section of data that another input made (the file is zero-filled) */
+                continue;            /* zeros in a section of data that another input made (the file is zero-filled) */
             if (f->eh && f->eh[i]) { /* an edited .eh_frame: its records kept */
                 lk_eh_fill(o, f->eh[i], buf);
                 continue;
@@ -278,7 +305,7 @@ int lk_write_output(lk_link *l)
 {
     const char *path = l->opt->output ? l->opt->output : "a.out";
     phdr *ph = NULL;
-    const ka_arch *arch = l->arch; /* the machine, class and sizes of the output */
+    const ka_arch *arch = l->arch;                   /* the machine, class and sizes of the output */
     if (arch->elfclass != 2 || arch->byteorder != 1) /* the records below are ELF64, little-endian */
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: keel link writes 64-bit little-endian ELF only", arch->name);
     /* the program headers' count, before the addresses it shapes */
@@ -286,8 +313,8 @@ int lk_write_output(lk_link *l)
     bool has_tls = false;
     for (size_t i = 0; i < data->nsecs; i++)
         has_tls |= (data->secs[i]->flags & SHF_TLS) != 0;
-    size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) +
-                 lk_has_relro(l) + (l->property ? 1 : 0);
+    size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) + lk_has_relro(l) +
+                 (l->property ? 1 : 0);
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             nph += l->segs[s]->secs[i]->note; /* at most one PT_NOTE each */
@@ -348,8 +375,8 @@ int lk_write_output(lk_link *l)
             const char *name;
             uint64_t value = 0, sz;
             uint16_t shndx = SHN_ABS;
-            if (keel_symtab_get(&f->symtab, k, &d, NULL) || keel_symtab_name(&f->symtab, &d, &name, NULL) ||
-                !*name || !lk_keep_local(l, f, &d, name))
+            if (keel_symtab_get(&f->symtab, k, &d, NULL) || keel_symtab_name(&f->symtab, &d, &name, NULL) || !*name ||
+                !lk_keep_local(l, f, &d, name))
                 continue;
             uint8_t type = d.info & 0xf;
             if (type == 3 /* SECTION */)
@@ -442,8 +469,8 @@ int lk_write_output(lk_link *l)
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             str_add(&shstr, l->segs[s]->secs[i]->name);
-    uint32_t n_symtab = keep_syms ? str_add(&shstr, ".symtab") : 0, n_strtab = keep_syms ? str_add(&shstr, ".strtab") : 0,
-             n_shstrtab = str_add(&shstr, ".shstrtab");
+    uint32_t n_symtab = keep_syms ? str_add(&shstr, ".symtab") : 0,
+             n_strtab = keep_syms ? str_add(&shstr, ".strtab") : 0, n_shstrtab = str_add(&shstr, ".shstrtab");
     if (!keep_syms)
         nsyms = str.n = 0;
     uint64_t relend = l->file_end; /* --emit-relocs: the .rela sections first */
@@ -512,25 +539,35 @@ int lk_write_output(lk_link *l)
                  * symbol table's, and it applies to the IFUNCs' slots */
                 bool rela = o == l->rela_iplt;
                 put_shdr(buf + shoff + (uint64_t)o->index * arch->shdr_size,
-                         &(keel_shdr){.name = name, .type = o->type,
+                         &(keel_shdr){.name = name,
+                                      .type = o->type,
                                       .flags = o->flags | (rela && l->igot ? 0x40 /* SHF_INFO_LINK */ : 0),
-                                      .addr = o->addr, .offset = o->offset, .size = o->size, .addralign = o->align,
-                                      .link = rela ? symtab_index : 0, .info = rela && l->igot ? l->igot->index : 0,
+                                      .addr = o->addr,
+                                      .offset = o->offset,
+                                      .size = o->size,
+                                      .addralign = o->align,
+                                      .link = rela ? symtab_index : 0,
+                                      .info = rela && l->igot ? l->igot->index : 0,
                                       .entsize = o->type == SHT_RELA ? arch->rela_size : 0});
                 name += (uint32_t)strlen(o->name) + 1;
             }
         if (keep_syms) {
             put_shdr(buf + shoff + (uint64_t)symtab_index * arch->shdr_size,
-                     &(keel_shdr){.name = n_symtab, .type = SHT_SYMTAB, .offset = symoff, .size = nsyms * arch->sym_size,
-                                  .link = strtab_index, .info = (uint32_t)nlocals /* the first global */,
-                                  .addralign = arch->word_size, .entsize = arch->sym_size});
-            put_shdr(buf + shoff + (uint64_t)strtab_index * arch->shdr_size,
-                     &(keel_shdr){.name = n_strtab, .type = SHT_STRTAB, .offset = stroff, .size = str.n,
-                                  .addralign = 1});
+                     &(keel_shdr){.name = n_symtab,
+                                  .type = SHT_SYMTAB,
+                                  .offset = symoff,
+                                  .size = nsyms * arch->sym_size,
+                                  .link = strtab_index,
+                                  .info = (uint32_t)nlocals /* the first global */,
+                                  .addralign = arch->word_size,
+                                  .entsize = arch->sym_size});
+            put_shdr(
+                buf + shoff + (uint64_t)strtab_index * arch->shdr_size,
+                &(keel_shdr){.name = n_strtab, .type = SHT_STRTAB, .offset = stroff, .size = str.n, .addralign = 1});
         }
-        put_shdr(buf + shoff + (uint64_t)shstrtab_index * arch->shdr_size,
-                 &(keel_shdr){.name = n_shstrtab, .type = SHT_STRTAB, .offset = shstroff, .size = shstr.n,
-                              .addralign = 1});
+        put_shdr(
+            buf + shoff + (uint64_t)shstrtab_index * arch->shdr_size,
+            &(keel_shdr){.name = n_shstrtab, .type = SHT_STRTAB, .offset = shstroff, .size = shstr.n, .addralign = 1});
     }
     if (!rc && l->nemits)
         lk_emit_relocs_write(l, buf, buf + shoff, symtab_index);

@@ -15,11 +15,19 @@
 #include "../arch/arch.h"
 
 enum {
-    SHT_RELA = 4, SHT_NOBITS = 8, SHF_ALLOC = 2, SHF_TLS = 0x400,
-    SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_LOCAL = 0, STB_WEAK = 2,
-    STT_SECTION = 3, STT_TLS = 6, STT_GNU_IFUNC = 10,
+    SHT_RELA = 4,
+    SHT_NOBITS = 8,
+    SHF_ALLOC = 2,
+    SHF_TLS = 0x400,
+    SHN_UNDEF = 0,
+    SHN_ABS = 0xfff1,
+    SHN_COMMON = 0xfff2,
+    STB_LOCAL = 0,
+    STB_WEAK = 2,
+    STT_SECTION = 3,
+    STT_TLS = 6,
+    STT_GNU_IFUNC = 10,
 };
-
 
 /* The address of a section-relative definition in the output. */
 static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t *out)
@@ -61,8 +69,7 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
     else if (!strcmp(name, "_edata") || !strcmp(name, "edata") || !strcmp(name, "__bss_start"))
         *v = data_file_end;
     else if (!strcmp(name, "_etext") || !strcmp(name, "etext") || !strcmp(name, "__etext"))
-        *v = (o = find_osec(l, ".fini")) || (o = find_osec(l, ".text")) ? o->addr + o->size
-                                                                        : text->vaddr + text->memsz;
+        *v = (o = find_osec(l, ".fini")) || (o = find_osec(l, ".text")) ? o->addr + o->size : text->vaddr + text->memsz;
     else if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_"))
         *v = l->got ? l->got->addr : data_end;
     else if (!strcmp(name, "__rela_iplt_start"))
@@ -74,7 +81,9 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
     else if (!strcmp(name, "_DYNAMIC"))
         *v = 0; /* a static executable has none */
     else {
-        static const struct { const char *sec, *start, *stop; } arrays[] = {
+        static const struct {
+            const char *sec, *start, *stop;
+        } arrays[] = {
             {".preinit_array", "__preinit_array_start", "__preinit_array_end"},
             {".init_array", "__init_array_start", "__init_array_end"},
             {".fini_array", "__fini_array_start", "__fini_array_end"},
@@ -82,8 +91,9 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
         for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
             if (!strcmp(name, arrays[i].start) || !strcmp(name, arrays[i].stop)) {
                 o = find_osec(l, arrays[i].sec);
-                *v = o ? o->addr + (name == arrays[i].start || !strcmp(name, arrays[i].start) ? 0 : o->size)
-                       : data->nsecs ? data->vaddr : text->vaddr;
+                *v = o             ? o->addr + (name == arrays[i].start || !strcmp(name, arrays[i].start) ? 0 : o->size)
+                     : data->nsecs ? data->vaddr
+                                   : text->vaddr;
                 return true;
             }
         const char *sec = !strncmp(name, "__start_", 8) ? name + 8 : !strncmp(name, "__stop_", 7) ? name + 7 : NULL;
@@ -113,8 +123,7 @@ uint64_t lk_common_address(const lk_link *l, const lk_sym *s)
     return l->common->addr + l->common->pieces[l->common_piece].offset + s->common_offset;
 }
 
-int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
-                    int depth)
+int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where, int depth)
 {
     keel_error e;
     *size = 0;
@@ -158,8 +167,7 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
         }
         if (in_output(s->def, d.shndx, d.value, value))
             return 0;
-        return lk_fail(l, KEEL_E_INDEX, "%s: '%s' is defined in a section that is not linked", s->def->name,
-                       s->name);
+        return lk_fail(l, KEEL_E_INDEX, "%s: '%s' is defined in a section that is not linked", s->def->name, s->name);
     }
     if (s->state == LK_COMMON) {
         *value = lk_common_address(l, s);
@@ -194,7 +202,8 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
     *size = sym.size;
     *tls = KEEL_ST_TYPE(sym.info) == STT_TLS;
     if (KEEL_ST_TYPE(sym.info) == STT_GNU_IFUNC && sym.shndx != SHN_UNDEF && f->ifunc && f->ifunc[symi]) {
-        *value = l->iplt->addr + l->arch->iplt_size * (uint64_t)(f->ifunc[symi] - 1); /* its canonical address: the stub */
+        *value = l->iplt->addr +
+                 l->arch->iplt_size * (uint64_t)(f->ifunc[symi] - 1); /* its canonical address: the stub */
         return 0;
     }
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL) {
@@ -299,14 +308,14 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             continue; /* in a record dropped */
         const ka_howto *h = arch->howto(r.type);
         if (!h)
-            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name,
-                           tname, (unsigned long long)r.offset, r.type);
+            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name, tname,
+                           (unsigned long long)r.offset, r.type);
         uint64_t end;
         if (h->formula == KA_F_MARKER && (h->needs & KA_NEED_TLSDESC) && alloc) {
             /* the call through the descriptor: gone with it (relaxed below) */
             if (!arch->relax_tls_le(r.type, out, tsh.size, r.offset, 0, &end))
-                return lk_fail(l, KEEL_E_FORMAT, "%s:(%s+0x%llx): not the TLS descriptor call sequence", f->name,
-                               tname, (unsigned long long)r.offset);
+                return lk_fail(l, KEEL_E_FORMAT, "%s:(%s+0x%llx): not the TLS descriptor call sequence", f->name, tname,
+                               (unsigned long long)r.offset);
             continue;
         }
         if (h->formula == KA_F_NONE || h->formula == KA_F_MARKER)
@@ -321,7 +330,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         keel_sym rsym = {0};
         bool kept = false; /* S is the kept twin's, of a dropped COMDAT copy */
         if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
-            rsym.shndx > 0 && rsym.shndx < f->elf.shnum && (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
+            rsym.shndx > 0 && rsym.shndx < f->elf.shnum &&
+            (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
             /* a local reference into this object's dropped copy of a COMDAT
              * group, or a section --gc-sections removed.  Debug information
              * points at the kept copy when there is one of the same size
@@ -402,9 +412,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             bool ie = h->needs & KA_NEED_TLS_IE;
             uint64_t index;
             if (!l->got || lk_got_slot(l, f, r.sym, ie ? LK_GOT_TPOFF : LK_GOT_ADDRESS, &index))
-                return lk_fail(l, KEEL_E_RANGE, "%s: %s: the symbol has no GOT slot, and the instruction cannot "
-                               "address it directly (out of reach)", lk_place_text(&here, where, sizeof where),
-                               h->name);
+                return lk_fail(l, KEEL_E_RANGE,
+                               "%s: %s: the symbol has no GOT slot, and the instruction cannot "
+                               "address it directly (out of reach)",
+                               lk_place_text(&here, where, sizeof where), h->name);
             uint64_t v = ie ? S - l->tls_tp : S;
             ka_put_word(arch, l->got->data + index * arch->word_size, v);
             in.G = l->got->addr + index * arch->word_size;
@@ -417,8 +428,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             if (!keel_symtab_get(&f->symtab, r.sym, &tsym, NULL))
                 keel_symtab_name(&f->symtab, &tsym, &sn, NULL);
             return lk_fail(l, KEEL_E_RANGE, "%s: relocation %s against '%s' out of range (value 0x%llx)",
-                           lk_place_text(&here, where, sizeof where),
-                           h->name, *sn ? sn : "(a section)", (unsigned long long)value);
+                           lk_place_text(&here, where, sizeof where), h->name, *sn ? sn : "(a section)",
+                           (unsigned long long)value);
         }
     }
     return 0;
@@ -427,8 +438,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
 bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target)
 {
     keel_shdr sh;
-    return !keel_elf_shdr(&f->elf, i, &sh, NULL) && sh.type == SHT_RELA && sh.info < f->elf.shnum &&
-           f->out[sh.info] && !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh.info, target, NULL);
+    return !keel_elf_shdr(&f->elf, i, &sh, NULL) && sh.type == SHT_RELA && sh.info < f->elf.shnum && f->out[sh.info] &&
+           !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh.info, target, NULL);
 }
 
 /* The IFUNC a relocation reaches, if any: its defining file and symbol. */

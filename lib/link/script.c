@@ -26,7 +26,7 @@ enum tok { T_EOF, T_NAME, T_QUOTED, T_OPEN, T_CLOSE, T_COMMA, T_SEMI, T_BAD, T_E
 
 typedef struct lexer {
     lk_link *l;
-    const char *path;       /* the script */
+    const char *path; /* the script */
     const char *p, *end;
     unsigned line;
     /* the current token */
@@ -36,10 +36,7 @@ typedef struct lexer {
     unsigned tok_line;
 } lexer;
 
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+static bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 /* The next token; T_ERROR with the error set (an unterminated comment). */
 static enum tok next(lexer *x)
@@ -68,18 +65,10 @@ static enum tok next(lexer *x)
         return x->tok = T_EOF;
     }
     switch (*x->p) {
-    case '(':
-        x->p++;
-        return x->tok = T_OPEN;
-    case ')':
-        x->p++;
-        return x->tok = T_CLOSE;
-    case ',':
-        x->p++;
-        return x->tok = T_COMMA;
-    case ';':
-        x->p++;
-        return x->tok = T_SEMI;
+    case '(': x->p++; return x->tok = T_OPEN;
+    case ')': x->p++; return x->tok = T_CLOSE;
+    case ',': x->p++; return x->tok = T_COMMA;
+    case ';': x->p++; return x->tok = T_SEMI;
     case '"': {
         const char *q = memchr(x->p + 1, '"', (size_t)(x->end - x->p - 1));
         if (!q || memchr(x->p + 1, '\n', (size_t)(q - x->p - 1))) {
@@ -264,14 +253,33 @@ static int skip_args(lexer *x)
     }
 }
 
-int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole,
-                  int depth)
+int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, uint32_t group, bool whole, int depth)
 {
     /* other commands of ld's language, which keel's layout does not take */
     static const char *const unsupported[] = {
-        "SECTIONS", "MEMORY", "PHDRS", "ENTRY", "SEARCH_DIR", "STARTUP", "OUTPUT", "TARGET", "INCLUDE", "EXTERN",
-        "PROVIDE", "PROVIDE_HIDDEN", "HIDDEN", "ASSERT", "INSERT", "NOCROSSREFS", "NOCROSSREFS_TO", "REGION_ALIAS",
-        "VERSION", "FORCE_COMMON_ALLOCATION", "INHIBIT_COMMON_ALLOCATION", "FORCE_GROUP_ALLOCATION", "LD_FEATURE",
+        "SECTIONS",
+        "MEMORY",
+        "PHDRS",
+        "ENTRY",
+        "SEARCH_DIR",
+        "STARTUP",
+        "OUTPUT",
+        "TARGET",
+        "INCLUDE",
+        "EXTERN",
+        "PROVIDE",
+        "PROVIDE_HIDDEN",
+        "HIDDEN",
+        "ASSERT",
+        "INSERT",
+        "NOCROSSREFS",
+        "NOCROSSREFS_TO",
+        "REGION_ALIAS",
+        "VERSION",
+        "FORCE_COMMON_ALLOCATION",
+        "INHIBIT_COMMON_ALLOCATION",
+        "FORCE_GROUP_ALLOCATION",
+        "LD_FEATURE",
     };
     lexer x = {.l = l, .path = path, .p = text, .end = text + size, .line = 1};
     for (;;) {
@@ -293,8 +301,9 @@ int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, u
         } else {
             for (size_t i = 0; t == T_NAME && i < sizeof unsupported / sizeof unsupported[0]; i++)
                 if (is(&x, unsupported[i]))
-                    return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:%u: linker script command '%s' is not supported (only "
-                                                          "GROUP, INPUT, AS_NEEDED and OUTPUT_FORMAT)",
+                    return lk_fail(l, KEEL_E_UNSUPPORTED,
+                                   "%s:%u: linker script command '%s' is not supported (only "
+                                   "GROUP, INPUT, AS_NEEDED and OUTPUT_FORMAT)",
                                    path, x.tok_line, unsupported[i]);
             rc = syntax_error(&x);
         }

@@ -25,12 +25,9 @@ static const struct {
     uint32_t type, flags;
     bool disabled;
 } default_segments[] = {
-    {"header", LK_ROLE_HEADER, PT_LOAD, PF_R, false},
-    {"text", LK_ROLE_TEXT, PT_LOAD, PF_R | PF_X, false},
-    {"rodata", LK_ROLE_RODATA, PT_LOAD, PF_R, false},
-    {"data", LK_ROLE_DATA, PT_LOAD, PF_R | PF_W, false},
-    {"bss", LK_ROLE_BSS, PT_LOAD, PF_R | PF_W, true},
-    {"note", LK_ROLE_NOTE, PT_NOTE, PF_R, false},
+    {"header", LK_ROLE_HEADER, PT_LOAD, PF_R, false}, {"text", LK_ROLE_TEXT, PT_LOAD, PF_R | PF_X, false},
+    {"rodata", LK_ROLE_RODATA, PT_LOAD, PF_R, false}, {"data", LK_ROLE_DATA, PT_LOAD, PF_R | PF_W, false},
+    {"bss", LK_ROLE_BSS, PT_LOAD, PF_R | PF_W, true}, {"note", LK_ROLE_NOTE, PT_NOTE, PF_R, false},
     {"extra", LK_ROLE_EXTRA, PT_NULL, 0, false},
 };
 
@@ -163,8 +160,10 @@ int lk_segments_check(lk_link *l)
             return lk_fail(l, KEEL_E_RANGE, "segment %s: alignment %#llx is not a power of 2", g->name,
                            (unsigned long long)g->p_align);
         if (g->type != PT_LOAD && (g->has_addr || g->p_align || g->max_size || g->size_syms.n))
-            return lk_fail(l, KEEL_E_RANGE, "segment %s: only a loadable segment has an address, an alignment, "
-                           "a maximum size or size symbols", g->name);
+            return lk_fail(l, KEEL_E_RANGE,
+                           "segment %s: only a loadable segment has an address, an alignment, "
+                           "a maximum size or size symbols",
+                           g->name);
         for (size_t k = 0; k < i; k++)
             if (g->has_addr && l->segs[k]->has_addr && !g->disabled && !l->segs[k]->disabled &&
                 g->addr == l->segs[k]->addr)
@@ -214,8 +213,7 @@ bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, 
            (!c->names.n || name_matches(&c->names, c->glob, name)) && (!c->files.n || file_matches(c, f));
 }
 
-const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh,
-                                bool *note)
+const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh, bool *note)
 {
     *note = false;
     for (size_t i = 0; i < l->ncrit; i++) {

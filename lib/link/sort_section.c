@@ -38,8 +38,8 @@ static int by_alignment(const void *a, const void *b)
 
 int lk_sort_section(lk_link *l, lk_osec *o)
 {
-    static const char *const wildcard[] = {".text", ".rodata", ".data", ".bss", ".tdata", ".tbss", ".data.rel.ro",
-                                           ".gcc_except_table"};
+    static const char *const wildcard[] = {".text",  ".rodata", ".data",        ".bss",
+                                           ".tdata", ".tbss",   ".data.rel.ro", ".gcc_except_table"};
     bool gathered = false;
     for (size_t i = 0; i < sizeof wildcard / sizeof wildcard[0]; i++)
         gathered |= strcmp(o->name, wildcard[i]) == 0;

@@ -13,7 +13,7 @@ bool lk_debug_section(const char *name)
 {
     /* the sections BFD marks SEC_DEBUGGING by name */
     static const char *const prefixes[] = {".debug", ".zdebug", ".gnu.debuglto_.debug_", ".gnu.linkonce.wi.",
-                                           ".line", ".stab"};
+                                           ".line",  ".stab"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
         if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
             return true;
@@ -43,12 +43,9 @@ bool lk_keep_local(const lk_link *l, const lk_file *f, const keel_sym *d, const 
     if (KEEL_ST_TYPE(d->info) == STT_FILE)
         return l->opt->discard != KEEL_DISCARD_ALL;
     switch (l->opt->discard) {
-    case KEEL_DISCARD_ALL:
-        return false;
-    case KEEL_DISCARD_NONE:
-        return true;
-    case KEEL_DISCARD_LOCALS:
-        return !temporary(name);
+    case KEEL_DISCARD_ALL: return false;
+    case KEEL_DISCARD_NONE: return true;
+    case KEEL_DISCARD_LOCALS: return !temporary(name);
     case KEEL_DISCARD_SEC_MERGE:
     default: {
         keel_shdr sh;

@@ -53,7 +53,7 @@ int lk_strtab_share(lk_link *l, char **v, size_t *n, uint8_t *syms, size_t nsyms
     qsort(names, m, sizeof *names, by_reversed);
     size_t at = 1;
     out[0] = 0;
-    const name *c = NULL;  /* the name last written: the container of a suffix that sorts before it */
+    const name *c = NULL; /* the name last written: the container of a suffix that sorts before it */
     uint32_t c_off = 0;
     for (size_t k = m; k-- > 0;) {
         const name *x = &names[k];

@@ -15,7 +15,7 @@ typedef struct rl_pool_chunk rl_pool_chunk;
 typedef struct rl_pool {
     pthread_mutex_t lock;
     rl_pool_chunk *cur;
-    size_t next;            /* the next chunk's size */
+    size_t next; /* the next chunk's size */
 } rl_pool;
 void rl_pool_init(rl_pool *pool);
 void *rl_pool_alloc(rl_pool *pool, size_t bytes, rl_pool_chunk **chunk);
@@ -29,42 +29,42 @@ typedef struct dep_list {
 } dep_list;
 
 struct keel_section {
-    const char *name;       /* the symbol it holds for .text.foo, else the section name */
-    const char *elf_name;   /* the ELF section name */
+    const char *name;     /* the symbol it holds for .text.foo, else the section name */
+    const char *elf_name; /* the ELF section name */
     uint32_t shndx;
-    uint8_t type;           /* enum keel_section_type */
-    bool global;            /* holds a global symbol */
+    uint8_t type; /* enum keel_section_type */
+    bool global;  /* holds a global symbol */
     bool writable, executable;
     uintptr_t addr;
     uint64_t size;
     keel_object *parent;
-    uint32_t rela;          /* the ELF index of its relocations, or 0 */
+    uint32_t rela; /* the ELF index of its relocations, or 0 */
     /* built on demand (edges.c) */
     bool deps_built;
-    dep_list deps;          /* strong: sections this one uses */
-    dep_list users;         /* weak: sections that use this one */
-    bool users_out;         /* that array was handed out (edges.c) */
+    dep_list deps;  /* strong: sections this one uses */
+    dep_list users; /* weak: sections that use this one */
+    bool users_out; /* that array was handed out (edges.c) */
 };
 
 /* One pending constructor list: an .init_array (or .ctors) and its priority. */
 typedef struct ctor_list {
     uintptr_t addr;
     uint64_t count;
-    uint32_t priority;      /* kr_init_priority: KR_PRIORITY_NONE unnumbered */
-    bool reverse;           /* .ctors/.dtors run backwards */
+    uint32_t priority; /* kr_init_priority: KR_PRIORITY_NONE unnumbered */
+    bool reverse;      /* .ctors/.dtors run backwards */
 } ctor_list;
 
 struct keel_object {
-    char *name;             /* for messages: path or archive(member) */
+    char *name; /* for messages: path or archive(member) */
     keel_ns *ns;
-    keel_object *next;      /* load order */
-    void *file_map;         /* the mapped file, kept for names */
+    keel_object *next; /* load order */
+    void *file_map;    /* the mapped file, kept for names */
     size_t file_size;
     keel_elf elf;
-    const ka_arch *arch;    /* its machine's target (lib/arch) */
-    rl_pool_chunk *chunk;   /* where the arrays below live */
-    keel_section *sections; /* loaded sections, in section-index order */
-    keel_section **by_index;/* ELF section index -> loaded section or NULL */
+    const ka_arch *arch;     /* its machine's target (lib/arch) */
+    rl_pool_chunk *chunk;    /* where the arrays below live */
+    keel_section *sections;  /* loaded sections, in section-index order */
+    keel_section **by_index; /* ELF section index -> loaded section or NULL */
     uint32_t nsections;
     const keel_section **list; /* for keel_object_sections */
     /* its three regions in the arena (text, read-only, read-write), each
@@ -74,14 +74,14 @@ struct keel_object {
     size_t region_size[3];
     ctor_list *ctors, *dtors;
     uint32_t nctors, ndtors;
-    void **eh_frames;       /* registered with __register_frame */
+    void **eh_frames; /* registered with __register_frame */
     uint32_t neh_frames;
     bool constructed;
-    bool committed;         /* part of its namespace (its batch succeeded) */
-    bool constructing;      /* its constructors are running: not unloadable */
-    bool in_closure;        /* marked while an unload's closure is built (edges.c) */
-    uint64_t seq;           /* load order, across namespaces */
-    uint64_t batch;         /* the seq of its batch's first object: a batch
+    bool committed;    /* part of its namespace (its batch succeeded) */
+    bool constructing; /* its constructors are running: not unloadable */
+    bool in_closure;   /* marked while an unload's closure is built (edges.c) */
+    uint64_t seq;      /* load order, across namespaces */
+    uint64_t batch;    /* the seq of its batch's first object: a batch
                              * is one program (keel_program_symbol) */
     /* per symbol of its table: the loaded section it resolved to, if any;
      * with the relocations, every edge can be recovered (edges.c) */
@@ -95,7 +95,7 @@ struct keel_object {
     /* what serves its symbols in its own tables (reloc.c): an entry per
      * symbol that has a GOT slot, a stub or TLS slots; and the one
      * tls_index {module, 0} of its local-dynamic code */
-    keel_slot *slots;       /* slots_cap entries, nslots used */
+    keel_slot *slots; /* slots_cap entries, nslots used */
     uint32_t nslots, slots_cap;
     uintptr_t tls_ld;
     /* its text's writable alias, made on the first patch (text.c): the
@@ -103,14 +103,16 @@ struct keel_object {
     uintptr_t text_alias;
     /* __dso_handle for the object: C++ registers its static destructors
      * with __cxa_atexit under it, and __cxa_finalize runs them at unload */
-    uintptr_t dso_handle;   /* its address: a word of the object's read-only
+    uintptr_t dso_handle; /* its address: a word of the object's read-only
                              * region, which its code reaches PC-relative */
 };
 
 /* The slots a symbol wants: the needs' own bits, so that the survey of a
  * load's relocations takes them with one mask. */
 enum {
-    LD_WANT_GOT = KA_NEED_GOT, LD_WANT_STUB = KA_NEED_PLT, LD_WANT_TLS = KA_NEED_TLS_GD,
+    LD_WANT_GOT = KA_NEED_GOT,
+    LD_WANT_STUB = KA_NEED_PLT,
+    LD_WANT_TLS = KA_NEED_TLS_GD,
     LD_WANT_TLSDESC = KA_NEED_TLSDESC,
     LD_WANT_ALL = LD_WANT_GOT | LD_WANT_STUB | LD_WANT_TLS | LD_WANT_TLSDESC,
     LD_WANT_SURE = LD_WANT_GOT | LD_WANT_TLS | LD_WANT_TLSDESC, /* given out whatever the addresses */
@@ -121,10 +123,10 @@ typedef struct rl_resolution {
     keel_section *section; /* the section it lies in (for edges), or NULL */
     uintptr_t addr;
     uint64_t size;
-    bool defined;          /* false: undefined (an error when used, unless weak) */
-    bool discarded;        /* defined in a dropped COMDAT section */
-    uint8_t wants;         /* LD_WANT_*: its slots, counted once per symbol */
-    uint32_t slot;         /* its entry of the object's slots, plus one; 0: none yet */
+    bool defined;   /* false: undefined (an error when used, unless weak) */
+    bool discarded; /* defined in a dropped COMDAT section */
+    uint8_t wants;  /* LD_WANT_*: its slots, counted once per symbol */
+    uint32_t slot;  /* its entry of the object's slots, plus one; 0: none yet */
 } rl_resolution;
 
 /* Where the slots a relocation needs are given out from: a load's room,
@@ -138,11 +140,11 @@ typedef struct rl_slot_room {
 typedef struct rl_reloc_env {
     keel_object *obj;
     const keel_symtab *symtab;
-    keel_section *sec;     /* the section relocated */
-    intptr_t delta;        /* its bytes are written at the place + delta (a
+    keel_section *sec;  /* the section relocated */
+    intptr_t delta;     /* its bytes are written at the place + delta (a
                             * writable alias of the text), run at the place */
-    uintptr_t got;         /* the object's GOT (for GOT-relative types) */
-    rl_slot_room *room;    /* NULL: give out no slot */
+    uintptr_t got;      /* the object's GOT (for GOT-relative types) */
+    rl_slot_room *room; /* NULL: give out no slot */
     keel_error *err;
 } rl_reloc_env;
 
@@ -166,11 +168,11 @@ void rl_text_alias_free(keel_object *o);
 typedef struct sym_entry {
     const char *name;
     uint32_t hash;
-    uint8_t bind;           /* STB_GLOBAL or STB_WEAK */
+    uint8_t bind; /* STB_GLOBAL or STB_WEAK */
     uint8_t type;
-    bool common;            /* a tentative definition (SHN_COMMON) */
-    uint8_t visibility;     /* STV_*: hidden and internal names stay in their batch */
-    keel_section *section;  /* NULL for an absolute symbol */
+    bool common;           /* a tentative definition (SHN_COMMON) */
+    uint8_t visibility;    /* STV_*: hidden and internal names stay in their batch */
+    keel_section *section; /* NULL for an absolute symbol */
     uintptr_t addr;
     uint64_t size;
     keel_object *object;
@@ -189,8 +191,8 @@ void rl_bulk_free(void *p, size_t bytes);
 
 typedef struct sym_table {
     sym_entry *v;
-    size_t cap, n;          /* cap a power of two */
-    rl_scratch *scratch;    /* a batch's table lives there; else rl_bulk_alloc */
+    size_t cap, n;       /* cap a power of two */
+    rl_scratch *scratch; /* a batch's table lives there; else rl_bulk_alloc */
 } sym_table;
 
 /* A tree of namespaces (a root, its children, theirs) shares one lock.
@@ -201,8 +203,8 @@ typedef struct sym_table {
  * loads, unloads and the tree's shape take it alone. */
 typedef struct rl_tree {
     pthread_rwlock_t lock;
-    size_t refs;            /* namespaces using it (under lock) */
-    void **grave;           /* dependents arrays replaced, freed with the tree */
+    size_t refs;  /* namespaces using it (under lock) */
+    void **grave; /* dependents arrays replaced, freed with the tree */
     size_t ngrave, capgrave;
 } rl_tree;
 
@@ -213,26 +215,29 @@ void rl_unlock(const keel_ns *ns);
 struct keel_ns {
     keel_ns *parent;
     keel_ns *children, *sibling; /* for dependents across namespaces */
-    keel_ns *registry_next; /* every namespace (host.c) */
-    bool users_built;       /* the dependents lists are current (edges.c) */
+    keel_ns *registry_next;      /* every namespace (host.c) */
+    bool users_built;            /* the dependents lists are current (edges.c) */
     unsigned flags;
-    rl_tree *tree;          /* its tree's lock */
+    rl_tree *tree; /* its tree's lock */
     keel_object *first, *last;
     sym_table syms;
-    sym_table hidden;       /* hidden and internal definitions: only for the
+    sym_table hidden; /* hidden and internal definitions: only for the
                              * names of a COMDAT copy dropped for one loaded
                              * before (C++'s DW.ref.__gxx_personality_v0) */
-    sym_table groups;       /* COMDAT signatures loaded (section unused) */
+    sym_table groups; /* COMDAT signatures loaded (section unused) */
     /* every loaded section, sorted by address, for keel_section_at */
     keel_section **by_addr;
     size_t nby_addr, capby_addr;
     /* the arena every object of the namespace is placed in, so that they
      * reach one another with 32-bit PC-relative references */
     uintptr_t arena, arena_size, arena_used;
-    bool arena_low;         /* below 2 GiB (for absolute 32-bit fields) */
+    bool arena_low; /* below 2 GiB (for absolute 32-bit fields) */
     /* archives whose members are loaded: their names point into them */
-    struct { void *map; size_t size; } *archives;
-    rl_pool pool;           /* the objects' tables (bulk.c) */
+    struct {
+        void *map;
+        size_t size;
+    } * archives;
+    rl_pool pool; /* the objects' tables (bulk.c) */
     size_t narchives;
 };
 
@@ -249,7 +254,6 @@ void rl_sym_free(sym_table *t);
 #define LD_HUGE_PAGE ((size_t)2 << 20)
 int rl_arena_init(keel_ns *ns, bool low, keel_error *err);
 int rl_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_error *err);
-
 
 /* The __dso_handle of the object whose section holds addr, or 0. */
 uintptr_t rl_handle_at(const keel_ns *ns, uintptr_t addr);

@@ -30,17 +30,17 @@ typedef struct pending {
     keel_object *obj;
     keel_symtab symtab;
     bool has_symtab;
-    bool *dropped;         /* per ELF section: a member of a duplicate COMDAT group */
-    bool own_map;          /* obj->file_map is a thin archive's member, mapped here */
-    resolution *res;       /* per symbol */
+    bool *dropped;   /* per ELF section: a member of a duplicate COMDAT group */
+    bool own_map;    /* obj->file_map is a thin archive's member, mapped here */
+    resolution *res; /* per symbol */
     uint64_t ngot, nstubs, ncommon_bytes, neh;
-    bool wants_tls_ld;     /* one tls_index for its local-dynamic code */
-    uint32_t nslots;       /* symbols that need a GOT or TLS slot */
-    uint64_t *at;          /* per loaded section: its offset in its region */
-    int rc;                /* a parallel step's result, and its error */
+    bool wants_tls_ld; /* one tls_index for its local-dynamic code */
+    uint32_t nslots;   /* symbols that need a GOT or TLS slot */
+    uint64_t *at;      /* per loaded section: its offset in its region */
+    int rc;            /* a parallel step's result, and its error */
     keel_error err;
     uint64_t stubs_at, got_at, common_at;
-    uint64_t filled[3];    /* per region: the bytes written at load */
+    uint64_t filled[3]; /* per region: the bytes written at load */
     uintptr_t got, got_end, stubs, common;
 } pending;
 
@@ -49,7 +49,7 @@ typedef struct archive {
     void *map;
     size_t size;
     keel_ar ar;
-    uint64_t *loaded;      /* member header offsets already loaded */
+    uint64_t *loaded; /* member header offsets already loaded */
     size_t nloaded;
 } archive;
 
@@ -60,17 +60,17 @@ typedef struct batch {
     size_t n, cap;
     archive *ar;
     size_t nar;
-    sym_table defs;        /* the batch's global definitions (winners) */
-    sym_table groups;      /* COMDAT signatures taken by the batch */
-    sym_table arsyms;      /* archive index: name -> (archive, member) */
+    sym_table defs;   /* the batch's global definitions (winners) */
+    sym_table groups; /* COMDAT signatures taken by the batch */
+    sym_table arsyms; /* archive index: name -> (archive, member) */
     bool need_low;
-    struct {               /* the first relocation that needs low addresses */
+    struct { /* the first relocation that needs low addresses */
         const pending *p;
         const char *section;
         uint64_t offset, sym;
         uint32_t type;
     } low;
-    rl_scratch scratch;    /* what lives only while the batch loads */
+    rl_scratch scratch; /* what lives only while the batch loads */
 } batch;
 
 /* What a section may ask for: regions are page-aligned, and a namespace
@@ -105,17 +105,19 @@ static int fail_obj(batch *b, const char *name, int code, const char *fmt, const
 
 /* ----------------------------------------------------------- classification */
 
-static const char *const prefixes[] = {".text.unlikely.", ".text.hot.", ".text.startup.", ".text.exit.", ".text.",
-                                       ".data.rel.ro.local.", ".data.rel.ro.", ".data.rel.local.", ".data.rel.",
-                                       ".rodata.", ".data.", ".bss.", ".tdata.", ".tbss.", ".ldata.", ".lbss.",
-                                       ".lrodata."};
+static const char *const prefixes[] = {".text.unlikely.", ".text.hot.",       ".text.startup.",
+                                       ".text.exit.",     ".text.",           ".data.rel.ro.local.",
+                                       ".data.rel.ro.",   ".data.rel.local.", ".data.rel.",
+                                       ".rodata.",        ".data.",           ".bss.",
+                                       ".tdata.",         ".tbss.",           ".ldata.",
+                                       ".lbss.",          ".lrodata."};
 
 /* .text.foo holds foo (-ffunction-sections); other names stay, and so do
  * gcc's own .text.startup, .text.unlikely, .text.hot and .text.exit. */
 static const char *section_symbol_name(const char *name)
 {
-    static const char *const whole[] = {".text.startup", ".text.unlikely", ".text.hot", ".text.exit", ".data.rel",
-                                        ".data.rel.local", ".data.rel.ro", ".data.rel.ro.local"};
+    static const char *const whole[] = {".text.startup", ".text.unlikely",  ".text.hot",    ".text.exit",
+                                        ".data.rel",     ".data.rel.local", ".data.rel.ro", ".data.rel.ro.local"};
     for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
         if (strcmp(name, whole[i]) == 0)
             return name;
@@ -141,25 +143,16 @@ static uint8_t classify(const ka_arch *arch, const keel_shdr *sh, const char *na
     if (unwind && sh->type == unwind && !(sh->flags & (SHF_TLS | SHF_EXECINSTR)))
         return KEEL_SEC_EH_FRAME;
     switch (kr_section_class(name, sh->type, sh->flags)) {
-    case KR_SEC_TBSS:
-        return KEEL_SEC_TLS_BSS;
-    case KR_SEC_TDATA:
-        return KEEL_SEC_TLS_DATA;
-    case KR_SEC_TEXT:
-        return KEEL_SEC_TEXT;
-    case KR_SEC_EH_FRAME:
-        return KEEL_SEC_EH_FRAME;
-    case KR_SEC_GCC_EXCEPT:
-        return KEEL_SEC_GCC_EXCEPT_TABLE;
+    case KR_SEC_TBSS: return KEEL_SEC_TLS_BSS;
+    case KR_SEC_TDATA: return KEEL_SEC_TLS_DATA;
+    case KR_SEC_TEXT: return KEEL_SEC_TEXT;
+    case KR_SEC_EH_FRAME: return KEEL_SEC_EH_FRAME;
+    case KR_SEC_GCC_EXCEPT: return KEEL_SEC_GCC_EXCEPT_TABLE;
     case KR_SEC_INIT_ARRAY:
-    case KR_SEC_PREINIT_ARRAY:
-        return KEEL_SEC_INIT_ARRAY;
-    case KR_SEC_FINI_ARRAY:
-        return KEEL_SEC_FINI_ARRAY;
-    case KR_SEC_BSS:
-        return KEEL_SEC_BSS;
-    default:
-        return sh->flags & SHF_WRITE ? KEEL_SEC_DATA : KEEL_SEC_RODATA;
+    case KR_SEC_PREINIT_ARRAY: return KEEL_SEC_INIT_ARRAY;
+    case KR_SEC_FINI_ARRAY: return KEEL_SEC_FINI_ARRAY;
+    case KR_SEC_BSS: return KEEL_SEC_BSS;
+    default: return sh->flags & SHF_WRITE ? KEEL_SEC_DATA : KEEL_SEC_RODATA;
     }
 }
 
@@ -232,9 +225,16 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
             return 0;
         }
     }
-    sym_entry ne = {.name = name, .hash = h, .bind = bind, .type = KEEL_ST_TYPE(sym->info), .common = common,
-                    .visibility = KEEL_ST_VISIBILITY(sym->other), .section = sec,
-                    .addr = common ? 0 : sym->value, .size = sym->size, .object = o};
+    sym_entry ne = {.name = name,
+                    .hash = h,
+                    .bind = bind,
+                    .type = KEEL_ST_TYPE(sym->info),
+                    .common = common,
+                    .visibility = KEEL_ST_VISIBILITY(sym->other),
+                    .section = sec,
+                    .addr = common ? 0 : sym->value,
+                    .size = sym->size,
+                    .object = o};
     if (e) {
         kr_def have = {e->common ? KR_COMMON : e->bind == STB_GLOBAL ? KR_DEFINED : KR_WEAK, e->size, 1};
         kr_verdict v = kr_resolve(&have, kind, sym->size, 1);
@@ -242,8 +242,7 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
             char here[200], there[200], msg[700];
             kr_place(here, sizeof here, o->name, sec ? sec->elf_name : "*ABS*", sym->value);
             kr_place(there, sizeof there, e->object->name, e->section ? e->section->elf_name : "*ABS*", e->addr);
-            snprintf(msg, sizeof msg, "%s: multiple definition of '%.200s'; %s: first defined here", here, name,
-                     there);
+            snprintf(msg, sizeof msg, "%s: multiple definition of '%.200s'; %s: first defined here", here, name, there);
             return keel_error_set(b->err, KEEL_E_FORMAT, 0, "%s", msg);
         }
         if (v == KR_TAKE)
@@ -338,7 +337,8 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
      * sections (and the commons' one), the index to them, the list handed
      * out, and each symbol's section (for the edges) */
     uint64_t nsyms = p->symtab.count ? p->symtab.count : 1;
-    size_t keep = (n + 1) * (sizeof *o->sections + sizeof *o->by_index + sizeof *o->list) + nsyms * sizeof *o->sym_target;
+    size_t keep = (n + 1) * (sizeof *o->sections + sizeof *o->by_index + sizeof *o->list) +
+                  nsyms * sizeof *o->sym_target;
     uint8_t *kept = rl_pool_alloc(&b->ns->pool, keep, &o->chunk);
     p->dropped = rl_scratch_alloc(&b->scratch, (n + 1) * sizeof *p->dropped);
     if (!kept || !p->dropped)
@@ -372,8 +372,8 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         }
         if (sh.size > MAX_SIZE) {
             char why[200];
-            snprintf(why, sizeof why, "section %.80s (index %u): size %llu is larger than a namespace (1 GiB)",
-                     sname, i, (unsigned long long)sh.size);
+            snprintf(why, sizeof why, "section %.80s (index %u): size %llu is larger than a namespace (1 GiB)", sname,
+                     i, (unsigned long long)sh.size);
             return fail_obj(b, name, KEEL_E_RANGE, "%s", why);
         }
         if (sh.type != SHT_NOBITS && sh.size) { /* its bytes are there, before any memory is given */
@@ -415,10 +415,11 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
             uint64_t a = sym.value ? sym.value : 1;
             if ((a & (a - 1)) || a > MAX_ALIGN || sym.size > MAX_SIZE) {
                 char why[200];
-                snprintf(why, sizeof why, sym.size > MAX_SIZE ? "common symbol '%.80s': size %llu is larger than a "
-                                                                "namespace (1 GiB)"
-                                                              : "common symbol '%.80s': alignment %llu is not a "
-                                                                "power of two up to a page",
+                snprintf(why, sizeof why,
+                         sym.size > MAX_SIZE ? "common symbol '%.80s': size %llu is larger than a "
+                                               "namespace (1 GiB)"
+                                             : "common symbol '%.80s': alignment %llu is not a "
+                                               "power of two up to a page",
                          sn, (unsigned long long)(sym.size > MAX_SIZE ? sym.size : a));
                 return fail_obj(b, name, sym.size > MAX_SIZE ? KEEL_E_RANGE : KEEL_E_FORMAT, "%s", why);
             }
@@ -834,7 +835,10 @@ static int measure(batch *b, pending *p)
             keel_section *s = &o->sections[k];
             keel_shdr sh;
             keel_elf_shdr(elf, s->shndx, &sh, NULL);
-            int want = s->type == KEEL_SEC_TLS_DATA ? 0 : s->type == KEEL_SEC_TLS_BSS ? 1 : sh.type == SHT_NOBITS ? 3 : 2;
+            int want = s->type == KEEL_SEC_TLS_DATA  ? 0
+                       : s->type == KEEL_SEC_TLS_BSS ? 1
+                       : sh.type == SHT_NOBITS       ? 3
+                                                     : 2;
             if (want != pass)
                 continue;
             int reg = region_of(s, &sh);
@@ -902,7 +906,7 @@ static int allocate(batch *b, uintptr_t start[3], size_t size[3])
      * unloading it gives that memory back too. */
     for (int r = 0; r < 3 && b->n; r++)
         b->v[b->n - 1].obj->region_size[r] += start[r] + size[r] - at[r];
-    /* Fault in at once what is written next (one call costs less than a
+        /* Fault in at once what is written next (one call costs less than a
      * fault per page); not .bss, which may be large and never touched. */
 #ifdef MADV_POPULATE_WRITE
     size_t pg = page_size();
@@ -1126,8 +1130,8 @@ static void register_frames(pending *p)
 typedef struct work {
     batch *b;
     int (*step)(batch *, pending *);
-    size_t next;           /* atomic */
-    int failed;            /* atomic: stop taking objects */
+    size_t next; /* atomic */
+    int failed;  /* atomic: stop taking objects */
 } work;
 
 static void *worker(void *arg)
@@ -1198,7 +1202,7 @@ static void discard(batch *b)
         pending *p = &b->v[i];
         if (p->obj) {
             if (!p->own_map)
-                p->obj->file_map = NULL; /* unmapped below with the inputs */
+                p->obj->file_map = NULL;   /* unmapped below with the inputs */
             rl_object_free(p->obj, false); /* the other ends are the batch's, or were never told */
         }
     }

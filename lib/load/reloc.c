@@ -39,15 +39,11 @@ static int fail_at(const rl_reloc_env *env, uint64_t off, int code, const char *
     char msg[2 * sizeof env->err->msg];
     keel_error e;
     keel_error_set(&e, code, off, fmt, a1, a2);
-    snprintf(msg, sizeof msg, "%s:(%s+0x%llx): %s", env->obj->name, env->sec->elf_name, (unsigned long long)off,
-             e.msg);
+    snprintf(msg, sizeof msg, "%s:(%s+0x%llx): %s", env->obj->name, env->sec->elf_name, (unsigned long long)off, e.msg);
     return keel_error_set(env->err, code, off, "%s", msg);
 }
 
-static bool is_tls(const keel_section *s)
-{
-    return s && (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS);
-}
+static bool is_tls(const keel_section *s) { return s && (s->type == KEEL_SEC_TLS_DATA || s->type == KEEL_SEC_TLS_BSS); }
 
 /* The symbol's entry of the slot table, made when its first slot is given
  * out.  The survey sized the table for the symbols given GOT or TLS slots;
@@ -95,8 +91,7 @@ static int no_room(const rl_reloc_env *env, const keel_rel *r, const ka_howto *h
 
 /* T for a TLS relocation: a tls_index (general and local dynamic), a
  * descriptor (TLSDESC), or the offset in the module's block (DTPOFF). */
-static int tls_value(const rl_reloc_env *env, const keel_rel *r, const ka_howto *h, rl_resolution *res,
-                     ka_reloc_in *in)
+static int tls_value(const rl_reloc_env *env, const keel_rel *r, const ka_howto *h, rl_resolution *res, ka_reloc_in *in)
 {
     keel_object *o = env->obj, *owner = is_tls(res->section) ? res->section->parent : NULL;
     bool local_dynamic = h->needs & KA_NEED_TLS_LD;
@@ -105,8 +100,8 @@ static int tls_value(const rl_reloc_env *env, const keel_rel *r, const ka_howto 
     if (!owner || !owner->tls_module)
         return fail_at(env, r->offset, KEEL_E_UNSUPPORTED,
                        "%s against '%s': not a thread-local variable of a loaded object (loaded code cannot use "
-                       "the host's thread-local variables directly)", h->name,
-                       rl_reloc_target_name(o, env->symtab, r->sym));
+                       "the host's thread-local variables directly)",
+                       h->name, rl_reloc_target_name(o, env->symtab, r->sym));
     uint64_t offset = local_dynamic ? 0 : res->addr - owner->tls_image;
     if (h->needs & KA_NEED_TLS_DTPOFF) {
         in->T = offset;

@@ -54,8 +54,7 @@ int keel_section_copy_data(const keel_section *from, const keel_section *to, kee
                               to->parent->name, from->name, to->name);
     if (from->size != to->size)
         return keel_error_set(err, KEEL_E_RANGE, 0, "%s:(%s) and %s:(%s): sections differ in size (%U and %U bytes)",
-                              from->parent->name, from->elf_name, to->parent->name, to->elf_name, from->size,
-                              to->size);
+                              from->parent->name, from->elf_name, to->parent->name, to->elf_name, from->size, to->size);
     if (!to->writable)
         return keel_error_set(err, KEEL_E_FORMAT, 0, "%s:(%s): section %s is not writable", to->parent->name,
                               to->elf_name, to->name);

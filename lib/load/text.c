@@ -123,11 +123,13 @@ int keel_section_repoint(const keel_section *sec, uint64_t offset, const void *t
     rl_write_lock(o->ns);
     int rc = find_reloc(s, offset, &r, &symtab, err);
     const ka_howto *h = rc ? NULL : o->arch->howto(r.type);
-    if (!rc && h && (h->formula == KA_F_SIZE || (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC |
-                                                             KA_NEED_TLS_DTPOFF | KA_NEED_TLS_IE | KA_NEED_TLS_LE))))
+    if (!rc && h &&
+        (h->formula == KA_F_SIZE || (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC |
+                                                 KA_NEED_TLS_DTPOFF | KA_NEED_TLS_IE | KA_NEED_TLS_LE))))
         rc = keel_error_set(err, KEEL_E_UNSUPPORTED, offset,
                             "%s:(%s+%X): %s: its value is not the address of its symbol, which is all a re-point "
-                            "changes", o->name, s->elf_name, offset, h->name);
+                            "changes",
+                            o->name, s->elf_name, offset, h->name);
     /* where the bytes are written: the text's alias, or the section
      * itself when it is writable */
     intptr_t delta = 0;

@@ -28,7 +28,7 @@ typedef struct tls_module {
 } tls_module;
 
 static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
-static tls_module *modules;      /* by id; 0 is never used */
+static tls_module *modules; /* by id; 0 is never used */
 static uint64_t nmodules = 1, capmodules;
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;

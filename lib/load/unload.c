@@ -26,7 +26,7 @@ static void run_list(const ctor_list *l, bool backwards)
 
 typedef struct list_item {
     const ctor_list *list;
-    size_t seq;            /* load order, then section order */
+    size_t seq; /* load order, then section order */
 } list_item;
 
 static int by_priority(const void *a, const void *b)
@@ -103,8 +103,8 @@ void rl_object_free(keel_object *o, bool detach)
     }
     for (int r = 0; r < 3 && detach; r++)
         if (o->region_size[r])
-            mmap((void *)o->region[r], o->region_size[r], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
-                 -1, 0);
+            mmap((void *)o->region[r], o->region_size[r], PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
     rl_text_alias_free(o);
     if (o->file_map)
         munmap(o->file_map, o->file_size);

@@ -27,10 +27,7 @@ static size_t dir_len(const char *archive_path, const kr_member *m)
     return (m->name_len && m->name[0] == '/') || !slash ? 0 : (size_t)(slash - archive_path) + 1;
 }
 
-size_t kr_thin_path_len(const char *archive_path, const kr_member *m)
-{
-    return dir_len(archive_path, m) + m->name_len;
-}
+size_t kr_thin_path_len(const char *archive_path, const kr_member *m) { return dir_len(archive_path, m) + m->name_len; }
 
 void kr_thin_path(const char *archive_path, const kr_member *m, char *buf)
 {
@@ -45,8 +42,8 @@ int kr_thin_exists(const char *archive_path, const char *member_path, keel_error
     struct stat st;
     if (stat(member_path, &st) == 0)
         return 0;
-    return keel_error_set(err, KEEL_E_IO, 0, "%s(%s): error opening thin archive member: %s", archive_path,
-                          member_path, strerror(errno));
+    return keel_error_set(err, KEEL_E_IO, 0, "%s(%s): error opening thin archive member: %s", archive_path, member_path,
+                          strerror(errno));
 }
 
 bool kr_defines_data(const uint8_t *data, size_t size, const char *name)

@@ -22,11 +22,11 @@
 /* What one symbol table entry says about its name, weakest first: the
  * order is the precedence (a definition is at least KR_COMMON). */
 typedef enum kr_kind {
-    KR_UNDEF,       /* a strong reference: pulls archive members */
-    KR_UNDEF_WEAK,  /* only weak references (or none yet): pulls nothing */
-    KR_COMMON,      /* a tentative definition (SHN_COMMON) */
-    KR_WEAK,        /* a weak definition */
-    KR_DEFINED,     /* a strong definition: STB_GLOBAL, and STB_GNU_UNIQUE */
+    KR_UNDEF,      /* a strong reference: pulls archive members */
+    KR_UNDEF_WEAK, /* only weak references (or none yet): pulls nothing */
+    KR_COMMON,     /* a tentative definition (SHN_COMMON) */
+    KR_WEAK,       /* a weak definition */
+    KR_DEFINED,    /* a strong definition: STB_GLOBAL, and STB_GNU_UNIQUE */
 } kr_kind;
 
 /* The entry's kind.  STB_GNU_UNIQUE is a strong definition within one
@@ -41,9 +41,9 @@ typedef struct kr_def {
 } kr_def;
 
 typedef enum kr_verdict {
-    KR_KEEP,        /* the name stays with its definition (or reference) */
-    KR_TAKE,        /* the new entry defines the name now */
-    KR_CONFLICT,    /* two strong definitions: "multiple definition of" */
+    KR_KEEP,     /* the name stays with its definition (or reference) */
+    KR_TAKE,     /* the new entry defines the name now */
+    KR_CONFLICT, /* two strong definitions: "multiple definition of" */
 } kr_verdict;
 
 /* A new entry of `kind` (with its size and, for a common, alignment) meets
@@ -65,18 +65,18 @@ void kr_place(char *buf, size_t size, const char *file, const char *section, uin
 /* What a section is, by name, type and flags, the way both parts need to
  * know it: where its bytes go and whether its entries are constructors. */
 typedef enum kr_class {
-    KR_SEC_OTHER,           /* not loaded (debugging, notes, symbol tables...) */
+    KR_SEC_OTHER, /* not loaded (debugging, notes, symbol tables...) */
     KR_SEC_TEXT,
     KR_SEC_RODATA,
     KR_SEC_DATA,
     KR_SEC_BSS,
     KR_SEC_TDATA,
     KR_SEC_TBSS,
-    KR_SEC_INIT_ARRAY,      /* also .ctors and .ctors.N */
-    KR_SEC_FINI_ARRAY,      /* also .dtors and .dtors.N */
+    KR_SEC_INIT_ARRAY, /* also .ctors and .ctors.N */
+    KR_SEC_FINI_ARRAY, /* also .dtors and .dtors.N */
     KR_SEC_PREINIT_ARRAY,
-    KR_SEC_EH_FRAME,        /* .eh_frame, or SHT_X86_64_UNWIND */
-    KR_SEC_GCC_EXCEPT,      /* .gcc_except_table* */
+    KR_SEC_EH_FRAME,   /* .eh_frame, or SHT_X86_64_UNWIND */
+    KR_SEC_GCC_EXCEPT, /* .gcc_except_table* */
     KR_SEC_NOTE,
 } kr_class;
 
@@ -119,10 +119,10 @@ int kr_comdat(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_
 
 /* A member found by its header offset (the index's member positions). */
 typedef struct kr_member {
-    const char *name;       /* not NUL-terminated, the GNU '/' dropped */
+    const char *name; /* not NUL-terminated, the GNU '/' dropped */
     uint32_t name_len;
-    const uint8_t *data;    /* its bytes; NULL for a thin archive's member */
-    uint64_t size;          /* the size the archive says it has */
+    const uint8_t *data; /* its bytes; NULL for a thin archive's member */
+    uint64_t size;       /* the size the archive says it has */
 } kr_member;
 
 /* 0, or a KEEL_E_FORMAT with *err when the index names a member at `pos`

@@ -22,8 +22,7 @@ kr_verdict kr_resolve(kr_def *have, kr_kind kind, uint64_t size, uint64_t align)
         if (have->kind < KR_COMMON)
             have->kind = KR_UNDEF;
         return KR_KEEP;
-    case KR_UNDEF_WEAK:
-        return KR_KEEP;
+    case KR_UNDEF_WEAK: return KR_KEEP;
     case KR_COMMON:
         if (have->kind == KR_COMMON) { /* the larger size, the larger alignment */
             if (align > have->align)

@@ -42,8 +42,8 @@ typedef struct row {
     uint64_t S;
     int64_t A;
     uint64_t P, Z, G, GOT, L, T;
-    int range;        /* RANGE: the value must not fit, nothing written */
-    uint64_t expect;  /* the field's bytes, little-endian, as a number */
+    int range;       /* RANGE: the value must not fit, nothing written */
+    uint64_t expect; /* the field's bytes, little-endian, as a number */
 } row;
 
 /* S, A, P, Z, G, GOT, L, T: the psABI's names (arch.h) */
@@ -221,7 +221,10 @@ static void check_target(const ka_arch *a)
            a->property_merge(0xc0018000) == KA_PROP_NONE,
        "the x86 property ranges merge by AND, OR, OR-and-AND");
     /* the dynamic vocabulary, named by the reader's table */
-    static const struct { const char *name; size_t off; } dyn[] = {
+    static const struct {
+        const char *name;
+        size_t off;
+    } dyn[] = {
         {"R_X86_64_64", offsetof(ka_dyn_types, abs)},
         {"R_X86_64_RELATIVE", offsetof(ka_dyn_types, relative)},
         {"R_X86_64_GLOB_DAT", offsetof(ka_dyn_types, glob_dat)},
@@ -241,10 +244,7 @@ static void check_target(const ka_arch *a)
     }
 }
 
-static bool bytes(const uint8_t *got, const char *want, size_t n)
-{
-    return memcmp(got, want, n) == 0;
-}
+static bool bytes(const uint8_t *got, const char *want, size_t n) { return memcmp(got, want, n) == 0; }
 
 static void check_writers(const ka_arch *a)
 {
@@ -351,8 +351,8 @@ static void check_fields(void)
     ka_write_rela(&v1, r32, 0x10000, 5, 2, -8);
     ok(bytes(r32, "\0\x01\0\0\0\0\x05\x02\xff\xff\xff\xf8", 12), "an ELF32 big-endian Rela: r_info = sym << 8 | type");
     memcpy(b, "\0\0\0\x90", 4); /* adrp x0, 0 */
-    ok(ka_reloc_apply(&t, &adrp, &(ka_reloc_in){.S = 0x12345678, .P = 0x10004}, b, false, &v) == 0 &&
-           v == 0x12335000 && bytes(b, "\xa0\x19\x09\xb0", 4),
+    ok(ka_reloc_apply(&t, &adrp, &(ka_reloc_in){.S = 0x12345678, .P = 0x10004}, b, false, &v) == 0 && v == 0x12335000 &&
+           bytes(b, "\xa0\x19\x09\xb0", 4),
        "ADRP-like field: page difference 0x12335 encoded as 0xb00919a0");
 }
 

@@ -114,23 +114,69 @@ static int tap_finish(void)
 /* Constants, spelled out so the test does not depend on the host's <elf.h>
  * knowing the newer ones (SHT_RELR). */
 enum {
-    SHT_PROGBITS_ = 1, SHT_SYMTAB_ = 2, SHT_STRTAB_ = 3, SHT_RELA_ = 4, SHT_DYNAMIC_ = 6, SHT_NOTE_ = 7,
-    SHT_NOBITS_ = 8, SHT_DYNSYM_ = 11, SHT_GROUP_ = 17, SHT_SYMTAB_SHNDX_ = 18, SHT_RELR_ = 19,
-    SHT_GNU_VERDEF_ = 0x6ffffffd, SHT_GNU_VERNEED_ = 0x6ffffffe, SHT_GNU_VERSYM_ = 0x6fffffff,
-    SHF_WRITE_ = 1, SHF_ALLOC_ = 2, SHF_EXECINSTR_ = 4, SHF_INFO_LINK_ = 0x40, SHF_GROUP_ = 0x200,
+    SHT_PROGBITS_ = 1,
+    SHT_SYMTAB_ = 2,
+    SHT_STRTAB_ = 3,
+    SHT_RELA_ = 4,
+    SHT_DYNAMIC_ = 6,
+    SHT_NOTE_ = 7,
+    SHT_NOBITS_ = 8,
+    SHT_DYNSYM_ = 11,
+    SHT_GROUP_ = 17,
+    SHT_SYMTAB_SHNDX_ = 18,
+    SHT_RELR_ = 19,
+    SHT_GNU_VERDEF_ = 0x6ffffffd,
+    SHT_GNU_VERNEED_ = 0x6ffffffe,
+    SHT_GNU_VERSYM_ = 0x6fffffff,
+    SHF_WRITE_ = 1,
+    SHF_ALLOC_ = 2,
+    SHF_EXECINSTR_ = 4,
+    SHF_INFO_LINK_ = 0x40,
+    SHF_GROUP_ = 0x200,
     SHF_COMPRESSED_ = 0x800,
-    PT_LOAD_ = 1, PT_DYNAMIC_ = 2, PT_NOTE_ = 4,
-    STB_LOCAL_ = 0, STB_GLOBAL_ = 1, STT_OBJECT_ = 1, STT_FUNC_ = 2, STT_SECTION_ = 3,
-    DT_NULL_ = 0, DT_NEEDED_ = 1, DT_STRTAB_ = 5, DT_STRSZ_ = 10,
-    GRP_COMDAT_ = 1, ELFCOMPRESS_ZLIB_ = 1, VER_FLG_BASE_ = 1,
-    SHN_XINDEX_ = 0xffff, PN_XNUM_ = 0xffff,
-    EM_X86_64_ = 62, EM_PPC_ = 20,
+    PT_LOAD_ = 1,
+    PT_DYNAMIC_ = 2,
+    PT_NOTE_ = 4,
+    STB_LOCAL_ = 0,
+    STB_GLOBAL_ = 1,
+    STT_OBJECT_ = 1,
+    STT_FUNC_ = 2,
+    STT_SECTION_ = 3,
+    DT_NULL_ = 0,
+    DT_NEEDED_ = 1,
+    DT_STRTAB_ = 5,
+    DT_STRSZ_ = 10,
+    GRP_COMDAT_ = 1,
+    ELFCOMPRESS_ZLIB_ = 1,
+    VER_FLG_BASE_ = 1,
+    SHN_XINDEX_ = 0xffff,
+    PN_XNUM_ = 0xffff,
+    EM_X86_64_ = 62,
+    EM_PPC_ = 20,
 };
 
 /* The sections of the generated image, in section-header order. */
 enum {
-    S_NULL, S_TEXT, S_DATA, S_NOTE, S_DYNAMIC, S_DYNSTR, S_SYMTAB, S_STRTAB, S_RELA, S_RELR, S_GROUP,
-    S_TEXTGRP, S_DEBUGZ, S_DYNSYM, S_VERSYM, S_VERDEF, S_VERNEED, S_SHNDX, S_SHSTRTAB, NSEC
+    S_NULL,
+    S_TEXT,
+    S_DATA,
+    S_NOTE,
+    S_DYNAMIC,
+    S_DYNSTR,
+    S_SYMTAB,
+    S_STRTAB,
+    S_RELA,
+    S_RELR,
+    S_GROUP,
+    S_TEXTGRP,
+    S_DEBUGZ,
+    S_DYNSYM,
+    S_VERSYM,
+    S_VERDEF,
+    S_VERNEED,
+    S_SHNDX,
+    S_SHSTRTAB,
+    NSEC
 };
 enum { P_LOAD, P_NOTE, P_DYNAMIC, NPH };
 enum { SYM_NULL, SYM_SECTION, SYM_LOC, SYM_MAIN, SYM_SIG, NSYM };
@@ -168,11 +214,11 @@ static const char dynstr_s[] = "\0libc.so.6\0puts\0GLIBC_2.2.5\0libt.so\0V1\0foo
 
 enum {
     IMG_MAX = 8192,
-    VBASE = 0x10000,       /* address of file offset 0 in PT_LOAD */
-    RELR_ADDR = 0x20000,   /* the first address the RELR section relocates */
-    CHDR_SIZE = 100,       /* the uncompressed size .debug_z claims */
-    NOTE1_SIZE = 24,       /* the first note: 12 + "GNU\0" + 8-byte build id */
-    VERDEF_SIZE = 28,      /* one Verdef with its Verdaux */
+    VBASE = 0x10000,     /* address of file offset 0 in PT_LOAD */
+    RELR_ADDR = 0x20000, /* the first address the RELR section relocates */
+    CHDR_SIZE = 100,     /* the uncompressed size .debug_z claims */
+    NOTE1_SIZE = 24,     /* the first note: 12 + "GNU\0" + 8-byte build id */
+    VERDEF_SIZE = 28,    /* one Verdef with its Verdaux */
 };
 
 /* Offset of string `s` in a NUL-separated table. */
@@ -208,31 +254,41 @@ typedef struct field {
     uint8_t off64, len64, off32, len32;
 } field;
 
-enum ehdr_field { EH_ENTRY, EH_PHOFF, EH_SHOFF, EH_FLAGS, EH_EHSIZE, EH_PHENTSIZE, EH_PHNUM, EH_SHENTSIZE,
-                  EH_SHNUM, EH_SHSTRNDX };
+enum ehdr_field {
+    EH_ENTRY,
+    EH_PHOFF,
+    EH_SHOFF,
+    EH_FLAGS,
+    EH_EHSIZE,
+    EH_PHENTSIZE,
+    EH_PHNUM,
+    EH_SHENTSIZE,
+    EH_SHNUM,
+    EH_SHSTRNDX
+};
 static const field ehdr_fields[] = {
-    [EH_ENTRY] = {24, 8, 24, 4},     [EH_PHOFF] = {32, 8, 28, 4},     [EH_SHOFF] = {40, 8, 32, 4},
-    [EH_FLAGS] = {48, 4, 36, 4},     [EH_EHSIZE] = {52, 2, 40, 2},    [EH_PHENTSIZE] = {54, 2, 42, 2},
-    [EH_PHNUM] = {56, 2, 44, 2},     [EH_SHENTSIZE] = {58, 2, 46, 2}, [EH_SHNUM] = {60, 2, 48, 2},
+    [EH_ENTRY] = {24, 8, 24, 4},    [EH_PHOFF] = {32, 8, 28, 4},     [EH_SHOFF] = {40, 8, 32, 4},
+    [EH_FLAGS] = {48, 4, 36, 4},    [EH_EHSIZE] = {52, 2, 40, 2},    [EH_PHENTSIZE] = {54, 2, 42, 2},
+    [EH_PHNUM] = {56, 2, 44, 2},    [EH_SHENTSIZE] = {58, 2, 46, 2}, [EH_SHNUM] = {60, 2, 48, 2},
     [EH_SHSTRNDX] = {62, 2, 50, 2},
 };
-enum shdr_field { SH_NAME, SH_TYPE, SH_FLAGS, SH_ADDR, SH_OFFSET, SH_SIZE, SH_LINK, SH_INFO, SH_ALIGN,
-                  SH_ENTSIZE };
+enum shdr_field { SH_NAME, SH_TYPE, SH_FLAGS, SH_ADDR, SH_OFFSET, SH_SIZE, SH_LINK, SH_INFO, SH_ALIGN, SH_ENTSIZE };
 static const field shdr_fields[] = {
-    [SH_NAME] = {0, 4, 0, 4},     [SH_TYPE] = {4, 4, 4, 4},   [SH_FLAGS] = {8, 8, 8, 4},
-    [SH_ADDR] = {16, 8, 12, 4},   [SH_OFFSET] = {24, 8, 16, 4}, [SH_SIZE] = {32, 8, 20, 4},
-    [SH_LINK] = {40, 4, 24, 4},   [SH_INFO] = {44, 4, 28, 4}, [SH_ALIGN] = {48, 8, 32, 4},
-    [SH_ENTSIZE] = {56, 8, 36, 4},
+    [SH_NAME] = {0, 4, 0, 4},     [SH_TYPE] = {4, 4, 4, 4},      [SH_FLAGS] = {8, 8, 8, 4},  [SH_ADDR] = {16, 8, 12, 4},
+    [SH_OFFSET] = {24, 8, 16, 4}, [SH_SIZE] = {32, 8, 20, 4},    [SH_LINK] = {40, 4, 24, 4}, [SH_INFO] = {44, 4, 28, 4},
+    [SH_ALIGN] = {48, 8, 32, 4},  [SH_ENTSIZE] = {56, 8, 36, 4},
 };
 enum phdr_field { PH_TYPE, PH_FLAGS, PH_OFFSET, PH_VADDR, PH_PADDR, PH_FILESZ, PH_MEMSZ, PH_ALIGN };
 static const field phdr_fields[] = {
-    [PH_TYPE] = {0, 4, 0, 4},     [PH_FLAGS] = {4, 4, 24, 4},  [PH_OFFSET] = {8, 8, 4, 4},
-    [PH_VADDR] = {16, 8, 8, 4},   [PH_PADDR] = {24, 8, 12, 4}, [PH_FILESZ] = {32, 8, 16, 4},
-    [PH_MEMSZ] = {40, 8, 20, 4},  [PH_ALIGN] = {48, 8, 28, 4},
+    [PH_TYPE] = {0, 4, 0, 4},    [PH_FLAGS] = {4, 4, 24, 4},   [PH_OFFSET] = {8, 8, 4, 4},  [PH_VADDR] = {16, 8, 8, 4},
+    [PH_PADDR] = {24, 8, 12, 4}, [PH_FILESZ] = {32, 8, 16, 4}, [PH_MEMSZ] = {40, 8, 20, 4}, [PH_ALIGN] = {48, 8, 28, 4},
 };
 enum sym_field { ST_NAME, ST_INFO, ST_SHNDX, ST_VALUE };
 static const field sym_fields[] = {
-    [ST_NAME] = {0, 4, 0, 4}, [ST_INFO] = {4, 1, 12, 1}, [ST_SHNDX] = {6, 2, 14, 2}, [ST_VALUE] = {8, 8, 4, 4},
+    [ST_NAME] = {0, 4, 0, 4},
+    [ST_INFO] = {4, 1, 12, 1},
+    [ST_SHNDX] = {6, 2, 14, 2},
+    [ST_VALUE] = {8, 8, 4, 4},
 };
 
 static void set_field(image *im, uint64_t base, field f, uint64_t v)
@@ -251,24 +307,15 @@ typedef struct elfimg {
 } elfimg;
 
 /* The largest value a word field of the class holds. */
-static uint64_t word_max(const elfimg *g)
-{
-    return g->im.is64 ? UINT64_MAX : UINT32_MAX;
-}
+static uint64_t word_max(const elfimg *g) { return g->im.is64 ? UINT64_MAX : UINT32_MAX; }
 
-static void set_eh(elfimg *g, enum ehdr_field f, uint64_t v)
-{
-    set_field(&g->im, 0, ehdr_fields[f], v);
-}
+static void set_eh(elfimg *g, enum ehdr_field f, uint64_t v) { set_field(&g->im, 0, ehdr_fields[f], v); }
 
 /* Where a bad sh_link is reported: the sh_link field of the linking
  * section's header. */
 static uint64_t link_at(const elfimg *g, uint32_t sec);
 
-static uint64_t shdr_at(const elfimg *g, uint32_t sec)
-{
-    return g->shoff + sec * g->shentsize;
-}
+static uint64_t shdr_at(const elfimg *g, uint32_t sec) { return g->shoff + sec * g->shentsize; }
 
 static void set_sh(elfimg *g, uint32_t sec, enum shdr_field f, uint64_t v)
 {
@@ -280,10 +327,7 @@ static void set_ph(elfimg *g, uint32_t ph, enum phdr_field f, uint64_t v)
     set_field(&g->im, g->phoff + ph * g->phentsize, phdr_fields[f], v);
 }
 
-static uint64_t sym_at(const elfimg *g, uint32_t sec, uint32_t sym)
-{
-    return g->off[sec] + sym * g->symentsize;
-}
+static uint64_t sym_at(const elfimg *g, uint32_t sec, uint32_t sym) { return g->off[sec] + sym * g->symentsize; }
 
 static void set_sym(elfimg *g, uint32_t sec, uint32_t sym, enum sym_field f, uint64_t v)
 {
@@ -313,10 +357,7 @@ static void c_put(chunk *c, unsigned width, uint64_t v)
     c->n += width;
 }
 
-static void c_word(chunk *c, uint64_t v)
-{
-    c_put(c, c->is64 ? 8 : 4, v);
-}
+static void c_word(chunk *c, uint64_t v) { c_put(c, c->is64 ? 8 : 4, v); }
 
 static void c_bytes(chunk *c, const void *p, size_t n)
 {
@@ -436,16 +477,16 @@ static void c_dynamic(chunk *c, const elfimg *g)
 
 static void c_verneed(chunk *c)
 {
-    c_put(c, 2, 1);                               /* vn_version */
-    c_put(c, 2, 1);                               /* vn_cnt */
-    c_put(c, 4, STR(dynstr_s, "libc.so.6"));      /* vn_file */
-    c_put(c, 4, 16);                              /* vn_aux */
-    c_put(c, 4, 0);                               /* vn_next */
-    c_put(c, 4, 0x09691a75);                      /* vna_hash */
-    c_put(c, 2, 0);                               /* vna_flags */
-    c_put(c, 2, 3);                               /* vna_other */
-    c_put(c, 4, STR(dynstr_s, "GLIBC_2.2.5"));    /* vna_name */
-    c_put(c, 4, 0);                               /* vna_next */
+    c_put(c, 2, 1);                            /* vn_version */
+    c_put(c, 2, 1);                            /* vn_cnt */
+    c_put(c, 4, STR(dynstr_s, "libc.so.6"));   /* vn_file */
+    c_put(c, 4, 16);                           /* vn_aux */
+    c_put(c, 4, 0);                            /* vn_next */
+    c_put(c, 4, 0x09691a75);                   /* vna_hash */
+    c_put(c, 2, 0);                            /* vna_flags */
+    c_put(c, 2, 3);                            /* vna_other */
+    c_put(c, 4, STR(dynstr_s, "GLIBC_2.2.5")); /* vna_name */
+    c_put(c, 4, 0);                            /* vna_next */
 }
 
 static void c_chdr(chunk *c)
@@ -515,7 +556,11 @@ static uint64_t sec_align(const elfimg *g, int s)
     switch (SECS[s].type) {
     case SHT_STRTAB_: return 1;
     case SHT_GNU_VERSYM_: return 2;
-    case SHT_NOTE_: case SHT_GROUP_: case SHT_SYMTAB_SHNDX_: case SHT_GNU_VERDEF_: case SHT_GNU_VERNEED_: return 4;
+    case SHT_NOTE_:
+    case SHT_GROUP_:
+    case SHT_SYMTAB_SHNDX_:
+    case SHT_GNU_VERDEF_:
+    case SHT_GNU_VERNEED_: return 4;
     default: return s == S_NULL ? 0 : g->word;
     }
 }
@@ -523,20 +568,19 @@ static uint64_t sec_align(const elfimg *g, int s)
 static uint64_t sec_entsize(const elfimg *g, int s)
 {
     switch (SECS[s].type) {
-    case SHT_SYMTAB_: case SHT_DYNSYM_: return g->symentsize;
+    case SHT_SYMTAB_:
+    case SHT_DYNSYM_: return g->symentsize;
     case SHT_RELA_: return 3 * g->word;
     case SHT_RELR_: return g->word;
     case SHT_DYNAMIC_: return 2 * g->word;
     case SHT_GNU_VERSYM_: return 2;
-    case SHT_GROUP_: case SHT_SYMTAB_SHNDX_: return 4;
+    case SHT_GROUP_:
+    case SHT_SYMTAB_SHNDX_: return 4;
     default: return 0;
     }
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-    return (v + a - 1) & ~(a - 1);
-}
+static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
 /* Place the headers and the section data.  Section data goes in section
  * order, except that .shstrtab comes first: a cut through any other
@@ -677,9 +721,9 @@ static walk walk_copy(const void *data, size_t size, bool archive)
 }
 
 typedef struct want {
-    int code;          /* KEEL_E_*, or 0 for a clean walk */
-    uint64_t off;      /* err.offset, and the 0x number the message must contain */
-    const char *todo;  /* a known reader defect this expectation runs into */
+    int code;         /* KEEL_E_*, or 0 for a clean walk */
+    uint64_t off;     /* err.offset, and the 0x number the message must contain */
+    const char *todo; /* a known reader defect this expectation runs into */
 } want;
 
 static const char *code_name(int code)
@@ -733,8 +777,7 @@ static void report_walk(const walk *w, const char *why)
 {
     tap_diag("%s", why);
     if (w->rc)
-        tap_diag("got %s, err.offset 0x%llx: %s", code_name(w->rc), (unsigned long long)w->first.offset,
-                 w->first.msg);
+        tap_diag("got %s, err.offset 0x%llx: %s", code_name(w->rc), (unsigned long long)w->first.offset, w->first.msg);
 }
 
 /* One test point: walk the bytes and compare with the expectation. */
@@ -777,10 +820,7 @@ static void open_copy(opened *o, const elfimg *g)
     o->rc = keel_elf_open(&o->e, o->buf, g->im.size, &o->err);
 }
 
-static void close_copy(opened *o)
-{
-    free(o->buf);
-}
+static void close_copy(opened *o) { free(o->buf); }
 
 /* ============================================== valid images decode */
 
@@ -791,8 +831,8 @@ static void sane_open(const elfimg *g)
     tap_point(o.rc == 0 && o.e.shnum == NSEC && o.e.phnum == NPH && o.e.shstrndx == S_SHSTRTAB &&
                   o.e.elfclass == (g->im.is64 ? 2 : 1) && o.e.byteorder == (g->im.be ? 2 : 1) &&
                   o.e.shoff == g->shoff && o.e.phoff == g->phoff,
-              NULL, "%s: valid image opens: %d sections, %d segments, class, byte order, table offsets", g->tag,
-              NSEC, NPH);
+              NULL, "%s: valid image opens: %d sections, %d segments, class, byte order, table offsets", g->tag, NSEC,
+              NPH);
     if (o.rc)
         tap_diag("keel_elf_open: %s", o.err.msg);
     close_copy(&o);
@@ -815,8 +855,7 @@ static void sane_names(const elfimg *g)
     }
     tap_point(o.rc == 0 && !bad, NULL, "%s: every section's name, type, offset and size", g->tag);
     tap_point(o.rc == 0 && keel_elf_find_section(&o.e, ".rela.text") == S_RELA &&
-                  keel_elf_find_section(&o.e, ".shstrtab") == S_SHSTRTAB &&
-                  keel_elf_find_section(&o.e, ".nosuch") == 0,
+                  keel_elf_find_section(&o.e, ".shstrtab") == S_SHSTRTAB && keel_elf_find_section(&o.e, ".nosuch") == 0,
               NULL, "%s: keel_elf_find_section", g->tag);
     close_copy(&o);
 }
@@ -833,8 +872,8 @@ static void sane_symbols(const elfimg *g)
                 keel_symtab_get(&t, SYM_MAIN, &s, NULL) == 0 && keel_symtab_name(&t, &s, &name, NULL) == 0;
     tap_point(good && strcmp(name, "main") == 0 && s.value == g->addr[S_TEXT] && s.size == 16 &&
                   KEEL_ST_BIND(s.info) == STB_GLOBAL_ && KEEL_ST_TYPE(s.info) == STT_FUNC_ && s.shndx == S_TEXT,
-              NULL, "%s: .symtab has %d symbols; 'main' is a global function of 16 bytes at 0x%llx in .text",
-              g->tag, NSYM, (unsigned long long)g->addr[S_TEXT]);
+              NULL, "%s: .symtab has %d symbols; 'main' is a global function of 16 bytes at 0x%llx in .text", g->tag,
+              NSYM, (unsigned long long)g->addr[S_TEXT]);
     close_copy(&o);
 }
 
@@ -860,8 +899,8 @@ static bool version_is(const keel_versions *v, const keel_symtab *t, uint64_t i,
 {
     keel_sym s;
     keel_symver ver;
-    return keel_symtab_get(t, i, &s, NULL) == 0 && keel_versions_get(v, i, &s, &ver, NULL) == 0 &&
-           ver.kind == kind && ver.index == index && ver.name && strcmp(ver.name, name) == 0;
+    return keel_symtab_get(t, i, &s, NULL) == 0 && keel_versions_get(v, i, &s, &ver, NULL) == 0 && ver.kind == kind &&
+           ver.index == index && ver.name && strcmp(ver.name, name) == 0;
 }
 
 static void sane_versions(const elfimg *g)
@@ -884,8 +923,8 @@ static void sane_relocs(const elfimg *g)
     keel_relocs r = {0};
     keel_rel a = {0}, b = {0};
     open_copy(&o, g);
-    bool good = o.rc == 0 && keel_elf_relocs(&o.e, S_RELA, &r, NULL) == 0 && r.count == 2 &&
-                r.kind == SHT_RELA_ && r.symtab == S_SYMTAB && r.target == S_TEXT;
+    bool good = o.rc == 0 && keel_elf_relocs(&o.e, S_RELA, &r, NULL) == 0 && r.count == 2 && r.kind == SHT_RELA_ &&
+                r.symtab == S_SYMTAB && r.target == S_TEXT;
     if (good) {
         keel_relocs_get(&r, 0, &a);
         keel_relocs_get(&r, 1, &b);
@@ -910,8 +949,7 @@ static void sane_relr(const elfimg *g)
             n++;
     }
     tap_point(rc == 0 && n == 2 && addr[0] == RELR_ADDR && addr[1] == RELR_ADDR + 2 * g->word, NULL,
-              "%s: RELR decodes to 0x%x and 0x%llx", g->tag, RELR_ADDR,
-              (unsigned long long)(RELR_ADDR + 2 * g->word));
+              "%s: RELR decodes to 0x%x and 0x%llx", g->tag, RELR_ADDR, (unsigned long long)(RELR_ADDR + 2 * g->word));
     close_copy(&o);
 }
 
@@ -1026,8 +1064,8 @@ static void sane_extended(const elfimg *base)
     opened o;
     extended_numbering(&g);
     open_copy(&o, &g);
-    tap_point(o.rc == 0 && o.e.shnum == NSEC && o.e.shstrndx == S_SHSTRTAB && o.e.phnum == NPH &&
-                  o.e.e_shnum == 0 && o.e.e_shstrndx == SHN_XINDEX_ && o.e.e_phnum == PN_XNUM_,
+    tap_point(o.rc == 0 && o.e.shnum == NSEC && o.e.shstrndx == S_SHSTRTAB && o.e.phnum == NPH && o.e.e_shnum == 0 &&
+                  o.e.e_shstrndx == SHN_XINDEX_ && o.e.e_phnum == PN_XNUM_,
               NULL, "%s: extended numbering (e_shnum 0, SHN_XINDEX, PN_XNUM) resolves through section 0", g.tag);
     close_copy(&o);
     expect_elf(&g, "valid extended numbering", want_ok());
@@ -1115,8 +1153,9 @@ typedef struct misses {
 static void miss(misses *ms, uint64_t size, want x, const walk *w, const char *why)
 {
     if (ms->n < 3)
-        snprintf(ms->text[ms->n], sizeof ms->text[0], "cut to %llu bytes, expected %s at 0x%llx: %s; got %s at 0x%llx: %s",
-                 (unsigned long long)size, code_name(x.code), (unsigned long long)x.off, why, code_name(w->rc),
+        snprintf(ms->text[ms->n], sizeof ms->text[0],
+                 "cut to %llu bytes, expected %s at 0x%llx: %s; got %s at 0x%llx: %s", (unsigned long long)size,
+                 code_name(x.code), (unsigned long long)x.off, why, code_name(w->rc),
                  (unsigned long long)w->first.offset, w->rc ? w->first.msg : "");
     ms->n++;
 }
@@ -1743,8 +1782,8 @@ typedef struct arch {
     size_t n;
     const char *tag;
     uint64_t symtab_hdr, symtab_data, symtab_len, names_hdr;
-    uint64_t hdr[2];            /* the two regular members */
-    uint64_t size[2];           /* their sizes as stored */
+    uint64_t hdr[2];  /* the two regular members */
+    uint64_t size[2]; /* their sizes as stored */
 } arch;
 
 static void ar_raw(arch *a, const void *p, size_t n)
@@ -1781,10 +1820,7 @@ static void ar_put(arch *a, uint64_t at, unsigned width, uint64_t v, bool be)
 }
 
 /* Overwrite text in a member header (a field, a name). */
-static void ar_text(arch *a, uint64_t at, const char *s)
-{
-    memcpy(a->b + at, s, strlen(s));
-}
+static void ar_text(arch *a, uint64_t at, const char *s) { memcpy(a->b + at, s, strlen(s)); }
 
 static const char gnu_names[] = "main\0hello_sym";
 static const char gnu_long[] = "a_very_long_member_name.o/\n";
@@ -1973,10 +2009,7 @@ static void sane_thin(void)
     expect_walk(a.b, a.n, true, want_ok(), "%s", a.tag);
 }
 
-static void sane_empty_archive(void)
-{
-    expect_walk("!<arch>\n", 8, true, want_ok(), "archive with no members");
-}
+static void sane_empty_archive(void) { expect_walk("!<arch>\n", 8, true, want_ok(), "archive with no members"); }
 
 /* ------------------------------------------------- broken archives */
 

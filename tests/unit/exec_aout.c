@@ -54,10 +54,7 @@ static unsigned long long n_txtoff(const spec *s)
 }
 
 /* N_SYMOFF and N_STROFF: past text, data and both relocation tables. */
-static unsigned long long n_symoff(const spec *s)
-{
-    return n_txtoff(s) + s->text + s->data + s->trsize + s->drsize;
-}
+static unsigned long long n_symoff(const spec *s) { return n_txtoff(s) + s->text + s->data + s->trsize + s->drsize; }
 
 static unsigned long long n_stroff(const spec *s) { return n_symoff(s) + s->syms; }
 
@@ -82,8 +79,8 @@ typedef struct call {
 typedef struct image {
     unsigned char b[0x8000];
     size_t size;
-    int read_error, read_fail_at;   /* the read_fail_at-th read returns read_error */
-    int exec_error, exec_fail_at;   /* likewise for read_exec */
+    int read_error, read_fail_at; /* the read_fail_at-th read returns read_error */
+    int exec_error, exec_fail_at; /* likewise for read_exec */
     int reads, ncalls;
     call calls[8];
 } image;
@@ -120,8 +117,8 @@ static void build(image *m, const spec *s)
         for (unsigned i = 4; i < s->strsize; i++)
             m->b[n_stroff(s) + i] = (unsigned char)('a' + i % 26);
     }
-    static const unsigned magic[] = {[OMAG] = 0407, [NMAG] = 0410, [ZLINUX] = 0413, [ZBSD] = 0413,
-                                     [ZMACH] = 0413, [QMAG] = 0314, [NETBSD] = 0413};
+    static const unsigned magic[] = {
+        [OMAG] = 0407, [NMAG] = 0410, [ZLINUX] = 0413, [ZBSD] = 0413, [ZMACH] = 0413, [QMAG] = 0314, [NETBSD] = 0413};
     unsigned midmag = s->flags << 26 | s->mid << 16 | magic[s->kind];
     if (s->kind == NETBSD) /* network byte order */
         m->b[0] = (unsigned char)(midmag >> 24), m->b[1] = (unsigned char)(midmag >> 16),
@@ -180,45 +177,141 @@ typedef struct valid {
 } valid;
 
 static const valid cases[] = {
-    {"OMAGIC", {OMAG, 100, 0, 0x120, 0x40, 0x30, 0, 0, 0, 0, 0, 0}, 1,
-     {{0x20, 0x160, 0, 0x190, RWX}}, 0, 0x190, 0x160, 4},
-    {"OMAGIC with relocations and symbols", {OMAG, 100, 0, 0x120, 0x40, 0x30, 0, 0x10, 0x8, 0x24, 0x11, 0}, 3,
-     {{0x20, 0x160, 0, 0x190, RWX}, {0x198, 0x24, 0, 0, SYM}, {0x1bc, 0x11, 0, 0, STR}}, 0, 0x190, 0x160, 4},
-    {"NMAGIC, text not a page multiple", {NMAG, 0, 0, 0x1800, 0x300, 0x1000, 0x10, 0, 0, 0, 0, 0}, 2,
-     {{0x20, 0x1000, 0, 0x1000, RX}, {0x1020, 0xb00, 0x1000, 0x1b00, RWX}}, 0, 0x2b00, 0x1b00, 0x1000},
-    {"NMAGIC, text under a page", {NMAG, 0, 0, 0x800, 0x300, 0x1000, 0, 0, 0, 0, 0, 0}, 1,
-     {{0x20, 0xb00, 0, 0x1b00, RWX}}, 0, 0x1b00, 0xb00, 0x1000},
-    {"NMAGIC with relocations and symbols", {NMAG, 134, 0, 0x2000, 0x300, 0, 0, 0x20, 0x10, 0x30, 0x20, 0}, 4,
-     {{0x20, 0x2000, 0, 0x2000, RX}, {0x2020, 0x300, 0x2000, 0x300, RWX}, {0x2350, 0x30, 0, 0, SYM},
-      {0x2380, 0x20, 0, 0, STR}}, 0, 0x2300, 0x2300, 0x1000},
-    {"NMAGIC, bss but no data", {NMAG, 100, 0, 0x1000, 0, 0x500, 0, 0, 0, 0, 0, 0}, 2,
-     {{0x20, 0x1000, 0, 0x1000, RX}, {0x1020, 0, 0x1000, 0x500, BSS}}, 0, 0x1500, 0x1000, 0x1000},
-    {"NMAGIC, text only", {NMAG, 100, 0, 0x1000, 0, 0, 0, 0, 0, 0, 0, 0}, 1,
-     {{0x20, 0x1000, 0, 0x1000, RX}}, 0, 0x1000, 0x1000, 0x1000},
+    {"OMAGIC",
+     {OMAG, 100, 0, 0x120, 0x40, 0x30, 0, 0, 0, 0, 0, 0},
+     1,
+     {{0x20, 0x160, 0, 0x190, RWX}},
+     0,
+     0x190,
+     0x160,
+     4},
+    {"OMAGIC with relocations and symbols",
+     {OMAG, 100, 0, 0x120, 0x40, 0x30, 0, 0x10, 0x8, 0x24, 0x11, 0},
+     3,
+     {{0x20, 0x160, 0, 0x190, RWX}, {0x198, 0x24, 0, 0, SYM}, {0x1bc, 0x11, 0, 0, STR}},
+     0,
+     0x190,
+     0x160,
+     4},
+    {"NMAGIC, text not a page multiple",
+     {NMAG, 0, 0, 0x1800, 0x300, 0x1000, 0x10, 0, 0, 0, 0, 0},
+     2,
+     {{0x20, 0x1000, 0, 0x1000, RX}, {0x1020, 0xb00, 0x1000, 0x1b00, RWX}},
+     0,
+     0x2b00,
+     0x1b00,
+     0x1000},
+    {"NMAGIC, text under a page",
+     {NMAG, 0, 0, 0x800, 0x300, 0x1000, 0, 0, 0, 0, 0, 0},
+     1,
+     {{0x20, 0xb00, 0, 0x1b00, RWX}},
+     0,
+     0x1b00,
+     0xb00,
+     0x1000},
+    {"NMAGIC with relocations and symbols",
+     {NMAG, 134, 0, 0x2000, 0x300, 0, 0, 0x20, 0x10, 0x30, 0x20, 0},
+     4,
+     {{0x20, 0x2000, 0, 0x2000, RX},
+      {0x2020, 0x300, 0x2000, 0x300, RWX},
+      {0x2350, 0x30, 0, 0, SYM},
+      {0x2380, 0x20, 0, 0, STR}},
+     0,
+     0x2300,
+     0x2300,
+     0x1000},
+    {"NMAGIC, bss but no data",
+     {NMAG, 100, 0, 0x1000, 0, 0x500, 0, 0, 0, 0, 0, 0},
+     2,
+     {{0x20, 0x1000, 0, 0x1000, RX}, {0x1020, 0, 0x1000, 0x500, BSS}},
+     0,
+     0x1500,
+     0x1000,
+     0x1000},
+    {"NMAGIC, text only",
+     {NMAG, 100, 0, 0x1000, 0, 0, 0, 0, 0, 0, 0, 0},
+     1,
+     {{0x20, 0x1000, 0, 0x1000, RX}},
+     0,
+     0x1000,
+     0x1000,
+     0x1000},
     {"Linux ZMAGIC (text at 1024), code starting with 20 zero bytes",
-     {ZLINUX, 100, 0, 0x2000, 0x1000, 0x800, 0, 0x40, 0x20, 0x48, 0x30, 20}, 4,
-     {{0x400, 0x2000, 0, 0x2000, RX}, {0x2400, 0x1000, 0x2000, 0x1800, RWX}, {0x3460, 0x48, 0, 0, SYM},
-      {0x34a8, 0x30, 0, 0, STR}}, 0, 0x3800, 0x3000, 0x1000},
-    {"Linux ZMAGIC, machine id 0", {ZLINUX, 0, 0, 0x1000, 0x1000, 0, 0, 0, 0, 0, 0, 0}, 2,
-     {{0x400, 0x1000, 0, 0x1000, RX}, {0x1400, 0x1000, 0x1000, 0x1000, RWX}}, 0, 0x2000, 0x2000, 0x1000},
-    {"386BSD/FreeBSD ZMAGIC (text at 4096)", {ZBSD, 134, 0, 0x3000, 0x1000, 0x2345, 0, 0, 0, 0, 0, 0}, 2,
-     {{0x1000, 0x3000, 0, 0x3000, RX}, {0x4000, 0x1000, 0x3000, 0x3345, RWX}}, 0, 0x6345, 0x4000, 0x1000},
-    {"Mach ZMAGIC (header in the text)", {ZMACH, 0, 0, 0x3000, 0x800, 0x400, 0x10020, 0x8, 0, 0x18, 0x9, 0}, 4,
-     {{0x20, 0x2fe0, 0x10020, 0x2fe0, RX}, {0x3000, 0x800, 0x13000, 0xc00, RWX}, {0x3808, 0x18, 0, 0, SYM},
-      {0x3820, 0x9, 0, 0, STR}}, 0x10020, 0x13c00, 0x13800, 0x1000},
-    {"QMAGIC", {QMAG, 100, 0, 0x2000, 0x1000, 0x234, 0x1020, 0, 0, 0, 0, 0}, 2,
-     {{0, 0x2000, 0x1000, 0x2000, RX}, {0x2000, 0x1000, 0x3000, 0x1234, RWX}}, 0x1000, 0x4234, 0x4000, 0x1000},
-    {"QMAGIC, partial last text page, empty string table", {QMAG, 134, 0, 0x1800, 0x400, 0, 0x1020, 0, 0x10, 0xc, 4, 0},
+     {ZLINUX, 100, 0, 0x2000, 0x1000, 0x800, 0, 0x40, 0x20, 0x48, 0x30, 20},
      4,
-     {{0, 0x1000, 0x1000, 0x1000, RX}, {0x1000, 0xc00, 0x2000, 0xc00, RWX}, {0x1c10, 0xc, 0, 0, SYM},
-      {0x1c1c, 0x4, 0, 0, STR}}, 0x1000, 0x2c00, 0x2c00, 0x1000},
-    {"NetBSD ZMAGIC (midmag in network order)", {NETBSD, 134, 0, 0x2000, 0x1000, 0x1000, 0x1020, 0, 0, 0x24, 0x10, 0},
+     {{0x400, 0x2000, 0, 0x2000, RX},
+      {0x2400, 0x1000, 0x2000, 0x1800, RWX},
+      {0x3460, 0x48, 0, 0, SYM},
+      {0x34a8, 0x30, 0, 0, STR}},
+     0,
+     0x3800,
+     0x3000,
+     0x1000},
+    {"Linux ZMAGIC, machine id 0",
+     {ZLINUX, 0, 0, 0x1000, 0x1000, 0, 0, 0, 0, 0, 0, 0},
+     2,
+     {{0x400, 0x1000, 0, 0x1000, RX}, {0x1400, 0x1000, 0x1000, 0x1000, RWX}},
+     0,
+     0x2000,
+     0x2000,
+     0x1000},
+    {"386BSD/FreeBSD ZMAGIC (text at 4096)",
+     {ZBSD, 134, 0, 0x3000, 0x1000, 0x2345, 0, 0, 0, 0, 0, 0},
+     2,
+     {{0x1000, 0x3000, 0, 0x3000, RX}, {0x4000, 0x1000, 0x3000, 0x3345, RWX}},
+     0,
+     0x6345,
+     0x4000,
+     0x1000},
+    {"Mach ZMAGIC (header in the text)",
+     {ZMACH, 0, 0, 0x3000, 0x800, 0x400, 0x10020, 0x8, 0, 0x18, 0x9, 0},
      4,
-     {{0, 0x2000, 0x1000, 0x2000, RX}, {0x2000, 0x1000, 0x3000, 0x2000, RWX}, {0x3000, 0x24, 0, 0, SYM},
-      {0x3024, 0x10, 0, 0, STR}}, 0x1000, 0x5000, 0x4000, 0x1000},
+     {{0x20, 0x2fe0, 0x10020, 0x2fe0, RX},
+      {0x3000, 0x800, 0x13000, 0xc00, RWX},
+      {0x3808, 0x18, 0, 0, SYM},
+      {0x3820, 0x9, 0, 0, STR}},
+     0x10020,
+     0x13c00,
+     0x13800,
+     0x1000},
+    {"QMAGIC",
+     {QMAG, 100, 0, 0x2000, 0x1000, 0x234, 0x1020, 0, 0, 0, 0, 0},
+     2,
+     {{0, 0x2000, 0x1000, 0x2000, RX}, {0x2000, 0x1000, 0x3000, 0x1234, RWX}},
+     0x1000,
+     0x4234,
+     0x4000,
+     0x1000},
+    {"QMAGIC, partial last text page, empty string table",
+     {QMAG, 134, 0, 0x1800, 0x400, 0, 0x1020, 0, 0x10, 0xc, 4, 0},
+     4,
+     {{0, 0x1000, 0x1000, 0x1000, RX},
+      {0x1000, 0xc00, 0x2000, 0xc00, RWX},
+      {0x1c10, 0xc, 0, 0, SYM},
+      {0x1c1c, 0x4, 0, 0, STR}},
+     0x1000,
+     0x2c00,
+     0x2c00,
+     0x1000},
+    {"NetBSD ZMAGIC (midmag in network order)",
+     {NETBSD, 134, 0, 0x2000, 0x1000, 0x1000, 0x1020, 0, 0, 0x24, 0x10, 0},
+     4,
+     {{0, 0x2000, 0x1000, 0x2000, RX},
+      {0x2000, 0x1000, 0x3000, 0x2000, RWX},
+      {0x3000, 0x24, 0, 0, SYM},
+      {0x3024, 0x10, 0, 0, STR}},
+     0x1000,
+     0x5000,
+     0x4000,
+     0x1000},
     {"NetBSD ZMAGIC, dynamically linked (EX_DYNAMIC)",
-     {NETBSD, 134, 0x20, 0x2000, 0x1000, 0x1000, 0x1020, 0, 0, 0, 0, 0}, 2,
-     {{0, 0x2000, 0x1000, 0x2000, RX}, {0x2000, 0x1000, 0x3000, 0x2000, RWX}}, 0x1000, 0x5000, 0x4000, 0x1000},
+     {NETBSD, 134, 0x20, 0x2000, 0x1000, 0x1000, 0x1020, 0, 0, 0, 0, 0},
+     2,
+     {{0, 0x2000, 0x1000, 0x2000, RX}, {0x2000, 0x1000, 0x3000, 0x2000, RWX}},
+     0x1000,
+     0x5000,
+     0x4000,
+     0x1000},
 };
 
 static unsigned char mem[0x20000];
@@ -277,44 +370,57 @@ static void check_valid(const valid *v, int debug)
         ok(i < m.ncalls && same_call(&m.calls[i], &want[i]),
            "%s (%s): call %d: file 0x%llx+0x%llx, memory 0x%llx+0x%llx, type 0x%x "
            "(got 0x%llx+0x%llx, 0x%llx+0x%llx, 0x%x)",
-           v->name, how, i + 1, want[i].fo, want[i].fs, want[i].ma, want[i].ms, want[i].t, m.calls[i].fo,
-           m.calls[i].fs, m.calls[i].ma, m.calls[i].ms, m.calls[i].t);
+           v->name, how, i + 1, want[i].fo, want[i].fs, want[i].ma, want[i].ms, want[i].t, m.calls[i].fo, m.calls[i].fs,
+           m.calls[i].ma, m.calls[i].ms, m.calls[i].t);
     ok(info.format == 2 && info.elfclass == 1 && info.byteorder == 1 && info.machine == 3 && info.type == 2,
-       "%s (%s): info: a.out, 32-bit, little-endian, EM_386, ET_EXEC (got %d %u %u %u %u)", v->name, how,
-       info.format, info.elfclass, info.byteorder, info.machine, info.type);
+       "%s (%s): info: a.out, 32-bit, little-endian, EM_386, ET_EXEC (got %d %u %u %u %u)", v->name, how, info.format,
+       info.elfclass, info.byteorder, info.machine, info.type);
     ok(info.entry == v->s.entry, "%s (%s): entry 0x%x (got 0x%llx)", v->name, how, v->s.entry,
        (unsigned long long)info.entry);
     ok(info.image_start == v->start && info.image_end == v->end && info.image_file_end == v->file_end,
-       "%s (%s): image 0x%llx-0x%llx, file image to 0x%llx (got 0x%llx-0x%llx, 0x%llx)", v->name, how, v->start,
-       v->end, v->file_end, (unsigned long long)info.image_start, (unsigned long long)info.image_end,
+       "%s (%s): image 0x%llx-0x%llx, file image to 0x%llx (got 0x%llx-0x%llx, 0x%llx)", v->name, how, v->start, v->end,
+       v->file_end, (unsigned long long)info.image_start, (unsigned long long)info.image_end,
        (unsigned long long)info.image_file_end);
     ok(info.max_align == v->align, "%s (%s): max_align 0x%llx (got 0x%llx)", v->name, how, v->align,
        (unsigned long long)info.max_align);
     ok(info.load_bias == 0 && info.phnum == 0 && info.interp[0] == 0 && !info.has_tls && !info.build_id_len &&
            !info.phdr_addr && !info.has_stack_flags,
-       "%s (%s): no load bias (a.out is never relocated), program headers, interpreter, TLS or build-ID", v->name,
-       how);
-    ok(memory_matches(&m, &v->s, m.ncalls), "%s (%s): the memory built from the calls holds the file's text and data "
-       "where <a.out.h> puts them, then zero bss, and nothing else", v->name, how);
+       "%s (%s): no load bias (a.out is never relocated), program headers, interpreter, TLS or build-ID", v->name, how);
+    ok(memory_matches(&m, &v->s, m.ncalls),
+       "%s (%s): the memory built from the calls holds the file's text and data "
+       "where <a.out.h> puts them, then zero bss, and nothing else",
+       v->name, how);
 }
 
 /* A malformed or refused variant of a valid spec. */
 typedef struct bad {
     const char *what;
     spec s;
-    int patch_at;        /* header offset to overwrite, or -1 */
-    unsigned patch;      /* with this little-endian word */
-    long size;           /* the file's size, or -1 for the generated one */
-    int debug;           /* with report_debug */
+    int patch_at;   /* header offset to overwrite, or -1 */
+    unsigned patch; /* with this little-endian word */
+    long size;      /* the file's size, or -1 for the generated one */
+    int debug;      /* with report_debug */
     int want;
-    int want_calls;      /* calls made before the error */
-    const char *msg;     /* the message names this */
+    int want_calls;  /* calls made before the error */
+    const char *msg; /* the message names this */
 } bad;
 
-#define NM(t, d, b) {NMAG, 100, 0, t, d, b, 0, 0, 0, 0, 0, 0}
-#define NMSYM {NMAG, 100, 0, 0x1000, 0x100, 0x10, 0, 0x8, 0x8, 0x18, 0x10, 0}
-#define MACH {ZMACH, 0, 0, 0x3000, 0x800, 0x400, 0x10020, 0, 0, 0, 0, 0}
-#define ZL {ZLINUX, 100, 0, 0x1000, 0x1000, 0, 0, 0, 0, 0, 0, 0}
+#define NM(t, d, b)                                                                                                    \
+    {                                                                                                                  \
+        NMAG, 100, 0, t, d, b, 0, 0, 0, 0, 0, 0                                                                        \
+    }
+#define NMSYM                                                                                                          \
+    {                                                                                                                  \
+        NMAG, 100, 0, 0x1000, 0x100, 0x10, 0, 0x8, 0x8, 0x18, 0x10, 0                                                  \
+    }
+#define MACH                                                                                                           \
+    {                                                                                                                  \
+        ZMACH, 0, 0, 0x3000, 0x800, 0x400, 0x10020, 0, 0, 0, 0, 0                                                      \
+    }
+#define ZL                                                                                                             \
+    {                                                                                                                  \
+        ZLINUX, 100, 0, 0x1000, 0x1000, 0, 0, 0, 0, 0, 0, 0                                                            \
+    }
 
 static const bad bads[] = {
     {"an empty file", NM(0x1000, 0, 0), -1, 0, 0, 0, KEEL_EX_NOT_EXECUTABLE, 0, "32-byte header"},
@@ -328,20 +434,48 @@ static const bad bads[] = {
     {"machine id 3 (Linux M_SPARC)", NM(0x1000, 0, 0), 0, 0x00030108, -1, 0, KEEL_EX_WRONG_ARCH, 0, "machine id 3"},
     {"machine id 135 (MID_M68K)", NM(0x1000, 0, 0), 0, 0x00870108, -1, 0, KEEL_EX_WRONG_ARCH, 0, "machine id 135"},
     {"machine id 0x3ff", NM(0x1000, 0, 0), 0, 0x03ff0108, -1, 0, KEEL_EX_WRONG_ARCH, 0, "machine id 1023"},
-    {"NetBSD ZMAGIC for SPARC (MID 138)", {NETBSD, 138, 0, 0x2000, 0x1000, 0, 0x1020, 0, 0, 0, 0, 0}, -1, 0, -1, 0,
-     KEEL_EX_WRONG_ARCH, 0, "machine id 138"},
-    {"NetBSD ZMAGIC PIC library (EX_PIC|EX_DYNAMIC)", {NETBSD, 134, 0x30, 0x2000, 0x1000, 0, 0x1020, 0, 0, 0, 0, 0},
-     -1, 0, -1, 0, KEEL_EX_NOT_EXECUTABLE, 0, "flags 0x30"},
+    {"NetBSD ZMAGIC for SPARC (MID 138)",
+     {NETBSD, 138, 0, 0x2000, 0x1000, 0, 0x1020, 0, 0, 0, 0, 0},
+     -1,
+     0,
+     -1,
+     0,
+     KEEL_EX_WRONG_ARCH,
+     0,
+     "machine id 138"},
+    {"NetBSD ZMAGIC PIC library (EX_PIC|EX_DYNAMIC)",
+     {NETBSD, 134, 0x30, 0x2000, 0x1000, 0, 0x1020, 0, 0, 0, 0, 0},
+     -1,
+     0,
+     -1,
+     0,
+     KEEL_EX_NOT_EXECUTABLE,
+     0,
+     "flags 0x30"},
     {"NMAGIC text past the end of the file", NM(0x1000, 0x100, 0), -1, 0, 0x800, 0, KEEL_EX_CORRUPT, 0, "a_text"},
     {"NMAGIC data one byte past the end of the file", NM(0x1000, 0x100, 0), -1, 0, 0x111f, 0, KEEL_EX_CORRUPT, 0,
      "a_data"},
-    {"OMAGIC one byte short", {OMAG, 100, 0, 0x120, 0x40, 0x30, 0, 0, 0, 0, 0, 0}, -1, 0, 0x17f, 0, KEEL_EX_CORRUPT,
-     0, "a_data"},
+    {"OMAGIC one byte short",
+     {OMAG, 100, 0, 0x120, 0x40, 0x30, 0, 0, 0, 0, 0, 0},
+     -1,
+     0,
+     0x17f,
+     0,
+     KEEL_EX_CORRUPT,
+     0,
+     "a_data"},
     {"Linux ZMAGIC data past the end of the file", ZL, -1, 0, 0x2000, 0, KEEL_EX_CORRUPT, 0, "a_data"},
-    {"a_text 0xfffffff0: the text ends past 4 GiB of file", NM(0x1000, 0, 0), 4, 0xfffffff0, -1, 0,
-     KEEL_EX_BAD_LAYOUT, 0, "4 GiB"},
-    {"a_data 0xfffff000 in a QMAGIC: past 4 GiB of file", {QMAG, 100, 0, 0x2000, 0x1000, 0, 0x1020, 0, 0, 0, 0, 0}, 8,
-     0xfffff000, -1, 0, KEEL_EX_BAD_LAYOUT, 0, "4 GiB"},
+    {"a_text 0xfffffff0: the text ends past 4 GiB of file", NM(0x1000, 0, 0), 4, 0xfffffff0, -1, 0, KEEL_EX_BAD_LAYOUT,
+     0, "4 GiB"},
+    {"a_data 0xfffff000 in a QMAGIC: past 4 GiB of file",
+     {QMAG, 100, 0, 0x2000, 0x1000, 0, 0x1020, 0, 0, 0, 0, 0},
+     8,
+     0xfffff000,
+     -1,
+     0,
+     KEEL_EX_BAD_LAYOUT,
+     0,
+     "4 GiB"},
     {"a_bss 0xffffffff: the bss wraps past 4 GiB", NM(0x1000, 0x100, 0), 12, 0xffffffff, -1, 0, KEEL_EX_BAD_LAYOUT, 0,
      "a_bss"},
     {"Mach ZMAGIC at a_entry 0xfffff020: the text wraps", MACH, 20, 0xfffff020, -1, 0, KEEL_EX_BAD_LAYOUT, 0, "a_text"},
@@ -358,8 +492,7 @@ static const bad bads[] = {
     {"string table past the end of the file", NMSYM, -2, 0x11, -1, 1, KEEL_EX_CORRUPT, 2, "string table"},
     {"string table length word cut short", NMSYM, -1, 0, 0x1148 + 2, 1, KEEL_EX_CORRUPT, 2, "length word"},
     {"string table length word missing", NMSYM, -1, 0, 0x1148, 1, KEEL_EX_CORRUPT, 2, "length word"},
-    {"a_trsize 0xfffff000: the symbol table past 4 GiB", NMSYM, 24, 0xfffff000, -1, 1, KEEL_EX_BAD_LAYOUT, 2,
-     "4 GiB"},
+    {"a_trsize 0xfffff000: the symbol table past 4 GiB", NMSYM, 24, 0xfffff000, -1, 1, KEEL_EX_BAD_LAYOUT, 2, "4 GiB"},
     {"a_syms 0xffffffff: the string table past 4 GiB", NMSYM, 16, 0xffffffff, -1, 1, KEEL_EX_BAD_LAYOUT, 2, "4 GiB"},
 };
 
@@ -378,10 +511,10 @@ static void check_bad(const bad *b, int dispatch)
     int rc = run(&m, dispatch, b->debug ? &o : NULL, &info);
     int ours = rc <= KEEL_EX_NOT_EXECUTABLE && rc >= KEEL_EX_BAD_LAYOUT;
     int named = !ours || (strstr(info.error.msg, b->msg) && strstr(info.error.msg, "0x"));
-    ok(rc == b->want && m.ncalls == b->want_calls && named,
-       "%s%s -> %s after %d calls%s%s%s (got %s after %d: %s)", b->what, dispatch ? " (through keel_exec_load)" : "",
-       b->want ? keel_exec_status_name(b->want) : "loads", b->want_calls, *b->msg ? ", the message naming '" : "",
-       b->msg, *b->msg ? "'" : "", rc ? keel_exec_status_name(rc) : "ok", m.ncalls, ours ? info.error.msg : "");
+    ok(rc == b->want && m.ncalls == b->want_calls && named, "%s%s -> %s after %d calls%s%s%s (got %s after %d: %s)",
+       b->what, dispatch ? " (through keel_exec_load)" : "", b->want ? keel_exec_status_name(b->want) : "loads",
+       b->want_calls, *b->msg ? ", the message naming '" : "", b->msg, *b->msg ? "'" : "",
+       rc ? keel_exec_status_name(rc) : "ok", m.ncalls, ours ? info.error.msg : "");
 }
 
 /* Every read and every read_exec the interpreter makes, failing in turn:
@@ -410,8 +543,10 @@ static void check_client_errors(const valid *v)
         build(&m, &v->s);
         m.exec_fail_at = i, m.exec_error = code;
         int rc = run(&m, 0, &o, &info);
-        ok(rc == code && m.ncalls == i, "%s: read_exec call %d of %d fails with %d: returned unchanged, no call after "
-           "it (got %d after %d calls)", v->name, i, calls, code, rc, m.ncalls);
+        ok(rc == code && m.ncalls == i,
+           "%s: read_exec call %d of %d fails with %d: returned unchanged, no call after "
+           "it (got %d after %d calls)",
+           v->name, i, calls, code, rc, m.ncalls);
     }
 }
 

@@ -24,8 +24,8 @@ typedef struct image {
     unsigned char b[0x1200]; /* the image is 0x1100 bytes */
     size_t size;
     int is64, be;
-    int read_error;      /* returned by the read callback when non-zero */
-    int exec_error;      /* returned by read_exec when non-zero */
+    int read_error; /* returned by the read callback when non-zero */
+    int exec_error; /* returned by read_exec when non-zero */
     int calls;
     unsigned long long last[5];
 } image;
@@ -62,14 +62,14 @@ static void build(image *m, int is64, int be)
     m->is64 = is64, m->be = be, m->size = 0x1100;
     memcpy(m->b, "\177ELF", 4);
     m->b[4] = is64 ? 2 : 1, m->b[5] = be ? 2 : 1, m->b[6] = 1;
-    eh(m, 16, 16, 2, 2, 2);                  /* ET_EXEC */
-    eh(m, 18, 18, is64 ? 62 : 3, 2, 2);      /* machine */
+    eh(m, 16, 16, 2, 2, 2);             /* ET_EXEC */
+    eh(m, 18, 18, is64 ? 62 : 3, 2, 2); /* machine */
     eh(m, 20, 20, 1, 4, 4);
-    eh(m, 24, 24, 0x400080, 8, 4);           /* entry */
-    eh(m, 32, 28, is64 ? 64 : 52, 8, 4);     /* phoff */
-    eh(m, 52, 40, is64 ? 64 : 52, 2, 2);     /* ehsize */
-    eh(m, 54, 42, is64 ? 56 : 32, 2, 2);     /* phentsize */
-    eh(m, 56, 44, 3, 2, 2);                  /* phnum */
+    eh(m, 24, 24, 0x400080, 8, 4);       /* entry */
+    eh(m, 32, 28, is64 ? 64 : 52, 8, 4); /* phoff */
+    eh(m, 52, 40, is64 ? 64 : 52, 2, 2); /* ehsize */
+    eh(m, 54, 42, is64 ? 56 : 32, 2, 2); /* phentsize */
+    eh(m, 56, 44, 3, 2, 2);              /* phnum */
     ph(m, 0, P_TYPE, 1), ph(m, 0, P_FLAGS, 5), ph(m, 0, P_OFFSET, 0), ph(m, 0, P_VADDR, 0x400000);
     ph(m, 0, P_FILESZ, 0x800), ph(m, 0, P_MEMSZ, 0x800), ph(m, 0, P_ALIGN, 0x1000);
     ph(m, 1, P_TYPE, 1), ph(m, 1, P_FLAGS, 6), ph(m, 1, P_OFFSET, 0x1000), ph(m, 1, P_VADDR, 0x401000);
@@ -114,9 +114,9 @@ static void expect(const char *what, int is64, int be, void (*mutate)(image *), 
     build(&m, is64, be);
     mutate(&m);
     int rc = run(&m, &info, NULL);
-    ok(rc == want && (want > -100 || want < -103 || strstr(info.error.msg, "0x")),
-       "ELF%d%s: %s -> %s (got %s: %s)", is64 ? 64 : 32, be ? "BE" : "LE", what, keel_exec_status_name(want),
-       keel_exec_status_name(rc), rc ? info.error.msg : "");
+    ok(rc == want && (want > -100 || want < -103 || strstr(info.error.msg, "0x")), "ELF%d%s: %s -> %s (got %s: %s)",
+       is64 ? 64 : 32, be ? "BE" : "LE", what, keel_exec_status_name(want), keel_exec_status_name(rc),
+       rc ? info.error.msg : "");
 }
 
 static void m_magic(image *m) { m->b[1] = 'X'; }
@@ -127,10 +127,19 @@ static void m_phnum0(image *m) { eh(m, 56, 44, 0, 2, 2); }
 static void m_phoff_eof(image *m) { eh(m, 32, 28, 0x10f0, 8, 4); }
 static void m_filesz(image *m) { ph(m, 1, P_FILESZ, 0x400); }
 static void m_past_eof(image *m) { ph(m, 1, P_FILESZ, 0x200), ph(m, 1, P_MEMSZ, 0x300); }
-static void m_wrap(image *m) { ph(m, 1, P_MEMSZ, m->is64 ? 0xfffffffffffff000ull : 0xfffff000u); ph(m, 1, P_VADDR, m->is64 ? 0xffffffffffff1000ull : 0xffff1000u); }
+static void m_wrap(image *m)
+{
+    ph(m, 1, P_MEMSZ, m->is64 ? 0xfffffffffffff000ull : 0xfffff000u);
+    ph(m, 1, P_VADDR, m->is64 ? 0xffffffffffff1000ull : 0xffff1000u);
+}
 static void m_align(image *m) { ph(m, 0, P_ALIGN, 0x1800); }
 static void m_congruent(image *m) { ph(m, 1, P_VADDR, 0x401800); }
-static void m_overlap(image *m) { ph(m, 1, P_VADDR, 0x400000); ph(m, 1, P_OFFSET, 0x1000); ph(m, 1, P_ALIGN, 0x1000); }
+static void m_overlap(image *m)
+{
+    ph(m, 1, P_VADDR, 0x400000);
+    ph(m, 1, P_OFFSET, 0x1000);
+    ph(m, 1, P_ALIGN, 0x1000);
+}
 static void m_order(image *m) { ph(m, 1, P_VADDR, 0x300000); }
 static void m_interp(image *m) { m->b[0x207] = 'x'; }
 static void m_noload(image *m) { ph(m, 0, P_TYPE, 4), ph(m, 1, P_TYPE, 4); }
@@ -174,10 +183,10 @@ int main(void)
         ok(rc == 0 && m.calls == 2, "ELF%d: two PT_LOADs directed", v ? 64 : 32);
         ok(m.last[0] == 0x1000 && m.last[1] == 0x100 && m.last[2] == 0x401000 && m.last[3] == 0x300 &&
                m.last[4] == (KEEL_EXEC_ALLOC | KEEL_EXEC_LOAD | KEEL_EXEC_READ | KEEL_EXEC_WRITE),
-           "ELF%d: the data segment: file 0x1000+0x100, memory 0x401000+0x300 (zero-fill), RW ALLOC LOAD",
-           v ? 64 : 32);
+           "ELF%d: the data segment: file 0x1000+0x100, memory 0x401000+0x300 (zero-fill), RW ALLOC LOAD", v ? 64 : 32);
         ok(info.entry == 0x400080 && info.image_start == 0x400000 && info.image_end == 0x401300 &&
-               info.max_align == 0x1000 && strcmp(info.interp, "/lib/ld") == 0 && info.phdr_addr == 0x400000 + (v ? 64 : 52),
+               info.max_align == 0x1000 && strcmp(info.interp, "/lib/ld") == 0 &&
+               info.phdr_addr == 0x400000 + (v ? 64 : 52),
            "ELF%d: info: entry, extent, alignment, interpreter, AT_PHDR", v ? 64 : 32);
     }
     {

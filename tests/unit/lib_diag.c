@@ -10,10 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void collect(void *ctx, int level, const char *msg)
-{
-    fprintf((FILE *)ctx, "%d %s\n", level, msg);
-}
+static void collect(void *ctx, int level, const char *msg) { fprintf((FILE *)ctx, "%d %s\n", level, msg); }
 
 int main(int argc, char **argv)
 {

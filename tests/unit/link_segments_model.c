@@ -20,9 +20,20 @@
 #include "../../tools/diag.h"
 
 enum {
-    SHT_PROGBITS = 1, SHT_RELA = 4, SHT_NOTE = 7, SHT_NOBITS = 8,
-    SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400,
-    PT_NULL = 0, PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4,
+    SHT_PROGBITS = 1,
+    SHT_RELA = 4,
+    SHT_NOTE = 7,
+    SHT_NOBITS = 8,
+    SHF_WRITE = 1,
+    SHF_ALLOC = 2,
+    SHF_EXECINSTR = 4,
+    SHF_TLS = 0x400,
+    PT_NULL = 0,
+    PT_LOAD = 1,
+    PT_NOTE = 4,
+    PF_X = 1,
+    PF_W = 2,
+    PF_R = 4,
 };
 
 static int failed, count;
@@ -81,9 +92,9 @@ static void check_default(void)
         uint32_t type, flags;
         bool disabled;
     } want[] = {
-        {"header", LK_ROLE_HEADER, PT_LOAD, PF_R, false},     {"text", LK_ROLE_TEXT, PT_LOAD, PF_R | PF_X, false},
-        {"rodata", LK_ROLE_RODATA, PT_LOAD, PF_R, false},     {"data", LK_ROLE_DATA, PT_LOAD, PF_R | PF_W, false},
-        {"bss", LK_ROLE_BSS, PT_LOAD, PF_R | PF_W, true},     {"note", LK_ROLE_NOTE, PT_NOTE, PF_R, false},
+        {"header", LK_ROLE_HEADER, PT_LOAD, PF_R, false}, {"text", LK_ROLE_TEXT, PT_LOAD, PF_R | PF_X, false},
+        {"rodata", LK_ROLE_RODATA, PT_LOAD, PF_R, false}, {"data", LK_ROLE_DATA, PT_LOAD, PF_R | PF_W, false},
+        {"bss", LK_ROLE_BSS, PT_LOAD, PF_R | PF_W, true}, {"note", LK_ROLE_NOTE, PT_NOTE, PF_R, false},
         {"extra", LK_ROLE_EXTRA, PT_NULL, 0, false},
     };
     ok(l.nsegs == 7, "seven built-in segments (%zu)", l.nsegs);
@@ -94,8 +105,8 @@ static void check_default(void)
                !g->max_size && !g->os_order.n && !g->size_syms.n,
            "segment %zu is %s, role %d, type %u, flags %u%s", i, want[i].name, want[i].role, want[i].type,
            want[i].flags, want[i].disabled ? ", disabled" : "");
-        ok(lk_seg_role(&l, want[i].role) == g && lk_seg_find(&l, want[i].name) == g,
-           "role %d and name %s find it", want[i].role, want[i].name);
+        ok(lk_seg_role(&l, want[i].role) == g && lk_seg_find(&l, want[i].name) == g, "role %d and name %s find it",
+           want[i].role, want[i].name);
     }
     ok(!lk_seg_find(&l, "nosuch"), "no segment of another name");
     ok(l.ncrit == 10 && l.crit[l.ncrit - 1].seg == lk_seg_role(&l, LK_ROLE_EXTRA) && !l.crit[l.ncrit - 1].type &&
@@ -148,7 +159,8 @@ static void check_edits(void)
     ok(lk_segments_default(&l) == 0, "the list builds");
     /* a new loadable segment after text, and a criterion at the head */
     lk_segment *hot = lk_seg_new(&l, "hot", PT_LOAD, lk_seg_role(&l, LK_ROLE_TEXT)->index + 1);
-    ok(hot && lk_seg_role(&l, LK_ROLE_DATA)->index == 4 && l.nsegs == 8 && l.segs[2] == hot && hot->role == LK_ROLE_NONE && !hot->flags,
+    ok(hot && lk_seg_role(&l, LK_ROLE_DATA)->index == 4 && l.nsegs == 8 && l.segs[2] == hot &&
+           hot->role == LK_ROLE_NONE && !hot->flags,
        "a new segment goes where it is inserted, with no role or flags");
     hot->flags = PF_R | PF_X;
     lk_criterion *c = lk_crit_insert(&l, 0, hot);
@@ -172,27 +184,26 @@ static void check_edits(void)
     ok(!lk_names_add(&l, &c->files, "*start.o"), "a file pattern");
     m = lk_crit_for(&l, NULL, ".text.hot.f", &code, &note);
     ok(m && m->seg == lk_seg_role(&l, LK_ROLE_TEXT), "a file pattern matches no synthetic section");
-    lk_file f = {.name = "dir/lib.a(start.o)", .path = "dir/lib.a", .member = "start.o"}, g = {.name = "dir/other.o", .path = "dir/other.o"};
+    lk_file f = {.name = "dir/lib.a(start.o)", .path = "dir/lib.a", .member = "start.o"},
+            g = {.name = "dir/other.o", .path = "dir/other.o"};
     ok(lk_crit_matches(c, &f, ".text.hot", &code) && !lk_crit_matches(c, &g, ".text.hot", &code),
        "a file pattern matches an archive member by its name, and not another file");
     /* enabling bss takes .bss and .tdata (the TLS image stays together) */
     lk_seg_role(&l, LK_ROLE_BSS)->disabled = false;
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
-        if (!strcmp(probes[i].name, ".bss") || !strcmp(probes[i].name, ".tdata") ||
-            !strcmp(probes[i].name, ".tbss"))
+        if (!strcmp(probes[i].name, ".bss") || !strcmp(probes[i].name, ".tdata") || !strcmp(probes[i].name, ".tbss"))
             ok(!strcmp(where(&l, &probes[i], &note), "bss"), "bss enabled: %s goes to bss", probes[i].name);
     /* ranks reorder the list, stably */
     lk_seg_role(&l, LK_ROLE_DATA)->rank = 1;
     lk_seg_role(&l, LK_ROLE_NOTE)->rank = 1;
     lk_seg_role(&l, LK_ROLE_EXTRA)->rank = 1;
     ok(lk_segments_check(&l) == 0 && l.segs[l.nsegs - 4] == lk_seg_role(&l, LK_ROLE_BSS) &&
-           l.segs[l.nsegs - 3] == lk_seg_role(&l, LK_ROLE_DATA) && l.segs[l.nsegs - 2] == lk_seg_role(&l, LK_ROLE_NOTE) &&
-           lk_seg_role(&l, LK_ROLE_DATA)->index == l.nsegs - 3,
+           l.segs[l.nsegs - 3] == lk_seg_role(&l, LK_ROLE_DATA) &&
+           l.segs[l.nsegs - 2] == lk_seg_role(&l, LK_ROLE_NOTE) && lk_seg_role(&l, LK_ROLE_DATA)->index == l.nsegs - 3,
        "a higher rank moves data after bss, ties keep their order");
     /* what the model refuses */
     hot->p_align = 0x3000;
-    ok(lk_segments_check(&l) != 0 && strstr(err.msg, "not a power of 2"), "an alignment not a power of 2: %s",
-       err.msg);
+    ok(lk_segments_check(&l) != 0 && strstr(err.msg, "not a power of 2"), "an alignment not a power of 2: %s", err.msg);
     hot->p_align = 0;
     hot->has_addr = lk_seg_role(&l, LK_ROLE_DATA)->has_addr = true;
     hot->addr = lk_seg_role(&l, LK_ROLE_DATA)->addr = 0x500000;
@@ -257,8 +268,12 @@ static int link(int argc, char **argv)
     for (int i = 0; i < argc - 2; i++)
         in[i].path = argv[i + 2];
     /* keel link's defaults (tools/ld.c) */
-    keel_link_options opt = {.output = argv[1], .inputs = in, .ninputs = (size_t)argc - 2, .relro = true,
-                             .diag = diag_print, .diag_ctx = "keel ld"}; /* its warnings, as keel link prints them */
+    keel_link_options opt = {.output = argv[1],
+                             .inputs = in,
+                             .ninputs = (size_t)argc - 2,
+                             .relro = true,
+                             .diag = diag_print,
+                             .diag_ctx = "keel ld"}; /* its warnings, as keel link prints them */
     keel_error err;
     int rc = lk_link_edited(&opt, &err, edit, argv[0]);
     if (rc)

@@ -214,8 +214,8 @@ static buffer slurp(const char *path)
 
 static const char *type_name(int t)
 {
-    static const char *const n[] = {"text", "rodata", "data", "bss", "tls data", "tls bss", "eh_frame",
-                                    "gcc_except_table", "init_array", "fini_array"};
+    static const char *const n[] = {"text",     "rodata",           "data",       "bss",       "tls data", "tls bss",
+                                    "eh_frame", "gcc_except_table", "init_array", "fini_array"};
     return t >= 0 && t < (int)(sizeof n / sizeof n[0]) ? n[t] : "?";
 }
 
@@ -338,8 +338,9 @@ static void diff_snapshots(const char *a, const char *b)
 
 static void same_snapshot(const char *before, const char *after, const char *what)
 {
-    if (!ok(strcmp(before, after) == 0, "%s: the namespace is exactly as before (objects, sections, edges, "
-                                        "address index, symbols)",
+    if (!ok(strcmp(before, after) == 0,
+            "%s: the namespace is exactly as before (objects, sections, edges, "
+            "address index, symbols)",
             what))
         diff_snapshots(before, after);
 }
@@ -464,8 +465,8 @@ static void check_graph(const keel_ns *ns, const char *what)
                      d[k].type, d[k].offset, d[k].addend);
         n = keel_section_dependents(to, &d);
         ok(count_matching(d, n, from, e) == 1,
-           "%s: one weak edge back from %s to %s, with the same type, offset and addend",
-           what, keel_section_name(to), keel_section_name(from));
+           "%s: one weak edge back from %s to %s, with the same type, offset and addend", what, keel_section_name(to),
+           keel_section_name(from));
     }
     if (!ok(total_deps == nedges && total_users == nedges,
             "%s: no other edges in the %zu sections (none inside an object, none to libc): %zu strong, %zu weak, "
@@ -494,11 +495,10 @@ static void check_objects(const keel_ns *ns, const char *const *names, size_t n,
         size_t ns_ = keel_object_sections(o, &v), mine = 0;
         for (size_t k = 0; k < ns_; k++)
             mine += keel_section_object(v[k]) == o;
-        ok(strcmp(keel_object_name(o), P(names[i])) == 0, "%s: object %zu in load order is %s", what, i + 1,
-           names[i]);
+        ok(strcmp(keel_object_name(o), P(names[i])) == 0, "%s: object %zu in load order is %s", what, i + 1, names[i]);
         if (!ok(ns_ == f->nalloc && mine == ns_,
-                "%s: %s has its %u SHF_ALLOC sections (as readelf -SW), each with the object as parent", what,
-                names[i], f->nalloc))
+                "%s: %s has its %u SHF_ALLOC sections (as readelf -SW), each with the object as parent", what, names[i],
+                f->nalloc))
             diag("got %zu sections, %zu with the object as parent", ns_, mine);
     }
     ok(!o && i == n, "%s: keel_ns_next_object ends after %zu objects", what, n);
@@ -578,8 +578,9 @@ static void test_section_at(const keel_ns *ns, const char *what)
             }
         }
     }
-    ok(zero > 0 && badzero == 0, "%s: keel_section_at never gives one of the %zu empty sections (.text, .data, .bss "
-                                 "of -ffunction-sections objects)",
+    ok(zero > 0 && badzero == 0,
+       "%s: keel_section_at never gives one of the %zu empty sections (.text, .data, .bss "
+       "of -ffunction-sections objects)",
        what, zero);
     qsort(v, n, sizeof v[0], by_addr);
     for (size_t i = 0; i < n; i++) {
@@ -652,8 +653,7 @@ static void test_names(void)
         char buf[128];
         memset(buf, 'x', sizeof buf);
         const char *r = s ? keel_section_name_without_hash(s, buf, sizeof buf) : NULL;
-        if (!ok(s && strcmp(keel_section_name(s), cases[i].name) == 0 && r == buf &&
-                    strcmp(buf, cases[i].nohash) == 0,
+        if (!ok(s && strcmp(keel_section_name(s), cases[i].name) == 0 && r == buf && strcmp(buf, cases[i].nohash) == 0,
                 "names: %s's section is named '%s'; without the hash: '%s'", cases[i].sym, cases[i].name,
                 cases[i].nohash))
             diag("got '%s' and '%s'", s ? keel_section_name(s) : "(none)", r ? r : "(none)");
@@ -724,8 +724,7 @@ static void test_namespaces(void)
        "namespaces: the parent does not see the child's child_fn and pfx_both_child");
     ok(!keel_symbol(child, "strlen") && !keel_symbol(child, "no_such_name"),
        "namespaces: keel_symbol gives NULL for a host name (strlen) and an unknown one");
-    ok(count_objects(parent) == 1 && count_objects(child) == 1,
-       "namespaces: each namespace lists only its own object");
+    ok(count_objects(parent) == 1 && count_objects(child) == 1, "namespaces: each namespace lists only its own object");
     const keel_section *cs = sec_of(child, "child_fn", NULL), *ps = sec_of(parent, "parent_fn", NULL);
     const keel_dep *d;
     size_t nd = cs ? keel_section_deps(cs, &d) : 0;
@@ -821,8 +820,7 @@ static void test_functions(keel_ns *ns)
     int rc = s ? keel_section_function(s, off, &fn, &err) : -1;
     int x = 3, b_func = x * 3 + 5, a_main = b_func + (x ^ 0x55) + 5;
     ok(rc == 0 && fn == keel_symbol(ns, "c_entry") && ((int (*)(int))fn)(x) == a_main + 5,
-       "function: c_entry's section (.text.c_entry) as a function: c_entry(3) = %d through ga.o and gb.o",
-       a_main + 5);
+       "function: c_entry's section (.text.c_entry) as a function: c_entry(3) = %d through ga.o and gb.o", a_main + 5);
     s = sec_of(ns, "b_other", &off);
     rc = s ? keel_section_function(s, off, &fn, &err) : -1;
     ok(rc == 0 && fn == keel_symbol(ns, "b_other") && ((int (*)(int))fn)(5) == 105,
@@ -835,7 +833,8 @@ static void test_functions(keel_ns *ns)
     memset(&err, 0, sizeof err);
     fn = NULL;
     rc = s ? keel_section_function(s, 0, &fn, &err) : 0;
-    if (!ok(rc != 0 && !fn && contains(err.msg, "not executable"), "function: a data section (gb.o's .data) is refused"))
+    if (!ok(rc != 0 && !fn && contains(err.msg, "not executable"),
+            "function: a data section (gb.o's .data) is refused"))
         diag("rc %d: %s", rc, err.msg);
     s = sec_of(ns, "a_main", NULL);
     rc = s ? keel_section_function(s, keel_section_size(s) - 1, &fn, &err) : -1;
@@ -843,9 +842,10 @@ static void test_functions(keel_ns *ns)
        "function: the last byte of a text section is in bounds");
     char msg[2048];
     int st = s ? in_child(function_past_end, (void *)s, msg, sizeof msg) : -1;
-    if (!ok(st == 0, "function: an offset equal to the section's size is refused, the error naming the file, section "
-                 "and offset (in a child process: %s)",
-                 status_text(st)))
+    if (!ok(st == 0,
+            "function: an offset equal to the section's size is refused, the error naming the file, section "
+            "and offset (in a child process: %s)",
+            status_text(st)))
         diag("%s", msg);
 }
 
@@ -983,8 +983,8 @@ static void test_unload(void)
        "unload: note's section has four dependents (two constructors, two destructors)");
     rc = keel_unload(ns, lib, true, &err);
     ok(rc == 0, "unload: with cascade, ulib.o goes, and uuser.o first");
-    ok(strcmp(buf, "+ulib +uuser -uuser -ulib ") == 0,
-       "unload: the destructors ran, the dependent's first ('%s')", buf);
+    ok(strcmp(buf, "+ulib +uuser -uuser -ulib ") == 0, "unload: the destructors ran, the dependent's first ('%s')",
+       buf);
     ok(count_objects(ns) == 1 && keel_ns_next_object(ns, NULL) == notes, "unload: only notes.o is left");
     ok(!keel_symbol(ns, "ulib_value") && !keel_symbol(ns, "uuser_value") && keel_symbol(ns, "note"),
        "unload: keel_symbol no longer finds ulib_value and uuser_value (note stays)");
@@ -1046,11 +1046,14 @@ static void test_unload(void)
         big_cycles++;
     }
     size_t big_rss1 = resident_kb();
-    if (!ok(big_cycles == 60, "unload: bigreload.o (1.2 MiB of code, of read-only and of writable data) loads, runs "
-                              "and unloads 60 times (%zu)", big_cycles))
+    if (!ok(big_cycles == 60,
+            "unload: bigreload.o (1.2 MiB of code, of read-only and of writable data) loads, runs "
+            "and unloads 60 times (%zu)",
+            big_cycles))
         diag("%s", err.msg);
     if (UNDER_SANITIZER)
-        ok(1, "unload: the resident set after 50 more cycles of bigreload.o # SKIP a sanitizer runtime's own memory grows");
+        ok(1, "unload: the resident set after 50 more cycles of bigreload.o # SKIP a sanitizer runtime's own memory "
+              "grows");
     else
         ok(big_rss1 < big_rss0 + 4096,
            "unload: 50 more cycles of bigreload.o leave the resident set as it was (%zu KiB, then %zu)", big_rss0,
@@ -1061,10 +1064,11 @@ static void test_unload(void)
 /* ------------------------------------------------ 8: atomic failures */
 
 static const char *const fail_names[] = {
-    "a_main", "a_helper", "a_len", "a_ptr", "a_name", "b_var", "b_arr", "b_func", "b_other", "b_fp", "c_entry",
-    "c_table", "c_lp", "dup_sym", "dup1_fn", "dup2_only", "batch_dup", "dupa_only", "dupb_only", "good2_fn",
-    "good2_var", "undef_user", "keel_test_nosuch", "nopic_addr", "nopic_get", "far_abs", "farabs_marker", "get_far",
-    "big_abs", "bigabs_marker", "get_big", NULL};
+    "a_main",     "a_helper",         "a_len",      "a_ptr",     "a_name",    "b_var",         "b_arr",
+    "b_func",     "b_other",          "b_fp",       "c_entry",   "c_table",   "c_lp",          "dup_sym",
+    "dup1_fn",    "dup2_only",        "batch_dup",  "dupa_only", "dupb_only", "good2_fn",      "good2_var",
+    "undef_user", "keel_test_nosuch", "nopic_addr", "nopic_get", "far_abs",   "farabs_marker", "get_far",
+    "big_abs",    "bigabs_marker",    "get_big",    NULL};
 
 typedef struct fail_case {
     const char *what;
@@ -1138,9 +1142,10 @@ static void test_failures(void)
             "failure: duplicate against a loaded object: the message starts with dup2.o and says \"multiple "
             "definition of 'dup_sym'\""))
         diag("got \"%s\"", last_err.msg);
-    ok(contains(last_err.msg, P("dup1.o")), "failure: duplicate against a loaded object: the message also names dup1.o, the first definition (got "
-            "\"%s\")",
-            last_err.msg);
+    ok(contains(last_err.msg, P("dup1.o")),
+       "failure: duplicate against a loaded object: the message also names dup1.o, the first definition (got "
+       "\"%s\")",
+       last_err.msg);
     ok(keel_symbol(ns, "dup_sym") && *(int *)keel_symbol(ns, "dup_sym") == 1, "failure: dup_sym is still dup1.o's (1)");
 
     static const fail_case dupab = {"batch dupa.o dupb.o (both define batch_dup)", {"dupa.o", "dupb.o"}, 0};
@@ -1162,12 +1167,15 @@ static void test_failures(void)
     if (!ok(contains(last_err.msg, "2 GiB"), "failure: the message says the object needs addresses below 2 GiB"))
         diag("got \"%s\"", last_err.msg);
     m = expect("low_prefix");
-    if (!ok(starts(last_err.msg, m), "failure: ... and starts \"%s\" (the file, section and offset of the first such "
-            "relocation, from readelf -r)", m))
+    if (!ok(starts(last_err.msg, m),
+            "failure: ... and starts \"%s\" (the file, section and offset of the first such "
+            "relocation, from readelf -r)",
+            m))
         diag("got \"%s\"", last_err.msg);
 
     static const fail_case far = {"batch farabs.o usefar.o (R_X86_64_PC32 to an absolute 0x100000000000)",
-                                  {"farabs.o", "usefar.o"}, 0};
+                                  {"farabs.o", "usefar.o"},
+                                  0};
     fail_load(ns, &far, fail_names);
     m = expect("far_prefix");
     if (!ok(starts(last_err.msg, m) && contains(last_err.msg, "out of range") && contains(last_err.msg, "far_abs"),
@@ -1180,7 +1188,8 @@ static void test_failures(void)
         diag("got \"%s\"", last_err.msg);
 
     static const fail_case badoff = {"batch good2.o badoff.o (gb.o with .data's offset far past the end)",
-                                     {"good2.o", "badoff.o"}, 0};
+                                     {"good2.o", "badoff.o"},
+                                     0};
     fail_load(ns, &badoff, fail_names);
     if (!ok(starts(last_err.msg, P("badoff.o")), "failure: a bad section offset: the message starts with badoff.o"))
         diag("got \"%s\"", last_err.msg);
@@ -1217,7 +1226,8 @@ static void test_failures(void)
             "(17)"))
         diag("%s", rc ? err.msg : "");
     static const fail_case abs32 = {"batch bigabs.o useabs32.o (R_X86_64_32 to an absolute 0x123456789)",
-                                    {"bigabs.o", "useabs32.o"}, 0};
+                                    {"bigabs.o", "useabs32.o"},
+                                    0};
     fail_load(ns, &abs32, fail_names);
     m = expect("abs32_prefix");
     if (!ok(starts(last_err.msg, m) && contains(last_err.msg, "out of range") && contains(last_err.msg, "big_abs"),
@@ -1246,15 +1256,15 @@ static void compare_namespaces(const keel_ns *a, const keel_ns *b, const char *w
         const keel_section *const *va, *const *vb;
         size_t na = keel_object_sections(oa, &va), nb = keel_object_sections(ob, &vb);
         if (strcmp(keel_object_name(oa), keel_object_name(ob)) != 0 || na != nb) {
-            diffs++, diag("objects %s (%zu sections) and %s (%zu)", keel_object_name(oa), na, keel_object_name(ob),
-                          nb);
+            diffs++, diag("objects %s (%zu sections) and %s (%zu)", keel_object_name(oa), na, keel_object_name(ob), nb);
             continue;
         }
         for (size_t i = 0; i < na; i++) {
             const keel_section *x = va[i], *y = vb[i];
             nsec++;
-            if (strcmp(keel_section_name(x), keel_section_name(y)) != 0 || keel_section_size(x) != keel_section_size(y) ||
-                keel_section_type(x) != keel_section_type(y) || keel_section_global(x) != keel_section_global(y) ||
+            if (strcmp(keel_section_name(x), keel_section_name(y)) != 0 ||
+                keel_section_size(x) != keel_section_size(y) || keel_section_type(x) != keel_section_type(y) ||
+                keel_section_global(x) != keel_section_global(y) ||
                 ((keel_section_addr(x) ^ keel_section_addr(y)) & 0xfff) != 0) {
                 diffs++, diag("sections %s and %s differ", keel_section_name(x), keel_section_name(y));
                 continue;
@@ -1335,8 +1345,8 @@ static void test_archives(void)
     char m1[1100], m2[1100];
     snprintf(m1, sizeof m1, "%s(am1.o)", P("libam.a"));
     snprintf(m2, sizeof m2, "%s(am2.o)", P("libam.a"));
-    ok(count_objects(ns) == 3 && first && strcmp(keel_object_name(first), P("amain.o")) == 0 &&
-           find_object(ns, m1) && find_object(ns, m2),
+    ok(count_objects(ns) == 3 && first && strcmp(keel_object_name(first), P("amain.o")) == 0 && find_object(ns, m1) &&
+           find_object(ns, m2),
        "archive: three objects: amain.o, then libam.a(am1.o) (amain.o needs it) and libam.a(am2.o) (am1.o needs "
        "it)");
     ok(keel_symbol(ns, "am1_fn") && keel_symbol(ns, "am2_fn") && !keel_symbol(ns, "am3_fn") &&
@@ -1387,14 +1397,14 @@ typedef struct churner {
     keel_ns *ns;
     const char *name;
     buffer obj;
-    volatile int *done;     /* set when it stops, if not NULL */
+    volatile int *done; /* set when it stops, if not NULL */
     long loads, load_failures, unload_failures;
     char msg[KEEL_ERROR_MSG_MAX];
 } churner;
 
 typedef struct thread_state {
     keel_ns *ns;
-    churner churn, churn2;  /* churn2.o's thread races churn.o's on the pool */
+    churner churn, churn2; /* churn2.o's thread races churn.o's on the pool */
     void *stable_fn, *stable_data;
     const keel_section *stable_sec;
     volatile int done;
@@ -1446,7 +1456,8 @@ static void *reader_thread(void *arg)
         uint64_t off = 0;
         bool good = keel_symbol(t->ns, "stable_fn") == t->stable_fn &&
                     keel_symbol(t->ns, "stable_data") == t->stable_data &&
-                    keel_section_at(t->ns, a + 1, &off) == t->stable_sec && off == 1 + (a - keel_section_addr(t->stable_sec));
+                    keel_section_at(t->ns, a + 1, &off) == t->stable_sec &&
+                    off == 1 + (a - keel_section_addr(t->stable_sec));
         void *c = keel_symbol(t->ns, "churn_fn");
         if (c)
             (void)keel_section_at(t->ns, (uintptr_t)c, NULL);
@@ -1512,8 +1523,7 @@ static void test_bad_relocs(void)
     keel_ns *ns = keel_ns_create(NULL, KEEL_NS_INERT, &err);
     const char *const good[] = {"relocme.o"};
     keel_object *o = NULL;
-    if (!ok(load(ns, good, 1, &o, &err) == 0 && keel_symbol(ns, "relocme_fn"),
-            "bad relocs: relocme.o itself loads"))
+    if (!ok(load(ns, good, 1, &o, &err) == 0 && keel_symbol(ns, "relocme_fn"), "bad relocs: relocme.o itself loads"))
         diag("%s", err.msg);
     if (o)
         keel_unload(ns, o, false, &err);
@@ -1598,7 +1608,7 @@ static void test_regressions(void)
     rc = rc ? rc : load(ns, un, 1, &user, &err);
     int (*cycc)(int) = (int (*)(int))keel_symbol(ns, "cycc");
     if (ok(rc == 0 && cycc && cycc(3) == 24, "cycle: cyca.o and cycb.o (one batch, calling each other) and cycc.o "
-                                              "load; cycc(3) is 24")) {
+                                             "load; cycc(3) is 24")) {
         rc = keel_unload(ns, cyc, false, &err);
         ok(rc != 0 && contains(err.msg, "cyca.o is still used by") && count_objects(ns) == 4,
            "cycle: unloading cyca.o alone is refused, naming a dependent, and nothing goes (got \"%s\")", err.msg);

@@ -143,8 +143,8 @@ static void test_far(const char *dir, uint64_t far_off)
     uint64_t off;
     const keel_section *t = call_far ? keel_section_at(ns, (uintptr_t)call_far, &off) : NULL;
     uintptr_t place = t ? keel_section_addr(t) + far_off : 0;
-    ok(far == (void *)0x100000000000 && s && count == 1 && s->stub && s->stub_got &&
-           *(void **)s->stub_got == far && !s->got,
+    ok(far == (void *)0x100000000000 && s && count == 1 && s->stub && s->stub_got && *(void **)s->stub_got == far &&
+           !s->got,
        "callfar.o's slot for far_fn: a stub, whose GOT slot holds far_fn (0x100000000000)");
     ok(s && t && call_target(place) == s->stub, "the call in call_far goes to the stub");
     void *near = keel_symbol(ns, "far_marker");

@@ -73,10 +73,10 @@ static char *path_of(const char *name)
 typedef struct shared {
     keel_ns *root, *child;
     const keel_object *base;
-    const keel_section *base_sec;  /* base_fn's section */
+    const keel_section *base_sec; /* base_fn's section */
     void *base_fn, *base_data;
     size_t base_nsections;
-    int done;                      /* atomic: the churners have finished */
+    int done; /* atomic: the churners have finished */
 } shared;
 
 typedef struct churner {
@@ -86,7 +86,7 @@ typedef struct churner {
     const char *files[2];
     size_t nfiles;
     bool cascade;
-    bool own_ns;           /* a child namespace of ns created and destroyed each time */
+    bool own_ns; /* a child namespace of ns created and destroyed each time */
     long loads, failures;
     char msg[512];
 } churner;
@@ -184,7 +184,8 @@ static void *read_loop(void *arg)
         size_t n = keel_section_dependents(sh->base_sec, &d);
         if (n > max_dependents)
             FAIL("base_fn has %zu dependents, more than the %zu relocations against it of the objects that can be "
-                 "loaded at once", n, max_dependents);
+                 "loaded at once",
+                 n, max_dependents);
         for (size_t i = 0; i < n && i <= max_dependents; i++)
             if (!known_dependent(&d[i]))
                 FAIL("a dependent of base_fn that no relocation made (type %u, offset 0x%llx)", d[i].type,
@@ -217,7 +218,8 @@ static void read_facts(const char *file)
         unsigned long long off;
         long long add;
         char obj[32];
-        if (sscanf(line, "dep %31s %u %llx %lld", obj, &type, &off, &add) == 4 && nfacts < sizeof facts / sizeof *facts) {
+        if (sscanf(line, "dep %31s %u %llx %lld", obj, &type, &off, &add) == 4 &&
+            nfacts < sizeof facts / sizeof *facts) {
             facts[nfacts] = (fact){"", type, off, add};
             memcpy(facts[nfacts++].file, obj, sizeof obj);
         }
@@ -262,10 +264,18 @@ int main(int argc, char **argv)
     churner c[NCHURN] = {
         {.sh = &sh, .ns = sh.root, .what = "churn_a.o into the root namespace", .files = {"churn_a.o"}, .nfiles = 1},
         {.sh = &sh, .ns = sh.child, .what = "churn_b.o into a child namespace", .files = {"churn_b.o"}, .nfiles = 1},
-        {.sh = &sh, .ns = sh.root, .what = "the batch pair1.o pair2.o, unloaded with a cascade",
-         .files = {"pair1.o", "pair2.o"}, .nfiles = 2, .cascade = true},
-        {.sh = &sh, .ns = sh.root, .what = "churn_b.o into a child namespace created and destroyed each time",
-         .files = {"churn_b.o"}, .nfiles = 1, .own_ns = true},
+        {.sh = &sh,
+         .ns = sh.root,
+         .what = "the batch pair1.o pair2.o, unloaded with a cascade",
+         .files = {"pair1.o", "pair2.o"},
+         .nfiles = 2,
+         .cascade = true},
+        {.sh = &sh,
+         .ns = sh.root,
+         .what = "churn_b.o into a child namespace created and destroyed each time",
+         .files = {"churn_b.o"},
+         .nfiles = 1,
+         .own_ns = true},
     };
     for (int i = 0; i < NCHURN; i++)
         for (size_t k = 0; k < c[i].nfiles; k++)
@@ -296,7 +306,8 @@ int main(int argc, char **argv)
             printf("# %ld failures, the last: %s\n", r[i].failures, r[i].msg);
     }
     printf("# readers made %ld rounds and saw a churning object's section %ld + %ld times, %ld dependents of "
-           "base_fn in all\n", rounds, a, b, deps);
+           "base_fn in all\n",
+           rounds, a, b, deps);
     const keel_dep *d;
     ok(keel_ns_next_object(sh.root, NULL) == base && keel_ns_next_object(sh.root, base) == NULL &&
            keel_ns_next_object(sh.child, NULL) == NULL && keel_section_dependents(sh.base_sec, &d) == 0 &&

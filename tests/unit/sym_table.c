@@ -88,8 +88,7 @@ static void scenario(const char *what, int n, uint32_t (*hash_of)(int, size_t), 
             if (r[i].obj == o)
                 r[i].obj = -1;
         bad = check(&t, r, n, &live);
-        ok(!bad, "%s: object %d removed, %zu names left and found%s%s", what, o, live, bad ? ": " : "",
-           bad ? bad : "");
+        ok(!bad, "%s: object %d removed, %zu names left and found%s%s", what, o, live, bad ? ": " : "", bad ? bad : "");
     }
     ok(t.n == 0, "%s: the table ends empty (%zu)", what, t.n);
     rl_sym_free(&t);
@@ -103,22 +102,13 @@ static uint32_t real_hash(int i, size_t cap)
 }
 
 /* A few homes for many names: long runs that overlap. */
-static uint32_t clustered(int i, size_t cap)
-{
-    return (uint32_t)((size_t)(i % 11) * 13 % cap);
-}
+static uint32_t clustered(int i, size_t cap) { return (uint32_t)((size_t)(i % 11) * 13 % cap); }
 
 /* Homes in the table's last slots: the runs wrap round to its start. */
-static uint32_t at_the_end(int i, size_t cap)
-{
-    return (uint32_t)(cap - 1 - (size_t)(i % 5));
-}
+static uint32_t at_the_end(int i, size_t cap) { return (uint32_t)(cap - 1 - (size_t)(i % 5)); }
 
 /* Same low bits, different high bits: equal homes, different hashes. */
-static uint32_t same_home(int i, size_t cap)
-{
-    return (uint32_t)(cap * (size_t)(i + 1) + 3);
-}
+static uint32_t same_home(int i, size_t cap) { return (uint32_t)(cap * (size_t)(i + 1) + 3); }
 
 int main(void)
 {
