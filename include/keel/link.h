@@ -113,6 +113,18 @@ typedef struct keel_link_options {
  * each saying its warnings through its own opt->diag. */
 int keel_link(const keel_link_options *opt, keel_error *err);
 
+/* The same link in steps, so that a caller can read the finished layout
+ * (keel_link = open, run, close).  keel_link_open checks the options and
+ * makes the link's context (NULL on error, err filled); opt and err must
+ * stay valid until keel_link_close.  keel_link_run runs the passes
+ * (docs/design.md) once and writes the output, as keel_link does: 0 or
+ * the error.  keel_link_close frees the context and all that it gave
+ * out.  One thread at a time per keel_linker. */
+typedef struct keel_linker keel_linker;
+keel_linker *keel_link_open(const keel_link_options *opt, keel_error *err);
+int keel_link_run(keel_linker *link);
+void keel_link_close(keel_linker *link);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -207,7 +207,9 @@ typedef struct lk_kind lk_kind;           /* kinds.c */
 #define LK_MAX_PROPS 32                   /* GNU property types in one link (there are 5 today) */
 typedef struct lk_got_entry lk_got_entry; /* got.c */
 
-typedef struct lk_link {
+/* The link's one context, which every pass reads and extends (link.c's
+ * pass list); the public API's keel_linker. */
+typedef struct keel_linker {
     const keel_link_options *opt;
     keel_error *err;
     const struct ka_arch *arch; /* the target, from the first object's e_machine (lib/arch) */
@@ -284,6 +286,11 @@ typedef struct lk_link {
     size_t *warnings;  /* warnings said so far (--fatal-warnings); lk_diag counts them */
     bool out_known;    /* the output exists: its device and inode, that no input may be */
     uint64_t out_dev, out_ino;
+    uint32_t osec_seq;                     /* output sections numbered so far, in the order first seen (layout.c) */
+    struct lk_image *img;                  /* the output file's parts, between the last passes (image.h) */
+    size_t nwarnings;                      /* what warnings points at */
+    bool ran;                              /* keel_link_run was called: it runs once */
+    const struct keel_link_layout *layout; /* the finished layout, made when first asked for (layout_api.c) */
 } lk_link;
 
 /* One .rela section of --emit-relocs: its target, entries, place, name. */
@@ -383,7 +390,12 @@ const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *
 /* Whether name is a segment's size symbol, and its value (the segment's
  * size in memory, once laid out) into *v if v. */
 bool lk_seg_size_symbol(const lk_link *l, const char *name, uint64_t *v);
+/* The passes of placement: input sections into output sections
+ * (lk_place_sections), the relocations scanned (scan.c), then the
+ * synthetic sections sized by what the scan found. */
 int lk_place_sections(lk_link *l);
+int lk_scan_relocs(lk_link *l);
+int lk_place_synthetic(lk_link *l);
 int lk_gc_sections(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
 size_t lk_max_loads(const lk_link *l);
@@ -417,7 +429,6 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v);
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const lk_place *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);
-int lk_write_output(lk_link *l);
 /* The output file (outfile.c): a regular file through a temporary and a
  * rename, a special one (a device, a FIFO) written through, never
  * replaced.  lk_out_open gives buf, size bytes to fill; lk_out_close

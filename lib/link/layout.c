@@ -413,11 +413,19 @@ int lk_place_sections(lk_link *l)
     int erc = lk_eh_frame_edit(l); /* .eh_frame's records: dropped, merged, sized */
     if (erc)
         return erc;
-    /* the synthetic sections: the static GOT, and the commons in .bss */
-    size_t ngot = 0;
-    int grc = lk_count_got(l, &ngot);
-    if (grc)
-        return grc;
+    l->osec_seq = seq;
+    return 0;
+}
+
+/* The pass after the relocations are scanned: the sections the
+ * link-editor makes, sized by what the scan found (the static GOT, the
+ * IFUNCs' stubs, slots and relocations) and by the inputs (the unwind
+ * table's header, the build ID, the merged properties, the commons in
+ * .bss and .tbss); then each segment's sections in their order. */
+int lk_place_synthetic(lk_link *l)
+{
+    uint32_t seq = l->osec_seq; /* the order sections were first seen in, continued */
+    size_t ngot = l->ngot;
     if (ngot) {
         unsigned w = l->arch->word_size; /* a slot holds an address */
         keel_shdr got = {.type = SHT_PROGBITS, .flags = SHF_ALLOC | SHF_WRITE, .size = ngot * w, .addralign = w};
@@ -426,11 +434,7 @@ int lk_place_sections(lk_link *l)
         l->got->seq = ++seq;
         l->got->size = got.size;
         l->got->align = w;
-        l->ngot = ngot;
     }
-    int rc = lk_collect_ifuncs(l);
-    if (rc)
-        return rc;
     if (l->nifuncs) {
         const ka_arch *a = l->arch; /* the target's stub, slot and record sizes */
         keel_shdr iplt = {.type = SHT_PROGBITS,

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../diag.h"
 #include "../regular_file.h"
-#include "internal.h"
+#include "image.h"
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...)
 {
@@ -373,60 +374,164 @@ static int symbol_options(lk_link *l)
     return 0;
 }
 
-int keel_link(const keel_link_options *opt, keel_error *err) { return lk_link_edited(opt, err, NULL, NULL); }
-
-int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk_link *, void *), void *ctx)
+/* The passes after setup, in order, over the one context; each is its own
+ * function, most in a file of their own.  The order is mold's main.cc's
+ * and lld's Writer::run's: inputs read and symbols resolved, dead
+ * sections dropped, input sections placed, relocations scanned (what
+ * each symbol needs: GOT slots, IPLT entries, the TLS model), the
+ * synthetic sections those needs size, undefined references checked,
+ * addresses assigned, symbols given their final values, the file
+ * written, its build ID computed, the file renamed into place, the map.
+ * A pass returns 0 or the link's error (lk_fail); the first error stops
+ * the link and nothing is left of the output.  docs/design.md says how
+ * to add one. */
+static int pass_read(lk_link *l)
 {
-    size_t warnings = 0;
-    lk_link l = {.opt = opt, .err = err, .warnings = &warnings};
-    int rc = 0;
+    int rc = read_inputs(l);
+    if (!rc)
+        link_warnings(l);
+    return rc;
+}
+
+static int pass_gc(lk_link *l) { return l->opt->gc_sections ? lk_gc_sections(l) : 0; }
+
+static int pass_map(lk_link *l) { return l->opt->map_file ? write_map(l) : 0; }
+
+static const struct lk_pass {
+    const char *name; /* for KEEL_TIME_PASSES */
+    int (*run)(lk_link *);
+} passes[] = {
+    {"read inputs, resolve", pass_read},              /* link.c, object.c, archive.c, lib/resolve */
+    {"garbage-collect", pass_gc},                     /* gc.c (--gc-sections) */
+    {"place input sections", lk_place_sections},      /* layout.c, merge.c, ehedit.c */
+    {"scan relocations", lk_scan_relocs},             /* scan.c: per-symbol needs */
+    {"place synthetic sections", lk_place_synthetic}, /* layout.c: .got, .iplt, commons... */
+    {"check undefined", check_undefined},             /* link.c */
+    {"assign addresses", lk_pass_addresses},          /* assign.c, layout.c, phdrs.c */
+    {"finalize symbols", lk_pass_symbols},            /* symtab.c */
+    {"write", lk_pass_write},                         /* output.c, relocate.c */
+    {"build ID", lk_pass_build_id},                   /* build_id.c */
+    {"commit", lk_pass_commit},                       /* output.c: renamed into place */
+    {"map", pass_map},                                /* link.c (-Map) */
+};
+
+/* KEEL_TIME_PASSES set (to anything but 0): each pass's wall-clock time,
+ * as a note through the link's diagnostics callback. */
+static bool time_passes(void)
+{
+    const char *v = getenv("KEEL_TIME_PASSES");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Setup: the context, the options' symbols (-u, --defsym, --wrap, -y)
+ * and the segment model with the options' edits.  Nothing is read yet. */
+static int setup(lk_link *l)
+{
+    const keel_link_options *opt = l->opt;
     if (opt->nmapfiles) /* refused until they configure the layout: never a link that ignores one */
-        rc = lk_fail(&l, KEEL_E_UNSUPPORTED, "%s: mapfiles are not supported yet", opt->mapfiles[0]);
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: mapfiles are not supported yet", opt->mapfiles[0]);
     /* the output as it stands, if it does: no input may be it (whatever
      * path, archive or script names it), or writing would destroy it */
     struct stat out;
     if (stat(opt->output ? opt->output : "a.out", &out) == 0)
-        l.out_known = true, l.out_dev = out.st_dev, l.out_ino = out.st_ino;
-    for (size_t i = 0; i < opt->nundefined && !rc; i++) { /* -u: as if referenced */
-        lk_sym *s = lk_sym_intern(&l.syms, &l.arena, opt->undefined[i], lk_hash(opt->undefined[i]));
+        l->out_known = true, l->out_dev = out.st_dev, l->out_ino = out.st_ino;
+    for (size_t i = 0; i < opt->nundefined; i++) { /* -u: as if referenced */
+        lk_sym *s = lk_sym_intern(&l->syms, &l->arena, opt->undefined[i], lk_hash(opt->undefined[i]));
         if (!s)
-            rc = lk_fail(&l, KEEL_E_NOMEM, "out of memory");
-        else
-            s->state = LK_UNDEF;
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        s->state = LK_UNDEF;
     }
-    for (size_t i = 0; i < opt->ndefsyms && !rc; i++) {
-        lk_sym *s = lk_sym_intern(&l.syms, &l.arena, opt->defsyms[i].name, lk_hash(opt->defsyms[i].name));
+    for (size_t i = 0; i < opt->ndefsyms; i++) {
+        lk_sym *s = lk_sym_intern(&l->syms, &l->arena, opt->defsyms[i].name, lk_hash(opt->defsyms[i].name));
         if (!s)
-            rc = lk_fail(&l, KEEL_E_NOMEM, "out of memory");
-        else
-            s->defsym = opt->defsyms[i].expr, s->state = LK_DEFINED;
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        s->defsym = opt->defsyms[i].expr, s->state = LK_DEFINED;
     }
-    rc = rc ? rc : symbol_options(&l);
-    if (!rc) /* the segment model, with the options' edits, then the caller's (a mapfile's) */
-        rc = lk_segments_default(&l);
-    if (!rc && edit)
-        rc = edit(&l, ctx);
+    int rc = symbol_options(l);
+    if (rc)
+        return rc;
+    if (!(l->img = lk_zalloc(&l->arena, sizeof *l->img)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    return lk_segments_default(l); /* the segment model, with the options' edits */
+}
+
+static int open_link(const keel_link_options *opt, keel_error *err, lk_link **out)
+{
+    lk_link *l = calloc(1, sizeof *l); /* the context itself; all else in its arena */
+    *out = NULL;
+    if (!l)
+        return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+    l->opt = opt;
+    l->err = err;
+    l->warnings = &l->nwarnings;
+    int rc = setup(l);
+    if (rc)
+        keel_link_close(l);
+    else
+        *out = l;
+    return rc;
+}
+
+keel_linker *keel_link_open(const keel_link_options *opt, keel_error *err)
+{
+    lk_link *l;
+    open_link(opt, err, &l);
+    return l;
+}
+
+int keel_link_run(keel_linker *l)
+{
+    if (l->ran)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "keel_link_run: the link has run already");
+    l->ran = true;
+    bool timed = time_passes();
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+        double t0 = timed ? now_ms() : 0;
+        int rc = passes[i].run(l);
+        if (timed)
+            lk_diag(l, KEEL_DIAG_NOTE, "time: %-26s %9.3f ms", passes[i].name, now_ms() - t0);
+        if (rc) {
+            lk_image_free(l); /* an output opened is removed */
+            return rc;
+        }
+    }
+    return 0;
+}
+
+void keel_link_close(keel_linker *l)
+{
+    if (!l)
+        return;
+    lk_image_free(l);
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            lk_merge_free(l->segs[s]->secs[i]);
+    for (size_t i = 0; i < l->nmaps; i++)
+        munmap(l->maps[i].map, l->maps[i].size);
+    free(l->maps);
+    free(l->archives);
+    lk_arena_free(&l->arena);
+    free(l);
+}
+
+int keel_link(const keel_link_options *opt, keel_error *err) { return lk_link_edited(opt, err, NULL, NULL); }
+
+int lk_link_edited(const keel_link_options *opt, keel_error *err, int (*edit)(lk_link *, void *), void *ctx)
+{
+    keel_linker *l;
+    int rc = open_link(opt, err, &l);
+    if (rc)
+        return rc;
+    rc = edit ? edit(l, ctx) : 0; /* the caller's edits of the segment model (a mapfile's) */
     if (!rc)
-        rc = read_inputs(&l);
-    if (!rc)
-        link_warnings(&l);
-    if (!rc && opt->gc_sections)
-        rc = lk_gc_sections(&l);
-    if (!rc)
-        rc = lk_place_sections(&l);
-    if (!rc)
-        rc = check_undefined(&l);
-    if (!rc)
-        rc = lk_write_output(&l);
-    if (!rc && opt->map_file)
-        rc = write_map(&l);
-    for (size_t s = 0; s < l.nsegs; s++)
-        for (size_t i = 0; i < l.segs[s]->nsecs; i++)
-            lk_merge_free(l.segs[s]->secs[i]);
-    for (size_t i = 0; i < l.nmaps; i++)
-        munmap(l.maps[i].map, l.maps[i].size);
-    free(l.maps);
-    free(l.archives);
-    lk_arena_free(&l.arena);
+        rc = keel_link_run(l);
+    keel_link_close(l);
     return rc;
 }

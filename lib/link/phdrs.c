@@ -1,0 +1,96 @@
+/* The program headers: how many the layout will need (counted before the
+ * addresses, since their size is part of the first segment), then each of
+ * them from the finished layout -- the PT_LOADs as lk_assign_addresses
+ * placed them, the notes, TLS, RELRO, properties, the unwind table's
+ * header and the stack. */
+#include <string.h>
+
+#include "image.h"
+
+enum {
+    SHF_TLS = 0x400,
+    PT_LOAD = 1,
+    PT_NOTE = 4,
+    PT_TLS = 7,
+    PT_GNU_EH_FRAME = 0x6474e550,
+    PT_GNU_STACK = 0x6474e551,
+    PT_GNU_RELRO = 0x6474e552,
+    PT_GNU_PROPERTY = 0x6474e553,
+    PF_X = 1,
+    PF_W = 2,
+    PF_R = 4,
+};
+
+size_t lk_phdr_count(const lk_link *l)
+{
+    const lk_segment *data = lk_seg_role(l, LK_ROLE_DATA);
+    bool has_tls = false;
+    for (size_t i = 0; i < data->nsecs; i++)
+        has_tls |= (data->secs[i]->flags & SHF_TLS) != 0;
+    size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) + lk_has_relro(l) +
+                 (l->property ? 1 : 0);
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            nph += l->segs[s]->secs[i]->note; /* at most one PT_NOTE each */
+    return nph;
+}
+
+size_t lk_program_headers(const lk_link *l, lk_phdr *ph)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nloads; i++) /* as lk_assign_addresses placed them */
+        ph[n++] = (lk_phdr){PT_LOAD,           l->loads[i].flags,  l->loads[i].offset,
+                            l->loads[i].vaddr, l->loads[i].filesz, l->loads[i].memsz,
+                            l->loads[i].align};
+    /* ascending by address, as the gABI requires of PT_LOADs (and ld.bfd
+     * orders them) even where -Tdata, -Tbss or --section-start put a
+     * segment below the text; a handful of entries: insertion sort */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && ph[k - 1].vaddr > ph[k].vaddr; k--) {
+            lk_phdr t = ph[k];
+            ph[k] = ph[k - 1];
+            ph[k - 1] = t;
+        }
+    /* the note segment: the loaded notes, where their segment has them */
+    for (size_t s = 0; s < l->nsegs; s++) {
+        const lk_segment *t = l->segs[s];
+        for (size_t i = 0; i < t->nsecs; i++)
+            if (t->secs[i]->note) {
+                uint64_t lo = t->secs[i]->addr, off = t->secs[i]->offset, hi = lo + t->secs[i]->size,
+                         al = t->secs[i]->align;
+                /* notes of one alignment per PT_NOTE: readers step by it */
+                while (i + 1 < t->nsecs && t->secs[i + 1]->note && t->secs[i + 1]->align == al)
+                    hi = t->secs[i + 1]->addr + t->secs[i + 1]->size, i++;
+                ph[n++] = (lk_phdr){PT_NOTE, PF_R, off, lo, hi - lo, hi - lo, al};
+            }
+    }
+    if (l->tls_memsz) {
+        uint64_t off = 0;
+        const lk_segment *data = lk_seg_role(l, LK_ROLE_DATA);
+        for (size_t i = 0; i < data->nsecs; i++)
+            if (data->secs[i]->addr == l->tls_start) {
+                off = data->secs[i]->offset;
+                break;
+            }
+        ph[n++] = (lk_phdr){PT_TLS, PF_R, off, l->tls_start, l->tls_filesz, l->tls_memsz, l->tls_align};
+    }
+    /* RELRO: what is written only at start-up, from the data segment's
+     * start to a page boundary (-z relro, the default; layout.c) */
+    if (l->relro_end > l->relro_start)
+        ph[n++] = (lk_phdr){PT_GNU_RELRO,
+                            PF_R,
+                            l->relro_offset,
+                            l->relro_start,
+                            l->relro_end - l->relro_start,
+                            l->relro_end - l->relro_start,
+                            1};
+    if (l->property) /* the merged program properties (note.c) */
+        ph[n++] = (lk_phdr){PT_GNU_PROPERTY,   PF_R, l->property->offset, l->property->addr, l->property->size,
+                            l->property->size, 8};
+    if (l->eh_frame_hdr)
+        ph[n++] = (lk_phdr){
+            PT_GNU_EH_FRAME,       PF_R, l->eh_frame_hdr->offset, l->eh_frame_hdr->addr, l->eh_frame_hdr->size,
+            l->eh_frame_hdr->size, 4};
+    ph[n++] = (lk_phdr){PT_GNU_STACK, PF_R | PF_W | (l->opt->exec_stack ? PF_X : 0), 0, 0, 0, 0, 16};
+    return n;
+}
