@@ -203,6 +203,19 @@ const ka_arch *ka_arch_for(uint16_t machine);
  * the host's, or x86-64. */
 const ka_arch *ka_arch_default(void);
 
+/* What a relocation of this type at offset (in code, size bytes; NULL
+ * when the bytes are not at hand) needs in an executable, after the
+ * relaxations the target makes there: its howto's needs, with general
+ * and local dynamic TLS and descriptors made local-exec (KA_NEED_TLS_LE
+ * instead), and an initial-exec access whose instruction can take an
+ * immediate made local-exec too.  *got_relaxes: the instruction of a
+ * GOT load can address the symbol itself (whether the symbol allows it,
+ * its address being fixed and in reach, is the caller's to say).  0 for
+ * a type the target does not know.  The link-editor's scan and its apply
+ * step both ask this, never the relocation's number. */
+uint16_t ka_reloc_need(const ka_arch *arch, uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset,
+                       bool *got_relaxes);
+
 /* The relocation's value (the howto's formula), no check, nothing written. */
 uint64_t ka_reloc_value(const ka_howto *h, const ka_reloc_in *in);
 

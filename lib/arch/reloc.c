@@ -129,3 +129,22 @@ uint64_t ka_tls_tp(const ka_arch *arch, uint64_t start, uint64_t end, uint64_t a
         return start - ((arch->tls_tcb_size + align - 1) & ~(align - 1));
     return (end + align - 1) & ~(align - 1);
 }
+
+uint16_t ka_reloc_need(const ka_arch *arch, uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset,
+                       bool *got_relaxes)
+{
+    const ka_howto *h = arch->howto(type);
+    *got_relaxes = false;
+    if (!h)
+        return 0;
+    uint16_t need = h->needs;
+    /* general and local dynamic, descriptors: one block at a fixed offset
+     * in an executable (the sequence is rewritten; relax_tls_le) */
+    if (need & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC))
+        return (uint16_t)((need & ~(KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) | KA_NEED_TLS_LE);
+    if ((need & KA_NEED_TLS_IE) && code && arch->tls_ie_relaxes(type, code, size, offset))
+        return (uint16_t)((need & ~KA_NEED_TLS_IE) | KA_NEED_TLS_LE);
+    if ((need & KA_NEED_GOT) && code)
+        *got_relaxes = arch->got_load_relaxes(type, code, size, offset);
+    return need;
+}

@@ -1,9 +1,12 @@
-/* The static GOT: one slot per symbol and kind (its address, or for
- * initial-exec TLS its offset from the thread pointer), however many
- * relocations use it, as GNU ld allocates them.  A GOTPCRELX load that
- * will be relaxed to address the symbol directly (relocate.c) needs no
- * slot.  The slots are numbered here, before the layout; relocate.c
- * finds each relocation's slot again and writes its value. */
+/* The table of per-symbol needs (scan.c fills it, the write pass reads
+ * it): for each symbol some relocation needs something for -- a GOT slot,
+ * a thread-pointer-offset slot, an IPLT entry, a TLS model -- one record,
+ * however many relocations use the symbol.  A global's record is shared by
+ * every file that references it; a local's is its file's.  The static
+ * GOT has one slot per symbol and kind (its address, or for initial-exec
+ * TLS its offset from the thread pointer), as GNU ld allocates them; a
+ * GOT load that will be relaxed to address the symbol directly needs no
+ * slot. */
 #include <string.h>
 
 #include "internal.h"
@@ -11,18 +14,17 @@
 
 enum { SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2, STB_LOCAL = 0, STT_TLS = 6 };
 
-/* A slot's key: a global symbol (owner the lk_sym, symi UINT64_MAX) or a
- * local one (owner the file, symi its index), and the kind. */
+/* A record's key: a global symbol (owner the lk_sym, symi UINT64_MAX) or
+ * a local one (owner the file, symi its index). */
 struct lk_got_entry {
     const void *owner;
     uint64_t symi;
-    uint32_t kind;
-    uint32_t slot;
+    lk_needs needs;
 };
 
-static uint32_t key_hash(const void *owner, uint64_t symi, uint32_t kind)
+static uint32_t key_hash(const void *owner, uint64_t symi)
 {
-    uint64_t h = ((uint64_t)(uintptr_t)owner >> 3) * 0x9e3779b97f4a7c15u ^ (symi + kind) * 0xc2b2ae3d27d4eb4fu;
+    uint64_t h = ((uint64_t)(uintptr_t)owner >> 3) * 0x9e3779b97f4a7c15u ^ symi * 0xc2b2ae3d27d4eb4fu;
     return (uint32_t)(h ^ h >> 29);
 }
 
@@ -44,12 +46,12 @@ static void key_of(lk_link *l, lk_file *f, uint64_t symi, const void **owner, ui
     }
 }
 
-static lk_got_entry *find(const lk_link *l, const void *owner, uint64_t symi, uint32_t kind, size_t *at)
+static lk_got_entry *find(const lk_link *l, const void *owner, uint64_t symi, size_t *at)
 {
     size_t mask = l->gotmap.cap - 1;
-    for (size_t i = key_hash(owner, symi, kind) & mask;; i = (i + 1) & mask) {
+    for (size_t i = key_hash(owner, symi) & mask;; i = (i + 1) & mask) {
         lk_got_entry *e = &l->gotmap.v[i];
-        if (!e->owner || (e->owner == owner && e->symi == symi && e->kind == kind)) {
+        if (!e->owner || (e->owner == owner && e->symi == symi)) {
             *at = i;
             return e->owner ? e : NULL;
         }
@@ -66,7 +68,7 @@ static int grow(lk_link *l)
         lk_got_entry *e = &l->gotmap.v[i];
         if (!e->owner)
             continue;
-        size_t k = key_hash(e->owner, e->symi, e->kind) & (cap - 1);
+        size_t k = key_hash(e->owner, e->symi) & (cap - 1);
         while (v[k].owner)
             k = (k + 1) & (cap - 1);
         v[k] = *e;
@@ -80,7 +82,7 @@ static int grow(lk_link *l)
  * of the code (a section's, a common's, the link-editor's, or 0 for an
  * undefined weak one), so that a GOTPCRELX load of it relaxes: not an
  * absolute or --defsym value, which may be anywhere. */
-static bool placed_symbol(lk_link *l, lk_file *f, uint64_t symi)
+bool lk_symbol_direct(lk_link *l, lk_file *f, uint64_t symi)
 {
     keel_sym sym;
     const char *name;
@@ -96,7 +98,7 @@ static bool placed_symbol(lk_link *l, lk_file *f, uint64_t symi)
             if (s->state == LK_COMMON)
                 return s->type != STT_TLS;
             if (s->def != f || s->def_index != symi)
-                return placed_symbol(l, s->def, s->def_index);
+                return lk_symbol_direct(l, s->def, s->def_index);
         }
         return sym.shndx != SHN_UNDEF && sym.raw_shndx != SHN_ABS && sym.raw_shndx != SHN_COMMON &&
                sym.shndx < f->elf.shnum && f->out[sym.shndx];
@@ -111,65 +113,43 @@ static bool placed_symbol(lk_link *l, lk_file *f, uint64_t symi)
         return true;
     if (!s || !s->def || s->defsym || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON))
         return false;
-    return s->state == LK_COMMON ? s->type != STT_TLS : placed_symbol(l, s->def, s->def_index);
+    return s->state == LK_COMMON ? s->type != STT_TLS : lk_symbol_direct(l, s->def, s->def_index);
 }
 
-bool lk_got_load_relaxes(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *code, uint64_t size)
-{
-    return l->arch->got_load_relaxes(r->type, code, size, r->offset) && placed_symbol(l, f, r->sym);
-}
-
-int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot)
+lk_needs *lk_needs_add(lk_link *l, lk_file *f, uint64_t symi)
 {
     const void *owner;
     uint64_t ksymi;
     size_t at;
     key_of(l, f, symi, &owner, &ksymi);
-    const lk_got_entry *e = l->gotmap.cap ? find(l, owner, ksymi, kind, &at) : NULL;
-    if (!e)
-        return -1;
-    *slot = e->slot;
-    return 0;
+    if ((l->gotmap.n + 1) * 2 > l->gotmap.cap && grow(l))
+        return NULL;
+    lk_got_entry *e = find(l, owner, ksymi, &at);
+    if (e)
+        return &e->needs;
+    l->gotmap.v[at] = (lk_got_entry){owner, ksymi, {0}};
+    l->gotmap.n++;
+    return &l->gotmap.v[at].needs;
 }
 
-int lk_count_got(lk_link *l, size_t *count)
+const lk_needs *lk_needs_of(lk_link *l, lk_file *f, uint64_t symi)
 {
-    *count = 0;
-    for (size_t fi = 0; fi < l->nfiles; fi++) {
-        lk_file *f = l->files[fi];
-        for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_relocs rs;
-            keel_shdr tsh;
-            const uint8_t *data = NULL;
-            uint64_t size = 0;
-            if (!lk_linked_relocs(f, i, &rs, &tsh))
-                continue;
-            for (uint64_t k = 0; k < rs.count; k++) {
-                keel_rel r;
-                keel_relocs_get(&rs, k, &r);
-                const ka_howto *h = l->arch->howto(r.type);
-                if (!h || h->formula == KA_F_MARKER || !(h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE)))
-                    continue;
-                uint32_t kind = h->needs & KA_NEED_TLS_IE ? LK_GOT_TPOFF : LK_GOT_ADDRESS;
-                if (!data && keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
-                    data = NULL, size = 0;
-                if (kind == LK_GOT_ADDRESS && data && lk_got_load_relaxes(l, f, &r, data, size))
-                    continue; /* the instruction will address the symbol itself */
-                if (kind == LK_GOT_TPOFF && data && l->arch->tls_ie_relaxes(r.type, data, size, r.offset))
-                    continue; /* the instruction will take the offset as an immediate */
-                const void *owner;
-                uint64_t ksymi;
-                size_t at;
-                key_of(l, f, r.sym, &owner, &ksymi);
-                if ((l->gotmap.n + 1) * 2 > l->gotmap.cap && grow(l))
-                    return l->err->code;
-                if (find(l, owner, ksymi, kind, &at))
-                    continue;
-                l->gotmap.v[at] = (lk_got_entry){owner, ksymi, kind, (uint32_t)*count};
-                l->gotmap.n++;
-                ++*count;
-            }
-        }
-    }
+    const void *owner;
+    uint64_t ksymi;
+    size_t at;
+    if (!l->gotmap.cap)
+        return NULL;
+    key_of(l, f, symi, &owner, &ksymi);
+    const lk_got_entry *e = find(l, owner, ksymi, &at);
+    return e ? &e->needs : NULL;
+}
+
+int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot)
+{
+    const lk_needs *n = lk_needs_of(l, f, symi);
+    uint16_t flag = kind == LK_GOT_TPOFF ? LK_N_GOT_TPOFF : LK_N_GOT;
+    if (!n || !(n->flags & flag))
+        return -1;
+    *slot = kind == LK_GOT_TPOFF ? n->got_tpoff : n->got;
     return 0;
 }

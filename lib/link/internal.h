@@ -403,15 +403,43 @@ bool lk_has_relro(const lk_link *l);
 /* The relocations of section i when it is a RELA section whose target
  * goes into the output, and the target's header. */
 bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target);
-/* got.c: number the GOT slots the relocations need (one per symbol and
- * kind), and find a relocation's slot again (-1: it has none). */
+/* What one symbol needs from the link (the scan's record, got.c's table;
+ * docs/design.md): found by the symbol (a global's is shared by every
+ * file that names it), one GOT slot per symbol and kind however many
+ * relocations use it.  The write pass reads the decisions here: which
+ * slot, whether a GOT load of it may address it directly, its TLS model.
+ * Dynamic output (issue 13) adds its needs here: a PLT entry, a dynamic
+ * relocation (GLOB_DAT, a TLS module/offset pair), preemption, a copy. */
+enum lk_need_flags {
+    LK_N_GOT = 1 << 0,       /* a GOT slot holding its address: got */
+    LK_N_GOT_TPOFF = 1 << 1, /* a GOT slot holding its offset from the thread pointer (initial-exec): got_tpoff */
+    LK_N_DIRECT = 1 << 2,    /* its address is fixed and in the output: a GOT load of it may address it itself */
+    LK_N_RELAXED = 1 << 3,   /* some reference was relaxed (a GOT load made direct, TLS made local-exec) */
+    LK_N_IPLT = 1 << 4,      /* an IFUNC: calls and pointers reach its IPLT entry, iplt */
+};
+/* The TLS access model after relaxation: the one the output uses */
+enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };
+typedef struct lk_needs {
+    uint16_t flags;          /* enum lk_need_flags */
+    uint16_t refs;           /* the union of its references' needs as written (ka_reloc_need's KA_NEED_*) */
+    uint8_t tls;             /* enum lk_tls_model */
+    uint32_t got, got_tpoff; /* slot numbers in .got, with LK_N_GOT, LK_N_GOT_TPOFF */
+    uint32_t iplt;           /* with LK_N_IPLT: its entry in .iplt (and .igot.plt, .rela.iplt) */
+} lk_needs;
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
-int lk_count_got(lk_link *l, size_t *count);
+/* The record of symbol symi of f, made empty if new (NULL: out of memory,
+ * the link's error set); the record, or NULL if nothing needs it. */
+lk_needs *lk_needs_add(lk_link *l, lk_file *f, uint64_t symi);
+const lk_needs *lk_needs_of(lk_link *l, lk_file *f, uint64_t symi);
+/* Its GOT slot of that kind (-1: it has none). */
 int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot);
-/* Whether relocation r of f, in code, loads from the GOT in a way that is
- * relaxed to address its symbol directly (it needs no slot of its own). */
-bool lk_got_load_relaxes(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *code, uint64_t size);
-int lk_collect_ifuncs(lk_link *l);
+/* Whether symbol symi of f has an address fixed in the output and in
+ * reach of the code (not absolute, --defsym or TLS): a GOT load of it can
+ * be made to address it directly. */
+bool lk_symbol_direct(lk_link *l, lk_file *f, uint64_t symi);
+/* The IFUNC a relocation's symbol reaches, if any: its defining file and
+ * symbol (relocate.c). */
+bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);
 void lk_tls_layout(lk_link *l);
 /* Where a relocation is, for messages, formatted only when one is needed:

@@ -368,7 +368,12 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             r.addend = 0;
         }
         ka_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
-        if (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) {
+        /* what it needs after relaxation, as the scan was told (scan.c):
+         * the target says what the instruction allows, the symbol's
+         * needs what the symbol does */
+        bool got_relaxes;
+        uint16_t need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
+        if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
             /* _TLS_MODULE_BASE_ is the block's start: after relaxation the
@@ -387,7 +392,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             }
             continue;
         }
-        if ((h->needs & KA_NEED_TLS_IE) && arch->tls_ie_relaxes(r.type, out, tsh.size, r.offset)) {
+        if ((h->needs & KA_NEED_TLS_IE) && (need & KA_NEED_TLS_LE)) {
             /* initial-exec to local-exec, as GNU ld relaxes it in an
              * executable: the offset is an immediate, no GOT slot */
             int64_t tpoff = (int64_t)(S - l->tls_tp);
@@ -400,10 +405,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in.T = S - l->tls_tp;
         if (h->needs & KA_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
             in.T = alloc ? S - l->tls_tp : S - l->tls_start;
-        if ((h->needs & KA_NEED_GOT) && !tls && lk_got_load_relaxes(l, f, &r, out, tsh.size) &&
+        const lk_needs *sneeds = (need & KA_NEED_GOT) && got_relaxes && !tls ? lk_needs_of(l, f, r.sym) : NULL;
+        if (sneeds && (sneeds->flags & LK_N_DIRECT) &&
             arch->relax_got_load(out, tsh.size, r.offset, r.type, S, r.addend, base + r.offset)) {
             /* a load from the GOT that addresses the symbol directly now, as
-             * GNU ld relaxes it (got.c counted no slot for it) */
+             * GNU ld relaxes it (the scan gave it no slot for this) */
             continue;
         }
         if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE)) {
@@ -442,8 +448,7 @@ bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *
            !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh.info, target, NULL);
 }
 
-/* The IFUNC a relocation reaches, if any: its defining file and symbol. */
-static bool ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di)
+bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di)
 {
     keel_sym sym;
     const char *name;
@@ -457,7 +462,7 @@ static bool ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, ui
                 return false;
             lk_sym *s = lk_file_sym(l, f, symi, name);
             if (s && s->def && (s->def != f || s->def_index != symi))
-                return ifunc_target(l, s->def, s->def_index, df, di);
+                return lk_ifunc_target(l, s->def, s->def_index, df, di);
         }
         *df = f;
         *di = (uint32_t)symi;
@@ -476,46 +481,6 @@ static bool ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, ui
     return true;
 }
 
-/* Every IFUNC a relocation reaches gets a call stub (its canonical
- * address), a slot the stub jumps through, and an IRELATIVE relocation
- * that the C library's start-up applies to the slot (__rela_iplt_start
- * to __rela_iplt_end). */
-int lk_collect_ifuncs(lk_link *l)
-{
-    for (size_t fi = 0; fi < l->nfiles; fi++) {
-        lk_file *f = l->files[fi];
-        for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_relocs rs;
-            keel_shdr tsh;
-            if (!lk_linked_relocs(f, i, &rs, &tsh))
-                continue;
-            for (uint64_t k = 0; k < rs.count; k++) {
-                keel_rel r;
-                lk_file *df;
-                uint32_t di;
-                keel_relocs_get(&rs, k, &r);
-                if (!ifunc_target(l, f, r.sym, &df, &di))
-                    continue;
-                if (!df->ifunc && !(df->ifunc = lk_zalloc(&l->arena, (df->symtab.count + 1) * sizeof *df->ifunc)))
-                    return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-                if (di >= df->symtab.count || df->ifunc[di])
-                    continue;
-                keel_sym rs_sym;
-                if (keel_symtab_get(&df->symtab, di, &rs_sym, NULL) || rs_sym.shndx >= df->elf.shnum ||
-                    !df->out[rs_sym.shndx])
-                    return lk_fail(l, KEEL_E_INDEX, "%s: an IFUNC's resolver is in a section that is not linked",
-                                   df->name);
-                if (!(l->ifuncs = lk_grow(&l->arena, l->ifuncs, l->nifuncs, &l->capifuncs, sizeof *l->ifuncs, 64)))
-                    return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-                l->ifuncs[l->nifuncs].file = df;
-                l->ifuncs[l->nifuncs].sym = di;
-                df->ifunc[di] = (uint32_t)++l->nifuncs;
-            }
-        }
-    }
-    return 0;
-}
-
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf)
 {
     for (size_t i = 0; i < l->nifuncs; i++) {
@@ -524,7 +489,7 @@ void lk_fill_ifuncs(lk_link *l, uint8_t *buf)
         uint64_t resolver = 0;
         if (!keel_symtab_get(&f->symtab, l->ifuncs[i].sym, &sym, NULL))
             in_output(f, sym.shndx, sym.value, &resolver);
-        /* (a resolver in a section not linked was refused in lk_collect_ifuncs) */
+        /* (a resolver in a section not linked was refused by the scan: scan.c) */
         const ka_arch *a = l->arch;
         uint64_t stub = l->iplt->addr + a->iplt_size * i, slot = l->igot->addr + a->word_size * i;
         a->write_iplt(buf + l->iplt->offset + a->iplt_size * i, stub, slot);

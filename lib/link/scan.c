@@ -1,16 +1,116 @@
 /* The pass "scan relocations": every relocation of a linked section is
- * read once, before addresses exist, and what each symbol needs is
- * recorded -- a GOT slot, an IPLT entry -- so that the synthetic sections
- * can be sized (layout.c's lk_place_synthetic) and the write pass only
- * reads the decisions. */
+ * read once, before addresses exist, and what its symbol needs is
+ * recorded in the symbol's needs (got.c's table): a GOT slot, a
+ * thread-pointer-offset slot, an IPLT entry, the TLS model after the
+ * relaxations an executable allows.  The target says what each
+ * relocation needs (ka_reloc_need); no relocation number is tested here.
+ * The synthetic sections are then sized from the needs (layout.c's
+ * lk_place_synthetic) and the write pass reads the decisions (relocate.c).
+ * Slots and IPLT entries are numbered in the order of their first
+ * reference, as GNU ld numbers them. */
 #include "internal.h"
+#include "../arch/arch.h"
+
+/* The TLS model a reference leaves its symbol with: the strongest one
+ * any of its references needs after relaxation. */
+static void tls_model(lk_needs *n, uint16_t need)
+{
+    uint8_t m = need & KA_NEED_TLS_IE ? LK_TLS_IE : need & KA_NEED_TLS_LE ? LK_TLS_LE : LK_TLS_NONE;
+    if (m > n->tls)
+        n->tls = m;
+}
+
+/* An IFUNC that a relocation reaches gets a call stub (its canonical
+ * address), a slot the stub jumps through, and an IRELATIVE relocation
+ * that the C library's start-up applies to the slot (__rela_iplt_start
+ * to __rela_iplt_end): its number, once per definition. */
+static int note_ifunc(lk_link *l, lk_file *f, const keel_rel *r)
+{
+    lk_file *df;
+    uint32_t di;
+    if (!lk_ifunc_target(l, f, r->sym, &df, &di))
+        return 0;
+    if (!df->ifunc && !(df->ifunc = lk_zalloc(&l->arena, (df->symtab.count + 1) * sizeof *df->ifunc)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    if (di >= df->symtab.count || df->ifunc[di])
+        return 0;
+    keel_sym rs_sym;
+    if (keel_symtab_get(&df->symtab, di, &rs_sym, NULL) || rs_sym.shndx >= df->elf.shnum || !df->out[rs_sym.shndx])
+        return lk_fail(l, KEEL_E_INDEX, "%s: an IFUNC's resolver is in a section that is not linked", df->name);
+    if (!(l->ifuncs = lk_grow(&l->arena, l->ifuncs, l->nifuncs, &l->capifuncs, sizeof *l->ifuncs, 64)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    l->ifuncs[l->nifuncs].file = df;
+    l->ifuncs[l->nifuncs].sym = di;
+    df->ifunc[di] = (uint32_t)++l->nifuncs;
+    lk_needs *n = lk_needs_add(l, df, di); /* the definition's record: what its references reach */
+    if (!n)
+        return l->err->code;
+    n->flags |= LK_N_IPLT;
+    n->iplt = (uint32_t)(l->nifuncs - 1);
+    return 0;
+}
+
+/* One relocation's needs into its symbol's record. */
+static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *data, uint64_t size)
+{
+    const ka_howto *h = l->arch->howto(r->type);
+    if (!h || h->formula == KA_F_MARKER ||
+        !(h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)))
+        return 0; /* nothing of the link's to make for it (an unknown type is the write pass's error) */
+    bool got_relaxes;
+    uint16_t need = ka_reloc_need(l->arch, r->type, data, size, r->offset, &got_relaxes);
+    lk_needs *n = lk_needs_add(l, f, r->sym);
+    if (!n)
+        return l->err->code;
+    n->refs |= h->needs;
+    tls_model(n, need);
+    if (need != h->needs)
+        n->flags |= LK_N_RELAXED; /* TLS made local-exec */
+    if (need & KA_NEED_GOT) {
+        if (got_relaxes && (n->flags & LK_N_DIRECT || lk_symbol_direct(l, f, r->sym))) {
+            n->flags |= LK_N_DIRECT | LK_N_RELAXED; /* the instruction will address the symbol itself */
+            return 0;
+        }
+        if (!(n->flags & LK_N_GOT)) {
+            n->flags |= LK_N_GOT;
+            n->got = (uint32_t)l->ngot++;
+        }
+    }
+    if ((need & KA_NEED_TLS_IE) && !(n->flags & LK_N_GOT_TPOFF)) {
+        n->flags |= LK_N_GOT_TPOFF;
+        n->got_tpoff = (uint32_t)l->ngot++;
+    }
+    return 0;
+}
 
 int lk_scan_relocs(lk_link *l)
 {
-    size_t ngot = 0;
-    int rc = lk_count_got(l, &ngot);
-    if (rc)
-        return rc;
-    l->ngot = ngot;
-    return lk_collect_ifuncs(l);
+    l->ngot = 0;
+    for (size_t fi = 0; fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        for (uint32_t i = 1; i < f->elf.shnum; i++) {
+            keel_relocs rs;
+            keel_shdr tsh;
+            const uint8_t *data = NULL;
+            uint64_t size = 0;
+            bool have_data = false;
+            if (!lk_linked_relocs(f, i, &rs, &tsh))
+                continue;
+            for (uint64_t k = 0; k < rs.count; k++) {
+                keel_rel r;
+                keel_relocs_get(&rs, k, &r);
+                int rc = note_ifunc(l, f, &r);
+                if (rc)
+                    return rc;
+                if (!have_data) { /* the instructions, read once per section (relaxations look at them) */
+                    have_data = true;
+                    if (keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
+                        data = NULL, size = 0;
+                }
+                if ((rc = scan_one(l, f, &r, data, size)))
+                    return rc;
+            }
+        }
+    }
+    return 0;
 }
