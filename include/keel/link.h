@@ -125,6 +125,62 @@ keel_linker *keel_link_open(const keel_link_options *opt, keel_error *err);
 int keel_link_run(keel_linker *link);
 void keel_link_close(keel_linker *link);
 
+/* The finished layout of a link that ran (docs/linker.md, "The layout"). */
+
+/* A program header as written. */
+typedef struct keel_link_segment {
+    uint32_t type, flags; /* PT_*, PF_* */
+    uint64_t vaddr, paddr, offset, filesz, memsz, align;
+} keel_link_segment;
+
+/* A section header as written, in section-header order (the null one
+ * left out: sections[k] has index k + 1). */
+typedef struct keel_link_section {
+    const char *name;
+    uint32_t type;
+    uint64_t flags, addr, offset, size, align;
+    uint32_t index;  /* in the output's section headers */
+    int32_t segment; /* the PT_LOAD (index in segments) its address is in; -1: none (not allocated) */
+} keel_link_section;
+
+/* An input section (every one with contents: not the symbol, string,
+ * relocation and group tables, which the link consumes) and its place. */
+typedef struct keel_link_input_section {
+    const char *path;   /* the object, or the archive holding it */
+    const char *member; /* the archive member's name, or NULL */
+    const char *name;   /* the section's name */
+    uint32_t index;     /* its index in the object's section headers */
+    int32_t output;     /* its output section (index in sections), or -1: discarded */
+    uint64_t offset;    /* where it starts in its output section (merged: see pieces) */
+    uint64_t size;      /* its size there (an edited .eh_frame's after editing; merged: the input's) */
+    bool discarded;     /* not in the output: --gc-sections, a COMDAT copy dropped, a section consumed */
+    bool merged;        /* its strings or constants were merged: pieces say where each went */
+} keel_link_input_section;
+
+/* One string or constant of a merged input section: the bytes at
+ * input_offset in the input went to output_offset in its output section
+ * (shared with every equal one). */
+typedef struct keel_link_merged_piece {
+    uint32_t input; /* index in inputs */
+    uint64_t input_offset, output_offset, length;
+} keel_link_merged_piece;
+
+typedef struct keel_link_layout {
+    const keel_link_segment *segments;
+    size_t nsegments;
+    const keel_link_section *sections;
+    size_t nsections;
+    const keel_link_input_section *inputs;
+    size_t ninputs;
+    const keel_link_merged_piece *pieces;
+    size_t npieces;
+} keel_link_layout;
+
+/* The layout of a link whose keel_link_run returned 0, made on the first
+ * call (NULL before, after a failed run, or out of memory); it and its
+ * strings stay valid until keel_link_close. */
+const keel_link_layout *keel_link_get_layout(keel_linker *link);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

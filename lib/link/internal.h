@@ -290,6 +290,7 @@ typedef struct keel_linker {
     struct lk_image *img;                  /* the output file's parts, between the last passes (image.h) */
     size_t nwarnings;                      /* what warnings points at */
     bool ran;                              /* keel_link_run was called: it runs once */
+    bool linked;                           /* it ran to the end: the layout is final */
     const struct keel_link_layout *layout; /* the finished layout, made when first asked for (layout_api.c) */
 } lk_link;
 

@@ -502,6 +502,7 @@ int keel_link_run(keel_linker *l)
             return rc;
         }
     }
+    l->linked = true;
     return 0;
 }
 
