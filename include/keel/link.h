@@ -140,7 +140,8 @@ typedef struct keel_link_section {
     uint32_t type;
     uint64_t flags, addr, offset, size, align;
     uint32_t index;  /* in the output's section headers */
-    int32_t segment; /* the PT_LOAD (index in segments) its address is in; -1: none (not allocated) */
+    int32_t segment; /* the PT_LOAD (index in segments) its address is in (.tbss: the PT_TLS,
+                      * it has no memory of the PT_LOAD's); -1: none (not allocated) */
 } keel_link_section;
 
 /* An input section (every one with contents: not the symbol, string,

@@ -17,7 +17,10 @@ enum {
     SHF_ALLOC = 2,
     SHF_STRINGS = 0x20,
     SHF_INFO_LINK = 0x40,
+    SHF_TLS = 0x400,
+    SHT_NOBITS = 8,
     PT_LOAD = 1,
+    PT_TLS = 7,
 };
 
 /* The tables the link consumes rather than places. */
@@ -27,14 +30,16 @@ static bool consumed(uint32_t type)
            type == SHT_SYMTAB_SHNDX;
 }
 
-/* The PT_LOAD an allocated section's address is in. */
+/* The PT_LOAD an allocated section's address is in; for .tbss, which
+ * takes no memory of the PT_LOAD (each thread has its copy), the PT_TLS. */
 static int32_t segment_of(const keel_link_layout *lay, const keel_link_section *s)
 {
     if (!(s->flags & SHF_ALLOC))
         return -1;
+    uint32_t want = (s->flags & SHF_TLS) && s->type == SHT_NOBITS ? PT_TLS : PT_LOAD;
     for (size_t i = 0; i < lay->nsegments; i++) {
         const keel_link_segment *g = &lay->segments[i];
-        if (g->type == PT_LOAD && s->addr >= g->vaddr &&
+        if (g->type == want && s->addr >= g->vaddr &&
             (s->addr < g->vaddr + g->memsz || (s->size == 0 && s->addr == g->vaddr + g->memsz)))
             return (int32_t)i;
     }
@@ -81,7 +86,9 @@ static const keel_link_layout *make_layout(lk_link *l)
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
             const lk_osec *o = l->segs[s]->secs[i];
-            secs[o->index - 1] = (keel_link_section){o->name, o->type,  o->flags, o->addr, o->offset,
+            /* .rela.iplt is linked to the IFUNCs' slots, as written (output.c) */
+            uint64_t flags = o->flags | (o == l->rela_iplt && l->igot ? SHF_INFO_LINK : 0);
+            secs[o->index - 1] = (keel_link_section){o->name, o->type,  flags,    o->addr, o->offset,
                                                      o->size, o->align, o->index, -1};
         }
     for (size_t k = 0; k < l->nemits; k++) { /* --emit-relocs' .rela sections */
