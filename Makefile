@@ -3,8 +3,9 @@
 #   make                 build/keel, build/libkeel.a, build/libkeel.so
 #   make test            build everything and run every test through prove
 #   make test SAN=1      the same, built with -fsanitize=address,undefined (in build-san/)
-#   make TSAN=1 tsan-tests  the loader's tests built with -fsanitize=thread
-#                        (in build-tsan/; run by tests/load_stress.t and .ci/run)
+#   make TSAN=1 tsan-tests  the loader's tests and keel built with -fsanitize=thread
+#                        (in build-tsan/; run by tests/load_stress.t,
+#                        tests/link_threads.t and .ci/run)
 #   make freestanding    check that the freestanding parts need no libc
 #   make fuzz            time-boxed libFuzzer runs (FUZZ_TIME seconds each)
 #   make bench           speed against the peers (never part of the tests)
@@ -114,7 +115,8 @@ $(BUILD)/tests/load_%: tests/unit/load_%.c $(LOAD_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LOAD_LIB_OBJ)
 
-tsan-tests: $(BUILD)/tests/load_api $(BUILD)/tests/load_stress
+# keel too: tests/link_threads.t links with its two threads (lib/link/fill.c)
+tsan-tests: $(BUILD)/tests/load_api $(BUILD)/tests/load_stress $(KEEL)
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 

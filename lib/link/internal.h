@@ -458,6 +458,8 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v);
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const lk_place *where);
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base);
+/* Each input section's bytes into buf, relocated, in the files' order (fill.c). */
+int lk_fill_inputs(lk_link *l, uint8_t *buf);
 /* The output file (outfile.c): a regular file through a temporary and a
  * rename, a special one (a device, a FIFO) written through, never
  * replaced.  lk_out_open gives buf, size bytes to fill; lk_out_close

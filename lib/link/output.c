@@ -65,39 +65,9 @@ static void put_shdr(uint8_t *h, const keel_shdr *sh)
 /* Each input section's bytes into its output section, relocated. */
 static int fill(lk_link *l, uint8_t *buf)
 {
-    for (size_t fi = 0; fi < l->nfiles; fi++) {
-        lk_file *f = l->files[fi];
-        for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_shdr sh;
-            const uint8_t *data;
-            uint64_t size;
-            keel_error e;
-            lk_osec *o = f->out[i];
-            if (!o || o->type == SHT_NOBITS || (f->merged && f->merged[i]) || keel_elf_shdr(&f->elf, i, &sh, &e))
-                continue; /* (merged strings come with their pool) */
-            if (sh.type == SHT_NOBITS)
-                continue;            /* zeros in a section of data that another input made (the file is zero-filled) */
-            if (f->eh && f->eh[i]) { /* an edited .eh_frame: its records kept */
-                lk_eh_fill(o, f->eh[i], buf);
-                continue;
-            }
-            if (keel_elf_section_data(&f->elf, &sh, &data, &size, &e) || size < sh.size)
-                return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u is cut short", f->name, i);
-            if (sh.size) /* (an empty section's data may be NULL: no memcpy from it) */
-                memcpy(buf + o->offset + f->pos[i], data, sh.size);
-        }
-        for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_shdr sh;
-            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info >= f->elf.shnum)
-                continue;
-            lk_osec *o = f->out[sh.info];
-            if (!o || o->type == SHT_NOBITS)
-                continue;
-            int rc = lk_relocate_section(l, f, i, buf + o->offset + f->pos[sh.info], o, o->addr + f->pos[sh.info]);
-            if (rc)
-                return rc;
-        }
-    }
+    int rc = lk_fill_inputs(l, buf); /* (fill.c: copying on a second thread) */
+    if (rc)
+        return rc;
     if (l->got)
         memcpy(buf + l->got->offset, l->got->data, l->got->size);
     /* folded .ctors/.dtors: their words, relocated, in the arrays' order */
