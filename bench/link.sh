@@ -258,7 +258,7 @@ ROW='  %-18s %8s  %-14s %7s  %10s %10s  %s'
 
 version() {
     case $1 in
-    keel) echo "$(cd "$HERE/.." && git describe --always --dirty 2>/dev/null || echo 'no git'), $(od -An -tx1 -j16 -N1 "$KEEL" | tr -d ' ' | sed 's/^02$/ET_EXEC/; s/^03$/ET_DYN (static-pie)/'), one thread" ;;
+    keel) echo "$(cd "$HERE/.." && git describe --always --dirty 2>/dev/null || echo 'no git'), $(od -An -tx1 -j16 -N1 "$KEEL" | tr -d ' ' | sed 's/^02$/ET_EXEC/; s/^03$/ET_DYN (static-pie)/'), a second thread copying the inputs" ;;
     bfd) "$BFD" --version | head -1 ;;
     gold) "$GOLD" --version | head -1 ;;
     lld) "$LLD" --version | head -1 ;;
