@@ -106,15 +106,20 @@ enum keel_ns_flags {
  * that is dlopen'd RTLD_GLOBAL: libraries the process opens later bind to
  * them, as to a -E program's.  Left out: thread-local symbols (this
  * object has no TLS block to give their offsets in: a library using one
- * gets ld.so's "undefined symbol"), names an earlier batch of the
- * namespace lent (ld.so's global scope keeps the first), and hidden or
- * internal ones.  The C library's and earlier libraries' definitions come
+ * gets ld.so's "undefined symbol"), and hidden or internal ones; no name
+ * is lent twice by a tree of namespaces, as a load keeps a name's first
+ * definition in the tree (separate trees may each lend one: ld.so finds
+ * the one opened first).  The C library's and earlier libraries' definitions come
  * before these in that scope (a -E program's come first).  If the export
  * fails, the load fails and leaves nothing.  Lifetime: the object is
  * dlclose'd when the last object of its batch is unloaded (keel_unload,
- * keel_ns_destroy; keel_ns_finalize keeps it); ld.so keeps it while a
- * library still bound to one of its symbols is loaded, and such a library
- * must not use them after the unload: their memory is gone. */
+ * keel_ns_destroy; keel_ns_finalize keeps it).  ld.so keeps it while a
+ * library bound to one of its symbols is loaded, and for good once the
+ * program itself has (a dlsym of the global scope); keel then retires its
+ * names (they become undefined, so that ld.so finds them no more and a
+ * later load lends them anew) and keeps its descriptor open.  A library
+ * that bound to them must not use them after the unload: their memory is
+ * gone. */
 
 /* A namespace; parent (may be NULL) is searched after it. */
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err);

@@ -82,10 +82,11 @@ typedef struct {
 
 struct rl_export {
     void *handle;
-    int fd;      /* kept open while ld.so may hold the object: its path
+    int fd;                /* kept open while ld.so may hold the object: its path
                   * names it, and a reused descriptor number would make a
                   * later dlopen of the same path find this one */
-    size_t live; /* the batch's objects still loaded */
+    size_t live;           /* the batch's objects still loaded */
+    size_t sym_off, nsyms; /* .dynsym, for retiring */
 };
 
 static const char shstrtab[] = "\0.hash\0.dynsym\0.dynstr\0.dynamic\0.shstrtab";
@@ -97,15 +98,15 @@ enum { SH_HASH = 1, SH_DYNSYM = 7, SH_DYNSTR = 15, SH_DYNAMIC = 23, SH_SHSTRTAB 
  * (a TLS symbol is an offset in its module's block, and this object has
  * no TLS segment: ld.so would give the offset in a block of its own; a
  * library using one gets ld.so's "undefined symbol" instead of a wrong
- * address); not one at address 0 (ld.so skips such definitions); not a
- * name an earlier batch of the namespace lent (ld.so's scope keeps the
- * first: the earlier export already has it). */
-static bool lent(const keel_ns *ns, const sym_entry *d)
+ * address); not one at address 0 (ld.so skips such definitions).  No
+ * name is lent twice by a tree of namespaces: a batch's table never holds
+ * a name the tree defines already (load.c's define keeps the first, as
+ * ld.so's scope does).  Separate trees may each lend one; ld.so then
+ * finds the one opened first. */
+static bool lent(const sym_entry *d)
 {
-    if (!d->name || d->visibility == STV_HIDDEN || d->visibility == STV_INTERNAL || d->type == STT_TLS ||
-        d->addr == 0 || (d->bind != STB_GLOBAL && d->bind != STB_WEAK))
-        return false;
-    return rl_sym_find(&ns->syms, d->name, d->hash) == NULL;
+    return d->name && d->visibility != STV_HIDDEN && d->visibility != STV_INTERNAL && d->type != STT_TLS &&
+           d->addr != 0 && (d->bind == STB_GLOBAL || d->bind == STB_WEAK);
 }
 
 /* The SysV ELF hash (DT_HASH). */
@@ -124,8 +125,8 @@ static uint32_t elf_hash(const char *s)
 static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 
 /* Lay the object out and write it into one buffer: 0 or the error. */
-static int write_image(const ka_arch *arch, const sym_table *defs, const keel_ns *ns, size_t n, size_t names,
-                       const char *soname, uint8_t **out, size_t *size, const char **first, uintptr_t *first_addr,
+static int write_image(const ka_arch *arch, const sym_table *defs, size_t n, size_t names, const char *soname,
+                       uint8_t **out, size_t *size, size_t *sym_off, const char **first, uintptr_t *first_addr,
                        keel_error *err)
 {
     size_t nsyms = n + 1, nbucket = n / 2 + 1, page = (size_t)sysconf(_SC_PAGESIZE);
@@ -180,7 +181,7 @@ static int write_image(const ka_arch *arch, const sym_table *defs, const keel_ns
     uint32_t k = 1;
     for (size_t i = 0; i < defs->cap; i++) {
         const sym_entry *d = &defs->v[i];
-        if (!lent(ns, d))
+        if (!lent(d))
             continue;
         size_t len = strlen(d->name) + 1;
         memcpy(str + at, d->name, len);
@@ -216,6 +217,7 @@ static int write_image(const ka_arch *arch, const sym_table *defs, const keel_ns
     sh[5] = (ex_shdr){SH_SHSTRTAB, SHT_STRTAB, 0, 0, off_shstr, sizeof shstrtab, 0, 0, 1, 0};
     *out = img;
     *size = total;
+    *sym_off = off_sym;
     return 0;
 }
 
@@ -233,13 +235,13 @@ static int write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-int rl_export_batch(keel_ns *ns, const sym_table *defs, rl_export **out, keel_error *err)
+int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
 {
     *out = NULL;
     const ka_arch *arch = ka_arch_host();
     size_t n = 0, names = 0;
     for (size_t i = 0; i < defs->cap; i++)
-        if (lent(ns, &defs->v[i])) {
+        if (lent(&defs->v[i])) {
             n++;
             names += strlen(defs->v[i].name) + 1;
         }
@@ -255,11 +257,12 @@ int rl_export_batch(keel_ns *ns, const sym_table *defs, rl_export **out, keel_er
     snprintf(soname, sizeof soname, "keel-export-%llu.so",
              (unsigned long long)__atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
     uint8_t *img = NULL;
-    size_t size = 0;
+    size_t size = 0, sym_off = 0;
     const char *first = NULL;
     uintptr_t first_addr = 0;
-    if (write_image(arch, defs, ns, n, names, soname, &img, &size, &first, &first_addr, err))
-        return err ? err->code : KEEL_E_NOMEM;
+    int rc = write_image(arch, defs, n, names, soname, &img, &size, &sym_off, &first, &first_addr, err);
+    if (rc)
+        return rc;
     rl_export *e = malloc(sizeof *e);
     int fd = memfd_create(soname, MFD_CLOEXEC);
     if (!e || fd < 0 || write_all(fd, img, size)) {
@@ -290,9 +293,30 @@ int rl_export_batch(keel_ns *ns, const sym_table *defs, rl_export **out, keel_er
                               "export: %s: the C library moves absolute symbols by the load base ('%s')", soname,
                               first);
     }
-    *e = (rl_export){h, fd, 0};
+    *e = (rl_export){h, fd, 0, sym_off, n + 1};
     *out = e;
     return 0;
+}
+
+/* Take an object's names out of ld.so's scope while ld.so keeps it: its
+ * symbols become undefined, with value 0, which lookups skip.  ld.so
+ * mapped the memfd privately and never writes those pages, so they are
+ * the memfd's own and show what is written to it. */
+static void retire(const rl_export *e)
+{
+    size_t bytes = e->nsyms * sizeof(ex_sym);
+    ex_sym *sym = malloc(bytes);
+    if (!sym || pread(e->fd, sym, bytes, (off_t)e->sym_off) != (ssize_t)bytes) {
+        free(sym);
+        return;
+    }
+    for (size_t i = 1; i < e->nsyms; i++) {
+        sym[i].shndx = SHN_UNDEF;
+        sym[i].value = sym[i].size = 0;
+    }
+    if (pwrite(e->fd, sym, bytes, (off_t)e->sym_off) != (ssize_t)bytes)
+        return free(sym);
+    free(sym);
 }
 
 void rl_export_release(keel_object *o)
@@ -302,16 +326,20 @@ void rl_export_release(keel_object *o)
     if (!e || --e->live)
         return;
     /* ld.so keeps the object while a library bound to one of its symbols
-     * (it records that dependency), and then keeps its descriptor's
-     * number taken too: see rl_export's fd */
+     * is loaded, and for good once the program itself has (a dlsym of the
+     * global scope): then its names are retired, so that a later load
+     * lends them anew, and its descriptor's number stays taken (see
+     * rl_export's fd) */
     char path[40];
     snprintf(path, sizeof path, "/proc/self/fd/%d", e->fd);
     dlclose(e->handle);
     void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
-    if (still)
+    if (still) {
+        retire(e);
         dlclose(still);
-    else
+    } else {
         close(e->fd);
+    }
     free(e);
 }
 

@@ -286,7 +286,7 @@ void rl_ns_unlink(keel_ns *ns);
  * object of defs' lendable names, opened RTLD_GLOBAL (*out NULL when
  * there is none); each object of the batch then owns a share of it, and
  * the last one released closes it. */
-int rl_export_batch(keel_ns *ns, const sym_table *defs, rl_export **out, keel_error *err);
+int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err);
 void rl_export_own(rl_export *e, keel_object *o);
 void rl_export_release(keel_object *o);
 

@@ -1321,7 +1321,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     /* the last step that may fail: the batch's addresses are final */
     rl_export *lent = NULL;
     if (!rc && (ns->flags & KEEL_NS_EXPORT) && !(ns->flags & KEEL_NS_INERT))
-        rc = rl_export_batch(ns, &b.defs, &lent, err);
+        rc = rl_export_batch(&b.defs, &lent, err);
     if (rc) {
         /* give the arena back: nothing of the batch stays, not even the
          * choice of where the namespace lives */
