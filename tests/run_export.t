@@ -16,6 +16,13 @@
 #     readelf -a -W without a warning, eu-elflint without an error, and
 #     its dynamic symbols are the objects' defined globals (readelf -s of
 #     host.o and dump.o): each once, SHN_ABS, same type and size;
+#   - the API (tests/progs/export/batches.c, linked with libkeel.a): two
+#     batches, in a namespace and its child, lend their names (ld.so's
+#     dlsym finds what keel_symbol finds; a module binds to both); a name
+#     the child's batch defines again is lent once, by the first; an
+#     unload closes the export object when nothing bound to it, retires
+#     its names when ld.so keeps it; a new load lends them again at their
+#     new addresses; a failed batch and an inert namespace lend nothing;
 #   - Python: /usr/bin/python3.11 against pymain.o + libpython3.11-pic.a
 #     run by keel run, importing extension modules that are shared objects
 #     in lib-dynload (_json, _queue), which need libpython's symbols: the
@@ -118,6 +125,36 @@ SKIP: {
     ok(!@diff && !@dups && keys %want >= 4, 'its symbols: the globals of host.o and dump.o, once each, ABS, type and size kept')
         or diag(join("\n", map { "$_: objects '" . ($want{$_} // '') . "', export '" . ($got{$_} // '') . "'" } @diff),
                 "\nduplicates: @dups");
+}
+
+# ------------------------------------------------------------ the API
+
+{
+    my $build = abs_path($ENV{KEEL_BUILD} || 'build');
+    # a sanitizer build's library needs its runtime linked in
+    my $san = run(argv => [$readelf, '-d', "$build/libkeel.so"])->{out} =~ /libasan/
+        ? '-fsanitize=address,undefined' : '';
+    my $b = sh("cd $tmp && $cc -O2 -fPIC -c $src/lib_a.c $src/lib_b.c $src/bad.c && "
+               . "$cc -O2 -fPIC -shared -fuse-ld=bfd -o mod_b.so $src/mod_b.c && "
+               . "$cc -O2 $san -I$FindBin::Bin/../include -o batches $src/batches.c $src/dump.c $build/libkeel.a -lpthread");
+    is($b, '', 'batches.c builds against libkeel.a');
+    make_path("$tmp/dump-api");
+    my $r = run(argv => ['./batches', "$tmp/mod_b.so", "$tmp/dump-api"], file => "$tmp/batches");
+    my @lines = split /\n/, $r->{out};
+    ok(@lines >= 19 && !grep(!/^ok /, grep { !/^  / } @lines) && $r->{status} == 0, 'the API: every step as ld.so sees it')
+        or diag(status_text($r->{status}), "\n$r->{out}$r->{err}");
+    # each name once across the export objects, both_fn the first batch's
+    my (%seen, @twice);
+    my @objs = glob("$tmp/dump-api/keel-export-*.so");
+    for my $o (@objs) {
+        for (split /\n/, run(argv => [$readelf, '--dyn-syms', '-W', $o])->{out}) {
+            my @f = split ' ';
+            next unless @f == 8 && $f[0] =~ /^\d+:$/;
+            push @twice, $f[7] if $seen{$f[7]}++;
+        }
+    }
+    ok(@objs == 2 && !@twice && $seen{both_fn} && $seen{b_fn} && $seen{a_value}, 'a name the child defines again is lent once')
+        or diag("objects: @objs; twice: @twice; seen: @{[sort keys %seen]}");
 }
 
 # ------------------------------------------------------------------ Python

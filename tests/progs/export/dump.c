@@ -1,6 +1,6 @@
 /* Copies the export objects keel run made for this program (the memfds
  * named keel-export-N.so) into the directory dir, for readelf and
- * eu-elflint.  Part of host.c's program (it is not a program of its own:
+ * eu-elflint; dir NULL: only counts them.  Part of host.c's program (it is not a program of its own:
  * its globals would be exported too, and its main would collide). */
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@ int dump_exports(const char *dir)
         return 2;
     int copied = 0;
     for (struct dirent *e; (e = readdir(d));) {
-        char link[64], target[256], out[4096];
+        char link[300], target[256], out[4096];
         snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
         ssize_t n = readlink(link, target, sizeof target - 1);
         if (n < 0)
@@ -25,6 +25,9 @@ int dump_exports(const char *dir)
         target[n] = 0;
         const char *name = strstr(target, "/memfd:keel-export-");
         if (!name)
+            continue;
+        copied++;
+        if (!dir)
             continue;
         name += strlen("/memfd:");
         size_t len = strcspn(name, " ");
@@ -37,7 +40,6 @@ int dump_exports(const char *dir)
                 return -1;
         close(in);
         close(to);
-        copied++;
     }
     closedir(d);
     return copied;
