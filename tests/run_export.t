@@ -15,7 +15,8 @@
 #   - the export object itself (copied out by dump.c from its memfd):
 #     readelf -a -W without a warning, eu-elflint without an error, and
 #     its dynamic symbols are the objects' defined globals (readelf -s of
-#     host.o and dump.o): each once, SHN_ABS, same type and size;
+#     host.o and dump.o) but the thread-local one: each once, SHN_ABS,
+#     same type and size;
 #   - the API (tests/progs/export/batches.c, linked with libkeel.a): two
 #     batches, in a namespace and its child, lend their names (ld.so's
 #     dlsym finds what keel_symbol finds; a module binds to both); a name
@@ -77,7 +78,7 @@ BAIL_OUT("cannot build tests/progs/export: $built") if $built;
 
 # ------------------------------------------------------ the host and module
 
-my $expect = qr/\Amodule: called from host, host_value 40\nmodule_run\(1\) = 1043\n.*host_value = 42\n\z/s;
+my $expect = qr/\Amodule: called from host, host_value 40\nmodule_run\(1\) = 1043\n.*host_value = 42, host_tls = 3\n\z/s;
 my $linked = run(argv => ['./host', "$tmp/module.so"], file => "$tmp/host-E");
 compare('keel run: the module calls back into the host, as with gcc -rdynamic', $linked,
         keel_run(['host.o', 'dump.o', '--', "$tmp/module.so"]), out_ok => $expect);
@@ -106,12 +107,13 @@ SKIP: {
         ok($el->{status} == 0 && $el->{out} =~ /No errors/, 'eu-elflint: no errors') or diag($el->{out}, $el->{err});
     }
     # the objects' defined globals (name => "TYPE SIZE"), as readelf shows them
-    my (%want, %got, @dups);
+    my (%want, %got, %tls, @dups);
     for my $o ("$tmp/host.o", "$tmp/dump.o") {
         for (split /\n/, run(argv => [$readelf, '-sW', $o])->{out}) {
             my @f = split ' ';
             next unless @f == 8 && $f[0] =~ /^\d+:$/;
             next unless ($f[4] eq 'GLOBAL' || $f[4] eq 'WEAK') && $f[6] ne 'UND' && $f[5] eq 'DEFAULT';
+            $tls{$f[7]} = 1, next if $f[3] eq 'TLS'; # not lent (no TLS block to hold it)
             $want{$f[7]} = "$f[3] $f[2] ABS";
         }
     }
@@ -122,7 +124,8 @@ SKIP: {
         $got{$f[7]} = "$f[3] $f[2] $f[6]";
     }
     my @diff = grep { ($want{$_} // '') ne ($got{$_} // '') } sort(keys %want, keys %got);
-    ok(!@diff && !@dups && keys %want >= 4, 'its symbols: the globals of host.o and dump.o, once each, ABS, type and size kept')
+    ok(!@diff && !@dups && keys %want >= 4 && $tls{host_tls},
+       'its symbols: the globals of host.o and dump.o but thread-local host_tls, once each, ABS, type and size kept')
         or diag(join("\n", map { "$_: objects '" . ($want{$_} // '') . "', export '" . ($got{$_} // '') . "'" } @diff),
                 "\nduplicates: @dups");
 }

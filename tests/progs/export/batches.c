@@ -76,8 +76,8 @@ int main(int argc, char **argv)
 
     keel_ns_destroy(child);
     keel_ns_destroy(ns);
-    check("destroyed namespaces: their names are gone from ld.so's scope",
-          dlsym(RTLD_DEFAULT, "a_fn") == NULL && dlsym(RTLD_DEFAULT, "b_fn") == NULL &&
-              dlsym(RTLD_DEFAULT, "a_value") == NULL);
+    check("destroyed namespaces: their names are gone from ld.so's scope", dlsym(RTLD_DEFAULT, "a_fn") == NULL &&
+                                                                               dlsym(RTLD_DEFAULT, "b_fn") == NULL &&
+                                                                               dlsym(RTLD_DEFAULT, "a_value") == NULL);
     return failures != 0;
 }

@@ -11,6 +11,7 @@ int dump_exports(const char *dir); /* dump.c */
 
 int host_value = 40;
 const char host_name[] = "host";
+__thread int host_tls = 3; /* not lent: keel's export object has no TLS block */
 
 int host_call(int x) { return x * 2 + host_value; }
 
@@ -30,7 +31,7 @@ int main(int argc, char **argv)
     }
     printf("module_run(1) = %d\n", run(1));
     int r = run(2);
-    printf("module_run(2) = %d, host_value = %d\n", r, host_value);
+    printf("module_run(2) = %d, host_value = %d, host_tls = %d\n", r, host_value, host_tls);
     /* (the test's look at what keel run lent: silent, the oracle has none) */
     if (getenv("EXPORT_DUMP") && dump_exports(getenv("EXPORT_DUMP")) < 1)
         return 3;
