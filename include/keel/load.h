@@ -113,7 +113,8 @@ enum keel_ns_flags {
  * before these in that scope (a -E program's come first).  If the export
  * fails, the load fails and leaves nothing.  Lifetime: the object is
  * dlclose'd when the last object of its batch is unloaded (keel_unload,
- * keel_ns_destroy; keel_ns_finalize keeps it).  ld.so keeps it while a
+ * keel_ns_destroy; keel_ns_finalize keeps it); an object unloaded before
+ * the rest of its batch has its own names retired (below) at once.  ld.so keeps it while a
  * library bound to one of its symbols is loaded, and for good once the
  * program itself has (a dlsym of the global scope); keel then retires its
  * names (they become undefined, so that ld.so finds them no more and a

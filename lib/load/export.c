@@ -82,11 +82,13 @@ typedef struct {
 
 struct rl_export {
     void *handle;
-    int fd;                /* kept open while ld.so may hold the object: its path
-                  * names it, and a reused descriptor number would make a
-                  * later dlopen of the same path find this one */
-    size_t live;           /* the batch's objects still loaded */
-    size_t sym_off, nsyms; /* .dynsym, for retiring */
+    /* kept open while ld.so may hold the object: its path names it, and
+     * a reused descriptor number would make a later dlopen of the same
+     * path find this one */
+    int fd;
+    size_t live;               /* the batch's objects still loaded */
+    size_t sym_off, nsyms;     /* .dynsym, for retiring */
+    const keel_object **owner; /* per .dynsym entry, the object defining it */
 };
 
 static const char shstrtab[] = "\0.hash\0.dynsym\0.dynstr\0.dynamic\0.shstrtab";
@@ -126,8 +128,8 @@ static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 
 /* Lay the object out and write it into one buffer: 0 or the error. */
 static int write_image(const ka_arch *arch, const sym_table *defs, size_t n, size_t names, const char *soname,
-                       uint8_t **out, size_t *size, size_t *sym_off, const char **first, uintptr_t *first_addr,
-                       keel_error *err)
+                       uint8_t **out, size_t *size, size_t *sym_off, const keel_object **owner, const char **first,
+                       uintptr_t *first_addr, keel_error *err)
 {
     size_t nsyms = n + 1, nbucket = n / 2 + 1, page = (size_t)sysconf(_SC_PAGESIZE);
     size_t strsz = 1 + strlen(soname) + 1 + names;
@@ -191,6 +193,7 @@ static int write_image(const ka_arch *arch, const sym_table *defs, size_t n, siz
         uint32_t b = elf_hash(d->name) % (uint32_t)nbucket;
         chain[k] = bucket[b];
         bucket[b] = k;
+        owner[k] = d->object;
         if (!*first && d->bind == STB_GLOBAL) {
             *first = d->name;
             *first_addr = d->addr;
@@ -260,14 +263,20 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
     size_t size = 0, sym_off = 0;
     const char *first = NULL;
     uintptr_t first_addr = 0;
-    int rc = write_image(arch, defs, n, names, soname, &img, &size, &sym_off, &first, &first_addr, err);
-    if (rc)
+    const keel_object **owner = calloc(n + 1, sizeof *owner);
+    if (!owner)
+        return keel_error_set(err, KEEL_E_NOMEM, 0, "export: out of memory (%U symbols)", (uint64_t)n);
+    int rc = write_image(arch, defs, n, names, soname, &img, &size, &sym_off, owner, &first, &first_addr, err);
+    if (rc) {
+        free(owner);
         return rc;
+    }
     rl_export *e = malloc(sizeof *e);
     int fd = memfd_create(soname, MFD_CLOEXEC);
     if (!e || fd < 0 || write_all(fd, img, size)) {
         int saved = errno;
         free(img);
+        free(owner);
         free(e);
         if (fd >= 0)
             close(fd);
@@ -281,6 +290,7 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         const char *why = dlerror();
         keel_error_set(err, KEEL_E_FORMAT, 0, "export: %s: %s", soname, why ? why : "dlopen failed");
         close(fd);
+        free(owner);
         free(e);
         return KEEL_E_FORMAT;
     }
@@ -288,34 +298,35 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
     if (first && (uintptr_t)dlsym(h, first) != first_addr) {
         dlclose(h);
         close(fd);
+        free(owner);
         free(e);
         return keel_error_set(err, KEEL_E_FORMAT, 0,
                               "export: %s: the C library moves absolute symbols by the load base ('%s')", soname,
                               first);
     }
-    *e = (rl_export){h, fd, 0, sym_off, n + 1};
+    *e = (rl_export){h, fd, 0, sym_off, n + 1, owner};
     *out = e;
     return 0;
 }
 
-/* Take an object's names out of ld.so's scope while ld.so keeps it: its
- * symbols become undefined, with value 0, which lookups skip.  ld.so
- * mapped the memfd privately and never writes those pages, so they are
- * the memfd's own and show what is written to it. */
-static void retire(const rl_export *e)
+/* Take names out of ld.so's scope while ld.so keeps the object: those of
+ * the object gone (NULL: all) become undefined, with value 0, which
+ * lookups skip.  ld.so mapped the memfd privately and never writes those
+ * pages, so they are the memfd's own and show what is written to it.  A
+ * failure leaves the names as they were: nothing more can be done. */
+static void retire(const rl_export *e, const keel_object *gone)
 {
     size_t bytes = e->nsyms * sizeof(ex_sym);
     ex_sym *sym = malloc(bytes);
-    if (!sym || pread(e->fd, sym, bytes, (off_t)e->sym_off) != (ssize_t)bytes) {
-        free(sym);
-        return;
+    if (sym && pread(e->fd, sym, bytes, (off_t)e->sym_off) == (ssize_t)bytes) {
+        for (size_t i = 1; i < e->nsyms; i++)
+            if (!gone || e->owner[i] == gone) {
+                sym[i].shndx = SHN_UNDEF;
+                sym[i].value = sym[i].size = 0;
+            }
+        ssize_t written = pwrite(e->fd, sym, bytes, (off_t)e->sym_off);
+        (void)written; /* short or failed: the names stay, as said above */
     }
-    for (size_t i = 1; i < e->nsyms; i++) {
-        sym[i].shndx = SHN_UNDEF;
-        sym[i].value = sym[i].size = 0;
-    }
-    if (pwrite(e->fd, sym, bytes, (off_t)e->sym_off) != (ssize_t)bytes)
-        return free(sym);
     free(sym);
 }
 
@@ -323,8 +334,13 @@ void rl_export_release(keel_object *o)
 {
     rl_export *e = o->export;
     o->export = NULL;
-    if (!e || --e->live)
+    if (!e)
         return;
+    /* one object of the batch: its names go, the others' stay */
+    if (--e->live) {
+        retire(e, o);
+        return;
+    }
     /* ld.so keeps the object while a library bound to one of its symbols
      * is loaded, and for good once the program itself has (a dlsym of the
      * global scope): then its names are retired, so that a later load
@@ -335,11 +351,12 @@ void rl_export_release(keel_object *o)
     dlclose(e->handle);
     void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
     if (still) {
-        retire(e);
+        retire(e, NULL);
         dlclose(still);
     } else {
         close(e->fd);
     }
+    free(e->owner);
     free(e);
 }
 
