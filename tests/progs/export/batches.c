@@ -1,7 +1,8 @@
 /* KEEL_NS_EXPORT through the API (include/keel/load.h): a batch lends its
  * globals; a child namespace's batch lends its own, except a name its
  * parent lent (ld.so's global scope keeps the first); an unload takes the
- * lent names away and a new load lends them again; a failed batch and an
+ * lent names away (of the one object unloaded, when its batch had more)
+ * and a new load lends them again; a failed batch and an
  * inert namespace lend nothing.  Every line checks the loader's answer
  * (keel_symbol) against ld.so's (dlsym of the global scope, a module
  * dlopen'd), and counts the export objects (memfds) after each step.
@@ -67,11 +68,27 @@ int main(int argc, char **argv)
     check("b_fn lent again, at its new address",
           keel_symbol(child, "b_fn") != old_b && dlsym(RTLD_DEFAULT, "b_fn") == keel_symbol(child, "b_fn"));
 
+    /* one object of a batch unloaded: its names go, the others' stay */
+    keel_input two[] = {{.path = "lib_c1.o"}, {.path = "lib_c2.o"}};
+    keel_object *c1 = NULL;
+    check("a two-object batch", keel_load(child, two, 2, &c1, &err) == 0 && exports(4));
+    keel_object *c2 = (keel_object *)keel_ns_next_object(child, c1);
+    void *old_c2 = keel_symbol(child, "c2_fn");
+    check("lends both objects' names",
+          c2 && dlsym(RTLD_DEFAULT, "c1_fn") == keel_symbol(child, "c1_fn") && dlsym(RTLD_DEFAULT, "c2_fn") == old_c2);
+    check("unload its second object", c2 && keel_unload(child, c2, false, &err) == 0);
+    check("c2_fn is gone from ld.so's scope, c1_fn stays",
+          exports(4) && dlsym(RTLD_DEFAULT, "c2_fn") == NULL &&
+              dlsym(RTLD_DEFAULT, "c1_fn") == keel_symbol(child, "c1_fn"));
+    check("load it again", keel_load_file(child, "lib_c2.o", NULL, &err) == 0 && exports(5));
+    check("c2_fn lent again, at its new address",
+          keel_symbol(child, "c2_fn") != old_c2 && dlsym(RTLD_DEFAULT, "c2_fn") == keel_symbol(child, "c2_fn"));
+
     check("a failed batch", keel_load_file(child, "bad.o", NULL, &err) != 0);
-    check("lends nothing", exports(3) && dlsym(RTLD_DEFAULT, "c_fn") == NULL);
+    check("lends nothing", exports(5) && dlsym(RTLD_DEFAULT, "c_fn") == NULL);
     keel_ns *inert = keel_ns_create(NULL, KEEL_NS_INERT | KEEL_NS_EXPORT, &err);
     check("an inert namespace's batch", inert && keel_load_file(inert, "lib_a.o", NULL, &err) == 0);
-    check("lends nothing", exports(3));
+    check("lends nothing", exports(5));
     keel_ns_destroy(inert);
 
     keel_ns_destroy(child);
