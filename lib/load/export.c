@@ -80,14 +80,23 @@ typedef struct {
     uint64_t val;
 } ex_dyn;
 
+/* The start of <link.h>'s struct link_map, the public part that dlinfo's
+ * RTLD_DI_LINKMAP gives (<link.h> itself brings <elf.h>, whose macros
+ * clash with elfdefs.h's names): the load base first. */
+typedef struct {
+    uintptr_t l_addr;
+    char *l_name;
+} ex_link_map;
+
 struct rl_export {
     void *handle;
     /* kept open while ld.so may hold the object: its path names it, and
      * a reused descriptor number would make a later dlopen of the same
      * path find this one */
     int fd;
-    size_t live;               /* the batch's objects still loaded */
-    size_t sym_off, nsyms;     /* .dynsym, for retiring */
+    size_t live;      /* the batch's objects still loaded */
+    uintptr_t dynsym; /* where ld.so mapped .dynsym, for retiring */
+    size_t nsyms;
     const keel_object **owner; /* per .dynsym entry, the object defining it */
 };
 
@@ -304,30 +313,42 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
                               "export: %s: the C library moves absolute symbols by the load base ('%s')", soname,
                               first);
     }
-    *e = (rl_export){h, fd, 0, sym_off, n + 1, owner};
+    /* our layout has addresses equal to file offsets: .dynsym is at the
+     * load base plus its offset */
+    const ex_link_map *map = NULL;
+    if (dlinfo(h, RTLD_DI_LINKMAP, &map) || !map) {
+        dlclose(h);
+        close(fd);
+        free(owner);
+        free(e);
+        return keel_error_set(err, KEEL_E_FORMAT, 0, "export: %s: no link map", soname);
+    }
+    *e = (rl_export){h, fd, 0, map->l_addr + sym_off, n + 1, owner};
     *out = e;
     return 0;
 }
 
 /* Take names out of ld.so's scope while ld.so keeps the object: those of
  * the object gone (NULL: all) become undefined, with value 0, which
- * lookups skip.  ld.so mapped the memfd privately and never writes those
- * pages, so they are the memfd's own and show what is written to it.  A
- * failure leaves the names as they were: nothing more can be done. */
+ * lookups skip.  Written in this process's mapping, made writable (never
+ * executable) for the while: ld.so mapped the object privately, so the
+ * change is this process's alone (not a forked parent's or child's, as
+ * a write to the memfd would be).  If mprotect fails, the names stay:
+ * nothing more can be done. */
 static void retire(const rl_export *e, const keel_object *gone)
 {
-    size_t bytes = e->nsyms * sizeof(ex_sym);
-    ex_sym *sym = malloc(bytes);
-    if (sym && pread(e->fd, sym, bytes, (off_t)e->sym_off) == (ssize_t)bytes) {
-        for (size_t i = 1; i < e->nsyms; i++)
-            if (!gone || e->owner[i] == gone) {
-                sym[i].shndx = SHN_UNDEF;
-                sym[i].value = sym[i].size = 0;
-            }
-        ssize_t written = pwrite(e->fd, sym, bytes, (off_t)e->sym_off);
-        (void)written; /* short or failed: the names stay, as said above */
-    }
-    free(sym);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = e->dynsym & ~(page - 1);
+    size_t len = e->dynsym + e->nsyms * sizeof(ex_sym) - from;
+    if (mprotect((void *)from, len, PROT_READ | PROT_WRITE))
+        return;
+    ex_sym *sym = (ex_sym *)e->dynsym;
+    for (size_t i = 1; i < e->nsyms; i++)
+        if (!gone || e->owner[i] == gone) {
+            sym[i].shndx = SHN_UNDEF;
+            sym[i].value = sym[i].size = 0;
+        }
+    mprotect((void *)from, len, PROT_READ);
 }
 
 void rl_export_release(keel_object *o)
