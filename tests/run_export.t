@@ -145,7 +145,7 @@ SKIP: {
     make_path("$tmp/dump-api");
     my $r = run(argv => ['./batches', "$tmp/mod_b.so", "$tmp/dump-api"], file => "$tmp/batches");
     my @lines = split /\n/, $r->{out};
-    ok(@lines >= 24 && !grep(!/^ok /, grep { !/^  / } @lines) && $r->{status} == 0, 'the API: every step as ld.so sees it')
+    ok(@lines >= 26 && !grep(!/^ok /, grep { !/^  / } @lines) && $r->{status} == 0, 'the API: every step as ld.so sees it')
         or diag(status_text($r->{status}), "\n$r->{out}$r->{err}");
     # each name once across the export objects, both_fn the first batch's
     my (%seen, @twice);

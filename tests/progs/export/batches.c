@@ -2,7 +2,8 @@
  * globals; a child namespace's batch lends its own, except a name its
  * parent lent (ld.so's global scope keeps the first); an unload takes the
  * lent names away (of the one object unloaded, when its batch had more)
- * and a new load lends them again; a failed batch and an
+ * and a new load lends them again (a forked child's unload changes
+ * nothing in its parent); a failed batch and an
  * inert namespace lend nothing.  Every line checks the loader's answer
  * (keel_symbol) against ld.so's (dlsym of the global scope, a module
  * dlopen'd), and counts the export objects (memfds) after each step.
@@ -10,6 +11,8 @@
 #include <dlfcn.h>
 #include <keel/load.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int dump_exports(const char *dir); /* dump.c */
 
@@ -80,9 +83,18 @@ int main(int argc, char **argv)
     check("c2_fn is gone from ld.so's scope, c1_fn stays",
           exports(4) && dlsym(RTLD_DEFAULT, "c2_fn") == NULL &&
               dlsym(RTLD_DEFAULT, "c1_fn") == keel_symbol(child, "c1_fn"));
-    check("load it again", keel_load_file(child, "lib_c2.o", NULL, &err) == 0 && exports(5));
+    check("load it again", keel_load_file(child, "lib_c2.o", &c2, &err) == 0 && exports(5));
     check("c2_fn lent again, at its new address",
           keel_symbol(child, "c2_fn") != old_c2 && dlsym(RTLD_DEFAULT, "c2_fn") == keel_symbol(child, "c2_fn"));
+    /* a forked process's unload retires the name in that process only */
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(keel_unload(child, c2, false, &err) == 0 && dlsym(RTLD_DEFAULT, "c2_fn") == NULL ? 0 : 1);
+    int status = -1;
+    check("a forked child unloads lib_c2.o: c2_fn gone there",
+          pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    check("and still lent here", dlsym(RTLD_DEFAULT, "c2_fn") == keel_symbol(child, "c2_fn"));
 
     check("a failed batch", keel_load_file(child, "bad.o", NULL, &err) != 0);
     check("lends nothing", exports(5) && dlsym(RTLD_DEFAULT, "c_fn") == NULL);
