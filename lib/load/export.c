@@ -22,10 +22,12 @@
  * DT_GNU_HASH), .dynsym, .dynstr, .dynamic and the section headers. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../elfdefs.h"
@@ -92,8 +94,10 @@ struct rl_export {
     void *handle;
     /* kept open while ld.so may hold the object: its path names it, and
      * a reused descriptor number would make a later dlopen of the same
-     * path find this one */
+     * path find this one; ino tells whether it is still ours (a program
+     * may close descriptors it does not know) */
     int fd;
+    ino_t ino;
     size_t live;      /* the batch's objects still loaded */
     uintptr_t dynsym; /* where ld.so mapped .dynsym, for retiring */
     size_t nsyms;
@@ -292,8 +296,28 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         return keel_error_set(err, KEEL_E_IO, 0, "export: %s: %s", soname, strerror(saved));
     }
     free(img);
+    /* a path ld.so knows already names an export object that is still
+     * loaded, whose descriptor the program closed: then another number */
     char path[40];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    for (int tries = 0;; tries++) {
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        void *old = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+        if (!old)
+            break;
+        dlclose(old);
+        int other = tries < 64 ? fcntl(fd, F_DUPFD_CLOEXEC, fd + 1) : -1;
+        close(fd);
+        if (other < 0) {
+            free(owner);
+            free(e);
+            return keel_error_set(err, KEEL_E_IO, 0, "export: %s: no descriptor whose path ld.so does not know",
+                                  soname);
+        }
+        fd = other;
+    }
+    struct stat st;
+    if (fstat(fd, &st))
+        st.st_ino = 0;
     void *h = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
     if (!h) {
         const char *why = dlerror();
@@ -323,7 +347,7 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         free(e);
         return keel_error_set(err, KEEL_E_FORMAT, 0, "export: %s: no link map", soname);
     }
-    *e = (rl_export){h, fd, 0, map->l_addr + sym_off, n + 1, owner};
+    *e = (rl_export){h, fd, st.st_ino, 0, map->l_addr + sym_off, n + 1, owner};
     *out = e;
     return 0;
 }
@@ -371,10 +395,12 @@ void rl_export_release(keel_object *o)
     snprintf(path, sizeof path, "/proc/self/fd/%d", e->fd);
     dlclose(e->handle);
     void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    struct stat st;
+    bool ours = fstat(e->fd, &st) == 0 && st.st_ino == e->ino;
     if (still) {
         retire(e, NULL);
         dlclose(still);
-    } else {
+    } else if (ours) {
         close(e->fd);
     }
     free(e->owner);
