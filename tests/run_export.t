@@ -24,7 +24,10 @@
 #     unload closes the export object when nothing bound to it, retires
 #     its names when ld.so keeps it, retires one object's names when the
 #     rest of its batch stays; a new load lends them again at their new
-#     addresses; a failed batch and an inert namespace lend nothing;
+#     addresses; a forked child's unload leaves the parent's names; a
+#     program that closes keel's descriptors breaks no later export (their
+#     paths, /proc/self/fd/N, come again) and loses no descriptor of its
+#     own at an unload; a failed batch and an inert namespace lend nothing;
 #   - Python: /usr/bin/python3.11 against pymain.o + libpython3.11-pic.a
 #     run by keel run, importing extension modules that are shared objects
 #     in lib-dynload (_json, _queue), which need libpython's symbols: the
@@ -138,14 +141,15 @@ SKIP: {
     # a sanitizer build's library needs its runtime linked in
     my $san = run(argv => [$readelf, '-d', "$build/libkeel.so"])->{out} =~ /libasan/
         ? '-fsanitize=address,undefined' : '';
-    my $b = sh("cd $tmp && $cc -O2 -fPIC -c $src/lib_a.c $src/lib_b.c $src/lib_c1.c $src/lib_c2.c $src/bad.c && "
+    my $b = sh("cd $tmp && $cc -O2 -fPIC -c $src/lib_a.c $src/lib_b.c $src/lib_c1.c $src/lib_c2.c $src/lib_c3.c $src/bad.c && "
                . "$cc -O2 -fPIC -shared -fuse-ld=bfd -o mod_b.so $src/mod_b.c && "
+               . "$cc -O2 -fPIC -shared -fuse-ld=bfd -o mod_c3.so $src/mod_c3.c && "
                . "$cc -O2 $san -I$FindBin::Bin/../include -o batches $src/batches.c $src/dump.c $build/libkeel.a -lpthread");
     is($b, '', 'batches.c builds against libkeel.a');
     make_path("$tmp/dump-api");
-    my $r = run(argv => ['./batches', "$tmp/mod_b.so", "$tmp/dump-api"], file => "$tmp/batches");
+    my $r = run(argv => ['./batches', "$tmp/mod_b.so", "$tmp/dump-api", "$tmp/mod_c3.so"], file => "$tmp/batches");
     my @lines = split /\n/, $r->{out};
-    ok(@lines >= 26 && !grep(!/^ok /, grep { !/^  / } @lines) && $r->{status} == 0, 'the API: every step as ld.so sees it')
+    ok(@lines >= 31 && !grep(!/^ok /, grep { !/^  / } @lines) && $r->{status} == 0, 'the API: every step as ld.so sees it')
         or diag(status_text($r->{status}), "\n$r->{out}$r->{err}");
     # each name once across the export objects, both_fn the first batch's
     my (%seen, @twice);

@@ -3,18 +3,23 @@
  * parent lent (ld.so's global scope keeps the first); an unload takes the
  * lent names away (of the one object unloaded, when its batch had more)
  * and a new load lends them again (a forked child's unload changes
- * nothing in its parent); a failed batch and an
+ * nothing in its parent; a program that closes keel's descriptors
+ * breaks nothing); a failed batch and an
  * inert namespace lend nothing.  Every line checks the loader's answer
  * (keel_symbol) against ld.so's (dlsym of the global scope, a module
  * dlopen'd), and counts the export objects (memfds) after each step.
- * argv[1]: mod_b.so; argv[2]: where dump_exports copies them. */
+ * argv[1]: mod_b.so; argv[2]: where dump_exports copies them; argv[3]:
+ * mod_c3.so. */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <keel/load.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int dump_exports(const char *dir); /* dump.c */
+int close_exports(void);
+extern int closed_fd;
 
 static int failures;
 
@@ -34,7 +39,7 @@ static int exports(int want)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3)
+    if (argc < 4)
         return 2;
     keel_error err = {0};
     keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST | KEEL_NS_EXPORT, &err);
@@ -96,11 +101,28 @@ int main(int argc, char **argv)
           pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
     check("and still lent here", dlsym(RTLD_DEFAULT, "c2_fn") == keel_symbol(child, "c2_fn"));
 
+    /* the program closes keel's descriptors: their numbers come again */
+    check("the program closes the export objects' descriptors", close_exports() == 5 && exports(0));
+    keel_object *c3 = NULL;
+    check("a later batch still lends its names", keel_load_file(child, "lib_c3.o", &c3, &err) == 0 && exports(1) &&
+                                                     (m = dlopen(argv[3], RTLD_NOW)) &&
+                                                     (run = (int (*)(void))dlsym(m, "module_run")) && run() == 33);
+    if (m)
+        dlclose(m);
+    check("and the names lent before stay", dlsym(RTLD_DEFAULT, "c2_fn") == keel_symbol(child, "c2_fn") &&
+                                                dlsym(RTLD_DEFAULT, "a_fn") == keel_symbol(ns, "a_fn"));
+    int mine = -1;
+    check("the program closes it and takes its number", close_exports() == 1 && closed_fd >= 0 &&
+                                                            (mine = open("/dev/null", O_RDONLY)) >= 0 &&
+                                                            dup2(mine, closed_fd) == closed_fd);
+    check("an unload closes no descriptor of the program's",
+          c3 && keel_unload(child, c3, false, &err) == 0 && fcntl(closed_fd, F_GETFD) != -1);
+
     check("a failed batch", keel_load_file(child, "bad.o", NULL, &err) != 0);
-    check("lends nothing", exports(5) && dlsym(RTLD_DEFAULT, "c_fn") == NULL);
+    check("lends nothing", exports(0) && dlsym(RTLD_DEFAULT, "c_fn") == NULL);
     keel_ns *inert = keel_ns_create(NULL, KEEL_NS_INERT | KEEL_NS_EXPORT, &err);
     check("an inert namespace's batch", inert && keel_load_file(inert, "lib_a.o", NULL, &err) == 0);
-    check("lends nothing", exports(5));
+    check("lends nothing", exports(0));
     keel_ns_destroy(inert);
 
     keel_ns_destroy(child);

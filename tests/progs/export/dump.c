@@ -1,6 +1,7 @@
 /* Copies the export objects keel run made for this program (the memfds
  * named keel-export-N.so) into the directory dir, for readelf and
- * eu-elflint; dir NULL: only counts them.  Part of host.c's program (it is not a program of its own:
+ * eu-elflint; dir NULL: only counts them; close_exports closes them, as
+ * a program that closes descriptors it does not know does.  Part of host.c's program (it is not a program of its own:
  * its globals would be exported too, and its main would collide). */
 #include <dirent.h>
 #include <fcntl.h>
@@ -9,6 +10,8 @@
 #include <unistd.h>
 
 int dump_exports(const char *dir);
+int close_exports(void);
+extern int closed_fd;
 
 int dump_exports(const char *dir)
 {
@@ -43,4 +46,24 @@ int dump_exports(const char *dir)
     }
     closedir(d);
     return copied;
+}
+
+int closed_fd = -1; /* the last one close_exports closed */
+
+int close_exports(void)
+{
+    int closed = 0;
+    for (int fd = 3; fd < 1024; fd++) {
+        char link[64], target[256];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n < 0)
+            continue;
+        target[n] = 0;
+        if (strstr(target, "/memfd:keel-export-") && close(fd) == 0) {
+            closed++;
+            closed_fd = fd;
+        }
+    }
+    return closed;
 }
