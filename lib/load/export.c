@@ -276,26 +276,22 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
     size_t size = 0, sym_off = 0;
     const char *first = NULL;
     uintptr_t first_addr = 0;
+    rl_export *e = calloc(1, sizeof *e);
     const keel_object **owner = calloc(n + 1, sizeof *owner);
-    if (!owner)
-        return keel_error_set(err, KEEL_E_NOMEM, 0, "export: out of memory (%U symbols)", (uint64_t)n);
-    int rc = write_image(arch, defs, n, names, soname, &img, &size, &sym_off, owner, &first, &first_addr, err);
-    if (rc) {
-        free(owner);
-        return rc;
+    int fd = -1, rc = 0;
+    void *h = NULL;
+    if (!e || !owner) {
+        rc = keel_error_set(err, KEEL_E_NOMEM, 0, "export: out of memory (%U symbols)", (uint64_t)n);
+        goto fail;
     }
-    rl_export *e = malloc(sizeof *e);
-    int fd = memfd_create(soname, MFD_CLOEXEC);
-    if (!e || fd < 0 || write_all(fd, img, size)) {
-        int saved = errno;
-        free(img);
-        free(owner);
-        free(e);
-        if (fd >= 0)
-            close(fd);
-        return keel_error_set(err, KEEL_E_IO, 0, "export: %s: %s", soname, strerror(saved));
+    rc = write_image(arch, defs, n, names, soname, &img, &size, &sym_off, owner, &first, &first_addr, err);
+    if (rc)
+        goto fail;
+    fd = memfd_create(soname, MFD_CLOEXEC);
+    if (fd < 0 || write_all(fd, img, size)) {
+        rc = keel_error_set(err, KEEL_E_IO, 0, "export: %s: %s", soname, strerror(errno));
+        goto fail;
     }
-    free(img);
     /* a path ld.so knows already names an export object that is still
      * loaded, whose descriptor the program closed: then another number */
     char path[40];
@@ -307,49 +303,47 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         dlclose(old);
         int other = tries < 64 ? fcntl(fd, F_DUPFD_CLOEXEC, fd + 1) : -1;
         close(fd);
-        if (other < 0) {
-            free(owner);
-            free(e);
-            return keel_error_set(err, KEEL_E_IO, 0, "export: %s: no descriptor whose path ld.so does not know",
-                                  soname);
-        }
         fd = other;
+        if (fd < 0) {
+            rc = keel_error_set(err, KEEL_E_IO, 0, "export: %s: no descriptor whose path ld.so does not know", soname);
+            goto fail;
+        }
     }
     struct stat st;
     if (fstat(fd, &st))
         st.st_ino = 0;
-    void *h = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+    h = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
     if (!h) {
         const char *why = dlerror();
-        keel_error_set(err, KEEL_E_FORMAT, 0, "export: %s: %s", soname, why ? why : "dlopen failed");
-        close(fd);
-        free(owner);
-        free(e);
-        return KEEL_E_FORMAT;
+        rc = keel_error_set(err, KEEL_E_FORMAT, 0, "export: %s: %s", soname, why ? why : "dlopen failed");
+        goto fail;
     }
     /* the C library must take SHN_ABS values as they are (glibc >= 2.28) */
     if (first && (uintptr_t)dlsym(h, first) != first_addr) {
-        dlclose(h);
-        close(fd);
-        free(owner);
-        free(e);
-        return keel_error_set(err, KEEL_E_FORMAT, 0,
-                              "export: %s: the C library moves absolute symbols by the load base ('%s')", soname,
-                              first);
+        rc = keel_error_set(err, KEEL_E_FORMAT, 0,
+                            "export: %s: the C library moves absolute symbols by the load base ('%s')", soname, first);
+        goto fail;
     }
     /* our layout has addresses equal to file offsets: .dynsym is at the
      * load base plus its offset */
     const ex_link_map *map = NULL;
     if (dlinfo(h, RTLD_DI_LINKMAP, &map) || !map) {
-        dlclose(h);
-        close(fd);
-        free(owner);
-        free(e);
-        return keel_error_set(err, KEEL_E_FORMAT, 0, "export: %s: no link map", soname);
+        rc = keel_error_set(err, KEEL_E_FORMAT, 0, "export: %s: no link map", soname);
+        goto fail;
     }
+    free(img);
     *e = (rl_export){h, fd, st.st_ino, 0, map->l_addr + sym_off, n + 1, owner};
     *out = e;
     return 0;
+fail:
+    if (h)
+        dlclose(h);
+    if (fd >= 0)
+        close(fd);
+    free(img);
+    free(owner);
+    free(e);
+    return rc;
 }
 
 /* Take names out of ld.so's scope while ld.so keeps the object: those of
