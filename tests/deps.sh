@@ -8,7 +8,10 @@ command -v readelf >/dev/null 2>&1 || need="$need binutils"
 command -v prove >/dev/null 2>&1 || need="$need perl"
 command -v llvm-ar >/dev/null 2>&1 || need="$need llvm"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
-command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t
+command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t, run_export.t
+# run.t, run_export.t: Python from its static PIC archive, lib-dynload modules
+[ -e /usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11-pic.a ] || need="$need libpython3.11-dev"
+[ -x /usr/bin/python3.11 ] || need="$need python3.11"
 command -v strace >/dev/null 2>&1 || need="$need strace" # load_patch.t (no W+X mmap), link_output.t (signals)
 command -v gdb >/dev/null 2>&1 || need="$need gdb" # link_review.t
 [ -e /usr/include/sqlite3.h ] && [ -e /usr/lib/x86_64-linux-gnu/libsqlite3.a ] || need="$need libsqlite3-dev"

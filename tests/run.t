@@ -465,8 +465,8 @@ for my $v (@cxx) {
 
 # ---------------------------------------------------------------- Python
 
-# Only modules built into libpython: extension modules (lib-dynload) are
-# dlopen'd by Python and cannot see the symbols keel loaded.
+# Modules built into libpython; extension modules (lib-dynload), which
+# see keel's symbols through its export object, are run_export.t's.
 my $py_script = <<'EOF';
 import sys, re, collections, itertools, functools, math, binascii
 need = ("_sre", "_collections", "itertools", "_functools", "math", "binascii", "_operator", "_heapq")

@@ -241,8 +241,8 @@ static int open_library(const char *spec, char **dirs, int ndirs)
 
 static void usage(FILE *to)
 {
-    fputs("usage: keel run [--list | --deps] [--json] [--argv0 NAME] [-L DIR] [-l NAME] OBJ|ARCHIVE...\n"
-          "                [-- ARGS...]\n"
+    fputs("usage: keel run [--list | --deps] [--json] [--argv0 NAME] [--no-export-dynamic] [-L DIR]\n"
+          "                [-l NAME] OBJ|ARCHIVE... [-- ARGS...]\n"
           "Load relocatable objects and archives into this process and call main.\n"
           "Archive members are loaded when they define a symbol the objects need;\n"
           "what none of them defines comes from this process (libc) and the\n"
@@ -252,6 +252,10 @@ static void usage(FILE *to)
           "  -L DIR   look for -l libraries in DIR first\n"
           "  --argv0 NAME  the program's argv[0] (default: the first input without its\n"
           "           .o, the name 'cc -o NAME NAME.o' gives the linked program)\n"
+          "  --no-export-dynamic  keep the program's global symbols from the shared\n"
+          "           libraries it dlopens (by default they are lent to them, as a\n"
+          "           program linked with -E lends its own: a C module calling back\n"
+          "           into its interpreter); -E, --export-dynamic: the default\n"
           "  --list   print the loaded sections instead of running\n"
           "  --deps   print the dependency edges between objects instead of running\n"
           "  --json   with --list or --deps: one JSON array\n",
@@ -293,6 +297,7 @@ static void name_process(char *argv0, const char *name)
 /* The command line: options and inputs mix, as on a linker's, up to "--". */
 typedef struct run_args {
     bool list, deps, json;
+    bool no_export;    /* --no-export-dynamic */
     const char *argv0; /* --argv0, or NULL */
     char **inputs, **libs, **dirs;
     int ninputs, nlibs, ndirs;
@@ -327,6 +332,10 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->deps = true;
         else if (strcmp(o, "--json") == 0)
             a->json = true;
+        else if (strcmp(o, "--export-dynamic") == 0 || strcmp(o, "-E") == 0)
+            a->no_export = false;
+        else if (strcmp(o, "--no-export-dynamic") == 0)
+            a->no_export = true;
         else if (strcmp(o, "--argv0") == 0 && i + 1 < argc)
             a->argv0 = argv[++i];
         else if (strncmp(o, "--argv0=", 8) == 0) /* as keel exec takes it */
@@ -348,6 +357,8 @@ static int parse_args(int argc, char **argv, run_args *a)
     a->rest = i;
     if (a->argv0 && (a->list || a->deps))
         fprintf(stderr, "keel run: --argv0 ignored: --list and --deps run nothing\n");
+    if (a->no_export && (a->list || a->deps))
+        fprintf(stderr, "keel run: --no-export-dynamic ignored: --list and --deps run nothing\n");
     if (a->ninputs == 0) {
         fprintf(stderr, "keel run: no input files\n");
         usage(stderr);
@@ -377,8 +388,11 @@ int cmd_run(int argc, char **argv)
     if (!a.list && !a.deps)
         atexit(unload_all);
     keel_error err = {0};
-    /* Listing loads without running anything. */
-    keel_ns *ns = keel_ns_create(NULL, KEEL_NS_HOST | (a.list || a.deps ? KEEL_NS_INERT : 0), &err);
+    /* Listing loads without running anything.  A program run lends its
+     * globals to the libraries it dlopens, as with ld -E: an interpreter's
+     * C modules call back into it. */
+    unsigned flags = KEEL_NS_HOST | (a.list || a.deps ? KEEL_NS_INERT : a.no_export ? 0 : KEEL_NS_EXPORT);
+    keel_ns *ns = keel_ns_create(NULL, flags, &err);
     keel_object *first = NULL;
     if (!ns || keel_load(ns, in, (size_t)a.ninputs, &first, &err)) {
         fprintf(stderr, "keel: %s\n", err.msg);

@@ -89,11 +89,38 @@ typedef struct keel_dep {
 } keel_dep;
 
 enum keel_ns_flags {
-    KEEL_NS_HOST = 1,  /* fall back to the host process's symbols (dlsym) */
-    KEEL_NS_INERT = 2, /* load and relocate, but never execute loaded code:
+    KEEL_NS_HOST = 1,   /* fall back to the host process's symbols (dlsym) */
+    KEEL_NS_INERT = 2,  /* load and relocate, but never execute loaded code:
                         * no constructors or destructors, no .eh_frame
                         * registration (inspection, fuzzing) */
+    KEEL_NS_EXPORT = 4, /* lend each batch's global symbols to the shared
+                         * libraries the process dlopens later, as a
+                         * program linked with -E (--export-dynamic)
+                         * lends its own; see "Exporting" below */
 };
+
+/* Exporting (KEEL_NS_EXPORT).  At the end of each successful keel_load,
+ * before the batch's constructors run, the batch's global and weak
+ * definitions of default or protected visibility are written as the
+ * absolute symbols of a small shared object (in memory, memfd_create)
+ * that is dlopen'd RTLD_GLOBAL: libraries the process opens later bind to
+ * them, as to a -E program's.  Left out: thread-local symbols (this
+ * object has no TLS block to give their offsets in: a library using one
+ * gets ld.so's "undefined symbol"), and hidden or internal ones; no name
+ * is lent twice by a tree of namespaces, as a load keeps a name's first
+ * definition in the tree (separate trees may each lend one: ld.so finds
+ * the one opened first).  The C library's and earlier libraries' definitions come
+ * before these in that scope (a -E program's come first).  If the export
+ * fails, the load fails and leaves nothing.  Lifetime: the object is
+ * dlclose'd when the last object of its batch is unloaded (keel_unload,
+ * keel_ns_destroy; keel_ns_finalize keeps it); an object unloaded before
+ * the rest of its batch has its own names retired (below) at once.  ld.so keeps it while a
+ * library bound to one of its symbols is loaded, and for good once the
+ * program itself has (a dlsym of the global scope); keel then retires its
+ * names (they become undefined, so that ld.so finds them no more and a
+ * later load lends them anew) and keeps its descriptor open.  A library
+ * that bound to them must not use them after the unload: their memory is
+ * gone. */
 
 /* A namespace; parent (may be NULL) is searched after it. */
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err);

@@ -12,6 +12,7 @@
 /* Memory that objects keep, shared by the objects of a load (bulk.c):
  * each allocation counts against its chunk until rl_pool_put. */
 typedef struct rl_pool_chunk rl_pool_chunk;
+typedef struct rl_export rl_export;
 typedef struct rl_pool {
     pthread_mutex_t lock;
     rl_pool_chunk *cur;
@@ -105,6 +106,7 @@ struct keel_object {
      * with __cxa_atexit under it, and __cxa_finalize runs them at unload */
     uintptr_t dso_handle; /* its address: a word of the object's read-only
                              * region, which its code reaches PC-relative */
+    rl_export *export;    /* its batch's lent symbols (KEEL_NS_EXPORT), or NULL */
 };
 
 /* The slots a symbol wants: the needs' own bits, so that the survey of a
@@ -279,6 +281,14 @@ void rl_edges_changed(keel_ns *ns);
 keel_object **rl_dependents_closure(keel_object *o, size_t *count);
 void rl_ns_link(keel_ns *ns);
 void rl_ns_unlink(keel_ns *ns);
+
+/* Lending a batch's globals to later dlopens (export.c): the shared
+ * object of defs' lendable names, opened RTLD_GLOBAL (*out NULL when
+ * there is none); each object of the batch then owns a share of it, and
+ * the last one released closes it. */
+int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err);
+void rl_export_own(rl_export *e, keel_object *o);
+void rl_export_release(keel_object *o);
 
 /* The address index: room for a batch's sections (before the commit),
  * then the batch's objects; an object out. */

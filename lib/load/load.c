@@ -1318,6 +1318,10 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     }
     if (!rc)
         rc = protect(&b, start, region_size);
+    /* the last step that may fail: the batch's addresses are final */
+    rl_export *lent = NULL;
+    if (!rc && (ns->flags & KEEL_NS_EXPORT) && !(ns->flags & KEEL_NS_INERT))
+        rc = rl_export_batch(&b.defs, &lent, err);
     if (rc) {
         /* give the arena back: nothing of the batch stays, not even the
          * choice of where the namespace lives */
@@ -1355,6 +1359,7 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         o->constructing = !(ns->flags & KEEL_NS_INERT);
         o->seq = __atomic_add_fetch(&load_seq, 1, __ATOMIC_RELAXED);
         o->batch = b.v[0].obj->seq;
+        rl_export_own(lent, o);
         if (ns->last)
             ns->last->next = o;
         else

@@ -90,6 +90,7 @@ void rl_object_finalize(keel_object *o)
 
 void rl_object_free(keel_object *o, bool detach)
 {
+    rl_export_release(o); /* before its pages go: no library binds to them anew */
     if (o->tls_module)
         rl_tls_unregister(o->tls_module);
     if (o->neh_frames) {
