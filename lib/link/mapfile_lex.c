@@ -248,6 +248,21 @@ int mf_lex_match(mf_reader *r, bool ref, mf_value *v)
     return 0;
 }
 
+/* An archive member after a file name, name(member), r->tok the name and
+ * r->pos at the '(': the token grows to take it in. */
+int mf_lex_member(mf_reader *r)
+{
+    size_t p = r->pos + 1;
+    while (p < r->len && r->buf[p] != ')' && r->buf[p] != '\n' && r->buf[p])
+        p++;
+    if (p >= r->len || r->buf[p] != ')' || p == r->pos + 1)
+        return mf_error(r, r->line, "malformed archive member: expected name(member)");
+    r->tok.n += p + 1 - r->pos;
+    r->pos = p + 1;
+    r->tok.paren = false;
+    return 0;
+}
+
 /* The first item of a file: blanks, newlines and comments skipped, then
  * `$mapfile_version 2' and nothing but a comment on its line. */
 int mf_version(mf_reader *r)

@@ -326,6 +326,9 @@ static int values(mf_reader *r, const struct spec *sp, mf_attr *a, seg_ctx *sc)
                     return r->rc;
                 break;
             }
+            if (TOK.kind == MF_T_NAME && TOK.paren && sp->key != MF_K_IS_NAME && sp->vt == VT_MATCH &&
+                mf_lex_member(r)) /* FILE_*: archive(member) */
+                return r->rc;
         }
             /* fall through */
         case VT_NAMES:

@@ -98,6 +98,9 @@ void mf_next(mf_reader *r);
 /* MATCH(...) or MATCHREF(...), the name just read (r->tok.paren): the
  * text between the parentheses read into v. */
 int mf_lex_match(mf_reader *r, bool ref, mf_value *v);
+/* FILE_*'s name(member), the name just read (r->tok.paren): the token
+ * takes in the member. */
+int mf_lex_member(mf_reader *r);
 /* The control directive at r->pos (a '$' first on its line), through the
  * end of its line. */
 int mf_control(mf_reader *r);
