@@ -13,7 +13,9 @@
 #     $error, the predefined names for each class, machine and output kind;
 #   - a directory as the mapfile (its files in name order, dot files left);
 #   - a version 1 mapfile, and every error of the notes a reader can give,
-#     as "FILE: line N: message".
+#     as "FILE: line N: message";
+#   - keel link --mapfile: read first (a mapfile's error is its own), then
+#     refused while the layout does not apply mapfiles, never an output.
 use strict;
 use warnings;
 use FindBin;
@@ -561,5 +563,34 @@ fails('STUB_OBJECT', $v2 . "STUB_OBJECT;\n", 'm.map: line 2: STUB_OBJECT is not 
 fails('PHDR_ADD_NULL +=', $v2 . "PHDR_ADD_NULL += 1;\n", "m.map: line 2: PHDR_ADD_NULL: expected '=', not '+='");
 fails('STACK without a block', $v2 . "STACK;\n", "m.map: line 2: STACK: expected '{', not ';'");
 fails('an unterminated block', $v2 . "LOAD_SEGMENT a { ALIGN = 8;\n", "m.map: line 3: expected attribute name (ALIGN ASSIGN_SECTION DISABLE FLAGS IS_ORDER MAX_SIZE NOHDR OS_ORDER PADDR ROUND SIZE_SYMBOL VADDR), or terminator: found end of file");
+
+# --------------------------------------------- keel link --mapfile FILE
+# read before the link, then refused while the layout does not apply
+# mapfiles: a mapfile's error is its own, a valid one gets the refusal;
+# neither leaves an output
+SKIP: {
+    my $keel = $ENV{KEEL} // "$build/keel";
+    skip "no keel at $keel", 4 unless -x $keel;
+    skip 'no gcc', 4 unless Programs::have('gcc');
+    spew("$tmp/start.c", "void _start(void) { for (;;) ; }\n");
+    my $cc = run_program(env => \%env, dir => $tmp, argv => ['gcc', '-c', '-O2', 'start.c', '-o', 'start.o'], base => "$tmp/cc");
+    skip "gcc -c failed: $cc->{err}", 4 if $cc->{status};
+    spew("$tmp/good.map", "${v2}STACK { FLAGS -= EXECUTE; };\n");
+    spew("$tmp/bad.map", "${v2}LOAD_SEGMENT x {\n  FLAGS = READ ALLOC;\n};\n");
+    my $link = sub { run_program(env => \%env, dir => $tmp, argv => [$keel, 'link', '-o', 'out', 'start.o', @_], base => "$tmp/link" . ++$runs) };
+    $r = $link->('--mapfile', 'good.map', '--mapfile=bad.map');
+    ok($r->{status} == 256 && $r->{err} =~ /^keel \w+: bad\.map: line 3: segment FLAGS: invalid value 'ALLOC'$/m && !-e "$tmp/out",
+       'keel link --mapfile: a mapfile\'s error, FILE: line N:, and no output') or diag($r->{err});
+    $r = $link->('--mapfile', 'good.map', '--mapfile', 'dir');
+    ok($r->{status} == 256 && $r->{err} =~ /^keel \w+: good\.map: mapfiles are not supported yet$/m && !-e "$tmp/out",
+       'keel link --mapfile: valid mapfiles (a file and a directory) read, then refused, no output') or diag($r->{err});
+    spew("$tmp/v1.map", "text = LOAD ?RX;\n");
+    $r = $link->('--mapfile', 'v1.map');
+    ok($r->{status} == 256 && $r->{err} =~ /^keel \w+: v1\.map: line 1: not a version 2 mapfile: keel reads only version 2/m,
+       'keel link --mapfile: a version 1 mapfile') or diag($r->{err});
+    $r = $link->('--mapfile', 'missing.map');
+    ok($r->{status} == 256 && $r->{err} =~ /^keel \w+: missing\.map: cannot open mapfile: No such file or directory$/m,
+       'keel link --mapfile: a missing mapfile') or diag($r->{err});
+}
 
 done_testing();
