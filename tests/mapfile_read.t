@@ -367,6 +367,8 @@ fails('illegal character (control)', $v2 . "LOAD_SEGMENT a\x01;\n", "m.map: line
 fails('a name followed by a quote', $v2 . "LOAD_SEGMENT a'b';\n", "m.map: line 2: whitespace needed before token: '");
 fails('unterminated double quotes', $v2 . "LOAD_SEGMENT \"a;\nx\";\n", 'm.map: line 2: unterminated quoted string');
 fails('unterminated single quotes', $v2 . "LOAD_SEGMENT 'a", 'm.map: line 2: unterminated quoted string');
+fails('a NUL byte in quotes', $v2 . "LOAD_SEGMENT 'a\0b';\n", "m.map: line 2: illegal character '\\000'");
+fails('\\0 in double quotes', $v2 . "LOAD_SEGMENT \"a\\0\";\n", 'm.map: line 2: invalid octal escape in quoted string: \\0');
 fails('a bad escape', $v2 . "LOAD_SEGMENT \"a\\q\";\n", "m.map: line 2: invalid escape sequence in quoted string: '\\q'");
 fails('a quoted keyword', $v2 . "LOAD_SEGMENT a { \"ALIGN\" = 8; };\n", 'm.map: line 2: mapfile keywords should not be quoted: ALIGN');
 fails('a quoted directive', $v2 . "'STACK' { FLAGS = READ; };\n", 'm.map: line 2: mapfile keywords should not be quoted: STACK');
@@ -412,9 +414,9 @@ $if 0
   this is not read ( & ^ "
   $if bad &&& expression ((
     $error not said
-  $else
+  $else junk
     $add never
-  $endif
+  $endif junk
   $bogus directive
 $elif 1
   $if 1

@@ -174,7 +174,7 @@ int mf_control(mf_reader *r)
         mf_cond *c = &r->conds[r->nconds - 1];
         if (c->in_else)
             return mf_error(r, r->line, "%s used after $else (the $if at line %u)", w, (unsigned)c->line);
-        if (is_else && !none)
+        if (is_else && !none && c->outer) /* a skipped region's arguments are not checked */
             return mf_error(r, r->line, "$else takes no argument");
         bool v = is_else;
         if (!is_else && c->outer && !c->taken && eval(r, arg, end, &v))
@@ -187,7 +187,7 @@ int mf_control(mf_reader *r)
     if (IS("endif")) {
         if (!r->nconds)
             return mf_error(r, r->line, "$endif used without opening $if");
-        if (!none)
+        if (!none && r->conds[r->nconds - 1].outer)
             return mf_error(r, r->line, "$endif takes no argument");
         r->nconds--;
         return 0;

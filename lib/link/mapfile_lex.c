@@ -82,6 +82,10 @@ static void lex_string(mf_reader *r)
         char c = r->buf[r->pos++];
         if (c == q)
             break;
+        if (!c) { /* a name is a C string */
+            mf_error(r, r->line, "illegal character '\\000'");
+            return;
+        }
         if (c == '\\' && q == '"') {
             char e = r->pos < r->len ? r->buf[r->pos] : 0;
             static const char from[] = "abfnrtv\\'\"", to[] = "\a\b\f\n\r\t\v\\'\"";
