@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!sink)
         sink = fopen("/dev/null", "w");
-    static const uint16_t machines[] = {62, 3, 183, 0};
+    static const char *const machines[] = {"_x86 _x86_64", "_x86", "", NULL};
     mf_target t = {.elfclass = (data[0] & 1) ? 1 : 2,
                    .machine = machines[(data[0] >> 1) & 3],
                    .etype = (uint16_t)(1 + (data[0] >> 3) % 3)};

@@ -179,9 +179,9 @@ typedef struct mf_directive {
 
 /* What conditional input may ask about the output. */
 typedef struct mf_target {
-    int elfclass;     /* 1 (ELFCLASS32) or 2 (ELFCLASS64): integers' width, _ELF32/_ELF64 */
-    uint16_t machine; /* EM_X86_64 (62) defines _x86 and _x86_64; EM_386 (3) _x86 */
-    uint16_t etype;   /* ET_REL (1), ET_EXEC (2), ET_DYN (3): _ET_REL, _ET_EXEC, _ET_DYN */
+    int elfclass;        /* 1 (ELFCLASS32) or 2 (ELFCLASS64): integers' width, _ELF32/_ELF64 */
+    const char *machine; /* the machine's names, blank-separated (ka_arch's mapfile_names); NULL: none */
+    uint16_t etype;      /* ET_REL (1), ET_EXEC (2), ET_DYN (3): _ET_REL, _ET_EXEC, _ET_DYN */
 } mf_target;
 
 typedef struct mf_reader mf_reader; /* mapfile_read.c */

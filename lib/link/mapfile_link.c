@@ -1,13 +1,17 @@
 /* The link's mapfiles (--mapfile, in command-line order): read, so that a
  * mapfile with an error gets its "FILE: line N:" message; then refused,
  * as the layout does not apply them yet (never a link that ignores one). */
+#include "../arch/arch.h"
 #include "mapfile.h"
 
 int lk_read_mapfiles(lk_link *l)
 {
     const keel_link_options *opt = l->opt;
-    /* what keel link writes: static x86-64 executables (ELF64, ET_EXEC) */
-    mf_target t = {.elfclass = 2, .machine = 62, .etype = 2};
+    /* What keel link writes: executables (ET_EXEC) for the machine of its
+     * inputs, which are read after the mapfiles: the host's (the only
+     * target keel has, and what keel link's callers build for). */
+    const ka_arch *arch = ka_arch_host();
+    mf_target t = {.elfclass = arch ? arch->elfclass : 2, .machine = arch ? arch->mapfile_names : NULL, .etype = 2};
     mf_reader *r = mf_reader_new(&l->arena, &t, l->err);
     if (!r)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");

@@ -128,15 +128,11 @@ mf_reader *mf_reader_new(lk_arena *a, const mf_target *t, keel_error *err)
     r->err = err;
     r->file = "mapfile";
     r->seg_order_gen = 1;
-    /* the predefined names: the class, the machine, the output kind */
-    const char *names[8];
+    /* the predefined names: the class, the output kind, the machine's */
+    const char *names[4];
     size_t n = 0;
     names[n++] = "true";
     names[n++] = t->elfclass == 1 ? "_ELF32" : "_ELF64";
-    if (t->machine == 62 || t->machine == 3)
-        names[n++] = "_x86";
-    if (t->machine == 62)
-        names[n++] = "_x86_64";
     if (t->etype == 1)
         names[n++] = "_ET_REL";
     else if (t->etype == 2)
@@ -148,6 +144,15 @@ mf_reader *mf_reader_new(lk_arena *a, const mf_target *t, keel_error *err)
         if (!e)
             return NULL;
         e->val = e;
+    }
+    for (const char *m = t->machine; m && *m;) {
+        size_t len = strcspn(m, " ");
+        mf_entry *e = len ? mf_add(r, MF_S_DEFINE, NULL, m, len) : NULL;
+        if (len && !e)
+            return NULL;
+        if (e)
+            e->val = e;
+        m += len + (m[len] == ' ');
     }
     return r;
 }

@@ -6,23 +6,28 @@
  *
  *   mapfile_read [-32] [-machine N] [-kind rel|exec|dyn] PATH...
  *
- * Defaults: ELF64, x86-64, an executable (what keel link writes). */
+ * -machine N: the names of e_machine N's target (lib/arch), "_x86" for 3
+ * (i386, which has none), none for another.  Defaults: ELF64, x86-64, an
+ * executable (what keel link writes). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/arch/arch.h"
 #include "../../lib/link/mapfile.h"
 
 int main(int argc, char **argv)
 {
-    mf_target t = {.elfclass = 2, .machine = 62, .etype = 2};
+    mf_target t = {.elfclass = 2, .machine = ka_arch_for(62)->mapfile_names, .etype = 2};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-32"))
             t.elfclass = 1;
-        else if (!strcmp(argv[i], "-machine") && i + 1 < argc)
-            t.machine = (uint16_t)strtoul(argv[++i], NULL, 0);
-        else if (!strcmp(argv[i], "-kind") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "-machine") && i + 1 < argc) {
+            uint16_t m = (uint16_t)strtoul(argv[++i], NULL, 0);
+            const ka_arch *arch = ka_arch_for(m);
+            t.machine = arch ? arch->mapfile_names : m == 3 ? "_x86" : NULL;
+        } else if (!strcmp(argv[i], "-kind") && i + 1 < argc) {
             const char *k = argv[++i];
             t.etype = !strcmp(k, "rel") ? 1 : !strcmp(k, "dyn") ? 3 : 2;
         } else {
