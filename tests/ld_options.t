@@ -5,7 +5,7 @@
 #     long options, abbreviations, the two-dash-only ones (-omagic is
 #     -o magic), clusters, unknown and ambiguous options, missing values:
 #     the same reading and ld.bfd's messages;
-#   - --mapfile is refused until mapfiles work, and writes nothing;
+#   - --mapfile is read, then refused until mapfiles work, and writes nothing;
 #   - -s, -S, -x, -X, --discard-none: the same symbols and sections as
 #     ld.bfd's output; gcc -s gives a program without .symtab;
 #   - --print-gc-sections: ld.bfd's lines; --sysroot for -l, -L=;
@@ -133,16 +133,17 @@ for my $case ([['-unique=foo'], '--unique'], [['-foo-bar'], '-f'],
 # ------------------------------------------------------------ --mapfile
 
 {
-    my $r = run($keel, 'link', '-o', "$tmp/mapped", "$tmp/start.o", '--mapfile', "$tmp/nonexistent");
+    spew("$tmp/valid.map", "\$mapfile_version 2\nSTACK { FLAGS -= EXECUTE; };\n"); # read, then refused
+    my $r = run($keel, 'link', '-o', "$tmp/mapped", "$tmp/start.o", '--mapfile', "$tmp/valid.map");
     ok($r->{status} == 1 && $r->{err} =~ /mapfiles are not supported yet/ && !-e "$tmp/mapped",
        '--mapfile: an error until mapfiles work, and no output') or diag($r->{err});
-    $r = run($keel, 'link', '-o', "$tmp/mapped", "$tmp/start.o", "--mapfile=$tmp/nonexistent");
+    $r = run($keel, 'link', '-o', "$tmp/mapped", "$tmp/start.o", "--mapfile=$tmp/valid.map");
     ok($r->{status} == 1 && !-e "$tmp/mapped", '--mapfile=FILE: the same');
     # keel_link itself, given a mapfile through its options (the library's callers)
     my $unit = ($ENV{KEEL_BUILD} || 'build') . '/tests/link_mapfile';
     SKIP: {
         skip "no $unit (make all builds it)", 1 unless -x $unit;
-        $r = run(abs_path($unit), "$tmp/start.o", "$tmp/mapped2", "$tmp/nonexistent");
+        $r = run(abs_path($unit), "$tmp/start.o", "$tmp/mapped2", "$tmp/valid.map");
         ok($r->{status} == 0, 'keel_link with mapfiles in its options: refused, no output') or diag($r->{out} . $r->{err});
     }
 }

@@ -8,7 +8,7 @@
  *     own option table (ld_getopt.c rewrites the words first: the parser
  *     below sees --NAME for every long option and -X for a short one);
  *   - -M prints the map on standard output, as GNU ld's -M; Solaris mapfiles
- *     will come through --mapfile FILE (refused until they work);
+ *     come through --mapfile FILE (read and checked, refused until applied);
  *   - -lNAME searches the -L directories, then ld.bfd's own default
  *     directories for x86-64 Debian in ld.bfd's order (not with -nostdlib);
  *   - messages are ld.bfd's ("unrecognized option", "cannot find -lfoo"),
@@ -118,7 +118,7 @@ static void usage(FILE *to)
           "  -s (--strip-all)  -S (--strip-debug)  -x (--discard-all)  -X (--discard-locals)\n"
           "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
           "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
-          "  --mapfile FILE  a Solaris mapfile (version 2): not supported yet, an error\n"
+          "  --mapfile FILE  a Solaris mapfile (version 2): read and checked, then refused (not applied yet)\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
           "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
@@ -655,9 +655,16 @@ static bool parse_long(parser *p)
     } else if (with_value(p, "Map", &val))
         o->map_file = val;
     else if (flag(a, "M") || flag(a, "print-map"))
-        o->map_file = "/dev/stdout";         /* GNU's -M: the map on standard output */
-    else if (with_value(p, "mapfile", &val)) /* until keel_link reads them (o->mapfiles) */
-        fail("--mapfile %s: mapfiles are not supported yet", val ? val : "");
+        o->map_file = "/dev/stdout";           /* GNU's -M: the map on standard output */
+    else if (with_value(p, "mapfile", &val)) { /* keel_link reads them, in order (o->mapfiles) */
+        if (val) {
+            size_t n = o->nmapfiles;
+            const char **m = push((void *)o->mapfiles, &n, sizeof *m);
+            m[n - 1] = val;
+            o->mapfiles = m;
+            o->nmapfiles = n;
+        }
+    }
     /* layout (GNU ld's -T options: hexadecimal addresses) */
     else if (with_value(p, "Ttext-segment", &val) || with_value(p, "image-base", &val)) {
         if (val && hex_address(val, &o->text_segment))

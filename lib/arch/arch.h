@@ -126,6 +126,9 @@ typedef struct ka_arch {
     uint16_t machine; /* e_machine */
     const char *name; /* "x86-64", in messages; GNU ld's "i386:x86-64" is bfd_name */
     const char *bfd_name;
+    /* The names a Solaris mapfile's conditionals find defined for the
+     * machine, blank-separated ($if _x86_64: lib/link/mapfile_cond.c). */
+    const char *mapfile_names;
     /* The ELF class, byte order and the sizes of what the output holds. */
     uint8_t elfclass;  /* EI_CLASS: 2, ELFCLASS64 */
     uint8_t byteorder; /* EI_DATA: 1, little-endian */

@@ -328,6 +328,9 @@ int lk_strtab_share(lk_link *l, char **v, size_t *n, uint8_t *syms, size_t nsyms
 void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_sym *sym, const char *name);
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+/* Reads the link's mapfiles (mapfile_link.c): their first error, or the
+ * refusal while the layout does not apply them. */
+int lk_read_mapfiles(lk_link *l);
 /* keel_link, with edit called on the segment model once the defaults and
  * the options have made it, before the inputs are read (what a mapfile
  * will do; the unit tests' edits); its error stops the link. */

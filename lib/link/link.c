@@ -435,8 +435,8 @@ static double now_ms(void)
 static int setup(lk_link *l)
 {
     const keel_link_options *opt = l->opt;
-    if (opt->nmapfiles) /* refused until they configure the layout: never a link that ignores one */
-        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: mapfiles are not supported yet", opt->mapfiles[0]);
+    if (opt->nmapfiles) /* read (their errors are theirs), then refused until they configure the layout */
+        return lk_read_mapfiles(l);
     /* the output as it stands, if it does: no input may be it (whatever
      * path, archive or script names it), or writing would destroy it */
     struct stat out;
