@@ -97,17 +97,10 @@ typedef struct lk_taken {
     const char *symbol;
 } lk_taken;
 
+/* An archive on the command line: the shared walk's state
+ * (lib/resolve/pull.c) and the group it is in. */
 typedef struct lk_archive {
-    const char *path;
-    keel_ar ar;
-    const uint8_t *map;
-    size_t size;
-    /* the index, read once: names and member offsets in index order */
-    const char **names;
-    uint32_t *hashes;
-    uint64_t *members;
-    size_t count;
-    bool *done; /* per index entry: its member is in, or never can be */
+    kr_archive kr;
     uint32_t group;
 } lk_archive;
 

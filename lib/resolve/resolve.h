@@ -158,4 +158,56 @@ static inline kr_pull kr_pull_for(kr_kind kind)
  * processor-specific section. */
 bool kr_defines_data(const uint8_t *data, size_t size, const char *name);
 
+/* ------------------------------------------------ the archive walk */
+
+/* Memory for the walk's tables: the caller's (the link's arena, the
+ * batch's scratch), zeroed or not; NULL when out of memory. */
+typedef void *(*kr_alloc_fn)(void *ctx, size_t size);
+
+/* An archive opened for pulling: its index read once, each entry's name,
+ * hash (the caller's function, so that its own tables can be probed with
+ * it) and member, and which members are in.  One walk serves the
+ * link-editor (an archive where it stands, groups searched again) and the
+ * loader (every archive of a batch as one group). */
+typedef struct kr_archive {
+    const char *path;
+    keel_ar ar;
+    const uint8_t *map;
+    size_t size;
+    const char **names; /* the index, in index order */
+    uint32_t *hashes;
+    uint64_t *members; /* each entry's member header offset */
+    uint32_t *member;  /* each entry's member ordinal (entries of one member share it) */
+    bool *in;          /* per member ordinal: taken, or never to be taken */
+    size_t count, nmembers;
+} kr_archive;
+
+/* Opens the archive and reads its index (none: nothing is ever pulled,
+ * as in ld.bfd).  KEEL_E_* with *err on a bad archive or index, or
+ * KEEL_E_NOMEM. */
+int kr_archive_open(kr_archive *a, const char *path, const uint8_t *data, size_t size, uint32_t (*hash)(const char *),
+                    kr_alloc_fn alloc, void *actx, keel_error *err);
+
+/* What the caller's tables say a name, listed by the index, wants of it
+ * (kr_pull_for of the name's state: KR_PULL_NO when nothing). */
+typedef kr_pull (*kr_wants_fn)(void *ctx, const char *name, uint32_t hash);
+/* Whether the member at pos gives `name` real data (the test a common
+ * takes a member by; kr_defines_data on its bytes, which for a thin
+ * member are in a file the caller maps). */
+typedef bool (*kr_data_fn)(void *ctx, kr_archive *a, uint64_t pos, const char *name);
+/* The member at pos joins; `name` is the index entry that wanted it, or
+ * NULL for --whole-archive.  0, or the caller's error (which stops the
+ * walk and is returned). */
+typedef int (*kr_take_fn)(void *ctx, kr_archive *a, uint64_t pos, const char *name);
+
+/* GNU ld's search of one archive: its index in index order, again and
+ * again until a walk takes nothing; a member is taken when an entry's
+ * name wants it (a common's only if it gives data).  *pulled is set when
+ * anything was taken.  0 or the take's error. */
+int kr_archive_pull(kr_archive *a, kr_wants_fn wants, kr_data_fn data, kr_take_fn take, void *ctx, bool *pulled);
+
+/* --whole-archive: every member in archive order that is not in yet.  0,
+ * the take's error, or a KEEL_E_* with *err for a bad member header. */
+int kr_archive_take_all(kr_archive *a, kr_take_fn take, void *ctx, keel_error *err);
+
 #endif
