@@ -28,8 +28,15 @@ typedef rl_resolution resolution;
 
 typedef struct pending {
     keel_object *obj;
-    keel_symtab symtab;
-    bool has_symtab;
+    /* the parsed input both parts share (lib/resolve/input.c), in the
+     * batch's scratch, as `in`; its members are also pending's own
+     * (symtab, has_symtab, sections...), the same storage */
+    union {
+        kr_input_file in;
+        struct {
+            KR_INPUT_FILE_MEMBERS
+        };
+    };
     bool *dropped;   /* per ELF section: a member of a duplicate COMDAT group */
     bool own_map;    /* obj->file_map is a thin archive's member, mapped here */
     resolution *res; /* per symbol */
@@ -172,16 +179,21 @@ static int region_of(const keel_section *s, const keel_shdr *sh)
 
 /* ---------------------------------------------------------------- parsing */
 
+/* The batch's objects, in an array sized once for every object it may
+ * hold (reserve_pending): an object's parsed input (and its sections'
+ * and symbol table's pointers back to it) never moves. */
+static int reserve_pending(batch *b, size_t count)
+{
+    if (!(b->v = calloc(count ? count : 1, sizeof *b->v)))
+        return KEEL_E_NOMEM;
+    b->cap = count;
+    return 0;
+}
+
 static pending *new_pending(batch *b)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        pending *v = realloc(b->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        b->v = v;
-        b->cap = cap;
-    }
+    if (b->n == b->cap)
+        return NULL; /* cannot happen: the inputs' objects and the archives' members were counted */
     pending *p = &b->v[b->n++];
     memset(p, 0, sizeof *p);
     return p;
@@ -294,7 +306,26 @@ static bool is_hidden(const sym_entry *d) { return d->visibility == STV_HIDDEN |
 
 static int refer(batch *b, const char *name);
 
-static int parse_object(batch *b, const char *name, const void *data, size_t size, void *map, size_t map_size)
+static void *scratch_alloc(void *ctx, size_t size) { return rl_scratch_alloc(&((batch *)ctx)->scratch, size); }
+
+/* A loaded section larger than a namespace is that, whether or not the
+ * file holds its bytes: said before the shared check of its extent. */
+static int too_large(void *ctx, const kr_input_section *s, keel_error *err)
+{
+    (void)ctx;
+    if (!(s->flags & SHF_ALLOC) || s->size <= MAX_SIZE)
+        return 0;
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s: section %.80s (index %u): size %llu is larger than a namespace (1 GiB)",
+             s->file->name, s->name ? s->name : "?", s->index, (unsigned long long)s->size);
+    return keel_error_set(err, KEEL_E_RANGE, 0, "%s", why);
+}
+
+/* The object `name` (path, or archive path and member name) joins the
+ * batch: the shared reading of its header and sections
+ * (lib/resolve/input.c), then what the loader keeps of it. */
+static int parse_object(batch *b, const char *name, const char *path, const char *member, const void *data, size_t size,
+                        void *map, size_t map_size)
 {
     keel_error e;
     pending *p = new_pending(b);
@@ -310,31 +341,27 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     o->ns = b->ns;
     o->file_map = map;
     o->file_size = map_size;
-    if (keel_elf_open(&o->elf, data, size, &e))
-        return fail_obj(b, name, e.code, "%s", e.msg);
-    const keel_elf *elf = &o->elf;
-    if (elf->type != 1)
-        return fail_obj(b, name, KEEL_E_FORMAT, "%s", "not a relocatable object (ET_REL)");
+    p->in.name = o->name;
+    p->in.path = path == name ? o->name : path; /* a thin member's path is the caller's buffer */
+    p->in.member = member;
+    p->in.ordinal = (uint32_t)(b->n - 1);
+    if (kr_input_open(&p->in, data, size, &e))
+        return keel_error_set(b->err, e.code, 0, "%s", e.msg);
     /* code runs here: the object's machine must be this one's */
     const ka_arch *host = ka_arch_host();
-    if (elf->machine != host->machine || elf->elfclass != 2 || elf->byteorder != 1) {
+    if (p->elf.machine != host->machine || p->elf.elfclass != 2 || p->elf.byteorder != 1) {
         char why[120];
         snprintf(why, sizeof why, "not an %s object: the loader runs %s code only", host->name, host->name);
         return fail_obj(b, name, KEEL_E_UNSUPPORTED, "%s", why);
     }
+    /* every section's extent, names, the symbol table: checked here as
+     * the link-editor checks them, in its words */
+    if (kr_input_sections(&p->in, scratch_alloc, b, too_large, b, &e))
+        return e.code == KEEL_E_NOMEM ? oom(b) : keel_error_set(b->err, e.code, 0, "%s", e.msg);
+    o->elf = p->in.elf; /* the object outlives the batch's scratch */
+    const keel_elf *elf = &o->elf;
     o->arch = host;
     uint32_t n = elf->shnum;
-    /* the symbol table and the COMDAT groups */
-    for (uint32_t i = 1; i < n; i++) {
-        keel_shdr sh;
-        if (keel_elf_shdr(elf, i, &sh, &e))
-            return fail_obj(b, name, e.code, "%s", e.msg);
-        if (sh.type == SHT_SYMTAB && !p->has_symtab) {
-            if (keel_elf_symtab(elf, i, &p->symtab, &e))
-                return fail_obj(b, name, e.code, "%s", e.msg);
-            p->has_symtab = true;
-        }
-    }
     /* what the object keeps, in one piece of the namespace's pool: its
      * sections (and the commons' one), the index to them, the list handed
      * out, and each symbol's section (for the edges) */
@@ -360,11 +387,11 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     /* the sections that are loaded */
     for (uint32_t i = 1; i < n; i++) {
         keel_shdr sh;
-        const char *sname;
-        keel_elf_shdr(elf, i, &sh, NULL);
-        if (!(sh.flags & SHF_ALLOC) || p->dropped[i])
+        const char *sname = p->sections[i].name;
+        if (!(p->sections[i].flags & SHF_ALLOC) || p->dropped[i])
             continue;
-        if (keel_elf_section_name(elf, &sh, &sname, &e))
+        keel_elf_shdr(elf, i, &sh, NULL);
+        if (!sname && keel_elf_section_name(elf, &sh, &sname, &e)) /* why it has none */
             return fail_obj(b, name, e.code, "%s", e.msg);
         if ((sh.addralign & (sh.addralign - 1)) || sh.addralign > MAX_ALIGN) {
             char why[200];
@@ -372,20 +399,8 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
                      sname, i, (unsigned long long)sh.addralign);
             return fail_obj(b, name, KEEL_E_FORMAT, "%s", why);
         }
-        if (sh.size > MAX_SIZE) {
-            char why[200];
-            snprintf(why, sizeof why, "section %.80s (index %u): size %llu is larger than a namespace (1 GiB)", sname,
-                     i, (unsigned long long)sh.size);
-            return fail_obj(b, name, KEEL_E_RANGE, "%s", why);
-        }
-        if (sh.type != SHT_NOBITS && sh.size) { /* its bytes are there, before any memory is given */
-            const uint8_t *bytes;
-            uint64_t dsize;
-            if (keel_elf_section_data(elf, &sh, &bytes, &dsize, &e))
-                return fail_obj(b, name, e.code, "%s", e.msg);
-            if (dsize < sh.size)
-                return fail_obj(b, name, KEEL_E_TRUNCATED, "section %s is cut short", sname);
-        }
+        /* its size fits a namespace (too_large) and its bytes are there
+         * (kr_input_sections), before any memory is given */
         keel_section *s = &o->sections[o->nsections++];
         s->elf_name = sname;
         s->name = section_symbol_name(sname);
@@ -452,8 +467,6 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     return 0;
 }
 
-static void *scratch_alloc(void *ctx, size_t size) { return rl_scratch_alloc(&((batch *)ctx)->scratch, size); }
-
 static int add_archive(batch *b, const char *path, void *map, size_t size)
 {
     keel_error e;
@@ -512,7 +525,11 @@ static int load_member(void *ctx, kr_archive *a, uint64_t pos, const char *why)
     char mname[512];
     if (m.data) {
         snprintf(mname, sizeof mname, "%s(%.*s)", a->path, (int)m.name_len, m.name);
-        return parse_object(b, mname, m.data, m.size, NULL, 0);
+        char *member = rl_scratch_alloc(&b->scratch, (size_t)m.name_len + 1);
+        if (!member)
+            return oom(b);
+        memcpy(member, m.name, m.name_len);
+        return parse_object(b, mname, a->path, member, m.data, m.size, NULL, 0);
     }
     if (kr_thin_path_len(a->path, &m) >= sizeof mname)
         return fail_obj(b, a->path, KEEL_E_RANGE, "thin member '%.200s...': the path is too long", m.name);
@@ -533,7 +550,7 @@ static int load_member(void *ctx, kr_archive *a, uint64_t pos, const char *why)
         return fail_obj(b, a->path, KEEL_E_FORMAT, "%s", why2);
     }
     size_t before = b->n;
-    int rc = parse_object(b, mname, map, size, map, size);
+    int rc = parse_object(b, mname, mname, NULL, map, size, map, size);
     if (b->n > before) /* its object owns the mapping, loaded or discarded */
         b->v[before].own_map = true;
     else if (map) /* out of memory before there was an object */
@@ -1241,12 +1258,24 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
      * not change meanwhile */
     rl_write_lock(ns);
     uintptr_t arena_mark = ns->arena_used;
+    /* the archives' indexes first: they say how many objects the batch
+     * may hold, and its array of objects is sized once (new_pending) */
+    size_t most = 0;
     for (size_t i = 0; i < count && !rc; i++) {
         const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
         if (keel_is_archive(maps[i], sizes[i]))
             rc = add_archive(&b, name, maps[i], sizes[i]);
         else
-            rc = parse_object(&b, name, maps[i], sizes[i], inputs[i].data ? NULL : maps[i], sizes[i]);
+            most++;
+    }
+    for (size_t i = 0; i < b.nar; i++)
+        most += b.ar[i].kr.nmembers;
+    if (!rc && reserve_pending(&b, most))
+        rc = oom(&b);
+    for (size_t i = 0; i < count && !rc; i++) {
+        const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
+        if (!keel_is_archive(maps[i], sizes[i]))
+            rc = parse_object(&b, name, name, NULL, maps[i], sizes[i], inputs[i].data ? NULL : maps[i], sizes[i]);
     }
     /* the table of definitions, sized once for what the archives may bring */
     if (!rc && rl_sym_reserve(&b.defs, b.arnames))

@@ -210,4 +210,54 @@ int kr_archive_pull(kr_archive *a, kr_wants_fn wants, kr_data_fn data, kr_take_f
  * the take's error, or a KEEL_E_* with *err for a bad member header. */
 int kr_archive_take_all(kr_archive *a, kr_take_fn take, void *ctx, keel_error *err);
 
+/* ------------------------------------------------ the input identity */
+
+/* A relocatable object as both parts read it, and what an address map or
+ * a live swap names: a file (or an archive's member) and its sections.
+ * Parsed once (kr_input_open, then kr_input_sections) into the caller's
+ * memory; the link-editor's lk_file and the loader's pending object embed
+ * it (KR_INPUT_FILE_MEMBERS keeps their older names for the same fields). */
+typedef struct kr_input_section {
+    struct kr_input_file *file;
+    const char *name;    /* NULL if the name table does not give one (kr_comdat says why) */
+    const uint8_t *data; /* its bytes in the file; NULL for SHT_NOBITS and SHT_NULL */
+    uint64_t flags, size, align, offset;
+    uint32_t index, type, link, info;
+    uint32_t relocs; /* the first SHT_RELA/SHT_REL section whose sh_info names it, or 0 */
+    uint32_t group;  /* the SHT_GROUP section that lists it, or 0 */
+    uint8_t cls;     /* kr_class, by kr_section_class */
+} kr_input_section;
+
+#define KR_INPUT_FILE_MEMBERS                                                                                          \
+    const char *name;   /* for messages and maps: "path" or "archive(member)" */                                       \
+    const char *path;   /* the file, or the archive holding the member */                                              \
+    const char *member; /* the member's name, or NULL (a thin member is a file: NULL) */                               \
+    keel_elf elf;       /* its bytes are elf.data, elf.size */                                                         \
+    keel_symtab symtab; /* the first SHT_SYMTAB, if has_symtab */                                                      \
+    bool has_symtab;                                                                                                   \
+    struct kr_input_section *sections; /* one per section index (elf.shnum), [0] the null section */                   \
+    uint32_t nsections;                                                                                                \
+    uint32_t ordinal; /* its place among the link's files or the batch's objects */
+
+typedef struct kr_input_file {
+    KR_INPUT_FILE_MEMBERS
+} kr_input_file;
+
+/* The header: the caller has set name, path, member and ordinal.  0, or a
+ * KEEL_E_* with *err's message naming the file ("a.o: not a relocatable
+ * object (ELF type 2)"). */
+int kr_input_open(kr_input_file *f, const uint8_t *data, size_t size, keel_error *err);
+
+/* The sections (after the caller's checks of the machine): every
+ * section's extent inside the file, checked overflow-safe ("a.o: section
+ * .data (3): offset 0x40 and size 0x1000 extend past the end of the file
+ * (0x200 bytes)"); each one's name, attributes, bytes, class, relocation
+ * section and group; the symbol table (its sh_info within its count).
+ * The table is one allocation.  0, or KEEL_E_* with *err naming the file. */
+typedef int (*kr_section_check_fn)(void *ctx, const kr_input_section *s, keel_error *err);
+/* `check` (or NULL) is the part's own test of each section, in its words,
+ * before the shared ones: the loader's limits on what a namespace holds. */
+int kr_input_sections(kr_input_file *f, kr_alloc_fn alloc, void *actx, kr_section_check_fn check, void *cctx,
+                      keel_error *err);
+
 #endif
