@@ -14,6 +14,9 @@ command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t
 [ -x /usr/bin/python3.11 ] || need="$need python3.11"
 command -v strace >/dev/null 2>&1 || need="$need strace" # load_patch.t (no W+X mmap), link_output.t (signals)
 command -v gdb >/dev/null 2>&1 || need="$need gdb" # link_review.t
+# resolve_input.t: real members to hold the parsed input against readelf
+[ -e /usr/lib/x86_64-linux-gnu/libz.a ] || need="$need zlib1g-dev"
+[ -e /usr/lib/x86_64-linux-gnu/libexpat.a ] || need="$need libexpat1-dev"
 [ -e /usr/include/sqlite3.h ] && [ -e /usr/lib/x86_64-linux-gnu/libsqlite3.a ] || need="$need libsqlite3-dev"
 # exec_script.t: a file-capability program (setcap), runs as nobody (setpriv)
 command -v setcap >/dev/null 2>&1 || need="$need libcap2-bin"

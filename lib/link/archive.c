@@ -1,8 +1,9 @@
-/* Archives by GNU ld's rules.  An archive is searched where it stands on
- * the command line: its index is walked, in index order, over and over
- * until a walk takes nothing; a member is taken when it defines a name
- * that is referenced and still undefined (a weak reference takes nothing),
- * or that is only common while the member gives it real data.  A group is
+/* Archives by GNU ld's rules, through the walk the loader uses too
+ * (lib/resolve/pull.c).  An archive is searched where it stands on the
+ * command line: its index is walked, in index order, over and over until
+ * a walk takes nothing; a member is taken when it defines a name that is
+ * referenced and still undefined (a weak reference takes nothing), or
+ * that is only common while the member gives it real data.  A group is
  * searched again as a whole until nothing changes (the caller's loop). */
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 /* The member at header offset pos: its name (index and name-table members
  * are not members), and its bytes (a thin archive's are in a file beside
  * it). */
-static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name, const uint8_t **data, size_t *size)
+static int member_at(lk_link *l, kr_archive *a, uint64_t pos, const char **name, const uint8_t **data, size_t *size)
 {
     keel_error e;
     kr_member m; /* the shared reading of a member (lib/resolve/archive.c) */
@@ -40,6 +41,9 @@ static int member_at(lk_link *l, lk_archive *a, uint64_t pos, const char **name,
     return rc;
 }
 
+static void *arena_alloc(void *ctx, size_t size) { return lk_alloc(&((lk_link *)ctx)->arena, size); }
+static uint32_t hash(const char *name) { return lk_hash(name); }
+
 int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t size, uint32_t group, lk_archive **out)
 {
     keel_error e;
@@ -52,59 +56,40 @@ int lk_open_archive(lk_link *l, const char *path, const uint8_t *data, size_t si
         l->caparchives = cap;
     }
     lk_archive *a = &l->archives[l->narchives++];
-    memset(a, 0, sizeof *a);
-    a->path = path;
-    a->map = data;
-    a->size = size;
     a->group = group;
-    if (keel_ar_open(&a->ar, data, size, &e))
-        return lk_fail(l, e.code, "%s: %s", path, e.msg);
-    keel_ar_symbols it;
-    if (!a->ar.symtab) {
-        *out = a; /* no index: ld takes nothing from it either */
-        return 0;
-    }
-    if (keel_ar_symbols_begin(&a->ar, &it, &e))
-        return lk_fail(l, e.code, "%s: %s", path, e.msg);
-    a->names = lk_alloc(&l->arena, (it.count + 1) * sizeof *a->names);
-    a->hashes = lk_alloc(&l->arena, (it.count + 1) * sizeof *a->hashes);
-    a->members = lk_alloc(&l->arena, (it.count + 1) * sizeof *a->members);
-    a->done = lk_zalloc(&l->arena, it.count + 1);
-    if (!a->names || !a->hashes || !a->members || !a->done)
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    const char *name;
-    uint64_t member;
-    int r;
-    while ((r = keel_ar_symbols_next(&it, &name, &member, &e)) == 1) {
-        a->names[a->count] = name;
-        a->hashes[a->count] = lk_hash(name);
-        a->members[a->count++] = member;
-    }
-    if (r < 0)
-        return lk_fail(l, e.code, "%s: %s", path, e.msg);
+    int rc = kr_archive_open(&a->kr, path, data, size, hash, arena_alloc, l, &e);
+    if (rc)
+        return e.code == KEEL_E_NOMEM ? lk_fail(l, KEEL_E_NOMEM, "out of memory")
+                                      : lk_fail(l, e.code, "%s: %s", path, e.msg);
     *out = a;
     return 0;
 }
 
+/* The name's state in the link's table: undefined (by a file, or by -u
+ * with none) pulls; a common pulls a member that gives it data. */
+static kr_pull wants(void *ctx, const char *name, uint32_t h)
+{
+    lk_sym *s = lk_sym_find(&((lk_link *)ctx)->syms, name, h);
+    return s ? kr_pull_for((kr_kind)s->state) : KR_PULL_NO;
+}
+
 /* Whether the member gives `name` a real definition (not a common): a
  * common symbol takes only such a member, as in GNU ld. */
-static bool defines_data(lk_link *l, lk_archive *a, uint64_t pos, const char *name)
+static bool defines_data(void *ctx, kr_archive *a, uint64_t pos, const char *name)
 {
     const char *mname;
     const uint8_t *data;
     size_t size;
-    return !member_at(l, a, pos, &mname, &data, &size) && kr_defines_data(data, size, name);
+    return !member_at(ctx, a, pos, &mname, &data, &size) && kr_defines_data(data, size, name);
 }
 
-static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
+static int take(void *ctx, kr_archive *a, uint64_t pos, const char *why_name)
 {
+    lk_link *l = ctx;
+    lk_sym *why = why_name ? lk_sym_find(&l->syms, why_name, lk_hash(why_name)) : NULL;
     /* ld's map names the referencing file, or for a common the file of
      * the common (u.c.p->section->owner): read before the member replaces it */
     lk_file *by = !why ? NULL : why->state == LK_COMMON ? why->def : why->ref;
-    uint64_t pos = a->members[i];
-    for (size_t k = 0; k < a->count; k++) /* every index entry of this member is done */
-        if (a->members[k] == pos)
-            a->done[k] = true;
     const char *mname;
     const uint8_t *data;
     size_t size;
@@ -113,63 +98,25 @@ static int take(lk_link *l, lk_archive *a, size_t i, lk_sym *why)
     if (!rc) /* a thin member is a file of its own */
         rc = a->ar.thin ? lk_add_object(l, mname, NULL, data, size, &f)
                         : lk_add_object(l, a->path, mname, data, size, &f);
-    if (rc)
+    if (rc || !why_name)
         return rc;
     if (!(l->taken = lk_grow(&l->arena, l->taken, l->ntaken, &l->captaken, sizeof *l->taken, 256)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    l->taken[l->ntaken++] = (lk_taken){f, by, why ? why->name : NULL};
+    l->taken[l->ntaken++] = (lk_taken){f, by, why->name};
     return 0;
 }
 
 int lk_scan_archive(lk_link *l, lk_archive *a, bool *taken_any)
 {
-    bool again = true;
-    while (again) {
-        again = false;
-        for (size_t i = 0; i < a->count; i++) {
-            if (a->done[i])
-                continue;
-            lk_sym *s = lk_sym_find(&l->syms, a->names[i], a->hashes[i]);
-            /* undefined (by a file, or by -u with none), or common while
-             * the member gives it real data (a common needs no reference) */
-            kr_pull want = s ? kr_pull_for((kr_kind)s->state) : KR_PULL_NO;
-            if (want == KR_PULL_NO || (want == KR_PULL_IF_DATA && !defines_data(l, a, a->members[i], s->name)))
-                continue;
-            int rc = take(l, a, i, s);
-            if (rc)
-                return rc;
-            again = true;
-            *taken_any = true;
-        }
-    }
-    return 0;
+    return kr_archive_pull(&a->kr, wants, defines_data, take, l, taken_any);
 }
 
 int lk_take_all(lk_link *l, lk_archive *a)
 {
-    keel_error e;
-    keel_ar_member m;
-    uint64_t pos = 0;
-    int r;
-    while ((r = keel_ar_next(&a->ar, &pos, &m, &e)) == 1) {
-        uint64_t here = m.header_offset;
-        if (m.special)
-            continue; /* the index and the long-name table */
-        const char *mname;
-        const uint8_t *data;
-        size_t size;
-        lk_file *f;
-        int rc = member_at(l, a, here, &mname, &data, &size);
-        if (!rc)
-            rc = a->ar.thin ? lk_add_object(l, mname, NULL, data, size, &f)
-                            : lk_add_object(l, a->path, mname, data, size, &f);
-        if (rc)
-            return rc;
-        for (size_t k = 0; k < a->count; k++)
-            if (a->members[k] == here)
-                a->done[k] = true;
-    }
-    if (r < 0)
-        return lk_fail(l, e.code, "%s: %s", a->path, e.msg);
-    return 0;
+    keel_error e = {0};
+    int rc = kr_archive_take_all(&a->kr, take, l, &e);
+    /* the take's errors have said themselves; a bad header has not */
+    if (rc && e.code)
+        return lk_fail(l, e.code, "%s: %s", a->kr.path, e.msg);
+    return rc;
 }

@@ -36,12 +36,15 @@ typedef struct lk_merged {
 /* A relocatable object in the link: given on the command line, or a member
  * taken from an archive. */
 typedef struct lk_file {
-    const char *name;   /* for messages and maps: "path" or "archive(member)" */
-    const char *path;   /* the file, or the archive holding the member */
-    const char *member; /* the member's name, or NULL */
-    keel_elf elf;
-    keel_symtab symtab;
-    bool has_symtab;
+    /* the parsed input both parts share (lib/resolve/input.c), as `in`;
+     * its members are also lk_file's own (name, path, member, elf,
+     * symtab, has_symtab, sections...), the same storage */
+    union {
+        kr_input_file in;
+        struct {
+            KR_INPUT_FILE_MEMBERS
+        };
+    };
     bool *dropped;        /* per section: in a COMDAT group already taken */
     struct lk_sym **kept; /* per section dropped: the group or linkonce record that won (kept.c) */
     struct lk_osec **out; /* per section: the output section it went to */
@@ -97,17 +100,10 @@ typedef struct lk_taken {
     const char *symbol;
 } lk_taken;
 
+/* An archive on the command line: the shared walk's state
+ * (lib/resolve/pull.c) and the group it is in. */
 typedef struct lk_archive {
-    const char *path;
-    keel_ar ar;
-    const uint8_t *map;
-    size_t size;
-    /* the index, read once: names and member offsets in index order */
-    const char **names;
-    uint32_t *hashes;
-    uint64_t *members;
-    size_t count;
-    bool *done; /* per index entry: its member is in, or never can be */
+    kr_archive kr;
     uint32_t group;
 } lk_archive;
 

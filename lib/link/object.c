@@ -33,29 +33,6 @@ static const char *section_name(const lk_file *f, const keel_shdr *sh)
     return keel_elf_section_name(&f->elf, sh, &name, NULL) == 0 && *name ? name : "?";
 }
 
-/* Every section's bytes inside the file (SHT_NOBITS has none), checked
- * before anything is sized from them: a size past the end (a truncated or
- * hostile object) is an error here, never an output reserved at that size
- * and a late "cut short". */
-static int check_extents(lk_link *l, lk_file *f)
-{
-    keel_error e;
-    for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh;
-        if (keel_elf_shdr(&f->elf, i, &sh, &e))
-            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
-        if (sh.type == SHT_NOBITS || sh.type == SHT_NULL)
-            continue;
-        if (sh.offset > f->elf.size || sh.size > f->elf.size - sh.offset)
-            return lk_fail(l, KEEL_E_TRUNCATED,
-                           "%s: section %s (%u): offset 0x%llx and size 0x%llx extend past the "
-                           "end of the file (0x%llx bytes)",
-                           f->name, section_name(f, &sh), i, (unsigned long long)sh.offset, (unsigned long long)sh.size,
-                           (unsigned long long)f->elf.size);
-    }
-    return 0;
-}
-
 /* A relocation section with entries must attach to something keel can
  * relocate, or the link would come out silently unrelocated.  ld.bfd's
  * rules (bfd_section_from_shdr) for a section it treats as relocations:
@@ -275,6 +252,8 @@ static int add_symbols(lk_link *l, lk_file *f)
     return 0;
 }
 
+static void *arena_alloc(void *ctx, size_t size) { return lk_alloc(&((lk_link *)ctx)->arena, size); }
+
 int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size, lk_file **out)
 {
     keel_error e;
@@ -293,10 +272,11 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
     } else {
         f->name = path;
     }
-    if (keel_elf_open(&f->elf, data, size, &e))
-        return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
-    if (f->elf.type != 1)
-        return lk_fail(l, KEEL_E_FORMAT, "%s: not a relocatable object (ELF type %u)", f->name, f->elf.type);
+    f->ordinal = (uint32_t)l->nfiles;
+    /* the shared reading (lib/resolve/input.c): the header, then the
+     * machine (the link's), then the sections and the symbol table */
+    if (kr_input_open(&f->in, data, size, &e))
+        return lk_fail(l, e.code, "%s", e.msg);
     /* the target is the first object's machine (lib/arch); every other
      * object must be of the same, as GNU ld's output architecture */
     const ka_arch *t = ka_arch_for(f->elf.machine);
@@ -307,29 +287,11 @@ int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s architecture of input file `%s' is incompatible with %s output",
                        t->bfd_name, f->name, l->arch->bfd_name);
     l->arch = t;
-    int rc = check_extents(l, f);
-    if (rc)
-        return rc;
+    if (kr_input_sections(&f->in, arena_alloc, l, NULL, NULL, &e))
+        return e.code == KEEL_E_NOMEM ? lk_fail(l, KEEL_E_NOMEM, "out of memory") : lk_fail(l, e.code, "%s", e.msg);
     if (!(f->dropped = lk_zalloc(&l->arena, f->elf.shnum + 1)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    for (uint32_t i = 1; i < f->elf.shnum && !f->has_symtab; i++) {
-        keel_shdr sh;
-        if (keel_elf_shdr(&f->elf, i, &sh, &e))
-            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
-        if (sh.type == SHT_SYMTAB) {
-            if (keel_elf_symtab(&f->elf, i, &f->symtab, &e))
-                return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
-            /* sh_info, the first global: past the end it would hide every
-             * global (and the entry symbol would be "missing") */
-            if (f->symtab.first_global > f->symtab.count)
-                return lk_fail(l, KEEL_E_INDEX,
-                               "%s: symbol table %s (%u): sh_info %u, its first global symbol, is "
-                               "past its %llu symbols",
-                               f->name, section_name(f, &sh), i, f->symtab.first_global,
-                               (unsigned long long)f->symtab.count);
-            f->has_symtab = true;
-        }
-    }
+    int rc;
     rc = check_relocations(l, f);
     if (!rc)
         rc = add_groups(l, f);

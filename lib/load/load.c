@@ -28,8 +28,15 @@ typedef rl_resolution resolution;
 
 typedef struct pending {
     keel_object *obj;
-    keel_symtab symtab;
-    bool has_symtab;
+    /* the parsed input both parts share (lib/resolve/input.c), in the
+     * batch's scratch, as `in`; its members are also pending's own
+     * (symtab, has_symtab, sections...), the same storage */
+    union {
+        kr_input_file in;
+        struct {
+            KR_INPUT_FILE_MEMBERS
+        };
+    };
     bool *dropped;   /* per ELF section: a member of a duplicate COMDAT group */
     bool own_map;    /* obj->file_map is a thin archive's member, mapped here */
     resolution *res; /* per symbol */
@@ -44,12 +51,10 @@ typedef struct pending {
     uintptr_t got, got_end, stubs, common;
 } pending;
 
+/* An archive of the batch: the shared walk's state (lib/resolve/pull.c),
+ * and how many of its members were loaded (it stays mapped if any). */
 typedef struct archive {
-    const char *path;
-    void *map;
-    size_t size;
-    keel_ar ar;
-    uint64_t *loaded; /* member header offsets already loaded */
+    kr_archive kr;
     size_t nloaded;
 } archive;
 
@@ -60,9 +65,11 @@ typedef struct batch {
     size_t n, cap;
     archive *ar;
     size_t nar;
-    sym_table defs;   /* the batch's global definitions (winners) */
-    sym_table groups; /* COMDAT signatures taken by the batch */
-    sym_table arsyms; /* archive index: name -> (archive, member) */
+    sym_table defs;    /* the batch's global definitions (winners) */
+    sym_table groups;  /* COMDAT signatures taken by the batch */
+    sym_table refs;    /* names a strong undefined reference of the batch wants */
+    size_t arnames;    /* the archives' index entries, all told */
+    bool has_archives; /* among the inputs: references are recorded for them */
     bool need_low;
     struct { /* the first relocation that needs low addresses */
         const pending *p;
@@ -172,16 +179,21 @@ static int region_of(const keel_section *s, const keel_shdr *sh)
 
 /* ---------------------------------------------------------------- parsing */
 
+/* The batch's objects, in an array sized once for every object it may
+ * hold (reserve_pending): an object's parsed input (and its sections'
+ * and symbol table's pointers back to it) never moves. */
+static int reserve_pending(batch *b, size_t count)
+{
+    if (!(b->v = calloc(count ? count : 1, sizeof *b->v)))
+        return KEEL_E_NOMEM;
+    b->cap = count;
+    return 0;
+}
+
 static pending *new_pending(batch *b)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        pending *v = realloc(b->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        b->v = v;
-        b->cap = cap;
-    }
+    if (b->n == b->cap)
+        return NULL; /* cannot happen: the inputs' objects and the archives' members were counted */
     pending *p = &b->v[b->n++];
     memset(p, 0, sizeof *p);
     return p;
@@ -292,7 +304,28 @@ static int claim(void *ctx, const char *key, bool linkonce, uint32_t shndx)
 /* Hidden and internal definitions stay out of the namespace's lookups. */
 static bool is_hidden(const sym_entry *d) { return d->visibility == STV_HIDDEN || d->visibility == STV_INTERNAL; }
 
-static int parse_object(batch *b, const char *name, const void *data, size_t size, void *map, size_t map_size)
+static int refer(batch *b, const char *name);
+
+static void *scratch_alloc(void *ctx, size_t size) { return rl_scratch_alloc(&((batch *)ctx)->scratch, size); }
+
+/* A loaded section larger than a namespace is that, whether or not the
+ * file holds its bytes: said before the shared check of its extent. */
+static int too_large(void *ctx, const kr_input_section *s, keel_error *err)
+{
+    (void)ctx;
+    if (!(s->flags & SHF_ALLOC) || s->size <= MAX_SIZE)
+        return 0;
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s: section %.80s (index %u): size %llu is larger than a namespace (1 GiB)",
+             s->file->name, s->name ? s->name : "?", s->index, (unsigned long long)s->size);
+    return keel_error_set(err, KEEL_E_RANGE, 0, "%s", why);
+}
+
+/* The object `name` (path, or archive path and member name) joins the
+ * batch: the shared reading of its header and sections
+ * (lib/resolve/input.c), then what the loader keeps of it. */
+static int parse_object(batch *b, const char *name, const char *path, const char *member, const void *data, size_t size,
+                        void *map, size_t map_size)
 {
     keel_error e;
     pending *p = new_pending(b);
@@ -308,31 +341,27 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     o->ns = b->ns;
     o->file_map = map;
     o->file_size = map_size;
-    if (keel_elf_open(&o->elf, data, size, &e))
-        return fail_obj(b, name, e.code, "%s", e.msg);
-    const keel_elf *elf = &o->elf;
-    if (elf->type != 1)
-        return fail_obj(b, name, KEEL_E_FORMAT, "%s", "not a relocatable object (ET_REL)");
+    p->in.name = o->name;
+    p->in.path = path == name ? o->name : path; /* a thin member's path is the caller's buffer */
+    p->in.member = member;
+    p->in.ordinal = (uint32_t)(b->n - 1);
+    if (kr_input_open(&p->in, data, size, &e))
+        return keel_error_set(b->err, e.code, 0, "%s", e.msg);
     /* code runs here: the object's machine must be this one's */
     const ka_arch *host = ka_arch_host();
-    if (elf->machine != host->machine || elf->elfclass != 2 || elf->byteorder != 1) {
+    if (p->elf.machine != host->machine || p->elf.elfclass != 2 || p->elf.byteorder != 1) {
         char why[120];
         snprintf(why, sizeof why, "not an %s object: the loader runs %s code only", host->name, host->name);
         return fail_obj(b, name, KEEL_E_UNSUPPORTED, "%s", why);
     }
+    /* every section's extent, names, the symbol table: checked here as
+     * the link-editor checks them, in its words */
+    if (kr_input_sections(&p->in, scratch_alloc, b, too_large, b, &e))
+        return e.code == KEEL_E_NOMEM ? oom(b) : keel_error_set(b->err, e.code, 0, "%s", e.msg);
+    o->elf = p->in.elf; /* the object outlives the batch's scratch */
+    const keel_elf *elf = &o->elf;
     o->arch = host;
     uint32_t n = elf->shnum;
-    /* the symbol table and the COMDAT groups */
-    for (uint32_t i = 1; i < n; i++) {
-        keel_shdr sh;
-        if (keel_elf_shdr(elf, i, &sh, &e))
-            return fail_obj(b, name, e.code, "%s", e.msg);
-        if (sh.type == SHT_SYMTAB && !p->has_symtab) {
-            if (keel_elf_symtab(elf, i, &p->symtab, &e))
-                return fail_obj(b, name, e.code, "%s", e.msg);
-            p->has_symtab = true;
-        }
-    }
     /* what the object keeps, in one piece of the namespace's pool: its
      * sections (and the commons' one), the index to them, the list handed
      * out, and each symbol's section (for the edges) */
@@ -358,11 +387,11 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
     /* the sections that are loaded */
     for (uint32_t i = 1; i < n; i++) {
         keel_shdr sh;
-        const char *sname;
-        keel_elf_shdr(elf, i, &sh, NULL);
-        if (!(sh.flags & SHF_ALLOC) || p->dropped[i])
+        const char *sname = p->sections[i].name;
+        if (!(p->sections[i].flags & SHF_ALLOC) || p->dropped[i])
             continue;
-        if (keel_elf_section_name(elf, &sh, &sname, &e))
+        keel_elf_shdr(elf, i, &sh, NULL);
+        if (!sname && keel_elf_section_name(elf, &sh, &sname, &e)) /* why it has none */
             return fail_obj(b, name, e.code, "%s", e.msg);
         if ((sh.addralign & (sh.addralign - 1)) || sh.addralign > MAX_ALIGN) {
             char why[200];
@@ -370,20 +399,8 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
                      sname, i, (unsigned long long)sh.addralign);
             return fail_obj(b, name, KEEL_E_FORMAT, "%s", why);
         }
-        if (sh.size > MAX_SIZE) {
-            char why[200];
-            snprintf(why, sizeof why, "section %.80s (index %u): size %llu is larger than a namespace (1 GiB)", sname,
-                     i, (unsigned long long)sh.size);
-            return fail_obj(b, name, KEEL_E_RANGE, "%s", why);
-        }
-        if (sh.type != SHT_NOBITS && sh.size) { /* its bytes are there, before any memory is given */
-            const uint8_t *bytes;
-            uint64_t dsize;
-            if (keel_elf_section_data(elf, &sh, &bytes, &dsize, &e))
-                return fail_obj(b, name, e.code, "%s", e.msg);
-            if (dsize < sh.size)
-                return fail_obj(b, name, KEEL_E_TRUNCATED, "section %s is cut short", sname);
-        }
+        /* its size fits a namespace (too_large) and its bytes are there
+         * (kr_input_sections), before any memory is given */
         keel_section *s = &o->sections[o->nsections++];
         s->elf_name = sname;
         s->name = section_symbol_name(sname);
@@ -408,6 +425,8 @@ static int parse_object(batch *b, const char *name, const void *data, size_t siz
         const char *sn;
         if (keel_symtab_get(&p->symtab, i, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sn, &e))
             return fail_obj(b, name, e.code, "%s", e.msg);
+        if (b->has_archives && *sn && kr_sym_kind(&sym) == KR_UNDEF && refer(b, sn))
+            return oom(b);
         if (KEEL_ST_BIND(sym.info) == STB_LOCAL || sym.shndx == SHN_UNDEF)
             continue;
         keel_section *sec = NULL;
@@ -456,29 +475,23 @@ static int add_archive(batch *b, const char *path, void *map, size_t size)
         return oom(b);
     b->ar = v;
     archive *a = &b->ar[b->nar++];
-    memset(a, 0, sizeof *a);
-    a->path = path;
-    a->map = map;
-    a->size = size;
-    if (keel_ar_open(&a->ar, map, size, &e))
-        return fail_obj(b, path, e.code, "%s", e.msg);
-    keel_ar_symbols it;
-    const char *sn;
-    uint64_t member;
-    int r;
-    if (keel_ar_symbols_begin(&a->ar, &it, &e))
-        return fail_obj(b, path, e.code, "%s", e.msg);
-    if (rl_sym_reserve(&b->arsyms, it.count))
-        return oom(b);
-    while ((r = keel_ar_symbols_next(&it, &sn, &member, &e)) == 1) {
-        uint32_t h = rl_hash(sn);
-        if (rl_sym_find(&b->arsyms, sn, h))
-            continue; /* the first archive that defines a name provides it */
-        sym_entry ae = {.name = sn, .hash = h, .addr = member, .size = b->nar - 1};
-        rl_sym_insert(&b->arsyms, &ae);
-    }
-    if (r < 0)
-        return fail_obj(b, path, e.code, "%s", e.msg);
+    a->nloaded = 0;
+    if (kr_archive_open(&a->kr, path, map, size, rl_hash, scratch_alloc, b, &e))
+        return e.code == KEEL_E_NOMEM ? oom(b) : fail_obj(b, path, e.code, "%s", e.msg);
+    b->arnames += a->kr.count;
+    return 0;
+}
+
+/* A name a strong undefined reference wants, recorded once: what the
+ * archive walk asks about (only when the batch has archives). */
+static int refer(batch *b, const char *name)
+{
+    uint32_t h = rl_hash(name);
+    if (rl_sym_find(&b->refs, name, h))
+        return 0;
+    if (rl_sym_reserve(&b->refs, 1))
+        return KEEL_E_NOMEM;
+    rl_sym_insert(&b->refs, &(sym_entry){.name = name, .hash = h});
     return 0;
 }
 
@@ -494,20 +507,29 @@ static bool defined_anywhere(batch *b, const char *name, uint32_t h)
 
 static int map_input(batch *b, const keel_input *in, void **map, size_t *size);
 
+static archive *archive_of(kr_archive *a) { return (archive *)((char *)a - offsetof(archive, kr)); }
+
 /* The member at an index position joins the batch (lib/resolve/archive.c
  * reads it): named "archive(member)"; a thin archive's member is a file of
  * its own, beside the archive, mapped and named by its path as GNU ld
  * names it, and its object owns the mapping. */
-static int load_member(batch *b, archive *a, uint64_t pos)
+static int load_member(void *ctx, kr_archive *a, uint64_t pos, const char *why)
 {
+    (void)why;
+    batch *b = ctx;
     keel_error e;
     kr_member m;
+    archive_of(a)->nloaded++;
     if (kr_ar_member(&a->ar, pos, &m, &e))
         return fail_obj(b, a->path, e.code, "%s", e.msg);
     char mname[512];
     if (m.data) {
         snprintf(mname, sizeof mname, "%s(%.*s)", a->path, (int)m.name_len, m.name);
-        return parse_object(b, mname, m.data, m.size, NULL, 0);
+        char *member = rl_scratch_alloc(&b->scratch, (size_t)m.name_len + 1);
+        if (!member)
+            return oom(b);
+        memcpy(member, m.name, m.name_len);
+        return parse_object(b, mname, a->path, member, m.data, m.size, NULL, 0);
     }
     if (kr_thin_path_len(a->path, &m) >= sizeof mname)
         return fail_obj(b, a->path, KEEL_E_RANGE, "thin member '%.200s...': the path is too long", m.name);
@@ -520,15 +542,15 @@ static int load_member(batch *b, archive *a, uint64_t pos)
     if (map_input(b, &in, &map, &size))
         return b->err->code;
     if (size != m.size) {
-        char why[sizeof mname + 120];
-        snprintf(why, sizeof why, "member %s: the archive says %llu bytes, the file has %zu", mname,
+        char why2[sizeof mname + 120];
+        snprintf(why2, sizeof why2, "member %s: the archive says %llu bytes, the file has %zu", mname,
                  (unsigned long long)m.size, size);
         if (map)
             munmap(map, size);
-        return fail_obj(b, a->path, KEEL_E_FORMAT, "%s", why);
+        return fail_obj(b, a->path, KEEL_E_FORMAT, "%s", why2);
     }
     size_t before = b->n;
-    int rc = parse_object(b, mname, map, size, map, size);
+    int rc = parse_object(b, mname, mname, NULL, map, size, map, size);
     if (b->n > before) /* its object owns the mapping, loaded or discarded */
         b->v[before].own_map = true;
     else if (map) /* out of memory before there was an object */
@@ -538,8 +560,9 @@ static int load_member(batch *b, archive *a, uint64_t pos)
 
 /* Whether the member gives `name` real data, which a common takes it for
  * (GNU ld's rule, lib/resolve/archive.c); a thin member is mapped to see. */
-static bool member_defines_data(batch *b, archive *a, uint64_t pos, const char *name)
+static bool member_defines_data(void *ctx, kr_archive *a, uint64_t pos, const char *name)
 {
+    batch *b = ctx;
     kr_member m;
     if (kr_ar_member(&a->ar, pos, &m, NULL))
         return false;
@@ -561,54 +584,32 @@ static bool member_defines_data(batch *b, archive *a, uint64_t pos, const char *
     return yes;
 }
 
-/* Load archive members for undefined strong references, and for commons
- * the members that give them data, until nothing
- * changes: the linker's rule with every archive in one group. */
+/* What a name listed by an archive's index wants: a strong reference of
+ * the batch that nothing defines (here or in the namespace's tree) pulls;
+ * a name the batch has only as a common pulls a member with data. */
+static kr_pull wants(void *ctx, const char *name, uint32_t h)
+{
+    batch *b = ctx;
+    const sym_entry *d = rl_sym_find(&b->defs, name, h);
+    if (d)
+        return d->common ? KR_PULL_IF_DATA : KR_PULL_NO;
+    if (!rl_sym_find(&b->refs, name, h) || defined_anywhere(b, name, h))
+        return KR_PULL_NO;
+    return KR_PULL_YES;
+}
+
+/* Load archive members by the linker's walk (lib/resolve/pull.c), with
+ * every archive of the batch in one group: each archive is searched until
+ * it gives nothing more, and the archives again until none gives anything
+ * (ld.bfd's --start-group ... --end-group). */
 static int pull_members(batch *b)
 {
-    keel_error e;
-    for (size_t i = 0; i < b->n; i++) {
-        pending *p = &b->v[i];
-        if (!p->has_symtab)
-            continue;
-        for (uint64_t k = p->symtab.first_global; k < p->symtab.count; k++) {
-            keel_sym sym;
-            const char *sn;
-            if (keel_symtab_get(&p->symtab, k, &sym, &e) || keel_symtab_name(&p->symtab, &sym, &sn, &e))
-                return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
-            kr_kind kind = kr_sym_kind(&sym);
-            if ((kind != KR_UNDEF && kind != KR_COMMON) || !*sn)
-                continue;
-            uint32_t h = rl_hash(sn);
-            sym_entry *ae = rl_sym_find(&b->arsyms, sn, h);
-            if (!ae)
-                continue;
-            /* the name's state now: a reference is satisfied by any
-             * definition; a common stays one while the batch's winner is
-             * (none: the namespace defines it) */
-            const sym_entry *d;
-            if (kind == KR_UNDEF && defined_anywhere(b, sn, h))
-                kind = KR_DEFINED;
-            else if (kind == KR_COMMON && (!(d = rl_sym_find(&b->defs, sn, h)) || !d->common))
-                kind = KR_DEFINED;
-            kr_pull want = kr_pull_for(kind);
-            if (want == KR_PULL_NO)
-                continue;
-            archive *a = &b->ar[ae->size];
-            bool done = false;
-            for (size_t m = 0; m < a->nloaded && !done; m++)
-                done = a->loaded[m] == ae->addr;
-            if (done || (want == KR_PULL_IF_DATA && !member_defines_data(b, a, ae->addr, sn)))
-                continue;
-            uint64_t *lv = realloc(a->loaded, (a->nloaded + 1) * sizeof *lv);
-            if (!lv)
-                return oom(b);
-            a->loaded = lv;
-            a->loaded[a->nloaded++] = ae->addr;
-            if (load_member(b, a, ae->addr))
+    bool again = b->nar > 0;
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < b->nar; i++)
+            if (kr_archive_pull(&b->ar[i].kr, wants, member_defines_data, load_member, b, &again))
                 return b->err->code;
-            p = &b->v[i]; /* the array may have moved */
-        }
     }
     return 0;
 }
@@ -1207,8 +1208,6 @@ static void discard(batch *b)
         }
     }
     free(b->v);
-    for (size_t i = 0; i < b->nar; i++)
-        free(b->ar[i].loaded);
     free(b->ar);
     rl_scratch_release(&b->scratch);
 }
@@ -1241,7 +1240,7 @@ static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
 int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object **first, keel_error *err)
 {
     batch b = {.ns = ns, .err = err};
-    b.defs.scratch = b.groups.scratch = b.arsyms.scratch = &b.scratch;
+    b.defs.scratch = b.groups.scratch = b.refs.scratch = &b.scratch;
     int rc = 0;
     void **maps = calloc(count ? count : 1, sizeof *maps);
     size_t *sizes = calloc(count ? count : 1, sizeof *sizes);
@@ -1251,21 +1250,35 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
     }
     /* the files are read before the namespace is locked: lookups go on */
-    for (size_t i = 0; i < count && !rc; i++)
+    for (size_t i = 0; i < count && !rc; i++) {
         rc = map_input(&b, &inputs[i], &maps[i], &sizes[i]);
+        b.has_archives |= !rc && keel_is_archive(maps[i], sizes[i]);
+    }
     /* the tree's lock: the parents' names are resolved against, and must
      * not change meanwhile */
     rl_write_lock(ns);
     uintptr_t arena_mark = ns->arena_used;
+    /* the archives' indexes first: they say how many objects the batch
+     * may hold, and its array of objects is sized once (new_pending) */
+    size_t most = 0;
     for (size_t i = 0; i < count && !rc; i++) {
         const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
         if (keel_is_archive(maps[i], sizes[i]))
             rc = add_archive(&b, name, maps[i], sizes[i]);
         else
-            rc = parse_object(&b, name, maps[i], sizes[i], inputs[i].data ? NULL : maps[i], sizes[i]);
+            most++;
+    }
+    for (size_t i = 0; i < b.nar; i++)
+        most += b.ar[i].kr.nmembers;
+    if (!rc && reserve_pending(&b, most))
+        rc = oom(&b);
+    for (size_t i = 0; i < count && !rc; i++) {
+        const char *name = inputs[i].path ? inputs[i].path : "(buffer)";
+        if (!keel_is_archive(maps[i], sizes[i]))
+            rc = parse_object(&b, name, name, NULL, maps[i], sizes[i], inputs[i].data ? NULL : maps[i], sizes[i]);
     }
     /* the table of definitions, sized once for what the archives may bring */
-    if (!rc && rl_sym_reserve(&b.defs, b.arsyms.n))
+    if (!rc && rl_sym_reserve(&b.defs, b.arnames))
         rc = oom(&b);
     if (!rc)
         rc = pull_members(&b);
@@ -1373,14 +1386,14 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     for (size_t i = 0; i < b.nar; i++) {
         bool from_file = false;
         for (size_t k = 0; k < count; k++)
-            from_file |= maps[k] == b.ar[i].map && !inputs[k].data;
+            from_file |= maps[k] == b.ar[i].kr.map && !inputs[k].data;
         if (!from_file)
             continue;
         if (b.ar[i].nloaded) { /* room reserved above */
-            ns->archives[ns->narchives].map = b.ar[i].map;
-            ns->archives[ns->narchives++].size = b.ar[i].size;
+            ns->archives[ns->narchives].map = (void *)b.ar[i].kr.map;
+            ns->archives[ns->narchives++].size = b.ar[i].kr.size;
         } else {
-            munmap(b.ar[i].map, b.ar[i].size);
+            munmap((void *)b.ar[i].kr.map, b.ar[i].kr.size);
         }
     }
     rl_index_append(ns, b.n ? b.v[0].obj : NULL);
@@ -1394,8 +1407,6 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
             __atomic_store_n(&b.v[i].obj->constructing, false, __ATOMIC_RELEASE);
     }
     free(b.v);
-    for (size_t i = 0; i < b.nar; i++)
-        free(b.ar[i].loaded);
     free(b.ar);
     rl_scratch_release(&b.scratch);
     free(maps);

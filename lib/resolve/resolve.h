@@ -158,4 +158,106 @@ static inline kr_pull kr_pull_for(kr_kind kind)
  * processor-specific section. */
 bool kr_defines_data(const uint8_t *data, size_t size, const char *name);
 
+/* ------------------------------------------------ the archive walk */
+
+/* Memory for the walk's tables: the caller's (the link's arena, the
+ * batch's scratch), zeroed or not; NULL when out of memory. */
+typedef void *(*kr_alloc_fn)(void *ctx, size_t size);
+
+/* An archive opened for pulling: its index read once, each entry's name,
+ * hash (the caller's function, so that its own tables can be probed with
+ * it) and member, and which members are in.  One walk serves the
+ * link-editor (an archive where it stands, groups searched again) and the
+ * loader (every archive of a batch as one group). */
+typedef struct kr_archive {
+    const char *path;
+    keel_ar ar;
+    const uint8_t *map;
+    size_t size;
+    const char **names; /* the index, in index order */
+    uint32_t *hashes;
+    uint64_t *members; /* each entry's member header offset */
+    uint32_t *member;  /* each entry's member ordinal (entries of one member share it) */
+    bool *in;          /* per member ordinal: taken, or never to be taken */
+    size_t count, nmembers;
+} kr_archive;
+
+/* Opens the archive and reads its index (none: nothing is ever pulled,
+ * as in ld.bfd).  KEEL_E_* with *err on a bad archive or index, or
+ * KEEL_E_NOMEM. */
+int kr_archive_open(kr_archive *a, const char *path, const uint8_t *data, size_t size, uint32_t (*hash)(const char *),
+                    kr_alloc_fn alloc, void *actx, keel_error *err);
+
+/* What the caller's tables say a name, listed by the index, wants of it
+ * (kr_pull_for of the name's state: KR_PULL_NO when nothing). */
+typedef kr_pull (*kr_wants_fn)(void *ctx, const char *name, uint32_t hash);
+/* Whether the member at pos gives `name` real data (the test a common
+ * takes a member by; kr_defines_data on its bytes, which for a thin
+ * member are in a file the caller maps). */
+typedef bool (*kr_data_fn)(void *ctx, kr_archive *a, uint64_t pos, const char *name);
+/* The member at pos joins; `name` is the index entry that wanted it, or
+ * NULL for --whole-archive.  0, or the caller's error (which stops the
+ * walk and is returned). */
+typedef int (*kr_take_fn)(void *ctx, kr_archive *a, uint64_t pos, const char *name);
+
+/* GNU ld's search of one archive: its index in index order, again and
+ * again until a walk takes nothing; a member is taken when an entry's
+ * name wants it (a common's only if it gives data).  *pulled is set when
+ * anything was taken.  0 or the take's error. */
+int kr_archive_pull(kr_archive *a, kr_wants_fn wants, kr_data_fn data, kr_take_fn take, void *ctx, bool *pulled);
+
+/* --whole-archive: every member in archive order that is not in yet.  0,
+ * the take's error, or a KEEL_E_* with *err for a bad member header. */
+int kr_archive_take_all(kr_archive *a, kr_take_fn take, void *ctx, keel_error *err);
+
+/* ------------------------------------------------ the input identity */
+
+/* A relocatable object as both parts read it, and what an address map or
+ * a live swap names: a file (or an archive's member) and its sections.
+ * Parsed once (kr_input_open, then kr_input_sections) into the caller's
+ * memory; the link-editor's lk_file and the loader's pending object embed
+ * it (KR_INPUT_FILE_MEMBERS keeps their older names for the same fields). */
+typedef struct kr_input_section {
+    struct kr_input_file *file;
+    const char *name;    /* NULL if the name table does not give one (kr_comdat says why) */
+    const uint8_t *data; /* its bytes in the file; NULL for SHT_NOBITS and SHT_NULL */
+    uint64_t flags, size, align, offset;
+    uint32_t index, type, link, info;
+    uint32_t relocs; /* the first SHT_RELA/SHT_REL section whose sh_info names it, or 0 */
+    uint32_t group;  /* the SHT_GROUP section that lists it, or 0 */
+    uint8_t cls;     /* kr_class, by kr_section_class */
+} kr_input_section;
+
+#define KR_INPUT_FILE_MEMBERS                                                                                          \
+    const char *name;   /* for messages and maps: "path" or "archive(member)" */                                       \
+    const char *path;   /* the file, or the archive holding the member */                                              \
+    const char *member; /* the member's name, or NULL (a thin member is a file: NULL) */                               \
+    keel_elf elf;       /* its bytes are elf.data, elf.size */                                                         \
+    keel_symtab symtab; /* the first SHT_SYMTAB, if has_symtab */                                                      \
+    bool has_symtab;                                                                                                   \
+    struct kr_input_section *sections; /* one per section index (elf.shnum), [0] the null section */                   \
+    uint32_t nsections;                                                                                                \
+    uint32_t ordinal; /* its place among the link's files or the batch's objects */
+
+typedef struct kr_input_file {
+    KR_INPUT_FILE_MEMBERS
+} kr_input_file;
+
+/* The header: the caller has set name, path, member and ordinal.  0, or a
+ * KEEL_E_* with *err's message naming the file ("a.o: not a relocatable
+ * object (ELF type 2)"). */
+int kr_input_open(kr_input_file *f, const uint8_t *data, size_t size, keel_error *err);
+
+/* The sections (after the caller's checks of the machine): every
+ * section's extent inside the file, checked overflow-safe ("a.o: section
+ * .data (3): offset 0x40 and size 0x1000 extend past the end of the file
+ * (0x200 bytes)"); each one's name, attributes, bytes, class, relocation
+ * section and group; the symbol table (its sh_info within its count).
+ * The table is one allocation.  0, or KEEL_E_* with *err naming the file. */
+typedef int (*kr_section_check_fn)(void *ctx, const kr_input_section *s, keel_error *err);
+/* `check` (or NULL) is the part's own test of each section, in its words,
+ * before the shared ones: the loader's limits on what a namespace holds. */
+int kr_input_sections(kr_input_file *f, kr_alloc_fn alloc, void *actx, kr_section_check_fn check, void *cctx,
+                      keel_error *err);
+
 #endif

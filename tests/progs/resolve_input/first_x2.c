@@ -1,0 +1,1 @@
+int first_x(void) { return 32; }

@@ -1,0 +1,2 @@
+int thin_g(void);
+int thin_f(void) { return 40 + thin_g(); }

@@ -1,0 +1,1 @@
+int thin_g(void) { return 2; }

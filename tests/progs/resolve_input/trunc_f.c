@@ -1,0 +1,2 @@
+int trunc_v = 5;
+int trunc_f(void) { return trunc_v; }

@@ -1,0 +1,1 @@
+int twice_x(void) { return 11; }

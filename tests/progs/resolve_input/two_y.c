@@ -1,0 +1,2 @@
+int twice_x(void);
+int twice_y(void) { return twice_x() + 1; }
