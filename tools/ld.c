@@ -126,7 +126,7 @@ static void usage(FILE *to)
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
+          "Not yet: -pie, -shared, linker scripts, shared libraries, LTO inputs.\n",
           to);
 }
 
@@ -752,10 +752,12 @@ static bool parse_long(parser *p)
     else if (flag(a, "shared") || flag(a, "Bshareable"))
         fail("%s: shared libraries are not supported yet", p->orig[p->i]);
     else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
-        fail("%s: relocatable output is not supported yet", p->orig[p->i]);
+        o->relocatable = true;
     else if (with_value(p, "script", &val))
         fail("linker scripts are not supported: %s", val ? val : "");
     /* accepted, no effect on a static executable */
+    else if (flag(a, "d") || flag(a, "dc") || flag(a, "dp"))
+        pl->define_common = p->orig[p->i]; /* commons are always allocated, except with -r */
     else if (in_list(quiet_flags, sizeof quiet_flags / sizeof quiet_flags[0], s))
         ;
     else if (in_list(ignored_flags, sizeof ignored_flags / sizeof ignored_flags[0], s) ||
@@ -1077,6 +1079,8 @@ int cmd_link(int argc, char **argv)
         maxp = plan.opt.common_page_size;
     if (plan.opt.has_text_segment && plan.opt.text_segment & (maxp - 1))
         warn("address of `text-segment' isn't multiple of maximum page size");
+    if (plan.opt.relocatable && plan.define_common)
+        fail("%s: allocating commons in relocatable output (-r) is not supported yet", plan.define_common);
     if (nerrors)
         return 1;
     apply_sysroot(&plan);

@@ -104,6 +104,7 @@ typedef struct keel_link_options {
     void *diag_ctx;
     bool fatal_warnings; /* --fatal-warnings: a warning fails the link, with no output (GNU ld's) */
     bool warn_common;    /* --warn-common: ld.bfd's warnings when a common meets a common or a definition */
+    bool relocatable;    /* -r: a relocatable object (ET_REL), not an executable (docs/linker.md) */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU
