@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "image.h"
+#include "reloc_out.h"
 #include "../elfdefs.h"
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
@@ -41,6 +42,7 @@ typedef struct ro_piece {
     lk_file *file;
     uint32_t shndx;
     uint64_t offset, size;
+    ro_eh *eh; /* an .eh_frame without dropped code's FDEs (reloc_eh.c), or NULL */
 } ro_piece;
 
 /* An output section (contents, or a group), and its relocations. */
@@ -85,6 +87,7 @@ typedef struct ro {
     uint8_t *syms; /* .symtab's entries (malloc'd) */
     size_t nsyms, capsyms, nlocals;
     lk_strtab str, shstr;
+    lk_osec *linked; /* what an input section's f->out is set to: it is linked (kept.c reads no more) */
 } ro;
 
 static int nomem(lk_link *l) { return lk_fail(l, KEEL_E_NOMEM, "out of memory"); }
@@ -161,6 +164,16 @@ static int add_content(ro *r, ro_sec *o)
 static int place(ro *r, ro_sec *o, lk_file *f, uint32_t i, const keel_shdr *sh)
 {
     lk_link *l = r->l;
+    ro_eh *eh = NULL;
+    keel_shdr in = *sh;
+    if (strcmp(o->name, ".eh_frame") == 0 && sh->type == SHT_PROGBITS) {
+        int rc = ro_eh_edit(l, f, i, r->files[f->index].rela_of[i], &eh);
+        if (rc)
+            return rc;
+        if (eh)
+            in.size = eh->size;
+    }
+    sh = &in;
     uint64_t align = sh->addralign ? sh->addralign : 1;
     if (align & (align - 1))
         return lk_fail(l, KEEL_E_FORMAT, "%s: section %s (%u): alignment 0x%llx is not a power of two", f->name,
@@ -185,10 +198,11 @@ static int place(ro *r, ro_sec *o, lk_file *f, uint32_t i, const keel_shdr *sh)
         o->align = align;
     if (!(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 4)))
         return nomem(l);
-    o->pieces[o->npieces++] = (ro_piece){f, i, at, sh->size};
+    o->pieces[o->npieces++] = (ro_piece){f, i, at, sh->size, eh};
     o->size = at + sh->size;
     r->files[f->index].out[i] = o;
     r->files[f->index].pos[i] = at;
+    f->out[i] = r->linked; /* only whether it is linked: what kept.c asks */
     return 0;
 }
 
@@ -205,8 +219,16 @@ static int place_file(ro *r, lk_file *f)
     if (!(rf->out = lk_zalloc(&l->arena, (n + 1) * sizeof *rf->out)) ||
         !(rf->pos = lk_zalloc(&l->arena, (n + 1) * sizeof *rf->pos)) ||
         !(rf->rela_of = lk_zalloc(&l->arena, (n + 1) * sizeof *rf->rela_of)) ||
-        !(rf->sym = lk_zalloc(&l->arena, (f->symtab.count + 1) * sizeof *rf->sym)))
+        !(rf->sym = lk_zalloc(&l->arena, (f->symtab.count + 1) * sizeof *rf->sym)) ||
+        !(f->out = lk_zalloc(&l->arena, (n + 1) * sizeof *f->out)))
         return nomem(l);
+    for (uint32_t i = 1; i < n; i++) { /* first which relocations go with which section */
+        keel_shdr sh;
+        if (keel_elf_shdr(&f->elf, i, &sh, NULL))
+            return lk_fail(l, KEEL_E_FORMAT, "%s: section %u: bad header", f->name, i);
+        if (sh.type == SHT_RELA && !f->dropped[i] && sh.info < n && sh.size)
+            rf->rela_of[sh.info] = i;
+    }
     for (uint32_t i = 1; i < n; i++) {
         keel_shdr sh;
         if (keel_elf_shdr(&f->elf, i, &sh, NULL))
@@ -215,11 +237,8 @@ static int place_file(ro *r, lk_file *f)
         if (f->dropped[i] || sh.type == SHT_NULL || sh.type == SHT_SYMTAB || sh.type == SHT_SYMTAB_SHNDX ||
             (sh.type == SHT_STRTAB && (i == f->elf.shstrndx || (strings && i == strings))))
             continue;
-        if (sh.type == SHT_RELA) { /* goes with its target (checked by object.c) */
-            if (sh.info < n && sh.size)
-                rf->rela_of[sh.info] = i;
+        if (sh.type == SHT_RELA) /* goes with its target (checked by object.c) */
             continue;
-        }
         if (sh.type == SHT_REL || sh.type == SHT_DYNSYM || sh.type == SHT_DYNAMIC || sh.type == SHT_HASH ||
             sh.type == 0x6ffffff6 /* SHT_GNU_HASH */)
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: section %s (%u) of type 0x%x: -r cannot carry it", f->name, name,
@@ -411,24 +430,43 @@ static int symbols(ro *r)
     return rc;
 }
 
+/* A debugging section's reference into a dropped COMDAT copy: to the
+ * kept copy's twin (the member of the same name and size, kept.c), as
+ * ld.bfd's _bfd_elf_check_kept_section sends it; false if there is none. */
+static bool to_kept(ro *r, lk_file *f, const keel_sym *s, keel_rel *rel)
+{
+    lk_file *kf;
+    uint32_t ks;
+    if (s->shndx >= f->elf.shnum || !f->dropped[s->shndx] || !lk_kept_section(f, s->shndx, &kf, &ks))
+        return false;
+    ro_file *kr = &r->files[kf->index];
+    if (!kr->out[ks])
+        return false;
+    rel->addend += (int64_t)(kr->pos[ks] + (KEEL_ST_TYPE(s->info) == STT_SECTION ? 0 : s->value));
+    rel->sym = kr->out[ks]->symindex;
+    return true;
+}
+
 /* One relocation, renumbered for the output: false if its symbol went
- * nowhere (a dropped COMDAT copy's), for R_X86_64_NONE. */
-static bool map_reloc(ro *r, lk_file *f, keel_rel *rel)
+ * nowhere (a dropped COMDAT copy's), for R_X86_64_NONE.  debug: it
+ * relocates a section that is not loaded, whose references to a dropped
+ * copy go to the kept one. */
+static bool map_reloc(ro *r, lk_file *f, keel_rel *rel, bool debug)
 {
     if (rel->sym == 0)
         return true;
     ro_file *rf = &r->files[f->index];
     keel_sym s;
-    if (rel->sym < f->symtab.first_global && keel_symtab_get(&f->symtab, rel->sym, &s, NULL) == 0 &&
-        KEEL_ST_TYPE(s.info) == STT_SECTION) {
+    bool local = rel->sym < f->symtab.first_global && keel_symtab_get(&f->symtab, rel->sym, &s, NULL) == 0;
+    if (local && KEEL_ST_TYPE(s.info) == STT_SECTION) {
         if (s.shndx >= f->elf.shnum || !rf->out[s.shndx])
-            return false;
+            return debug && to_kept(r, f, &s, rel);
         rel->addend += (int64_t)rf->pos[s.shndx];
         rel->sym = rf->out[s.shndx]->symindex;
         return true;
     }
     if (rel->sym >= f->symtab.count || !rf->sym[rel->sym])
-        return false;
+        return local && debug && to_kept(r, f, &s, rel);
     rel->sym = rf->sym[rel->sym];
     return true;
 }
@@ -448,7 +486,16 @@ static int count_relocs(ro *r)
                 return lk_fail(l, KEEL_E_FORMAT, "%s: relocation section %u: bad", f->name, rs);
             if (o->type == SHT_NOBITS && rel.count)
                 return lk_fail(l, KEEL_E_FORMAT, "%s: relocations for a section with no bytes (%s)", f->name, o->name);
-            o->nrel += rel.count;
+            if (!o->pieces[p].eh) {
+                o->nrel += rel.count;
+                continue;
+            }
+            for (uint64_t i = 0; i < rel.count; i++) { /* those of the FDEs kept */
+                keel_rel x;
+                uint64_t at;
+                keel_relocs_get(&rel, i, &x);
+                o->nrel += ro_eh_offset(o->pieces[p].eh, x.offset, &at);
+            }
         }
     }
     return 0;
@@ -531,8 +578,11 @@ static int write_relocs(ro *r, ro_sec *o, uint8_t *out)
         for (uint64_t i = 0; i < rel.count; i++) {
             keel_rel x;
             keel_relocs_get(&rel, i, &x);
-            x.offset += o->pieces[k].offset;
-            if (!map_reloc(r, f, &x))
+            uint64_t at = x.offset;
+            if (o->pieces[k].eh && !ro_eh_offset(o->pieces[k].eh, x.offset, &at))
+                continue; /* its FDE went */
+            x.offset = at + o->pieces[k].offset;
+            if (!map_reloc(r, f, &x, !(o->flags & SHF_ALLOC)))
                 x.sym = 0, x.type = 0, x.addend = 0;
             put64(p, x.offset);
             put64(p + 8, (uint64_t)x.sym << 32 | x.type);
@@ -565,6 +615,7 @@ static int write_file(ro *r)
     for (size_t k = 0; k < r->ncontents; k++)
         nsec += r->contents[k]->nrel != 0;
     uint32_t symtab = nsec, strtab = nsec + 1, shstrtab = nsec + 2;
+    int rc;
     nsec += 3;
     lk_str_add(&r->shstr, "");
     uint32_t n_symtab = lk_str_add(&r->shstr, ".symtab"), n_strtab = lk_str_add(&r->shstr, ".strtab"),
@@ -593,6 +644,28 @@ static int write_file(ro *r)
             o->rela_name_off = lk_str_add(&r->shstr, o->rela_name);
         }
     }
+    /* the section names shared as ld.bfd's (".text.foo" the tail of ".rela.text.foo") */
+    uint8_t *names = calloc(2 * r->nsecs + 3, 24);
+    if (!names)
+        return nomem(l);
+    for (size_t i = 0; i < r->nsecs; i++) {
+        put32(names + 48 * i, r->secs[i]->name_off);
+        put32(names + 48 * i + 24, r->secs[i]->rela_name_off);
+    }
+    put32(names + 48 * r->nsecs, n_symtab);
+    put32(names + 48 * r->nsecs + 24, n_strtab);
+    put32(names + 48 * r->nsecs + 48, n_shstrtab);
+    rc = r->shstr.failed ? nomem(l) : lk_strtab_share(l, &r->shstr.v, &r->shstr.n, names, 2 * r->nsecs + 3);
+    for (size_t i = 0; !rc && i < r->nsecs; i++) {
+        memcpy(&r->secs[i]->name_off, names + 48 * i, 4);
+        memcpy(&r->secs[i]->rela_name_off, names + 48 * i + 24, 4);
+    }
+    memcpy(&n_symtab, names + 48 * r->nsecs, 4);
+    memcpy(&n_strtab, names + 48 * r->nsecs + 24, 4);
+    memcpy(&n_shstrtab, names + 48 * r->nsecs + 48, 4);
+    free(names);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < r->nsecs; i++)
         if (r->secs[i]->nrel) {
             off = align_up(off, 8);
@@ -613,7 +686,7 @@ static int write_file(ro *r)
         return nomem(l);
     const char *path = l->opt->output ? l->opt->output : "a.out";
     lk_outfile *of = &l->img->out;
-    int rc = lk_out_open(l, of, path, off);
+    rc = lk_out_open(l, of, path, off);
     if (rc)
         return rc;
     l->img->out_open = true;
@@ -648,6 +721,10 @@ static int write_file(ro *r)
         for (size_t k = 0; o->type != SHT_NOBITS && k < o->npieces; k++) {
             const ro_piece *p = &o->pieces[k];
             keel_shdr ish;
+            if (p->eh) {
+                ro_eh_fill(p->eh, buf + o->offset + p->offset);
+                continue;
+            }
             const uint8_t *data;
             uint64_t size;
             if (keel_elf_shdr(&p->file->elf, p->shndx, &ish, NULL) ||
@@ -680,7 +757,8 @@ int lk_write_relocatable(lk_link *l)
 {
     ro r = {.l = l};
     int rc = 0;
-    if (!(r.files = lk_zalloc(&l->arena, (l->nfiles + 1) * sizeof *r.files)))
+    if (!(r.files = lk_zalloc(&l->arena, (l->nfiles + 1) * sizeof *r.files)) ||
+        !(r.linked = lk_zalloc(&l->arena, sizeof *r.linked)))
         return nomem(l);
     for (size_t fi = 0; !rc && fi < l->nfiles; fi++)
         rc = place_file(&r, l->files[fi]);
@@ -694,6 +772,8 @@ int lk_write_relocatable(lk_link *l)
         lk_str_add(&r.str, "");
     if (!rc)
         rc = symbols(&r);
+    if (!rc && !r.str.failed) /* each name once, or a longer one's tail, as ld.bfd's */
+        rc = lk_strtab_share(l, &r.str.v, &r.str.n, r.syms, r.nsyms);
     if (!rc)
         rc = write_file(&r);
     free(r.syms);
