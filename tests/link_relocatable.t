@@ -73,6 +73,7 @@ my @compile = (
     "g++ -O2 -c $src/x.cc -o x2.o", "g++ -O2 -c $src/y.cc -o y2.o",
     "gcc -g $C -c $src/main.c -o gmain.o", "gcc -g -O1 -fcommon -c $src/lib.c -o glib.o",
     "g++ -g -O0 -c $src/x.cc -o gx.o", "g++ -g -O0 -c $src/y.cc -o gy.o",
+    "gcc -fcf-protection=full $C -c $src/main.c -o cetmain.o", "gcc -fcf-protection=full $C -c $src/lib.c -o cetlib.o",
     "rm -f liblib.a && ar rcs liblib.a lib.o",
 );
 for my $c (@compile) {
@@ -205,6 +206,17 @@ for my $opt (['-O0', 'x.o', 'y.o'], ['-O2', 'x2.o', 'y2.o'], ['-g', 'gx.o', 'gy.
        "C++ $o: the groups' signatures and members as ld.bfd's");
     elflint_clean("C++ $o", "$tmp/cc$o.o");
     programs("C++ $o", 'g++', "cc$o.o", @objs);
+}
+
+# .note.gnu.property merged as for an executable: both inputs' IBT and
+# SHSTK, and none when an input lacks them
+for my $case (['properties', 'cetmain.o', 'cetlib.o'], ['properties, one input without', 'cetmain.o', 'lib.o']) {
+    my ($what, @objs) = @$case;
+    next unless partial($what, "$objs[1].p.o", @objs);
+    same_tables($what, "$objs[1].p.o", "$objs[1].p.o.bfd");
+    is(readelf('-nW', "$tmp/$objs[1].p.o") =~ s/^File:.*$//mr, readelf('-nW', "$tmp/$objs[1].p.o.bfd") =~ s/^File:.*$//mr,
+       "$what: the notes as ld.bfd's");
+    elflint_clean($what, "$tmp/$objs[1].p.o");
 }
 
 # an archive member taken for an undefined symbol, and -u

@@ -119,6 +119,7 @@ static void usage(FILE *to)
           "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
           "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
           "  --mapfile FILE  a Solaris mapfile (version 2): read and checked, then refused (not applied yet)\n"
+          "  -r (-i, --relocatable)  a relocatable object, as ld.bfd -r (docs/linker.md)\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
           "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
