@@ -92,9 +92,10 @@ sub sections {
     my (%name, @rows);
     for (split /\n/, readelf('-SW', $file)) {
         next unless /^\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)\s+[0-9a-f]+\s+(\S*?)\s*\d+\s+\d+\s+\d+\s*$/;
-        $name{$1} = $2;
-        next if $1 == 0;
-        push @rows, join(' ', $2, $3, sflags($5), $2 =~ /^(?:\.rela)?\.eh_frame$/ ? '-' : hex($4));
+        my ($i, $n, $type, $size, $flags) = ($1, $2, $3, $4, $5);
+        $name{$i} = $n;
+        next if $i == 0;
+        push @rows, join(' ', $n, $type, sflags($flags), $n =~ /^(?:\.rela)?\.eh_frame$/ ? '-' : hex($size));
     }
     return (\%name, [sort @rows]);
 }
@@ -267,6 +268,23 @@ for my $case (
     my $r = run(argv => [$keel, 'link', '-r', @$args, 'main.o', '-o', 'refused.o']);
     ok($r->{status} != 0 && $r->{err} =~ $re && !-e "$tmp/refused.o", "-r @$args: refused plainly, no output")
         or diag($r->{err});
+}
+
+# a relocation past its section's end: an error naming it, no output
+{
+    my ($names) = sections("$tmp/main.o");
+    my $d = slurp("$tmp/main.o");
+    my ($shoff) = unpack('Q<', substr($d, 0x28, 8));
+    my ($idx) = grep { $names->{$_} eq '.rela.text.main' } keys %$names;
+    my ($off) = unpack('Q<', substr($d, $shoff + $idx * 64 + 0x18, 8));
+    substr($d, $off, 8) = pack('Q<', 0x7fff0000); # the first entry's r_offset
+    open(my $fh, '>:raw', "$tmp/badrel.o") or die;
+    print $fh $d;
+    close $fh;
+    unlink "$tmp/bad.o";
+    my $r = run(argv => [$keel, 'link', '-r', 'badrel.o', '-o', 'bad.o']);
+    ok($r->{status} != 0 && $r->{err} =~ /badrel\.o: relocation 0 in section $idx: offset 0x7fff0000 is out of range/ &&
+       !-e "$tmp/bad.o", 'a relocation past its section: refused, no output') or diag($r->{err});
 }
 
 done_testing();

@@ -42,7 +42,8 @@ typedef struct ro_piece {
     lk_file *file;
     uint32_t shndx;
     uint64_t offset, size;
-    ro_eh *eh; /* an .eh_frame without dropped code's FDEs (reloc_eh.c), or NULL */
+    uint64_t insize; /* the input section's size (an edited .eh_frame's before editing) */
+    ro_eh *eh;       /* an .eh_frame without dropped code's FDEs (reloc_eh.c), or NULL */
 } ro_piece;
 
 /* An output section (contents, or a group), and its relocations. */
@@ -166,6 +167,7 @@ static int place(ro *r, ro_sec *o, lk_file *f, uint32_t i, const keel_shdr *sh)
     lk_link *l = r->l;
     ro_eh *eh = NULL;
     keel_shdr in = *sh;
+    uint64_t in_size = sh->size;
     if (strcmp(o->name, ".eh_frame") == 0 && sh->type == SHT_PROGBITS) {
         int rc = ro_eh_edit(l, f, i, r->files[f->index].rela_of[i], &eh);
         if (rc)
@@ -198,7 +200,7 @@ static int place(ro *r, ro_sec *o, lk_file *f, uint32_t i, const keel_shdr *sh)
         o->align = align;
     if (!(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 4)))
         return nomem(l);
-    o->pieces[o->npieces++] = (ro_piece){f, i, at, sh->size, eh};
+    o->pieces[o->npieces++] = (ro_piece){f, i, at, sh->size, in_size, eh};
     o->size = at + sh->size;
     r->files[f->index].out[i] = o;
     r->files[f->index].pos[i] = at;
@@ -486,15 +488,16 @@ static int count_relocs(ro *r)
                 return lk_fail(l, KEEL_E_FORMAT, "%s: relocation section %u: bad", f->name, rs);
             if (o->type == SHT_NOBITS && rel.count)
                 return lk_fail(l, KEEL_E_FORMAT, "%s: relocations for a section with no bytes (%s)", f->name, o->name);
-            if (!o->pieces[p].eh) {
-                o->nrel += rel.count;
-                continue;
-            }
-            for (uint64_t i = 0; i < rel.count; i++) { /* those of the FDEs kept */
+            for (uint64_t i = 0; i < rel.count; i++) {
                 keel_rel x;
                 uint64_t at;
                 keel_relocs_get(&rel, i, &x);
-                o->nrel += ro_eh_offset(o->pieces[p].eh, x.offset, &at);
+                /* a place past the section's end would land in another input's bytes */
+                if (x.offset >= o->pieces[p].insize)
+                    return lk_fail(l, KEEL_E_RANGE, "%s: relocation %llu in section %u: offset 0x%llx is out of range",
+                                   f->name, (unsigned long long)i, rs, (unsigned long long)x.offset);
+                /* an edited .eh_frame: those of the FDEs kept */
+                o->nrel += !o->pieces[p].eh || ro_eh_offset(o->pieces[p].eh, x.offset, &at);
             }
         }
     }
