@@ -31,6 +31,7 @@
 
 #include "image.h"
 #include "reloc_out.h"
+#include "../arch/arch.h"
 #include "../elfdefs.h"
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
@@ -619,6 +620,9 @@ static int write_file(ro *r)
         nsec += r->contents[k]->nrel != 0;
     uint32_t symtab = nsec, strtab = nsec + 1, shstrtab = nsec + 2;
     int rc;
+    const ka_arch *arch = l->arch ? l->arch : ka_arch_default();
+    if (arch->elfclass != 2 || arch->byteorder != 1) /* the tables below are written as ELF64 LSB */
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "-r: %s objects are not written yet", arch->name);
     nsec += 3;
     lk_str_add(&r->shstr, "");
     uint32_t n_symtab = lk_str_add(&r->shstr, ".symtab"), n_strtab = lk_str_add(&r->shstr, ".strtab"),
@@ -697,12 +701,12 @@ static int write_file(ro *r)
     memset(buf, 0, off);
     /* the ELF header */
     memcpy(buf, "\177ELF", 4);
-    buf[4] = 2, buf[5] = 1, buf[6] = 1;
+    buf[4] = arch->elfclass, buf[5] = arch->byteorder, buf[6] = 1;
     for (size_t fi = 0; fi < l->nfiles; fi++) /* GNU's ABI if an input is (IFUNC, unique symbols) */
         if (l->files[fi]->elf.osabi == 3)
             buf[7] = 3;
     put16(buf + 16, 1 /* ET_REL */);
-    put16(buf + 18, l->nfiles ? l->files[0]->elf.machine : 62);
+    put16(buf + 18, arch->machine);
     put32(buf + 20, 1);
     put64(buf + 40, shoff);
     put16(buf + 52, 64);
