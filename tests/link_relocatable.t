@@ -16,6 +16,7 @@
 #   (b) the partial object links into a program with gcc -static (ld.bfd)
 #       and with keel link (gcc's linker line), and each prints what the
 #       program linked from the original objects prints;
+#   the same with -x, -X and -S;
 #   (c) keel run loads the C partial (built -fPIC: keel run's TLS is
 #       general-dynamic) and runs main with the same output;
 #   (e) eu-elflint --gnu-ld finds nothing wrong in keel's output.
@@ -190,6 +191,16 @@ if (partial('C -g', 'cg.o', 'gmain.o', 'glib.o')) {
     same_tables('C -g', 'cg.o', 'cg.o.bfd');
     elflint_clean('C -g', "$tmp/cg.o");
     programs('C -g', 'gcc', 'cg.o', 'gmain.o', 'glib.o');
+}
+
+# -x, -X, -S: the locals and debugging sections ld.bfd -r leaves (a local
+# left out is its section's symbol plus its value in a relocation; one a
+# relocation uses in a mergeable section stays)
+for my $o ('-x', '-X', '-S') {
+    next unless partial("C -g $o", "cg$o.o", $o, 'gmain.o', 'glib.o');
+    same_tables("C -g $o", "cg$o.o", "cg$o.o.bfd");
+    elflint_clean("C -g $o", "$tmp/cg$o.o");
+    programs("C -g $o", 'gcc', "cg$o.o", 'gmain.o', 'glib.o');
 }
 
 # C++: COMDAT groups kept once, exceptions (.eh_frame, .gcc_except_table);

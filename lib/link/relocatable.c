@@ -73,6 +73,7 @@ typedef struct ro_file {
     uint64_t *pos;     /* per section: its offset there */
     uint32_t *rela_of; /* per section: the relocation section that targets it (0: none) */
     uint32_t *sym;     /* per symbol: its index in the output's .symtab (0: none) */
+    uint8_t *used;     /* -x, -X: per symbol, whether a relocation of a linked section uses it */
 } ro_file;
 
 typedef struct ro {
@@ -263,6 +264,8 @@ static int place_file(ro *r, lk_file *f)
         }
         if (lk_is_property_note(name, &sh))
             continue; /* merged (note.c) */
+        if (l->opt->strip_debug && lk_debug_section(name))
+            continue; /* -S: with their relocations and the symbols in them */
         ro_sec *o;
         if (sh.flags & SHF_GROUP) { /* a group member: its own output section */
             if (!(o = new_sec(r, name, sh.type)) || add_content(r, o))
@@ -352,6 +355,45 @@ static uint8_t merge_vis(uint8_t a, uint8_t b)
     return rank[a & 3] >= rank[b & 3] ? a & 3 : b & 3;
 }
 
+/* The local symbols relocations use (-x, -X): a used one in a SHF_MERGE
+ * section stays, since section plus offset would not follow its string
+ * when the final link merges them. */
+static int mark_used(ro *r, lk_file *f)
+{
+    ro_file *rf = &r->files[f->index];
+    if (!(rf->used = lk_zalloc(&r->l->arena, f->symtab.count + 1)))
+        return nomem(r->l);
+    for (uint32_t i = 1; i < f->elf.shnum; i++) {
+        uint32_t rs = rf->rela_of[i];
+        keel_relocs rel;
+        if (!rs || !rf->out[i] || keel_elf_relocs(&f->elf, rs, &rel, NULL))
+            continue;
+        for (uint64_t k = 0; k < rel.count; k++) {
+            keel_rel x;
+            keel_relocs_get(&rel, k, &x);
+            if (x.sym < f->symtab.count)
+                rf->used[x.sym] = 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether local symbol i of f is written: all of them by default (ld.bfd
+ * -r drops no temporary label), as -x and -X say otherwise (strip.c),
+ * those relocations in mergeable sections use kept (ld.bfd's); a
+ * relocation against one left out names its section's symbol. */
+static bool keep_local(ro *r, lk_file *f, uint32_t i, const keel_sym *s, const char *name)
+{
+    lk_link *l = r->l;
+    if (l->opt->discard != KEEL_DISCARD_ALL && l->opt->discard != KEEL_DISCARD_LOCALS)
+        return true;
+    if (lk_keep_local(l, f, s, name))
+        return true;
+    keel_shdr sh;
+    return r->files[f->index].used[i] && s->shndx < f->elf.shnum && KEEL_ST_TYPE(s->info) != STT_FILE &&
+           !keel_elf_shdr(&f->elf, s->shndx, &sh, NULL) && (sh.flags & SHF_MERGE);
+}
+
 static int symbols(ro *r)
 {
     lk_link *l = r->l;
@@ -363,6 +405,9 @@ static int symbols(ro *r)
     /* each input's locals, in input order */
     for (size_t fi = 0; !rc && fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
+        if (l->opt->discard == KEEL_DISCARD_ALL || l->opt->discard == KEEL_DISCARD_LOCALS)
+            if ((rc = mark_used(r, f)))
+                return rc;
         for (uint32_t i = 1; f->has_symtab && i < f->symtab.first_global; i++) {
             keel_sym s;
             const char *name;
@@ -370,7 +415,8 @@ static int symbols(ro *r)
             uint64_t pos;
             if (keel_symtab_get(&f->symtab, i, &s, NULL) || keel_symtab_name(&f->symtab, &s, &name, NULL))
                 return lk_fail(l, KEEL_E_FORMAT, "%s: symbol %u: bad entry", f->name, i);
-            if (KEEL_ST_TYPE(s.info) == STT_SECTION || !out_section(r, f, &s, &shndx, &pos))
+            if (KEEL_ST_TYPE(s.info) == STT_SECTION || !out_section(r, f, &s, &shndx, &pos) ||
+                !keep_local(r, f, i, &s, name))
                 continue;
             uint32_t nm = *name ? lk_str_add(&r->str, name) : 0;
             if ((rc = add_sym(r, nm, s.info, s.other, shndx, s.value + pos, s.size, &r->files[fi].sym[i])))
@@ -465,6 +511,12 @@ static bool map_reloc(ro *r, lk_file *f, keel_rel *rel, bool debug)
         if (s.shndx >= f->elf.shnum || !rf->out[s.shndx])
             return debug && to_kept(r, f, &s, rel);
         rel->addend += (int64_t)rf->pos[s.shndx];
+        rel->sym = rf->out[s.shndx]->symindex;
+        return true;
+    }
+    if (local && !rf->sym[rel->sym] && s.shndx < f->elf.shnum && rf->out[s.shndx] && s.raw_shndx < SHN_LORESERVE) {
+        /* a local -x or -X left out: its section's symbol, its value in the addend */
+        rel->addend += (int64_t)(rf->pos[s.shndx] + s.value);
         rel->sym = rf->out[s.shndx]->symindex;
         return true;
     }
@@ -819,12 +871,6 @@ int lk_relocatable_options(lk_link *l)
         what = "--build-id";
     else if (o->strip_all)
         what = "-s (--strip-all)";
-    else if (o->strip_debug)
-        what = "-S (--strip-debug)";
-    else if (o->discard == KEEL_DISCARD_LOCALS)
-        what = "-X (--discard-locals)";
-    else if (o->discard == KEEL_DISCARD_ALL)
-        what = "-x (--discard-all)";
     else if (o->emit_relocs)
         what = "-q (--emit-relocs)";
     else if (o->nsection_starts || o->has_text_segment)
