@@ -758,7 +758,7 @@ static bool parse_long(parser *p)
         fail("linker scripts are not supported: %s", val ? val : "");
     /* accepted, no effect on a static executable */
     else if (flag(a, "d") || flag(a, "dc") || flag(a, "dp"))
-        pl->define_common = p->orig[p->i]; /* commons are always allocated, except with -r */
+        o->define_common = true; /* commons are always allocated in an executable; -r reads it */
     else if (in_list(quiet_flags, sizeof quiet_flags / sizeof quiet_flags[0], s))
         ;
     else if (in_list(ignored_flags, sizeof ignored_flags / sizeof ignored_flags[0], s) ||
@@ -1080,8 +1080,6 @@ int cmd_link(int argc, char **argv)
         maxp = plan.opt.common_page_size;
     if (plan.opt.has_text_segment && plan.opt.text_segment & (maxp - 1))
         warn("address of `text-segment' isn't multiple of maximum page size");
-    if (plan.opt.relocatable && plan.define_common)
-        fail("%s: allocating commons in relocatable output (-r) is not supported yet", plan.define_common);
     if (nerrors)
         return 1;
     apply_sysroot(&plan);

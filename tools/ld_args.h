@@ -27,10 +27,9 @@ typedef struct ld_plan {
     size_t ninputs;
     const char **dirs; /* -L, in order */
     size_t ndirs;
-    bool nostdlib;             /* -nostdlib: only the -L directories are searched */
-    bool print_plan;           /* --keel-print-plan */
-    bool version_only;         /* -v/-V without inputs: print and stop, as ld does */
-    const char *define_common; /* -d, -dc, -dp as given: refused with -r, which would allocate commons */
+    bool nostdlib;     /* -nostdlib: only the -L directories are searched */
+    bool print_plan;   /* --keel-print-plan */
+    bool version_only; /* -v/-V without inputs: print and stop, as ld does */
 } ld_plan;
 
 #endif

@@ -90,7 +90,8 @@ typedef struct ro {
     uint8_t *syms; /* .symtab's entries (malloc'd) */
     size_t nsyms, capsyms, nlocals;
     lk_strtab str, shstr;
-    lk_osec *linked; /* what an input section's f->out is set to: it is linked (kept.c reads no more) */
+    ro_sec *common, *tcommon; /* -d: the .bss and .tbss the commons are allocated in */
+    lk_osec *linked;          /* what an input section's f->out is set to: it is linked (kept.c reads no more) */
 } ro;
 
 static int nomem(lk_link *l) { return lk_fail(l, KEEL_E_NOMEM, "out of memory"); }
@@ -282,6 +283,40 @@ static int place_file(ro *r, lk_file *f)
     return 0;
 }
 
+/* -d (-dc, -dp): the commons allocated at the end of .bss (.tbss for
+ * TLS ones), in definition order, as ld.bfd -r -d does. */
+static int define_commons(ro *r)
+{
+    lk_link *l = r->l;
+    lk_sym **sorted;
+    size_t n;
+    int rc = lk_sorted_symbols(l, &sorted, &n);
+    for (size_t i = 0; !rc && i < n; i++) {
+        lk_sym *s = sorted[i];
+        if (s->state != LK_COMMON)
+            continue;
+        bool tls = s->type == STT_TLS, made;
+        ro_sec **slot = tls ? &r->tcommon : &r->common;
+        if (!*slot) {
+            if (!(*slot = by_name(r, tls ? ".tbss" : ".bss", SHT_NOBITS, &made)) || (made && add_content(r, *slot)))
+                return nomem(l);
+            if (made)
+                (*slot)->flags = SHF_ALLOC | SHF_WRITE | (tls ? SHF_TLS : 0);
+        }
+        ro_sec *o = *slot;
+        uint64_t at = align_up(o->size, s->align);
+        if ((s->align & (s->align - 1)) || s->align > ((uint64_t)1 << 32) || at < o->size || s->size > UINT64_MAX - at)
+            return lk_fail(l, KEEL_E_FORMAT, "%s: common symbol '%s': alignment %llu or size %llu is absurd",
+                           s->def ? s->def->name : "?", s->name, (unsigned long long)s->align,
+                           (unsigned long long)s->size);
+        s->common_offset = at;
+        o->size = at + s->size;
+        if (s->align > o->align)
+            o->align = s->align;
+    }
+    return rc;
+}
+
 /* .note.gnu.property, the inputs' merged, if they have any. */
 static int property_note(ro *r)
 {
@@ -449,7 +484,10 @@ static int symbols(ro *r)
             uint64_t value = 0, size = s.size, pos = 0;
             uint8_t bind = g->state == LK_UNDEF_WEAK || g->state == LK_WEAK ? STB_WEAK : STB_GLOBAL;
             uint8_t type = KEEL_ST_TYPE(s.info), other = s.other;
-            if (g->state == LK_COMMON) {
+            if (g->state == LK_COMMON && l->opt->define_common) { /* -d: allocated */
+                ro_sec *o = g->type == STT_TLS ? r->tcommon : r->common;
+                shndx = (uint16_t)o->index, value = g->common_offset, size = g->size, type = g->type;
+            } else if (g->state == LK_COMMON) {
                 shndx = SHN_COMMON, value = g->align, size = g->size, type = g->type;
             } else if (g->state == LK_DEFINED || g->state == LK_WEAK) {
                 if (keel_symtab_get(&g->def->symtab, g->def_index, &d, NULL) ||
@@ -821,6 +859,8 @@ int lk_write_relocatable(lk_link *l)
         return nomem(l);
     for (size_t fi = 0; !rc && fi < l->nfiles; fi++)
         rc = place_file(&r, l->files[fi]);
+    if (!rc && l->opt->define_common)
+        rc = define_commons(&r);
     if (!rc)
         rc = property_note(&r);
     if (!rc)
