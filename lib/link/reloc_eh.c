@@ -2,7 +2,8 @@
  * output (a dropped COMDAT copy's), as ld.bfd -r leaves it: the records
  * are read (length, CIE pointer), an FDE whose initial location is
  * relocated against a symbol of a dropped section goes, with its
- * relocations; the rest keep their bytes and order, each kept FDE's CIE
+ * relocations, and so does one of an empty range (ld.bfd's rule); the
+ * rest keep their bytes and order, each kept FDE's CIE
  * pointer rewritten for the records that went.  An input it cannot read
  * (a 64-bit length, a length past the end, a CIE pointer to no CIE) is
  * kept whole, relocations against dropped sections becoming
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "reloc_out.h"
+#include "../arch/arch.h"
 #include "../elfdefs.h"
 
 static uint32_t get32(const uint8_t *p)
@@ -66,12 +68,38 @@ int ro_eh_edit(lk_link *l, lk_file *f, uint32_t shndx, uint32_t rela, ro_eh **ou
      * against a dropped section's symbol goes; relocations are sorted by
      * offset in gas's output, but not necessarily: each is looked up */
     size_t dropped = 0;
+    uint8_t *width = lk_zalloc(&l->arena, n + 1); /* per FDE: its initial location's bytes (the relocation's) */
+    uint8_t *range_reloc = lk_zalloc(&l->arena, n + 1);
+    if (!width || !range_reloc)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     for (uint64_t k = 0; k < rs.count; k++) {
         keel_rel r;
         keel_relocs_get(&rs, k, &r);
         size_t i = ro_eh_record(e, r.offset);
-        if (i < n && r.offset == e->in[i] + 8 && e->in[i + 1] - e->in[i] > 8 && get32(d + e->in[i] + 4) != 0 &&
-            dropped_sym(f, r.sym) && e->keep[i]) {
+        if (i >= n || r.offset != e->in[i] + 8 || e->in[i + 1] - e->in[i] <= 8 || get32(d + e->in[i] + 4) == 0)
+            continue;
+        const ka_howto *h = l->arch ? l->arch->howto(r.type) : NULL;
+        width[i] = h && (h->size == 4 || h->size == 8) ? h->size : 0;
+        if (dropped_sym(f, r.sym) && e->keep[i]) {
+            e->keep[i] = 0;
+            dropped++;
+        }
+    }
+    /* an FDE of an empty range (its length 0, not relocated) goes too, as
+     * ld.bfd drops it (ehedit.c's rule) */
+    for (uint64_t k = 0; k < rs.count; k++) {
+        keel_rel r;
+        keel_relocs_get(&rs, k, &r);
+        size_t i = ro_eh_record(e, r.offset);
+        if (i < n && width[i] && r.offset == e->in[i] + 8 + width[i])
+            range_reloc[i] = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t rat = e->in[i] + 8 + width[i], v = 0;
+        if (!width[i] || !e->keep[i] || range_reloc[i] || rat + width[i] > e->in[i + 1])
+            continue;
+        memcpy(&v, d + rat, width[i]); /* little-endian, as the target's */
+        if (v == 0) {
             e->keep[i] = 0;
             dropped++;
         }
