@@ -77,6 +77,7 @@ my @compile = (
     "g++ -g -O0 -c $src/x.cc -o gx.o", "g++ -g -O0 -c $src/y.cc -o gy.o",
     "gcc -fcf-protection=full $C -c $src/main.c -o cetmain.o", "gcc -fcf-protection=full $C -c $src/lib.c -o cetlib.o",
     "gcc -O1 -fcommon -c $src/commons.c -o commons.o",
+    "printf '.text\\nhelper: ret\\n.globl entry_nofile\\nentry_nofile: call helper\\nret\\n' | as -o nofile.o -",
     "rm -f liblib.a && ar rcs liblib.a lib.o",
 );
 for my $c (@compile) {
@@ -267,6 +268,25 @@ for my $o ('-d', '-dc', '-dp') {
 }
 ok(ok_run('keel', $keel, 'link', '-r', '-d', 'main.o', 'lib.o', '-o', 'dml.o'), '-d: keel link -r -d main.o lib.o')
     and programs('-d', 'gcc', 'dml.o', 'main.o', 'lib.o');
+
+# an object with locals and no FILE symbol: ld.bfd gives them one, the
+# object's name
+if (partial('no FILE symbol', 'nf.o', 'nofile.o', 'main.o')) {
+    same_tables('no FILE symbol', 'nf.o', 'nf.o.bfd');
+    elflint_clean('no FILE symbol', "$tmp/nf.o");
+}
+
+# static Python's archive whole (1297 objects): the same tables, and the
+# partial runs Python
+my $py = '/usr/lib/x86_64-linux-gnu/libpython3.11.a';
+SKIP: {
+    skip "no $py (libpython3.11-dev)", 5 unless -e $py;
+    last SKIP unless partial('libpython', 'py.o', '--whole-archive', $py);
+    same_tables('libpython', 'py.o', 'py.o.bfd');
+    my $r = run(argv => ['sh', '-c', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o && gcc -static pymain.o py.o -lexpat -lz -lm -lutil -o py"]);
+    is(output_of("$tmp/py", '-c', 'print(sum(range(10)))'), "exit 0\n45\n", 'libpython: the partial linked by ld.bfd runs Python')
+        or diag($r->{err});
+}
 
 # an archive member taken for an undefined symbol, and -u
 if (partial('archive', 'ar.o', 'main.o', 'liblib.a')) {

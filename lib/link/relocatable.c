@@ -443,6 +443,7 @@ static int symbols(ro *r)
         if (l->opt->discard == KEEL_DISCARD_ALL || l->opt->discard == KEEL_DISCARD_LOCALS)
             if ((rc = mark_used(r, f)))
                 return rc;
+        bool have_file = false;
         for (uint32_t i = 1; f->has_symtab && i < f->symtab.first_global; i++) {
             keel_sym s;
             const char *name;
@@ -450,9 +451,18 @@ static int symbols(ro *r)
             uint64_t pos;
             if (keel_symtab_get(&f->symtab, i, &s, NULL) || keel_symtab_name(&f->symtab, &s, &name, NULL))
                 return lk_fail(l, KEEL_E_FORMAT, "%s: symbol %u: bad entry", f->name, i);
+            if (KEEL_ST_TYPE(s.info) == STT_FILE)
+                have_file = true;
             if (KEEL_ST_TYPE(s.info) == STT_SECTION || !out_section(r, f, &s, &shndx, &pos) ||
                 !keep_local(r, f, i, &s, name))
                 continue;
+            if (!have_file) { /* ld.bfd's: the locals of an object with no FILE symbol get one, its name */
+                have_file = true;
+                uint32_t fidx;
+                if ((rc = add_sym(r, lk_str_add(&r->str, f->member ? f->member : f->path), STT_FILE, 0, SHN_ABS, 0, 0,
+                                  &fidx)))
+                    return rc;
+            }
             uint32_t nm = *name ? lk_str_add(&r->str, name) : 0;
             if ((rc = add_sym(r, nm, s.info, s.other, shndx, s.value + pos, s.size, &r->files[fi].sym[i])))
                 return rc;
@@ -660,6 +670,53 @@ static int write_group(ro *r, ro_sec *g, uint8_t *out)
     return 0;
 }
 
+typedef struct rel_key {
+    uint64_t offset, seq;
+} rel_key;
+
+static int by_offset(const void *a, const void *b)
+{
+    const rel_key *x = a, *y = b;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* An output section's relocations in order of r_offset, equal ones as
+ * they came, as ld.bfd -r sorts them (elf_link_adjust_relocs); most are
+ * in order already, and then nothing moves. */
+static int sort_relocs(lk_link *l, uint8_t *p, uint64_t n)
+{
+    uint64_t k = 1, prev = 0, cur = 0;
+    if (n)
+        memcpy(&prev, p, 8);
+    for (; k < n; k++, prev = cur) {
+        memcpy(&cur, p + 24 * k, 8);
+        if (cur < prev)
+            break;
+    }
+    if (k >= n)
+        return 0;
+    rel_key *keys = malloc(n * sizeof *keys);
+    uint8_t *copy = malloc(n * 24);
+    if (!keys || !copy) {
+        free(keys);
+        free(copy);
+        return nomem(l);
+    }
+    memcpy(copy, p, n * 24);
+    for (uint64_t i = 0; i < n; i++) {
+        memcpy(&keys[i].offset, copy + 24 * i, 8);
+        keys[i].seq = i;
+    }
+    qsort(keys, n, sizeof *keys, by_offset);
+    for (uint64_t i = 0; i < n; i++)
+        memcpy(p + 24 * i, copy + 24 * keys[i].seq, 24);
+    free(keys);
+    free(copy);
+    return 0;
+}
+
 static int write_relocs(ro *r, ro_sec *o, uint8_t *out)
 {
     uint8_t *p = out + o->relaoff;
@@ -684,7 +741,7 @@ static int write_relocs(ro *r, ro_sec *o, uint8_t *out)
             p += 24;
         }
     }
-    return 0;
+    return sort_relocs(r->l, out + o->relaoff, o->nrel);
 }
 
 static void put_shdr(uint8_t *p, uint32_t name, uint32_t type, uint64_t flags, uint64_t offset, uint64_t size,
@@ -850,6 +907,31 @@ static int write_file(ro *r)
     return 0;
 }
 
+/* .note.GNU-stack, when some input has it: executable (SHF_EXECINSTR)
+ * if another has none, with ld.bfd's warning for each such input, as
+ * ld.bfd -r makes it; when no input has it, there is none. */
+static void stack_note(ro *r)
+{
+    lk_link *l = r->l;
+    ro_sec *note = NULL;
+    for (size_t k = 0; k < r->ncontents && !note; k++)
+        if (strcmp(r->contents[k]->name, ".note.GNU-stack") == 0)
+            note = r->contents[k];
+    for (size_t fi = 0; note && fi < l->nfiles; fi++) {
+        lk_file *f = l->files[fi];
+        bool has = false;
+        for (uint32_t i = 1; i < f->elf.shnum && !has; i++) {
+            keel_shdr sh;
+            has = !keel_elf_shdr(&f->elf, i, &sh, NULL) && strcmp(sec_name(f, &sh), ".note.GNU-stack") == 0;
+        }
+        if (!has) {
+            lk_diag(l, KEEL_DIAG_WARNING, "warning: %s: missing .note.GNU-stack section implies executable stack",
+                    f->name);
+            note->flags |= SHF_EXECINSTR;
+        }
+    }
+}
+
 int lk_write_relocatable(lk_link *l)
 {
     ro r = {.l = l};
@@ -859,6 +941,8 @@ int lk_write_relocatable(lk_link *l)
         return nomem(l);
     for (size_t fi = 0; !rc && fi < l->nfiles; fi++)
         rc = place_file(&r, l->files[fi]);
+    if (!rc)
+        stack_note(&r);
     if (!rc && l->opt->define_common)
         rc = define_commons(&r);
     if (!rc)
