@@ -8,7 +8,7 @@ command -v readelf >/dev/null 2>&1 || need="$need binutils"
 command -v prove >/dev/null 2>&1 || need="$need perl"
 command -v llvm-ar >/dev/null 2>&1 || need="$need llvm"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
-command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t, run_export.t
+command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t, run_export.t, link_relocatable.t
 # run.t, run_export.t: Python from its static PIC archive, lib-dynload modules
 [ -e /usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11-pic.a ] || need="$need libpython3.11-dev"
 [ -x /usr/bin/python3.11 ] || need="$need python3.11"

@@ -119,6 +119,7 @@ static void usage(FILE *to)
           "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
           "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
           "  --mapfile FILE  a Solaris mapfile (version 2): read and checked, then refused (not applied yet)\n"
+          "  -r (-i, --relocatable)  a relocatable object, as ld.bfd -r (docs/linker.md)\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
           "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
@@ -126,7 +127,7 @@ static void usage(FILE *to)
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "Not yet: -pie, -shared, -r, linker scripts, shared libraries, LTO inputs.\n",
+          "Not yet: -pie, -shared, linker scripts, shared libraries, LTO inputs.\n",
           to);
 }
 
@@ -752,10 +753,12 @@ static bool parse_long(parser *p)
     else if (flag(a, "shared") || flag(a, "Bshareable"))
         fail("%s: shared libraries are not supported yet", p->orig[p->i]);
     else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
-        fail("%s: relocatable output is not supported yet", p->orig[p->i]);
+        o->relocatable = true;
     else if (with_value(p, "script", &val))
         fail("linker scripts are not supported: %s", val ? val : "");
     /* accepted, no effect on a static executable */
+    else if (flag(a, "d") || flag(a, "dc") || flag(a, "dp"))
+        o->define_common = true; /* commons are always allocated in an executable; -r reads it */
     else if (in_list(quiet_flags, sizeof quiet_flags / sizeof quiet_flags[0], s))
         ;
     else if (in_list(ignored_flags, sizeof ignored_flags / sizeof ignored_flags[0], s) ||

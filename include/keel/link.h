@@ -104,6 +104,8 @@ typedef struct keel_link_options {
     void *diag_ctx;
     bool fatal_warnings; /* --fatal-warnings: a warning fails the link, with no output (GNU ld's) */
     bool warn_common;    /* --warn-common: ld.bfd's warnings when a common meets a common or a definition */
+    bool relocatable;    /* -r: a relocatable object (ET_REL), not an executable (docs/linker.md) */
+    bool define_common;  /* -d, -dc, -dp: -r allocates the commons (an executable always does) */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -397,6 +397,10 @@ int lk_place_sections(lk_link *l);
 int lk_scan_relocs(lk_link *l);
 int lk_place_synthetic(lk_link *l);
 int lk_gc_sections(lk_link *l);
+/* -r: the rest of the link after the inputs are read (relocatable.c). */
+int lk_write_relocatable(lk_link *l);
+/* -r: the options it does not do refused, at setup. */
+int lk_relocatable_options(lk_link *l);
 int lk_assign_addresses(lk_link *l, uint64_t header_size);
 size_t lk_max_loads(const lk_link *l);
 bool lk_has_relro(const lk_link *l);

@@ -415,6 +415,13 @@ static const struct lk_pass {
     {"map", pass_map},                                /* link.c (-Map) */
 };
 
+/* -r: the inputs read and resolved as for an executable, then one pass
+ * writes the relocatable object (relocatable.c). */
+static const struct lk_pass relocatable_passes[] = {
+    {"read inputs, resolve", pass_read},
+    {"write relocatable", lk_write_relocatable},
+};
+
 /* KEEL_TIME_PASSES set (to anything but 0): each pass's wall-clock time,
  * as a note through the link's diagnostics callback. */
 static bool time_passes(void)
@@ -437,6 +444,11 @@ static int setup(lk_link *l)
     const keel_link_options *opt = l->opt;
     if (opt->nmapfiles) /* read (their errors are theirs), then refused until they configure the layout */
         return lk_read_mapfiles(l);
+    if (opt->relocatable) {
+        int rc = lk_relocatable_options(l);
+        if (rc)
+            return rc;
+    }
     /* the output as it stands, if it does: no input may be it (whatever
      * path, archive or script names it), or writing would destroy it */
     struct stat out;
@@ -492,11 +504,15 @@ int keel_link_run(keel_linker *l)
         return lk_fail(l, KEEL_E_UNSUPPORTED, "keel_link_run: the link has run already");
     l->ran = true;
     bool timed = time_passes();
-    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+    /* the one switch of the output's kind */
+    const struct lk_pass *list = l->opt->relocatable ? relocatable_passes : passes;
+    size_t n = l->opt->relocatable ? sizeof relocatable_passes / sizeof relocatable_passes[0]
+                                   : sizeof passes / sizeof passes[0];
+    for (size_t i = 0; i < n; i++) {
         double t0 = timed ? now_ms() : 0;
-        int rc = passes[i].run(l);
+        int rc = list[i].run(l);
         if (timed)
-            lk_diag(l, KEEL_DIAG_NOTE, "time: %-26s %9.3f ms", passes[i].name, now_ms() - t0);
+            lk_diag(l, KEEL_DIAG_NOTE, "time: %-26s %9.3f ms", list[i].name, now_ms() - t0);
         if (rc) {
             lk_image_free(l); /* an output opened is removed */
             return rc;
