@@ -166,7 +166,7 @@ SKIP: {
     my $r = run(argv => [qw(readelf -rW undef.o)]);
     my ($off) = $r->{out} =~ /^([0-9a-f]+)\s+\S+\s+\S+\s+\S+\s+missing/m;
     my $place = sprintf('.text+0x%x', hex($off // 0));
-    like($k->{err}, qr/undef\.o:\(\Q$place\E\): undefined reference to 'missing'/,
+    like($k->{err}, qr/undef\.o: in function 'main':\nundef\.c:\(\Q$place\E\): undefined reference to 'missing'/,
          "undefined reference: named at its relocation ($place)");
     ok($k->{status} != 0 && !-e "$tmp/u.out", 'undefined reference: exit status not 0, no output file');
 
