@@ -15,28 +15,10 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Programs qw(have run_program);
+use KeelTest qw(keel_setup run sh);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('link_undefined.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('link_undefined', need => ['ld.bfd (binutils)', 'gcc']);
 my $src = "$FindBin::Bin/progs/link_undefined";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
-
-sub sh {
-    my ($cmd) = @_;
-    my $r = run(argv => ['/bin/sh', '-c', $cmd]);
-    die "$cmd: $r->{err}" if $r->{status};
-}
 
 # -O0 keeps main in .text (gcc -O2 puts it in .text.startup, which ld.bfd's
 # script places first: its file's references would come first)
