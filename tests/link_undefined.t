@@ -72,4 +72,15 @@ both('-z defs', [@prog, '-z', 'defs']);
 both('-z undefs, then --unresolved-symbols=report-all', [@prog, '-z', 'undefs', '--unresolved-symbols=report-all']);
 both('--unresolved-symbols=ignore-all, then -z defs', [@prog, '--unresolved-symbols=ignore-all', '-z', 'defs']);
 
+# many functions, each in its own section, each calling two undefined
+# functions: every place found among many candidates
+{
+    open(my $fh, '>', "$tmp/many.c") or die;
+    print $fh "void _start(void) {}\n";
+    printf $fh "extern int u%d(void);\nint f%d(void) { return u%d() + u%d(); }\n", $_, $_, $_, $_ % 7 for 0 .. 1999;
+    close $fh;
+    sh("gcc -O0 -ffunction-sections -fno-asynchronous-unwind-tables -c many.c -o many.o");
+    both('2000 functions in 2000 sections', ['many.o']);
+}
+
 done_testing();

@@ -18,6 +18,7 @@
  * file:line.  Each message goes to the diag callback; the error keeps
  * the first. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -35,10 +36,12 @@ enum {
     SHT_NOBITS = 8,
 };
 
-/* A symbol bfd's elf_find_function may take for the function at a place:
- * the candidates of one section, in symbol table order. */
+/* A symbol bfd's elf_find_function may take for the function at a place.
+ * A file's are gathered once, sorted by section, place and symbol order. */
 typedef struct candidate {
+    uint32_t shndx;
     uint64_t off, size; /* size 0 counts as 1, as in bfd */
+    uint64_t seq;       /* its index in the symbol table */
     const char *name;
     const char *file; /* the STT_FILE name bfd gives it, or NULL */
     bool func;        /* STT_FUNC: preferred over another at the same place */
@@ -55,22 +58,31 @@ typedef struct reporter {
      * not repeated while file, source name and function stay the same */
     const lk_file *last_file;
     const char *last_src, *last_func;
-    /* the candidates of the section being walked, gathered on its first
-     * message (most sections with references have none to say) */
+    /* the candidates of the file being walked, gathered on its first
+     * message (most files with references have none to say) */
     const lk_file *cand_file;
-    uint32_t cand_sec;
     candidate *cand;
     size_t ncand, capcand;
 } reporter;
 
-/* The candidates of section sec of f (bfd's _bfd_elf_maybe_function_sym):
- * not section, file, object nor TLS symbols, nor the local hidden
- * zero-size no-type markers annobin leaves.  The file name follows
- * elf_find_function: the last STT_FILE before the symbol, for a global
- * only while no other symbol came between two STT_FILEs. */
-static int gather(reporter *r, lk_file *f, uint32_t sec)
+static int by_place(const void *a, const void *b)
 {
-    r->cand_file = f, r->cand_sec = sec, r->ncand = 0;
+    const candidate *x = a, *y = b;
+    if (x->shndx != y->shndx)
+        return x->shndx < y->shndx ? -1 : 1;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The candidates of f (bfd's _bfd_elf_maybe_function_sym): not section,
+ * file, object nor TLS symbols, nor the local hidden zero-size no-type
+ * markers annobin leaves.  The file name follows elf_find_function: the
+ * last STT_FILE before the symbol, for a global only while no other
+ * symbol came between two STT_FILEs. */
+static int gather(reporter *r, lk_file *f)
+{
+    r->cand_file = f, r->ncand = 0;
     const char *file = NULL;
     enum { NOTHING_SEEN, SYMBOL_SEEN, FILE_AFTER_SYMBOL } state = NOTHING_SEEN;
     for (uint64_t i = 1; f->has_symtab && i < f->symtab.count; i++) {
@@ -88,7 +100,7 @@ static int gather(reporter *r, lk_file *f, uint32_t sec)
         }
         if (state == NOTHING_SEEN)
             state = SYMBOL_SEEN;
-        if (type == STT_SECTION || type == STT_OBJECT || type == STT_TLS || s.shndx != sec)
+        if (type == STT_SECTION || type == STT_OBJECT || type == STT_TLS || s.shndx == 0 || s.shndx >= f->elf.shnum)
             continue;
         if (s.size == 0 && local && type == STT_NOTYPE && KEEL_ST_VISIBILITY(s.other) == STV_HIDDEN)
             continue;
@@ -96,26 +108,43 @@ static int gather(reporter *r, lk_file *f, uint32_t sec)
         if (!v)
             return lk_fail(r->l, KEEL_E_NOMEM, "out of memory");
         r->cand = v;
-        v[r->ncand++] = (candidate){.off = s.value,
+        v[r->ncand++] = (candidate){.shndx = s.shndx,
+                                    .off = s.value,
                                     .size = s.size ? s.size : 1,
+                                    .seq = i,
                                     .name = name,
                                     .file = file && (local || state != FILE_AFTER_SYMBOL) ? file : NULL,
                                     .func = type == STT_FUNC};
     }
+    if (r->ncand > 1)
+        qsort(r->cand, r->ncand, sizeof *r->cand, by_place);
     return 0;
 }
 
-/* The function at off (bfd's better_fit over the candidates in order):
- * the nearest at or before it; at one place, one that covers off over
- * one that does not, then a function, then the smaller. */
-static const candidate *function_at(const reporter *r, uint64_t off)
+/* The function at sec+off (bfd's better_fit over the candidates in symbol
+ * order): the nearest at or before it; of several at that place, in
+ * symbol order, one that covers off over one that does not, then a
+ * function, then the smaller. */
+static const candidate *function_at(const reporter *r, uint32_t sec, uint64_t off)
 {
-    const candidate *best = NULL;
-    for (size_t i = 0; i < r->ncand; i++) {
+    size_t lo = 0, hi = r->ncand; /* the first after (sec, off) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const candidate *c = &r->cand[mid];
+        if (c->shndx < sec || (c->shndx == sec && c->off <= off))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo || r->cand[lo - 1].shndx != sec)
+        return NULL;
+    size_t first = lo - 1;
+    while (first && r->cand[first - 1].shndx == sec && r->cand[first - 1].off == r->cand[lo - 1].off)
+        first--;
+    const candidate *best = &r->cand[first];
+    for (size_t i = first + 1; i < lo; i++) {
         const candidate *c = &r->cand[i];
-        if (c->off > off || (best && c->off < best->off))
-            continue;
-        if (!best || c->off > best->off || best->off + best->size <= off || (c->func && !best->func) ||
+        if (best->off + best->size <= off || (c->func && !best->func) ||
             (c->func == best->func && c->size < best->size))
             best = c;
     }
@@ -138,9 +167,9 @@ static int reference(reporter *r, lk_file *f, uint32_t sec, const char *secname,
             return 0;
     } else
         r->row_sym = s, r->row = 0;
-    if ((r->cand_file != f || r->cand_sec != sec) && gather(r, f, sec))
+    if (r->cand_file != f && gather(r, f))
         return -1;
-    const candidate *fn = function_at(r, off);
+    const candidate *fn = function_at(r, sec, off);
     const char *warn = r->warn ? "warning: " : "";
     char head[600] = "", place[600], msg[1400];
     /* %C: a place in a function says "in function" when it changes, then
