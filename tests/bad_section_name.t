@@ -10,20 +10,10 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Programs qw(have run_program spew status_text);
+use Programs qw(spew status_text);
+use KeelTest qw(keel_setup run);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('badname.XXXXXX', DIR => "$build/t", CLEANUP => 1));
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
+my ($build, $keel, $tmp) = keel_setup('badname', need => ['gcc']);
 
 spew("$tmp/m.c", "int v = 1;\nint main(void) { return v - 1; }\n");
 my $cc = run(argv => [qw(gcc -c m.c -o m.o)]);

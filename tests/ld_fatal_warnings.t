@@ -8,21 +8,10 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Programs qw(have run_program spew);
+use Programs qw(spew);
+use KeelTest qw(keel_setup run);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('fatal.XXXXXX', DIR => "$build/t", CLEANUP => 1));
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
+my ($build, $keel, $tmp) = keel_setup('fatal', need => ['ld.bfd (binutils)', 'gcc']);
 
 spew("$tmp/nostart.s", ".globl foo\n.text\nfoo: ret\n");
 spew("$tmp/start.s", ".globl _start\n.text\n_start: call old\n mov \$60, %eax\n xor %edi, %edi\n syscall\n");

@@ -17,37 +17,11 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Text::ParseWords qw(shellwords);
-use Programs qw(slurp have run_program);
+use Programs qw(slurp have);
+use KeelTest qw(keel_setup run linker_args);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('link.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('link', need => ['ld.bfd (binutils)', 'gcc']);
 my $src = "$FindBin::Bin/progs/link";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
-
-# The linker's arguments as a compiler driver would give them: the line of
-# -### that runs collect2 or ld, without the program itself.
-sub linker_args {
-    my (@driver) = @_;
-    my $r = run(argv => [@driver, '-###']);
-    for my $line (split /\n/, $r->{err}) {
-        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
-        my @w = shellwords($line);
-        shift @w;
-        return @w;
-    }
-    return;
-}
 
 # The map's first part: from its heading to the first blank line after
 # the entries.
@@ -166,7 +140,7 @@ SKIP: {
     my $r = run(argv => [qw(readelf -rW undef.o)]);
     my ($off) = $r->{out} =~ /^([0-9a-f]+)\s+\S+\s+\S+\s+\S+\s+missing/m;
     my $place = sprintf('.text+0x%x', hex($off // 0));
-    like($k->{err}, qr/undef\.o:\(\Q$place\E\): undefined reference to 'missing'/,
+    like($k->{err}, qr/undef\.o: in function 'main':\nundef\.c:\(\Q$place\E\): undefined reference to 'missing'/,
          "undefined reference: named at its relocation ($place)");
     ok($k->{status} != 0 && !-e "$tmp/u.out", 'undefined reference: exit status not 0, no output file');
 

@@ -28,23 +28,14 @@ no warnings qw(portable); # 64-bit sizes in hexadecimal
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
 use File::Path qw(make_path);
-use File::Temp qw(tempdir);
 use POSIX ();
-use Programs qw(slurp spew have run_program status_text);
+use Programs qw(slurp spew have status_text);
+use KeelTest qw(keel_setup run test_env);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no as (binutils)' unless have('as');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('link_output.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('link_output', need => ['ld.bfd (binutils)', 'as (binutils)'],
+                                          path => '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin');
 my $src = "$FindBin::Bin/progs/link_output";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
 sub keel_link { return run(argv => [$keel, 'link', @_]) }
 sub bfd_link { return run(argv => ['ld.bfd', @_]) }
 sub files_in { opendir(my $d, $_[0]) or return (); return sort grep { !/^\.\.?$/ } readdir $d }
@@ -320,7 +311,7 @@ SKIP: {
         make_path("$tmp/sig-$call");
         # (LeakSanitizer cannot run under ptrace: a sanitizer build is
         # checked here without it)
-        my %senv = (%env, ASAN_OPTIONS => 'detect_leaks=0');
+        my %senv = (test_env(), ASAN_OPTIONS => 'detect_leaks=0');
         my $r = run(env => \%senv, argv => ['strace', '-o', '/dev/null', "-e", "trace=$call", '-e', "inject=$call:signal=$sig",
                              $keel, 'link', '-o', "$tmp/sig-$call/out", "$tmp/big.o"]);
         my $status = status_text($r->{status});
@@ -384,7 +375,7 @@ SKIP: {
     my $replay = "$build/tests/link_replay";
     my @seeds = sort glob("$FindBin::Bin/../fuzz/seeds/link_inputs/*");
     skip "no $replay (make test builds it)", 3 unless -x $replay;
-    my $r = run(argv => [$replay, @seeds], env => {%env, TMPDIR => $tmp});
+    my $r = run(argv => [$replay, @seeds], env => {test_env(), TMPDIR => $tmp});
     is(status_text($r->{status}), 'exit 0', scalar(@seeds) . ' fuzzer findings replayed through the whole link');
     my $done = () = $r->{out} =~ /^ok \d+ /mg;
     is($done, scalar @seeds, '  each one ends (linked, or refused with a message)') or diag $r->{out};

@@ -8,37 +8,19 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
 use Text::ParseWords qw(shellwords);
-use Programs qw(slurp spew have run_program);
+use Programs qw(slurp spew);
+use KeelTest qw(keel_setup run linker_args);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('link_sections.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('link_sections', need => ['ld.bfd (binutils)', 'gcc']);
 my $src = "$FindBin::Bin/progs/link_sections";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
 sub sh { my $r = run(argv => ['/bin/sh', '-c', $_[0]]); return $r }
 
 # The linker's arguments gcc's driver gives for a static link of @objs to
 # $out (the line of -### that runs collect2 or ld, without the program).
 sub static_args {
     my ($out, @objs) = @_;
-    my $r = run(argv => ['gcc', '-static', @objs, '-o', $out, '-###']);
-    for my $line (split /\n/, $r->{err}) {
-        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
-        my @w = shellwords($line);
-        shift @w;
-        return @w;
-    }
-    return;
+    return linker_args('gcc', '-static', @objs, '-o', $out);
 }
 
 # Link the same line with ld.bfd (to $out.bfd) and keel (to $out.keel).

@@ -21,25 +21,12 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Text::ParseWords qw(shellwords);
-use Programs qw(slurp have run_program);
+use Programs qw(have);
+use KeelTest qw(keel_setup run linker_args);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-plan skip_all => 'no readelf' unless have('readelf');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('segments.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('segments', need => ['ld.bfd (binutils)', 'gcc', 'readelf']);
 my $src = "$FindBin::Bin/progs/link_segments";
 my $linksrc = "$FindBin::Bin/progs/link";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
 sub keel_link { return run(file => $keel, argv => [$keel, 'link', @_]) }
 
 # readelf -lW: the program headers, [{type, offset, vaddr, filesz, memsz,
@@ -211,19 +198,6 @@ for my $bad (
 }
 
 # ------------------------------------------------- the programs of link.t
-# The linker's arguments as a compiler driver would give them (link.t's).
-sub linker_args {
-    my (@driver) = @_;
-    my $r = run(argv => [@driver, '-###']);
-    for my $line (split /\n/, $r->{err}) {
-        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
-        my @w = shellwords($line);
-        shift @w;
-        return @w;
-    }
-    return;
-}
-
 my $py = '/usr/lib/x86_64-linux-gnu/libpython3.11.a';
 my $sqlite = '/usr/lib/x86_64-linux-gnu/libsqlite3.a';
 my @cases = (

@@ -15,23 +15,12 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Programs qw(slurp have run_program status_text);
+use Programs qw(slurp status_text);
+use KeelTest qw(keel_setup run);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
+my ($build, $keel, $tmp) = keel_setup('segmodel', need => ['gcc', 'ld.bfd (binutils)']);
 my $model = "$build/tests/link_segments_model";
-plan skip_all => "no keel at $keel" unless -x $keel;
 plan skip_all => "no unit test at $model (make all)" unless -x $model;
-plan skip_all => 'no gcc' unless have('gcc');
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('segmodel.XXXXXX', DIR => "$build/t", CLEANUP => 1));
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
 
 # the model's own checks (TAP of its own): every line ok
 my $u = run(file => $model, argv => [$model]);

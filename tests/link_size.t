@@ -17,37 +17,12 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Text::ParseWords qw(shellwords);
-use Programs qw(slurp have run_program);
+use Programs qw(have);
+use KeelTest qw(keel_setup run linker_args);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('link_size.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('link_size', need => ['ld.bfd (binutils)', 'gcc']);
 my $src = "$FindBin::Bin/progs/link_size";
 my $lsrc = "$FindBin::Bin/progs/link";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
-
-# The linker's arguments as the compiler driver gives them (-###).
-sub linker_args {
-    my (@driver) = @_;
-    my $r = run(argv => [@driver, '-###']);
-    for my $line (split /\n/, $r->{err}) {
-        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
-        my @w = shellwords($line);
-        shift @w;
-        return @w;
-    }
-    return;
-}
 
 # Output section sizes by name (sections of one name added up).
 sub section_sizes {

@@ -21,42 +21,17 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Text::ParseWords qw(shellwords);
-use Programs qw(slurp spew have run_program);
+use Programs qw(slurp spew);
+use KeelTest qw(keel_setup run sh linker_args);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('link_symbols.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('link_symbols', need => ['ld.bfd (binutils)', 'gcc']);
 my $src = "$FindBin::Bin/progs/link_symbols";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
-
-sub sh {
-    my ($cmd) = @_;
-    my $r = run(argv => ['/bin/sh', '-c', $cmd]);
-    die "$cmd: $r->{err}" if $r->{status};
-}
 
 # The linker's arguments gcc's driver gives for a static link of @objs
 # (the line of -### that runs collect2), with -o OUT.
 sub driver_args {
-    my (@objs) = @_;
-    my $r = run(argv => ['gcc', '-static', @objs, '-o', 'OUT', '-###']);
-    for my $line (split /\n/, $r->{err}) {
-        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
-        my @w = shellwords($line);
-        shift @w;
-        return @w;
-    }
-    die "no linker line from gcc -###";
+    my @w = linker_args('gcc', '-static', @_, '-o', 'OUT');
+    return @w ? @w : die "no linker line from gcc -###";
 }
 
 # Messages without the program's name ("ld.bfd:" or "keel ld: ").

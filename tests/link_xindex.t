@@ -11,21 +11,10 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Programs qw(have run_program);
+use Programs qw(have);
+use KeelTest qw(keel_setup run);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('xindex.XXXXXX', DIR => "$build/t", CLEANUP => 1));
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
+my ($build, $keel, $tmp) = keel_setup('xindex', need => ['ld.bfd (binutils)', 'gcc']);
 
 # f<i> returns i & 0x7f; entry calls f65500 to f65530, which lie in the
 # sections numbered about 0xfff1.

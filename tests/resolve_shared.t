@@ -29,42 +29,15 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use Cwd qw(abs_path);
-use File::Path qw(make_path);
-use File::Temp qw(tempdir);
-use Text::ParseWords qw(shellwords);
-use Programs qw(have run_program);
+use KeelTest qw(keel_setup run sh linker_args);
 
-my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
-my $keel = $ENV{KEEL} // "$build/keel";
-plan skip_all => "no keel at $keel" unless -x $keel;
-plan skip_all => 'no ld.bfd (binutils)' unless have('ld.bfd');
-plan skip_all => 'no gcc' unless have('gcc');
-plan skip_all => 'no ar (binutils)' unless have('ar');
-make_path("$build/t");
-my $tmp = abs_path(tempdir('resolve_shared.XXXXXX', DIR => "$build/t", CLEANUP => 1));
+my ($build, $keel, $tmp) = keel_setup('resolve_shared', need => ['ld.bfd (binutils)', 'gcc', 'ar (binutils)']);
 my $src = "$FindBin::Bin/progs/resolve_shared";
-my %env = (PATH => '/usr/local/bin:/usr/bin:/bin', LC_ALL => 'C', HOME => '/');
-my $runs = 0;
-sub run { return run_program(env => \%env, dir => $tmp, @_, base => "$tmp/run" . ++$runs) }
-
-sub sh {
-    my ($cmd) = @_;
-    my $r = run(argv => ['/bin/sh', '-c', $cmd]);
-    die "$cmd: $r->{err}" if $r->{status};
-}
 
 # The linker's arguments gcc's driver gives for a static link of @inputs.
 sub driver_args {
-    my (@inputs) = @_;
-    my $r = run(argv => ['gcc', '-static', @inputs, '-o', 'OUT', '-###']);
-    for my $line (split /\n/, $r->{err}) {
-        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
-        my @w = shellwords($line);
-        shift @w;
-        return @w;
-    }
-    die "no linker line from gcc -###";
+    my @w = linker_args('gcc', '-static', @_, '-o', 'OUT');
+    return @w ? @w : die "no linker line from gcc -###";
 }
 
 # Messages without the program's name, GNU ld's quotes as keel's.

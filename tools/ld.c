@@ -429,11 +429,22 @@ static void section_start(keel_link_options *o, const char *name, size_t len, co
     o->nsection_starts = n;
 }
 
+/* The link's messages, as diag_print says them; the first error is
+ * kept, so that the error value returned with it is not said again. */
+static char first_error[1024];
+
+static void ld_diag(void *ctx, int level, const char *msg)
+{
+    if (level == KEEL_DIAG_ERROR && !first_error[0])
+        snprintf(first_error, sizeof first_error, "%s", msg);
+    diag_print(ctx, level, msg);
+}
+
 /* -z KEYWORD.  The ones below the handled ones change nothing in a static
  * executable; any other is ignored with ld.bfd's warning. */
 static void z_keyword(keel_link_options *o, const char *kw)
 {
-    static const char *const quiet[] = {"text",     "notext",   "textoff",   "defs",        "nodefs", "origin",
+    static const char *const quiet[] = {"text",     "notext",   "textoff",   "nodefs",      "origin",
                                         "nodelete", "nodlopen", "combreloc", "nocombreloc", "global"};
     if (!kw)
         return;
@@ -459,6 +470,10 @@ static void z_keyword(keel_link_options *o, const char *kw)
         page_size(&o->common_page_size, kw + 17, "common");
     else if (strcmp(kw, "muldefs") == 0)
         o->allow_multiple_definition = true;
+    else if (strcmp(kw, "defs") == 0) /* --unresolved-symbols=report-all, as in ld.bfd (the last one wins) */
+        o->ignore_unresolved = false;
+    else if (strcmp(kw, "undefs") == 0) /* ignore-in-object-files: all a static link has */
+        o->ignore_unresolved = true;
     else {
         for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++)
             if (strcmp(kw, quiet[k]) == 0)
@@ -1110,10 +1125,13 @@ int cmd_link(int argc, char **argv)
     }
     fflush(stdout);
     keel_error err = {0};
-    plan.opt.diag = diag_print; /* warnings, -t and -y: ld.bfd's lines */
+    plan.opt.diag = ld_diag; /* warnings, -t and -y: ld.bfd's lines */
     plan.opt.diag_ctx = "keel ld";
     if (keel_link(&plan.opt, &err) != 0) {
-        fprintf(stderr, "keel ld: %s\n", err.msg[0] ? err.msg : "link failed");
+        /* an error the link already said (its undefined references) is
+         * not said twice: the message is the first said, maybe cut */
+        if (!err.msg[0] || strncmp(first_error, err.msg, strlen(err.msg)) != 0)
+            fprintf(stderr, "keel ld: %s\n", err.msg[0] ? err.msg : "link failed");
         return 1;
     }
     return 0;

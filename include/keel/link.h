@@ -109,7 +109,9 @@ typedef struct keel_link_options {
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU
- * ld's form (main.o:(.text+0x12): undefined reference to 'foo').  The
+ * ld's form (main.o:(.text+0x12): undefined reference to 'foo'); where
+ * the link says several errors through opt->diag (each undefined
+ * reference, with ld.bfd's "in function" lines), err is the first.  The
  * output is written to a temporary name and renamed only on success.
  * Links share no state: several may run at once in different threads,
  * each saying its warnings through its own opt->diag. */

@@ -339,6 +339,9 @@ void lk_diag(const lk_link *l, int level, const char *fmt, ...) __attribute__((f
 int lk_entry_address(lk_link *l, uint64_t *addr);
 /* The global symbol that symbol symi of f names (looked up once). */
 lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name);
+/* Says every undefined reference to the symbols marked, as ld.bfd does
+ * (undefined.c); an error unless the link goes on without them. */
+int lk_report_undefined(lk_link *l);
 int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n);
 int lk_map_file(lk_link *l, const char *path, const uint8_t **data, size_t *size);
 int lk_add_object(lk_link *l, const char *path, const char *member, const uint8_t *data, size_t size, lk_file **out);

@@ -1,7 +1,7 @@
 /* keel_link: the link's driver.  It reads the inputs in command-line
  * order, takes archive members by GNU ld's rules (groups searched again
  * until nothing changes, --whole-archive), resolves every global symbol,
- * reports undefined references at their first place, writes the first
+ * reports undefined references as ld.bfd does, writes the first
  * part of GNU ld's map, lays the sections out by segments and writes the
  * executable (layout.c, relocate.c, output.c). */
 #include <errno.h>
@@ -233,9 +233,9 @@ static bool linker_defined(const lk_link *l, const char *name)
  * only where a relocation of a linked section uses it, as in ld.bfd (a
  * symbol only declared, or used only by a section --gc-sections dropped,
  * or named by -u, is not).  The relocations are walked only when some
- * symbol is undefined.  The error names the first place in input order;
- * --warn-unresolved-symbols and --noinhibit-exec say each symbol's first
- * place and go on (the references become 0), and
+ * symbol is undefined.  Each reference is said as ld.bfd says it
+ * (undefined.c), the error keeping the first; --warn-unresolved-symbols
+ * and --noinhibit-exec go on (the references become 0), and
  * --unresolved-symbols=ignore-all says nothing. */
 static int check_undefined(lk_link *l)
 {
@@ -257,47 +257,7 @@ static int check_undefined(lk_link *l)
         l->undef_ok = true;
     if (opt->ignore_unresolved)
         return 0;
-    size_t count = 0;
-    char first[400] = "";
-    for (size_t fi = 0; fi < l->nfiles; fi++) {
-        lk_file *f = l->files[fi];
-        for (uint32_t i = 1; f->has_symtab && i < f->elf.shnum; i++) {
-            keel_shdr sh, target;
-            keel_relocs rs;
-            const char *sec;
-            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != 4 /* SHT_RELA */ || sh.info >= f->elf.shnum ||
-                !f->out[sh.info] || f->out[sh.info]->type == 8 /* NOBITS */ || keel_elf_relocs(&f->elf, i, &rs, NULL))
-                continue; /* not applied (output.c applies the same ones) */
-            for (uint64_t k = 0; k < rs.count; k++) {
-                keel_rel r;
-                keel_sym sym;
-                const char *name;
-                keel_relocs_get(&rs, k, &r);
-                if (r.sym < f->symtab.first_global || keel_symtab_get(&f->symtab, r.sym, &sym, NULL) ||
-                    keel_symtab_name(&f->symtab, &sym, &name, NULL))
-                    continue;
-                lk_sym *s = lk_file_sym(l, f, r.sym, name);
-                if (!s || s->mark != 1)
-                    continue;
-                s->mark = 2; /* reported once, at its first place */
-                if (keel_elf_shdr(&f->elf, sh.info, &target, NULL) ||
-                    keel_elf_section_name(&f->elf, &target, &sec, NULL))
-                    sec = "?";
-                char where[400];
-                snprintf(where, sizeof where, "%s:(%s+0x%llx): %sundefined reference to '%s'", f->name, sec,
-                         (unsigned long long)r.offset, opt->warn_unresolved ? "warning: " : "", s->name);
-                if (l->undef_ok)
-                    lk_diag(l, opt->warn_unresolved ? KEEL_DIAG_WARNING : KEEL_DIAG_ERROR, "%s", where);
-                else if (!count++)
-                    memcpy(first, where, sizeof first);
-            }
-        }
-    }
-    if (!count)
-        return 0;
-    if (count == 1)
-        return lk_fail(l, KEEL_E_INDEX, "%s", first);
-    return lk_fail(l, KEEL_E_INDEX, "%s (and %zu more undefined symbols)", first, count - 1);
+    return lk_report_undefined(l); /* undefined.c: each reference, in ld.bfd's words */
 }
 
 /* GNU ld's map: why each archive member is in, then the memory map. */
