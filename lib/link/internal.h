@@ -512,6 +512,14 @@ void lk_emit_relocs_place(lk_link *l, uint64_t *off, uint32_t (*add)(void *tab, 
                           char *scratch, size_t scratch_size);
 void lk_emit_relocs_write(lk_link *l, uint8_t *buf, uint8_t *shdrs, uint32_t symtab_index);
 int lk_sort_section(lk_link *l, lk_osec *o);
+/* Which of GNU ld's default-script statements for output section osec
+ * gathers input section isec (0 first); *sorted: that statement sorts its
+ * inputs by name (SORT).  0 for output sections with one statement
+ * (statements.c). */
+unsigned lk_script_statement(const char *osec, const char *isec, bool *sorted);
+/* The pieces of o in the order of those statements, input order within
+ * each (a SORT statement's by name). */
+int lk_order_statements(lk_link *l, lk_osec *o);
 /* -s, -S, -x, -X (strip.c) */
 bool lk_debug_section(const char *name);
 bool lk_strip_section(const lk_link *l, const char *name);

@@ -241,25 +241,6 @@ static int by_priority(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* .data.rel.ro: the .local inputs first, as GNU ld's script puts them
- * (the alignment gaps, and so the size, are then GNU ld's). */
-static int local_rank(const lk_piece *p)
-{
-    keel_shdr sh;
-    const char *name;
-    return keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) ||
-           keel_elf_section_name(&p->file->elf, &sh, &name, NULL) || strncmp(name, ".data.rel.ro.local", 18) != 0;
-}
-
-static int by_local(const void *a, const void *b)
-{
-    const lk_piece *x = a, *y = b;
-    int rx = local_rank(x), ry = local_rank(y);
-    if (rx != ry)
-        return rx - ry;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static int by_class(const void *a, const void *b)
 {
     const lk_osec *x = *(lk_osec *const *)a, *y = *(lk_osec *const *)b;
@@ -580,8 +561,11 @@ int lk_place_synthetic(lk_link *l)
                  g->secs[i]->type == SHT_PREINIT_ARRAY) &&
                 g->secs[i]->npieces)
                 qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_priority);
-            else if (strcmp(g->secs[i]->name, ".data.rel.ro") == 0 && g->secs[i]->npieces && !g->secs[i]->pool)
-                qsort(g->secs[i]->pieces, g->secs[i]->npieces, sizeof *g->secs[i]->pieces, by_local);
+            else {
+                int orc = lk_order_statements(l, g->secs[i]); /* .text, .data.rel.ro (statements.c) */
+                if (orc)
+                    return orc;
+            }
         for (size_t i = 0; l->opt->sort_section && i < g->nsecs; i++) {
             int src2 = lk_sort_section(l, g->secs[i]); /* --sort-section (sort_section.c) */
             if (src2)

@@ -14,14 +14,14 @@
 typedef struct keyed {
     lk_piece piece;
     const char *name;
-    int statement; /* .data.rel.ro: ld.bfd's script takes .data.rel.ro.local* first, then the rest */
+    unsigned statement; /* of ld.bfd's script within the output section (statements.c) */
 } keyed;
 
 static int by_name(const void *a, const void *b)
 {
     const keyed *x = a, *y = b;
     if (x->statement != y->statement)
-        return x->statement - y->statement;
+        return x->statement < y->statement ? -1 : 1;
     int c = strcmp(x->name, y->name);
     return c ? c : (x->piece.seq > y->piece.seq) - (x->piece.seq < y->piece.seq);
 }
@@ -30,7 +30,7 @@ static int by_alignment(const void *a, const void *b)
 {
     const keyed *x = a, *y = b;
     if (x->statement != y->statement)
-        return x->statement - y->statement;
+        return x->statement < y->statement ? -1 : 1;
     if (x->piece.align != y->piece.align)
         return x->piece.align > y->piece.align ? -1 : 1;
     return (x->piece.seq > y->piece.seq) - (x->piece.seq < y->piece.seq);
@@ -58,7 +58,8 @@ int lk_sort_section(lk_link *l, lk_osec *o)
         if (keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) ||
             keel_elf_section_name(&p->file->elf, &sh, &k[n].name, NULL))
             k[n].name = "";
-        k[n].statement = strncmp(k[n].name, ".data.rel.ro.local", 18) != 0;
+        bool sorted;
+        k[n].statement = lk_script_statement(o->name, k[n].name, &sorted);
         n++;
     }
     qsort(k, n, sizeof *k, l->opt->sort_section == KEEL_SORT_NAME ? by_name : by_alignment);
