@@ -5,6 +5,9 @@
 #     with the words keel link uses for such an input file ("PATH: not a
 #     regular file (a FIFO)"); a character device (/dev/zero) likewise,
 #     and never an output.
+#   - -Map FILE that cannot be written: the link fails and leaves no
+#     output, as ld.bfd's (an output left beside exit 1 looks up to date
+#     to make, which then never relinks).
 use strict;
 use warnings;
 use FindBin;
@@ -48,6 +51,20 @@ for my $c (['a FIFO', "$tmp/fifo.map", 'a FIFO'], ['a directory holding a FIFO',
     like($r->{err}, qr/: not a regular file \(\Q$kind\E\)/, "--mapfile $name: 'not a regular file ($kind)'")
         or diag($r->{err});
     ok(!-e "$tmp/out", "--mapfile $name: no output");
+}
+
+# --- a map that cannot be written
+SKIP: {
+    skip('no ld.bfd (binutils)', 4) unless have('ld.bfd');
+    my $map = "$tmp/no-such-dir/out.map";
+    unlink "$tmp/bfd.out";
+    $r = run(argv => ['ld.bfd', "$tmp/start.o", '-Map', $map, '-o', "$tmp/bfd.out"]);
+    isnt($r->{status}, 0, '-Map in a missing directory: ld.bfd fails');
+    ok(!-e "$tmp/bfd.out", '-Map in a missing directory: ld.bfd leaves no output');
+    unlink "$tmp/out";
+    $r = run(argv => [$keel, 'link', "$tmp/start.o", '-Map', $map, '-o', "$tmp/out"]);
+    is(status_text($r->{status}), 'exit 1', '-Map in a missing directory: keel link fails') or diag($r->{err});
+    ok(!-e "$tmp/out", '-Map in a missing directory: keel link leaves no output, as ld.bfd');
 }
 
 done_testing();
