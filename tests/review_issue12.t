@@ -8,6 +8,12 @@
 #   - -Map FILE that cannot be written: the link fails and leaves no
 #     output, as ld.bfd's (an output left beside exit 1 looks up to date
 #     to make, which then never relinks).
+#   - --sort-section=name|alignment on a static C program whose merged
+#     strings and constants (.rodata.str1.1, .rodata.cst16) sort among
+#     other .rodata input sections: the program prints and exits as
+#     ld.bfd's link of the same line does (keel's crashed: the merged
+#     inputs' records still named the pieces by their places before the
+#     sort).
 use strict;
 use warnings;
 use FindBin;
@@ -17,6 +23,7 @@ use Cwd qw(abs_path);
 use File::Path qw(make_path);
 use File::Temp qw(tempdir);
 use POSIX ();
+use Text::ParseWords qw(shellwords);
 use Programs qw(have run_program status_text);
 
 my $build = $ENV{KEEL_BUILD} // "$FindBin::Bin/../build";
@@ -51,6 +58,45 @@ for my $c (['a FIFO', "$tmp/fifo.map", 'a FIFO'], ['a directory holding a FIFO',
     like($r->{err}, qr/: not a regular file \(\Q$kind\E\)/, "--mapfile $name: 'not a regular file ($kind)'")
         or diag($r->{err});
     ok(!-e "$tmp/out", "--mapfile $name: no output");
+}
+
+# The linker's arguments as gcc gives them (collect2's line of -###),
+# with -o's value replaced by OUT.
+sub linker_args {
+    my ($out, @driver) = @_;
+    my $r = run(argv => [@driver, '-###']);
+    for my $line (split /\n/, $r->{err}) {
+        next unless $line =~ m{^ "?(\S*/(?:collect2|ld|ld\.bfd))"? };
+        my @w = shellwords($line);
+        shift @w;
+        for my $i (0 .. $#w - 1) { $w[$i + 1] = $out if $w[$i] eq '-o' }
+        return @w;
+    }
+    return;
+}
+
+# --- --sort-section with merged strings and constants
+SKIP: {
+    skip('no gcc or no ld.bfd', 6) unless have('gcc') && have('ld.bfd');
+    my @o;
+    for my $f ('sort_a', 'sort_b') {
+        $r = run(argv => ['gcc', '-O2', '-fdata-sections', '-ffunction-sections', '-c', "$src/$f.c", '-o', "$tmp/$f.o"]);
+        skip("gcc cannot compile $f.c: $r->{err}", 6) if $r->{status};
+        push @o, "$tmp/$f.o";
+    }
+    my @driver = ('gcc', '-static', @o, '-o', "$tmp/x");
+    skip("no static C library: gcc's linker line not found", 6) unless linker_args("$tmp/x", @driver);
+    for my $how ('name', 'alignment') {
+        $r = run(argv => ['ld.bfd', linker_args("$tmp/sort-$how.bfd", @driver), "--sort-section=$how"]);
+        is($r->{status}, 0, "--sort-section=$how: ld.bfd links it") or diag($r->{err});
+        my $want = run(argv => ["$tmp/sort-$how.bfd"]);
+        $r = run(argv => [$keel, 'link', linker_args("$tmp/sort-$how", @driver), "--sort-section=$how"]);
+        is($r->{status}, 0, "--sort-section=$how: keel links it") or diag($r->{err});
+        my $got = run(argv => ["$tmp/sort-$how"]);
+        ok($got->{out} eq $want->{out} && $got->{status} == $want->{status},
+           "--sort-section=$how: keel's program prints and exits as ld.bfd's (" . status_text($got->{status}) . ')')
+            or diag("ld.bfd's: $want->{out}\nkeel's: $got->{out}");
+    }
 }
 
 # --- a map that cannot be written
