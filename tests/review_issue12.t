@@ -14,6 +14,11 @@
 #     ld.bfd's link of the same line does (keel's crashed: the merged
 #     inputs' records still named the pieces by their places before the
 #     sort).
+#   - keel_link_get_layout after a relocatable link (-r) through the API:
+#     the link writes the object readelf calls REL, and asking for the
+#     layout (twice) answers "none" (the layout describes executables;
+#     docs/linker.md) instead of reading an executable's tables the -r
+#     link never made (it crashed).
 use strict;
 use warnings;
 use FindBin;
@@ -97,6 +102,18 @@ SKIP: {
            "--sort-section=$how: keel's program prints and exits as ld.bfd's (" . status_text($got->{status}) . ')')
             or diag("ld.bfd's: $want->{out}\nkeel's: $got->{out}");
     }
+}
+
+# --- the layout of a relocatable link
+SKIP: {
+    my $unit = "$build/tests/review_layout_r";
+    skip("no unit test at $unit (make all)", 3) unless -x $unit;
+    skip('no readelf (binutils)', 3) unless have('readelf');
+    $r = run(argv => [$unit, "$tmp/r.o", "$tmp/start.o"]);
+    is(status_text($r->{status}), 'exit 0', 'keel_link_get_layout after -r: no crash') or diag($r->{err});
+    is($r->{out}, "layout: none\n", 'keel_link_get_layout after -r: none, twice');
+    $r = run(argv => ['readelf', '-h', "$tmp/r.o"]);
+    like($r->{out}, qr/Type:\s+REL /, 'the -r link through the API wrote a relocatable object');
 }
 
 # --- a map that cannot be written
