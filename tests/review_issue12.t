@@ -19,6 +19,10 @@
 #     layout (twice) answers "none" (the layout describes executables;
 #     docs/linker.md) instead of reading an executable's tables the -r
 #     link never made (it crashed).
+#   - an archive whose index names a member offset that is not a member
+#     (ld.bfd: "malformed archive"): keel link and keel run both say which
+#     offset, in hexadecimal (they printed "0xllx": the error formatter
+#     knows %X, not %llx).
 use strict;
 use warnings;
 use FindBin;
@@ -114,6 +118,37 @@ SKIP: {
     is($r->{out}, "layout: none\n", 'keel_link_get_layout after -r: none, twice');
     $r = run(argv => ['readelf', '-h', "$tmp/r.o"]);
     like($r->{out}, qr/Type:\s+REL /, 'the -r link through the API wrote a relocatable object');
+}
+
+# --- an archive index naming no member
+SKIP: {
+    skip('no ar or ld.bfd (binutils)', 5) unless have('ar') && have('ld.bfd');
+    for my $f ('use_foo', 'foo', 'start') {
+        $r = run(argv => ['as', "$src/$f.s", '-o', "$tmp/$f.o"]);
+        skip("as cannot assemble $f.s", 5) if $r->{status};
+    }
+    unlink "$tmp/ok.a";
+    $r = run(argv => ['ar', 'rcs', "$tmp/ok.a", "$tmp/start.o", "$tmp/foo.o"]);
+    is($r->{status}, 0, 'ar makes the archive') or diag($r->{err});
+    # GNU ar's index: "!<arch>\n", the "/" member's 60-byte header, a
+    # big-endian count and as many big-endian member offsets; each is
+    # pointed 10 bytes into the second member's header
+    my $ar = do { open(my $fh, '<:raw', "$tmp/ok.a") or die; local $/; <$fh> };
+    my $n = unpack('N', substr($ar, 68, 4));
+    my @off = unpack("N$n", substr($ar, 72, 4 * $n));
+    my $bad = $off[-1] + 10;
+    substr($ar, 72 + 4 * $_, 4) = pack('N', $bad) for 0 .. $n - 1;
+    open(my $fh, '>:raw', "$tmp/bad.a") or die;
+    print $fh $ar;
+    close $fh or die;
+    $r = run(argv => ['ld.bfd', '-e', 'main', "$tmp/use_foo.o", "$tmp/bad.a", '-o', "$tmp/bfd-bad"]);
+    like($r->{err}, qr/malformed archive/, 'ld.bfd: the index is malformed') or diag($r->{err});
+    my $want = sprintf('bad.a: the index names a member at offset 0x%x that is not there', $bad);
+    $r = run(argv => [$keel, 'link', '-e', 'main', "$tmp/use_foo.o", "$tmp/bad.a", '-o', "$tmp/bad"]);
+    isnt($r->{status}, 0, 'keel link: the malformed index is an error');
+    like($r->{err}, qr/\Q$want\E/, "keel link: '$want'") or diag($r->{err});
+    $r = run(argv => [$keel, 'run', "$tmp/use_foo.o", "$tmp/bad.a"]);
+    like($r->{err}, qr/\Q$want\E/, "keel run: the same words") or diag($r->{err});
 }
 
 # --- a map that cannot be written
