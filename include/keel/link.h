@@ -182,8 +182,8 @@ typedef struct keel_link_layout {
 } keel_link_layout;
 
 /* The layout of a link whose keel_link_run returned 0, made on the first
- * call (NULL before, after a failed run, or out of memory); it and its
- * strings stay valid until keel_link_close. */
+ * call (NULL before, after a failed run, for a relocatable link (-r), or
+ * out of memory); it and its strings stay valid until keel_link_close. */
 const keel_link_layout *keel_link_get_layout(keel_linker *link);
 
 #pragma GCC visibility pop

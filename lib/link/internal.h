@@ -495,6 +495,9 @@ int lk_merge_finish(lk_link *l, lk_osec *o);
 /* Where an offset in a merged input went, in its output section. */
 uint64_t lk_merged_offset(const lk_osec *o, const lk_merged *m, uint64_t value);
 void lk_fill_pool(const lk_osec *o, uint8_t *buf);
+/* After o's pieces were reordered (--sort-section): the piece that was
+ * at index i is now at to[i]; the pools' records follow it. */
+void lk_merge_renumber(lk_osec *o, const uint32_t *to);
 void lk_merge_free(lk_osec *o);
 /* .eh_frame editing (ehedit.c): after the inputs are placed, their new
  * sizes; then each edited input's bytes, and where an offset went. */

@@ -172,7 +172,9 @@ static const keel_link_layout *make_layout(lk_link *l)
 
 const keel_link_layout *keel_link_get_layout(keel_linker *l)
 {
-    if (!l || !l->linked)
+    /* a relocatable link (-r) has no program headers, addresses or
+     * section table of the kind described here (l->img is not made) */
+    if (!l || !l->linked || l->opt->relocatable)
         return NULL;
     if (!l->layout)
         l->layout = make_layout(l);

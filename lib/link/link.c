@@ -341,7 +341,7 @@ static int symbol_options(lk_link *l)
  * each symbol needs: GOT slots, IPLT entries, the TLS model), the
  * synthetic sections those needs size, undefined references checked,
  * addresses assigned, symbols given their final values, the file
- * written, its build ID computed, the file renamed into place, the map.
+ * written, its build ID computed, the map, the file renamed into place.
  * A pass returns 0 or the link's error (lk_fail); the first error stops
  * the link and nothing is left of the output.  docs/design.md says how
  * to add one. */
@@ -371,8 +371,8 @@ static const struct lk_pass {
     {"finalize symbols", lk_pass_symbols},            /* symtab.c */
     {"write", lk_pass_write},                         /* output.c, relocate.c */
     {"build ID", lk_pass_build_id},                   /* build_id.c */
-    {"commit", lk_pass_commit},                       /* output.c: renamed into place */
-    {"map", pass_map},                                /* link.c (-Map) */
+    {"map", pass_map},                                /* link.c (-Map): before the commit, so a map */
+    {"commit", lk_pass_commit},                       /* that fails leaves no output, as in ld.bfd */
 };
 
 /* -r: the inputs read and resolved as for an executable, then one pass

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../regular_file.h"
 #include "mapfile_reader.h"
 
 static const char *const key_names[MF_NKEYS] = {
@@ -200,20 +201,17 @@ static int io_error(mf_reader *r, const char *path, const char *what)
 
 static int read_file(mf_reader *r, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return io_error(r, path, "cannot open mapfile");
+    /* as every input (regular_file.h): a FIFO without a writer would
+     * hang a plain open() for ever, and opening a device has effects */
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return io_error(r, path, "cannot read mapfile");
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
+    int fd = kf_open_regular(path, &st);
+    if (fd == -2) {
         if (!r->rc)
-            r->rc = keel_error_set(r->err, KEEL_E_IO, 0, "%s: not a regular file", path);
+            r->rc = keel_error_set(r->err, KEEL_E_IO, 0, "%s: not a regular file (%s)", path, kf_file_kind(st.st_mode));
         return r->rc;
     }
+    if (fd < 0)
+        return io_error(r, path, "cannot open mapfile");
     if ((uint64_t)st.st_size > (1u << 30)) { /* no mapfile is a gigabyte: refuse before allocating */
         close(fd);
         if (!r->rc)

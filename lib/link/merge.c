@@ -417,6 +417,13 @@ void lk_fill_pool(const lk_osec *o, uint8_t *buf)
                 memcpy(buf + o->offset + o->pieces[p->e[i].piece].offset + p->e[i].offset, p->e[i].s, p->e[i].len);
 }
 
+void lk_merge_renumber(lk_osec *o, const uint32_t *to)
+{
+    for (struct lk_pool *p = o->pool; p; p = p->next)
+        for (size_t i = 0; i < p->n; i++)
+            p->e[i].piece = to[p->e[i].piece];
+}
+
 void lk_merge_free(lk_osec *o)
 {
     while (o->pool) {

@@ -13,6 +13,7 @@
 
 typedef struct keyed {
     lk_piece piece;
+    uint32_t from; /* its index before the sort */
     const char *name;
     unsigned statement; /* of ld.bfd's script within the output section (statements.c) */
 } keyed;
@@ -52,9 +53,10 @@ int lk_sort_section(lk_link *l, lk_osec *o)
     for (size_t i = 0; i < o->npieces; i++) {
         const lk_piece *p = &o->pieces[i];
         keel_shdr sh;
-        if (!p->file) /* a merged string pool: it stays */
+        if (!p->file) /* a piece of no input (the commons): it stays */
             continue;
         k[n].piece = *p;
+        k[n].from = (uint32_t)i;
         if (keel_elf_shdr(&p->file->elf, p->shndx, &sh, NULL) ||
             keel_elf_section_name(&p->file->elf, &sh, &k[n].name, NULL))
             k[n].name = "";
@@ -63,8 +65,25 @@ int lk_sort_section(lk_link *l, lk_osec *o)
         n++;
     }
     qsort(k, n, sizeof *k, l->opt->sort_section == KEEL_SORT_NAME ? by_name : by_alignment);
-    for (size_t i = 0, j = 0; i < o->npieces; i++)
-        if (o->pieces[i].file)
+    /* pieces are named by their index: a merged input's (lk_merged's
+     * piece) and its pool's records, which place the strings and constants
+     * it brought; they follow their piece to its new place */
+    uint32_t *to = lk_alloc(&l->arena, o->npieces * sizeof *to);
+    if (!to)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < o->npieces; i++)
+        to[i] = (uint32_t)i; /* a piece of no input stays */
+    for (size_t i = 0, j = 0; i < o->npieces; i++) {
+        if (o->pieces[i].file) {
+            to[k[j].from] = (uint32_t)i;
             o->pieces[i] = k[j++].piece;
+        }
+    }
+    for (size_t i = 0; i < o->npieces; i++) {
+        const lk_piece *p = &o->pieces[i];
+        if (p->file && p->file->merged && p->file->merged[p->shndx])
+            p->file->merged[p->shndx]->piece = (uint32_t)i;
+    }
+    lk_merge_renumber(o, to);
     return 0;
 }

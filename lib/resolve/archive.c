@@ -12,8 +12,8 @@ int kr_ar_member(const keel_ar *ar, uint64_t pos, kr_member *m, keel_error *err)
     keel_ar_member am;
     uint64_t p = pos;
     if (keel_ar_next(ar, &p, &am, NULL) != 1 || am.special)
-        return keel_error_set(err, KEEL_E_FORMAT, pos, "the index names a member at offset 0x%llx that is not there",
-                              (unsigned long long)pos);
+        return keel_error_set(err, KEEL_E_FORMAT, pos, "the index names a member at offset %X that is not there",
+                              pos); /* (keel_error_set knows %X, 0x-prefixed, not %llx) */
     uint32_t n = am.name_len;
     while (n > 0 && am.name[n - 1] == '/')
         n--;
