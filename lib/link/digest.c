@@ -39,41 +39,90 @@ static void sha1_block(uint32_t h[5], const uint8_t *p)
 #include <immintrin.h>
 
 /* SHA-1 with the SHA extensions (most x86-64 processors since about
- * 2017): five times as fast as the C rounds, which matters for a build ID
- * over a big executable.  Twenty groups of four rounds, the message
- * schedule kept in four rotating registers. */
+ * 2017): a build ID over a big executable is worth it.  The 80 rounds are
+ * 20 groups of four (sha1rnds4); the message schedule lives in four
+ * registers m0..m3 that take turns.  Written out straight: a loop over the
+ * groups with the registers behind pointers and the round function chosen
+ * by a switch (the intrinsic wants an immediate) hashed 64 MiB at 860 MB/s
+ * (gcc) and 1000 (clang), this at 1240 and 1190: the compiler keeps it all
+ * in registers and interleaves the independent msg1/msg2/xor with the
+ * rounds. */
+
+/* One group of four rounds in the middle of the block: ea becomes the next
+ * e (sha1nexte of the previous one and the message words ma); eb keeps abcd
+ * for the group after; mb is finished by msg2 (it is the words the group
+ * after next uses), mc starts its schedule with msg1 and md takes ma's
+ * xor.  fn is the round function (0..3, one per 20 rounds). */
+#define SHA1_GROUP(ea, eb, ma, mb, mc, md, fn)                                                                         \
+    do {                                                                                                               \
+        ea = _mm_sha1nexte_epu32(ea, ma);                                                                              \
+        eb = abcd;                                                                                                     \
+        mb = _mm_sha1msg2_epu32(mb, ma);                                                                               \
+        abcd = _mm_sha1rnds4_epu32(abcd, ea, fn);                                                                      \
+        mc = _mm_sha1msg1_epu32(mc, ma);                                                                               \
+        md = _mm_xor_si128(md, ma);                                                                                    \
+    } while (0)
+
 __attribute__((target("sha,sse4.1"))) static void sha1_blocks_ni(uint32_t h[5], const uint8_t *p, size_t blocks)
 {
     const __m128i mask = _mm_set_epi64x(0x0001020304050607ULL, 0x08090a0b0c0d0e0fULL);
     __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0x1b);
     __m128i e0 = _mm_set_epi32((int)h[4], 0, 0, 0), e1;
     for (; blocks--; p += 64) {
-        __m128i abcd_save = abcd, e0_save = e0, msg[4];
-        for (int g = 0; g < 20; g++) {
-            if (g < 4)
-                msg[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), mask);
-            __m128i *cur = g & 1 ? &e1 : &e0, *other = g & 1 ? &e0 : &e1;
-            *cur = g == 0 ? _mm_add_epi32(e0, msg[0]) : _mm_sha1nexte_epu32(*cur, msg[g & 3]);
-            *other = abcd;
-            if (g >= 3 && g <= 18)
-                msg[(g + 1) & 3] = _mm_sha1msg2_epu32(msg[(g + 1) & 3], msg[g & 3]);
-            switch (g / 5) { /* the round function is an immediate */
-            case 0: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 0); break;
-            case 1: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 1); break;
-            case 2: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 2); break;
-            default: abcd = _mm_sha1rnds4_epu32(abcd, *cur, 3); break;
-            }
-            if (g >= 1 && g <= 16)
-                msg[(g - 1) & 3] = _mm_sha1msg1_epu32(msg[(g - 1) & 3], msg[g & 3]);
-            if (g >= 2 && g <= 17)
-                msg[(g - 2) & 3] = _mm_xor_si128(msg[(g - 2) & 3], msg[g & 3]);
-        }
+        __m128i abcd_save = abcd, e0_save = e0, m0, m1, m2, m3;
+        /* rounds 0-11: the message words are loaded as they are needed */
+        m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), mask);
+        e0 = _mm_add_epi32(e0, m0);
+        e1 = abcd;
+        abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
+        m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), mask);
+        e1 = _mm_sha1nexte_epu32(e1, m1);
+        e0 = abcd;
+        abcd = _mm_sha1rnds4_epu32(abcd, e1, 0);
+        m0 = _mm_sha1msg1_epu32(m0, m1);
+        m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), mask);
+        e0 = _mm_sha1nexte_epu32(e0, m2);
+        e1 = abcd;
+        abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
+        m1 = _mm_sha1msg1_epu32(m1, m2);
+        m0 = _mm_xor_si128(m0, m2);
+        m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), mask);
+        /* rounds 12-67: the full schedule, registers rotating */
+        SHA1_GROUP(e1, e0, m3, m0, m2, m1, 0);
+        SHA1_GROUP(e0, e1, m0, m1, m3, m2, 0);
+        SHA1_GROUP(e1, e0, m1, m2, m0, m3, 1);
+        SHA1_GROUP(e0, e1, m2, m3, m1, m0, 1);
+        SHA1_GROUP(e1, e0, m3, m0, m2, m1, 1);
+        SHA1_GROUP(e0, e1, m0, m1, m3, m2, 1);
+        SHA1_GROUP(e1, e0, m1, m2, m0, m3, 1);
+        SHA1_GROUP(e0, e1, m2, m3, m1, m0, 2);
+        SHA1_GROUP(e1, e0, m3, m0, m2, m1, 2);
+        SHA1_GROUP(e0, e1, m0, m1, m3, m2, 2);
+        SHA1_GROUP(e1, e0, m1, m2, m0, m3, 2);
+        SHA1_GROUP(e0, e1, m2, m3, m1, m0, 2);
+        SHA1_GROUP(e1, e0, m3, m0, m2, m1, 3);
+        SHA1_GROUP(e0, e1, m0, m1, m3, m2, 3);
+        /* rounds 68-79: the schedule winds down, no more msg1 */
+        e1 = _mm_sha1nexte_epu32(e1, m1);
+        e0 = abcd;
+        m2 = _mm_sha1msg2_epu32(m2, m1);
+        abcd = _mm_sha1rnds4_epu32(abcd, e1, 3);
+        m3 = _mm_xor_si128(m3, m1);
+        e0 = _mm_sha1nexte_epu32(e0, m2);
+        e1 = abcd;
+        m3 = _mm_sha1msg2_epu32(m3, m2);
+        abcd = _mm_sha1rnds4_epu32(abcd, e0, 3);
+        e1 = _mm_sha1nexte_epu32(e1, m3);
+        e0 = abcd;
+        abcd = _mm_sha1rnds4_epu32(abcd, e1, 3);
+        /* add the block's result to the state */
         e0 = _mm_sha1nexte_epu32(e0, e0_save);
         abcd = _mm_add_epi32(abcd, abcd_save);
     }
     _mm_storeu_si128((__m128i *)h, _mm_shuffle_epi32(abcd, 0x1b));
     h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
 }
+#undef SHA1_GROUP
 
 static bool have_sha_ni(void)
 {

@@ -466,9 +466,9 @@ static bool relocs_of(lk_link *l, lk_file *f, uint32_t shndx, parser *ps)
     ps->nrels = 0;
     ps->rels = NULL;
     for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh;
         keel_relocs rs;
-        if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info != shndx)
+        /* (the headers as kr_input_sections read them, once) */
+        if (f->sections[i].type != SHT_RELA || f->sections[i].info != shndx)
             continue;
         if (keel_elf_relocs(&f->elf, i, &rs, NULL) || ps->rels ||
             !(ps->rels = lk_alloc(&l->arena, (rs.count + 1) * sizeof *ps->rels)))
@@ -499,13 +499,13 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
     for (size_t pi = 0; pi < o->npieces; pi++) {
         lk_piece *pc = &o->pieces[pi];
         lk_file *f = pc->file;
-        keel_shdr sh;
         parser ps = {0};
-        uint64_t avail;
-        if (!f || keel_elf_shdr(&f->elf, pc->shndx, &sh, NULL) || !sh.size ||
-            keel_elf_section_data(&f->elf, &sh, &ps.d, &avail, NULL) || avail < sh.size)
+        /* the header and bytes as kr_input_sections read and checked them */
+        const kr_input_section *sh = f && pc->shndx < f->nsections ? &f->sections[pc->shndx] : NULL;
+        if (!sh || !sh->size || !sh->data)
             continue;
-        ps.size = sh.size;
+        ps.d = sh->data;
+        ps.size = sh->size;
         struct lk_eh *eh = lk_zalloc(&l->arena, sizeof *eh);
         cie_info *infos = NULL;
         if (!eh)

@@ -80,8 +80,8 @@ static void *helper(void *arg)
 static int relocate_file(lk_link *l, lk_file *f, uint8_t *buf)
 {
     for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh;
-        if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != SHT_RELA || sh.info >= f->elf.shnum)
+        const kr_input_section sh = f->sections[i]; /* (read once, by kr_input_sections) */
+        if (sh.type != SHT_RELA || sh.info >= f->elf.shnum)
             continue;
         lk_osec *o = f->out[sh.info];
         if (!o || o->type == SHT_NOBITS)

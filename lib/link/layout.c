@@ -276,14 +276,22 @@ static void os_order(const lk_link *l, lk_segment *g)
 static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char **name, const char **out)
 {
     keel_error e;
-    if (keel_elf_shdr(&f->elf, i, sh, &e) || keel_elf_section_name(&f->elf, sh, name, &e))
-        return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
-    if (f->dropped[i] || sh->type == 0 /* SHT_NULL: inactive, dropped as ld.bfd drops it */ || sh->type == SHT_SYMTAB ||
-        sh->type == SHT_STRTAB || sh->type == SHT_RELA || sh->type == SHT_REL || sh->type == SHT_GROUP ||
-        sh->type == SHT_SYMTAB_SHNDX || strcmp(*name, ".note.GNU-stack") == 0 ||
-        strncmp(*name, ".gnu.warning", 12) == 0 || lk_is_property_note(*name, sh) /* merged into one (note.c) */ ||
-        (sh->flags & 0x80000000u /* SHF_EXCLUDE */))
+    /* the type, flags and name as kr_input_sections read them once; the
+     * full header (addr, entsize) only for a section that is placed */
+    const kr_input_section *s = &f->sections[i];
+    if (!(*name = s->name)) { /* no name: the reader's own message */
+        if (keel_elf_shdr(&f->elf, i, sh, &e) || keel_elf_section_name(&f->elf, sh, name, &e))
+            return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
+    }
+    if (f->dropped[i] || s->type == 0 /* SHT_NULL: inactive, dropped as ld.bfd drops it */ || s->type == SHT_SYMTAB ||
+        s->type == SHT_STRTAB || s->type == SHT_RELA || s->type == SHT_REL || s->type == SHT_GROUP ||
+        s->type == SHT_SYMTAB_SHNDX || strcmp(*name, ".note.GNU-stack") == 0 ||
+        strncmp(*name, ".gnu.warning", 12) == 0 ||
+        (s->type == SHT_NOTE && strcmp(*name, ".note.gnu.property") == 0) /* merged into one (note.c) */ ||
+        (s->flags & 0x80000000u /* SHF_EXCLUDE */))
         return 0;
+    if (keel_elf_shdr(&f->elf, i, sh, &e))
+        return lk_fail(l, e.code, "%s: section %u: %s", f->name, i, e.msg);
     /* the tables of a dynamic object, which no relocatable object has:
      * copied, they would be tables a reader trusts (an entry size of 0, a
      * hash over nothing) in a static executable */

@@ -164,11 +164,11 @@ static void link_warnings(lk_link *l)
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
             keel_shdr sh;
-            const char *name;
+            const char *name = f->sections[i].name; /* (the names read once, by kr_input_sections) */
             const uint8_t *data;
             uint64_t size;
-            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || keel_elf_section_name(&f->elf, &sh, &name, NULL) ||
-                strncmp(name, ".gnu.warning", 12) != 0 || keel_elf_section_data(&f->elf, &sh, &data, &size, NULL))
+            if (!name || strncmp(name, ".gnu.warning", 12) != 0 || keel_elf_shdr(&f->elf, i, &sh, NULL) ||
+                keel_elf_section_data(&f->elf, &sh, &data, &size, NULL))
                 continue;
             const char *who = f->name;
             if (name[12] == '.') {
@@ -220,10 +220,8 @@ static bool linker_defined(const lk_link *l, const char *name)
     const char *sec = strncmp(name, "__start_", 8) == 0 ? name + 8 : strncmp(name, "__stop_", 7) == 0 ? name + 7 : NULL;
     for (size_t i = 0; sec && i < l->nfiles; i++)
         for (uint32_t k = 1; k < l->files[i]->elf.shnum; k++) {
-            keel_shdr sh;
-            const char *sn;
-            if (!keel_elf_shdr(&l->files[i]->elf, k, &sh, NULL) &&
-                !keel_elf_section_name(&l->files[i]->elf, &sh, &sn, NULL) && strcmp(sn, sec) == 0)
+            const char *sn = l->files[i]->sections[k].name; /* (read once, by kr_input_sections) */
+            if (sn && strcmp(sn, sec) == 0)
                 return true;
         }
     return false;

@@ -27,10 +27,11 @@ static void place_of(const lk_file *f, uint32_t symi, char *buf, size_t size)
     kr_place(buf, size, f->name, sec, sym.value);
 }
 
-static const char *section_name(const lk_file *f, const keel_shdr *sh)
+/* kr_input_sections has read every header and name once (NULL: none) */
+static const char *section_name(const lk_file *f, uint32_t i)
 {
-    const char *name;
-    return keel_elf_section_name(&f->elf, sh, &name, NULL) == 0 && *name ? name : "?";
+    const char *name = f->sections[i].name;
+    return name && *name ? name : "?";
 }
 
 /* A relocation section with entries must attach to something keel can
@@ -44,13 +45,11 @@ static int check_relocations(lk_link *l, lk_file *f)
 {
     keel_error e;
     for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh, target;
+        const kr_input_section sh = f->sections[i];
         keel_relocs rs;
-        if (keel_elf_shdr(&f->elf, i, &sh, &e))
-            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
         if ((sh.type != SHT_RELA && sh.type != SHT_REL) || sh.size == 0)
             continue;
-        const char *name = section_name(f, &sh);
+        const char *name = section_name(f, i);
         if (sh.type == SHT_REL)
             return lk_fail(l, KEEL_E_UNSUPPORTED,
                            "%s: relocation section %s (%u) is SHT_REL: x86-64 relocations are "
@@ -67,8 +66,7 @@ static int check_relocations(lk_link *l, lk_file *f)
         if (sh.info == i)
             return lk_fail(l, KEEL_E_LINK, "%s: relocation section %s (%u): sh_info names the section itself", f->name,
                            name, i);
-        if (keel_elf_shdr(&f->elf, sh.info, &target, &e))
-            return lk_fail(l, e.code, "%s: %s", f->name, e.msg);
+        const kr_input_section target = f->sections[sh.info];
         switch (target.type) {
         case SHT_NULL:
         case SHT_SYMTAB:
@@ -85,7 +83,7 @@ static int check_relocations(lk_link *l, lk_file *f)
             return lk_fail(l, KEEL_E_LINK,
                            "%s: relocation section %s (%u): its target %s (%u) is of type 0x%x, "
                            "which has no bytes keel can relocate",
-                           f->name, name, i, section_name(f, &target), sh.info, target.type);
+                           f->name, name, i, section_name(f, sh.info), sh.info, target.type);
         default: break;
         }
         if (keel_elf_relocs(&f->elf, i, &rs, &e))

@@ -174,6 +174,16 @@ static int open_regular(lk_link *l, lk_outfile *o)
         o->buf = NULL;
         return lk_fail(l, KEEL_E_IO, "%s: final link failed: %s", o->path, strerror(errno));
     }
+#ifdef MADV_POPULATE_WRITE
+    /* every page of the output is written: made present and writable in
+     * one call, not one fault each (MAP_POPULATE would map a shared file
+     * read-only, and each first write would fault again).  hello: 906 ->
+     * 720 faults, 3% less CPU; an old kernel's EINVAL is harmless.  Not
+     * for a huge output, whose gaps (--section-start) would be dirtied
+     * and written back as zeros. */
+    if (o->size <= (uint64_t)256 << 20)
+        (void)madvise(o->buf, o->size, MADV_POPULATE_WRITE);
+#endif
     return 0;
 }
 

@@ -286,15 +286,18 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
     const ka_arch *arch = l->arch;
     bool big_endian = arch->byteorder == 2; /* ELFDATA2MSB */
     keel_relocs rs;
-    keel_shdr sh;
     keel_error e;
-    if (keel_elf_shdr(&f->elf, rela, &sh, &e) || keel_elf_relocs(&f->elf, rela, &rs, &e))
+    if (keel_elf_relocs(&f->elf, rela, &rs, &e)) /* (so rela < shnum) */
         return lk_fail(l, e.code, "%s: relocation section %u: %s", f->name, rela, e.msg);
-    uint32_t target = sh.info;
-    keel_shdr tsh;
+    /* the headers and names as kr_input_sections read them, once */
+    uint32_t target = f->sections[rela].info;
+    keel_shdr tsh = {0}; /* (its size, which an edited .eh_frame changes) */
     const char *tname = "?";
-    if (!keel_elf_shdr(&f->elf, target, &tsh, NULL))
-        keel_elf_section_name(&f->elf, &tsh, &tname, NULL);
+    if (target < f->nsections) {
+        tsh.size = f->sections[target].size;
+        if (f->sections[target].name)
+            tname = f->sections[target].name;
+    }
     bool alloc = o->flags & SHF_ALLOC;
     uint64_t got_base; /* what GOT-relative relocations count from: _GLOBAL_OFFSET_TABLE_ */
     lk_linker_value(l, "_GLOBAL_OFFSET_TABLE_", &got_base);
