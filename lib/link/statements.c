@@ -83,8 +83,8 @@ static const char *piece_name(const lk_piece *p)
 
 int lk_order_statements(lk_link *l, lk_osec *o)
 {
-    if (o->npieces < 2 || o->pool)
-        return 0;
+    if (o->npieces < 2 || o->pool || (strcmp(o->name, ".text") != 0 && strcmp(o->name, ".data.rel.ro") != 0))
+        return 0; /* one statement: the input order stands (and costs nothing) */
     bool any = false, sorted;
     for (size_t i = 0; i < o->npieces && !any; i++)
         any = o->pieces[i].file && lk_script_statement(o->name, piece_name(&o->pieces[i]), &sorted) != 0;
