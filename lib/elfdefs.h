@@ -53,6 +53,31 @@ enum { /* section flags */
 
 enum { GRP_COMDAT = 1 }; /* a group's flag word */
 
+enum { /* segment types and flags */
+       PT_NULL = 0,
+       PT_LOAD = 1,
+       PT_DYNAMIC = 2,
+       PT_NOTE = 4,
+       PT_TLS = 7,
+       PT_GNU_EH_FRAME = 0x6474e550,
+       PT_GNU_STACK = 0x6474e551,
+       PT_GNU_RELRO = 0x6474e552,
+       PT_GNU_PROPERTY = 0x6474e553,
+       PF_X = 1,
+       PF_W = 2,
+       PF_R = 4,
+};
+
+enum { /* dynamic tags */
+       DT_NULL = 0,
+       DT_HASH = 4,
+       DT_STRTAB = 5,
+       DT_SYMTAB = 6,
+       DT_STRSZ = 10,
+       DT_SYMENT = 11,
+       DT_SONAME = 14,
+};
+
 enum { /* special section indexes */
        SHN_UNDEF = 0,
        SHN_LORESERVE = 0xff00,

@@ -23,32 +23,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../elfdefs.h"
 #include "../arch/arch.h"
-
-enum {
-    SHT_PROGBITS = 1,
-    SHT_SYMTAB = 2,
-    SHT_STRTAB = 3,
-    SHT_RELA = 4,
-    SHT_NOTE = 7,
-    SHT_NOBITS = 8,
-    SHT_REL = 9,
-    SHT_INIT_ARRAY = 14,
-    SHT_FINI_ARRAY = 15,
-    SHT_PREINIT_ARRAY = 16,
-    SHT_GROUP = 17,
-    SHT_SYMTAB_SHNDX = 18,
-    SHF_WRITE = 1,
-    SHF_ALLOC = 2,
-    SHF_EXECINSTR = 4,
-    SHF_TLS = 0x400,
-    PT_NULL = 0,
-    PT_LOAD = 1,
-    PT_NOTE = 4,
-    PF_X = 1,
-    PF_W = 2,
-    PF_R = 4,
-};
 
 /* Sizes and addresses from the inputs stay below this, so that no sum of
  * them overflows (and an x86-64 user address space holds the result). */

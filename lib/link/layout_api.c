@@ -5,23 +5,8 @@
 #include <string.h>
 
 #include "image.h"
+#include "../elfdefs.h"
 #include "../arch/arch.h"
-
-enum {
-    SHT_SYMTAB = 2,
-    SHT_STRTAB = 3,
-    SHT_RELA = 4,
-    SHT_REL = 9,
-    SHT_GROUP = 17,
-    SHT_SYMTAB_SHNDX = 18,
-    SHF_ALLOC = 2,
-    SHF_STRINGS = 0x20,
-    SHF_INFO_LINK = 0x40,
-    SHF_TLS = 0x400,
-    SHT_NOBITS = 8,
-    PT_LOAD = 1,
-    PT_TLS = 7,
-};
 
 /* The tables the link consumes rather than places. */
 static bool consumed(uint32_t type)

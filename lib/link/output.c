@@ -14,34 +14,8 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "../elfdefs.h"
 #include "../arch/arch.h"
-
-enum {
-    SHT_NULL = 0,
-    SHT_PROGBITS = 1,
-    SHT_SYMTAB = 2,
-    SHT_STRTAB = 3,
-    SHT_RELA = 4,
-    SHT_NOBITS = 8,
-    SHF_WRITE = 1,
-    SHF_ALLOC = 2,
-    SHF_EXECINSTR = 4,
-    SHF_TLS = 0x400,
-    PT_LOAD = 1,
-    PT_NOTE = 4,
-    PT_TLS = 7,
-    PT_GNU_EH_FRAME = 0x6474e550,
-    PT_GNU_STACK = 0x6474e551,
-    PT_GNU_RELRO = 0x6474e552,
-    PT_GNU_PROPERTY = 0x6474e553,
-    PF_X = 1,
-    PF_W = 2,
-    PF_R = 4,
-    SHN_ABS = 0xfff1,
-    SHN_COMMON = 0xfff2,
-    STB_GLOBAL = 1,
-    STB_WEAK = 2,
-};
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }

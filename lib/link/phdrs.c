@@ -6,20 +6,7 @@
 #include <string.h>
 
 #include "image.h"
-
-enum {
-    SHF_TLS = 0x400,
-    PT_LOAD = 1,
-    PT_NOTE = 4,
-    PT_TLS = 7,
-    PT_GNU_EH_FRAME = 0x6474e550,
-    PT_GNU_STACK = 0x6474e551,
-    PT_GNU_RELRO = 0x6474e552,
-    PT_GNU_PROPERTY = 0x6474e553,
-    PF_X = 1,
-    PF_W = 2,
-    PF_R = 4,
-};
+#include "../elfdefs.h"
 
 size_t lk_phdr_count(const lk_link *l)
 {

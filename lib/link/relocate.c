@@ -12,22 +12,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../elfdefs.h"
 #include "../arch/arch.h"
-
-enum {
-    SHT_RELA = 4,
-    SHT_NOBITS = 8,
-    SHF_ALLOC = 2,
-    SHF_TLS = 0x400,
-    SHN_UNDEF = 0,
-    SHN_ABS = 0xfff1,
-    SHN_COMMON = 0xfff2,
-    STB_LOCAL = 0,
-    STB_WEAK = 2,
-    STT_SECTION = 3,
-    STT_TLS = 6,
-    STT_GNU_IFUNC = 10,
-};
 
 /* The address of a section-relative definition in the output. */
 static bool in_output(const lk_file *f, uint32_t shndx, uint64_t value, uint64_t *out)

@@ -16,8 +16,6 @@
 #include "../elfdefs.h"
 #include "internal.h"
 
-enum { PT_NULL = 0, PT_LOAD = 1, PT_NOTE = 4, PF_X = 1, PF_W = 2, PF_R = 4 }; /* (not in elfdefs.h yet) */
-
 /* The built-in segments, in address order. */
 static const struct {
     const char *name;

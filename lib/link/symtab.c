@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include "image.h"
+#include "../elfdefs.h"
 #include "../arch/arch.h"
-
-enum { SHN_ABS = 0xfff1, STB_GLOBAL = 1, STB_WEAK = 2 };
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }

@@ -22,19 +22,7 @@
 #include <string.h>
 
 #include "internal.h"
-
-enum {
-    STB_LOCAL = 0,
-    STT_NOTYPE = 0,
-    STT_OBJECT = 1,
-    STT_FUNC = 2,
-    STT_SECTION = 3,
-    STT_FILE = 4,
-    STT_TLS = 6,
-    STV_HIDDEN = 2,
-    SHT_RELA = 4,
-    SHT_NOBITS = 8,
-};
+#include "../elfdefs.h"
 
 /* A symbol bfd's elf_find_function may take for the function at a place.
  * A file's are gathered once, sorted by section, place and symbol order. */

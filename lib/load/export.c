@@ -35,18 +35,6 @@
 
 /* The gABI's numbers this file alone writes (elfdefs.h has the shared ones). */
 enum {
-    EX_PT_LOAD = 1,
-    EX_PT_DYNAMIC = 2,
-    EX_PT_GNU_STACK = 0x6474e551,
-    EX_PF_W = 2,
-    EX_PF_R = 4,
-    EX_DT_NULL = 0,
-    EX_DT_HASH = 4,
-    EX_DT_STRTAB = 5,
-    EX_DT_SYMTAB = 6,
-    EX_DT_STRSZ = 10,
-    EX_DT_SYMENT = 11,
-    EX_DT_SONAME = 14,
     EX_NPHDR = 4,
     EX_NSHDR = 6,
     EX_NDYN = 7,
@@ -177,10 +165,10 @@ static int write_image(const ka_arch *arch, const sym_table *defs, size_t n, siz
 
     ex_phdr *ph = (ex_phdr *)(img + sizeof(ex_ehdr));
     size_t dynsz = EX_NDYN * sizeof(ex_dyn);
-    ph[0] = (ex_phdr){EX_PT_LOAD, EX_PF_R, 0, 0, 0, end_ro, end_ro, page};
-    ph[1] = (ex_phdr){EX_PT_LOAD, EX_PF_R | EX_PF_W, off_dyn, off_dyn, off_dyn, dynsz, dynsz, page};
-    ph[2] = (ex_phdr){EX_PT_DYNAMIC, EX_PF_R | EX_PF_W, off_dyn, off_dyn, off_dyn, dynsz, dynsz, 8};
-    ph[3] = (ex_phdr){EX_PT_GNU_STACK, EX_PF_R | EX_PF_W, 0, 0, 0, 0, 0, 16};
+    ph[0] = (ex_phdr){PT_LOAD, PF_R, 0, 0, 0, end_ro, end_ro, page};
+    ph[1] = (ex_phdr){PT_LOAD, PF_R | PF_W, off_dyn, off_dyn, off_dyn, dynsz, dynsz, page};
+    ph[2] = (ex_phdr){PT_DYNAMIC, PF_R | PF_W, off_dyn, off_dyn, off_dyn, dynsz, dynsz, 8};
+    ph[3] = (ex_phdr){PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0, 16};
 
     /* .dynstr: "", the soname, then the names; .dynsym and .hash with them */
     char *str = (char *)img + off_str;
@@ -215,13 +203,13 @@ static int write_image(const ka_arch *arch, const sym_table *defs, size_t n, siz
     }
 
     ex_dyn *dyn = (ex_dyn *)(img + off_dyn);
-    dyn[0] = (ex_dyn){EX_DT_SONAME, soname_at};
-    dyn[1] = (ex_dyn){EX_DT_HASH, off_hash};
-    dyn[2] = (ex_dyn){EX_DT_STRTAB, off_str};
-    dyn[3] = (ex_dyn){EX_DT_SYMTAB, off_sym};
-    dyn[4] = (ex_dyn){EX_DT_STRSZ, strsz};
-    dyn[5] = (ex_dyn){EX_DT_SYMENT, sizeof(ex_sym)};
-    dyn[6] = (ex_dyn){EX_DT_NULL, 0};
+    dyn[0] = (ex_dyn){DT_SONAME, soname_at};
+    dyn[1] = (ex_dyn){DT_HASH, off_hash};
+    dyn[2] = (ex_dyn){DT_STRTAB, off_str};
+    dyn[3] = (ex_dyn){DT_SYMTAB, off_sym};
+    dyn[4] = (ex_dyn){DT_STRSZ, strsz};
+    dyn[5] = (ex_dyn){DT_SYMENT, sizeof(ex_sym)};
+    dyn[6] = (ex_dyn){DT_NULL, 0};
 
     memcpy(img + off_shstr, shstrtab, sizeof shstrtab);
     ex_shdr *sh = (ex_shdr *)(img + off_shdr);
