@@ -560,9 +560,7 @@ int cmd_map(int argc, char **argv)
         if (r->json)
             json_end(&r->j);
     }
-    if (r->json)
-        out_chr(&r->o, '\n');
-    out_flush(&r->o);
+    out_flush(&r->o); /* the JSON writer ends the document's line itself */
     status = r->o.failed ? 1 : r->bad;
 done:
     free(scratch);
