@@ -8,11 +8,17 @@
  * that the binary search is right and no lookup can overflow. */
 #include "internal.h"
 
-uint32_t keel_omap_source(const keel_omap *m, size_t i) { return km_u32(m->rec + i * KEEL_OMAP_RECORD); }
-uint32_t keel_omap_target(const keel_omap *m, size_t i) { return km_u32(m->rec + i * KEEL_OMAP_RECORD + 4); }
+/* Static, so that they inline: the exported names below may be
+ * interposed in a shared library, and a call per probe costs more than
+ * the load. */
+static inline uint32_t src_at(const keel_omap *m, size_t i) { return km_u32(m->rec + i * KEEL_OMAP_RECORD); }
+static inline uint32_t tgt_at(const keel_omap *m, size_t i) { return km_u32(m->rec + i * KEEL_OMAP_RECORD + 4); }
+
+uint32_t keel_omap_source(const keel_omap *m, size_t i) { return src_at(m, i); }
+uint32_t keel_omap_target(const keel_omap *m, size_t i) { return tgt_at(m, i); }
 
 /* The end of record i's source range. */
-static uint64_t record_end(const keel_omap *m, size_t i) { return i + 1 < m->n ? keel_omap_source(m, i + 1) : m->end; }
+static uint64_t record_end(const keel_omap *m, size_t i) { return i + 1 < m->n ? src_at(m, i + 1) : m->end; }
 
 int keel_omap_view(keel_omap *m, const void *data, size_t size, uint64_t end, keel_error *err)
 {
@@ -25,12 +31,12 @@ int keel_omap_view(keel_omap *m, const void *data, size_t size, uint64_t end, ke
         return keel_error_set(err, KEEL_E_RANGE, 0, "OMAP table end %X is past 2^32", end);
     keel_omap t = {(const uint8_t *)data, size / KEEL_OMAP_RECORD, end};
     for (size_t i = 0; i < t.n; i++) {
-        uint64_t src = keel_omap_source(&t, i), tgt = keel_omap_target(&t, i);
+        uint64_t src = src_at(&t, i), tgt = tgt_at(&t, i);
         uint64_t off = i * (uint64_t)KEEL_OMAP_RECORD;
-        if (i + 1 < t.n && keel_omap_source(&t, i + 1) < src)
+        if (i + 1 < t.n && src_at(&t, i + 1) < src)
             return keel_error_set(err, KEEL_E_FORMAT, off + KEEL_OMAP_RECORD,
                                   "OMAP record %U at %X: source %X is below the previous record's %X", (uint64_t)i + 1,
-                                  off + KEEL_OMAP_RECORD, (uint64_t)keel_omap_source(&t, i + 1), src);
+                                  off + KEEL_OMAP_RECORD, (uint64_t)src_at(&t, i + 1), src);
         uint64_t rend = record_end(&t, i);
         if (rend < src)
             return keel_error_set(err, KEEL_E_RANGE, off, "OMAP record %U at %X: source %X is past the table's end %X",
@@ -53,10 +59,10 @@ static size_t upper(const keel_omap *m, uint64_t addr)
     size_t lo = 0, n = m->n;
     while (n > 1) {
         size_t half = n / 2;
-        lo = keel_omap_source(m, lo + half - 1) <= addr ? lo + half : lo;
+        lo = src_at(m, lo + half - 1) <= addr ? lo + half : lo;
         n -= half;
     }
-    return lo + (n == 1 && keel_omap_source(m, lo) <= addr);
+    return lo + (n == 1 && src_at(m, lo) <= addr);
 }
 
 int keel_omap_lookup(const keel_omap *m, uint32_t addr, uint32_t *out)
@@ -64,10 +70,10 @@ int keel_omap_lookup(const keel_omap *m, uint32_t addr, uint32_t *out)
     size_t k = upper(m, addr);
     if (k == 0 || addr >= record_end(m, k - 1))
         return KEEL_MAP_UNMAPPED;
-    uint32_t tgt = keel_omap_target(m, k - 1);
+    uint32_t tgt = tgt_at(m, k - 1);
     if (tgt == KEEL_OMAP_ELIMINATED)
         return KEEL_MAP_ELIMINATED;
-    *out = tgt + (addr - keel_omap_source(m, k - 1)); /* the view checked it stays below 2^32 */
+    *out = tgt + (addr - src_at(m, k - 1)); /* the view checked it stays below 2^32 */
     return KEEL_MAP_FOUND;
 }
 
@@ -85,17 +91,17 @@ bool keel_omap_ranges_next(keel_omap_ranges *it, keel_map_range *out)
     while (it->pos < it->end) {
         size_t i = it->i;
         /* this piece ends at the next record's source or at the range's end */
-        uint64_t next = i + 1 < m->n ? keel_omap_source(m, i + 1) : m->end;
+        uint64_t next = i + 1 < m->n ? src_at(m, i + 1) : m->end;
         uint64_t stop = next < it->end ? next : it->end;
         uint64_t pos = it->pos;
         it->pos = stop;
         it->i = i + 1;
         if (i == (size_t)-1 || stop <= pos)
             continue; /* before the first record, or an empty record */
-        uint32_t tgt = keel_omap_target(m, i);
+        uint32_t tgt = tgt_at(m, i);
         if (tgt == KEEL_OMAP_ELIMINATED)
             continue;
-        uint64_t src = keel_omap_source(m, i);
+        uint64_t src = src_at(m, i);
         out->src = (uint32_t)pos;
         out->src_end = stop;
         out->dst = (uint32_t)(tgt + (pos - src));
