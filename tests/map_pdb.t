@@ -21,6 +21,7 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use KeelTest qw(keel_setup run sh);
 use Programs qw(have slurp spew);
+use Pdb qw(read_msf write_msf header);
 
 my ($build, $keel, $tmp) = keel_setup('map_pdb');
 my $progs = "$FindBin::Bin/progs/map";
@@ -28,59 +29,6 @@ my $progs = "$FindBin::Bin/progs/map";
 sub keel_map {
     my ($stdin, @args) = @_;
     return run(argv => [$keel, 'map', @args], stdin => $stdin);
-}
-
-# ------------------------------------------------------------ MSF writer
-sub read_msf {
-    my ($b) = @_;
-    my ($bs, undef, undef, $dirbytes, undef, $bmap) = unpack('V6', substr($b, 32, 24));
-    my $ndir = int(($dirbytes + $bs - 1) / $bs);
-    my @dblocks = unpack("V$ndir", substr($b, $bmap * $bs, 4 * $ndir));
-    my $dir = join '', map { substr($b, $_ * $bs, $bs) } @dblocks;
-    my @w = unpack('V*', substr($dir, 0, $dirbytes));
-    my $ns = shift @w;
-    my @sizes = splice(@w, 0, $ns);
-    my @streams;
-    for my $sz (@sizes) {
-        my $s = $sz == 0xffffffff ? 0 : $sz;
-        my @bl = splice(@w, 0, int(($s + $bs - 1) / $bs));
-        push @streams, substr(join('', map { substr($b, $_ * $bs, $bs) } @bl), 0, $s);
-    }
-    return @streams;
-}
-
-# An MSF 7.00 file of the streams: block 0 the superblock, 1 and 2 the
-# free block maps, then the streams' blocks (in reverse when scattered,
-# so that no stream's blocks are consecutive), the directory, the block
-# map.
-sub write_msf {
-    my ($bs, $scatter, @streams) = @_;
-    my @chunks;
-    for my $i (0 .. $#streams) {
-        for (my ($o, $k) = (0, 0); $o < length $streams[$i]; $o += $bs, $k++) {
-            push @chunks, [$i, $k, substr($streams[$i], $o, $bs)];
-        }
-    }
-    @chunks = reverse @chunks if $scatter;
-    my @data = ('', '', '');
-    my @lists = map { [] } @streams;
-    for my $c (@chunks) {
-        $lists[$c->[0]][$c->[1]] = scalar @data;
-        push @data, $c->[2];
-    }
-    my $dir = pack('V*', scalar @streams, (map { length } @streams), map { @$_ } @lists);
-    my @dblocks;
-    for (my $o = 0; $o < length $dir; $o += $bs) {
-        push @dblocks, scalar @data;
-        push @data, substr($dir, $o, $bs);
-    }
-    my $bmap = scalar @data;
-    push @data, pack('V*', @dblocks);
-    my $nb = scalar @data;
-    my $fpm = join '', map { $_ < $nb ? '0' : '1' } 0 .. $bs * 8 - 1;
-    $data[1] = pack('b*', $fpm);
-    $data[0] = "Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0" . pack('V6', $bs, 1, $nb, length $dir, 0, $bmap);
-    return join '', map { $_ . ("\0" x ($bs - length)) } @data;
 }
 
 # DBI's optional debug header: its offset in stream 3
@@ -96,11 +44,6 @@ sub set_slot {
     my ($off, $size) = dbg_offset($streams->[3]);
     die "debug header of $size bytes" if $size < 2 * ($slot + 1);
     substr($streams->[3], $off + 2 * $slot, 2) = pack('v', $n);
-}
-
-sub header {
-    my ($name, $vsize, $va, $raw, $ptr, $flags) = @_;
-    return pack('a8V6v2V', $name, $vsize, $va, $raw, $ptr, 0, 0, 0, 0, $flags);
 }
 
 # llvm-pdbutil's section tables as "sections|original N name vsize va raw ptr flags" lines
@@ -313,6 +256,7 @@ SKIP: {
     my @got = map { (split ' ')[2] =~ s/\+0x[0-9a-f]+$//r } split /\n/, $r->{out};
     is_deeply(\@got, \@want, scalar(@addrs) . ' addresses (each function\'s first and last byte): the functions eu-addr2line -f names')
         or diag($r->{out} . $r->{err});
+
     my ($main) = grep { $_->[2] eq 'main' } @fn;
     $r = keel_map('', 'elfprog', sprintf('%x', $main->[0] + 1));
     like($r->{out}, qr/^0x[0-9a-f]+ \.text\+0x[0-9a-f]+ main\+0x1$/, 'main+0x1: its section and symbol offset');
