@@ -25,7 +25,8 @@
 typedef struct elf_sym {
     uint64_t value, size;
     uint32_t shndx;
-    int rank; /* GLOBAL 2 > WEAK 1 > LOCAL 0: the name a reader expects at an address */
+    int rank;       /* GLOBAL 2 > WEAK 1 > LOCAL 0: the name a reader expects at an address */
+    uint64_t index; /* in the symbol table: among equals the first wins, as in eu-addr2line */
     const char *name;
 } elf_sym;
 
@@ -287,11 +288,15 @@ static int sym_order(const void *a, const void *b)
         return x->value < y->value ? -1 : 1;
     if ((x->size != 0) != (y->size != 0))
         return x->size ? 1 : -1; /* sized last: preferred */
-    return x->rank - y->rank;
+    if (x->rank != y->rank)
+        return x->rank - y->rank;
+    return x->index < y->index ? 1 : x->index > y->index ? -1 : 0; /* the first of equals last: preferred */
 }
 
 /* The symbols that name code and data: defined, in a section, not a
- * section or file symbol; .symtab, else .dynsym. */
+ * section or file symbol; .symtab, else .dynsym.  Sorted by address, the
+ * one a reader expects last among those at one address (sized, then by
+ * binding, then the first in the table, as eu-addr2line chooses). */
 static int elf_symbols(map_run *r, const char *file)
 {
     keel_error err = {0};
@@ -317,9 +322,9 @@ static int elf_symbols(map_run *r, const char *file)
         if (keel_symtab_get(&st, i, &s, &err) || keel_symtab_name(&st, &s, &name, &err))
             goto fail;
         int type = KEEL_ST_TYPE(s.info), bind = KEEL_ST_BIND(s.info);
-        if (type > 2 || s.shndx == 0 || s.shndx >= 0xff00 || !*name)
-            continue; /* NOTYPE, OBJECT and FUNC only; defined in a section */
-        r->syms[r->nsyms++] = (elf_sym){s.value, s.size, s.shndx, bind == 1 ? 2 : bind == 2 ? 1 : 0, name};
+        if ((type > 2 && type != 10) || s.shndx == 0 || s.shndx >= 0xff00 || !*name)
+            continue; /* NOTYPE, OBJECT, FUNC and GNU_IFUNC only; defined in a section */
+        r->syms[r->nsyms++] = (elf_sym){s.value, s.size, s.shndx, bind == 1 ? 2 : bind == 2 ? 1 : 0, i, name};
     }
     qsort(r->syms, r->nsyms, sizeof *r->syms, sym_order);
     return 0;
@@ -329,7 +334,9 @@ fail:
 }
 
 /* The symbol naming addr: the sized one holding it (the nearest below
- * first), else the nearest sizeless label of its section below it. */
+ * first), else the nearest sizeless label of its section below it with
+ * no sized symbol in between (eu-addr2line's choice: padding after a
+ * function is nobody's). */
 static const elf_sym *elf_symbol(const map_run *r, uint64_t addr, uint32_t shndx)
 {
     size_t lo = 0, n = r->nsyms;
@@ -343,12 +350,15 @@ static const elf_sym *elf_symbol(const map_run *r, uint64_t addr, uint32_t shndx
         }
     }
     const elf_sym *label = NULL;
+    bool labels = true; /* a label counts only if no sized symbol ends between it and addr */
     /* a bounded walk back: symbols nested in or overlapping others are few */
     for (size_t k = lo, steps = 0; k > 0 && steps < 64; k--, steps++) {
         const elf_sym *s = &r->syms[k - 1];
         if (s->size && addr - s->value < s->size)
             return s;
-        if (!s->size && !label && s->shndx == shndx)
+        if (s->size)
+            labels = false;
+        else if (labels && !label && s->shndx == shndx)
             label = s;
     }
     return label;
