@@ -136,6 +136,10 @@ enum keel_map_mode {
     KEEL_MAP_OMAP = 2,     /* both section tables and both OMAP tables */
 };
 
+/* The fields are the views: a reader of another format (keel's ELF
+ * address-map section, which stores OMAP-format records with their own
+ * ends and no PE section tables) may fill them from keel_omap_view
+ * directly, with mode KEEL_MAP_OMAP and empty section tables. */
 typedef struct keel_map {
     int mode;
     keel_map_sections sections, original; /* identity: the same table twice */
