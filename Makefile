@@ -51,8 +51,8 @@ KEEL_LINK := $(if $(SANFLAGS),,-static-pie)
 # ---------------------------------------------------------------- sources
 # Parts that must build freestanding (no libc): the reader, and later the
 # executable interpreter.
-FREESTANDING_DIRS := lib/elf lib/exec lib/arch
-LIB_DIRS   := lib/elf lib/exec lib/arch lib/resolve lib/load lib/link
+FREESTANDING_DIRS := lib/elf lib/exec lib/arch lib/map
+LIB_DIRS   := lib/elf lib/exec lib/arch lib/map lib/resolve lib/load lib/link
 LIB_SRC    := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 TOOL_SRC   := $(wildcard tools/*.c)
 TEST_SRC   := $(wildcard tests/unit/*.c)

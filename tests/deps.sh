@@ -7,6 +7,9 @@ command -v s390x-linux-gnu-as >/dev/null 2>&1 || need="$need binutils-s390x-linu
 command -v readelf >/dev/null 2>&1 || need="$need binutils"
 command -v prove >/dev/null 2>&1 || need="$need perl"
 command -v llvm-ar >/dev/null 2>&1 || need="$need llvm"
+# map_pdb.t: real PDBs (clang --target=x86_64-pc-windows-msvc, lld-link, llvm-pdbutil)
+command -v clang >/dev/null 2>&1 || need="$need clang"
+command -v lld-link >/dev/null 2>&1 || need="$need lld"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
 command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t, run_export.t, link_relocatable.t
 # run.t, run_export.t: Python from its static PIC archive, lib-dynload modules

@@ -21,6 +21,7 @@ static const struct {
     {"exec", cmd_exec, "run an executable in this process; --layout, --image: other clients"},
     {"run", cmd_run, "load relocatable objects and archives into this process and call main"},
     {"link", cmd_link, "link objects and archives into a static executable (GNU ld's options)"},
+    {"map", cmd_map, "where addresses are: sections, symbols; a PDB's original and output addresses"},
 };
 
 static void usage(FILE *to)
