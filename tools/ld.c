@@ -496,9 +496,6 @@ static const char *const quiet_flags[] = {
     "no-undefined",
     "allow-shlib-undefined",
     "no-allow-shlib-undefined",
-    "E",
-    "export-dynamic",
-    "no-export-dynamic",
     "no-warn-mismatch",
     "no-warn-rwx-segments",
     "warn-rwx-segments",
@@ -577,7 +574,32 @@ static bool parse_symbol_option(parser *p)
             o->ignore_unresolved = false;
         else if (val)
             fail("bad --unresolved-symbols option: %s", val);
-    } else if (with_value(p, "wrap", &val)) {
+    } else if (with_value(p, "version-script", &val)) {
+        if (val)
+            add_name(&o->version_scripts, &o->nversion_scripts, val);
+    } else if (with_value(p, "dynamic-list", &val)) {
+        if (val)
+            add_name(&o->dynamic_lists, &o->ndynamic_lists, val);
+    } else if (with_value(p, "export-dynamic-symbol", &val)) {
+        if (val)
+            add_name(&o->export_dynamic_symbols, &o->nexport_dynamic_symbols, val);
+    } else if (flag(a, "dynamic-list-data"))
+        o->dynamic_list_data = true;
+    else if (flag(a, "dynamic-list-cpp-new"))
+        o->dynamic_list_cpp_new = true;
+    else if (flag(a, "dynamic-list-cpp-typeinfo"))
+        o->dynamic_list_cpp_typeinfo = true;
+    else if (flag(a, "E") || flag(a, "export-dynamic"))
+        o->export_dynamic = true;
+    else if (flag(a, "no-export-dynamic"))
+        o->export_dynamic = false;
+    else if (flag(a, "Bsymbolic"))
+        o->symbolic = KEEL_SYMBOLIC;
+    else if (flag(a, "Bsymbolic-functions"))
+        o->symbolic = KEEL_SYMBOLIC_FUNCTIONS;
+    else if (flag(a, "Bno-symbolic"))
+        o->symbolic = KEEL_SYMBOLIC_UNSET;
+    else if (with_value(p, "wrap", &val)) {
         if (val)
             add_name(&o->wrap, &o->nwrap, val);
     } else if (with_value(p, "trace-symbol", &val) || short_value(p, 'y', &val)) {
