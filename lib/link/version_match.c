@@ -27,7 +27,13 @@ static void load_demangler(void)
         demangler_why = "libstdc++.so.6 cannot be loaded: extern \"C++\" patterns need its __cxa_demangle";
         return;
     }
-    void *f = dlsym(h, "__cxa_demangle"), *fr = dlsym(h, "free");
+    /* the free libstdc++'s own calls bind to: the global one in a
+     * dynamically linked keel (a sanitizer's, if any); in a static keel
+     * there is none, and it is the libc that dlopen brought in */
+    void *fr = dlsym(RTLD_DEFAULT, "free");
+    if (!fr)
+        fr = dlsym(h, "free");
+    void *f = dlsym(h, "__cxa_demangle");
     if (!f || !fr) {
         demangler_why = "libstdc++.so.6 has no __cxa_demangle: extern \"C++\" patterns need it";
         return;
