@@ -263,4 +263,32 @@ for my $mode (['static', []], ['-r', ['-r']]) {
     }
 }
 
+# NAME@@VER defines NAME too in a static link (ld.bfd's indirect symbol):
+# references bind to it, a second NAME is a multiple definition (ld.bfd's
+# words, the program's name and quotes aside), NAME@V does not define
+# NAME, and .symtab holds NAME@@VER, not NAME
+use KeelTest qw(linker_args);
+sh("gcc -O1 -c $src/symver_main.c -o symver_main.o");
+sh("gcc -O1 -c $src/dupfoo.c -o dupfoo.o");
+sh("gcc -O1 -c $src/symver.c -o symver_static.o");
+sub static_both {
+    my ($what, @objs) = @_;
+    my @args = linker_args('gcc', '-static', @objs, '-o', 'sv.bfd');
+    my $b = run(argv => ['ld.bfd', @args]);
+    s/^sv\.bfd$/sv.keel/ for @args;
+    my $k = run(file => $keel, argv => [$keel, 'link', @args]);
+    my $msg = sub { join "\n", map { s/^(?:ld\.bfd|keel ld):\s*//r =~ s/`/'/gr =~ s/^\w+\.c:\(/<src>:(/r =~ s/; \w+\.o:\w+\.c:/; <obj>:/r =~ s/; \w+\.o:\(/; <obj>:(/r =~ s/^\w+\.o:\(\.text/<src>:(.text/r } grep { !/: in function/ } split /\n/, $_[0] };
+    is($k->{status} ? 'fails' : 'links', $b->{status} ? 'fails' : 'links', "static, $what: keel links where ld.bfd does");
+    is($msg->($k->{err}), $msg->($b->{err}), "static, $what: ld.bfd's messages");
+    return if $b->{status} || $k->{status};
+    is(run(file => "$tmp/sv.keel", argv => ['sv.keel'])->{out}, run(file => "$tmp/sv.bfd", argv => ['sv.bfd'])->{out},
+       "static, $what: runs as ld.bfd's link does");
+    my ($bs, $ks) = map { join ' ', sort grep { /\b(?:foo|bar)\b|@/ } map { (split ' ')[7] // () } split /\n/, sh("readelf -W -s $_")->{out} }
+      "$tmp/sv.bfd", "$tmp/sv.keel";
+    is($ks, $bs, "static, $what: .symtab names the versions as ld.bfd's does");
+}
+static_both('foo@@V2 binds foo', 'symver_main.o', 'symver_static.o');
+static_both('foo@@V2 and a second foo', 'symver_main.o', 'symver_static.o', 'dupfoo.o');
+static_both('a foo and then foo@@V2', 'symver_main.o', 'dupfoo.o', 'symver_static.o');
+
 done_testing();

@@ -216,8 +216,10 @@ int lk_policy_apply(lk_link *l, enum lk_out_kind kind)
         lk_sym *s = l->syms.v[i];
         if (!s || s->state < LK_COMMON)
             continue;
-        s->pol_flags = LK_POL_DONE;
         s->pol_ver = 0;
+        if (s->pol_flags & LK_POL_ALIAS) /* NAME of NAME@@VER: .dynsym has NAME@@VER's entry */
+            continue;
+        s->pol_flags = LK_POL_DONE;
         bool hidden = false;
         const char *ver = version_of(s->name, &hidden);
         if (ver) {
