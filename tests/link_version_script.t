@@ -164,6 +164,7 @@ sub policy {
     my @ld = ($kind eq 'shared' ? ('-shared') : ('-pie', '-e', 'use_all'));
     my $b = run(argv => ['ld.bfd', @ld, '-o', "$tag.so", @$objs, @opts]);
     my ($dyn, $pre) = $b->{status} ? () : bfd_view("$tmp/$tag.so");
+    my $bfd_V = $b->{status} ? '' : sh("readelf -V $tag.so")->{out};
     # the same output name, which ld.bfd's errors give (keel writes -r there)
     my $k = run(file => $pol, argv => [$pol, $kind, "$tag.so", @opts, @$objs]);
     if ($b->{status}) {
@@ -184,6 +185,18 @@ sub policy {
             push @pwant, "$name: " . ($pre->{$name} ? 'preemptible' : 'binds locally');
         }
     }
+    # the version sections keel's writers make of the policy, read back,
+    # against ld.bfd's (readelf -V's .gnu.version_d lines; each symbol's
+    # version as readelf --dyn-syms shows it)
+    my $v = run(file => $pol, argv => [$pol, '--versions', "$tag.so", $kind, "$tag.ver.o", @opts, @$objs]);
+    my $bfd_vd = join "\n", grep { /^Version definition section|^\s+0x[0-9a-f]+: |^\s+000000: / }
+      map { s/^(Version definition section '.gnu.version_d' contains \d+ entr)ies:.*/$1ies:/r }
+      split /\n/, $bfd_V =~ s/Version symbols section.*?\n\n//sr =~ s/Version needs section.*//sr;
+    my $keel_vd = join "\n", grep { !/^versym / } split /\n/, $v->{out};
+    is($keel_vd, $bfd_vd, "versions: $what: .gnu.version_d as ld.bfd's, byte offsets and all");
+    my $bfd_vs = join ' ', sort grep { /@/ } keys %$dyn;
+    my $keel_vs = join ' ', sort grep { /@/ } map { s/^versym //r } grep { /^versym / } split /\n/, $v->{out};
+    is($keel_vs, $bfd_vs, "versions: $what: each symbol's version read back from .gnu.version as ld.bfd's");
     ok(@got > 0, "policy: $what: symbols to compare");
     is(join("\n", @got), join("\n", @want), "policy: $what: exported, with ld.bfd's version and default");
     is(join("\n", @pgot), join("\n", @pwant), "policy: $what: preemptible where ld.bfd's references are");
@@ -196,6 +209,8 @@ policy('no options', 'shared', \@lib);
 policy('anonymous script', 'shared', \@lib, '--version-script', script('anon.map', "{ global: api_*; local: *; };"));
 policy('two nodes, inheritance', 'shared', \@lib, '--version-script',
        script('two.map', "LIB_1.0 { global: api_open; fn_*; local: *; };\nLIB_2.0 { global: api_close; data_*; } LIB_1.0;\n"));
+policy('three nodes, two parents', 'shared', \@lib, '--version-script',
+       script('three.map', "A { fn_a; };\nB { fn_b; } A;\nC { global: api_open; local: api_close; } B A;\n"));
 policy('exact beats glob, local exact beats global glob', 'shared', \@lib, '--version-script',
        script('prec1.map', "V1 { fn_*; api_*; }; V2 { fn_a; }; V3 { local: api_close; };"));
 policy('a later glob beats an earlier one', 'shared', \@lib, '--version-script',

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -202,6 +203,19 @@ static int settle_options(lk_link *l)
     return 0;
 }
 
+/* Definition order (file, then symbol index, then name), as ld.bfd meets
+ * the symbols: the nodes an executable makes, and the first error, follow it. */
+static int by_definition(const void *a, const void *b)
+{
+    const lk_sym *x = *(lk_sym *const *)a, *y = *(lk_sym *const *)b;
+    uint32_t fx = x->def ? x->def->index : UINT32_MAX, fy = y->def ? y->def->index : UINT32_MAX;
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    if (x->def_index != y->def_index)
+        return x->def_index < y->def_index ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
 int lk_policy_apply(lk_link *l, enum lk_out_kind kind)
 {
     lk_policy *p = l->policy;
@@ -212,10 +226,16 @@ int lk_policy_apply(lk_link *l, enum lk_out_kind kind)
     if (rc)
         return rc;
     merge_visibility(l);
-    for (size_t i = 0; i < l->syms.cap; i++) {
-        lk_sym *s = l->syms.v[i];
-        if (!s || s->state < LK_COMMON)
-            continue;
+    size_t n = 0;
+    lk_sym **order = lk_alloc(&l->arena, (l->syms.n + 1) * sizeof *order);
+    if (!order)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < l->syms.cap; i++)
+        if (l->syms.v[i] && l->syms.v[i]->state >= LK_COMMON && n < l->syms.n)
+            order[n++] = l->syms.v[i];
+    qsort(order, n, sizeof *order, by_definition);
+    for (size_t i = 0; i < n; i++) {
+        lk_sym *s = order[i];
         s->pol_ver = 0;
         if (s->pol_flags & LK_POL_ALIAS) /* NAME of NAME@@VER: .dynsym has NAME@@VER's entry */
             continue;
