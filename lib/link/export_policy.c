@@ -31,7 +31,7 @@
 
 #include "../elfdefs.h"
 
-static void warn(void *ctx, const char *msg) { lk_diag(ctx, KEEL_DIAG_WARNING, "%s", msg); }
+static void say_warning(void *ctx, const char *msg) { lk_diag(ctx, KEEL_DIAG_WARNING, "%s", msg); }
 
 static int read_files(lk_link *l, lk_vscript *vs, const char *const *paths, size_t n)
 {
@@ -58,8 +58,8 @@ int lk_policy_read(lk_link *l)
     l->policy = p;
     lk_vs_init(&p->vers, &l->arena, l->err, false);
     lk_vs_init(&p->dlist, &l->arena, l->err, true);
-    p->vers.warn = p->dlist.warn = warn;
-    p->vers.warn_ctx = p->dlist.warn_ctx = l;
+    p->vers.say = p->dlist.say = say_warning;
+    p->vers.say_ctx = p->dlist.say_ctx = l;
     int rc = read_files(l, &p->vers, o->version_scripts, o->nversion_scripts);
     if (!rc)
         rc = read_files(l, &p->dlist, o->dynamic_lists, o->ndynamic_lists);

@@ -79,7 +79,7 @@ static bool ident_char(unsigned char c) { return ident_first(c) || digit(c); }
 
 static void invalid(lexer *lx, unsigned char c)
 {
-    if (!lx->vs->warn)
+    if (!lx->vs->say)
         return;
     char what[8], msg[512];
     if (c >= 0x20 && c < 0x7f)
@@ -87,7 +87,7 @@ static void invalid(lexer *lx, unsigned char c)
     else
         snprintf(what, sizeof what, "\\%03o", c);
     snprintf(msg, sizeof msg, "%s:%u: ignoring invalid character `%s' in script", lx->file, lx->line, what);
-    lx->vs->warn(lx->vs->warn_ctx, msg);
+    lx->vs->say(lx->vs->say_ctx, msg);
 }
 
 /* The next token into lx->t (T_EOF at the end; -1 on an error). */

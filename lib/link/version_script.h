@@ -38,13 +38,13 @@ struct lk_vnode {
     size_t npats;
 };
 
-typedef void lk_vs_warn_fn(void *ctx, const char *msg);
+typedef void lk_vs_say_fn(void *ctx, const char *msg);
 
 typedef struct lk_vscript {
     lk_arena *arena;
     keel_error *err;
-    lk_vs_warn_fn *warn; /* "FILE:LINE: ignoring invalid character" (NULL: silent) */
-    void *warn_ctx;
+    lk_vs_say_fn *say; /* "FILE:LINE: ignoring invalid character" (NULL: silent) */
+    void *say_ctx;
     bool dynamic_list; /* read as --dynamic-list files: no tags, no global:/local: */
     lk_vnode **nodes;  /* in the order registered (every file read, in order) */
     size_t n, cap;

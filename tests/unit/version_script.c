@@ -30,7 +30,7 @@ int main(int argc, char **argv)
     bool list = i < argc && !strcmp(argv[i], "--dynamic-list");
     i += list;
     lk_vs_init(&vs, &a, &err, list);
-    vs.warn = warn;
+    vs.say = warn;
     for (; i < argc && strcmp(argv[i], "--match") != 0; i++) {
         FILE *f = fopen(argv[i], "rb");
         if (!f) {
