@@ -222,7 +222,7 @@ policy('local * with a global *', 'shared', \@lib, '--version-script',
 policy('the first exact name wins', 'shared', \@lib, '--version-script',
        script('prec5.map', "V1 { fn_a; }; V2 { fn_a; api_open; }; V3 { api_open; };"));
 policy('two scripts', 'shared', \@lib, '--version-script', script('s1.map', "V1 { fn_a; };"), '--version-script',
-       script('s2.map', "V2 { fn_b; local: *; } V1;"));
+       script('s2.map', "V2 { global: fn_b; local: *; } V1;"));
 policy('-Bsymbolic', 'shared', \@lib, '-Bsymbolic');
 policy('-Bsymbolic-functions', 'shared', \@lib, '-Bsymbolic-functions');
 policy('a dynamic list', 'shared', \@lib, '--dynamic-list', script('dl.map', "{ fn_a; data_x; };"));

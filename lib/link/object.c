@@ -298,8 +298,9 @@ static int add_symbols(lk_link *l, lk_file *f)
             if (was != LK_COMMON || kind != KR_COMMON) /* the larger common keeps the first's type */
                 s->type = KEEL_ST_TYPE(sym.info);
         }
-        const char *vv = kind >= KR_WEAK && !l->opt->relocatable ? strstr(name, "@@") : NULL;
-        if (vv && vv != name) {
+        /* the first '@' starts the version, as ld.bfd reads it (ELF_VER_CHR) */
+        const char *vv = kind >= KR_WEAK && !l->opt->relocatable ? strchr(name, '@') : NULL;
+        if (vv && vv != name && vv[1] == '@') {
             int rc = default_version(l, f, (uint32_t)i, name, (size_t)(vv - name), kind, &sym);
             if (rc)
                 return rc;
