@@ -120,7 +120,7 @@ sub is_deeply_quiet { my ($x, $y) = @_; return join("\n", @$x) eq join("\n", @$y
 # ld.bfd options keel does not have: read as ld.bfd reads them, then refused
 # by name (not read as a short option with a value, as they once were)
 for my $case ([['-unique=foo'], '--unique'], [['-foo-bar'], '-f'],
-              [['-Bsymbolic'], '--Bsymbolic']) {
+              [['-Bgroup'], '--Bgroup']) {
     my ($args, $name) = @$case;
     next unless defined $name;
     my $b = run('ld.bfd', '-o', "$tmp/u.bfd", "$tmp/start.o", @$args);

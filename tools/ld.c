@@ -120,9 +120,13 @@ static void usage(FILE *to)
           "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
           "  --mapfile FILE  a Solaris mapfile (version 2): read and checked, then refused (not applied yet)\n"
           "  -r (-i, --relocatable)  a relocatable object, as ld.bfd -r (docs/linker.md)\n"
+          "  --version-script FILE  --dynamic-list FILE  --dynamic-list-data  --dynamic-list-cpp-new\n"
+          "  --dynamic-list-cpp-typeinfo  --export-dynamic-symbol GLOB  -E (--export-dynamic)\n"
+          "  --no-export-dynamic  -Bsymbolic  -Bsymbolic-functions  -Bno-symbolic: read and checked\n"
+          "    as ld.bfd does; a static executable and -r have no dynamic symbols for them to change\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
-          "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -E, -d,\n"
+          "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -d,\n"
           "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
@@ -496,9 +500,6 @@ static const char *const quiet_flags[] = {
     "no-undefined",
     "allow-shlib-undefined",
     "no-allow-shlib-undefined",
-    "E",
-    "export-dynamic",
-    "no-export-dynamic",
     "no-warn-mismatch",
     "no-warn-rwx-segments",
     "warn-rwx-segments",
@@ -577,7 +578,32 @@ static bool parse_symbol_option(parser *p)
             o->ignore_unresolved = false;
         else if (val)
             fail("bad --unresolved-symbols option: %s", val);
-    } else if (with_value(p, "wrap", &val)) {
+    } else if (with_value(p, "version-script", &val)) {
+        if (val)
+            add_name(&o->version_scripts, &o->nversion_scripts, val);
+    } else if (with_value(p, "dynamic-list", &val)) {
+        if (val)
+            add_name(&o->dynamic_lists, &o->ndynamic_lists, val);
+    } else if (with_value(p, "export-dynamic-symbol", &val)) {
+        if (val)
+            add_name(&o->export_dynamic_symbols, &o->nexport_dynamic_symbols, val);
+    } else if (flag(a, "dynamic-list-data"))
+        o->dynamic_list_data = true;
+    else if (flag(a, "dynamic-list-cpp-new"))
+        o->dynamic_list_cpp_new = true;
+    else if (flag(a, "dynamic-list-cpp-typeinfo"))
+        o->dynamic_list_cpp_typeinfo = true;
+    else if (flag(a, "E") || flag(a, "export-dynamic"))
+        o->export_dynamic = true;
+    else if (flag(a, "no-export-dynamic"))
+        o->export_dynamic = false;
+    else if (flag(a, "Bsymbolic"))
+        o->symbolic = KEEL_SYMBOLIC;
+    else if (flag(a, "Bsymbolic-functions"))
+        o->symbolic = KEEL_SYMBOLIC_FUNCTIONS;
+    else if (flag(a, "Bno-symbolic"))
+        o->symbolic = KEEL_SYMBOLIC_UNSET;
+    else if (with_value(p, "wrap", &val)) {
         if (val)
             add_name(&o->wrap, &o->nwrap, val);
     } else if (with_value(p, "trace-symbol", &val) || short_value(p, 'y', &val)) {

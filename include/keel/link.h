@@ -106,6 +106,20 @@ typedef struct keel_link_options {
     bool warn_common;    /* --warn-common: ld.bfd's warnings when a common meets a common or a definition */
     bool relocatable;    /* -r: a relocatable object (ET_REL), not an executable (docs/linker.md) */
     bool define_common;  /* -d, -dc, -dp: -r allocates the commons (an executable always does) */
+    /* symbol policy of dynamic outputs (docs/linker.md, "Symbol policy"):
+     * read and checked in every link, as ld.bfd does; a static executable
+     * and -r have no dynamic symbols for them to change */
+    const char *const *version_scripts; /* --version-script FILE, in order */
+    size_t nversion_scripts;
+    const char *const *dynamic_lists; /* --dynamic-list FILE, in order */
+    size_t ndynamic_lists;
+    const char *const *export_dynamic_symbols; /* --export-dynamic-symbol GLOB */
+    size_t nexport_dynamic_symbols;
+    bool dynamic_list_data;         /* --dynamic-list-data */
+    bool dynamic_list_cpp_new;      /* --dynamic-list-cpp-new */
+    bool dynamic_list_cpp_typeinfo; /* --dynamic-list-cpp-typeinfo */
+    bool export_dynamic;            /* -E, --export-dynamic (--no-export-dynamic: false) */
+    enum keel_symbolic { KEEL_SYMBOLIC_UNSET, KEEL_SYMBOLIC, KEEL_SYMBOLIC_FUNCTIONS } symbolic; /* -Bsymbolic... */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

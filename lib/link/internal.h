@@ -80,7 +80,14 @@ typedef struct lk_sym {
     uint64_t common_offset; /* a common's place in the COMMON section */
     const char *defsym;     /* --defsym NAME=EXPR: the expression (it wins) */
     uint32_t out_index;     /* --emit-relocs: its index in the output's .symtab (0: none) */
+    uint8_t pol_vis;        /* export_policy.c: the most constraining STV_* of all its symbols */
+    uint8_t pol_flags;      /* export_policy.c: LK_POL_*; object.c: LK_POL_ALIAS */
+    uint16_t pol_ver;       /* export_policy.c: its version node, 1 + its index (0: none) */
 } lk_sym;
+
+/* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
+ * not written to .symtab nor .dynsym; object.c) */
+#define LK_POL_ALIAS 64
 
 typedef struct lk_symtab {
     lk_sym **v; /* open addressing; capacity a power of two */
@@ -288,6 +295,7 @@ typedef struct keel_linker {
     bool ran;                              /* keel_link_run was called: it runs once */
     bool linked;                           /* it ran to the end: the layout is final */
     const struct keel_link_layout *layout; /* the finished layout, made when first asked for (layout_api.c) */
+    struct lk_policy *policy;              /* version scripts, dynamic lists, -E, -Bsymbolic (export_policy.c) */
 } lk_link;
 
 /* One .rela section of --emit-relocs: its target, entries, place, name. */

@@ -17,6 +17,7 @@
 
 #include "../diag.h"
 #include "../regular_file.h"
+#include "export_policy.h"
 #include "image.h"
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...)
@@ -351,6 +352,14 @@ static int pass_read(lk_link *l)
     return rc;
 }
 
+/* the symbol policy of a dynamic output (export_policy.c); a static
+ * executable has no dynamic symbols */
+static int pass_policy(lk_link *l)
+{
+    enum lk_out_kind kind = lk_output_kind(l);
+    return kind == LK_OUT_STATIC ? 0 : lk_policy_apply(l, kind);
+}
+
 static int pass_gc(lk_link *l) { return l->opt->gc_sections ? lk_gc_sections(l) : 0; }
 
 static int pass_map(lk_link *l) { return l->opt->map_file ? write_map(l) : 0; }
@@ -360,6 +369,7 @@ static const struct lk_pass {
     int (*run)(lk_link *);
 } passes[] = {
     {"read inputs, resolve", pass_read},              /* link.c, object.c, archive.c, lib/resolve */
+    {"symbol policy", pass_policy},                   /* export_policy.c: .dynsym's, versions */
     {"garbage-collect", pass_gc},                     /* gc.c (--gc-sections) */
     {"place input sections", lk_place_sections},      /* layout.c, merge.c, ehedit.c */
     {"scan relocations", lk_scan_relocs},             /* scan.c: per-symbol needs */
@@ -425,6 +435,8 @@ static int setup(lk_link *l)
         s->defsym = opt->defsyms[i].expr, s->state = LK_DEFINED;
     }
     int rc = symbol_options(l);
+    if (!rc) /* version scripts and dynamic lists: read and checked in every link, as ld.bfd */
+        rc = lk_policy_read(l);
     if (rc)
         return rc;
     if (!(l->img = lk_zalloc(&l->arena, sizeof *l->img)))

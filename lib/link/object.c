@@ -167,6 +167,56 @@ static int add_groups(lk_link *l, lk_file *f)
     return lk_keep_members(l, f); /* a dropped group's members: the group's winner */
 }
 
+/* NAME@@VER (an assembler .symver name, the default version) defines
+ * NAME too, as ld.bfd's indirect symbol does: references to NAME bind to
+ * it, a second definition of NAME is a multiple definition, and NAME is
+ * not written to .symtab (LK_POL_ALIAS).  Not in -r, which keeps NAME's
+ * references as they are, as ld.bfd's -r does. */
+static int default_version(lk_link *l, lk_file *f, uint32_t i, const char *full, size_t len, kr_kind kind,
+                           const keel_sym *sym)
+{
+    char *base = lk_strndup(&l->arena, full, len);
+    lk_sym *a = base ? lk_sym_intern(&l->syms, &l->arena, base, lk_hash(base)) : NULL;
+    if (!a)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    if (a->defsym)
+        return 0;
+    kr_def have = {(kr_kind)a->state, a->size, a->align};
+    kr_verdict v = kr_resolve(&have, kind, sym->size, 1);
+    if (v == KR_CONFLICT) {
+        if (l->opt->allow_multiple_definition)
+            return 0;
+        char here[256], there[256];
+        kr_place(here, sizeof here, f->name, "*IND*", 0); /* ld.bfd's place of an indirect symbol */
+        place_of(a->def, a->def_index, there, sizeof there);
+        if (l->opt->noinhibit_exec) {
+            lk_diag(l, KEEL_DIAG_ERROR, "%s: multiple definition of '%s'; %s: first defined here", here, base, there);
+            return 0;
+        }
+        return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, base, there);
+    }
+    a->state = (uint8_t)have.kind;
+    if (v == KR_TAKE) {
+        a->def = f;
+        a->def_index = i;
+        a->type = KEEL_ST_TYPE(sym->info);
+        a->pol_flags |= LK_POL_ALIAS;
+    }
+    return 0;
+}
+
+/* The name a multiple definition names: a default version's full name
+ * when NAME is its alias (ld.bfd's words). */
+static const char *defined_name(const lk_sym *s)
+{
+    keel_sym d;
+    const char *n;
+    if ((s->pol_flags & LK_POL_ALIAS) && s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) &&
+        !keel_symtab_name(&s->def->symtab, &d, &n, NULL))
+        return n;
+    return s->name;
+}
+
 static int add_symbols(lk_link *l, lk_file *f)
 {
     keel_error e;
@@ -227,12 +277,13 @@ static int add_symbols(lk_link *l, lk_file *f)
             char here[256], there[256];
             place_of(f, (uint32_t)i, here, sizeof here);
             place_of(s->def, s->def_index, there, sizeof there);
+            const char *shown = defined_name(s);
             if (l->opt->noinhibit_exec) { /* said, and the first wins, as in ld.bfd */
-                lk_diag(l, KEEL_DIAG_ERROR, "%s: multiple definition of '%s'; %s: first defined here", here, name,
+                lk_diag(l, KEEL_DIAG_ERROR, "%s: multiple definition of '%s'; %s: first defined here", here, shown,
                         there);
                 continue;
             }
-            return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, name,
+            return lk_fail(l, KEEL_E_FORMAT, "%s: multiple definition of '%s'; %s: first defined here", here, shown,
                            there);
         }
         s->state = (uint8_t)have.kind;
@@ -243,8 +294,16 @@ static int add_symbols(lk_link *l, lk_file *f)
         if (v == KR_TAKE) {
             s->def = f;
             s->def_index = (uint32_t)i;
+            s->pol_flags &= (uint8_t)~LK_POL_ALIAS;
             if (was != LK_COMMON || kind != KR_COMMON) /* the larger common keeps the first's type */
                 s->type = KEEL_ST_TYPE(sym.info);
+        }
+        /* the first '@' starts the version, as ld.bfd reads it (ELF_VER_CHR) */
+        const char *vv = kind >= KR_WEAK && !l->opt->relocatable ? strchr(name, '@') : NULL;
+        if (vv && vv != name && vv[1] == '@') {
+            int rc = default_version(l, f, (uint32_t)i, name, (size_t)(vv - name), kind, &sym);
+            if (rc)
+                return rc;
         }
     }
     return 0;

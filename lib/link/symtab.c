@@ -154,6 +154,8 @@ int lk_pass_symbols(lk_link *l)
         nsorted = 0, syms = (free(syms), NULL);
     for (size_t i = 0; syms && i < nsorted; i++) {
         lk_sym *s = sorted[i];
+        if (s->pol_flags & LK_POL_ALIAS) /* NAME of NAME@@VER: ld.bfd's indirect symbol, not written */
+            continue;
         if (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON)
             continue;
         keel_sym d = {0};
