@@ -410,8 +410,6 @@ static double now_ms(void)
 static int setup(lk_link *l)
 {
     const keel_link_options *opt = l->opt;
-    if (opt->nmapfiles) /* read (their errors are theirs), then refused until they configure the layout */
-        return lk_read_mapfiles(l);
     if (opt->relocatable) {
         int rc = lk_relocatable_options(l);
         if (rc)
@@ -441,7 +439,10 @@ static int setup(lk_link *l)
         return rc;
     if (!(l->img = lk_zalloc(&l->arena, sizeof *l->img)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    return lk_segments_default(l); /* the segment model, with the options' edits */
+    rc = lk_segments_default(l); /* the segment model, with the options' edits */
+    if (!rc && opt->nmapfiles)   /* then the mapfiles' (mapfile_link.c) */
+        rc = lk_read_mapfiles(l);
+    return rc;
 }
 
 static int open_link(const keel_link_options *opt, keel_error *err, lk_link **out)

@@ -202,5 +202,8 @@ const mf_directive *mf_directives(const mf_reader *r, size_t *n);
 /* The records in a canonical text form, one line per directive and
  * attribute (tests/mapfile_read.t compares it with hand-written text). */
 void mf_print(FILE *f, const mf_directive *d, size_t n);
+/* The directives applied to l's segment model (mapfile_apply.c), after
+ * lk_segments_default and before lk_place_sections. */
+int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n);
 
 #endif
