@@ -211,6 +211,7 @@ typedef struct lk_criterion {
     bool discard;                /* OUTPUT_SECTION { DISCARD; }: the sections it matches are dropped */
     bool name_icase, file_icase; /* MATCH(...i): IS_NAME, FILE_* matched case-insensitively */
     void *re;                    /* IS_NAME = MATCH(r/ERE/): a compiled regex_t (names unused) */
+    const char *re_src;          /* its text (--print-mapfile) */
     const char *osref;           /* NAME = MATCHREF(/template/): ${n} from re's captures */
     uint32_t os_type;            /* OUTPUT_SECTION's TYPE (0: the input's) */
     uint64_t os_set, os_clear;   /* OUTPUT_SECTION's FLAGS: set, cleared */
@@ -282,6 +283,7 @@ typedef struct keel_linker {
     uint32_t stack_flags;
     uint32_t phdr_null;    /* PHDR_ADD_NULL: PT_NULL entries at the end of the program headers */
     bool mf_discard;       /* a criterion discards (placed() asks the criteria) */
+    lk_names seg_order;    /* SEGMENT_ORDER, as given (--print-mapfile) */
     uint64_t max_page;     /* -z max-page-size: PT_LOAD alignment */
     lk_osec *got, *common; /* synthetic sections (common: .bss, holding the commons as its piece common_piece) */
     lk_osec *tcommon;      /* .tbss, holding the TLS commons as its piece tcommon_piece */

@@ -19,6 +19,7 @@
 #include "../regular_file.h"
 #include "export_policy.h"
 #include "image.h"
+#include "mapfile.h"
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...)
 {
@@ -442,6 +443,8 @@ static int setup(lk_link *l)
     rc = lk_segments_default(l); /* the segment model, with the options' edits */
     if (!rc && opt->nmapfiles)   /* then the mapfiles' (mapfile_link.c) */
         rc = lk_read_mapfiles(l);
+    if (!rc && opt->print_mapfile) /* --print-mapfile (mapfile_apply_print.c) */
+        rc = lk_print_mapfile(l, stdout);
     return rc;
 }
 

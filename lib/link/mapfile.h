@@ -205,5 +205,7 @@ void mf_print(FILE *f, const mf_directive *d, size_t n);
 /* The directives applied to l's segment model (mapfile_apply.c), after
  * lk_segments_default and before lk_place_sections. */
 int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n);
+/* --print-mapfile: the segment model as a mapfile (mapfile_apply_print.c). */
+int lk_print_mapfile(lk_link *l, FILE *f);
 
 #endif

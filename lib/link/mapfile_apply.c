@@ -83,6 +83,7 @@ static int is_name(applier *a, lk_criterion *c, const mf_attr *at)
             return fail(a, at->line, "IS_NAME = MATCH(r/%s/): %s", v->str, msg);
         }
         c->re = re; /* (regfree never: the link's life, and glibc's is in malloc; freed at exit) */
+        c->re_src = v->str;
         return 0;
     }
     const char *p = v->kind == MF_V_MATCH && v->match == 'g' ? v->str : literal(l, v->str);
@@ -265,7 +266,7 @@ static int segment_order(applier *a, const mf_directive *d)
 {
     lk_link *l = a->l;
     if (d->op == MF_SET)
-        a->norder = 0;
+        a->norder = l->seg_order.n = 0;
     for (size_t k = 0; k < d->nv; k++) {
         lk_segment *g = lk_seg_find(l, d->v[k].str);
         if (!g)
@@ -276,6 +277,8 @@ static int segment_order(applier *a, const mf_directive *d)
         if (!(a->order = lk_grow(&l->arena, a->order, a->norder, &a->caporder, sizeof *a->order, 8)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         a->order[a->norder++] = g;
+        if (lk_names_add(l, &l->seg_order, g->name))
+            return l->err->code;
     }
     return 0;
 }
