@@ -131,6 +131,13 @@ static int is_order(lk_link *l, lk_segment *g)
 
 int lk_seg_finish(lk_link *l, lk_segment *g)
 {
+    /* a size symbol is the link-editor's: an input may not define it too */
+    for (size_t k = 0; k < g->size_syms.n; k++) {
+        const lk_sym *s = lk_sym_find(&l->syms, g->size_syms.v[k], lk_hash(g->size_syms.v[k]));
+        if (s && s->def && (s->state == LK_DEFINED || s->state == LK_WEAK || s->state == LK_COMMON))
+            return lk_fail(l, KEEL_E_FORMAT, "segment %s: SIZE_SYMBOL %s: symbol already defined in %s", g->name,
+                           s->name, s->def->name);
+    }
     if (g->flags_auto && (lk_seg_flags(g) & (PF_W | PF_X)) == (PF_W | PF_X))
         return lk_fail(l, KEEL_E_RANGE,
                        "segment %s: its sections need WRITE and EXECUTE, and keel maps no page writable "

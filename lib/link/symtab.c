@@ -195,6 +195,20 @@ int lk_pass_symbols(lk_link *l)
         put64(e + 16, sz);
         s->out_index = (uint32_t)(nsyms - 1);
     }
+    /* a mapfile's SIZE_SYMBOLs: global absolute objects, the segment's
+     * size in memory (no input defines them: mapfile_apply_match.c) */
+    for (size_t g = 0; syms && g < l->nsegs; g++)
+        for (size_t k = 0; k < l->segs[g]->size_syms.n; k++) {
+            uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
+            if (!e) {
+                str.failed = true;
+                break;
+            }
+            put32(e, lk_str_add(&str, l->segs[g]->size_syms.v[k]));
+            e[4] = (uint8_t)(STB_GLOBAL << 4 | 1 /* STT_OBJECT */);
+            put16(e + 6, SHN_ABS);
+            put64(e + 8, l->segs[g]->memsz);
+        }
     if (!syms || !str.v || str.failed || shstr.failed) {
         free(syms);
         free(str.v);
