@@ -86,7 +86,10 @@ static int is_name(applier *a, lk_criterion *c, const mf_attr *at)
         c->re_src = v->str;
         return 0;
     }
-    const char *p = v->kind == MF_V_MATCH && v->match == 'g' ? v->str : literal(l, v->str);
+    /* a name or text, in its case: strcmp, not fnmatch (a long mapfile's
+     * many criteria are tried for every input section) */
+    c->glob = (v->kind == MF_V_MATCH && v->match == 'g') || c->name_icase;
+    const char *p = !c->glob || v->match == 'g' ? v->str : literal(l, v->str);
     return p ? lk_names_add(l, &c->names, p) : lk_fail(l, KEEL_E_NOMEM, "out of memory");
 }
 
