@@ -473,6 +473,67 @@ EOF
         or diag($r->{err} . layout("$tmp/exD"));
 }
 
+# ------------------------------------------------------------ SYMBOL_SCOPE
+# (readelf -sW: name => binding, for the named symbols)
+sub bindings {
+    my $r = run(argv => ['readelf', '-sW', $_[0]]);
+    my %b;
+    for (split /\n/, $r->{out}) {
+        my @f = split ' ';
+        $b{$f[7]} = $f[4] if @f >= 8 && $f[0] =~ /^\d+:$/ && $f[3] ne 'FILE';
+    }
+    return %b;
+}
+{
+    my @o = objs('main.o', 'data.o');
+    my $r = klink('scope', $v2 . "SYMBOL_SCOPE {\n    global: counter; zeroes;\n    local: *;\n};\n", @o);
+    # the oracle: keel's link without the mapfile, every global but those
+    # two made local by objcopy -G (ld.bfd's --version-script does
+    # nothing to a static executable's .symtab: it has no dynamic symbols)
+    klink('scope.plain', undef, @o);
+    my $b = run(argv => ['objcopy', '-G', 'counter', '-G', 'zeroes', "$tmp/scope.plain", "$tmp/scope.bfd"]);
+    my %k = bindings("$tmp/scope");
+    my %g = bindings("$tmp/scope.bfd");
+    my $kg = join ' ', sort grep { $k{$_} eq 'GLOBAL' } keys %k;
+    my $bg = join ' ', sort grep { $g{$_} eq 'GLOBAL' } keys %g;
+    my $kl = join ' ', sort grep { $k{$_} eq 'LOCAL' } keys %k;
+    my $bl = join ' ', sort grep { $g{$_} eq 'LOCAL' } keys %g;
+    my $re = run(argv => ['readelf', '-sW', "$tmp/scope"]);
+    ok($r->{status} == 0 && $b->{status} == 0 && $kg eq 'counter zeroes' && $kg eq $bg && $kl eq $bl && ($k{cold} // '') eq 'LOCAL'
+           && $re->{err} eq '' && runs26("$tmp/scope"),
+       'SYMBOL_SCOPE { global: counter; zeroes; local: *; }: the other globals local in .symtab, as objcopy -G makes them')
+        or diag("$r->{err} $b->{err} keel: $kg / $kl; objcopy: $bg / $bl; $re->{err}");
+    $r = klink('elim', $v2 . "SYMBOL_SCOPE {\n    eliminate: cold; hot_a;\n    global: magic { VALUE = 0x1234; };\n};\n", @o);
+    my %e = bindings("$tmp/elim");
+    my %s = syms("$tmp/elim");
+    ok($r->{status} == 0 && !exists $e{cold} && !exists $e{hot_a} && exists $e{hot_b} && ($s{magic} // 0) == 0x1234
+           && runs26("$tmp/elim"),
+       'SYMBOL_SCOPE eliminate: cold and hot_a left out of .symtab; VALUE defines magic = 0x1234') or diag($r->{err});
+    $r = klink('assert_ok', $v2 . "SYMBOL_SCOPE {\n"
+                   . "    counter { ASSERT { TYPE = DATA; SIZE = 4; BINDING = GLOBAL; SH_ATTR = BITS; }; };\n"
+                   . "    zeroes { ASSERT { SH_ATTR = NOBITS; SIZE = 256; }; };\n"
+                   . "    hot_a { ASSERT { TYPE = FUNCTION; }; };\n};\n", @o);
+    ok($r->{status} == 0 && runs26("$tmp/assert_ok"), 'ASSERT: TYPE, SIZE, BINDING, SH_ATTR that hold') or diag($r->{err});
+    fails_with('ASSERT TYPE that fails', 'assert1', $v2 . "SYMBOL_SCOPE {\n    counter { ASSERT { TYPE = FUNCTION; }; };\n};\n",
+               "assert1.map: line 3: symbol 'counter': ASSERT TYPE = FUNCTION failed: it is DATA", @o);
+    fails_with('ASSERT SIZE that fails', 'assert2', $v2 . "SYMBOL_SCOPE {\n    table { ASSERT { SIZE = 8; }; };\n};\n",
+               "assert2.map: line 3: symbol 'table': ASSERT SIZE = 0x8 failed: its size is 0x10", @o);
+    fails_with('ASSERT SH_ATTR that fails', 'assert3', $v2 . "SYMBOL_SCOPE {\n    counter { ASSERT { SH_ATTR = NOBITS; }; };\n};\n",
+               "assert3.map: line 3: symbol 'counter': ASSERT SH_ATTR = NOBITS failed: it is BITS", @o);
+    fails_with('ASSERT BINDING that fails', 'assert4', $v2 . "SYMBOL_SCOPE {\n    counter { ASSERT { BINDING = WEAK; }; };\n};\n",
+               "assert4.map: line 3: symbol 'counter': ASSERT BINDING = WEAK failed: it is GLOBAL", @o);
+    fails_with('ASSERT ALIAS that fails', 'assert5', $v2 . "SYMBOL_SCOPE {\n    counter { ASSERT { ALIAS = table; }; };\n};\n",
+               "assert5.map: line 3: symbol 'counter': ASSERT ALIAS = table failed", @o);
+    fails_with('ASSERT of an undefined symbol', 'assert6', $v2 . "SYMBOL_SCOPE {\n    nosuch { ASSERT { TYPE = DATA; }; };\n};\n",
+               "assert6.map: line 3: symbol 'nosuch': ASSERT failed: the symbol is not defined", @o);
+    fails_with('a protected scope (dynamic only)', 'scope1', $v2 . "SYMBOL_SCOPE {\n    protected: counter;\n};\n",
+               "scope1.map: line 3: symbol 'counter': scope PROTECTED needs a dynamic output", @o);
+    fails_with('symbol FLAGS (dynamic only)', 'scope2', $v2 . "SYMBOL_SCOPE {\n    counter { FLAGS = NODIRECT; };\n};\n",
+               "scope2.map: line 3: symbol 'counter': FLAGS needs a dynamic output", @o);
+    fails_with('a SIZE_SYMBOL an input defines', 'scope3', $v2 . "LOAD_SEGMENT data { SIZE_SYMBOL = counter; };\n",
+               'segment data: SIZE_SYMBOL counter: symbol already defined in', @o);
+}
+
 # ------------------------------------------------- layout-time errors
 {
     my @o = objs('main.o', 'data.o');

@@ -73,6 +73,7 @@ typedef struct lk_sym {
     uint8_t state;          /* enum lk_sym_state */
     uint8_t type;           /* STT_* of the definition */
     uint8_t mark;           /* scratch of one pass (link.c's undefined check) */
+    uint8_t scope;          /* a mapfile's SYMBOL_SCOPE (enum lk_scope; mapfile_apply_symbols.c) */
     lk_file *def;           /* the defining file */
     uint32_t def_index;     /* its symbol index there */
     uint64_t size, align;   /* of a common */
@@ -88,6 +89,8 @@ typedef struct lk_sym {
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
  * not written to .symtab nor .dynsym; object.c) */
 #define LK_POL_ALIAS 64
+
+enum lk_scope { LK_SCOPE_NONE, LK_SCOPE_GLOBAL, LK_SCOPE_LOCAL, LK_SCOPE_ELIMINATE };
 
 typedef struct lk_symtab {
     lk_sym **v; /* open addressing; capacity a power of two */
@@ -281,9 +284,12 @@ typedef struct keel_linker {
     bool hdr_noalloc; /* HDR_NOALLOC (or the first segment's NOHDR): headers in no PT_LOAD */
     bool has_stack;   /* STACK: PT_GNU_STACK's flags are stack_flags */
     uint32_t stack_flags;
-    uint32_t phdr_null;    /* PHDR_ADD_NULL: PT_NULL entries at the end of the program headers */
-    bool mf_discard;       /* a criterion discards (placed() asks the criteria) */
-    lk_names seg_order;    /* SEGMENT_ORDER, as given (--print-mapfile) */
+    uint32_t phdr_null; /* PHDR_ADD_NULL: PT_NULL entries at the end of the program headers */
+    bool mf_discard;    /* a criterion discards (placed() asks the criteria) */
+    lk_names seg_order; /* SEGMENT_ORDER, as given (--print-mapfile) */
+    const void *mf;     /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
+    size_t nmf;
+    bool mf_symbols;       /* a SYMBOL_SCOPE to apply (mapfile_apply_symbols.c) */
     uint64_t max_page;     /* -z max-page-size: PT_LOAD alignment */
     lk_osec *got, *common; /* synthetic sections (common: .bss, holding the commons as its piece common_piece) */
     lk_osec *tcommon;      /* .tbss, holding the TLS commons as its piece tcommon_piece */
@@ -436,6 +442,12 @@ int lk_seg_finish(lk_link *l, lk_segment *g);
 /* HDR_NOALLOC, or NOHDR on the first loadable segment with sections: no
  * segment holds the headers.  Whether one does. */
 bool lk_seg_headers(lk_link *l);
+/* A mapfile's SYMBOL_SCOPE once the symbols are resolved: each symbol's
+ * scope set, the ASSERTs checked (mapfile_apply_symbols.c); then
+ * .symtab's globals from first to n with those reduced to locals first,
+ * the new count of locals. */
+int lk_mapfile_symbols(lk_link *l);
+size_t lk_scope_partition(lk_link *l, uint8_t *syms, size_t first, size_t n);
 bool lk_crit_discards(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh);
 /* The first criterion of an enabled segment that a section of f (NULL:
  * one the link-editor makes) matches, NULL if none (the extra segment);

@@ -205,6 +205,9 @@ void mf_print(FILE *f, const mf_directive *d, size_t n);
 /* The directives applied to l's segment model (mapfile_apply.c), after
  * lk_segments_default and before lk_place_sections. */
 int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n);
+/* A SYMBOL_SCOPE or SYMBOL_VERSION directive: its refusals and VALUE's
+ * definitions (mapfile_apply_symbols.c). */
+int lk_apply_symbol_scope(lk_link *l, const mf_directive *d);
 /* --print-mapfile: the segment model as a mapfile (mapfile_apply_print.c). */
 int lk_print_mapfile(lk_link *l, FILE *f);
 

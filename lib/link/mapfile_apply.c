@@ -313,8 +313,7 @@ static int directive(applier *a, const mf_directive *d)
                     "CAPABILITY: Solaris capabilities have no Linux meaning keel applies: the x86 ISA needs "
                     "Linux reads (.note.gnu.property) come from the input objects");
     case MF_K_SYMBOL_SCOPE:
-    case MF_K_SYMBOL_VERSION:
-        return fail(a, d->line, "%s: symbol scopes and versions are not applied yet", mf_key_name(d->key));
+    case MF_K_SYMBOL_VERSION: return lk_apply_symbol_scope(l, d);
     case MF_K_DEPEND_VERSIONS:
         return fail(a, d->line,
                     "DEPEND_VERSIONS: needs a dynamic output (keel writes static executables and "
@@ -344,6 +343,7 @@ static void reorder(applier *a)
 int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n)
 {
     applier a = {.l = l};
+    l->mf = d, l->nmf = n;
     for (size_t i = 0; i < n; i++) {
         a.d = &d[i];
         if (!a.file || strcmp(a.file, d[i].file) != 0) /* each mapfile's criteria go first, in order */
