@@ -190,6 +190,23 @@ EOF
     ok($r->{status} == 0 && $o{hot_b} < $o{hot_a} && runs26("$tmp/order")
            && $mapout =~ /\.text\.hot\.b.*\n(?:.*\n)*?.*\.text\.hot\.a/,
        'IS_ORDER = hb ha: hot_b placed before hot_a (nm), and the map says so') or diag($r->{err});
+    # keel_link_get_layout reports each input section where it went
+    my $unit = "$build/tests/link_layout";
+    SKIP: {
+        skip "no $unit (make $unit)", 1 unless -x $unit;
+        my $u = run(argv => [$unit, "$tmp/order.api", "$tmp/order.api.map", '--mapfile', "$tmp/order.map",
+                             map { "0:$_" } objs('main.o', 'data.o')]);
+        my @sec = map { (split /\t/)[5] } grep { /^section\t/ } split /\n/, $u->{out}; # OUTPUT: its place in this list
+        my %at; # input section name => its address, from the layout's records
+        for (split /\n/, $u->{out}) {
+            my @f = split /\t/;
+            $at{$f[5]} = $f[6] >= 0 && $sec[$f[6]] ? hex($sec[$f[6]]) + hex($f[7]) : -1 if $f[0] eq 'input' && $f[5] =~ /^\.text\.hot\./;
+        }
+        my %us = syms("$tmp/order.api");
+        ok($u->{status} == 0 && defined $at{'.text.hot.a'} && $at{'.text.hot.a'} == $us{hot_a} && $at{'.text.hot.b'} == $us{hot_b}
+               && $us{hot_b} < $us{hot_a}, 'IS_ORDER: keel_link_get_layout reports .text.hot.b and .text.hot.a where they went (nm)')
+            or diag($u->{err} . join(' ', %at));
+    }
     my %plain = syms("$tmp/hot");
     ok($plain{hot_a} < $plain{hot_b}, 'IS_ORDER: without it, input order (hot_a first)');
     $r = klink('osorder', $v2 . "LOAD_SEGMENT rodata { OS_ORDER = .eh_frame .rodata; };\n", objs('main.o', 'data.o'));
