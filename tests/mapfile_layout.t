@@ -560,6 +560,10 @@ sub bindings {
                'e2.map: line 2: PT_LOAD segment cannot be used with RESERVE_SEGMENT directive: data', @o);
     fails_with('two segments at one VADDR', 'e3', $hot_map . "LOAD_SEGMENT hot { VADDR = 0x800000; };\nLOAD_SEGMENT data { VADDR = 0x800000; };\n",
                "segments 'hot' and 'data' have the same assigned virtual address", @o);
+    my $r = klink('e3b', $hot_map . "LOAD_SEGMENT hot { VADDR = 0x402010; };\n", @o);
+    ok($r->{status} != 0 && $r->{err} =~ /warning: segment address overlap; previous segment ending at 0x4020dc overlaps user defined segment 'hot' starting at 0x402010/
+           && $r->{err} =~ /overlaps section/ && !-e "$tmp/e3b", 'a VADDR inside the segment before: the notes\' warning, then the sections\' overlap refused')
+        or diag($r->{err});
     fails_with('MAX_SIZE exceeded', 'e4', $hot_map . "LOAD_SEGMENT hot { MAX_SIZE = 4; };\n",
                'segment hot calculated size 0x8 is larger than user-defined size 0x4', @o);
     fails_with('NOBITS before initialized data', 'e5', $v2 . "LOAD_SEGMENT data { OS_ORDER = .bss .data; };\n",

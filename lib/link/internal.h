@@ -442,6 +442,9 @@ int lk_seg_finish(lk_link *l, lk_segment *g);
 /* HDR_NOALLOC, or NOHDR on the first loadable segment with sections: no
  * segment holds the headers.  Whether one does. */
 bool lk_seg_headers(lk_link *l);
+/* A segment with an address inside the one laid out before it: the
+ * Solaris link-editor's warning (the sections' overlap is then refused). */
+void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g);
 /* A mapfile's SYMBOL_SCOPE once the symbols are resolved: each symbol's
  * scope set, the ASSERTs checked (mapfile_apply_symbols.c); then
  * .symtab's globals from first to n with those reduced to locals first,

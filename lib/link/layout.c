@@ -766,11 +766,14 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
     /* (with a mapfile's HDR_NOALLOC or NOHDR, the headers are at the
      * file's start, in no segment) */
     uint64_t addr = base, off = lk_seg_headers(l) ? 0 : header_size, hdr_lo = 0, hdr_hi = 0;
-    bool addressed = false; /* a segment has an address of its own */
+    bool addressed = false;        /* a segment has an address of its own */
+    const lk_segment *prev = NULL; /* the one laid out before */
     for (size_t s = 0; s < l->nsegs; s++) {
         lk_segment *g = l->segs[s];
         if (g->type != PT_LOAD || g->reserve || (!g->nsecs && !g->headers))
             continue;
+        lk_seg_overlap(l, prev, g); /* a mapfile's VADDR: the notes' warning */
+        prev = g;
         /* its alignment, the maximum page unless it says (at least the
          * common page: data_start needs it); file offsets stay congruent
          * with addresses modulo the larger of it and the maximum page */

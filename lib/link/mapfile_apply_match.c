@@ -204,3 +204,12 @@ uint64_t lk_phdr_paddr(const lk_link *l, const lk_phdr *ph)
             return l->segs[i]->paddr;
     return ph->vaddr;
 }
+
+void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g)
+{
+    if (prev && g->has_addr && prev->vaddr <= g->addr && prev->vaddr + prev->memsz > g->addr)
+        lk_diag(l, KEEL_DIAG_WARNING,
+                "warning: segment address overlap; previous segment ending at %#llx overlaps user defined segment "
+                "'%s' starting at %#llx",
+                (unsigned long long)(prev->vaddr + prev->memsz), g->name, (unsigned long long)g->addr);
+}
