@@ -551,6 +551,34 @@ sub bindings {
                'segment data: SIZE_SYMBOL counter: symbol already defined in', @o);
 }
 
+# ---------------------------------------------------------------- CAPABILITY
+{
+    my @o = objs('main.o', 'data.o');
+    my $isa = sub { my $r = run(argv => ['readelf', '-nW', $_[0]]); $r->{out} =~ /x86 ISA needed: (.*)/ ? $1 : 'none' };
+    for my $case (['HW = AVX2', 'x86-64-v3'], ['HW += SSE4.2 POPCNT', 'x86-64-v2'], ['HW_2 = avx512f', 'x86-64-v4']) {
+        my ($hw, $level) = @$case;
+        (my $tag = "cap-$level") =~ s/\W/_/g;
+        my $r = klink($tag, $v2 . "CAPABILITY {\n    $hw;\n};\n", @o);
+        my $b = run(argv => ['ld.bfd', '-static', '-z', $level, '-o', "$tmp/$tag.bfd", @o]);
+        ok($r->{status} == 0 && $b->{status} == 0 && $isa->("$tmp/$tag") eq $level && $isa->("$tmp/$tag.bfd") eq $level
+               && grep({ $_->{type} eq 'GNU_PROPERTY' } phdrs("$tmp/$tag")) && runs26("$tmp/$tag"),
+           "CAPABILITY { $hw; }: .note.gnu.property's x86 ISA needed is $level, as ld.bfd -z $level")
+            or diag($r->{err} . $b->{err} . $isa->("$tmp/$tag"));
+    }
+    my $r = klink('cap-sub', $v2 . "CAPABILITY {\n    HW = AVX2;\n    HW -= SSE4.2;\n};\n", @o);
+    ok($r->{status} == 0 && $isa->("$tmp/cap-sub") eq 'x86-64-v3', 'CAPABILITY HW -= a lower level leaves the higher one')
+        or diag($r->{err});
+    $r = klink('cap-none', $v2 . "CAPABILITY {\n    HW = AVX2;\n    HW -= AVX2;\n};\n", @o);
+    ok($r->{status} == 0 && $isa->("$tmp/cap-none") eq 'none', 'CAPABILITY HW -= every level: no property') or diag($r->{err});
+    fails_with('CAPABILITY HW_1 as a number', 'cap1', $v2 . "CAPABILITY {\n    HW_1 = 0x10;\n};\n",
+               'cap1.map: line 3: CAPABILITY HW_1 = 0x10: Solaris AV_386 bit masks have no Linux meaning', @o);
+    fails_with('CAPABILITY HW in no ISA level', 'cap2', $v2 . "CAPABILITY {\n    HW += AES;\n};\n",
+               'cap2.map: line 3: CAPABILITY HW: AES is in no x86-64 ISA level', @o);
+    fails_with('CAPABILITY SF', 'cap3', $v2 . "CAPABILITY {\n    SF += FPUSED;\n};\n", 'cap3.map: line 3: CAPABILITY SF: no Linux meaning', @o);
+    fails_with('CAPABILITY MACHINE', 'cap4', $v2 . "CAPABILITY {\n    MACHINE = i86pc;\n};\n", 'cap4.map: line 3: CAPABILITY MACHINE: no Linux meaning', @o);
+    fails_with('a named CAPABILITY group', 'cap5', $v2 . "CAPABILITY grp;\n", 'cap5.map: line 2: CAPABILITY grp: capability groups', @o);
+}
+
 # ------------------------------------------------- layout-time errors
 {
     my @o = objs('main.o', 'data.o');
@@ -583,8 +611,6 @@ sub bindings {
                $v2 . "LOAD_SEGMENT hot { ASSIGN_SECTION { IS_NAME = MATCH(r/a(b/); }; };\n", 'e11.map: line 2: IS_NAME = MATCH(r/a(b/): ', @o);
     fails_with('DEPEND_VERSIONS', 'e12', $v2 . "DEPEND_VERSIONS libc.so.6 { ALLOW = GLIBC_2.2.5; };\n",
                'e12.map: line 2: DEPEND_VERSIONS: needs a dynamic output', @o);
-    fails_with('CAPABILITY', 'e13', $v2 . "CAPABILITY { HW += SSE2; };\n", 'e13.map: line 2: CAPABILITY: ', @o);
-    fails_with('a segment in a relocatable output', 'e14', $hot_map, 'e14.map: line 2: LOAD_SEGMENT: a relocatable output (-r) has no segments', '-r', @o);
     fails_with('RESERVE_SEGMENT TYPE = SYSSTAT', 'e15', $v2 . "RESERVE_SEGMENT s { VADDR = 0x1000000; SIZE = 0x1000; TYPE = SYSSTAT; };\n",
                'e15.map: line 2: RESERVE_SEGMENT s: TYPE = SYSSTAT is a Solaris kernel statistics area', @o);
     fails_with('OUTPUT_SECTION ANCILLARY', 'e16', $v2 . "NULL_SEGMENT x { ASSIGN_SECTION { IS_NAME = .comment; OUTPUT_SECTION { ANCILLARY = a; }; }; };\n",
@@ -613,6 +639,9 @@ sub print_back {
        '--print-mapfile: the built-in segments and criteria; read back, the same bytes') or diag($p->{err} . $q->{err} . $c->{out});
     ($p, $q, $c) = print_back('pmhot', ['--mapfile', "$tmp/order.map", '--mapfile', "$tmp/exD.map"], objs('main.o', 'data.o'));
     ok($p->{status} == 0 && $q->{status} == 0 && $c->{status} == 0, '--print-mapfile of a link with mapfiles (IS_ORDER, MATCH, OS_ORDER, a reservation): the same bytes')
+        or diag($p->{err} . $q->{err} . $c->{out});
+    ($p, $q, $c) = print_back('pmcap', ['--mapfile', "$tmp/cap-sub.map", '--mapfile', "$tmp/scope.map"], objs('main.o', 'data.o'));
+    ok($p->{status} == 0 && $q->{status} == 0 && $c->{status} == 0, '--print-mapfile of a link with CAPABILITY: the same bytes')
         or diag($p->{err} . $q->{err} . $c->{out});
     ($p, $q, $c) = print_back('pmnosep', [], objs('main.o', 'data.o'), '-z', 'noseparate-code');
     ok($p->{status} == 0 && $q->{status} == 0 && $c->{status} == 0, '--print-mapfile with -z noseparate-code (disabled segments): the same bytes')

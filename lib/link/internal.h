@@ -289,7 +289,9 @@ typedef struct keel_linker {
     lk_names seg_order; /* SEGMENT_ORDER, as given (--print-mapfile) */
     const void *mf;     /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
     size_t nmf;
-    bool mf_symbols;       /* a SYMBOL_SCOPE to apply (mapfile_apply_symbols.c) */
+    bool mf_symbols;        /* a SYMBOL_SCOPE to apply (mapfile_apply_symbols.c) */
+    bool isa_edit, isa_set; /* a CAPABILITY: the x86-64 ISA level needed (mapfile_apply_cap.c) */
+    uint32_t isa_value, isa_add, isa_sub;
     uint64_t max_page;     /* -z max-page-size: PT_LOAD alignment */
     lk_osec *got, *common; /* synthetic sections (common: .bss, holding the commons as its piece common_piece) */
     lk_osec *tcommon;      /* .tbss, holding the TLS commons as its piece tcommon_piece */
@@ -451,6 +453,8 @@ void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g);
  * the new count of locals. */
 int lk_mapfile_symbols(lk_link *l);
 size_t lk_scope_partition(lk_link *l, uint8_t *syms, size_t first, size_t n);
+/* A mapfile's CAPABILITY applied to the merged properties (note.c). */
+void lk_capability_props(lk_link *l);
 bool lk_crit_discards(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh);
 /* The first criterion of an enabled segment that a section of f (NULL:
  * one the link-editor makes) matches, NULL if none (the extra segment);

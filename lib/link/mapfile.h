@@ -208,6 +208,8 @@ int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n);
 /* A SYMBOL_SCOPE or SYMBOL_VERSION directive: its refusals and VALUE's
  * definitions (mapfile_apply_symbols.c). */
 int lk_apply_symbol_scope(lk_link *l, const mf_directive *d);
+/* A CAPABILITY directive: checked and recorded (mapfile_apply_cap.c). */
+int lk_apply_capability(lk_link *l, const mf_directive *d);
 /* --print-mapfile: the segment model as a mapfile (mapfile_apply_print.c). */
 int lk_print_mapfile(lk_link *l, FILE *f);
 

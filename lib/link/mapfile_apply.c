@@ -308,10 +308,7 @@ static int directive(applier *a, const mf_directive *d)
                         (unsigned long long)d->v[0].num);
         l->phdr_null = (uint32_t)d->v[0].num;
         return 0;
-    case MF_K_CAPABILITY:
-        return fail(a, d->line,
-                    "CAPABILITY: Solaris capabilities have no Linux meaning keel applies: the x86 ISA needs "
-                    "Linux reads (.note.gnu.property) come from the input objects");
+    case MF_K_CAPABILITY: return lk_apply_capability(l, d);
     case MF_K_SYMBOL_SCOPE:
     case MF_K_SYMBOL_VERSION: return lk_apply_symbol_scope(l, d);
     case MF_K_DEPEND_VERSIONS:

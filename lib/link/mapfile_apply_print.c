@@ -10,7 +10,9 @@
  *     they go to the head of the vector in that order, ahead of the
  *     built-in ones, which they repeat, so the first match is the same;
  *   - a disabled segment's directives say DISABLE (naming it enables it);
- *   - IS_ORDER after the criteria it names; SEGMENT_ORDER as given. */
+ *   - IS_ORDER after the criteria it names; SEGMENT_ORDER as given;
+ *   - STACK, CAPABILITY (its net effect), the SYMBOL_SCOPEs as written,
+ *     HDR_NOALLOC, PHDR_ADD_NULL. */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +204,61 @@ static void crit_attributes(FILE *f, const lk_criterion *c)
     }
 }
 
+/* A symbol attribute's values (VALUE's, ASSERT's). */
+static void sym_values(FILE *f, const mf_attr *a)
+{
+    for (size_t k = 0; k < a->nv; k++) {
+        const mf_value *v = &a->v[k];
+        if (v->kind == MF_V_INT)
+            fprintf(f, " %#llx", (unsigned long long)v->num);
+        else if (v->kind == MF_V_KEY)
+            fprintf(f, " %s", mf_key_name(v->key));
+        else
+            fputc(' ', f), quoted(f, v->str);
+    }
+}
+
+/* The SYMBOL_SCOPE directives as written (their effect is on symbols,
+ * not the segment model: mapfile_apply_symbols.c reads them again). */
+static void symbol_scopes(FILE *f, const lk_link *l)
+{
+    for (size_t i = 0; i < l->nmf; i++) {
+        const mf_directive *d = &((const mf_directive *)l->mf)[i];
+        if (d->key != MF_K_SYMBOL_SCOPE || !d->nattrs)
+            continue;
+        fprintf(f, "SYMBOL_SCOPE {\n");
+        for (size_t k = 0; k < d->nattrs; k++) {
+            const mf_attr *s = &d->attrs[k];
+            fprintf(f, "    %s: ", mf_key_name(s->scope));
+            if (strcmp(s->name, "*") == 0)
+                fputc('*', f);
+            else
+                quoted(f, s->name);
+            if (s->nsub) {
+                fprintf(f, " {");
+                for (size_t a = 0; a < s->nsub; a++) {
+                    const mf_attr *at = &s->sub[a];
+                    fprintf(f, " %s", mf_key_name(at->key));
+                    if (at->key == MF_K_ASSERT) {
+                        fprintf(f, " {");
+                        for (size_t b = 0; b < at->nsub; b++) {
+                            fprintf(f, " %s =", mf_key_name(at->sub[b].key));
+                            sym_values(f, &at->sub[b]);
+                            fprintf(f, ";");
+                        }
+                        fprintf(f, " }");
+                    } else
+                        fprintf(f, " ="), sym_values(f, at);
+                    fprintf(f, ";");
+                }
+                fprintf(f, " }");
+            }
+            fprintf(f, ";\n");
+        }
+        fprintf(f, "};\n");
+    }
+}
+
 int lk_print_mapfile(lk_link *l, FILE *f)
 {
     fprintf(f, "$mapfile_version 2\n# keel link's segment model (--print-mapfile): segments in list order,\n"
@@ -229,6 +286,32 @@ int lk_print_mapfile(lk_link *l, FILE *f)
     fprintf(f, "STACK {\n    FLAGS =");
     seg_flags(f, lk_stack_flags(l));
     fprintf(f, ";\n};\n");
+    if (l->isa_edit) { /* CAPABILITY: a name of each level (mapfile_apply_cap.c) */
+        static const char *const level[] = {"SSE2", "SSE4.2", "AVX2", "AVX512F"};
+        fprintf(f, "CAPABILITY {\n");
+        if (l->isa_set) {
+            int top = 3;
+            while (top > 0 && !(l->isa_value >> top & 1))
+                top--;
+            fprintf(f, "    HW = %s;\n", level[top]);
+            for (int b = 0; b < 4; b++)
+                if (b != top && (l->isa_value >> b & 1))
+                    fprintf(f, "    HW += %s;\n", level[b]);
+            if (!l->isa_value)
+                fprintf(f, "    HW -= SSE2;\n");
+        } else {
+            for (int b = 0; b < 4; b++)
+                if (l->isa_add >> b & 1)
+                    fprintf(f, "    HW += %s;\n", level[b]);
+            for (int b = 3; b >= 0; b--)
+                if (l->isa_sub >> b & 1) {
+                    fprintf(f, "    HW -= %s;\n", level[b]);
+                    break;
+                }
+        }
+        fprintf(f, "};\n");
+    }
+    symbol_scopes(f, l);
     if (l->hdr_noalloc)
         fprintf(f, "HDR_NOALLOC;\n");
     if (l->phdr_null)
