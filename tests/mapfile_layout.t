@@ -613,6 +613,8 @@ sub bindings {
                'e12.map: line 2: DEPEND_VERSIONS: needs a dynamic output', @o);
     fails_with('RESERVE_SEGMENT TYPE = SYSSTAT', 'e15', $v2 . "RESERVE_SEGMENT s { VADDR = 0x1000000; SIZE = 0x1000; TYPE = SYSSTAT; };\n",
                'e15.map: line 2: RESERVE_SEGMENT s: TYPE = SYSSTAT is a Solaris kernel statistics area', @o);
+    fails_with('a reservation past the address space', 'e15b', $v2 . "RESERVE_SEGMENT r { VADDR = 0x7fffffff0000; SIZE = 0x20000; };\n",
+               'RESERVE_SEGMENT r: VADDR 0x7fffffff0000 + SIZE 0x20000 is above 0x800000000000', @o);
     fails_with('OUTPUT_SECTION ANCILLARY', 'e16', $v2 . "NULL_SEGMENT x { ASSIGN_SECTION { IS_NAME = .comment; OUTPUT_SECTION { ANCILLARY = a; }; }; };\n",
                'keel writes no ancillary objects', @o);
     fails_with('MATCH(r/.../) on a file', 'e17', $v2 . "LOAD_SEGMENT x { ASSIGN_SECTION { FILE_PATH = MATCH(r/data/); }; };\n",

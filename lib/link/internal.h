@@ -447,6 +447,9 @@ bool lk_seg_headers(lk_link *l);
 /* A segment with an address inside the one laid out before it: the
  * Solaris link-editor's warning (the sections' overlap is then refused). */
 void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g);
+/* What a mapfile's criteria hold outside the arena (compiled regular
+ * expressions), freed (keel_link_close). */
+void lk_mapfile_free(lk_link *l);
 /* A mapfile's SYMBOL_SCOPE once the symbols are resolved: each symbol's
  * scope set, the ASSERTs checked (mapfile_apply_symbols.c); then
  * .symtab's globals from first to n with those reduced to locals first,

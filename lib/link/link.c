@@ -501,6 +501,7 @@ void keel_link_close(keel_linker *l)
     if (!l)
         return;
     lk_image_free(l);
+    lk_mapfile_free(l); /* a mapfile's regular expressions */
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             lk_merge_free(l->segs[s]->secs[i]);

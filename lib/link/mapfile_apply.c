@@ -82,7 +82,7 @@ static int is_name(applier *a, lk_criterion *c, const mf_attr *at)
             regerror(rc, re, msg, sizeof msg);
             return fail(a, at->line, "IS_NAME = MATCH(r/%s/): %s", v->str, msg);
         }
-        c->re = re; /* (regfree never: the link's life, and glibc's is in malloc; freed at exit) */
+        c->re = re; /* (regfree'd by keel_link_close: lk_mapfile_free) */
         c->re_src = v->str;
         return 0;
     }
@@ -352,5 +352,11 @@ int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n)
             return rc;
     }
     reorder(&a);
+    for (size_t i = 0; i < l->nsegs; i++) { /* a reservation within the user address space (x86-64: 2^47) */
+        const lk_segment *g = l->segs[i];
+        if (g->reserve && (g->reserve_size > ((uint64_t)1 << 47) || g->addr > ((uint64_t)1 << 47) - g->reserve_size))
+            return lk_fail(l, KEEL_E_RANGE, "RESERVE_SEGMENT %s: VADDR %#llx + SIZE %#llx is above 0x800000000000",
+                           g->name, (unsigned long long)g->addr, (unsigned long long)g->reserve_size);
+    }
     return 0;
 }

@@ -101,7 +101,7 @@ static int is_order(lk_link *l, lk_segment *g)
         lk_osec *o = g->secs[s];
         if (o->pool || o == l->common || o == l->tcommon || strcmp(o->name, ".eh_frame") == 0 || o->npieces < 2)
             continue;
-        ranked *v = malloc(o->npieces * sizeof *v);
+        ranked *v = lk_alloc(&l->arena, o->npieces * sizeof *v);
         if (!v)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         bool moved = false;
@@ -124,7 +124,6 @@ static int is_order(lk_link *l, lk_segment *g)
             for (size_t i = 0; i < o->npieces; i++)
                 o->pieces[i] = v[i].p;
         }
-        free(v);
     }
     return 0;
 }
@@ -212,4 +211,13 @@ void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g)
                 "warning: segment address overlap; previous segment ending at %#llx overlaps user defined segment "
                 "'%s' starting at %#llx",
                 (unsigned long long)(prev->vaddr + prev->memsz), g->name, (unsigned long long)g->addr);
+}
+
+void lk_mapfile_free(lk_link *l)
+{
+    for (size_t i = 0; i < l->ncrit; i++)
+        if (l->crit[i].re) {
+            regfree(l->crit[i].re);
+            l->crit[i].re = NULL;
+        }
 }
