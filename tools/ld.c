@@ -707,8 +707,8 @@ static bool parse_long(parser *p)
             o->mapfiles = m;
             o->nmapfiles = n;
         }
-    } else if (flag(a, "print-mapfile")) /* the segment model, as a mapfile */
-        o->print_mapfile = true;
+    } else if (flag(a, "print-mapfile"))  /* the segment model, as a mapfile */
+        o->print_mapfile = "/dev/stdout"; /* as -M's map */
     /* layout (GNU ld's -T options: hexadecimal addresses) */
     else if (with_value(p, "Ttext-segment", &val) || with_value(p, "image-base", &val)) {
         if (val && hex_address(val, &o->text_segment))

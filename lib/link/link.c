@@ -444,7 +444,7 @@ static int setup(lk_link *l)
     if (!rc && opt->nmapfiles)   /* then the mapfiles' (mapfile_link.c) */
         rc = lk_read_mapfiles(l);
     if (!rc && opt->print_mapfile) /* --print-mapfile (mapfile_apply_print.c) */
-        rc = lk_print_mapfile(l, stdout);
+        rc = lk_print_mapfile(l, opt->print_mapfile);
     return rc;
 }
 

@@ -210,7 +210,8 @@ int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n);
 int lk_apply_symbol_scope(lk_link *l, const mf_directive *d);
 /* A CAPABILITY directive: checked and recorded (mapfile_apply_cap.c). */
 int lk_apply_capability(lk_link *l, const mf_directive *d);
-/* --print-mapfile: the segment model as a mapfile (mapfile_apply_print.c). */
-int lk_print_mapfile(lk_link *l, FILE *f);
+/* --print-mapfile: the segment model as a mapfile, written to the file
+ * path (mapfile_apply_print.c). */
+int lk_print_mapfile(lk_link *l, const char *path);
 
 #endif

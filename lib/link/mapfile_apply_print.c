@@ -13,6 +13,7 @@
  *   - IS_ORDER after the criteria it names; SEGMENT_ORDER as given;
  *   - STACK, CAPABILITY (its net effect), the SYMBOL_SCOPEs as written,
  *     HDR_NOALLOC, PHDR_ADD_NULL. */
+#include <errno.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,8 +260,11 @@ static void symbol_scopes(FILE *f, const lk_link *l)
     }
 }
 
-int lk_print_mapfile(lk_link *l, FILE *f)
+int lk_print_mapfile(lk_link *l, const char *path)
 {
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return lk_fail(l, KEEL_E_IO, "%s: cannot write the mapfile: %s", path, strerror(errno));
     fprintf(f, "$mapfile_version 2\n# keel link's segment model (--print-mapfile): segments in list order,\n"
                "# then the entrance criteria in the order they are tried\n");
     for (size_t i = 0; i < l->nsegs; i++)
@@ -316,7 +320,7 @@ int lk_print_mapfile(lk_link *l, FILE *f)
         fprintf(f, "HDR_NOALLOC;\n");
     if (l->phdr_null)
         fprintf(f, "PHDR_ADD_NULL = %u;\n", l->phdr_null);
-    if (fflush(f) || ferror(f))
-        return lk_fail(l, KEEL_E_IO, "--print-mapfile: cannot write the mapfile");
+    if (ferror(f) | fclose(f)) /* (both: the file closed whatever) */
+        return lk_fail(l, KEEL_E_IO, "%s: cannot write the mapfile", path);
     return 0;
 }
