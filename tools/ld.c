@@ -8,7 +8,7 @@
  *     own option table (ld_getopt.c rewrites the words first: the parser
  *     below sees --NAME for every long option and -X for a short one);
  *   - -M prints the map on standard output, as GNU ld's -M; Solaris mapfiles
- *     come through --mapfile FILE (read and checked, refused until applied);
+ *     come through --mapfile FILE, and --print-mapfile prints the layout as one;
  *   - -lNAME searches the -L directories, then ld.bfd's own default
  *     directories for x86-64 Debian in ld.bfd's order (not with -nostdlib);
  *   - messages are ld.bfd's ("unrecognized option", "cannot find -lfoo"),
@@ -118,7 +118,8 @@ static void usage(FILE *to)
           "  -s (--strip-all)  -S (--strip-debug)  -x (--discard-all)  -X (--discard-locals)\n"
           "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
           "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
-          "  --mapfile FILE  a Solaris mapfile (version 2): read and checked, then refused (not applied yet)\n"
+          "  --mapfile FILE  a Solaris mapfile (version 2) that edits the layout (docs/linker.md)\n"
+          "  --print-mapfile  the layout's segments and criteria, as a mapfile, on standard output\n"
           "  -r (-i, --relocatable)  a relocatable object, as ld.bfd -r (docs/linker.md)\n"
           "  --version-script FILE  --dynamic-list FILE  --dynamic-list-data  --dynamic-list-cpp-new\n"
           "  --dynamic-list-cpp-typeinfo  --export-dynamic-symbol GLOB  -E (--export-dynamic)\n"
@@ -706,7 +707,8 @@ static bool parse_long(parser *p)
             o->mapfiles = m;
             o->nmapfiles = n;
         }
-    }
+    } else if (flag(a, "print-mapfile"))  /* the segment model, as a mapfile */
+        o->print_mapfile = "/dev/stdout"; /* as -M's map */
     /* layout (GNU ld's -T options: hexadecimal addresses) */
     else if (with_value(p, "Ttext-segment", &val) || with_value(p, "image-base", &val)) {
         if (val && hex_address(val, &o->text_segment))

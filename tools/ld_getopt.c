@@ -230,6 +230,7 @@ static const ld_opt table[] = {
     {"image-base", REQ, 2},
     /* keel's own (-mapfile stays -m apfile, as in ld.bfd) */
     {"mapfile", REQ, 3},
+    {"print-mapfile", NOARG, 3},
     {"keel-print-plan", NOARG, 2},
 };
 enum { NOPTS = sizeof table / sizeof table[0] };

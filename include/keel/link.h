@@ -65,6 +65,8 @@ typedef struct keel_link_options {
     const char *map_file;        /* -Map FILE */
     const char *const *mapfiles; /* --mapfile FILE (Solaris mapfile v2), in order */
     size_t nmapfiles;
+    const char *print_mapfile; /* the segment model as a mapfile, written to this file (--print-mapfile:
+                                * keel link's /dev/stdout) */
     enum keel_build_id build_id;
     const uint8_t *build_id_hex; /* --build-id=0xHEX */
     size_t build_id_hex_len;

@@ -54,6 +54,14 @@ int lk_pass_commit(lk_link *l);    /* output.c: the file renamed into place */
  * before addresses are assigned (it sizes the headers), then themselves. */
 size_t lk_phdr_count(const lk_link *l);
 size_t lk_program_headers(const lk_link *l, lk_phdr *ph);
+/* A mapfile's RESERVE_SEGMENTs (mapfile_apply_match.c): how many, and
+ * their program headers (PT_LOAD, no access, no file bytes) written to
+ * ph, their count returned. */
+size_t lk_reserve_count(const lk_link *l);
+size_t lk_reserve_phdrs(const lk_link *l, lk_phdr *ph);
+/* A program header's p_paddr: a mapfile's PADDR for its segment's
+ * PT_LOAD, else p_vaddr. */
+uint64_t lk_phdr_paddr(const lk_link *l, const lk_phdr *ph);
 /* The image's malloc'd tables freed and an open output removed. */
 void lk_image_free(lk_link *l);
 

@@ -73,6 +73,7 @@ typedef struct lk_sym {
     uint8_t state;          /* enum lk_sym_state */
     uint8_t type;           /* STT_* of the definition */
     uint8_t mark;           /* scratch of one pass (link.c's undefined check) */
+    uint8_t scope;          /* a mapfile's SYMBOL_SCOPE (enum lk_scope; mapfile_apply_symbols.c) */
     lk_file *def;           /* the defining file */
     uint32_t def_index;     /* its symbol index there */
     uint64_t size, align;   /* of a common */
@@ -88,6 +89,8 @@ typedef struct lk_sym {
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
  * not written to .symtab nor .dynsym; object.c) */
 #define LK_POL_ALIAS 64
+
+enum lk_scope { LK_SCOPE_NONE, LK_SCOPE_GLOBAL, LK_SCOPE_LOCAL, LK_SCOPE_ELIMINATE };
 
 typedef struct lk_symtab {
     lk_sym **v; /* open addressing; capacity a power of two */
@@ -175,6 +178,15 @@ typedef struct lk_segment {
     uint32_t rank;      /* laid out by rank, ties in list order (all 0 by default) */
     lk_names os_order;  /* these output sections first, in this order, then by class */
     lk_names size_syms; /* symbols whose value is its size in memory */
+    /* a mapfile's (mapfile_apply.c; docs/linker.md, "Mapfiles") */
+    bool flags_auto; /* a new LOAD segment without FLAGS: its sections' needs (never W and X) */
+    bool nohdr;      /* NOHDR: no headers in it, if it comes first */
+    bool reserve;    /* RESERVE_SEGMENT: a PT_LOAD of size reserve_size, no access, no file bytes */
+    bool has_paddr;  /* PADDR: its PT_LOAD's p_paddr (else p_vaddr) */
+    uint64_t paddr;
+    uint64_t round; /* ROUND: its first section's alignment at least this (0: none) */
+    uint64_t reserve_size;
+    lk_names is_order; /* IS_ORDER: criteria labels; what they place first in each output section */
     /* the layout's */
     uint32_t index; /* its place in the list (kept up to date) */
     bool headers;   /* holds the ELF header and program headers (the first loadable one) */
@@ -198,12 +210,23 @@ typedef struct lk_criterion {
     lk_segment *seg;
     const char *osname; /* the output section it joins (NULL: by its name) */
     const char *label;  /* a mapfile's ASSIGN_SECTION name, or NULL */
+    /* a mapfile's (mapfile_apply.c) */
+    bool discard;                /* OUTPUT_SECTION { DISCARD; }: the sections it matches are dropped */
+    bool name_icase, file_icase; /* MATCH(...i): IS_NAME, FILE_* matched case-insensitively */
+    void *re;                    /* IS_NAME = MATCH(r/ERE/): a compiled regex_t (names unused) */
+    const char *re_src;          /* its text (--print-mapfile) */
+    const char *osref;           /* NAME = MATCHREF(/template/): ${n} from re's captures */
+    uint32_t os_type;            /* OUTPUT_SECTION's TYPE (0: the input's) */
+    uint64_t os_set, os_clear;   /* OUTPUT_SECTION's FLAGS: set, cleared */
+    bool os_flags;               /* FLAGS = given: os_set replaces the flags */
 } lk_criterion;
 
 /* One PT_LOAD, as placed (lk_assign_addresses). */
 typedef struct lk_load {
     uint32_t flags;
     uint64_t offset, vaddr, filesz, memsz, align;
+    uint64_t paddr; /* a mapfile's PADDR (has_paddr), else vaddr */
+    bool has_paddr;
 } lk_load;
 
 typedef struct lk_kind lk_kind;           /* kinds.c */
@@ -257,7 +280,19 @@ typedef struct keel_linker {
     lk_load *loads; /* the PT_LOADs in address-assignment order */
     size_t nloads;
     uint64_t relro_start, relro_end, relro_offset; /* PT_GNU_RELRO, ending on a page boundary (or empty) */
-    uint64_t max_page;                             /* -z max-page-size: PT_LOAD alignment */
+    /* a mapfile's directives beyond the segments (mapfile_apply.c) */
+    bool hdr_noalloc; /* HDR_NOALLOC (or the first segment's NOHDR): headers in no PT_LOAD */
+    bool has_stack;   /* STACK: PT_GNU_STACK's flags are stack_flags */
+    uint32_t stack_flags;
+    uint32_t phdr_null; /* PHDR_ADD_NULL: PT_NULL entries at the end of the program headers */
+    bool mf_discard;    /* a criterion discards (placed() asks the criteria) */
+    lk_names seg_order; /* SEGMENT_ORDER, as given (--print-mapfile) */
+    const void *mf;     /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
+    size_t nmf;
+    bool mf_symbols;        /* a SYMBOL_SCOPE to apply (mapfile_apply_symbols.c) */
+    bool isa_edit, isa_set; /* a CAPABILITY: the x86-64 ISA level needed (mapfile_apply_cap.c) */
+    uint32_t isa_value, isa_add, isa_sub;
+    uint64_t max_page;     /* -z max-page-size: PT_LOAD alignment */
     lk_osec *got, *common; /* synthetic sections (common: .bss, holding the commons as its piece common_piece) */
     lk_osec *tcommon;      /* .tbss, holding the TLS commons as its piece tcommon_piece */
     size_t tcommon_piece;
@@ -394,6 +429,36 @@ int lk_names_add(lk_link *l, lk_names *list, const char *name);
  * chosen: the start of the layout (the defaults built if none were). */
 int lk_segments_check(lk_link *l);
 bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, const keel_shdr *sh);
+/* A mapfile's (mapfile_apply_match.c): whether c's regular expression
+ * matches name (its captures into m, 10 of them, if m); the output
+ * section name c gives name (NULL: its own), made from MATCHREF's
+ * template; PT_GNU_STACK's flags; a segment's PT_LOAD flags (its
+ * sections' needs if the mapfile gave none); IS_ORDER applied to g's
+ * output sections (and a flags check); whether a criterion discards
+ * section name of f. */
+bool lk_crit_re_matches(const lk_criterion *c, const char *name, void *m);
+const char *lk_crit_osname(lk_link *l, const lk_criterion *c, const char *name);
+uint32_t lk_stack_flags(const lk_link *l);
+uint32_t lk_seg_flags(const lk_segment *g);
+int lk_seg_finish(lk_link *l, lk_segment *g);
+/* HDR_NOALLOC, or NOHDR on the first loadable segment with sections: no
+ * segment holds the headers.  Whether one does. */
+bool lk_seg_headers(lk_link *l);
+/* A segment with an address inside the one laid out before it: the
+ * Solaris link-editor's warning (the sections' overlap is then refused). */
+void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g);
+/* What a mapfile's criteria hold outside the arena (compiled regular
+ * expressions), freed (keel_link_close). */
+void lk_mapfile_free(lk_link *l);
+/* A mapfile's SYMBOL_SCOPE once the symbols are resolved: each symbol's
+ * scope set, the ASSERTs checked (mapfile_apply_symbols.c); then
+ * .symtab's globals from first to n with those reduced to locals first,
+ * the new count of locals. */
+int lk_mapfile_symbols(lk_link *l);
+size_t lk_scope_partition(lk_link *l, uint8_t *syms, size_t first, size_t n);
+/* A mapfile's CAPABILITY applied to the merged properties (note.c). */
+void lk_capability_props(lk_link *l);
+bool lk_crit_discards(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh);
 /* The first criterion of an enabled segment that a section of f (NULL:
  * one the link-editor makes) matches, NULL if none (the extra segment);
  * *note if a note segment's matched before it. */

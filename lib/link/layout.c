@@ -85,14 +85,15 @@ static int class_of(const lk_osec *o)
  * section name they give it (else *oname stays); a note goes to the note
  * segment (*note set) and is loaded where the criteria after that one
  * send it. */
-static lk_segment *segment_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh, bool *note,
+static lk_segment *segment_for(lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh, bool *note,
                                const char **oname)
 {
     const lk_criterion *c = lk_crit_for(l, f, name, sh, note);
     if (!c)
         return lk_seg_role(l, LK_ROLE_EXTRA);
-    if (c->osname)
-        *oname = c->osname;
+    const char *os = c->osref ? lk_crit_osname(l, c, name) : c->osname; /* (a mapfile's MATCHREF) */
+    if (os)
+        *oname = os;
     return c->seg;
 }
 
@@ -282,6 +283,8 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
                    * an orphan (.note.stapsdt's probes, .GCC.command.line, annobin's notes) */
     if (lk_strip_section(l, *name))
         return 0; /* -s, -S: debugging sections */
+    if (l->mf_discard && lk_crit_discards(l, f, *name, sh))
+        return 0; /* a mapfile's OUTPUT_SECTION { DISCARD; } */
     if (f->live && (sh->flags & SHF_ALLOC) && !f->live[i] && strcmp(*name, ".eh_frame") != 0)
         return 0; /* --gc-sections: not reachable */
     int legacy = legacy_array(*name);
@@ -294,12 +297,13 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
 /* The output section an input joins when a criterion names one: judged
  * by the input's own header, since the kinds (by output name) come before
  * the union of flags that then chooses the segment. */
-static const char *renamed(const lk_link *l, bool renames, const lk_file *f, const char *name, const keel_shdr *sh,
+static const char *renamed(lk_link *l, bool renames, const lk_file *f, const char *name, const keel_shdr *sh,
                            const char *out)
 {
     bool note;
     const lk_criterion *c = renames ? lk_crit_for(l, f, name, sh, &note) : NULL;
-    return c && c->osname ? c->osname : out;
+    const char *os = c ? (c->osref ? lk_crit_osname(l, c, name) : c->osname) : NULL;
+    return os ? os : out;
 }
 
 int lk_place_sections(lk_link *l)
@@ -311,7 +315,7 @@ int lk_place_sections(lk_link *l)
         return crc;
     bool renames = false; /* a criterion names an output section */
     for (size_t c = 0; c < l->ncrit; c++)
-        renames |= l->crit[c].osname != NULL;
+        renames |= l->crit[c].osname || l->crit[c].osref;
     /* first the kinds: each output name's flags and type from all its inputs */
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
@@ -555,6 +559,9 @@ int lk_place_synthetic(lk_link *l)
             if (src2)
                 return src2;
         }
+        int frc = lk_seg_finish(l, g); /* a mapfile's IS_ORDER, ROUND (mapfile_apply_match.c) */
+        if (frc)
+            return frc;
     }
     return 0;
 }
@@ -756,12 +763,17 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
     l->nloads = 0;
     if (!(l->loads = lk_zalloc(&l->arena, (lk_max_loads(l) + 1) * sizeof *l->loads)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    uint64_t addr = base, off = 0, hdr_lo = 0, hdr_hi = 0;
-    bool addressed = false; /* a segment has an address of its own */
+    /* (with a mapfile's HDR_NOALLOC or NOHDR, the headers are at the
+     * file's start, in no segment) */
+    uint64_t addr = base, off = lk_seg_headers(l) ? 0 : header_size, hdr_lo = 0, hdr_hi = 0;
+    bool addressed = false;        /* a segment has an address of its own */
+    const lk_segment *prev = NULL; /* the one laid out before */
     for (size_t s = 0; s < l->nsegs; s++) {
         lk_segment *g = l->segs[s];
-        if (g->type != PT_LOAD || (!g->nsecs && !g->headers))
+        if (g->type != PT_LOAD || g->reserve || (!g->nsecs && !g->headers))
             continue;
+        lk_seg_overlap(l, prev, g); /* a mapfile's VADDR: the notes' warning */
+        prev = g;
         /* its alignment, the maximum page unless it says (at least the
          * common page: data_start needs it); file offsets stay congruent
          * with addresses modulo the larger of it and the maximum page */
@@ -813,8 +825,9 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             ld->vaddr = addr;
             ld->offset = off;
         }
-        ld->flags = g->flags;
+        ld->flags = lk_seg_flags(g);
         ld->align = segp;
+        ld->paddr = g->paddr, ld->has_paddr = g->has_paddr;
         g->vaddr = ld->vaddr;
         g->offset = ld->offset;
         g->align = segp;
@@ -851,7 +864,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 addr = fixed;
                 off = congruent(off, addr, cong);
                 ld = &l->loads[l->nloads++];
-                *ld = (lk_load){g->flags, off, addr, 0, 0, segp};
+                *ld = (lk_load){lk_seg_flags(g), off, addr, 0, 0, segp, 0, false};
             } else if ((i == 0 && first_fixed) || tbss)
                 ;
             else {

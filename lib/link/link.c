@@ -19,6 +19,7 @@
 #include "../regular_file.h"
 #include "export_policy.h"
 #include "image.h"
+#include "mapfile.h"
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...)
 {
@@ -410,8 +411,6 @@ static double now_ms(void)
 static int setup(lk_link *l)
 {
     const keel_link_options *opt = l->opt;
-    if (opt->nmapfiles) /* read (their errors are theirs), then refused until they configure the layout */
-        return lk_read_mapfiles(l);
     if (opt->relocatable) {
         int rc = lk_relocatable_options(l);
         if (rc)
@@ -441,7 +440,12 @@ static int setup(lk_link *l)
         return rc;
     if (!(l->img = lk_zalloc(&l->arena, sizeof *l->img)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    return lk_segments_default(l); /* the segment model, with the options' edits */
+    rc = lk_segments_default(l); /* the segment model, with the options' edits */
+    if (!rc && opt->nmapfiles)   /* then the mapfiles' (mapfile_link.c) */
+        rc = lk_read_mapfiles(l);
+    if (!rc && opt->print_mapfile) /* --print-mapfile (mapfile_apply_print.c) */
+        rc = lk_print_mapfile(l, opt->print_mapfile);
+    return rc;
 }
 
 static int open_link(const keel_link_options *opt, keel_error *err, lk_link **out)
@@ -497,6 +501,7 @@ void keel_link_close(keel_linker *l)
     if (!l)
         return;
     lk_image_free(l);
+    lk_mapfile_free(l); /* a mapfile's regular expressions */
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             lk_merge_free(l->segs[s]->secs[i]);

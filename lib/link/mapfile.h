@@ -202,5 +202,16 @@ const mf_directive *mf_directives(const mf_reader *r, size_t *n);
 /* The records in a canonical text form, one line per directive and
  * attribute (tests/mapfile_read.t compares it with hand-written text). */
 void mf_print(FILE *f, const mf_directive *d, size_t n);
+/* The directives applied to l's segment model (mapfile_apply.c), after
+ * lk_segments_default and before lk_place_sections. */
+int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n);
+/* A SYMBOL_SCOPE or SYMBOL_VERSION directive: its refusals and VALUE's
+ * definitions (mapfile_apply_symbols.c). */
+int lk_apply_symbol_scope(lk_link *l, const mf_directive *d);
+/* A CAPABILITY directive: checked and recorded (mapfile_apply_cap.c). */
+int lk_apply_capability(lk_link *l, const mf_directive *d);
+/* --print-mapfile: the segment model as a mapfile, written to the file
+ * path (mapfile_apply_print.c). */
+int lk_print_mapfile(lk_link *l, const char *path);
 
 #endif

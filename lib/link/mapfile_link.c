@@ -1,17 +1,20 @@
-/* The link's mapfiles (--mapfile, in command-line order): read, so that a
- * mapfile with an error gets its "FILE: line N:" message; then refused,
- * as the layout does not apply them yet (never a link that ignores one). */
+/* The link's mapfiles (--mapfile, in command-line order): read (a mapfile
+ * with an error gets its "FILE: line N:" message), then applied to the
+ * segment model the defaults and options made (mapfile_apply.c). */
 #include "../arch/arch.h"
 #include "mapfile.h"
 
 int lk_read_mapfiles(lk_link *l)
 {
     const keel_link_options *opt = l->opt;
-    /* What keel link writes: executables (ET_EXEC) for the machine of its
-     * inputs, which are read after the mapfiles: the host's (the only
-     * target keel has, and what keel link's callers build for). */
+    /* What keel link writes: executables (ET_EXEC), or relocatable
+     * objects (ET_REL) with -r, for the machine of its inputs, which are
+     * read after the mapfiles: the host's (the only target keel has, and
+     * what keel link's callers build for). */
     const ka_arch *arch = ka_arch_host();
-    mf_target t = {.elfclass = arch ? arch->elfclass : 2, .machine = arch ? arch->mapfile_names : NULL, .etype = 2};
+    mf_target t = {.elfclass = arch ? arch->elfclass : 2,
+                   .machine = arch ? arch->mapfile_names : NULL,
+                   .etype = opt->relocatable ? 1 : 2};
     mf_reader *r = mf_reader_new(&l->arena, &t, l->err);
     if (!r)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
@@ -22,5 +25,7 @@ int lk_read_mapfiles(lk_link *l)
         rc = mf_finish(r);
     if (rc)
         return rc;
-    return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: mapfiles are not supported yet", opt->mapfiles[0]);
+    size_t n;
+    const mf_directive *d = mf_directives(r, &n);
+    return lk_apply_mapfiles(l, d, n);
 }

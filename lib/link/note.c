@@ -203,6 +203,7 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
         l->props[at].value = v;
         l->nprops++;
     }
+    lk_capability_props(l); /* a mapfile's CAPABILITY: the ISA level needed */
     uint64_t descsz = 0;
     for (size_t j = 0; j < l->nprops; j++)
         descsz += 8 + ((l->props[j].size + 7u) & ~7u);

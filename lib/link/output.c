@@ -110,7 +110,7 @@ int lk_pass_write(lk_link *l)
             put32(p + 4, ph->flags);
             put64(p + 8, ph->offset);
             put64(p + 16, ph->vaddr);
-            put64(p + 24, ph->vaddr);
+            put64(p + 24, lk_phdr_paddr(l, ph));
             put64(p + 32, ph->filesz);
             put64(p + 40, ph->memsz);
             put64(p + 48, ph->align);

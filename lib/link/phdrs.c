@@ -18,8 +18,8 @@ size_t lk_phdr_count(const lk_link *l)
                  (l->property ? 1 : 0);
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
-            nph += l->segs[s]->secs[i]->note; /* at most one PT_NOTE each */
-    return nph;
+            nph += l->segs[s]->secs[i]->note;        /* at most one PT_NOTE each */
+    return nph + lk_reserve_count(l) + l->phdr_null; /* a mapfile's reservations and PT_NULLs */
 }
 
 size_t lk_program_headers(const lk_link *l, lk_phdr *ph)
@@ -29,6 +29,7 @@ size_t lk_program_headers(const lk_link *l, lk_phdr *ph)
         ph[n++] = (lk_phdr){PT_LOAD,           l->loads[i].flags,  l->loads[i].offset,
                             l->loads[i].vaddr, l->loads[i].filesz, l->loads[i].memsz,
                             l->loads[i].align};
+    n += lk_reserve_phdrs(l, ph + n); /* a mapfile's reservations: PT_LOADs too */
     /* ascending by address, as the gABI requires of PT_LOADs (and ld.bfd
      * orders them) even where -Tdata, -Tbss or --section-start put a
      * segment below the text; a handful of entries: insertion sort */
@@ -78,6 +79,8 @@ size_t lk_program_headers(const lk_link *l, lk_phdr *ph)
         ph[n++] = (lk_phdr){
             PT_GNU_EH_FRAME,       PF_R, l->eh_frame_hdr->offset, l->eh_frame_hdr->addr, l->eh_frame_hdr->size,
             l->eh_frame_hdr->size, 4};
-    ph[n++] = (lk_phdr){PT_GNU_STACK, PF_R | PF_W | (l->opt->exec_stack ? PF_X : 0), 0, 0, 0, 0, 16};
+    ph[n++] = (lk_phdr){PT_GNU_STACK, lk_stack_flags(l), 0, 0, 0, 0, 16}; /* (a mapfile's STACK) */
+    for (uint32_t i = 0; i < l->phdr_null; i++)                           /* a mapfile's PHDR_ADD_NULL: at the end */
+        ph[n++] = (lk_phdr){0};
     return n;
 }

@@ -175,17 +175,17 @@ int lk_segments_check(lk_link *l)
         return lk_fail(l, KEEL_E_FORMAT, "segment cannot be disabled: %s", l->roles[LK_ROLE_EXTRA]->name);
     /* the headers: at the start of the first loadable segment */
     for (size_t i = 0; i < l->nsegs; i++)
-        if (l->segs[i]->type == PT_LOAD && !l->segs[i]->disabled) {
+        if (l->segs[i]->type == PT_LOAD && !l->segs[i]->disabled && !l->segs[i]->reserve) {
             l->segs[i]->headers = true;
             break;
         }
     return 0;
 }
 
-static bool name_matches(const lk_names *list, bool glob, const char *name)
+static bool name_matches(const lk_names *list, bool glob, int fl, const char *name)
 {
     for (size_t i = 0; i < list->n; i++)
-        if (glob ? fnmatch(list->v[i], name, 0) == 0 : strcmp(list->v[i], name) == 0)
+        if (glob ? fnmatch(list->v[i], name, fl) == 0 : strcmp(list->v[i], name) == 0)
             return true;
     return false;
 }
@@ -198,9 +198,10 @@ static bool file_matches(const lk_criterion *c, const lk_file *f)
         return false;
     const char *base = strrchr(f->path, '/');
     base = base ? base + 1 : f->path;
+    int fl = c->file_icase ? FNM_CASEFOLD : 0; /* a mapfile's MATCH(g/.../i) */
     for (size_t i = 0; i < c->files.n; i++)
-        if (fnmatch(c->files.v[i], f->name, 0) == 0 || fnmatch(c->files.v[i], f->path, 0) == 0 ||
-            fnmatch(c->files.v[i], base, 0) == 0 || (f->member && fnmatch(c->files.v[i], f->member, 0) == 0))
+        if (fnmatch(c->files.v[i], f->name, fl) == 0 || fnmatch(c->files.v[i], f->path, fl) == 0 ||
+            fnmatch(c->files.v[i], base, fl) == 0 || (f->member && fnmatch(c->files.v[i], f->member, fl) == 0))
             return true;
     return false;
 }
@@ -208,7 +209,9 @@ static bool file_matches(const lk_criterion *c, const lk_file *f)
 bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, const keel_shdr *sh)
 {
     return (!c->type || c->type == sh->type) && (sh->flags & c->set) == c->set && !(sh->flags & c->clear) &&
-           (!c->names.n || name_matches(&c->names, c->glob, name)) && (!c->files.n || file_matches(c, f));
+           (c->re ? lk_crit_re_matches(c, name, NULL) /* a mapfile's MATCH(r/ERE/) */
+                  : !c->names.n || name_matches(&c->names, c->glob, c->name_icase ? FNM_CASEFOLD : 0, name)) &&
+           (!c->files.n || file_matches(c, f));
 }
 
 const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh, bool *note)

@@ -84,7 +84,9 @@ int lk_pass_symbols(lk_link *l)
     /* ELFOSABI_GNU when a symbol written is an IFUNC or STB_GNU_UNIQUE:
      * GNU extensions a reader must know, as GNU ld marks them */
     bool gnu_osabi = false;
-    rc = lk_entry_address(l, &entry_addr);
+    rc = lk_mapfile_symbols(l); /* a mapfile's SYMBOL_SCOPE: scopes, ASSERTs */
+    if (!rc)
+        rc = lk_entry_address(l, &entry_addr);
     if (rc)
         return rc;
     /* symbols: the globals with their output places */
@@ -156,7 +158,8 @@ int lk_pass_symbols(lk_link *l)
         lk_sym *s = sorted[i];
         if (s->pol_flags & LK_POL_ALIAS) /* NAME of NAME@@VER: ld.bfd's indirect symbol, not written */
             continue;
-        if (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON)
+        if ((s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON) ||
+            s->scope == LK_SCOPE_ELIMINATE) /* (a mapfile's) */
             continue;
         keel_sym d = {0};
         uint64_t value = 0, sz = 0;
@@ -188,13 +191,33 @@ int lk_pass_symbols(lk_link *l)
             break;
         }
         put32(e, lk_str_add(&str, s->name));
-        e[4] = (uint8_t)((s->state == LK_WEAK ? STB_WEAK : STB_GLOBAL) << 4 | (d.info & 0xf));
+        e[4] = (uint8_t)((s->scope == LK_SCOPE_LOCAL ? STB_LOCAL
+                          : s->state == LK_WEAK      ? STB_WEAK
+                                                     : STB_GLOBAL)
+                             << 4 |
+                         (d.info & 0xf));
         e[5] = d.other;
         put16(e + 6, shndx);
         put64(e + 8, value);
         put64(e + 16, sz);
         s->out_index = (uint32_t)(nsyms - 1);
     }
+    /* a mapfile's SIZE_SYMBOLs: global absolute objects, the segment's
+     * size in memory (no input defines them: mapfile_apply_match.c) */
+    for (size_t g = 0; syms && g < l->nsegs; g++)
+        for (size_t k = 0; k < l->segs[g]->size_syms.n; k++) {
+            uint8_t *e = sym_slot(&syms, &nsyms, &capsyms);
+            if (!e) {
+                str.failed = true;
+                break;
+            }
+            put32(e, lk_str_add(&str, l->segs[g]->size_syms.v[k]));
+            e[4] = (uint8_t)(STB_GLOBAL << 4 | 1 /* STT_OBJECT */);
+            put16(e + 6, SHN_ABS);
+            put64(e + 8, l->segs[g]->memsz);
+        }
+    if (syms) /* a mapfile's SYMBOL_SCOPE: those reduced to locals go first */
+        nlocals = lk_scope_partition(l, syms, nlocals, nsyms);
     if (!syms || !str.v || str.failed || shstr.failed) {
         free(syms);
         free(str.v);

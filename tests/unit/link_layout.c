@@ -4,7 +4,7 @@
  * tests/link_layout.t to check against readelf, nm, the -Map file and
  * the bytes of the output.
  *
- *   link_layout OUTPUT MAP [--gc-sections] GROUP:FILE...
+ *   link_layout OUTPUT MAP [--gc-sections] [--mapfile FILE] GROUP:FILE...
  *
  * GROUP is the input's --start-group number (0: none), as keel link
  * --keel-print-plan says.  Lines:
@@ -22,7 +22,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: link_layout OUTPUT MAP [--gc-sections] GROUP:FILE...\n");
+        fprintf(stderr, "usage: link_layout OUTPUT MAP [--gc-sections] [--mapfile FILE] GROUP:FILE...\n");
         return 2;
     }
     keel_link_options opt = {.output = argv[1], .map_file = argv[2], .relro = true};
@@ -30,9 +30,15 @@ int main(int argc, char **argv)
     if (!in)
         return 2;
     size_t n = 0;
+    const char *maps[1];
     for (int i = 3; i < argc; i++) {
         if (strcmp(argv[i], "--gc-sections") == 0) {
             opt.gc_sections = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--mapfile") == 0 && i + 1 < argc) { /* (tests/mapfile_layout.t) */
+            maps[0] = argv[++i];
+            opt.mapfiles = maps, opt.nmapfiles = 1;
             continue;
         }
         char *colon = strchr(argv[i], ':');
