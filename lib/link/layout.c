@@ -53,6 +53,8 @@ static const char *output_name(const char *in)
         ".text",       ".rodata",        ".data.rel.ro",     ".data", ".bss", ".tdata", ".tbss", ".init_array",
         ".fini_array", ".preinit_array", ".gcc_except_table"};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        if (in[0] != '.' || in[1] != groups[i][1])
+            continue; /* (the second letter tells most apart, without a call) */
         size_t n = strlen(groups[i]);
         if (strncmp(in, groups[i], n) == 0 && (in[n] == 0 || in[n] == '.'))
             return groups[i];
@@ -312,15 +314,24 @@ int lk_place_sections(lk_link *l)
     bool renames = false; /* a criterion names an output section */
     for (size_t c = 0; c < l->ncrit; c++)
         renames |= l->crit[c].osname != NULL;
-    /* first the kinds: each output name's flags and type from all its inputs */
+    /* first the kinds: each output name's flags and type from all its
+     * inputs; and each input section's output name (NULL: not placed),
+     * kept for the placement below, which would judge them all again
+     * (the name tests were 4% of a C++ link's instructions, twice) */
+    const char ***outs = lk_alloc(&l->arena, (l->nfiles + 1) * sizeof *outs);
+    if (!outs)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
+        if (!(outs[fi] = lk_alloc(&l->arena, ((size_t)f->elf.shnum + 1) * sizeof **outs)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
             keel_shdr sh;
-            const char *name, *out;
+            const char *name, *out = NULL;
             int rc = placed(l, f, i, &sh, &name, &out);
             if (rc > 0)
                 out = renamed(l, renames, f, name, &sh, out);
+            outs[fi][i] = rc > 0 ? out : NULL;
             if (rc < 0 || (rc && (rc = lk_kind_add(l, out, f, i, sh.type, sh.flags))))
                 return rc < 0 ? l->err->code : rc;
         }
@@ -337,26 +348,24 @@ int lk_place_sections(lk_link *l)
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
             keel_shdr sh, as;
-            const char *name, *oname;
-            int prc = placed(l, f, i, &as, &name, &oname);
-            if (prc <= 0) {
-                if (prc < 0)
-                    return l->err->code;
-                continue;
-            }
+            const char *oname = outs[fi][i], *name = f->sections[i].name;
+            if (!oname)
+                continue;                         /* (placed said no, above) */
             keel_elf_shdr(&f->elf, i, &sh, NULL); /* (read by placed: the input's own header) */
             if (sh.flags & 0x800 /* SHF_COMPRESSED */)
                 return lk_fail(l, KEEL_E_UNSUPPORTED,
                                "%s: section %s is compressed (-gz): keel does not link "
                                "compressed sections yet; build without -gz",
                                f->name, name);
-            oname = renamed(l, renames, f, name, &as, oname);
+            int legacy = legacy_array(name);
+            as = sh;
+            if (legacy) /* (as placed made it) */
+                as.type = legacy == 1 ? SHT_INIT_ARRAY : SHT_FINI_ARRAY;
             lk_kind_get(l, oname, &as); /* all the inputs' flags, and the type they make */
             /* A note with contents that a program reads is loaded too:
              * the note segment describes it where it is loaded. */
             bool note;
             lk_segment *seg = segment_for(l, f, name, &as, &note, &oname);
-            int legacy = legacy_array(name);
             if (as.type == 0x70000001 /* SHT_X86_64_UNWIND */ && strcmp(oname, ".eh_frame") == 0)
                 as.type = SHT_PROGBITS; /* gas's @unwind and gcc's @progbits: one .eh_frame, as GNU ld makes */
             lk_osec *o = output_section(l, seg, oname, &as);
