@@ -64,12 +64,12 @@ int lk_merge_blockers(lk_link *l, lk_file *f, bool **out)
 {
     *out = NULL;
     for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh;
-        if (keel_elf_shdr(&f->elf, i, &sh, NULL) || sh.type != 4 /* SHT_RELA */ || sh.info >= f->elf.shnum)
+        const kr_input_section *sh = &f->sections[i]; /* (the table as read once) */
+        if (sh->type != 4 /* SHT_RELA */ || sh->info >= f->elf.shnum)
             continue;
         if (!*out && !(*out = lk_zalloc(&l->arena, f->elf.shnum + 1)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        (*out)[sh.info] = true;
+        (*out)[sh->info] = true;
     }
     return 0;
 }

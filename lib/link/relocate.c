@@ -432,9 +432,9 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
 
 bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target)
 {
-    keel_shdr sh;
-    return !keel_elf_shdr(&f->elf, i, &sh, NULL) && sh.type == SHT_RELA && sh.info < f->elf.shnum && f->out[sh.info] &&
-           !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh.info, target, NULL);
+    const kr_input_section *sh = &f->sections[i]; /* (the table as read once: most sections are no RELA) */
+    return sh->type == SHT_RELA && sh->info < f->elf.shnum && f->out[sh->info] &&
+           !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh->info, target, NULL);
 }
 
 bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di)

@@ -260,4 +260,8 @@ typedef int (*kr_section_check_fn)(void *ctx, const kr_input_section *s, keel_er
 int kr_input_sections(kr_input_file *f, kr_alloc_fn alloc, void *actx, kr_section_check_fn check, void *cctx,
                       keel_error *err);
 
+/* kr_comdat over f's section table as kr_input_sections read it (f's
+ * own symbol table): the same rules and messages, no header read twice. */
+int kr_comdat_in(const kr_input_file *f, bool *dropped, kr_claim_fn claim, void *ctx, keel_error *err);
+
 #endif
