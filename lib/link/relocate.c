@@ -285,6 +285,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             tname = f->sections[target].name;
     }
     bool alloc = o->flags & SHF_ALLOC;
+    /* where a reference to code not linked is let through, tombstoned:
+     * unallocated sections (debug information) and the unwind tables.
+     * Asked once per section (per relocation it was 1.3% of static
+     * Python's link) */
+    bool dead_ok = !alloc || strcmp(o->name, ".eh_frame") == 0 || strcmp(o->name, ".gcc_except_table") == 0;
     uint64_t got_base; /* what GOT-relative relocations count from: _GLOBAL_OFFSET_TABLE_ */
     lk_linker_value(l, "_GLOBAL_OFFSET_TABLE_", &got_base);
     const struct lk_eh *eh = f->eh && target < f->elf.shnum ? f->eh[target] : NULL;
@@ -333,13 +338,12 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                 Z = rsym.size;
                 tls = false;
             } else {
-                if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
+                if (!dead_ok)
                     return lk_discarded_reference(l, f, &rsym, tname);
                 tombstone(out + r.offset, h->size, tname);
                 continue;
             }
         }
-        bool dead_ok = !alloc || strcmp(o->name, ".eh_frame") == 0 || strcmp(o->name, ".gcc_except_table") == 0;
         if (!kept && dead_ok && KEEL_ST_BIND(rsym.info) != STB_LOCAL && global_is_dead(l, f, r.sym)) {
             tombstone(out + r.offset, h->size, tname); /* a global --gc-sections removed */
             continue;
