@@ -364,8 +364,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         /* what it needs after relaxation, as the scan was told (scan.c):
          * the target says what the instruction allows, the symbol's
          * needs what the symbol does */
-        bool got_relaxes;
-        uint16_t need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
+        bool got_relaxes = false;
+        uint16_t need = h->needs; /* (what ka_reloc_need answers for a relocation of no GOT or TLS model) */
+        if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC))
+            need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
         if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
