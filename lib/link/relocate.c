@@ -463,13 +463,13 @@ bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32
         *di = (uint32_t)symi;
         return true;
     }
-    if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
+    /* asked of every relocation: the global as this file looked it up
+     * before (its name read only the first time), and the definition's
+     * type as resolution recorded it (s->type, read from its symbol) */
+    lk_sym *s = f->gsym && symi < f->symtab.count ? f->gsym[symi] : NULL;
+    if (!s && (keel_symtab_name(&f->symtab, &sym, &name, NULL) || !(s = lk_file_sym(l, f, symi, name))))
         return false;
-    lk_sym *s = lk_file_sym(l, f, symi, name);
-    if (!s || !s->def || (s->state != LK_DEFINED && s->state != LK_WEAK))
-        return false;
-    keel_sym d;
-    if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || KEEL_ST_TYPE(d.info) != STT_GNU_IFUNC)
+    if (!s->def || (s->state != LK_DEFINED && s->state != LK_WEAK) || s->type != STT_GNU_IFUNC)
         return false;
     *df = s->def;
     *di = s->def_index;
