@@ -168,8 +168,21 @@ static const uint8_t *skip_non_nops(const uint8_t *p, const uint8_t *end, int pt
 {
     const uint8_t *last = p;
     while (p < end) {
-        if (*p == 0) {
+        uint8_t op = *p;
+        if (op == 0) {
             p++;
+            continue;
+        }
+        /* what compilers write most, as skip_cfa_op reads it, without a
+         * call: advance_loc and restore (1 byte), remember and restore
+         * state, and offset, def_cfa_offset, def_cfa_register with a
+         * one-byte operand (every FDE's instructions are walked) */
+        if ((op & 0xc0) == 0x40 || (op & 0xc0) == 0xc0 || op == 0x0a || op == 0x0b) {
+            last = ++p;
+            continue;
+        }
+        if (((op & 0xc0) == 0x80 || op == 0x0d || op == 0x0e) && end - p >= 2 && !(p[1] & 0x80)) {
+            last = p += 2;
             continue;
         }
         if (*p == 0x01)
