@@ -29,6 +29,13 @@ static void strtab_from(keel_strtab *st, const char *data, uint64_t size, uint64
 
 int keel_elf_section_name(const keel_elf *e, const keel_shdr *sh, const char **name, keel_error *err)
 {
+    /* a name inside a terminated table: the table's own header (for its
+     * offset, which only a message gives) is not read; a link-editor asks
+     * this of every section of every input */
+    if (sh->name < e->shstrtab_size && e->shstrtab[e->shstrtab_size - 1] == 0) {
+        *name = e->shstrtab + sh->name;
+        return 0;
+    }
     keel_strtab st;
     uint64_t off = 0;
     if (e->shstrndx) {
