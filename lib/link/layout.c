@@ -263,8 +263,8 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
     }
     if (f->dropped[i] || s->type == 0 /* SHT_NULL: inactive, dropped as ld.bfd drops it */ || s->type == SHT_SYMTAB ||
         s->type == SHT_STRTAB || s->type == SHT_RELA || s->type == SHT_REL || s->type == SHT_GROUP ||
-        s->type == SHT_SYMTAB_SHNDX || strcmp(*name, ".note.GNU-stack") == 0 ||
-        strncmp(*name, ".gnu.warning", 12) == 0 ||
+        s->type == SHT_SYMTAB_SHNDX || ((s->names & KR_NAME_NOTE) && strcmp(*name, ".note.GNU-stack") == 0) ||
+        ((s->names & KR_NAME_GNU) && strncmp(*name, ".gnu.warning", 12) == 0) ||
         (s->type == SHT_NOTE && strcmp(*name, ".note.gnu.property") == 0) /* merged into one (note.c) */ ||
         (s->flags & 0x80000000u /* SHF_EXCLUDE */))
         return 0;
@@ -279,7 +279,8 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
         return lk_fail(l, KEEL_E_FORMAT,
                        "%s: section %s (%u) has type %#x, a dynamic object's table: not in a relocatable object",
                        f->name, *name, i, sh->type);
-    if (!(sh->flags & SHF_ALLOC) && (strcmp(*name, ".gnu_debuglink") == 0 || strncmp(*name, ".gnu.lto_", 9) == 0))
+    if (!(sh->flags & SHF_ALLOC) && (s->names & KR_NAME_GNU) &&
+        (strcmp(*name, ".gnu_debuglink") == 0 || strncmp(*name, ".gnu.lto_", 9) == 0))
         return 0; /* what ld.bfd's default script discards; every other unallocated section is kept as
                    * an orphan (.note.stapsdt's probes, .GCC.command.line, annobin's notes) */
     if (lk_strip_section(l, *name))

@@ -168,8 +168,8 @@ static void link_warnings(lk_link *l)
             const char *name = f->sections[i].name; /* (the names read once, by kr_input_sections) */
             const uint8_t *data;
             uint64_t size;
-            if (!name || strncmp(name, ".gnu.warning", 12) != 0 || keel_elf_shdr(&f->elf, i, &sh, NULL) ||
-                keel_elf_section_data(&f->elf, &sh, &data, &size, NULL))
+            if (!(f->sections[i].names & KR_NAME_GNU) || !name || strncmp(name, ".gnu.warning", 12) != 0 ||
+                keel_elf_shdr(&f->elf, i, &sh, NULL) || keel_elf_section_data(&f->elf, &sh, &data, &size, NULL))
                 continue;
             const char *who = f->name;
             if (name[12] == '.') {

@@ -57,6 +57,8 @@ static int comdat(const keel_elf *elf, const kr_input_section *secs, const keel_
         keel_shdr sh;
         const char *name;
         if (secs && secs[i].name) { /* (no name: read again, for the reader's message) */
+            if (!(secs[i].names & KR_NAME_GNU))
+                continue; /* (not .gnu.linkonce.*: its name not read) */
             name = secs[i].name;
             sh.flags = secs[i].flags;
         } else if (keel_elf_shdr(elf, i, &sh, &e) || keel_elf_section_name(elf, &sh, &name, &e))
