@@ -18,6 +18,8 @@ typedef struct lk_arena {
 } lk_arena;
 
 void *lk_alloc(lk_arena *a, size_t size);
+/* from's chunks become a's, to be freed with it (from is left empty). */
+void lk_arena_adopt(lk_arena *a, lk_arena *from);
 void *lk_zalloc(lk_arena *a, size_t size);
 char *lk_strndup(lk_arena *a, const char *s, size_t n);
 void *lk_grow(lk_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first);
@@ -272,6 +274,7 @@ typedef struct keel_linker {
     size_t nprops;
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     bool eh_no_table;                 /* an .eh_frame input did not parse: no search table */
+    struct lk_eh_job *eh_job;         /* the inputs' parse, between place and edit (ehedit.c) */
     struct {
         lk_file *file;
         uint32_t sym;
@@ -510,6 +513,11 @@ void lk_merge_free(lk_osec *o);
 /* .eh_frame editing (ehedit.c): after the inputs are placed, their new
  * sizes; then each edited input's bytes, and where an offset went. */
 int lk_eh_frame_edit(lk_link *l);
+/* The inputs' parse, started when they are placed (on a second thread
+ * for many inputs), ended by lk_eh_frame_edit; joined by the link's end
+ * if no edit came (an error between). */
+int lk_eh_frame_start(lk_link *l);
+void lk_eh_frame_join(lk_link *l);
 void lk_eh_fill(const lk_osec *o, const struct lk_eh *eh, uint8_t *buf);
 bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out);
 uint64_t lk_eh_size(const struct lk_eh *eh);

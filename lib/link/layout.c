@@ -385,7 +385,7 @@ int lk_place_sections(lk_link *l)
             o->pieces[o->npieces - 1].reverse = legacy != 0;
         }
     }
-    int erc = lk_eh_frame_edit(l); /* .eh_frame's records: dropped, merged, sized */
+    int erc = lk_eh_frame_start(l); /* .eh_frame's records parsed, while the relocations are scanned */
     if (erc)
         return erc;
     l->osec_seq = seq;
@@ -399,6 +399,9 @@ int lk_place_sections(lk_link *l)
  * .bss and .tbss); then each segment's sections in their order. */
 int lk_place_synthetic(lk_link *l)
 {
+    int erc = lk_eh_frame_edit(l); /* .eh_frame's records: dropped, merged, sized */
+    if (erc)
+        return erc;
     uint32_t seq = l->osec_seq; /* the order sections were first seen in, continued */
     size_t ngot = l->ngot;
     if (ngot) {

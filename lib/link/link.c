@@ -496,6 +496,7 @@ void keel_link_close(keel_linker *l)
 {
     if (!l)
         return;
+    lk_eh_frame_join(l); /* (a parse still running when a pass failed) */
     lk_image_free(l);
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
