@@ -497,7 +497,7 @@ void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 int lk_tree_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 size_t lk_build_id_note_size(const keel_link_options *opt);
 bool lk_mergeable(const keel_shdr *sh);
-int lk_merge_blockers(lk_link *l, lk_file *f, bool **out);
+bool lk_merge_blocked(const lk_file *f, uint32_t i);
 /* Its strings or constants into o's pool, the input being o's piece
  * (added already, its size set when finished).  0: merged; 1: to be kept
  * whole (an unterminated string); else an error. */

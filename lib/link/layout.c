@@ -340,10 +340,6 @@ int lk_place_sections(lk_link *l)
     uint32_t seq = 0;
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
-        bool *unmergeable;
-        int brc = lk_merge_blockers(l, f, &unmergeable);
-        if (brc)
-            return brc;
         if (!(f->out = lk_zalloc(&l->arena, (f->elf.shnum + 1) * sizeof *f->out)) ||
             !(f->pos = lk_zalloc(&l->arena, (f->elf.shnum + 1) * sizeof *f->pos)))
             return lk_fail(l, KEEL_E_NOMEM, "out of memory");
@@ -379,7 +375,7 @@ int lk_place_sections(lk_link *l)
             int rc = add_piece(l, o, f, i, &sh);
             if (rc)
                 return rc;
-            if (lk_mergeable(&sh) && !(unmergeable && unmergeable[i]) &&
+            if (lk_mergeable(&sh) && !lk_merge_blocked(f, i) &&
                 (rc = lk_merge_input(l, o, o->npieces - 1, f, i, &sh)) < 0)
                 return rc;
             o->pieces[o->npieces - 1].reverse = legacy != 0;
