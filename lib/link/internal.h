@@ -85,6 +85,8 @@ typedef struct lk_sym {
     uint8_t pol_vis;        /* export_policy.c: the most constraining STV_* of all its symbols */
     uint8_t pol_flags;      /* export_policy.c: LK_POL_*; object.c: LK_POL_ALIAS */
     uint16_t pol_ver;       /* export_policy.c: its version node, 1 + its index (0: none) */
+    bool cached, ctls;      /* lk_global_value's answer, once the addresses are final: */
+    uint64_t cvalue, csize; /* every relocation against the symbol asks it */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -275,6 +277,7 @@ typedef struct keel_linker {
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     bool eh_no_table;                 /* an .eh_frame input did not parse: no search table */
     struct lk_eh_job *eh_job;         /* the inputs' parse, between place and edit (ehedit.c) */
+    bool values_final;                /* the addresses assigned: lk_global_value keeps its answers */
     struct {
         lk_file *file;
         uint32_t sym;

@@ -109,7 +109,34 @@ uint64_t lk_common_address(const lk_link *l, const lk_sym *s)
     return l->common->addr + l->common->pieces[l->common_piece].offset + s->common_offset;
 }
 
+static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
+                        int depth);
+
+/* A global's value, size and TLS-ness: once the addresses are final
+ * they no longer change, and each relocation against the symbol asked
+ * for them anew (the definition's symbol read from its file: 2% of a
+ * C++ link's time, in cache misses); an answer then is kept in the
+ * symbol.  An error is never kept: its message names the place. */
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where, int depth)
+{
+    if (s->cached) {
+        *value = s->cvalue;
+        *size = s->csize;
+        *tls = s->ctls;
+        return 0;
+    }
+    int rc = global_value(l, s, value, size, tls, where, depth);
+    if (!rc && l->values_final) {
+        s->cvalue = *value;
+        s->csize = *size;
+        s->ctls = *tls;
+        s->cached = true;
+    }
+    return rc;
+}
+
+static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
+                        int depth)
 {
     keel_error e;
     *size = 0;
