@@ -199,10 +199,25 @@ static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, 
     return 0;
 }
 
+static int symbol_value_of(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint64_t *value, uint64_t *size,
+                           bool *tls, const lk_place *where);
+
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const lk_place *where)
 {
     keel_sym sym;
+    keel_error e;
+    if (symi != 0 && keel_symtab_get(&f->symtab, symi, &sym, &e))
+        return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
+    return symbol_value_of(l, f, symi, &sym, value, size, tls, where);
+}
+
+/* lk_symbol_value of symbol symi, read already into *symp (the write
+ * pass has each relocation's symbol in hand: reading it twice was 1% of
+ * the link) */
+static int symbol_value_of(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint64_t *value, uint64_t *size,
+                           bool *tls, const lk_place *where)
+{
     const char *name;
     keel_error e;
     if (symi == 0) { /* STN_UNDEF: no symbol, S = 0 (an absolute target such as `jmp 0`), as GNU ld takes it */
@@ -210,7 +225,8 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
         *tls = false;
         return 0;
     }
-    if (keel_symtab_get(&f->symtab, symi, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &name, &e))
+    const keel_sym sym = *symp;
+    if (keel_symtab_name(&f->symtab, &sym, &name, &e))
         return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
     *size = sym.size;
     *tls = KEEL_ST_TYPE(sym.info) == STT_TLS;
@@ -350,8 +366,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         char where[300]; /* formatted only for a message */
         keel_sym rsym = {0};
         bool kept = false; /* S is the kept twin's, of a dropped COMDAT copy */
-        if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
-            rsym.shndx > 0 && rsym.shndx < f->elf.shnum &&
+        bool have_rsym = !keel_symtab_get(&f->symtab, r.sym, &rsym, NULL);
+        if (have_rsym && KEEL_ST_BIND(rsym.info) == STB_LOCAL && rsym.shndx > 0 && rsym.shndx < f->elf.shnum &&
             (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
             /* a local reference into this object's dropped copy of a COMDAT
              * group, or a section --gc-sections removed.  Debug information
@@ -375,7 +391,9 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             tombstone(out + r.offset, h->size, tname); /* a global --gc-sections removed */
             continue;
         }
-        int rc = kept ? 0 : lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
+        int rc = kept        ? 0
+                 : have_rsym ? symbol_value_of(l, f, r.sym, &rsym, &S, &Z, &tls, &here)
+                             : lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
         if (!kept && KEEL_ST_TYPE(rsym.info) == STT_SECTION && rsym.shndx < f->elf.shnum && f->merged &&
