@@ -600,6 +600,29 @@ void lk_eh_frame_join(lk_link *l)
     lk_arena_adopt(&l->arena, &j->arena); /* (its records live as long as the link's) */
 }
 
+/* What a parse said, as edit says it: the inputs that do not parse. */
+static void parse_error(lk_link *l, const lk_osec *o, const eh_parsed *parsed, size_t pi)
+{
+    if (parsed[pi].have && !parsed[pi].ok) {
+        /* kept as it is, as GNU ld keeps it, and said as GNU ld says it */
+        lk_diag(l, KEEL_DIAG_ERROR, "error in %s(.eh_frame); no .eh_frame_hdr table will be created",
+                o->pieces[pi].file->name);
+        l->eh_no_table = true;
+    }
+}
+
+void lk_eh_frame_abandon(lk_link *l)
+{
+    struct lk_eh_job *j = l->eh_job;
+    if (!j)
+        return;
+    lk_eh_frame_join(l);
+    l->eh_job = NULL;
+    for (size_t k = 0; k < j->nsecs && !j->nomem; k++)
+        for (size_t pi = 0; pi < j->secs[k]->npieces; pi++)
+            parse_error(l, j->secs[k], j->parsed[k], pi);
+}
+
 /* One output .eh_frame: its inputs parsed, drop and merge, and size them. */
 static int edit(lk_link *l, lk_osec *o, cie_table *t, eh_parsed *parsed)
 {
@@ -617,9 +640,7 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t, eh_parsed *parsed)
         struct lk_eh *eh = parsed[pi].eh;
         cie_info *infos = parsed[pi].infos;
         if (!parsed[pi].ok) {
-            /* kept as it is, as GNU ld keeps it, and said as GNU ld says it */
-            lk_diag(l, KEEL_DIAG_ERROR, "error in %s(.eh_frame); no .eh_frame_hdr table will be created", f->name);
-            l->eh_no_table = true;
+            parse_error(l, o, parsed, pi);
             continue;
         }
         /* the FDEs kept, and the CIEs they use */

@@ -521,6 +521,9 @@ int lk_eh_frame_edit(lk_link *l);
  * if no edit came (an error between). */
 int lk_eh_frame_start(lk_link *l);
 void lk_eh_frame_join(lk_link *l);
+/* A pass failed before the edit: the parse joined, and what it found
+ * said (the messages the edit would have given, before the error). */
+void lk_eh_frame_abandon(lk_link *l);
 void lk_eh_fill(const lk_osec *o, const struct lk_eh *eh, uint8_t *buf);
 bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out);
 uint64_t lk_eh_size(const struct lk_eh *eh);

@@ -484,7 +484,8 @@ int keel_link_run(keel_linker *l)
         if (timed)
             lk_diag(l, KEEL_DIAG_NOTE, "time: %-26s %9.3f ms", list[i].name, now_ms() - t0);
         if (rc) {
-            lk_image_free(l); /* an output opened is removed */
+            lk_eh_frame_abandon(l); /* (a failed scan: the .eh_frame parse's messages still come) */
+            lk_image_free(l);       /* an output opened is removed */
             return rc;
         }
     }
