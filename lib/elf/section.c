@@ -29,6 +29,13 @@ static void strtab_from(keel_strtab *st, const char *data, uint64_t size, uint64
 
 int keel_elf_section_name(const keel_elf *e, const keel_shdr *sh, const char **name, keel_error *err)
 {
+    /* a name inside a terminated table: the table's own header (for its
+     * offset, which only a message gives) is not read; a link-editor asks
+     * this of every section of every input */
+    if (sh->name < e->shstrtab_size && e->shstrtab[e->shstrtab_size - 1] == 0) {
+        *name = e->shstrtab + sh->name;
+        return 0;
+    }
     keel_strtab st;
     uint64_t off = 0;
     if (e->shstrndx) {
@@ -72,18 +79,19 @@ int kl_check_link(const keel_elf *e, uint32_t from, uint32_t link, uint32_t type
                   keel_error *err)
 {
     uint64_t at = e->shoff + (uint64_t)from * e->shentsize + (keel_elf_is64(e) ? 40 : 24);
-    keel_shdr target;
     if (link == from)
         return keel_error_set(err, KEEL_E_LINK, at, "section %U: sh_link (at %X) names the section itself",
                               (uint64_t)from, at);
     if (link >= e->shnum)
         return keel_error_set(err, KEEL_E_INDEX, at, "section %U: sh_link %U (at %X) is out of range (%U sections)",
                               (uint64_t)from, (uint64_t)link, at, (uint64_t)e->shnum);
-    keel_elf_shdr(e, link, &target, NULL);
-    if (target.type != type_a && target.type != type_b)
+    /* the target's sh_type alone (the whole header was read for it: this
+     * is asked for every relocation section a link-editor reads) */
+    uint32_t type = kl_u32(e->data + e->shoff + (uint64_t)link * e->shentsize + 4, kl_be(e));
+    if (type != type_a && type != type_b)
         return keel_error_set(err, KEEL_E_LINK, at,
                               "section %U: sh_link %U (at %X) should name %s but names a section of type %X",
-                              (uint64_t)from, (uint64_t)link, at, what, (uint64_t)target.type);
+                              (uint64_t)from, (uint64_t)link, at, what, (uint64_t)type);
     return 0;
 }
 

@@ -89,6 +89,18 @@ void *lk_grow(lk_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t f
     return w;
 }
 
+void lk_arena_adopt(lk_arena *a, lk_arena *from)
+{
+    chunk *last = from->chunks;
+    if (!last)
+        return;
+    while (last->next)
+        last = last->next;
+    last->next = a->chunks; /* (the list is only walked to free: a's current chunk stays current) */
+    a->chunks = from->chunks;
+    *from = (lk_arena){0};
+}
+
 void lk_arena_free(lk_arena *a)
 {
     for (chunk *c = a->chunks, *next; c; c = next) {

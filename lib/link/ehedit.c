@@ -12,9 +12,11 @@
  * where none may be) is kept as it is, with GNU ld's warning, and the
  * .eh_frame_hdr gets no search table: the unwinder cannot trust one
  * built from it. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../elfdefs.h"
 #include "internal.h"
@@ -168,8 +170,21 @@ static const uint8_t *skip_non_nops(const uint8_t *p, const uint8_t *end, int pt
 {
     const uint8_t *last = p;
     while (p < end) {
-        if (*p == 0) {
+        uint8_t op = *p;
+        if (op == 0) {
             p++;
+            continue;
+        }
+        /* what compilers write most, as skip_cfa_op reads it, without a
+         * call: advance_loc and restore (1 byte), remember and restore
+         * state, and offset, def_cfa_offset, def_cfa_register with a
+         * one-byte operand (every FDE's instructions are walked) */
+        if ((op & 0xc0) == 0x40 || (op & 0xc0) == 0xc0 || op == 0x0a || op == 0x0b) {
+            last = ++p;
+            continue;
+        }
+        if (((op & 0xc0) == 0x80 || op == 0x0d || op == 0x0e) && end - p >= 2 && !(p[1] & 0x80)) {
+            last = p += 2;
             continue;
         }
         if (*p == 0x01)
@@ -188,7 +203,7 @@ typedef struct cie_info {
 
 /* The records of one input (_bfd_elf_parse_eh_frame's checks); false if
  * it does not parse. */
-static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
+static bool parse(lk_arena *arena, parser *ps, struct lk_eh *eh, cie_info **infos)
 {
     const uint8_t *d = ps->d;
     uint64_t size = ps->size, n = 0;
@@ -208,10 +223,10 @@ static bool parse(lk_link *l, parser *ps, struct lk_eh *eh, cie_info **infos)
             return false;
         at += 4 + (uint64_t)len;
     }
-    uint32_t *cies = lk_alloc(&l->arena, (n + 1) * sizeof *cies); /* the CIEs so far, by record */
+    uint32_t *cies = lk_alloc(arena, (n + 1) * sizeof *cies); /* the CIEs so far, by record */
     size_t ncies = 0;
-    if (!cies || !(eh->r = lk_zalloc(&l->arena, (n + 1) * sizeof *eh->r)) ||
-        !(*infos = lk_zalloc(&l->arena, (n + 1) * sizeof **infos)))
+    if (!cies || !(eh->r = lk_zalloc(arena, (n + 1) * sizeof *eh->r)) ||
+        !(*infos = lk_zalloc(arena, (n + 1) * sizeof **infos)))
         return false;
     cie_info *ci = *infos;
     for (uint64_t at = 0; at != size;) {
@@ -461,7 +476,7 @@ static uint32_t hash_cie(const uint8_t *p, uint64_t n, const void *who, uint64_t
 }
 
 /* The relocations of f's section shndx, sorted by offset. */
-static bool relocs_of(lk_link *l, lk_file *f, uint32_t shndx, parser *ps)
+static bool relocs_of(lk_arena *a, const lk_file *f, uint32_t shndx, parser *ps)
 {
     ps->nrels = 0;
     ps->rels = NULL;
@@ -471,7 +486,7 @@ static bool relocs_of(lk_link *l, lk_file *f, uint32_t shndx, parser *ps)
         if (f->sections[i].type != SHT_RELA || f->sections[i].info != shndx)
             continue;
         if (keel_elf_relocs(&f->elf, i, &rs, NULL) || ps->rels ||
-            !(ps->rels = lk_alloc(&l->arena, (rs.count + 1) * sizeof *ps->rels)))
+            !(ps->rels = lk_alloc(a, (rs.count + 1) * sizeof *ps->rels)))
             return false;
         bool sorted = true;
         for (uint64_t k = 0; k < rs.count; k++) {
@@ -487,8 +502,129 @@ static bool relocs_of(lk_link *l, lk_file *f, uint32_t shndx, parser *ps)
     return true;
 }
 
-/* One output .eh_frame: parse its inputs, drop and merge, and size them. */
-static int edit(lk_link *l, lk_osec *o, cie_table *t)
+/* An input's parse, made before the edit (on the second thread). */
+typedef struct eh_parsed {
+    parser ps;
+    struct lk_eh *eh;
+    cie_info *infos;
+    bool have; /* an input with bytes: parsed */
+    bool ok;   /* and it parses */
+} eh_parsed;
+
+/* The parse of every .eh_frame input needs nothing of the link but the
+ * inputs' bytes: it runs on a second thread while the relocations are
+ * scanned (scan.c reads no .eh_frame record), with an arena of its own
+ * that the link's takes over at the join.  The edit proper (which FDEs
+ * are live, which CIEs merge, the sizes), the messages and the errors
+ * stay on the link's thread, in the same order as without the thread. */
+struct lk_eh_job {
+    lk_link *l;
+    lk_arena arena;
+    lk_osec **secs; /* the .eh_frame output sections, in the link's order */
+    size_t nsecs;
+    eh_parsed **parsed; /* per section, per piece */
+    bool nomem;
+    bool threaded;
+    pthread_t th;
+};
+
+static void *parse_all(void *arg)
+{
+    struct lk_eh_job *j = arg;
+    for (size_t k = 0; k < j->nsecs && !j->nomem; k++) {
+        const lk_osec *o = j->secs[k];
+        for (size_t pi = 0; pi < o->npieces; pi++) {
+            const lk_piece *pc = &o->pieces[pi];
+            lk_file *f = pc->file;
+            eh_parsed *pp = &j->parsed[k][pi];
+            /* the header and bytes as kr_input_sections read and checked them */
+            const kr_input_section *sh = f && pc->shndx < f->nsections ? &f->sections[pc->shndx] : NULL;
+            if (!sh || !sh->size || !sh->data)
+                continue;
+            pp->ps.d = sh->data;
+            pp->ps.size = sh->size;
+            if (!(pp->eh = lk_zalloc(&j->arena, sizeof *pp->eh))) {
+                j->nomem = true;
+                break;
+            }
+            *pp->eh = (struct lk_eh){f, pc->shndx, pi, NULL, 0, 0, 0};
+            pp->have = true;
+            pp->ok = relocs_of(&j->arena, f, pc->shndx, &pp->ps) && parse(&j->arena, &pp->ps, pp->eh, &pp->infos);
+        }
+    }
+    return NULL;
+}
+
+/* Below this many inputs a thread costs more than it saves (fill.c's). */
+enum { FEW_INPUTS = 64 };
+
+int lk_eh_frame_start(lk_link *l)
+{
+    struct lk_eh_job *j = lk_zalloc(&l->arena, sizeof *j);
+    if (!j)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    j->l = l;
+    size_t n = 0, pieces = 0;
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            n += strcmp(l->segs[s]->secs[i]->name, ".eh_frame") == 0;
+    if (!(j->secs = lk_alloc(&l->arena, (n + 1) * sizeof *j->secs)) ||
+        !(j->parsed = lk_alloc(&l->arena, (n + 1) * sizeof *j->parsed)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+            lk_osec *o = l->segs[s]->secs[i];
+            if (strcmp(o->name, ".eh_frame") != 0)
+                continue;
+            if (!(j->parsed[j->nsecs] = lk_zalloc(&l->arena, (o->npieces + 1) * sizeof **j->parsed)))
+                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+            j->secs[j->nsecs++] = o;
+            pieces += o->npieces;
+        }
+    l->eh_job = j;
+    if (pieces >= FEW_INPUTS && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+        j->threaded = !pthread_create(&j->th, NULL, parse_all, j);
+    if (!j->threaded)
+        parse_all(j);
+    return 0;
+}
+
+void lk_eh_frame_join(lk_link *l)
+{
+    struct lk_eh_job *j = l->eh_job;
+    if (!j)
+        return;
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    j->threaded = false;
+    lk_arena_adopt(&l->arena, &j->arena); /* (its records live as long as the link's) */
+}
+
+/* What a parse said, as edit says it: the inputs that do not parse. */
+static void parse_error(lk_link *l, const lk_osec *o, const eh_parsed *parsed, size_t pi)
+{
+    if (parsed[pi].have && !parsed[pi].ok) {
+        /* kept as it is, as GNU ld keeps it, and said as GNU ld says it */
+        lk_diag(l, KEEL_DIAG_ERROR, "error in %s(.eh_frame); no .eh_frame_hdr table will be created",
+                o->pieces[pi].file->name);
+        l->eh_no_table = true;
+    }
+}
+
+void lk_eh_frame_abandon(lk_link *l)
+{
+    struct lk_eh_job *j = l->eh_job;
+    if (!j)
+        return;
+    lk_eh_frame_join(l);
+    l->eh_job = NULL;
+    for (size_t k = 0; k < j->nsecs && !j->nomem; k++)
+        for (size_t pi = 0; pi < j->secs[k]->npieces; pi++)
+            parse_error(l, j->secs[k], j->parsed[k], pi);
+}
+
+/* One output .eh_frame: its inputs parsed, drop and merge, and size them. */
+static int edit(lk_link *l, lk_osec *o, cie_table *t, eh_parsed *parsed)
 {
     /* CIEs merge within an output section only (GNU ld's cie_eq) */
     free(t->v);
@@ -497,24 +633,14 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
     if (!ehs)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     for (size_t pi = 0; pi < o->npieces; pi++) {
-        lk_piece *pc = &o->pieces[pi];
-        lk_file *f = pc->file;
-        parser ps = {0};
-        /* the header and bytes as kr_input_sections read and checked them */
-        const kr_input_section *sh = f && pc->shndx < f->nsections ? &f->sections[pc->shndx] : NULL;
-        if (!sh || !sh->size || !sh->data)
+        lk_file *f = o->pieces[pi].file;
+        if (!parsed[pi].have)
             continue;
-        ps.d = sh->data;
-        ps.size = sh->size;
-        struct lk_eh *eh = lk_zalloc(&l->arena, sizeof *eh);
-        cie_info *infos = NULL;
-        if (!eh)
-            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-        *eh = (struct lk_eh){f, pc->shndx, pi, NULL, 0, 0, 0};
-        if (!relocs_of(l, f, pc->shndx, &ps) || !parse(l, &ps, eh, &infos)) {
-            /* kept as it is, as GNU ld keeps it, and said as GNU ld says it */
-            lk_diag(l, KEEL_DIAG_ERROR, "error in %s(.eh_frame); no .eh_frame_hdr table will be created", f->name);
-            l->eh_no_table = true;
+        parser ps = parsed[pi].ps;
+        struct lk_eh *eh = parsed[pi].eh;
+        cie_info *infos = parsed[pi].infos;
+        if (!parsed[pi].ok) {
+            parse_error(l, o, parsed, pi);
             continue;
         }
         /* the FDEs kept, and the CIEs they use */
@@ -624,12 +750,17 @@ static int edit(lk_link *l, lk_osec *o, cie_table *t)
 
 int lk_eh_frame_edit(lk_link *l)
 {
+    struct lk_eh_job *j = l->eh_job;
+    if (!j)
+        return 0;
+    lk_eh_frame_join(l);
+    l->eh_job = NULL;
+    if (j->nomem)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     cie_table t = {0};
     int rc = 0;
-    for (size_t s = 0; s < l->nsegs && !rc; s++)
-        for (size_t i = 0; i < l->segs[s]->nsecs && !rc; i++)
-            if (strcmp(l->segs[s]->secs[i]->name, ".eh_frame") == 0)
-                rc = edit(l, l->segs[s]->secs[i], &t);
+    for (size_t k = 0; k < j->nsecs && !rc; k++)
+        rc = edit(l, j->secs[k], &t, j->parsed[k]);
     free(t.v);
     return rc;
 }

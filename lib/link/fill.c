@@ -34,22 +34,22 @@ typedef struct filler {
 static uint32_t copy_file(const lk_file *f, uint8_t *buf)
 {
     for (uint32_t i = 1; i < f->elf.shnum; i++) {
-        keel_shdr sh;
-        const uint8_t *data;
-        uint64_t size;
+        /* the header and bytes as kr_input_sections read and checked them
+         * (each section's bytes inside the file): not read again here */
+        const kr_input_section *sh = &f->sections[i];
         lk_osec *o = f->out[i];
-        if (!o || o->type == SHT_NOBITS || (f->merged && f->merged[i]) || keel_elf_shdr(&f->elf, i, &sh, NULL))
+        if (!o || o->type == SHT_NOBITS || (f->merged && f->merged[i]))
             continue; /* (merged strings come with their pool) */
-        if (sh.type == SHT_NOBITS)
+        if (sh->type == SHT_NOBITS)
             continue;            /* zeros in a section of data that another input made (the file is zero-filled) */
         if (f->eh && f->eh[i]) { /* an edited .eh_frame: its records kept */
             lk_eh_fill(o, f->eh[i], buf);
             continue;
         }
-        if (keel_elf_section_data(&f->elf, &sh, &data, &size, NULL) || size < sh.size)
+        if (sh->size && !sh->data)
             return i;
-        if (sh.size) /* (an empty section's data may be NULL: no memcpy from it) */
-            memcpy(buf + o->offset + f->pos[i], data, sh.size);
+        if (sh->size) /* (an empty section's data may be NULL: no memcpy from it) */
+            memcpy(buf + o->offset + f->pos[i], sh->data, sh->size);
     }
     return 0;
 }

@@ -18,6 +18,8 @@ typedef struct lk_arena {
 } lk_arena;
 
 void *lk_alloc(lk_arena *a, size_t size);
+/* from's chunks become a's, to be freed with it (from is left empty). */
+void lk_arena_adopt(lk_arena *a, lk_arena *from);
 void *lk_zalloc(lk_arena *a, size_t size);
 char *lk_strndup(lk_arena *a, const char *s, size_t n);
 void *lk_grow(lk_arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first);
@@ -84,6 +86,8 @@ typedef struct lk_sym {
     uint8_t pol_vis;        /* export_policy.c: the most constraining STV_* of all its symbols */
     uint8_t pol_flags;      /* export_policy.c: LK_POL_*; object.c: LK_POL_ALIAS */
     uint16_t pol_ver;       /* export_policy.c: its version node, 1 + its index (0: none) */
+    bool cached, ctls;      /* lk_global_value's answer, once the addresses are final: */
+    uint64_t cvalue, csize; /* every relocation against the symbol asks it */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -307,6 +311,8 @@ typedef struct keel_linker {
     size_t nprops;
     lk_osec *eh_frame, *eh_frame_hdr; /* --eh-frame-hdr */
     bool eh_no_table;                 /* an .eh_frame input did not parse: no search table */
+    struct lk_eh_job *eh_job;         /* the inputs' parse, between place and edit (ehedit.c) */
+    bool values_final;                /* the addresses assigned: lk_global_value keeps its answers */
     struct {
         lk_file *file;
         uint32_t sym;
@@ -559,7 +565,7 @@ void lk_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 int lk_tree_digest(bool md5, const uint8_t *data, uint64_t n, uint8_t *out);
 size_t lk_build_id_note_size(const keel_link_options *opt);
 bool lk_mergeable(const keel_shdr *sh);
-int lk_merge_blockers(lk_link *l, lk_file *f, bool **out);
+bool lk_merge_blocked(const lk_file *f, uint32_t i);
 /* Its strings or constants into o's pool, the input being o's piece
  * (added already, its size set when finished).  0: merged; 1: to be kept
  * whole (an unterminated string); else an error. */
@@ -575,6 +581,14 @@ void lk_merge_free(lk_osec *o);
 /* .eh_frame editing (ehedit.c): after the inputs are placed, their new
  * sizes; then each edited input's bytes, and where an offset went. */
 int lk_eh_frame_edit(lk_link *l);
+/* The inputs' parse, started when they are placed (on a second thread
+ * for many inputs), ended by lk_eh_frame_edit; joined by the link's end
+ * if no edit came (an error between). */
+int lk_eh_frame_start(lk_link *l);
+void lk_eh_frame_join(lk_link *l);
+/* A pass failed before the edit: the parse joined, and what it found
+ * said (the messages the edit would have given, before the error). */
+void lk_eh_frame_abandon(lk_link *l);
 void lk_eh_fill(const lk_osec *o, const struct lk_eh *eh, uint8_t *buf);
 bool lk_eh_offset(const struct lk_eh *eh, uint64_t offset, uint64_t *out);
 uint64_t lk_eh_size(const struct lk_eh *eh);

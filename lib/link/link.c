@@ -169,8 +169,8 @@ static void link_warnings(lk_link *l)
             const char *name = f->sections[i].name; /* (the names read once, by kr_input_sections) */
             const uint8_t *data;
             uint64_t size;
-            if (!name || strncmp(name, ".gnu.warning", 12) != 0 || keel_elf_shdr(&f->elf, i, &sh, NULL) ||
-                keel_elf_section_data(&f->elf, &sh, &data, &size, NULL))
+            if (!(f->sections[i].names & KR_NAME_GNU) || !name || strncmp(name, ".gnu.warning", 12) != 0 ||
+                keel_elf_shdr(&f->elf, i, &sh, NULL) || keel_elf_section_data(&f->elf, &sh, &data, &size, NULL))
                 continue;
             const char *who = f->name;
             if (name[12] == '.') {
@@ -488,7 +488,8 @@ int keel_link_run(keel_linker *l)
         if (timed)
             lk_diag(l, KEEL_DIAG_NOTE, "time: %-26s %9.3f ms", list[i].name, now_ms() - t0);
         if (rc) {
-            lk_image_free(l); /* an output opened is removed */
+            lk_eh_frame_abandon(l); /* (a failed scan: the .eh_frame parse's messages still come) */
+            lk_image_free(l);       /* an output opened is removed */
             return rc;
         }
     }
@@ -500,6 +501,7 @@ void keel_link_close(keel_linker *l)
 {
     if (!l)
         return;
+    lk_eh_frame_join(l); /* (a parse still running when a pass failed) */
     lk_image_free(l);
     lk_mapfile_free(l); /* a mapfile's regular expressions */
     for (size_t s = 0; s < l->nsegs; s++)

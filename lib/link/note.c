@@ -147,12 +147,11 @@ int lk_merge_properties(lk_link *l, size_t *note_size)
         lk_file *f = l->files[fi];
         props p = {.arch = l->arch, .n = 0};
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
-            keel_shdr sh;
-            const char *name;
+            keel_shdr sh = {.type = f->sections[i].type}; /* (the table as read once: the full header for a note) */
+            const char *name = f->sections[i].name;
             const uint8_t *data;
             uint64_t size;
-            if (keel_elf_shdr(&f->elf, i, &sh, NULL) || keel_elf_section_name(&f->elf, &sh, &name, NULL) ||
-                !lk_is_property_note(name, &sh) || f->dropped[i])
+            if (!name || !lk_is_property_note(name, &sh) || f->dropped[i] || keel_elf_shdr(&f->elf, i, &sh, NULL))
                 continue;
             if (keel_elf_section_data(&f->elf, &sh, &data, &size, NULL) || size < sh.size)
                 return lk_fail(l, KEEL_E_TRUNCATED, "%s: section %u (%s) is cut short", f->name, i, name);

@@ -157,7 +157,7 @@ static int add_groups(lk_link *l, lk_file *f)
 {
     keel_error e;
     claimer c = {l, f, false};
-    int rc = kr_comdat(&f->elf, f->has_symtab ? &f->symtab : NULL, f->dropped, claim, &c, &e);
+    int rc = kr_comdat_in(&f->in, f->dropped, claim, &c, &e);
     /* the claim's own failure has said itself; kr_comdat's errors are
      * negative too (KEEL_E_*), and say themselves through e */
     if (c.failed)

@@ -109,7 +109,34 @@ uint64_t lk_common_address(const lk_link *l, const lk_sym *s)
     return l->common->addr + l->common->pieces[l->common_piece].offset + s->common_offset;
 }
 
+static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
+                        int depth);
+
+/* A global's value, size and TLS-ness: once the addresses are final
+ * they no longer change, and each relocation against the symbol asked
+ * for them anew (the definition's symbol read from its file: 2% of a
+ * C++ link's time, in cache misses); an answer then is kept in the
+ * symbol.  An error is never kept: its message names the place. */
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where, int depth)
+{
+    if (s->cached) {
+        *value = s->cvalue;
+        *size = s->csize;
+        *tls = s->ctls;
+        return 0;
+    }
+    int rc = global_value(l, s, value, size, tls, where, depth);
+    if (!rc && l->values_final) {
+        s->cvalue = *value;
+        s->csize = *size;
+        s->ctls = *tls;
+        s->cached = true;
+    }
+    return rc;
+}
+
+static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where,
+                        int depth)
 {
     keel_error e;
     *size = 0;
@@ -172,10 +199,25 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
     return 0;
 }
 
+static int symbol_value_of(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint64_t *value, uint64_t *size,
+                           bool *tls, const lk_place *where);
+
 int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint64_t *size, bool *tls,
                     const lk_place *where)
 {
     keel_sym sym;
+    keel_error e;
+    if (symi != 0 && keel_symtab_get(&f->symtab, symi, &sym, &e))
+        return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
+    return symbol_value_of(l, f, symi, &sym, value, size, tls, where);
+}
+
+/* lk_symbol_value of symbol symi, read already into *symp (the write
+ * pass has each relocation's symbol in hand: reading it twice was 1% of
+ * the link) */
+static int symbol_value_of(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint64_t *value, uint64_t *size,
+                           bool *tls, const lk_place *where)
+{
     const char *name;
     keel_error e;
     if (symi == 0) { /* STN_UNDEF: no symbol, S = 0 (an absolute target such as `jmp 0`), as GNU ld takes it */
@@ -183,7 +225,8 @@ int lk_symbol_value(lk_link *l, lk_file *f, uint64_t symi, uint64_t *value, uint
         *tls = false;
         return 0;
     }
-    if (keel_symtab_get(&f->symtab, symi, &sym, &e) || keel_symtab_name(&f->symtab, &sym, &name, &e))
+    const keel_sym sym = *symp;
+    if (keel_symtab_name(&f->symtab, &sym, &name, &e))
         return lk_fail(l, e.code, "%s: symbol %llu: %s", f->name, (unsigned long long)symi, e.msg);
     *size = sym.size;
     *tls = KEEL_ST_TYPE(sym.info) == STT_TLS;
@@ -285,6 +328,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             tname = f->sections[target].name;
     }
     bool alloc = o->flags & SHF_ALLOC;
+    /* where a reference to code not linked is let through, tombstoned:
+     * unallocated sections (debug information) and the unwind tables.
+     * Asked once per section (per relocation it was 1.3% of static
+     * Python's link) */
+    bool dead_ok = !alloc || strcmp(o->name, ".eh_frame") == 0 || strcmp(o->name, ".gcc_except_table") == 0;
     uint64_t got_base; /* what GOT-relative relocations count from: _GLOBAL_OFFSET_TABLE_ */
     lk_linker_value(l, "_GLOBAL_OFFSET_TABLE_", &got_base);
     const struct lk_eh *eh = f->eh && target < f->elf.shnum ? f->eh[target] : NULL;
@@ -318,8 +366,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         char where[300]; /* formatted only for a message */
         keel_sym rsym = {0};
         bool kept = false; /* S is the kept twin's, of a dropped COMDAT copy */
-        if (!keel_symtab_get(&f->symtab, r.sym, &rsym, NULL) && KEEL_ST_BIND(rsym.info) == STB_LOCAL &&
-            rsym.shndx > 0 && rsym.shndx < f->elf.shnum &&
+        bool have_rsym = !keel_symtab_get(&f->symtab, r.sym, &rsym, NULL);
+        if (have_rsym && KEEL_ST_BIND(rsym.info) == STB_LOCAL && rsym.shndx > 0 && rsym.shndx < f->elf.shnum &&
             (f->dropped[rsym.shndx] || (f->live && !f->out[rsym.shndx]))) {
             /* a local reference into this object's dropped copy of a COMDAT
              * group, or a section --gc-sections removed.  Debug information
@@ -333,18 +381,19 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                 Z = rsym.size;
                 tls = false;
             } else {
-                if (alloc && strcmp(o->name, ".eh_frame") != 0 && strcmp(o->name, ".gcc_except_table") != 0)
+                if (!dead_ok)
                     return lk_discarded_reference(l, f, &rsym, tname);
                 tombstone(out + r.offset, h->size, tname);
                 continue;
             }
         }
-        bool dead_ok = !alloc || strcmp(o->name, ".eh_frame") == 0 || strcmp(o->name, ".gcc_except_table") == 0;
         if (!kept && dead_ok && KEEL_ST_BIND(rsym.info) != STB_LOCAL && global_is_dead(l, f, r.sym)) {
             tombstone(out + r.offset, h->size, tname); /* a global --gc-sections removed */
             continue;
         }
-        int rc = kept ? 0 : lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
+        int rc = kept        ? 0
+                 : have_rsym ? symbol_value_of(l, f, r.sym, &rsym, &S, &Z, &tls, &here)
+                             : lk_symbol_value(l, f, r.sym, &S, &Z, &tls, &here);
         if (rc)
             return rc;
         if (!kept && KEEL_ST_TYPE(rsym.info) == STT_SECTION && rsym.shndx < f->elf.shnum && f->merged &&
@@ -360,8 +409,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         /* what it needs after relaxation, as the scan was told (scan.c):
          * the target says what the instruction allows, the symbol's
          * needs what the symbol does */
-        bool got_relaxes;
-        uint16_t need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
+        bool got_relaxes = false;
+        uint16_t need = h->needs; /* (what ka_reloc_need answers for a relocation of no GOT or TLS model) */
+        if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC))
+            need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
         if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
@@ -432,9 +483,9 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
 
 bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *target)
 {
-    keel_shdr sh;
-    return !keel_elf_shdr(&f->elf, i, &sh, NULL) && sh.type == SHT_RELA && sh.info < f->elf.shnum && f->out[sh.info] &&
-           !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh.info, target, NULL);
+    const kr_input_section *sh = &f->sections[i]; /* (the table as read once: most sections are no RELA) */
+    return sh->type == SHT_RELA && sh->info < f->elf.shnum && f->out[sh->info] &&
+           !keel_elf_relocs(&f->elf, i, rs, NULL) && !keel_elf_shdr(&f->elf, sh->info, target, NULL);
 }
 
 bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di)
@@ -457,13 +508,13 @@ bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32
         *di = (uint32_t)symi;
         return true;
     }
-    if (keel_symtab_name(&f->symtab, &sym, &name, NULL))
+    /* asked of every relocation: the global as this file looked it up
+     * before (its name read only the first time), and the definition's
+     * type as resolution recorded it (s->type, read from its symbol) */
+    lk_sym *s = f->gsym && symi < f->symtab.count ? f->gsym[symi] : NULL;
+    if (!s && (keel_symtab_name(&f->symtab, &sym, &name, NULL) || !(s = lk_file_sym(l, f, symi, name))))
         return false;
-    lk_sym *s = lk_file_sym(l, f, symi, name);
-    if (!s || !s->def || (s->state != LK_DEFINED && s->state != LK_WEAK))
-        return false;
-    keel_sym d;
-    if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || KEEL_ST_TYPE(d.info) != STT_GNU_IFUNC)
+    if (!s->def || (s->state != LK_DEFINED && s->state != LK_WEAK) || s->type != STT_GNU_IFUNC)
         return false;
     *df = s->def;
     *di = s->def_index;

@@ -93,15 +93,32 @@ int lk_order_statements(lk_link *l, lk_osec *o)
     keyed *k = lk_alloc(&l->arena, o->npieces * sizeof *k);
     if (!k)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    bool in_order = true, by_name = false; /* the pieces in input order, no SORT statement */
+    size_t count[8] = {0};                 /* per statement, 0 to 5, and 7 for ~0u */
     for (size_t i = 0; i < o->npieces; i++) {
         const char *name = piece_name(&o->pieces[i]);
         k[i].piece = o->pieces[i];
         /* a piece of no file (the commons' block) goes with the last statement */
         k[i].statement = o->pieces[i].file ? lk_script_statement(o->name, name, &sorted) : ~0u;
         k[i].name = o->pieces[i].file && sorted ? name : NULL;
+        in_order &= i == 0 || k[i - 1].piece.seq < k[i].piece.seq;
+        by_name |= k[i].name != NULL;
+        count[k[i].statement < 7 ? k[i].statement : 7]++;
     }
-    qsort(k, o->npieces, sizeof *k, by_statement);
+    if (!in_order || by_name) {
+        qsort(k, o->npieces, sizeof *k, by_statement);
+        for (size_t i = 0; i < o->npieces; i++)
+            o->pieces[i] = k[i].piece;
+        return 0;
+    }
+    /* in input order already: by_statement's order is a stable move of
+     * each piece to its statement's place (qsort was 1.6% of a C++ link) */
+    for (size_t b = 0, at = 0; b < 8; b++) {
+        size_t c = count[b];
+        count[b] = at;
+        at += c;
+    }
     for (size_t i = 0; i < o->npieces; i++)
-        o->pieces[i] = k[i].piece;
+        o->pieces[count[k[i].statement < 7 ? k[i].statement : 7]++] = k[i].piece;
     return 0;
 }

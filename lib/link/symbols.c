@@ -68,16 +68,42 @@ lk_sym *lk_sym_intern(lk_symtab *t, lk_arena *a, const char *name, uint32_t hash
 /* The defined symbols in the order their definitions were read (defining
  * file, then symbol index; --defsym ones last, by name): what the output
  * lists and lays out in this order depends only on the inputs, not on the
- * hash table's shape. */
-static int by_definition(const void *a, const void *b)
+ * hash table's shape.  The key is (file, index) in one number, sorted by
+ * a byte-wise radix sort (qsort's comparisons, each reading two symbols
+ * and their files, were 1.6% of a C++ link); equal keys (--defsym, no
+ * file) then by name. */
+typedef struct keyed {
+    uint64_t key;
+    lk_sym *s;
+} keyed;
+
+static uint64_t definition_key(const lk_sym *s)
 {
-    const lk_sym *x = *(lk_sym *const *)a, *y = *(lk_sym *const *)b;
-    uint32_t fx = x->def ? x->def->index : UINT32_MAX, fy = y->def ? y->def->index : UINT32_MAX;
-    if (fx != fy)
-        return fx < fy ? -1 : 1;
-    if (x->def_index != y->def_index)
-        return x->def_index < y->def_index ? -1 : 1;
-    return strcmp(x->name, y->name);
+    return (uint64_t)(s->def ? s->def->index : UINT32_MAX) << 32 | s->def_index;
+}
+
+/* a[0..n) by key, stably, through tmp; the result in a or tmp, returned */
+static keyed *radix_sort(keyed *a, keyed *tmp, size_t n)
+{
+    for (unsigned shift = 0; shift < 64 && n > 1; shift += 8) {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].key >> shift) & 255]++;
+        if (count[(a[0].key >> shift) & 255] == n)
+            continue; /* every key has this byte: nothing to move */
+        size_t at = 0;
+        for (size_t b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i].key >> shift) & 255]++] = a[i];
+        keyed *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
 }
 
 int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n)
@@ -91,13 +117,33 @@ int lk_sorted_symbols(lk_link *l, lk_sym ***out, size_t *n)
     for (size_t i = 0; i < l->syms.cap; i++)
         count += l->syms.v[i] && l->syms.v[i]->state >= LK_COMMON;
     lk_sym **v = lk_alloc(&l->arena, (count + 1) * sizeof *v);
-    if (!v)
+    keyed *a = malloc((count + 1) * sizeof *a), *tmp = malloc((count + 1) * sizeof *tmp);
+    if (!v || !a || !tmp) {
+        free(a);
+        free(tmp);
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    }
     count = 0;
     for (size_t i = 0; i < l->syms.cap; i++)
         if (l->syms.v[i] && l->syms.v[i]->state >= LK_COMMON)
-            v[count++] = l->syms.v[i];
-    qsort(v, count, sizeof *v, by_definition);
+            a[count] = (keyed){definition_key(l->syms.v[i]), l->syms.v[i]}, count++;
+    keyed *sorted = radix_sort(a, tmp, count);
+    for (size_t i = 0; i < count;) { /* a run of one key: by name (insertion; runs are short) */
+        size_t j = i + 1;
+        while (j < count && sorted[j].key == sorted[i].key)
+            j++;
+        for (size_t k = i + 1; k < j; k++)
+            for (size_t m = k; m > i && strcmp(sorted[m - 1].s->name, sorted[m].s->name) > 0; m--) {
+                keyed t = sorted[m];
+                sorted[m] = sorted[m - 1];
+                sorted[m - 1] = t;
+            }
+        i = j;
+    }
+    for (size_t i = 0; i < count; i++)
+        v[i] = sorted[i].s;
+    free(a);
+    free(tmp);
     l->sorted = *out = v;
     l->nsorted = *n = count;
     return 0;

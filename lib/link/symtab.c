@@ -73,6 +73,7 @@ static uint16_t out_index(const lk_file *f, uint32_t shndx)
 
 int lk_pass_symbols(lk_link *l)
 {
+    l->values_final = true; /* the addresses are assigned: symbols' values keep (relocate.c) */
     lk_image *img = l->img;
     const ka_arch *arch = l->arch;
     bool keep_syms = img->keep_syms;

@@ -112,15 +112,16 @@ static bool lent(const sym_entry *d)
            d->addr != 0 && (d->bind == STB_GLOBAL || d->bind == STB_WEAK);
 }
 
-/* The SysV ELF hash (DT_HASH). */
+/* The SysV ELF hash (DT_HASH): the gABI's loop (h = (h << 4) + c; g =
+ * h & 0xf0000000; h ^= g >> 24; h &= ~g) with g's two uses folded, since
+ * g >> 24 is (h >> 24) & 0xf0 and the xor leaves the top nibble alone
+ * (every lent name is hashed). */
 static uint32_t elf_hash(const char *s)
 {
     uint32_t h = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         h = (h << 4) + *p;
-        uint32_t g = h & 0xf0000000u;
-        h ^= g >> 24;
-        h &= ~g;
+        h = (h ^ ((h >> 24) & 0xf0)) & 0x0fffffffu;
     }
     return h;
 }

@@ -9,8 +9,11 @@
 #include "../elfdefs.h"
 #include "resolve.h"
 
-static int groups(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_claim_fn claim, void *ctx,
-                  keel_error *err)
+/* secs: the section table as kr_input_sections read it, or NULL (each
+ * header is read here then): a link-editor asks of every section of
+ * every object, and the name table was read once already. */
+static int groups(const keel_elf *elf, const kr_input_section *secs, const keel_symtab *symtab, bool *dropped,
+                  kr_claim_fn claim, void *ctx, keel_error *err)
 {
     keel_error e;
     for (uint32_t i = 1; i < elf->shnum; i++) {
@@ -18,7 +21,10 @@ static int groups(const keel_elf *elf, const keel_symtab *symtab, bool *dropped,
         keel_group g;
         keel_sym sym;
         const char *sig;
-        if (keel_elf_shdr(elf, i, &sh, &e))
+        if (secs) {
+            sh.type = secs[i].type;
+            sh.info = secs[i].info;
+        } else if (keel_elf_shdr(elf, i, &sh, &e))
             return keel_error_set(err, e.code, e.offset, "%s", e.msg);
         if (sh.type != SHT_GROUP)
             continue;
@@ -40,17 +46,22 @@ static int groups(const keel_elf *elf, const keel_symtab *symtab, bool *dropped,
     return 0;
 }
 
-int kr_comdat(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_claim_fn claim, void *ctx,
-              keel_error *err)
+static int comdat(const keel_elf *elf, const kr_input_section *secs, const keel_symtab *symtab, bool *dropped,
+                  kr_claim_fn claim, void *ctx, keel_error *err)
 {
-    int rc = groups(elf, symtab, dropped, claim, ctx, err);
+    int rc = groups(elf, secs, symtab, dropped, claim, ctx, err);
     if (rc)
         return rc;
     keel_error e;
     for (uint32_t i = 1; i < elf->shnum; i++) {
         keel_shdr sh;
         const char *name;
-        if (keel_elf_shdr(elf, i, &sh, &e) || keel_elf_section_name(elf, &sh, &name, &e))
+        if (secs && secs[i].name) { /* (no name: read again, for the reader's message) */
+            if (!(secs[i].names & KR_NAME_GNU))
+                continue; /* (not .gnu.linkonce.*: its name not read) */
+            name = secs[i].name;
+            sh.flags = secs[i].flags;
+        } else if (keel_elf_shdr(elf, i, &sh, &e) || keel_elf_section_name(elf, &sh, &name, &e))
             return keel_error_set(err, e.code, e.offset, "section %U: %s", (uint64_t)i, e.msg);
         if (strncmp(name, ".gnu.linkonce.", 14) != 0 || (sh.flags & SHF_GROUP) || dropped[i])
             continue;
@@ -60,4 +71,15 @@ int kr_comdat(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_
         dropped[i] = taken;
     }
     return 0;
+}
+
+int kr_comdat(const keel_elf *elf, const keel_symtab *symtab, bool *dropped, kr_claim_fn claim, void *ctx,
+              keel_error *err)
+{
+    return comdat(elf, NULL, symtab, dropped, claim, ctx, err);
+}
+
+int kr_comdat_in(const kr_input_file *f, bool *dropped, kr_claim_fn claim, void *ctx, keel_error *err)
+{
+    return comdat(&f->elf, f->sections, f->has_symtab ? &f->symtab : NULL, dropped, claim, ctx, err);
 }

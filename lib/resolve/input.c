@@ -105,6 +105,10 @@ int kr_input_sections(kr_input_file *f, kr_alloc_fn alloc, void *actx, kr_sectio
             s->data = f->elf.data + sh.offset;
         }
         s->cls = (uint8_t)kr_section_class(name ? name : "", sh.type, sh.flags);
+        s->names = (uint8_t)(!name                            ? 0
+                             : strncmp(name, ".gnu", 4) == 0  ? KR_NAME_GNU
+                             : strncmp(name, ".note", 5) == 0 ? KR_NAME_NOTE
+                                                              : 0);
         /* a relocation section names its target; a bad sh_info is each
          * part's to report, where it reads the relocations */
         if ((sh.type == SHT_RELA || sh.type == SHT_REL) && sh.info > 0 && sh.info < n && sh.info != i &&

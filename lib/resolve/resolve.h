@@ -226,7 +226,14 @@ typedef struct kr_input_section {
     uint32_t relocs; /* the first SHT_RELA/SHT_REL section whose sh_info names it, or 0 */
     uint32_t group;  /* the SHT_GROUP section that lists it, or 0 */
     uint8_t cls;     /* kr_class, by kr_section_class */
+    uint8_t names;   /* KR_NAME_* bits: what the name starts with, tested once */
 } kr_input_section;
+
+/* The prefixes the parts test by name after reading (.gnu.warning,
+ * .gnu.linkonce., .gnu_debuglink, .gnu.lto_; .note.GNU-stack,
+ * .note.gnu.property): a section without the bit needs no string test,
+ * and its name (in the file, out of cache by then) is not read again. */
+enum { KR_NAME_GNU = 1 /* ".gnu" */, KR_NAME_NOTE = 2 /* ".note" */ };
 
 #define KR_INPUT_FILE_MEMBERS                                                                                          \
     const char *name;   /* for messages and maps: "path" or "archive(member)" */                                       \
@@ -259,5 +266,9 @@ typedef int (*kr_section_check_fn)(void *ctx, const kr_input_section *s, keel_er
  * before the shared ones: the loader's limits on what a namespace holds. */
 int kr_input_sections(kr_input_file *f, kr_alloc_fn alloc, void *actx, kr_section_check_fn check, void *cctx,
                       keel_error *err);
+
+/* kr_comdat over f's section table as kr_input_sections read it (f's
+ * own symbol table): the same rules and messages, no header read twice. */
+int kr_comdat_in(const kr_input_file *f, bool *dropped, kr_claim_fn claim, void *ctx, keel_error *err);
 
 #endif

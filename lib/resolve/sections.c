@@ -15,7 +15,12 @@ static bool named(const char *name, const char *base)
     return strncmp(name, base, n) == 0 && (name[n] == 0 || name[n] == '.');
 }
 
-int kr_legacy_array(const char *name) { return named(name, ".ctors") ? 1 : named(name, ".dtors") ? 2 : 0; }
+int kr_legacy_array(const char *name)
+{
+    if (name[0] != '.' || (name[1] != 'c' && name[1] != 'd'))
+        return 0; /* (most names: asked of every input section, more than once) */
+    return named(name, ".ctors") ? 1 : named(name, ".dtors") ? 2 : 0;
+}
 
 kr_class kr_section_class(const char *name, uint32_t type, uint64_t flags)
 {
