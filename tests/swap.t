@@ -1,0 +1,82 @@
+#!/usr/bin/perl
+# Live swap (issue 15): keel_swap in a running, multi-threaded program.
+#
+# tests/progs/swap/a.c is compiled (gcc -fPIC) in versions: a1.o and a2.o
+# (answers 1 and 2), and the refusals: a_missing.o lacks a_extra, which
+# b.o uses; a_size.o's array is twice as long, with no transfer function;
+# a_xfail.o's transfer function fails; a_broken.o does not load
+# (undefined 'nosuch'); a_xfer.o's transfer function carries the array
+# over.  tests/unit/load_swap.c (see there) runs four threads calling A
+# while it swaps A for A' and back (SWAPS times, 1000 unless
+# KEEL_SWAP_COUNT says, within KEEL_SWAP_SECONDS when the machine is too
+# busy for all of them: then at least 100), and checks the answers, the
+# state carried over, the lookups, the edges and /proc/self/maps, and
+# that no increment was lost.  The same program built with
+# ThreadSanitizer (build-tsan, `make TSAN=1 tsan-tests`) runs too, when it
+# is there.
+use strict;
+use warnings;
+use FindBin;
+use Test::More;
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use POSIX ();
+
+my $root = "$FindBin::Bin/..";
+plan skip_all => 'the loader runs x86-64 code only' unless (POSIX::uname())[4] eq 'x86_64';
+my $build = $ENV{KEEL_BUILD} || "$root/build";
+my $prog = "$build/tests/load_swap";
+plan skip_all => "no $prog (make first)" unless -x $prog;
+plan skip_all => 'no gcc' unless grep { -x "$_/gcc" } split /:/, $ENV{PATH};
+
+my $src = "$FindBin::Bin/progs/swap";
+make_path("$build/t");
+my $dir = tempdir('swap.XXXXXX', DIR => "$build/t", CLEANUP => 1);
+my %objs = (
+    a1 => '-DVER=1',
+    a2 => '-DVER=2',
+    a_missing => '-DVER=2 -DMISSING',
+    a_size => '-DVER=2 -DARR=32',
+    a_xfail => '-DVER=2 -DARR=32 -DXFER=-1',
+    a_broken => '-DVER=2 -DBROKEN',
+    a_xfer => '-DVER=3 -DARR=32 -DXFER=0',
+);
+for my $name (sort keys %objs) {
+    my $out = `gcc -O1 -fPIC $objs{$name} -c '$src/a.c' -o '$dir/$name.o' 2>&1`;
+    BAIL_OUT("gcc a.c ($name): $out") if $?;
+}
+my $out = `gcc -O1 -fPIC -c '$src/b.c' -o '$dir/b.o' 2>&1`;
+BAIL_OUT("gcc b.c: $out") if $?;
+
+our $swaps = $ENV{KEEL_SWAP_COUNT} || 1000;
+my $seconds = $ENV{KEEL_SWAP_SECONDS} || 120;
+
+sub run_prog {
+    my ($what, $bin, %env) = @_;
+    local @ENV{keys %env} = values %env;
+    my $text = `timeout 600 '$bin' '$dir' $swaps $seconds 2>&1`;
+    my $status = $?;
+    my $n = 0;
+    for (split /\n/, $text) {
+        if (/^(not ok|ok) \d+ - (.*)$/) {
+            ok($1 eq 'ok', "$what: $2");
+            $n++;
+        } elsif (/^# (.*)/) {
+            note "$what: $1";
+            diag "$what: $1" if /world stopped|swaps done/;
+        }
+    }
+    ok($n >= 20, "$what: the program reported its checks") or diag($text);
+    is($status, 0, "$what: exits 0") or diag($text);
+}
+
+run_prog('plain', $prog);
+
+my $tsan = ($ENV{KEEL_TSAN_BUILD} || "$root/build-tsan") . "/tests/load_swap";
+SKIP: {
+    skip('no build-tsan/tests/load_swap (make TSAN=1 tsan-tests builds it)', 1) unless -x $tsan;
+    local $swaps = $ENV{KEEL_SWAP_COUNT} || 200;
+    run_prog('ThreadSanitizer', $tsan, TSAN_OPTIONS => 'halt_on_error=1 exitcode=66 report_signal_unsafe=0');
+}
+
+done_testing();
