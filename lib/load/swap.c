@@ -755,8 +755,8 @@ static int build_gates(plan *p)
 /* The gates open: to the new functions, or (a rollback) the old ones. */
 static void open_gates(plan *p, bool to_old)
 {
-    if (!p->n_gates)
-        return;
+    if (!p->gate_rw)
+        return; /* none built (cooperative mode) */
     uint64_t *rw = (uint64_t *)p->gate_rw;
     for (size_t i = 0; to_old && i < p->n_gates; i++)
         rw[1 + i] = p->gates[i].old_fn;
@@ -1053,7 +1053,9 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
     /* what the old objects held: their names lent to dlopen, frames, TLS
      * module; their writable data given back (a stale pointer to an old
      * variable faults), unless constructors may have registered
-     * destructors with it (glibc's exit would run them).  Their code and
+     * destructors with it (glibc's exit would run them) or holds
+     * .data.rel.ro (vtables: C++ objects made before point there, and
+     * the loader keeps it writable, as in the object).  Their code and
      * read-only data stay: function pointers and C++ objects' vtable
      * pointers made before the swap lead there, and on through the
      * entries' jumps. */
@@ -1066,7 +1068,10 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
         o->neh_frames = 0;
         if (o->tls_module)
             rl_tls_unregister(o->tls_module);
-        if (!o->nctors && o->region_size[2])
+        bool relro = false; /* vtables and typeinfo: C++ objects point there */
+        for (uint32_t k = 0; k < o->nsections && !relro; k++)
+            relro = strncmp(o->sections[k].elf_name, ".data.rel.ro", 12) == 0;
+        if (!o->nctors && !relro && o->region_size[2])
             mmap((void *)o->region[2], o->region_size[2], PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
     }
