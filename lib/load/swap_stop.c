@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ extern TLS_IE __thread int rl_tls_busy;
 static rl_world *current;
 static int gen, released, tls_gen;
 static int arrivals, leaves;
+static int inside; /* handlers running: the thread list is not changed meanwhile */
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static int handler_errno;
 
@@ -126,7 +128,15 @@ static void tls_move(rl_world *w, void ***old_array)
 
 /* A thread arrives at a stop (from the signal or a safe point), waits for
  * the release, and moves its TLS if asked. */
+static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs);
 static void arrive(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs)
+{
+    __atomic_add_fetch(&inside, 1, __ATOMIC_ACQ_REL);
+    arrive_in(pc, sp, regs, nregs);
+    __atomic_sub_fetch(&inside, 1, __ATOMIC_ACQ_REL);
+}
+
+static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs)
 {
     rl_world *w = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
     int g = __atomic_load_n(&gen, __ATOMIC_ACQUIRE);
@@ -242,6 +252,9 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
                               strerror(handler_errno));
     w->cooperative = cooperative;
     w->self = (pid_t)syscall(SYS_gettid);
+    /* a handler of the stop before (a late signal) may still read the list */
+    while (__atomic_load_n(&inside, __ATOMIC_ACQUIRE))
+        sched_yield();
     for (;;) {
         size_t n = 0;
         long rc = list_tasks(w->self, w->threads, w->cap, &n);
