@@ -11,7 +11,9 @@
 # KEEL_SWAP_COUNT says, within KEEL_SWAP_SECONDS when the machine is too
 # busy for all of them: then at least 100), and checks the answers, the
 # state carried over, the lookups, the edges and /proc/self/maps, and
-# that no increment was lost.  The same program built with
+# that no increment was lost; then C++ (u.cc stays, v.cc is swapped):
+# an object made before the swap calls the new virtual function, and
+# exceptions cross between new code and code loaded before.  The same program built with
 # ThreadSanitizer (build-tsan, `make TSAN=1 tsan-tests`) runs too, when it
 # is there.
 use strict;
@@ -27,7 +29,9 @@ plan skip_all => 'the loader runs x86-64 code only' unless (POSIX::uname())[4] e
 my $build = $ENV{KEEL_BUILD} || "$root/build";
 my $prog = "$build/tests/load_swap";
 plan skip_all => "no $prog (make first)" unless -x $prog;
-plan skip_all => 'no gcc' unless grep { -x "$_/gcc" } split /:/, $ENV{PATH};
+for my $tool (qw(gcc g++)) {
+    plan skip_all => "no $tool" unless grep { -x "$_/$tool" } split /:/, $ENV{PATH};
+}
 
 my $src = "$FindBin::Bin/progs/swap";
 make_path("$build/t");
@@ -47,6 +51,13 @@ for my $name (sort keys %objs) {
 }
 my $out = `gcc -O1 -fPIC -c '$src/b.c' -o '$dir/b.o' 2>&1`;
 BAIL_OUT("gcc b.c: $out") if $?;
+# C++: u.cc stays, v.cc is swapped (v1.o for v2.o)
+for my $cc (['u', ''], ['v1', '-DVER=1'], ['v2', '-DVER=2']) {
+    my ($name, $flags) = @$cc;
+    my $file = $name eq 'u' ? 'u' : 'v';
+    $out = `g++ -O1 -fPIC $flags -c '$src/$file.cc' -o '$dir/$name.o' 2>&1`;
+    BAIL_OUT("g++ $file.cc: $out") if $?;
+}
 
 our $swaps = $ENV{KEEL_SWAP_COUNT} || 1000;
 my $seconds = $ENV{KEEL_SWAP_SECONDS} || 120;

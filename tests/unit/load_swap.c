@@ -14,6 +14,7 @@
  * a failing transfer function, an object that does not load) change
  * nothing; a transfer function carries a grown array over.  Then the same
  * in the cooperative mode.  Prints TAP lines and "# " notes. */
+#include <dlfcn.h>
 #include <keel/load.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -305,6 +306,42 @@ int main(int argc, char **argv)
     ok(!bad_answers, "every call in the threads returned a version's answer%s", "");
     keel_ns_destroy(ns);
     free(heap);
+
+    /* C++: an object made before the swap calls the new virtual functions
+     * after it; exceptions cross between new code and code loaded before */
+    char u[512], v1[512], v2[512];
+    snprintf(u, sizeof u, "%s/u.o", dir);
+    snprintf(v1, sizeof v1, "%s/v1.o", dir);
+    snprintf(v2, sizeof v2, "%s/v2.o", dir);
+    if (!dlopen("libstdc++.so.6", RTLD_NOW | RTLD_GLOBAL)) {
+        printf("# C++ not tested: no libstdc++.so.6\n");
+    } else {
+        keel_ns *cns = keel_ns_create(NULL, KEEL_NS_HOST, &err);
+        keel_input cin[2] = {{.path = u}, {.path = v1}};
+        int crc = keel_load(cns, cin, 2, NULL, &err);
+        ok(!crc, "C++: u.o and v1.o loaded%s", crc ? err.msg : "");
+        if (!crc) {
+            void *(*make)(void) = (void *(*)(void))keel_symbol(cns, "v_make");
+            int (*call)(void *) = (int (*)(void *))keel_symbol(cns, "u_call");
+            int (*catch_)(void *) = (int (*)(void *))keel_symbol(cns, "u_catch");
+            void *objv = make();
+            int before[2] = {call(objv), catch_(objv)};
+            keel_object *vo = keel_ns_object(cns, v1);
+            keel_input vi = {.path = v2};
+            crc = keel_swap(cns, &vo, 1, &vi, 1, NULL, NULL, &err);
+            ok(!crc, "C++: v1.o swapped for v2.o%s", crc ? err.msg : "");
+            int (*vcatch)(void) = (int (*)(void))keel_symbol(cns, "v_catch");
+            void *obj2 = ((void *(*)(void))keel_symbol(cns, "v_make"))();
+            char line2[200];
+            snprintf(line2, sizeof line2, "before %d %d, after %d %d %d", before[0], before[1], call(objv), call(obj2),
+                     catch_(objv));
+            ok(before[0] == 10 && before[1] == 1 && call(objv) == 20 && call(obj2) == 20,
+               "C++: an object made before the swap calls the new virtual function (%s)", line2);
+            ok(catch_(objv) == 2, "C++: an exception thrown in new code is caught in code loaded before%s", "");
+            ok(vcatch && vcatch() == 102, "C++: an exception thrown in code loaded before is caught in new code%s", "");
+        }
+        keel_ns_destroy(cns);
+    }
     free(stopped);
     free(total);
     printf("1..%d\n", nt);
