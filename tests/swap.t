@@ -60,7 +60,7 @@ for my $cc (['u', ''], ['v1', '-DVER=1'], ['v2', '-DVER=2']) {
 }
 
 our $swaps = $ENV{KEEL_SWAP_COUNT} || 1000;
-my $seconds = $ENV{KEEL_SWAP_SECONDS} || 120;
+my $seconds = $ENV{KEEL_SWAP_SECONDS} || 60;
 
 sub run_prog {
     my ($what, $bin, %env) = @_;
