@@ -42,9 +42,10 @@ typedef struct rl_tls_job {
 
 typedef struct rl_thread {
     pid_t tid;
-    int arrived; /* atomic: the generation it stopped in */
-    int left;    /* atomic: the generation it finished in */
-    int busy;    /* it was inside keel's TLS allocation */
+    int arrived;  /* atomic: the generation it stopped in */
+    int left;     /* atomic: the generation it finished in */
+    int busy;     /* it was inside keel's TLS allocation */
+    bool blocked; /* it blocks the signal: not stopped (swap_stop.c) */
     uintptr_t pc, sp;
     uintptr_t regs[16];
     int nregs;

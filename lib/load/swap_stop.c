@@ -131,14 +131,16 @@ static void tls_move(rl_world *w, void ***old_array)
 static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs);
 static void arrive(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs)
 {
-    __atomic_add_fetch(&inside, 1, __ATOMIC_ACQ_REL);
+    /* sequentially consistent with rl_world_free's store and load: a
+     * handler counted in sees the world, or the swapper sees it in */
+    __atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST);
     arrive_in(pc, sp, regs, nregs);
-    __atomic_sub_fetch(&inside, 1, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(&inside, 1, __ATOMIC_RELEASE);
 }
 
 static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs)
 {
-    rl_world *w = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+    rl_world *w = __atomic_load_n(&current, __ATOMIC_SEQ_CST);
     int g = __atomic_load_n(&gen, __ATOMIC_ACQUIRE);
     if (!w || __atomic_load_n(&released, __ATOMIC_ACQUIRE) == g)
         return;
@@ -253,7 +255,7 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
     w->cooperative = cooperative;
     w->self = (pid_t)syscall(SYS_gettid);
     /* a handler of the stop before (a late signal) may still read the list */
-    while (__atomic_load_n(&inside, __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&inside, __ATOMIC_SEQ_CST))
         sched_yield();
     for (;;) {
         size_t n = 0;
@@ -270,6 +272,23 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
             return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
         w->threads = v;
         w->cap = cap;
+    }
+    /* A thread that blocks the signal cannot take it: a sanitizer's
+     * runtime thread, a thread that waits for signals with sigwait.  It is
+     * left running, on the understanding that it does not run the code
+     * being replaced (docs/loader.md). */
+    for (size_t i = 0; i < w->nthreads; i++) {
+        char path[64], line[128];
+        snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)w->threads[i].tid);
+        FILE *st = fopen(path, "re");
+        while (st && fgets(line, sizeof line, st))
+            if (strncmp(line, "SigBlk:", 7) == 0) {
+                unsigned long long mask = strtoull(line + 7, NULL, 16);
+                w->threads[i].blocked = (mask >> (swap_signal() - 1)) & 1;
+                break;
+            }
+        if (st)
+            fclose(st);
     }
     /* the mappings, to bound each stack's scan */
     FILE *f = fopen("/proc/self/maps", "re");
@@ -347,14 +366,17 @@ int rl_world_stop(rl_world *w, char *why, size_t size)
     int g = __atomic_load_n(&gen, __ATOMIC_RELAXED) + 1;
     __atomic_store_n(&arrivals, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&leaves, 0, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < w->nthreads; i++) { /* before the stop is published */
+        w->threads[i].sp = 0;
+        w->threads[i].old_blocks_array = NULL;
+    }
     __atomic_store_n(&current, w, __ATOMIC_RELEASE);
     __atomic_store_n(&gen, g, __ATOMIC_RELEASE);
     pid_t pid = getpid();
     for (size_t i = 0; i < w->nthreads; i++) {
         rl_thread *t = &w->threads[i];
-        if (!w->cooperative && syscall(SYS_tgkill, pid, t->tid, swap_signal()) && errno == ESRCH)
-            __atomic_store_n(&t->arrived, g, __ATOMIC_RELEASE); /* gone: nothing to wait for */
-        t->old_blocks_array = NULL;
+        if (t->blocked || (!w->cooperative && syscall(SYS_tgkill, pid, t->tid, swap_signal()) && errno == ESRCH))
+            __atomic_store_n(&t->arrived, g, __ATOMIC_RELEASE); /* gone or blocking: nothing to wait for */
     }
     uint64_t deadline = now_ns() + 200000000u; /* 200 ms */
     for (;;) {
@@ -519,7 +541,11 @@ void rl_world_tls_self(rl_world *w)
 
 void rl_world_free(rl_world *w)
 {
-    __atomic_store_n(&current, NULL, __ATOMIC_RELEASE);
+    /* released threads may still be leaving their handlers, and a late
+     * signal's handler may be reading the list: both are waited for */
+    __atomic_store_n(&current, NULL, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&inside, __ATOMIC_SEQ_CST))
+        sched_yield();
     for (size_t i = 0; i < w->nthreads; i++)
         free(w->threads[i].old_blocks_array);
     for (size_t i = w->next_block; i < w->nblocks; i++)
