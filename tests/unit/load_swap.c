@@ -139,6 +139,11 @@ int main(int argc, char **argv)
     void *first_inc = (void *)heap->inc;
     ok(heap->inc && table && b_call && tcount, "a1.o and b.o loaded%s", "");
 
+    /* KEEL_SWAP_COOP: every swap cooperative (ThreadSanitizer delivers a
+     * signal only when the thread calls an intercepted function, which a
+     * thread spinning in loaded code never does) */
+    unsigned all_flags = getenv("KEEL_SWAP_COOP") ? KEEL_SWAP_COOPERATIVE : 0;
+    coop = all_flags != 0;
     worker w[4];
     memset(w, 0, sizeof w);
     for (int i = 0; i < 4; i++) {
@@ -161,7 +166,7 @@ int main(int argc, char **argv)
         int want = s % 2 == 0 ? 2 : 1;
         keel_input ni = {.path = want == 2 ? a2 : a1};
         keel_swap_stats st;
-        keel_swap_opts o = {.stats = &st};
+        keel_swap_opts o = {.flags = all_flags, .stats = &st};
         keel_object *nw;
         keel_object *before = live;
         void *old_version = sym("a_version");
@@ -246,7 +251,8 @@ int main(int argc, char **argv)
         int want = v();
         int c0 = ((fn)sym("a_count"))();
         keel_input ni = {.path = bad[i]};
-        int rc = keel_swap(ns, &live, 1, &ni, 1, NULL, NULL, &err);
+        keel_swap_opts ro = {.flags = all_flags};
+        int rc = keel_swap(ns, &live, 1, &ni, 1, &ro, NULL, &err);
         char what[sizeof err.msg + 64];
         snprintf(what, sizeof what, "%s: refused (%s)", bad_names[i], rc ? err.msg : "committed!");
         ok(rc && strstr(err.msg, expect[i]), "%s", what);
@@ -278,7 +284,8 @@ int main(int argc, char **argv)
     /* a transfer function carries a grown array over */
     ((void (*)(int, int))sym("a_set"))(5, 4242);
     keel_input xi = {.path = bad[4]};
-    int rc = keel_swap(ns, &live, 1, &xi, 1, NULL, &nw, &err);
+    keel_swap_opts xo = {.flags = all_flags};
+    int rc = keel_swap(ns, &live, 1, &xi, 1, &xo, &nw, &err);
     ok(!rc, "a_xfer: swapped in (%s)", rc ? err.msg : "the array grew, with keel_transfer_arr");
     if (!rc) {
         live = nw;
