@@ -116,7 +116,7 @@ $(BUILD)/tests/load_%: tests/unit/load_%.c $(LOAD_LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LOAD_LIB_OBJ)
 
 # keel too: tests/link_threads.t links with its two threads (lib/link/fill.c)
-tsan-tests: $(BUILD)/tests/load_api $(BUILD)/tests/load_stress $(KEEL)
+tsan-tests: $(BUILD)/tests/load_api $(BUILD)/tests/load_stress $(BUILD)/tests/load_swap $(KEEL)
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "mapped_file.h"
 #include "out.h"
+#include "run_watch.h"
 
 extern char **environ;
 
@@ -241,7 +242,7 @@ static int open_library(const char *spec, char **dirs, int ndirs)
 
 static void usage(FILE *to)
 {
-    fputs("usage: keel run [--list | --deps] [--json] [--argv0 NAME] [--no-export-dynamic] [-L DIR]\n"
+    fputs("usage: keel run [--list | --deps] [--json] [--watch] [--argv0 NAME] [--no-export-dynamic] [-L DIR]\n"
           "                [-l NAME] OBJ|ARCHIVE... [-- ARGS...]\n"
           "Load relocatable objects and archives into this process and call main.\n"
           "Archive members are loaded when they define a symbol the objects need;\n"
@@ -258,7 +259,8 @@ static void usage(FILE *to)
           "           into its interpreter); -E, --export-dynamic: the default\n"
           "  --list   print the loaded sections instead of running\n"
           "  --deps   print the dependency edges between objects instead of running\n"
-          "  --json   with --list or --deps: one JSON array\n",
+          "  --json   with --list or --deps: one JSON array\n"
+          "  --watch  swap an input object in when it changes on disk or on SIGUSR1 (keel_swap)\n",
           to);
 }
 
@@ -297,6 +299,7 @@ static void name_process(char *argv0, const char *name)
 /* The command line: options and inputs mix, as on a linker's, up to "--". */
 typedef struct run_args {
     bool list, deps, json;
+    bool watch;        /* --watch: swap inputs in as they change */
     bool no_export;    /* --no-export-dynamic */
     const char *argv0; /* --argv0, or NULL */
     char **inputs, **libs, **dirs;
@@ -332,6 +335,8 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->deps = true;
         else if (strcmp(o, "--json") == 0)
             a->json = true;
+        else if (strcmp(o, "--watch") == 0)
+            a->watch = true;
         else if (strcmp(o, "--export-dynamic") == 0 || strcmp(o, "-E") == 0)
             a->no_export = false;
         else if (strcmp(o, "--no-export-dynamic") == 0)
@@ -355,6 +360,10 @@ static int parse_args(int argc, char **argv, run_args *a)
         }
     }
     a->rest = i;
+    if (a->watch && (a->list || a->deps)) {
+        fprintf(stderr, "keel run: --watch ignored: --list and --deps run nothing\n");
+        a->watch = false;
+    }
     if (a->argv0 && (a->list || a->deps))
         fprintf(stderr, "keel run: --argv0 ignored: --list and --deps run nothing\n");
     if (a->no_export && (a->list || a->deps))
@@ -380,8 +389,12 @@ int cmd_run(int argc, char **argv)
         free_args(&a);
         return rc < 0 ? 0 : rc;
     }
-    for (int k = 0; k < a.ninputs; k++)
+    for (int k = 0; k < a.ninputs; k++) {
         in[k].path = a.inputs[k];
+        /* --watch: from memory, as each later version (run_watch.c) */
+        if (a.watch && run_watch_read(a.inputs[k], &in[k]))
+            in[k].data = NULL;
+    }
     /* Registered before anything is loaded, so that it runs after every
      * handler the loaded code registers: a program's .fini_array runs after
      * its atexit handlers. */
@@ -449,6 +462,10 @@ int cmd_run(int argc, char **argv)
         free(name); /* (--argv0 replaced it; name_process keeps no pointer to it) */
     for (int k = 0; k < nargs; k++)
         args[1 + k] = argv[a.rest + 1 + k];
+    if (a.watch && run_watch_start(ns, a.inputs, a.ninputs)) {
+        free_args(&a);
+        return 1;
+    }
     free_args(&a);
     loaded_ns = ns;
     /* exit(), not return: the program's atexit handlers run as in a program */

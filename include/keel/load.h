@@ -227,6 +227,64 @@ int keel_section_repoint(const keel_section *s, uint64_t offset, const void *tar
  * cascade (then they go first). Destructors run. */
 int keel_unload(keel_ns *ns, keel_object *obj, bool cascade, keel_error *err);
 
+/* Live swap: replace loaded objects with new ones in a running, possibly
+ * multi-threaded program, as one transaction (docs/loader.md, "Swapping").
+ *
+ * The new objects (paths or buffers) are loaded beside the old ones,
+ * resolved against the namespace as if the old ones were gone; every name
+ * of the old objects that another object uses must have a counterpart
+ * (else the swap is refused, naming it).  Their constructors run then,
+ * before the commit.  The commit happens with every other thread of the
+ * process stopped outside the old objects (signals, or safe points with
+ * KEEL_SWAP_COOPERATIVE): other objects' references (calls, GOT slots,
+ * stubs, TLS slots, data words) are re-pointed to the new objects, the old
+ * functions' entries jump to the new ones, each variable the new objects
+ * define again with the same size keeps its value (data, bss, and TLS in
+ * every thread; pointers in it to the old objects are translated), and the
+ * namespace's names are the new objects'.  A variable whose size changed
+ * needs a transfer function in the new objects:
+ *
+ *     int keel_transfer_NAME(void *new, const void *old, size_t oldsize);
+ *
+ * (NAME with '.' as '_'), run inside the commit with the world stopped:
+ * it must not take locks nor allocate; non-zero refuses the swap.  A
+ * refused or failed swap leaves everything as it was.  The old objects
+ * are retired: out of the namespace, their code kept (their entries jump
+ * to the new code), their data given back (PROT_NONE) unless they have
+ * constructors.  Not for code that the calling thread is running. */
+typedef struct keel_swap_stats {
+    uint64_t stopped_ns;  /* the world stopped, for the stop that committed */
+    uint64_t total_ns;    /* the whole keel_swap */
+    uint32_t attempts;    /* stops tried (a thread in the old code: retried) */
+    uint32_t rewritten;   /* references re-pointed: relocations and slots */
+    uint32_t entries;     /* old function entries now jumping to new ones */
+    uint32_t short_fns;   /* functions too short for a jump: left as they are */
+    uint32_t transferred; /* variables carried over (TLS ones once) */
+    uint32_t translated;  /* pointer words translated, in the last stop */
+    uint32_t threads;     /* other threads stopped */
+    bool sync_core;       /* membarrier SYNC_CORE serialized the cores */
+} keel_swap_stats;
+
+enum keel_swap_flags {
+    KEEL_SWAP_COOPERATIVE = 1, /* no signals: every other thread of the
+                                * process calls keel_swap_safepoint */
+};
+
+typedef struct keel_swap_opts {
+    unsigned flags;         /* enum keel_swap_flags */
+    unsigned max_attempts;  /* 0: 1000 */
+    keel_swap_stats *stats; /* optional */
+} keel_swap_opts;
+
+int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_input *inputs, size_t count,
+              const keel_swap_opts *opts, keel_object **first, keel_error *err);
+/* A cooperative thread's safe point: waits there while a swap commits. */
+void keel_swap_safepoint(void);
+/* The namespace's object of that name (keel_object_name), or NULL. */
+keel_object *keel_ns_object(keel_ns *ns, const char *name);
+/* A section of an object a swap replaced (keel_section_at finds them). */
+bool keel_section_retired(const keel_section *s);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -158,6 +158,17 @@ typedef struct ka_arch {
      * the slot its IRELATIVE relocation fills. */
     uint32_t iplt_size;
     void (*write_iplt)(uint8_t *out, uint64_t stub, uint64_t got_slot);
+    /* A direct jump of jump_size bytes at `at` to `to` (within
+     * branch_reach): the loader's live swap writes one at each replaced
+     * function's entry. */
+    uint32_t jump_size;
+    void (*write_jump)(uint8_t *out, uint64_t at, uint64_t to);
+    /* A gate of gate_size bytes at `at`: waits while the byte at flag is
+     * not 0, then jumps to the address in the word at slot (both within
+     * reach).  A swap holds calls of new code there until the state is
+     * carried over. */
+    uint32_t gate_size;
+    void (*write_gate)(uint8_t *out, uint64_t at, uint64_t flag, uint64_t slot);
     ka_dyn_types dyn;
     /* enum ka_prop_merge for a processor-specific property type */
     uint8_t (*property_merge)(uint32_t type);
@@ -257,5 +268,9 @@ const ka_arch *ka_arch_host(void);
 uint32_t ka_unwind_section_type(const ka_arch *arch);
 void ka_host_tls_init(void);
 void ka_host_tlsdesc_resolve(void);
+/* What a signal's context (a ucontext_t) says of the interrupted thread:
+ * its PC and stack pointer, and up to max general registers into regs;
+ * the number of registers written.  (lib/load/swap_stop.c) */
+int ka_host_context(const void *uc, uintptr_t *pc, uintptr_t *sp, uintptr_t *regs, int max);
 
 #endif

@@ -64,6 +64,28 @@ static void jmp_through(uint8_t *out, uint64_t stub, uint64_t got_slot, unsigned
         out[i] = 0xcc;
 }
 
+/* jmp rel32: the entry of a function a live swap replaced */
+static void x86_64_write_jump(uint8_t *out, uint64_t at, uint64_t to)
+{
+    uint32_t disp = (uint32_t)(to - (at + 5));
+    out[0] = 0xe9;
+    for (int i = 0; i < 4; i++)
+        out[1 + i] = (uint8_t)(disp >> (8 * i));
+}
+
+/* pause; cmpb $0, flag(%rip); jne (back to the pause); jmp *slot(%rip) */
+static void x86_64_write_gate(uint8_t *out, uint64_t at, uint64_t flag, uint64_t slot)
+{
+    uint32_t disp = (uint32_t)(flag - (at + 9));
+    out[0] = 0xf3, out[1] = 0x90;
+    out[2] = 0x80, out[3] = 0x3d;
+    for (int i = 0; i < 4; i++)
+        out[4 + i] = (uint8_t)(disp >> (8 * i));
+    out[8] = 0;
+    out[9] = 0x75, out[10] = 0xf5; /* -11: the pause */
+    jmp_through(out + 11, at + 11, slot, 13);
+}
+
 /* the loader's far-call stub: 8 bytes */
 static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot) { jmp_through(out, stub, got_slot, 8); }
 
@@ -347,6 +369,10 @@ const ka_arch ka_arch_x86_64 = {
     .write_stub = x86_64_write_stub,
     .iplt_size = 16,
     .write_iplt = x86_64_write_iplt,
+    .jump_size = 5,
+    .write_jump = x86_64_write_jump,
+    .gate_size = 24,
+    .write_gate = x86_64_write_gate,
     .dyn = {.none = 0,
             .abs = 1 /* 64 */,
             .relative = 8,

@@ -103,6 +103,22 @@ __asm__(".text\n"
 
 const ka_arch *ka_arch_host(void) { return &ka_arch_x86_64; }
 
+#include <signal.h>
+#include <ucontext.h>
+
+int ka_host_context(const void *uc, uintptr_t *pc, uintptr_t *sp, uintptr_t *regs, int max)
+{
+    const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
+    static const int general[] = {REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP, REG_R8,
+                                  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+    *pc = (uintptr_t)g[REG_RIP];
+    *sp = (uintptr_t)g[REG_RSP];
+    int n = 0;
+    for (; n < max && n < (int)(sizeof general / sizeof *general); n++)
+        regs[n] = (uintptr_t)g[general[n]];
+    return n;
+}
+
 #else
 /* nothing here for this build (ISO C wants a declaration in every file) */
 typedef int ka_x86_64_host_unused;

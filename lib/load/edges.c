@@ -289,3 +289,27 @@ size_t keel_section_dependents(const keel_section *s, const keel_dep **deps)
     rl_unlock(ns);
     return n;
 }
+
+/* A swap re-pointed some of the section's symbols (swap.c): its
+ * dependencies are built again when next asked for.  The old array may be
+ * in a reader's hands (keel_section_deps): it goes to the tree's grave. */
+void rl_deps_reset(keel_section *s)
+{
+    pthread_mutex_lock(&edges_lock);
+    void *v = s->deps.v;
+    s->deps = (dep_list){0};
+    s->deps_built = false;
+    if (v) {
+        rl_tree *root = s->parent->ns->tree;
+        void **g = root->ngrave < root->capgrave
+                       ? root->grave
+                       : realloc(root->grave, (root->capgrave ? 2 * root->capgrave : 64) * sizeof *g);
+        if (g) {
+            if (g != root->grave || root->ngrave == root->capgrave)
+                root->capgrave = root->capgrave ? 2 * root->capgrave : 64;
+            root->grave = g;
+            root->grave[root->ngrave++] = v;
+        } /* else out of memory: kept, not freed (a reader may hold it) */
+    }
+    pthread_mutex_unlock(&edges_lock);
+}

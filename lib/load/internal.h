@@ -107,7 +107,21 @@ struct keel_object {
     uintptr_t dso_handle; /* its address: a word of the object's read-only
                              * region, which its code reaches PC-relative */
     rl_export *export;    /* its batch's lent symbols (KEEL_NS_EXPORT), or NULL */
+    /* live swap (swap.c): replaced by a swap, out of its namespace's list
+     * and tables but its code kept (keel_section_at still finds it) */
+    bool retired;
+    keel_object *retired_next;
+    struct rl_fwd *fwd; /* entries of retired functions that jump into it */
+    uint32_t nfwd, capfwd;
 };
+
+/* A retired function's entry, a jump to the live one of its name. */
+typedef struct rl_fwd {
+    uintptr_t entry;
+    keel_object *owner; /* the retired object whose text holds the entry */
+    const char *name;
+    bool global;
+} rl_fwd;
 
 /* The slots a symbol wants: the needs' own bits, so that the survey of a
  * load's relocations takes them with one mask. */
@@ -241,6 +255,7 @@ struct keel_ns {
     } * archives;
     rl_pool pool; /* the objects' tables (bulk.c) */
     size_t narchives;
+    keel_object *retired; /* objects a swap replaced (swap.c) */
 };
 
 uint32_t rl_hash(const char *s);
@@ -295,6 +310,22 @@ void rl_export_release(keel_object *o);
 int rl_index_reserve(keel_ns *ns, size_t more);
 void rl_index_append(keel_ns *ns, keel_object *from);
 void rl_index_remove(keel_ns *ns, const keel_object *o);
+
+/* A swap's load (load.c, for swap.c): a batch loaded beside the objects
+ * it replaces (hidden from its resolution), with the tree's lock held by
+ * the caller; then its constructors, and its commit into the namespace or
+ * its discarding. */
+typedef struct rl_aside rl_aside;
+int rl_aside_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *const *hide, size_t nhide,
+                  rl_aside **out, keel_error *err);
+size_t rl_aside_objects(const rl_aside *a, keel_object **v);
+const sym_table *rl_aside_defs(const rl_aside *a);
+void rl_aside_construct(rl_aside *a);
+void rl_aside_commit(rl_aside *a);
+void rl_aside_discard(rl_aside *a);
+/* A section's dependencies again from its symbols' targets (edges.c): a
+ * swap changed them.  The array handed out before is kept. */
+void rl_deps_reset(keel_section *s);
 
 /* Unloading, in steps, so that every destructor of a set of objects runs
  * before any object goes (objects of a batch may call one another): its

@@ -78,7 +78,26 @@ typedef struct batch {
         uint32_t type;
     } low;
     rl_scratch scratch; /* what lives only while the batch loads */
+    /* a swap's old objects (swap.c): the batch is loaded beside them as if
+     * they were gone, so its names are its own and bind to nothing of theirs */
+    keel_object *const *hide;
+    size_t nhide;
 } batch;
+
+static bool hidden_object(const batch *b, const keel_object *o)
+{
+    for (size_t i = 0; i < b->nhide; i++)
+        if (b->hide[i] == o)
+            return true;
+    return false;
+}
+
+/* A name of the namespaces, unless a swap's old object holds it. */
+static sym_entry *ns_find(const batch *b, const sym_table *t, const char *name, uint32_t h)
+{
+    sym_entry *e = rl_sym_find(t, name, h);
+    return e && b->nhide && hidden_object(b, e->object) ? NULL : e;
+}
 
 /* What a section may ask for: regions are page-aligned, and a namespace
  * has 1 GiB (which also keeps every sum below from overflowing). */
@@ -203,7 +222,7 @@ static bool group_taken(batch *b, const char *sig)
 {
     uint32_t h = rl_hash(sig);
     for (const keel_ns *n = b->ns; n; n = n->parent)
-        if (rl_sym_find(&n->groups, sig, h))
+        if (ns_find(b, &n->groups, sig, h))
             return true;
     return rl_sym_find(&b->groups, sig, h) != NULL;
 }
@@ -226,7 +245,7 @@ static int define(batch *b, keel_object *o, const char *name, const keel_sym *sy
     if (!e && vis != STV_HIDDEN && vis != STV_INTERNAL) { /* those do not meet the namespace's */
         const sym_entry *old = NULL;
         for (const keel_ns *n = b->ns; n && !old; n = n->parent)
-            old = rl_sym_find(&n->syms, name, h);
+            old = ns_find(b, &n->syms, name, h);
         if (old) {
             if (old->bind == STB_GLOBAL && bind == STB_GLOBAL && KEEL_ST_BIND(sym->info) != STB_GNU_UNIQUE) {
                 char msg[sizeof b->err->msg];
@@ -500,7 +519,7 @@ static bool defined_anywhere(batch *b, const char *name, uint32_t h)
     if (rl_sym_find(&b->defs, name, h))
         return true;
     for (const keel_ns *n = b->ns; n; n = n->parent)
-        if (rl_sym_find(&n->syms, name, h))
+        if (ns_find(b, &n->syms, name, h))
             return true;
     return false;
 }
@@ -682,9 +701,9 @@ static int resolve(batch *b, pending *p)
         bool kept_elsewhere = sym.shndx != SHN_UNDEF && sym.shndx < o->elf.shnum && p->dropped[sym.shndx];
         bool batch_only = (vis == STV_HIDDEN || vis == STV_INTERNAL) && !kept_elsewhere;
         for (const keel_ns *n = b->ns; !d && n && !batch_only; n = n->parent)
-            d = rl_sym_find(&n->syms, sn, h);
+            d = ns_find(b, &n->syms, sn, h);
         for (const keel_ns *n = b->ns; !d && n && kept_elsewhere; n = n->parent)
-            d = rl_sym_find(&n->hidden, sn, h);
+            d = ns_find(b, &n->hidden, sn, h);
         if (d && d->type == STT_GNU_IFUNC)
             return fail_obj(b, o->name, KEEL_E_UNSUPPORTED,
                             "'%s' is an IFUNC (STT_GNU_IFUNC): the loader does not run resolvers", sn);
@@ -1237,27 +1256,52 @@ static int map_input(batch *b, const keel_input *in, void **map, size_t *size)
     return 0;
 }
 
-int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object **first, keel_error *err)
+/* A load in its three parts, so that a swap (swap.c) can put its own
+ * commit between them: everything that may fail (the tree's lock held
+ * throughout), the commit into the namespace, then the constructors. */
+struct rl_aside {
+    batch b;
+    const keel_input *inputs;
+    size_t count;
+    void **maps;
+    size_t *sizes;
+    uintptr_t arena_mark;
+    bool new_arena;
+    uintptr_t start[3];
+    size_t region_size[3];
+    rl_export *lent;
+};
+
+static void free_aside(rl_aside *a)
 {
-    batch b = {.ns = ns, .err = err};
-    b.defs.scratch = b.groups.scratch = b.refs.scratch = &b.scratch;
+    free(a->maps);
+    free(a->sizes);
+    free(a);
+}
+
+static int map_inputs(rl_aside *a)
+{
     int rc = 0;
-    void **maps = calloc(count ? count : 1, sizeof *maps);
-    size_t *sizes = calloc(count ? count : 1, sizeof *sizes);
-    if (!maps || !sizes) {
-        free(maps);
-        free(sizes);
-        return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+    for (size_t i = 0; i < a->count && !rc; i++) {
+        rc = map_input(&a->b, &a->inputs[i], &a->maps[i], &a->sizes[i]);
+        a->b.has_archives |= !rc && keel_is_archive(a->maps[i], a->sizes[i]);
     }
-    /* the files are read before the namespace is locked: lookups go on */
-    for (size_t i = 0; i < count && !rc; i++) {
-        rc = map_input(&b, &inputs[i], &maps[i], &sizes[i]);
-        b.has_archives |= !rc && keel_is_archive(maps[i], sizes[i]);
-    }
-    /* the tree's lock: the parents' names are resolved against, and must
-     * not change meanwhile */
-    rl_write_lock(ns);
-    uintptr_t arena_mark = ns->arena_used;
+    return rc;
+}
+
+/* Everything that may fail, with the tree's lock held; on failure nothing
+ * of the batch stays (the lock is still held). */
+static int load_prepare(rl_aside *a, int rc)
+{
+    batch *bp = &a->b;
+#define b (*bp)
+    keel_ns *ns = b.ns;
+    keel_error *err = b.err;
+    const keel_input *inputs = a->inputs;
+    size_t count = a->count;
+    void **maps = a->maps;
+    size_t *sizes = a->sizes;
+    a->arena_mark = ns->arena_used;
     /* the archives' indexes first: they say how many objects the batch
      * may hold, and its array of objects is sized once (new_pending) */
     size_t most = 0;
@@ -1285,13 +1329,14 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = survey_relocs(&b, &b.v[i]);
     bool new_arena = !rc && !ns->arena;
+    a->new_arena = new_arena;
     if (new_arena && (rc = rl_arena_init(ns, b.need_low, err)) && b.need_low)
         rc = fail_low(&b, err->msg);
     if (!rc && b.need_low && !ns->arena_low)
         rc = fail_low(&b, "this namespace already lives above: compile it with -fPIC, or load it into a new "
                           "namespace");
-    uintptr_t start[3] = {0, 0, 0};
-    size_t region_size[3] = {0, 0, 0};
+    uintptr_t *start = a->start;
+    size_t *region_size = a->region_size;
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = measure(&b, &b.v[i]);
     if (!rc)
@@ -1332,9 +1377,8 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     if (!rc)
         rc = protect(&b, start, region_size);
     /* the last step that may fail: the batch's addresses are final */
-    rl_export *lent = NULL;
     if (!rc && (ns->flags & KEEL_NS_EXPORT) && !(ns->flags & KEEL_NS_INERT))
-        rc = rl_export_batch(&b.defs, &lent, err);
+        rc = rl_export_batch(&b.defs, &a->lent, err);
     if (rc) {
         /* give the arena back: nothing of the batch stays, not even the
          * choice of where the namespace lives */
@@ -1342,10 +1386,10 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
             munmap((void *)ns->arena, ns->arena_size);
             ns->arena = ns->arena_size = ns->arena_used = 0;
             ns->arena_low = false;
-        } else if (ns->arena && ns->arena_used > arena_mark) {
-            mmap((void *)(ns->arena + arena_mark), ns->arena_used - arena_mark, PROT_NONE,
+        } else if (ns->arena && ns->arena_used > a->arena_mark) {
+            mmap((void *)(ns->arena + a->arena_mark), ns->arena_used - a->arena_mark, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-            ns->arena_used = arena_mark;
+            ns->arena_used = a->arena_mark;
         }
         for (size_t i = 0; i < b.n; i++)
             memset(b.v[i].obj->region_size, 0, sizeof b.v[i].obj->region_size);
@@ -1353,12 +1397,17 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         for (size_t i = 0; i < count; i++)
             if (maps[i] && !inputs[i].data)
                 munmap(maps[i], sizes[i]);
-        free(maps);
-        free(sizes);
-        rl_unlock(ns);
-        return rc;
     }
-    /* the commit */
+    return rc;
+#undef b
+}
+
+/* The commit: the batch enters the namespace (the tree's lock held). */
+static void load_commit(rl_aside *a, bool frames)
+{
+    batch *bp = &a->b;
+#define b (*bp)
+    keel_ns *ns = b.ns;
     for (size_t i = 0; i < b.defs.cap; i++)
         if (b.defs.v[i].name)
             rl_sym_insert(is_hidden(&b.defs.v[i]) ? &ns->hidden : &ns->syms, &b.defs.v[i]);
@@ -1372,21 +1421,21 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
         o->constructing = !(ns->flags & KEEL_NS_INERT);
         o->seq = __atomic_add_fetch(&load_seq, 1, __ATOMIC_RELAXED);
         o->batch = b.v[0].obj->seq;
-        rl_export_own(lent, o);
+        rl_export_own(a->lent, o);
         if (ns->last)
             ns->last->next = o;
         else
             ns->first = o;
         ns->last = o;
-        if (!(ns->flags & KEEL_NS_INERT))
+        if (frames && !(ns->flags & KEEL_NS_INERT))
             register_frames(&b.v[i]);
     }
     /* archives stay mapped while the namespace lives: loaded members'
      * names point into them */
     for (size_t i = 0; i < b.nar; i++) {
         bool from_file = false;
-        for (size_t k = 0; k < count; k++)
-            from_file |= maps[k] == b.ar[i].kr.map && !inputs[k].data;
+        for (size_t k = 0; k < a->count; k++)
+            from_file |= a->maps[k] == b.ar[i].kr.map && !a->inputs[k].data;
         if (!from_file)
             continue;
         if (b.ar[i].nloaded) { /* room reserved above */
@@ -1398,20 +1447,145 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     }
     rl_index_append(ns, b.n ? b.v[0].obj : NULL);
     rl_edges_changed(ns);
-    if (first)
-        *first = b.n ? b.v[0].obj : NULL;
-    rl_unlock(ns);
-    if (!(ns->flags & KEEL_NS_INERT)) {
-        run_constructors(&b);
-        for (size_t i = 0; i < b.n; i++)
-            __atomic_store_n(&b.v[i].obj->constructing, false, __ATOMIC_RELEASE);
+#undef b
+}
+
+/* The constructors (the lock let go), and the batch's scratch freed. */
+static void load_finish(rl_aside *a, bool construct)
+{
+    batch *b = &a->b;
+    if (construct && !(b->ns->flags & KEEL_NS_INERT)) {
+        run_constructors(b);
+        for (size_t i = 0; i < b->n; i++)
+            __atomic_store_n(&b->v[i].obj->constructing, false, __ATOMIC_RELEASE);
     }
-    free(b.v);
-    free(b.ar);
-    rl_scratch_release(&b.scratch);
-    free(maps);
-    free(sizes);
+    free(b->v);
+    free(b->ar);
+    rl_scratch_release(&b->scratch);
+    free_aside(a);
+}
+
+static rl_aside *new_aside(keel_ns *ns, const keel_input *inputs, size_t count, keel_error *err)
+{
+    rl_aside *a = calloc(1, sizeof *a);
+    void **maps = calloc(count ? count : 1, sizeof *maps);
+    size_t *sizes = calloc(count ? count : 1, sizeof *sizes);
+    if (!a || !maps || !sizes) {
+        free(a);
+        free(maps);
+        free(sizes);
+        keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+        return NULL;
+    }
+    *a = (rl_aside){.b = {.ns = ns, .err = err}, .inputs = inputs, .count = count, .maps = maps, .sizes = sizes};
+    a->b.defs.scratch = a->b.groups.scratch = a->b.refs.scratch = &a->b.scratch;
+    return a;
+}
+
+int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object **first, keel_error *err)
+{
+    rl_aside *a = new_aside(ns, inputs, count, err);
+    if (!a)
+        return KEEL_E_NOMEM;
+    /* the files are read before the namespace is locked: lookups go on */
+    int rc = map_inputs(a);
+    /* the tree's lock: the parents' names are resolved against, and must
+     * not change meanwhile */
+    rl_write_lock(ns);
+    rc = load_prepare(a, rc);
+    if (rc) {
+        rl_unlock(ns);
+        free_aside(a);
+        return rc;
+    }
+    load_commit(a, true);
+    if (first)
+        *first = a->b.n ? a->b.v[0].obj : NULL;
+    rl_unlock(ns);
+    load_finish(a, true);
     return 0;
+}
+
+/* A swap's load (swap.c): the batch beside the old objects, with the
+ * tree's lock held by the caller.  Its frames are registered and its TLS
+ * modules too, but it is in no namespace list or table until
+ * rl_aside_commit. */
+int rl_aside_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *const *hide, size_t nhide,
+                  rl_aside **out, keel_error *err)
+{
+    rl_aside *a = new_aside(ns, inputs, count, err);
+    if (!a)
+        return KEEL_E_NOMEM;
+    a->b.hide = hide;
+    a->b.nhide = nhide;
+    int rc = map_inputs(a);
+    rc = load_prepare(a, rc);
+    if (rc) {
+        free_aside(a);
+        return rc;
+    }
+    for (size_t i = 0; i < a->b.n && !(ns->flags & KEEL_NS_INERT); i++)
+        register_frames(&a->b.v[i]);
+    *out = a;
+    return 0;
+}
+
+size_t rl_aside_objects(const rl_aside *a, keel_object **v)
+{
+    for (size_t i = 0; v && i < a->b.n; i++)
+        v[i] = a->b.v[i].obj;
+    return a->b.n;
+}
+
+const sym_table *rl_aside_defs(const rl_aside *a) { return &a->b.defs; }
+
+/* The constructors of the batch, before its commit (swap.c says why). */
+void rl_aside_construct(rl_aside *a)
+{
+    if (a->b.ns->flags & KEEL_NS_INERT)
+        return;
+    run_constructors(&a->b);
+}
+
+void rl_aside_commit(rl_aside *a)
+{
+    load_commit(a, false);
+    for (size_t i = 0; i < a->b.n; i++)
+        __atomic_store_n(&a->b.v[i].obj->constructing, false, __ATOMIC_RELEASE);
+    load_finish(a, false);
+}
+
+/* Undo rl_aside_load (the lock still held): destructors of what was
+ * constructed, then every object freed and the arena given back as far
+ * as nothing was placed after it. */
+void rl_aside_discard(rl_aside *a)
+{
+    batch *b = &a->b;
+    for (size_t i = b->n; i-- > 0;)
+        rl_object_finalize(b->v[i].obj);
+    if (a->lent)
+        for (size_t i = 0; i < b->n; i++)
+            rl_export_own(a->lent, b->v[i].obj);
+    /* the regions go back to PROT_NONE after the objects (their frames
+     * are deregistered from their memory), and are not reused: its
+     * constructors ran, and may have left pointers to them */
+    uintptr_t(*regions)[2] = calloc(3 * (b->n ? b->n : 1), sizeof *regions);
+    size_t nr = 0;
+    for (size_t i = 0; regions && i < b->n; i++)
+        for (int r = 0; r < 3; r++)
+            if (b->v[i].obj->region_size[r]) {
+                regions[nr][0] = b->v[i].obj->region[r];
+                regions[nr++][1] = b->v[i].obj->region_size[r];
+            }
+    discard(b);
+    for (size_t i = 0; i < nr; i++)
+        mmap((void *)regions[i][0], regions[i][1], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+             -1, 0);
+    free(regions);
+    for (size_t i = 0; i < a->count; i++)
+        if (a->maps[i] && !a->inputs[i].data)
+            munmap(a->maps[i], a->sizes[i]);
+    free_aside(a);
 }
 
 int keel_load_file(keel_ns *ns, const char *path, keel_object **obj, keel_error *err)

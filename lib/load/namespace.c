@@ -229,7 +229,11 @@ void keel_ns_destroy(keel_ns *ns)
         next = o->next;
         rl_object_free(o, false);
     }
-    ns->first = ns->last = NULL;
+    for (keel_object *o = ns->retired, *next; o; o = next) { /* swap.c's */
+        next = o->retired_next;
+        rl_object_free(o, false);
+    }
+    ns->first = ns->last = ns->retired = NULL;
     rl_pool_destroy(&ns->pool);
     for (size_t i = 0; i < ns->narchives; i++)
         munmap(ns->archives[i].map, ns->archives[i].size);

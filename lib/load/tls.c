@@ -38,8 +38,12 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 #define TLS_IE __attribute__((tls_model("initial-exec"), visibility("hidden")))
 extern TLS_IE __thread uint64_t rl_tls_nblocks;
 extern TLS_IE __thread void **rl_tls_blocks;
+extern TLS_IE __thread int rl_tls_busy;
 TLS_IE __thread uint64_t rl_tls_nblocks;
 TLS_IE __thread void **rl_tls_blocks;
+/* Set while the slow path below changes the two: a live swap's stopped
+ * thread (swap_stop.c) must not move its TLS then. */
+TLS_IE __thread int rl_tls_busy;
 
 static void thread_exit(void *unused)
 {
@@ -113,6 +117,8 @@ static void out_of_memory(void)
 __attribute__((visibility("hidden"))) void *rl_tls_slow_addr(const tls_index *ti);
 void *rl_tls_slow_addr(const tls_index *ti)
 {
+    __atomic_store_n(&rl_tls_busy, 1, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (ti->module >= rl_tls_nblocks) {
         uint64_t n = rl_tls_nblocks ? rl_tls_nblocks : 8;
         while (n <= ti->module)
@@ -139,6 +145,8 @@ void *rl_tls_slow_addr(const tls_index *ti)
             out_of_memory();
         rl_tls_blocks[ti->module] = block;
     }
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&rl_tls_busy, 0, __ATOMIC_RELAXED);
     return (char *)block + ti->offset;
 }
 

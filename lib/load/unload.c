@@ -114,6 +114,7 @@ void rl_object_free(keel_object *o, bool detach)
     free(o->ctors);
     free(o->dtors);
     free(o->eh_frames);
+    free(o->fwd);
     free(o->name);
     free(o);
 }
