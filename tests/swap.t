@@ -83,12 +83,10 @@ sub run_prog {
 
 run_prog('plain', $prog);
 
-SKIP: {
-    # Not run: under ThreadSanitizer a signal reaches a thread only when it
-    # calls an intercepted function, which a thread spinning in loaded
-    # code never does, so the signal stop never completes; the cooperative
-    # mode hung there too, not diagnosed yet (see the report of s3-swap).
-    skip('the swap under ThreadSanitizer does not complete (signals deferred by TSan; not diagnosed)', 1);
-}
+# Not run under ThreadSanitizer (issue 15 open): TSan delivers a signal to
+# a thread only when it calls an intercepted function, which a thread
+# spinning in loaded code never does, so the signal stop never completes;
+# the cooperative mode hung there too, not diagnosed yet.  No skip is
+# printed for it: a skip that is always taken tests nothing.
 
 done_testing();
