@@ -341,6 +341,7 @@ static void add_input(parser *p, const char *arg, bool is_lib)
     in->in.group = p->group;
     in->in.whole_archive = p->whole;
     in->in.as_needed = p->as_needed;
+    in->in.bstatic = !p->dynamic;
 }
 
 static int hexval(char c)
@@ -499,8 +500,6 @@ static const char *const quiet_flags[] = {
     "no-pie",
     "no-dynamic-linker",
     "no-undefined",
-    "allow-shlib-undefined",
-    "no-allow-shlib-undefined",
     "no-warn-mismatch",
     "no-warn-rwx-segments",
     "warn-rwx-segments",
@@ -820,8 +819,19 @@ static bool parse_long(parser *p)
     /* gcc passes -plugin and its options on every link; keel refuses the
      * LTO inputs the plugin would read (check_input), so nothing is lost */
     else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val) || with_value(p, "hash-style", &val) ||
-             with_value(p, "dynamic-linker", &val) || with_value(p, "rpath-link", &val) || with_value(p, "rpath", &val))
+             with_value(p, "dynamic-linker", &val))
         ;
+    /* where the libraries shared libraries need are searched (lib/link/dso_needed.c) */
+    else if (with_value(p, "rpath-link", &val)) {
+        if (val)
+            add_name(&o->rpath_link, &o->nrpath_link, val);
+    } else if (with_value(p, "rpath", &val)) {
+        if (val)
+            add_name(&o->rpath, &o->nrpath, val);
+    } else if (flag(a, "allow-shlib-undefined"))
+        o->allow_shlib_undefined = 1;
+    else if (flag(a, "no-allow-shlib-undefined"))
+        o->allow_shlib_undefined = 2;
     else
         return false;
     return true;
@@ -936,13 +946,6 @@ static char *search_dir(const char *dir, const ld_pending *in)
     return NULL;
 }
 
-static bool is_shared_name(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    return strstr(base, ".so") && (strstr(base, ".so")[3] == 0 || strstr(base, ".so")[3] == '.');
-}
-
 /* ROOT + REST, kept for the process's life (the plan points at it). */
 static const char *rooted(const char *root, const char *rest)
 {
@@ -1033,8 +1036,6 @@ static void check_input(const ld_pending *in)
         keel_elf e;
         keel_error err;
         if (keel_elf_open(&e, f.data, f.size, &err) == 0) {
-            if (e.type == 3 /* ET_DYN */)
-                fail("shared libraries are not linked yet: %s", path);
             bool lto = false, contents = false;
             for (uint32_t k = 1; k < e.shnum; k++) {
                 keel_shdr sh;
@@ -1052,8 +1053,7 @@ static void check_input(const ld_pending *in)
                      path);
         }
         /* any other fault in the file is keel_link's to report */
-    } else if (is_shared_name(path))
-        fail("shared libraries are not linked yet: %s", path); /* a GNU ld script: libc.so */
+    }
     mapped_file_close(&f);
 }
 

@@ -64,6 +64,7 @@ typedef struct lk_file {
 enum lk_sym_state {
     LK_UNDEF = KR_UNDEF,           /* referenced, not defined: pulls archive members */
     LK_UNDEF_WEAK = KR_UNDEF_WEAK, /* only weak references: pulls nothing */
+    LK_SHARED = KR_SHARED,         /* defined by a shared library only (dso.c: sym->dso says which) */
     LK_COMMON = KR_COMMON,         /* a tentative definition */
     LK_WEAK = KR_WEAK,             /* a weak definition */
     LK_DEFINED = KR_DEFINED,       /* a strong definition */
@@ -88,6 +89,14 @@ typedef struct lk_sym {
     uint16_t pol_ver;       /* export_policy.c: its version node, 1 + its index (0: none) */
     bool cached, ctls;      /* lk_global_value's answer, once the addresses are final: */
     uint64_t cvalue, csize; /* every relocation against the symbol asks it */
+    /* LK_SHARED (dso.c): the library defining it, its .dynsym index and
+     * version index there, and its st_other; type and size are the
+     * definition's, in the fields above */
+    struct lk_dso *dso;
+    uint32_t dso_index;
+    uint16_t dso_version;
+    uint8_t other;
+    bool dso_ref; /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -258,6 +267,10 @@ typedef struct keel_linker {
     uint32_t next_group; /* for the GROUPs of linker scripts */
     lk_taken *taken;
     size_t ntaken, captaken;
+    struct lk_dso **dsos; /* the shared libraries read, in load order (dso.c) */
+    size_t ndsos, capdsos;
+    bool in_as_needed; /* the input being added is --as-needed (or in a script's AS_NEEDED) */
+    bool in_static;    /* the input being added is under -Bstatic: a shared library is an error */
     /* inputs stay mapped for the whole link */
     struct {
         void *map;
