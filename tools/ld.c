@@ -342,6 +342,7 @@ static void add_input(parser *p, const char *arg, bool is_lib)
     in->in.whole_archive = p->whole;
     in->in.as_needed = p->as_needed;
     in->in.bstatic = !p->dynamic;
+    in->in.searched = is_lib;
 }
 
 static int hexval(char c)

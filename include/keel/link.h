@@ -28,6 +28,7 @@ typedef struct keel_link_input {
     bool whole_archive; /* --whole-archive: every member, wanted or not */
     bool as_needed;     /* --as-needed: a shared library is needed only if it defines a name referenced */
     bool bstatic;       /* -Bstatic/-static in force: a shared library here is an error (ld.bfd's) */
+    bool searched;      /* found by -lNAME: a shared library without DT_SONAME is needed by its file name */
     uint32_t group;     /* 0, or the --start-group/--end-group it is in (1, 2, ...) */
 } keel_link_input;
 

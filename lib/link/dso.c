@@ -227,7 +227,8 @@ int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late)
             return nomem(l);
         /* -y: ld.bfd knows a versioned reference as name@VER, which -y NAME does not match */
         if (l->traces.n && !(undef && ver.kind == KEEL_VER_NEEDED) && lk_sym_find(&l->traces, dn, s->hash))
-            lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", d->path, undef ? "reference to" : "definition of", dn);
+            lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", d->path,
+                    undef || s->state >= LK_COMMON ? "reference to" : "definition of", dn);
         if (s->defsym)
             continue;
         kr_kind kind = undef ? kr_sym_kind(&sym) : KR_SHARED;
@@ -289,7 +290,8 @@ int lk_dso_append(lk_link *l, lk_dso *d)
 }
 
 /* -y on a library that is not needed: ld.bfd said its definitions before
- * it took them back */
+ * it took them back (a definition a regular one overrides is a reference
+ * to ld.bfd, as in lk_dso_add_symbols) */
 static int trace_unused(lk_link *l, lk_dso *d)
 {
     for (uint64_t i = d->dynsym.first_global; l->traces.n && d->has_dynsym && i < d->dynsym.count; i++) {
@@ -305,9 +307,10 @@ static int trace_unused(lk_link *l, lk_dso *d)
         const char *dn = sym.shndx == SHN_UNDEF ? name : defined_name(l, name, &ver);
         if (!dn)
             return nomem(l);
+        const lk_sym *s = lk_sym_find(&l->syms, dn, lk_hash(dn));
+        bool ref = sym.shndx == SHN_UNDEF || (s && s->state >= LK_COMMON);
         if (lk_sym_find(&l->traces, dn, lk_hash(dn)))
-            lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", d->path, sym.shndx == SHN_UNDEF ? "reference to" : "definition of",
-                    dn);
+            lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", d->path, ref ? "reference to" : "definition of", dn);
     }
     return 0;
 }
@@ -346,8 +349,8 @@ int lk_add_dso(lk_link *l, const char *path, const uint8_t *data, size_t size, b
     int rc = lk_dso_open(l, path, data, size, &d);
     if (rc)
         return rc;
-    if (!d->soname)
-        d->soname = base_name(path); /* ld.bfd: the file name, as -l found it */
+    if (!d->soname) /* ld.bfd: the file's name if -l found it, else the path as given */
+        d->soname = l->in_searched ? base_name(path) : path;
     if (l->opt->trace)
         lk_diag(l, KEEL_DIAG_OUTPUT, "%s", path);
     d->as_needed = as_needed;

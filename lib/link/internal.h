@@ -271,6 +271,7 @@ typedef struct keel_linker {
     size_t ndsos, capdsos;
     bool in_as_needed; /* the input being added is --as-needed (or in a script's AS_NEEDED) */
     bool in_static;    /* the input being added is under -Bstatic: a shared library is an error */
+    bool in_searched;  /* the input being added was found by -lNAME */
     /* inputs stay mapped for the whole link */
     struct {
         void *map;

@@ -155,6 +155,7 @@ static int read_inputs(lk_link *l)
         }
         open_group = in->group;
         l->in_as_needed = in->as_needed, l->in_static = in->bstatic; /* for a shared library, or a script's */
+        l->in_searched = in->searched;
         int rc = lk_add_input(l, in->path, in->group, in->whole_archive, 0);
         if (rc)
             return rc;

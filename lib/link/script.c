@@ -243,8 +243,11 @@ static int list(lexer *x, uint32_t group, bool whole, int depth, int nesting)
         bool lib = t == T_NAME && name[0] == '-' && name[1] == 'l';
         const char *path;
         int rc = find(x, lib ? name + 2 : name, lib, &path);
+        bool searched = x->l->in_searched;
+        x->l->in_searched = lib; /* a shared library's DT_NEEDED name: the file's name, or the path */
         if (!rc)
             rc = lk_add_input(x->l, path, group, whole, depth + 1);
+        x->l->in_searched = searched;
         if (rc)
             return rc;
     }
