@@ -36,6 +36,7 @@ sh("$cc -fPIC -shared -o libl1.so $src/lib1.c -lm");
 sh("$cc -fPIC -shared -o libfoo.so $src/foo.c");
 sh("$cc -c $src/foo.c -o foo.o && rm -f libfoo.a && ar rc libfoo.a foo.o");
 sh("$cc -fPIC -shared -o libbad.so $src/bad.c");
+sh("$cc -fPIC -shared -o libdup.so $src/dup.c");
 sh("$cc -c $src/u.c -o u.o && rm -f libu.a && ar rc libu.a u.o");
 sh("$cc -fPIC -shared -o libhv.so $src/hv.c -Wl,--version-script=$src/hv.map");
 sh("$cc -fPIC -shared -o liba.so $src/a.c -Wl,-soname,liba.so.1");
@@ -143,6 +144,21 @@ SKIP: {
 fails_as_bfd('a library\'s undefined reference (--no-allow-shlib-undefined by default)',
              ['start_foo.o', '-L.', '-lbad']);
 links_as_bfd('--allow-shlib-undefined', ['start_foo.o', '-L.', '-lbad', '--allow-shlib-undefined']);
+fails_as_bfd('two libraries\'s undefined references, each name once', ['start_foo.o', '-L.', '-lbad', '-ldup', '-lbad']);
+for my $o (qw(ignore-all ignore-in-shared-libs)) {
+    links_as_bfd("--unresolved-symbols=$o", ['start_foo.o', '-L.', '-lbad', "--unresolved-symbols=$o"]);
+}
+for my $o (qw(report-all ignore-in-object-files)) {
+    fails_as_bfd("--unresolved-symbols=$o", ['start_foo.o', '-L.', '-lbad', "--unresolved-symbols=$o"]);
+}
+for my $o ('--warn-unresolved-symbols', '--noinhibit-exec') {
+    my ($b, $k) = link_both($o, ['start_foo.o', '-L.', '-lbad', $o]);
+    is($b->{status}, 0, "$o: ld.bfd links");
+    my @said = grep { $_ !~ $unsupported && !/^needed: / } split /\n/, messages($k->{err});
+    is(join("\n", @said), messages($b->{err}), "$o: a library's undefined reference said as ld.bfd says it");
+    like(messages($k->{err}), $unsupported, "$o: then keel says dynamic executables are not supported yet");
+}
+links_as_bfd('the same library twice: needed once', ['start_foo.o', '-L.', '-lfoo', '-lfoo']);
 links_as_bfd('a library\'s reference pulls an archive member', ['start_foo.o', '-L.', '-lbad', '-lu', '-y', 'undef_in_lib', '-y', 'foo'],
              traced => 1);
 links_as_bfd('a shared definition pulls no archive member', ['start_foo.o', './libfoo.so', 'libfoo.a', '-y', 'foo'],

@@ -101,11 +101,13 @@ static char *xstrdup(const char *s)
 static void usage(FILE *to)
 {
     fputs("usage: keel link [OPTIONS] FILE...   (or: ld, ld.keel [OPTIONS] FILE...)\n"
-          "GNU ld's command line for static x86-64 executables:\n"
+          "GNU ld's command line for static x86-64 executables (shared libraries are read and\n"
+          "resolved against; a dynamic executable is not written yet):\n"
           "  -o FILE  -e SYM  -L DIR  -l NAME  -l :FILE  -u SYM  --defsym NAME=EXPR\n"
           "  -static -Bstatic -Bdynamic -dn -dy  -m elf_x86_64  -nostdlib\n"
           "  --start-group ... --end-group  -( ... -)  --whole-archive  --no-whole-archive\n"
           "  --as-needed  --no-as-needed  --push-state  --pop-state\n"
+          "  -rpath DIR  -rpath-link DIR  --allow-shlib-undefined  --no-allow-shlib-undefined\n"
           "  --build-id[=sha1|md5|uuid|0xHEX|none]  --eh-frame-hdr  --gc-sections\n"
           "  -z noexecstack|execstack|relro|norelro|now|lazy|muldefs  -t (--trace)  --verbose\n"
           "  -z separate-code|noseparate-code  -z max-page-size=N  -z common-page-size=N\n"
@@ -127,12 +129,12 @@ static void usage(FILE *to)
           "    as ld.bfd does; a static executable and -r have no dynamic symbols for them to change\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
-          "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -d,\n"
+          "  -dynamic-linker, --no-dynamic-linker, -no-pie, -d,\n"
           "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "Not yet: -pie, -shared, linker scripts, shared libraries, LTO inputs.\n",
+          "Not yet: -pie, -shared, linker scripts, dynamic executables, LTO inputs.\n",
           to);
 }
 
@@ -570,13 +572,16 @@ static bool parse_symbol_option(parser *p)
     else if (flag(a, "error-unresolved-symbols"))
         o->warn_unresolved = false;
     else if (with_value(p, "unresolved-symbols", &val)) {
-        /* a static executable has no shared libraries: ignoring in
-         * objects is ignoring all, ignoring in shared libraries is
-         * reporting all */
+        /* the objects' part, and the shared libraries' (ld.bfd's
+         * --allow-shlib-undefined is the same switch) */
         if (val && (!strcmp(val, "ignore-all") || !strcmp(val, "ignore-in-object-files")))
             o->ignore_unresolved = true;
         else if (val && (!strcmp(val, "report-all") || !strcmp(val, "ignore-in-shared-libs")))
             o->ignore_unresolved = false;
+        if (val && (!strcmp(val, "ignore-all") || !strcmp(val, "ignore-in-shared-libs")))
+            o->allow_shlib_undefined = 1;
+        else if (val && (!strcmp(val, "report-all") || !strcmp(val, "ignore-in-object-files")))
+            o->allow_shlib_undefined = 2;
         else if (val)
             fail("bad --unresolved-symbols option: %s", val);
     } else if (with_value(p, "version-script", &val)) {

@@ -353,6 +353,9 @@ int lk_add_dso(lk_link *l, const char *path, const uint8_t *data, size_t size, b
         d->soname = l->in_searched ? base_name(path) : path;
     if (l->opt->trace)
         lk_diag(l, KEEL_DIAG_OUTPUT, "%s", path);
+    for (size_t i = 0; i < l->ndsos; i++)
+        if (l->dsos[i]->added && strcmp(l->dsos[i]->soname, d->soname) == 0)
+            return 0; /* "already included this dynamic object in the link": ld.bfd ignores it */
     d->as_needed = as_needed;
     d->group = group;
     if ((rc = lk_dso_append(l, d)))

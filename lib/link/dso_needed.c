@@ -204,12 +204,16 @@ int lk_dso_load_needed(lk_link *l)
 }
 
 /* A shared library's strong undefined references that nothing defines:
- * ld.bfd's errors, unless --allow-shlib-undefined (or a -shared output,
- * where it is the default: joins dynsyn's output kind at merge). */
+ * ld.bfd's errors, each name once, naming the first library that
+ * references it; unless --allow-shlib-undefined (or a -shared output,
+ * where it is the default: joins dynsyn's output kind at merge).
+ * --warn-unresolved-symbols makes them warnings, --noinhibit-exec goes on
+ * after them, as in ld.bfd. */
 static int shlib_undefined(lk_link *l)
 {
     int first = 0;
-    if (l->opt->allow_shlib_undefined == 1)
+    const keel_link_options *opt = l->opt;
+    if (opt->allow_shlib_undefined == 1)
         return 0;
     for (size_t i = 0; i < l->ndsos; i++) {
         lk_dso *d = l->dsos[i];
@@ -221,13 +225,16 @@ static int shlib_undefined(lk_link *l)
             if (keel_symtab_get(&d->dynsym, k, &sym, NULL) || keel_symtab_name(&d->dynsym, &sym, &name, NULL) ||
                 sym.shndx != SHN_UNDEF || !*name || KEEL_ST_BIND(sym.info) != STB_GLOBAL)
                 continue;
-            const lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
-            if (s && (s->state >= LK_SHARED || s->defsym))
+            lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+            if (s && (s->state >= LK_SHARED || s->defsym || s->mark == 2))
                 continue;
+            if (s)
+                s->mark = 2; /* said (mark: this pass's scratch) */
             char msg[512];
-            snprintf(msg, sizeof msg, "%s: undefined reference to '%s'", d->path, name);
-            lk_diag(l, KEEL_DIAG_ERROR, "%s", msg);
-            if (!first)
+            snprintf(msg, sizeof msg, "%s: %sundefined reference to '%s'", d->path,
+                     opt->warn_unresolved ? "warning: " : "", name);
+            lk_diag(l, opt->warn_unresolved ? KEEL_DIAG_WARNING : KEEL_DIAG_ERROR, "%s", msg);
+            if (!first && !opt->warn_unresolved && !opt->noinhibit_exec)
                 first = lk_fail(l, KEEL_E_LINK, "%s", msg);
         }
     }
