@@ -83,11 +83,6 @@ static int read_dynamic(lk_link *l, lk_dso *d)
 static int read_dynsym(lk_link *l, lk_dso *d)
 {
     keel_error e;
-    if (d->elf.shnum == 0) /* (ld.bfd reads such a library's symbols through its dynamic segment) */
-        return lk_fail(l, KEEL_E_UNSUPPORTED,
-                       "%s: a shared library without section headers: keel reads its dynamic symbols "
-                       "through them",
-                       d->path);
     for (uint32_t i = 1; i < d->elf.shnum; i++) {
         keel_shdr sh;
         if (keel_elf_shdr(&d->elf, i, &sh, &e))
@@ -234,6 +229,9 @@ int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late)
         kr_kind kind = undef ? kr_sym_kind(&sym) : KR_SHARED;
         if (d->implicit && s->state == LK_UNDEF && s->ref)
             return dso_missing(l, d, s, &ver);
+        if (late && s->ref && s->state <= LK_UNDEF_WEAK)
+            continue; /* an unused --as-needed library, read late, serves only the libraries (ld.bfd's
+                       * elf_link_check_versioned_symbol): a regular reference stays undefined */
         kr_def have = {(kr_kind)s->state, s->size, s->align};
         if (kr_resolve(&have, kind, sym.size, 1) != KR_TAKE) {
             if (have.kind == KR_UNDEF && s->state != LK_UNDEF)
@@ -271,8 +269,9 @@ int lk_dso_open(lk_link *l, const char *path, const uint8_t *data, size_t size, 
     if (l->arch && t != l->arch)
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s architecture of input file `%s' is incompatible with %s output",
                        t->bfd_name, path, l->arch->bfd_name);
-    int rc = read_dynamic(l, d);
-    if (!rc)
+    /* no section headers: through the dynamic segment (dso_dynamic.c) */
+    int rc = d->elf.shnum == 0 ? lk_dso_from_dynamic(l, d) : read_dynamic(l, d);
+    if (!rc && d->elf.shnum)
         rc = read_dynsym(l, d);
     if (rc)
         return rc;

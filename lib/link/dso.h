@@ -13,7 +13,7 @@ typedef struct lk_dso {
     const char *path;   /* as given or found: what -t and the messages say */
     const char *soname; /* DT_SONAME, or the name given (-lNAME's file name): what DT_NEEDED will carry */
     keel_elf elf;
-    keel_symtab dynsym; /* has_dynsym: its .dynsym, read through the section headers */
+    keel_symtab dynsym; /* has_dynsym: its .dynsym (through the section headers, or the dynamic segment) */
     bool has_dynsym;
     keel_versions vers;
     const char **needed; /* its DT_NEEDED names */
@@ -45,6 +45,9 @@ int lk_dso_rescan(lk_link *l, uint32_t group, bool *again);
 int lk_dso_open(lk_link *l, const char *path, const uint8_t *data, size_t size, lk_dso **out);
 int lk_dso_append(lk_link *l, lk_dso *d);
 int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late);
+/* A library without section headers: DT_SONAME, DT_NEEDED, .dynsym and
+ * its versions through the dynamic segment (dso_dynamic.c). */
+int lk_dso_from_dynamic(lk_link *l, lk_dso *d);
 
 /* After the inputs: the libraries the needed ones need (DT_NEEDED) and
  * that the command line did not name, found as ld.bfd finds them and read
