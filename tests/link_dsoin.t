@@ -186,6 +186,67 @@ for my $case (['-l: the .so before the .a', ['-Llq', '-lq']],
     is_deeply(so_traced($k), so_traced($b), "$name: -t names the library ld.bfd loads") or diag(explain([$b->{out}, $k->{out}]));
 }
 
+# ------------------------------------ libraries without section headers
+# read through the dynamic segment (dso_dynamic.c): keel resolves as
+# ld.bfd does with the same library whole (ld.bfd 2.40 itself finds no
+# symbol in such a library)
+sub no_headers {
+    my ($in, $out) = @_;
+    my $b = do { local $/; open my $f, '<', "$tmp/$in" or die; binmode $f; <$f> };
+    substr($b, 0x28, 8) = pack('V V', 0, 0);   # e_shoff
+    substr($b, 0x3c, 4) = pack('v v', 0, 0);   # e_shnum, e_shstrndx
+    open my $f, '>', "$tmp/$out" or die;
+    binmode $f;
+    print $f $b;
+    close $f;
+    return $b;
+}
+sh("$cc -fPIC -shared -o libfoo_sysv.so $src/foo.c -Wl,--hash-style=sysv");
+sh("$cc -fPIC -shared -o libl1_sysv.so $src/lib1.c -lm -Wl,--hash-style=sysv");
+for my $case (['libfoo.so', 'start_foo.o', ['-y', 'foo']], ['libfoo_sysv.so', 'start_foo.o', ['-y', 'foo']],
+              ['libhv.so', 'start_foo.o', ['-y', 'foo']], ['libl1_sysv.so', 'main_lib1.o', ['-y', 'lib1', '-y', 'sqrt']],
+              ['libl1.so', 'main_lib1.o', ['-y', 'lib1', '-y', 'sqrt']]) {
+    my ($lib, $obj, $y) = @$case;
+    (my $nosh = $lib) =~ s/\.so$/_nosh.so/;
+    no_headers($lib, $nosh);
+    my $name = "$lib without section headers";
+    my $b = run(argv => ['ld.bfd', $obj, "./$lib", @$y, '--allow-shlib-undefined', '-o', "$tmp/nosh.bfd"]);
+    my $k = run(file => $keel, argv => [$keel, 'link', $obj, "./$nosh", @$y, '--allow-shlib-undefined', '-o', 'nosh.keel'],
+                env => { test_env(), KEEL_DEBUG_NEEDED => 1 });
+    my $kerr = messages($k->{err}) =~ s/_nosh\.so/.so/gr;
+    my $ok = $b->{status} == 0;
+    is_deeply($ok ? [map { s/_nosh\.so$/.so/r } @{ keel_needed($k) }] : [], $ok ? bfd_needed("$tmp/nosh.bfd") : [], "$name: DT_NEEDED list as ld.bfd's with the whole library");
+    is_deeply([grep {/: (?:definition of|reference to) /} split /\n/, $kerr], traced($b), "$name: -y lines as ld.bfd's");
+    if ($ok) {
+        like($kerr, $unsupported, "$name: resolved, then not supported yet");
+    } else {
+        is(join("\n", grep { !/: (?:definition of|reference to) / } split /\n/, $kerr),
+           join("\n", grep { !/: (?:definition of|reference to) / } split /\n/, messages($b->{err})),
+           "$name: ld.bfd's messages");
+    }
+}
+{   # DT_SYMTAB made to point past the loaded bytes
+    my $b = no_headers('libfoo_sysv.so', 'libfoo_lie.so');
+    my $phoff = unpack('V', substr($b, 0x20, 4));
+    my ($phentsize, $phnum) = unpack('v v', substr($b, 0x36, 4));
+    for my $i (0 .. $phnum - 1) {
+        my ($type, undef, $off, undef, undef, $filesz) = unpack('V V Q< Q< Q< Q<', substr($b, $phoff + $i * $phentsize, 48));
+        next unless $type == 2;    # PT_DYNAMIC
+        for (my $o = $off; $o + 16 <= $off + $filesz; $o += 16) {
+            my ($tag) = unpack('Q<', substr($b, $o, 8));
+            substr($b, $o + 8, 8) = pack('V V', 0x7fff0000, 0) if $tag == 6;    # DT_SYMTAB
+        }
+    }
+    open my $f, '>', "$tmp/libfoo_lie.so" or die;
+    binmode $f;
+    print $f $b;
+    close $f;
+    my $k = run(file => $keel, argv => [$keel, 'link', 'start_foo.o', './libfoo_lie.so', '-o', 'lie.out']);
+    like($k->{err}, qr/libfoo_lie\.so: dynamic segment: DT_SYMTAB 0x7fff0000 is not in the file's loaded bytes/,
+         'a dynamic segment that lies: the file and the tag named');
+    ok(($k->{status} >> 8) == 1 && !-e "$tmp/lie.out", 'a dynamic segment that lies: exit 1, no output');
+}
+
 # ------------------------------------------------------------ bad libraries
 my $good = do { local $/; open my $f, '<', "$tmp/libfoo.so" or die; binmode $f; <$f> };
 my $crashes = 0;

@@ -163,10 +163,16 @@ static const char *find_needed(lk_link *l, const lk_dso *by, const char *name, c
 int lk_dso_load_needed(lk_link *l)
 {
     const char *conf = NULL;
+    /* ld.bfd (ldelf_after_open) skips the needs of a library when
+     * --allow-shlib-undefined is in effect (with its default
+     * --no-copy-dt-needed-entries), and those of an --as-needed library
+     * that is not needed */
+    if (l->opt->allow_shlib_undefined == 1)
+        return 0;
     /* the list grows as libraries are loaded: each one's needs are read in turn */
     for (size_t i = 0; i < l->ndsos; i++) {
         lk_dso *by = l->dsos[i];
-        if (!by->added)
+        if (!by->is_needed && !by->implicit)
             continue;
         for (size_t k = 0; k < by->nneeded; k++) {
             const char *name = by->needed[k];
