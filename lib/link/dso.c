@@ -383,18 +383,3 @@ const lk_dso *lk_dso_needed(const lk_link *l, size_t i)
             return l->dsos[k];
     return NULL;
 }
-
-const char *lk_dso_versioned_name(lk_link *l, const lk_sym *s)
-{
-    keel_sym sym;
-    keel_symver ver;
-    if (s->state != LK_SHARED || !s->dso || keel_symtab_get(&s->dso->dynsym, s->dso_index, &sym, NULL) ||
-        keel_versions_get(&s->dso->vers, s->dso_index, &sym, &ver, NULL) || ver.kind != KEEL_VER_DEFAULT || !ver.name)
-        return s->name;
-    size_t n = strlen(s->name), v = strlen(ver.name);
-    char *r = lk_alloc(&l->arena, n + v + 3);
-    if (!r)
-        return s->name;
-    snprintf(r, n + v + 3, "%s@@%s", s->name, ver.name);
-    return r;
-}

@@ -66,8 +66,4 @@ int lk_dso_check(lk_link *l);
 size_t lk_dso_count(const lk_link *l);
 const lk_dso *lk_dso_needed(const lk_link *l, size_t i);
 
-/* The name a shared definition of sym is known by in GNU ld's messages:
- * name@@VER (a default version), or name. */
-const char *lk_dso_versioned_name(lk_link *l, const lk_sym *s);
-
 #endif
