@@ -27,6 +27,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use KeelTest qw(keel_setup run sh linker_args);
+use Programs qw(have);
 
 my ($build, $keel, $tmp) = keel_setup('link_dsoin', need => ['ld.bfd (binutils)', 'gcc', 'readelf (binutils)']);
 my $src = "$FindBin::Bin/progs/dsoin";
@@ -37,6 +38,7 @@ sh("$cc -fPIC -shared -o libfoo.so $src/foo.c");
 sh("$cc -c $src/foo.c -o foo.o && rm -f libfoo.a && ar rc libfoo.a foo.o");
 sh("$cc -fPIC -shared -o libbad.so $src/bad.c");
 sh("$cc -fPIC -shared -o libdup.so $src/dup.c");
+sh("$cc -fPIC -shared -o libnf.so $src/nf.c -L. -lfoo");
 sh("$cc -c $src/u.c -o u.o && rm -f libu.a && ar rc libu.a u.o");
 sh("$cc -fPIC -shared -o libhv.so $src/hv.c -Wl,--version-script=$src/hv.map");
 sh("$cc -fPIC -shared -o liba.so $src/a.c -Wl,-soname,liba.so.1");
@@ -140,7 +142,33 @@ SKIP: {
     fails_as_bfd('--as-needed library before its user: not needed', [@before]);
 }
 
+SKIP: {
+    skip 'no g++', 1 unless have('g++');
+    sh("g++ -O0 -c $src/cxx.cc -o cxx.o");
+    my @cxx = linker_args('g++', '-no-pie', "$tmp/cxx.o", '-o', "$tmp/x");
+    skip 'g++ shows no link line', 1 unless @cxx;
+    links_as_bfd('C++ with threads: libstdc++, libgcc_s, libm, libc', [@cxx]);
+}
+
 # ------------------------------------------------------- without a C library
+# a DT_NEEDED library: not searched in -L (ld.bfd's warning), found by
+# -rpath-link, -rpath and LD_LIBRARY_PATH; a named --as-needed library not
+# used counts as not named
+fails_as_bfd('a needed library only -L has: not found', ['start_foo.o', '-L.', '-lnf']);
+fails_as_bfd('-rpath-link: found, DSO missing', ['start_foo.o', '-L.', '-lnf', '-rpath-link', $tmp]);
+fails_as_bfd('-rpath: found, DSO missing', ['start_foo.o', '-L.', '-lnf', "-rpath=$tmp"]);
+fails_as_bfd('an unused --as-needed library a library needs: DSO missing',
+             ['--as-needed', '-L.', '-lfoo', '--no-as-needed', 'start_foo.o', '-lnf']);
+{
+    my %e = (LD_LIBRARY_PATH => $tmp);
+    my $b = run(argv => ['ld.bfd', 'start_foo.o', '-L.', '-lnf', '-o', 'llp.bfd'], env => { test_env(), %e });
+    my $k = run(file => $keel, argv => [$keel, 'link', 'start_foo.o', '-L.', '-lnf', '-o', 'llp.keel'],
+                env => { test_env(), %e });
+    ok($b->{status}, 'LD_LIBRARY_PATH: ld.bfd fails');
+    is(messages($k->{err}), messages($b->{err}), 'LD_LIBRARY_PATH: found, DSO missing, as ld.bfd says');
+}
+links_as_bfd('a needed library found serves the library', ['start_foo.o', '-L.', '-lnf', '-lfoo', '-rpath-link', $tmp]);
+
 fails_as_bfd('a library\'s undefined reference (--no-allow-shlib-undefined by default)',
              ['start_foo.o', '-L.', '-lbad']);
 links_as_bfd('--allow-shlib-undefined', ['start_foo.o', '-L.', '-lbad', '--allow-shlib-undefined']);

@@ -1151,6 +1151,7 @@ int cmd_link(int argc, char **argv)
      * default directories, as for -l */
     for (size_t d = 0; d < plan.ndirs; d++)
         add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, plan.dirs[d]);
+    plan.opt.nsearch_dirs_given = plan.opt.nsearch_dirs;
     for (size_t d = 0; !plan.nostdlib && d < sizeof default_dirs / sizeof default_dirs[0]; d++)
         add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, defaults[d]); /* under --sysroot */
     if (plan.print_plan) {

@@ -133,6 +133,7 @@ typedef struct keel_link_options {
     const char *const *rpath; /* -rpath DIR, in order */
     size_t nrpath;
     int allow_shlib_undefined; /* 0: ld.bfd's default (an error in an executable), 1: allowed, 2: an error */
+    size_t nsearch_dirs_given; /* how many of search_dirs, the first, are -L's: DT_NEEDED libraries skip them */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

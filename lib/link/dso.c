@@ -229,9 +229,6 @@ int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late)
         kr_kind kind = undef ? kr_sym_kind(&sym) : KR_SHARED;
         if (d->implicit && s->state == LK_UNDEF && s->ref)
             return dso_missing(l, d, s, &ver);
-        if (late && s->ref && s->state <= LK_UNDEF_WEAK)
-            continue; /* an unused --as-needed library, read late, serves only the libraries (ld.bfd's
-                       * elf_link_check_versioned_symbol): a regular reference stays undefined */
         kr_def have = {(kr_kind)s->state, s->size, s->align};
         if (kr_resolve(&have, kind, sym.size, 1) != KR_TAKE) {
             if (have.kind == KR_UNDEF && s->state != LK_UNDEF)

@@ -3,8 +3,9 @@
  * of the link carries as its DT_SONAME (or file name) is searched in
  * -rpath-link, -rpath, LD_RUN_PATH (without -rpath), LD_LIBRARY_PATH, the
  * needing library's DT_RUNPATH (DT_RPATH without one; $ORIGIN is its
- * directory), the directories of /etc/ld.so.conf, then the -L and default
- * directories.  Such a library is not named on the command line: it
+ * directory), the directories of /etc/ld.so.conf, then the default
+ * directories (not -L's: ld.bfd says "not found" for a library only -L
+ * has).  Such a library is not named on the command line: it
  * resolves what the libraries need, and a regular object's reference that
  * only it meets is ld.bfd's "DSO missing from command line".  Then the
  * libraries' own undefined references (--no-allow-shlib-undefined, the
@@ -154,7 +155,8 @@ static const char *find_needed(lk_link *l, const lk_dso *by, const char *name, c
     }
     if ((path = search_list(l, *conf, NULL, name)))
         return path;
-    for (size_t i = 0; i < opt->nsearch_dirs; i++)
+    /* the default directories, not -L's (ld.bfd skips search->cmdline) */
+    for (size_t i = opt->nsearch_dirs_given; i < opt->nsearch_dirs; i++)
         if ((path = search_list(l, opt->search_dirs[i], NULL, name)))
             return path;
     return NULL;
@@ -177,8 +179,13 @@ int lk_dso_load_needed(lk_link *l)
         for (size_t k = 0; k < by->nneeded; k++) {
             const char *name = by->needed[k];
             lk_dso *d = known(l, name);
-            if (d) { /* named, but --as-needed and unused until now: its definitions serve the libraries */
-                int rc = d->added ? 0 : lk_dso_add_symbols(l, d, true);
+            if (d) { /* named, but --as-needed and unused until now: it serves the libraries now, and a
+                      * regular reference only it meets is "DSO missing", as for one not named */
+                int rc = 0;
+                if (!d->added) {
+                    d->implicit = true;
+                    rc = lk_dso_add_symbols(l, d, true);
+                }
                 if (rc)
                     return rc;
                 continue;
