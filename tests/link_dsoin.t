@@ -39,6 +39,8 @@ sh("$cc -c $src/foo.c -o foo.o && rm -f libfoo.a && ar rc libfoo.a foo.o");
 sh("$cc -fPIC -shared -o libbad.so $src/bad.c");
 sh("$cc -fPIC -shared -o libdup.so $src/dup.c");
 sh("$cc -fPIC -shared -o libnf.so $src/nf.c -L. -lfoo");
+sh("$cc -fPIC -shared -o libcommon.so $src/common_lib.c");
+sh("$cc -fcommon -c $src/weakdef.c -o weakdef.o");
 sh("$cc -c $src/u.c -o u.o && rm -f libu.a && ar rc libu.a u.o");
 sh("$cc -fPIC -shared -o libhv.so $src/hv.c -Wl,--version-script=$src/hv.map");
 sh("$cc -fPIC -shared -o liba.so $src/a.c -Wl,-soname,liba.so.1");
@@ -194,6 +196,10 @@ links_as_bfd('a shared definition pulls no archive member', ['start_foo.o', './l
 links_as_bfd('an archive member before the library wins', ['start_foo.o', 'libfoo.a', './libfoo.so', '-y', 'foo'],
              traced => 1);
 fails_as_bfd('only a hidden version: no definition', ['start_foo.o', './libhv.so']);
+links_as_bfd('a weak definition and a common after the library', ['start_foo.o', './libcommon.so', 'weakdef.o', '-y', 'foo', '-y', 'bar_common'],
+             traced => 1);
+links_as_bfd('a weak definition and a common before the library', ['start_foo.o', 'weakdef.o', './libcommon.so', '-y', 'foo', '-y', 'bar_common'],
+             traced => 1);
 fails_as_bfd('-static: a library named', ['-static', 'start_foo.o', './libfoo.so']);
 fails_as_bfd('--as-needed before the reference', ['--as-needed', '-L.', '-lfoo', 'start_foo.o']);
 links_as_bfd('--as-needed, a weak reference only', ['weak_foo.o', '--as-needed', '-L.', '-lfoo', '-y', 'foo'], traced => 1);

@@ -223,7 +223,7 @@ int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late)
         /* -y: ld.bfd knows a versioned reference as name@VER, which -y NAME does not match */
         if (l->traces.n && !(undef && ver.kind == KEEL_VER_NEEDED) && lk_sym_find(&l->traces, dn, s->hash))
             lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", d->path,
-                    undef || s->state >= LK_COMMON ? "reference to" : "definition of", dn);
+                    undef || s->state >= LK_WEAK ? "reference to" : "definition of", dn);
         if (s->defsym)
             continue;
         kr_kind kind = undef ? kr_sym_kind(&sym) : KR_SHARED;
@@ -286,7 +286,7 @@ int lk_dso_append(lk_link *l, lk_dso *d)
 }
 
 /* -y on a library that is not needed: ld.bfd said its definitions before
- * it took them back (a definition a regular one overrides is a reference
+ * it took them back (a definition a regular one, not a common, overrides is a reference
  * to ld.bfd, as in lk_dso_add_symbols) */
 static int trace_unused(lk_link *l, lk_dso *d)
 {
@@ -304,7 +304,7 @@ static int trace_unused(lk_link *l, lk_dso *d)
         if (!dn)
             return nomem(l);
         const lk_sym *s = lk_sym_find(&l->syms, dn, lk_hash(dn));
-        bool ref = sym.shndx == SHN_UNDEF || (s && s->state >= LK_COMMON);
+        bool ref = sym.shndx == SHN_UNDEF || (s && s->state >= LK_WEAK);
         if (lk_sym_find(&l->traces, dn, lk_hash(dn)))
             lk_diag(l, KEEL_DIAG_NOTE, "%s: %s %s", d->path, ref ? "reference to" : "definition of", dn);
     }
