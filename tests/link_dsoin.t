@@ -169,6 +169,11 @@ fails_as_bfd('an unused --as-needed library a library needs: DSO missing',
     ok($b->{status}, 'LD_LIBRARY_PATH: ld.bfd fails');
     is(messages($k->{err}), messages($b->{err}), 'LD_LIBRARY_PATH: found, DSO missing, as ld.bfd says');
 }
+fails_as_bfd('DSO missing: a library referenced it first, and ld.bfd names it',
+             ['-L.', '-lnf', '--as-needed', '-lfoo', 'start_foo.o']);
+links_as_bfd('--as-needed after a library that needs it: needed for the program',
+             ['start_foo.o', '-L.', '-lnf', '--as-needed', '-lfoo']);
+links_as_bfd('a weak reference only: no DSO missing', ['weak_foo.o', '-L.', '-lnf', '-rpath-link', $tmp]);
 links_as_bfd('a needed library found serves the library', ['start_foo.o', '-L.', '-lnf', '-lfoo', '-rpath-link', $tmp]);
 
 fails_as_bfd('a library\'s undefined reference (--no-allow-shlib-undefined by default)',

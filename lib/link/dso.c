@@ -181,19 +181,21 @@ static int wanted(lk_link *l, lk_dso *d, bool *yes)
             return nomem(l);
         const lk_sym *s = lk_sym_find(&l->syms, dn, lk_hash(dn));
         if (s && s->state == LK_UNDEF && !s->defsym)
-            *yes = !s->dso_ref || !on_needed_list(l, d->soname);
+            *yes = s->ref_strong || (s->dso_ref && !on_needed_list(l, d->soname));
     }
     return 0;
 }
 
 /* ld.bfd's error when a regular object's reference is met only by a
- * library the command line did not name (one loaded for a DT_NEEDED). */
+ * library the command line did not name (one loaded for a DT_NEEDED),
+ * naming the first file that referenced the name: a library, if one did
+ * before any regular object. */
 static int dso_missing(lk_link *l, lk_dso *d, const lk_sym *s, const keel_symver *ver)
 {
     const char *sep = ver->kind == KEEL_VER_DEFAULT ? "@@" : "@";
     char msg[512];
-    snprintf(msg, sizeof msg, "%s: undefined reference to symbol '%s%s%s'", s->ref->name, s->name, ver->name ? sep : "",
-             ver->name ? ver->name : "");
+    snprintf(msg, sizeof msg, "%s: undefined reference to symbol '%s%s%s'", s->dso ? s->dso->path : s->ref->name,
+             s->name, ver->name ? sep : "", ver->name ? ver->name : "");
     lk_diag(l, KEEL_DIAG_ERROR, "%s", msg);
     return lk_fail(l, KEEL_E_LINK, "%s: error adding symbols: DSO missing from command line", d->path);
 }
@@ -227,8 +229,10 @@ int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late)
         if (s->defsym)
             continue;
         kr_kind kind = undef ? kr_sym_kind(&sym) : KR_SHARED;
-        if (d->implicit && s->state == LK_UNDEF && s->ref)
+        if (d->implicit && s->state == LK_UNDEF && s->ref_strong && s->ref)
             return dso_missing(l, d, s, &ver);
+        if (undef && !s->ref && !s->dso && s->state <= LK_UNDEF_WEAK)
+            s->dso = d; /* the first to reference it */
         kr_def have = {(kr_kind)s->state, s->size, s->align};
         if (kr_resolve(&have, kind, sym.size, 1) != KR_TAKE) {
             if (have.kind == KR_UNDEF && s->state != LK_UNDEF)

@@ -91,12 +91,16 @@ typedef struct lk_sym {
     uint64_t cvalue, csize; /* every relocation against the symbol asks it */
     /* LK_SHARED (dso.c): the library defining it, its .dynsym index and
      * version index there, and its st_other; type and size are the
-     * definition's, in the fields above */
+     * definition's, in the fields above.  While it is undefined, dso is
+     * the library that referenced it before any regular object did (GNU
+     * ld's first referencing file, for "DSO missing") */
     struct lk_dso *dso;
     uint32_t dso_index;
     uint16_t dso_version;
     uint8_t other;
-    bool dso_ref; /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
+    bool dso_ref;    /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
+    bool ref_strong; /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
+                      * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
