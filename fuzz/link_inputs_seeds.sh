@@ -126,11 +126,20 @@ for combo in $COMBOS; do
     join "$tmp/s4" "$tmp/main.o" "$tmp/lib.a" opt:36,3 && keep "main+lib.a-sha1-map-group-$tag" "$tmp/s4"
     join "$tmp/s5" "$tmp/main.o" "$tmp/lib.o" opt:28 && keep "main+lib-hex-norelro-$tag" "$tmp/s5"
     keep "main-alone-$tag" "$tmp/main.o"
+    # the library as a shared library, versioned (lib/link/dso.c reads its
+    # .dynsym, versions and .dynamic; keel writes no dynamic executable yet)
+    echo 'SEED_1 { global: *; };' >"$tmp/v.map"
+    # shellcheck disable=SC2086
+    if "$cc" $flags -fPIC -shared -nostdlib -Wl,-soname,libseed.so -Wl,--version-script="$tmp/v.map" \
+        "$tmp/lib.c" -o "$tmp/lib.so" 2>/dev/null; then
+        join "$tmp/s7" "$tmp/main.o" "$tmp/lib.so" && keep "main+lib.so-$tag" "$tmp/s7"
+        join "$tmp/s8" "$tmp/main.o" "$tmp/lib.so" "$tmp/lib.a" opt:0,1 && keep "main+lib.so+lib.a-group-$tag" "$tmp/s8"
+    fi
     if command -v "$cxx" >/dev/null 2>&1 &&
         "$cxx" -c $flags $common -fno-exceptions -fno-rtti "$tmp/comdat.cc" -o "$tmp/comdat.o" 2>/dev/null &&
         "$cxx" -c $flags $common -fno-exceptions -fno-rtti -DSECOND "$tmp/comdat.cc" -o "$tmp/comdat2.o" 2>/dev/null; then
         join "$tmp/s6" "$tmp/main.o" "$tmp/comdat.o" "$tmp/comdat2.o" && keep "main+comdat2-$tag" "$tmp/s6"
     fi
-    rm -f "$tmp"/*.o "$tmp"/s*
+    rm -f "$tmp"/*.o "$tmp"/*.so "$tmp"/s*
 done
 echo "$n"

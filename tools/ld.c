@@ -101,11 +101,13 @@ static char *xstrdup(const char *s)
 static void usage(FILE *to)
 {
     fputs("usage: keel link [OPTIONS] FILE...   (or: ld, ld.keel [OPTIONS] FILE...)\n"
-          "GNU ld's command line for static x86-64 executables:\n"
+          "GNU ld's command line for static x86-64 executables (shared libraries are read and\n"
+          "resolved against; a dynamic executable is not written yet):\n"
           "  -o FILE  -e SYM  -L DIR  -l NAME  -l :FILE  -u SYM  --defsym NAME=EXPR\n"
           "  -static -Bstatic -Bdynamic -dn -dy  -m elf_x86_64  -nostdlib\n"
           "  --start-group ... --end-group  -( ... -)  --whole-archive  --no-whole-archive\n"
           "  --as-needed  --no-as-needed  --push-state  --pop-state\n"
+          "  -rpath DIR  -rpath-link DIR  --allow-shlib-undefined  --no-allow-shlib-undefined\n"
           "  --build-id[=sha1|md5|uuid|0xHEX|none]  --eh-frame-hdr  --gc-sections\n"
           "  -z noexecstack|execstack|relro|norelro|now|lazy|muldefs  -t (--trace)  --verbose\n"
           "  -z separate-code|noseparate-code  -z max-page-size=N  -z common-page-size=N\n"
@@ -127,12 +129,12 @@ static void usage(FILE *to)
           "    as ld.bfd does; a static executable and -r have no dynamic symbols for them to change\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
-          "  -dynamic-linker, --no-dynamic-linker, -rpath, -rpath-link, -no-pie, -d,\n"
+          "  -dynamic-linker, --no-dynamic-linker, -no-pie, -d,\n"
           "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "Not yet: -pie, -shared, linker scripts, shared libraries, LTO inputs.\n",
+          "Not yet: -pie, -shared, linker scripts, dynamic executables, LTO inputs.\n",
           to);
 }
 
@@ -341,6 +343,8 @@ static void add_input(parser *p, const char *arg, bool is_lib)
     in->in.group = p->group;
     in->in.whole_archive = p->whole;
     in->in.as_needed = p->as_needed;
+    in->in.bstatic = !p->dynamic;
+    in->in.searched = is_lib;
 }
 
 static int hexval(char c)
@@ -499,8 +503,6 @@ static const char *const quiet_flags[] = {
     "no-pie",
     "no-dynamic-linker",
     "no-undefined",
-    "allow-shlib-undefined",
-    "no-allow-shlib-undefined",
     "no-warn-mismatch",
     "no-warn-rwx-segments",
     "warn-rwx-segments",
@@ -570,13 +572,16 @@ static bool parse_symbol_option(parser *p)
     else if (flag(a, "error-unresolved-symbols"))
         o->warn_unresolved = false;
     else if (with_value(p, "unresolved-symbols", &val)) {
-        /* a static executable has no shared libraries: ignoring in
-         * objects is ignoring all, ignoring in shared libraries is
-         * reporting all */
+        /* the objects' part, and the shared libraries' (ld.bfd's
+         * --allow-shlib-undefined is the same switch) */
         if (val && (!strcmp(val, "ignore-all") || !strcmp(val, "ignore-in-object-files")))
             o->ignore_unresolved = true;
         else if (val && (!strcmp(val, "report-all") || !strcmp(val, "ignore-in-shared-libs")))
             o->ignore_unresolved = false;
+        if (val && (!strcmp(val, "ignore-all") || !strcmp(val, "ignore-in-shared-libs")))
+            o->allow_shlib_undefined = 1;
+        else if (val && (!strcmp(val, "report-all") || !strcmp(val, "ignore-in-object-files")))
+            o->allow_shlib_undefined = 2;
         else if (val)
             fail("bad --unresolved-symbols option: %s", val);
     } else if (with_value(p, "version-script", &val)) {
@@ -820,8 +825,19 @@ static bool parse_long(parser *p)
     /* gcc passes -plugin and its options on every link; keel refuses the
      * LTO inputs the plugin would read (check_input), so nothing is lost */
     else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val) || with_value(p, "hash-style", &val) ||
-             with_value(p, "dynamic-linker", &val) || with_value(p, "rpath-link", &val) || with_value(p, "rpath", &val))
+             with_value(p, "dynamic-linker", &val))
         ;
+    /* where the libraries shared libraries need are searched (lib/link/dso_needed.c) */
+    else if (with_value(p, "rpath-link", &val)) {
+        if (val)
+            add_name(&o->rpath_link, &o->nrpath_link, val);
+    } else if (with_value(p, "rpath", &val)) {
+        if (val)
+            add_name(&o->rpath, &o->nrpath, val);
+    } else if (flag(a, "allow-shlib-undefined"))
+        o->allow_shlib_undefined = 1;
+    else if (flag(a, "no-allow-shlib-undefined"))
+        o->allow_shlib_undefined = 2;
     else
         return false;
     return true;
@@ -936,13 +952,6 @@ static char *search_dir(const char *dir, const ld_pending *in)
     return NULL;
 }
 
-static bool is_shared_name(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    return strstr(base, ".so") && (strstr(base, ".so")[3] == 0 || strstr(base, ".so")[3] == '.');
-}
-
 /* ROOT + REST, kept for the process's life (the plan points at it). */
 static const char *rooted(const char *root, const char *rest)
 {
@@ -1033,8 +1042,6 @@ static void check_input(const ld_pending *in)
         keel_elf e;
         keel_error err;
         if (keel_elf_open(&e, f.data, f.size, &err) == 0) {
-            if (e.type == 3 /* ET_DYN */)
-                fail("shared libraries are not linked yet: %s", path);
             bool lto = false, contents = false;
             for (uint32_t k = 1; k < e.shnum; k++) {
                 keel_shdr sh;
@@ -1052,8 +1059,7 @@ static void check_input(const ld_pending *in)
                      path);
         }
         /* any other fault in the file is keel_link's to report */
-    } else if (is_shared_name(path))
-        fail("shared libraries are not linked yet: %s", path); /* a GNU ld script: libc.so */
+    }
     mapped_file_close(&f);
 }
 
@@ -1145,6 +1151,7 @@ int cmd_link(int argc, char **argv)
      * default directories, as for -l */
     for (size_t d = 0; d < plan.ndirs; d++)
         add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, plan.dirs[d]);
+    plan.opt.nsearch_dirs_given = plan.opt.nsearch_dirs;
     for (size_t d = 0; !plan.nostdlib && d < sizeof default_dirs / sizeof default_dirs[0]; d++)
         add_name(&plan.opt.search_dirs, &plan.opt.nsearch_dirs, defaults[d]); /* under --sysroot */
     if (plan.print_plan) {

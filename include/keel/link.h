@@ -26,7 +26,9 @@ extern "C" {
 typedef struct keel_link_input {
     const char *path;
     bool whole_archive; /* --whole-archive: every member, wanted or not */
-    bool as_needed;     /* --as-needed (shared libraries only; recorded) */
+    bool as_needed;     /* --as-needed: a shared library is needed only if it defines a name referenced */
+    bool bstatic;       /* -Bstatic/-static in force: a shared library here is an error (ld.bfd's) */
+    bool searched;      /* found by -lNAME: a shared library without DT_SONAME is needed by its file name */
     uint32_t group;     /* 0, or the --start-group/--end-group it is in (1, 2, ...) */
 } keel_link_input;
 
@@ -122,6 +124,16 @@ typedef struct keel_link_options {
     bool dynamic_list_cpp_typeinfo; /* --dynamic-list-cpp-typeinfo */
     bool export_dynamic;            /* -E, --export-dynamic (--no-export-dynamic: false) */
     enum keel_symbolic { KEEL_SYMBOLIC_UNSET, KEEL_SYMBOLIC, KEEL_SYMBOLIC_FUNCTIONS } symbolic; /* -Bsymbolic... */
+    /* shared libraries as inputs: where the libraries they need are
+     * searched (ld.bfd's order: -rpath-link, -rpath, LD_LIBRARY_PATH, the
+     * library's DT_RUNPATH, /etc/ld.so.conf, the default directories),
+     * and whether their own undefined references are errors */
+    const char *const *rpath_link; /* -rpath-link DIR, in order (each may be a colon list) */
+    size_t nrpath_link;
+    const char *const *rpath; /* -rpath DIR, in order */
+    size_t nrpath;
+    int allow_shlib_undefined; /* 0: ld.bfd's default (an error in an executable), 1: allowed, 2: an error */
+    size_t nsearch_dirs_given; /* how many of search_dirs, the first, are -L's: DT_NEEDED libraries skip them */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -64,6 +64,7 @@ typedef struct lk_file {
 enum lk_sym_state {
     LK_UNDEF = KR_UNDEF,           /* referenced, not defined: pulls archive members */
     LK_UNDEF_WEAK = KR_UNDEF_WEAK, /* only weak references: pulls nothing */
+    LK_SHARED = KR_SHARED,         /* defined by a shared library only (dso.c: sym->dso says which) */
     LK_COMMON = KR_COMMON,         /* a tentative definition */
     LK_WEAK = KR_WEAK,             /* a weak definition */
     LK_DEFINED = KR_DEFINED,       /* a strong definition */
@@ -88,6 +89,18 @@ typedef struct lk_sym {
     uint16_t pol_ver;       /* export_policy.c: its version node, 1 + its index (0: none) */
     bool cached, ctls;      /* lk_global_value's answer, once the addresses are final: */
     uint64_t cvalue, csize; /* every relocation against the symbol asks it */
+    /* LK_SHARED (dso.c): the library defining it, its .dynsym index and
+     * version index there, and its st_other; type and size are the
+     * definition's, in the fields above.  While it is undefined, dso is
+     * the library that referenced it before any regular object did (GNU
+     * ld's first referencing file, for "DSO missing") */
+    struct lk_dso *dso;
+    uint32_t dso_index;
+    uint16_t dso_version;
+    uint8_t other;
+    bool dso_ref;    /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
+    bool ref_strong; /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
+                      * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -258,6 +271,11 @@ typedef struct keel_linker {
     uint32_t next_group; /* for the GROUPs of linker scripts */
     lk_taken *taken;
     size_t ntaken, captaken;
+    struct lk_dso **dsos; /* the shared libraries read, in load order (dso.c) */
+    size_t ndsos, capdsos;
+    bool in_as_needed; /* the input being added is --as-needed (or in a script's AS_NEEDED) */
+    bool in_static;    /* the input being added is under -Bstatic: a shared library is an error */
+    bool in_searched;  /* the input being added was found by -lNAME */
     /* inputs stay mapped for the whole link */
     struct {
         void *map;

@@ -18,6 +18,7 @@
 #include "../diag.h"
 #include "../regular_file.h"
 #include "export_policy.h"
+#include "dso.h"
 #include "image.h"
 #include "mapfile.h"
 
@@ -96,6 +97,9 @@ int lk_close_group(lk_link *l, uint32_t group)
                 if (rc)
                     return rc;
             }
+        int rc = l->ndsos ? lk_dso_rescan(l, group, &again) : 0; /* dso.c: unused --as-needed libraries */
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -120,8 +124,8 @@ int lk_add_input(lk_link *l, const char *path, uint32_t group, bool whole, int d
         return rc;
     }
     if (size >= 4 && memcmp(data, "\177ELF", 4) == 0) {
-        if (size >= 18 && data[16] == 3)
-            return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: a shared library: keel links static executables only", path);
+        if (size >= 18 && data[16] == 3 && data[17] == 0) /* ET_DYN (little-endian, as every x86-64 file) */
+            return lk_add_dso(l, path, data, size, l->in_as_needed, group);
         return lk_add_object(l, path, NULL, data, size, NULL);
     }
     if (size >= 4 && memcmp(data, "BC\xc0\xde", 4) == 0)
@@ -150,6 +154,8 @@ static int read_inputs(lk_link *l)
                 return rc;
         }
         open_group = in->group;
+        l->in_as_needed = in->as_needed, l->in_static = in->bstatic; /* for a shared library, or a script's */
+        l->in_searched = in->searched;
         int rc = lk_add_input(l, in->path, in->group, in->whole_archive, 0);
         if (rc)
             return rc;
@@ -348,6 +354,8 @@ static int symbol_options(lk_link *l)
 static int pass_read(lk_link *l)
 {
     int rc = read_inputs(l);
+    if (!rc && l->ndsos)
+        rc = lk_dso_load_needed(l); /* dso_needed.c: what the shared libraries need */
     if (!rc)
         link_warnings(l);
     return rc;
@@ -376,6 +384,7 @@ static const struct lk_pass {
     {"scan relocations", lk_scan_relocs},             /* scan.c: per-symbol needs */
     {"place synthetic sections", lk_place_synthetic}, /* layout.c: .got, .iplt, commons... */
     {"check undefined", check_undefined},             /* link.c */
+    {"shared libraries", lk_dso_check},               /* dso_needed.c: their undefined references */
     {"assign addresses", lk_pass_addresses},          /* assign.c, layout.c, phdrs.c */
     {"finalize symbols", lk_pass_symbols},            /* symtab.c */
     {"write", lk_pass_write},                         /* output.c, relocate.c */

@@ -266,6 +266,7 @@ static int add_symbols(lk_link *l, lk_file *f)
          * the first weak one while there is no strong one */
         if (kind <= KR_UNDEF_WEAK && (!s->ref || (kind == KR_UNDEF && s->state == LK_UNDEF_WEAK)))
             s->ref = f;
+        s->ref_strong |= kind == KR_UNDEF; /* (dso.c: --as-needed, and the output's weak references) */
         uint8_t was = s->state;
         if (kind == KR_COMMON || kind == KR_DEFINED) /* ld.bfd's warnings of a common meeting a definition */
             lk_common_meets(l, s, f, &sym, name);

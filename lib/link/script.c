@@ -1,11 +1,13 @@
 /* GNU ld input scripts standing for a library (glibc's libm.a and
- * libc.so): GROUP(...), INPUT(...) and AS_NEEDED(...) name the files,
+ * libc.so): GROUP(...), INPUT(...) and AS_NEEDED(...) name the files
+ * (AS_NEEDED's shared libraries are --as-needed, as in ld.bfd);
  * OUTPUT_FORMAT and OUTPUT_ARCH are passed over.  Read as ld.bfd reads
  * them (ldlex.l, ldgram.y, ldfile.c):
  *   - names are separated by blanks or commas, a quoted name is taken
  *     without its quotes and as it is ("-lm" in quotes is a file);
- *   - an unquoted -lNAME is libNAME.a (-l:FILE is FILE) in the search
- *     directories (-L, then the default ones);
+ *   - an unquoted -lNAME is libNAME.so, then libNAME.a (only .a under
+ *     -Bstatic; -l:FILE is FILE) in each search directory (-L, then the
+ *     default ones);
  *   - any other name is looked for in the script's directory, then as
  *     given (absolute, or relative to the working directory), then in
  *     the search directories;
@@ -150,17 +152,22 @@ static int find(lexer *x, const char *name, bool lib, const char **out)
     lk_link *l = x->l;
     const keel_link_options *opt = l->opt;
     char *path;
-    if (lib) { /* -lNAME: libNAME.a, -l:FILE: FILE (keel links no shared libraries) */
+    if (lib) { /* -lNAME: libNAME.so then libNAME.a in each directory (only .a under -Bstatic), -l:FILE: FILE */
         char file[4096];
-        snprintf(file, sizeof file, name[0] == ':' ? "%s" : "lib%s.a", name[0] == ':' ? name + 1 : name);
-        for (size_t d = 0; d < opt->nsearch_dirs; d++) {
-            if (!(path = joined(l, opt->search_dirs[d], strlen(opt->search_dirs[d]), file)))
-                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-            if (usable(path)) {
-                *out = path;
-                return 0;
+        for (size_t d = 0; d < opt->nsearch_dirs; d++)
+            for (int shared = name[0] != ':' && !l->in_static; shared >= 0; shared--) {
+                snprintf(file, sizeof file,
+                         name[0] == ':' ? "%s"
+                         : shared       ? "lib%s.so"
+                                        : "lib%s.a",
+                         name[0] == ':' ? name + 1 : name);
+                if (!(path = joined(l, opt->search_dirs[d], strlen(opt->search_dirs[d]), file)))
+                    return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+                if (usable(path)) {
+                    *out = path;
+                    return 0;
+                }
             }
-        }
         return lk_fail(l, KEEL_E_IO, "cannot find -l%s: No such file or directory", name);
     }
     /* =/path and $SYSROOT/path: under --sysroot (or / without one) */
@@ -221,7 +228,11 @@ static int list(lexer *x, uint32_t group, bool whole, int depth, int nesting)
         if (t == T_NAME && is(x, "AS_NEEDED")) {
             if (next(x) != T_OPEN || nesting > 8)
                 return syntax_error(x);
+            /* its shared libraries are --as-needed (ld.bfd's ldlang.c), the rest as they were */
+            bool was = x->l->in_as_needed;
+            x->l->in_as_needed = true;
             int rc = list(x, group, whole, depth, nesting + 1);
+            x->l->in_as_needed = was;
             if (rc)
                 return rc;
             continue;
@@ -232,8 +243,11 @@ static int list(lexer *x, uint32_t group, bool whole, int depth, int nesting)
         bool lib = t == T_NAME && name[0] == '-' && name[1] == 'l';
         const char *path;
         int rc = find(x, lib ? name + 2 : name, lib, &path);
+        bool searched = x->l->in_searched;
+        x->l->in_searched = lib; /* a shared library's DT_NEEDED name: the file's name, or the path */
         if (!rc)
             rc = lk_add_input(x->l, path, group, whole, depth + 1);
+        x->l->in_searched = searched;
         if (rc)
             return rc;
     }
@@ -282,6 +296,8 @@ int lk_add_script(lk_link *l, const char *path, const char *text, size_t size, u
         "LD_FEATURE",
     };
     lexer x = {.l = l, .path = path, .p = text, .end = text + size, .line = 1};
+    if (l->opt->trace) /* ld.bfd's -t names the script, then what it loads */
+        lk_diag(l, KEEL_DIAG_OUTPUT, "%s", path);
     for (;;) {
         enum tok t = next(&x);
         int rc = 0;

@@ -24,6 +24,8 @@
 typedef enum kr_kind {
     KR_UNDEF,      /* a strong reference: pulls archive members */
     KR_UNDEF_WEAK, /* only weak references (or none yet): pulls nothing */
+    KR_SHARED,     /* defined by a shared library only: a regular definition of any
+                    * kind overrides it, it pulls no archive member (GNU ld) */
     KR_COMMON,     /* a tentative definition (SHN_COMMON) */
     KR_WEAK,       /* a weak definition */
     KR_DEFINED,    /* a strong definition: STB_GLOBAL, and STB_GNU_UNIQUE */
@@ -51,7 +53,10 @@ typedef enum kr_verdict {
  * weak one and a common; a common beats a weak definition; of two commons
  * the larger wins and the alignment is the larger; a weak definition
  * meets a definition and changes nothing; a strong reference makes an
- * undefined name KR_UNDEF. */
+ * undefined name KR_UNDEF.  A shared library's definition (KR_SHARED)
+ * takes only an undefined name, and any regular definition (common, weak
+ * or strong) takes a name a shared library defines; the first shared
+ * definition stays (ld.bfd's _bfd_elf_merge_symbol). */
 kr_verdict kr_resolve(kr_def *have, kr_kind kind, uint64_t size, uint64_t align);
 
 /* "file:(section+0xoffset)", GNU ld's way of naming a place, into buf

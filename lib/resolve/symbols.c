@@ -19,10 +19,14 @@ kr_verdict kr_resolve(kr_def *have, kr_kind kind, uint64_t size, uint64_t align)
 {
     switch (kind) {
     case KR_UNDEF:
-        if (have->kind < KR_COMMON)
+        if (have->kind == KR_UNDEF_WEAK)
             have->kind = KR_UNDEF;
         return KR_KEEP;
     case KR_UNDEF_WEAK: return KR_KEEP;
+    case KR_SHARED:
+        if (have->kind >= KR_SHARED)
+            return KR_KEEP;
+        break;
     case KR_COMMON:
         if (have->kind == KR_COMMON) { /* the larger size, the larger alignment */
             if (align > have->align)

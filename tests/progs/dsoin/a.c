@@ -1,0 +1,1 @@
+/* liba.so */ int fn_a(void) { return 1; }

@@ -1,0 +1,1 @@
+/* libb.so */ int fn_b(void) { return 1; }

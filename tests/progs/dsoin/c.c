@@ -1,0 +1,1 @@
+/* libc.so */ int fn_c(void) { return 1; }

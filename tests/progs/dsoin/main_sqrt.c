@@ -1,0 +1,9 @@
+/* calls sqrt itself, though only libl1.so needs libm */
+#include <math.h>
+extern double lib1(double);
+int needs_from_main(void) { return 1; }
+int main(void)
+{
+    volatile double x = 4;
+    return (int)(lib1(x) + sqrt(x));
+}
