@@ -33,6 +33,7 @@ static void ok(int cond, const char *fmt, const char *a)
 }
 
 typedef int (*fn)(void);
+typedef long (*lfn)(void); /* a_count, a_tcount */
 typedef struct heap_fns {
     fn inc;
 } heap_fns;
@@ -42,14 +43,14 @@ static heap_fns *heap;
 static fn const *table;
 static fn b_call;
 static int stop_flag, coop;
-static int (*tcount)(void);
+static long (*tcount)(void);
 
 typedef struct worker {
     pthread_t t;
     int id;
     long calls;
-    int bad; /* an answer that is no version */
-    int tls; /* its thread-local count, asked at the end */
+    int bad;  /* an answer that is no version */
+    long tls; /* its thread-local count, asked at the end */
 } worker;
 
 static void *work(void *arg)
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
     heap->inc = (fn)sym("a_inc");
     table = (fn const *)sym("b_table");
     b_call = (fn)sym("b_call");
-    tcount = (int (*)(void))sym("a_tcount");
+    tcount = (long (*)(void))sym("a_tcount");
     void *first_inc = (void *)heap->inc;
     ok(heap->inc && table && b_call && tcount, "a1.o and b.o loaded%s", "");
 
@@ -152,7 +153,8 @@ int main(int argc, char **argv)
     }
     uint64_t *stopped = calloc((size_t)swaps + 1, sizeof *stopped), *total = calloc((size_t)swaps + 1, sizeof *total);
     int wrong_answer = 0, wrong_ptr = 0, wrong_lookup = 0, wx = 0, not_retired = 0, failed = 0, main_calls = 0;
-    int last_count = 0, count_back = 0;
+    long last_count = 0;
+    int count_back = 0;
     uint32_t attempts = 0, max_attempts = 0, entries = 0, rewritten = 0;
     bool sync = false;
     char first_err[sizeof err.msg] = "";
@@ -194,7 +196,7 @@ int main(int argc, char **argv)
         wrong_lookup += object_of(arr) != live || object_of((void *)v) != live;
         const keel_section *os = keel_section_at(ns, (uintptr_t)old_version, NULL);
         not_retired += !os || !keel_section_retired(os) || keel_section_object(os) != before;
-        int c = ((fn)sym("a_count"))();
+        long c = ((lfn)sym("a_count"))();
         count_back += c < last_count;
         last_count = c;
         if (s % 25 == 0)
@@ -249,7 +251,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 4; i++) {
         fn v = (fn)sym("a_version");
         int want = v();
-        int c0 = ((fn)sym("a_count"))();
+        long c0 = ((lfn)sym("a_count"))();
         keel_input ni = {.path = bad[i]};
         keel_swap_opts ro = {.flags = all_flags};
         int rc = keel_swap(ns, &live, 1, &ni, 1, &ro, NULL, &err);
@@ -257,11 +259,11 @@ int main(int argc, char **argv)
         snprintf(what, sizeof what, "%s: refused (%s)", bad_names[i], rc ? err.msg : "committed!");
         ok(rc && strstr(err.msg, expect[i]), "%s", what);
         /* the threads go on: the counter grows (within 2 s on a busy machine) */
-        int c1 = c0;
+        long c1 = c0;
         for (int k = 0; k < 2000 && c1 <= c0; k++) {
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
-            c1 = ((fn)sym("a_count"))();
+            c1 = ((lfn)sym("a_count"))();
         }
         ok((fn)sym("a_version") == v && v() == want && table[1]() == want && heap->inc() == want && c1 > c0 &&
                object_of((void *)v) == live,
@@ -307,11 +309,11 @@ int main(int argc, char **argv)
         calls += w[i].calls;
         bad_answers += w[i].bad;
         tls_lost += w[i].tls != w[i].calls;
-        printf("# thread %d: %ld calls, thread-local count %d\n", i, w[i].calls, w[i].tls);
+        printf("# thread %d: %ld calls, thread-local count %ld\n", i, w[i].calls, w[i].tls);
     }
-    int count = ((fn)sym("a_count"))();
+    long count = ((lfn)sym("a_count"))();
     char line[200];
-    snprintf(line, sizeof line, "%d increments counted, %ld calls made", count, calls);
+    snprintf(line, sizeof line, "%ld increments counted, %ld calls made", count, calls);
     ok(count == calls, "no increment of the static counter lost across the swaps: %s", line);
     ok(!tls_lost, "no increment of a thread-local counter lost across the swaps%s", "");
     ok(!bad_answers, "every call in the threads returned a version's answer%s", "");

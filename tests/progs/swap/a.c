@@ -5,10 +5,10 @@
 #ifndef ARR
 #define ARR 16
 #endif
-static int counter;
+static long counter; /* long: billions of calls in a slow (sanitizer) run */
 static int arr[ARR];
 static int *ptr = &arr[1];
-__thread int tcount;
+__thread long tcount;
 
 int a_version(void) { return VER; }
 int a_inc(void)
@@ -17,8 +17,8 @@ int a_inc(void)
     tcount++;
     return VER;
 }
-int a_count(void) { return __atomic_load_n(&counter, __ATOMIC_RELAXED); }
-int a_tcount(void) { return tcount; }
+long a_count(void) { return __atomic_load_n(&counter, __ATOMIC_RELAXED); }
+long a_tcount(void) { return tcount; }
 int *a_ptr(void) { return ptr; }
 int *a_arr(void) { return arr; }
 void a_set(int i, int v) { arr[i] = v; }
