@@ -282,10 +282,13 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         goto fail;
     }
     /* a path ld.so knows already names an export object that is still
-     * loaded, whose descriptor the program closed: then another number */
-    char path[40];
+     * loaded, whose descriptor the program closed: then another number.
+     * The process by its number, not /proc/self: ld.so's list gives the
+     * path to debuggers, and gdb opening /proc/self/fd/N would open its
+     * own descriptor N (a pipe of its own: it hung there for good) */
+    char path[48];
     for (int tries = 0;; tries++) {
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)getpid(), fd);
         void *old = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
         if (!old)
             break;
