@@ -122,6 +122,9 @@ typedef struct keel_link_options {
     bool dynamic_list_cpp_typeinfo; /* --dynamic-list-cpp-typeinfo */
     bool export_dynamic;            /* -E, --export-dynamic (--no-export-dynamic: false) */
     enum keel_symbolic { KEEL_SYMBOLIC_UNSET, KEEL_SYMBOLIC, KEEL_SYMBOLIC_FUNCTIONS } symbolic; /* -Bsymbolic... */
+    /* address maps (docs/address-map-section.md) */
+    const char *symbol_ordering_file; /* --symbol-ordering-file FILE (lld's): those symbols' sections first */
+    bool no_warn_symbol_ordering;     /* --no-warn-symbol-ordering */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU
