@@ -234,6 +234,7 @@ static const ld_opt table[] = {
     {"symbol-ordering-file", REQ, 2}, /* lld's */
     {"no-warn-symbol-ordering", NOARG, 2},
     {"warn-symbol-ordering", NOARG, 2},
+    {"address-map", NOARG, 2},
     {"keel-print-plan", NOARG, 2},
 };
 enum { NOPTS = sizeof table / sizeof table[0] };

@@ -125,6 +125,7 @@ typedef struct keel_link_options {
     /* address maps (docs/address-map-section.md) */
     const char *symbol_ordering_file; /* --symbol-ordering-file FILE (lld's): those symbols' sections first */
     bool no_warn_symbol_ordering;     /* --no-warn-symbol-ordering */
+    bool address_map;                 /* --address-map: .keel.addrmap even if nothing moved */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -1003,6 +1003,8 @@ int lk_relocatable_options(lk_link *l)
         what = "--sort-section";
     else if (o->symbol_ordering_file)
         what = "--symbol-ordering-file";
+    else if (o->address_map)
+        what = "--address-map";
     if (what)
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s with -r (relocatable output) is not supported yet", what);
     return 0;
