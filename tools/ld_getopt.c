@@ -235,6 +235,7 @@ static const ld_opt table[] = {
     {"no-warn-symbol-ordering", NOARG, 2},
     {"warn-symbol-ordering", NOARG, 2},
     {"address-map", NOARG, 2},
+    {"no-address-map", NOARG, 2},
     {"keel-print-plan", NOARG, 2},
 };
 enum { NOPTS = sizeof table / sizeof table[0] };

@@ -126,6 +126,7 @@ typedef struct keel_link_options {
     const char *symbol_ordering_file; /* --symbol-ordering-file FILE (lld's): those symbols' sections first */
     bool no_warn_symbol_ordering;     /* --no-warn-symbol-ordering */
     bool address_map;                 /* --address-map: .keel.addrmap even if nothing moved */
+    bool no_address_map;              /* --no-address-map: none, even when sections moved or were dropped */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

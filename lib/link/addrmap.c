@@ -96,8 +96,10 @@ static bool gathered(const char *name)
     return false;
 }
 
-/* o's pieces and its ghosts in the original order, into *out. */
-static int original_pieces(lk_link *l, lk_osec *o, lk_piece **out, size_t *n)
+/* o's pieces and its ghosts in the original order, into *out.  in_order:
+ * the pieces are in it already (nothing moved them): only the ghosts are
+ * sorted, and merged in. */
+static int original_pieces(lk_link *l, lk_osec *o, bool in_order, lk_piece **out, size_t *n)
 {
     lk_addrmap *m = l->addrmap;
     size_t count = o->npieces;
@@ -129,7 +131,17 @@ static int original_pieces(lk_link *l, lk_osec *o, lk_piece **out, size_t *n)
         k[i].file = p->file ? p->file->index : UINT32_MAX;
         k[i].shndx = p->shndx;
     }
-    qsort(k, count, sizeof *k, canonical);
+    if (!in_order)
+        qsort(k, count, sizeof *k, canonical);
+    else if (count > o->npieces) { /* the ghosts (after the pieces) sorted, then merged */
+        qsort(k + o->npieces, count - o->npieces, sizeof *k, canonical);
+        size_t a = 0, b = o->npieces, w = 0;
+        while (a < o->npieces || b < count)
+            v[w++] = (b == count || (a < o->npieces && canonical(&k[a], &k[b]) <= 0)) ? k[a++].piece : k[b++].piece;
+        *out = v;
+        *n = count;
+        return 0;
+    }
     for (size_t i = 0; i < count; i++)
         v[i] = k[i].piece;
     *out = v;
@@ -238,35 +250,6 @@ static size_t omap(rec *r, size_t n, uint64_t base, uint8_t *out)
     return k;
 }
 
-typedef struct strslot {
-    const char *s;
-    uint32_t off;
-} strslot;
-
-/* The map's string table, each string once (an archive's path is every
- * member's, section names repeat): open addressing over what was added. */
-typedef struct strtab {
-    uint8_t *v; /* NULL: only counting */
-    size_t n;
-    struct strslot *slot;
-    size_t cap; /* a power of two, over twice the strings added */
-} strtab;
-
-static uint32_t str_add(strtab *t, const char *s)
-{
-    size_t k = lk_hash(s) & (t->cap - 1);
-    for (; t->slot[k].s; k = (k + 1) & (t->cap - 1))
-        if (strcmp(t->slot[k].s, s) == 0)
-            return t->slot[k].off;
-    size_t len = strlen(s) + 1;
-    if (t->v)
-        memcpy(t->v + t->n, s, len);
-    t->slot[k].s = s;
-    t->slot[k].off = (uint32_t)t->n;
-    t->n += len;
-    return t->slot[k].off;
-}
-
 static int by_out(const void *a, const void *b)
 {
     const unit *x = a, *y = b;
@@ -277,134 +260,156 @@ static int by_out(const void *a, const void *b)
     return (x->orig > y->orig) - (x->orig < y->orig);
 }
 
-static const unit *sort_units;
-static int by_orig_index(const void *a, const void *b)
+typedef struct strslot {
+    const char *s;
+    uint32_t off;
+} strslot;
+
+/* The map's string table, each string once (an archive's path is every
+ * member's, section names repeat): open addressing over what was added;
+ * the bytes are copied from the slots once the size is known. */
+typedef struct strtab {
+    size_t n;
+    strslot *slot;
+    size_t cap; /* a power of two, over twice the strings added */
+} strtab;
+
+static uint32_t str_add(strtab *t, const char *s)
 {
-    const unit *x = &sort_units[*(const uint32_t *)a], *y = &sort_units[*(const uint32_t *)b];
+    size_t k = lk_hash(s) & (t->cap - 1);
+    for (; t->slot[k].s; k = (k + 1) & (t->cap - 1))
+        if (strcmp(t->slot[k].s, s) == 0)
+            return t->slot[k].off;
+    t->slot[k].s = s;
+    t->slot[k].off = (uint32_t)t->n;
+    t->n += strlen(s) + 1;
+    return t->slot[k].off;
+}
+
+static int by_orig_unit(const void *a, const void *b)
+{
+    const unit *x = *(const unit *const *)a, *y = *(const unit *const *)b;
     if (x->has_orig != y->has_orig)
         return x->has_orig ? -1 : 1;
     return (x->orig > y->orig) - (x->orig < y->orig);
 }
 
-/* The section's bytes (out NULL: their size only). */
-static size_t encode(lk_link *l, lk_addrmap *m, uint64_t base, uint64_t *osec_orig, size_t nosec, uint8_t *out,
-                     rec *tmp, uint32_t *index, strslot *slots, size_t cap)
+static bool sorted_from(const rec *r, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (r[i].from < r[i - 1].from)
+            return false;
+    return true;
+}
+
+/* The section's bytes, in the link's arena (m->bytes, m->size): the
+ * tables sorted and counted and the strings interned once, then written.
+ * The units are sorted by output address (the eliminated last). */
+static int encode(lk_link *l, lk_addrmap *m, uint64_t base, const uint64_t *osec_orig, size_t nosec)
 {
     size_t nu = m->nunits;
-    /* OMAP_TO_SRC: output to original */
-    size_t nt = 0;
-    for (size_t i = 0; i < nu; i++)
-        if (m->units[i].o && m->units[i].size)
-            tmp[nt++] = (rec){m->units[i].out, m->units[i].has_orig ? m->units[i].orig : 0, m->units[i].size};
-    qsort(tmp, nt, sizeof *tmp, by_from);
-    size_t off = HEADER;
-    size_t n_to = omap(tmp, nt, base, out ? out + off : NULL);
-    size_t off_to = off;
-    off += n_to * RECORD;
-    size_t nf = 0;
-    for (size_t i = 0; i < nu; i++)
-        if (m->units[i].has_orig && m->units[i].size)
-            tmp[nf++] = (rec){m->units[i].orig, m->units[i].o ? m->units[i].out : 0, m->units[i].size};
-    qsort(tmp, nf, sizeof *tmp, by_from);
-    size_t n_from = omap(tmp, nf, base, out ? out + off : NULL);
-    size_t off_from = off;
-    off += n_from * RECORD;
-    /* the output sections described: the loaded ones */
-    size_t off_sec = off, nsec = 0;
-    strtab st = {NULL, 1, slots, cap}; /* offset 0: the empty name */
-    memset(slots, 0, cap * sizeof *slots);
-    size_t ninputs = 0;
-    for (size_t i = 0; i < nu; i++)
-        ninputs += m->units[i].file != NULL;
-    size_t off_files = off_sec + nosec * SECTION;
-    size_t off_in = off_files + l->nfiles * FILEREC;
-    size_t off_idx = off_in + ninputs * INPUT;
-    size_t off_str = off_idx + ninputs * 4;
-    if (out) {
-        st.v = out + off_str;
-        st.v[0] = 0;
-    }
-    for (size_t s = 0, k = 0; s < l->nsegs; s++)
-        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
-            const lk_osec *o = l->segs[s]->secs[i];
-            if (l->segs[s]->type != PT_LOAD)
-                continue;
-            uint8_t *p = out ? out + off_sec + nsec * SECTION : NULL;
-            uint32_t name = str_add(&st, o->name);
-            if (p) {
-                put32(p, name);
-                put32(p + 4, o->index);
-                put32(p + 8, (uint32_t)(o->addr - base));
-                put32(p + 12, (uint32_t)o->size);
-                put32(p + 16, (uint32_t)(osec_orig[2 * k] - base));
-                put32(p + 20, (uint32_t)osec_orig[2 * k + 1]);
-            }
-            nsec++, k++;
-        }
-    (void)nosec;
-    /* the files, by load order: path and archive member */
-    for (size_t i = 0; i < l->nfiles; i++) {
-        const lk_file *f = l->files[i];
-        uint32_t path = str_add(&st, f->path ? f->path : f->name);
-        uint32_t member = f->member ? str_add(&st, f->member) : 0;
-        if (out) {
-            put32(out + off_files + i * FILEREC, path);
-            put32(out + off_files + i * FILEREC + 4, member);
-        }
-    }
-    /* the inputs, by output address (the eliminated after, by original) */
-    size_t j = 0;
+    rec *to = lk_alloc(&l->arena, (nu + 1) * sizeof *to), *from = lk_alloc(&l->arena, (nu + 1) * sizeof *from);
+    const unit **in = lk_alloc(&l->arena, (nu + 1) * sizeof *in);
+    uint32_t *name = lk_alloc(&l->arena, (nu + 1) * sizeof *name);
+    uint32_t *fname = lk_alloc(&l->arena, (2 * l->nfiles + 1) * sizeof *fname);
+    uint32_t *sname = lk_alloc(&l->arena, (nosec + 1) * sizeof *sname);
+    size_t cap = 16;
+    while (cap < 2 * (nu + 2 * l->nfiles + nosec + 1))
+        cap *= 2;
+    strtab st = {1, lk_zalloc(&l->arena, cap * sizeof(strslot)), cap}; /* offset 0: the empty name */
+    if (!to || !from || !in || !name || !fname || !sname || !st.slot)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    /* OMAP_TO_SRC from the units in output order (as sorted), OMAP_FROM_SRC sorted */
+    size_t nt = 0, nf = 0, ninputs = 0;
     for (size_t i = 0; i < nu; i++) {
         const unit *u = &m->units[i];
-        if (!u->file)
-            continue;
-        uint8_t *p = out ? out + off_in + j * INPUT : NULL;
-        uint32_t name = str_add(&st, piece_name(&(lk_piece){.file = u->file, .shndx = u->shndx}));
-        if (p) {
-            put32(p, u->file->index);
-            put32(p + 4, name);
-            put32(p + 8, u->o ? u->o->index : 0);
-            put32(p + 12, (uint32_t)u->size);
-            put32(p + 16, u->o ? (uint32_t)(u->out - base) : 0);
-            put32(p + 20, u->has_orig ? (uint32_t)(u->orig - base) : 0);
+        if (u->o && u->size)
+            to[nt++] = (rec){u->out, u->has_orig ? u->orig : 0, u->size};
+        if (u->has_orig && u->size)
+            from[nf++] = (rec){u->orig, u->o ? u->out : 0, u->size};
+        if (u->file && u->size) { /* (an empty section names no byte) */
+            name[ninputs] = str_add(&st, piece_name(&(lk_piece){.file = u->file, .shndx = u->shndx}));
+            in[ninputs++] = u;
         }
-        index[j++] = (uint32_t)i;
     }
-    if (out) {                           /* by original address: indexes into the inputs */
-        uint32_t *pos = index + ninputs; /* unit -> input entry */
-        for (size_t i = 0; i < ninputs; i++)
-            pos[i] = index[i];
-        sort_units = m->units;
-        qsort(pos, ninputs, sizeof *pos, by_orig_index);
-        /* pos holds unit numbers; the input entry of unit u is its rank
-         * in index (the units are sorted by output, the files first) */
-        for (size_t i = 0, e = 0; i < nu; i++)
-            if (m->units[i].file)
-                tmp[i].from = e++;
-        for (size_t i = 0; i < ninputs; i++)
-            put32(out + off_idx + 4 * i, (uint32_t)tmp[pos[i]].from);
-        memcpy(out, "KEELAMAP", 8);
-        put16(out + 8, 1);
-        put16(out + 10, HEADER);
-        uint32_t flags = (l->order && l->order->moved ? 1u : 0) | (m->nghosts ? 2u : 0);
-        put32(out + 12, flags);
-        put64(out + 16, base);
-        put32(out + 24, (uint32_t)n_to);
-        put32(out + 28, (uint32_t)off_to);
-        put32(out + 32, (uint32_t)n_from);
-        put32(out + 36, (uint32_t)off_from);
-        put32(out + 40, (uint32_t)nsec);
-        put32(out + 44, (uint32_t)off_sec);
-        put32(out + 48, (uint32_t)l->nfiles);
-        put32(out + 52, (uint32_t)off_files);
-        put32(out + 56, (uint32_t)ninputs);
-        put32(out + 60, (uint32_t)off_in);
-        put32(out + 64, (uint32_t)off_idx);
-        put32(out + 68, (uint32_t)off_str);
-        put32(out + 72, (uint32_t)st.n);
-        put32(out + 76, 0);
+    if (!sorted_from(to, nt))
+        qsort(to, nt, sizeof *to, by_from);
+    if (!sorted_from(from, nf)) /* (already so when nothing moved) */
+        qsort(from, nf, sizeof *from, by_from);
+    for (size_t i = 0; i < l->nfiles; i++) {
+        const lk_file *f = l->files[i];
+        fname[2 * i] = str_add(&st, f->path ? f->path : f->name);
+        fname[2 * i + 1] = f->member ? str_add(&st, f->member) : 0;
     }
-    return off_str + st.n;
+    for (size_t s = 0, k = 0; s < l->nsegs; s++)
+        for (size_t i = 0; l->segs[s]->type == PT_LOAD && i < l->segs[s]->nsecs; i++)
+            sname[k++] = str_add(&st, l->segs[s]->secs[i]->name);
+    size_t n_to = omap(to, nt, base, NULL), n_from = omap(from, nf, base, NULL);
+    size_t off_to = HEADER, off_from = off_to + n_to * RECORD, off_sec = off_from + n_from * RECORD;
+    size_t off_files = off_sec + nosec * SECTION, off_in = off_files + l->nfiles * FILEREC;
+    size_t off_idx = off_in + ninputs * INPUT, off_str = off_idx + ninputs * 4, size = off_str + st.n;
+    uint8_t *out = size <= UINT32_MAX ? lk_zalloc(&l->arena, size) : NULL;
+    if (!out)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory (the address map: %zu bytes)", size);
+    omap(to, nt, base, out + off_to);
+    omap(from, nf, base, out + off_from);
+    for (size_t s = 0, k = 0; s < l->nsegs; s++)
+        for (size_t i = 0; l->segs[s]->type == PT_LOAD && i < l->segs[s]->nsecs; i++, k++) {
+            const lk_osec *o = l->segs[s]->secs[i];
+            uint8_t *p = out + off_sec + k * SECTION;
+            put32(p, sname[k]);
+            put32(p + 4, o->index);
+            put32(p + 8, (uint32_t)(o->addr - base));
+            put32(p + 12, (uint32_t)o->size);
+            put32(p + 16, (uint32_t)(osec_orig[2 * k] - base));
+            put32(p + 20, (uint32_t)osec_orig[2 * k + 1]);
+        }
+    for (size_t i = 0; i < l->nfiles; i++) {
+        put32(out + off_files + i * FILEREC, fname[2 * i]);
+        put32(out + off_files + i * FILEREC + 4, fname[2 * i + 1]);
+    }
+    for (size_t j = 0; j < ninputs; j++) {
+        const unit *u = in[j];
+        uint8_t *p = out + off_in + j * INPUT;
+        put32(p, u->file->index);
+        put32(p + 4, name[j]);
+        put32(p + 8, u->o ? u->o->index : 0);
+        put32(p + 12, (uint32_t)u->size);
+        put32(p + 16, u->o ? (uint32_t)(u->out - base) : 0);
+        put32(p + 20, u->has_orig ? (uint32_t)(u->orig - base) : 0);
+    }
+    /* by original address: the inputs' numbers (the names are written:
+     * their array is reused, unit number -> input number) */
+    const unit **by = lk_alloc(&l->arena, (ninputs + 1) * sizeof *by);
+    if (!by)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    memcpy(by, in, ninputs * sizeof *by);
+    qsort(by, ninputs, sizeof *by, by_orig_unit);
+    uint32_t *rank = name;
+    for (size_t j = 0; j < ninputs; j++)
+        rank[in[j] - m->units] = (uint32_t)j;
+    for (size_t j = 0; j < ninputs; j++)
+        put32(out + off_idx + 4 * j, rank[by[j] - m->units]);
+    for (size_t k = 0; k < st.cap; k++)
+        if (st.slot[k].s)
+            memcpy(out + off_str + st.slot[k].off, st.slot[k].s, strlen(st.slot[k].s) + 1);
+    memcpy(out, "KEELAMAP", 8);
+    put16(out + 8, 1);
+    put16(out + 10, HEADER);
+    put32(out + 12, (l->order && l->order->moved ? 1u : 0) | (m->nghosts ? 2u : 0));
+    put64(out + 16, base);
+    const uint32_t fields[] = {(uint32_t)n_to,      (uint32_t)off_to,
+                               (uint32_t)n_from,    (uint32_t)off_from,
+                               (uint32_t)nosec,     (uint32_t)off_sec,
+                               (uint32_t)l->nfiles, (uint32_t)off_files,
+                               (uint32_t)ninputs,   (uint32_t)off_in,
+                               (uint32_t)off_idx,   (uint32_t)off_str,
+                               (uint32_t)st.n,      0};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        put32(out + 24 + 4 * i, fields[i]);
+    m->bytes = out;
+    m->size = size;
+    return 0;
 }
 
 /* ---- the pass ---- */
@@ -418,7 +423,7 @@ static void clear_addresses(lk_link *l)
 
 static bool wanted(const lk_link *l)
 {
-    return l->opt->address_map || (l->order && l->order->moved) || l->opt->gc_sections;
+    return !l->opt->no_address_map && (l->opt->address_map || (l->order && l->order->moved) || l->opt->gc_sections);
 }
 
 int lk_addrmap_assign(lk_link *l, uint64_t header)
@@ -464,11 +469,13 @@ int lk_addrmap_assign(lk_link *l, uint64_t header)
             bool ghosts = false;
             for (size_t g = 0; g < m->nghosts && !ghosts; g++)
                 ghosts = m->ghosts[g].o == o;
-            if (!ghosts && !(reordered && o->npieces > 1 && !o->pool && o->type != SHT_INIT_ARRAY &&
-                             o->type != SHT_FINI_ARRAY && o->type != SHT_PREINIT_ARRAY && o->type != SHT_NOTE))
+            /* what the ordering file may have moved (symbol_order.c's test) */
+            bool moved = reordered && o->npieces > 1 && !o->pool && o->type != SHT_INIT_ARRAY &&
+                         o->type != SHT_FINI_ARRAY && o->type != SHT_PREINIT_ARRAY && o->type != SHT_NOTE;
+            if (!ghosts && !moved)
                 continue;
             saved[k] = (struct saved){o->pieces, o->npieces};
-            if ((rc = original_pieces(l, o, &o->pieces, &o->npieces)))
+            if ((rc = original_pieces(l, o, !moved, &o->pieces, &o->npieces)))
                 return rc;
         }
     clear_addresses(l);
@@ -521,7 +528,10 @@ int lk_addrmap_assign(lk_link *l, uint64_t header)
         for (size_t i = 0; l->segs[s]->type == PT_LOAD && i < l->segs[s]->nsecs; i++) {
             lk_osec *o = l->segs[s]->secs[i];
             size_t seen = 0;
-            for (size_t u = 0; u < m->nunits; u++)
+            bool any = false;
+            for (size_t p = 0; p < o->npieces && !any; p++)
+                any = !o->pieces[p].file;
+            for (size_t u = 0; any && u < m->nunits; u++)
                 if (!m->units[u].file && m->units[u].o == o && o->npieces) {
                     /* the nth piece of no file, in both lists alike */
                     size_t n = 0;
@@ -552,22 +562,15 @@ int lk_addrmap_assign(lk_link *l, uint64_t header)
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             l->segs[s]->secs[i]->index = idx++;
-    qsort(m->units, m->nunits, sizeof *m->units, by_out);
-    rec *tmp = lk_alloc(&l->arena, (m->nunits + 1) * sizeof *tmp);
-    uint32_t *index = lk_alloc(&l->arena, (2 * m->nunits + 1) * sizeof *index);
-    if (!tmp || !index)
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    size_t cap = 16;
-    while (cap < 2 * (3 * m->nunits + nosec + 1))
-        cap *= 2;
-    strslot *slots = lk_alloc(&l->arena, cap * sizeof *slots);
-    if (!slots)
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    size_t size = encode(l, m, base, osec_orig, nosec, NULL, tmp, index, slots, cap);
-    if (size > UINT32_MAX || !(m->bytes = lk_zalloc(&l->arena, size)))
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    encode(l, m, base, osec_orig, nosec, m->bytes, tmp, index, slots, cap);
-    m->size = size;
+    bool sorted = true;
+    for (size_t u = 1; u < m->nunits && sorted; u++)
+        sorted = by_out(&m->units[u - 1], &m->units[u]) <= 0;
+    if (!sorted) /* (they are, when nothing moved) */
+        qsort(m->units, m->nunits, sizeof *m->units, by_out);
+    int erc = encode(l, m, base, osec_orig, nosec);
+    if (erc)
+        return erc;
+    size_t size = m->size;
     /* it is the last of the file's sections so far: sized now, it ends the file */
     sec->size = size;
     l->file_end = sec->offset + size;
