@@ -217,6 +217,9 @@ SKIP: {
        '--gc-sections: helpers.o:.text.unused_helper listed, eliminated, at its original address');
 }
 
+$r = link_with('keel', 'gc.nomap', 'main.o', 'helpers.o', '-Wl,--gc-sections', '-Wl,--no-address-map');
+ok($r->{status} == 0 && !read_map("$tmp/gc.nomap"), '--gc-sections --no-address-map: no map') or diag $r->{err};
+
 # ---------------------------------------------------------------- warnings
 open($fh, '>', "$tmp/order.txt") or die;
 print $fh "helper_b\n  second  \n# a comment\n\nnosuch\nlocal_twice\nhelper_a\nhelper_b\n_end\nunused_helper\nmain\n";
