@@ -220,6 +220,17 @@ SKIP: {
 $r = link_with('keel', 'gc.nomap', 'main.o', 'helpers.o', '-Wl,--gc-sections', '-Wl,--no-address-map');
 ok($r->{status} == 0 && !read_map("$tmp/gc.nomap"), '--gc-sections --no-address-map: no map') or diag $r->{err};
 
+# an original layout that does not fit (--section-start where only the
+# collected link leaves room) is no error of the link's: a warning, no map
+my ($fini) = map { /\]\s+\.fini\s+\S+\s+(\S+)/ ? $1 : () } split /\n/, run(argv => ['readelf', '-SW', "$tmp/gc.out"])->{out};
+my $full_fits = link_with('keel', 'fini.full', 'main.o', 'helpers.o', "-Wl,--section-start=.fini=0x$fini");
+$r = link_with('keel', 'fini.gc', 'main.o', 'helpers.o', '-Wl,--gc-sections', "-Wl,--section-start=.fini=0x$fini");
+ok($full_fits->{status} != 0 && $full_fits->{err} =~ /overlaps/,
+   '--section-start at the collected .fini: the link without --gc-sections overlaps') or diag $full_fits->{err};
+ok($r->{status} == 0 && $r->{err} =~ /warning: no address map: the original layout fails: .*overlaps/
+       && !read_map("$tmp/fini.gc") && run(argv => ["$tmp/fini.gc", '2'])->{status} == 0,
+   '  with --gc-sections it links and runs, with a warning and no map') or diag $r->{err};
+
 # ---------------------------------------------------------------- warnings
 open($fh, '>', "$tmp/order.txt") or die;
 print $fh "helper_b\n  second  \n# a comment\n\nnosuch\nlocal_twice\nhelper_a\nhelper_b\n_end\nunused_helper\nmain\n";

@@ -479,6 +479,7 @@ int lk_addrmap_assign(lk_link *l, uint64_t header)
                 return rc;
         }
     clear_addresses(l);
+    keel_error saved_err = *l->err; /* (an original layout that does not fit is no error of the link's) */
     rc = lk_assign_addresses(l, header);
     /* the units, with their original addresses */
     m->units = lk_zalloc(&l->arena, (npieces + m->nghosts + nosec + 1) * sizeof *m->units);
@@ -505,6 +506,17 @@ int lk_addrmap_assign(lk_link *l, uint64_t header)
                 l->segs[s]->secs[i]->pieces = saved[k].pieces;
                 l->segs[s]->secs[i]->npieces = saved[k].n;
             }
+    if (rc && rc != KEEL_E_NOMEM) {
+        /* the layout without the ordering or --gc-sections would not fit
+         * (a --section-start it would overlap, a segment's size limit):
+         * the link goes on without a map, and says why */
+        lk_diag(l, KEEL_DIAG_WARNING, "warning: no address map: the original layout fails: %s", l->err->msg);
+        *l->err = saved_err;
+        x->nsecs--; /* (the map's section was the last) */
+        l->addrmap = NULL;
+        clear_addresses(l);
+        return lk_assign_addresses(l, header);
+    }
     if (rc)
         return rc;
     for (size_t g = 0; g < m->nghosts; g++)
