@@ -57,6 +57,17 @@ SKIP: {
         or diag join "\n", @frames;
 }
 
+# ---------------------------------------------------------------- the list itself
+# tests/unit/load_jit_names.c: with KEEL_GDB_JIT=1, a load registers the
+# object's bytes with each loaded section's sh_addr its address, and an
+# unload takes the entry back (no gdb needed)
+SKIP: {
+    skip "no $build/tests/load_jit_names (make builds it)", 1 unless -x "$build/tests/load_jit_names";
+    my $u = run(argv => ["$build/tests/load_jit_names", 'helpers.o']);
+    ok($u->{status} == 0 && $u->{out} =~ /^ok \d+ sections/, "GDB's JIT list: registered at load, sh_addr the places, "
+       . 'taken back at unload') or diag "$u->{out} $u->{err}";
+}
+
 # ---------------------------------------------------------------- perf's map
 # Whether a perf map has a line for the function.
 sub names {
