@@ -167,6 +167,16 @@ SKIP: {
         or diag explain $main;
 }
 
+# lib/map's own views (keel_omap_view, keel_omap_lookup) read the same
+# tables in place (tests/unit/map_addrmap.c), both ways
+SKIP: {
+    skip "no $build/tests/map_addrmap (make builds it)", 1 unless -x "$build/tests/map_addrmap";
+    my $pairs = join '', map { sprintf "%x %x\n", $plain->{$_}, $ord->{$_} } grep { exists $ord->{$_} } sort keys %$plain;
+    my $u = run(argv => ["$build/tests/map_addrmap", "$tmp/sql.ordered"], stdin => $pairs);
+    ok($u->{status} == 0 && $u->{out} =~ /^ok (\d+)/ && $1 > 1000, "lib/map's views of the section: $u->{out}")
+        or diag "$u->{out} $u->{err}";
+}
+
 # lld: the same ordering file gives the same order of the functions
 $r = link_with('lld', 'sql.lld', @sql, "-Wl,--symbol-ordering-file=$tmp/rev.txt", '-Wl,--no-warn-symbol-ordering');
 is($r->{status}, 0, 'SQLite: ld.lld links it with the ordering file') or diag $r->{err};
