@@ -575,7 +575,7 @@ int lk_place_synthetic(lk_link *l)
                 return src2;
         }
         for (size_t i = 0; l->order && i < g->nsecs; i++) {
-            int src3 = lk_symbol_order_apply(l, g->secs[i]); /* after the statements, before a mapfile (symbol_order.c) */
+            int src3 = lk_symbol_order_apply(l, g->secs[i]); /* before a mapfile (symbol_order.c) */
             if (src3)
                 return src3;
         }
