@@ -16,7 +16,9 @@ command -v eu-elflint >/dev/null 2>&1 || need="$need elfutils" # link_segments.t
 [ -e /usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11-pic.a ] || need="$need libpython3.11-dev"
 [ -x /usr/bin/python3.11 ] || need="$need python3.11"
 command -v strace >/dev/null 2>&1 || need="$need strace" # load_patch.t (no W+X mmap), link_output.t (signals)
-command -v gdb >/dev/null 2>&1 || need="$need gdb" # link_review.t
+command -v gdb >/dev/null 2>&1 || need="$need gdb" # link_review.t, run_jit_names.t
+command -v ld.lld >/dev/null 2>&1 || need="$need lld" # link_addrmap.t: lld's --symbol-ordering-file
+command -v perf >/dev/null 2>&1 || need="$need linux-perf" # run_jit_names.t: perf report of loaded code
 # resolve_input.t: real members to hold the parsed input against readelf
 [ -e /usr/lib/x86_64-linux-gnu/libz.a ] || need="$need zlib1g-dev"
 [ -e /usr/lib/x86_64-linux-gnu/libexpat.a ] || need="$need libexpat1-dev"

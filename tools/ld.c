@@ -120,6 +120,7 @@ static void usage(FILE *to)
           "  -s (--strip-all)  -S (--strip-debug)  -x (--discard-all)  -X (--discard-locals)\n"
           "  --discard-none  -q (--emit-relocs)  --print-gc-sections  --no-gc-sections\n"
           "  --sort-section=name|alignment  --sysroot=DIR  -O LEVEL  -v  --version  @FILE\n"
+          "  --symbol-ordering-file FILE  --no-warn-symbol-ordering  --[no-]address-map (.keel.addrmap)\n"
           "  --mapfile FILE  a Solaris mapfile (version 2) that edits the layout (docs/linker.md)\n"
           "  --print-mapfile  the layout's segments and criteria, as a mapfile, on standard output\n"
           "  -r (-i, --relocatable)  a relocatable object, as ld.bfd -r (docs/linker.md)\n"
@@ -751,6 +752,16 @@ static bool parse_long(parser *p)
         o->print_gc_sections = true;
     else if (flag(a, "no-print-gc-sections"))
         o->print_gc_sections = false;
+    else if (with_value(p, "symbol-ordering-file", &val)) /* lld's: lib/link/symbol_order.c */
+        o->symbol_ordering_file = val;
+    else if (flag(a, "no-warn-symbol-ordering"))
+        o->no_warn_symbol_ordering = true;
+    else if (flag(a, "warn-symbol-ordering"))
+        o->no_warn_symbol_ordering = false;
+    else if (flag(a, "address-map"))
+        o->address_map = true, o->no_address_map = false;
+    else if (flag(a, "no-address-map"))
+        o->no_address_map = true, o->address_map = false;
     /* the symbol table and what is kept */
     else if (flag(a, "s") || flag(a, "strip-all"))
         o->strip_all = true;

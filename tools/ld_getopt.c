@@ -231,6 +231,11 @@ static const ld_opt table[] = {
     /* keel's own (-mapfile stays -m apfile, as in ld.bfd) */
     {"mapfile", REQ, 3},
     {"print-mapfile", NOARG, 3},
+    {"symbol-ordering-file", REQ, 2}, /* lld's */
+    {"no-warn-symbol-ordering", NOARG, 2},
+    {"warn-symbol-ordering", NOARG, 2},
+    {"address-map", NOARG, 2},
+    {"no-address-map", NOARG, 2},
     {"keel-print-plan", NOARG, 2},
 };
 enum { NOPTS = sizeof table / sizeof table[0] };

@@ -242,8 +242,8 @@ static int open_library(const char *spec, char **dirs, int ndirs)
 
 static void usage(FILE *to)
 {
-    fputs("usage: keel run [--list | --deps] [--json] [--watch] [--argv0 NAME] [--no-export-dynamic] [-L DIR]\n"
-          "                [-l NAME] OBJ|ARCHIVE... [-- ARGS...]\n"
+    fputs("usage: keel run [--list | --deps] [--json] [--watch] [--argv0 NAME] [--no-export-dynamic] [--perf-map]\n"
+          "                [-L DIR] [-l NAME] OBJ|ARCHIVE... [-- ARGS...]\n"
           "Load relocatable objects and archives into this process and call main.\n"
           "Archive members are loaded when they define a symbol the objects need;\n"
           "what none of them defines comes from this process (libc) and the\n"
@@ -257,6 +257,9 @@ static void usage(FILE *to)
           "           libraries it dlopens (by default they are lent to them, as a\n"
           "           program linked with -E lends its own: a C module calling back\n"
           "           into its interpreter); -E, --export-dynamic: the default\n"
+          "  --perf-map  write /tmp/perf-PID.map, a line per loaded function, for perf\n"
+          "           report (gdb needs nothing: the loader registers its objects\n"
+          "           through gdb's JIT interface while a debugger traces it)\n"
           "  --list   print the loaded sections instead of running\n"
           "  --deps   print the dependency edges between objects instead of running\n"
           "  --json   with --list or --deps: one JSON array\n"
@@ -301,6 +304,7 @@ typedef struct run_args {
     bool list, deps, json;
     bool watch;        /* --watch: swap inputs in as they change */
     bool no_export;    /* --no-export-dynamic */
+    bool perf_map;     /* --perf-map: /tmp/perf-PID.map for perf report */
     const char *argv0; /* --argv0, or NULL */
     char **inputs, **libs, **dirs;
     int ninputs, nlibs, ndirs;
@@ -341,6 +345,8 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->no_export = false;
         else if (strcmp(o, "--no-export-dynamic") == 0)
             a->no_export = true;
+        else if (strcmp(o, "--perf-map") == 0)
+            a->perf_map = true;
         else if (strcmp(o, "--argv0") == 0 && i + 1 < argc)
             a->argv0 = argv[++i];
         else if (strncmp(o, "--argv0=", 8) == 0) /* as keel exec takes it */
@@ -368,6 +374,8 @@ static int parse_args(int argc, char **argv, run_args *a)
         fprintf(stderr, "keel run: --argv0 ignored: --list and --deps run nothing\n");
     if (a->no_export && (a->list || a->deps))
         fprintf(stderr, "keel run: --no-export-dynamic ignored: --list and --deps run nothing\n");
+    if (a->perf_map && (a->list || a->deps))
+        fprintf(stderr, "keel run: --perf-map ignored: --list and --deps run nothing\n");
     if (a->ninputs == 0) {
         fprintf(stderr, "keel run: no input files\n");
         usage(stderr);
@@ -405,6 +413,12 @@ int cmd_run(int argc, char **argv)
      * globals to the libraries it dlopens, as with ld -E: an interpreter's
      * C modules call back into it. */
     unsigned flags = KEEL_NS_HOST | (a.list || a.deps ? KEEL_NS_INERT : a.no_export ? 0 : KEEL_NS_EXPORT);
+    if (a.perf_map && !a.list && !a.deps && keel_perf_map_open(NULL, &err)) {
+        fprintf(stderr, "keel run: %s\n", err.msg);
+        free(in);
+        free_args(&a);
+        return 1;
+    }
     keel_ns *ns = keel_ns_create(NULL, flags, &err);
     keel_object *first = NULL;
     if (!ns || keel_load(ns, in, (size_t)a.ninputs, &first, &err)) {

@@ -134,6 +134,11 @@ typedef struct keel_link_options {
     size_t nrpath;
     int allow_shlib_undefined; /* 0: ld.bfd's default (an error in an executable), 1: allowed, 2: an error */
     size_t nsearch_dirs_given; /* how many of search_dirs, the first, are -L's: DT_NEEDED libraries skip them */
+    /* address maps (docs/address-map-section.md) */
+    const char *symbol_ordering_file; /* --symbol-ordering-file FILE (lld's): those symbols' sections first */
+    bool no_warn_symbol_ordering;     /* --no-warn-symbol-ordering */
+    bool address_map;                 /* --address-map: .keel.addrmap even if nothing moved */
+    bool no_address_map;              /* --no-address-map: none, even when sections moved or were dropped */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

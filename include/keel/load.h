@@ -284,6 +284,13 @@ void keel_swap_safepoint(void);
 keel_object *keel_ns_object(keel_ns *ns, const char *name);
 /* A section of an object a swap replaced (keel_section_at finds them). */
 bool keel_section_retired(const keel_section *s);
+/* perf's JIT map (path NULL: /tmp/perf-PID.map, where `perf report`
+ * looks): from now on every object loaded adds a line per function,
+ * "START SIZE name" in hex (docs/loader.md, "Naming loaded code").  gdb
+ * needs no call: the loader registers its objects through GDB's JIT
+ * interface while a debugger traces the process (KEEL_GDB_JIT=1 always,
+ * =0 never). */
+int keel_perf_map_open(const char *path, keel_error *err);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -5,6 +5,7 @@
  * and .shstrtab).  After it the layout is final: keel_link_get_layout
  * can describe it, and the symbols can take their values. */
 #include "image.h"
+#include "order.h"
 #include "../arch/arch.h"
 
 int lk_pass_addresses(lk_link *l)
@@ -18,7 +19,7 @@ int lk_pass_addresses(lk_link *l)
     uint64_t header = arch->ehdr_size + (uint64_t)arch->phdr_size * nph;
     if (l->got && !(l->got->data = lk_zalloc(&l->arena, l->got->size)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    int rc = lk_assign_addresses(l, header);
+    int rc = lk_addrmap_assign(l, header); /* lk_assign_addresses, and the address map's (addrmap.c) */
     if (rc)
         return rc;
     lk_tls_layout(l);

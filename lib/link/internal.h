@@ -355,6 +355,8 @@ typedef struct keel_linker {
     bool linked;                           /* it ran to the end: the layout is final */
     const struct keel_link_layout *layout; /* the finished layout, made when first asked for (layout_api.c) */
     struct lk_policy *policy;              /* version scripts, dynamic lists, -E, -Bsymbolic (export_policy.c) */
+    struct lk_order *order;                /* --symbol-ordering-file (symbol_order.c) */
+    struct lk_addrmap *addrmap;            /* the address map's section and tables (addrmap.c) */
 } lk_link;
 
 /* One .rela section of --emit-relocs: its target, entries, place, name. */

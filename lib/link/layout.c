@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "order.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -61,6 +62,8 @@ static const char *output_name(const char *in)
     }
     return in;
 }
+
+const char *lk_output_name(const char *name) { return output_name(name); }
 
 /* The class of an output section within its segment: the order they come
  * in (TLS and NOBITS last, as the model says, so that a segment's file
@@ -542,6 +545,9 @@ int lk_place_synthetic(lk_link *l)
         if (common_align > o->align)
             o->align = common_align;
     }
+    int orc0 = lk_symbol_order_read(l); /* --symbol-ordering-file (symbol_order.c) */
+    if (orc0)
+        return orc0;
     for (size_t s = 0; s < l->nsegs; s++) {
         lk_segment *g = l->segs[s];
         for (size_t i = 0; i < g->nsecs; i++) {
@@ -567,6 +573,11 @@ int lk_place_synthetic(lk_link *l)
             int src2 = lk_sort_section(l, g->secs[i]); /* --sort-section (sort_section.c) */
             if (src2)
                 return src2;
+        }
+        for (size_t i = 0; l->order && i < g->nsecs; i++) {
+            int src3 = lk_symbol_order_apply(l, g->secs[i]); /* before a mapfile (symbol_order.c) */
+            if (src3)
+                return src3;
         }
         int frc = lk_seg_finish(l, g); /* a mapfile's IS_ORDER, ROUND (mapfile_apply_match.c) */
         if (frc)

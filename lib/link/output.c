@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "order.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -66,6 +67,8 @@ static int fill(lk_link *l, uint8_t *buf)
         lk_fill_eh_frame_hdr(l, buf);
     if (l->property)
         lk_fill_properties(l, buf);
+    if (l->addrmap)
+        lk_addrmap_fill(l, buf); /* .keel.addrmap (addrmap.c) */
     return 0;
 }
 /* The pass "write": the output file opened at its final size (outfile.c:

@@ -1001,6 +1001,10 @@ int lk_relocatable_options(lk_link *l)
         what = "a section or segment address (-Ttext, --section-start, -Ttext-segment)";
     else if (o->sort_section != KEEL_SORT_NONE)
         what = "--sort-section";
+    else if (o->symbol_ordering_file)
+        what = "--symbol-ordering-file";
+    else if (o->address_map)
+        what = "--address-map";
     if (what)
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s with -r (relocatable output) is not supported yet", what);
     return 0;

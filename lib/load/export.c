@@ -3,7 +3,7 @@
  * lends its own: ld.so resolves a library's undefined names in its global
  * scope only, and loaded code is not in it.  So each batch gets a small
  * shared object of its own, written in memory (memfd_create, no file on
- * disk) and opened RTLD_GLOBAL through /proc/self/fd/N, whose dynamic
+ * disk) and opened RTLD_GLOBAL through /proc/PID/fd/N, whose dynamic
  * symbols are the batch's globals at the addresses they were loaded at.
  *
  * The symbols are absolute (SHN_ABS): since glibc 2.28 ld.so does not add
@@ -90,6 +90,7 @@ struct rl_export {
     uintptr_t dynsym; /* where ld.so mapped .dynsym, for retiring */
     size_t nsyms;
     const keel_object **owner; /* per .dynsym entry, the object defining it */
+    char path[48];             /* the path it was opened by, ld.so's name for it (a forked child's too) */
 };
 
 static const char shstrtab[] = "\0.hash\0.dynsym\0.dynstr\0.dynamic\0.shstrtab";
@@ -282,10 +283,13 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         goto fail;
     }
     /* a path ld.so knows already names an export object that is still
-     * loaded, whose descriptor the program closed: then another number */
-    char path[40];
+     * loaded, whose descriptor the program closed: then another number.
+     * The process by its number, not /proc/self: ld.so's list gives the
+     * path to debuggers, and gdb opening /proc/self/fd/N would open its
+     * own descriptor N (a pipe of its own: it hung there for good) */
+    char path[48];
     for (int tries = 0;; tries++) {
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)getpid(), fd);
         void *old = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
         if (!old)
             break;
@@ -321,7 +325,8 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         goto fail;
     }
     free(img);
-    *e = (rl_export){h, fd, st.st_ino, 0, map->l_addr + sym_off, n + 1, owner};
+    *e = (rl_export){h, fd, st.st_ino, 0, map->l_addr + sym_off, n + 1, owner, {0}};
+    memcpy(e->path, path, sizeof path);
     *out = e;
     return 0;
 fail:
@@ -374,10 +379,8 @@ void rl_export_release(keel_object *o)
      * global scope): then its names are retired, so that a later load
      * lends them anew, and its descriptor's number stays taken (see
      * rl_export's fd) */
-    char path[40];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", e->fd);
     dlclose(e->handle);
-    void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    void *still = dlopen(e->path, RTLD_NOW | RTLD_NOLOAD);
     struct stat st;
     bool ours = fstat(e->fd, &st) == 0 && st.st_ino == e->ino;
     if (still) {

@@ -113,6 +113,7 @@ struct keel_object {
     keel_object *retired_next;
     struct rl_fwd *fwd; /* entries of retired functions that jump into it */
     uint32_t nfwd, capfwd;
+    struct rl_jit *jit; /* its entry in GDB's JIT list (jit_names.c), or NULL */
 };
 
 /* A retired function's entry, a jump to the live one of its name. */

@@ -23,6 +23,7 @@
 #include "../regular_file.h"
 #include "../resolve/resolve.h"
 #include "internal.h"
+#include "jit_names.h"
 
 typedef rl_resolution resolution;
 
@@ -1429,6 +1430,8 @@ static void load_commit(rl_aside *a, bool frames)
         ns->last = o;
         if (frames && !(ns->flags & KEEL_NS_INERT))
             register_frames(&b.v[i]);
+        if (!(ns->flags & KEEL_NS_INERT))
+            rl_jit_names_loaded(o); /* perf's map, gdb's JIT list (jit_names.c) */
     }
     /* archives stay mapped while the namespace lives: loaded members'
      * names point into them */

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "jit_names.h"
 
 typedef void (*init_fn)(int, char **, char **);
 
@@ -90,7 +91,8 @@ void rl_object_finalize(keel_object *o)
 
 void rl_object_free(keel_object *o, bool detach)
 {
-    rl_export_release(o); /* before its pages go: no library binds to them anew */
+    rl_export_release(o);     /* before its pages go: no library binds to them anew */
+    rl_jit_names_unloaded(o); /* out of gdb's JIT list (jit_names.c) */
     if (o->tls_module)
         rl_tls_unregister(o->tls_module);
     if (o->neh_frames) {
