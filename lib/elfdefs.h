@@ -106,4 +106,35 @@ enum { /* symbol bindings, types and visibilities */
        STV_PROTECTED = 3,
 };
 
+enum { /* dynamic output (lib/link/dyn_*.c) */
+       SHT_GNU_HASH = 0x6ffffff6,
+       PT_INTERP = 3,
+       PT_PHDR = 6,
+       DT_PLTRELSZ = 2,
+       DT_PLTGOT = 3,
+       DT_RELA = 7,
+       DT_RELASZ = 8,
+       DT_RELAENT = 9,
+       DT_INIT = 12,
+       DT_FINI = 13,
+       DT_PLTREL = 20,
+       DT_DEBUG = 21,
+       DT_TEXTREL = 22,
+       DT_JMPREL = 23,
+       DT_INIT_ARRAY = 25,
+       DT_FINI_ARRAY = 26,
+       DT_INIT_ARRAYSZ = 27,
+       DT_FINI_ARRAYSZ = 28,
+       DT_FLAGS = 30,
+       DT_PREINIT_ARRAY = 32,
+       DT_PREINIT_ARRAYSZ = 33,
+       DT_GNU_HASH = 0x6ffffef5,
+       DT_RELACOUNT = 0x6ffffff9,
+       DT_FLAGS_1 = 0x6ffffffb,
+       DF_TEXTREL = 0x4,
+       DF_BIND_NOW = 0x8,
+       DF_1_NOW = 0x1,
+       DF_1_PIE = 0x08000000,
+};
+
 #endif

@@ -122,6 +122,12 @@ typedef struct keel_link_options {
     bool dynamic_list_cpp_typeinfo; /* --dynamic-list-cpp-typeinfo */
     bool export_dynamic;            /* -E, --export-dynamic (--no-export-dynamic: false) */
     enum keel_symbolic { KEEL_SYMBOLIC_UNSET, KEEL_SYMBOLIC, KEEL_SYMBOLIC_FUNCTIONS } symbolic; /* -Bsymbolic... */
+    /* dynamic output (issue 13; lib/link/dyn_*.c) */
+    bool pie;                   /* -pie, -static-pie: a position-independent executable (ET_DYN at 0) */
+    bool no_dynamic_linker;     /* --no-dynamic-linker (-static-pie): no PT_INTERP, the program relocates itself */
+    const char *dynamic_linker; /* -dynamic-linker (NULL: /lib64/ld-linux-x86-64.so.2 for a PIE) */
+    uint8_t hash_style;         /* --hash-style: 0 as ld.bfd (both), 1 sysv, 2 gnu, 3 both */
+    bool z_text;                /* -z text: a dynamic relocation in a read-only section is an error */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -176,6 +176,12 @@ typedef struct ka_arch {
      * reaches S. */
     bool (*relax_got_load)(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
                            uint64_t P);
+    /* The same two in position-independent output (PIE, static-pie,
+     * shared): only the forms that stay PC-relative, never an immediate
+     * of the link-time address. */
+    bool (*got_load_relaxes_pic)(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset);
+    bool (*relax_got_load_pic)(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                               uint64_t P);
     /* Initial-exec TLS in an executable: whether the instruction that an
      * initial-exec relocation of this type at offset belongs to can take
      * the thread-pointer offset as an immediate (local-exec) instead of

@@ -112,16 +112,24 @@ static void reg_to_rm(uint8_t *code, uint64_t offset, bool rex, uint8_t op, uint
     code[offset - 1] = (uint8_t)(0xc0 | ext << 3 | (modrm & 0x38) >> 3);
 }
 
-static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
-                                  uint64_t P)
+/* In position-independent output only the forms that stay PC-relative
+ * (mov to lea, call, jmp), as GNU ld relaxes them there: an immediate
+ * would hold the link-time address. */
+static bool x86_64_got_load_relaxes_pic(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset)
 {
-    if (!x86_64_got_load_relaxes(type, code, size, offset))
+    return x86_64_got_load_relaxes(type, code, size, offset) && (code[offset - 2] == 0xff || code[offset - 2] == 0x8b);
+}
+
+static bool relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                           uint64_t P, bool pic)
+{
+    if (!(pic ? x86_64_got_load_relaxes_pic : x86_64_got_load_relaxes)(type, code, size, offset))
         return false;
     uint8_t op = code[offset - 2], modrm = code[offset - 1];
     bool rex = type == 42 /* REX_GOTPCRELX */ && offset >= 3 && (code[offset - 3] & 0xf0) == 0x40;
     bool rex_w = rex && (code[offset - 3] & 0x08);
     /* an immediate: sign-extended under REX.W, else zero-extended */
-    bool imm = rex_w ? (int64_t)S >= INT32_MIN && (int64_t)S <= INT32_MAX : S <= UINT32_MAX;
+    bool imm = !pic && (rex_w ? (int64_t)S >= INT32_MIN && (int64_t)S <= INT32_MAX : S <= UINT32_MAX);
     int64_t rel = (int64_t)(S + (uint64_t)A - P);
     bool near = rel >= INT32_MIN && rel <= INT32_MAX;
     if (op == 0xff && modrm == 0x25) { /* jmp *foo@GOTPCREL(%rip) -> jmp foo; nop (the field one byte earlier) */
@@ -153,6 +161,18 @@ static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset,
         put32(code + offset, (uint32_t)S);
     }
     return true;
+}
+
+static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                                  uint64_t P)
+{
+    return relax_got_load(code, size, offset, type, S, A, P, false);
+}
+
+static bool x86_64_relax_got_load_pic(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S,
+                                      int64_t A, uint64_t P)
+{
+    return relax_got_load(code, size, offset, type, S, A, P, true);
 }
 
 /* GOTTPOFF on movq foo@gottpoff(%rip), %reg and addq foo@gottpoff(%rip),
@@ -363,6 +383,8 @@ const ka_arch ka_arch_x86_64 = {
     .branch_reach = 0x7fffffffu, /* call and jmp rel32 */
     .got_load_relaxes = x86_64_got_load_relaxes,
     .relax_got_load = x86_64_relax_got_load,
+    .got_load_relaxes_pic = x86_64_got_load_relaxes_pic,
+    .relax_got_load_pic = x86_64_relax_got_load_pic,
     .tls_ie_relaxes = x86_64_tls_ie_relaxes,
     .relax_tls_le = x86_64_relax_tls_le,
     .relax_tls_ie = x86_64_relax_tls_ie,

@@ -331,6 +331,7 @@ typedef struct keel_linker {
     bool linked;                           /* it ran to the end: the layout is final */
     const struct keel_link_layout *layout; /* the finished layout, made when first asked for (layout_api.c) */
     struct lk_policy *policy;              /* version scripts, dynamic lists, -E, -Bsymbolic (export_policy.c) */
+    struct lk_dyn *dyn;                    /* a dynamic output's sections and relocations (dyn.h), else NULL */
 } lk_link;
 
 /* One .rela section of --emit-relocs: its target, entries, place, name. */
@@ -473,6 +474,28 @@ int lk_place_sections(lk_link *l);
 int lk_scan_relocs(lk_link *l);
 int lk_place_synthetic(lk_link *l);
 int lk_gc_sections(lk_link *l);
+/* Dynamic output (issue 13; dyn_*.c, their state in dyn.h): nothing of it
+ * runs unless l->dyn is set (-pie, -static-pie).  lk_dyn_setup at setup;
+ * the scan gives each relocation to lk_dyn_scan and each new address
+ * slot to lk_dyn_got_slot; lk_dyn_direct says whether a GOT load of the
+ * symbol may address it PC-relatively; lk_dyn_place makes the sections
+ * with the synthetic ones; the write pass gives each absolute word it
+ * writes to lk_dyn_word, and fill calls lk_dyn_fill. */
+int lk_dyn_setup(lk_link *l);
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r);
+struct lk_needs;
+int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
+bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);
+int lk_dyn_place(lk_link *l, uint32_t *seq);
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value);
+void lk_dyn_fill(lk_link *l, uint8_t *buf);
+/* The section header's link, info and entsize of a dynamic section. */
+void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh);
+/* An output section the link-editor makes, where the criteria send it
+ * (layout.c), not yet sized; NULL when out of memory. */
+lk_osec *lk_synthetic_section(lk_link *l, const char *name, const keel_shdr *sh);
+/* The output section named name, or NULL (dyn_sections.c). */
+lk_osec *lk_osec_named(const lk_link *l, const char *name);
 /* -r: the rest of the link after the inputs are read (relocatable.c). */
 int lk_write_relocatable(lk_link *l);
 /* -r: the options it does not do refused, at setup. */
@@ -496,6 +519,7 @@ enum lk_need_flags {
     LK_N_DIRECT = 1 << 2,    /* its address is fixed and in the output: a GOT load of it may address it itself */
     LK_N_RELAXED = 1 << 3,   /* some reference was relaxed (a GOT load made direct, TLS made local-exec) */
     LK_N_IPLT = 1 << 4,      /* an IFUNC: calls and pointers reach its IPLT entry, iplt */
+    LK_N_DYNREL = 1 << 5,    /* dynamic output: its address slot has a RELATIVE relocation (dyn_scan.c) */
 };
 /* The TLS access model after relaxation: the one the output uses */
 enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "dyn.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -57,7 +57,9 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
     else if (!strcmp(name, "_etext") || !strcmp(name, "etext") || !strcmp(name, "__etext"))
         *v = (o = find_osec(l, ".fini")) || (o = find_osec(l, ".text")) ? o->addr + o->size : text->vaddr + text->memsz;
     else if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_"))
-        *v = l->got ? l->got->addr : data_end;
+        *v = l->dyn && l->dyn->got_plt ? l->dyn->got_plt->addr : l->got ? l->got->addr : data_end;
+    else if (l->dyn && (!strcmp(name, "__rela_iplt_start") || !strcmp(name, "__rela_iplt_end")))
+        *v = l->rela_iplt ? l->rela_iplt->addr : text->vaddr; /* DT_JMPREL has them: an empty range */
     else if (!strcmp(name, "__rela_iplt_start"))
         *v = l->rela_iplt ? l->rela_iplt->addr : text->vaddr; /* none: an empty range */
     else if (!strcmp(name, "__rela_iplt_end"))
@@ -65,7 +67,7 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
     else if (!strcmp(name, "_TLS_MODULE_BASE_"))
         *v = l->tls_start;
     else if (!strcmp(name, "_DYNAMIC"))
-        *v = 0; /* a static executable has none */
+        *v = l->dyn && l->dyn->dynamic ? l->dyn->dynamic->addr : 0; /* a static executable has none */
     else {
         static const struct {
             const char *sec, *start, *stop;
@@ -396,7 +398,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in.T = alloc ? S - l->tls_tp : S - l->tls_start;
         const lk_needs *sneeds = (need & KA_NEED_GOT) && got_relaxes && !tls ? lk_needs_of(l, f, r.sym) : NULL;
         if (sneeds && (sneeds->flags & LK_N_DIRECT) &&
-            arch->relax_got_load(out, tsh.size, r.offset, r.type, S, r.addend, base + r.offset)) {
+            (l->dyn ? arch->relax_got_load_pic : arch->relax_got_load)(out, tsh.size, r.offset, r.type, S, r.addend,
+                                                                       base + r.offset)) {
             /* a load from the GOT that addresses the symbol directly now, as
              * GNU ld relaxes it (the scan gave it no slot for this) */
             continue;
@@ -426,6 +429,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                            lk_place_text(&here, where, sizeof where), h->name, *sn ? sn : "(a section)",
                            (unsigned long long)value);
         }
+        if (l->dyn && alloc) /* an absolute address: relocated at load time (dyn_scan.c) */
+            lk_dyn_word(l, f, r.sym, r.type, base + r.offset, value);
     }
     return 0;
 }

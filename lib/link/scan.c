@@ -66,14 +66,20 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     tls_model(n, need);
     if (need != h->needs)
         n->flags |= LK_N_RELAXED; /* TLS made local-exec */
+    if (l->dyn)                   /* position-independent: only the PC-relative forms, never to an undefined weak 0 */
+        got_relaxes = got_relaxes && data && l->arch->got_load_relaxes_pic(r->type, data, size, r->offset);
     if (need & KA_NEED_GOT) {
-        if (got_relaxes && (n->flags & LK_N_DIRECT || lk_symbol_direct(l, f, r->sym))) {
+        if (got_relaxes &&
+            (n->flags & LK_N_DIRECT || (l->dyn ? lk_dyn_direct(l, f, r->sym) : lk_symbol_direct(l, f, r->sym)))) {
             n->flags |= LK_N_DIRECT | LK_N_RELAXED; /* the instruction will address the symbol itself */
             return 0;
         }
         if (!(n->flags & LK_N_GOT)) {
             n->flags |= LK_N_GOT;
             n->got = (uint32_t)l->ngot++;
+            int rc = l->dyn ? lk_dyn_got_slot(l, f, r->sym, n) : 0; /* its RELATIVE relocation */
+            if (rc)
+                return rc;
         }
     }
     if ((need & KA_NEED_TLS_IE) && !(n->flags & LK_N_GOT_TPOFF)) {
@@ -107,7 +113,7 @@ int lk_scan_relocs(lk_link *l)
                     if (keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
                         data = NULL, size = 0;
                 }
-                if ((rc = scan_one(l, f, &r, data, size)))
+                if ((rc = scan_one(l, f, &r, data, size)) || (l->dyn && (rc = lk_dyn_scan(l, f, i, &r))))
                     return rc;
             }
         }

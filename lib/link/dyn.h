@@ -1,0 +1,43 @@
+/* Dynamic output's state (issue 13): the sections a position-independent
+ * executable carries so that it can be loaded anywhere -- by the dynamic
+ * linker named in .interp, or by itself (-static-pie: glibc's
+ * _dl_relocate_static_pie, musl's rcrt1.o) -- and the dynamic
+ * relocations the scan counted and the write pass records.  One per
+ * link, in its arena (dyn_scan.c, dyn_sections.c). */
+#ifndef KEEL_LINK_DYN_H
+#define KEEL_LINK_DYN_H
+
+#include "internal.h"
+
+/* A RELATIVE relocation: the word at offset gets the load base + addend. */
+typedef struct lk_dynrel {
+    uint64_t offset;
+    uint64_t addend;
+} lk_dynrel;
+
+enum { LK_DYN_MAXTAGS = 32 };
+
+typedef struct lk_dyn {
+    /* the synthetic sections (NULL: not made) */
+    lk_osec *interp, *hash, *gnu_hash, *dynsym, *dynstr, *rela, *dynamic, *got_plt;
+    /* the scan's count of absolute words that need a RELATIVE relocation */
+    size_t ndata;
+    /* the GOT slots holding an address (each a RELATIVE relocation) */
+    uint32_t *gotrel;
+    size_t ngotrel, capgotrel;
+    /* the write pass's RELATIVE relocations of absolute words (at most ndata) */
+    lk_dynrel *rel;
+    size_t nrel;
+    bool textrel; /* a dynamic relocation applies to a read-only section (-z notext) */
+    /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
+    uint64_t tags[LK_DYN_MAXTAGS];
+    size_t ntags;
+} lk_dyn;
+
+/* Whether a word holding symbol symi of f's address changes with the load
+ * base: a definition in a section, a common, or an address the
+ * link-editor defines; not an absolute value, a TLS offset or an
+ * undefined weak symbol (0 in an executable that has no shared library). */
+bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi);
+
+#endif

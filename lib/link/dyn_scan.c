@@ -1,0 +1,160 @@
+/* The relocation scan's part for a position-independent executable
+ * (-pie, -static-pie): which words need a dynamic relocation so that the
+ * program runs at any base.  An absolute address-sized word (the target's
+ * dyn.abs type: R_X86_64_64) of a loaded section, and each GOT slot that
+ * holds an address, get a RELATIVE relocation (load base + link-time
+ * value); a narrower absolute field cannot be relocated at load time and
+ * is GNU ld's error ("recompile with -fPIE").  The count sizes .rela.dyn
+ * before addresses exist; the write pass records each one
+ * (dyn_sections.c).  The target names every type; none is spelled here. */
+#include <string.h>
+
+#include "dyn.h"
+#include "../elfdefs.h"
+#include "../arch/arch.h"
+
+int lk_dyn_setup(lk_link *l)
+{
+    if (!l->opt->pie)
+        return 0;
+    if (l->opt->relocatable)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "-r and -pie may not be used together");
+    if (!(l->dyn = lk_zalloc(&l->arena, sizeof *l->dyn)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    return 0;
+}
+
+/* The global that symbol symi of f names, or NULL for a local one. */
+static lk_sym *global_of(lk_link *l, lk_file *f, uint64_t symi, keel_sym *sym)
+{
+    const char *name;
+    if (KEEL_ST_BIND(sym->info) == STB_LOCAL || keel_symtab_name(&f->symtab, sym, &name, NULL))
+        return NULL;
+    return lk_file_sym(l, f, symi, name);
+}
+
+/* --defsym NAME=NUMBER is absolute; NAME=SYMBOL(+-N) an address */
+static bool defsym_is_number(const char *expr)
+{
+    while (*expr == ' ')
+        expr++;
+    return (*expr >= '0' && *expr <= '9') || *expr == '-';
+}
+
+bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_TYPE(sym.info) == STT_TLS)
+        return false;
+    lk_sym *s = global_of(l, f, symi, &sym);
+    if (!s) /* a local: unless absolute, in one of f's sections */
+        return KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.raw_shndx != SHN_ABS && sym.shndx != SHN_UNDEF;
+    if (s->defsym)
+        return !defsym_is_number(s->defsym);
+    uint64_t v;
+    switch (s->state) {
+    case LK_COMMON: return s->type != STT_TLS;
+    case LK_DEFINED:
+    case LK_WEAK:
+        if (!s->def || keel_symtab_get(&s->def->symtab, s->def_index, &sym, NULL))
+            return false;
+        return sym.raw_shndx != SHN_ABS && KEEL_ST_TYPE(sym.info) != STT_TLS;
+    default: /* the link-editor's (__ehdr_start, __start_SEC...) but a segment's size; else 0 or undefined */
+        return (s->state == LK_UNDEF || s->state == LK_UNDEF_WEAK) && lk_linker_value(l, s->name, &v) &&
+               !lk_seg_size_symbol(l, s->name, NULL);
+    }
+}
+
+bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL))
+        return false;
+    lk_sym *s = global_of(l, f, symi, &sym);
+    uint64_t v;
+    /* an undefined weak symbol is 0, which no PC-relative form reaches
+     * (unless the link-editor defines it) */
+    if (s && !s->defsym && s->state == LK_UNDEF_WEAK && !lk_linker_value(l, s->name, &v))
+        return false;
+    return lk_symbol_direct(l, f, symi);
+}
+
+/* GNU ld's words (elf_x86_64_need_pic): a global by its visibility, a
+ * local by its name, a section symbol by its section's. */
+static int need_pic(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const ka_howto *h, const keel_sym *sym)
+{
+    const char *name = "", *v = "", *und = "";
+    keel_sym copy = *sym;
+    lk_sym *s = global_of(l, f, r->sym, &copy);
+    if (KEEL_ST_TYPE(sym->info) == STT_SECTION) {
+        if (sym->shndx < f->nsections && f->sections[sym->shndx].name)
+            name = f->sections[sym->shndx].name;
+    } else
+        keel_symtab_name(&f->symtab, sym, &name, NULL);
+    if (s) {
+        static const char *const vis[] = {"symbol ", "internal symbol ", "hidden symbol ", "protected symbol "};
+        v = vis[sym->other & 3];
+        und = s->state == LK_UNDEF || s->state == LK_UNDEF_WEAK ? "undefined " : "";
+    }
+    const char *sec = f->sections[f->sections[rela].info].name;
+    return lk_fail(l, KEEL_E_UNSUPPORTED,
+                   "%s:(%s+0x%llx): relocation %s against %s%s`%s' can not be used when making a PIE object; "
+                   "recompile with -fPIE",
+                   f->name, sec ? sec : "?", (unsigned long long)r->offset, h->name, und, v, name);
+}
+
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
+{
+    const ka_howto *h = l->arch->howto(r->type);
+    if (!h || h->formula != KA_F_ABS)
+        return 0;
+    uint32_t target = f->sections[rela].info;
+    const lk_osec *o = target < f->elf.shnum ? f->out[target] : NULL;
+    keel_sym sym;
+    if (!o || !(o->flags & SHF_ALLOC) || keel_symtab_get(&f->symtab, r->sym, &sym, NULL))
+        return 0; /* (a bad symbol is the write pass's error) */
+    if (KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.shndx > 0 && sym.shndx < f->elf.shnum &&
+        (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
+        return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
+    if (!lk_dyn_is_address(l, f, r->sym))
+        return 0;
+    if (h->size != l->arch->word_size)
+        return need_pic(l, f, rela, r, h, &sym);
+    if (!(o->flags & SHF_WRITE) && !l->dyn->textrel) {
+        const char *name = "";
+        if (KEEL_ST_TYPE(sym.info) == STT_SECTION && sym.shndx < f->nsections && f->sections[sym.shndx].name)
+            name = f->sections[sym.shndx].name;
+        else
+            keel_symtab_name(&f->symtab, &sym, &name, NULL);
+        lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: relocation against `%s' in read-only section `%s'", f->name, name,
+                f->sections[target].name ? f->sections[target].name : "?");
+        if (l->opt->z_text)
+            return lk_fail(l, KEEL_E_UNSUPPORTED, "read-only segment has dynamic relocations");
+        lk_diag(l, KEEL_DIAG_WARNING, "warning: creating DT_TEXTREL in a PIE");
+        l->dyn->textrel = true;
+    }
+    l->dyn->ndata++;
+    return 0;
+}
+
+int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
+{
+    lk_dyn *d = l->dyn;
+    if (!lk_dyn_is_address(l, f, symi))
+        return 0; /* an absolute value or 0: the slot holds it as it is */
+    if (!(d->gotrel = lk_grow(&l->arena, d->gotrel, d->ngotrel, &d->capgotrel, sizeof *d->gotrel, 64)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    d->gotrel[d->ngotrel++] = n->got;
+    n->flags |= LK_N_DYNREL;
+    return 0;
+}
+
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value)
+{
+    lk_dyn *d = l->dyn;
+    const ka_howto *h = l->arch->howto(type);
+    if (!h || h->formula != KA_F_ABS || h->size != l->arch->word_size || d->nrel >= d->ndata ||
+        !lk_dyn_is_address(l, f, symi))
+        return;
+    d->rel[d->nrel++] = (lk_dynrel){place, value};
+}

@@ -1,0 +1,261 @@
+/* The sections of a position-independent executable, made with the other
+ * synthetic sections once the scan has counted the dynamic relocations
+ * (lk_dyn_place), filled once the layout is final (lk_dyn_fill): .interp
+ * (unless --no-dynamic-linker), .hash and .gnu.hash (--hash-style),
+ * .dynsym and .dynstr (the null symbol: an executable exports nothing
+ * until the symbol policy says otherwise), .rela.dyn (RELATIVE
+ * relocations sorted by place, as ld.bfd sorts them, DT_RELACOUNT of
+ * them), .dynamic (its tags in ld.bfd's order) and .got.plt (its first
+ * word _DYNAMIC's address, _GLOBAL_OFFSET_TABLE_ its start).  The
+ * IFUNCs' IRELATIVE relocations stay in .rela.iplt, which DT_JMPREL
+ * names: the self-relocation applies them after the RELATIVE ones, and
+ * __rela_iplt_start/__rela_iplt_end are an empty range (relocate.c).
+ * Where each goes is the segment model's (segments.c's criteria, layout.c's
+ * classes): the tables in the headers' segment, .dynamic in RELRO. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dyn.h"
+#include "../elfdefs.h"
+#include "../arch/arch.h"
+
+static const char default_interp[] = "/lib64/ld-linux-x86-64.so.2"; /* gcc's for x86-64 */
+
+lk_osec *lk_osec_named(const lk_link *l, const char *name)
+{
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++)
+            if (strcmp(l->segs[s]->secs[i]->name, name) == 0)
+                return l->segs[s]->secs[i];
+    return NULL;
+}
+
+static int make(lk_link *l, uint32_t *seq, lk_osec **out, const char *name, uint32_t type, uint64_t flags,
+                uint64_t size, uint64_t align)
+{
+    keel_shdr sh = {.type = type, .flags = flags, .size = size, .addralign = align};
+    lk_osec *o = lk_synthetic_section(l, name, &sh);
+    if (!o)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    o->seq = ++*seq;
+    o->size = size;
+    o->align = align;
+    *out = o;
+    return 0;
+}
+
+static bool defined(const lk_link *l, const char *name)
+{
+    const lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+    return s && (s->state == LK_DEFINED || s->state == LK_WEAK);
+}
+
+static void tag(lk_dyn *d, uint64_t t)
+{
+    if (d->ntags < LK_DYN_MAXTAGS)
+        d->tags[d->ntags++] = t;
+}
+
+int lk_dyn_place(lk_link *l, uint32_t *seq)
+{
+    lk_dyn *d = l->dyn;
+    const keel_link_options *opt = l->opt;
+    const ka_arch *a = l->arch;
+    unsigned w = a->word_size;
+    bool sysv = opt->hash_style != 2, gnu = opt->hash_style != 1; /* ld.bfd's default here: both */
+    size_t nrel = d->ndata + d->ngotrel;
+    if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    int rc = 0;
+    if (!opt->no_dynamic_linker) {
+        const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
+        rc = make(l, seq, &d->interp, ".interp", SHT_PROGBITS, SHF_ALLOC, strlen(interp) + 1, 1);
+    }
+    /* one symbol, the null one: one bucket, one chain (sysv); one bucket,
+     * one bloom word, no chain (gnu), as ld.bfd writes them */
+    if (!rc && sysv)
+        rc = make(l, seq, &d->hash, ".hash", SHT_HASH, SHF_ALLOC, 16, 8);
+    if (!rc && gnu)
+        rc = make(l, seq, &d->gnu_hash, ".gnu.hash", SHT_GNU_HASH, SHF_ALLOC, 16 + w + 4, 8);
+    if (!rc)
+        rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, a->sym_size, 8);
+    if (!rc)
+        rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, 1, 1);
+    if (!rc && nrel)
+        rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
+    if (!rc && (l->nifuncs || lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
+        rc = make(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 3 * w, w);
+    if (rc)
+        return rc;
+    /* the tags, in ld.bfd's order */
+    d->ntags = 0;
+    if (defined(l, "_init"))
+        tag(d, DT_INIT);
+    if (defined(l, "_fini"))
+        tag(d, DT_FINI);
+    static const struct {
+        const char *name;
+        uint64_t at, size;
+    } arrays[] = {{".preinit_array", DT_PREINIT_ARRAY, DT_PREINIT_ARRAYSZ},
+                  {".init_array", DT_INIT_ARRAY, DT_INIT_ARRAYSZ},
+                  {".fini_array", DT_FINI_ARRAY, DT_FINI_ARRAYSZ}};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        if (lk_osec_named(l, arrays[i].name)) {
+            tag(d, arrays[i].at);
+            tag(d, arrays[i].size);
+        }
+    if (d->hash)
+        tag(d, DT_HASH);
+    if (d->gnu_hash)
+        tag(d, DT_GNU_HASH);
+    tag(d, DT_STRTAB);
+    tag(d, DT_SYMTAB);
+    tag(d, DT_STRSZ);
+    tag(d, DT_SYMENT);
+    tag(d, DT_DEBUG); /* an executable's, for debuggers */
+    if (l->nifuncs) {
+        tag(d, DT_PLTGOT);
+        tag(d, DT_PLTRELSZ);
+        tag(d, DT_PLTREL);
+        tag(d, DT_JMPREL);
+    }
+    if (d->rela) {
+        tag(d, DT_RELA);
+        tag(d, DT_RELASZ);
+        tag(d, DT_RELAENT);
+    }
+    if (d->textrel)
+        tag(d, DT_TEXTREL);
+    if (d->textrel || opt->now)
+        tag(d, DT_FLAGS);
+    tag(d, DT_FLAGS_1);
+    if (d->rela)
+        tag(d, DT_RELACOUNT);
+    tag(d, DT_NULL);
+    return make(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, d->ntags * 2 * (uint64_t)w, w);
+}
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+
+static int by_offset(const void *x, const void *y)
+{
+    const lk_dynrel *a = x, *b = y;
+    return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* A global's value, or 0 */
+static uint64_t value_of(lk_link *l, const char *name)
+{
+    lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+    uint64_t v = 0, size;
+    bool tls;
+    lk_place where = {name, NULL, 0};
+    if (!s || lk_global_value(l, s, &v, &size, &tls, &where, 0))
+        return 0;
+    return v;
+}
+
+static uint64_t tag_value(lk_link *l, uint64_t t)
+{
+    const lk_dyn *d = l->dyn;
+    const lk_osec *o;
+    const ka_arch *a = l->arch;
+    switch (t) {
+    case DT_INIT:
+    case DT_FINI: return value_of(l, t == DT_INIT ? "_init" : "_fini");
+    case DT_PREINIT_ARRAY:
+    case DT_PREINIT_ARRAYSZ:
+    case DT_INIT_ARRAY:
+    case DT_INIT_ARRAYSZ:
+    case DT_FINI_ARRAY:
+    case DT_FINI_ARRAYSZ:
+        o = lk_osec_named(l, t == DT_PREINIT_ARRAY || t == DT_PREINIT_ARRAYSZ ? ".preinit_array"
+                             : t == DT_INIT_ARRAY || t == DT_INIT_ARRAYSZ     ? ".init_array"
+                                                                              : ".fini_array");
+        return !o ? 0 : t == DT_PREINIT_ARRAY || t == DT_INIT_ARRAY || t == DT_FINI_ARRAY ? o->addr : o->size;
+    case DT_HASH: return d->hash->addr;
+    case DT_GNU_HASH: return d->gnu_hash->addr;
+    case DT_STRTAB: return d->dynstr->addr;
+    case DT_SYMTAB: return d->dynsym->addr;
+    case DT_STRSZ: return d->dynstr->size;
+    case DT_SYMENT: return a->sym_size;
+    case DT_PLTGOT: return d->got_plt ? d->got_plt->addr : l->igot->addr;
+    case DT_PLTRELSZ: return l->rela_iplt->size;
+    case DT_PLTREL: return DT_RELA;
+    case DT_JMPREL: return l->rela_iplt->addr;
+    case DT_RELA: return d->rela->addr;
+    case DT_RELASZ: return d->rela->size;
+    case DT_RELAENT: return a->rela_size;
+    case DT_FLAGS: return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0);
+    case DT_FLAGS_1: return DF_1_PIE | (l->opt->now ? DF_1_NOW : 0);
+    case DT_RELACOUNT: return d->nrel + d->ngotrel;
+    default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
+    }
+}
+
+void lk_dyn_fill(lk_link *l, uint8_t *buf)
+{
+    lk_dyn *d = l->dyn;
+    const ka_arch *a = l->arch;
+    unsigned w = a->word_size;
+    if (d->interp) {
+        const char *interp = l->opt->dynamic_linker ? l->opt->dynamic_linker : default_interp;
+        memcpy(buf + d->interp->offset, interp, strlen(interp) + 1);
+    }
+    if (d->hash) { /* nbucket 1, nchain 1, the bucket and the chain empty */
+        put32(buf + d->hash->offset, 1);
+        put32(buf + d->hash->offset + 4, 1);
+    }
+    if (d->gnu_hash) { /* nbuckets 1, symoffset 1, bloom size 1, shift 6; the rest 0 */
+        uint8_t *g = buf + d->gnu_hash->offset;
+        put32(g, 1);
+        put32(g + 4, 1);
+        put32(g + 8, 1);
+        put32(g + 12, 6);
+    }
+    /* (.dynsym's null symbol and .dynstr's empty name are zeros) */
+    if (d->rela) {
+        /* the GOT's address slots join the words, all sorted by place */
+        size_t n = d->nrel;
+        lk_dynrel *all = malloc((n + d->ngotrel + 1) * sizeof *all);
+        if (all) {
+            memcpy(all, d->rel, n * sizeof *all);
+            for (size_t i = 0; i < d->ngotrel; i++) {
+                uint64_t v = 0;
+                memcpy(&v, l->got->data + (uint64_t)d->gotrel[i] * w, w);
+                all[n++] = (lk_dynrel){l->got->addr + (uint64_t)d->gotrel[i] * w, v};
+            }
+            qsort(all, n, sizeof *all, by_offset);
+            for (size_t i = 0; i < n; i++)
+                ka_write_rela(a, buf + d->rela->offset + i * a->rela_size, all[i].offset, 0, a->dyn.relative,
+                              (int64_t)all[i].addend);
+            free(all);
+        }
+        /* (fewer than counted, a word the write pass dropped: the rest
+         * stay R_*_NONE, zeros, past DT_RELACOUNT) */
+    }
+    if (d->got_plt)
+        ka_put_word(a, buf + d->got_plt->offset, d->dynamic->addr);
+    for (size_t i = 0; i < d->ntags; i++) {
+        ka_put_word(a, buf + d->dynamic->offset + i * 2 * w, d->tags[i]);
+        ka_put_word(a, buf + d->dynamic->offset + i * 2 * w + w, tag_value(l, d->tags[i]));
+    }
+}
+
+void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh)
+{
+    const lk_dyn *d = l->dyn;
+    uint32_t dynsym = d->dynsym->index, dynstr = d->dynstr->index;
+    if (o == d->dynsym)
+        sh->link = dynstr, sh->info = 1, sh->entsize = l->arch->sym_size;
+    else if (o == d->hash)
+        sh->link = dynsym, sh->entsize = 4;
+    else if (o == d->gnu_hash || o == d->rela)
+        sh->link = dynsym;
+    else if (o == d->dynamic)
+        sh->link = dynstr, sh->entsize = 2 * (uint64_t)l->arch->word_size;
+    else if (o == l->rela_iplt) /* as ld.bfd's .rela.plt: the dynamic symbols', applying to the slots */
+        sh->link = dynsym;
+    else if (o == d->got_plt || o == l->got)
+        sh->entsize = l->arch->word_size;
+}
