@@ -9,10 +9,12 @@
 
 #include "internal.h"
 
-/* A RELATIVE relocation: the word at offset gets the load base + addend. */
+/* A RELATIVE relocation: the word at offset gets the load base + addend;
+ * an IRELATIVE one (a pointer to an IFUNC) what the resolver there returns. */
 typedef struct lk_dynrel {
     uint64_t offset;
     uint64_t addend;
+    bool irelative;
 } lk_dynrel;
 
 enum { LK_DYN_MAXTAGS = 32 };
@@ -27,8 +29,8 @@ typedef struct lk_dyn {
     size_t ngotrel, capgotrel;
     /* the write pass's RELATIVE relocations of absolute words (at most ndata) */
     lk_dynrel *rel;
-    size_t nrel;
-    bool textrel; /* a dynamic relocation applies to a read-only section (-z notext) */
+    size_t nrel, nirel; /* (nirel of them IRELATIVE) */
+    bool textrel;       /* a dynamic relocation applies to a read-only section (-z notext) */
     /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
     uint64_t tags[LK_DYN_MAXTAGS];
     size_t ntags;

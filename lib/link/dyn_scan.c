@@ -79,9 +79,10 @@ bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi)
     return lk_symbol_direct(l, f, symi);
 }
 
-/* GNU ld's words (elf_x86_64_need_pic): a global by its visibility, a
+/* GNU ld's words (elf_x86_64_need_pic), naming the file but not the place: a
+ * global by its visibility, a
  * local by its name, a section symbol by its section's. */
-static int need_pic(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const ka_howto *h, const keel_sym *sym)
+static int need_pic(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, const keel_sym *sym)
 {
     const char *name = "", *v = "", *und = "";
     keel_sym copy = *sym;
@@ -96,11 +97,10 @@ static int need_pic(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, co
         v = vis[sym->other & 3];
         und = s->state == LK_UNDEF || s->state == LK_UNDEF_WEAK ? "undefined " : "";
     }
-    const char *sec = f->sections[f->sections[rela].info].name;
     return lk_fail(l, KEEL_E_UNSUPPORTED,
-                   "%s:(%s+0x%llx): relocation %s against %s%s`%s' can not be used when making a PIE object; "
+                   "%s: relocation %s against %s%s`%s' can not be used when making a PIE object; "
                    "recompile with -fPIE",
-                   f->name, sec ? sec : "?", (unsigned long long)r->offset, h->name, und, v, name);
+                   f->name, h->name, und, v, name);
 }
 
 int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
@@ -119,7 +119,7 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (!lk_dyn_is_address(l, f, r->sym))
         return 0;
     if (h->size != l->arch->word_size)
-        return need_pic(l, f, rela, r, h, &sym);
+        return need_pic(l, f, r, h, &sym);
     if (!(o->flags & SHF_WRITE) && !l->dyn->textrel) {
         const char *name = "";
         if (KEEL_ST_TYPE(sym.info) == STT_SECTION && sym.shndx < f->nsections && f->sections[sym.shndx].name)
@@ -156,5 +156,16 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t 
     if (!h || h->formula != KA_F_ABS || h->size != l->arch->word_size || d->nrel >= d->ndata ||
         !lk_dyn_is_address(l, f, symi))
         return;
-    d->rel[d->nrel++] = (lk_dynrel){place, value};
+    /* a pointer to an IFUNC: the function the resolver picks, as ld.bfd
+     * has it (IRELATIVE), not the IPLT entry */
+    lk_file *df;
+    uint32_t di;
+    keel_sym sym;
+    if (lk_ifunc_target(l, f, symi, &df, &di) && !keel_symtab_get(&df->symtab, di, &sym, NULL) &&
+        sym.shndx < df->elf.shnum && df->out[sym.shndx]) {
+        d->rel[d->nrel++] = (lk_dynrel){place, df->out[sym.shndx]->addr + df->pos[sym.shndx] + sym.value, true};
+        d->nirel++;
+        return;
+    }
+    d->rel[d->nrel++] = (lk_dynrel){place, value, false};
 }

@@ -137,9 +137,12 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 
+/* RELATIVE first (DT_RELACOUNT counts them), each kind by place */
 static int by_offset(const void *x, const void *y)
 {
     const lk_dynrel *a = x, *b = y;
+    if (a->irelative != b->irelative)
+        return a->irelative ? 1 : -1;
     return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
@@ -188,7 +191,7 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_RELAENT: return a->rela_size;
     case DT_FLAGS: return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0);
     case DT_FLAGS_1: return DF_1_PIE | (l->opt->now ? DF_1_NOW : 0);
-    case DT_RELACOUNT: return d->nrel + d->ngotrel;
+    case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
     default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
     }
 }
@@ -223,12 +226,12 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
             for (size_t i = 0; i < d->ngotrel; i++) {
                 uint64_t v = 0;
                 memcpy(&v, l->got->data + (uint64_t)d->gotrel[i] * w, w);
-                all[n++] = (lk_dynrel){l->got->addr + (uint64_t)d->gotrel[i] * w, v};
+                all[n++] = (lk_dynrel){l->got->addr + (uint64_t)d->gotrel[i] * w, v, false};
             }
             qsort(all, n, sizeof *all, by_offset);
             for (size_t i = 0; i < n; i++)
-                ka_write_rela(a, buf + d->rela->offset + i * a->rela_size, all[i].offset, 0, a->dyn.relative,
-                              (int64_t)all[i].addend);
+                ka_write_rela(a, buf + d->rela->offset + i * a->rela_size, all[i].offset, 0,
+                              all[i].irelative ? a->dyn.irelative : a->dyn.relative, (int64_t)all[i].addend);
             free(all);
         }
         /* (fewer than counted, a word the write pass dropped: the rest

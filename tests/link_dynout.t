@@ -1,0 +1,161 @@
+#!/usr/bin/perl
+# keel link's dynamic output (issue 13, the output side): position-
+# independent executables that relocate themselves (gcc -static-pie) and
+# PIEs of objects that need no shared library.  Each program is linked
+# from the line gcc's driver gives its linker, by ld.bfd and by keel:
+#   - keel's is an ET_DYN that prints what ld.bfd's prints, exits alike;
+#   - readelf -a and objdump -d read it without a warning;
+#   - eu-elflint --gnu-ld says nothing of it that it does not also say of
+#     ld.bfd's;
+#   - its dynamic tags are ld.bfd's, its dynamic relocations of the same
+#     types and counts;
+#   - linking twice gives the same bytes;
+# a program that prints where a global is runs at a different address
+# each time (ASLR moves a PIE).  Then the errors, in ld.bfd's words and
+# with no output left: an absolute 32-bit relocation against a symbol and
+# against a section, a dynamic relocation in a read-only section with -z
+# text.  musl: Debian's has no rcrt1.o, so musl-gcc -static-pie makes a
+# dynamic PIE against libc.so (the shared-input side's).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Programs qw(slurp spew have);
+use KeelTest qw(keel_setup run linker_args);
+
+my ($build, $keel, $tmp) = keel_setup('link_dynout', need => ['ld.bfd (binutils)', 'gcc', 'readelf', 'objdump']);
+my $progs = "$FindBin::Bin/progs";
+
+# The dynamic tags a file has (their names), sorted.
+sub tags {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '-dW', $file]);
+    return join ' ', sort map { /^\s*0x[0-9a-f]+\s+\((\w+)\)/ ? $1 : () } split /\n/, $r->{out};
+}
+
+# The dynamic relocations' types and their counts (R_X86_64_NONE, which
+# ld.bfd leaves where it dropped one, does nothing and is not counted).
+sub reloc_counts {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '-rW', $file]);
+    my %n;
+    $n{$_}++ for grep { !/_NONE$/ } $r->{out} =~ /^[0-9a-f]+\s+[0-9a-f]+\s+(R_\w+)/mg;
+    return join ' ', map {"$_=$n{$_}"} sort keys %n;
+}
+
+# eu-elflint's messages with the section and symbol numbers taken out
+# (the two links number them differently).
+sub lint {
+    my ($file) = @_;
+    my $r = run(argv => ['eu-elflint', '--gnu-ld', $file]);
+    my %m;
+    for (split /\n/, $r->{out} . $r->{err}) {
+        next if /^No errors/;
+        s/\[\s*\d+\]/[N]/g;
+        s/(symbol|offset|entry) \d+/$1 N/g;
+        s/\Q$file\E/FILE/g;
+        $m{$_} = 1;
+    }
+    return \%m;
+}
+
+my $libpy = '/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11-pic.a';
+# name => [compile command (in $tmp), driver command, file it needs, program arguments]
+my @cases = (
+    ['glibc C hello', "gcc -O2 -c $progs/link/hello.c -o hello.o", [qw(gcc -static-pie hello.o -o hello)]],
+    ['relocations of a PIE (pointers, TLS, IFUNC, weak)', "gcc -O2 -fPIE -c $progs/dynout/pie.c -o pie.o",
+     [qw(gcc -static-pie pie.o -o pie)]],
+    ['threads, __thread, libm', "gcc -O2 -c $progs/link/threads.c -o threads.o",
+     [qw(gcc -static-pie threads.o -o threads -pthread -lm)]],
+    ['C++ iostream, exceptions, thread_local, threads', "g++ -O2 -c $progs/link/cxx.cc -o cxx.o",
+     [qw(g++ -static-pie cxx.o -o cxx -pthread)]],
+    ['static-pie Python (libpython3.11-pic.a)',
+     "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
+     ['gcc', '-static-pie', 'pymain.o', $libpy, qw(-lexpat -lz -lm -lutil -o python)], $libpy,
+     ['-S', '-c', 'import json, re; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"))']],
+);
+
+my $lint = have('eu-elflint');
+for my $case (@cases) {
+    my ($name, $compile, $driver, $needs, $prog_args) = @$case;
+    SKIP: {
+        my $points = 7;
+        skip "$name: no $needs", $points if $needs && !-e $needs;
+        my $c = run(argv => ['/bin/sh', '-c', $compile]);
+        skip "$name: cannot compile: $c->{err}", $points if $c->{status};
+        my @args = linker_args(@$driver);
+        skip "$name: no linker line in '@$driver -###'", $points unless @args;
+        my $tag = $name =~ s/\W+/-/gr;
+        my $bfd = run(argv => ['ld.bfd', @args, '-o', "$tmp/$tag.bfd"]);
+        skip "$name: ld.bfd fails on it: $bfd->{err}", $points if $bfd->{status};
+        my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.keel"]);
+        my $h = run(argv => ['readelf', '-hW', "$tmp/$tag.keel"]);
+        ok($k->{status} == 0 && $h->{out} =~ /Type:\s+DYN/, "$name: keel link writes a position-independent executable")
+            or diag("keel link: $k->{err}");
+        my @pa = @{ $prog_args // [] };
+        my ($dr, $kr) = (run(argv => ["$tmp/$tag.bfd", @pa]), run(argv => ["$tmp/$tag.keel", @pa]));
+        ok($kr->{out} eq $dr->{out} && $kr->{err} eq $dr->{err} && $kr->{status} == $dr->{status} && $dr->{out} ne '',
+           "$name: it prints what ld.bfd's link prints, and exits alike")
+            or diag("ld.bfd's: status $dr->{status}, out '$dr->{out}', err '$dr->{err}'\n"
+                    . "keel's:   status $kr->{status}, out '$kr->{out}', err '" . substr($kr->{err}, 0, 500) . "'");
+        my $re = run(argv => ['readelf', '-aW', "$tmp/$tag.keel"]);
+        my $od = run(argv => ['objdump', '-d', "$tmp/$tag.keel"]);
+        my $warn = join '', grep { /warning|error/i } split /^/m, $re->{err} . $od->{err};
+        ok($re->{status} == 0 && $od->{status} == 0 && $warn eq '',
+           "$name: readelf -a and objdump -d read it without a warning") or diag($warn);
+        SKIP: {
+            skip "$name: no eu-elflint (elfutils)", 1 unless $lint;
+            my ($lb, $lk) = (lint("$tmp/$tag.bfd"), lint("$tmp/$tag.keel"));
+            my @new = grep { !$lb->{$_} } sort keys %$lk;
+            ok(!@new, "$name: eu-elflint --gnu-ld finds nothing it does not find in ld.bfd's")
+                or diag(join "\n", @new[0 .. ($#new > 9 ? 9 : $#new)]);
+        }
+        is(tags("$tmp/$tag.keel"), tags("$tmp/$tag.bfd"), "$name: the dynamic tags are ld.bfd's");
+        is(reloc_counts("$tmp/$tag.keel"), reloc_counts("$tmp/$tag.bfd"),
+           "$name: the dynamic relocations are ld.bfd's types and counts");
+        run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.again"]);
+        ok(-e "$tmp/$tag.again" && slurp("$tmp/$tag.again") eq slurp("$tmp/$tag.keel"),
+           "$name: linking again gives the same bytes");
+    }
+}
+
+# ASLR: a PIE runs at a new base each time (the kernel's, if it randomizes)
+SKIP: {
+    my $tag = 'relocations-of-a-PIE-pointers-TLS-IFUNC-weak-';
+    skip 'the PIE was not linked', 1 unless -x "$tmp/$tag.keel";
+    skip 'address space randomization is off', 1 if slurp('/proc/sys/kernel/randomize_va_space') =~ /^0/;
+    my @at = map { run(argv => ["$tmp/$tag.keel", 'addr'])->{out} } 1 .. 3;
+    ok($at[0] =~ /^0x[0-9a-f]+$/ && ($at[0] ne $at[1] || $at[1] ne $at[2]),
+       "a PIE runs where ASLR puts it: a global at @{[ map { s/\n//r } @at ]}");
+}
+
+# ---------------------------------------------------------------- errors
+# Each error as ld.bfd words it (its own message is the oracle), and no
+# output file.
+SKIP: {
+    my @args = linker_args(qw(gcc -static-pie hello.o -o hello));
+    skip 'no gcc linker line', 6 unless @args && -e "$tmp/hello.o";
+    spew("$tmp/abs32.s", ".text\n.globl main\nmain:\n  movl \$counter, %eax\n  ret\n.data\n.globl counter\ncounter: .long 1\n"
+                         . ".section .note.GNU-stack,\"\",\@progbits\n");
+    spew("$tmp/sec32.s", ".text\n.globl main\nmain:\n  movl \$here, %eax\n  ret\n.data\nhere: .long 1\n"
+                         . ".section .note.GNU-stack,\"\",\@progbits\n");
+    spew("$tmp/ro.s", ".text\n.globl main\nmain:\n  xorl %eax, %eax\n  ret\n.section .rodata\n.quad main\n"
+                      . ".section .note.GNU-stack,\"\",\@progbits\n");
+    for my $e (['abs32', 'an absolute 32-bit relocation against a symbol', qr/can not be used when making a PIE/],
+               ['sec32', 'against a section', qr/can not be used when making a PIE/],
+               ['ro', 'a dynamic relocation in a read-only section (-z text)', qr/read-only segment has dynamic relocations/]) {
+        my ($obj, $what, $re) = @$e;
+        run(argv => ['gcc', '-c', "$obj.s", '-o', "$obj.o"]);
+        my @a = map { $_ eq 'hello.o' ? "$obj.o" : $_ } @args;
+        my $b = run(argv => ['ld.bfd', @a, '-o', "$tmp/$obj.bfd"]);
+        my ($want) = grep {/$re/} split /\n/, $b->{err};
+        $want = ($want // '') =~ s/^\S*ld(?:\.bfd)?: //r;
+        my $k = run(file => $keel, argv => [$keel, 'link', @a, '-o', "$tmp/$obj.out"]);
+        ok($want ne '' && index($k->{err}, $want) >= 0, "$what: ld.bfd's words ($want)")
+            or diag("keel: $k->{err}\nld.bfd: $b->{err}");
+        ok($k->{status} != 0 && !-e "$tmp/$obj.out", "$what: exit status not 0, no output file");
+    }
+}
+
+done_testing();
