@@ -74,13 +74,26 @@ my @cases = (
      "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
      ['gcc', '-static-pie', 'pymain.o', $libpy, qw(-lexpat -lz -lm -lutil -o python)], $libpy,
      ['-S', '-c', 'import json, re; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"))']],
+    # -pie of objects that need no shared library: PT_INTERP, PT_PHDR, the
+    # dynamic linker relocates it
+    ['-pie without libraries (raw system calls)', "gcc -O2 -fPIE -c $progs/dynout/raw.c -o raw.o",
+     [qw(gcc -pie -nostdlib raw.o -o raw)]],
 );
+
+# The program headers' types and the interpreter they ask for.
+sub phdrs {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '-lW', $file]);
+    my @t = sort map { /^\s+([A-Z_]+)\s+0x/ ? $1 : () } split /\n/, $r->{out};
+    my ($interp) = $r->{out} =~ /Requesting program interpreter: ([^\]]+)/;
+    return join(' ', @t) . ($interp ? " interp $interp" : '');
+}
 
 my $lint = have('eu-elflint');
 for my $case (@cases) {
     my ($name, $compile, $driver, $needs, $prog_args) = @$case;
     SKIP: {
-        my $points = 7;
+        my $points = 8;
         skip "$name: no $needs", $points if $needs && !-e $needs;
         my $c = run(argv => ['/bin/sh', '-c', $compile]);
         skip "$name: cannot compile: $c->{err}", $points if $c->{status};
@@ -112,6 +125,7 @@ for my $case (@cases) {
                 or diag(join "\n", @new[0 .. ($#new > 9 ? 9 : $#new)]);
         }
         is(tags("$tmp/$tag.keel"), tags("$tmp/$tag.bfd"), "$name: the dynamic tags are ld.bfd's");
+        is(phdrs("$tmp/$tag.keel"), phdrs("$tmp/$tag.bfd"), "$name: the program headers are ld.bfd's kinds");
         is(reloc_counts("$tmp/$tag.keel"), reloc_counts("$tmp/$tag.bfd"),
            "$name: the dynamic relocations are ld.bfd's types and counts");
         run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.again"]);
