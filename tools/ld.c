@@ -134,7 +134,8 @@ static void usage(FILE *to)
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "Not yet: -shared, linker scripts, shared libraries, LTO inputs.\n",
+          "  -shared  -soname NAME (-h)  --no-undefined  -z defs  (a shared object of objects needing no library)\n"
+          "Not yet: linker scripts, shared libraries as inputs, LTO inputs.\n",
           to);
 }
 
@@ -482,7 +483,7 @@ static void z_keyword(keel_link_options *o, const char *kw)
     else if (strcmp(kw, "muldefs") == 0)
         o->allow_multiple_definition = true;
     else if (strcmp(kw, "defs") == 0) /* --unresolved-symbols=report-all, as in ld.bfd (the last one wins) */
-        o->ignore_unresolved = false;
+        o->ignore_unresolved = false, o->no_undefined = true;
     else if (strcmp(kw, "undefs") == 0) /* ignore-in-object-files: all a static link has */
         o->ignore_unresolved = true;
     else {
@@ -502,7 +503,6 @@ static const char *const quiet_flags[] = {
     "d",
     "dc",
     "dp",
-    "no-undefined",
     "allow-shlib-undefined",
     "no-allow-shlib-undefined",
     "no-warn-mismatch",
@@ -816,7 +816,11 @@ static bool parse_long(parser *p)
         else if (val)
             fail("invalid --hash-style `%s'", val);
     } else if (flag(a, "shared") || flag(a, "Bshareable"))
-        fail("%s: shared libraries are not supported yet", p->orig[p->i]);
+        o->shared = true;
+    else if (flag(a, "no-undefined"))
+        o->no_undefined = true;
+    else if (with_value(p, "soname", &val) || short_value(p, 'h', &val))
+        o->soname = val;
     else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
         o->relocatable = true;
     else if (with_value(p, "script", &val))

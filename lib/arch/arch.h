@@ -159,6 +159,14 @@ typedef struct ka_arch {
     uint32_t iplt_size;
     void (*write_iplt)(uint8_t *out, uint64_t stub, uint64_t got_slot);
     ka_dyn_types dyn;
+    /* A lazy PLT (a shared object's calls to preemptible functions): PLT0
+     * at plt pushes the second .got.plt word and jumps through the third
+     * (the dynamic linker's resolver); entry i at stub jumps through its
+     * slot, which first points back into it, pushes i and jumps to PLT0. */
+    uint32_t plt0_size, plt_size;
+    void (*write_plt0)(uint8_t *out, uint64_t plt, uint64_t got_plt);
+    void (*write_plt)(uint8_t *out, uint64_t stub, uint64_t got_slot, uint32_t index, uint64_t plt0);
+    uint32_t plt_lazy_offset; /* where in an entry its slot first points (the push) */
     /* enum ka_prop_merge for a processor-specific property type */
     uint8_t (*property_merge)(uint32_t type);
     /* Furthest a PC-relative 32-bit reference reaches, either way. */

@@ -17,6 +17,19 @@ typedef struct lk_dynrel {
     bool irelative;
 } lk_dynrel;
 
+/* A relocation against a symbol (R_X86_64_64 and the like): the dynamic
+ * linker's, by the symbol's .dynsym entry. */
+typedef struct lk_dynsymrel {
+    uint64_t offset;
+    lk_sym *sym;
+    int64_t addend;
+} lk_dynsymrel;
+
+typedef struct lk_gotsym {
+    uint32_t slot;
+    lk_sym *sym;
+} lk_gotsym;
+
 enum { LK_DYN_MAXTAGS = 32 };
 
 typedef struct lk_dyn {
@@ -31,6 +44,22 @@ typedef struct lk_dyn {
     lk_dynrel *rel;
     size_t nrel, nirel; /* (nirel of them IRELATIVE) */
     bool textrel;       /* a dynamic relocation applies to a read-only section (-z notext) */
+    /* -shared: relocations the dynamic linker binds by symbol */
+    lk_dynsymrel *srel;   /* the write pass's absolute words against preemptible symbols */
+    size_t nsdata, nsrel; /* counted by the scan, recorded by the write pass */
+    lk_gotsym *gotsym;    /* the GOT slots of preemptible symbols (GLOB_DAT) */
+    size_t ngotsym, capgotsym;
+    lk_sym **plts; /* the PLT entries' symbols, in entry order (JUMP_SLOT) */
+    size_t nplt, capplt;
+    lk_osec *plt, *rela_plt;
+    /* .dynsym: the undefined ones first (not hashed), then the exported ones
+     * by GNU hash bucket (dyn_symbols.c) */
+    lk_sym **dsyms;
+    size_t ndsyms, nunhashed;
+    uint32_t nbuckets, maskwords;
+    uint32_t *name_off; /* per dynamic symbol: its name in .dynstr */
+    uint32_t soname_off;
+    uint64_t dynstr_size;
     /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
     uint64_t tags[LK_DYN_MAXTAGS];
     size_t ntags;
@@ -41,5 +70,11 @@ typedef struct lk_dyn {
  * link-editor defines; not an absolute value, a TLS offset or an
  * undefined weak symbol (0 in an executable that has no shared library). */
 bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi);
+/* The global symbol symi of f names, or NULL (a local one). */
+lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi);
+/* -shared: .dynsym and .dynstr planned, hash tables sized (dyn_symbols.c);
+ * their bytes written. */
+int lk_dyn_symbols(lk_link *l);
+void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf);
 
 #endif

@@ -63,32 +63,45 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     const ka_arch *a = l->arch;
     unsigned w = a->word_size;
     bool sysv = opt->hash_style != 2, gnu = opt->hash_style != 1; /* ld.bfd's default here: both */
-    size_t nrel = d->ndata + d->ngotrel;
-    if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)))
+    size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym;
+    if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)) ||
+        !(d->srel = lk_alloc(&l->arena, (d->nsdata + 1) * sizeof *d->srel)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    int rc = 0;
-    if (!opt->no_dynamic_linker) {
+    int rc = opt->shared ? lk_dyn_symbols(l) : 0; /* .dynsym's symbols (dyn_symbols.c) */
+    if (!opt->shared)                             /* the null symbol alone: one bucket, one bloom word */
+        d->nbuckets = d->maskwords = 1;
+    uint64_t nsyms = d->ndsyms + 1, nhashed = d->ndsyms - d->nunhashed;
+    if (!rc && opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker) {
         const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
         rc = make(l, seq, &d->interp, ".interp", SHT_PROGBITS, SHF_ALLOC, strlen(interp) + 1, 1);
     }
     /* one symbol, the null one: one bucket, one chain (sysv); one bucket,
      * one bloom word, no chain (gnu), as ld.bfd writes them */
     if (!rc && sysv)
-        rc = make(l, seq, &d->hash, ".hash", SHT_HASH, SHF_ALLOC, 16, 8);
+        rc = make(l, seq, &d->hash, ".hash", SHT_HASH, SHF_ALLOC, 4 * (2 + (uint64_t)d->nbuckets + nsyms), 8);
     if (!rc && gnu)
-        rc = make(l, seq, &d->gnu_hash, ".gnu.hash", SHT_GNU_HASH, SHF_ALLOC, 16 + w + 4, 8);
+        rc = make(l, seq, &d->gnu_hash, ".gnu.hash", SHT_GNU_HASH, SHF_ALLOC,
+                  16 + (uint64_t)d->maskwords * w + 4 * ((uint64_t)d->nbuckets + nhashed), 8);
     if (!rc)
-        rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, a->sym_size, 8);
+        rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, nsyms * a->sym_size, 8);
     if (!rc)
-        rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, 1, 1);
+        rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, opt->shared ? d->dynstr_size : 1, 1);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
-    if (!rc && (l->nifuncs || lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
-        rc = make(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 3 * w, w);
+    if (!rc && d->nplt) /* the lazy PLT, its slots and their JUMP_SLOT relocations */
+        rc = make(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+                  a->plt0_size + d->nplt * (uint64_t)a->plt_size, 16);
+    if (!rc && d->nplt)
+        rc = make(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, d->nplt * a->rela_size, 8);
+    if (!rc &&
+        (l->nifuncs || d->nplt || lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
+        rc = make(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, (3 + d->nplt) * w, w);
     if (rc)
         return rc;
     /* the tags, in ld.bfd's order */
     d->ntags = 0;
+    if (opt->soname)
+        tag(d, DT_SONAME);
     if (defined(l, "_init"))
         tag(d, DT_INIT);
     if (defined(l, "_fini"))
@@ -112,8 +125,9 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     tag(d, DT_SYMTAB);
     tag(d, DT_STRSZ);
     tag(d, DT_SYMENT);
-    tag(d, DT_DEBUG); /* an executable's, for debuggers */
-    if (l->nifuncs) {
+    if (!opt->shared)
+        tag(d, DT_DEBUG); /* an executable's, for debuggers */
+    if (l->nifuncs || d->nplt) {
         tag(d, DT_PLTGOT);
         tag(d, DT_PLTRELSZ);
         tag(d, DT_PLTREL);
@@ -128,8 +142,9 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         tag(d, DT_TEXTREL);
     if (d->textrel || opt->now)
         tag(d, DT_FLAGS);
-    tag(d, DT_FLAGS_1);
-    if (d->rela)
+    if (!opt->shared || opt->now)
+        tag(d, DT_FLAGS_1);
+    if (d->rela && d->ndata + d->ngotrel > d->nirel)
         tag(d, DT_RELACOUNT);
     tag(d, DT_NULL);
     return make(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, d->ntags * 2 * (uint64_t)w, w);
@@ -158,6 +173,12 @@ static uint64_t value_of(lk_link *l, const char *name)
     return v;
 }
 
+static int by_place(const void *x, const void *y)
+{
+    const lk_dynsymrel *a = x, *b = y;
+    return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
 static uint64_t tag_value(lk_link *l, uint64_t t)
 {
     const lk_dyn *d = l->dyn;
@@ -183,14 +204,15 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_STRSZ: return d->dynstr->size;
     case DT_SYMENT: return a->sym_size;
     case DT_PLTGOT: return d->got_plt ? d->got_plt->addr : l->igot->addr;
-    case DT_PLTRELSZ: return l->rela_iplt->size;
+    case DT_SONAME: return d->soname_off;
+    case DT_PLTRELSZ: return d->rela_plt ? d->rela_plt->size : l->rela_iplt->size;
     case DT_PLTREL: return DT_RELA;
-    case DT_JMPREL: return l->rela_iplt->addr;
+    case DT_JMPREL: return d->rela_plt ? d->rela_plt->addr : l->rela_iplt->addr;
     case DT_RELA: return d->rela->addr;
     case DT_RELASZ: return d->rela->size;
     case DT_RELAENT: return a->rela_size;
     case DT_FLAGS: return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0);
-    case DT_FLAGS_1: return DF_1_PIE | (l->opt->now ? DF_1_NOW : 0);
+    case DT_FLAGS_1: return (l->opt->shared ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0);
     case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
     default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
     }
@@ -205,11 +227,11 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
         const char *interp = l->opt->dynamic_linker ? l->opt->dynamic_linker : default_interp;
         memcpy(buf + d->interp->offset, interp, strlen(interp) + 1);
     }
-    if (d->hash) { /* nbucket 1, nchain 1, the bucket and the chain empty */
+    if (d->hash && !l->opt->shared) { /* nbucket 1, nchain 1, the bucket and the chain empty */
         put32(buf + d->hash->offset, 1);
         put32(buf + d->hash->offset + 4, 1);
     }
-    if (d->gnu_hash) { /* nbuckets 1, symoffset 1, bloom size 1, shift 6; the rest 0 */
+    if (d->gnu_hash && !l->opt->shared) { /* nbuckets 1, symoffset 1, bloom size 1, shift 6; the rest 0 */
         uint8_t *g = buf + d->gnu_hash->offset;
         put32(g, 1);
         put32(g + 4, 1);
@@ -234,9 +256,37 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
                               all[i].irelative ? a->dyn.irelative : a->dyn.relative, (int64_t)all[i].addend);
             free(all);
         }
+        /* then the symbolic ones, by place: absolute words and GOT slots */
+        size_t at = n, k = 0;
+        lk_dynsymrel *sym = malloc((d->nsrel + d->ngotsym + 1) * sizeof *sym);
+        if (sym) {
+            memcpy(sym, d->srel, d->nsrel * sizeof *sym);
+            k = d->nsrel;
+            for (size_t i = 0; i < d->ngotsym; i++) /* (INT64_MIN marks a GOT slot: GLOB_DAT) */
+                sym[k++] = (lk_dynsymrel){l->got->addr + (uint64_t)d->gotsym[i].slot * w, d->gotsym[i].sym, INT64_MIN};
+            qsort(sym, k, sizeof *sym, by_place);
+            for (size_t i = 0; i < k; i++) {
+                bool glob = sym[i].addend == INT64_MIN;
+                ka_write_rela(a, buf + d->rela->offset + (at + i) * a->rela_size, sym[i].offset, sym[i].sym->dynsym,
+                              glob ? a->dyn.glob_dat : a->dyn.abs, glob ? 0 : sym[i].addend);
+            }
+            free(sym);
+        }
         /* (fewer than counted, a word the write pass dropped: the rest
-         * stay R_*_NONE, zeros, past DT_RELACOUNT) */
+         * stay R_*_NONE, zeros) */
     }
+    if (d->plt) { /* PLT0, the entries, their lazy slots and JUMP_SLOT relocations */
+        a->write_plt0(buf + d->plt->offset, d->plt->addr, d->got_plt->addr);
+        for (size_t i = 0; i < d->nplt; i++) {
+            uint64_t stub = d->plt->addr + a->plt0_size + i * a->plt_size, slot = d->got_plt->addr + (3 + i) * w;
+            a->write_plt(buf + d->plt->offset + a->plt0_size + i * a->plt_size, stub, slot, (uint32_t)i, d->plt->addr);
+            ka_put_word(a, buf + d->got_plt->offset + (3 + i) * w, stub + a->plt_lazy_offset);
+            ka_write_rela(a, buf + d->rela_plt->offset + i * a->rela_size, slot, d->plts[i]->dynsym, a->dyn.jump_slot,
+                          0);
+        }
+    }
+    if (l->opt->shared)
+        lk_dyn_fill_symbols(l, buf);
     if (d->got_plt)
         ka_put_word(a, buf + d->got_plt->offset, d->dynamic->addr);
     for (size_t i = 0; i < d->ntags; i++) {
@@ -261,4 +311,8 @@ void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh)
         sh->link = dynsym;
     else if (o == d->got_plt || o == l->got)
         sh->entsize = l->arch->word_size;
+    else if (o == d->plt)
+        sh->entsize = l->arch->plt_size;
+    else if (o == d->rela_plt) /* the slots it fills */
+        sh->link = dynsym, sh->info = d->got_plt->index, sh->flags |= SHF_INFO_LINK;
 }

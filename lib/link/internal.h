@@ -84,6 +84,7 @@ typedef struct lk_sym {
     uint8_t pol_vis;        /* export_policy.c: the most constraining STV_* of all its symbols */
     uint8_t pol_flags;      /* export_policy.c: LK_POL_*; object.c: LK_POL_ALIAS */
     uint16_t pol_ver;       /* export_policy.c: its version node, 1 + its index (0: none) */
+    uint32_t dynsym;        /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -487,7 +488,12 @@ struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);
 int lk_dyn_place(lk_link *l, uint32_t *seq);
-void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value);
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value, int64_t addend);
+/* -shared: whether a reference to symbol symi of f may be bound elsewhere
+ * at run time (a default-visibility global); its PLT entry's address for
+ * a call (false: none). */
+bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi);
+bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
 void lk_dyn_fill(lk_link *l, uint8_t *buf);
 /* The section header's link, info and entsize of a dynamic section. */
 void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh);
@@ -520,6 +526,8 @@ enum lk_need_flags {
     LK_N_RELAXED = 1 << 3,   /* some reference was relaxed (a GOT load made direct, TLS made local-exec) */
     LK_N_IPLT = 1 << 4,      /* an IFUNC: calls and pointers reach its IPLT entry, iplt */
     LK_N_DYNREL = 1 << 5,    /* dynamic output: its address slot has a RELATIVE relocation (dyn_scan.c) */
+    LK_N_DYNSYM = 1 << 6,    /* -shared: its address slot is the dynamic linker's (GLOB_DAT) */
+    LK_N_PLT = 1 << 7,       /* -shared: calls reach it through its PLT entry, plt */
 };
 /* The TLS access model after relaxation: the one the output uses */
 enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };
@@ -529,6 +537,7 @@ typedef struct lk_needs {
     uint8_t tls;             /* enum lk_tls_model */
     uint32_t got, got_tpoff; /* slot numbers in .got, with LK_N_GOT, LK_N_GOT_TPOFF */
     uint32_t iplt;           /* with LK_N_IPLT: its entry in .iplt (and .igot.plt, .rela.iplt) */
+    uint32_t plt;            /* with LK_N_PLT: its entry in .plt (after PLT0; .got.plt, .rela.plt) */
 } lk_needs;
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 /* The record of symbol symi of f, made empty if new (NULL: out of memory,

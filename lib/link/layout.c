@@ -65,11 +65,13 @@ static const char *output_name(const char *in)
  * image ends before its zero-filled part). */
 static int class_of(const lk_osec *o)
 {
-    static const char *const order[] = {
-        ".hash",    ".gnu.hash",      ".dynsym",     ".dynstr",     ".rela.dyn",     ".rela.iplt", ".init",
-        ".iplt",    ".text",          ".fini",       ".rodata",     ".eh_frame_hdr", ".eh_frame",  ".gcc_except_table",
-        ".tdata",   ".preinit_array", ".init_array", ".fini_array", ".data.rel.ro",  ".dynamic",   ".got",
-        ".got.plt", ".igot.plt",      ".data"};
+    static const char *const order[] = {".hash",        ".gnu.hash",      ".dynsym",     ".dynstr",
+                                        ".rela.dyn",    ".rela.iplt",     ".rela.plt",   ".init",
+                                        ".plt",         ".iplt",          ".text",       ".fini",
+                                        ".rodata",      ".eh_frame_hdr",  ".eh_frame",   ".gcc_except_table",
+                                        ".tdata",       ".preinit_array", ".init_array", ".fini_array",
+                                        ".data.rel.ro", ".dynamic",       ".got",        ".got.plt",
+                                        ".igot.plt",    ".data"};
     if (o->type == SHT_NOBITS && !(o->flags & SHF_TLS))
         return 101;
     if (strcmp(o->name, ".interp") == 0) /* before the notes, as GNU ld's script has it */
@@ -759,7 +761,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         return lk_fail(l, KEEL_E_RANGE, "invalid common page size `%#llx'", (unsigned long long)commonp);
     if (commonp > maxp) /* as GNU ld: the layout's page is at least the common one */
         maxp = commonp;
-    uint64_t base = opt->has_text_segment ? opt->text_segment : opt->pie ? 0 : l->arch->image_base;
+    uint64_t base = opt->has_text_segment ? opt->text_segment : l->dyn ? 0 : l->arch->image_base;
     for (size_t i = 0; i < opt->nsection_starts; i++)
         if (opt->section_starts[i].addr > LIMIT)
             return lk_fail(l, KEEL_E_RANGE, "--section-start %s=%#llx: the address is above %#llx",

@@ -253,6 +253,10 @@ static int check_undefined(lk_link *l)
     }
     if (!candidates)
         return 0;
+    if (opt->shared && !opt->no_undefined) { /* the dynamic linker's to bind (ld.bfd's default) */
+        l->undef_ok = true;
+        return 0;
+    }
     if (opt->ignore_unresolved || opt->warn_unresolved || opt->noinhibit_exec)
         l->undef_ok = true;
     if (opt->ignore_unresolved)

@@ -359,6 +359,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             r.addend = 0;
         }
         ka_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
+        if (l->dyn && h->formula == KA_F_PLT) /* a call to a preemptible symbol: its PLT entry (-shared) */
+            lk_dyn_plt_address(l, f, r.sym, &in.L);
         /* what it needs after relaxation, as the scan was told (scan.c):
          * the target says what the instruction allows, the symbol's
          * needs what the symbol does */
@@ -430,7 +432,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                            (unsigned long long)value);
         }
         if (l->dyn && alloc) /* an absolute address: relocated at load time (dyn_scan.c) */
-            lk_dyn_word(l, f, r.sym, r.type, base + r.offset, value);
+            lk_dyn_word(l, f, r.sym, r.type, base + r.offset, value, r.addend);
     }
     return 0;
 }
