@@ -1,28 +1,31 @@
 #!/usr/bin/perl
 # keel link's dynamic output (issue 13, the output side): position-
-# independent executables that relocate themselves (gcc -static-pie) and
-# PIEs of objects that need no shared library.  Each program is linked
-# from the line gcc's driver gives its linker, by ld.bfd and by keel:
+# independent executables that relocate themselves (gcc -static-pie),
+# PIEs of objects that need no shared library, and shared objects.  Each
+# is linked from the line gcc's driver gives its linker, by ld.bfd and by
+# keel:
 #   - keel's is an ET_DYN that prints what ld.bfd's prints, exits alike;
 #   - readelf -a and objdump -d read it without a warning;
 #   - eu-elflint --gnu-ld says nothing of it that it does not also say of
 #     ld.bfd's;
-#   - its dynamic tags are ld.bfd's, its dynamic relocations of the same
-#     types and counts;
+#   - its dynamic tags and program header kinds are ld.bfd's, its dynamic
+#     relocations of the same types and counts;
 #   - linking twice gives the same bytes;
 # a program that prints where a global is runs at a different address
-# each time (ASLR moves a PIE).  Then the errors, in ld.bfd's words and
-# with no output left: an absolute 32-bit relocation against a symbol and
-# against a section, a dynamic relocation in a read-only section with -z
-# text.  musl: Debian's has no rcrt1.o, so musl-gcc -static-pie makes a
-# dynamic PIE against libc.so (the shared-input side's).
+# each time (ASLR moves a PIE).  A shared library (below).  Then the
+# errors, in ld.bfd's words and with no output left: an absolute 32-bit
+# relocation against a symbol and against a section, a dynamic relocation
+# in a read-only section with -z text; in a shared object, a PC-relative
+# reference to a preemptible symbol and (-z defs) an undefined one.
+# musl: Debian's has no rcrt1.o, so musl-gcc -static-pie makes a dynamic
+# PIE against libc.so (shared inputs: not this file's).
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Programs qw(slurp spew have);
-use KeelTest qw(keel_setup run linker_args);
+use KeelTest qw(keel_setup run linker_args test_env);
 
 my ($build, $keel, $tmp) = keel_setup('link_dynout', need => ['ld.bfd (binutils)', 'gcc', 'readelf', 'objdump']);
 my $progs = "$FindBin::Bin/progs";
@@ -144,6 +147,76 @@ SKIP: {
        "a PIE runs where ASLR puts it: a global at @{[ map { s/\n//r } @at ]}");
 }
 
+# ---------------------------------------------------------------- -shared
+# A library keel links (gcc -shared -nostdlib: it needs no shared library
+# at link time; printf is the dynamic linker's to bind), against ld.bfd's
+# link of the same line: the same dynamic symbols, tags and relocation
+# kinds; used by a program ld.bfd links against it, lazily and with
+# LD_BIND_NOW=1, and by dlopen, printing what ld.bfd's library makes
+# them print; the program's lib_preempt preempts the library's own.
+sub dynsyms {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '--dyn-syms', '-W', $file]);
+    my @s;
+    for (split /\n/, $r->{out}) {
+        next unless /^\s*\d+:\s+[0-9a-f]+\s+\d+\s+(\w+)\s+(\w+)\s+(\w+)\s+(\w+)\s+(\S+)$/;
+        push @s, join(' ', $5, $1, $2, $3, $4 eq 'UND' ? 'UND' : 'defined');
+    }
+    return join "\n", sort @s;
+}
+
+SKIP: {
+    my $points = 12;
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -c $progs/dynout/lib.c -o lib.o && mkdir -p k b"]);
+    skip "cannot compile the library: $c->{err}", $points if $c->{status};
+    for my $now (0, 1) {
+        my @args = linker_args('gcc', '-shared', '-nostdlib', 'lib.o', '-o', 'libdyn.so', '-Wl,-soname,libdyn.so',
+                               $now ? ('-Wl,-z,now') : ());
+        my $sfx = $now ? '-now' : '';
+        my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/b/libdyn.so$sfx"]);
+        my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/k/libdyn.so$sfx"]);
+        if ($now) {
+            is(tags("$tmp/k/libdyn.so-now"), tags("$tmp/b/libdyn.so-now"),
+               '-shared -z now: the dynamic tags are ld.bfd\'s (FLAGS BIND_NOW, FLAGS_1 NOW)')
+                or diag($k->{err});
+            next;
+        }
+        my $h = run(argv => ['readelf', '-hW', "$tmp/k/libdyn.so"]);
+        ok($k->{status} == 0 && $b->{status} == 0 && $h->{out} =~ /Type:\s+DYN \(Shared object/,
+           '-shared: keel link writes a shared object') or diag("keel: $k->{err}\nld.bfd: $b->{err}");
+        is(dynsyms("$tmp/k/libdyn.so"), dynsyms("$tmp/b/libdyn.so"), '-shared: .dynsym holds ld.bfd\'s symbols');
+        is(tags("$tmp/k/libdyn.so"), tags("$tmp/b/libdyn.so"), '-shared: the dynamic tags are ld.bfd\'s');
+        is(reloc_counts("$tmp/k/libdyn.so"), reloc_counts("$tmp/b/libdyn.so"),
+           '-shared: the dynamic relocations are ld.bfd\'s types and counts');
+        my $re = run(argv => ['readelf', '-aW', "$tmp/k/libdyn.so"]);
+        my $od = run(argv => ['objdump', '-d', "$tmp/k/libdyn.so"]);
+        my $warn = join '', grep { /warning|error/i } split /^/m, $re->{err} . $od->{err};
+        ok($warn eq '', '-shared: readelf -a and objdump -d read it without a warning') or diag($warn);
+        SKIP: {
+            skip 'no eu-elflint (elfutils)', 1 unless $lint;
+            my ($lb, $lk) = (lint("$tmp/b/libdyn.so"), lint("$tmp/k/libdyn.so"));
+            my @new = grep { !$lb->{$_} } sort keys %$lk;
+            ok(!@new, '-shared: eu-elflint --gnu-ld finds nothing it does not find in ld.bfd\'s') or diag(join "\n", @new);
+        }
+        run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/k/again.so"]);
+        ok(slurp("$tmp/k/again.so") eq slurp("$tmp/k/libdyn.so"), '-shared: linking again gives the same bytes');
+    }
+    my $u = run(argv => ['/bin/sh', '-c', "gcc -O2 $progs/dynout/uselib.c -Lk -ldyn -o use-k && "
+                                          . "gcc -O2 $progs/dynout/uselib.c -Lb -ldyn -o use-b && gcc -O2 $progs/dynout/dl.c -o dl -ldl"]);
+    ok($u->{status} == 0, 'ld.bfd links a program against the library keel made') or diag($u->{err});
+    for my $bind ('lazy', 'LD_BIND_NOW=1') {
+        my %e = (test_env(), $bind eq 'lazy' ? () : (LD_BIND_NOW => 1));
+        my $rk = run(env => { %e, LD_LIBRARY_PATH => "$tmp/k" }, argv => ["$tmp/use-k"]);
+        my $rb = run(env => { %e, LD_LIBRARY_PATH => "$tmp/b" }, argv => ["$tmp/use-b"]);
+        ok($rk->{status} == 0 && $rk->{out} eq $rb->{out} && $rk->{out} =~ /^preempted 29$/m,
+           "-shared ($bind): the program prints what it prints with ld.bfd's library, lib_preempt preempted")
+            or diag("keel's library: $rk->{status} '$rk->{out}' $rk->{err}\nld.bfd's: '$rb->{out}'");
+    }
+    my ($dk, $db) = (run(argv => ["$tmp/dl", "$tmp/k/libdyn.so"]), run(argv => ["$tmp/dl", "$tmp/b/libdyn.so"]));
+    ok($dk->{status} == 0 && $dk->{out} eq $db->{out} && $dk->{out} =~ /add \d+/, '-shared: dlopen and dlsym find its symbols')
+        or diag("keel's: $dk->{status} '$dk->{out}'\nld.bfd's: '$db->{out}'");
+}
+
 # ---------------------------------------------------------------- errors
 # Each error as ld.bfd words it (its own message is the oracle), and no
 # output file.
@@ -170,6 +243,25 @@ SKIP: {
             or diag("keel: $k->{err}\nld.bfd: $b->{err}");
         ok($k->{status} != 0 && !-e "$tmp/$obj.out", "$what: exit status not 0, no output file");
     }
+}
+
+# -shared: a PC-relative reference to a preemptible symbol (an object not
+# built -fPIC), and an undefined symbol with -z defs
+SKIP: {
+    skip 'the library object was not built', 4 unless -e "$tmp/lib.o";
+    spew("$tmp/nopic.c", "int shared_var = 1;\nint get(void) { return shared_var; }\n");
+    run(argv => [qw(gcc -O2 -fno-pic -c nopic.c -o nopic.o)]);
+    my $b = run(argv => [qw(ld.bfd -shared nopic.o -o), "$tmp/np.bfd"]);
+    my ($want) = grep {/can not be used when making a shared object/} split /\n/, $b->{err};
+    $want = ($want // '') =~ s/^\S*ld(?:\.bfd)?: //r;
+    my $k = run(file => $keel, argv => [$keel, 'link', '-shared', 'nopic.o', '-o', "$tmp/np.so"]);
+    ok($want ne '' && index($k->{err}, $want) >= 0, "-shared, a PC32 reference to a preemptible symbol: ld.bfd's words ($want)")
+        or diag("keel: $k->{err}\nld.bfd: $b->{err}");
+    ok($k->{status} != 0 && !-e "$tmp/np.so", '... exit status not 0, no output file');
+    $k = run(file => $keel, argv => [$keel, 'link', '-shared', '-z', 'defs', 'lib.o', '-o', "$tmp/defs.so"]);
+    like($k->{err}, qr/lib\.c:\(\.text\+0x[0-9a-f]+\): undefined reference to 'printf'/,
+         '-shared -z defs: an undefined symbol is an error, at its place');
+    ok($k->{status} != 0 && !-e "$tmp/defs.so", '... exit status not 0, no output file');
 }
 
 done_testing();
