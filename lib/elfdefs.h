@@ -133,6 +133,7 @@ enum { /* dynamic output (lib/link/dyn_*.c) */
        DT_FLAGS_1 = 0x6ffffffb,
        DF_TEXTREL = 0x4,
        DF_BIND_NOW = 0x8,
+       DF_STATIC_TLS = 0x10,
        DF_1_NOW = 0x1,
        DF_1_PIE = 0x08000000,
 };

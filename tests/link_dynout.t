@@ -245,6 +245,31 @@ SKIP: {
     }
 }
 
+# -shared with thread-local storage: general and local dynamic, hidden,
+# initial exec; the program reads and writes them in two threads
+SKIP: {
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -c $progs/dynout/tls_lib.c -o tls_lib.o && mkdir -p tk tb"]);
+    skip "cannot compile the TLS library: $c->{err}", 6 if $c->{status};
+    my @args = linker_args(qw(gcc -shared -nostdlib tls_lib.o -o libtls.so));
+    my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/tb/libtls.so"]);
+    my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/tk/libtls.so"]);
+    ok($k->{status} == 0, '-shared with TLS: keel links it') or diag($k->{err});
+    is(dynsyms("$tmp/tk/libtls.so"), dynsyms("$tmp/tb/libtls.so"), '-shared with TLS: .dynsym holds ld.bfd\'s symbols');
+    is(tags("$tmp/tk/libtls.so") . ' ' . reloc_counts("$tmp/tk/libtls.so"),
+       tags("$tmp/tb/libtls.so") . ' ' . reloc_counts("$tmp/tb/libtls.so"),
+       '-shared with TLS: ld.bfd\'s tags and relocations (DTPMOD64, DTPOFF64, TPOFF64)');
+    my $u = run(argv => ['/bin/sh', '-c', "gcc -O2 $progs/dynout/tls_use.c -Ltk -ltls -pthread -o tls-use"]);
+    ok($u->{status} == 0, '-shared with TLS: ld.bfd links a program against it') or diag($u->{err});
+    for my $bind ('lazy', 'LD_BIND_NOW=1') {
+        my %e = (test_env(), $bind eq 'lazy' ? () : (LD_BIND_NOW => 1));
+        my $rk = run(env => { %e, LD_LIBRARY_PATH => "$tmp/tk" }, argv => ["$tmp/tls-use"]);
+        my $rb = run(env => { %e, LD_LIBRARY_PATH => "$tmp/tb" }, argv => ["$tmp/tls-use"]);
+        ok($rk->{status} == 0 && $rk->{out} eq $rb->{out} && $rb->{out} =~ /thread/,
+           "-shared with TLS ($bind): the program prints what it prints with ld.bfd's library")
+            or diag("keel's: $rk->{status} '$rk->{out}' $rk->{err}\nld.bfd's: '$rb->{out}'");
+    }
+}
+
 # -shared: a PC-relative reference to a preemptible symbol (an object not
 # built -fPIC), and an undefined symbol with -z defs
 SKIP: {

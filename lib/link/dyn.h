@@ -30,6 +30,20 @@ typedef struct lk_gotsym {
     lk_sym *sym;
 } lk_gotsym;
 
+/* A TLS slot of a shared object: the module number, the offset in the
+ * module's block, or the offset from the thread pointer, of a symbol (sym
+ * when preemptible, else f's symbol symi: no symbol, the offset an
+ * addend), or an offset the link-editor writes itself (constant). */
+enum lk_tls_kind { LK_TLS_MODULE, LK_TLS_OFFSET, LK_TLS_TPOFF };
+typedef struct lk_tlsrel {
+    uint32_t slot;
+    uint8_t kind;  /* enum lk_tls_kind */
+    bool constant; /* no relocation: the slot holds the offset in the block */
+    lk_sym *sym;
+    lk_file *f;
+    uint64_t symi;
+} lk_tlsrel;
+
 enum { LK_DYN_MAXTAGS = 32 };
 
 typedef struct lk_dyn {
@@ -60,6 +74,11 @@ typedef struct lk_dyn {
     uint32_t *name_off; /* per dynamic symbol: its name in .dynstr */
     uint32_t soname_off;
     uint64_t dynstr_size;
+    /* -shared: thread-local storage's slots (dyn_tls.c) */
+    lk_tlsrel *tls;
+    size_t ntls, captls, ntlsrel; /* (ntlsrel of them dynamic relocations) */
+    bool has_ld, static_tls;      /* a local dynamic pair; an initial-exec slot (DF_STATIC_TLS) */
+    uint32_t got_ld;
     /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
     uint64_t tags[LK_DYN_MAXTAGS];
     size_t ntags;
@@ -76,5 +95,8 @@ lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi);
  * their bytes written. */
 int lk_dyn_symbols(lk_link *l);
 void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf);
+/* Its TLS slots' relocations at out (ntlsrel records), the constant ones
+ * written into the image (dyn_tls.c). */
+void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
 
 #endif

@@ -21,6 +21,9 @@ int lk_dyn_setup(lk_link *l)
         return lk_fail(l, KEEL_E_UNSUPPORTED, "-r and -%s may not be used together", l->opt->shared ? "shared" : "pie");
     if (!(l->dyn = lk_zalloc(&l->arena, sizeof *l->dyn)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    /* a shared object's undefined symbols are the dynamic linker's to
+     * bind (ld.bfd's default; -z defs refuses them: link.c) */
+    l->undef_ok = l->opt->shared && !l->opt->no_undefined;
     return 0;
 }
 
@@ -204,11 +207,13 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.shndx > 0 && sym.shndx < f->elf.shnum &&
         (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
         return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
-    if (l->opt->shared &&
-        (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC | KA_NEED_TLS_IE | KA_NEED_TLS_LE)))
+    if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
         return lk_fail(l, KEEL_E_UNSUPPORTED,
-                       "%s: relocation %s: thread-local storage in a shared object is not supported yet", f->name,
-                       h->name);
+                       "%s: relocation %s: TLS descriptors in a shared object are not supported yet "
+                       "(build with -mtls-dialect=gnu)",
+                       f->name, h->name);
+    if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
+        return need_pic(l, f, r, h, &sym);
     if (l->opt->shared && lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}))
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: an IFUNC in a shared object is not supported yet", f->name);
     bool pre = lk_dyn_preemptible(l, f, r->sym);

@@ -63,7 +63,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     const ka_arch *a = l->arch;
     unsigned w = a->word_size;
     bool sysv = opt->hash_style != 2, gnu = opt->hash_style != 1; /* ld.bfd's default here: both */
-    size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym;
+    size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym + d->ntlsrel;
     if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)) ||
         !(d->srel = lk_alloc(&l->arena, (d->nsdata + 1) * sizeof *d->srel)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
@@ -140,7 +140,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     }
     if (d->textrel)
         tag(d, DT_TEXTREL);
-    if (d->textrel || opt->now)
+    if (d->textrel || opt->now || d->static_tls)
         tag(d, DT_FLAGS);
     if (!opt->shared || opt->now)
         tag(d, DT_FLAGS_1);
@@ -211,7 +211,8 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_RELA: return d->rela->addr;
     case DT_RELASZ: return d->rela->size;
     case DT_RELAENT: return a->rela_size;
-    case DT_FLAGS: return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0);
+    case DT_FLAGS:
+        return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0) | (d->static_tls ? DF_STATIC_TLS : 0);
     case DT_FLAGS_1: return (l->opt->shared ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0);
     case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
     default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
@@ -272,6 +273,8 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
             }
             free(sym);
         }
+        if (d->ntls) /* the TLS slots' last */
+            lk_dyn_fill_tls(l, buf, buf + d->rela->offset + (at + k) * a->rela_size);
         /* (fewer than counted, a word the write pass dropped: the rest
          * stay R_*_NONE, zeros) */
     }

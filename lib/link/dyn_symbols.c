@@ -173,6 +173,8 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
             lk_place where = {s->name, NULL, 0};
             if (lk_global_value(l, s, &value, &size, &tls, &where, 0))
                 value = size = 0;
+            if (type == STT_TLS) /* a TLS symbol's value: its offset in the module's block */
+                value -= l->tls_start;
         }
         put32(e, d->name_off[i]);
         e[4] = (uint8_t)(bind << 4 | type);

@@ -494,6 +494,12 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t 
  * a call (false: none). */
 bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi);
 bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
+/* -shared: thread-local storage kept as the object's code has it (no
+ * relaxation): the scan's slots and dynamic relocations for a general or
+ * local dynamic or initial-exec reference (dyn_tls.c); the address of the
+ * slot pair a TLSGD (ld: TLSLD) reference names. */
+int lk_dyn_tls_scan(lk_link *l, lk_file *f, uint64_t symi, uint16_t needs);
+uint64_t lk_dyn_tls_pair(lk_link *l, lk_file *f, uint64_t symi, bool ld);
 void lk_dyn_fill(lk_link *l, uint8_t *buf);
 /* The section header's link, info and entsize of a dynamic section. */
 void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh);
@@ -528,6 +534,7 @@ enum lk_need_flags {
     LK_N_DYNREL = 1 << 5,    /* dynamic output: its address slot has a RELATIVE relocation (dyn_scan.c) */
     LK_N_DYNSYM = 1 << 6,    /* -shared: its address slot is the dynamic linker's (GLOB_DAT) */
     LK_N_PLT = 1 << 7,       /* -shared: calls reach it through its PLT entry, plt */
+    LK_N_TLS_GD = 1 << 8,    /* -shared: a module and offset slot pair for general dynamic TLS, got_gd */
 };
 /* The TLS access model after relaxation: the one the output uses */
 enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };
@@ -538,6 +545,7 @@ typedef struct lk_needs {
     uint32_t got, got_tpoff; /* slot numbers in .got, with LK_N_GOT, LK_N_GOT_TPOFF */
     uint32_t iplt;           /* with LK_N_IPLT: its entry in .iplt (and .igot.plt, .rela.iplt) */
     uint32_t plt;            /* with LK_N_PLT: its entry in .plt (after PLT0; .got.plt, .rela.plt) */
+    uint32_t got_gd;         /* with LK_N_TLS_GD: the first of its two slots in .got */
 } lk_needs;
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 /* The record of symbol symi of f, made empty if new (NULL: out of memory,

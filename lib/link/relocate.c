@@ -366,6 +366,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
          * needs what the symbol does */
         bool got_relaxes;
         uint16_t need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
+        if (l->opt->shared) /* a shared object's TLS stays as its code has it (dyn_tls.c) */
+            need = h->needs;
+        if (l->opt->shared && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD)))
+            in.T = lk_dyn_tls_pair(l, f, r.sym, h->needs & KA_NEED_TLS_LD);
         if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
@@ -397,7 +401,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         if (h->needs & KA_NEED_TLS_LE)
             in.T = S - l->tls_tp;
         if (h->needs & KA_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
-            in.T = alloc ? S - l->tls_tp : S - l->tls_start;
+            in.T = alloc && !l->opt->shared ? S - l->tls_tp : S - l->tls_start;
         const lk_needs *sneeds = (need & KA_NEED_GOT) && got_relaxes && !tls ? lk_needs_of(l, f, r.sym) : NULL;
         if (sneeds && (sneeds->flags & LK_N_DIRECT) &&
             (l->dyn ? arch->relax_got_load_pic : arch->relax_got_load)(out, tsh.size, r.offset, r.type, S, r.addend,
