@@ -131,10 +131,15 @@ enum { /* dynamic output (lib/link/dyn_*.c) */
        DT_GNU_HASH = 0x6ffffef5,
        DT_RELACOUNT = 0x6ffffff9,
        DT_FLAGS_1 = 0x6ffffffb,
+       DF_ORIGIN = 0x1,
        DF_TEXTREL = 0x4,
        DF_BIND_NOW = 0x8,
        DF_STATIC_TLS = 0x10,
        DF_1_NOW = 0x1,
+       DF_1_GLOBAL = 0x2,
+       DF_1_NODELETE = 0x8,
+       DF_1_NOOPEN = 0x40,
+       DF_1_ORIGIN = 0x80,
        DF_1_PIE = 0x08000000,
 };
 

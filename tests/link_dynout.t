@@ -179,6 +179,15 @@ SKIP: {
             is(tags("$tmp/k/libdyn.so-now"), tags("$tmp/b/libdyn.so-now"),
                '-shared -z now: the dynamic tags are ld.bfd\'s (FLAGS BIND_NOW, FLAGS_1 NOW)')
                 or diag($k->{err});
+            # the flags' values, each -z keyword that sets one
+            for my $z (qw(now nodelete origin nodlopen global)) {
+                my @a = (@args, '-z', $z);
+                run(argv => ['ld.bfd', @a, '-o', "$tmp/b/z.so"]);
+                run(file => $keel, argv => [$keel, 'link', @a, '-o', "$tmp/k/z.so"]);
+                my ($fb, $fk) = map { join '', grep {/FLAGS/} split /^/m, run(argv => ['readelf', '-d', $_])->{out} }
+                    "$tmp/b/z.so", "$tmp/k/z.so";
+                ok($fb ne '' && $fk eq $fb, "-shared -z $z: DT_FLAGS and DT_FLAGS_1 as ld.bfd sets them") or diag("keel: $fk\nld.bfd: $fb");
+            }
             next;
         }
         my $h = run(argv => ['readelf', '-hW', "$tmp/k/libdyn.so"]);

@@ -452,14 +452,21 @@ static void ld_diag(void *ctx, int level, const char *msg)
  * executable; any other is ignored with ld.bfd's warning. */
 static void z_keyword(keel_link_options *o, const char *kw)
 {
-    static const char *const quiet[] = {"textoff",  "nodefs",    "origin",      "nodelete",
-                                        "nodlopen", "combreloc", "nocombreloc", "global"};
+    static const char *const quiet[] = {"textoff", "nodefs", "combreloc", "nocombreloc"};
     if (!kw)
         return;
     if (strcmp(kw, "noexecstack") == 0)
         o->exec_stack = false;
     else if (strcmp(kw, "text") == 0)
         o->z_text = true;
+    else if (strcmp(kw, "nodelete") == 0)
+        o->z_nodelete = true;
+    else if (strcmp(kw, "origin") == 0)
+        o->z_origin = true;
+    else if (strcmp(kw, "nodlopen") == 0)
+        o->z_nodlopen = true;
+    else if (strcmp(kw, "global") == 0)
+        o->z_global = true;
     else if (strcmp(kw, "notext") == 0)
         o->z_text = false;
     else if (strcmp(kw, "execstack") == 0)

@@ -131,6 +131,8 @@ typedef struct keel_link_options {
     bool shared;                /* -shared: a shared object (ET_DYN, its globals exported and preemptible) */
     const char *soname;         /* -soname, -h: DT_SONAME */
     bool no_undefined;          /* -z defs, --no-undefined: a shared object's undefined symbols are errors */
+    bool z_nodelete, z_origin;  /* -z nodelete (DF_1_NODELETE), -z origin (DF_ORIGIN, DF_1_ORIGIN) */
+    bool z_nodlopen, z_global;  /* -z nodlopen (DF_1_NOOPEN), -z global (DF_1_GLOBAL) */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

@@ -140,9 +140,9 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     }
     if (d->textrel)
         tag(d, DT_TEXTREL);
-    if (d->textrel || opt->now || d->static_tls)
+    if (d->textrel || opt->now || d->static_tls || opt->z_origin)
         tag(d, DT_FLAGS);
-    if (!opt->shared || opt->now)
+    if (!opt->shared || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
         tag(d, DT_FLAGS_1);
     if (d->rela && d->ndata + d->ngotrel > d->nirel)
         tag(d, DT_RELACOUNT);
@@ -212,8 +212,12 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_RELASZ: return d->rela->size;
     case DT_RELAENT: return a->rela_size;
     case DT_FLAGS:
-        return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0) | (d->static_tls ? DF_STATIC_TLS : 0);
-    case DT_FLAGS_1: return (l->opt->shared ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0);
+        return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0) | (d->static_tls ? DF_STATIC_TLS : 0) |
+               (l->opt->z_origin ? DF_ORIGIN : 0);
+    case DT_FLAGS_1:
+        return (l->opt->shared ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
+               (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |
+               (l->opt->z_nodlopen ? DF_1_NOOPEN : 0) | (l->opt->z_global ? DF_1_GLOBAL : 0);
     case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
     default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
     }
