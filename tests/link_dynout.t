@@ -279,6 +279,27 @@ SKIP: {
     }
 }
 
+# A Python C extension module (functions and a type) linked by keel with
+# gcc -shared -nostdlib, imported by the system python3.11 as the one
+# ld.bfd links is
+SKIP: {
+    my $inc = '/usr/include/python3.11';
+    skip 'no python3.11 or its headers', 3 unless have('python3.11') && -e "$inc/Python.h";
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -I$inc -c $progs/dynout/pyext.c -o pyext.o && mkdir -p pk pb"]);
+    skip "cannot compile the extension: $c->{err}", 3 if $c->{status};
+    my @args = linker_args(qw(gcc -shared -nostdlib pyext.o -o keelext.so));
+    my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/pb/keelext.so"]);
+    my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/pk/keelext.so"]);
+    ok($k->{status} == 0 && $b->{status} == 0, 'a Python extension: keel links it') or diag($k->{err});
+    is(dynsyms("$tmp/pk/keelext.so"), dynsyms("$tmp/pb/keelext.so"), 'a Python extension: ld.bfd\'s .dynsym');
+    my $py = 'import keelext; c = keelext.Counter(); c.bump(); '
+        . 'print(keelext.add(2, 3), keelext.greet("keel"), c.bump(), keelext.__doc__)';
+    my ($rk, $rb) = map { run(env => { test_env(), PYTHONPATH => "$tmp/$_" }, argv => ['python3.11', '-c', $py]) } qw(pk pb);
+    ok($rk->{status} == 0 && $rk->{out} eq $rb->{out} && $rb->{out} =~ /^5 hello, keel 2/,
+       'a Python extension: python3.11 imports it and calls its functions and type as with ld.bfd\'s')
+        or diag("keel's: $rk->{status} '$rk->{out}' $rk->{err}\nld.bfd's: '$rb->{out}' $rb->{err}");
+}
+
 # -shared: a PC-relative reference to a preemptible symbol (an object not
 # built -fPIC), and an undefined symbol with -z defs
 SKIP: {
