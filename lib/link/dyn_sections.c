@@ -223,6 +223,29 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     }
 }
 
+/* .ctors/.dtors folded into the arrays run backwards: fill() reversed
+ * their words after relocation, so the relocations recorded at their
+ * places move with them. */
+static void follow_reversed(const lk_link *l, lk_dyn *d)
+{
+    for (size_t s = 0; s < l->nsegs; s++)
+        for (size_t i = 0; i < l->segs[s]->nsecs; i++) {
+            const lk_osec *o = l->segs[s]->secs[i];
+            for (size_t k = 0; k < o->npieces; k++) {
+                const lk_piece *p = &o->pieces[k];
+                uint64_t lo = o->addr + p->offset, n = p->size / 8 * 8;
+                if (!p->reverse || n < 16)
+                    continue;
+                for (size_t r = 0; r < d->nrel; r++)
+                    if (d->rel[r].offset >= lo && d->rel[r].offset < lo + n)
+                        d->rel[r].offset = lo + (n - 8 - (d->rel[r].offset - lo));
+                for (size_t r = 0; r < d->nsrel; r++)
+                    if (d->srel[r].offset >= lo && d->srel[r].offset < lo + n)
+                        d->srel[r].offset = lo + (n - 8 - (d->srel[r].offset - lo));
+            }
+        }
+}
+
 void lk_dyn_fill(lk_link *l, uint8_t *buf)
 {
     lk_dyn *d = l->dyn;
@@ -244,6 +267,7 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
         put32(g + 12, 6);
     }
     /* (.dynsym's null symbol and .dynstr's empty name are zeros) */
+    follow_reversed(l, d);
     if (d->rela) {
         /* the GOT's address slots join the words, all sorted by place */
         size_t n = d->nrel;
