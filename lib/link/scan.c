@@ -30,6 +30,9 @@ static int note_ifunc(lk_link *l, lk_file *f, const keel_rel *r)
     uint32_t di;
     if (!lk_ifunc_target(l, f, r->sym, &df, &di))
         return 0;
+    const ka_howto *h = l->dyn ? l->arch->howto(r->type) : NULL;
+    if (h && h->formula == KA_F_ABS && h->size == l->arch->word_size)
+        return 0; /* a pointer in a dynamic output: IRELATIVE at its place, no stub (dyn_scan.c) */
     if (!df->ifunc && !(df->ifunc = lk_zalloc(&l->arena, (df->symtab.count + 1) * sizeof *df->ifunc)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     if (di >= df->symtab.count || df->ifunc[di])
