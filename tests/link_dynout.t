@@ -64,7 +64,7 @@ sub lint {
 }
 
 my $libpy = '/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11-pic.a';
-# name => [compile command (in $tmp), driver command, file it needs, program arguments]
+# name => [compile command (in $tmp), driver command, file it needs, program arguments, tool it needs]
 my @cases = (
     ['glibc C hello', "gcc -O2 -c $progs/link/hello.c -o hello.o", [qw(gcc -static-pie hello.o -o hello)]],
     ['relocations of a PIE (pointers, TLS, IFUNC, weak)', "gcc -O2 -fPIE -c $progs/dynout/pie.c -o pie.o",
@@ -77,6 +77,18 @@ my @cases = (
      "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
      ['gcc', '-static-pie', 'pymain.o', $libpy, qw(-lexpat -lz -lm -lutil -o python)], $libpy,
      ['-S', '-c', 'import json, re; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"))']],
+    ['clang C hello', "clang -O2 -c $progs/link/hello.c -o hello-clang.o",
+     [qw(clang -static-pie -fuse-ld=bfd hello-clang.o -o hello-clang)], undef, undef, 'clang'],
+    ['clang++ exceptions, threads (--eh-frame-hdr)', "clang++ -O2 -c $progs/link/cxx.cc -o cxx-clang.o",
+     [qw(clang++ -static-pie -fuse-ld=bfd cxx-clang.o -o cxx-clang -pthread)], undef, undef, 'clang++'],
+    ['start-up and shutdown order (.ctors/.dtors too), __start_/__stop_',
+     "gcc -O2 -c $progs/link/order_a.c -o oa.o && gcc -O2 -c $progs/link/order_b.c -o ob.o"
+         . " && gcc -c $progs/link/order_init.s -o oi.o && gcc -c $progs/link/order_ctors.s -o oc.o",
+     [qw(gcc -static-pie oa.o ob.o oi.o oc.o -o order)]],
+    ['TLS alignment, sections (-g)', "gcc -O2 -g -ffunction-sections -fdata-sections -c $progs/link/edge.c -o edge.o",
+     [qw(gcc -static-pie edge.o -o edge)]],
+    ['SQLite', "printf '#include <sqlite3.h>\\n#include <stdio.h>\\nint main(void) { sqlite3 *db; sqlite3_open(\":memory:\", &db); puts(sqlite3_libversion()); return sqlite3_close(db); }\\n' > sql.c && gcc -O2 -c sql.c -o sql.o",
+     [qw(gcc -static-pie sql.o -lsqlite3 -lm -o sql)], '/usr/lib/x86_64-linux-gnu/libsqlite3.a'],
     # -pie of objects that need no shared library: PT_INTERP, PT_PHDR, the
     # dynamic linker relocates it
     ['-pie without libraries (raw system calls)', "gcc -O2 -fPIE -c $progs/dynout/raw.c -o raw.o",
@@ -94,9 +106,10 @@ sub phdrs {
 
 my $lint = have('eu-elflint');
 for my $case (@cases) {
-    my ($name, $compile, $driver, $needs, $prog_args) = @$case;
+    my ($name, $compile, $driver, $needs, $prog_args, $tool) = @$case;
     SKIP: {
         my $points = 8;
+        skip "$name: no $tool", $points if $tool && !have($tool);
         skip "$name: no $needs", $points if $needs && !-e $needs;
         my $c = run(argv => ['/bin/sh', '-c', $compile]);
         skip "$name: cannot compile: $c->{err}", $points if $c->{status};
