@@ -160,6 +160,29 @@ SKIP: {
        "a PIE runs where ASLR puts it: a global at @{[ map { s/\n//r } @at ]}");
 }
 
+# -E in a PIE: the symbol policy (export_policy.c) exports its globals;
+# ld.bfd's .dynsym has the same, and also the link-editor's own
+# (__bss_start, _edata, _end, __start_/__stop_), which keel does not export
+SKIP: {
+    skip 'the PIE object was not built', 2 unless -e "$tmp/pie.o";
+    my @args = linker_args(qw(gcc -static-pie -Wl,-E pie.o -o pieE));
+    run(argv => ['ld.bfd', @args, '-o', "$tmp/pieE.bfd"]);
+    my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/pieE.keel"]);
+    my %b = map { $_ => 1 } split /\n/, dynsyms("$tmp/pieE.bfd");
+    my @k = split /\n/, dynsyms("$tmp/pieE.keel");
+    my %kk = map { $_ => 1 } @k;
+    my @extra = grep { !$b{$_} } @k;
+    my @missing = grep { !$kk{$_} && !/^(?:__bss_start|_edata|_end|__start_\w+|__stop_\w+) / } sort keys %b;
+    ok($k->{status} == 0 && @k > 100 && !@extra && !@missing, '-E in a PIE: ld.bfd\'s dynamic symbols ('
+           . scalar(@k) . '), but the link-editor\'s own')
+        or diag("keel only: @extra[0 .. ($#extra > 5 ? 5 : $#extra)]\nld.bfd only: @missing[0 .. ($#missing > 5 ? 5 : $#missing)]");
+    # (ld.bfd 2.40's own -E static PIE of it crashes at start-up: the
+    # oracle is its link without -E)
+    my ($rk, $rb) = map { run(argv => [$_]) } "$tmp/pieE.keel", "$tmp/relocations-of-a-PIE-pointers-TLS-IFUNC-weak-.bfd";
+    ok($rk->{out} eq $rb->{out} && $rk->{status} == $rb->{status} && $rb->{out} ne '',
+       '-E in a PIE: it runs as ld.bfd\'s link without -E does');
+}
+
 # ---------------------------------------------------------------- -shared
 # A library keel links (gcc -shared -nostdlib: it needs no shared library
 # at link time; printf is the dynamic linker's to bind), against ld.bfd's

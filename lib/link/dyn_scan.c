@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dyn.h"
+#include "export_policy.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -53,8 +54,8 @@ lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi)
 /* A default-visibility global of a shared object may be bound to another
  * module's definition at run time (the gABI's preemption): so is one it
  * does not define.  Not the link-editor's own symbols, nor an absolute
- * one.  -Bsymbolic and version scripts: joins verscript's
- * export policy at merge. */
+ * one; for a definition, the symbol policy decides (export_policy.c:
+ * visibility, version scripts' local:, -Bsymbolic, dynamic lists). */
 bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
 {
     keel_sym sym, d;
@@ -66,11 +67,11 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
     if (!s || s->defsym)
         return false;
     switch (s->state) {
-    case LK_COMMON: return true;
+    case LK_COMMON: return lk_sym_preemptible(l, s);
     case LK_DEFINED:
     case LK_WEAK:
-        return s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && (d.other & 3) == STV_DEFAULT &&
-               d.raw_shndx != SHN_ABS;
+        return s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.raw_shndx != SHN_ABS &&
+               lk_sym_preemptible(l, s);
     default: return !lk_linker_value(l, s->name, &v);
     }
 }

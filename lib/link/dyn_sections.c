@@ -67,9 +67,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)) ||
         !(d->srel = lk_alloc(&l->arena, (d->nsdata + 1) * sizeof *d->srel)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    int rc = opt->shared ? lk_dyn_symbols(l) : 0; /* .dynsym's symbols (dyn_symbols.c) */
-    if (!opt->shared)                             /* the null symbol alone: one bucket, one bloom word */
-        d->nbuckets = d->maskwords = 1;
+    int rc = lk_dyn_symbols(l); /* .dynsym's symbols (dyn_symbols.c; an executable's: -E's, or none) */
     uint64_t nsyms = d->ndsyms + 1, nhashed = d->ndsyms - d->nunhashed;
     if (!rc && opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker) {
         const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
@@ -85,7 +83,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     if (!rc)
         rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, nsyms * a->sym_size, 8);
     if (!rc)
-        rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, opt->shared ? d->dynstr_size : 1, 1);
+        rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, d->dynstr_size, 1);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
     if (!rc && d->nplt) /* the lazy PLT, its slots and their JUMP_SLOT relocations */
@@ -150,7 +148,6 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     return make(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, d->ntags * 2 * (uint64_t)w, w);
 }
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 
 /* RELATIVE first (DT_RELACOUNT counts them), each kind by place */
 static int by_offset(const void *x, const void *y)
@@ -255,18 +252,6 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
         const char *interp = l->opt->dynamic_linker ? l->opt->dynamic_linker : default_interp;
         memcpy(buf + d->interp->offset, interp, strlen(interp) + 1);
     }
-    if (d->hash && !l->opt->shared) { /* nbucket 1, nchain 1, the bucket and the chain empty */
-        put32(buf + d->hash->offset, 1);
-        put32(buf + d->hash->offset + 4, 1);
-    }
-    if (d->gnu_hash && !l->opt->shared) { /* nbuckets 1, symoffset 1, bloom size 1, shift 6; the rest 0 */
-        uint8_t *g = buf + d->gnu_hash->offset;
-        put32(g, 1);
-        put32(g + 4, 1);
-        put32(g + 8, 1);
-        put32(g + 12, 6);
-    }
-    /* (.dynsym's null symbol and .dynstr's empty name are zeros) */
     follow_reversed(l, d);
     if (d->rela) {
         /* the GOT's address slots join the words, all sorted by place */
@@ -316,8 +301,7 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
                           0);
         }
     }
-    if (l->opt->shared)
-        lk_dyn_fill_symbols(l, buf);
+    lk_dyn_fill_symbols(l, buf);
     if (d->got_plt)
         ka_put_word(a, buf + d->got_plt->offset, d->dynamic->addr);
     for (size_t i = 0; i < d->ntags; i++) {

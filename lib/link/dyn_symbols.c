@@ -11,21 +11,25 @@
 #include <string.h>
 
 #include "dyn.h"
+#include "export_policy.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
-static uint32_t gnu_hash(const char *s)
+/* The hashes of a symbol's dynamic name (foo of foo@@VER: export_policy.c) */
+static uint32_t gnu_hash(const lk_sym *sym)
 {
     uint32_t h = 5381;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    const unsigned char *s = (const unsigned char *)sym->name;
+    for (const unsigned char *p = s; p < s + lk_sym_dynname_len(sym); p++)
         h = h * 33 + *p;
     return h;
 }
 
-static uint32_t sysv_hash(const char *s)
+static uint32_t sysv_hash(const lk_sym *sym)
 {
     uint32_t h = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *s = (const unsigned char *)sym->name;
+    for (const unsigned char *p = s; p < s + lk_sym_dynname_len(sym); p++) {
         h = (h << 4) + *p;
         uint32_t g = h & 0xf0000000u;
         if (g)
@@ -46,17 +50,18 @@ static uint32_t bucket_count(size_t n)
     return b;
 }
 
-/* The definition's symbol entry, if s is defined in a linked section or
- * is a common. */
-static bool exported(lk_sym *s)
+/* Whether the symbol policy exports s (export_policy.c: visibility,
+ * version scripts, dynamic lists, -E) and it is defined in a linked
+ * section or is a common. */
+static bool exported(const lk_link *l, lk_sym *s)
 {
     keel_sym d;
-    if (s->defsym || s->dynsym || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON) || !s->def)
+    if (s->defsym || s->dynsym || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON) || !s->def ||
+        !lk_sym_exported(l, s))
         return false;
     if (s->state == LK_COMMON)
         return true;
-    if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || (d.other & 3) == STV_HIDDEN ||
-        (d.other & 3) == STV_INTERNAL)
+    if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL))
         return false;
     return d.raw_shndx == SHN_ABS || (d.shndx && d.shndx < s->def->elf.shnum && s->def->out[d.shndx]);
 }
@@ -66,7 +71,7 @@ static _Thread_local const lk_dyn *sort_dyn; /* (qsort has no context; a link so
 static int by_bucket(const void *x, const void *y)
 {
     lk_sym *a = *(lk_sym *const *)x, *b = *(lk_sym *const *)y;
-    uint32_t ba = gnu_hash(a->name) % sort_dyn->nbuckets, bb = gnu_hash(b->name) % sort_dyn->nbuckets;
+    uint32_t ba = gnu_hash(a) % sort_dyn->nbuckets, bb = gnu_hash(b) % sort_dyn->nbuckets;
     if (ba != bb)
         return ba < bb ? -1 : 1;
     return a->dynsym < b->dynsym ? -1 : a->dynsym > b->dynsym; /* (their order before: stable) */
@@ -97,7 +102,7 @@ int lk_dyn_symbols(lk_link *l)
         lk_sym *s = sorted[i];
         if (s->dynsym == UINT32_MAX)
             s->dynsym = 0; /* (wanted by a relocation: exported below if it may be) */
-        if (exported(s)) {
+        if (exported(l, s)) {
             s->dynsym = (uint32_t)(d->ndsyms + 1); /* definition order, for the stable sort */
             d->dsyms[d->ndsyms++] = s;
         }
@@ -121,7 +126,7 @@ int lk_dyn_symbols(lk_link *l)
     for (size_t i = 0; i < d->ndsyms; i++) {
         d->dsyms[i]->dynsym = (uint32_t)(i + 1);
         d->name_off[i] = (uint32_t)at;
-        at += strlen(d->dsyms[i]->name) + 1;
+        at += lk_sym_dynname_len(d->dsyms[i]) + 1;
         if (at > UINT32_MAX)
             return lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names");
     }
@@ -152,7 +157,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
         memcpy(str + d->soname_off, l->opt->soname, strlen(l->opt->soname) + 1);
     for (size_t i = 0; i < d->ndsyms; i++) {
         lk_sym *s = d->dsyms[i];
-        memcpy(str + d->name_off[i], s->name, strlen(s->name) + 1);
+        memcpy(str + d->name_off[i], s->name, lk_sym_dynname_len(s)); /* (its NUL: the buffer's zeros) */
         uint8_t *e = buf + d->dynsym->offset + (i + 1) * a->sym_size;
         uint8_t bind = s->state == LK_UNDEF_WEAK || s->state == LK_WEAK ? STB_WEAK : STB_GLOBAL, type = STT_NOTYPE,
                 other = 0;
@@ -175,6 +180,9 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
                 value = size = 0;
             if (type == STT_TLS) /* a TLS symbol's value: its offset in the module's block */
                 value -= l->tls_start;
+            if (type == STT_GNU_IFUNC && s->state != LK_COMMON && def.shndx < s->def->elf.shnum &&
+                s->def->out[def.shndx]) /* the resolver, not its IPLT entry */
+                value = s->def->out[def.shndx]->addr + s->def->pos[def.shndx] + def.value;
         }
         put32(e, d->name_off[i]);
         e[4] = (uint8_t)(bind << 4 | type);
@@ -193,7 +201,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
         put32(g + 12, shift);
         uint8_t *bloom = g + 16, *buckets = bloom + (uint64_t)mw * 8, *chain = buckets + (uint64_t)nb * 4;
         for (size_t k = 0; k < nh; k++) {
-            uint32_t h = gnu_hash(d->dsyms[d->nunhashed + k]->name), b = h % nb;
+            uint32_t h = gnu_hash(d->dsyms[d->nunhashed + k]), b = h % nb;
             uint64_t word;
             size_t wi = (h / 64) % mw;
             memcpy(&word, bloom + wi * 8, 8);
@@ -203,7 +211,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
             memcpy(&first, buckets + b * 4, 4);
             if (!first)
                 put32(buckets + b * 4, (uint32_t)(symoff + k));
-            bool last = k + 1 == nh || gnu_hash(d->dsyms[d->nunhashed + k + 1]->name) % nb != b;
+            bool last = k + 1 == nh || gnu_hash(d->dsyms[d->nunhashed + k + 1]) % nb != b;
             put32(chain + k * 4, (h & ~1u) | last);
         }
     }
@@ -214,7 +222,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
         put32(h + 4, nc);
         uint8_t *buckets = h + 8, *chain = buckets + (uint64_t)nb * 4;
         for (size_t i = d->ndsyms; i > 0; i--) { /* each at its bucket's head, the one there chained after it */
-            uint32_t b = sysv_hash(d->dsyms[i - 1]->name) % nb, head;
+            uint32_t b = sysv_hash(d->dsyms[i - 1]) % nb, head;
             memcpy(&head, buckets + b * 4, 4);
             put32(chain + i * 4, head);
             put32(buckets + b * 4, (uint32_t)i);
