@@ -290,6 +290,21 @@ SKIP: {
     }
 }
 
+# -shared with the symbol policy's options (export_policy.c): a version
+# script's local:, -Bsymbolic, -Bsymbolic-functions change what is
+# exported and what is preemptible, as with ld.bfd
+SKIP: {
+    skip 'the library object was not built', 3 unless -e "$tmp/lib.o";
+    spew("$tmp/v.map", "{ global: lib_add; lib_hello; local: *; };\n");
+    for my $o (['--version-script', 'v.map'], ['-Bsymbolic'], ['-Bsymbolic-functions']) {
+        my @a = ('-shared', @$o, 'lib.o');
+        run(argv => ['ld.bfd', @a, '-o', "$tmp/b/pol.so"]);
+        my $k = run(file => $keel, argv => [$keel, 'link', @a, '-o', "$tmp/k/pol.so"]);
+        my ($wk, $wb) = map { dynsyms($_) . "\n" . tags($_) . "\n" . reloc_counts($_) } "$tmp/k/pol.so", "$tmp/b/pol.so";
+        is($wk, $wb, "-shared @$o: ld.bfd's dynamic symbols, tags, relocations") or diag($k->{err});
+    }
+}
+
 # -shared with thread-local storage: general and local dynamic, hidden,
 # initial exec; the program reads and writes them in two threads
 SKIP: {

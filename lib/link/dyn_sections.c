@@ -98,8 +98,11 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         return rc;
     /* the tags, in ld.bfd's order */
     d->ntags = 0;
+    bool symbolic = opt->shared && opt->symbolic == KEEL_SYMBOLIC; /* -Bsymbolic, as ld.bfd marks it */
     if (opt->soname)
         tag(d, DT_SONAME);
+    if (symbolic)
+        tag(d, DT_SYMBOLIC);
     if (defined(l, "_init"))
         tag(d, DT_INIT);
     if (defined(l, "_fini"))
@@ -138,7 +141,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     }
     if (d->textrel)
         tag(d, DT_TEXTREL);
-    if (d->textrel || opt->now || d->static_tls || opt->z_origin)
+    if (d->textrel || opt->now || d->static_tls || opt->z_origin || symbolic)
         tag(d, DT_FLAGS);
     if (!opt->shared || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
         tag(d, DT_FLAGS_1);
@@ -147,7 +150,6 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     tag(d, DT_NULL);
     return make(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, d->ntags * 2 * (uint64_t)w, w);
 }
-
 
 /* RELATIVE first (DT_RELACOUNT counts them), each kind by place */
 static int by_offset(const void *x, const void *y)
@@ -210,7 +212,8 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_RELAENT: return a->rela_size;
     case DT_FLAGS:
         return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0) | (d->static_tls ? DF_STATIC_TLS : 0) |
-               (l->opt->z_origin ? DF_ORIGIN : 0);
+               (l->opt->z_origin ? DF_ORIGIN : 0) |
+               (l->opt->shared && l->opt->symbolic == KEEL_SYMBOLIC ? DF_SYMBOLIC : 0);
     case DT_FLAGS_1:
         return (l->opt->shared ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
                (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |
