@@ -45,7 +45,7 @@ static const struct {
     /* a dynamic output's interpreter, hash tables and dynamic symbols */
     {SHT_PROGBITS, SHF_ALLOC, SHF_WRITE | SHF_EXECINSTR, ".interp", LK_ROLE_HEADER},
     {SHT_HASH, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
-    {SHT_GNU_HASH, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
+    {0, SHF_ALLOC, 0, ".gnu.hash", LK_ROLE_HEADER}, /* (by name: a mapfile has no name for its type) */
     {SHT_DYNSYM, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
     {SHT_STRTAB, SHF_ALLOC, 0, ".dynstr", LK_ROLE_HEADER},
     {0, SHF_ALLOC | SHF_EXECINSTR, SHF_WRITE, NULL, LK_ROLE_TEXT},
