@@ -12,7 +12,7 @@
 #   - response files with GNU quoting, nested; options with one or two
 #     dashes, joined or separate values;
 #   - errors, exit status 1: an unknown option, a missing library or file,
-#     -pie, another emulation, LTO inputs (gcc's slim objects, clang's
+#     another emulation, LTO inputs (gcc's slim objects, clang's
 #     bitcode; a fat LTO object is accepted); -z with an unknown keyword
 #     warns as ld.bfd does;
 #   - keel run as ld, ld.keel and ld.keel-*, and through gcc -B and clang
@@ -294,8 +294,8 @@ for my $bad (['--foo'], ['-jfoo-bar'], ['--start-groupx']) {
        "unknown option $bad->[0]: named, exit status 1") or diag($p->{err});
 }
 {
-    my $p = plan_of('-static', '-pie', $ho);
-    ok($p->{status} == 1 && $p->{err} =~ /^keel ld: -pie: .*not supported yet/m, '-pie: not supported yet')
+    my $p = plan_of('-shared', '-soname', 'libx.so.1', '--no-undefined', '-pie', $ho);
+    ok($p->{status} == 0 && $p->{err} eq '', '-shared, -soname, --no-undefined and -pie: accepted (tests/link_dynout.t links them)')
         or diag($p->{err});
     $p = plan_of('-m', 'elf_i386', $ho);
     ok($p->{status} == 1 && $p->{err} =~ /unrecognised emulation mode: elf_i386/, '-m elf_i386: refused')

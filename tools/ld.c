@@ -128,14 +128,16 @@ static void usage(FILE *to)
           "  --dynamic-list-cpp-typeinfo  --export-dynamic-symbol GLOB  -E (--export-dynamic)\n"
           "  --no-export-dynamic  -Bsymbolic  -Bsymbolic-functions  -Bno-symbolic: read and checked\n"
           "    as ld.bfd does; a static executable and -r have no dynamic symbols for them to change\n"
+          "  -pie  -static-pie  --no-dynamic-linker  -dynamic-linker FILE  -no-pie\n"
+          "  --hash-style=sysv|gnu|both  -z text|notext  (a PIE of objects needing no shared library)\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
-          "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, --hash-style,\n"
-          "  -dynamic-linker, --no-dynamic-linker, -no-pie, -d,\n"
-          "  --no-undefined, --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
+          "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, -d,\n"
+          "  --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "Not yet: -pie, -shared, linker scripts, dynamic executables, LTO inputs.\n",
+          "  -shared  -soname NAME (-h)  --no-undefined  -z defs  (a shared object of objects needing no library)\n"
+          "Not yet: linker scripts, executables that use shared libraries, LTO inputs.\n",
           to);
 }
 
@@ -454,12 +456,23 @@ static void ld_diag(void *ctx, int level, const char *msg)
  * executable; any other is ignored with ld.bfd's warning. */
 static void z_keyword(keel_link_options *o, const char *kw)
 {
-    static const char *const quiet[] = {"text",     "notext",   "textoff",   "nodefs",      "origin",
-                                        "nodelete", "nodlopen", "combreloc", "nocombreloc", "global"};
+    static const char *const quiet[] = {"textoff", "nodefs", "combreloc", "nocombreloc"};
     if (!kw)
         return;
     if (strcmp(kw, "noexecstack") == 0)
         o->exec_stack = false;
+    else if (strcmp(kw, "text") == 0)
+        o->z_text = true;
+    else if (strcmp(kw, "nodelete") == 0)
+        o->z_nodelete = true;
+    else if (strcmp(kw, "origin") == 0)
+        o->z_origin = true;
+    else if (strcmp(kw, "nodlopen") == 0)
+        o->z_nodlopen = true;
+    else if (strcmp(kw, "global") == 0)
+        o->z_global = true;
+    else if (strcmp(kw, "notext") == 0)
+        o->z_text = false;
     else if (strcmp(kw, "execstack") == 0)
         o->exec_stack = true;
     else if (strcmp(kw, "relro") == 0)
@@ -481,7 +494,7 @@ static void z_keyword(keel_link_options *o, const char *kw)
     else if (strcmp(kw, "muldefs") == 0)
         o->allow_multiple_definition = true;
     else if (strcmp(kw, "defs") == 0) /* --unresolved-symbols=report-all, as in ld.bfd (the last one wins) */
-        o->ignore_unresolved = false;
+        o->ignore_unresolved = false, o->no_undefined = true;
     else if (strcmp(kw, "undefs") == 0) /* ignore-in-object-files: all a static link has */
         o->ignore_unresolved = true;
     else {
@@ -501,9 +514,6 @@ static const char *const quiet_flags[] = {
     "d",
     "dc",
     "dp",
-    "no-pie",
-    "no-dynamic-linker",
-    "no-undefined",
     "no-warn-mismatch",
     "no-warn-rwx-segments",
     "warn-rwx-segments",
@@ -807,10 +817,32 @@ static bool parse_long(parser *p)
     } else if (flag(a, "keel-print-plan"))
         pl->print_plan = true;
     /* not yet */
-    else if (flag(a, "pie") || flag(a, "pic-executable") || flag(a, "static-pie"))
-        fail("%s: position-independent executables are not supported yet", p->orig[p->i]);
-    else if (flag(a, "shared") || flag(a, "Bshareable"))
-        fail("%s: shared libraries are not supported yet", p->orig[p->i]);
+    else if (flag(a, "pie") || flag(a, "pic-executable"))
+        o->pie = true;
+    else if (flag(a, "static-pie")) /* as gcc -static-pie asks: -static -pie --no-dynamic-linker */
+        o->pie = o->no_dynamic_linker = true;
+    else if (flag(a, "no-pie"))
+        o->pie = false;
+    else if (flag(a, "no-dynamic-linker"))
+        o->no_dynamic_linker = true;
+    else if (with_value(p, "dynamic-linker", &val)) {
+        if (val)
+            o->dynamic_linker = val, o->no_dynamic_linker = false;
+    } else if (with_value(p, "hash-style", &val)) {
+        if (val && !strcmp(val, "sysv"))
+            o->hash_style = 1;
+        else if (val && !strcmp(val, "gnu"))
+            o->hash_style = 2;
+        else if (val && !strcmp(val, "both"))
+            o->hash_style = 3;
+        else if (val)
+            fail("invalid --hash-style `%s'", val);
+    } else if (flag(a, "shared") || flag(a, "Bshareable"))
+        o->shared = true;
+    else if (flag(a, "no-undefined"))
+        o->no_undefined = true;
+    else if (with_value(p, "soname", &val) || short_value(p, 'h', &val))
+        o->soname = val;
     else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
         o->relocatable = true;
     else if (with_value(p, "script", &val))
@@ -835,8 +867,7 @@ static bool parse_long(parser *p)
     }
     /* gcc passes -plugin and its options on every link; keel refuses the
      * LTO inputs the plugin would read (check_input), so nothing is lost */
-    else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val) || with_value(p, "hash-style", &val) ||
-             with_value(p, "dynamic-linker", &val))
+    else if (with_value(p, "plugin-opt", &val) || with_value(p, "plugin", &val))
         ;
     /* where the libraries shared libraries need are searched (lib/link/dso_needed.c) */
     else if (with_value(p, "rpath-link", &val)) {
@@ -885,10 +916,11 @@ static bool parse_short(parser *p)
     } else if (short_value(p, 'T', &val))
         fail("linker scripts are not supported: %s", val ? val : "");
     else if (short_value(p, 'O', &val))
-        ; /* -O LEVEL: ld.bfd optimises only shared libraries' hash tables */
-    else if (short_value(p, 'I', &val))
-        ; /* -I PROGRAM: -dynamic-linker */
-    else
+        ;                                 /* -O LEVEL: ld.bfd optimises only shared libraries' hash tables */
+    else if (short_value(p, 'I', &val)) { /* -I PROGRAM: -dynamic-linker */
+        if (val)
+            o->dynamic_linker = val, o->no_dynamic_linker = false;
+    } else
         return false;
     return true;
 }

@@ -139,6 +139,17 @@ typedef struct keel_link_options {
     bool no_warn_symbol_ordering;     /* --no-warn-symbol-ordering */
     bool address_map;                 /* --address-map: .keel.addrmap even if nothing moved */
     bool no_address_map;              /* --no-address-map: none, even when sections moved or were dropped */
+    /* dynamic output (issue 13; lib/link/dyn_*.c) */
+    bool pie;                   /* -pie, -static-pie: a position-independent executable (ET_DYN at 0) */
+    bool no_dynamic_linker;     /* --no-dynamic-linker (-static-pie): no PT_INTERP, the program relocates itself */
+    const char *dynamic_linker; /* -dynamic-linker (NULL: /lib64/ld-linux-x86-64.so.2 for a PIE) */
+    uint8_t hash_style;         /* --hash-style: 0 as ld.bfd (both), 1 sysv, 2 gnu, 3 both */
+    bool z_text;                /* -z text: a dynamic relocation in a read-only section is an error */
+    bool shared;                /* -shared: a shared object (ET_DYN, its globals exported and preemptible) */
+    const char *soname;         /* -soname, -h: DT_SONAME */
+    bool no_undefined;          /* -z defs, --no-undefined: a shared object's undefined symbols are errors */
+    bool z_nodelete, z_origin;  /* -z nodelete (DF_1_NODELETE), -z origin (DF_ORIGIN, DF_1_ORIGIN) */
+    bool z_nodlopen, z_global;  /* -z nodlopen (DF_1_NOOPEN), -z global (DF_1_GLOBAL) */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

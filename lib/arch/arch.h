@@ -170,6 +170,14 @@ typedef struct ka_arch {
     uint32_t gate_size;
     void (*write_gate)(uint8_t *out, uint64_t at, uint64_t flag, uint64_t slot);
     ka_dyn_types dyn;
+    /* A lazy PLT (a shared object's calls to preemptible functions): PLT0
+     * at plt pushes the second .got.plt word and jumps through the third
+     * (the dynamic linker's resolver); entry i at stub jumps through its
+     * slot, which first points back into it, pushes i and jumps to PLT0. */
+    uint32_t plt0_size, plt_size;
+    void (*write_plt0)(uint8_t *out, uint64_t plt, uint64_t got_plt);
+    void (*write_plt)(uint8_t *out, uint64_t stub, uint64_t got_slot, uint32_t index, uint64_t plt0);
+    uint32_t plt_lazy_offset; /* where in an entry its slot first points (the push) */
     /* enum ka_prop_merge for a processor-specific property type */
     uint8_t (*property_merge)(uint32_t type);
     /* Furthest a PC-relative 32-bit reference reaches, either way. */
@@ -187,6 +195,12 @@ typedef struct ka_arch {
      * reaches S. */
     bool (*relax_got_load)(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
                            uint64_t P);
+    /* The same two in position-independent output (PIE, static-pie,
+     * shared): only the forms that stay PC-relative, never an immediate
+     * of the link-time address. */
+    bool (*got_load_relaxes_pic)(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset);
+    bool (*relax_got_load_pic)(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                               uint64_t P);
     /* Initial-exec TLS in an executable: whether the instruction that an
      * initial-exec relocation of this type at offset belongs to can take
      * the thread-pointer offset as an immediate (local-exec) instead of

@@ -93,6 +93,35 @@ static void x86_64_write_stub(uint8_t *out, uint64_t stub, uint64_t got_slot) { 
  * would push an index: IRELATIVE slots are filled before any call) */
 static void x86_64_write_iplt(uint8_t *out, uint64_t stub, uint64_t got_slot) { jmp_through(out, stub, got_slot, 16); }
 
+static void put_rel32(uint8_t *p, uint64_t target, uint64_t next)
+{
+    uint32_t d = (uint32_t)(target - next);
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(d >> (8 * i));
+}
+
+/* The lazy PLT as GNU ld writes it (elf_x86_64_lazy_plt):
+ * PLT0:    pushq GOT+8(%rip); jmpq *GOT+16(%rip); nopl 0(%rax)
+ * entry i: jmpq *slot(%rip); pushq $i; jmpq PLT0 */
+static void x86_64_write_plt0(uint8_t *out, uint64_t plt, uint64_t got_plt)
+{
+    static const uint8_t code[16] = {0xff, 0x35, 0, 0, 0, 0, 0xff, 0x25, 0, 0, 0, 0, 0x0f, 0x1f, 0x40, 0x00};
+    for (int i = 0; i < 16; i++)
+        out[i] = code[i];
+    put_rel32(out + 2, got_plt + 8, plt + 6);
+    put_rel32(out + 8, got_plt + 16, plt + 12);
+}
+
+static void x86_64_write_plt(uint8_t *out, uint64_t stub, uint64_t got_slot, uint32_t index, uint64_t plt0)
+{
+    jmp_through(out, stub, got_slot, 6);
+    out[6] = 0x68;
+    for (int i = 0; i < 4; i++)
+        out[7 + i] = (uint8_t)(index >> (8 * i));
+    out[11] = 0xe9;
+    put_rel32(out + 12, plt0, stub + 16);
+}
+
 /* GOTPCRELX and REX_GOTPCRELX (psABI "Optimize GOTPCRELX Relocations"):
  * the instructions that load from a GOT slot and can address the symbol
  * itself, the forms GNU ld relaxes in a static executable (elf64-x86-64.c,
@@ -134,16 +163,24 @@ static void reg_to_rm(uint8_t *code, uint64_t offset, bool rex, uint8_t op, uint
     code[offset - 1] = (uint8_t)(0xc0 | ext << 3 | (modrm & 0x38) >> 3);
 }
 
-static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
-                                  uint64_t P)
+/* In position-independent output only the forms that stay PC-relative
+ * (mov to lea, call, jmp), as GNU ld relaxes them there: an immediate
+ * would hold the link-time address. */
+static bool x86_64_got_load_relaxes_pic(uint32_t type, const uint8_t *code, uint64_t size, uint64_t offset)
 {
-    if (!x86_64_got_load_relaxes(type, code, size, offset))
+    return x86_64_got_load_relaxes(type, code, size, offset) && (code[offset - 2] == 0xff || code[offset - 2] == 0x8b);
+}
+
+static bool relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                           uint64_t P, bool pic)
+{
+    if (!(pic ? x86_64_got_load_relaxes_pic : x86_64_got_load_relaxes)(type, code, size, offset))
         return false;
     uint8_t op = code[offset - 2], modrm = code[offset - 1];
     bool rex = type == 42 /* REX_GOTPCRELX */ && offset >= 3 && (code[offset - 3] & 0xf0) == 0x40;
     bool rex_w = rex && (code[offset - 3] & 0x08);
     /* an immediate: sign-extended under REX.W, else zero-extended */
-    bool imm = rex_w ? (int64_t)S >= INT32_MIN && (int64_t)S <= INT32_MAX : S <= UINT32_MAX;
+    bool imm = !pic && (rex_w ? (int64_t)S >= INT32_MIN && (int64_t)S <= INT32_MAX : S <= UINT32_MAX);
     int64_t rel = (int64_t)(S + (uint64_t)A - P);
     bool near = rel >= INT32_MIN && rel <= INT32_MAX;
     if (op == 0xff && modrm == 0x25) { /* jmp *foo@GOTPCREL(%rip) -> jmp foo; nop (the field one byte earlier) */
@@ -175,6 +212,18 @@ static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset,
         put32(code + offset, (uint32_t)S);
     }
     return true;
+}
+
+static bool x86_64_relax_got_load(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S, int64_t A,
+                                  uint64_t P)
+{
+    return relax_got_load(code, size, offset, type, S, A, P, false);
+}
+
+static bool x86_64_relax_got_load_pic(uint8_t *code, uint64_t size, uint64_t offset, uint32_t type, uint64_t S,
+                                      int64_t A, uint64_t P)
+{
+    return relax_got_load(code, size, offset, type, S, A, P, true);
 }
 
 /* GOTTPOFF on movq foo@gottpoff(%rip), %reg and addq foo@gottpoff(%rip),
@@ -388,7 +437,14 @@ const ka_arch ka_arch_x86_64 = {
     .pc32_reach = 0x7fffffffu,
     .branch_reach = 0x7fffffffu, /* call and jmp rel32 */
     .got_load_relaxes = x86_64_got_load_relaxes,
+    .plt0_size = 16,
+    .plt_size = 16,
+    .write_plt0 = x86_64_write_plt0,
+    .write_plt = x86_64_write_plt,
+    .plt_lazy_offset = 6,
     .relax_got_load = x86_64_relax_got_load,
+    .got_load_relaxes_pic = x86_64_got_load_relaxes_pic,
+    .relax_got_load_pic = x86_64_relax_got_load_pic,
     .tls_ie_relaxes = x86_64_tls_ie_relaxes,
     .relax_tls_le = x86_64_relax_tls_le,
     .relax_tls_ie = x86_64_relax_tls_ie,

@@ -20,6 +20,8 @@ int lk_entry_address(lk_link *l, uint64_t *addr)
         bool tls;
         return lk_global_value(l, es, addr, &size, &tls, NULL, 0);
     }
+    if (l->opt->shared && !l->opt->entry)
+        return 0;        /* a shared object without _start: no entry, and no word of it */
     if (l->opt->entry) { /* a number, all of it, as ld.bfd reads one */
         char *end;
         unsigned long long v = strtoull(entry, &end, 0);

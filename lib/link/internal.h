@@ -101,6 +101,7 @@ typedef struct lk_sym {
     bool dso_ref;    /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
     bool ref_strong; /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
                       * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
+    uint32_t dynsym;        /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -357,6 +358,7 @@ typedef struct keel_linker {
     struct lk_policy *policy;              /* version scripts, dynamic lists, -E, -Bsymbolic (export_policy.c) */
     struct lk_order *order;                /* --symbol-ordering-file (symbol_order.c) */
     struct lk_addrmap *addrmap;            /* the address map's section and tables (addrmap.c) */
+    struct lk_dyn *dyn;                    /* a dynamic output's sections and relocations (dyn.h), else NULL */
 } lk_link;
 
 /* One .rela section of --emit-relocs: its target, entries, place, name. */
@@ -499,6 +501,39 @@ int lk_place_sections(lk_link *l);
 int lk_scan_relocs(lk_link *l);
 int lk_place_synthetic(lk_link *l);
 int lk_gc_sections(lk_link *l);
+/* Dynamic output (issue 13; dyn_*.c, their state in dyn.h): nothing of it
+ * runs unless l->dyn is set (-pie, -static-pie).  lk_dyn_setup at setup;
+ * the scan gives each relocation to lk_dyn_scan and each new address
+ * slot to lk_dyn_got_slot; lk_dyn_direct says whether a GOT load of the
+ * symbol may address it PC-relatively; lk_dyn_place makes the sections
+ * with the synthetic ones; the write pass gives each absolute word it
+ * writes to lk_dyn_word, and fill calls lk_dyn_fill. */
+int lk_dyn_setup(lk_link *l);
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r);
+struct lk_needs;
+int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
+bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);
+int lk_dyn_place(lk_link *l, uint32_t *seq);
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value, int64_t addend);
+/* -shared: whether a reference to symbol symi of f may be bound elsewhere
+ * at run time (a default-visibility global); its PLT entry's address for
+ * a call (false: none). */
+bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi);
+bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
+/* -shared: thread-local storage kept as the object's code has it (no
+ * relaxation): the scan's slots and dynamic relocations for a general or
+ * local dynamic or initial-exec reference (dyn_tls.c); the address of the
+ * slot pair a TLSGD (ld: TLSLD) reference names. */
+int lk_dyn_tls_scan(lk_link *l, lk_file *f, uint64_t symi, uint16_t needs);
+uint64_t lk_dyn_tls_pair(lk_link *l, lk_file *f, uint64_t symi, bool ld);
+void lk_dyn_fill(lk_link *l, uint8_t *buf);
+/* The section header's link, info and entsize of a dynamic section. */
+void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh);
+/* An output section the link-editor makes, where the criteria send it
+ * (layout.c), not yet sized; NULL when out of memory. */
+lk_osec *lk_synthetic_section(lk_link *l, const char *name, const keel_shdr *sh);
+/* The output section named name, or NULL (dyn_sections.c). */
+lk_osec *lk_osec_named(const lk_link *l, const char *name);
 /* -r: the rest of the link after the inputs are read (relocatable.c). */
 int lk_write_relocatable(lk_link *l);
 /* -r: the options it does not do refused, at setup. */
@@ -522,6 +557,10 @@ enum lk_need_flags {
     LK_N_DIRECT = 1 << 2,    /* its address is fixed and in the output: a GOT load of it may address it itself */
     LK_N_RELAXED = 1 << 3,   /* some reference was relaxed (a GOT load made direct, TLS made local-exec) */
     LK_N_IPLT = 1 << 4,      /* an IFUNC: calls and pointers reach its IPLT entry, iplt */
+    LK_N_DYNREL = 1 << 5,    /* dynamic output: its address slot has a RELATIVE relocation (dyn_scan.c) */
+    LK_N_DYNSYM = 1 << 6,    /* -shared: its address slot is the dynamic linker's (GLOB_DAT) */
+    LK_N_PLT = 1 << 7,       /* -shared: calls reach it through its PLT entry, plt */
+    LK_N_TLS_GD = 1 << 8,    /* -shared: a module and offset slot pair for general dynamic TLS, got_gd */
 };
 /* The TLS access model after relaxation: the one the output uses */
 enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };
@@ -531,6 +570,8 @@ typedef struct lk_needs {
     uint8_t tls;             /* enum lk_tls_model */
     uint32_t got, got_tpoff; /* slot numbers in .got, with LK_N_GOT, LK_N_GOT_TPOFF */
     uint32_t iplt;           /* with LK_N_IPLT: its entry in .iplt (and .igot.plt, .rela.iplt) */
+    uint32_t plt;            /* with LK_N_PLT: its entry in .plt (after PLT0; .got.plt, .rela.plt) */
+    uint32_t got_gd;         /* with LK_N_TLS_GD: the first of its two slots in .got */
 } lk_needs;
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 /* The record of symbol symi of f, made empty if new (NULL: out of memory,

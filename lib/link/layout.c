@@ -70,14 +70,17 @@ const char *lk_output_name(const char *name) { return output_name(name); }
  * image ends before its zero-filled part). */
 static int class_of(const lk_osec *o)
 {
-    static const char *const order[] = {".rela.iplt",    ".init",          ".iplt",
-                                        ".text",         ".fini",          ".rodata",
-                                        ".eh_frame_hdr", ".eh_frame",      ".gcc_except_table",
-                                        ".tdata",        ".preinit_array", ".init_array",
-                                        ".fini_array",   ".data.rel.ro",   ".got",
-                                        ".igot.plt",     ".data"};
+    static const char *const order[] = {".hash",        ".gnu.hash",      ".dynsym",     ".dynstr",
+                                        ".rela.dyn",    ".rela.iplt",     ".rela.plt",   ".init",
+                                        ".plt",         ".iplt",          ".text",       ".fini",
+                                        ".rodata",      ".eh_frame_hdr",  ".eh_frame",   ".gcc_except_table",
+                                        ".tdata",       ".preinit_array", ".init_array", ".fini_array",
+                                        ".data.rel.ro", ".dynamic",       ".got",        ".got.plt",
+                                        ".igot.plt",    ".data"};
     if (o->type == SHT_NOBITS && !(o->flags & SHF_TLS))
         return 101;
+    if (strcmp(o->name, ".interp") == 0) /* before the notes, as GNU ld's script has it */
+        return -2;
     if (o->note) /* notes first, after the headers, as GNU ld places them */
         return -1;
     for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
@@ -173,6 +176,8 @@ static lk_osec *synthetic(lk_link *l, const char *name, const keel_shdr *sh)
     lk_segment *s = segment_for(l, NULL, name, sh, &note, &name);
     return output_section(l, s, name, sh);
 }
+
+lk_osec *lk_synthetic_section(lk_link *l, const char *name, const keel_shdr *sh) { return synthetic(l, name, sh); }
 
 static int add_piece(lk_link *l, lk_osec *o, lk_file *f, uint32_t shndx, const keel_shdr *sh)
 {
@@ -441,6 +446,11 @@ int lk_place_synthetic(lk_link *l)
             made[i]->align = from[i]->addralign;
         }
     }
+    if (l->dyn) { /* .interp, .dynamic and the rest (dyn_sections.c) */
+        int drc = lk_dyn_place(l, &seq);
+        if (drc)
+            return drc;
+    }
     for (size_t g = 0; l->opt->eh_frame_hdr && g < l->nsegs; g++)
         for (size_t i = 0; i < l->segs[g]->nsecs; i++)
             if (strcmp(l->segs[g]->secs[i]->name, ".eh_frame") == 0)
@@ -613,7 +623,8 @@ static void size_section(lk_osec *o)
 static bool is_relro(const lk_osec *o)
 {
     return (o->flags & SHF_TLS) || !strcmp(o->name, ".init_array") || !strcmp(o->name, ".fini_array") ||
-           !strcmp(o->name, ".preinit_array") || !strcmp(o->name, ".data.rel.ro") || !strcmp(o->name, ".got");
+           !strcmp(o->name, ".preinit_array") || !strcmp(o->name, ".data.rel.ro") || !strcmp(o->name, ".got") ||
+           !strcmp(o->name, ".dynamic");
 }
 
 /* --section-start NAME=ADDR (-Ttext, -Tdata, -Tbss): the last one given
@@ -770,7 +781,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         return lk_fail(l, KEEL_E_RANGE, "invalid common page size `%#llx'", (unsigned long long)commonp);
     if (commonp > maxp) /* as GNU ld: the layout's page is at least the common one */
         maxp = commonp;
-    uint64_t base = opt->has_text_segment ? opt->text_segment : l->arch->image_base;
+    uint64_t base = opt->has_text_segment ? opt->text_segment : l->dyn ? 0 : l->arch->image_base;
     for (size_t i = 0; i < opt->nsection_starts; i++)
         if (opt->section_starts[i].addr > LIMIT)
             return lk_fail(l, KEEL_E_RANGE, "--section-start %s=%#llx: the address is above %#llx",

@@ -259,6 +259,10 @@ static int check_undefined(lk_link *l)
     }
     if (!candidates)
         return 0;
+    if (opt->shared && !opt->no_undefined) { /* the dynamic linker's to bind (ld.bfd's default) */
+        l->undef_ok = true;
+        return 0;
+    }
     if (opt->ignore_unresolved || opt->warn_unresolved || opt->noinhibit_exec)
         l->undef_ok = true;
     if (opt->ignore_unresolved)
@@ -449,6 +453,8 @@ static int setup(lk_link *l)
         return rc;
     if (!(l->img = lk_zalloc(&l->arena, sizeof *l->img)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    if ((rc = lk_dyn_setup(l))) /* -pie, -static-pie (dyn_scan.c) */
+        return rc;
     rc = lk_segments_default(l); /* the segment model, with the options' edits */
     if (!rc && opt->nmapfiles)   /* then the mapfiles' (mapfile_link.c) */
         rc = lk_read_mapfiles(l);

@@ -69,6 +69,8 @@ static int fill(lk_link *l, uint8_t *buf)
         lk_fill_properties(l, buf);
     if (l->addrmap)
         lk_addrmap_fill(l, buf); /* .keel.addrmap (addrmap.c) */
+    if (l->dyn) /* after the relocations: .rela.dyn holds what they wrote */
+        lk_dyn_fill(l, buf);
     return 0;
 }
 /* The pass "write": the output file opened at its final size (outfile.c:
@@ -94,7 +96,7 @@ int lk_pass_write(lk_link *l)
         buf[5] = arch->byteorder;
         buf[6] = 1; /* EV_CURRENT */
         buf[7] = img->gnu_osabi ? 3 /* ELFOSABI_GNU */ : 0 /* ELFOSABI_NONE */;
-        put16(buf + 16, 2 /* ET_EXEC */);
+        put16(buf + 16, l->dyn ? ET_DYN : ET_EXEC);
         put16(buf + 18, arch->machine);
         put32(buf + 20, 1);
         put64(buf + 24, img->entry);
@@ -130,17 +132,19 @@ int lk_pass_write(lk_link *l)
                 /* .rela.iplt, as GNU ld's .rela.plt: its symbols are the
                  * symbol table's, and it applies to the IFUNCs' slots */
                 bool rela = o == l->rela_iplt;
-                put_shdr(buf + shoff + (uint64_t)o->index * arch->shdr_size,
-                         &(keel_shdr){.name = name,
-                                      .type = o->type,
-                                      .flags = o->flags | (rela && l->igot ? 0x40 /* SHF_INFO_LINK */ : 0),
-                                      .addr = o->addr,
-                                      .offset = o->offset,
-                                      .size = o->size,
-                                      .addralign = o->align,
-                                      .link = rela ? symtab_index : 0,
-                                      .info = rela && l->igot ? l->igot->index : 0,
-                                      .entsize = o->type == SHT_RELA ? arch->rela_size : 0});
+                keel_shdr sh = {.name = name,
+                                .type = o->type,
+                                .flags = o->flags | (rela && l->igot ? 0x40 /* SHF_INFO_LINK */ : 0),
+                                .addr = o->addr,
+                                .offset = o->offset,
+                                .size = o->size,
+                                .addralign = o->align,
+                                .link = rela ? symtab_index : 0,
+                                .info = rela && l->igot ? l->igot->index : 0,
+                                .entsize = o->type == SHT_RELA ? arch->rela_size : 0};
+                if (l->dyn) /* the dynamic sections' links (dyn_sections.c) */
+                    lk_dyn_shdr(l, o, &sh);
+                put_shdr(buf + shoff + (uint64_t)o->index * arch->shdr_size, &sh);
                 name += (uint32_t)strlen(o->name) + 1;
             }
         if (img->keep_syms) {

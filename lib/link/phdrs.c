@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "image.h"
+#include "dyn.h"
+#include "../arch/arch.h"
 #include "../elfdefs.h"
 
 size_t lk_phdr_count(const lk_link *l)
@@ -16,6 +18,8 @@ size_t lk_phdr_count(const lk_link *l)
         has_tls |= (data->secs[i]->flags & SHF_TLS) != 0;
     size_t nph = lk_max_loads(l) + 1 /* stack */ + has_tls + (l->eh_frame_hdr ? 1 : 0) + lk_has_relro(l) +
                  (l->property ? 1 : 0);
+    if (l->dyn) /* PT_DYNAMIC; PT_PHDR and PT_INTERP with an interpreter */
+        nph += 1 + (l->dyn->interp ? 2 : 0);
     for (size_t s = 0; s < l->nsegs; s++)
         for (size_t i = 0; i < l->segs[s]->nsecs; i++)
             nph += l->segs[s]->secs[i]->note;        /* at most one PT_NOTE each */
@@ -25,6 +29,17 @@ size_t lk_phdr_count(const lk_link *l)
 size_t lk_program_headers(const lk_link *l, lk_phdr *ph)
 {
     size_t n = 0;
+    const lk_dyn *d = l->dyn;
+    if (d && d->interp) { /* the headers themselves, then the interpreter: first, as the gABI wants */
+        uint64_t size = (uint64_t)lk_phdr_count(l) * l->arch->phdr_size, at = l->arch->ehdr_size;
+        uint64_t first = l->nloads ? l->loads[0].vaddr : 0;
+        for (size_t i = 1; i < l->nloads; i++)
+            if (l->loads[i].vaddr < first)
+                first = l->loads[i].vaddr;
+        ph[n++] = (lk_phdr){PT_PHDR, PF_R, at, first + at, size, size, 8};
+        ph[n++] = (lk_phdr){PT_INTERP, PF_R, d->interp->offset, d->interp->addr, d->interp->size, d->interp->size, 1};
+    }
+    size_t first_load = n;
     for (size_t i = 0; i < l->nloads; i++) /* as lk_assign_addresses placed them */
         ph[n++] = (lk_phdr){PT_LOAD,           l->loads[i].flags,  l->loads[i].offset,
                             l->loads[i].vaddr, l->loads[i].filesz, l->loads[i].memsz,
@@ -33,12 +48,15 @@ size_t lk_program_headers(const lk_link *l, lk_phdr *ph)
     /* ascending by address, as the gABI requires of PT_LOADs (and ld.bfd
      * orders them) even where -Tdata, -Tbss or --section-start put a
      * segment below the text; a handful of entries: insertion sort */
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0 && ph[k - 1].vaddr > ph[k].vaddr; k--) {
+    for (size_t i = first_load + 1; i < n; i++)
+        for (size_t k = i; k > first_load && ph[k - 1].vaddr > ph[k].vaddr; k--) {
             lk_phdr t = ph[k];
             ph[k] = ph[k - 1];
             ph[k - 1] = t;
         }
+    if (d) /* the dynamic section, for the loader or the self-relocation */
+        ph[n++] = (lk_phdr){PT_DYNAMIC,       PF_R | PF_W,      d->dynamic->offset, d->dynamic->addr,
+                            d->dynamic->size, d->dynamic->size, l->arch->word_size};
     /* the note segment: the loaded notes, where their segment has them */
     for (size_t s = 0; s < l->nsegs; s++) {
         const lk_segment *t = l->segs[s];

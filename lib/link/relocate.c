@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "dyn.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -57,7 +57,9 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
     else if (!strcmp(name, "_etext") || !strcmp(name, "etext") || !strcmp(name, "__etext"))
         *v = (o = find_osec(l, ".fini")) || (o = find_osec(l, ".text")) ? o->addr + o->size : text->vaddr + text->memsz;
     else if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_"))
-        *v = l->got ? l->got->addr : data_end;
+        *v = l->dyn && l->dyn->got_plt ? l->dyn->got_plt->addr : l->got ? l->got->addr : data_end;
+    else if (l->dyn && (!strcmp(name, "__rela_iplt_start") || !strcmp(name, "__rela_iplt_end")))
+        *v = l->rela_iplt ? l->rela_iplt->addr : text->vaddr; /* DT_JMPREL has them: an empty range */
     else if (!strcmp(name, "__rela_iplt_start"))
         *v = l->rela_iplt ? l->rela_iplt->addr : text->vaddr; /* none: an empty range */
     else if (!strcmp(name, "__rela_iplt_end"))
@@ -65,7 +67,7 @@ bool lk_linker_value(const lk_link *l, const char *name, uint64_t *v)
     else if (!strcmp(name, "_TLS_MODULE_BASE_"))
         *v = l->tls_start;
     else if (!strcmp(name, "_DYNAMIC"))
-        *v = 0; /* a static executable has none */
+        *v = l->dyn && l->dyn->dynamic ? l->dyn->dynamic->addr : 0; /* a static executable has none */
     else {
         static const struct {
             const char *sec, *start, *stop;
@@ -406,6 +408,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             r.addend = 0;
         }
         ka_reloc_in in = {.S = S, .A = r.addend, .P = base + r.offset, .Z = Z, .L = S, .GOT = got_base};
+        if (l->dyn && h->formula == KA_F_PLT) /* a call to a preemptible symbol: its PLT entry (-shared) */
+            lk_dyn_plt_address(l, f, r.sym, &in.L);
         /* what it needs after relaxation, as the scan was told (scan.c):
          * the target says what the instruction allows, the symbol's
          * needs what the symbol does */
@@ -413,6 +417,10 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         uint16_t need = h->needs; /* (what ka_reloc_need answers for a relocation of no GOT or TLS model) */
         if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC))
             need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
+        if (l->opt->shared) /* a shared object's TLS stays as its code has it (dyn_tls.c) */
+            need = h->needs;
+        if (l->opt->shared && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD)))
+            in.T = lk_dyn_tls_pair(l, f, r.sym, h->needs & KA_NEED_TLS_LD);
         if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */
@@ -444,10 +452,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         if (h->needs & KA_NEED_TLS_LE)
             in.T = S - l->tls_tp;
         if (h->needs & KA_NEED_TLS_DTPOFF) /* after relaxation code wants the TP offset; debug info the block's */
-            in.T = alloc ? S - l->tls_tp : S - l->tls_start;
+            in.T = alloc && !l->opt->shared ? S - l->tls_tp : S - l->tls_start;
         const lk_needs *sneeds = (need & KA_NEED_GOT) && got_relaxes && !tls ? lk_needs_of(l, f, r.sym) : NULL;
         if (sneeds && (sneeds->flags & LK_N_DIRECT) &&
-            arch->relax_got_load(out, tsh.size, r.offset, r.type, S, r.addend, base + r.offset)) {
+            (l->dyn ? arch->relax_got_load_pic : arch->relax_got_load)(out, tsh.size, r.offset, r.type, S, r.addend,
+                                                                       base + r.offset)) {
             /* a load from the GOT that addresses the symbol directly now, as
              * GNU ld relaxes it (the scan gave it no slot for this) */
             continue;
@@ -477,6 +486,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                            lk_place_text(&here, where, sizeof where), h->name, *sn ? sn : "(a section)",
                            (unsigned long long)value);
         }
+        if (l->dyn && alloc) /* an absolute address: relocated at load time (dyn_scan.c) */
+            lk_dyn_word(l, f, r.sym, r.type, base + r.offset, value, r.addend);
     }
     return 0;
 }

@@ -30,6 +30,9 @@ static int note_ifunc(lk_link *l, lk_file *f, const keel_rel *r)
     uint32_t di;
     if (!lk_ifunc_target(l, f, r->sym, &df, &di))
         return 0;
+    const ka_howto *h = l->dyn ? l->arch->howto(r->type) : NULL;
+    if (h && h->formula == KA_F_ABS && h->size == l->arch->word_size)
+        return 0; /* a pointer in a dynamic output: IRELATIVE at its place, no stub (dyn_scan.c) */
     if (!df->ifunc && !(df->ifunc = lk_zalloc(&l->arena, (df->symtab.count + 1) * sizeof *df->ifunc)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     if (di >= df->symtab.count || df->ifunc[di])
@@ -57,6 +60,8 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     if (!h || h->formula == KA_F_MARKER ||
         !(h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)))
         return 0; /* nothing of the link's to make for it (an unknown type is the write pass's error) */
+    if (l->opt->shared && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)))
+        return lk_dyn_tls_scan(l, f, r->sym, h->needs); /* kept as it is, its slots the dynamic linker's */
     bool got_relaxes;
     uint16_t need = ka_reloc_need(l->arch, r->type, data, size, r->offset, &got_relaxes);
     lk_needs *n = lk_needs_add(l, f, r->sym);
@@ -66,14 +71,20 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     tls_model(n, need);
     if (need != h->needs)
         n->flags |= LK_N_RELAXED; /* TLS made local-exec */
+    if (l->dyn)                   /* position-independent: only the PC-relative forms, never to an undefined weak 0 */
+        got_relaxes = got_relaxes && data && l->arch->got_load_relaxes_pic(r->type, data, size, r->offset);
     if (need & KA_NEED_GOT) {
-        if (got_relaxes && (n->flags & LK_N_DIRECT || lk_symbol_direct(l, f, r->sym))) {
+        if (got_relaxes &&
+            (n->flags & LK_N_DIRECT || (l->dyn ? lk_dyn_direct(l, f, r->sym) : lk_symbol_direct(l, f, r->sym)))) {
             n->flags |= LK_N_DIRECT | LK_N_RELAXED; /* the instruction will address the symbol itself */
             return 0;
         }
         if (!(n->flags & LK_N_GOT)) {
             n->flags |= LK_N_GOT;
             n->got = (uint32_t)l->ngot++;
+            int rc = l->dyn ? lk_dyn_got_slot(l, f, r->sym, n) : 0; /* its RELATIVE relocation */
+            if (rc)
+                return rc;
         }
     }
     if ((need & KA_NEED_TLS_IE) && !(n->flags & LK_N_GOT_TPOFF)) {
@@ -107,7 +118,7 @@ int lk_scan_relocs(lk_link *l)
                     if (keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
                         data = NULL, size = 0;
                 }
-                if ((rc = scan_one(l, f, &r, data, size)))
+                if ((rc = scan_one(l, f, &r, data, size)) || (l->dyn && (rc = lk_dyn_scan(l, f, i, &r))))
                     return rc;
             }
         }

@@ -42,6 +42,12 @@ static const struct {
      * the IFUNCs' relocations: after the headers, as GNU ld has them */
     {SHT_NOTE, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
     {SHT_RELA, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
+    /* a dynamic output's interpreter, hash tables and dynamic symbols */
+    {SHT_PROGBITS, SHF_ALLOC, SHF_WRITE | SHF_EXECINSTR, ".interp", LK_ROLE_HEADER},
+    {SHT_HASH, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
+    {0, SHF_ALLOC, 0, ".gnu.hash", LK_ROLE_HEADER}, /* (by name: a mapfile has no name for its type) */
+    {SHT_DYNSYM, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
+    {SHT_STRTAB, SHF_ALLOC, 0, ".dynstr", LK_ROLE_HEADER},
     {0, SHF_ALLOC | SHF_EXECINSTR, SHF_WRITE, NULL, LK_ROLE_TEXT},
     {0, SHF_ALLOC, SHF_WRITE, NULL, LK_ROLE_RODATA},
     /* with header and rodata disabled (-z noseparate-code) */

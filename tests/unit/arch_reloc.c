@@ -251,6 +251,13 @@ static void check_writers(const ka_arch *a)
     uint8_t b[32];
     /* jmp *slot(%rip): ff 25, disp32 = slot - (stub + 6) = 0x404000 - 0x401006 */
     memset(b, 0, sizeof b);
+    /* the lazy PLT, as ld.bfd wrote it at 0x9020 for .got.plt at 0xaffe8 */
+    a->write_plt0(b, 0x9020, 0xaffe8);
+    ok(a->plt0_size == 16 && bytes(b, "\xff\x35\xca\x6f\x0a\0\xff\x25\xcc\x6f\x0a\0\x0f\x1f\x40\0", 16), "PLT0");
+    a->write_plt(b, 0x9030, 0xb0000, 0x17, 0x9020);
+    ok(a->plt_size == 16 && a->plt_lazy_offset == 6 &&
+           bytes(b, "\xff\x25\xca\x6f\x0a\0\x68\x17\0\0\0\xe9\xe0\xff\xff\xff", 16),
+       "a lazy PLT entry");
     a->write_iplt(b, 0x401000, 0x404000);
     ok(a->iplt_size == 16 && bytes(b, "\xff\x25\xfa\x2f\0\0\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc\xcc", 16),
        "IPLT entry: jmp *0x2ffa(%%rip), int3 to 16 bytes");

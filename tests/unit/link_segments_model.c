@@ -21,7 +21,12 @@
 
 enum {
     SHT_PROGBITS = 1,
+    SHT_STRTAB = 3,
     SHT_RELA = 4,
+    SHT_HASH = 5,
+    SHT_DYNAMIC = 6,
+    SHT_DYNSYM = 11,
+    SHT_GNU_HASH = 0x6ffffff6,
     SHT_NOTE = 7,
     SHT_NOBITS = 8,
     SHF_WRITE = 1,
@@ -71,6 +76,15 @@ static const struct probe {
     {".comment", SHT_PROGBITS, 0, "extra", "extra", false},
     {".debug_info", SHT_PROGBITS, 0, "extra", "extra", false},
     {".note.unloaded", SHT_NOTE, 0, "extra", "extra", true},
+    /* a dynamic output's (dyn_sections.c) */
+    {".interp", SHT_PROGBITS, SHF_ALLOC, "header", "text", false},
+    {".gnu.hash", SHT_GNU_HASH, SHF_ALLOC, "header", "text", false},
+    {".hash", SHT_HASH, SHF_ALLOC, "header", "text", false},
+    {".dynsym", SHT_DYNSYM, SHF_ALLOC, "header", "text", false},
+    {".dynstr", SHT_STRTAB, SHF_ALLOC, "header", "text", false},
+    {".rela.dyn", SHT_RELA, SHF_ALLOC, "header", "text", false},
+    {".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, "text", "text", false},
+    {".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, "data", "data", false},
 };
 
 static const char *where(const lk_link *l, const struct probe *p, bool *note)
@@ -109,9 +123,9 @@ static void check_default(void)
            want[i].role, want[i].name);
     }
     ok(!lk_seg_find(&l, "nosuch"), "no segment of another name");
-    ok(l.ncrit == 10 && l.crit[l.ncrit - 1].seg == lk_seg_role(&l, LK_ROLE_EXTRA) && !l.crit[l.ncrit - 1].type &&
+    ok(l.ncrit == 15 && l.crit[l.ncrit - 1].seg == lk_seg_role(&l, LK_ROLE_EXTRA) && !l.crit[l.ncrit - 1].type &&
            !l.crit[l.ncrit - 1].set && !l.crit[l.ncrit - 1].names.n,
-       "ten built-in criteria, the last one catching all for extra");
+       "fifteen built-in criteria, the last one catching all for extra");
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
         bool note;
         const char *s = where(&l, &probes[i], &note);
@@ -164,7 +178,7 @@ static void check_edits(void)
        "a new segment goes where it is inserted, with no role or flags");
     hot->flags = PF_R | PF_X;
     lk_criterion *c = lk_crit_insert(&l, 0, hot);
-    ok(c && l.ncrit == 11 && c == &l.crit[0] && !lk_names_add(&l, &c->names, ".text.hot") &&
+    ok(c && l.ncrit == 16 && c == &l.crit[0] && !lk_names_add(&l, &c->names, ".text.hot") &&
            !lk_names_add(&l, &c->names, ".text.hot.*"),
        "a criterion inserted at the head");
     c->glob = true;

@@ -1,0 +1,102 @@
+/* Dynamic output's state (issue 13): the sections a position-independent
+ * executable carries so that it can be loaded anywhere -- by the dynamic
+ * linker named in .interp, or by itself (-static-pie: glibc's
+ * _dl_relocate_static_pie, musl's rcrt1.o) -- and the dynamic
+ * relocations the scan counted and the write pass records.  One per
+ * link, in its arena (dyn_scan.c, dyn_sections.c). */
+#ifndef KEEL_LINK_DYN_H
+#define KEEL_LINK_DYN_H
+
+#include "internal.h"
+
+/* A RELATIVE relocation: the word at offset gets the load base + addend;
+ * an IRELATIVE one (a pointer to an IFUNC) what the resolver there returns. */
+typedef struct lk_dynrel {
+    uint64_t offset;
+    uint64_t addend;
+    bool irelative;
+} lk_dynrel;
+
+/* A relocation against a symbol (R_X86_64_64 and the like): the dynamic
+ * linker's, by the symbol's .dynsym entry. */
+typedef struct lk_dynsymrel {
+    uint64_t offset;
+    lk_sym *sym;
+    int64_t addend;
+} lk_dynsymrel;
+
+typedef struct lk_gotsym {
+    uint32_t slot;
+    lk_sym *sym;
+} lk_gotsym;
+
+/* A TLS slot of a shared object: the module number, the offset in the
+ * module's block, or the offset from the thread pointer, of a symbol (sym
+ * when preemptible, else f's symbol symi: no symbol, the offset an
+ * addend), or an offset the link-editor writes itself (constant). */
+enum lk_tls_kind { LK_TLS_MODULE, LK_TLS_OFFSET, LK_TLS_TPOFF };
+typedef struct lk_tlsrel {
+    uint32_t slot;
+    uint8_t kind;  /* enum lk_tls_kind */
+    bool constant; /* no relocation: the slot holds the offset in the block */
+    lk_sym *sym;
+    lk_file *f;
+    uint64_t symi;
+} lk_tlsrel;
+
+enum { LK_DYN_MAXTAGS = 32 };
+
+typedef struct lk_dyn {
+    /* the synthetic sections (NULL: not made) */
+    lk_osec *interp, *hash, *gnu_hash, *dynsym, *dynstr, *rela, *dynamic, *got_plt;
+    /* the scan's count of absolute words that need a RELATIVE relocation */
+    size_t ndata;
+    /* the GOT slots holding an address (each a RELATIVE relocation) */
+    uint32_t *gotrel;
+    size_t ngotrel, capgotrel;
+    /* the write pass's RELATIVE relocations of absolute words (at most ndata) */
+    lk_dynrel *rel;
+    size_t nrel, nirel; /* (nirel of them IRELATIVE) */
+    bool textrel;       /* a dynamic relocation applies to a read-only section (-z notext) */
+    /* -shared: relocations the dynamic linker binds by symbol */
+    lk_dynsymrel *srel;   /* the write pass's absolute words against preemptible symbols */
+    size_t nsdata, nsrel; /* counted by the scan, recorded by the write pass */
+    lk_gotsym *gotsym;    /* the GOT slots of preemptible symbols (GLOB_DAT) */
+    size_t ngotsym, capgotsym;
+    lk_sym **plts; /* the PLT entries' symbols, in entry order (JUMP_SLOT) */
+    size_t nplt, capplt;
+    lk_osec *plt, *rela_plt;
+    /* .dynsym: the undefined ones first (not hashed), then the exported ones
+     * by GNU hash bucket (dyn_symbols.c) */
+    lk_sym **dsyms;
+    size_t ndsyms, nunhashed;
+    uint32_t nbuckets, maskwords;
+    uint32_t *name_off; /* per dynamic symbol: its name in .dynstr */
+    uint32_t soname_off;
+    uint64_t dynstr_size;
+    /* -shared: thread-local storage's slots (dyn_tls.c) */
+    lk_tlsrel *tls;
+    size_t ntls, captls, ntlsrel; /* (ntlsrel of them dynamic relocations) */
+    bool has_ld, static_tls;      /* a local dynamic pair; an initial-exec slot (DF_STATIC_TLS) */
+    uint32_t got_ld;
+    /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
+    uint64_t tags[LK_DYN_MAXTAGS];
+    size_t ntags;
+} lk_dyn;
+
+/* Whether a word holding symbol symi of f's address changes with the load
+ * base: a definition in a section, a common, or an address the
+ * link-editor defines; not an absolute value, a TLS offset or an
+ * undefined weak symbol (0 in an executable that has no shared library). */
+bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi);
+/* The global symbol symi of f names, or NULL (a local one). */
+lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi);
+/* -shared: .dynsym and .dynstr planned, hash tables sized (dyn_symbols.c);
+ * their bytes written. */
+int lk_dyn_symbols(lk_link *l);
+void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf);
+/* Its TLS slots' relocations at out (ntlsrel records), the constant ones
+ * written into the image (dyn_tls.c). */
+void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
+
+#endif

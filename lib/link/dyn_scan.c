@@ -1,0 +1,293 @@
+/* The relocation scan's part for a position-independent executable
+ * (-pie, -static-pie): which words need a dynamic relocation so that the
+ * program runs at any base.  An absolute address-sized word (the target's
+ * dyn.abs type: R_X86_64_64) of a loaded section, and each GOT slot that
+ * holds an address, get a RELATIVE relocation (load base + link-time
+ * value); a narrower absolute field cannot be relocated at load time and
+ * is GNU ld's error ("recompile with -fPIE").  The count sizes .rela.dyn
+ * before addresses exist; the write pass records each one
+ * (dyn_sections.c).  The target names every type; none is spelled here. */
+#include <string.h>
+
+#include "dyn.h"
+#include "export_policy.h"
+#include "../elfdefs.h"
+#include "../arch/arch.h"
+
+int lk_dyn_setup(lk_link *l)
+{
+    if (!l->opt->pie && !l->opt->shared)
+        return 0;
+    if (l->opt->relocatable)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "-r and -%s may not be used together", l->opt->shared ? "shared" : "pie");
+    if (!(l->dyn = lk_zalloc(&l->arena, sizeof *l->dyn)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    /* a shared object's undefined symbols are the dynamic linker's to
+     * bind (ld.bfd's default; -z defs refuses them: link.c) */
+    l->undef_ok = l->opt->shared && !l->opt->no_undefined;
+    return 0;
+}
+
+/* The global that symbol symi of f names, or NULL for a local one. */
+static lk_sym *global_of(lk_link *l, lk_file *f, uint64_t symi, keel_sym *sym)
+{
+    const char *name;
+    if (KEEL_ST_BIND(sym->info) == STB_LOCAL || keel_symtab_name(&f->symtab, sym, &name, NULL))
+        return NULL;
+    return lk_file_sym(l, f, symi, name);
+}
+
+/* --defsym NAME=NUMBER is absolute; NAME=SYMBOL(+-N) an address */
+static bool defsym_is_number(const char *expr)
+{
+    while (*expr == ' ')
+        expr++;
+    return (*expr >= '0' && *expr <= '9') || *expr == '-';
+}
+
+lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    return keel_symtab_get(&f->symtab, symi, &sym, NULL) ? NULL : global_of(l, f, symi, &sym);
+}
+
+/* A default-visibility global of a shared object may be bound to another
+ * module's definition at run time (the gABI's preemption): so is one it
+ * does not define.  Not the link-editor's own symbols, nor an absolute
+ * one; for a definition, the symbol policy decides (export_policy.c:
+ * visibility, version scripts' local:, -Bsymbolic, dynamic lists). */
+bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym, d;
+    uint64_t v;
+    if (!l->opt->shared || keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
+        (sym.other & 3) != STV_DEFAULT)
+        return false;
+    lk_sym *s = global_of(l, f, symi, &sym);
+    if (!s || s->defsym)
+        return false;
+    switch (s->state) {
+    case LK_COMMON: return lk_sym_preemptible(l, s);
+    case LK_DEFINED:
+    case LK_WEAK:
+        return s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.raw_shndx != SHN_ABS &&
+               lk_sym_preemptible(l, s);
+    default: return !lk_linker_value(l, s->name, &v);
+    }
+}
+
+/* -shared: the symbol gets a .dynsym entry */
+static void want(lk_link *l, lk_file *f, uint64_t symi)
+{
+    lk_sym *s = lk_dyn_global(l, f, symi);
+    if (s && !s->dynsym)
+        s->dynsym = UINT32_MAX;
+}
+
+bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr)
+{
+    const lk_needs *n = l->dyn->plt ? lk_needs_of(l, f, symi) : NULL;
+    if (!n || !(n->flags & LK_N_PLT))
+        return false;
+    *addr = l->dyn->plt->addr + l->arch->plt0_size + (uint64_t)n->plt * l->arch->plt_size;
+    return true;
+}
+
+bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_TYPE(sym.info) == STT_TLS)
+        return false;
+    lk_sym *s = global_of(l, f, symi, &sym);
+    if (!s) /* a local: unless absolute, in one of f's sections */
+        return KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.raw_shndx != SHN_ABS && sym.shndx != SHN_UNDEF;
+    if (s->defsym)
+        return !defsym_is_number(s->defsym);
+    uint64_t v;
+    switch (s->state) {
+    case LK_COMMON: return s->type != STT_TLS;
+    case LK_DEFINED:
+    case LK_WEAK:
+        if (!s->def || keel_symtab_get(&s->def->symtab, s->def_index, &sym, NULL))
+            return false;
+        return sym.raw_shndx != SHN_ABS && KEEL_ST_TYPE(sym.info) != STT_TLS;
+    default: /* the link-editor's (__ehdr_start, __start_SEC...) but a segment's size; else 0 or undefined */
+        return (s->state == LK_UNDEF || s->state == LK_UNDEF_WEAK) && lk_linker_value(l, s->name, &v) &&
+               !lk_seg_size_symbol(l, s->name, NULL);
+    }
+}
+
+bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL))
+        return false;
+    lk_sym *s = global_of(l, f, symi, &sym);
+    uint64_t v;
+    if (lk_dyn_preemptible(l, f, symi)) /* through the GOT, where the dynamic linker binds it */
+        return false;
+    /* an undefined weak symbol is 0, which no PC-relative form reaches
+     * (unless the link-editor defines it) */
+    if (s && !s->defsym && s->state == LK_UNDEF_WEAK && !lk_linker_value(l, s->name, &v))
+        return false;
+    return lk_symbol_direct(l, f, symi);
+}
+
+/* GNU ld's words (elf_x86_64_need_pic), naming the file but not the place: a
+ * global by its visibility, a
+ * local by its name, a section symbol by its section's. */
+static int need_pic(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, const keel_sym *sym)
+{
+    const char *name = "", *v = "", *und = "";
+    keel_sym copy = *sym;
+    lk_sym *s = global_of(l, f, r->sym, &copy);
+    if (KEEL_ST_TYPE(sym->info) == STT_SECTION) {
+        if (sym->shndx < f->nsections && f->sections[sym->shndx].name)
+            name = f->sections[sym->shndx].name;
+    } else
+        keel_symtab_name(&f->symtab, sym, &name, NULL);
+    if (s) {
+        static const char *const vis[] = {"symbol ", "internal symbol ", "hidden symbol ", "protected symbol "};
+        v = vis[sym->other & 3];
+        und = s->state == LK_UNDEF || s->state == LK_UNDEF_WEAK ? "undefined " : "";
+    }
+    bool so = l->opt->shared;
+    return lk_fail(l, KEEL_E_UNSUPPORTED,
+                   "%s: relocation %s against %s%s`%s' can not be used when making %s; recompile with %s", f->name,
+                   h->name, und, v, name, so ? "a shared object" : "a PIE object", so ? "-fPIC" : "-fPIE");
+}
+
+/* -shared: a call to a preemptible function goes through its PLT entry */
+static int need_plt(lk_link *l, lk_file *f, const keel_rel *r)
+{
+    lk_dyn *d = l->dyn;
+    lk_needs *n = lk_needs_add(l, f, r->sym);
+    if (!n)
+        return l->err->code;
+    if (n->flags & LK_N_PLT)
+        return 0;
+    if (!(d->plts = lk_grow(&l->arena, d->plts, d->nplt, &d->capplt, sizeof *d->plts, 64)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    n->flags |= LK_N_PLT;
+    n->plt = (uint32_t)d->nplt;
+    d->plts[d->nplt++] = lk_dyn_global(l, f, r->sym);
+    want(l, f, r->sym);
+    return 0;
+}
+
+/* A dynamic relocation applying to a read-only section: ld.bfd's warning,
+ * then its -z text error, or DT_TEXTREL */
+static int read_only(lk_link *l, lk_file *f, uint32_t target, const keel_sym *sym)
+{
+    if (l->dyn->textrel)
+        return 0;
+    const char *name = "";
+    if (KEEL_ST_TYPE(sym->info) == STT_SECTION && sym->shndx < f->nsections && f->sections[sym->shndx].name)
+        name = f->sections[sym->shndx].name;
+    else
+        keel_symtab_name(&f->symtab, sym, &name, NULL);
+    lk_diag(l, KEEL_DIAG_WARNING, "%s: warning: relocation against `%s' in read-only section `%s'", f->name, name,
+            f->sections[target].name ? f->sections[target].name : "?");
+    if (l->opt->z_text)
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "read-only segment has dynamic relocations");
+    lk_diag(l, KEEL_DIAG_WARNING, "warning: creating DT_TEXTREL in a %s", l->opt->shared ? "shared object" : "PIE");
+    l->dyn->textrel = true;
+    return 0;
+}
+
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
+{
+    const ka_howto *h = l->arch->howto(r->type);
+    if (!h)
+        return 0;
+    uint32_t target = f->sections[rela].info;
+    const lk_osec *o = target < f->elf.shnum ? f->out[target] : NULL;
+    keel_sym sym;
+    if (!o || !(o->flags & SHF_ALLOC) || keel_symtab_get(&f->symtab, r->sym, &sym, NULL))
+        return 0; /* (a bad symbol is the write pass's error) */
+    if (KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.shndx > 0 && sym.shndx < f->elf.shnum &&
+        (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
+        return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
+    if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
+        return lk_fail(l, KEEL_E_UNSUPPORTED,
+                       "%s: relocation %s: TLS descriptors in a shared object are not supported yet "
+                       "(build with -mtls-dialect=gnu)",
+                       f->name, h->name);
+    if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
+        return need_pic(l, f, r, h, &sym);
+    if (l->opt->shared && lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}))
+        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: an IFUNC in a shared object is not supported yet", f->name);
+    bool pre = lk_dyn_preemptible(l, f, r->sym);
+    if (pre && h->formula == KA_F_PLT)
+        return need_plt(l, f, r);
+    if (pre && h->formula == KA_F_PC)
+        return need_pic(l, f, r, h, &sym);
+    if (h->formula != KA_F_ABS)
+        return 0;
+    if (pre) { /* the dynamic linker's, by the symbol */
+        if (h->size != l->arch->word_size)
+            return need_pic(l, f, r, h, &sym);
+        int rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
+        if (rc)
+            return rc;
+        want(l, f, r->sym);
+        l->dyn->nsdata++;
+        return 0;
+    }
+    if (!lk_dyn_is_address(l, f, r->sym))
+        return 0;
+    if (h->size != l->arch->word_size)
+        return need_pic(l, f, r, h, &sym);
+    int rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
+    if (rc)
+        return rc;
+    l->dyn->ndata++;
+    return 0;
+}
+
+int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
+{
+    lk_dyn *d = l->dyn;
+    if (lk_dyn_preemptible(l, f, symi)) { /* GLOB_DAT: the dynamic linker's */
+        if (!(d->gotsym = lk_grow(&l->arena, d->gotsym, d->ngotsym, &d->capgotsym, sizeof *d->gotsym, 64)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        d->gotsym[d->ngotsym++] = (lk_gotsym){n->got, lk_dyn_global(l, f, symi)};
+        n->flags |= LK_N_DYNSYM;
+        want(l, f, symi);
+        return 0;
+    }
+    if (!lk_dyn_is_address(l, f, symi))
+        return 0; /* an absolute value or 0: the slot holds it as it is */
+    if (!(d->gotrel = lk_grow(&l->arena, d->gotrel, d->ngotrel, &d->capgotrel, sizeof *d->gotrel, 64)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    d->gotrel[d->ngotrel++] = n->got;
+    n->flags |= LK_N_DYNREL;
+    return 0;
+}
+
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value, int64_t addend)
+{
+    lk_dyn *d = l->dyn;
+    const ka_howto *h = l->arch->howto(type);
+    if (!h || h->formula != KA_F_ABS || h->size != l->arch->word_size)
+        return;
+    if (lk_dyn_preemptible(l, f, symi)) {
+        if (d->nsrel < d->nsdata)
+            d->srel[d->nsrel++] = (lk_dynsymrel){place, lk_dyn_global(l, f, symi), addend};
+        return;
+    }
+    if (d->nrel >= d->ndata || !lk_dyn_is_address(l, f, symi))
+        return;
+    /* a pointer to an IFUNC: the function the resolver picks, as ld.bfd
+     * has it (IRELATIVE), not the IPLT entry */
+    lk_file *df;
+    uint32_t di;
+    keel_sym sym;
+    if (lk_ifunc_target(l, f, symi, &df, &di) && !keel_symtab_get(&df->symtab, di, &sym, NULL) &&
+        sym.shndx < df->elf.shnum && df->out[sym.shndx]) {
+        d->rel[d->nrel++] = (lk_dynrel){place, df->out[sym.shndx]->addr + df->pos[sym.shndx] + sym.value, true};
+        d->nirel++;
+        return;
+    }
+    d->rel[d->nrel++] = (lk_dynrel){place, value, false};
+}

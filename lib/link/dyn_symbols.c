@@ -1,0 +1,231 @@
+/* A shared object's dynamic symbols (-shared): .dynsym, .dynstr and the
+ * hash tables the dynamic linker looks names up in.  The symbols are the
+ * undefined ones its dynamic relocations name, first and not hashed (as
+ * ld.bfd orders them), then every global it defines with default or
+ * protected visibility (hidden and internal never), grouped by GNU hash
+ * bucket as .gnu.hash requires.  .hash (sysv) chains the same symbols;
+ * --hash-style picks the tables.  The export policy (version scripts,
+ * --dynamic-list, -Bsymbolic) joins verscript's lk_export_policy at
+ * merge: here, every default or protected global is exported. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dyn.h"
+#include "export_policy.h"
+#include "../elfdefs.h"
+#include "../arch/arch.h"
+
+/* The hashes of a symbol's dynamic name (foo of foo@@VER: export_policy.c) */
+static uint32_t gnu_hash(const lk_sym *sym)
+{
+    uint32_t h = 5381;
+    const unsigned char *s = (const unsigned char *)sym->name;
+    for (const unsigned char *p = s; p < s + lk_sym_dynname_len(sym); p++)
+        h = h * 33 + *p;
+    return h;
+}
+
+static uint32_t sysv_hash(const lk_sym *sym)
+{
+    uint32_t h = 0;
+    const unsigned char *s = (const unsigned char *)sym->name;
+    for (const unsigned char *p = s; p < s + lk_sym_dynname_len(sym); p++) {
+        h = (h << 4) + *p;
+        uint32_t g = h & 0xf0000000u;
+        if (g)
+            h ^= g >> 24;
+        h &= ~g;
+    }
+    return h;
+}
+
+/* ld.bfd's bucket counts (elf_buckets in elflink.c): the largest not above
+ * the number of symbols */
+static uint32_t bucket_count(size_t n)
+{
+    static const uint32_t primes[] = {1, 3, 17, 37, 67, 97, 131, 197, 263, 521, 1031, 2053, 4099, 8209, 16411, 32771};
+    uint32_t b = 1;
+    for (size_t i = 0; i < sizeof primes / sizeof primes[0] && primes[i] <= n; i++)
+        b = primes[i];
+    return b;
+}
+
+/* Whether the symbol policy exports s (export_policy.c: visibility,
+ * version scripts, dynamic lists, -E) and it is defined in a linked
+ * section or is a common. */
+static bool exported(const lk_link *l, lk_sym *s)
+{
+    keel_sym d;
+    if (s->defsym || s->dynsym || (s->state != LK_DEFINED && s->state != LK_WEAK && s->state != LK_COMMON) || !s->def ||
+        !lk_sym_exported(l, s))
+        return false;
+    if (s->state == LK_COMMON)
+        return true;
+    if (keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL))
+        return false;
+    return d.raw_shndx == SHN_ABS || (d.shndx && d.shndx < s->def->elf.shnum && s->def->out[d.shndx]);
+}
+
+static _Thread_local const lk_dyn *sort_dyn; /* (qsort has no context; a link sorts in one thread) */
+
+static int by_bucket(const void *x, const void *y)
+{
+    lk_sym *a = *(lk_sym *const *)x, *b = *(lk_sym *const *)y;
+    uint32_t ba = gnu_hash(a) % sort_dyn->nbuckets, bb = gnu_hash(b) % sort_dyn->nbuckets;
+    if (ba != bb)
+        return ba < bb ? -1 : 1;
+    return a->dynsym < b->dynsym ? -1 : a->dynsym > b->dynsym; /* (their order before: stable) */
+}
+
+int lk_dyn_symbols(lk_link *l)
+{
+    lk_dyn *d = l->dyn;
+    lk_sym **sorted;
+    size_t nsorted;
+    int rc = lk_sorted_symbols(l, &sorted, &nsorted);
+    if (rc)
+        return rc;
+    size_t cap = nsorted + 1;
+    for (size_t i = 0; i < l->syms.cap; i++)
+        cap += l->syms.v[i] && l->syms.v[i]->dynsym && l->syms.v[i]->state < LK_COMMON;
+    if (!(d->dsyms = lk_alloc(&l->arena, cap * sizeof *d->dsyms)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    d->ndsyms = 0;
+    /* the undefined ones the relocations name, in the table's order */
+    for (size_t i = 0; i < l->syms.cap; i++) {
+        lk_sym *s = l->syms.v[i];
+        if (s && s->dynsym && s->state < LK_COMMON)
+            d->dsyms[d->ndsyms++] = s;
+    }
+    d->nunhashed = d->ndsyms;
+    for (size_t i = 0; i < nsorted; i++) {
+        lk_sym *s = sorted[i];
+        if (s->dynsym == UINT32_MAX)
+            s->dynsym = 0; /* (wanted by a relocation: exported below if it may be) */
+        if (exported(l, s)) {
+            s->dynsym = (uint32_t)(d->ndsyms + 1); /* definition order, for the stable sort */
+            d->dsyms[d->ndsyms++] = s;
+        }
+    }
+    size_t nhashed = d->ndsyms - d->nunhashed;
+    d->nbuckets = bucket_count(nhashed);
+    uint32_t words = 1;
+    while (words * 2 <= nhashed / 2 + 1 && words < (1u << 20))
+        words *= 2; /* a bloom word per two symbols or so, a power of two */
+    d->maskwords = words;
+    sort_dyn = d;
+    qsort(d->dsyms + d->nunhashed, nhashed, sizeof *d->dsyms, by_bucket);
+    /* the indexes and names */
+    if (!(d->name_off = lk_alloc(&l->arena, (d->ndsyms + 1) * sizeof *d->name_off)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    uint64_t at = 1;
+    if (l->opt->soname) {
+        d->soname_off = (uint32_t)at;
+        at += strlen(l->opt->soname) + 1;
+    }
+    for (size_t i = 0; i < d->ndsyms; i++) {
+        d->dsyms[i]->dynsym = (uint32_t)(i + 1);
+        d->name_off[i] = (uint32_t)at;
+        at += lk_sym_dynname_len(d->dsyms[i]) + 1;
+        if (at > UINT32_MAX)
+            return lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names");
+    }
+    d->dynstr_size = at;
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* The output section index a definition is in. */
+static uint16_t shndx_of(lk_link *l, const lk_sym *s, const keel_sym *d)
+{
+    if (s->state == LK_COMMON)
+        return l->common ? (uint16_t)l->common->index : (uint16_t)SHN_ABS;
+    if (d->raw_shndx == SHN_ABS)
+        return SHN_ABS;
+    const lk_osec *o = d->shndx < s->def->elf.shnum ? s->def->out[d->shndx] : NULL;
+    return o ? (uint16_t)o->index : (uint16_t)SHN_ABS;
+}
+
+void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
+{
+    lk_dyn *d = l->dyn;
+    const ka_arch *a = l->arch;
+    uint8_t *str = buf + d->dynstr->offset;
+    if (l->opt->soname)
+        memcpy(str + d->soname_off, l->opt->soname, strlen(l->opt->soname) + 1);
+    for (size_t i = 0; i < d->ndsyms; i++) {
+        lk_sym *s = d->dsyms[i];
+        memcpy(str + d->name_off[i], s->name, lk_sym_dynname_len(s)); /* (its NUL: the buffer's zeros) */
+        uint8_t *e = buf + d->dynsym->offset + (i + 1) * a->sym_size;
+        uint8_t bind = s->state == LK_UNDEF_WEAK || s->state == LK_WEAK ? STB_WEAK : STB_GLOBAL, type = STT_NOTYPE,
+                other = 0;
+        uint16_t shndx = SHN_UNDEF;
+        uint64_t value = 0, size = 0;
+        keel_sym def;
+        if (i >= d->nunhashed && s->state != LK_COMMON && s->def &&
+            !keel_symtab_get(&s->def->symtab, s->def_index, &def, NULL)) {
+            type = KEEL_ST_TYPE(def.info);
+            other = def.other & 3;
+            shndx = shndx_of(l, s, &def);
+        } else if (i >= d->nunhashed) { /* a common: an object in .bss */
+            type = STT_OBJECT;
+            shndx = shndx_of(l, s, NULL);
+        }
+        if (i >= d->nunhashed) {
+            bool tls;
+            lk_place where = {s->name, NULL, 0};
+            if (lk_global_value(l, s, &value, &size, &tls, &where, 0))
+                value = size = 0;
+            if (type == STT_TLS) /* a TLS symbol's value: its offset in the module's block */
+                value -= l->tls_start;
+            if (type == STT_GNU_IFUNC && s->state != LK_COMMON && def.shndx < s->def->elf.shnum &&
+                s->def->out[def.shndx]) /* the resolver, not its IPLT entry */
+                value = s->def->out[def.shndx]->addr + s->def->pos[def.shndx] + def.value;
+        }
+        put32(e, d->name_off[i]);
+        e[4] = (uint8_t)(bind << 4 | type);
+        e[5] = other;
+        memcpy(e + 6, &shndx, 2);
+        put64(e + 8, value);
+        put64(e + 16, size);
+    }
+    size_t nh = d->ndsyms - d->nunhashed;
+    if (d->gnu_hash) {
+        uint8_t *g = buf + d->gnu_hash->offset;
+        uint32_t nb = d->nbuckets, mw = d->maskwords, shift = 6, symoff = (uint32_t)(d->nunhashed + 1);
+        put32(g, nb);
+        put32(g + 4, symoff);
+        put32(g + 8, mw);
+        put32(g + 12, shift);
+        uint8_t *bloom = g + 16, *buckets = bloom + (uint64_t)mw * 8, *chain = buckets + (uint64_t)nb * 4;
+        for (size_t k = 0; k < nh; k++) {
+            uint32_t h = gnu_hash(d->dsyms[d->nunhashed + k]), b = h % nb;
+            uint64_t word;
+            size_t wi = (h / 64) % mw;
+            memcpy(&word, bloom + wi * 8, 8);
+            word |= (uint64_t)1 << (h % 64) | (uint64_t)1 << ((h >> shift) % 64);
+            memcpy(bloom + wi * 8, &word, 8);
+            uint32_t first;
+            memcpy(&first, buckets + b * 4, 4);
+            if (!first)
+                put32(buckets + b * 4, (uint32_t)(symoff + k));
+            bool last = k + 1 == nh || gnu_hash(d->dsyms[d->nunhashed + k + 1]) % nb != b;
+            put32(chain + k * 4, (h & ~1u) | last);
+        }
+    }
+    if (d->hash) { /* nbucket, nchain, buckets, chains: every symbol, the null one too */
+        uint8_t *h = buf + d->hash->offset;
+        uint32_t nb = d->nbuckets, nc = (uint32_t)(d->ndsyms + 1);
+        put32(h, nb);
+        put32(h + 4, nc);
+        uint8_t *buckets = h + 8, *chain = buckets + (uint64_t)nb * 4;
+        for (size_t i = d->ndsyms; i > 0; i--) { /* each at its bucket's head, the one there chained after it */
+            uint32_t b = sysv_hash(d->dsyms[i - 1]) % nb, head;
+            memcpy(&head, buckets + b * 4, 4);
+            put32(chain + i * 4, head);
+            put32(buckets + b * 4, (uint32_t)i);
+        }
+    }
+}
