@@ -225,6 +225,8 @@ typedef struct lk_criterion {
     bool glob;
     lk_filepat *files; /* a mapfile's FILE_* (none: any file); any one matching will do */
     size_t nfiles;
+    const struct lk_file *memo_file; /* the last file they were tried on, and */
+    bool memo_match;                 /* whether they matched it (segments.c's file_matches) */
     lk_segment *seg;
     const char *osname; /* the output section it joins (NULL: by its name) */
     const char *label;  /* a mapfile's ASSIGN_SECTION name, or NULL */

@@ -205,19 +205,28 @@ static bool file_matches(const lk_criterion *c, const lk_file *f)
 {
     if (!f) /* what the link-editor makes comes from no file */
         return false;
+    /* a file's sections are placed one after another: the answer for the
+     * last file saves a mapfile's many criteria most of their fnmatch
+     * calls (the link is single-threaded here; the criteria are the
+     * link's own, so the memo may be written) */
+    lk_criterion *m = (lk_criterion *)c;
+    if (c->memo_file == f)
+        return c->memo_match;
     const char *base = strrchr(f->path, '/');
     base = base ? base + 1 : f->path;
-    for (size_t i = 0; i < c->nfiles; i++) {
+    bool match = false;
+    for (size_t i = 0; i < c->nfiles && !match; i++) {
         const lk_filepat *p = &c->files[i];
         if (p->member && (!f->member || !file_part(p, p->member, f->member)))
             continue;
         const char *s = p->kind == LK_FILE_PATH                                 ? f->path
                         : p->kind == LK_FILE_OBJNAME && f->member && !p->member ? f->member
                                                                                 : base;
-        if (file_part(p, p->file, s))
-            return true;
+        match = file_part(p, p->file, s);
     }
-    return false;
+    m->memo_file = f;
+    m->memo_match = match;
+    return match;
 }
 
 bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, const keel_shdr *sh)
