@@ -219,24 +219,40 @@ typedef struct lk_segment {
  * to its segment (into the output section osname, if set).  A criterion
  * of a PT_NOTE segment marks the section as a note and the search goes on
  * for where it is loaded. */
+/* A mapfile's FILE_PATH, FILE_BASENAME or FILE_OBJNAME value: each kind
+ * is matched only against its own form of the file's name (segments.c's
+ * file_matches). */
+enum lk_file_kind { LK_FILE_PATH, LK_FILE_BASENAME, LK_FILE_OBJNAME };
+typedef struct lk_filepat {
+    const char *file;   /* the path, basename or object name (an fnmatch pattern if glob) */
+    const char *member; /* of "archive(member)": the member's; NULL: every member, or a plain file */
+    const char *src;    /* the value as written, and */
+    char match;         /* its MATCH kind ('g', 't', or 0: a name), for --print-mapfile */
+    uint8_t kind;       /* enum lk_file_kind */
+    bool glob, icase;   /* fnmatch (else strcmp); MATCH(...i) */
+} lk_filepat;
+
 typedef struct lk_criterion {
     uint32_t type;       /* section type (0: any) */
     uint64_t set, clear; /* flags that must be set, and clear */
     lk_names names;      /* section names (empty: any); fnmatch patterns if glob */
     bool glob;
-    lk_names files; /* fnmatch patterns of the file's name, path or basename (empty: any) */
+    lk_filepat *files; /* a mapfile's FILE_* (none: any file); any one matching will do */
+    size_t nfiles;
+    const struct lk_file *memo_file; /* the last file they were tried on, and */
+    bool memo_match;                 /* whether they matched it (segments.c's file_matches) */
     lk_segment *seg;
     const char *osname; /* the output section it joins (NULL: by its name) */
     const char *label;  /* a mapfile's ASSIGN_SECTION name, or NULL */
     /* a mapfile's (mapfile_apply.c) */
-    bool discard;                /* OUTPUT_SECTION { DISCARD; }: the sections it matches are dropped */
-    bool name_icase, file_icase; /* MATCH(...i): IS_NAME, FILE_* matched case-insensitively */
-    void *re;                    /* IS_NAME = MATCH(r/ERE/): a compiled regex_t (names unused) */
-    const char *re_src;          /* its text (--print-mapfile) */
-    const char *osref;           /* NAME = MATCHREF(/template/): ${n} from re's captures */
-    uint32_t os_type;            /* OUTPUT_SECTION's TYPE (0: the input's) */
-    uint64_t os_set, os_clear;   /* OUTPUT_SECTION's FLAGS: set, cleared */
-    bool os_flags;               /* FLAGS = given: os_set replaces the flags */
+    bool discard;              /* OUTPUT_SECTION { DISCARD; }: the sections it matches are dropped */
+    bool name_icase;           /* MATCH(...i): IS_NAME matched case-insensitively */
+    void *re;                  /* IS_NAME = MATCH(r/ERE/): a compiled regex_t (names unused) */
+    const char *re_src;        /* its text (--print-mapfile) */
+    const char *osref;         /* NAME = MATCHREF(/template/): ${n} from re's captures */
+    uint32_t os_type;          /* OUTPUT_SECTION's TYPE (0: the input's) */
+    uint64_t os_set, os_clear; /* OUTPUT_SECTION's FLAGS: set, cleared */
+    bool os_flags;             /* FLAGS = given: os_set replaces the flags */
 } lk_criterion;
 
 /* One PT_LOAD, as placed (lk_assign_addresses). */

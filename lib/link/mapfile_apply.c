@@ -53,15 +53,38 @@ static const char *literal(lk_link *l, const char *s)
     return p;
 }
 
-static int add_pattern(applier *a, lk_names *list, const mf_value *v, const char *what, uint32_t line)
+/* A FILE_PATH, FILE_BASENAME or FILE_OBJNAME value, its kind kept:
+ * "archive(member)" split in two, an exact name compared by strcmp, a
+ * glob or a case-insensitive text by fnmatch (segments.c's file_matches). */
+static int add_file(applier *a, lk_criterion *c, size_t *cap, const mf_attr *at, const mf_value *v)
 {
     lk_link *l = a->l;
     if (v->kind == MF_V_MATCH && v->match == 'r')
-        return fail(a, line, "%s = MATCH(r/.../): keel matches files by glob or text, not by regular expression", what);
-    const char *p = v->kind == MF_V_MATCH && v->match == 'g' ? v->str : literal(l, v->str);
-    if (!p)
+        return fail(a, at->line, "%s = MATCH(r/.../): keel matches files by glob or text, not by regular expression",
+                    mf_key_name(at->key));
+    if (!(c->files = lk_grow(&l->arena, c->files, c->nfiles, cap, sizeof *c->files, 4)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    return lk_names_add(l, list, p);
+    lk_filepat *p = &c->files[c->nfiles++];
+    *p = (lk_filepat){.kind = at->key == MF_K_FILE_PATH       ? LK_FILE_PATH
+                              : at->key == MF_K_FILE_BASENAME ? LK_FILE_BASENAME
+                                                              : LK_FILE_OBJNAME,
+                      .icase = v->kind == MF_V_MATCH && v->icase,
+                      .src = v->str,
+                      .match = v->kind == MF_V_MATCH ? v->match : 0};
+    bool g = v->kind == MF_V_MATCH && v->match == 'g';
+    p->glob = g || p->icase;
+    size_t n = strlen(v->str);
+    const char *open = n && v->str[n - 1] == ')' ? strrchr(v->str, '(') : NULL;
+    size_t fn = open ? (size_t)(open - v->str) : n;
+    p->file = lk_strndup(&l->arena, v->str, fn);
+    p->member = open ? lk_strndup(&l->arena, open + 1, n - fn - 2) : NULL;
+    if (p->glob && !g) { /* a text matched without case: as a glob of itself */
+        p->file = p->file ? literal(l, p->file) : NULL;
+        p->member = p->member ? literal(l, p->member) : NULL;
+    }
+    if (!p->file || (open && !p->member))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    return 0;
 }
 
 static int is_name(applier *a, lk_criterion *c, const mf_attr *at)
@@ -141,6 +164,7 @@ static int assign_section(applier *a, lk_segment *g, const mf_attr *as)
     if (as->name && !(c->label = lk_strndup(&l->arena, as->name, strlen(as->name))))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     const mf_attr *os = NULL;
+    size_t capfiles = 0;
     for (size_t i = 0; i < as->nsub; i++) {
         const mf_attr *at = &as->sub[i];
         int rc = 0;
@@ -149,10 +173,8 @@ static int assign_section(applier *a, lk_segment *g, const mf_attr *as)
         case MF_K_FILE_BASENAME:
         case MF_K_FILE_OBJNAME:
         case MF_K_FILE_PATH:
-            for (size_t k = 0; k < at->nv && !rc; k++) {
-                c->file_icase |= at->v[k].kind == MF_V_MATCH && at->v[k].icase;
-                rc = add_pattern(a, &c->files, &at->v[k], mf_key_name(at->key), at->line);
-            }
+            for (size_t k = 0; k < at->nv && !rc; k++)
+                rc = add_file(a, c, &capfiles, at, &at->v[k]);
             break;
         case MF_K_TYPE: c->type = (uint32_t)at->v[0].num; break;
         case MF_K_FLAGS: /* ORed whatever the operator, as illumos does */

@@ -188,8 +188,16 @@ static void crit_attributes(FILE *f, const lk_criterion *c)
             quoted(f, c->names.v[i]);
         fprintf(f, ";\n");
     }
-    for (size_t i = 0; i < c->files.n; i++)
-        fprintf(f, "        FILE_PATH = "), match(f, 'g', c->files.v[i], c->file_icase), fprintf(f, ";\n");
+    static const char *const fk[] = {"FILE_PATH", "FILE_BASENAME", "FILE_OBJNAME"};
+    for (size_t i = 0; i < c->nfiles; i++) {
+        const lk_filepat *p = &c->files[i];
+        fprintf(f, "        %s = ", fk[p->kind]);
+        if (p->match)
+            match(f, p->match, p->src, p->icase);
+        else
+            quoted(f, p->src);
+        fprintf(f, ";\n");
+    }
     if (c->osname || c->osref || c->discard) {
         fprintf(f, "        OUTPUT_SECTION {\n");
         if (c->osref) {

@@ -404,8 +404,12 @@ static int values(mf_reader *r, const struct spec *sp, mf_attr *a, seg_ctx *sc)
         break;
     case MF_K_FILE_BASENAME:
     case MF_K_FILE_OBJNAME:
-        if (a->v[0].kind == MF_V_NAME && strchr(a->v[0].str, '/'))
-            return mf_error(r, a->line, "%s cannot contain '/': %s", what, a->v[0].str);
+        /* every value, a name, a text or a glob: a basename or an
+         * object name has no '/' (a glob with one could never match) */
+        for (size_t i = 0; i < a->nv; i++)
+            if ((a->v[i].kind == MF_V_NAME || (a->v[i].kind == MF_V_MATCH && a->v[i].match != 'r')) &&
+                strchr(a->v[i].str, '/'))
+                return mf_error(r, a->line, "%s cannot contain '/': %s", what, a->v[i].str);
         break;
     case MF_K_FLAGS:
         if (sp->vt == VT_SECFLAGS) /* a flag once, with or without '!' */

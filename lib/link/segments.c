@@ -196,20 +196,43 @@ static bool name_matches(const lk_names *list, bool glob, int fl, const char *na
     return false;
 }
 
-/* A file pattern matches the file's name ("path" or "archive(member)"),
- * its path, the path's last component, or an archive member's name. */
+static bool file_part(const lk_filepat *p, const char *pat, const char *s)
+{
+    return p->glob ? fnmatch(pat, s, p->icase ? FNM_CASEFOLD : 0) == 0 : strcmp(pat, s) == 0;
+}
+
+/* A mapfile's FILE_* values against the file (the notes): PATH is the
+ * file as given on the command line (an archive's, for its members),
+ * BASENAME its last component, OBJNAME the archive member's name or a
+ * plain file's basename; a value "archive(member)" matches that member
+ * only.  Each kind against its own form: FILE_PATH = foo.o is not
+ * dir/foo.o. */
 static bool file_matches(const lk_criterion *c, const lk_file *f)
 {
     if (!f) /* what the link-editor makes comes from no file */
         return false;
+    /* a file's sections are placed one after another: the answer for the
+     * last file saves a mapfile's many criteria most of their fnmatch
+     * calls (the link is single-threaded here; the criteria are the
+     * link's own, so the memo may be written) */
+    lk_criterion *m = (lk_criterion *)c;
+    if (c->memo_file == f)
+        return c->memo_match;
     const char *base = strrchr(f->path, '/');
     base = base ? base + 1 : f->path;
-    int fl = c->file_icase ? FNM_CASEFOLD : 0; /* a mapfile's MATCH(g/.../i) */
-    for (size_t i = 0; i < c->files.n; i++)
-        if (fnmatch(c->files.v[i], f->name, fl) == 0 || fnmatch(c->files.v[i], f->path, fl) == 0 ||
-            fnmatch(c->files.v[i], base, fl) == 0 || (f->member && fnmatch(c->files.v[i], f->member, fl) == 0))
-            return true;
-    return false;
+    bool match = false;
+    for (size_t i = 0; i < c->nfiles && !match; i++) {
+        const lk_filepat *p = &c->files[i];
+        if (p->member && (!f->member || !file_part(p, p->member, f->member)))
+            continue;
+        const char *s = p->kind == LK_FILE_PATH                                 ? f->path
+                        : p->kind == LK_FILE_OBJNAME && f->member && !p->member ? f->member
+                                                                                : base;
+        match = file_part(p, p->file, s);
+    }
+    m->memo_file = f;
+    m->memo_match = match;
+    return match;
 }
 
 bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, const keel_shdr *sh)
@@ -217,7 +240,7 @@ bool lk_crit_matches(const lk_criterion *c, const lk_file *f, const char *name, 
     return (!c->type || c->type == sh->type) && (sh->flags & c->set) == c->set && !(sh->flags & c->clear) &&
            (c->re ? lk_crit_re_matches(c, name, NULL) /* a mapfile's MATCH(r/ERE/) */
                   : !c->names.n || name_matches(&c->names, c->glob, c->name_icase ? FNM_CASEFOLD : 0, name)) &&
-           (!c->files.n || file_matches(c, f));
+           (!c->nfiles || file_matches(c, f));
 }
 
 const lk_criterion *lk_crit_for(const lk_link *l, const lk_file *f, const char *name, const keel_shdr *sh, bool *note)

@@ -195,13 +195,14 @@ static void check_edits(void)
     ok(m && m->seg == lk_seg_role(&l, LK_ROLE_TEXT), "hot disabled: its criterion is passed over");
     /* file patterns: what the link-editor makes matches none */
     hot->disabled = false;
-    ok(!lk_names_add(&l, &c->files, "*start.o"), "a file pattern");
+    lk_filepat objname = {.file = "start.o", .kind = LK_FILE_OBJNAME}; /* a mapfile's FILE_OBJNAME */
+    c->files = &objname, c->nfiles = 1;
     m = lk_crit_for(&l, NULL, ".text.hot.f", &code, &note);
     ok(m && m->seg == lk_seg_role(&l, LK_ROLE_TEXT), "a file pattern matches no synthetic section");
     lk_file f = {.name = "dir/lib.a(start.o)", .path = "dir/lib.a", .member = "start.o"},
             g = {.name = "dir/other.o", .path = "dir/other.o"};
     ok(lk_crit_matches(c, &f, ".text.hot", &code) && !lk_crit_matches(c, &g, ".text.hot", &code),
-       "a file pattern matches an archive member by its name, and not another file");
+       "FILE_OBJNAME matches an archive member by its name, and not another file");
     /* enabling bss takes .bss and .tdata (the TLS image stays together) */
     lk_seg_role(&l, LK_ROLE_BSS)->disabled = false;
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
