@@ -2,7 +2,7 @@
 # Shared libraries as inputs of keel link (lib/link/dso.c, dso_needed.c),
 # against ld.bfd on the same command lines.  keel does not write dynamic
 # executables yet: where ld.bfd links, keel must resolve the same way,
-# then say "dynamic executables are not supported yet"; where ld.bfd
+# then say "outputs that use shared libraries are not supported yet"; where ld.bfd
 # fails, keel fails with the same messages, line for line (without the
 # program's name, ` read as ').
 #
@@ -57,7 +57,7 @@ sub messages {
 
 sub status { my ($s) = @_; return $s & 127 ? "signal " . ($s & 127) : "exit " . ($s >> 8) }
 
-my $unsupported = qr/^dynamic executables are not supported yet \(shared library [^)]*\)$/m;
+my $unsupported = qr/^outputs that use shared libraries are not supported yet \(shared library [^)]*\)$/m;
 
 sub link_both {
     my ($name, $args, %o) = @_;
@@ -100,7 +100,7 @@ sub links_as_bfd {
     my ($b, $k, $bo, $ko) = link_both($name, $args, %o);
     is($b->{status}, 0, "$name: ld.bfd links") or diag($b->{err});
     is(status($k->{status}), 'exit 1', "$name: keel stops");
-    like(messages($k->{err}), $unsupported, "$name: keel says dynamic executables are not supported yet");
+    like(messages($k->{err}), $unsupported, "$name: keel says outputs that use shared libraries are not supported yet");
     ok(!-e $ko, "$name: no output");
     is_deeply(keel_needed($k), bfd_needed($bo), "$name: keel's DT_NEEDED list is ld.bfd's");
     is_deeply(traced($k), traced($b), "$name: -y lines as ld.bfd's") if $o{traced};
@@ -191,7 +191,7 @@ for my $o ('--warn-unresolved-symbols', '--noinhibit-exec') {
     is($b->{status}, 0, "$o: ld.bfd links");
     my @said = grep { $_ !~ $unsupported && !/^needed: / } split /\n/, messages($k->{err});
     is(join("\n", @said), messages($b->{err}), "$o: a library's undefined reference said as ld.bfd says it");
-    like(messages($k->{err}), $unsupported, "$o: then keel says dynamic executables are not supported yet");
+    like(messages($k->{err}), $unsupported, "$o: then keel says outputs that use shared libraries are not supported yet");
 }
 links_as_bfd('the same library twice: needed once', ['start_foo.o', '-L.', '-lfoo', '-lfoo']);
 links_as_bfd('a library\'s reference pulls an archive member', ['start_foo.o', '-L.', '-lbad', '-lu', '-y', 'undef_in_lib', '-y', 'foo'],

@@ -270,7 +270,8 @@ int lk_dso_check(lk_link *l)
      * yet: joins dynsyn's dynamic executables at merge */
     for (size_t i = 0; i < l->ndsos; i++)
         if (l->dsos[i]->is_needed || !l->dsos[i]->implicit)
-            return lk_fail(l, KEEL_E_UNSUPPORTED, "dynamic executables are not supported yet (shared library %s)",
+            return lk_fail(l, KEEL_E_UNSUPPORTED,
+                           "outputs that use shared libraries are not supported yet (shared library %s)",
                            l->dsos[i]->path);
     return 0;
 }
