@@ -101,7 +101,7 @@ typedef struct lk_sym {
     bool dso_ref;    /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
     bool ref_strong; /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
                       * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
-    uint32_t dynsym;        /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
+    uint32_t dynsym; /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:

@@ -69,7 +69,7 @@ static int fill(lk_link *l, uint8_t *buf)
         lk_fill_properties(l, buf);
     if (l->addrmap)
         lk_addrmap_fill(l, buf); /* .keel.addrmap (addrmap.c) */
-    if (l->dyn) /* after the relocations: .rela.dyn holds what they wrote */
+    if (l->dyn)                  /* after the relocations: .rela.dyn holds what they wrote */
         lk_dyn_fill(l, buf);
     return 0;
 }
