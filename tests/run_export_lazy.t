@@ -12,7 +12,9 @@
 #   - late: dlopen after the load: mod1.so's callback resolves;
 #   - pointer: a pointer to dlopen taken at load time (a data relocation),
 #     called later: the same;
-#   - threads: two threads dlopen a module each at once: both resolve.
+#   - threads: two threads dlopen a module each at once: both resolve;
+#   - self: dlsym(RTLD_DEFAULT) of its own name, no dlopen: found, as in
+#     the -rdynamic link (dlsym lends too).
 use strict;
 use warnings;
 use FindBin;
@@ -70,4 +72,6 @@ for my $i (1 .. 5) {
     check("two threads dlopen at once (run $i): both callbacks resolve",
           ['threads', "$tmp/mod1.so", "$tmp/mod2.so"], 'some', out_ok => qr/\Amod1_run = 421, mod2_run = 422\n\z/);
 }
+check('dlsym of its own name in the global scope, no dlopen: found', ['self'], 'some',
+      out_ok => qr/\Adlsym\(RTLD_DEFAULT, "prog_cb"\) == prog_cb\n\z/);
 done_testing();

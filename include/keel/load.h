@@ -126,8 +126,8 @@ enum keel_ns_flags {
  * gone.
  *
  * Lazily (KEEL_NS_EXPORT | KEEL_NS_EXPORT_LAZY, as keel run does): a load
- * lends nothing; loaded code's dlopen and dlmopen (bound to keel's
- * wrappers) first lend every batch loaded since the last such call, in
+ * lends nothing; loaded code's dlopen, dlmopen, dlsym and dlvsym (bound
+ * to keel's wrappers) first lend every batch loaded since the last such call, in
  * every namespace, then call the host's function.  The host program's own
  * dlopen lends nothing: a host that dlopens libraries needing the loaded
  * names uses KEEL_NS_EXPORT alone.  KEEL_EXPORT_EAGER=1 in the

@@ -85,6 +85,8 @@ static void lend_all(void)
  * program that never calls dlopen never writes an export object. */
 static void *(*host_dlopen)(const char *, int);
 static void *(*host_dlmopen)(Lmid_t, const char *, int);
+static void *(*host_dlsym)(void *, const char *);
+static void *(*host_dlvsym)(void *, const char *, const char *);
 
 static void *lend_dlopen(const char *file, int mode)
 {
@@ -98,6 +100,22 @@ static void *lend_dlmopen(Lmid_t lmid, const char *file, int mode)
     if (__atomic_load_n(&rl_lend_waiting, __ATOMIC_ACQUIRE))
         lend_all();
     return host_dlmopen(lmid, file, mode);
+}
+
+/* dlsym and dlvsym too: a program linked with -E finds its own names in
+ * the global scope (dlsym(RTLD_DEFAULT, ...)) without any dlopen. */
+static void *lend_dlsym(void *handle, const char *name)
+{
+    if (__atomic_load_n(&rl_lend_waiting, __ATOMIC_ACQUIRE))
+        lend_all();
+    return host_dlsym(handle, name);
+}
+
+static void *lend_dlvsym(void *handle, const char *name, const char *version)
+{
+    if (__atomic_load_n(&rl_lend_waiting, __ATOMIC_ACQUIRE))
+        lend_all();
+    return host_dlvsym(handle, name, version);
 }
 
 /* The __dso_handle of the loaded object holding code address pc. */
@@ -158,13 +176,23 @@ void *rl_host_symbol(const keel_ns *ns, const char *name)
     void *p = dlsym(RTLD_DEFAULT, name);
     /* the host's function as loaded code would have had it (a sanitizer's
      * interceptor, say), behind the lender; set before it is handed out */
-    if (p && strcmp(name, "dlopen") == 0) {
-        __atomic_store_n(&host_dlopen, (void *(*)(const char *, int))p, __ATOMIC_RELEASE);
-        return (void *)lend_dlopen;
-    }
-    if (p && strcmp(name, "dlmopen") == 0) {
-        __atomic_store_n(&host_dlmopen, (void *(*)(Lmid_t, const char *, int))p, __ATOMIC_RELEASE);
-        return (void *)lend_dlmopen;
+    if (p && name[0] == 'd' && name[1] == 'l') {
+        if (strcmp(name, "dlopen") == 0) {
+            __atomic_store_n(&host_dlopen, (void *(*)(const char *, int))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlopen;
+        }
+        if (strcmp(name, "dlmopen") == 0) {
+            __atomic_store_n(&host_dlmopen, (void *(*)(Lmid_t, const char *, int))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlmopen;
+        }
+        if (strcmp(name, "dlsym") == 0) {
+            __atomic_store_n(&host_dlsym, (void *(*)(void *, const char *))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlsym;
+        }
+        if (strcmp(name, "dlvsym") == 0) {
+            __atomic_store_n(&host_dlvsym, (void *(*)(void *, const char *, const char *))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlvsym;
+        }
     }
     if (!p && name[0] == '_' && name[1] == '_') {
         /* The compiler's runtime helpers (__popcountdi2, __divti3...): a

@@ -4,7 +4,9 @@
  *   late     calls it after its load, directly;
  *   pointer  through a pointer to dlopen taken at load time (a data
  *            relocation), called later;
- *   threads  from two threads at once, one module each.
+ *   threads  from two threads at once, one module each;
+ *   self     dlsym of its own name in the global scope, as a program
+ *            linked with -E may (no dlopen at all).
  * Each module calls back into the program (prog_cb, prog_value).  After
  * the work it says whether an export object is mapped (its memfd name in
  * /proc/self/maps). */
@@ -71,6 +73,9 @@ int main(int argc, char **argv)
         for (int i = 0; i < 2; i++)
             pthread_join(t[i], NULL);
         printf("mod1_run = %d, mod2_run = %d\n", j[0].got, j[1].got);
+    } else if (strcmp(mode, "self") == 0) {
+        printf("dlsym(RTLD_DEFAULT, \"prog_cb\") %s prog_cb\n",
+               dlsym(RTLD_DEFAULT, "prog_cb") == (void *)prog_cb ? "==" : "!=");
     } else {
         printf("no dlopen\n");
     }
