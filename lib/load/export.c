@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../diag.h"
 #include "../elfdefs.h"
 #include "internal.h"
 
@@ -433,8 +434,11 @@ void rl_export_pending(keel_ns *ns)
     rl_export *e = NULL;
     keel_error err = {0};
     int rc = rl_export_batch(&ns->syms, true, &e, &err);
-    if (rc)
-        fprintf(stderr, "keel: %s (names not lent to dlopen)\n", err.msg);
+    if (rc) { /* the process-wide diagnostics callback (keel run prints it) */
+        char msg[sizeof err.msg + 32];
+        snprintf(msg, sizeof msg, "%s (names not lent to dlopen)", err.msg);
+        kd_emit(NULL, NULL, KEEL_DIAG_ERROR, msg);
+    }
     for (keel_object *o = ns->first; o; o = o->next)
         if (o->lend_pending) {
             if (!rc)
