@@ -412,7 +412,9 @@ int cmd_run(int argc, char **argv)
     /* Listing loads without running anything.  A program run lends its
      * globals to the libraries it dlopens, as with ld -E: an interpreter's
      * C modules call back into it. */
-    unsigned flags = KEEL_NS_HOST | (a.list || a.deps ? KEEL_NS_INERT : a.no_export ? 0 : KEEL_NS_EXPORT);
+    unsigned flags = KEEL_NS_HOST | (a.list || a.deps ? KEEL_NS_INERT
+                                     : a.no_export    ? 0
+                                                      : KEEL_NS_EXPORT | KEEL_NS_EXPORT_LAZY);
     if (a.perf_map && !a.list && !a.deps && keel_perf_map_open(NULL, &err)) {
         fprintf(stderr, "keel run: %s\n", err.msg);
         free(in);

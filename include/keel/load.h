@@ -89,14 +89,17 @@ typedef struct keel_dep {
 } keel_dep;
 
 enum keel_ns_flags {
-    KEEL_NS_HOST = 1,   /* fall back to the host process's symbols (dlsym) */
-    KEEL_NS_INERT = 2,  /* load and relocate, but never execute loaded code:
+    KEEL_NS_HOST = 1,        /* fall back to the host process's symbols (dlsym) */
+    KEEL_NS_INERT = 2,       /* load and relocate, but never execute loaded code:
                         * no constructors or destructors, no .eh_frame
                         * registration (inspection, fuzzing) */
-    KEEL_NS_EXPORT = 4, /* lend each batch's global symbols to the shared
+    KEEL_NS_EXPORT = 4,      /* lend each batch's global symbols to the shared
                          * libraries the process dlopens later, as a
                          * program linked with -E (--export-dynamic)
                          * lends its own; see "Exporting" below */
+    KEEL_NS_EXPORT_LAZY = 8, /* with KEEL_NS_EXPORT: lend at loaded code's
+                              * next dlopen, not at each load (keel run);
+                              * see "Exporting" below */
 };
 
 /* Exporting (KEEL_NS_EXPORT).  At the end of each successful keel_load,
@@ -120,7 +123,15 @@ enum keel_ns_flags {
  * names (they become undefined, so that ld.so finds them no more and a
  * later load lends them anew) and keeps its descriptor open.  A library
  * that bound to them must not use them after the unload: their memory is
- * gone. */
+ * gone.
+ *
+ * Lazily (KEEL_NS_EXPORT | KEEL_NS_EXPORT_LAZY, as keel run does): a load
+ * lends nothing; loaded code's dlopen, dlmopen, dlsym and dlvsym (bound
+ * to keel's wrappers) first lend every batch loaded since the last such call, in
+ * every namespace, then call the host's function.  The host program's own
+ * dlopen lends nothing: a host that dlopens libraries needing the loaded
+ * names uses KEEL_NS_EXPORT alone.  KEEL_EXPORT_EAGER=1 in the
+ * environment drops KEEL_NS_EXPORT_LAZY at keel_ns_create. */
 
 /* A namespace; parent (may be NULL) is searched after it. */
 keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err);

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../diag.h"
 #include "../elfdefs.h"
 #include "internal.h"
 
@@ -107,10 +108,11 @@ enum { SH_HASH = 1, SH_DYNSYM = 7, SH_DYNSTR = 15, SH_DYNAMIC = 23, SH_SHSTRTAB 
  * a name the tree defines already (load.c's define keeps the first, as
  * ld.so's scope does).  Separate trees may each lend one; ld.so then
  * finds the one opened first. */
-static bool lent(const sym_entry *d)
+static bool lent(const sym_entry *d, bool pending_only)
 {
-    return d->name && d->visibility != STV_HIDDEN && d->visibility != STV_INTERNAL && d->type != STT_TLS &&
-           d->addr != 0 && (d->bind == STB_GLOBAL || d->bind == STB_WEAK);
+    return d->name && (!pending_only || d->object->lend_pending) && d->visibility != STV_HIDDEN &&
+           d->visibility != STV_INTERNAL && d->type != STT_TLS && d->addr != 0 &&
+           (d->bind == STB_GLOBAL || d->bind == STB_WEAK);
 }
 
 /* The SysV ELF hash (DT_HASH): the gABI's loop (h = (h << 4) + c; g =
@@ -130,9 +132,9 @@ static uint32_t elf_hash(const char *s)
 static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 
 /* Lay the object out and write it into one buffer: 0 or the error. */
-static int write_image(const ka_arch *arch, const sym_table *defs, size_t n, size_t names, const char *soname,
-                       uint8_t **out, size_t *size, size_t *sym_off, const keel_object **owner, const char **first,
-                       uintptr_t *first_addr, keel_error *err)
+static int write_image(const ka_arch *arch, const sym_table *defs, bool pending_only, size_t n, size_t names,
+                       const char *soname, uint8_t **out, size_t *size, size_t *sym_off, const keel_object **owner,
+                       const char **first, uintptr_t *first_addr, keel_error *err)
 {
     size_t nsyms = n + 1, nbucket = n / 2 + 1, page = (size_t)sysconf(_SC_PAGESIZE);
     size_t strsz = 1 + strlen(soname) + 1 + names;
@@ -186,7 +188,7 @@ static int write_image(const ka_arch *arch, const sym_table *defs, size_t n, siz
     uint32_t k = 1;
     for (size_t i = 0; i < defs->cap; i++) {
         const sym_entry *d = &defs->v[i];
-        if (!lent(d))
+        if (!lent(d, pending_only))
             continue;
         size_t len = strlen(d->name) + 1;
         memcpy(str + at, d->name, len);
@@ -241,13 +243,13 @@ static int write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
+int rl_export_batch(const sym_table *defs, bool pending_only, rl_export **out, keel_error *err)
 {
     *out = NULL;
     const ka_arch *arch = ka_arch_host();
     size_t n = 0, names = 0;
     for (size_t i = 0; i < defs->cap; i++)
-        if (lent(&defs->v[i])) {
+        if (lent(&defs->v[i], pending_only)) {
             n++;
             names += strlen(defs->v[i].name) + 1;
         }
@@ -274,7 +276,8 @@ int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err)
         rc = keel_error_set(err, KEEL_E_NOMEM, 0, "export: out of memory (%U symbols)", (uint64_t)n);
         goto fail;
     }
-    rc = write_image(arch, defs, n, names, soname, &img, &size, &sym_off, owner, &first, &first_addr, err);
+    rc = write_image(arch, defs, pending_only, n, names, soname, &img, &size, &sym_off, owner, &first, &first_addr,
+                     err);
     if (rc)
         goto fail;
     fd = memfd_create(soname, MFD_CLOEXEC);
@@ -365,6 +368,11 @@ static void retire(const rl_export *e, const keel_object *gone)
 
 void rl_export_release(keel_object *o)
 {
+    if (o->lend_pending) { /* never lent: nothing to take back */
+        o->lend_pending = false;
+        __atomic_sub_fetch(&o->ns->lend_pending, 1, __ATOMIC_RELAXED);
+        __atomic_sub_fetch(&rl_lend_waiting, 1, __ATOMIC_RELEASE);
+    }
     rl_export *e = o->export;
     o->export = NULL;
     if (!e)
@@ -399,4 +407,44 @@ void rl_export_own(rl_export *e, keel_object *o)
         return;
     e->live++;
     o->export = e;
+}
+
+size_t rl_lend_waiting;
+
+/* A committed object of a lazily lending namespace: its names wait. */
+void rl_export_defer(keel_object *o)
+{
+    o->lend_pending = true;
+    __atomic_add_fetch(&o->ns->lend_pending, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&rl_lend_waiting, 1, __ATOMIC_RELEASE);
+}
+
+/* Lend the namespace's waiting objects (the tree's lock held for
+ * writing): one export object for all of them, from the namespace's
+ * table, whose entries of theirs are exactly what each batch's table held
+ * that a load lends (a name the tree defined before stays the first
+ * one's).  A batch lent so shares its export object with the others lent
+ * at the same call; each object owns a share, as in a batch.  It cannot
+ * fail the load, long done: a failure is said on stderr, and the names
+ * are not lent (no retry at every dlopen). */
+void rl_export_pending(keel_ns *ns)
+{
+    if (!__atomic_load_n(&ns->lend_pending, __ATOMIC_RELAXED))
+        return;
+    rl_export *e = NULL;
+    keel_error err = {0};
+    int rc = rl_export_batch(&ns->syms, true, &e, &err);
+    if (rc) { /* the process-wide diagnostics callback (keel run prints it) */
+        char msg[sizeof err.msg + 32];
+        snprintf(msg, sizeof msg, "%s (names not lent to dlopen)", err.msg);
+        kd_emit(NULL, NULL, KEEL_DIAG_ERROR, msg);
+    }
+    for (keel_object *o = ns->first; o; o = o->next)
+        if (o->lend_pending) {
+            if (!rc)
+                rl_export_own(e, o);
+            o->lend_pending = false;
+            __atomic_sub_fetch(&ns->lend_pending, 1, __ATOMIC_RELAXED);
+            __atomic_sub_fetch(&rl_lend_waiting, 1, __ATOMIC_RELEASE);
+        }
 }

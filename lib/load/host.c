@@ -23,8 +23,15 @@ void rl_host_register(keel_ns *ns)
     pthread_mutex_unlock(&registry_lock);
 }
 
+/* One lender at a time (the wrappers below); it comes before the
+ * registry's lock and the namespaces', and a namespace leaves the
+ * registry only under it, so a lender walks the registry without holding
+ * the registry's lock while it waits for a tree's. */
+static pthread_mutex_t lend_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void rl_host_unregister(keel_ns *ns)
 {
+    pthread_mutex_lock(&lend_lock);
     pthread_mutex_lock(&registry_lock);
     for (keel_ns **pp = &registry; *pp; pp = &(*pp)->registry_next)
         if (*pp == ns) {
@@ -32,6 +39,83 @@ void rl_host_unregister(keel_ns *ns)
             break;
         }
     pthread_mutex_unlock(&registry_lock);
+    pthread_mutex_unlock(&lend_lock);
+}
+
+/* Lend every namespace's waiting objects, the oldest namespace first (the
+ * registry is newest first).  Namespaces registered meanwhile enter at
+ * the head, before the one read; none leaves while lend_lock is held.
+ * Not from a thread that holds a tree's lock (a swap's constructors, an
+ * unload's destructors): it would wait for itself; what waits stays so
+ * until the next dlopen. */
+static void lend_all(void)
+{
+    if (rl_tree_writing())
+        return;
+    pthread_mutex_lock(&lend_lock);
+    pthread_mutex_lock(&registry_lock);
+    keel_ns *head = registry;
+    pthread_mutex_unlock(&registry_lock);
+    size_t n = 0;
+    for (keel_ns *ns = head; ns; ns = ns->registry_next)
+        n++;
+    keel_ns **order = malloc((n ? n : 1) * sizeof *order);
+    size_t k = 0;
+    for (keel_ns *ns = head; order && ns; ns = ns->registry_next)
+        order[n - 1 - k++] = ns;
+    for (size_t i = 0; i < n; i++) {
+        keel_ns *ns = order ? order[i] : NULL;
+        if (!order) /* out of memory: newest first, still all of them */
+            for (ns = head, k = 0; k < i; k++)
+                ns = ns->registry_next;
+        if (!__atomic_load_n(&ns->lend_pending, __ATOMIC_ACQUIRE))
+            continue;
+        rl_write_lock(ns);
+        rl_export_pending(ns);
+        rl_unlock(ns);
+    }
+    free(order);
+    pthread_mutex_unlock(&lend_lock);
+}
+
+/* What loaded code gets for dlopen and dlmopen (in a namespace that falls
+ * back to the host): the names of every batch loaded so far are lent
+ * first, then the host's function is called, as a tail call, so that it
+ * sees loaded code's return address as its caller, as it would have.  A
+ * program that never calls dlopen never writes an export object. */
+static void *(*host_dlopen)(const char *, int);
+static void *(*host_dlmopen)(Lmid_t, const char *, int);
+static void *(*host_dlsym)(void *, const char *);
+static void *(*host_dlvsym)(void *, const char *, const char *);
+
+static void *lend_dlopen(const char *file, int mode)
+{
+    if (__atomic_load_n(&rl_lend_waiting, __ATOMIC_ACQUIRE))
+        lend_all();
+    return host_dlopen(file, mode);
+}
+
+static void *lend_dlmopen(Lmid_t lmid, const char *file, int mode)
+{
+    if (__atomic_load_n(&rl_lend_waiting, __ATOMIC_ACQUIRE))
+        lend_all();
+    return host_dlmopen(lmid, file, mode);
+}
+
+/* dlsym and dlvsym too: a program linked with -E finds its own names in
+ * the global scope (dlsym(RTLD_DEFAULT, ...)) without any dlopen. */
+static void *lend_dlsym(void *handle, const char *name)
+{
+    if (__atomic_load_n(&rl_lend_waiting, __ATOMIC_ACQUIRE))
+        lend_all();
+    return host_dlsym(handle, name);
+}
+
+static void *lend_dlvsym(void *handle, const char *name, const char *version)
+{
+    if (__atomic_load_n(&rl_lend_waiting, __ATOMIC_ACQUIRE))
+        lend_all();
+    return host_dlvsym(handle, name, version);
 }
 
 /* The __dso_handle of the loaded object holding code address pc. */
@@ -90,6 +174,26 @@ void *rl_host_symbol(const keel_ns *ns, const char *name)
     if (strcmp(name, "at_quick_exit") == 0)
         return (void *)shim_at_quick_exit;
     void *p = dlsym(RTLD_DEFAULT, name);
+    /* the host's function as loaded code would have had it (a sanitizer's
+     * interceptor, say), behind the lender; set before it is handed out */
+    if (p && name[0] == 'd' && name[1] == 'l') {
+        if (strcmp(name, "dlopen") == 0) {
+            __atomic_store_n(&host_dlopen, (void *(*)(const char *, int))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlopen;
+        }
+        if (strcmp(name, "dlmopen") == 0) {
+            __atomic_store_n(&host_dlmopen, (void *(*)(Lmid_t, const char *, int))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlmopen;
+        }
+        if (strcmp(name, "dlsym") == 0) {
+            __atomic_store_n(&host_dlsym, (void *(*)(void *, const char *))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlsym;
+        }
+        if (strcmp(name, "dlvsym") == 0) {
+            __atomic_store_n(&host_dlvsym, (void *(*)(void *, const char *, const char *))p, __ATOMIC_RELEASE);
+            return (void *)lend_dlvsym;
+        }
+    }
     if (!p && name[0] == '_' && name[1] == '_') {
         /* The compiler's runtime helpers (__popcountdi2, __divti3...): a
          * normal link takes them from libgcc; the host may not have it

@@ -79,6 +79,7 @@ struct keel_object {
     uint32_t neh_frames;
     bool constructed;
     bool committed;    /* part of its namespace (its batch succeeded) */
+    bool lend_pending; /* KEEL_NS_EXPORT, lazy: its names wait for a dlopen */
     bool constructing; /* its constructors are running: not unloadable */
     bool in_closure;   /* marked while an unload's closure is built (edges.c) */
     uint64_t seq;      /* load order, across namespaces */
@@ -257,6 +258,7 @@ struct keel_ns {
     rl_pool pool; /* the objects' tables (bulk.c) */
     size_t narchives;
     keel_object *retired; /* objects a swap replaced (swap.c) */
+    size_t lend_pending;  /* its objects whose names wait for a dlopen (atomic) */
 };
 
 uint32_t rl_hash(const char *s);
@@ -302,9 +304,20 @@ void rl_ns_unlink(keel_ns *ns);
  * object of defs' lendable names, opened RTLD_GLOBAL (*out NULL when
  * there is none); each object of the batch then owns a share of it, and
  * the last one released closes it. */
-int rl_export_batch(const sym_table *defs, rl_export **out, keel_error *err);
+int rl_export_batch(const sym_table *defs, bool pending_only, rl_export **out, keel_error *err);
 void rl_export_own(rl_export *e, keel_object *o);
 void rl_export_release(keel_object *o);
+/* Lazy lending: a committed batch's objects wait (rl_export_defer) until
+ * loaded code calls dlopen or dlmopen, bound to rl_lend_dlopen and
+ * rl_lend_dlmopen (host.c), which lend every namespace's waiting objects
+ * first (rl_export_pending, under the tree's lock).  rl_lend_waiting
+ * counts the waiting objects of the process, for the wrappers' fast path. */
+extern size_t rl_lend_waiting;
+void rl_export_defer(keel_object *o);
+void rl_export_pending(keel_ns *ns);
+/* The tree whose lock this thread holds for writing, or NULL (namespace.c):
+ * the wrappers lend nothing then, as they would wait for themselves. */
+const rl_tree *rl_tree_writing(void);
 
 /* The address index: room for a batch's sections (before the commit),
  * then the batch's objects; an object out. */

@@ -1378,8 +1378,8 @@ static int load_prepare(rl_aside *a, int rc)
     if (!rc)
         rc = protect(&b, start, region_size);
     /* the last step that may fail: the batch's addresses are final */
-    if (!rc && (ns->flags & KEEL_NS_EXPORT) && !(ns->flags & KEEL_NS_INERT))
-        rc = rl_export_batch(&b.defs, &a->lent, err);
+    if (!rc && (ns->flags & KEEL_NS_EXPORT) && !(ns->flags & (KEEL_NS_EXPORT_LAZY | KEEL_NS_INERT)))
+        rc = rl_export_batch(&b.defs, false, &a->lent, err);
     if (rc) {
         /* give the arena back: nothing of the batch stays, not even the
          * choice of where the namespace lives */
@@ -1423,6 +1423,9 @@ static void load_commit(rl_aside *a, bool frames)
         o->seq = __atomic_add_fetch(&load_seq, 1, __ATOMIC_RELAXED);
         o->batch = b.v[0].obj->seq;
         rl_export_own(a->lent, o);
+        /* lazily: its names wait for loaded code's first dlopen (host.c) */
+        if ((ns->flags & KEEL_NS_EXPORT) && (ns->flags & KEEL_NS_EXPORT_LAZY) && !(ns->flags & KEEL_NS_INERT))
+            rl_export_defer(o);
         if (ns->last)
             ns->last->next = o;
         else

@@ -123,8 +123,19 @@ void rl_sym_remove_object(sym_table *t, const keel_object *o)
 }
 
 void rl_read_lock(const keel_ns *ns) { pthread_rwlock_rdlock(&ns->tree->lock); }
-void rl_write_lock(keel_ns *ns) { pthread_rwlock_wrlock(&ns->tree->lock); }
-void rl_unlock(const keel_ns *ns) { pthread_rwlock_unlock(&ns->tree->lock); }
+static _Thread_local const rl_tree *writing;
+void rl_write_lock(keel_ns *ns)
+{
+    pthread_rwlock_wrlock(&ns->tree->lock);
+    writing = ns->tree;
+}
+void rl_unlock(const keel_ns *ns)
+{
+    if (writing == ns->tree)
+        writing = NULL;
+    pthread_rwlock_unlock(&ns->tree->lock);
+}
+const rl_tree *rl_tree_writing(void) { return writing; }
 
 static rl_tree *tree_new(void)
 {
@@ -165,6 +176,11 @@ keel_ns *keel_ns_create(keel_ns *parent, unsigned flags, keel_error *err)
         return NULL;
     }
     ns->parent = parent;
+    /* KEEL_EXPORT_EAGER=1 makes every exporting namespace lend at each
+     * load, as without KEEL_NS_EXPORT_LAZY (keel run's programs too) */
+    const char *eager = (flags & KEEL_NS_EXPORT_LAZY) ? getenv("KEEL_EXPORT_EAGER") : NULL;
+    if (eager && strcmp(eager, "1") == 0)
+        flags &= ~(unsigned)KEEL_NS_EXPORT_LAZY;
     ns->flags = flags;
     rl_pool_init(&ns->pool);
     if (parent) {
