@@ -8,6 +8,10 @@
 #     remove. The unallocated sections keel writes are among ld.bfd's for
 #     the same line, and no function name is in keel's -s output that is
 #     not in ld.bfd's; --address-map still writes the map when asked.
+#   - A mapfile's $if _ET_DYN / _ET_EXEC / _ET_REL see the e_type of the
+#     output (readelf -h of ld.bfd's link of the same line): -shared,
+#     -pie and -static-pie write ET_DYN, which keel's reader took for
+#     _ET_EXEC.
 #   - TODO: a mapfile's LOAD_SEGMENT text { DISABLE; } puts the code in
 #     the read-only rodata segment; the link succeeds and the program dies
 #     of SIGSEGV at its first instruction (the kernel is the oracle).
@@ -62,6 +66,18 @@ for my $strip ('-s', '-Wl,-S') {
     my ($st, $o) = sh("cd $tmp && gcc -static -B$tmp/k gc.o -Wl,--gc-sections -s -Wl,--address-map -o gc-am.k");
     is($st, 0, '-s --address-map: linked') or diag($o);
     ok(unalloc("$tmp/gc-am.k")->{'.keel.addrmap'}, '-s --address-map: the map is written when asked for');
+}
+
+# --- the output kind a mapfile's conditionals see ----------------------
+compile("gcc -O2 -fPIE -c $src/gc.c -o pie.o");
+for my $case (['-static', 'gc.o'], ['-static-pie', 'pie.o'], ['-shared -nostdlib', 'pie.o'], ['-r -nostdlib -no-pie', 'gc.o']) {
+    my ($how, $obj) = @$case;
+    my ($bst, $bo) = sh("cd $tmp && gcc -B$tmp/b $how $obj -o kind.b");
+    is($bst, 0, "$how: ld.bfd links it") or diag($bo);
+    my ($type) = `readelf -h $tmp/kind.b` =~ /^\s*Type:\s+(\w+)/m;
+    my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k $how $obj -Wl,--mapfile,$src/kind.map -o kind.k");
+    my ($kind) = $o =~ /error: kind (\w+)/;
+    is($kind // "(no \$error: $o)", $type, "$how: the mapfile's \$if sees ld.bfd's e_type");
 }
 
 # --- a mapfile disabling the text segment ------------------------------
