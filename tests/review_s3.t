@@ -12,6 +12,10 @@
 #     output (readelf -h of ld.bfd's link of the same line): -shared,
 #     -pie and -static-pie write ET_DYN, which keel's reader took for
 #     _ET_EXEC.
+#   - A mapfile's SYMBOL_SCOPE { global: f; local: *; } in a -shared link
+#     made .symtab's symbols local but left them all exported in .dynsym:
+#     now refused plainly, or .dynsym's defined globals are those of
+#     ld.bfd's link with the same scopes as a version script.
 #   - TODO: a mapfile's LOAD_SEGMENT text { DISABLE; } puts the code in
 #     the read-only rodata segment; the link succeeds and the program dies
 #     of SIGSEGV at its first instruction (the kernel is the oracle).
@@ -78,6 +82,27 @@ for my $case (['-static', 'gc.o'], ['-static-pie', 'pie.o'], ['-shared -nostdlib
     my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k $how $obj -Wl,--mapfile,$src/kind.map -o kind.k");
     my ($kind) = $o =~ /error: kind (\w+)/;
     is($kind // "(no \$error: $o)", $type, "$how: the mapfile's \$if sees ld.bfd's e_type");
+}
+
+# --- SYMBOL_SCOPE in a shared library ----------------------------------
+# the defined globals of .dynsym, sorted
+sub exported {
+    return join ' ', sort map { /^\s*\d+:\s+\S+\s+\d+\s+\S+\s+(?:GLOBAL|WEAK)\s+\S+\s+(?!UND)\S+\s+(\S+)/ ? $1 : () }
+        `readelf --dyn-syms -W $_[0]`;
+}
+compile("gcc -O2 -fPIC -c $src/scope.c -o scope.o");
+{
+    my ($bst, $bo) = sh("cd $tmp && gcc -B$tmp/b -shared -nostdlib scope.o -Wl,--version-script,$src/scope.ver -o scope.b.so");
+    is($bst, 0, 'ld.bfd links the library with the version script') or diag($bo);
+    my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k -shared -nostdlib scope.o -Wl,--mapfile,$src/scope.map -o scope.k.so");
+    if ($st) {
+        like($o, qr/scope\.map: line \d+: SYMBOL_SCOPE: not applied/, '-shared SYMBOL_SCOPE: refused, saying so');
+        ok(!-e "$tmp/scope.k.so", '-shared SYMBOL_SCOPE: no output');
+    } else {
+        is(exported("$tmp/scope.k.so"), exported("$tmp/scope.b.so"),
+           '-shared SYMBOL_SCOPE: the exports are ld.bfd\'s under the same scopes');
+        pass('-shared SYMBOL_SCOPE: linked');
+    }
 }
 
 # --- a mapfile disabling the text segment ------------------------------
