@@ -16,6 +16,10 @@
 #     made .symtab's symbols local but left them all exported in .dynsym:
 #     now refused plainly, or .dynsym's defined globals are those of
 #     ld.bfd's link with the same scopes as a version script.
+#   - SIZE_SYMBOL naming a symbol an input defines (main) is refused for
+#     a segment with sections; for one no section went to, the link wrote
+#     two global 'main's in .symtab (nm shows T main and A main). Now
+#     refused alike, or every global name nm lists is defined once.
 #   - TODO: a mapfile's LOAD_SEGMENT text { DISABLE; } puts the code in
 #     the read-only rodata segment; the link succeeds and the program dies
 #     of SIGSEGV at its first instruction (the kernel is the oracle).
@@ -48,6 +52,8 @@ sub unalloc {
     return \%n;
 }
 sub slurp { open my $f, '<:raw', $_[0] or die "$_[0]: $!"; local $/; return <$f> }
+
+compile("gcc -O2 -c $src/gc.c -o plain.o");
 
 # --- -s / -S and the automatic address map -----------------------------
 compile("gcc -O2 -ffunction-sections -fdata-sections -c $src/gc.c -o gc.o");
@@ -105,8 +111,19 @@ compile("gcc -O2 -fPIC -c $src/scope.c -o scope.o");
     }
 }
 
+# --- SIZE_SYMBOL of an empty segment ------------------------------------
+{
+    my ($st, $o) = sh("cd $tmp && gcc -static -B$tmp/k plain.o -Wl,--mapfile,$src/sizesym.map -o sizesym.k");
+    if ($st) {
+        like($o, qr/SIZE_SYMBOL main: symbol already defined/, 'empty segment SIZE_SYMBOL main: refused, saying why');
+    } else {
+        my %seen;
+        my @dup = grep { $seen{$_}++ == 1 } map { (split)[2] // () } `nm -g --defined-only $tmp/sizesym.k`;
+        is("@dup", '', 'empty segment SIZE_SYMBOL main: every global nm lists is defined once');
+    }
+}
+
 # --- a mapfile disabling the text segment ------------------------------
-compile("gcc -O2 -c $src/gc.c -o plain.o");
 {
     my ($st, $o) = sh("cd $tmp && gcc -static -B$tmp/k plain.o -Wl,--mapfile,$src/text_disabled.map -o nodis.k");
     my ($bst, $bo) = sh("cd $tmp && gcc -static -B$tmp/b plain.o -o nodis.b && ./nodis.b");
