@@ -23,6 +23,9 @@
 #   - TODO: a mapfile's LOAD_SEGMENT text { DISABLE; } puts the code in
 #     the read-only rodata segment; the link succeeds and the program dies
 #     of SIGSEGV at its first instruction (the kernel is the oracle).
+#     Likewise LOAD_SEGMENT data { DISABLE; } in -shared: .dynamic, .data
+#     and .got are in no PT_LOAD and ld.so refuses the library ("object
+#     file has no dynamic section").
 use strict;
 use warnings;
 use FindBin;
@@ -131,6 +134,17 @@ compile("gcc -O2 -fPIC -c $src/scope.c -o scope.o");
     my ($rst, $ro) = $st ? (0, '') : sh("$tmp/nodis.k");
     ok($st || ($rst == 0 && $ro eq $bo),
        'text DISABLE: refused, or the program runs as ld.bfd\'s link of it')
+        or diag("link status $st: $o; run status $rst: $ro");
+}
+{
+    compile("gcc -O2 -c $src/usescope.c -o usescope.o");
+    my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k -shared -nostdlib scope.o -Wl,--mapfile,$src/data_disabled.map -o libdd.so");
+    my ($bst, $bo) = sh("cd $tmp && gcc -B$tmp/b -shared -nostdlib scope.o -o libdd.b.so && "
+                        . "gcc -fuse-ld=bfd usescope.o libdd.b.so -Wl,-rpath,$tmp -o usescope.b && ./usescope.b");
+    is($bst, 0, 'the program runs with ld.bfd\'s library') or diag($bo);
+    local $TODO = 'a disabled data segment leaves .dynamic and the data in no PT_LOAD';
+    my ($rst, $ro) = $st ? (0, '') : sh("cd $tmp && gcc -fuse-ld=bfd usescope.o libdd.so -Wl,-rpath,$tmp -o usescope.k && ./usescope.k");
+    ok($st || ($rst == 0 && $ro eq $bo), '-shared data DISABLE: refused, or the program runs as with ld.bfd\'s library')
         or diag("link status $st: $o; run status $rst: $ro");
 }
 
