@@ -421,9 +421,20 @@ static void clear_addresses(lk_link *l)
             l->segs[s]->secs[i]->addr = 0; /* (data_start plans the RELRO sections' anew) */
 }
 
+/* The map names every input file and section (.text.foo: the functions'
+ * names under -ffunction-sections), so -s and -S, which ask for an output
+ * without symbols or debugging information, get none unless it is asked
+ * for by --address-map: ld.bfd's -s output holds no such names. */
 static bool wanted(const lk_link *l)
 {
-    return !l->opt->no_address_map && (l->opt->address_map || (l->order && l->order->moved) || l->opt->gc_sections);
+    const keel_link_options *o = l->opt;
+    if (o->no_address_map)
+        return false;
+    if (o->address_map)
+        return true;
+    if (o->strip_all || o->strip_debug)
+        return false;
+    return (l->order && l->order->moved) || o->gc_sections;
 }
 
 int lk_addrmap_assign(lk_link *l, uint64_t header)

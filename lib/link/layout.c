@@ -565,8 +565,12 @@ int lk_place_synthetic(lk_link *l)
             if (mrc)
                 return mrc;
         }
-        if (!g->nsecs)
-            continue; /* (qsort may not be given NULL) */
+        if (!g->nsecs) {                   /* (qsort may not be given NULL) */
+            int frc = lk_seg_finish(l, g); /* an empty segment's SIZE_SYMBOLs checked too */
+            if (frc)
+                return frc;
+            continue;
+        }
         qsort(g->secs, g->nsecs, sizeof *g->secs, by_class);
         os_order(l, g);
         for (size_t i = 0; i < g->nsecs; i++)

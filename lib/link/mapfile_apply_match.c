@@ -137,6 +137,8 @@ int lk_seg_finish(lk_link *l, lk_segment *g)
             return lk_fail(l, KEEL_E_FORMAT, "segment %s: SIZE_SYMBOL %s: symbol already defined in %s", g->name,
                            s->name, s->def->name);
     }
+    if (!g->nsecs)
+        return 0; /* an empty segment (its size symbol is written all the same: symtab.c) */
     if (g->flags_auto && (lk_seg_flags(g) & (PF_W | PF_X)) == (PF_W | PF_X))
         return lk_fail(l, KEEL_E_RANGE,
                        "segment %s: its sections need WRITE and EXECUTE, and keel maps no page writable "

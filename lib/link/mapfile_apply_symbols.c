@@ -44,6 +44,16 @@ static uint8_t scope_of(uint16_t key)
  * are read, as --defsym's). */
 int lk_apply_symbol_scope(lk_link *l, const mf_directive *d)
 {
+    /* A shared library (or an executable with -E) exports its globals
+     * through .dynsym, which the policy of export_policy.c makes from
+     * version scripts and dynamic lists; the scopes here reach .symtab
+     * only, so "local: *" left every global exported: refused until the
+     * policy reads them. */
+    if (l->opt->shared || l->opt->export_dynamic)
+        return fail(l, d, d->line,
+                    "%s: not applied to a dynamic output's exported symbols (-shared, -E) yet; give the scopes "
+                    "in a --version-script",
+                    d->key == MF_K_SYMBOL_SCOPE ? "SYMBOL_SCOPE" : "SYMBOL_VERSION");
     if (d->key != MF_K_SYMBOL_SCOPE)
         return fail(l, d, d->line,
                     "SYMBOL_VERSION: symbol versions need a dynamic output (keel writes static executables "
