@@ -117,6 +117,8 @@ typedef struct plan {
     VEC(symfix, fixes);
     VEC(unprot, unprots);
     VEC(rl_range, forbid);
+    uintptr_t *fn_entries; /* sorted: the entries the patches rewrite (rl_world_check) */
+    size_t n_fn_entries;
     VEC(rl_fwd, fwds); /* the entries now jumping into the new objects */
     VEC(rl_tls_job, jobs);
     VEC(rl_tls_var, tvars);
@@ -653,6 +655,7 @@ static void plan_free(plan *p)
     free(p->fixes);
     free(p->unprots);
     free(p->forbid);
+    free(p->fn_entries);
     free(p->fwds);
     free(p->jobs);
     free(p->tvars);
@@ -819,6 +822,28 @@ static void keep_fwds(plan *p)
     }
 }
 
+static int cmp_uptr(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The function entries the patches rewrite (old, retired and new ones),
+ * sorted: a stack word equal to one is a function pointer (rl_world_check). */
+static int collect_entries(plan *p)
+{
+    size_t n = p->n_entries + p->n_gated;
+    if (!(p->fn_entries = malloc((n ? n : 1) * sizeof *p->fn_entries)))
+        return oom(p);
+    for (size_t i = 0; i < p->n_entries; i++)
+        p->fn_entries[i] = p->entries[i].run;
+    for (size_t i = 0; i < p->n_gated; i++)
+        p->fn_entries[p->n_entries + i] = p->gated[i].run;
+    qsort(p->fn_entries, n, sizeof *p->fn_entries, cmp_uptr);
+    p->n_fn_entries = n;
+    return 0;
+}
+
 /* One stop, with every thread out of the ranges: 0 with the world
  * stopped; else it is let go again, after a pause that lets the threads
  * run on (out of the ranges, one hopes). */
@@ -847,10 +872,9 @@ static int stop_checked(plan *p, rl_world *w, const keel_swap_opts *opts, const 
             }
         }
     }
-    (void)p;
     if (rl_world_stop(w, why, size))
         return -1;
-    if (rl_world_check(w, r, n, why, size)) {
+    if (rl_world_check(w, r, n, p->fn_entries, p->n_fn_entries, why, size)) {
         rl_world_release(w, false);
         return -1;
     }
@@ -932,6 +956,9 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
     if (!rc) {
         p.n_forbid = (size_t)merge_ranges(p.forbid, p.n_forbid);
         p.n_stop1 = (size_t)merge_ranges(p.stop1, p.n_stop1);
+        rc = collect_entries(&p);
+    }
+    if (!rc) {
         rc = rl_world_prepare(&w, opts->flags & KEEL_SWAP_COOPERATIVE, err);
     }
     if (!rc) {

@@ -78,9 +78,13 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err);
 int rl_world_prepare_tls(rl_world *w, keel_error *err);
 /* Stop every other thread; 0 when all did (then the world is stopped). */
 int rl_world_stop(rl_world *w, char *why, size_t size);
-/* 0 if no stopped thread's PC, registers or stack words lie in the
- * ranges; else why. */
-int rl_world_check(const rl_world *w, const rl_range *r, size_t n, char *why, size_t size);
+/* 0 if no stopped thread's PC or stack words lie in the ranges; else
+ * why.  A stack word equal to one of the sorted entries (a function's
+ * first byte) is a pointer to the function, not a return address, and
+ * does not count: a call never returns to a function's first byte (save
+ * after a call that never returns). */
+int rl_world_check(const rl_world *w, const rl_range *r, size_t n, const uintptr_t *entries, size_t nentries, char *why,
+                   size_t size);
 /* Serialize every core after code changes (membarrier SYNC_CORE, or the
  * fallback). */
 void rl_world_sync_core(rl_world *w);

@@ -434,7 +434,21 @@ static bool in_ranges(const rl_range *r, size_t n, uintptr_t v)
     return lo && v < r[lo - 1].hi;
 }
 
-int rl_world_check(const rl_world *w, const rl_range *r, size_t n, char *why, size_t size)
+static bool is_entry(const uintptr_t *v, size_t n, uintptr_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
+int rl_world_check(const rl_world *w, const rl_range *r, size_t n, const uintptr_t *entries, size_t nentries, char *why,
+                   size_t size)
 {
     static uintptr_t stack[8192]; /* 64 KiB at a time; only the swapper (under the tree's lock) uses it */
     for (size_t i = 0; i < w->nthreads; i++) {
@@ -472,8 +486,11 @@ int rl_world_check(const rl_world *w, const rl_range *r, size_t n, char *why, si
             ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
             if (got <= 0)
                 break;
+            /* a function pointer that a thread keeps on its stack (spilled
+             * while it waits at a gate, say) would otherwise fail every
+             * stop for as long as it waits: the swap could never finish */
             for (size_t k = 0; k < (size_t)got / 8; k++)
-                if (in_ranges(r, n, stack[k])) {
+                if (in_ranges(r, n, stack[k]) && !is_entry(entries, nentries, stack[k])) {
                     snprintf(why, size, "thread %d has %#lx, in what is being replaced, on its stack at %#lx",
                              (int)t->tid, (unsigned long)stack[k], (unsigned long)(at + 8 * k));
                     return -1;
