@@ -14,8 +14,9 @@
 #   - the examples of the notes (section 5), every layout-time error (no
 #     output file), --print-mapfile read back giving the same bytes for a
 #     freestanding program, C hello, C++ and static Python;
-#   - speed: static Python linked with a 200-line mapfile, within 5% of
-#     the link without (instructions, perf stat), when perf runs.
+#   (The speed of a link with a 200-line mapfile is measured, not tested:
+#   tests assert no timings, and under the sanitizer and clang builds no
+#   tool counts instructions.  docs/linker.md gives the figures.)
 use strict;
 use warnings;
 no warnings 'portable'; # 64-bit addresses
@@ -671,49 +672,7 @@ sub print_back {
             ($p, $q, $c) = print_back($tag, [], @a);
             ok($p->{status} == 0 && $q->{status} == 0 && $c->{status} == 0, "--print-mapfile, $name: read back, the same bytes")
                 or diag($p->{err} . $q->{err} . $c->{out});
-            if ($name eq 'static Python') {
-                speed(\@a);
-            }
         }
-    }
-}
-
-# Speed: static Python with a 200-line mapfile (segments and criteria that
-# change nothing: names no input section has), instructions counted by
-# perf stat (the machine is shared: time would measure the neighbours).
-sub speed {
-    my ($line) = @_;
-    SKIP: {
-        skip 'neither perf nor valgrind', 1 unless have('perf') || have('valgrind');
-        my $map = $v2;
-        for my $i (1 .. 66) {
-            $map .= "LOAD_SEGMENT text {\n    ASSIGN_SECTION { IS_NAME = .text.nosuch$i; FLAGS = ALLOC EXECUTE; };\n};\n";
-        }
-        $map .= "LOAD_SEGMENT data { OS_ORDER = .data; };\n";
-        spew("$tmp/speed.map", $map);
-        # perf stat's instructions:u (the least of 3), else (no PMU, as in
-        # many VMs) valgrind's count of the instructions executed, exact
-        my $tool = 'perf stat';
-        my $count = sub {
-            my @best;
-            for (1 .. 3) {
-                my $r = run(argv => ['perf', 'stat', '-x,', '-e', 'instructions:u', $keel, 'link', @$line, '-o', "$tmp/speed.out", @_]);
-                last if $r->{status} || $r->{err} !~ /^(\d+),,instructions/m;
-                push @best, $1;
-            }
-            return (sort { $a <=> $b } @best)[0] if @best;
-            return undef unless have('valgrind');
-            $tool = 'valgrind --tool=callgrind';
-            my $r = run(argv => ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null', $keel, 'link', @$line,
-                                 '-o', "$tmp/speed.out", @_]);
-            return $r->{status} == 0 && $r->{err} =~ /Collected : (\d+)/ ? $1 : undef;
-        };
-        my ($without, $with) = ($count->(), $count->('--mapfile', "$tmp/speed.map"));
-        skip 'neither perf stat nor valgrind counts instructions here', 1 unless $without && $with;
-        my $lines = () = $map =~ /\n/g;
-        my $ratio = $with / $without;
-        ok($ratio < 1.05, sprintf('speed: static Python with a %d-line mapfile: %.4f times the instructions of the link without (%d against %d, %s)',
-                                   $lines, $ratio, $with, $without, $tool));
     }
 }
 
