@@ -13,6 +13,7 @@ int Impl::f() { return VER * 10; }
 int Impl::g() { throw VER; }
 extern "C" void u_throw(int);
 extern "C" Base *v_make() { return new Impl; }
+extern "C" void v_free(Base *b) { delete b; }
 extern "C" int v_catch()
 {
     try {
