@@ -21,6 +21,18 @@
 
 enum { TAG_NEEDED = 1, TAG_RPATH = 15, TAG_RUNPATH = 29, VERSYM_HIDDEN = 0x8000 };
 
+void lk_dso_dyn_string(lk_dso *d, int64_t tag, const char *s, const char **rpath)
+{
+    if (tag == TAG_NEEDED)
+        d->needed[d->nneeded++] = s;
+    else if (tag == DT_SONAME)
+        d->soname = s;
+    else if (tag == TAG_RUNPATH)
+        d->runpath = s;
+    else
+        *rpath = s;
+}
+
 static int nomem(lk_link *l) { return lk_fail(l, KEEL_E_NOMEM, "out of memory"); }
 
 /* "lib.so: " and the reader's message, naming the structure */
@@ -65,14 +77,7 @@ static int read_dynamic(lk_link *l, lk_dso *d)
             snprintf(what, sizeof what, "dynamic entry %llu (tag %lld)", (unsigned long long)i, (long long)t.tag);
             return bad(l, d, what, &e);
         }
-        if (t.tag == TAG_NEEDED)
-            d->needed[d->nneeded++] = s;
-        else if (t.tag == DT_SONAME)
-            d->soname = s;
-        else if (t.tag == TAG_RUNPATH)
-            d->runpath = s;
-        else
-            rpath = s;
+        lk_dso_dyn_string(d, t.tag, s, &rpath);
     }
     if (!d->runpath)
         d->runpath = rpath; /* DT_RPATH counts only without a DT_RUNPATH, as in ld.so */

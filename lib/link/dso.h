@@ -48,6 +48,10 @@ int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late);
 /* A library without section headers: DT_SONAME, DT_NEEDED, .dynsym and
  * its versions through the dynamic segment (dso_dynamic.c). */
 int lk_dso_from_dynamic(lk_link *l, lk_dso *d);
+/* A string-valued dynamic entry (DT_NEEDED, DT_SONAME, DT_RUNPATH or
+ * DT_RPATH, whose value is kept in *rpath) recorded in d: one place for
+ * the section-header and the dynamic-segment readers. */
+void lk_dso_dyn_string(lk_dso *d, int64_t tag, const char *s, const char **rpath);
 
 /* After the inputs: the libraries the needed ones need (DT_NEEDED) and
  * that the command line did not name, found as ld.bfd finds them and read

@@ -144,14 +144,7 @@ int lk_dso_from_dynamic(lk_link *l, lk_dso *d)
         if (keel_strtab_get(&str, t.val, &s, &e))
             return lk_fail(l, KEEL_E_FORMAT, "%s: dynamic segment: entry %llu (tag %lld): %s", d->path,
                            (unsigned long long)i, (long long)t.tag, e.msg);
-        if (t.tag == TAG_NEEDED)
-            d->needed[d->nneeded++] = s;
-        else if (t.tag == DT_SONAME)
-            d->soname = s;
-        else if (t.tag == TAG_RUNPATH)
-            d->runpath = s;
-        else
-            rpath = s;
+        lk_dso_dyn_string(d, t.tag, s, &rpath);
     }
     if (!d->runpath)
         d->runpath = rpath;
