@@ -19,19 +19,7 @@
 
 #include "../../lib/arch/arch.h"
 
-static int failed, count;
-
-static int ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%sok %d - ", cond ? "" : "not ", ++count);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    failed += !cond;
-    return cond;
-}
+#include "tap.h"
 
 #define NEG(x) ((uint64_t) - (int64_t)(x))
 enum { FITS = 0, RANGE = 1 };
@@ -376,6 +364,6 @@ int main(void)
     check_writers(a);
     check_relaxations(a);
     check_fields();
-    printf("1..%d\n", count);
-    return failed != 0;
+    printf("1..%d\n", tap_count);
+    return tap_failed != 0;
 }

@@ -13,18 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int test_no, failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    printf("%s %d - ", cond ? "ok" : "not ok", ++test_no);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    failed += !cond;
-}
+#include "tap.h"
 
 enum kind { OMAG, NMAG, ZLINUX, ZBSD, ZMACH, QMAG, NETBSD };
 
@@ -628,6 +617,6 @@ int main(void)
     check_client_errors(&cases[7]);  /* Linux ZMAGIC, symbols: the scan's reads too */
     check_client_errors(&cases[10]); /* Mach ZMAGIC */
     check_client_errors(&cases[13]); /* NetBSD */
-    printf("1..%d\n", test_no);
-    return failed ? 1 : 0;
+    printf("1..%d\n", tap_count);
+    return tap_failed ? 1 : 0;
 }

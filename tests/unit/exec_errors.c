@@ -7,18 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int test_no, failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    printf("%s %d - ", cond ? "ok" : "not ok", ++test_no);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    failed += !cond;
-}
+#include "tap.h"
 
 typedef struct image {
     unsigned char b[0x1200]; /* the image is 0x1100 bytes */
@@ -217,5 +206,5 @@ int main(void)
         ok(run(&m, &info, NULL) == 0 && m.last[4] == (KEEL_EXEC_ALLOC | KEEL_EXEC_READ | KEEL_EXEC_WRITE),
            "a segment with no file image is ALLOC without LOAD (bss)");
     }
-    return failed ? 1 : 0;
+    return tap_failed ? 1 : 0;
 }

@@ -19,6 +19,8 @@
 #include "../../lib/link/internal.h"
 #include "../../tools/diag.h"
 
+#include "tap.h"
+
 enum {
     SHT_PROGBITS = 1,
     SHT_STRTAB = 3,
@@ -40,20 +42,6 @@ enum {
     PF_W = 2,
     PF_R = 4,
 };
-
-static int failed, count;
-
-static int ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%sok %d - ", cond ? "" : "not ", ++count);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    failed += !cond;
-    return cond;
-}
 
 /* Kinds of input section, and where GNU ld's separate-code layout puts
  * them (the segment's name; the note segment describes a loaded note). */
@@ -304,6 +292,6 @@ int main(int argc, char **argv)
     check_default();
     check_noseparate();
     check_edits();
-    printf("1..%d\n", count);
-    return failed != 0;
+    printf("1..%d\n", tap_count);
+    return tap_failed != 0;
 }

@@ -29,20 +29,7 @@
 #include <string.h>
 #include <time.h>
 
-static int test_no, failed;
-
-static int ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%s %d - ", cond ? "ok" : "not ok", ++test_no);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    failed += !cond;
-    fflush(stdout);
-    return cond;
-}
+#include "tap.h"
 
 /* The mapping holding addr: its permissions ("r-xp"); and whether any
  * mapping is writable and executable (its line into wx). */
@@ -180,7 +167,7 @@ int main(int argc, char **argv)
     keel_object *first = NULL;
     if (!ok(ns && keel_load(ns, in, 3, &first, &err) == 0, "caller.o callee.o desc.o load")) {
         printf("# %s\n", err.msg);
-        printf("1..%d\n", test_no);
+        printf("1..%d\n", tap_count);
         return 1;
     }
     int (*f)(void) = (int (*)(void))keel_symbol(ns, "f");
@@ -212,7 +199,7 @@ int main(int argc, char **argv)
     const keel_section *tf = f ? keel_section_at(ns, (uintptr_t)f, &off) : NULL;
     ok(tf && off == 0 && strcmp(keel_section_name(tf), "f") == 0, "f's section is .text.f");
     if (!tf || !f || !g || !h) {
-        printf("1..%d\n", test_no);
+        printf("1..%d\n", tap_count);
         return 1;
     }
     uintptr_t code = (uintptr_t)f;
@@ -272,6 +259,6 @@ int main(int argc, char **argv)
 
     keel_ns_destroy(ns);
     test_far(dir, far_off);
-    printf("1..%d\n", test_no);
-    return failed != 0;
+    printf("1..%d\n", tap_count);
+    return tap_failed != 0;
 }

@@ -23,20 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-static int test_no, failed;
-
-static int ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%s %d - ", cond ? "ok" : "not ok", ++test_no);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    fflush(stdout);
-    failed += !cond;
-    return cond;
-}
+#include "tap.h"
 
 static double now(void)
 {
@@ -315,5 +302,5 @@ int main(int argc, char **argv)
        "afterwards base.o alone is loaded, without dependents");
     keel_ns_destroy(sh.child);
     keel_ns_destroy(sh.root);
-    return failed ? 1 : 0;
+    return tap_failed ? 1 : 0;
 }

@@ -11,19 +11,7 @@
 
 #include "../../lib/load/internal.h"
 
-static int failed, count;
-
-static int ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%sok %d - ", cond ? "" : "not ", ++count);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    failed += !cond;
-    return cond;
-}
+#include "tap.h"
 
 enum { NOBJ = 8, MAXN = 4000 };
 static keel_object objs[NOBJ];
@@ -122,6 +110,6 @@ int main(void)
     scenario("wrapping runs, other order", 30, at_the_end, 64, forwards);
     scenario("one home, many hashes", 40, same_home, 64, mixed);
     scenario("a full half table", 2048, clustered, 2048, backwards);
-    printf("1..%d\n", count);
-    return failed ? 1 : 0;
+    printf("1..%d\n", tap_count);
+    return tap_failed ? 1 : 0;
 }
