@@ -18,7 +18,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Programs qw(slurp have);
-use KeelTest qw(keel_setup run linker_args);
+use KeelTest qw(keel_setup run linker_args bfd_case);
 
 my ($build, $keel, $tmp) = keel_setup('link', need => ['ld.bfd (binutils)', 'gcc']);
 my $src = "$FindBin::Bin/progs/link";
@@ -83,17 +83,12 @@ for my $case (@cases) {
     my ($name, $compile, $driver, $tool, $needs, $prog_args) = @$case;
     SKIP: {
         my $points = 7;
-        skip "$name: no $tool", $points if $tool && !have($tool);
-        skip "$name: no $needs", $points if $needs && !-e $needs;
-        my $c = run(argv => ['/bin/sh', '-c', $compile]);
-        skip "$name: cannot compile: $c->{err}", $points if $c->{status};
-        my @args = linker_args(@$driver);
-        skip "$name: no linker line in '@$driver -###'", $points unless @args;
         my $tag = $name =~ s/\W+/-/gr;
         # keel's map names symbols as they are (ld.bfd demangles C++ names
         # unless told not to)
-        my $bfd = run(argv => ['ld.bfd', @args, '--no-demangle', '-Map', "$tmp/$tag.bfd.map", '-o', "$tmp/$tag.bfd"]);
-        skip "$name: ld.bfd fails on it: $bfd->{err}", $points if $bfd->{status};
+        my @args = bfd_case(name => $name, compile => $compile, driver => $driver, tool => $tool, needs => $needs,
+                            points => $points, out => "$tmp/$tag.bfd",
+                            bfd_args => ['--no-demangle', '-Map', "$tmp/$tag.bfd.map"]);
         my $k = run(file => $keel, argv => [$keel, 'link', @args, '-Map', "$tmp/$tag.keel.map", '-o', "$tmp/$tag.keel"]);
         my ($want, $got) = (members("$tmp/$tag.bfd.map"), members("$tmp/$tag.keel.map"));
         ok(defined $got, "$name: keel link writes the map") or diag("keel link: $k->{err}");

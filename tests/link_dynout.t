@@ -25,7 +25,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Programs qw(slurp spew have);
-use KeelTest qw(keel_setup run linker_args test_env);
+use KeelTest qw(keel_setup run linker_args test_env bfd_case);
 
 my ($build, $keel, $tmp) = keel_setup('link_dynout', need => ['ld.bfd (binutils)', 'gcc', 'readelf', 'objdump']);
 my $progs = "$FindBin::Bin/progs";
@@ -109,15 +109,9 @@ for my $case (@cases) {
     my ($name, $compile, $driver, $needs, $prog_args, $tool) = @$case;
     SKIP: {
         my $points = 8;
-        skip "$name: no $tool", $points if $tool && !have($tool);
-        skip "$name: no $needs", $points if $needs && !-e $needs;
-        my $c = run(argv => ['/bin/sh', '-c', $compile]);
-        skip "$name: cannot compile: $c->{err}", $points if $c->{status};
-        my @args = linker_args(@$driver);
-        skip "$name: no linker line in '@$driver -###'", $points unless @args;
         my $tag = $name =~ s/\W+/-/gr;
-        my $bfd = run(argv => ['ld.bfd', @args, '-o', "$tmp/$tag.bfd"]);
-        skip "$name: ld.bfd fails on it: $bfd->{err}", $points if $bfd->{status};
+        my @args = bfd_case(name => $name, compile => $compile, driver => $driver, tool => $tool, needs => $needs,
+                            points => $points, out => "$tmp/$tag.bfd");
         my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.keel"]);
         my $h = run(argv => ['readelf', '-hW', "$tmp/$tag.keel"]);
         ok($k->{status} == 0 && $h->{out} =~ /Type:\s+DYN/, "$name: keel link writes a position-independent executable")

@@ -17,7 +17,7 @@ use FindBin;
 use Test::More;
 use Text::ParseWords qw(shellwords);
 use Programs qw(have run_program);
-our @EXPORT_OK = qw(keel_setup run test_env sh linker_args);
+our @EXPORT_OK = qw(keel_setup run test_env sh linker_args bfd_case);
 
 my ($tmp, %env);
 my $runs = 0;
@@ -66,6 +66,29 @@ sub linker_args {
         return @w;
     }
     return;
+}
+
+# One case of a test that links what a compiler driver hands its linker,
+# ld.bfd's link being the oracle: compile (a shell line), take the
+# driver's linker line, link it with ld.bfd (plus bfd_args) to out.
+# Returns the linker line; inside a SKIP block, skips the case's points
+# checks, saying why, when its tool or input is missing, the compile
+# fails, the driver names no linker or ld.bfd refuses the line.
+#   my @args = bfd_case(name => ..., compile => ..., driver => [...],
+#                       tool => ..., needs => FILE, points => N,
+#                       out => "$tmp/x.bfd", bfd_args => [...]);
+sub bfd_case {
+    my (%c) = @_;
+    my ($name, $points) = @c{qw(name points)};
+    skip "$name: no $c{tool}", $points if $c{tool} && !have($c{tool});
+    skip "$name: no $c{needs}", $points if $c{needs} && !-e $c{needs};
+    my $cc = run(argv => ['/bin/sh', '-c', $c{compile}]);
+    skip "$name: cannot compile: $cc->{err}", $points if $cc->{status};
+    my @args = linker_args(@{ $c{driver} });
+    skip "$name: no linker line in '@{ $c{driver} } -###'", $points unless @args;
+    my $bfd = run(argv => ['ld.bfd', @args, @{ $c{bfd_args} // [] }, '-o', $c{out}]);
+    skip "$name: ld.bfd fails on it: $bfd->{err}", $points if $bfd->{status};
+    return @args;
 }
 
 1;
