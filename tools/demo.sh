@@ -106,6 +106,59 @@ if g++ -O2 -c -o "$demo/prog.o" "$demo/prog.cc" 2>/dev/null; then
 fi
 rm -rf "$demo"
 
+say "Mapfiles: the layout edited by a Solaris mapfile (version 2)"
+demo=${TMPDIR:-/tmp}/keel-demo-mapfile.$$
+mkdir -p "$demo"
+ln -s "$keel" "$demo/ld"
+cat > "$demo/hot.c" <<'EOF2'
+#include <stdio.h>
+__attribute__((section("hot_code"), noinline)) int hot(int x) { return x * 3 + 1; }
+int main(void) { int s = 0; for (int i = 0; i < 1000; i++) s += hot(i); printf("hot() summed to %d, at %p\n", s, (void *)hot); return 0; }
+EOF2
+cat > "$demo/hot.map" <<'EOF2'
+$mapfile_version 2
+# the hot code in a text segment of its own, at a fixed address
+LOAD_SEGMENT hot {
+    VADDR = 0x10000000;
+    FLAGS = READ EXECUTE;
+    ASSIGN_SECTION { IS_NAME = hot_code; };
+};
+EOF2
+if cc -O2 -c -o "$demo/hot.o" "$demo/hot.c" 2>/dev/null; then
+    sed 's/^/    /' "$demo/hot.map"
+    run cc -static -B"$demo" -Wl,--mapfile,"$demo/hot.map" -o "$demo/hot" "$demo/hot.o"
+    run "$demo/hot"
+    readelf -lW "$demo/hot" | grep -E '^ +LOAD'
+    printf '$ %s\n' "cc -static -B... -Wl,--print-mapfile hot.o | the built-in model, as a mapfile (first segments)"
+    cc -static -B"$demo" -Wl,--print-mapfile -o "$demo/hot2" "$demo/hot.o" | sed -n '4,12p'
+fi
+rm -rf "$demo"
+
+say "Live swap: keel run --watch, an object recompiled while its program runs"
+demo=${TMPDIR:-/tmp}/keel-demo-swap.$$
+mkdir -p "$demo"
+cat > "$demo/main.c" <<'EOF2'
+#include <stdio.h>
+#include <unistd.h>
+extern int tick(void);
+extern const char *version(void);
+int main(void) { for (int n = 0; n < 40; n = tick()) { printf("%d %s\n", n, version()); fflush(stdout); usleep(50000); } return 0; }
+EOF2
+printf 'static int counter;\nint tick(void) { return ++counter; }\nconst char *version(void) { return VERSION; }\n' > "$demo/ver.c"
+if cc -O1 -fPIC -c -o "$demo/main.o" "$demo/main.c" 2>/dev/null &&
+    cc -O1 -fPIC -DVERSION='"the first build"' -c -o "$demo/ver.o" "$demo/ver.c" 2>/dev/null; then
+    printf '$ %s\n' "$keel run --watch main.o ver.o &   # then, while it runs: cc -c -DVERSION=... ver.c -o ver.o"
+    "$keel" run --watch "$demo/main.o" "$demo/ver.o" > "$demo/out" 2> "$demo/err" &
+    pid=$!
+    sleep 0.6
+    cc -O1 -fPIC -DVERSION='"a recompiled build"' -c -o "$demo/ver.o" "$demo/ver.c"
+    wait "$pid"
+    # the lines around the swap: the counter goes on, the string changes
+    awk '/recompiled/ && !done { print prev; print; done = 1; next } { prev = $0 } END { print "... " $0 }' "$demo/out"
+    sed 's/^/stderr: /' "$demo/err"
+fi
+rm -rf "$demo"
+
 say "Bad input: a clear error and a non-zero exit, never a crash"
 tmp=${TMPDIR:-/tmp}/keel-demo.$$
 head -c 3000 /usr/bin/ls > "$tmp"
