@@ -488,6 +488,10 @@ int lk_seg_finish(lk_link *l, lk_segment *g);
 /* HDR_NOALLOC, or NOHDR on the first loadable segment with sections: no
  * segment holds the headers.  Whether one does. */
 bool lk_seg_headers(lk_link *l);
+/* Once every section is placed: what a mapfile's edits left unusable
+ * (code not executable, data not loaded or not writable, the headers
+ * unmapped in a program that reads them) refused (mapfile_check.c). */
+int lk_mapfile_check(lk_link *l);
 /* A segment with an address inside the one laid out before it: the
  * Solaris link-editor's warning (the sections' overlap is then refused). */
 void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g);

@@ -597,7 +597,7 @@ int lk_place_synthetic(lk_link *l)
         if (frc)
             return frc;
     }
-    return 0;
+    return lk_mapfile_check(l); /* what a mapfile left unusable, refused */
 }
 
 /* Offsets of the pieces in their output section, and its size. */

@@ -1,0 +1,81 @@
+#!/usr/bin/perl
+# Mapfiles (issue 14's last items): what a mapfile's edits would leave
+# unusable is refused with "FILE: line N:" and no output; OUTPUT_SECTION's
+# FLAGS and TYPE; SYMBOL_SCOPE and SYMBOL_VERSION in dynamic outputs, fed
+# to the version scripts' export policy (compared with keel's own link of
+# the equivalent version script, and with ld.bfd's).  The oracles: the
+# program's run (ld.bfd's link of the same line runs), readelf.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use KeelTest qw(keel_setup);
+
+my ($build, $keel, $tmp) = keel_setup('mapfile_dyn', need => ['ld.bfd (binutils)', 'gcc', 'readelf']);
+my $src = "$FindBin::Bin/progs/mapfile_dyn";
+mkdir "$tmp/k" or die;
+mkdir "$tmp/b" or die;
+symlink($keel, "$tmp/k/ld") or die;
+my ($bfd) = grep { -x } map { "$_/ld.bfd" } split /:/, $ENV{PATH};
+symlink($bfd, "$tmp/b/ld") or die;
+
+# (exit status, or 128 + signal; stdout and stderr)
+sub sh { my $c = shift; my $o = `$c 2>&1`; my $s = $?; return (($s & 127) ? 128 + ($s & 127) : $s >> 8, $o) }
+sub compile { my $c = shift; system("cd $tmp && $c") == 0 or die "$c failed" }
+sub spew { my ($f, $t) = @_; open my $h, '>', $f or die "$f: $!"; print $h "\$mapfile_version 2\n$t"; close $h }
+
+compile("gcc -O2 -c $src/hello.c -o hello.o");
+compile("gcc -O2 -fPIE -c $src/hello.c -o hello-pie.o");
+compile("gcc -O2 -fPIC -c $src/lib.c -o lib.o");
+compile("gcc -O2 -c $src/uselib.c -o uselib.o");
+compile("gcc -O2 -fno-pic -fno-stack-protector -fcf-protection=none -ffreestanding -c $src/free.c -o free.o");
+
+# --- 1. what a mapfile would leave unusable -----------------------------
+my ($bst, $bout) = sh("cd $tmp && gcc -static -B$tmp/b hello.o -o hello.b && ./hello.b");
+is($bst, 0, 'ld.bfd\'s static link of the program runs') or diag($bout);
+# ($name, mapfile text (line 2 is the culprit), driver arguments, what the message says)
+my @refused = (
+    ['text DISABLE', "LOAD_SEGMENT text { DISABLE; };\n", '-static hello.o',
+     qr/line 2: segment text is disabled: its section \.\w+ \(.*\) goes to segment rodata, which is not executable/],
+    ['data DISABLE (static)', "LOAD_SEGMENT data { DISABLE; };\n", '-static hello.o',
+     qr/line 2: segment data is disabled: its section \.\w+ \(.*\) goes to segment extra, which is not loaded/],
+    ['data DISABLE (-shared)', "LOAD_SEGMENT data { DISABLE; };\n", '-shared -nostdlib lib.o',
+     qr/line 2: segment data is disabled: its section \.\w+.* goes to segment extra, which is not loaded/],
+    ['data DISABLE (-pie)', "LOAD_SEGMENT data { DISABLE; };\n", '-pie hello-pie.o',
+     qr/line 2: segment data is disabled: .* which is not loaded/],
+    ['text FLAGS = READ', "LOAD_SEGMENT text { FLAGS = READ; };\n", '-static hello.o',
+     qr/line 2: segment text: section \.\w+ \(.*\) goes to it, which is not executable/],
+    ['data FLAGS = READ', "LOAD_SEGMENT data { FLAGS = READ; };\n", '-static hello.o',
+     qr/line 2: segment data: section \.\w+ \(.*\) goes to it, which is not writable/],
+    ['.rodata to a NULL segment', "NULL_SEGMENT n { ASSIGN_SECTION { IS_NAME = .rodata; }; };\n", '-static hello.o',
+     qr/line 2: segment n: section \.rodata \(hello\.o\) goes to it, which is not loaded/],
+    ['HDR_NOALLOC with glibc\'s start-up', "HDR_NOALLOC;\n", '-static hello.o',
+     qr/line 2: HDR_NOALLOC: the ELF and program headers would be in no loadable segment, and the C library's start-up/],
+    ['NOHDR with glibc\'s start-up', "LOAD_SEGMENT header { NOHDR; };\n", '-static hello.o',
+     qr/line 2: NOHDR: the ELF and program headers would be in no loadable segment/],
+    ['HDR_NOALLOC with an interpreter', "HDR_NOALLOC;\n", '-pie hello-pie.o',
+     qr/line 2: HDR_NOALLOC: .* ld\.so reads them through AT_PHDR/],
+);
+my $i = 0;
+for my $case (@refused) {
+    my ($name, $map, $how, $want) = @$case;
+    $i++;
+    spew("$tmp/r$i.map", $map);
+    my $out = $how =~ /-shared/ ? "r$i.so" : "r$i";
+    my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k $how -Wl,--mapfile,r$i.map -o $out");
+    ok($st != 0 && $o =~ /r$i\.map: $want/ && !-e "$tmp/$out", "$name: refused at the mapfile's line, no output")
+        or diag("status $st: $o" . (-e "$tmp/$out" ? '; ran: ' . join(' ', sh("$tmp/$out")) : ''));
+}
+# what stays allowed: the freestanding program has no start-up that reads
+# its headers
+{
+    spew("$tmp/free.map", "HDR_NOALLOC;\n");
+    my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k -static -nostdlib free.o -Wl,--mapfile,free.map -o free && ./free");
+    is($st, 7, 'HDR_NOALLOC in a program without a C library: linked, and it runs') or diag($o);
+    spew("$tmp/rod.map", "LOAD_SEGMENT rodata { DISABLE; };\n");
+    ($st, $o) = sh("cd $tmp && gcc -B$tmp/k -static hello.o -Wl,--mapfile,rod.map -o rod && ./rod");
+    is("$st $o", "0 $bout", 'rodata DISABLE: its sections join text; the program prints what ld.bfd\'s prints');
+}
+
+done_testing();
