@@ -78,4 +78,66 @@ for my $case (@refused) {
     is("$st $o", "0 $bout", 'rodata DISABLE: its sections join text; the program prints what ld.bfd\'s prints');
 }
 
+# --- 2. OUTPUT_SECTION TYPE and FLAGS -----------------------------------
+# readelf -SW: {name => [type, flags, size]}
+sub sections {
+    my %s;
+    for (`readelf -SW $_[0]`) {
+        $s{$1} = [$2, $4 // '', hex $3]
+            if /^\s*\[\s*\d+\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([WAXMSILOGTCxoEylp]*)\s+\d/;
+    }
+    return \%s;
+}
+compile("gcc -O2 -c $src/osec.c -o osec.o");
+{
+    my $in = sections("$tmp/osec.o");
+    is(join(' ', map { "$_=$in->{$_}[0]/$in->{$_}[1]" } qw(.mycode .mybuf .myzero)),
+       '.mycode=PROGBITS/A .mybuf=PROGBITS/WA .myzero=NOBITS/WA', 'the object\'s sections, as the test means them');
+    spew("$tmp/os.map", <<'EOF');
+LOAD_SEGMENT text {
+    ASSIGN_SECTION code { IS_NAME = .mycode; OUTPUT_SECTION { FLAGS += EXECUTE; }; };
+};
+LOAD_SEGMENT data {
+    ASSIGN_SECTION buf { IS_NAME = .mybuf; OUTPUT_SECTION { TYPE = NOBITS; }; };
+    ASSIGN_SECTION zero { IS_NAME = .myzero; OUTPUT_SECTION { TYPE = PROGBITS; FLAGS = ALLOC WRITE; }; };
+};
+EOF
+    my ($st, $o) = sh("cd $tmp && gcc -static -B$tmp/k osec.o -Wl,--mapfile,os.map -o os && ./os");
+    is("$st $o", "0 7 5 42\n", 'OUTPUT_SECTION TYPE and FLAGS: the program runs (its code in .mycode executable)');
+    my $out = sections("$tmp/os");
+    is(join(' ', map { "$_=$out->{$_}[0]/$out->{$_}[1]" } qw(.mycode .mybuf .myzero)),
+       '.mycode=PROGBITS/AX .mybuf=NOBITS/WA .myzero=PROGBITS/WA',
+       'OUTPUT_SECTION TYPE and FLAGS: readelf -SW shows the types and flags the mapfile set');
+    ($st, $o) = sh("cd $tmp && gcc -static -B$tmp/k osec.o -o os0");
+    my $size = sub { (stat $_[0])[7] };
+    ok($size->("$tmp/os") + 65536 - 4096 <= $size->("$tmp/os0") + 4096,
+       'OUTPUT_SECTION TYPE: .mybuf\'s 64 KiB left the file, .myzero\'s 4 KiB came into it')
+        or diag($size->("$tmp/os") . ' against ' . $size->("$tmp/os0"));
+    # --print-mapfile writes them; read back, the same bytes
+    ($st, $o) = sh("cd $tmp && gcc -static -B$tmp/k osec.o -Wl,--mapfile,os.map -Wl,--print-mapfile -o os1 > printed.map");
+    my ($st2, $o2) = sh("cd $tmp && gcc -static -B$tmp/k osec.o -Wl,--mapfile,printed.map -o os2 && cmp os1 os2");
+    my $printed = `cat $tmp/printed.map`;
+    ok($st == 0 && $st2 == 0 && $printed =~ /TYPE = NOBITS;/ && $printed =~ /FLAGS \+= EXECUTE;/,
+       'OUTPUT_SECTION TYPE and FLAGS: --print-mapfile read back gives the same bytes') or diag("$o $o2");
+}
+for my $case (
+    ['TYPE = NOTE', "LOAD_SEGMENT data { ASSIGN_SECTION { IS_NAME = .mybuf; OUTPUT_SECTION { TYPE = NOTE; }; }; };\n",
+     qr/line 2: OUTPUT_SECTION TYPE = NOTE: keel makes an output section PROGBITS or NOBITS only/],
+    ['TYPE of a merged section', "LOAD_SEGMENT rodata { ASSIGN_SECTION { IS_NAME = MATCH(g/.rodata.str*/); OUTPUT_SECTION { TYPE = NOBITS; }; }; };\n",
+     qr/line 2: OUTPUT_SECTION TYPE: section \.rodata\.str1\.\d+ of .* which keel keeps \(keel writes it from its own tables\)/],
+    ['FLAGS -= ALLOC in a loaded segment', "LOAD_SEGMENT data { ASSIGN_SECTION { IS_NAME = .mybuf; OUTPUT_SECTION { FLAGS -= ALLOC; }; }; };\n",
+     qr/line 2: OUTPUT_SECTION FLAGS: section \.mybuf of .*osec\.o would lose ALLOC in loadable segment data/],
+    ['FLAGS = WRITE EXECUTE', "LOAD_SEGMENT data { ASSIGN_SECTION { IS_NAME = .mybuf; OUTPUT_SECTION { FLAGS = ALLOC WRITE EXECUTE; }; }; };\n",
+     qr/line 2: OUTPUT_SECTION FLAGS: WRITE and EXECUTE together/],
+    ['TYPE of the link-editor\'s .got', "LOAD_SEGMENT data { ASSIGN_SECTION { IS_NAME = .got; OUTPUT_SECTION { TYPE = NOBITS; }; }; };\n",
+     qr/line 2: OUTPUT_SECTION TYPE or FLAGS: section \.got is the link-editor's/],
+) {
+    my ($name, $map, $want) = @$case;
+    $i++;
+    spew("$tmp/r$i.map", $map);
+    my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k -static osec.o -Wl,--mapfile,r$i.map -o r$i");
+    ok($st != 0 && $o =~ /r$i\.map: $want/ && !-e "$tmp/r$i", "OUTPUT_SECTION $name: refused at the mapfile's line, no output")
+        or diag("status $st: $o");
+}
+
 done_testing();

@@ -253,6 +253,8 @@ typedef struct lk_criterion {
     uint32_t os_type;          /* OUTPUT_SECTION's TYPE (0: the input's) */
     uint64_t os_set, os_clear; /* OUTPUT_SECTION's FLAGS: set, cleared */
     bool os_flags;             /* FLAGS = given: os_set replaces the flags */
+    const char *mf_file;       /* the mapfile and line of its ASSIGN_SECTION (NULL: built-in) */
+    uint32_t mf_line;
 } lk_criterion;
 
 /* One PT_LOAD, as placed (lk_assign_addresses). */
@@ -325,6 +327,7 @@ typedef struct keel_linker {
     uint32_t stack_flags;
     uint32_t phdr_null; /* PHDR_ADD_NULL: PT_NULL entries at the end of the program headers */
     bool mf_discard;    /* a criterion discards (placed() asks the criteria) */
+    bool mf_retypes;    /* a criterion's OUTPUT_SECTION sets a TYPE or FLAGS (lk_crit_retype) */
     lk_names seg_order; /* SEGMENT_ORDER, as given (--print-mapfile) */
     const void *mf;     /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
     size_t nmf;
@@ -492,6 +495,10 @@ bool lk_seg_headers(lk_link *l);
  * (code not executable, data not loaded or not writable, the headers
  * unmapped in a program that reads them) refused (mapfile_check.c). */
 int lk_mapfile_check(lk_link *l);
+/* A mapfile's OUTPUT_SECTION TYPE and FLAGS: *as, the header input
+ * section name of f joins its output section by, edited as the criterion
+ * that placed it in segment seg says; 0 or the link's error. */
+int lk_crit_retype(lk_link *l, const lk_file *f, const char *name, const lk_segment *seg, keel_shdr *as);
 /* A segment with an address inside the one laid out before it: the
  * Solaris link-editor's warning (the sections' overlap is then refused). */
 void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g);

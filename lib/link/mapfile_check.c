@@ -104,6 +104,26 @@ static int refuse(lk_link *l, const lk_segment *g, const lk_osec *o, const char 
     return lk_fail(l, KEEL_E_RANGE, "segment %s: section %s%s goes to it, %s", g->name, o->name, from, what);
 }
 
+/* A section the link-editor makes keeps its type and flags (its writer
+ * counts on them): a criterion that names it with OUTPUT_SECTION's TYPE or
+ * FLAGS is refused (one that takes it by its flags alone edits the inputs
+ * it takes, not it). */
+static int made_kept(lk_link *l, const lk_osec *o)
+{
+    for (size_t i = 0; i < o->npieces; i++)
+        if (o->pieces[i].file)
+            return 0;
+    keel_shdr sh = {.type = o->type, .flags = o->flags};
+    bool note;
+    const lk_criterion *c = lk_crit_for(l, NULL, o->name, &sh, &note);
+    if (!c || !c->mf_file || (!c->names.n && !c->re) || (!c->os_type && !c->os_set && !c->os_clear))
+        return 0;
+    return lk_fail(l, KEEL_E_UNSUPPORTED,
+                   "%s: line %u: OUTPUT_SECTION TYPE or FLAGS: section %s is the link-editor's, which keeps its "
+                   "type and flags",
+                   c->mf_file, c->mf_line, o->name);
+}
+
 static int check_headers(lk_link *l)
 {
     if (lk_seg_headers(l))
@@ -145,7 +165,9 @@ int lk_mapfile_check(lk_link *l)
             const lk_osec *o = g->secs[i];
             if (!(o->flags & SHF_ALLOC))
                 continue;
-            int rc = 0;
+            int rc = l->mf_retypes ? made_kept(l, o) : 0;
+            if (rc)
+                return rc;
             if (g->type != PT_LOAD)
                 rc = refuse(l, g, o, "which is not loaded: the section would be at no address");
             else if ((o->flags & SHF_EXECINSTR) && !(pf & PF_X))
