@@ -108,7 +108,9 @@ typedef struct lk_sym {
  * not written to .symtab nor .dynsym; object.c) */
 #define LK_POL_ALIAS 64
 
-enum lk_scope { LK_SCOPE_NONE, LK_SCOPE_GLOBAL, LK_SCOPE_LOCAL, LK_SCOPE_ELIMINATE };
+/* (PROTECTED: a mapfile's protected/symbolic scope, in a dynamic output:
+ * global, its visibility STV_PROTECTED for the export policy) */
+enum lk_scope { LK_SCOPE_NONE, LK_SCOPE_GLOBAL, LK_SCOPE_LOCAL, LK_SCOPE_ELIMINATE, LK_SCOPE_PROTECTED };
 
 typedef struct lk_symtab {
     lk_sym **v; /* open addressing; capacity a power of two */
@@ -498,6 +500,10 @@ int lk_mapfile_check(lk_link *l);
 /* A mapfile's OUTPUT_SECTION TYPE and FLAGS: *as, the header input
  * section name of f joins its output section by, edited as the criterion
  * that placed it in segment seg says; 0 or the link's error. */
+/* A dynamic output's mapfile SYMBOL_VERSION and SYMBOL_SCOPE directives
+ * fed to the export policy (export_policy.c), as the equivalent version
+ * script (mapfile_apply_symbols.c); 0 or the error, FILE: line N:. */
+int lk_mapfile_policy(lk_link *l);
 int lk_crit_retype(lk_link *l, const lk_file *f, const char *name, const lk_segment *seg, keel_shdr *as);
 /* A segment with an address inside the one laid out before it: the
  * Solaris link-editor's warning (the sections' overlap is then refused). */

@@ -360,8 +360,9 @@ static int directive(applier *a, const mf_directive *d)
     case MF_K_SYMBOL_VERSION: return lk_apply_symbol_scope(l, d);
     case MF_K_DEPEND_VERSIONS:
         return fail(a, d->line,
-                    "DEPEND_VERSIONS: needs a dynamic output (keel writes static executables and "
-                    "relocatable objects)");
+                    "DEPEND_VERSIONS %s: not applied: keel does not write .gnu.version_r (the versions an "
+                    "output needs of its shared libraries) yet",
+                    d->name);
     default: return fail(a, d->line, "%s: not applied", mf_key_name(d->key));
     }
 }
@@ -399,6 +400,9 @@ int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n)
             return rc;
     }
     reorder(&a);
+    int prc = lk_mapfile_policy(l); /* SYMBOL_VERSION, SYMBOL_SCOPE: to the export policy (dynamic outputs) */
+    if (prc)
+        return prc;
     for (size_t i = 0; i < l->nsegs; i++) { /* a reservation within the user address space (x86-64: 2^47) */
         const lk_segment *g = l->segs[i];
         if (g->reserve && (g->reserve_size > ((uint64_t)1 << 47) || g->addr > ((uint64_t)1 << 47) - g->reserve_size))
