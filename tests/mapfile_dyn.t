@@ -215,6 +215,16 @@ for my $case (@cases) {
 # SYMBOL_VERSION beside SYMBOL_SCOPE: sym_v2 stays exported (unversioned), the rest but sym_kept local
 is(join(' ', map { (split)[0] } split /\n/, dynsyms("$tmp/libs4.so")), 'sym_kept sym_v2',
    '-shared SYMBOL_SCOPE global beside SYMBOL_VERSION local: *: exported are the two named');
+# --print-mapfile writes the SYMBOL_VERSIONs (an empty one, parents); read back, the same bytes
+{
+    spew("$tmp/pv.map", "SYMBOL_VERSION V0 {};\nSYMBOL_VERSION LIB_1.0 {\n    global: sym_kept;\n    protected: lib_val;\n"
+         . "    local: *;\n} V0;\n");
+    my ($st, $o) = sh("cd $tmp && gcc -B$tmp/k -shared -nostdlib syms.o -Wl,--mapfile,pv.map -Wl,--print-mapfile -o pv.so > pv-printed.map");
+    my ($st2, $o2) = sh("cd $tmp && gcc -B$tmp/k -shared -nostdlib syms.o -Wl,--mapfile,pv-printed.map -o pv2.so && cmp pv.so pv2.so");
+    my $printed = `cat $tmp/pv-printed.map`;
+    ok($st == 0 && $st2 == 0 && $printed =~ /^SYMBOL_VERSION 'LIB_1\.0' \{$/m && $printed =~ /^\} 'V0';$/m,
+       '--print-mapfile: SYMBOL_VERSION written; read back, the same bytes') or diag("$o $o2 $printed");
+}
 # protected: the library's own call binds to its own definition
 {
     spew("$tmp/prot.map", "SYMBOL_SCOPE {\n    protected: lib_val;\n};\n");

@@ -257,9 +257,12 @@ static void symbol_scopes(FILE *f, const lk_link *l)
 {
     for (size_t i = 0; i < l->nmf; i++) {
         const mf_directive *d = &((const mf_directive *)l->mf)[i];
-        if (d->key != MF_K_SYMBOL_SCOPE || !d->nattrs)
+        if ((d->key != MF_K_SYMBOL_SCOPE || !d->nattrs) && d->key != MF_K_SYMBOL_VERSION)
             continue;
-        fprintf(f, "SYMBOL_SCOPE {\n");
+        if (d->key == MF_K_SYMBOL_VERSION) { /* (an empty node is a version too: V {};) */
+            fprintf(f, "SYMBOL_VERSION "), quoted(f, d->name), fprintf(f, " {\n");
+        } else
+            fprintf(f, "SYMBOL_SCOPE {\n");
         for (size_t k = 0; k < d->nattrs; k++) {
             const mf_attr *s = &d->attrs[k];
             fprintf(f, "    %s: ", mf_key_name(s->scope));
@@ -288,7 +291,10 @@ static void symbol_scopes(FILE *f, const lk_link *l)
             }
             fprintf(f, ";\n");
         }
-        fprintf(f, "};\n");
+        fprintf(f, "}");
+        for (size_t k = 0; d->key == MF_K_SYMBOL_VERSION && k < d->nv; k++) /* its parents */
+            fputc(' ', f), quoted(f, d->v[k].str);
+        fprintf(f, ";\n");
     }
 }
 
