@@ -330,8 +330,12 @@ typedef struct keel_linker {
     uint32_t phdr_null; /* PHDR_ADD_NULL: PT_NULL entries at the end of the program headers */
     bool mf_discard;    /* a criterion discards (placed() asks the criteria) */
     bool mf_retypes;    /* a criterion's OUTPUT_SECTION sets a TYPE or FLAGS (lk_crit_retype) */
-    lk_names seg_order; /* SEGMENT_ORDER, as given (--print-mapfile) */
-    const void *mf;     /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
+    /* the criteria that may match the last file's sections (segments.c's
+     * crit_live: a mapfile's FILE_* criteria judged once per file) */
+    const struct lk_file *live_file;
+    uint32_t *live, nlive, live_cap, live_ncrit; /* live_ncrit: ncrit when made; nlive UINT32_MAX: no list */
+    lk_names seg_order;                          /* SEGMENT_ORDER, as given (--print-mapfile) */
+    const void *mf;                              /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
     size_t nmf;
     bool mf_symbols;        /* a SYMBOL_SCOPE to apply (mapfile_apply_symbols.c) */
     bool isa_edit, isa_set; /* a CAPABILITY: the x86-64 ISA level needed (mapfile_apply_cap.c) */
