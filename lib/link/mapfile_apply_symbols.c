@@ -58,7 +58,8 @@ static uint8_t scope_of(uint16_t key, bool dynamic)
     }
 }
 
-static bool dynamic_output(const lk_link *l) { return l->opt->shared || l->opt->pie; }
+/* an output with .dynsym: the export policy's kinds (export_policy.c) */
+static bool dynamic_output(const lk_link *l) { return lk_output_kind(l) != LK_OUT_STATIC; }
 
 /* At apply time: the refusals, VALUE's definitions (before the inputs are
  * read, as --defsym's), the protected symbols' scope (which the export
