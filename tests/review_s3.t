@@ -20,12 +20,12 @@
 #     a segment with sections; for one no section went to, the link wrote
 #     two global 'main's in .symtab (nm shows T main and A main). Now
 #     refused alike, or every global name nm lists is defined once.
-#   - TODO: a mapfile's LOAD_SEGMENT text { DISABLE; } puts the code in
-#     the read-only rodata segment; the link succeeds and the program dies
+#   - a mapfile's LOAD_SEGMENT text { DISABLE; } put the code in the
+#     read-only rodata segment; the link succeeded and the program died
 #     of SIGSEGV at its first instruction (the kernel is the oracle).
 #     Likewise LOAD_SEGMENT data { DISABLE; } in -shared: .dynamic, .data
-#     and .got are in no PT_LOAD and ld.so refuses the library ("object
-#     file has no dynamic section").
+#     and .got were in no PT_LOAD and ld.so refused the library ("object
+#     file has no dynamic section").  Now both are refused.
 use strict;
 use warnings;
 use FindBin;
@@ -130,7 +130,6 @@ compile("gcc -O2 -fPIC -c $src/scope.c -o scope.o");
 {
     my ($st, $o) = sh("cd $tmp && gcc -static -B$tmp/k plain.o -Wl,--mapfile,$src/text_disabled.map -o nodis.k");
     my ($bst, $bo) = sh("cd $tmp && gcc -static -B$tmp/b plain.o -o nodis.b && ./nodis.b");
-    local $TODO = 'the code of a disabled text segment goes to the read-only rodata segment';
     my ($rst, $ro) = $st ? (0, '') : sh("$tmp/nodis.k");
     ok($st || ($rst == 0 && $ro eq $bo),
        'text DISABLE: refused, or the program runs as ld.bfd\'s link of it')
@@ -142,7 +141,6 @@ compile("gcc -O2 -fPIC -c $src/scope.c -o scope.o");
     my ($bst, $bo) = sh("cd $tmp && gcc -B$tmp/b -shared -nostdlib scope.o -o libdd.b.so && "
                         . "gcc -fuse-ld=bfd usescope.o libdd.b.so -Wl,-rpath,$tmp -o usescope.b && ./usescope.b");
     is($bst, 0, 'the program runs with ld.bfd\'s library') or diag($bo);
-    local $TODO = 'a disabled data segment leaves .dynamic and the data in no PT_LOAD';
     my ($rst, $ro) = $st ? (0, '') : sh("cd $tmp && gcc -fuse-ld=bfd usescope.o libdd.so -Wl,-rpath,$tmp -o usescope.k && ./usescope.k");
     ok($st || ($rst == 0 && $ro eq $bo), '-shared data DISABLE: refused, or the program runs as with ld.bfd\'s library')
         or diag("link status $st: $o; run status $rst: $ro");

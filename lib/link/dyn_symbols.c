@@ -167,7 +167,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
         if (i >= d->nunhashed && s->state != LK_COMMON && s->def &&
             !keel_symtab_get(&s->def->symtab, s->def_index, &def, NULL)) {
             type = KEEL_ST_TYPE(def.info);
-            other = def.other & 3;
+            other = s->pol_vis == STV_PROTECTED ? STV_PROTECTED : def.other & 3; /* (a mapfile's protected) */
             shndx = shndx_of(l, s, &def);
         } else if (i >= d->nunhashed) { /* a common: an object in .bss */
             type = STT_OBJECT;

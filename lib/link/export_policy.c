@@ -92,7 +92,7 @@ static void merge_visibility(lk_link *l)
 {
     for (size_t i = 0; i < l->syms.cap; i++)
         if (l->syms.v[i])
-            l->syms.v[i]->pol_vis = STV_DEFAULT;
+            l->syms.v[i]->pol_vis = l->syms.v[i]->scope == LK_SCOPE_PROTECTED ? STV_PROTECTED : STV_DEFAULT;
     for (size_t f = 0; f < l->nfiles; f++) {
         lk_file *file = l->files[f];
         if (!file->has_symtab)

@@ -108,7 +108,9 @@ typedef struct lk_sym {
  * not written to .symtab nor .dynsym; object.c) */
 #define LK_POL_ALIAS 64
 
-enum lk_scope { LK_SCOPE_NONE, LK_SCOPE_GLOBAL, LK_SCOPE_LOCAL, LK_SCOPE_ELIMINATE };
+/* (PROTECTED: a mapfile's protected/symbolic scope, in a dynamic output:
+ * global, its visibility STV_PROTECTED for the export policy) */
+enum lk_scope { LK_SCOPE_NONE, LK_SCOPE_GLOBAL, LK_SCOPE_LOCAL, LK_SCOPE_ELIMINATE, LK_SCOPE_PROTECTED };
 
 typedef struct lk_symtab {
     lk_sym **v; /* open addressing; capacity a power of two */
@@ -253,6 +255,8 @@ typedef struct lk_criterion {
     uint32_t os_type;          /* OUTPUT_SECTION's TYPE (0: the input's) */
     uint64_t os_set, os_clear; /* OUTPUT_SECTION's FLAGS: set, cleared */
     bool os_flags;             /* FLAGS = given: os_set replaces the flags */
+    const char *mf_file;       /* the mapfile and line of its ASSIGN_SECTION (NULL: built-in) */
+    uint32_t mf_line;
 } lk_criterion;
 
 /* One PT_LOAD, as placed (lk_assign_addresses). */
@@ -325,8 +329,13 @@ typedef struct keel_linker {
     uint32_t stack_flags;
     uint32_t phdr_null; /* PHDR_ADD_NULL: PT_NULL entries at the end of the program headers */
     bool mf_discard;    /* a criterion discards (placed() asks the criteria) */
-    lk_names seg_order; /* SEGMENT_ORDER, as given (--print-mapfile) */
-    const void *mf;     /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
+    bool mf_retypes;    /* a criterion's OUTPUT_SECTION sets a TYPE or FLAGS (lk_crit_retype) */
+    /* the criteria that may match the last file's sections (segments.c's
+     * crit_live: a mapfile's FILE_* criteria judged once per file) */
+    const struct lk_file *live_file;
+    uint32_t *live, nlive, live_cap, live_ncrit; /* live_ncrit: ncrit when made; nlive UINT32_MAX: no list */
+    lk_names seg_order;                          /* SEGMENT_ORDER, as given (--print-mapfile) */
+    const void *mf;                              /* the mapfiles' directives (mf_directive), for SYMBOL_SCOPE */
     size_t nmf;
     bool mf_symbols;        /* a SYMBOL_SCOPE to apply (mapfile_apply_symbols.c) */
     bool isa_edit, isa_set; /* a CAPABILITY: the x86-64 ISA level needed (mapfile_apply_cap.c) */
@@ -488,6 +497,18 @@ int lk_seg_finish(lk_link *l, lk_segment *g);
 /* HDR_NOALLOC, or NOHDR on the first loadable segment with sections: no
  * segment holds the headers.  Whether one does. */
 bool lk_seg_headers(lk_link *l);
+/* Once every section is placed: what a mapfile's edits left unusable
+ * (code not executable, data not loaded or not writable, the headers
+ * unmapped in a program that reads them) refused (mapfile_check.c). */
+int lk_mapfile_check(lk_link *l);
+/* A mapfile's OUTPUT_SECTION TYPE and FLAGS: *as, the header input
+ * section name of f joins its output section by, edited as the criterion
+ * that placed it in segment seg says; 0 or the link's error. */
+/* A dynamic output's mapfile SYMBOL_VERSION and SYMBOL_SCOPE directives
+ * fed to the export policy (export_policy.c), as the equivalent version
+ * script (mapfile_apply_symbols.c); 0 or the error, FILE: line N:. */
+int lk_mapfile_policy(lk_link *l);
+int lk_crit_retype(lk_link *l, const lk_file *f, const char *name, const lk_segment *seg, keel_shdr *as);
 /* A segment with an address inside the one laid out before it: the
  * Solaris link-editor's warning (the sections' overlap is then refused). */
 void lk_seg_overlap(lk_link *l, const lk_segment *prev, const lk_segment *g);

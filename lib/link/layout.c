@@ -375,6 +375,9 @@ int lk_place_sections(lk_link *l)
              * the note segment describes it where it is loaded. */
             bool note;
             lk_segment *seg = segment_for(l, f, name, &as, &note, &oname);
+            int trc = l->mf_retypes ? lk_crit_retype(l, f, name, seg, &as) : 0; /* OUTPUT_SECTION TYPE, FLAGS */
+            if (trc)
+                return trc;
             if (as.type == 0x70000001 /* SHT_X86_64_UNWIND */ && strcmp(oname, ".eh_frame") == 0)
                 as.type = SHT_PROGBITS; /* gas's @unwind and gcc's @progbits: one .eh_frame, as GNU ld makes */
             lk_osec *o = output_section(l, seg, oname, &as);
@@ -597,7 +600,7 @@ int lk_place_synthetic(lk_link *l)
         if (frc)
             return frc;
     }
-    return 0;
+    return lk_mapfile_check(l); /* what a mapfile left unusable, refused */
 }
 
 /* Offsets of the pieces in their output section, and its size. */

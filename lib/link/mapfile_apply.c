@@ -145,11 +145,35 @@ static int output_section(applier *a, lk_criterion *c, const mf_attr *os)
             break;
         case MF_K_DISCARD: c->discard = l->mf_discard = true; break;
         case MF_K_ANCILLARY: return fail(a, at->line, "OUTPUT_SECTION ANCILLARY: keel writes no ancillary objects");
-        default: /* FLAGS, TYPE */
-            return fail(a, at->line,
-                        "OUTPUT_SECTION %s: keel does not change an output section's %s yet; the input "
-                        "sections' make it",
-                        mf_key_name(at->key), at->key == MF_K_TYPE ? "type" : "flags");
+        case MF_K_TYPE:
+            /* PROGBITS and NOBITS only: an output of another type (a note,
+             * an init array, a symbol table...) means what its contents
+             * are, which a type written here cannot make so */
+            if (at->v[0].num != SHT_PROGBITS && at->v[0].num != SHT_NOBITS)
+                return fail(a, at->line,
+                            "OUTPUT_SECTION TYPE = %s: keel makes an output section PROGBITS or NOBITS only "
+                            "(the other types are what the contents are)",
+                            at->v[0].str);
+            c->os_type = (uint32_t)at->v[0].num;
+            l->mf_retypes = true;
+            break;
+        case MF_K_FLAGS: { /* on the flags a mapfile names; the others (TLS, MERGE...) stay the inputs' */
+            uint64_t v = 0, named = SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR | 0x10000000 /* SHF_X86_64_LARGE */;
+            for (size_t k = 0; k < at->nv; k++)
+                v |= at->v[k].num;
+            if (at->op == MF_SET)
+                c->os_flags = true, c->os_set = v, c->os_clear = named & ~v;
+            else if (at->op == MF_ADD)
+                c->os_set |= v, c->os_clear &= ~v;
+            else
+                c->os_clear |= v, c->os_set &= ~v;
+            if ((c->os_set & (SHF_WRITE | SHF_EXECINSTR)) == (SHF_WRITE | SHF_EXECINSTR))
+                return fail(a, at->line,
+                            "OUTPUT_SECTION FLAGS: WRITE and EXECUTE together: keel maps no page writable "
+                            "and executable");
+            l->mf_retypes = true;
+            break;
+        }
         }
     }
     return 0;
@@ -163,6 +187,7 @@ static int assign_section(applier *a, lk_segment *g, const mf_attr *as)
         return l->err->code;
     if (as->name && !(c->label = lk_strndup(&l->arena, as->name, strlen(as->name))))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    c->mf_file = a->d->file, c->mf_line = as->line;
     const mf_attr *os = NULL;
     size_t capfiles = 0;
     for (size_t i = 0; i < as->nsub; i++) {
@@ -335,8 +360,9 @@ static int directive(applier *a, const mf_directive *d)
     case MF_K_SYMBOL_VERSION: return lk_apply_symbol_scope(l, d);
     case MF_K_DEPEND_VERSIONS:
         return fail(a, d->line,
-                    "DEPEND_VERSIONS: needs a dynamic output (keel writes static executables and "
-                    "relocatable objects)");
+                    "DEPEND_VERSIONS %s: not applied: keel does not write .gnu.version_r (the versions an "
+                    "output needs of its shared libraries) yet",
+                    d->name);
     default: return fail(a, d->line, "%s: not applied", mf_key_name(d->key));
     }
 }
@@ -374,6 +400,9 @@ int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n)
             return rc;
     }
     reorder(&a);
+    int prc = lk_mapfile_policy(l); /* SYMBOL_VERSION, SYMBOL_SCOPE: to the export policy (dynamic outputs) */
+    if (prc)
+        return prc;
     for (size_t i = 0; i < l->nsegs; i++) { /* a reservation within the user address space (x86-64: 2^47) */
         const lk_segment *g = l->segs[i];
         if (g->reserve && (g->reserve_size > ((uint64_t)1 << 47) || g->addr > ((uint64_t)1 << 47) - g->reserve_size))

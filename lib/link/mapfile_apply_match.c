@@ -223,3 +223,40 @@ void lk_mapfile_free(lk_link *l)
             l->crit[i].re = NULL;
         }
 }
+
+/* OUTPUT_SECTION { TYPE = t; FLAGS op f; }: the output section the input
+ * joins gets that type and those flags (only the flags a mapfile names:
+ * ALLOC, WRITE, EXECUTE, AMD64_LARGE).  PROGBITS from NOBITS inputs
+ * writes their zeros to the file; NOBITS from inputs with bytes drops
+ * the bytes (and their relocations: GNU ld's NOLOAD).  Refused where the
+ * output would not mean what its inputs did: a merged or .eh_frame
+ * input's type changed (their pieces are written from their own tables),
+ * an input of another type than PROGBITS or NOBITS retyped, and ALLOC
+ * taken from a section in a loaded segment (it would be in a PT_LOAD
+ * and at no address). */
+int lk_crit_retype(lk_link *l, const lk_file *f, const char *name, const lk_segment *seg, keel_shdr *as)
+{
+    bool note;
+    const lk_criterion *c = lk_crit_for(l, f, name, as, &note);
+    if (!c || (!c->os_type && !c->os_set && !c->os_clear))
+        return 0;
+    if (c->os_type && c->os_type != as->type) {
+        const char *why = as->type != SHT_PROGBITS && as->type != SHT_NOBITS ? "its type is what its contents are"
+                          : (as->flags & SHF_MERGE) || strcmp(name, ".eh_frame") == 0
+                              ? "keel writes it from its own tables"
+                              : NULL;
+        if (why)
+            return lk_fail(l, KEEL_E_UNSUPPORTED,
+                           "%s: line %u: OUTPUT_SECTION TYPE: section %s of %s is of type %#x, which keel keeps (%s)",
+                           c->mf_file, c->mf_line, name, f ? f->name : "the link-editor", as->type, why);
+        as->type = c->os_type;
+    }
+    uint64_t flags = (as->flags | c->os_set) & ~c->os_clear;
+    if (!(flags & SHF_ALLOC) && (as->flags & SHF_ALLOC) && seg->type == PT_LOAD)
+        return lk_fail(l, KEEL_E_UNSUPPORTED,
+                       "%s: line %u: OUTPUT_SECTION FLAGS: section %s of %s would lose ALLOC in loadable segment %s; "
+                       "send it to a NULL segment to keep it unloaded",
+                       c->mf_file, c->mf_line, name, f ? f->name : "the link-editor", seg->name);
+    as->flags = flags;
+    return 0;
+}

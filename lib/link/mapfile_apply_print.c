@@ -144,6 +144,20 @@ static void sec_flags(FILE *f, uint64_t set, uint64_t clear)
 
 static void crit_attributes(FILE *f, const lk_criterion *c);
 
+/* OUTPUT_SECTION's FLAGS op v */
+static void os_flags(FILE *f, const char *op, uint64_t v)
+{
+    static const struct {
+        uint64_t flag;
+        const char *name;
+    } fl[] = {{SHF_ALLOC, "ALLOC"}, {SHF_WRITE, "WRITE"}, {SHF_EXECINSTR, "EXECUTE"}, {0x10000000, "AMD64_LARGE"}};
+    fprintf(f, "            FLAGS %s", op);
+    for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++)
+        if (v & fl[i].flag)
+            fprintf(f, " %s", fl[i].name);
+    fprintf(f, ";\n");
+}
+
 /* A criterion (with no attributes: ASSIGN_SECTION;, as {} may not be). */
 static void criterion(FILE *out, const lk_criterion *c)
 {
@@ -198,8 +212,18 @@ static void crit_attributes(FILE *f, const lk_criterion *c)
             quoted(f, p->src);
         fprintf(f, ";\n");
     }
-    if (c->osname || c->osref || c->discard) {
+    if (c->osname || c->osref || c->discard || c->os_type || c->os_set || c->os_clear) {
         fprintf(f, "        OUTPUT_SECTION {\n");
+        if (c->os_type)
+            fprintf(f, "            TYPE = %s;\n", c->os_type == SHT_NOBITS ? "NOBITS" : "PROGBITS");
+        if (c->os_flags && c->os_set) /* (= replaced the named flags: those not set are cleared) */
+            os_flags(f, "=", c->os_set);
+        else {
+            if (c->os_set)
+                os_flags(f, "+=", c->os_set);
+            if (c->os_clear)
+                os_flags(f, "-=", c->os_clear);
+        }
         if (c->osref) {
             fprintf(f, "            NAME = MATCHREF(/");
             for (const char *s = c->osref; *s; s++)
@@ -233,9 +257,12 @@ static void symbol_scopes(FILE *f, const lk_link *l)
 {
     for (size_t i = 0; i < l->nmf; i++) {
         const mf_directive *d = &((const mf_directive *)l->mf)[i];
-        if (d->key != MF_K_SYMBOL_SCOPE || !d->nattrs)
+        if ((d->key != MF_K_SYMBOL_SCOPE || !d->nattrs) && d->key != MF_K_SYMBOL_VERSION)
             continue;
-        fprintf(f, "SYMBOL_SCOPE {\n");
+        if (d->key == MF_K_SYMBOL_VERSION) { /* (an empty node is a version too: V {};) */
+            fprintf(f, "SYMBOL_VERSION "), quoted(f, d->name), fprintf(f, " {\n");
+        } else
+            fprintf(f, "SYMBOL_SCOPE {\n");
         for (size_t k = 0; k < d->nattrs; k++) {
             const mf_attr *s = &d->attrs[k];
             fprintf(f, "    %s: ", mf_key_name(s->scope));
@@ -264,7 +291,10 @@ static void symbol_scopes(FILE *f, const lk_link *l)
             }
             fprintf(f, ";\n");
         }
-        fprintf(f, "};\n");
+        fprintf(f, "}");
+        for (size_t k = 0; d->key == MF_K_SYMBOL_VERSION && k < d->nv; k++) /* its parents */
+            fputc(' ', f), quoted(f, d->v[k].str);
+        fprintf(f, ";\n");
     }
 }
 

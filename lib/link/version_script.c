@@ -449,7 +449,7 @@ const lk_vnode *lk_vs_node(const lk_vscript *vs, const char *name, size_t len)
 static int register_node(lexer *lx, const char *name, plist *pl, lk_vnode **deps, size_t ndeps)
 {
     lk_vscript *vs = lx->vs;
-    if (vs->n && (!name || !vs->nodes[0]->name))
+    if (vs->n && (!name || !vs->nodes[0]->name) && !(vs->anon_last && !name && vs->nodes[0]->name))
         return fail(lx, KEEL_E_FORMAT, "anonymous version tag cannot be combined with other version tags");
     for (size_t i = 0; name && i < vs->n; i++)
         if (vs->nodes[i]->name && !strcmp(vs->nodes[i]->name, name))

@@ -46,6 +46,8 @@ typedef struct lk_vscript {
     lk_vs_say_fn *say; /* "FILE:LINE: ignoring invalid character" (NULL: silent) */
     void *say_ctx;
     bool dynamic_list; /* read as --dynamic-list files: no tags, no global:/local: */
+    bool anon_last;    /* the next node may be anonymous among named ones (a mapfile's SYMBOL_SCOPE
+                        * beside its SYMBOL_VERSIONs: the unversioned symbols, VER_NDX_GLOBAL) */
     lk_vnode **nodes;  /* in the order registered (every file read, in order) */
     size_t n, cap;
     size_t npats;    /* over all nodes */
