@@ -44,6 +44,7 @@ typedef struct rl_thread {
     pid_t tid;
     int arrived;  /* atomic: the generation it stopped in */
     int left;     /* atomic: the generation it finished in */
+    int excused;  /* the generation it was not waited for in (gone, or blocking the signal) */
     int busy;     /* it was inside keel's TLS allocation */
     bool blocked; /* it blocks the signal: not stopped (swap_stop.c) */
     uintptr_t pc, sp;

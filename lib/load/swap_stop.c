@@ -375,8 +375,11 @@ int rl_world_stop(rl_world *w, char *why, size_t size)
     pid_t pid = getpid();
     for (size_t i = 0; i < w->nthreads; i++) {
         rl_thread *t = &w->threads[i];
-        if (t->blocked || (!w->cooperative && syscall(SYS_tgkill, pid, t->tid, swap_signal()) && errno == ESRCH))
-            __atomic_store_n(&t->arrived, g, __ATOMIC_RELEASE); /* gone or blocking: nothing to wait for */
+        if (t->blocked || (!w->cooperative && syscall(SYS_tgkill, pid, t->tid, swap_signal()) && errno == ESRCH)) {
+            /* gone or blocking: nothing to wait for, now nor at the release */
+            t->excused = g;
+            __atomic_store_n(&t->arrived, g, __ATOMIC_RELEASE);
+        }
     }
     uint64_t deadline = now_ns() + 200000000u; /* 200 ms */
     for (;;) {
@@ -540,8 +543,9 @@ void rl_world_release(rl_world *w, bool tls)
         size_t out = 0;
         int seen = __atomic_load_n(&leaves, __ATOMIC_ACQUIRE);
         for (size_t i = 0; i < w->nthreads; i++)
+            /* an excused thread never arrived: it never leaves either */
             out += __atomic_load_n(&w->threads[i].left, __ATOMIC_ACQUIRE) == g ||
-                   __atomic_load_n(&w->threads[i].arrived, __ATOMIC_ACQUIRE) != g;
+                   __atomic_load_n(&w->threads[i].arrived, __ATOMIC_ACQUIRE) != g || w->threads[i].excused == g;
         if (out == w->nthreads)
             break;
         struct timespec ts = {0, 1000000};
