@@ -12,9 +12,12 @@
  *    callback returns (a helper releases it), then commits; the thread
  *    returns through the old bytes unharmed;
  *  - holding a function pointer of M in a register while stopped: after
- *    the commit, a call through it gets the new code.
+ *    the commit, a call through it gets the new code;
+ * and then old entries of 12 generations all call the live version
+ * through at most two jumps.
  * Prints TAP lines. */
 #include <keel/load.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +39,7 @@ static keel_ns *ns;
 static keel_object *live;
 static char m1[512], m2[512];
 static int version = 1; /* the live M's */
+static keel_swap_stats last_stats;
 
 static void sleep_ms(int ms)
 {
@@ -49,7 +53,7 @@ static void *sym(const char *name) { return keel_symbol(ns, name); }
 static int swap(unsigned max_attempts, char *msg, size_t size)
 {
     keel_input in = {.path = version == 1 ? m2 : m1};
-    keel_swap_opts o = {.max_attempts = max_attempts};
+    keel_swap_opts o = {.max_attempts = max_attempts, .stats = &last_stats};
     keel_object *nw;
     keel_error err;
     if (keel_swap(ns, &live, 1, &in, 1, &o, &nw, &err)) {
@@ -198,6 +202,43 @@ int main(int argc, char **argv)
     snprintf(line, sizeof line, "%s; the call gave %d, the live version is %d (was %d)", msg, res, version, before);
     ok(!rc && res == version && version != before,
        "a function pointer held in a register while stopped calls the new code after the commit", line);
+
+    /* 6: entries of every generation, after more swaps: each calls the
+     * live version, through at most two jumps (its name's hub, then the
+     * live function), whatever the number of swaps */
+    enum { GENS = 12 };
+    fn gen[GENS];
+    int failed = 0;
+    uint32_t entries[GENS];
+    for (int g = 0; g < GENS; g++) {
+        gen[g] = (fn)sym("m_version");
+        failed += swap(0, msg, sizeof msg) != 0;
+        entries[g] = last_stats.entries;
+    }
+    uintptr_t live_fn = (uintptr_t)sym("m_version");
+    int wrong = 0, deepest = 0;
+    for (int g = 0; g < GENS; g++) {
+        wrong += gen[g]() != version;
+        int depth = 0;
+        const uint8_t *at = (const uint8_t *)gen[g];
+        while ((uintptr_t)at != live_fn && at[0] == 0xe9 && depth < 100) { /* jmp rel32 */
+            int32_t rel;
+            memcpy(&rel, at + 1, 4);
+            at += 5 + (intptr_t)rel;
+            depth++;
+        }
+        if ((uintptr_t)at != live_fn)
+            depth = 1000;
+        if (depth > deepest)
+            deepest = depth;
+    }
+    snprintf(line, sizeof line, "%d swaps failed, %d wrong answers, the longest way %d jumps", failed, wrong, deepest);
+    ok(!failed && !wrong && deepest <= 2,
+       "12 generations of old entries call the live version, each through at most two jumps", line);
+    snprintf(line, sizeof line, "entries redirected: %u at the first of these swaps, %u at the last", entries[0],
+             entries[GENS - 1]);
+    ok(entries[0] == entries[GENS - 1],
+       "a swap redirects as many entries after many swaps as after one (not every entry ever retired)", line);
 
     keel_ns_destroy(ns);
     printf("1..%d\n", nt);
