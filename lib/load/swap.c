@@ -127,6 +127,7 @@ typedef struct plan {
     VEC(rl_tls_var, tvars);
     VEC(uint64_t, twords);
     uint32_t short_fns, rewritten;
+    bool stop_failed; /* the last stop_checked: the next one is a retry */
     keel_error *err;
 } plan;
 
@@ -907,11 +908,17 @@ static int collect_entries(plan *p)
 
 /* One stop, with every thread out of the ranges: 0 with the world
  * stopped; else it is let go again, after a pause that lets the threads
- * run on (out of the ranges, one hopes). */
+ * run on (out of the ranges, one hopes).  The pause and the new thread
+ * list come before a retry only, not before the next stop after one that
+ * succeeded (the first stop's, then the second): each stop checks the
+ * thread list anyway, and on a busy machine a pause, however short,
+ * costs a turn of the scheduler, milliseconds. */
 static int stop_checked(plan *p, rl_world *w, const keel_swap_opts *opts, const rl_range *r, size_t n, char *why,
                         size_t size, uint32_t *attempts)
 {
-    if ((*attempts)++) {
+    bool retry = p->stop_failed;
+    p->stop_failed = true; /* until it succeeds */
+    if ((*attempts)++ && retry) {
         struct timespec ts = {0, 20000 + 1000 * (long)(*attempts % 100)};
         nanosleep(&ts, NULL);
         size_t before = w->nthreads;
@@ -939,6 +946,7 @@ static int stop_checked(plan *p, rl_world *w, const keel_swap_opts *opts, const 
         rl_world_release(w, false);
         return -1;
     }
+    p->stop_failed = false;
     return 0;
 }
 
