@@ -7,13 +7,15 @@
 # libpython3.11-pic.a and libsqlite3.a against dlopen, a static link,
 # llvm-jitlink and libtcc (suite "load", bench/load.sh), then how fast
 # `keel link` links static executables against ld.bfd, ld.gold, ld.lld and
-# mold (suite "link", bench/link.sh).
+# mold (suite "link", bench/link.sh), then how fast keel_swap replaces a
+# small object in a running program against linking it into a shared
+# library and dlopening it (suite "swap", bench/swap.sh).
 #
 #   sh bench/run.sh /abs/path/to/build/keel      (what `make bench` runs)
 #
 # Environment knobs (all optional):
-#   BENCH_SUITES="info exec load link"  the suites to run (default all four,
-#                       in that order)
+#   BENCH_SUITES="info exec load link swap"  the suites to run (default all
+#                       five, in that order)
 #   BENCH_RUNS=N        timed runs per command (default 7, at least 5)
 #   BENCH_WARMUP=N      untimed warm-up runs per command (default 1)
 #   BENCH_FAST_RUNS=N   timed runs for a command quicker than 100 ms, whose
@@ -44,10 +46,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SUITE="info"
 
 SUITES=" "
-for suite in ${BENCH_SUITES:-info exec load link}; do
+for suite in ${BENCH_SUITES:-info exec load link swap}; do
     case $suite in
-    info | exec | load | link) SUITES="$SUITES$suite " ;;
-    *) echo "bench: unknown suite '$suite' in BENCH_SUITES (info exec load link)" >&2; exit 2 ;;
+    info | exec | load | link | swap) SUITES="$SUITES$suite " ;;
+    *) echo "bench: unknown suite '$suite' in BENCH_SUITES (info exec load link swap)" >&2; exit 2 ;;
     esac
 done
 has_suite() { case $SUITES in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -64,6 +66,10 @@ later_suites() {
     if has_suite link; then
         { has_suite exec || has_suite load; } && echo
         sh "$HERE/link.sh" "$KEEL" || _st=$?
+    fi
+    if has_suite swap; then
+        { has_suite exec || has_suite load || has_suite link; } && echo
+        sh "$HERE/swap.sh" "$KEEL" || _st=$?
     fi
     return $_st
 }

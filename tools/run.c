@@ -36,12 +36,13 @@ static const char *type_name(int t)
 }
 
 /* --list and --deps: text (as keel info prints), or one JSON array through
- * the tools' JSON writer. */
-static void list_sections(const keel_ns *ns, bool as_json)
+ * the tools' JSON writer, to fd (stdout; stderr under --watch, after each
+ * swap, the program's stdout being its own). */
+static void list_sections(const keel_ns *ns, bool as_json, int fd)
 {
     out o;
     json j;
-    out_init(&o, 1);
+    out_init(&o, fd);
     json_init(&j, &o);
     if (as_json)
         json_arr(&j);
@@ -94,11 +95,11 @@ static void list_sections(const keel_ns *ns, bool as_json)
     out_flush(&o);
 }
 
-static void list_deps(const keel_ns *ns, bool as_json)
+static void list_deps(const keel_ns *ns, bool as_json, int fd)
 {
     out o;
     json j;
-    out_init(&o, 1);
+    out_init(&o, fd);
     json_init(&j, &o);
     if (as_json)
         json_arr(&j);
@@ -145,6 +146,16 @@ static void list_deps(const keel_ns *ns, bool as_json)
         out_chr(&o, '\n');
     }
     out_flush(&o);
+}
+
+/* --watch with --list or --deps: after each swap, from the watcher */
+static bool after_list, after_deps, after_json;
+static void after_swap(const keel_ns *ns)
+{
+    if (after_list)
+        list_sections(ns, after_json, 2);
+    if (after_deps)
+        list_deps(ns, after_json, 2);
 }
 
 /* ------------------------------------------------- -l: host libraries */
@@ -263,7 +274,8 @@ static void usage(FILE *to)
           "  --list   print the loaded sections instead of running\n"
           "  --deps   print the dependency edges between objects instead of running\n"
           "  --json   with --list or --deps: one JSON array\n"
-          "  --watch  swap an input object in when it changes on disk or on SIGUSR1 (keel_swap)\n",
+          "  --watch  swap an input object in when it changes on disk or on SIGUSR1 (keel_swap);\n"
+          "           with --list or --deps, run, and print them to stderr after each swap\n",
           to);
 }
 
@@ -302,7 +314,9 @@ static void name_process(char *argv0, const char *name)
 /* The command line: options and inputs mix, as on a linker's, up to "--". */
 typedef struct run_args {
     bool list, deps, json;
-    bool watch;        /* --watch: swap inputs in as they change */
+    bool watch;      /* --watch: swap inputs in as they change */
+    bool after_swap; /* --watch with --list or --deps: print_* after each swap */
+    bool print_list, print_deps;
     bool no_export;    /* --no-export-dynamic */
     bool perf_map;     /* --perf-map: /tmp/perf-PID.map for perf report */
     const char *argv0; /* --argv0, or NULL */
@@ -366,9 +380,12 @@ static int parse_args(int argc, char **argv, run_args *a)
         }
     }
     a->rest = i;
-    if (a->watch && (a->list || a->deps)) {
-        fprintf(stderr, "keel run: --watch ignored: --list and --deps run nothing\n");
-        a->watch = false;
+    /* --watch with --list or --deps: the program runs, and they are
+     * printed after each swap (the edges as the swaps left them) */
+    a->after_swap = a->watch && (a->list || a->deps);
+    if (a->after_swap) {
+        a->print_list = a->list, a->print_deps = a->deps;
+        a->list = a->deps = false;
     }
     if (a->argv0 && (a->list || a->deps))
         fprintf(stderr, "keel run: --argv0 ignored: --list and --deps run nothing\n");
@@ -433,9 +450,9 @@ int cmd_run(int argc, char **argv)
     free(in);
     if (a.list || a.deps) {
         if (a.list)
-            list_sections(ns, a.json);
+            list_sections(ns, a.json, 1);
         if (a.deps)
-            list_deps(ns, a.json);
+            list_deps(ns, a.json, 1);
         keel_ns_destroy(ns);
         free_args(&a);
         return 0;
@@ -478,7 +495,8 @@ int cmd_run(int argc, char **argv)
         free(name); /* (--argv0 replaced it; name_process keeps no pointer to it) */
     for (int k = 0; k < nargs; k++)
         args[1 + k] = argv[a.rest + 1 + k];
-    if (a.watch && run_watch_start(ns, a.inputs, a.ninputs)) {
+    after_list = a.print_list, after_deps = a.print_deps, after_json = a.json;
+    if (a.watch && run_watch_start(ns, a.inputs, a.ninputs, a.after_swap ? after_swap : NULL)) {
         free_args(&a);
         return 1;
     }

@@ -33,6 +33,7 @@ typedef struct watched {
 } watched;
 
 static keel_ns *watch_ns;
+static void (*watch_after)(const keel_ns *); /* --list or --deps after each swap */
 static watched *files;
 static int nfiles, inotify_fd = -1, signal_fd = -1;
 
@@ -101,6 +102,8 @@ static void swap_one(watched *f)
             "keel run: swapped %s: %u references rewritten, %u entries redirected, %u variables carried over; "
             "world stopped %.1f us (%u stops), %.2f ms in all\n",
             f->path, s.rewritten, s.entries, s.transferred, s.stopped_ns / 1e3, s.attempts, s.total_ns / 1e6);
+    if (watch_after)
+        watch_after(watch_ns);
 }
 
 static void *watch_thread(void *arg)
@@ -145,9 +148,10 @@ static void *watch_thread(void *arg)
     return NULL;
 }
 
-int run_watch_start(keel_ns *ns, char **paths, int n)
+int run_watch_start(keel_ns *ns, char **paths, int n, void (*after)(const keel_ns *))
 {
     watch_ns = ns;
+    watch_after = after;
     files = calloc((size_t)n, sizeof *files);
     inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     sigset_t set;

@@ -8,7 +8,8 @@
  * cannot be read. */
 int run_watch_read(const char *path, keel_input *in);
 /* Watch these inputs of ns (paths live as long as the program): swap each
- * in when it changes, or on SIGUSR1.  0, or an exit status. */
-int run_watch_start(keel_ns *ns, char **paths, int n);
+ * in when it changes, or on SIGUSR1, then call after (if not NULL), from
+ * the watcher's thread.  0, or an exit status. */
+int run_watch_start(keel_ns *ns, char **paths, int n, void (*after)(const keel_ns *));
 
 #endif

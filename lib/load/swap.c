@@ -120,10 +120,14 @@ typedef struct plan {
     uintptr_t *fn_entries; /* sorted: the entries the patches rewrite (rl_world_check) */
     size_t n_fn_entries;
     VEC(rl_fwd, fwds); /* the entries now jumping into the new objects */
+    uint32_t *hubs;    /* the old object's fwd entries, sorted by name (plan_old) */
+    size_t cap_hubs;
+    const keel_object *hubs_of;
     VEC(rl_tls_job, jobs);
     VEC(rl_tls_var, tvars);
     VEC(uint64_t, twords);
     uint32_t short_fns, rewritten;
+    bool stop_failed; /* the last stop_checked: the next one is a retry */
     keel_error *err;
 } plan;
 
@@ -293,6 +297,59 @@ static int entry_jump(plan *p, keel_object *owner, uintptr_t at, uintptr_t to)
 
 /* The old objects' symbols: translation entries, entries to redirect,
  * variables to carry over. */
+/* A retired function's entry is its name's hub: the first entry of a
+ * name retired jumps to the live function, and is re-pointed at each
+ * later swap; an entry retired later jumps to the hub, once for all.  So
+ * a swap rewrites two entries per function, however many swaps came
+ * before (re-pointing every entry ever retired made each swap slower
+ * than the one before), and a call through any old entry takes at most
+ * two jumps.  o->fwd holds the hubs jumping into o: one per name. */
+static const keel_object *hub_cmp_obj;
+static int by_hub_name(const void *a, const void *b)
+{
+    const rl_fwd *x = &hub_cmp_obj->fwd[*(const uint32_t *)a], *y = &hub_cmp_obj->fwd[*(const uint32_t *)b];
+    int c = strcmp(x->name, y->name);
+    return c ? c : (int)x->global - (int)y->global;
+}
+
+static int sort_hubs(plan *p, const keel_object *o)
+{
+    if (o->nfwd > p->cap_hubs) {
+        uint32_t *v = realloc(p->hubs, o->nfwd * sizeof *v);
+        if (!v)
+            return oom(p);
+        p->hubs = v;
+        p->cap_hubs = o->nfwd;
+    }
+    for (uint32_t i = 0; i < o->nfwd; i++)
+        p->hubs[i] = i;
+    hub_cmp_obj = o; /* under the tree's lock */
+    if (o->nfwd)
+        qsort(p->hubs, o->nfwd, sizeof *p->hubs, by_hub_name);
+    p->hubs_of = o;
+    return 0;
+}
+
+/* o's hub for the name, or NULL */
+static const rl_fwd *find_hub(const plan *p, const keel_object *o, const char *name, bool global)
+{
+    size_t lo = 0, hi = p->hubs_of == o ? o->nfwd : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rl_fwd *f = &o->fwd[p->hubs[mid]];
+        int c = strcmp(f->name, name);
+        if (!c)
+            c = (int)f->global - (int)global;
+        if (!c)
+            return f;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 static int plan_old(plan *p)
 {
     for (size_t k = 0; k < p->nold; k++) {
@@ -303,6 +360,8 @@ static int plan_old(plan *p)
         for (int r = 0; r < 3; r++)
             if (o->region_size[r] && PUSH(p, forbid, ((rl_range){o->region[r], o->region[r] + o->region_size[r]})))
                 return oom(p);
+        if (sort_hubs(p, o))
+            return p->err->code;
         for (uint64_t i = 1; i < st.count; i++) {
             keel_sym s;
             const char *name;
@@ -329,10 +388,12 @@ static int plan_old(plan *p)
                     p->short_fns++; /* a pointer to it stored at run time keeps the old code */
                     continue;
                 }
-                if (entry_jump(p, o, addr, w.addr))
+                /* to its name's hub (re-pointed below), or it is the hub */
+                const rl_fwd *hub = find_hub(p, o, name, global);
+                if (entry_jump(p, o, addr, hub ? hub->entry : w.addr))
                     return p->err->code;
                 rl_fwd f = {addr, o, name, global};
-                if (PUSH(p, fwds, f))
+                if (!hub && PUSH(p, fwds, f))
                     return oom(p);
                 continue;
             }
@@ -380,8 +441,8 @@ static int plan_old(plan *p)
                     push_xlate(p, true, (rl_xlate_ent){s->addr, s->size, n->sections[m].addr}))
                     return p->err->code;
         }
-        /* the entries of retired functions that jumped into o: on to the
-         * new ones */
+        /* the hubs, retired entries that jumped into o: on to the new
+         * functions */
         for (uint32_t f = 0; f < o->nfwd; f++) {
             where w = counterpart(p, o->fwd[f].name, o->fwd[f].global);
             if (!w.found)
@@ -657,6 +718,7 @@ static void plan_free(plan *p)
     free(p->forbid);
     free(p->fn_entries);
     free(p->fwds);
+    free(p->hubs);
     free(p->jobs);
     free(p->tvars);
     free(p->twords);
@@ -846,11 +908,17 @@ static int collect_entries(plan *p)
 
 /* One stop, with every thread out of the ranges: 0 with the world
  * stopped; else it is let go again, after a pause that lets the threads
- * run on (out of the ranges, one hopes). */
+ * run on (out of the ranges, one hopes).  The pause and the new thread
+ * list come before a retry only, not before the next stop after one that
+ * succeeded (the first stop's, then the second): each stop checks the
+ * thread list anyway, and on a busy machine a pause, however short,
+ * costs a turn of the scheduler, milliseconds. */
 static int stop_checked(plan *p, rl_world *w, const keel_swap_opts *opts, const rl_range *r, size_t n, char *why,
                         size_t size, uint32_t *attempts)
 {
-    if ((*attempts)++) {
+    bool retry = p->stop_failed;
+    p->stop_failed = true; /* until it succeeds */
+    if ((*attempts)++ && retry) {
         struct timespec ts = {0, 20000 + 1000 * (long)(*attempts % 100)};
         nanosleep(&ts, NULL);
         size_t before = w->nthreads;
@@ -878,6 +946,7 @@ static int stop_checked(plan *p, rl_world *w, const keel_swap_opts *opts, const 
         rl_world_release(w, false);
         return -1;
     }
+    p->stop_failed = false;
     return 0;
 }
 

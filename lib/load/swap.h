@@ -40,10 +40,18 @@ typedef struct rl_tls_job {
     size_t nwords;
 } rl_tls_job;
 
+/* A mapping of /proc/self/maps; kept: not a file's nor the heap's (a
+ * thread's stack, the main stack, anonymous memory). */
+typedef struct rl_map {
+    uintptr_t lo, hi;
+    bool kept;
+} rl_map;
+
 typedef struct rl_thread {
     pid_t tid;
     int arrived;  /* atomic: the generation it stopped in */
     int left;     /* atomic: the generation it finished in */
+    int excused;  /* the generation it was not waited for in (gone, or blocking the signal) */
     int busy;     /* it was inside keel's TLS allocation */
     bool blocked; /* it blocks the signal: not stopped (swap_stop.c) */
     uintptr_t pc, sp;
@@ -57,8 +65,9 @@ typedef struct rl_world {
     pid_t self;
     rl_thread *threads;
     size_t nthreads, cap;
-    rl_range *maps; /* /proc/self/maps, to bound each stack's scan */
-    size_t nmaps;
+    rl_map *maps; /* /proc/self/maps, to bound each stack's scan */
+    size_t nmaps, maps_cap;
+    bool maps_fresh; /* read for this stop, not taken from the cache */
     /* the TLS move, run by each stopped thread on release */
     rl_tls_job *jobs;
     size_t njobs;

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <sched.h>
@@ -240,10 +241,109 @@ static long list_tasks(pid_t self, rl_thread *v, size_t cap, size_t *n)
     return got < 0 ? -1 : rc;
 }
 
-static int by_lo(const void *a, const void *b)
+/* /proc/self/maps, read again only when needed (for each stop, it cost
+ * more than the rest of a swap, and it grows with every swap: retired
+ * objects stay mapped, their addresses never reused).  A stop uses only
+ * the mapping holding each stopped thread's stack pointer, and threads'
+ * stacks stay where they are; so the mappings are read again when a
+ * thread is listed that was not there at the last reading, or when
+ * rl_world_check finds a stack pointer in no mapping read, or in a
+ * mapping that may have grown since (the heap, a file's). */
+static pthread_mutex_t maps_mu = PTHREAD_MUTEX_INITIALIZER;
+static rl_map *maps_cache;
+static size_t maps_n, maps_cap;
+static pid_t *maps_tids; /* sorted: the threads when it was read */
+static size_t maps_ntids, maps_tids_cap;
+static int maps_stale = 1; /* atomic */
+
+static int cmp_pid(const void *a, const void *b)
 {
-    const rl_range *x = a, *y = b;
-    return x->lo < y->lo ? -1 : x->lo > y->lo;
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool known_tid(pid_t tid) { return bsearch(&tid, maps_tids, maps_ntids, sizeof *maps_tids, cmp_pid) != NULL; }
+
+/* the cache read again, under maps_mu; /proc/self/maps is sorted */
+static int maps_read(const rl_world *w, keel_error *err)
+{
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f)
+        return keel_error_set(err, KEEL_E_IO, 0, "live swap: cannot read /proc/self/maps: %s", strerror(errno));
+    char line[512];
+    maps_n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *e;
+        unsigned long lo = strtoul(line, &e, 16), hi = *e == '-' ? strtoul(e + 1, NULL, 16) : 0;
+        if (*e != '-' || hi <= lo)
+            continue;
+        /* the path, after five fields (range, perms, offset, device,
+         * inode): none for anonymous memory */
+        const char *path = line;
+        for (int k = 0; k < 5; k++) {
+            path += strcspn(path, " \n");
+            path += strspn(path, " ");
+        }
+        bool kept = *path == '\n' || *path == 0 || strncmp(path, "[stack]", 7) == 0;
+        if (maps_n == maps_cap) {
+            size_t cap = maps_cap ? 2 * maps_cap : 256;
+            rl_map *v = realloc(maps_cache, cap * sizeof *v);
+            if (!v) {
+                fclose(f);
+                maps_n = 0;
+                return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+            }
+            maps_cache = v;
+            maps_cap = cap;
+        }
+        maps_cache[maps_n++] = (rl_map){lo, hi, kept};
+        /* a line longer than the buffer: its rest skipped */
+        while (!strchr(line, '\n') && fgets(line, sizeof line, f))
+            ;
+    }
+    fclose(f);
+    if (w->nthreads + 1 > maps_tids_cap) {
+        pid_t *v = realloc(maps_tids, (w->nthreads + 1) * sizeof *v);
+        if (!v) {
+            maps_n = 0;
+            return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+        }
+        maps_tids = v;
+        maps_tids_cap = w->nthreads + 1;
+    }
+    maps_ntids = 0;
+    maps_tids[maps_ntids++] = w->self;
+    for (size_t i = 0; i < w->nthreads; i++)
+        maps_tids[maps_ntids++] = w->threads[i].tid;
+    qsort(maps_tids, maps_ntids, sizeof *maps_tids, cmp_pid);
+    return 0;
+}
+
+static int maps_for(rl_world *w, keel_error *err)
+{
+    pthread_mutex_lock(&maps_mu);
+    bool read = __atomic_exchange_n(&maps_stale, 0, __ATOMIC_ACQ_REL) || !maps_n;
+    for (size_t i = 0; i < w->nthreads && !read; i++)
+        read = !known_tid(w->threads[i].tid);
+    int rc = read ? maps_read(w, err) : 0;
+    if (!rc && w->maps_cap < maps_n) {
+        rl_map *v = realloc(w->maps, maps_n * sizeof *v);
+        if (v) {
+            w->maps = v;
+            w->maps_cap = maps_n;
+        } else {
+            rc = keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+        }
+    }
+    if (!rc) {
+        memcpy(w->maps, maps_cache, maps_n * sizeof *w->maps);
+        w->nmaps = maps_n;
+        w->maps_fresh = read;
+    } else {
+        __atomic_store_n(&maps_stale, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&maps_mu);
+    return rc;
 }
 
 int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
@@ -290,31 +390,8 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
         if (st)
             fclose(st);
     }
-    /* the mappings, to bound each stack's scan */
-    FILE *f = fopen("/proc/self/maps", "re");
-    if (!f)
-        return keel_error_set(err, KEEL_E_IO, 0, "live swap: cannot read /proc/self/maps: %s", strerror(errno));
-    char line[512];
-    size_t cap = w->nmaps;
-    w->nmaps = 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        if (sscanf(line, "%lx-%lx", &lo, &hi) != 2)
-            continue;
-        if (w->nmaps == cap) {
-            cap = cap ? 2 * cap : 256;
-            rl_range *v = realloc(w->maps, cap * sizeof *v);
-            if (!v) {
-                fclose(f);
-                return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
-            }
-            w->maps = v;
-        }
-        w->maps[w->nmaps++] = (rl_range){lo, hi};
-    }
-    fclose(f);
-    qsort(w->maps, w->nmaps, sizeof *w->maps, by_lo);
-    return 0;
+    /* the mappings, to bound each stack's scan: from the cache, or read */
+    return maps_for(w, err);
 }
 
 int rl_world_prepare_tls(rl_world *w, keel_error *err)
@@ -375,8 +452,11 @@ int rl_world_stop(rl_world *w, char *why, size_t size)
     pid_t pid = getpid();
     for (size_t i = 0; i < w->nthreads; i++) {
         rl_thread *t = &w->threads[i];
-        if (t->blocked || (!w->cooperative && syscall(SYS_tgkill, pid, t->tid, swap_signal()) && errno == ESRCH))
-            __atomic_store_n(&t->arrived, g, __ATOMIC_RELEASE); /* gone or blocking: nothing to wait for */
+        if (t->blocked || (!w->cooperative && syscall(SYS_tgkill, pid, t->tid, swap_signal()) && errno == ESRCH)) {
+            /* gone or blocking: nothing to wait for, now nor at the release */
+            t->excused = g;
+            __atomic_store_n(&t->arrived, g, __ATOMIC_RELEASE);
+        }
     }
     uint64_t deadline = now_ns() + 200000000u; /* 200 ms */
     for (;;) {
@@ -478,7 +558,15 @@ int rl_world_check(const rl_world *w, const rl_range *r, size_t n, const uintptr
             else
                 hi = mid;
         }
-        if (lo && t->sp < w->maps[lo - 1].hi)
+        bool found = lo && t->sp < w->maps[lo - 1].hi;
+        if (!w->maps_fresh && (!found || !w->maps[lo - 1].kept)) {
+            /* the cache may not know this stack as it is now: read again */
+            __atomic_store_n(&maps_stale, 1, __ATOMIC_RELEASE);
+            snprintf(why, size, "thread %d's stack (at %#lx) is not in the mappings known: they are read again",
+                     (int)t->tid, (unsigned long)t->sp);
+            return -1;
+        }
+        if (found)
             end = w->maps[lo - 1].hi;
         for (uintptr_t at = t->sp & ~(uintptr_t)7; at < end;) {
             size_t want = end - at < sizeof stack ? end - at : sizeof stack;
@@ -540,8 +628,9 @@ void rl_world_release(rl_world *w, bool tls)
         size_t out = 0;
         int seen = __atomic_load_n(&leaves, __ATOMIC_ACQUIRE);
         for (size_t i = 0; i < w->nthreads; i++)
+            /* an excused thread never arrived: it never leaves either */
             out += __atomic_load_n(&w->threads[i].left, __ATOMIC_ACQUIRE) == g ||
-                   __atomic_load_n(&w->threads[i].arrived, __ATOMIC_ACQUIRE) != g;
+                   __atomic_load_n(&w->threads[i].arrived, __ATOMIC_ACQUIRE) != g || w->threads[i].excused == g;
         if (out == w->nthreads)
             break;
         struct timespec ts = {0, 1000000};

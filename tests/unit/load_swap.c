@@ -22,6 +22,17 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+
 static int failures, nt;
 static void ok(int cond, const char *fmt, const char *a)
 {
@@ -146,10 +157,14 @@ int main(int argc, char **argv)
     void *first_inc = (void *)heap->inc;
     ok(heap->inc && table && b_call && tcount, "a1.o and b.o loaded%s", "");
 
-    /* KEEL_SWAP_COOP: every swap cooperative (ThreadSanitizer delivers a
-     * signal only when the thread calls an intercepted function, which a
-     * thread spinning in loaded code never does) */
-    unsigned all_flags = getenv("KEEL_SWAP_COOP") ? KEEL_SWAP_COOPERATIVE : 0;
+    /* KEEL_SWAP_COOP, and always under ThreadSanitizer: every swap
+     * cooperative.  TSan delivers a signal only when the thread calls an
+     * intercepted function, which a thread spinning in loaded code (or
+     * waiting at a gate) never does: the signal stop would never complete
+     * (docs/loader.md, "Quiescence"). */
+    unsigned all_flags = getenv("KEEL_SWAP_COOP") || UNDER_TSAN ? KEEL_SWAP_COOPERATIVE : 0;
+    if (all_flags)
+        printf("# every swap cooperative%s\n", UNDER_TSAN ? " (ThreadSanitizer)" : " (KEEL_SWAP_COOP)");
     coop = all_flags != 0;
     worker w[4];
     memset(w, 0, sizeof w);
