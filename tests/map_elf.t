@@ -252,6 +252,34 @@ my $p = decode_json(keel_map('', '--json', '--to-output', 'gc.out', '--ranges', 
 ok(!grep({ $_->{end} > $full->{$gone}[0] && $_->{start} < $full->{$gone}[0] + $full->{$gone}[1] } @$p),
    "--ranges around the dropped $gone: no piece of it") or diag explain $p;
 
+# ---------------------------------------------------------------- IS_ORDER
+# a mapfile's IS_ORDER reverses six functions of .text: the map is
+# written, and converts every function of the program (libc's behind
+# them moved too) to the link without the mapfile, and back
+sh("gcc -O2 -ffunction-sections -c $src/order.c -o order.o");
+spew("$tmp/is.map", "\$mapfile_version 2\nLOAD_SEGMENT text {\n"
+     . join('', map { "    ASSIGN_SECTION c$_ { IS_NAME = .text.f$_; };\n" } 1 .. 6)
+     . "    IS_ORDER = c6 c5 c4 c3 c2 c1;\n};\n");
+$r = link_keel('order.plain', 'order.o');
+$r2 = link_keel('order.is', 'order.o', "-Wl,--mapfile,$tmp/is.map");
+ok($r->{status} == 0 && $r2->{status} == 0, 'IS_ORDER: keel links with and without the mapfile') or diag "$r->{err} $r2->{err}";
+my ($op, $oi) = (functions("$tmp/order.plain"), functions("$tmp/order.is"));
+my $rp = run(argv => ["$tmp/order.plain", '5']);
+my $ri = run(argv => ["$tmp/order.is", '5']);
+ok($oi->{f6}[0] < $oi->{f5}[0] && $oi->{f2}[0] < $oi->{f1}[0] && $op->{f1}[0] < $op->{f6}[0] && $ri->{status} == 0
+       && $ri->{out} eq $rp->{out}, 'IS_ORDER: f6 .. f1 reversed (readelf -s), the program runs alike')
+    or diag "$ri->{out} vs $rp->{out}";
+my ($isoff) = addrmap_at("$tmp/order.is");
+my $flags = $isoff ? unpack('V', substr(slurp("$tmp/order.is"), $isoff + 12, 4)) : 0;
+ok($isoff && ($flags & 1), 'IS_ORDER: .keel.addrmap written, flagged reordered') or diag "flags $flags";
+my @of = grep { exists $oi->{$_} && $oi->{$_}[1] == $op->{$_}[1] } sort keys %$op;
+my @ia = map { sprintf('%x', $op->{$_}[0]) } @of;
+my @ib = map { sprintf('%x', $oi->{$_}[0]) } @of;
+my ($to, $back) = $isoff ? (map_json(\@ia, '--to-output', 'order.is'), map_json(\@ib, 'order.is')) : ([], []);
+my @badi = grep { (side($to->[$_], 'output') // '') ne hex $ib[$_] || (side($back->[$_], 'original') // '') ne hex $ia[$_] } 0 .. $#of;
+ok(@of > 500 && !@badi, 'IS_ORDER: ' . scalar(@of) . " functions: original (the link without the mapfile) <-> output, as readelf -s")
+    or diag join ' ', @of[@badi[0 .. 9]];
+
 # ---------------------------------------------------------------- malformed maps
 my $bad = sub {
     my ($what, $off, $v, $re) = @_;
