@@ -103,7 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint32_t k;
         keel_addrmap_input_get(&a, i, &in);
         sum += strlen(in.path) + strlen(in.member) + strlen(in.name);
-        if (!keel_addrmap_input_find(&a, i, in.path, in.member, in.name, &k) || k != i)
+        /* (a linear scan each: on the first records only, or the run is quadratic) */
+        if (i < 64 && (!keel_addrmap_input_find(&a, i, in.path, in.member, in.name, &k) || k != i))
             broke("an input section not found by its own identity");
         if (in.placed) {
             lookups(&a, KEEL_MAP_OUTPUT, in.rva);
