@@ -234,6 +234,7 @@ typedef struct keel_addrmap {
     const uint8_t *sec, *files, *inputs, *by_original;
     uint32_t nsec, nfiles, ninputs;
     uint32_t nplaced; /* the first nplaced inputs have an output place, sorted by it */
+    uint8_t sorted;   /* bit 0, bit 1: the section records are in address order in the output, original space */
     const char *strings;
     uint32_t strings_size;
 } keel_addrmap;

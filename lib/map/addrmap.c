@@ -7,8 +7,8 @@
  * table inside the section (64-bit sums of 32-bit fields: no overflow),
  * every string offset inside a NUL-terminated string table, every file
  * number, every sum rva + size against 2^32, and the orders the binary
- * searches rely on (sections and placed inputs by output RVA, by_original
- * by original RVA).  The lookups then read without checks.  Freestanding:
+ * searches rely on (placed inputs by output RVA, by_original by original
+ * RVA; whether the sections are in address order is noted).  The lookups then read without checks.  Freestanding:
  * no allocation, no libc. */
 #include "internal.h"
 
@@ -98,15 +98,26 @@ static int check_sections(const keel_addrmap *a, keel_error *err)
             rc = extent(field(r, 4), field(r, 5), at, "output section (original space)", err);
         if (rc)
             return rc;
-        /* in address order in both spaces (the binary searches' order);
-         * a thread-local .tbss may overlap what follows it, so only the
-         * starts are ordered */
-        if (i && (field(r, 2) < field(r - SECTION, 2) || field(r, 4) < field(r - SECTION, 4)))
-            return keel_error_set(err, KEEL_E_FORMAT, at,
-                                  SEC " at %X: output section record %U starts below the one before it", at,
-                                  (uint64_t)i);
     }
     return 0;
+}
+
+/* Whether the section records are in address order in each space (the
+ * starts only: a thread-local .tbss overlaps what follows it).  They are
+ * when segments follow one another; a segment placed below an earlier
+ * one (a mapfile's VADDR, --section-start) breaks the order, and the
+ * lookup scans instead (there are few sections). */
+static uint8_t sections_sorted(const keel_addrmap *a)
+{
+    uint8_t sorted = 3;
+    for (uint32_t i = 1; i < a->nsec; i++) {
+        const uint8_t *r = a->sec + (size_t)i * SECTION;
+        if (field(r, 2) < field(r - SECTION, 2))
+            sorted &= (uint8_t)~1u;
+        if (field(r, 4) < field(r - SECTION, 4))
+            sorted &= (uint8_t)~2u;
+    }
+    return sorted;
 }
 
 static int check_inputs(keel_addrmap *a, keel_error *err)
@@ -224,6 +235,7 @@ int keel_addrmap_open(keel_addrmap *a, const void *data, size_t size, keel_error
     }
     if ((rc = check_sections(&t, err)) || (rc = check_inputs(&t, err)))
         return rc;
+    t.sorted = sections_sorted(&t);
     *a = t;
     return 0;
 }
@@ -243,6 +255,15 @@ enum { WALK = 8 };
 bool keel_addrmap_section_at(const keel_addrmap *a, int space, uint32_t rva, uint32_t *i)
 {
     unsigned k = space == KEEL_MAP_ORIGINAL ? 4 : 2;
+    if (!(a->sorted & (space == KEEL_MAP_ORIGINAL ? 2 : 1))) {
+        bool found = false; /* the last that holds it, as below */
+        for (uint32_t s = 0; s < a->nsec; s++) {
+            const uint8_t *r = a->sec + (size_t)s * SECTION;
+            if (rva - field(r, k) < field(r, k + 1))
+                *i = s, found = true;
+        }
+        return found;
+    }
     uint32_t lo = 0, n = a->nsec;
     while (n > 0) { /* lo: the number of sections starting at or below rva */
         uint32_t half = n / 2;
