@@ -53,3 +53,47 @@ else
         echo "$cmd: $(echo "$(date +%s.%N) - $s" | bc) s"
     done
 fi
+
+# The same through keel's address map: a keel-linked SQLite program (the
+# link tests' line) whose .text an ordering file reversed, so that it
+# carries .keel.addrmap; keel map gives each address its section, symbol,
+# input section and original address (the map's lookups on top of the
+# symbols), the others the function only.  BENCH_MAP_SQLITE: the archive.
+sqlite=${BENCH_MAP_SQLITE:-/usr/lib/x86_64-linux-gnu/libsqlite3.a}
+if [ ! -f "$sqlite" ]; then
+    echo "no $sqlite (libsqlite3-dev): no figure through the address map"
+    exit 0
+fi
+mkdir -p "$work/ld"
+ln -sf "$keel" "$work/ld/ld"
+printf '#include <sqlite3.h>\n#include <stdio.h>\nint main(void) { sqlite3 *db; sqlite3_open(":memory:", &db); puts(sqlite3_libversion()); return sqlite3_close(db); }\n' >"$work/sql.c"
+gcc -O2 -c "$work/sql.c" -o "$work/sql.o"
+gcc -static -B"$work/ld" "$work/sql.o" "$sqlite" -lm -o "$work/sql.plain" 2>/dev/null
+nm -n --defined-only "$work/sql.plain" | awk '$2 ~ /^[Tt]$/ { print $3 }' | tac >"$work/rev.txt"
+gcc -static -B"$work/ld" "$work/sql.o" "$sqlite" -lm -Wl,--symbol-ordering-file="$work/rev.txt" \
+    -Wl,--no-warn-symbol-ordering -o "$work/mapped" 2>/dev/null
+readelf -SW "$work/mapped" | grep -q '\.keel\.addrmap' || { echo "no .keel.addrmap in $work/mapped" >&2; exit 1; }
+# (the section's index may be "[ 7]": two fields)
+set -- $(readelf -SW "$work/mapped" | perl -ne 'print "$1 $2\n" if /\]\s+\.text\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)/')
+perl -e 'my ($a, $s, $n) = (hex $ARGV[0], hex $ARGV[1], $ARGV[2]); srand(16);
+         printf("%x\n", $a + int(rand($s))) for 1 .. $n' "$1" "$2" "$n" >"$work/maddrs"
+echo "whole process, $n addresses of a keel-linked SQLite program's .text (0x$2 bytes, $(nm "$work/mapped" | wc -l) symbols), with .keel.addrmap (0x$(readelf -SW "$work/mapped" | perl -ne 'print $1 if /\]\s+\.keel\.addrmap\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)/') bytes):"
+"$keel" map "$work/mapped" <"$work/maddrs" | awk '{ sub(/\+0x[0-9a-f]+$/, "", $3); print ($3 == "-" ? "??" : $3) }' >"$work/mkeel.out"
+eu-addr2line -f -e "$work/mapped" <"$work/maddrs" | awk 'NR % 2 == 1 { sub(/\+0x[0-9a-f]+$/, ""); print }' >"$work/meu.out"
+same=$(paste -d' ' "$work/mkeel.out" "$work/meu.out" | awk '$1 == $2' | wc -l)
+inputs=$("$keel" map "$work/mapped" <"$work/maddrs" | awk '$4 != "-" && $5 == "->" && $6 ~ /^0x/' | wc -l)
+echo "keel map and eu-addr2line -f name the same function for $same of $n addresses; keel map gives $inputs an input section and an original address"
+if command -v hyperfine >/dev/null 2>&1; then
+    hyperfine --warmup 1 --runs "${BENCH_RUNS:-5}" --export-json "$work/hyperfine-map.json" \
+        "$keel map $work/mapped <$work/maddrs" \
+        "eu-addr2line -f -e $work/mapped <$work/maddrs" \
+        "llvm-symbolizer --obj=$work/mapped --functions=linkage --no-inlines <$work/maddrs" 2>&1 |
+        grep -E 'Benchmark|Time|faster|±'
+else
+    for cmd in "$keel map $work/mapped" "eu-addr2line -f -e $work/mapped" \
+        "llvm-symbolizer --obj=$work/mapped --functions=linkage --no-inlines"; do
+        s=$(date +%s.%N)
+        $cmd <"$work/maddrs" >/dev/null
+        echo "$cmd: $(echo "$(date +%s.%N) - $s" | bc) s"
+    done
+fi

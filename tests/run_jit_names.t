@@ -68,6 +68,17 @@ SKIP: {
        . 'taken back at unload') or diag "$u->{out} $u->{err}";
 }
 
+# after a live swap (tests/unit/load_jit_swap.c): the retired object stays
+# in GDB's JIT list, the new one joins it, and the perf map names the
+# swapped function at both addresses (retired code may still be running)
+SKIP: {
+    skip "no $build/tests/load_jit_swap (make builds it)", 1 unless -x "$build/tests/load_jit_swap";
+    sh("gcc -O2 -fPIC -DVER=1 -c $FindBin::Bin/progs/swap/a.c -o swap1.o && gcc -O2 -fPIC -DVER=2 -c $FindBin::Bin/progs/swap/a.c -o swap2.o");
+    my $u = run(argv => ["$build/tests/load_jit_swap", 'swap1.o', 'swap2.o', 'a_version', "$tmp/swap.perf.map"]);
+    ok($u->{status} == 0 && $u->{out} =~ /^ok: a_version/, "after a swap: the retired code still named (GDB's JIT list, perf map)")
+        or diag "$u->{out} $u->{err}";
+}
+
 # ---------------------------------------------------------------- perf's map
 # Whether a perf map has a line for the function.
 sub names {

@@ -4,8 +4,8 @@
  * section and offset, and the address and section offset in the other
  * space (output -> original by default, --to-output the reverse).
  * --ranges START END cuts a range at every OMAP record.  ELF files: the
- * section and symbol of each address (the ELF address-map section, once
- * keel's linker writes one, comes in through elf_address_map below).
+ * section and symbol of each address; with keel's address map
+ * (.keel.addrmap) tools/map_addrmap.c answers instead.
  *
  * Addresses are hexadecimal with or without 0x, as addr2line reads them,
  * or SECTION:OFFSET (a 1-based section number, a hex offset) in the
@@ -19,28 +19,8 @@
 #include <keel/map.h>
 
 #include "commands.h"
-#include "json.h"
+#include "map.h"
 #include "mapped_file.h"
-
-typedef struct elf_sym {
-    uint64_t value, size;
-    uint32_t shndx;
-    int rank;       /* GLOBAL 2 > WEAK 1 > LOCAL 0: the name a reader expects at an address */
-    uint64_t index; /* in the symbol table: among equals the first wins, as in eu-addr2line */
-    const char *name;
-} elf_sym;
-
-typedef struct map_run {
-    bool json, to_output, sections;
-    out o;
-    json j;
-    int bad;
-    bool pdb;
-    keel_map map;
-    keel_elf elf;
-    elf_sym *syms;
-    size_t nsyms;
-} map_run;
 
 static void usage(FILE *to)
 {
@@ -48,14 +28,23 @@ static void usage(FILE *to)
                 "       keel map [--json] [--to-output] FILE --ranges START END\n"
                 "       keel map [--json] --sections FILE.pdb\n"
                 "For each address of FILE (a PDB file, or an ELF file): its section and offset,\n"
-                "and in a PDB with OMAP tables the address in the other space (output to\n"
-                "original; --to-output: original to output).  ADDR: hex (0x optional), or\n"
-                "SECTION:OFFSET.  No ADDR: addresses are read from standard input.\n"
+                "and where the file has an address map (a PDB's OMAP tables, the .keel.addrmap\n"
+                "section keel's linker writes) the address in the other space: output to\n"
+                "original, or with --to-output original to output.  An ELF file also gets each\n"
+                "address's symbol, and with .keel.addrmap its input section (main.o:.text+0x12).\n"
+                "ADDR: hex (0x optional); SECTION:OFFSET (a section number: 1-based in a PDB,\n"
+                "the section header index in an ELF file); in an ELF file with .keel.addrmap,\n"
+                "an input place FILE:SECTION[+OFFSET] (FILE as linked or its last component,\n"
+                "ARCHIVE(MEMBER) for a member).  No ADDR: addresses are read from standard\n"
+                "input, separated by white space, one answer a line.\n"
+                "--ranges START END: the pieces of [START, END) in the other space, cut at every\n"
+                "map record, the eliminated pieces left out.\n"
+                "--json: the same answers as one JSON array.\n"
                 "--sections: the PDB's section tables (output, and original when rearranged).\n");
 }
 
 /* hex with an optional 0x, as addr2line reads it; or SECTION:OFFSET */
-static bool parse_addr(const char *s, bool *sect, uint16_t *section, uint64_t *value)
+bool map_parse_addr(const char *s, bool *sect, uint16_t *section, uint64_t *value)
 {
     char *end;
     const char *colon = strchr(s, ':');
@@ -171,7 +160,7 @@ static void pdb_one(map_run *r, const char *text, bool sect, uint16_t section, u
     out_chr(&r->o, '\n');
 }
 
-static void range_piece(map_run *r, uint64_t s, uint64_t e, uint64_t ts, uint64_t te)
+void map_range_piece(map_run *r, uint64_t s, uint64_t e, uint64_t ts, uint64_t te)
 {
     if (r->json) {
         json_obj(&r->j);
@@ -199,13 +188,13 @@ static void pdb_ranges(map_run *r, uint64_t start, uint64_t end)
     if (r->map.mode != KEEL_MAP_OMAP) {
         /* nothing was rearranged: the range is its own image */
         if (start < end)
-            range_piece(r, start, end, start, end);
+            map_range_piece(r, start, end, start, end);
     } else {
         keel_omap_ranges it;
         keel_map_range p;
         keel_omap_ranges_begin(&it, r->to_output ? &r->map.to_output : &r->map.to_original, start, end);
         while (keel_omap_ranges_next(&it, &p))
-            range_piece(r, p.src, p.src_end, p.dst, p.dst_end);
+            map_range_piece(r, p.src, p.src_end, p.dst, p.dst_end);
     }
     if (r->json)
         json_end(&r->j);
@@ -337,7 +326,7 @@ fail:
  * first), else the nearest sizeless label of its section below it with
  * no sized symbol in between (eu-addr2line's choice: padding after a
  * function is nobody's). */
-static const elf_sym *elf_symbol(const map_run *r, uint64_t addr, uint32_t shndx)
+const elf_sym *map_elf_symbol(const map_run *r, uint64_t addr, uint32_t shndx)
 {
     size_t lo = 0, n = r->nsyms;
     while (n > 0) {
@@ -364,14 +353,19 @@ static const elf_sym *elf_symbol(const map_run *r, uint64_t addr, uint32_t shndx
     return label;
 }
 
-/* The ELF address-map section (issue 16, item 3: written by keel's
- * linker, designed by the mapelf work) plugs in here: when the file has
- * one, fill r->map from its OMAP-format records and return 1, and the
- * PDB paths above answer --to-output and --ranges for ELF files too.
- * Until then an ELF file is read by its sections and symbols only. */
-static int elf_address_map(map_run *r)
+/* The allocated section holding addr (not .tbss, which overlaps what
+ * follows it): its index, 0 if none. */
+uint32_t map_elf_section(const map_run *r, uint64_t addr, keel_shdr *sh, const char **name)
 {
-    (void)r;
+    keel_error err = {0};
+    *name = NULL;
+    for (uint32_t i = 1; i < r->elf.shnum; i++)
+        if (keel_elf_shdr(&r->elf, i, sh, &err) == 0 && (sh->flags & 2) && !(sh->type == 8 && (sh->flags & 0x400)) &&
+            addr - sh->addr < sh->size) {
+            if (keel_elf_section_name(&r->elf, sh, name, &err))
+                *name = NULL;
+            return i;
+        }
     return 0;
 }
 
@@ -388,15 +382,12 @@ static void elf_one(map_run *r, const char *text, bool sect, uint16_t section, u
             shndx = section;
             addr += sh.addr;
         }
+        if (shndx && keel_elf_section_name(&r->elf, &sh, &sname, &err))
+            sname = NULL;
     } else {
-        for (uint32_t i = 1; i < r->elf.shnum && !shndx; i++)
-            if (keel_elf_shdr(&r->elf, i, &sh, &err) == 0 && (sh.flags & 2) && !(sh.type == 8 && (sh.flags & 0x400)) &&
-                addr - sh.addr < sh.size) /* allocated, not .tbss (which overlaps what follows) */
-                shndx = i;
+        shndx = map_elf_section(r, addr, &sh, &sname);
     }
-    if (shndx && keel_elf_section_name(&r->elf, &sh, &sname, &err))
-        sname = NULL;
-    const elf_sym *s = shndx ? elf_symbol(r, addr, shndx) : NULL;
+    const elf_sym *s = shndx ? map_elf_symbol(r, addr, shndx) : NULL;
     if (r->json) {
         json_obj(&r->j);
         json_kstr(&r->j, "input", text);
@@ -451,7 +442,11 @@ static void one(map_run *r, const char *text)
     bool sect;
     uint16_t section = 0;
     uint64_t v;
-    if (!parse_addr(text, &sect, &section, &v)) {
+    if (r->addrmap) { /* (an input place is an address too) */
+        map_addrmap_one(r, text);
+        return;
+    }
+    if (!map_parse_addr(text, &sect, &section, &v)) {
         out_flush(&r->o);
         fprintf(stderr, "keel map: '%s' is not an address (hex, or SECTION:OFFSET)\n", text);
         r->bad = 1;
@@ -521,9 +516,11 @@ int cmd_map(int argc, char **argv)
             status = 1;
         } else {
             status = elf_symbols(r, file);
-            if (!status && elf_address_map(r))
-                r->pdb = true;
-            if (!status && !r->pdb && (range[0] || r->to_output)) {
+            int am = status ? 0 : map_addrmap_open(r, file);
+            if (am < 0)
+                status = 1;
+            r->addrmap = am > 0;
+            if (!status && !r->addrmap && (range[0] || r->to_output)) {
                 fprintf(stderr,
                         "keel map: %s: no address map: %s needs one (an ELF file without one has only its "
                         "sections and symbols)\n",
@@ -550,21 +547,24 @@ int cmd_map(int argc, char **argv)
         bool s1, s2;
         uint16_t n;
         uint64_t a, b;
-        if (!parse_addr(range[0], &s1, &n, &a) || !parse_addr(range[1], &s2, &n, &b) || s1 || s2) {
+        if (!map_parse_addr(range[0], &s1, &n, &a) || !map_parse_addr(range[1], &s2, &n, &b) || s1 || s2) {
             fprintf(stderr, "keel map: --ranges takes two hex addresses\n");
             status = 2;
             goto done;
         }
-        pdb_ranges(r, a, b);
+        if (r->addrmap)
+            map_addrmap_ranges(r, a, b);
+        else
+            pdb_ranges(r, a, b);
     } else {
         if (r->json)
             json_arr(&r->j);
         for (int k = 0; k < naddr; k++)
             one(r, addrs[k]);
         if (!naddr) {
-            char word[128];
+            static char word[4096]; /* (an input place names a path) */
             /* white-space separated, as addr2line reads them */
-            while (scanf("%127s", word) == 1)
+            while (scanf("%4095s", word) == 1)
                 one(r, word);
         }
         if (r->json)

@@ -213,6 +213,77 @@ int keel_pdb_map_scratch(const keel_pdb *p, size_t *bytes, keel_error *err);
  * points into the file and into scratch; both must outlive it. */
 int keel_pdb_address_map(const keel_pdb *p, void *scratch, size_t scratch_size, keel_map *m, keel_error *err);
 
+/* ------------------------------------------- keel's ELF address map */
+
+/* The .keel.addrmap section keel's linker writes (docs/address-map-
+ * section.md): the two OMAP tables over image-relative addresses (RVAs
+ * from `base`), the output sections in both spaces, the input files and
+ * every input section's identity and place in both spaces.  A view over
+ * the section's bytes: keel_addrmap_open checks every count, offset,
+ * string and sum once, so that the lookups below need no checks. */
+#define KEEL_ADDRMAP_SECTION ".keel.addrmap"
+#define KEEL_ADDRMAP_REORDERED 1u /* flags: input sections were moved (an ordering) */
+#define KEEL_ADDRMAP_COLLECTED 2u /* flags: --gc-sections dropped input sections */
+
+typedef struct keel_addrmap {
+    const uint8_t *data;
+    size_t size;
+    uint32_t flags;
+    uint64_t base; /* the virtual address RVA 0 stands for */
+    keel_map map;  /* mode OMAP (empty PE section tables): the RVAs both ways */
+    const uint8_t *sec, *files, *inputs, *by_original;
+    uint32_t nsec, nfiles, ninputs;
+    uint32_t nplaced; /* the first nplaced inputs have an output place, sorted by it */
+    uint8_t sorted;   /* bit 0, bit 1: the section records are in address order in the output, original space */
+    const char *strings;
+    uint32_t strings_size;
+} keel_addrmap;
+
+/* An output section in both spaces. */
+typedef struct keel_addrmap_section {
+    const char *name;
+    uint32_t index;               /* in the output's section headers */
+    uint32_t rva, size;           /* output space */
+    uint32_t orig_rva, orig_size; /* original space */
+} keel_addrmap_section;
+
+/* An input section: its identity and its place in either space. */
+typedef struct keel_addrmap_input {
+    const char *path;   /* the file, or the archive holding the member */
+    const char *member; /* "" when not an archive member */
+    const char *name;   /* the section's name, e.g. .text.foo */
+    uint32_t section;   /* the output section's index in the section headers, 0: eliminated */
+    uint32_t size, rva, orig_rva;
+    bool placed, has_original; /* an output place; an original place */
+} keel_addrmap_input;
+
+/* View `size` bytes of a .keel.addrmap section (`data` need not be
+ * aligned).  Errors name the structure and its offset in the section. */
+int keel_addrmap_open(keel_addrmap *a, const void *data, size_t size, keel_error *err);
+
+/* Output section record i (i < a->nsec). */
+void keel_addrmap_section_get(const keel_addrmap *a, uint32_t i, keel_addrmap_section *out);
+
+/* The output section record holding `rva` of a space (KEEL_MAP_OUTPUT or
+ * KEEL_MAP_ORIGINAL): true and its number; by index: the record whose
+ * output section index is `index`. */
+bool keel_addrmap_section_at(const keel_addrmap *a, int space, uint32_t rva, uint32_t *i);
+bool keel_addrmap_section_by_index(const keel_addrmap *a, uint32_t index, uint32_t *i);
+
+/* Input section record i (i < a->ninputs). */
+void keel_addrmap_input_get(const keel_addrmap *a, uint32_t i, keel_addrmap_input *out);
+
+/* The input section holding `rva` of a space (binary search): true and
+ * its number. */
+bool keel_addrmap_input_at(const keel_addrmap *a, int space, uint32_t rva, uint32_t *i);
+
+/* The next input section, from record `from` on, named `name` in the file
+ * `path` (the path as recorded, or its last component) and archive member
+ * `member` ("" or NULL: not a member): true and its number.  A linear
+ * scan, as a place is looked up once. */
+bool keel_addrmap_input_find(const keel_addrmap *a, uint32_t from, const char *path, const char *member,
+                             const char *name, uint32_t *i);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

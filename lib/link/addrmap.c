@@ -8,7 +8,7 @@
  *
  * How the original space is had without a second link: the sections are
  * placed once; the output sections whose input order changed (the
- * ordering file's) or that lost inputs (--gc-sections, whose dropped
+ * ordering file's, or a mapfile's IS_ORDER: its list before) or that lost inputs (--gc-sections, whose dropped
  * sections are put back as pieces of the output section of their name)
  * are given their original piece list, in the order GNU ld's rules make
  * (statements, --sort-section, input order), and the addresses are
@@ -396,7 +396,7 @@ static int encode(lk_link *l, lk_addrmap *m, uint64_t base, const uint64_t *osec
     memcpy(out, "KEELAMAP", 8);
     put16(out + 8, 1);
     put16(out + 10, HEADER);
-    put32(out + 12, (l->order && l->order->moved ? 1u : 0) | (m->nghosts ? 2u : 0));
+    put32(out + 12, ((l->order && l->order->moved) || l->is_ordered ? 1u : 0) | (m->nghosts ? 2u : 0));
     put64(out + 16, base);
     const uint32_t fields[] = {(uint32_t)n_to,      (uint32_t)off_to,
                                (uint32_t)n_from,    (uint32_t)off_from,
@@ -434,7 +434,7 @@ static bool wanted(const lk_link *l)
         return true;
     if (o->strip_all || o->strip_debug)
         return false;
-    return (l->order && l->order->moved) || o->gc_sections;
+    return (l->order && l->order->moved) || l->is_ordered || o->gc_sections;
 }
 
 int lk_addrmap_assign(lk_link *l, uint64_t header)
@@ -448,7 +448,7 @@ int lk_addrmap_assign(lk_link *l, uint64_t header)
     int rc = l->opt->gc_sections ? collect_ghosts(l, m) : 0;
     if (rc)
         return rc;
-    if (!l->opt->address_map && !(l->order && l->order->moved) && !m->nghosts) {
+    if (!l->opt->address_map && !(l->order && l->order->moved) && !l->is_ordered && !m->nghosts) {
         l->addrmap = NULL; /* nothing moved nor dropped: no map unless asked */
         return lk_assign_addresses(l, header);
     }
@@ -483,9 +483,15 @@ int lk_addrmap_assign(lk_link *l, uint64_t header)
             /* what the ordering file may have moved (symbol_order.c's test) */
             bool moved = reordered && o->npieces > 1 && !o->pool && o->type != SHT_INIT_ARRAY &&
                          o->type != SHT_FINI_ARRAY && o->type != SHT_PREINIT_ARRAY && o->type != SHT_NOTE;
-            if (!ghosts && !moved)
+            /* IS_ORDER's (mapfile_apply_match.c) kept the list it moved */
+            bool is_ordered = !moved && o->unordered;
+            if (!ghosts && !moved && !is_ordered)
                 continue;
             saved[k] = (struct saved){o->pieces, o->npieces};
+            if (is_ordered) {
+                o->pieces = o->unordered;
+                o->npieces = o->nunordered;
+            }
             if ((rc = original_pieces(l, o, !moved, &o->pieces, &o->npieces)))
                 return rc;
         }

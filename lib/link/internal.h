@@ -161,6 +161,8 @@ typedef struct lk_osec {
     bool new_load;        /* placed by --section-start away from what precedes it: a PT_LOAD of its own */
     uint8_t *data;        /* the bytes being written */
     struct lk_pool *pool; /* merged strings and constants (merge.c): a list */
+    lk_piece *unordered;  /* IS_ORDER moved pieces: the list before it (the address map's original order) */
+    size_t nunordered;
 } lk_osec;
 
 /* The roles of the built-in segments: code asks for one of them by its
@@ -383,6 +385,7 @@ typedef struct keel_linker {
     struct lk_policy *policy;              /* version scripts, dynamic lists, -E, -Bsymbolic (export_policy.c) */
     struct lk_order *order;                /* --symbol-ordering-file (symbol_order.c) */
     struct lk_addrmap *addrmap;            /* the address map's section and tables (addrmap.c) */
+    bool is_ordered;                       /* a mapfile's IS_ORDER moved input sections */
     struct lk_dyn *dyn;                    /* a dynamic output's sections and relocations (dyn.h), else NULL */
 } lk_link;
 

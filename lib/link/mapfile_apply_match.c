@@ -120,9 +120,16 @@ static int is_order(lk_link *l, lk_segment *g)
                     v[i].rank = k, moved = true;
         }
         if (moved) {
+            /* the list as it was: the address map's original space (addrmap.c) */
+            if (!(o->unordered = lk_alloc(&l->arena, o->npieces * sizeof *o->unordered)))
+                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+            memcpy(o->unordered, o->pieces, o->npieces * sizeof *o->unordered);
+            o->nunordered = o->npieces;
             qsort(v, o->npieces, sizeof *v, by_rank);
-            for (size_t i = 0; i < o->npieces; i++)
+            for (size_t i = 0; i < o->npieces; i++) {
+                l->is_ordered |= o->pieces[i].file != v[i].p.file || o->pieces[i].shndx != v[i].p.shndx;
                 o->pieces[i] = v[i].p;
+            }
         }
     }
     return 0;
