@@ -263,15 +263,5 @@ int lk_dso_check(lk_link *l)
     const char *dbg = getenv("KEEL_DEBUG_NEEDED");
     for (size_t i = 0; dbg && *dbg && strcmp(dbg, "0") != 0 && i < lk_dso_count(l); i++)
         lk_diag(l, KEEL_DIAG_NOTE, "needed: %s", lk_dso_needed(l, i)->soname);
-    int rc = shlib_undefined(l);
-    if (rc)
-        return rc;
-    /* the output side (PLT, GOT, copy relocations, .dynamic) is not here
-     * yet: joins dynsyn's dynamic executables at merge */
-    for (size_t i = 0; i < l->ndsos; i++)
-        if (l->dsos[i]->is_needed || !l->dsos[i]->implicit)
-            return lk_fail(l, KEEL_E_UNSUPPORTED,
-                           "outputs that use shared libraries are not supported yet (shared library %s)",
-                           l->dsos[i]->path);
-    return 0;
+    return shlib_undefined(l); /* (the output side: dyn_import.c) */
 }

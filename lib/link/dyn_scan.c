@@ -60,7 +60,11 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
 {
     keel_sym sym, d;
     uint64_t v;
-    if (!l->opt->shared || keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
+    if (!l->opt->shared) { /* an executable's: only what the dynamic linker binds (dyn_import.c) */
+        lk_sym *s = lk_dyn_global(l, f, symi);
+        return s && lk_import_preemptible(l, s);
+    }
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
         (sym.other & 3) != STV_DEFAULT)
         return false;
     lk_sym *s = global_of(l, f, symi, &sym);
@@ -72,7 +76,7 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
     case LK_WEAK:
         return s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.raw_shndx != SHN_ABS &&
                lk_sym_preemptible(l, s);
-    default: return !lk_linker_value(l, s->name, &v);
+    default: return s->state == LK_SHARED || !lk_linker_value(l, s->name, &v);
     }
 }
 
@@ -158,7 +162,7 @@ static int need_pic(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
 }
 
 /* -shared: a call to a preemptible function goes through its PLT entry */
-static int need_plt(lk_link *l, lk_file *f, const keel_rel *r)
+int lk_dyn_need_plt(lk_link *l, lk_file *f, const keel_rel *r)
 {
     lk_dyn *d = l->dyn;
     lk_needs *n = lk_needs_add(l, f, r->sym);
@@ -218,8 +222,11 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (l->opt->shared && lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}))
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: an IFUNC in a shared object is not supported yet", f->name);
     bool pre = lk_dyn_preemptible(l, f, r->sym);
+    int rc;
+    if (pre && !l->opt->shared && lk_import_scan(l, f, r, h, target, &rc)) /* copies (dyn_import.c) */
+        return rc;
     if (pre && h->formula == KA_F_PLT)
-        return need_plt(l, f, r);
+        return lk_dyn_need_plt(l, f, r);
     if (pre && h->formula == KA_F_PC)
         return need_pic(l, f, r, h, &sym);
     if (h->formula != KA_F_ABS)
@@ -227,18 +234,18 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (pre) { /* the dynamic linker's, by the symbol */
         if (h->size != l->arch->word_size)
             return need_pic(l, f, r, h, &sym);
-        int rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
+        rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
         if (rc)
             return rc;
         want(l, f, r->sym);
         l->dyn->nsdata++;
         return 0;
     }
-    if (!lk_dyn_is_address(l, f, r->sym))
-        return 0;
+    if (l->dyn->fixed || !lk_dyn_is_address(l, f, r->sym))
+        return 0; /* (-no-pie: the address is final) */
     if (h->size != l->arch->word_size)
         return need_pic(l, f, r, h, &sym);
-    int rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
+    rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
     if (rc)
         return rc;
     l->dyn->ndata++;
@@ -256,8 +263,8 @@ int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
         want(l, f, symi);
         return 0;
     }
-    if (!lk_dyn_is_address(l, f, symi))
-        return 0; /* an absolute value or 0: the slot holds it as it is */
+    if (d->fixed || !lk_dyn_is_address(l, f, symi))
+        return 0; /* an absolute value or 0, or -no-pie: the slot holds it as it is */
     if (!(d->gotrel = lk_grow(&l->arena, d->gotrel, d->ngotrel, &d->capgotrel, sizeof *d->gotrel, 64)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     d->gotrel[d->ngotrel++] = n->got;

@@ -63,11 +63,13 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     const ka_arch *a = l->arch;
     unsigned w = a->word_size;
     bool sysv = opt->hash_style != 2, gnu = opt->hash_style != 1; /* ld.bfd's default here: both */
-    size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym + d->ntlsrel;
+    size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym + d->ntlsrel + d->ncopies;
     if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)) ||
         !(d->srel = lk_alloc(&l->arena, (d->nsdata + 1) * sizeof *d->srel)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     int rc = lk_dyn_symbols(l); /* .dynsym's symbols (dyn_symbols.c; an executable's: -E's, or none) */
+    if (!rc)
+        rc = lk_import_place(l, seq); /* the copies (dyn_import.c) */
     uint64_t nsyms = d->ndsyms + 1, nhashed = d->ndsyms - d->nunhashed;
     if (!rc && opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker) {
         const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
@@ -99,6 +101,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     /* the tags, in ld.bfd's order */
     d->ntags = 0;
     bool symbolic = opt->shared && opt->symbolic == KEEL_SYMBOLIC; /* -Bsymbolic, as ld.bfd marks it */
+    for (size_t i = 0; i < d->nneeded; i++) /* the libraries, in command-line order (dyn_import.c) */
+        tag(d, LK_DT_NEEDED);
     if (opt->soname)
         tag(d, DT_SONAME);
     if (symbolic)
@@ -143,7 +147,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         tag(d, DT_TEXTREL);
     if (d->textrel || opt->now || d->static_tls || opt->z_origin || symbolic)
         tag(d, DT_FLAGS);
-    if (!opt->shared || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
+    if ((!opt->shared && !d->fixed) || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
         tag(d, DT_FLAGS_1);
     if (d->rela && d->ndata + d->ngotrel > d->nirel)
         tag(d, DT_RELACOUNT);
@@ -215,7 +219,7 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
                (l->opt->z_origin ? DF_ORIGIN : 0) |
                (l->opt->shared && l->opt->symbolic == KEEL_SYMBOLIC ? DF_SYMBOLIC : 0);
     case DT_FLAGS_1:
-        return (l->opt->shared ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
+        return (l->opt->shared || l->dyn->fixed ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
                (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |
                (l->opt->z_nodlopen ? DF_1_NOOPEN : 0) | (l->opt->z_global ? DF_1_GLOBAL : 0);
     case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
@@ -289,8 +293,10 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
             }
             free(sym);
         }
-        if (d->ntls) /* the TLS slots' last */
+        if (d->ntls) /* the TLS slots' */
             lk_dyn_fill_tls(l, buf, buf + d->rela->offset + (at + k) * a->rela_size);
+        if (d->ncopies) /* the copies' last (dyn_import.c) */
+            lk_import_fill_copies(l, buf + d->rela->offset + (at + k + d->ntlsrel) * a->rela_size);
         /* (fewer than counted, a word the write pass dropped: the rest
          * stay R_*_NONE, zeros) */
     }
@@ -307,9 +313,11 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
     lk_dyn_fill_symbols(l, buf);
     if (d->got_plt)
         ka_put_word(a, buf + d->got_plt->offset, d->dynamic->addr);
-    for (size_t i = 0; i < d->ntags; i++) {
+    for (size_t i = 0, needed = 0; i < d->ntags; i++) {
         ka_put_word(a, buf + d->dynamic->offset + i * 2 * w, d->tags[i]);
-        ka_put_word(a, buf + d->dynamic->offset + i * 2 * w + w, tag_value(l, d->tags[i]));
+        ka_put_word(a, buf + d->dynamic->offset + i * 2 * w + w,
+                    d->tags[i] == LK_DT_NEEDED && needed < d->nneeded ? d->needed_off[needed++]
+                                                                      : tag_value(l, d->tags[i]));
     }
 }
 

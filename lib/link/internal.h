@@ -98,10 +98,12 @@ typedef struct lk_sym {
     uint32_t dso_index;
     uint16_t dso_version;
     uint8_t other;
-    bool dso_ref;    /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
-    bool ref_strong; /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
+    bool dso_ref;       /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
+    bool ref_strong;    /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
                       * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
-    uint32_t dynsym; /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
+    uint32_t dynsym;    /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
+    uint32_t import_at; /* an import in an executable (dyn_import.c): 1 + its copy's index (LK_IMPORT_PLT:
+                         * its canonical PLT entry), 0: none */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -564,6 +566,17 @@ bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
 int lk_dyn_tls_scan(lk_link *l, lk_file *f, uint64_t symi, uint16_t needs);
 uint64_t lk_dyn_tls_pair(lk_link *l, lk_file *f, uint64_t symi, bool ld);
 void lk_dyn_fill(lk_link *l, uint8_t *buf);
+/* Imports from shared libraries (dyn_import.c): a -no-pie link that
+ * needs one made dynamic (after the inputs); whether the output is
+ * position-independent (-pie, -shared: not a fixed dynamic executable);
+ * whether a global is bound at run time by the dynamic linker in any
+ * dynamic output (an import); an executable's definitions that a shared
+ * library references exported (after the policy); an import's value. */
+int lk_dyn_join(lk_link *l);
+bool lk_dyn_pic(const lk_link *l);
+bool lk_import_preemptible(lk_link *l, const lk_sym *s);
+int lk_import_exports(lk_link *l);
+int lk_import_value(lk_link *l, const lk_sym *s, uint64_t *value, uint64_t *size);
 /* The section header's link, info and entsize of a dynamic section. */
 void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh);
 /* An output section the link-editor makes, where the criteria send it

@@ -788,7 +788,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         return lk_fail(l, KEEL_E_RANGE, "invalid common page size `%#llx'", (unsigned long long)commonp);
     if (commonp > maxp) /* as GNU ld: the layout's page is at least the common one */
         maxp = commonp;
-    uint64_t base = opt->has_text_segment ? opt->text_segment : l->dyn ? 0 : l->arch->image_base;
+    uint64_t base = opt->has_text_segment ? opt->text_segment : lk_dyn_pic(l) ? 0 : l->arch->image_base;
     for (size_t i = 0; i < opt->nsection_starts; i++)
         if (opt->section_starts[i].addr > LIMIT)
             return lk_fail(l, KEEL_E_RANGE, "--section-start %s=%#llx: the address is above %#llx",

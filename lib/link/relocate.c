@@ -184,6 +184,8 @@ static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, 
             return 0;
         return lk_fail(l, KEEL_E_INDEX, "%s: '%s' is defined in a section that is not linked", s->def->name, s->name);
     }
+    if (s->state == LK_SHARED) /* an import: its copy or canonical PLT entry, else 0 (dyn_import.c) */
+        return lk_import_value(l, s, value, size);
     if (s->state == LK_COMMON) {
         *value = lk_common_address(l, s);
         *size = s->size;
@@ -455,8 +457,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in.T = alloc && !l->opt->shared ? S - l->tls_tp : S - l->tls_start;
         const lk_needs *sneeds = (need & KA_NEED_GOT) && got_relaxes && !tls ? lk_needs_of(l, f, r.sym) : NULL;
         if (sneeds && (sneeds->flags & LK_N_DIRECT) &&
-            (l->dyn ? arch->relax_got_load_pic : arch->relax_got_load)(out, tsh.size, r.offset, r.type, S, r.addend,
-                                                                       base + r.offset)) {
+            (lk_dyn_pic(l) ? arch->relax_got_load_pic : arch->relax_got_load)(out, tsh.size, r.offset, r.type, S,
+                                                                              r.addend, base + r.offset)) {
             /* a load from the GOT that addresses the symbol directly now, as
              * GNU ld relaxes it (the scan gave it no slot for this) */
             continue;

@@ -71,7 +71,7 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     tls_model(n, need);
     if (need != h->needs)
         n->flags |= LK_N_RELAXED; /* TLS made local-exec */
-    if (l->dyn)                   /* position-independent: only the PC-relative forms, never to an undefined weak 0 */
+    if (lk_dyn_pic(l))            /* position-independent: only the PC-relative forms, never to an undefined weak 0 */
         got_relaxes = got_relaxes && data && l->arch->got_load_relaxes_pic(r->type, data, size, r->offset);
     if (need & KA_NEED_GOT) {
         if (got_relaxes &&

@@ -1,0 +1,283 @@
+/* Outputs that import from shared libraries (issue 13, "join"): an
+ * executable (-pie, or -no-pie: a dynamic executable at a fixed address)
+ * or a shared object whose undefined names a shared library defines.
+ *   - A -no-pie link that needs a shared library becomes dynamic here
+ *     (l->dyn made after the inputs are read, marked fixed: no RELATIVE
+ *     relocations, ET_EXEC at the target's usual address).
+ *   - An imported symbol (LK_SHARED) is preemptible in every output, as
+ *     is an undefined weak one in an executable that has a shared
+ *     library (ld.bfd gives both a .dynsym entry and binds them at run
+ *     time); an executable's own definitions are not.
+ *   - An executable exports what a shared library it links against
+ *     references and it defines (ld.bfd's ref_dynamic), as ld.bfd does,
+ *     so that the library binds to the executable's definition. */
+#include <string.h>
+
+#include "dyn.h"
+#include "dso.h"
+#include "export_policy.h"
+#include "../elfdefs.h"
+#include "../arch/arch.h"
+
+int lk_dyn_join(lk_link *l)
+{
+    const keel_link_options *opt = l->opt;
+    if (l->dyn || opt->relocatable || !lk_dso_count(l))
+        return 0;
+    if (!(l->dyn = lk_zalloc(&l->arena, sizeof *l->dyn)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    l->dyn->fixed = true; /* -no-pie: at the link-time addresses */
+    return 0;
+}
+
+bool lk_dyn_pic(const lk_link *l) { return l->dyn && !l->dyn->fixed; }
+
+/* Whether the output has a shared library to bind names from */
+static bool imports(const lk_link *l) { return l->dyn && lk_dso_count(l); }
+
+bool lk_import_preemptible(lk_link *l, const lk_sym *s)
+{
+    uint64_t v;
+    if (!l->dyn || s->defsym)
+        return false;
+    if (s->state == LK_SHARED)
+        return true;
+    /* an undefined weak one: a library loaded first may define it
+     * (__gmon_start__, _ITM_*), as ld.bfd leaves it to the dynamic linker
+     * in an executable that has any (not in a static PIE: 0) */
+    return s->state == LK_UNDEF_WEAK && !l->opt->shared && imports(l) && !lk_linker_value(l, s->name, &v);
+}
+
+int lk_import_exports(lk_link *l)
+{
+    if (!l->dyn || l->opt->shared)
+        return 0;
+    for (size_t i = 0; i < l->ndsos; i++) {
+        lk_dso *d = l->dsos[i];
+        if (!d->added || !d->has_dynsym)
+            continue;
+        for (uint64_t k = d->dynsym.first_global; k < d->dynsym.count; k++) {
+            keel_sym sym;
+            const char *name;
+            if (keel_symtab_get(&d->dynsym, k, &sym, NULL) || sym.shndx != SHN_UNDEF ||
+                keel_symtab_name(&d->dynsym, &sym, &name, NULL) || !*name)
+                continue;
+            lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
+            if (!s || s->defsym || s->state < LK_COMMON || (s->pol_flags & (LK_POL_LOCAL | LK_POL_ALIAS)) ||
+                (s->pol_vis != STV_DEFAULT && s->pol_vis != STV_PROTECTED))
+                continue;
+            s->pol_flags |= LK_POL_EXPORTED; /* (its references stay direct: not LK_POL_PREEMPT) */
+        }
+    }
+    return 0;
+}
+
+/* A copy's place in the output */
+static uint64_t copy_address(const lk_link *l, const lk_sym *s)
+{
+    const lk_dyn *d = l->dyn;
+    size_t i = s->import_at - 1;
+    const lk_osec *o = d->copy_ro[i] ? d->dynrelro : d->dynbss;
+    uint32_t piece = d->copy_ro[i] ? d->dynrelro_piece : d->dynbss_piece;
+    return o->addr + o->pieces[piece].offset + d->copy_off[i];
+}
+
+int lk_import_value(lk_link *l, const lk_sym *s, uint64_t *value, uint64_t *size)
+{
+    *value = *size = 0;
+    if (!l->dyn || !s->import_at)
+        return 0;                       /* bound at run time: 0 here */
+    if (s->import_at & LK_IMPORT_PLT) { /* the canonical PLT entry: the function's address everywhere */
+        *value = l->dyn->plt->addr + l->arch->plt0_size + (uint64_t)(s->import_at & ~LK_IMPORT_PLT) * l->arch->plt_size;
+        return 0;
+    }
+    *value = copy_address(l, s);
+    *size = s->size;
+    return 0;
+}
+
+/* The library's section that holds s's definition, for its alignment and
+ * whether it is read-only after relocation (in PT_GNU_RELRO, or not
+ * writable), as ld.bfd decides between .dynbss and .data.rel.ro */
+static void copy_kind(const lk_sym *s, uint64_t *align, bool *ro)
+{
+    const lk_dso *d = s->dso;
+    keel_sym sym;
+    keel_shdr sh;
+    *align = 1;
+    *ro = false;
+    if (!d || keel_symtab_get(&d->dynsym, s->dso_index, &sym, NULL))
+        return;
+    uint64_t secalign = 16; /* (no section headers: at most a vector's) */
+    if (d->elf.shnum && sym.shndx < d->elf.shnum && !keel_elf_shdr(&d->elf, sym.shndx, &sh, NULL)) {
+        secalign = sh.addralign ? sh.addralign : 1;
+        *ro = !(sh.flags & SHF_WRITE);
+        for (uint16_t i = 0; !*ro && i < d->elf.phnum; i++) {
+            keel_phdr ph;
+            if (!keel_elf_phdr(&d->elf, i, &ph, NULL) && ph.type == PT_GNU_RELRO && sh.addr >= ph.vaddr &&
+                sh.addr - ph.vaddr < ph.memsz)
+                *ro = true;
+        }
+    }
+    /* ld.bfd's rule: the section's alignment, lowered until the value is a
+     * multiple of it */
+    uint64_t a = secalign & (secalign - 1) ? 1 : secalign;
+    while (a > 1 && (sym.value & (a - 1)))
+        a >>= 1;
+    *align = a;
+}
+
+static int need_copy(lk_link *l, lk_file *f, lk_sym *s)
+{
+    lk_dyn *d = l->dyn;
+    if (s->import_at)
+        return 0;
+    if ((s->other & 3) == STV_PROTECTED) /* the library binds to its own: a copy would split the object */
+        return lk_fail(l, KEEL_E_LINK, "%s: copy relocation against non-copyable protected symbol `%s'",
+                       s->dso ? s->dso->path : f->name, s->name);
+    if (!(d->copies = lk_grow(&l->arena, d->copies, d->ncopies, &d->capcopies, sizeof *d->copies, 32)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    d->copies[d->ncopies++] = s;
+    s->import_at = (uint32_t)d->ncopies;
+    if (!s->dynsym)
+        s->dynsym = UINT32_MAX;
+    return 0;
+}
+
+bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, uint32_t target, int *rc)
+{
+    lk_sym *s = lk_dyn_global(l, f, r->sym);
+    *rc = 0;
+    if (!s || h->formula == KA_F_PLT || (h->formula != KA_F_PC && h->formula != KA_F_ABS))
+        return false;
+    const lk_osec *o = f->out[target];
+    bool word = h->size == l->arch->word_size && (o->flags & SHF_WRITE);
+    if (s->state == LK_UNDEF_WEAK) /* -no-pie: 0, as ld.bfd leaves it (crtbegin.o's _ITM_*) */
+        return l->dyn->fixed && !(h->formula == KA_F_ABS && word);
+    if (s->state != LK_SHARED)
+        return false;
+    bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
+    if (h->formula == KA_F_ABS && word) /* a dynamic relocation by the symbol keeps it */
+        return false;
+    if (func && h->formula == KA_F_PC) { /* a call or jump: its PLT entry */
+        *rc = lk_dyn_need_plt(l, f, r);
+        return true;
+    }
+    if (func) {
+        if (!l->dyn->fixed) /* a PIE cannot address it absolutely (-fPIE) */
+            return false;
+        /* -no-pie: the canonical PLT entry is its address, for the library too */
+        if ((*rc = lk_dyn_need_plt(l, f, r)))
+            return true;
+        const lk_needs *n = lk_needs_of(l, f, r->sym);
+        s->import_at = LK_IMPORT_PLT | (n ? n->plt : 0);
+        return true;
+    }
+    *rc = need_copy(l, f, s); /* data: a copy in the executable (-z copyreloc) */
+    return true;
+}
+
+int lk_import_place(lk_link *l, uint32_t *seq)
+{
+    lk_dyn *d = l->dyn;
+    if (!d->ncopies)
+        return 0;
+    if (!(d->copy_off = lk_alloc(&l->arena, d->ncopies * sizeof *d->copy_off)) ||
+        !(d->copy_ro = lk_alloc(&l->arena, d->ncopies * sizeof *d->copy_ro)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    uint64_t size[2] = {0, 0}, align[2] = {1, 1};
+    for (size_t i = 0; i < d->ncopies; i++) {
+        uint64_t a;
+        bool ro;
+        copy_kind(d->copies[i], &a, &ro);
+        d->copy_ro[i] = ro;
+        uint64_t at = (size[ro] + a - 1) & ~(a - 1);
+        if (at < size[ro] || at + d->copies[i]->size < at)
+            return lk_fail(l, KEEL_E_RANGE, "%s: copy of '%s': size out of range", d->copies[i]->dso->path,
+                           d->copies[i]->name);
+        d->copy_off[i] = at;
+        size[ro] = at + d->copies[i]->size;
+        if (a > align[ro])
+            align[ro] = a;
+    }
+    for (int ro = 0; ro < 2; ro++) {
+        if (!size[ro] && !align[ro])
+            continue;
+        keel_shdr sh = {.type = ro ? SHT_PROGBITS : SHT_NOBITS,
+                        .flags = SHF_ALLOC | SHF_WRITE,
+                        .size = size[ro],
+                        .addralign = align[ro]};
+        bool any = false;
+        for (size_t i = 0; i < d->ncopies; i++)
+            any |= d->copy_ro[i] == (bool)ro;
+        if (!any)
+            continue;
+        lk_osec *o = lk_synthetic_section(l, ro ? ".data.rel.ro" : ".bss", &sh);
+        if (!o || !(o->pieces = lk_grow(&l->arena, o->pieces, o->npieces, &o->cap, sizeof *o->pieces, 16)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        if (!o->seq)
+            o->seq = ++*seq;
+        *(ro ? &d->dynrelro : &d->dynbss) = o;
+        *(ro ? &d->dynrelro_piece : &d->dynbss_piece) = (uint32_t)o->npieces;
+        o->pieces[o->npieces] = (lk_piece){NULL, 0, size[ro], align[ro], 0, (uint32_t)o->npieces, false};
+        o->npieces++;
+        if (align[ro] > o->align)
+            o->align = align[ro];
+    }
+    return 0;
+}
+
+void lk_import_fill_copies(lk_link *l, uint8_t *out)
+{
+    lk_dyn *d = l->dyn;
+    for (size_t i = 0; i < d->ncopies; i++)
+        ka_write_rela(l->arch, out + i * l->arch->rela_size, copy_address(l, d->copies[i]), d->copies[i]->dynsym,
+                      l->arch->dyn.copy, 0);
+}
+
+int lk_import_needed(lk_link *l, uint64_t *at)
+{
+    lk_dyn *d = l->dyn;
+    d->nneeded = lk_dso_count(l);
+    if (!(d->needed_off = lk_alloc(&l->arena, (d->nneeded + 1) * sizeof *d->needed_off)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    size_t i = 0;
+    for (size_t k = 0; k < l->ndsos; k++) {
+        if (!l->dsos[k]->is_needed)
+            continue;
+        d->needed_off[i++] = (uint32_t)*at;
+        *at += strlen(l->dsos[k]->soname) + 1;
+        if (*at > UINT32_MAX)
+            return lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names");
+    }
+    return 0;
+}
+
+void lk_import_fill_needed(lk_link *l, uint8_t *dynstr)
+{
+    lk_dyn *d = l->dyn;
+    size_t i = 0;
+    for (size_t k = 0; k < l->ndsos && i < d->nneeded; k++)
+        if (l->dsos[k]->is_needed) {
+            const char *so = l->dsos[k]->soname;
+            memcpy(dynstr + d->needed_off[i++], so, strlen(so) + 1);
+        }
+}
+
+void lk_import_symbol(lk_link *l, const lk_sym *s, uint8_t *bind, uint8_t *type, uint16_t *shndx, uint64_t *value,
+                      uint64_t *size)
+{
+    /* as ld.bfd: the library's type; weak when no regular object
+     * references it strongly (crtbeginS.o's __cxa_finalize) */
+    *bind = s->state == LK_SHARED && s->ref_strong ? STB_GLOBAL : STB_WEAK;
+    *type = s->state != LK_SHARED ? STT_NOTYPE : s->type == STT_GNU_IFUNC ? STT_FUNC : s->type;
+    *shndx = SHN_UNDEF; /* (an IFUNC is the library's to resolve: a function here) */
+    *value = *size = 0;
+    if (s->state != LK_SHARED || !s->import_at)
+        return;
+    lk_import_value(l, s, value, size);
+    if (s->import_at & LK_IMPORT_PLT) /* undefined, its value the canonical PLT entry */
+        return;
+    *bind = STB_GLOBAL; /* a copy: defined here, with the library's size */
+    *shndx = (uint16_t)(l->dyn->copy_ro[s->import_at - 1] ? l->dyn->dynrelro : l->dyn->dynbss)->index;
+}
