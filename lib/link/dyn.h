@@ -48,6 +48,7 @@ typedef struct lk_tlsrel {
 enum { LK_DYN_MAXTAGS = 96 };
 /* (the imports' tags: here, not in elfdefs.h, which others edit too) */
 enum { LK_DT_NEEDED = 1, LK_DT_VERSYM = 0x6ffffff0, LK_DT_VERNEED = 0x6ffffffe, LK_DT_VERNEEDNUM = 0x6fffffff };
+enum { LK_SHT_GNU_VERNEED = 0x6ffffffe, LK_SHT_GNU_VERSYM = 0x6fffffff };
 
 typedef struct lk_dyn {
     /* the synthetic sections (NULL: not made) */
@@ -99,6 +100,10 @@ typedef struct lk_dyn {
     size_t ncopies, capcopies;
     lk_osec *dynbss, *dynrelro;
     uint32_t dynbss_piece, dynrelro_piece;
+    /* the versions the imports need (version_need.c), and the sections
+     * (.gnu.version joins verout's at merge) */
+    struct lk_verneed *verneed;
+    lk_osec *versym, *verneed_sec;
 } lk_dyn;
 #define LK_IMPORT_PLT 0x80000000u
 
@@ -129,6 +134,15 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
  * relocations written at out (ncopies records). */
 int lk_import_place(lk_link *l, uint32_t *seq);
 void lk_import_fill_copies(lk_link *l, uint8_t *out);
+/* .gnu.version_r (version_need.c): planned (its names in .dynstr from
+ * *at on, after .dynsym's order is final), its size and entry count, an
+ * import's .gnu.version index, its bytes and its names written. */
+int lk_verneed_plan(lk_link *l, uint64_t *at);
+uint64_t lk_verneed_size(const lk_link *l);
+size_t lk_verneed_count(const lk_link *l);
+uint16_t lk_verneed_index(const lk_link *l, const lk_sym *s);
+void lk_write_verneed(const lk_link *l, uint8_t *out);
+void lk_verneed_fill_strings(const lk_link *l, uint8_t *dynstr);
 /* -shared's PLT entry for a call (dyn_scan.c) */
 int lk_dyn_need_plt(lk_link *l, lk_file *f, const keel_rel *r);
 void lk_import_fill_needed(lk_link *l, uint8_t *dynstr);

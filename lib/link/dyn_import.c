@@ -8,9 +8,10 @@
  *     is an undefined weak one in an executable that has a shared
  *     library (ld.bfd gives both a .dynsym entry and binds them at run
  *     time); an executable's own definitions are not.
- *   - An executable exports what a shared library it links against
- *     references and it defines (ld.bfd's ref_dynamic), as ld.bfd does,
- *     so that the library binds to the executable's definition. */
+ *   - An executable exports what it defines and a shared library it
+ *     links against references or defines too (ld.bfd's ref_dynamic,
+ *     def_dynamic), so that the library binds to the executable's
+ *     definition. */
 #include <string.h>
 
 #include "dyn.h"
@@ -59,8 +60,14 @@ int lk_import_exports(lk_link *l)
         for (uint64_t k = d->dynsym.first_global; k < d->dynsym.count; k++) {
             keel_sym sym;
             const char *name;
-            if (keel_symtab_get(&d->dynsym, k, &sym, NULL) || sym.shndx != SHN_UNDEF ||
-                keel_symtab_name(&d->dynsym, &sym, &name, NULL) || !*name)
+            keel_symver sv;
+            /* a reference, or a definition that the executable's then
+             * preempts (ld.bfd's ref_dynamic, def_dynamic): not a hidden
+             * version's */
+            if (keel_symtab_get(&d->dynsym, k, &sym, NULL) || keel_symtab_name(&d->dynsym, &sym, &name, NULL) ||
+                !*name || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
+                (sym.shndx != SHN_UNDEF &&
+                 (keel_versions_get(&d->vers, k, &sym, &sv, NULL) || sv.kind == KEEL_VER_HIDDEN)))
                 continue;
             lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
             if (!s || s->defsym || s->state < LK_COMMON || (s->pol_flags & (LK_POL_LOCAL | LK_POL_ALIAS)) ||
@@ -250,7 +257,7 @@ int lk_import_needed(lk_link *l, uint64_t *at)
         if (*at > UINT32_MAX)
             return lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names");
     }
-    return 0;
+    return d->nneeded ? lk_verneed_plan(l, at) : 0; /* the versions the imports need (version_need.c) */
 }
 
 void lk_import_fill_needed(lk_link *l, uint8_t *dynstr)
@@ -262,6 +269,7 @@ void lk_import_fill_needed(lk_link *l, uint8_t *dynstr)
             const char *so = l->dsos[k]->soname;
             memcpy(dynstr + d->needed_off[i++], so, strlen(so) + 1);
         }
+    lk_verneed_fill_strings(l, dynstr);
 }
 
 void lk_import_symbol(lk_link *l, const lk_sym *s, uint8_t *bind, uint8_t *type, uint16_t *shndx, uint64_t *value,

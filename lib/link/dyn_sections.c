@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dyn.h"
+#include "version_sections.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -86,6 +87,10 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, nsyms * a->sym_size, 8);
     if (!rc)
         rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, d->dynstr_size, 1);
+    if (!rc && lk_verneed_count(l)) /* the imports' versions (version_need.c; .gnu.version: joins verout's) */
+        rc = make(l, seq, &d->versym, ".gnu.version", LK_SHT_GNU_VERSYM, SHF_ALLOC, nsyms * 2, 2);
+    if (!rc && lk_verneed_count(l))
+        rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", LK_SHT_GNU_VERNEED, SHF_ALLOC, lk_verneed_size(l), 8);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
     if (!rc && d->nplt) /* the lazy PLT, its slots and their JUMP_SLOT relocations */
@@ -149,6 +154,12 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         tag(d, DT_FLAGS);
     if ((!opt->shared && !d->fixed) || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
         tag(d, DT_FLAGS_1);
+    if (d->verneed_sec) {
+        tag(d, LK_DT_VERNEED);
+        tag(d, LK_DT_VERNEEDNUM);
+    }
+    if (d->versym)
+        tag(d, LK_DT_VERSYM);
     if (d->rela && d->ndata + d->ngotrel > d->nirel)
         tag(d, DT_RELACOUNT);
     tag(d, DT_NULL);
@@ -223,6 +234,9 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
                (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |
                (l->opt->z_nodlopen ? DF_1_NOOPEN : 0) | (l->opt->z_global ? DF_1_GLOBAL : 0);
     case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
+    case LK_DT_VERNEED: return d->verneed_sec->addr;
+    case LK_DT_VERNEEDNUM: return lk_verneed_count(l);
+    case LK_DT_VERSYM: return d->versym->addr;
     default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
     }
 }
@@ -311,6 +325,10 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
         }
     }
     lk_dyn_fill_symbols(l, buf);
+    if (d->versym) /* (joins verout's .gnu.version at merge) */
+        lk_write_versym(l, d->dsyms, d->ndsyms, buf + d->versym->offset);
+    if (d->verneed_sec)
+        lk_write_verneed(l, buf + d->verneed_sec->offset);
     if (d->got_plt)
         ka_put_word(a, buf + d->got_plt->offset, d->dynamic->addr);
     for (size_t i = 0, needed = 0; i < d->ntags; i++) {
@@ -339,6 +357,10 @@ void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh)
         sh->entsize = l->arch->word_size;
     else if (o == d->plt)
         sh->entsize = l->arch->plt_size;
+    else if (o == d->versym)
+        sh->link = dynsym, sh->entsize = 2;
+    else if (o == d->verneed_sec)
+        sh->link = dynstr, sh->info = (uint32_t)lk_verneed_count(l);
     else if (o == d->rela_plt) /* the slots it fills */
         sh->link = dynsym, sh->info = d->got_plt->index, sh->flags |= SHF_INFO_LINK;
 }
