@@ -134,6 +134,28 @@ static void copy_kind(const lk_sym *s, uint64_t *align, bool *ro)
     *align = a;
 }
 
+/* A weak definition's strong alias in the same library (environ's
+ * __environ: one object, which the library's own code names strongly):
+ * ld.bfd copies the strong one and defines both at the copy, so that the
+ * library and the executable share it.  NULL: none. */
+static lk_sym *strong_alias(lk_link *l, const lk_sym *s)
+{
+    const lk_dso *d = s->dso;
+    keel_sym sym, o;
+    const char *name;
+    if (!d || keel_symtab_get(&d->dynsym, s->dso_index, &sym, NULL) || KEEL_ST_BIND(sym.info) != STB_WEAK)
+        return NULL;
+    for (uint64_t k = d->dynsym.first_global; k < d->dynsym.count; k++) {
+        if (k == s->dso_index || keel_symtab_get(&d->dynsym, k, &o, NULL) || KEEL_ST_BIND(o.info) != STB_GLOBAL ||
+            o.shndx != sym.shndx || o.value != sym.value || keel_symtab_name(&d->dynsym, &o, &name, NULL))
+            continue;
+        lk_sym *a = lk_sym_find(&l->syms, name, lk_hash(name));
+        if (a && a->state == LK_SHARED && a->dso == d && a->dso_index == k)
+            return a;
+    }
+    return NULL;
+}
+
 static int need_copy(lk_link *l, lk_file *f, lk_sym *s)
 {
     lk_dyn *d = l->dyn;
@@ -142,10 +164,20 @@ static int need_copy(lk_link *l, lk_file *f, lk_sym *s)
     if ((s->other & 3) == STV_PROTECTED) /* the library binds to its own: a copy would split the object */
         return lk_fail(l, KEEL_E_LINK, "%s: copy relocation against non-copyable protected symbol `%s'",
                        s->dso ? s->dso->path : f->name, s->name);
+    lk_sym *strong = strong_alias(l, s);
+    if (strong && strong->import_at) { /* copied already under its strong name */
+        s->import_at = strong->import_at;
+        if (!s->dynsym)
+            s->dynsym = UINT32_MAX;
+        return 0;
+    }
     if (!(d->copies = lk_grow(&l->arena, d->copies, d->ncopies, &d->capcopies, sizeof *d->copies, 32)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    d->copies[d->ncopies++] = s;
-    s->import_at = (uint32_t)d->ncopies;
+    lk_sym *c = strong ? strong : s; /* the COPY relocation names the strong one, as ld.bfd's */
+    d->copies[d->ncopies++] = c;
+    c->import_at = s->import_at = (uint32_t)d->ncopies;
+    if (!c->dynsym)
+        c->dynsym = UINT32_MAX;
     if (!s->dynsym)
         s->dynsym = UINT32_MAX;
     return 0;
