@@ -104,6 +104,11 @@ typedef struct lk_dyn {
      * (.gnu.version joins verout's at merge) */
     struct lk_verneed *verneed;
     lk_osec *versym, *verneed_sec;
+    /* .plt.got: the functions called whose GOT slot the dynamic linker
+     * binds anyway (dyn_import.c) */
+    lk_sym **pltgots;
+    size_t npltgot;
+    lk_osec *pltgot;
 } lk_dyn;
 #define LK_IMPORT_PLT 0x80000000u
 
@@ -143,6 +148,10 @@ size_t lk_verneed_count(const lk_link *l);
 uint16_t lk_verneed_index(const lk_link *l, const lk_sym *s);
 void lk_write_verneed(const lk_link *l, uint8_t *out);
 void lk_verneed_fill_strings(const lk_link *l, uint8_t *dynstr);
+/* The PLT entries of functions that have a GLOB_DAT slot moved to
+ * .plt.got (made), the others renumbered; its entries written. */
+int lk_import_pltgot(lk_link *l, uint32_t *seq);
+void lk_import_fill_pltgot(lk_link *l, uint8_t *buf);
 /* -shared's PLT entry for a call (dyn_scan.c) */
 int lk_dyn_need_plt(lk_link *l, lk_file *f, const keel_rel *r);
 void lk_import_fill_needed(lk_link *l, uint8_t *dynstr);

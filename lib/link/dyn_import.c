@@ -95,7 +95,9 @@ int lk_import_value(lk_link *l, const lk_sym *s, uint64_t *value, uint64_t *size
     if (!l->dyn || !s->import_at)
         return 0;                       /* bound at run time: 0 here */
     if (s->import_at & LK_IMPORT_PLT) { /* the canonical PLT entry: the function's address everywhere */
-        *value = l->dyn->plt->addr + l->arch->plt0_size + (uint64_t)(s->import_at & ~LK_IMPORT_PLT) * l->arch->plt_size;
+        const lk_needs *n = lk_needs_of_sym(l, s);
+        if (n && (n->flags & LK_N_PLT))
+            *value = l->dyn->plt->addr + l->arch->plt0_size + (uint64_t)n->plt * l->arch->plt_size;
         return 0;
     }
     *value = copy_address(l, s);
@@ -208,8 +210,7 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
         /* -no-pie: the canonical PLT entry is its address, for the library too */
         if ((*rc = lk_dyn_need_plt(l, f, r)))
             return true;
-        const lk_needs *n = lk_needs_of(l, f, r->sym);
-        s->import_at = LK_IMPORT_PLT | (n ? n->plt : 0);
+        s->import_at = LK_IMPORT_PLT;
         return true;
     }
     *rc = need_copy(l, f, s); /* data: a copy in the executable (-z copyreloc) */
@@ -320,4 +321,58 @@ void lk_import_symbol(lk_link *l, const lk_sym *s, uint8_t *bind, uint8_t *type,
         return;
     *bind = STB_GLOBAL; /* a copy: defined here, with the library's size */
     *shndx = (uint16_t)(l->dyn->copy_ro[s->import_at - 1] ? l->dyn->dynrelro : l->dyn->dynbss)->index;
+}
+
+int lk_import_pltgot(lk_link *l, uint32_t *seq)
+{
+    lk_dyn *d = l->dyn;
+    const ka_arch *a = l->arch;
+    if (!d->nplt || !a->write_pltgot)
+        return 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < d->nplt; i++) {
+        lk_sym *s = d->plts[i];
+        lk_needs *n = lk_needs_of_sym(l, s);
+        /* as ld.bfd: a GLOB_DAT slot is bound at start anyway; not a
+         * canonical PLT entry (its address is the function's: a jump
+         * through a slot bound to it would loop) */
+        if (n && (n->flags & LK_N_GOT) && (n->flags & LK_N_DYNSYM) && !(s->import_at & LK_IMPORT_PLT)) {
+            if (!d->pltgots && !(d->pltgots = lk_alloc(&l->arena, d->nplt * sizeof *d->pltgots)))
+                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+            n->flags = (uint16_t)((n->flags & ~LK_N_PLT) | LK_N_PLTGOT);
+            n->plt = (uint32_t)d->npltgot;
+            d->pltgots[d->npltgot++] = s;
+            continue;
+        }
+        if (n)
+            n->plt = (uint32_t)kept;
+        d->plts[kept++] = s;
+    }
+    d->nplt = kept;
+    if (!d->npltgot)
+        return 0;
+    keel_shdr sh = {.type = SHT_PROGBITS,
+                    .flags = SHF_ALLOC | SHF_EXECINSTR,
+                    .size = d->npltgot * (uint64_t)a->pltgot_size,
+                    .addralign = 8};
+    if (!(d->pltgot = lk_synthetic_section(l, ".plt.got", &sh)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    d->pltgot->seq = ++*seq;
+    d->pltgot->size = sh.size;
+    d->pltgot->align = 8;
+    return 0;
+}
+
+void lk_import_fill_pltgot(lk_link *l, uint8_t *buf)
+{
+    lk_dyn *d = l->dyn;
+    for (size_t i = 0; i < d->npltgot; i++) {
+        const lk_needs *n = lk_needs_of_sym(l, d->pltgots[i]);
+        uint64_t slot;
+        if (!n || !(n->flags & LK_N_GOT))
+            continue;
+        slot = l->got->addr + (uint64_t)n->got * l->arch->word_size;
+        uint64_t stub = d->pltgot->addr + i * (uint64_t)l->arch->pltgot_size;
+        l->arch->write_pltgot(buf + d->pltgot->offset + i * l->arch->pltgot_size, stub, slot);
+    }
 }

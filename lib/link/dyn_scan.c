@@ -91,8 +91,12 @@ static void want(lk_link *l, lk_file *f, uint64_t symi)
 bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr)
 {
     const lk_needs *n = l->dyn->plt ? lk_needs_of(l, f, symi) : NULL;
-    if (!n || !(n->flags & LK_N_PLT))
+    if (!n || !(n->flags & (LK_N_PLT | LK_N_PLTGOT)))
         return false;
+    if (n->flags & LK_N_PLTGOT) { /* (dyn_import.c) */
+        *addr = l->dyn->pltgot->addr + (uint64_t)n->plt * l->arch->pltgot_size;
+        return true;
+    }
     *addr = l->dyn->plt->addr + l->arch->plt0_size + (uint64_t)n->plt * l->arch->plt_size;
     return true;
 }

@@ -93,9 +93,13 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", LK_SHT_GNU_VERNEED, SHF_ALLOC, lk_verneed_size(l), 8);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
-    if (!rc && d->nplt) /* the lazy PLT, its slots and their JUMP_SLOT relocations */
+    if (!rc)
+        rc = lk_import_pltgot(l, seq); /* .plt.got (dyn_import.c) */
+    if (!rc && d->nplt)                /* the lazy PLT, its slots and their JUMP_SLOT relocations */
         rc = make(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
                   a->plt0_size + d->nplt * (uint64_t)a->plt_size, 16);
+    if (d->pltgot) /* (after .plt, as ld.bfd has it) */
+        d->pltgot->seq = ++*seq;
     if (!rc && d->nplt)
         rc = make(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, d->nplt * a->rela_size, 8);
     if (!rc &&
@@ -324,6 +328,7 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
                           0);
         }
     }
+    lk_import_fill_pltgot(l, buf);
     lk_dyn_fill_symbols(l, buf);
     if (d->versym) /* (joins verout's .gnu.version at merge) */
         lk_write_versym(l, d->dsyms, d->ndsyms, buf + d->versym->offset);
@@ -357,6 +362,8 @@ void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh)
         sh->entsize = l->arch->word_size;
     else if (o == d->plt)
         sh->entsize = l->arch->plt_size;
+    else if (o == d->pltgot)
+        sh->entsize = l->arch->pltgot_size;
     else if (o == d->versym)
         sh->link = dynsym, sh->entsize = 2;
     else if (o == d->verneed_sec)

@@ -611,6 +611,7 @@ enum lk_need_flags {
     LK_N_DYNSYM = 1 << 6,    /* -shared: its address slot is the dynamic linker's (GLOB_DAT) */
     LK_N_PLT = 1 << 7,       /* -shared: calls reach it through its PLT entry, plt */
     LK_N_TLS_GD = 1 << 8,    /* -shared: a module and offset slot pair for general dynamic TLS, got_gd */
+    LK_N_PLTGOT = 1 << 9,    /* its calls go through a .plt.got entry, plt, jumping through its GOT slot */
 };
 /* The TLS access model after relaxation: the one the output uses */
 enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };
@@ -628,6 +629,8 @@ enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
  * the link's error set); the record, or NULL if nothing needs it. */
 lk_needs *lk_needs_add(lk_link *l, lk_file *f, uint64_t symi);
 const lk_needs *lk_needs_of(lk_link *l, lk_file *f, uint64_t symi);
+/* A global's record (NULL: none), for the passes that have the symbol only. */
+lk_needs *lk_needs_of_sym(lk_link *l, const lk_sym *s);
 /* Its GOT slot of that kind (-1: it has none). */
 int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot);
 /* Whether symbol symi of f has an address fixed in the output and in
