@@ -8,6 +8,7 @@
 #   - readelf -a and objdump -d read keel's without a warning, and
 #     eu-elflint --gnu-ld says nothing of it it does not say of ld.bfd's;
 #   - readelf -dW: the same DT_NEEDED list and the same set of tags;
+#     readelf -SW: the same loaded sections (.plt.got, .gnu.version_r);
 #   - readelf --dyn-syms -V: the same imported names and versions;
 #   - linking twice gives identical bytes.
 # Then a library of ours: copy relocations (stdout, environ and the
@@ -46,6 +47,16 @@ sub dynsyms {
     }
     return join ' ', sort @s;
 }
+# readelf -SW: the loaded sections' names (.plt.got, .gnu.version_r...),
+# but empty ones (ld.bfd drops an empty .tm_clone_table)
+sub alloc_sections {
+    my ($f) = @_;
+    my %n;
+    for (split /\n/, run(argv => ['readelf', '-SW', $f])->{out}) {
+        $n{$1} = 1 if /^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+\S+\s+\S+\s+(\S+)\s+\S+\s+(\S*A\S*)\s/ && hex($2);
+    }
+    return join ' ', sort keys %n;
+}
 sub elflint {
     my ($f) = @_;
     my $r = run(argv => ['eu-elflint', '--gnu-ld', $f]);
@@ -70,7 +81,7 @@ for my $case (@cases) {
     for my $mode ('', '-no-pie') {
         my $name = $name0 . ($mode ? " $mode" : ' (PIE)');
         SKIP: {
-            my $points = 10;
+            my $points = 11;
             skip "$name: no $tool", $points if $tool && !have($tool);
             my $c = run(argv => ['/bin/sh', '-c', $compile]);
             skip "$name: cannot compile: $c->{err}", $points if $c->{status};
@@ -103,6 +114,7 @@ for my $case (@cases) {
                 is(join("\n", @more), '', "$name: eu-elflint --gnu-ld says nothing it does not say of ld.bfd's");
             }
             is(needed("$tmp/$tag.keel"), needed("$tmp/$tag.bfd"), "$name: DT_NEEDED as ld.bfd's");
+            is(alloc_sections("$tmp/$tag.keel"), alloc_sections("$tmp/$tag.bfd"), "$name: the loaded sections are ld.bfd's");
             is(tags("$tmp/$tag.keel"), tags("$tmp/$tag.bfd"), "$name: the same dynamic tags as ld.bfd's");
             is(dynsyms("$tmp/$tag.keel", 1), dynsyms("$tmp/$tag.bfd", 1), "$name: the same imports and versions as ld.bfd's");
             is(dynsyms("$tmp/$tag.keel", 0), dynsyms("$tmp/$tag.bfd", 0), "$name: the same exports (copies) as ld.bfd's");
