@@ -319,7 +319,8 @@ void lk_import_symbol(lk_link *l, const lk_sym *s, uint8_t *bind, uint8_t *type,
     lk_import_value(l, s, value, size);
     if (s->import_at & LK_IMPORT_PLT) /* undefined, its value the canonical PLT entry */
         return;
-    *bind = STB_GLOBAL; /* a copy: defined here, with the library's size */
+    keel_sym d; /* a copy: defined here, bound as in the library (environ: weak), with its size */
+    *bind = s->dso && !keel_symtab_get(&s->dso->dynsym, s->dso_index, &d, NULL) ? KEEL_ST_BIND(d.info) : STB_GLOBAL;
     *shndx = (uint16_t)(l->dyn->copy_ro[s->import_at - 1] ? l->dyn->dynrelro : l->dyn->dynbss)->index;
 }
 
