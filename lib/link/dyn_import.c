@@ -377,3 +377,11 @@ void lk_import_fill_pltgot(lk_link *l, uint8_t *buf)
         l->arch->write_pltgot(buf + d->pltgot->offset + i * l->arch->pltgot_size, stub, slot);
     }
 }
+
+bool lk_dyn_tls_kept(lk_link *l, lk_file *f, uint64_t symi)
+{
+    if (!l->dyn)
+        return false;
+    const lk_sym *s = lk_dyn_global(l, f, symi);
+    return s && s->state == LK_SHARED;
+}

@@ -577,6 +577,10 @@ bool lk_dyn_pic(const lk_link *l);
 bool lk_import_preemptible(lk_link *l, const lk_sym *s);
 int lk_import_exports(lk_link *l);
 int lk_import_value(lk_link *l, const lk_sym *s, uint64_t *value, uint64_t *size);
+/* Whether a TLS reference to symbol symi of f keeps its access model in
+ * an executable: a shared library's variable, in a block the dynamic
+ * linker places (not relaxed to local-exec; dyn_tls.c's slots). */
+bool lk_dyn_tls_kept(lk_link *l, lk_file *f, uint64_t symi);
 /* The section header's link, info and entsize of a dynamic section. */
 void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh);
 /* An output section the link-editor makes, where the criteria send it

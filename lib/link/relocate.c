@@ -419,9 +419,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         uint16_t need = h->needs; /* (what ka_reloc_need answers for a relocation of no GOT or TLS model) */
         if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC))
             need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
-        if (l->opt->shared) /* a shared object's TLS stays as its code has it (dyn_tls.c) */
+        bool tls_kept = l->opt->shared ||
+                        ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_IE)) && lk_dyn_tls_kept(l, f, r.sym));
+        if (tls_kept) /* a shared object's TLS, or an import's, stays as its code has it (dyn_tls.c) */
             need = h->needs;
-        if (l->opt->shared && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD)))
+        if (tls_kept && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD)))
             in.T = lk_dyn_tls_pair(l, f, r.sym, h->needs & KA_NEED_TLS_LD);
         if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
