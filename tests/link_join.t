@@ -155,6 +155,28 @@ for my $mode (['-fPIE', '', 'PIE'], ['-fno-pic', '-no-pie', '-no-pie']) {
          "$name: LD_DEBUG=bindings: the library's lib_hook binds to the executable's");
 }
 
+# ------------------------------------------------ a library's thread-local variables
+{
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -shared $jsrc/tlslib.c -o libjtls.so"]);
+    die "libjtls.so: $c->{err}" if $c->{status};
+    for my $mode (['-fPIE', '', 'PIE, initial-exec', 'TPOFF64'], ['-fno-pic', '-no-pie', '-no-pie, initial-exec', 'TPOFF64'],
+                  ['-fPIC', '', 'PIE, general dynamic', 'DTPMOD64']) {
+        my ($cflag, $lflag, $what, $rel) = @$mode;
+        my $name = "imported TLS ($what)";
+        run(argv => ['/bin/sh', '-c', "gcc -O2 $cflag -c $jsrc/tlsmain.c -o jt.o"]);
+        my @args = linker_args('gcc', ($lflag ? $lflag : ()), 'jt.o', '-L.', '-ljtls', '-pthread', '-o', 'jt');
+        my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/jt.bfd"]);
+        my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/jt.keel"]);
+        ok($k->{status} == 0, "$name: keel links") or diag($k->{err});
+        my %env = (test_env(), LD_LIBRARY_PATH => $tmp);
+        my ($br, $kr) = (run(argv => ["$tmp/jt.bfd"], env => \%env), run(argv => ["$tmp/jt.keel"], env => \%env));
+        ok($kr->{out} eq $br->{out} && $kr->{status} == $br->{status} && $br->{out} =~ /^tv 43 tarr 4 thread 56$/,
+           "$name: prints what ld.bfd's link prints (" . ($br->{out} =~ s/\n//r) . ")") or diag("keel's: $kr->{out} $kr->{err}");
+        like(run(argv => ['readelf', '-rW', "$tmp/jt.keel"])->{out}, qr/R_X86_64_$rel\s+\S+\s+tv\b/,
+             "$name: an R_X86_64_$rel relocation against tv");
+    }
+}
+
 # ------------------------------------------------ errors, no output left
 {
     run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -shared $jsrc/protlib.c -o libprot.so && gcc -O2 -fPIE -c $jsrc/protmain.c -o pm.o"
