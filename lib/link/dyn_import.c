@@ -65,13 +65,13 @@ int lk_import_exports(lk_link *l)
              * preempts (ld.bfd's ref_dynamic, def_dynamic): not a hidden
              * version's */
             if (keel_symtab_get(&d->dynsym, k, &sym, NULL) || keel_symtab_name(&d->dynsym, &sym, &name, NULL) ||
-                !*name || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
-                (sym.shndx != SHN_UNDEF &&
-                 (keel_versions_get(&d->vers, k, &sym, &sv, NULL) || sv.kind == KEEL_VER_HIDDEN)))
+                !*name || KEEL_ST_BIND(sym.info) == STB_LOCAL)
                 continue;
             lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
             if (!s || s->defsym || s->state < LK_COMMON || (s->pol_flags & (LK_POL_LOCAL | LK_POL_ALIAS)) ||
-                (s->pol_vis != STV_DEFAULT && s->pol_vis != STV_PROTECTED))
+                (s->pol_vis != STV_DEFAULT && s->pol_vis != STV_PROTECTED) ||
+                (sym.shndx != SHN_UNDEF && /* (the version read only for the executable's few) */
+                 (keel_versions_get(&d->vers, k, &sym, &sv, NULL) || sv.kind == KEEL_VER_HIDDEN)))
                 continue;
             s->pol_flags |= LK_POL_EXPORTED; /* (its references stay direct: not LK_POL_PREEMPT) */
         }
