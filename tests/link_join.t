@@ -155,6 +155,28 @@ for my $mode (['-fPIE', '', 'PIE'], ['-fno-pic', '-no-pie', '-no-pie']) {
          "$name: LD_DEBUG=bindings: the library's lib_hook binds to the executable's");
 }
 
+# ------------------------------------------------ Python, dynamically
+# pymain.o with libpython3.11-pic.a as a PIE against the shared glibc,
+# with -E so that the interpreter's C modules (sqlite3, decimal, ctypes)
+# bind to its symbols, as python3.11 does
+SKIP: {
+    my $py = '/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11-pic.a';
+    skip "no $py", 2 unless -e $py;
+    my $c = run(argv => ['/bin/sh', '-c', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) "
+                         . "{ return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o"]);
+    skip "cannot compile pymain.c: $c->{err}", 2 if $c->{status};
+    my @args = linker_args('gcc', '-Wl,-E', 'pymain.o', $py, qw(-lexpat -lz -lm -lutil -o python));
+    my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/py.bfd"]);
+    skip "ld.bfd fails on the Python line: $b->{err}", 2 if $b->{status};
+    my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/py.keel"]);
+    ok($k->{status} == 0, 'Python (PIE, -E): keel links it') or diag($k->{err});
+    my @pa = ('-c', 'import json, sqlite3, decimal, ctypes; print(json.dumps([1]), decimal.Decimal(1) / 3, '
+                  . 'ctypes.c_int(3).value, sqlite3.connect(":memory:").execute("select 6*7").fetchone())');
+    my ($br, $kr) = (run(argv => ["$tmp/py.bfd", @pa]), run(argv => ["$tmp/py.keel", @pa]));
+    ok($kr->{status} == 0 && $kr->{out} eq $br->{out} && $br->{out} =~ /^\[1\] 0\.333/,
+       'Python (PIE, -E): runs a script with C modules as ld.bfd\'s link does') or diag("keel's: $kr->{out} $kr->{err}\nld.bfd's: $br->{out} $br->{err}");
+}
+
 # ------------------------------------------------ a library's thread-local variables
 {
     my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -shared $jsrc/tlslib.c -o libjtls.so"]);
