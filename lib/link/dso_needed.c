@@ -218,16 +218,16 @@ int lk_dso_load_needed(lk_link *l)
 
 /* A shared library's strong undefined references that nothing defines:
  * ld.bfd's errors, each name once, naming the first library that
- * references it; unless --allow-shlib-undefined (or a -shared output,
- * where it is the default: joins dynsyn's output kind at merge).
+ * references it; unless --allow-shlib-undefined, or in a -shared output
+ * where that is the default.
  * --warn-unresolved-symbols makes them warnings, --noinhibit-exec goes on
  * after them, as in ld.bfd. */
 static int shlib_undefined(lk_link *l)
 {
     int first = 0;
     const keel_link_options *opt = l->opt;
-    if (opt->allow_shlib_undefined == 1)
-        return 0;
+    if (opt->allow_shlib_undefined == 1 || (opt->allow_shlib_undefined == 0 && opt->shared))
+        return 0; /* (allowed: given, or -shared's default, as in ld.bfd) */
     for (size_t i = 0; i < l->ndsos; i++) {
         lk_dso *d = l->dsos[i];
         if (!d->is_needed || !d->has_dynsym)
