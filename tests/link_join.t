@@ -220,4 +220,19 @@ SKIP: {
     }
 }
 
+# -shared allows a library's undefined references by default, as ld.bfd
+# (--no-allow-shlib-undefined makes them its error)
+{
+    run(argv => ['/bin/sh', '-c', "printf 'void lib_undef(void);\\nvoid f(void) { lib_undef(); }\\n' > su.c"
+                 . " && gcc -O2 -fPIC -c su.c -o su.o"]);
+    my @args = linker_args(qw(gcc -shared su.o -L. -lundef -o su.so));
+    my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/su.bfd"]);
+    my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/su.keel"]);
+    ok($b->{status} == 0 && $k->{status} == 0 && -e "$tmp/su.keel",
+       '-shared against a library with an undefined reference: links, as ld.bfd') or diag("keel: $k->{err}");
+    $k = run(file => $keel, argv => [$keel, 'link', @args, '--no-allow-shlib-undefined', '-o', "$tmp/su2.keel"]);
+    ok($k->{status} != 0 && $k->{err} =~ /undefined reference to [`']nowhere'/ && !-e "$tmp/su2.keel",
+       '... and with --no-allow-shlib-undefined, the error and no output') or diag("keel: $k->{err}");
+}
+
 done_testing();
