@@ -1,8 +1,8 @@
 #!/usr/bin/perl
 # Shared libraries as inputs of keel link (lib/link/dso.c, dso_needed.c),
-# against ld.bfd on the same command lines.  keel does not write dynamic
-# executables yet: where ld.bfd links, keel must resolve the same way,
-# then say "outputs that use shared libraries are not supported yet"; where ld.bfd
+# against ld.bfd on the same command lines.  Where ld.bfd links, keel
+# must resolve the same way and link (the output side: link_join.t);
+# where ld.bfd
 # fails, keel fails with the same messages, line for line (without the
 # program's name, ` read as ').
 #
@@ -99,9 +99,8 @@ sub links_as_bfd {
     my ($name, $args, %o) = @_;
     my ($b, $k, $bo, $ko) = link_both($name, $args, %o);
     is($b->{status}, 0, "$name: ld.bfd links") or diag($b->{err});
-    is(status($k->{status}), 'exit 1', "$name: keel stops");
-    like(messages($k->{err}), $unsupported, "$name: keel says outputs that use shared libraries are not supported yet");
-    ok(!-e $ko, "$name: no output");
+    is(status($k->{status}), 'exit 0', "$name: keel links") or diag($k->{err});
+    ok(-e $ko, "$name: an output");
     is_deeply(keel_needed($k), bfd_needed($bo), "$name: keel's DT_NEEDED list is ld.bfd's");
     is_deeply(traced($k), traced($b), "$name: -y lines as ld.bfd's") if $o{traced};
     my @other = grep { !/^needed: / && !/: (?:definition of|reference to) / && $_ !~ $unsupported }
@@ -191,7 +190,7 @@ for my $o ('--warn-unresolved-symbols', '--noinhibit-exec') {
     is($b->{status}, 0, "$o: ld.bfd links");
     my @said = grep { $_ !~ $unsupported && !/^needed: / } split /\n/, messages($k->{err});
     is(join("\n", @said), messages($b->{err}), "$o: a library's undefined reference said as ld.bfd says it");
-    like(messages($k->{err}), $unsupported, "$o: then keel says outputs that use shared libraries are not supported yet");
+    is(status($k->{status}), 'exit 0', "$o: then keel links");
 }
 links_as_bfd('the same library twice: needed once', ['start_foo.o', '-L.', '-lfoo', '-lfoo']);
 links_as_bfd('a library\'s reference pulls an archive member', ['start_foo.o', '-L.', '-lbad', '-lu', '-y', 'undef_in_lib', '-y', 'foo'],
@@ -257,7 +256,7 @@ for my $case (['libfoo.so', 'start_foo.o', ['-y', 'foo']], ['libfoo_sysv.so', 's
     is_deeply($ok ? [map { s/_nosh\.so$/.so/r } @{ keel_needed($k) }] : [], $ok ? bfd_needed("$tmp/nosh.bfd") : [], "$name: DT_NEEDED list as ld.bfd's with the whole library");
     is_deeply([grep {/: (?:definition of|reference to) /} split /\n/, $kerr], traced($b), "$name: -y lines as ld.bfd's");
     if ($ok) {
-        like($kerr, $unsupported, "$name: resolved, then not supported yet");
+        is(status($k->{status}), 'exit 0', "$name: resolved and linked") or diag($kerr);
     } else {
         is(join("\n", grep { !/: (?:definition of|reference to) / } split /\n/, $kerr),
            join("\n", grep { !/: (?:definition of|reference to) / } split /\n/, messages($b->{err})),
@@ -318,8 +317,10 @@ for my $case (@bad) {
     unlink "$tmp/bad.out";
     my $k = run(file => $keel, argv => [$keel, 'link', 'start_foo.o', 'libbad_in.so', '-o', 'bad.out']);
     $crashes++ if $k->{status} & 127 || $k->{err} =~ /AddressSanitizer|runtime error/;
-    ok(($k->{status} >> 8) == 1 && $k->{err} =~ /libbad_in\.so/ && !-e "$tmp/bad.out",
-       "corrupt library, $name: an error naming the file, no output") or diag($k->{err});
+    # (a part of the library keel does not read may be broken: then it links)
+    ok((($k->{status} >> 8) == 1 && $k->{err} =~ /libbad_in\.so/ && !-e "$tmp/bad.out")
+           || ($k->{status} == 0 && -e "$tmp/bad.out"),
+       "corrupt library, $name: an error naming the file and no output, or an output") or diag($k->{err});
 }
 is($crashes, 0, 'no corrupt library crashes keel');
 

@@ -178,6 +178,10 @@ typedef struct ka_arch {
     void (*write_plt0)(uint8_t *out, uint64_t plt, uint64_t got_plt);
     void (*write_plt)(uint8_t *out, uint64_t stub, uint64_t got_slot, uint32_t index, uint64_t plt0);
     uint32_t plt_lazy_offset; /* where in an entry its slot first points (the push) */
+    /* A .plt.got entry: a jump through a function's GOT slot (GLOB_DAT),
+     * for a function both called and its address loaded from the GOT. */
+    uint32_t pltgot_size;
+    void (*write_pltgot)(uint8_t *out, uint64_t stub, uint64_t got_slot);
     /* enum ka_prop_merge for a processor-specific property type */
     uint8_t (*property_merge)(uint32_t type);
     /* Furthest a PC-relative 32-bit reference reaches, either way. */

@@ -122,6 +122,14 @@ static void x86_64_write_plt(uint8_t *out, uint64_t stub, uint64_t got_slot, uin
     put_rel32(out + 12, plt0, stub + 16);
 }
 
+/* .plt.got as GNU ld writes it (elf_x86_64_non_lazy_plt): jmpq *slot(%rip); xchg %ax,%ax */
+static void x86_64_write_pltgot(uint8_t *out, uint64_t stub, uint64_t got_slot)
+{
+    jmp_through(out, stub, got_slot, 6);
+    out[6] = 0x66;
+    out[7] = 0x90;
+}
+
 /* GOTPCRELX and REX_GOTPCRELX (psABI "Optimize GOTPCRELX Relocations"):
  * the instructions that load from a GOT slot and can address the symbol
  * itself, the forms GNU ld relaxes in a static executable (elf64-x86-64.c,
@@ -442,6 +450,8 @@ const ka_arch ka_arch_x86_64 = {
     .write_plt0 = x86_64_write_plt0,
     .write_plt = x86_64_write_plt,
     .plt_lazy_offset = 6,
+    .pltgot_size = 8,
+    .write_pltgot = x86_64_write_pltgot,
     .relax_got_load = x86_64_relax_got_load,
     .got_load_relaxes_pic = x86_64_got_load_relaxes_pic,
     .relax_got_load_pic = x86_64_relax_got_load_pic,

@@ -218,16 +218,16 @@ int lk_dso_load_needed(lk_link *l)
 
 /* A shared library's strong undefined references that nothing defines:
  * ld.bfd's errors, each name once, naming the first library that
- * references it; unless --allow-shlib-undefined (or a -shared output,
- * where it is the default: joins dynsyn's output kind at merge).
+ * references it; unless --allow-shlib-undefined, or in a -shared output
+ * where that is the default.
  * --warn-unresolved-symbols makes them warnings, --noinhibit-exec goes on
  * after them, as in ld.bfd. */
 static int shlib_undefined(lk_link *l)
 {
     int first = 0;
     const keel_link_options *opt = l->opt;
-    if (opt->allow_shlib_undefined == 1)
-        return 0;
+    if (opt->allow_shlib_undefined == 1 || (opt->allow_shlib_undefined == 0 && opt->shared))
+        return 0; /* (allowed: given, or -shared's default, as in ld.bfd) */
     for (size_t i = 0; i < l->ndsos; i++) {
         lk_dso *d = l->dsos[i];
         if (!d->is_needed || !d->has_dynsym)
@@ -263,15 +263,5 @@ int lk_dso_check(lk_link *l)
     const char *dbg = getenv("KEEL_DEBUG_NEEDED");
     for (size_t i = 0; dbg && *dbg && strcmp(dbg, "0") != 0 && i < lk_dso_count(l); i++)
         lk_diag(l, KEEL_DIAG_NOTE, "needed: %s", lk_dso_needed(l, i)->soname);
-    int rc = shlib_undefined(l);
-    if (rc)
-        return rc;
-    /* the output side (PLT, GOT, copy relocations, .dynamic) is not here
-     * yet: joins dynsyn's dynamic executables at merge */
-    for (size_t i = 0; i < l->ndsos; i++)
-        if (l->dsos[i]->is_needed || !l->dsos[i]->implicit)
-            return lk_fail(l, KEEL_E_UNSUPPORTED,
-                           "outputs that use shared libraries are not supported yet (shared library %s)",
-                           l->dsos[i]->path);
-    return 0;
+    return shlib_undefined(l); /* (the output side: dyn_import.c) */
 }

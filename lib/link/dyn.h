@@ -8,6 +8,7 @@
 #define KEEL_LINK_DYN_H
 
 #include "internal.h"
+#include "../arch/arch.h"
 
 /* A RELATIVE relocation: the word at offset gets the load base + addend;
  * an IRELATIVE one (a pointer to an IFUNC) what the resolver there returns. */
@@ -44,7 +45,10 @@ typedef struct lk_tlsrel {
     uint64_t symi;
 } lk_tlsrel;
 
-enum { LK_DYN_MAXTAGS = 32 };
+enum { LK_DYN_MAXTAGS = 96 };
+/* (the imports' tags: here, not in elfdefs.h, which others edit too) */
+enum { LK_DT_NEEDED = 1, LK_DT_VERSYM = 0x6ffffff0, LK_DT_VERNEED = 0x6ffffffe, LK_DT_VERNEEDNUM = 0x6fffffff };
+enum { LK_SHT_GNU_VERNEED = 0x6ffffffe, LK_SHT_GNU_VERSYM = 0x6fffffff };
 
 typedef struct lk_dyn {
     /* the synthetic sections (NULL: not made) */
@@ -82,7 +86,31 @@ typedef struct lk_dyn {
     /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
     uint64_t tags[LK_DYN_MAXTAGS];
     size_t ntags;
+    /* imports (dyn_import.c): a -no-pie executable that needs a shared
+     * library (at its link-time addresses: no RELATIVE relocations), and
+     * the DT_NEEDED names' places in .dynstr */
+    bool fixed;
+    uint32_t *needed_off;
+    size_t nneeded;
+    /* copy relocations: the copied symbols, their offsets in their piece,
+     * read-only ones in .data.rel.ro, the others in .bss */
+    lk_sym **copies;
+    uint64_t *copy_off;
+    bool *copy_ro;
+    size_t ncopies, capcopies;
+    lk_osec *dynbss, *dynrelro;
+    uint32_t dynbss_piece, dynrelro_piece;
+    /* the versions the imports need (version_need.c), and the sections
+     * (.gnu.version joins verout's at merge) */
+    struct lk_verneed *verneed;
+    lk_osec *versym, *verneed_sec;
+    /* .plt.got: the functions called whose GOT slot the dynamic linker
+     * binds anyway (dyn_import.c) */
+    lk_sym **pltgots;
+    size_t npltgot;
+    lk_osec *pltgot;
 } lk_dyn;
+#define LK_IMPORT_PLT 0x80000000u
 
 /* Whether a word holding symbol symi of f's address changes with the load
  * base: a definition in a section, a common, or an address the
@@ -98,5 +126,36 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf);
 /* Its TLS slots' relocations at out (ntlsrel records), the constant ones
  * written into the image (dyn_tls.c). */
 void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
+
+/* Imports (dyn_import.c): DT_NEEDED's names placed in .dynstr from *at
+ * on, and written; an imported (or undefined weak) symbol's .dynsym
+ * fields. */
+int lk_import_needed(lk_link *l, uint64_t *at);
+/* An executable's relocation against an import or undefined weak symbol
+ * (pre: preemptible): handled (*rc its result: a copy, a PLT entry, 0
+ * with no relocation) or false (the -shared rules apply). */
+bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, uint32_t target, int *rc);
+/* The copies' places (with the synthetic sections); the COPY
+ * relocations written at out (ncopies records). */
+int lk_import_place(lk_link *l, uint32_t *seq);
+void lk_import_fill_copies(lk_link *l, uint8_t *out);
+/* .gnu.version_r (version_need.c): planned (its names in .dynstr from
+ * *at on, after .dynsym's order is final), its size and entry count, an
+ * import's .gnu.version index, its bytes and its names written. */
+int lk_verneed_plan(lk_link *l, uint64_t *at);
+uint64_t lk_verneed_size(const lk_link *l);
+size_t lk_verneed_count(const lk_link *l);
+uint16_t lk_verneed_index(const lk_link *l, const lk_sym *s);
+void lk_write_verneed(const lk_link *l, uint8_t *out);
+void lk_verneed_fill_strings(const lk_link *l, uint8_t *dynstr);
+/* The PLT entries of functions that have a GLOB_DAT slot moved to
+ * .plt.got (made), the others renumbered; its entries written. */
+int lk_import_pltgot(lk_link *l, uint32_t *seq);
+void lk_import_fill_pltgot(lk_link *l, uint8_t *buf);
+/* -shared's PLT entry for a call (dyn_scan.c) */
+int lk_dyn_need_plt(lk_link *l, lk_file *f, const keel_rel *r);
+void lk_import_fill_needed(lk_link *l, uint8_t *dynstr);
+void lk_import_symbol(lk_link *l, const lk_sym *s, uint8_t *bind, uint8_t *type, uint16_t *shndx, uint64_t *value,
+                      uint64_t *size);
 
 #endif

@@ -60,7 +60,11 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
 {
     keel_sym sym, d;
     uint64_t v;
-    if (!l->opt->shared || keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
+    if (!l->opt->shared) { /* an executable's: only what the dynamic linker binds (dyn_import.c) */
+        lk_sym *s = lk_dyn_global(l, f, symi);
+        return s && lk_import_preemptible(l, s);
+    }
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
         (sym.other & 3) != STV_DEFAULT)
         return false;
     lk_sym *s = global_of(l, f, symi, &sym);
@@ -72,7 +76,7 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
     case LK_WEAK:
         return s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.raw_shndx != SHN_ABS &&
                lk_sym_preemptible(l, s);
-    default: return !lk_linker_value(l, s->name, &v);
+    default: return s->state == LK_SHARED || !lk_linker_value(l, s->name, &v);
     }
 }
 
@@ -87,8 +91,12 @@ static void want(lk_link *l, lk_file *f, uint64_t symi)
 bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr)
 {
     const lk_needs *n = l->dyn->plt ? lk_needs_of(l, f, symi) : NULL;
-    if (!n || !(n->flags & LK_N_PLT))
+    if (!n || !(n->flags & (LK_N_PLT | LK_N_PLTGOT)))
         return false;
+    if (n->flags & LK_N_PLTGOT) { /* (dyn_import.c) */
+        *addr = l->dyn->pltgot->addr + (uint64_t)n->plt * l->arch->pltgot_size;
+        return true;
+    }
     *addr = l->dyn->plt->addr + l->arch->plt0_size + (uint64_t)n->plt * l->arch->plt_size;
     return true;
 }
@@ -158,7 +166,7 @@ static int need_pic(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
 }
 
 /* -shared: a call to a preemptible function goes through its PLT entry */
-static int need_plt(lk_link *l, lk_file *f, const keel_rel *r)
+int lk_dyn_need_plt(lk_link *l, lk_file *f, const keel_rel *r)
 {
     lk_dyn *d = l->dyn;
     lk_needs *n = lk_needs_add(l, f, r->sym);
@@ -208,18 +216,21 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.shndx > 0 && sym.shndx < f->elf.shnum &&
         (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
         return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
-    if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
+    if ((h->needs & KA_NEED_TLSDESC) && (l->opt->shared || lk_dyn_tls_kept(l, f, r->sym)))
         return lk_fail(l, KEEL_E_UNSUPPORTED,
-                       "%s: relocation %s: TLS descriptors in a shared object are not supported yet "
+                       "%s: relocation %s: TLS descriptors %s are not supported yet "
                        "(build with -mtls-dialect=gnu)",
-                       f->name, h->name);
+                       f->name, h->name, l->opt->shared ? "in a shared object" : "to a shared library's variable");
     if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
         return need_pic(l, f, r, h, &sym);
     if (l->opt->shared && lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}))
         return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: an IFUNC in a shared object is not supported yet", f->name);
     bool pre = lk_dyn_preemptible(l, f, r->sym);
+    int rc;
+    if (pre && !l->opt->shared && lk_import_scan(l, f, r, h, target, &rc)) /* copies (dyn_import.c) */
+        return rc;
     if (pre && h->formula == KA_F_PLT)
-        return need_plt(l, f, r);
+        return lk_dyn_need_plt(l, f, r);
     if (pre && h->formula == KA_F_PC)
         return need_pic(l, f, r, h, &sym);
     if (h->formula != KA_F_ABS)
@@ -227,18 +238,18 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (pre) { /* the dynamic linker's, by the symbol */
         if (h->size != l->arch->word_size)
             return need_pic(l, f, r, h, &sym);
-        int rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
+        rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
         if (rc)
             return rc;
         want(l, f, r->sym);
         l->dyn->nsdata++;
         return 0;
     }
-    if (!lk_dyn_is_address(l, f, r->sym))
-        return 0;
+    if (l->dyn->fixed || !lk_dyn_is_address(l, f, r->sym))
+        return 0; /* (-no-pie: the address is final) */
     if (h->size != l->arch->word_size)
         return need_pic(l, f, r, h, &sym);
-    int rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
+    rc = (o->flags & SHF_WRITE) ? 0 : read_only(l, f, target, &sym);
     if (rc)
         return rc;
     l->dyn->ndata++;
@@ -256,8 +267,8 @@ int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
         want(l, f, symi);
         return 0;
     }
-    if (!lk_dyn_is_address(l, f, symi))
-        return 0; /* an absolute value or 0: the slot holds it as it is */
+    if (d->fixed || !lk_dyn_is_address(l, f, symi))
+        return 0; /* an absolute value or 0, or -no-pie: the slot holds it as it is */
     if (!(d->gotrel = lk_grow(&l->arena, d->gotrel, d->ngotrel, &d->capgotrel, sizeof *d->gotrel, 64)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     d->gotrel[d->ngotrel++] = n->got;

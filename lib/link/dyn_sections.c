@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dyn.h"
+#include "version_sections.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -63,11 +64,13 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     const ka_arch *a = l->arch;
     unsigned w = a->word_size;
     bool sysv = opt->hash_style != 2, gnu = opt->hash_style != 1; /* ld.bfd's default here: both */
-    size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym + d->ntlsrel;
+    size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym + d->ntlsrel + d->ncopies;
     if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)) ||
         !(d->srel = lk_alloc(&l->arena, (d->nsdata + 1) * sizeof *d->srel)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     int rc = lk_dyn_symbols(l); /* .dynsym's symbols (dyn_symbols.c; an executable's: -E's, or none) */
+    if (!rc)
+        rc = lk_import_place(l, seq); /* the copies (dyn_import.c) */
     uint64_t nsyms = d->ndsyms + 1, nhashed = d->ndsyms - d->nunhashed;
     if (!rc && opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker) {
         const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
@@ -84,11 +87,19 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, nsyms * a->sym_size, 8);
     if (!rc)
         rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, d->dynstr_size, 1);
+    if (!rc && lk_verneed_count(l)) /* the imports' versions (version_need.c; .gnu.version: joins verout's) */
+        rc = make(l, seq, &d->versym, ".gnu.version", LK_SHT_GNU_VERSYM, SHF_ALLOC, nsyms * 2, 2);
+    if (!rc && lk_verneed_count(l))
+        rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", LK_SHT_GNU_VERNEED, SHF_ALLOC, lk_verneed_size(l), 8);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
-    if (!rc && d->nplt) /* the lazy PLT, its slots and their JUMP_SLOT relocations */
+    if (!rc)
+        rc = lk_import_pltgot(l, seq); /* .plt.got (dyn_import.c) */
+    if (!rc && d->nplt)                /* the lazy PLT, its slots and their JUMP_SLOT relocations */
         rc = make(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
                   a->plt0_size + d->nplt * (uint64_t)a->plt_size, 16);
+    if (d->pltgot) /* (after .plt, as ld.bfd has it) */
+        d->pltgot->seq = ++*seq;
     if (!rc && d->nplt)
         rc = make(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, d->nplt * a->rela_size, 8);
     if (!rc &&
@@ -99,6 +110,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     /* the tags, in ld.bfd's order */
     d->ntags = 0;
     bool symbolic = opt->shared && opt->symbolic == KEEL_SYMBOLIC; /* -Bsymbolic, as ld.bfd marks it */
+    for (size_t i = 0; i < d->nneeded; i++) /* the libraries, in command-line order (dyn_import.c) */
+        tag(d, LK_DT_NEEDED);
     if (opt->soname)
         tag(d, DT_SONAME);
     if (symbolic)
@@ -143,8 +156,14 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         tag(d, DT_TEXTREL);
     if (d->textrel || opt->now || d->static_tls || opt->z_origin || symbolic)
         tag(d, DT_FLAGS);
-    if (!opt->shared || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
+    if ((!opt->shared && !d->fixed) || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
         tag(d, DT_FLAGS_1);
+    if (d->verneed_sec) {
+        tag(d, LK_DT_VERNEED);
+        tag(d, LK_DT_VERNEEDNUM);
+    }
+    if (d->versym)
+        tag(d, LK_DT_VERSYM);
     if (d->rela && d->ndata + d->ngotrel > d->nirel)
         tag(d, DT_RELACOUNT);
     tag(d, DT_NULL);
@@ -215,10 +234,13 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
                (l->opt->z_origin ? DF_ORIGIN : 0) |
                (l->opt->shared && l->opt->symbolic == KEEL_SYMBOLIC ? DF_SYMBOLIC : 0);
     case DT_FLAGS_1:
-        return (l->opt->shared ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
+        return (l->opt->shared || l->dyn->fixed ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
                (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |
                (l->opt->z_nodlopen ? DF_1_NOOPEN : 0) | (l->opt->z_global ? DF_1_GLOBAL : 0);
     case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
+    case LK_DT_VERNEED: return d->verneed_sec->addr;
+    case LK_DT_VERNEEDNUM: return lk_verneed_count(l);
+    case LK_DT_VERSYM: return d->versym->addr;
     default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
     }
 }
@@ -289,8 +311,10 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
             }
             free(sym);
         }
-        if (d->ntls) /* the TLS slots' last */
+        if (d->ntls) /* the TLS slots' */
             lk_dyn_fill_tls(l, buf, buf + d->rela->offset + (at + k) * a->rela_size);
+        if (d->ncopies) /* the copies' last (dyn_import.c) */
+            lk_import_fill_copies(l, buf + d->rela->offset + (at + k + d->ntlsrel) * a->rela_size);
         /* (fewer than counted, a word the write pass dropped: the rest
          * stay R_*_NONE, zeros) */
     }
@@ -304,12 +328,19 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
                           0);
         }
     }
+    lk_import_fill_pltgot(l, buf);
     lk_dyn_fill_symbols(l, buf);
+    if (d->versym) /* (joins verout's .gnu.version at merge) */
+        lk_write_versym(l, d->dsyms, d->ndsyms, buf + d->versym->offset);
+    if (d->verneed_sec)
+        lk_write_verneed(l, buf + d->verneed_sec->offset);
     if (d->got_plt)
         ka_put_word(a, buf + d->got_plt->offset, d->dynamic->addr);
-    for (size_t i = 0; i < d->ntags; i++) {
+    for (size_t i = 0, needed = 0; i < d->ntags; i++) {
         ka_put_word(a, buf + d->dynamic->offset + i * 2 * w, d->tags[i]);
-        ka_put_word(a, buf + d->dynamic->offset + i * 2 * w + w, tag_value(l, d->tags[i]));
+        ka_put_word(a, buf + d->dynamic->offset + i * 2 * w + w,
+                    d->tags[i] == LK_DT_NEEDED && needed < d->nneeded ? d->needed_off[needed++]
+                                                                      : tag_value(l, d->tags[i]));
     }
 }
 
@@ -331,6 +362,12 @@ void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh)
         sh->entsize = l->arch->word_size;
     else if (o == d->plt)
         sh->entsize = l->arch->plt_size;
+    else if (o == d->pltgot)
+        sh->entsize = l->arch->pltgot_size;
+    else if (o == d->versym)
+        sh->link = dynsym, sh->entsize = 2;
+    else if (o == d->verneed_sec)
+        sh->link = dynstr, sh->info = (uint32_t)lk_verneed_count(l);
     else if (o == d->rela_plt) /* the slots it fills */
         sh->link = dynsym, sh->info = d->got_plt->index, sh->flags |= SHF_INFO_LINK;
 }

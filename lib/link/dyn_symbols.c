@@ -94,10 +94,17 @@ int lk_dyn_symbols(lk_link *l)
     /* the undefined ones the relocations name, in the table's order */
     for (size_t i = 0; i < l->syms.cap; i++) {
         lk_sym *s = l->syms.v[i];
-        if (s && s->dynsym && s->state < LK_COMMON)
+        if (s && s->dynsym && s->state < LK_COMMON && !s->import_at)
             d->dsyms[d->ndsyms++] = s;
     }
     d->nunhashed = d->ndsyms;
+    for (size_t i = 0; i < l->syms.cap; i++) { /* copies and canonical PLT entries: hashed (dyn_import.c) */
+        lk_sym *s = l->syms.v[i];
+        if (s && s->dynsym && s->state < LK_COMMON && s->import_at) {
+            d->dsyms[d->ndsyms++] = s;
+            s->dynsym = (uint32_t)d->ndsyms;
+        }
+    }
     for (size_t i = 0; i < nsorted; i++) {
         lk_sym *s = sorted[i];
         if (s->dynsym == UINT32_MAX)
@@ -123,6 +130,8 @@ int lk_dyn_symbols(lk_link *l)
         d->soname_off = (uint32_t)at;
         at += strlen(l->opt->soname) + 1;
     }
+    if ((rc = lk_import_needed(l, &at))) /* DT_NEEDED's names (dyn_import.c) */
+        return rc;
     for (size_t i = 0; i < d->ndsyms; i++) {
         d->dsyms[i]->dynsym = (uint32_t)(i + 1);
         d->name_off[i] = (uint32_t)at;
@@ -155,6 +164,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
     uint8_t *str = buf + d->dynstr->offset;
     if (l->opt->soname)
         memcpy(str + d->soname_off, l->opt->soname, strlen(l->opt->soname) + 1);
+    lk_import_fill_needed(l, str);
     for (size_t i = 0; i < d->ndsyms; i++) {
         lk_sym *s = d->dsyms[i];
         memcpy(str + d->name_off[i], s->name, lk_sym_dynname_len(s)); /* (its NUL: the buffer's zeros) */
@@ -164,8 +174,10 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
         uint16_t shndx = SHN_UNDEF;
         uint64_t value = 0, size = 0;
         keel_sym def;
-        if (i >= d->nunhashed && s->state != LK_COMMON && s->def &&
-            !keel_symtab_get(&s->def->symtab, s->def_index, &def, NULL)) {
+        if (s->state == LK_SHARED || s->state == LK_UNDEF_WEAK) /* an import (dyn_import.c) */
+            lk_import_symbol(l, s, &bind, &type, &shndx, &value, &size);
+        else if (i >= d->nunhashed && s->state != LK_COMMON && s->def &&
+                 !keel_symtab_get(&s->def->symtab, s->def_index, &def, NULL)) {
             type = KEEL_ST_TYPE(def.info);
             other = s->pol_vis == STV_PROTECTED ? STV_PROTECTED : def.other & 3; /* (a mapfile's protected) */
             shndx = shndx_of(l, s, &def);
@@ -173,7 +185,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
             type = STT_OBJECT;
             shndx = shndx_of(l, s, NULL);
         }
-        if (i >= d->nunhashed) {
+        if (i >= d->nunhashed && s->state != LK_SHARED) {
             bool tls;
             lk_place where = {s->name, NULL, 0};
             if (lk_global_value(l, s, &value, &size, &tls, &where, 0))

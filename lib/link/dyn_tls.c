@@ -53,7 +53,7 @@ int lk_dyn_tls_scan(lk_link *l, lk_file *f, uint64_t symi, uint16_t needs)
     if (!rc && (needs & KA_NEED_TLS_IE) && !(n->flags & LK_N_GOT_TPOFF)) {
         n->flags |= LK_N_GOT_TPOFF;
         n->got_tpoff = (uint32_t)l->ngot++;
-        d->static_tls = true;
+        d->static_tls = l->opt->shared; /* (an executable's own block is static anyway) */
         rc = add(l, n->got_tpoff, LK_TLS_TPOFF, false, pre, f, symi);
     }
     return rc;

@@ -80,7 +80,7 @@ int lk_policy_read(lk_link *l)
 enum lk_out_kind lk_output_kind(const lk_link *l)
 {
     /* the dynamic outputs' options (dyn_scan.c makes l->dyn for them) */
-    return l->opt->shared ? LK_OUT_SHARED : l->opt->pie ? LK_OUT_EXEC : LK_OUT_STATIC;
+    return l->opt->shared ? LK_OUT_SHARED : l->opt->pie || l->dyn ? LK_OUT_EXEC : LK_OUT_STATIC;
 }
 
 /* The gABI's order, most constraining first: internal, hidden, protected, default. */

@@ -144,6 +144,13 @@ const lk_needs *lk_needs_of(lk_link *l, lk_file *f, uint64_t symi)
     return e ? &e->needs : NULL;
 }
 
+lk_needs *lk_needs_of_sym(lk_link *l, const lk_sym *s)
+{
+    size_t at;
+    lk_got_entry *e = l->gotmap.cap ? find(l, s, UINT64_MAX, &at) : NULL;
+    return e ? &e->needs : NULL;
+}
+
 int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot)
 {
     const lk_needs *n = lk_needs_of(l, f, symi);

@@ -98,10 +98,12 @@ typedef struct lk_sym {
     uint32_t dso_index;
     uint16_t dso_version;
     uint8_t other;
-    bool dso_ref;    /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
-    bool ref_strong; /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
+    bool dso_ref;       /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
+    bool ref_strong;    /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
                       * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
-    uint32_t dynsym; /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
+    uint32_t dynsym;    /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
+    uint32_t import_at; /* an import in an executable (dyn_import.c): 1 + its copy's index (LK_IMPORT_PLT:
+                         * its canonical PLT entry), 0: none */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -567,6 +569,21 @@ bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
 int lk_dyn_tls_scan(lk_link *l, lk_file *f, uint64_t symi, uint16_t needs);
 uint64_t lk_dyn_tls_pair(lk_link *l, lk_file *f, uint64_t symi, bool ld);
 void lk_dyn_fill(lk_link *l, uint8_t *buf);
+/* Imports from shared libraries (dyn_import.c): a -no-pie link that
+ * needs one made dynamic (after the inputs); whether the output is
+ * position-independent (-pie, -shared: not a fixed dynamic executable);
+ * whether a global is bound at run time by the dynamic linker in any
+ * dynamic output (an import); an executable's definitions that a shared
+ * library references exported (after the policy); an import's value. */
+int lk_dyn_join(lk_link *l);
+bool lk_dyn_pic(const lk_link *l);
+bool lk_import_preemptible(lk_link *l, const lk_sym *s);
+int lk_import_exports(lk_link *l);
+int lk_import_value(lk_link *l, const lk_sym *s, uint64_t *value, uint64_t *size);
+/* Whether a TLS reference to symbol symi of f keeps its access model in
+ * an executable: a shared library's variable, in a block the dynamic
+ * linker places (not relaxed to local-exec; dyn_tls.c's slots). */
+bool lk_dyn_tls_kept(lk_link *l, lk_file *f, uint64_t symi);
 /* The section header's link, info and entsize of a dynamic section. */
 void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh);
 /* An output section the link-editor makes, where the criteria send it
@@ -601,6 +618,7 @@ enum lk_need_flags {
     LK_N_DYNSYM = 1 << 6,    /* -shared: its address slot is the dynamic linker's (GLOB_DAT) */
     LK_N_PLT = 1 << 7,       /* -shared: calls reach it through its PLT entry, plt */
     LK_N_TLS_GD = 1 << 8,    /* -shared: a module and offset slot pair for general dynamic TLS, got_gd */
+    LK_N_PLTGOT = 1 << 9,    /* its calls go through a .plt.got entry, plt, jumping through its GOT slot */
 };
 /* The TLS access model after relaxation: the one the output uses */
 enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };
@@ -618,6 +636,8 @@ enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
  * the link's error set); the record, or NULL if nothing needs it. */
 lk_needs *lk_needs_add(lk_link *l, lk_file *f, uint64_t symi);
 const lk_needs *lk_needs_of(lk_link *l, lk_file *f, uint64_t symi);
+/* A global's record (NULL: none), for the passes that have the symbol only. */
+lk_needs *lk_needs_of_sym(lk_link *l, const lk_sym *s);
 /* Its GOT slot of that kind (-1: it has none). */
 int lk_got_slot(lk_link *l, lk_file *f, uint64_t symi, uint32_t kind, uint64_t *slot);
 /* Whether symbol symi of f has an address fixed in the output and in

@@ -83,8 +83,13 @@ static int class_of(const lk_osec *o)
         return -2;
     if (o->note) /* notes first, after the headers, as GNU ld places them */
         return -1;
+    /* the imports' sections (dyn_import.c, version_need.c): with .dynstr's
+     * and .plt's class, made after them */
+    const char *name = strcmp(o->name, ".plt.got") == 0            ? ".plt"
+                       : strncmp(o->name, ".gnu.version", 12) == 0 ? ".dynstr"
+                                                                   : o->name;
     for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
-        if (strcmp(o->name, order[i]) == 0 || ((o->flags & SHF_TLS) && strcmp(order[i], ".tdata") == 0))
+        if (strcmp(name, order[i]) == 0 || ((o->flags & SHF_TLS) && strcmp(order[i], ".tdata") == 0))
             return 2 * i + (o->type == SHT_NOBITS); /* every TLS section with .tdata, .tbss after: one TLS block */
     return 99;                                      /* unknown sections next-to-last */
 }
@@ -788,7 +793,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         return lk_fail(l, KEEL_E_RANGE, "invalid common page size `%#llx'", (unsigned long long)commonp);
     if (commonp > maxp) /* as GNU ld: the layout's page is at least the common one */
         maxp = commonp;
-    uint64_t base = opt->has_text_segment ? opt->text_segment : l->dyn ? 0 : l->arch->image_base;
+    uint64_t base = opt->has_text_segment ? opt->text_segment : lk_dyn_pic(l) ? 0 : l->arch->image_base;
     for (size_t i = 0; i < opt->nsection_starts; i++)
         if (opt->section_starts[i].addr > LIMIT)
             return lk_fail(l, KEEL_E_RANGE, "--section-start %s=%#llx: the address is above %#llx",

@@ -361,6 +361,8 @@ static int pass_read(lk_link *l)
     if (!rc && l->ndsos)
         rc = lk_dso_load_needed(l); /* dso_needed.c: what the shared libraries need */
     if (!rc)
+        rc = lk_dyn_join(l); /* dyn_import.c: -no-pie with a shared library is dynamic */
+    if (!rc)
         link_warnings(l);
     return rc;
 }
@@ -370,7 +372,8 @@ static int pass_read(lk_link *l)
 static int pass_policy(lk_link *l)
 {
     enum lk_out_kind kind = lk_output_kind(l);
-    return kind == LK_OUT_STATIC ? 0 : lk_policy_apply(l, kind);
+    int rc = kind == LK_OUT_STATIC ? 0 : lk_policy_apply(l, kind);
+    return rc ? rc : lk_import_exports(l); /* what shared libraries reference (dyn_import.c) */
 }
 
 static int pass_gc(lk_link *l) { return l->opt->gc_sections ? lk_gc_sections(l) : 0; }

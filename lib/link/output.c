@@ -96,7 +96,7 @@ int lk_pass_write(lk_link *l)
         buf[5] = arch->byteorder;
         buf[6] = 1; /* EV_CURRENT */
         buf[7] = img->gnu_osabi ? 3 /* ELFOSABI_GNU */ : 0 /* ELFOSABI_NONE */;
-        put16(buf + 16, l->dyn ? ET_DYN : ET_EXEC);
+        put16(buf + 16, lk_dyn_pic(l) ? ET_DYN : ET_EXEC);
         put16(buf + 18, arch->machine);
         put32(buf + 20, 1);
         put64(buf + 24, img->entry);

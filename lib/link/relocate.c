@@ -184,6 +184,8 @@ static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, 
             return 0;
         return lk_fail(l, KEEL_E_INDEX, "%s: '%s' is defined in a section that is not linked", s->def->name, s->name);
     }
+    if (s->state == LK_SHARED) /* an import: its copy or canonical PLT entry, else 0 (dyn_import.c) */
+        return lk_import_value(l, s, value, size);
     if (s->state == LK_COMMON) {
         *value = lk_common_address(l, s);
         *size = s->size;
@@ -417,9 +419,11 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         uint16_t need = h->needs; /* (what ka_reloc_need answers for a relocation of no GOT or TLS model) */
         if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC))
             need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
-        if (l->opt->shared) /* a shared object's TLS stays as its code has it (dyn_tls.c) */
+        bool tls_kept = l->opt->shared ||
+                        ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_IE)) && lk_dyn_tls_kept(l, f, r.sym));
+        if (tls_kept) /* a shared object's TLS, or an import's, stays as its code has it (dyn_tls.c) */
             need = h->needs;
-        if (l->opt->shared && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD)))
+        if (tls_kept && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD)))
             in.T = lk_dyn_tls_pair(l, f, r.sym, h->needs & KA_NEED_TLS_LD);
         if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
@@ -455,8 +459,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             in.T = alloc && !l->opt->shared ? S - l->tls_tp : S - l->tls_start;
         const lk_needs *sneeds = (need & KA_NEED_GOT) && got_relaxes && !tls ? lk_needs_of(l, f, r.sym) : NULL;
         if (sneeds && (sneeds->flags & LK_N_DIRECT) &&
-            (l->dyn ? arch->relax_got_load_pic : arch->relax_got_load)(out, tsh.size, r.offset, r.type, S, r.addend,
-                                                                       base + r.offset)) {
+            (lk_dyn_pic(l) ? arch->relax_got_load_pic : arch->relax_got_load)(out, tsh.size, r.offset, r.type, S,
+                                                                              r.addend, base + r.offset)) {
             /* a load from the GOT that addresses the symbol directly now, as
              * GNU ld relaxes it (the scan gave it no slot for this) */
             continue;

@@ -60,8 +60,9 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     if (!h || h->formula == KA_F_MARKER ||
         !(h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)))
         return 0; /* nothing of the link's to make for it (an unknown type is the write pass's error) */
-    if (l->opt->shared && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)))
-        return lk_dyn_tls_scan(l, f, r->sym, h->needs); /* kept as it is, its slots the dynamic linker's */
+    if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)) &&
+        (l->opt->shared || lk_dyn_tls_kept(l, f, r->sym))) /* (an executable's import: dyn_import.c) */
+        return lk_dyn_tls_scan(l, f, r->sym, h->needs);    /* kept as it is, its slots the dynamic linker's */
     bool got_relaxes;
     uint16_t need = ka_reloc_need(l->arch, r->type, data, size, r->offset, &got_relaxes);
     lk_needs *n = lk_needs_add(l, f, r->sym);
@@ -71,7 +72,7 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     tls_model(n, need);
     if (need != h->needs)
         n->flags |= LK_N_RELAXED; /* TLS made local-exec */
-    if (l->dyn)                   /* position-independent: only the PC-relative forms, never to an undefined weak 0 */
+    if (lk_dyn_pic(l))            /* position-independent: only the PC-relative forms, never to an undefined weak 0 */
         got_relaxes = got_relaxes && data && l->arch->got_load_relaxes_pic(r->type, data, size, r->offset);
     if (need & KA_NEED_GOT) {
         if (got_relaxes &&

@@ -17,6 +17,7 @@
 
 #include "export_policy.h"
 #include "version_sections.h"
+#include "dyn.h"
 
 /* The SysV ELF hash, as vd_hash holds it. */
 static uint32_t elf_hash(const char *s, size_t n)
@@ -141,7 +142,7 @@ void lk_write_versym(const lk_link *l, lk_sym *const *dynsyms, size_t n, uint8_t
 {
     put16(out, 0); /* the null entry: VER_NDX_LOCAL */
     for (size_t i = 0; i < n; i++) {
-        uint16_t v = 1; /* VER_NDX_GLOBAL: an undefined symbol's joins dsoin's .gnu.version_r at merge */
+        uint16_t v = lk_verneed_index(l, dynsyms[i]); /* an import's: .gnu.version_r's (version_need.c) */
         if (dynsyms[i]->state >= LK_COMMON) {
             lk_symver sv = lk_sym_version(l, dynsyms[i]);
             v = (uint16_t)(sv.index | (sv.hidden ? 0x8000 : 0));

@@ -1,6 +1,7 @@
 /* A small Python C extension module with a few functions and a type,
- * linked by keel (gcc -shared -nostdlib: the Py* and C library symbols
- * are the dynamic linker's to bind, from the python3.11 that imports it). */
+ * linked by keel (gcc -shared: the C library's symbols imported from
+ * libc.so.6, the Py* ones the dynamic linker's to bind, from the
+ * python3.11 that imports it). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 

@@ -1,0 +1,2 @@
+extern int prot_var;
+int main(void) { return prot_var; }
