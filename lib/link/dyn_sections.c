@@ -72,7 +72,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     if (!rc)
         rc = lk_import_place(l, seq); /* the copies (dyn_import.c) */
     uint64_t nsyms = d->ndsyms + 1, nhashed = d->ndsyms - d->nunhashed;
-    if (!rc && opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker) {
+    if (!rc && (opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker)) {
         const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
         rc = make(l, seq, &d->interp, ".interp", SHT_PROGBITS, SHF_ALLOC, strlen(interp) + 1, 1);
     }
