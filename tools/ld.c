@@ -845,7 +845,9 @@ static bool parse_long(parser *p)
         o->new_dtags = a[2] == 'e' ? 1 : 2; /* DT_RUNPATH or DT_RPATH (dyn_runpath.c) */
     else if (flag(a, "undefined-version") || flag(a, "no-undefined-version"))
         o->no_undefined_version = a[2] == 'n';
-    else if (flag(a, "default-symver") || flag(a, "default-imported-symver"))
+    else if (flag(a, "default-symver"))
+        o->default_symver = true; /* (version_sections.c) */
+    else if (flag(a, "default-imported-symver"))
         fail("%s is not supported: give the versions in a version script", a);
     else if (with_value(p, "soname", &val) || short_value(p, 'h', &val))
         o->soname = val;

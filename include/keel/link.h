@@ -154,6 +154,7 @@ typedef struct keel_link_options {
     uint8_t new_dtags; /* 0: Debian's ld.bfd default (DT_RUNPATH), 1: --enable-new-dtags, 2: --disable-new-dtags */
     bool pack_relative_relocs; /* -z pack-relative-relocs: RELATIVE relocations in .relr.dyn (DT_RELR) */
     bool no_undefined_version; /* --no-undefined-version: a version script's global name not defined is an error */
+    bool default_symver;       /* --default-symver: unversioned exports get a version named as the output */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

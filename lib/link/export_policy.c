@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../elfdefs.h"
+#include "version_sections.h"
 
 static void say_warning(void *ctx, const char *msg) { lk_diag(ctx, KEEL_DIAG_WARNING, "%s", msg); }
 
@@ -157,7 +158,7 @@ static int versioned(lk_link *l, lk_sym *s, const char *ver, bool hidden)
     } else if (p->kind == LK_OUT_SHARED)
         return lk_fail(l, KEEL_E_FORMAT, "%s: version node not found for symbol %s",
                        l->opt->output ? l->opt->output : "a.out", s->name);
-    else { /* an executable: ld.bfd makes the node (once per name) */
+    else {           /* an executable: ld.bfd makes the node (once per name) */
         size_t k = 0;
         while (k < p->nmade && strcmp(p->made[k], ver) != 0)
             k++;
@@ -299,6 +300,14 @@ lk_symver lk_sym_version(const lk_link *l, const lk_sym *s)
     v.index = 1;
     v.hidden = s->pol_flags & LK_POL_HIDDEN;
     const lk_policy *p = l->policy;
+    const char *dv = lk_default_version(l); /* --default-symver: index 2, the nodes after it */
+    uint16_t shift = dv != NULL;
+    if (dv && (!s->pol_ver || (s->pol_ver - 1u < p->vers.n && !p->vers.nodes[s->pol_ver - 1u]->name))) {
+        v.name = dv;
+        v.len = strlen(dv);
+        v.index = 2;
+        return v;
+    }
     if (!s->pol_ver)
         return v;
     size_t k = s->pol_ver - 1u;
@@ -307,12 +316,12 @@ lk_symver lk_sym_version(const lk_link *l, const lk_sym *s)
         if (n->name) { /* the anonymous node is VER_NDX_GLOBAL */
             v.name = n->name;
             v.len = strlen(n->name);
-            v.index = (uint16_t)(k + 2);
+            v.index = (uint16_t)(k + 2 + shift);
         }
     } else if (k - p->vers.n < p->nmade) {
         v.name = p->made[k - p->vers.n];
         v.len = strlen(v.name);
-        v.index = (uint16_t)(k + 2);
+        v.index = (uint16_t)(k + 2 + shift);
     }
     return v;
 }

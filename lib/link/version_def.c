@@ -105,11 +105,13 @@ int lk_dyn_strings(lk_link *l, uint64_t *at)
     if (rc)
         return rc;
     /* the versions' symbols' names are the versions' names */
-    if (l->opt->soname && (rc = known(l, l->opt->soname, d->soname_off)))
-        return rc;
+    /* (first: a Verdaux names its version where the version's symbol
+     * does, which readelf takes for that symbol) */
     for (size_t i = 0; i < d->ndsyms; i++)
         if ((d->dsyms[i]->pol_flags & LK_POL_VERNAME) && (rc = known(l, d->dsyms[i]->name, d->name_off[i])))
             return rc;
+    if (l->opt->soname && (rc = known(l, l->opt->soname, d->soname_off)))
+        return rc;
     if (lk_verdef_count(l)) {
         const char *base = base_name(l);
         if (!lk_dynstr_add(l, base, strlen(base), at))
