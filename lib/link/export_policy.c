@@ -159,6 +159,13 @@ static int versioned(lk_link *l, lk_sym *s, const char *ver, bool hidden)
         return lk_fail(l, KEEL_E_FORMAT, "%s: version node not found for symbol %s",
                        l->opt->output ? l->opt->output : "a.out", s->name);
     else {           /* an executable: ld.bfd makes the node (once per name) */
+        lk_vmatch m; /* unless the script makes the whole NAME@VER local (`local: *') */
+        if (p->vers.n && lk_vs_match(&p->vers, s->name, &m))
+            return -1;
+        if (p->vers.n && m.node && m.local) {
+            s->pol_flags |= LK_POL_LOCAL;
+            return 0;
+        }
         size_t k = 0;
         while (k < p->nmade && strcmp(p->made[k], ver) != 0)
             k++;
