@@ -135,6 +135,29 @@ sh("mkdir -p k b && gcc -O2 -fPIC -c $p/vs.c -o vs.o && g++ -O2 -fPIC -c $p/vsxx
     like($r->{err}, qr/normal symbol .foo. \[V1\]/, 'LD_DEBUG=bindings: the old program binds foo [V1] in keel\'s library');
 }
 
+# --default-symver: every unversioned export gets a version named as the
+# output (its soname, else its file name), index 2, the scripts' after it;
+# and an executable's versions (-pie -E), with a node the link makes for
+# foo@VX unless the script makes foo@VX local.
+{
+    sh("gcc -O2 -fPIE -c $p/exe.c -o exe.o");
+    my @cases = (['-shared', '-soname', 'libds.so.1', '--default-symver', 'vs.o', 'vsxx.o'],
+                 ['-shared', '--default-symver', '--version-script', "$p/vs.map", 'vs.o', 'vsxx.o'],
+                 ['-shared', '--default-symver', '--version-script', "$p/sv.map", 'sv.o'],
+                 ['-pie', '-E', '--version-script', "$p/vs.map", 'exe.o'],
+                 ['-pie', '-E', '--version-script', "$p/exe.map", 'exe.o'],
+                 ['-pie', '-E', '--version-script', "$p/exe_local.map", 'exe.o'],
+                 ['-pie', '-E', '--default-symver', 'exe.o']);
+    for my $c (@cases) {
+        my $k = keel_ld(@$c, '-o', 'k/ds.out');
+        my $b = bfd_ld(@$c, '-o', 'b/ds.out');
+        # (the link-editor's own symbols under -E are another part's)
+        my ($vk, $vb) = map { join "\n", grep { !/^(?:_edata|_end|__bss_start)\b/ } split /\n/, verinfo($_) } 'k/ds.out', 'b/ds.out';
+        ok($k->{status} == 0 && $b->{status} == 0, "@$c: keel links it") or diag($k->{err});
+        is($vk, $vb, "@$c: the versions are ld.bfd's");
+    }
+}
+
 # ---------------------------------------------------------------- errors
 {
     spew("$tmp/nov2.map", "V1 { global: foo; };\n");
@@ -155,9 +178,9 @@ sh("mkdir -p k b && gcc -O2 -fPIC -c $p/vs.c -o vs.o && g++ -O2 -fPIC -c $p/vsxx
     }
     my $k = keel_ld('-shared', '--undefined-version', '--version-script', 'undef.map', 'sv_old.o', '-o', 'k/ok.so');
     ok($k->{status} == 0, '--undefined-version (ld.bfd\'s default): no error') or diag($k->{err});
-    $k = keel_ld('-shared', '--default-symver', 'sv_old.o', '-o', 'k/ds.so');
-    ok($k->{status} != 0 && $k->{err} =~ /--default-symver is not supported/ && !-e "$tmp/k/ds.so",
-       '--default-symver: refused plainly') or diag($k->{err});
+    $k = keel_ld('-shared', '--default-imported-symver', 'sv_old.o', '-o', 'k/ds.so');
+    ok($k->{status} != 0 && $k->{err} =~ /--default-imported-symver is not supported/ && !-e "$tmp/k/ds.so",
+       '--default-imported-symver: refused plainly') or diag($k->{err});
     $k = keel_ld('-shared', '-R', 'sv_old.o', 'sv_old.o', '-o', 'k/r.so');
     ok($k->{status} != 0 && $k->{err} =~ /just-symbols is not supported/ && !-e "$tmp/k/r.so", '-R FILE: refused plainly')
         or diag($k->{err});
