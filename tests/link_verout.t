@@ -138,7 +138,8 @@ sh("mkdir -p k b && gcc -O2 -fPIC -c $p/vs.c -o vs.o && g++ -O2 -fPIC -c $p/vsxx
 # --default-symver: every unversioned export gets a version named as the
 # output (its soname, else its file name), index 2, the scripts' after it;
 # and an executable's versions (-pie -E), with a node the link makes for
-# foo@VX unless the script makes foo@VX local.
+# foo@VX unless the script makes foo@VX local or foo@VX is not exported
+# (no -E).
 {
     sh("gcc -O2 -fPIE -c $p/exe.c -o exe.o");
     my @cases = (['-shared', '-soname', 'libds.so.1', '--default-symver', 'vs.o', 'vsxx.o'],
@@ -146,6 +147,7 @@ sh("mkdir -p k b && gcc -O2 -fPIC -c $p/vs.c -o vs.o && g++ -O2 -fPIC -c $p/vsxx
                  ['-shared', '--default-symver', '--version-script', "$p/sv.map", 'sv.o'],
                  ['-pie', '-E', '--version-script', "$p/vs.map", 'exe.o'],
                  ['-pie', '-E', '--version-script', "$p/exe.map", 'exe.o'],
+                 ['-pie', '--version-script', "$p/exe.map", 'exe.o'],
                  ['-pie', '-E', '--version-script', "$p/exe_local.map", 'exe.o'],
                  ['-pie', '-E', '--default-symver', 'exe.o']);
     for my $c (@cases) {
