@@ -112,6 +112,20 @@ sh("mkdir -p k b && gcc -O2 -fPIC -c $p/vs.c -o vs.o && g++ -O2 -fPIC -c $p/vsxx
     ok($k->{status} == 0 && $b->{status} == 0, '.symver: keel links foo@V1 and foo@@V2') or diag($k->{err});
     is(verinfo('k/libsv.so'), verinfo('b/libsv.so'), '.symver: foo@V1 (hidden) and foo@@V2 as ld.bfd writes them');
     is(tags('k/libsv.so'), tags('b/libsv.so'), '.symver: the dynamic tags are ld.bfd\'s');
+    SKIP: {
+        skip 'no eu-elflint (elfutils)', 1 unless have('eu-elflint');
+        my @new;
+        for my $f (qw(libvs.so libsv.so)) {
+            my ($lk, $lb) = map {
+                my $r = run(argv => ['eu-elflint', '--gnu-ld', "$_/$f"]);
+                my %m = map { s/\d+/N/gr => 1 } grep { !/^No errors/ } split /\n/, $r->{out} . $r->{err};
+                \%m
+            } qw(k b);
+            push @new, grep { !$lb->{$_} } sort keys %$lk;
+        }
+        ok(!@new, 'eu-elflint --gnu-ld finds nothing in the versioned libraries it does not find in ld.bfd\'s')
+            or diag(join "\n", @new);
+    }
     sh('mkdir -p old && ld.bfd -shared -soname libsv.so --version-script ' . "$p/sv.map" . ' sv_old.o -o old/libsv.so');
 
     # programs ld.bfd links against each library
