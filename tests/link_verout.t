@@ -257,6 +257,18 @@ sh("mkdir -p k b && gcc -O2 -fPIC -c $p/vs.c -o vs.o && g++ -O2 -fPIC -c $p/vsxx
     }
 }
 
+# Every tag at once, in ld.bfd's order (the list is not sorted here).
+{
+    sh("gcc -O2 -fPIC -c $p/many.c -o many.o");
+    my @a = ('-shared', '-soname', 'm.so', '-Bsymbolic', '-rpath', '/x', '--version-script', "$p/sv.map",
+             '-z', 'pack-relative-relocs', '-z', 'now', '-z', 'origin', '-z', 'nodelete', 'many.o', 'sv.o');
+    my $k = keel_ld(@a, '-o', 'k/m.so');
+    bfd_ld(@a, '-o', 'b/m.so');
+    my ($tk, $tb) = map { join ' ', run(argv => ['readelf', '-dW', $_])->{out} =~ /^\s*0x[0-9a-f]+\s+\((\w+)\)/mg }
+        'k/m.so', 'b/m.so';
+    is($tk, $tb, 'every option at once: the dynamic tags in ld.bfd\'s order') or diag($k->{err});
+}
+
 # ---------------------------------------------------------------- -z pack-relative-relocs
 # The places the dynamic relocations name, each as section+offset (the two
 # links place sections apart): RELATIVE ones of .rela.dyn, and .relr.dyn's.
