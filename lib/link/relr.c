@@ -20,7 +20,12 @@
 
 bool lk_relr_packs(const lk_link *l, uint64_t offset) { return l->dyn->relr && !(offset & 1); }
 
-bool lk_relr_needs_glibc_version(const lk_link *l) { return l->dyn && l->dyn->relr && l->dyn->relr->size; }
+/* (known from the scan's counts, before the sections are made: the
+ * imports' .gnu.version_r is sized before .relr.dyn) */
+bool lk_relr_needs_glibc_version(const lk_link *l)
+{
+    return l->opt->pack_relative_relocs && l->dyn && l->dyn->ndata + l->dyn->ngotrel > 0;
+}
 
 int lk_relr_place(lk_link *l, uint32_t *seq, size_t nrelative)
 {

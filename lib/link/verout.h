@@ -57,7 +57,7 @@ int lk_relr_place(lk_link *l, uint32_t *seq, size_t nrelative);
 void lk_relr_fill(lk_link *l, uint8_t *buf, const uint64_t *offsets, size_t n);
 /* Whether the output needs glibc's GLIBC_ABI_DT_RELR version (ld.bfd adds
  * it to the libc.so.6 entry of .gnu.version_r when it writes DT_RELR and
- * links against glibc). */
+ * links against glibc): asked once the scan has counted the relocations. */
 bool lk_relr_needs_glibc_version(const lk_link *l); /* for join's version_need.c */
 
 #endif
