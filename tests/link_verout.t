@@ -343,4 +343,18 @@ sub relr_count {
     }
 }
 
+# A PIE against the shared glibc: glibc refuses DT_RELR without a need of
+# libc.so.6's GLIBC_ABI_DT_RELR, which ld.bfd adds.
+{
+    sh("mkdir -p kld && ln -sf $keel kld/ld && gcc -O2 -fPIE -c $p/relr.c -o relr_dyn.o");
+    my $k = run(argv => ['gcc', "-B$tmp/kld/", '-Wl,-z,pack-relative-relocs', 'relr_dyn.o', '-o', 'k/pie']);
+    my $b = run(argv => ['gcc', '-Wl,-z,pack-relative-relocs', 'relr_dyn.o', '-o', 'b/pie']);
+    my $r = run(argv => ["$tmp/k/pie"]);
+    is("$k->{status} $r->{status} $r->{out}", "0 0 relr ok\n", 'a PIE against glibc with -z pack-relative-relocs runs')
+        or diag("$k->{err} $r->{err}");
+    my ($nk, $nb) = map { join ' ', run(argv => ['readelf', '-VW', $_])->{out} =~ /Name: (GLIBC_ABI_DT_RELR)/g } 'k/pie', 'b/pie';
+    is($nk, $nb, '... needing GLIBC_ABI_DT_RELR of libc.so.6 as ld.bfd\'s does');
+    isnt($nb, '', '... (ld.bfd\'s does)');
+}
+
 done_testing();
