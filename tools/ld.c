@@ -479,6 +479,8 @@ static void z_keyword(keel_link_options *o, const char *kw)
         o->relro = true;
     else if (strcmp(kw, "norelro") == 0)
         o->relro = false;
+    else if (strcmp(kw, "pack-relative-relocs") == 0 || strcmp(kw, "nopack-relative-relocs") == 0)
+        o->pack_relative_relocs = kw[0] == 'p'; /* .relr.dyn (relr.c) */
     else if (strcmp(kw, "now") == 0)
         o->now = true;
     else if (strcmp(kw, "lazy") == 0)
@@ -519,8 +521,6 @@ static const char *const quiet_flags[] = {
     "warn-rwx-segments",
     "no-warn-execstack",
     "warn-execstack",
-    "enable-new-dtags",
-    "disable-new-dtags",
     "Qy",
     "g",
     "no-copy-dt-needed-entries",
@@ -841,6 +841,14 @@ static bool parse_long(parser *p)
         o->shared = true;
     else if (flag(a, "no-undefined"))
         o->no_undefined = true;
+    else if (flag(a, "enable-new-dtags") || flag(a, "disable-new-dtags"))
+        o->new_dtags = a[2] == 'e' ? 1 : 2; /* DT_RUNPATH or DT_RPATH (dyn_runpath.c) */
+    else if (flag(a, "undefined-version") || flag(a, "no-undefined-version"))
+        o->no_undefined_version = a[2] == 'n';
+    else if (flag(a, "default-symver"))
+        o->default_symver = true; /* (version_sections.c) */
+    else if (flag(a, "default-imported-symver"))
+        fail("%s is not supported: give the versions in a version script", a);
     else if (with_value(p, "soname", &val) || short_value(p, 'h', &val))
         o->soname = val;
     else if (flag(a, "r") || flag(a, "relocatable") || flag(a, "i"))
@@ -876,6 +884,12 @@ static bool parse_long(parser *p)
     } else if (with_value(p, "rpath", &val)) {
         if (val)
             add_name(&o->rpath, &o->nrpath, val);
+    } else if (short_value(p, 'R', &val) || with_value(p, "just-symbols", &val)) {
+        struct stat st; /* -R DIR is -rpath DIR, as in ld.bfd; -R FILE reads a file's symbols only */
+        if (val && a[1] == 'R' && stat(val, &st) == 0 && S_ISDIR(st.st_mode))
+            add_name(&o->rpath, &o->nrpath, val);
+        else if (val)
+            fail("%s %s: --just-symbols is not supported", a[1] == 'R' ? "-R" : "--just-symbols", val);
     } else if (flag(a, "allow-shlib-undefined"))
         o->allow_shlib_undefined = 1;
     else if (flag(a, "no-allow-shlib-undefined"))

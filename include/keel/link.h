@@ -150,6 +150,11 @@ typedef struct keel_link_options {
     bool no_undefined;          /* -z defs, --no-undefined: a shared object's undefined symbols are errors */
     bool z_nodelete, z_origin;  /* -z nodelete (DF_1_NODELETE), -z origin (DF_ORIGIN, DF_1_ORIGIN) */
     bool z_nodlopen, z_global;  /* -z nodlopen (DF_1_NOOPEN), -z global (DF_1_GLOBAL) */
+    /* versions of definitions, run paths, packed relocations (version_def.c, dyn_runpath.c, relr.c) */
+    uint8_t new_dtags; /* 0: Debian's ld.bfd default (DT_RUNPATH), 1: --enable-new-dtags, 2: --disable-new-dtags */
+    bool pack_relative_relocs; /* -z pack-relative-relocs: RELATIVE relocations in .relr.dyn (DT_RELR) */
+    bool no_undefined_version; /* --no-undefined-version: a version script's global name not defined is an error */
+    bool default_symver;       /* --default-symver: unversioned exports get a version named as the output */
 } keel_link_options;
 
 /* Link; err names the file, section and offset of what failed, in GNU

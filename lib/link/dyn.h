@@ -83,6 +83,11 @@ typedef struct lk_dyn {
     size_t ntls, captls, ntlsrel; /* (ntlsrel of them dynamic relocations) */
     bool has_ld, static_tls;      /* a local dynamic pair; an initial-exec slot (DF_STATIC_TLS) */
     uint32_t got_ld;
+    /* versions of definitions, run paths, packed relocations (verout.h) */
+    lk_osec *verdef, *relr; /* (.gnu.version: versym, below) */
+    const char **xstr;      /* .dynstr's other strings, at xoff (version_def.c) */
+    uint32_t *xoff, runpath_off;
+    size_t nxstr, capxstr, nrelr; /* (nrelr: the RELATIVE relocations .relr.dyn packs) */
     /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
     uint64_t tags[LK_DYN_MAXTAGS];
     size_t ntags;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dyn.h"
+#include "verout.h"
 #include "version_sections.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
@@ -72,7 +73,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     if (!rc)
         rc = lk_import_place(l, seq); /* the copies (dyn_import.c) */
     uint64_t nsyms = d->ndsyms + 1, nhashed = d->ndsyms - d->nunhashed;
-    if (!rc && opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker) {
+    if (!rc && (opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker)) {
         const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
         rc = make(l, seq, &d->interp, ".interp", SHT_PROGBITS, SHF_ALLOC, strlen(interp) + 1, 1);
     }
@@ -87,9 +88,9 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, nsyms * a->sym_size, 8);
     if (!rc)
         rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, d->dynstr_size, 1);
-    if (!rc && lk_verneed_count(l)) /* the imports' versions (version_need.c; .gnu.version: joins verout's) */
-        rc = make(l, seq, &d->versym, ".gnu.version", LK_SHT_GNU_VERSYM, SHF_ALLOC, nsyms * 2, 2);
-    if (!rc && lk_verneed_count(l))
+    if (!rc) /* .gnu.version, .gnu.version_d (version_def.c) */
+        rc = lk_dyn_verout_place(l, seq);
+    if (!rc && lk_verneed_count(l)) /* the imports' versions (version_need.c) */
         rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", LK_SHT_GNU_VERNEED, SHF_ALLOC, lk_verneed_size(l), 8);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
@@ -102,6 +103,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         d->pltgot->seq = ++*seq;
     if (!rc && d->nplt)
         rc = make(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, d->nplt * a->rela_size, 8);
+    if (!rc) /* -z pack-relative-relocs (relr.c) */
+        rc = lk_relr_place(l, seq, d->ndata + d->ngotrel);
     if (!rc &&
         (l->nifuncs || d->nplt || lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
         rc = make(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, (3 + d->nplt) * w, w);
@@ -116,6 +119,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         tag(d, DT_SONAME);
     if (symbolic)
         tag(d, DT_SYMBOLIC);
+    if (d->runpath_off) /* -rpath (dyn_runpath.c) */
+        tag(d, l->opt->new_dtags == 2 ? LKV_DT_RPATH : LKV_DT_RUNPATH);
     if (defined(l, "_init"))
         tag(d, DT_INIT);
     if (defined(l, "_fini"))
@@ -154,6 +159,10 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     }
     if (d->textrel)
         tag(d, DT_TEXTREL);
+    if (d->verdef) {
+        tag(d, LKV_DT_VERDEF);
+        tag(d, LKV_DT_VERDEFNUM);
+    }
     if (d->textrel || opt->now || d->static_tls || opt->z_origin || symbolic)
         tag(d, DT_FLAGS);
     if ((!opt->shared && !d->fixed) || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
@@ -164,8 +173,13 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     }
     if (d->versym)
         tag(d, LK_DT_VERSYM);
-    if (d->rela && d->ndata + d->ngotrel > d->nirel)
+    if (d->rela && d->ndata + d->ngotrel > d->nirel) /* (.relr.dyn may take them all: lk_dyn_fill drops it) */
         tag(d, DT_RELACOUNT);
+    if (d->relr) {
+        tag(d, LKV_DT_RELR);
+        tag(d, LKV_DT_RELRSZ);
+        tag(d, LKV_DT_RELRENT);
+    }
     tag(d, DT_NULL);
     return make(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, d->ntags * 2 * (uint64_t)w, w);
 }
@@ -237,11 +251,10 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
         return (l->opt->shared || l->dyn->fixed ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
                (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |
                (l->opt->z_nodlopen ? DF_1_NOOPEN : 0) | (l->opt->z_global ? DF_1_GLOBAL : 0);
-    case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel;
+    case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel - d->nrelr;
     case LK_DT_VERNEED: return d->verneed_sec->addr;
     case LK_DT_VERNEEDNUM: return lk_verneed_count(l);
-    case LK_DT_VERSYM: return d->versym->addr;
-    default: /* DT_DEBUG, DT_TEXTREL, DT_NULL */ return 0;
+    default: /* DT_DEBUG, DT_TEXTREL, DT_NULL, and version_def.c's, relr.c's */ return lk_verout_tag_value(l, t);
     }
 }
 
@@ -290,10 +303,22 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
                 all[n++] = (lk_dynrel){l->got->addr + (uint64_t)d->gotrel[i] * w, v, false};
             }
             qsort(all, n, sizeof *all, by_offset);
+            uint64_t *packed = d->relr ? malloc((n + 1) * sizeof *packed) : NULL;
+            size_t kept = 0;
+            d->nrelr = 0;
             for (size_t i = 0; i < n; i++)
-                ka_write_rela(a, buf + d->rela->offset + i * a->rela_size, all[i].offset, 0,
-                              all[i].irelative ? a->dyn.irelative : a->dyn.relative, (int64_t)all[i].addend);
+                if (packed && !all[i].irelative && lk_relr_packs(l, all[i].offset))
+                    packed[d->nrelr++] = all[i].offset; /* .relr.dyn's (the word holds its addend) */
+                else
+                    ka_write_rela(a, buf + d->rela->offset + kept++ * a->rela_size, all[i].offset, 0,
+                                  all[i].irelative ? a->dyn.irelative : a->dyn.relative, (int64_t)all[i].addend);
+            if (d->relr) {
+                lk_relr_fill(l, buf, packed, d->nrelr);
+                d->rela->size -= (n - kept) * a->rela_size; /* its room for them, trimmed */
+            }
+            free(packed);
             free(all);
+            n = kept;
         }
         /* then the symbolic ones, by place: absolute words and GOT slots */
         size_t at = n, k = 0;
@@ -330,12 +355,18 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
     }
     lk_import_fill_pltgot(l, buf);
     lk_dyn_fill_symbols(l, buf);
-    if (d->versym) /* (joins verout's .gnu.version at merge) */
-        lk_write_versym(l, d->dsyms, d->ndsyms, buf + d->versym->offset);
+    lk_dyn_verout_fill(l, buf); /* .gnu.version, .gnu.version_d, the strings (version_def.c) */
     if (d->verneed_sec)
         lk_write_verneed(l, buf + d->verneed_sec->offset);
     if (d->got_plt)
         ka_put_word(a, buf + d->got_plt->offset, d->dynamic->addr);
+    if (d->relr && d->nrel - d->nirel + d->ngotrel == d->nrelr) /* all packed: no DT_RELACOUNT, as ld.bfd */
+        for (size_t i = 0; i < d->ntags; i++)
+            if (d->tags[i] == DT_RELACOUNT) {
+                memmove(d->tags + i, d->tags + i + 1, (d->ntags - i - 1) * sizeof *d->tags);
+                d->tags[d->ntags - 1] = DT_NULL; /* (the room left: a second DT_NULL) */
+                break;
+            }
     for (size_t i = 0, needed = 0; i < d->ntags; i++) {
         ka_put_word(a, buf + d->dynamic->offset + i * 2 * w, d->tags[i]);
         ka_put_word(a, buf + d->dynamic->offset + i * 2 * w + w,
@@ -370,4 +401,6 @@ void lk_dyn_shdr(const lk_link *l, const lk_osec *o, keel_shdr *sh)
         sh->link = dynstr, sh->info = (uint32_t)lk_verneed_count(l);
     else if (o == d->rela_plt) /* the slots it fills */
         sh->link = dynsym, sh->info = d->got_plt->index, sh->flags |= SHF_INFO_LINK;
+    else
+        lk_verout_shdr(l, o, sh);
 }

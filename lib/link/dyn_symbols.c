@@ -12,6 +12,8 @@
 
 #include "dyn.h"
 #include "export_policy.h"
+#include "verout.h"
+#include "version_sections.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
@@ -85,7 +87,7 @@ int lk_dyn_symbols(lk_link *l)
     int rc = lk_sorted_symbols(l, &sorted, &nsorted);
     if (rc)
         return rc;
-    size_t cap = nsorted + 1;
+    size_t cap = nsorted + 1 + lk_verdef_count(l); /* (and the versions' symbols) */
     for (size_t i = 0; i < l->syms.cap; i++)
         cap += l->syms.v[i] && l->syms.v[i]->dynsym && l->syms.v[i]->state < LK_COMMON;
     if (!(d->dsyms = lk_alloc(&l->arena, cap * sizeof *d->dsyms)))
@@ -114,6 +116,8 @@ int lk_dyn_symbols(lk_link *l)
             d->dsyms[d->ndsyms++] = s;
         }
     }
+    if ((rc = lk_verdef_symbols(l, d->dsyms, &d->ndsyms))) /* version_def.c */
+        return rc;
     size_t nhashed = d->ndsyms - d->nunhashed;
     d->nbuckets = bucket_count(nhashed);
     uint32_t words = 1;
@@ -139,6 +143,8 @@ int lk_dyn_symbols(lk_link *l)
         if (at > UINT32_MAX)
             return lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names");
     }
+    if ((rc = lk_dyn_strings(l, &at))) /* the versions' and the run path (version_def.c) */
+        return rc;
     d->dynstr_size = at;
     return 0;
 }
@@ -176,6 +182,8 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
         keel_sym def;
         if (s->state == LK_SHARED || s->state == LK_UNDEF_WEAK) /* an import (dyn_import.c) */
             lk_import_symbol(l, s, &bind, &type, &shndx, &value, &size);
+        else if (i >= d->nunhashed && (s->pol_flags & LK_POL_VERNAME))
+            type = STT_OBJECT, shndx = SHN_ABS; /* a version's name (version_def.c): 0 */
         else if (i >= d->nunhashed && s->state != LK_COMMON && s->def &&
                  !keel_symtab_get(&s->def->symtab, s->def_index, &def, NULL)) {
             type = KEEL_ST_TYPE(def.info);
@@ -185,7 +193,7 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
             type = STT_OBJECT;
             shndx = shndx_of(l, s, NULL);
         }
-        if (i >= d->nunhashed && s->state != LK_SHARED) {
+        if (i >= d->nunhashed && s->state != LK_SHARED && !(s->pol_flags & LK_POL_VERNAME)) {
             bool tls;
             lk_place where = {s->name, NULL, 0};
             if (lk_global_value(l, s, &value, &size, &tls, &where, 0))

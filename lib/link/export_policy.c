@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../elfdefs.h"
+#include "version_sections.h"
 
 static void say_warning(void *ctx, const char *msg) { lk_diag(ctx, KEEL_DIAG_WARNING, "%s", msg); }
 
@@ -129,9 +130,9 @@ size_t lk_sym_dynname_len(const lk_sym *s)
     return at ? (size_t)(at - s->name) : strlen(s->name);
 }
 
-/* A NAME@VER's node: the script's, or (an executable) one made for it;
- * 0 with *ver set, or the error. */
-static int versioned(lk_link *l, lk_sym *s, const char *ver, bool hidden)
+/* A NAME@VER's node: the script's, or (an executable with no node VER)
+ * *make set to VER, made if the symbol is exported; 0, or the error. */
+static int versioned(lk_link *l, lk_sym *s, const char *ver, bool hidden, const char **make)
 {
     lk_policy *p = l->policy;
     const lk_vnode *n = *ver ? lk_vs_node(&p->vers, ver, strlen(ver)) : NULL;
@@ -157,21 +158,37 @@ static int versioned(lk_link *l, lk_sym *s, const char *ver, bool hidden)
     } else if (p->kind == LK_OUT_SHARED)
         return lk_fail(l, KEEL_E_FORMAT, "%s: version node not found for symbol %s",
                        l->opt->output ? l->opt->output : "a.out", s->name);
-    else { /* an executable: ld.bfd makes the node (once per name) */
-        size_t k = 0;
-        while (k < p->nmade && strcmp(p->made[k], ver) != 0)
-            k++;
-        if (k == p->nmade) {
-            const char **v = lk_grow(&l->arena, p->made, p->nmade, &p->capmade, sizeof *v, 4);
-            if (!v)
-                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-            p->made = v;
-            v[p->nmade++] = ver;
+    else {           /* an executable: ld.bfd makes the node (once per name) */
+        lk_vmatch m; /* unless the script makes the whole NAME@VER local (`local: *') */
+        if (p->vers.n && lk_vs_match(&p->vers, s->name, &m))
+            return -1;
+        if (p->vers.n && m.node && m.local) {
+            s->pol_flags |= LK_POL_LOCAL;
+            return 0;
         }
-        s->pol_ver = (uint16_t)(p->vers.n + k + 1);
+        *make = ver; /* (made only if the symbol is exported: make_node) */
     }
     if (hidden)
         s->pol_flags |= LK_POL_HIDDEN;
+    return 0;
+}
+
+/* An executable's node for NAME@VER, made (once per name) when the symbol
+ * is exported: ld.bfd assigns versions to dynamic symbols only. */
+static int make_node(lk_link *l, lk_sym *s, const char *ver)
+{
+    lk_policy *p = l->policy;
+    size_t k = 0;
+    while (k < p->nmade && strcmp(p->made[k], ver) != 0)
+        k++;
+    if (k == p->nmade) {
+        const char **v = lk_grow(&l->arena, p->made, p->nmade, &p->capmade, sizeof *v, 4);
+        if (!v)
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        p->made = v;
+        v[p->nmade++] = ver;
+    }
+    s->pol_ver = (uint16_t)(p->vers.n + k + 1);
     return 0;
 }
 
@@ -241,9 +258,9 @@ int lk_policy_apply(lk_link *l, enum lk_out_kind kind)
             continue;
         s->pol_flags = LK_POL_DONE;
         bool hidden = false;
-        const char *ver = version_of(s->name, &hidden);
+        const char *ver = version_of(s->name, &hidden), *make = NULL;
         if (ver) {
-            if ((rc = versioned(l, s, ver, hidden)))
+            if ((rc = versioned(l, s, ver, hidden, &make)))
                 return rc;
         } else if (p->vers.n) {
             lk_vmatch m;
@@ -272,6 +289,8 @@ int lk_policy_apply(lk_link *l, enum lk_out_kind kind)
          * joins dsoin's shared-library references at merge) */
         if (exported)
             s->pol_flags |= LK_POL_EXPORTED;
+        if (exported && make && (rc = make_node(l, s, make)))
+            return rc;
         bool local_bind = p->symbolic || (p->dynamic && !(s->pol_flags & LK_POL_LISTED));
         if (exported && kind == LK_OUT_SHARED && s->pol_vis != STV_PROTECTED && !local_bind)
             s->pol_flags |= LK_POL_PREEMPT;
@@ -299,6 +318,14 @@ lk_symver lk_sym_version(const lk_link *l, const lk_sym *s)
     v.index = 1;
     v.hidden = s->pol_flags & LK_POL_HIDDEN;
     const lk_policy *p = l->policy;
+    const char *dv = lk_default_version(l); /* --default-symver: index 2, the nodes after it */
+    uint16_t shift = dv != NULL;
+    if (dv && (!s->pol_ver || (s->pol_ver - 1u < p->vers.n && !p->vers.nodes[s->pol_ver - 1u]->name))) {
+        v.name = dv;
+        v.len = strlen(dv);
+        v.index = 2;
+        return v;
+    }
     if (!s->pol_ver)
         return v;
     size_t k = s->pol_ver - 1u;
@@ -307,12 +334,12 @@ lk_symver lk_sym_version(const lk_link *l, const lk_sym *s)
         if (n->name) { /* the anonymous node is VER_NDX_GLOBAL */
             v.name = n->name;
             v.len = strlen(n->name);
-            v.index = (uint16_t)(k + 2);
+            v.index = (uint16_t)(k + 2 + shift);
         }
     } else if (k - p->vers.n < p->nmade) {
         v.name = p->made[k - p->vers.n];
         v.len = strlen(v.name);
-        v.index = (uint16_t)(k + 2);
+        v.index = (uint16_t)(k + 2 + shift);
     }
     return v;
 }

@@ -70,12 +70,13 @@ const char *lk_output_name(const char *name) { return output_name(name); }
  * image ends before its zero-filled part). */
 static int class_of(const lk_osec *o)
 {
-    static const char *const order[] = {".hash",        ".gnu.hash",      ".dynsym",     ".dynstr",
-                                        ".rela.dyn",    ".rela.iplt",     ".rela.plt",   ".init",
-                                        ".plt",         ".iplt",          ".text",       ".fini",
-                                        ".rodata",      ".eh_frame_hdr",  ".eh_frame",   ".gcc_except_table",
-                                        ".tdata",       ".preinit_array", ".init_array", ".fini_array",
-                                        ".data.rel.ro", ".dynamic",       ".got",        ".got.plt",
+    static const char *const order[] = {".hash",        ".gnu.hash",      ".dynsym",        ".dynstr",
+                                        ".gnu.version", ".gnu.version_d", ".gnu.version_r", ".rela.dyn",
+                                        ".rela.iplt",   ".rela.plt",      ".relr.dyn",      ".init",
+                                        ".plt",         ".iplt",          ".text",          ".fini",
+                                        ".rodata",      ".eh_frame_hdr",  ".eh_frame",      ".gcc_except_table",
+                                        ".tdata",       ".preinit_array", ".init_array",    ".fini_array",
+                                        ".data.rel.ro", ".dynamic",       ".got",           ".got.plt",
                                         ".igot.plt",    ".data"};
     if (o->type == SHT_NOBITS && !(o->flags & SHF_TLS))
         return 101;

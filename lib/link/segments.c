@@ -48,8 +48,11 @@ static const struct {
     {0, SHF_ALLOC, 0, ".gnu.hash", LK_ROLE_HEADER}, /* (by name: a mapfile has no name for its type) */
     {SHT_DYNSYM, SHF_ALLOC, 0, NULL, LK_ROLE_HEADER},
     {SHT_STRTAB, SHF_ALLOC, 0, ".dynstr", LK_ROLE_HEADER},
-    {0, SHF_ALLOC, 0, ".gnu.version", LK_ROLE_HEADER}, /* (the imports' versions: version_need.c) */
+    /* the versions and the packed relocations (version_need.c, verout.h), by name as .gnu.hash */
+    {0, SHF_ALLOC, 0, ".gnu.version", LK_ROLE_HEADER},
+    {0, SHF_ALLOC, 0, ".gnu.version_d", LK_ROLE_HEADER},
     {0, SHF_ALLOC, 0, ".gnu.version_r", LK_ROLE_HEADER},
+    {0, SHF_ALLOC, 0, ".relr.dyn", LK_ROLE_HEADER},
     {0, SHF_ALLOC | SHF_EXECINSTR, SHF_WRITE, NULL, LK_ROLE_TEXT},
     {0, SHF_ALLOC, SHF_WRITE, NULL, LK_ROLE_RODATA},
     /* with header and rodata disabled (-z noseparate-code) */

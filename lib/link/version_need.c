@@ -12,6 +12,7 @@
 
 #include "dyn.h"
 #include "dso.h"
+#include "verout.h"
 #include "version_sections.h"
 #include "../elfdefs.h"
 
@@ -101,6 +102,26 @@ int lk_verneed_plan(lk_link *l, uint64_t *at)
         *at += strlen(name) + 1;
         if (*at > UINT32_MAX)
             return lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names");
+    }
+    /* -z pack-relative-relocs: glibc refuses DT_RELR without a need of
+     * libc.so.6's GLIBC_ABI_DT_RELR, which ld.bfd adds (relr.c) */
+    for (size_t k = 0; lk_relr_needs_glibc_version(l) && k < l->ndsos; k++) {
+        const lk_dso *dso = l->dsos[k];
+        if (!dso->is_needed || !dso->soname || strcmp(dso->soname, "libc.so.6") != 0)
+            continue;
+        vn_file *f = v->by_dso[dso->index];
+        if (!f) {
+            if (!(f = lk_zalloc(&l->arena, sizeof *f)))
+                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+            f->dso = dso;
+            v->by_dso[dso->index] = f;
+            v->files[v->nfiles++] = f;
+        }
+        if (!(f->aux = lk_grow(&l->arena, f->aux, f->naux, &f->capaux, sizeof *f->aux, 8)))
+            return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+        f->aux[f->naux++] = (vn_aux){"GLIBC_ABI_DT_RELR", next++, (uint32_t)*at};
+        *at += sizeof "GLIBC_ABI_DT_RELR";
+        break;
     }
     for (size_t i = 0; i < v->nfiles; i++)
         v->size += 16 + 16 * (uint64_t)v->files[i]->naux;

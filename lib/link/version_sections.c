@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "export_policy.h"
+#include "verout.h"
 #include "version_sections.h"
 #include "dyn.h"
 
@@ -40,13 +41,39 @@ static void put32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* The k-th node after the base: a script's named node, or a made one. */
+/* --default-symver: the version of every unversioned export, named as the
+ * base (after it, before the scripts' nodes: index 2), else NULL. */
+const char *lk_default_version(const lk_link *l)
+{
+    if (!l->opt->default_symver)
+        return NULL;
+    if (l->opt->soname)
+        return l->opt->soname;
+    const char *out = l->opt->output ? l->opt->output : "a.out", *slash = strrchr(out, '/');
+    return slash ? slash + 1 : out;
+}
+
+/* How many nodes there are after the base. */
+static size_t node_count(const lk_policy *p, const lk_link *l)
+{
+    return p->vers.n + p->nmade + (lk_default_version(l) != NULL);
+}
+
+/* The k-th node after the base: the default version, a script's named
+ * node, or a made one. */
 static bool node_at(const lk_link *l, size_t k, const char **name, const lk_vnode **node)
 {
     const lk_policy *p = l->policy;
     *node = NULL;
     if (!p)
         return false;
+    if (lk_default_version(l)) {
+        if (k == 0) {
+            *name = lk_default_version(l);
+            return true;
+        }
+        k--;
+    }
     if (k < p->vers.n) {
         *node = p->vers.nodes[k];
         *name = (*node)->name;
@@ -64,7 +91,7 @@ size_t lk_verdef_count(const lk_link *l)
     const lk_policy *p = l->policy;
     if (!p)
         return 0;
-    size_t named = p->nmade;
+    size_t named = p->nmade + (lk_default_version(l) != NULL);
     for (size_t k = 0; k < p->vers.n; k++)
         named += p->vers.nodes[k]->name != NULL;
     return named ? named + 1 : 0;
@@ -82,9 +109,10 @@ uint64_t lk_verdef_size(const lk_link *l)
     size_t count = lk_verdef_count(l);
     if (!count)
         return 0;
-    uint64_t size = 20 + 8; /* the base */
+    /* the base (--default-symver's version shares its name's entry) */
+    uint64_t size = lk_default_version(l) ? 20 : 20 + 8;
     const lk_policy *p = l->policy;
-    for (size_t k = 0; k < p->vers.n + p->nmade; k++) {
+    for (size_t k = 0; k < node_count(p, l); k++) {
         const char *name;
         const lk_vnode *n;
         if (node_at(l, k, &name, &n))
@@ -121,7 +149,7 @@ int lk_write_verdef(const lk_link *l, const char *base, lk_dynstr_fn *str, void 
     if (size != lk_verdef_size(l) || !size)
         return -1;
     const lk_policy *p = l->policy;
-    size_t total = p->vers.n + p->nmade, last = 0;
+    size_t total = node_count(p, l), last = 0;
     for (size_t k = 0; k < total; k++) {
         const char *name;
         const lk_vnode *n;
@@ -129,7 +157,16 @@ int lk_write_verdef(const lk_link *l, const char *base, lk_dynstr_fn *str, void 
             last = k;
     }
     uint64_t at = verdef(out, 1 /* VER_FLG_BASE */, 1, base, NULL, false, str, ctx);
-    for (size_t k = 0; k < total; k++) {
+    size_t k = 0;
+    if (lk_default_version(l)) {
+        /* as ld.bfd: the base, then the default version (index 2, the
+         * same name), both naming one Elf64_Verdaux after them */
+        at = 20 + verdef(out + 20, 0, 2, base, NULL, last == 0, str, ctx); /* (over the base's Verdaux) */
+        put32(out + 12, 40); /* the base's vd_aux: the default's Verdaux */
+        put32(out + 16, 20); /* its vd_next */
+        k = 1;
+    }
+    for (; k < total; k++) {
         const char *name;
         const lk_vnode *n;
         if (node_at(l, k, &name, &n))
@@ -142,8 +179,10 @@ void lk_write_versym(const lk_link *l, lk_sym *const *dynsyms, size_t n, uint8_t
 {
     put16(out, 0); /* the null entry: VER_NDX_LOCAL */
     for (size_t i = 0; i < n; i++) {
-        uint16_t v = lk_verneed_index(l, dynsyms[i]); /* an import's: .gnu.version_r's (version_need.c) */
-        if (dynsyms[i]->state >= LK_COMMON) {
+        bool own = dynsyms[i]->pol_flags & LK_POL_VERNAME; /* a version's own symbol (version_def.c) */
+        uint16_t v = own ? (uint16_t)(dynsyms[i]->pol_ver + 1)
+                         : lk_verneed_index(l, dynsyms[i]); /* an import's: .gnu.version_r's (version_need.c) */
+        if (!own && dynsyms[i]->state >= LK_COMMON) {
             lk_symver sv = lk_sym_version(l, dynsyms[i]);
             v = (uint16_t)(sv.index | (sv.hidden ? 0x8000 : 0));
         }

@@ -13,6 +13,9 @@ typedef uint32_t lk_dynstr_fn(void *ctx, const char *s, size_t len);
  * node (0: no .gnu.version_d). */
 size_t lk_verdef_count(const lk_link *l);
 
+/* --default-symver's version (named as the base), or NULL. */
+const char *lk_default_version(const lk_link *l);
+
 /* The name of the node with version index k + 2 (ld.bfd also puts an
  * absolute symbol of that name in .dynsym, of that version); NULL: none. */
 const char *lk_verdef_name(const lk_link *l, size_t k);

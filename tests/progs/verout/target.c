@@ -1,0 +1,1 @@
+int target(void) { return 42; }
