@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "phase_time.h"
 
 /* Below this, malloc's heap serves as well (glibc's own threshold for
  * giving a block its own mapping). */
@@ -102,6 +103,11 @@ void *rl_scratch_alloc(rl_scratch *s, size_t bytes)
 
 void rl_scratch_release(rl_scratch *s)
 {
+    size_t used = 0, held = 0;
+    for (scratch_chunk *c = s->top; c; c = c->prev)
+        used += c->used, held += c->size;
+    rl_phase_note("scratch used", used);
+    rl_phase_note("scratch held", held);
     for (scratch_chunk *c = s->top, *prev; c; c = prev) {
         prev = c->prev;
         rl_bulk_free(c, c->size);

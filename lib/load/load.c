@@ -24,6 +24,7 @@
 #include "../resolve/resolve.h"
 #include "internal.h"
 #include "jit_names.h"
+#include "phase_time.h"
 
 typedef rl_resolution resolution;
 
@@ -916,6 +917,13 @@ static int allocate(batch *b, uintptr_t start[3], size_t size[3])
         }
         if (rl_arena_alloc(b->ns, size[r], align, &start[r], b->err))
             return b->err->code;
+        rl_phase_note(r == 0 ? "region text" : r == 1 ? "region read-only" : "region read-write", size[r]);
+        if (rl_phase_on > 0) {
+            size_t filled = 0;
+            for (size_t i = 0; i < b->n; i++)
+                filled += b->v[i].filled[r];
+            rl_phase_note("  of which written", filled);
+        }
     }
     uintptr_t at[3] = {start[0], start[1], start[2]};
     for (size_t i = 0; i < b->n; i++)
@@ -1325,10 +1333,13 @@ static int load_prepare(rl_aside *a, int rc)
     /* the table of definitions, sized once for what the archives may bring */
     if (!rc && rl_sym_reserve(&b.defs, b.arnames))
         rc = oom(&b);
+    rl_phase_mark("parse inputs");
     if (!rc)
         rc = pull_members(&b);
+    rl_phase_mark("pull members");
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = survey_relocs(&b, &b.v[i]);
+    rl_phase_mark("survey relocations");
     bool new_arena = !rc && !ns->arena;
     a->new_arena = new_arena;
     if (new_arena && (rc = rl_arena_init(ns, b.need_low, err)) && b.need_low)
@@ -1340,15 +1351,19 @@ static int load_prepare(rl_aside *a, int rc)
     size_t *region_size = a->region_size;
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = measure(&b, &b.v[i]);
+    rl_phase_mark("measure");
     if (!rc)
         rc = allocate(&b, start, region_size);
+    rl_phase_mark("allocate, populate");
     size_t batch_bytes = region_size[0] + region_size[1] + region_size[2];
     if (!rc)
         rc = each_object_parallel(&b, place, batch_bytes);
     if (!rc)
         place_definitions(&b);
+    rl_phase_mark("place (copy)");
     if (!rc)
         rc = each_object_parallel(&b, resolve_and_relocate, batch_bytes);
+    rl_phase_mark("resolve, relocate");
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = collect_ctors(&b, &b.v[i]);
     /* reserve everything the commit needs, so that it cannot fail */
@@ -1375,8 +1390,10 @@ static int load_prepare(rl_aside *a, int rc)
         if (o->tls_module && rl_tls_register(o->tls_module, (void *)o->tls_image, o->tls_size, o->tls_align))
             rc = oom(&b);
     }
+    rl_phase_mark("ctors list, reserve");
     if (!rc)
         rc = protect(&b, start, region_size);
+    rl_phase_mark("protect");
     /* the last step that may fail: the batch's addresses are final */
     if (!rc && (ns->flags & KEEL_NS_EXPORT) && !(ns->flags & (KEEL_NS_EXPORT_LAZY | KEEL_NS_INERT)))
         rc = rl_export_batch(&b.defs, false, &a->lent, err);
@@ -1453,6 +1470,7 @@ static void load_commit(rl_aside *a, bool frames)
     }
     rl_index_append(ns, b.n ? b.v[0].obj : NULL);
     rl_edges_changed(ns);
+    rl_phase_mark("commit");
 #undef b
 }
 
@@ -1464,11 +1482,13 @@ static void load_finish(rl_aside *a, bool construct)
         run_constructors(b);
         for (size_t i = 0; i < b->n; i++)
             __atomic_store_n(&b->v[i].obj->constructing, false, __ATOMIC_RELEASE);
+        rl_phase_mark("constructors");
     }
     free(b->v);
     free(b->ar);
     rl_scratch_release(&b->scratch);
     free_aside(a);
+    rl_phase_mark("release scratch");
 }
 
 static rl_aside *new_aside(keel_ns *ns, const keel_input *inputs, size_t count, keel_error *err)
@@ -1493,8 +1513,10 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     rl_aside *a = new_aside(ns, inputs, count, err);
     if (!a)
         return KEEL_E_NOMEM;
+    rl_phase_mark("start");
     /* the files are read before the namespace is locked: lookups go on */
     int rc = map_inputs(a);
+    rl_phase_mark("map inputs");
     /* the tree's lock: the parents' names are resolved against, and must
      * not change meanwhile */
     rl_write_lock(ns);
