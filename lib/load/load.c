@@ -1213,8 +1213,32 @@ static void *worker(void *arg)
     }
 }
 
-/* Worth a second thread: enough bytes to copy or relocate. */
+/* Worth a second thread (about 50 us to start and join here): enough
+ * bytes to copy or relocate that it can take off the first. */
 #define PARALLEL_BYTES ((size_t)1 << 20)
+
+/* The bytes a second thread can take: half the batch's, but not the
+ * largest object's, which one thread does alone (an amalgamation's one
+ * big object beside a small driver: a second thread only costs). */
+static size_t parallel_bytes(const batch *b)
+{
+    size_t all = 0, largest = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const keel_object *o = b->v[i].obj;
+        size_t one = o->region_size[0] + o->region_size[1] + o->region_size[2];
+        all += one;
+        largest = one > largest ? one : largest;
+    }
+    return all - largest < all / 2 ? all - largest : all / 2;
+}
+
+static bool two_processors(void)
+{
+    static int n; /* sysconf reads /sys each call */
+    if (!__atomic_load_n(&n, __ATOMIC_RELAXED))
+        __atomic_store_n(&n, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1, __ATOMIC_RELAXED);
+    return __atomic_load_n(&n, __ATOMIC_RELAXED) == 2;
+}
 
 static int each_object_parallel(batch *b, int (*step)(batch *, pending *), size_t bytes)
 {
@@ -1222,7 +1246,7 @@ static int each_object_parallel(batch *b, int (*step)(batch *, pending *), size_
     for (size_t i = 0; i < b->n; i++)
         b->v[i].rc = 0;
     pthread_t helper;
-    bool two = bytes >= PARALLEL_BYTES && b->n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+    bool two = bytes >= PARALLEL_BYTES / 2 && b->n > 1 && two_processors() &&
                pthread_create(&helper, NULL, worker, &w) == 0;
     worker(&w);
     if (two)
@@ -1384,10 +1408,11 @@ static int load_prepare(rl_aside *a, int rc)
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = measure(&b, &b.v[i]);
     rl_phase_mark("measure");
+    size_t batch_bytes = rc ? 0 : parallel_bytes(&b); /* (before allocate rounds the last object's) */
+    rl_phase_note("second thread's bytes", batch_bytes);
     if (!rc)
         rc = allocate(&b, start, region_size);
     rl_phase_mark("allocate, populate");
-    size_t batch_bytes = region_size[0] + region_size[1] + region_size[2];
     if (!rc)
         rc = each_object_parallel(&b, place, batch_bytes);
     if (!rc)
