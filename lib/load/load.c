@@ -799,9 +799,10 @@ static int survey_relocs(batch *b, pending *p)
         if (keel_elf_relocs(elf, i, &rs, &e))
             return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
         p->obj->by_index[sh.info]->rela = i;
+        bool native = rl_rels_native(&rs);
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
-            keel_relocs_get(&rs, k, &r);
+            rl_rel_get(&rs, native, k, &r);
             const ka_howto *h = p->obj->arch->howto(r.type);
             if (!h || r.sym >= p->symtab.count)
                 continue; /* reported when applied */
