@@ -930,12 +930,15 @@ static int allocate(batch *b, uintptr_t start[3], size_t size[3])
         if (rl_arena_alloc(b->ns, size[r], align, &start[r], b->err))
             return b->err->code;
         huge_end[r] = start[r] + (align == LD_HUGE_PAGE ? size[r] & ~(LD_HUGE_PAGE - 1) : 0);
-        rl_phase_note(r == 0 ? "region text" : r == 1 ? "region read-only" : "region read-write", size[r]);
         if (rl_phase_on > 0) {
+            static const char *const kind[3][2] = {{"region text", "region text written"},
+                                                   {"region read-only", "region read-only written"},
+                                                   {"region read-write", "region read-write written"}};
             size_t filled = 0;
             for (size_t i = 0; i < b->n; i++)
                 filled += b->v[i].filled[r];
-            rl_phase_note("  of which written", filled);
+            rl_phase_note(kind[r][0], size[r]);
+            rl_phase_note(kind[r][1], filled);
         }
     }
     uintptr_t at[3] = {start[0], start[1], start[2]};
