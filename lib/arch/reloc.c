@@ -53,6 +53,18 @@ static void put(uint8_t *out, uint64_t v, unsigned size, bool big_endian)
             out[size - 1 - i] = (uint8_t)(v >> (8 * i));
         return;
     }
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the host's order: one store (a load's every data relocation) */
+    if (size == 8) {
+        __builtin_memcpy(out, &v, 8);
+        return;
+    }
+    if (size == 4) {
+        uint32_t w = (uint32_t)v;
+        __builtin_memcpy(out, &w, 4);
+        return;
+    }
+#endif
     switch (size) {
     case 8:
         out[7] = (uint8_t)(v >> 56), out[6] = (uint8_t)(v >> 48), out[5] = (uint8_t)(v >> 40);

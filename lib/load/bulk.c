@@ -15,15 +15,35 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "phase_time.h"
 
 /* Below this, malloc's heap serves as well (glibc's own threshold for
  * giving a block its own mapping). */
 #define BULK_MIN ((size_t)128 << 10)
 
-static size_t bulk_span(size_t bytes) { return (bytes + LD_HUGE_PAGE - 1) & ~(LD_HUGE_PAGE - 1); }
+/* Below this, a block is in small pages: a huge page's first touch clears
+ * all 2 MiB (about 250 us on the VM keel is measured on, as much as 200
+ * faults of small pages), which pays only where most of it is used.  A
+ * namespace's symbol table of 4096 names (192 KiB) cleared a whole huge
+ * page for each sqlite load. */
+#define HUGE_MIN ((size_t)1 << 20)
 
-/* The size of a chunk that holds at least `size` bytes: all of its huge
- * pages if it is large (they are there anyway); 0 if that overflows. */
+static size_t bulk_span(size_t bytes)
+{
+    if (bytes < HUGE_MIN)
+        return (bytes + 4095) & ~(size_t)4095;
+    return (bytes + LD_HUGE_PAGE - 1) & ~(LD_HUGE_PAGE - 1);
+}
+
+/* A chunk (scratch, pool) that leaves the heap goes straight to a huge
+ * page: one that grew through small pages instead would show a load's
+ * cycles as growth of the resident set for as long as it takes to reach
+ * the huge page (load_api.t counts 950 load and unload cycles), and its
+ * pages would be faulted one by one. */
+static size_t past_heap(size_t size) { return size >= BULK_MIN && size < LD_HUGE_PAGE ? LD_HUGE_PAGE : size; }
+
+/* The size of a chunk that holds at least `size` bytes: all of its pages
+ * (they are there anyway); 0 if that overflows. */
 static size_t chunk_size(size_t size)
 {
     if (size < BULK_MIN)
@@ -39,6 +59,10 @@ void *rl_bulk_alloc(size_t bytes)
     size_t span = bulk_span(bytes);
     if (span < bytes)
         return NULL;
+    if (bytes < HUGE_MIN) { /* as malloc does: a page cleared at its first touch */
+        void *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return p == MAP_FAILED ? NULL : p;
+    }
     /* over-reserve by a huge page, then trim to an aligned span */
     uint8_t *raw = mmap(NULL, span + LD_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
@@ -86,7 +110,7 @@ void *rl_scratch_alloc(rl_scratch *s, size_t bytes)
     if (!c || c->size - c->used < bytes) {
         size_t want = bytes + sizeof(scratch_chunk) + 16;
         size_t next = c ? (c->size < SCRATCH_MAX ? 2 * c->size : SCRATCH_MAX) : SCRATCH_FIRST;
-        size_t size = chunk_size(want > next ? want : next);
+        size_t size = chunk_size(past_heap(want > next ? want : next));
         scratch_chunk *n = size ? rl_bulk_alloc(size) : NULL;
         if (!n)
             return NULL;
@@ -102,6 +126,11 @@ void *rl_scratch_alloc(rl_scratch *s, size_t bytes)
 
 void rl_scratch_release(rl_scratch *s)
 {
+    size_t used = 0, held = 0;
+    for (scratch_chunk *c = s->top; c; c = c->prev)
+        used += c->used, held += c->size;
+    rl_phase_note("scratch used", used);
+    rl_phase_note("scratch held", held);
     for (scratch_chunk *c = s->top, *prev; c; c = prev) {
         prev = c->prev;
         rl_bulk_free(c, c->size);
@@ -141,7 +170,7 @@ void *rl_pool_alloc(rl_pool *pool, size_t bytes, rl_pool_chunk **chunk)
         size_t size = pool->next ? pool->next : POOL_FIRST;
         if (size < head + bytes)
             size = head + bytes;
-        size = chunk_size(size);
+        size = chunk_size(past_heap(size));
         rl_pool_chunk *n = size ? rl_bulk_alloc(size) : NULL;
         if (!n) {
             pthread_mutex_unlock(&pool->lock);

@@ -24,6 +24,7 @@
 #include "../resolve/resolve.h"
 #include "internal.h"
 #include "jit_names.h"
+#include "phase_time.h"
 
 typedef rl_resolution resolution;
 
@@ -798,9 +799,10 @@ static int survey_relocs(batch *b, pending *p)
         if (keel_elf_relocs(elf, i, &rs, &e))
             return fail_obj(b, p->obj->name, e.code, "%s", e.msg);
         p->obj->by_index[sh.info]->rela = i;
+        bool native = rl_rels_native(&rs);
         for (uint64_t k = 0; k < rs.count; k++) {
             keel_rel r;
-            keel_relocs_get(&rs, k, &r);
+            rl_rel_get(&rs, native, k, &r);
             const ka_howto *h = p->obj->arch->howto(r.type);
             if (!h || r.sym >= p->symtab.count)
                 continue; /* reported when applied */
@@ -899,12 +901,22 @@ static int measure(batch *b, pending *p)
  * writing it then costs a few faults instead of one a page, for at most
  * 2 MiB of memory more (the last huge page's unused part). */
 #define HUGE_REGION_MIN ((size_t)1 << 20)
+/* ... and its last part past its whole huge pages gets one more if it is
+ * at least this large; a smaller one stays in small pages.  A huge page's
+ * first touch clears all 2 MiB (about 250 us on the 2-core VM keel is
+ * measured on, as much as populating 300 small pages), so a huge page
+ * pays only where most of it is used: python's read-only region (2.3 MiB
+ * written) and read-write one (2.1 MiB) each cleared a whole huge page
+ * for their last 0.3 and 0.2 MiB. */
+#define HUGE_TAIL_MIN ((size_t)512 << 10)
 
 /* The batch's three regions (text, read-only, read-write), each the
  * objects' parts of that kind one after another; size[r] is what each
- * holds, rounded up to the huge page for a large one. */
+ * holds, rounded up to the huge page for a large one whose tail is
+ * large too (memory.c advises only the whole huge pages). */
 static int allocate(batch *b, uintptr_t start[3], size_t size[3])
 {
+    uintptr_t huge_end[3];
     for (int r = 0; r < 3; r++) {
         size[r] = 0;
         for (size_t i = 0; i < b->n; i++)
@@ -912,10 +924,22 @@ static int allocate(batch *b, uintptr_t start[3], size_t size[3])
         size_t align = page_size();
         if (size[r] >= HUGE_REGION_MIN) {
             align = LD_HUGE_PAGE;
-            size[r] = align_up(size[r], LD_HUGE_PAGE);
+            if (size[r] % LD_HUGE_PAGE >= HUGE_TAIL_MIN)
+                size[r] = align_up(size[r], LD_HUGE_PAGE);
         }
         if (rl_arena_alloc(b->ns, size[r], align, &start[r], b->err))
             return b->err->code;
+        huge_end[r] = start[r] + (align == LD_HUGE_PAGE ? size[r] & ~(LD_HUGE_PAGE - 1) : 0);
+        if (rl_phase_on > 0) {
+            static const char *const kind[3][2] = {{"region text", "region text written"},
+                                                   {"region read-only", "region read-only written"},
+                                                   {"region read-write", "region read-write written"}};
+            size_t filled = 0;
+            for (size_t i = 0; i < b->n; i++)
+                filled += b->v[i].filled[r];
+            rl_phase_note(kind[r][0], size[r]);
+            rl_phase_note(kind[r][1], filled);
+        }
     }
     uintptr_t at[3] = {start[0], start[1], start[2]};
     for (size_t i = 0; i < b->n; i++)
@@ -928,13 +952,33 @@ static int allocate(batch *b, uintptr_t start[3], size_t size[3])
     for (int r = 0; r < 3 && b->n; r++)
         b->v[b->n - 1].obj->region_size[r] += start[r] + size[r] - at[r];
         /* Fault in at once what is written next (one call costs less than a
-     * fault per page); not .bss, which may be large and never touched. */
+     * fault per page); not .bss, which may be large and never touched.
+     * One call per run of objects whose written parts touch, or lie in
+     * one huge page (which is cleared whole anyway): python's 180 objects
+     * took 495 calls, one per object and region. */
 #ifdef MADV_POPULATE_WRITE
     size_t pg = page_size();
-    for (size_t i = 0; i < b->n; i++)
-        for (int r = 0; r < 3; r++)
-            if (b->v[i].filled[r])
-                madvise((void *)b->v[i].obj->region[r], align_up(b->v[i].filled[r], pg), MADV_POPULATE_WRITE);
+    for (int r = 0; r < 3; r++) {
+        uintptr_t from = 0, to = 0;
+        for (size_t i = 0; i <= b->n; i++) {
+            uintptr_t s = i < b->n ? b->v[i].obj->region[r] : 0;
+            uintptr_t e = i < b->n ? s + align_up(b->v[i].filled[r], pg) : 0;
+            if (i < b->n && e == s)
+                continue;
+            bool join = i < b->n && to > from &&
+                        (s <= to || (s < huge_end[r] && (s & ~(LD_HUGE_PAGE - 1)) == ((to - 1) & ~(LD_HUGE_PAGE - 1))));
+            if (join) {
+                to = e;
+                continue;
+            }
+            if (to > from)
+                madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+            from = s;
+            to = e;
+        }
+    }
+#else
+    (void)huge_end;
 #endif
     return 0;
 }
@@ -1173,8 +1217,32 @@ static void *worker(void *arg)
     }
 }
 
-/* Worth a second thread: enough bytes to copy or relocate. */
+/* Worth a second thread (about 50 us to start and join here): enough
+ * bytes to copy or relocate that it can take off the first. */
 #define PARALLEL_BYTES ((size_t)1 << 20)
+
+/* The bytes a second thread can take: half the batch's, but not the
+ * largest object's, which one thread does alone (an amalgamation's one
+ * big object beside a small driver: a second thread only costs). */
+static size_t parallel_bytes(const batch *b)
+{
+    size_t all = 0, largest = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const keel_object *o = b->v[i].obj;
+        size_t one = o->region_size[0] + o->region_size[1] + o->region_size[2];
+        all += one;
+        largest = one > largest ? one : largest;
+    }
+    return all - largest < all / 2 ? all - largest : all / 2;
+}
+
+static bool two_processors(void)
+{
+    static int n; /* sysconf reads /sys each call */
+    if (!__atomic_load_n(&n, __ATOMIC_RELAXED))
+        __atomic_store_n(&n, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1, __ATOMIC_RELAXED);
+    return __atomic_load_n(&n, __ATOMIC_RELAXED) == 2;
+}
 
 static int each_object_parallel(batch *b, int (*step)(batch *, pending *), size_t bytes)
 {
@@ -1182,7 +1250,7 @@ static int each_object_parallel(batch *b, int (*step)(batch *, pending *), size_
     for (size_t i = 0; i < b->n; i++)
         b->v[i].rc = 0;
     pthread_t helper;
-    bool two = bytes >= PARALLEL_BYTES && b->n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+    bool two = bytes >= PARALLEL_BYTES / 2 && b->n > 1 && two_processors() &&
                pthread_create(&helper, NULL, worker, &w) == 0;
     worker(&w);
     if (two)
@@ -1325,10 +1393,13 @@ static int load_prepare(rl_aside *a, int rc)
     /* the table of definitions, sized once for what the archives may bring */
     if (!rc && rl_sym_reserve(&b.defs, b.arnames))
         rc = oom(&b);
+    rl_phase_mark("parse inputs");
     if (!rc)
         rc = pull_members(&b);
+    rl_phase_mark("pull members");
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = survey_relocs(&b, &b.v[i]);
+    rl_phase_mark("survey relocations");
     bool new_arena = !rc && !ns->arena;
     a->new_arena = new_arena;
     if (new_arena && (rc = rl_arena_init(ns, b.need_low, err)) && b.need_low)
@@ -1340,15 +1411,20 @@ static int load_prepare(rl_aside *a, int rc)
     size_t *region_size = a->region_size;
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = measure(&b, &b.v[i]);
+    rl_phase_mark("measure");
+    size_t batch_bytes = rc ? 0 : parallel_bytes(&b); /* (before allocate rounds the last object's) */
+    rl_phase_note("second thread's bytes", batch_bytes);
     if (!rc)
         rc = allocate(&b, start, region_size);
-    size_t batch_bytes = region_size[0] + region_size[1] + region_size[2];
+    rl_phase_mark("allocate, populate");
     if (!rc)
         rc = each_object_parallel(&b, place, batch_bytes);
     if (!rc)
         place_definitions(&b);
+    rl_phase_mark("place (copy)");
     if (!rc)
         rc = each_object_parallel(&b, resolve_and_relocate, batch_bytes);
+    rl_phase_mark("resolve, relocate");
     for (size_t i = 0; i < b.n && !rc; i++)
         rc = collect_ctors(&b, &b.v[i]);
     /* reserve everything the commit needs, so that it cannot fail */
@@ -1375,8 +1451,10 @@ static int load_prepare(rl_aside *a, int rc)
         if (o->tls_module && rl_tls_register(o->tls_module, (void *)o->tls_image, o->tls_size, o->tls_align))
             rc = oom(&b);
     }
+    rl_phase_mark("ctors list, reserve");
     if (!rc)
         rc = protect(&b, start, region_size);
+    rl_phase_mark("protect");
     /* the last step that may fail: the batch's addresses are final */
     if (!rc && (ns->flags & KEEL_NS_EXPORT) && !(ns->flags & (KEEL_NS_EXPORT_LAZY | KEEL_NS_INERT)))
         rc = rl_export_batch(&b.defs, false, &a->lent, err);
@@ -1453,6 +1531,7 @@ static void load_commit(rl_aside *a, bool frames)
     }
     rl_index_append(ns, b.n ? b.v[0].obj : NULL);
     rl_edges_changed(ns);
+    rl_phase_mark("commit");
 #undef b
 }
 
@@ -1464,11 +1543,13 @@ static void load_finish(rl_aside *a, bool construct)
         run_constructors(b);
         for (size_t i = 0; i < b->n; i++)
             __atomic_store_n(&b->v[i].obj->constructing, false, __ATOMIC_RELEASE);
+        rl_phase_mark("constructors");
     }
     free(b->v);
     free(b->ar);
     rl_scratch_release(&b->scratch);
     free_aside(a);
+    rl_phase_mark("release scratch");
 }
 
 static rl_aside *new_aside(keel_ns *ns, const keel_input *inputs, size_t count, keel_error *err)
@@ -1493,8 +1574,10 @@ int keel_load(keel_ns *ns, const keel_input *inputs, size_t count, keel_object *
     rl_aside *a = new_aside(ns, inputs, count, err);
     if (!a)
         return KEEL_E_NOMEM;
+    rl_phase_mark("start");
     /* the files are read before the namespace is locked: lookups go on */
     int rc = map_inputs(a);
+    rl_phase_mark("map inputs");
     /* the tree's lock: the parents' names are resolved against, and must
      * not change meanwhile */
     rl_write_lock(ns);

@@ -70,9 +70,10 @@ int rl_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_
 #ifdef MADV_HUGEPAGE
     /* A large region in 2 MiB pages: one fault (and one TLB entry) instead
      * of 512.  Advice only: where transparent huge pages are off, the
-     * region is in small pages as before. */
-    if (size && align >= LD_HUGE_PAGE)
-        madvise((void *)at, size, MADV_HUGEPAGE);
+     * region is in small pages as before.  Only its whole huge pages: a
+     * shorter tail stays in small pages (load.c, HUGE_TAIL_MIN). */
+    if (size >= LD_HUGE_PAGE && align >= LD_HUGE_PAGE)
+        madvise((void *)at, size & ~(LD_HUGE_PAGE - 1), MADV_HUGEPAGE);
 #endif
     *out = at;
     ns->arena_used = at - ns->arena + size;

@@ -10,12 +10,30 @@
 
 #include "internal.h"
 
+/* Eight bytes a step, then a final mix so that the low bits (a table's
+ * index) depend on every byte.  A byte at a time (FNV-1a) was 9% of a
+ * sqlite load's instructions: every name is hashed two or three times
+ * (its reference, the archive index, its resolution), 12,000 hashes. */
 uint32_t rl_hash(const char *s)
 {
-    uint32_t h = 2166136261u; /* FNV-1a: short names dominate, and it is enough */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
+    size_t len = strlen(s), n = len;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len, w = 0;
+    const char *p = s;
+    for (; n > 8; n -= 8, p += 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    if (len >= 8) /* the last 8 bytes, overlapping the word before */
+        memcpy(&w, s + len - 8, 8);
+    else
+        for (size_t i = 0; i < len; i++)
+            w |= (uint64_t)(uint8_t)s[i] << (8 * i);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 33; /* MurmurHash3's finaliser */
+    h *= 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 sym_entry *rl_sym_find(const sym_table *t, const char *name, uint32_t hash)

@@ -249,9 +249,10 @@ int rl_reloc_section(rl_reloc_env *env, const keel_relocs *rs, rl_resolution *re
     const ka_arch *arch = env->obj->arch;
     const keel_section *t = env->sec;
     uintptr_t delta = (uintptr_t)env->delta;
+    bool native = rl_rels_native(rs);
     for (uint64_t k = 0; k < rs->count; k++) {
         keel_rel r;
-        keel_relocs_get(rs, k, &r);
+        rl_rel_get(rs, native, k, &r);
         /* NULL: the symbol index is out of range, said where it matters */
         if (apply(env, arch, t, delta, &r, r.sym < nsyms ? &res[r.sym] : NULL))
             return env->err->code;
