@@ -55,6 +55,7 @@ typedef struct lk_dyn {
     lk_osec *interp, *hash, *gnu_hash, *dynsym, *dynstr, *rela, *dynamic, *got_plt;
     /* the scan's count of absolute words that need a RELATIVE relocation */
     size_t ndata;
+    size_t nidata; /* of them, pointers to IFUNCs: IRELATIVE, not counted in DT_RELACOUNT */
     /* the GOT slots holding an address (each a RELATIVE relocation) */
     uint32_t *gotrel;
     size_t ngotrel, capgotrel;

@@ -75,7 +75,7 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
     case LK_DEFINED:
     case LK_WEAK:
         return s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.raw_shndx != SHN_ABS &&
-               lk_sym_preemptible(l, s);
+               (lk_sym_preemptible(l, s) || lk_dyn_ifunc_by_symbol(l, s, &d));
     default: return s->state == LK_SHARED || !lk_linker_value(l, s->name, &v);
     }
 }
@@ -223,8 +223,6 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
                        f->name, h->name, l->opt->shared ? "in a shared object" : "to a shared library's variable");
     if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
         return need_pic(l, f, r, h, &sym);
-    if (l->opt->shared && lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}))
-        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: an IFUNC in a shared object is not supported yet", f->name);
     bool pre = lk_dyn_preemptible(l, f, r->sym);
     int rc;
     if (pre && !l->opt->shared && lk_import_scan(l, f, r, h, target, &rc)) /* copies (dyn_import.c) */
@@ -253,6 +251,7 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (rc)
         return rc;
     l->dyn->ndata++;
+    l->dyn->nidata += lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}); /* (lk_dyn_word) */
     return 0;
 }
 

@@ -173,7 +173,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     }
     if (d->versym)
         tag(d, LK_DT_VERSYM);
-    if (d->rela && d->ndata + d->ngotrel > d->nirel) /* (.relr.dyn may take them all: lk_dyn_fill drops it) */
+    if (d->rela && d->ndata + d->ngotrel > d->nidata) /* (.relr.dyn may take them all: lk_dyn_fill drops it) */
         tag(d, DT_RELACOUNT);
     if (d->relr) {
         tag(d, LKV_DT_RELR);
@@ -216,6 +216,7 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     const lk_dyn *d = l->dyn;
     const lk_osec *o;
     const ka_arch *a = l->arch;
+    uint64_t v, size;
     switch (t) {
     case DT_INIT:
     case DT_FINI: return value_of(l, t == DT_INIT ? "_init" : "_fini");
@@ -237,9 +238,9 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_SYMENT: return a->sym_size;
     case DT_PLTGOT: return d->got_plt ? d->got_plt->addr : l->igot->addr;
     case DT_SONAME: return d->soname_off;
-    case DT_PLTRELSZ: return d->rela_plt ? d->rela_plt->size : l->rela_iplt->size;
+    case DT_PLTRELSZ: return lk_dyn_jmprel(l, &v, &size), size; /* .rela.plt, then .rela.iplt (dyn_ifunc.c) */
     case DT_PLTREL: return DT_RELA;
-    case DT_JMPREL: return d->rela_plt ? d->rela_plt->addr : l->rela_iplt->addr;
+    case DT_JMPREL: return lk_dyn_jmprel(l, &v, &size), v;
     case DT_RELA: return d->rela->addr;
     case DT_RELASZ: return d->rela->size;
     case DT_RELAENT: return a->rela_size;

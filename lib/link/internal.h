@@ -561,6 +561,16 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t 
  * at run time (a default-visibility global); its PLT entry's address for
  * a call (false: none). */
 bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi);
+/* An IFUNC that a shared object exports and may see preempted: no IPLT
+ * entry of its own, its calls and pointers bound by symbol (dyn_ifunc.c) */
+bool lk_dyn_ifunc_exported(lk_link *l, lk_file *f, uint64_t symi);
+/* An IFUNC definition d of global s that .dynsym exports: bound by
+ * symbol even where -Bsymbolic binds the rest inside (dyn_ifunc.c) */
+bool lk_dyn_ifunc_by_symbol(const lk_link *l, const lk_sym *s, const keel_sym *d);
+/* DT_JMPREL's range: .rela.plt and the .rela.iplt after it; an error if
+ * the layout parted them */
+void lk_dyn_jmprel(const lk_link *l, uint64_t *addr, uint64_t *size);
+int lk_dyn_check_jmprel(lk_link *l);
 bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
 /* -shared: thread-local storage kept as the object's code has it (no
  * relaxation): the scan's slots and dynamic relocations for a general or

@@ -72,7 +72,7 @@ static int class_of(const lk_osec *o)
 {
     static const char *const order[] = {".hash",        ".gnu.hash",      ".dynsym",        ".dynstr",
                                         ".gnu.version", ".gnu.version_d", ".gnu.version_r", ".rela.dyn",
-                                        ".rela.iplt",   ".rela.plt",      ".relr.dyn",      ".init",
+                                        ".rela.plt",    ".rela.iplt",     ".relr.dyn",      ".init",
                                         ".plt",         ".iplt",          ".text",          ".fini",
                                         ".rodata",      ".eh_frame_hdr",  ".eh_frame",      ".gcc_except_table",
                                         ".tdata",       ".preinit_array", ".init_array",    ".fini_array",

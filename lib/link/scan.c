@@ -33,6 +33,8 @@ static int note_ifunc(lk_link *l, lk_file *f, const keel_rel *r)
     const ka_howto *h = l->dyn ? l->arch->howto(r->type) : NULL;
     if (h && h->formula == KA_F_ABS && h->size == l->arch->word_size)
         return 0; /* a pointer in a dynamic output: IRELATIVE at its place, no stub (dyn_scan.c) */
+    if (l->dyn && lk_dyn_ifunc_exported(l, f, r->sym))
+        return 0; /* the dynamic linker's to resolve, by its .dynsym entry (dyn_ifunc.c) */
     if (!df->ifunc && !(df->ifunc = lk_zalloc(&l->arena, (df->symtab.count + 1) * sizeof *df->ifunc)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     if (di >= df->symtab.count || df->ifunc[di])

@@ -1,0 +1,136 @@
+#!/usr/bin/perl
+# keel link's dynamic outputs, what they refused or got wrong (issue 13,
+# items 3, 4 and 6): IFUNCs in a shared object and a PIE, TLS
+# descriptors in a shared object, the RELRO layout of -z now, the
+# link-editor's symbols in .dynsym, GNU ld's errors.  Each case is linked
+# from the same line by ld.bfd and by keel, and compared:
+#   - the program using it prints and exits alike (lazily and with
+#     LD_BIND_NOW=1);
+#   - the dynamic relocations are of ld.bfd's types and counts, the
+#     dynamic symbols and tags ld.bfd's;
+#   - eu-elflint --gnu-ld says nothing of it that it does not also say of
+#     ld.bfd's.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Programs qw(slurp spew have);
+use KeelTest qw(keel_setup run linker_args test_env);
+
+my ($build, $keel, $tmp) = keel_setup('link_dynifunc', need => ['ld.bfd (binutils)', 'gcc', 'readelf']);
+my $progs = "$FindBin::Bin/progs/dynifunc";
+my $lint = have('eu-elflint');
+
+# The dynamic tags a file has (their names), sorted.
+sub tags {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '-dW', $file]);
+    return join ' ', sort map { /^\s*0x[0-9a-f]+\s+\((\w+)\)/ ? $1 : () } split /\n/, $r->{out};
+}
+
+# The dynamic relocations' types and their counts (not R_X86_64_NONE).
+sub reloc_counts {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '-rW', $file]);
+    my %n;
+    $n{$_}++ for grep { !/_NONE$/ } $r->{out} =~ /^[0-9a-f]+\s+[0-9a-f]+\s+(R_\w+)/mg;
+    return join ' ', map {"$_=$n{$_}"} sort keys %n;
+}
+
+# The dynamic symbols: name, type, binding, visibility, defined or not.
+sub dynsyms {
+    my ($file) = @_;
+    my $r = run(argv => ['readelf', '--dyn-syms', '-W', $file]);
+    my @s;
+    for (split /\n/, $r->{out}) {
+        next unless /^\s*\d+:\s+[0-9a-f]+\s+\d+\s+(\w+)\s+(\w+)\s+(\w+)\s+(\w+)\s+(\S+)$/;
+        push @s, join(' ', $5, $1, $2, $3, $4 eq 'UND' ? 'UND' : 'defined');
+    }
+    return join "\n", sort @s;
+}
+
+# eu-elflint's messages that it does not give for ld.bfd's link
+sub lint_new {
+    my ($keelf, $bfdf) = @_;
+    my %m;
+    for my $f ($bfdf, $keelf) {
+        my $r = run(argv => ['eu-elflint', '--gnu-ld', $f]);
+        for (split /\n/, $r->{out} . $r->{err}) {
+            next if /^No errors/;
+            s/\[\s*\d+\]/[N]/g;
+            s/(symbol|offset|entry) \d+/$1 N/g;
+            s/\Q$f\E/FILE/g;
+            $m{$_} |= $f eq $bfdf ? 1 : 2;
+        }
+    }
+    return grep { $m{$_} == 2 } sort keys %m;
+}
+
+# Links the line by both, then compares: keel's link succeeds, its
+# dynamic symbols, tags and relocation kinds are ld.bfd's, eu-elflint
+# finds nothing new.  5 points.
+sub compare_links {
+    my ($what, $args, $bfd, $kout) = @_;
+    my $b = run(argv => ['ld.bfd', @$args, '-o', $bfd]);
+    my $k = run(file => $keel, argv => [$keel, 'link', @$args, '-o', $kout]);
+    ok($b->{status} == 0 && $k->{status} == 0 && -e $kout, "$what: keel links it")
+        or diag("keel: $k->{err}\nld.bfd: $b->{err}");
+    is(dynsyms($kout), dynsyms($bfd), "$what: .dynsym holds ld.bfd's symbols");
+    is(tags($kout), tags($bfd), "$what: the dynamic tags are ld.bfd's");
+    is(reloc_counts($kout), reloc_counts($bfd), "$what: the dynamic relocations are ld.bfd's types and counts");
+    SKIP: {
+        skip "$what: no eu-elflint (elfutils)", 1 unless $lint;
+        my @new = lint_new($kout, $bfd);
+        ok(!@new, "$what: eu-elflint --gnu-ld finds nothing it does not find in ld.bfd's") or diag(join "\n", @new);
+    }
+    return $k;
+}
+
+# Runs the program lazily and with LD_BIND_NOW=1 against keel's and
+# ld.bfd's library directories: the same output and status.  2 points.
+sub compare_runs {
+    my ($what, $prog, $kdir, $bdir, $want) = @_;
+    for my $bind ('lazy', 'LD_BIND_NOW=1') {
+        my %e = (test_env(), $bind eq 'lazy' ? () : (LD_BIND_NOW => 1));
+        my $rk = run(env => { %e, $kdir ? (LD_LIBRARY_PATH => $kdir) : () }, argv => [ref $prog ? $prog->[0] : $prog]);
+        my $rb = run(env => { %e, $bdir ? (LD_LIBRARY_PATH => $bdir) : () }, argv => [ref $prog ? $prog->[1] : $prog]);
+        ok($rk->{out} eq $rb->{out} && $rk->{status} == $rb->{status} && $rb->{out} =~ $want,
+           "$what ($bind): it runs as with ld.bfd's link")
+            or diag("keel's: $rk->{status} '$rk->{out}' $rk->{err}\nld.bfd's: $rb->{status} '$rb->{out}' $rb->{err}");
+    }
+}
+
+# ---------------------------------------------------------------- IFUNC
+# A library exporting an IFUNC (a .dynsym IFUNC, PLT/JUMP_SLOT, GLOB_DAT,
+# R_X86_64_64) with hidden and static ones (IRELATIVE in DT_JMPREL's
+# range and in .rela.dyn), used by a program ld.bfd links; lazily, with
+# -z now, with -Bsymbolic (the exported one then bound inside)
+SKIP: {
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -c $progs/lib.c -o ilib.o"]);
+    skip "cannot compile the IFUNC library: $c->{err}", 24 if $c->{status};
+    for my $v ([''], ['-now', '-Wl,-z,now'], ['-sym', '-Wl,-Bsymbolic']) {
+        my ($sfx, @opt) = @$v;
+        my @args = linker_args('gcc', '-shared', '-nostdlib', 'ilib.o', '-Wl,-soname,libifunc.so', @opt, '-o', 'x.so');
+        mkdir "$tmp/$_$sfx" for qw(ik ib);
+        compare_links("-shared with IFUNCs @opt", \@args, "$tmp/ib$sfx/libifunc.so", "$tmp/ik$sfx/libifunc.so");
+        my $u = run(argv => ['/bin/sh', '-c', "gcc -O2 $progs/use.c -Lib$sfx -lifunc -o iuse$sfx"]);
+        ok($u->{status} == 0, "ld.bfd links a program against the IFUNC library @opt") or diag($u->{err});
+        compare_runs("-shared with IFUNCs @opt", "$tmp/iuse$sfx", "$tmp/ik$sfx", "$tmp/ib$sfx", qr/^\d+ \d+ .*\nsame 1\n/);
+    }
+}
+
+# A PIE of no library with IFUNCs of its own, called and address-taken
+SKIP: {
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIE -c $progs/pie.c -o ipie.o"]);
+    skip "cannot compile the IFUNC PIE: $c->{err}", 12 if $c->{status};
+    for my $v ([''], ['-now', '-z', 'now']) {
+        my ($sfx, @opt) = @$v;
+        my @args = linker_args(qw(gcc -pie -nostdlib ipie.o -o ipie));
+        compare_links("-pie with IFUNCs @opt", [@args, @opt], "$tmp/ipie$sfx.bfd", "$tmp/ipie$sfx.keel");
+        compare_runs("-pie with IFUNCs @opt", ["$tmp/ipie$sfx.keel", "$tmp/ipie$sfx.bfd"], undef, undef,
+                     qr/^ifunc pie$/) unless $sfx;
+    }
+}
+
+done_testing();
