@@ -133,4 +133,35 @@ SKIP: {
     }
 }
 
+# ---------------------------------------------------------------- TLSDESC
+# A library of TLS descriptors (gcc -mtls-dialect=gnu2): general dynamic,
+# local dynamic (_TLS_MODULE_BASE_), hidden, .tbss; lazily (DT_TLSDESC_PLT,
+# DT_TLSDESC_GOT) and -z now; used by a program in four threads
+SKIP: {
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -mtls-dialect=gnu2 -c $progs/tlsdesc.c -o td.o"]);
+    skip "cannot compile the TLS descriptor library: $c->{err}", 16 if $c->{status};
+    for my $v ([''], ['-now', '-Wl,-z,now']) {
+        my ($sfx, @opt) = @$v;
+        my @args = linker_args('gcc', '-shared', '-nostdlib', 'td.o', @opt, '-o', 'x.so');
+        mkdir "$tmp/$_$sfx" for qw(tk tb);
+        compare_links("-shared with TLS descriptors @opt", \@args, "$tmp/tb$sfx/libtd.so", "$tmp/tk$sfx/libtd.so");
+        my $u = run(argv => ['/bin/sh', '-c', "gcc -O2 $progs/tlsdesc_use.c -Ltb$sfx -ltd -pthread -o tduse$sfx"]);
+        ok($u->{status} == 0, "ld.bfd links a program against the TLS descriptor library @opt") or diag($u->{err});
+        compare_runs("-shared with TLS descriptors @opt", "$tmp/tduse$sfx", "$tmp/tk$sfx", "$tmp/tb$sfx",
+                     qr/^thread 0: \d+\n.*main: \d+\n/s);
+    }
+}
+
+# In an executable the descriptors are relaxed to local exec, as ld.bfd
+# relaxes them (-static-pie: no descriptor, no TLSDESC relocation left)
+SKIP: {
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIE -mtls-dialect=gnu2 -c $progs/tlsdesc.c -o tdpie.o && "
+                                          . "gcc -O2 -fPIE -mtls-dialect=gnu2 -c $progs/tlsdesc_use.c -o tduse.o"]);
+    skip "cannot compile the TLS descriptor program: $c->{err}", 7 if $c->{status};
+    my @args = linker_args(qw(gcc -static-pie tdpie.o tduse.o -pthread -o tdpie));
+    compare_links('-static-pie with TLS descriptors', \@args, "$tmp/tdpie.bfd", "$tmp/tdpie.keel");
+    compare_runs('-static-pie with TLS descriptors', ["$tmp/tdpie.keel", "$tmp/tdpie.bfd"], undef, undef,
+                 qr/^thread 0: \d+\n.*main: \d+\n/s);
+}
+
 done_testing();

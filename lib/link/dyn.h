@@ -89,6 +89,12 @@ typedef struct lk_dyn {
     const char **xstr;      /* .dynstr's other strings, at xoff (version_def.c) */
     uint32_t *xoff, runpath_off;
     size_t nxstr, capxstr, nrelr; /* (nrelr: the RELATIVE relocations .relr.dyn packs) */
+    /* -shared: TLS descriptors (dyn_tlsdesc.c), two words each in .got.plt
+     * after the PLT slots, their TLSDESC relocations in .rela.plt after
+     * the JUMP_SLOT ones; lazily bound, the .got slot DT_TLSDESC_GOT names */
+    lk_tlsrel *desc;
+    size_t ndesc, capdesc;
+    uint32_t desc_got;
     /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
     uint64_t tags[LK_DYN_MAXTAGS];
     size_t ntags;
@@ -132,6 +138,10 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf);
 /* Its TLS slots' relocations at out (ntlsrel records), the constant ones
  * written into the image (dyn_tls.c). */
 void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
+/* The TLS descriptors' PLT entry size (0: none, -z now), the descriptors'
+ * relocations and PLT entry written (dyn_tlsdesc.c) */
+uint64_t lk_dyn_tlsdesc_plt(const lk_link *l);
+void lk_dyn_fill_tlsdesc(lk_link *l, uint8_t *buf);
 
 /* Imports (dyn_import.c): DT_NEEDED's names placed in .dynstr from *at
  * on, and written; an imported (or undefined weak) symbol's .dynsym
