@@ -164,4 +164,61 @@ SKIP: {
                  qr/^thread 0: \d+\n.*main: \d+\n/s);
 }
 
+# ---------------------------------------------------------------- RELRO
+# What PT_GNU_RELRO covers: the sections wholly inside it, whether a GOT
+# is left writable outside it (ld.bfd's -z now script puts .got.plt and
+# .igot.plt in .got: keel's are named apart, and counted as .got), and
+# where it ends (a page boundary, as ld.bfd's).
+sub relro {
+    my ($file) = @_;
+    my $out = run(argv => ['readelf', '-lW', $file])->{out};
+    my @ph = grep {/^\s+[A-Z_]+\s+0x/} split /\n/, $out;
+    my %map = $out =~ /^[ \t]+(\d\d)[ \t]+(.*)$/mg;
+    my %rw; # the writable loaded sections
+    for my $i (grep { $ph[$_] =~ /^\s+LOAD\s.*RW/ } 0 .. $#ph) {
+        $rw{$_} = 1 for split ' ', $map{ sprintf '%02d', $i } // '';
+    }
+    my ($at) = grep { $ph[$_] =~ /^\s+GNU_RELRO\s/ } 0 .. $#ph;
+    return 'none' unless defined $at;
+    my (undef, undef, $vaddr, undef, undef, $memsz) = split ' ', $ph[$at];
+    my $end = hex($vaddr) + hex($memsz);
+    my %in = map { $_ => 1 } split ' ', $map{ sprintf '%02d', $at } // '';
+    my $outside = grep { /got/ && !$in{$_} } keys %rw;
+    my %secs = map { ($_ eq '.got.plt' || $_ eq '.igot.plt' ? '.got' : $_) => 1 } keys %in;
+    return join(' ', sort keys %secs) . ($outside ? ', a GOT writable after it' : ', no GOT writable after it')
+        . ($end % 4096 ? sprintf(', ends at %#x, not a page boundary', $end) : ', ends on a page');
+}
+
+SKIP: {
+    skip 'the IFUNC objects were not built', 20 unless -e "$tmp/ilib.o" && -e "$tmp/ipie.o";
+    my @pie = linker_args(qw(gcc -pie -nostdlib ipie.o -o ipie));
+    my @so = linker_args(qw(gcc -shared -nostdlib ilib.o -o x.so));
+    for my $z ('-z now', '-z lazy', '-z relro -z now', '-z norelro', '-z now -z norelro', '-z now -z noseparate-code') {
+        for my $c (['-shared', \@so], ['-pie', \@pie]) {
+            my ($kind, $args) = @$c;
+            my @a = (@$args, split(' ', $z));
+            my $b = run(argv => ['ld.bfd', @a, '-o', "$tmp/relro.bfd"]);
+            my $k = run(file => $keel, argv => [$keel, 'link', @a, '-o', "$tmp/relro.keel"]);
+            my ($rb, $rk) = map { relro($_) } "$tmp/relro.bfd", "$tmp/relro.keel";
+            ok($b->{status} == 0 && $k->{status} == 0 && $rk eq $rb, "$kind $z: PT_GNU_RELRO holds ld.bfd's sections ($rb)")
+                or diag("keel: $rk $k->{err}\nld.bfd: $rb $b->{err}");
+        }
+    }
+}
+
+# a static executable with -z now: glibc's IFUNC slots (.igot.plt) are
+# bound before main and read-only after, in ld.bfd's .got
+SKIP: {
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -c $FindBin::Bin/progs/link/hello.c -o hello.o"]);
+    skip "cannot compile hello: $c->{err}", 2 if $c->{status};
+    my @a = (linker_args(qw(gcc -static hello.o -o hello)), '-z', 'now');
+    my $b = run(argv => ['ld.bfd', @a, '-o', "$tmp/hs.bfd"]);
+    my $k = run(file => $keel, argv => [$keel, 'link', @a, '-o', "$tmp/hs.keel"]);
+    my ($rb, $rk) = map { relro($_) } "$tmp/hs.bfd", "$tmp/hs.keel";
+    ok($b->{status} == 0 && $k->{status} == 0 && $rk eq $rb, "-static -z now: PT_GNU_RELRO holds ld.bfd's sections ($rb)")
+        or diag("keel: $rk $k->{err}\nld.bfd: $rb $b->{err}");
+    my ($ok, $ob) = map { run(argv => [$_]) } "$tmp/hs.keel", "$tmp/hs.bfd";
+    ok($ok->{out} eq $ob->{out} && $ok->{status} == $ob->{status} && $ob->{out} ne '', '-static -z now: it runs as ld.bfd\'s');
+}
+
 done_testing();
