@@ -221,4 +221,29 @@ SKIP: {
     ok($ok->{out} eq $ob->{out} && $ok->{status} == $ob->{status} && $ob->{out} ne '', '-static -z now: it runs as ld.bfd\'s');
 }
 
+# ---------------------------------------------------------------- .dynsym
+# The link-editor's symbols in .dynsym: referenced ones in a shared
+# object, _edata/_end/__bss_start always in an executable with -E,
+# __start_/__stop_ protected, never _GLOBAL_OFFSET_TABLE_ or _DYNAMIC; a
+# version script's local: hides them
+SKIP: {
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -c $progs/linksyms.c -o linksyms.o && gcc -O2 -fPIC -c $progs/plain.c -o plain.o"]);
+    skip "cannot compile: $c->{err}", 14 if $c->{status};
+    spew("$tmp/local.map", "{ global: plain_get; sec_words; local: *; };\n");
+    for my $objs (['linksyms.o'], ['plain.o'], ['linksyms.o', 'plain.o']) {
+        for my $m (['-shared'], ['-shared', '-E'], ['-pie', '-E'], ['-pie'], ['-shared', '--version-script', 'local.map'],
+                   ['-pie', '-E', '--version-script', 'local.map']) {
+            next if @$objs == 1 && @$m > 2;
+            my @a = (@$m, '-e', '0', @$objs);
+            my $b = run(argv => ['ld.bfd', @a, '-o', "$tmp/ls.bfd"]);
+            my $k = run(file => $keel, argv => [$keel, 'link', @a, '-o', "$tmp/ls.keel"]);
+            my ($db, $dk) = map { dynsyms($_) } "$tmp/ls.bfd", "$tmp/ls.keel";
+            ok($b->{status} == 0 && $k->{status} == 0 && $dk eq $db,
+               "@$m @$objs: .dynsym holds ld.bfd's symbols, the link-editor's too")
+                or diag("keel: $k->{err}\n" . join("\n", map {"keel   $_"} split /\n/, $dk) . "\n"
+                        . join("\n", map {"ld.bfd $_"} split /\n/, $db));
+        }
+    }
+}
+
 done_testing();

@@ -135,6 +135,10 @@ lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi);
  * their bytes written. */
 int lk_dyn_symbols(lk_link *l);
 void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf);
+/* The link-editor's symbols .dynsym has, by name (dyn_linker_syms.c), and
+ * an entry's visibility and section */
+int lk_dyn_linker_symbols(lk_link *l, lk_sym ***out, size_t *n);
+void lk_dyn_linker_entry(const lk_link *l, const lk_sym *s, uint64_t value, uint8_t *other, uint16_t *shndx);
 /* Its TLS slots' relocations at out (ntlsrel records), the constant ones
  * written into the image (dyn_tls.c). */
 void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
