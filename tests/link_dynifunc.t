@@ -246,4 +246,50 @@ SKIP: {
     }
 }
 
+# ---------------------------------------------------------------- errors
+# Each in ld.bfd's words (its own message is the oracle), exit status not
+# 0, no output file: a 32-bit absolute relocation against a symbol, a
+# section, a hidden and a protected symbol (no advice to recompile), an
+# undefined and an undefined weak one, in a shared object and a PIE; a
+# text relocation with -z text; an undefined symbol with -z defs
+SKIP: {
+    my %src = (
+        abs32 => "  movl \$counter, %eax\n  ret\n.data\n.globl counter\ncounter: .long 1\n",
+        sec32 => "  movl \$here, %eax\n  ret\n.data\nhere: .long 1\n",
+        hid32 => "  movl \$hid, %eax\n  ret\n.data\n.globl hid\n.hidden hid\nhid: .long 1\n",
+        prot32 => "  movl \$prot, %eax\n  ret\n.data\n.globl prot\n.protected prot\nprot: .long 1\n",
+        und32 => "  movl \$counter, %eax\n  ret\n",
+        weak32 => "  movl \$counter, %eax\n  ret\n.weak counter\n",
+        ro => "  xorl %eax, %eax\n  ret\n.section .rodata\n.quad main\n",
+        undef => "  call missing_fn\@PLT\n  ret\n",
+    );
+    for my $obj (sort keys %src) {
+        spew("$tmp/e_$obj.s", ".text\n.globl main\nmain:\n$src{$obj}.section .note.GNU-stack,\"\",\@progbits\n");
+        my $c = run(argv => ['gcc', '-c', "e_$obj.s", '-o', "e_$obj.o"]);
+        skip "cannot assemble e_$obj.s: $c->{err}", 30 if $c->{status};
+    }
+    my @cases = ((map { my $o = $_; map { [$o, [$_], qr/can not be used when making/] } '-shared', '-pie' }
+                  qw(abs32 sec32 hid32 prot32 und32 weak32)),
+                 ['ro', ['-shared', '-z', 'text'], qr/read-only segment has dynamic relocations/],
+                 ['ro', ['-pie', '-z', 'text'], qr/read-only segment has dynamic relocations/],
+                 ['undef', ['-shared', '-z', 'defs'], qr/undefined reference to/]);
+    for my $e (@cases) {
+        my ($obj, $opt, $re) = @$e;
+        my @a = (@$opt, '-e', 'main', "e_$obj.o");
+        my $b = run(argv => ['ld.bfd', @a, '-o', "$tmp/e.bfd"]);
+        my ($want) = grep {/$re/} split /\n/, $b->{err};
+        $want = ($want // '') =~ s/^\S*ld(?:\.bfd)?: //r;
+        $want =~ s/[`']/'/g if $obj eq 'undef'; # (keel quotes a name as 'name')
+        unlink "$tmp/e.out";
+        my $k = run(file => $keel, argv => [$keel, 'link', @a, '-o', "$tmp/e.out"]);
+        my $kerr = $k->{err};
+        $kerr =~ s/[`']/'/g if $obj eq 'undef';
+        my ($got) = grep {/$re/} split /\n/, $kerr; # the whole line, not a part: no advice added
+        $got = ($got // '') =~ s/^\S*(?:keel ld|ld)(?:\.bfd)?: //r;
+        ok($want ne '' && $got eq $want, "@$opt $obj: ld.bfd's words ($want)")
+            or diag("keel: $k->{err}\nld.bfd: $b->{err}");
+        ok($k->{status} != 0 && !-e "$tmp/e.out", "@$opt $obj: exit status not 0, no output file");
+    }
+}
+
 done_testing();

@@ -129,6 +129,9 @@ typedef struct lk_dyn {
  * link-editor defines; not an absolute value, a TLS offset or an
  * undefined weak symbol (0 in an executable that has no shared library). */
 bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi);
+/* Whether symbol symi of f is an undefined global the link-editor does
+ * not define (dyn_errors.c). */
+bool lk_dyn_undefined(lk_link *l, lk_file *f, uint64_t symi);
 /* The global symbol symi of f names, or NULL (a local one). */
 lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi);
 /* -shared: .dynsym and .dynstr planned, hash tables sized (dyn_symbols.c);
