@@ -129,6 +129,8 @@ enum { /* dynamic output (lib/link/dyn_*.c) */
        DT_PREINIT_ARRAY = 32,
        DT_PREINIT_ARRAYSZ = 33,
        DT_GNU_HASH = 0x6ffffef5,
+       DT_TLSDESC_PLT = 0x6ffffef6,
+       DT_TLSDESC_GOT = 0x6ffffef7,
        DT_RELACOUNT = 0x6ffffff9,
        DT_FLAGS_1 = 0x6ffffffb,
        DT_SYMBOLIC = 16,

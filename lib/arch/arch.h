@@ -182,6 +182,11 @@ typedef struct ka_arch {
      * for a function both called and its address loaded from the GOT. */
     uint32_t pltgot_size;
     void (*write_pltgot)(uint8_t *out, uint64_t stub, uint64_t got_slot);
+    /* The lazy TLS descriptors' PLT entry (DT_TLSDESC_PLT), at `at`: it
+     * pushes the second .got.plt word and jumps through the .got slot
+     * DT_TLSDESC_GOT names (the dynamic linker's resolver) */
+    uint32_t tlsdesc_plt_size;
+    void (*write_tlsdesc_plt)(uint8_t *out, uint64_t at, uint64_t got_plt, uint64_t tlsdesc_got);
     /* enum ka_prop_merge for a processor-specific property type */
     uint8_t (*property_merge)(uint32_t type);
     /* Furthest a PC-relative 32-bit reference reaches, either way. */

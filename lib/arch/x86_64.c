@@ -130,6 +130,16 @@ static void x86_64_write_pltgot(uint8_t *out, uint64_t stub, uint64_t got_slot)
     out[7] = 0x90;
 }
 
+/* elf_x86_64_tlsdesc_plt_entry: endbr64; pushq GOT+8(%rip); jmpq *tlsdesc_got(%rip) */
+static void x86_64_write_tlsdesc_plt(uint8_t *out, uint64_t at, uint64_t got_plt, uint64_t tlsdesc_got)
+{
+    static const uint8_t code[16] = {0xf3, 0x0f, 0x1e, 0xfa, 0xff, 0x35, 0, 0, 0, 0, 0xff, 0x25, 0, 0, 0, 0};
+    for (int i = 0; i < 16; i++)
+        out[i] = code[i];
+    put_rel32(out + 6, got_plt + 8, at + 10);
+    put_rel32(out + 12, tlsdesc_got, at + 16);
+}
+
 /* GOTPCRELX and REX_GOTPCRELX (psABI "Optimize GOTPCRELX Relocations"):
  * the instructions that load from a GOT slot and can address the symbol
  * itself, the forms GNU ld relaxes in a static executable (elf64-x86-64.c,
@@ -452,6 +462,8 @@ const ka_arch ka_arch_x86_64 = {
     .plt_lazy_offset = 6,
     .pltgot_size = 8,
     .write_pltgot = x86_64_write_pltgot,
+    .tlsdesc_plt_size = 16,
+    .write_tlsdesc_plt = x86_64_write_tlsdesc_plt,
     .relax_got_load = x86_64_relax_got_load,
     .got_load_relaxes_pic = x86_64_got_load_relaxes_pic,
     .relax_got_load_pic = x86_64_relax_got_load_pic,

@@ -55,6 +55,7 @@ typedef struct lk_dyn {
     lk_osec *interp, *hash, *gnu_hash, *dynsym, *dynstr, *rela, *dynamic, *got_plt;
     /* the scan's count of absolute words that need a RELATIVE relocation */
     size_t ndata;
+    size_t nidata; /* of them, pointers to IFUNCs: IRELATIVE, not counted in DT_RELACOUNT */
     /* the GOT slots holding an address (each a RELATIVE relocation) */
     uint32_t *gotrel;
     size_t ngotrel, capgotrel;
@@ -88,6 +89,12 @@ typedef struct lk_dyn {
     const char **xstr;      /* .dynstr's other strings, at xoff (version_def.c) */
     uint32_t *xoff, runpath_off;
     size_t nxstr, capxstr, nrelr; /* (nrelr: the RELATIVE relocations .relr.dyn packs) */
+    /* -shared: TLS descriptors (dyn_tlsdesc.c), two words each in .got.plt
+     * after the PLT slots, their TLSDESC relocations in .rela.plt after
+     * the JUMP_SLOT ones; lazily bound, the .got slot DT_TLSDESC_GOT names */
+    lk_tlsrel *desc;
+    size_t ndesc, capdesc;
+    uint32_t desc_got;
     /* .dynamic's tags, in ld.bfd's order; their values are the layout's */
     uint64_t tags[LK_DYN_MAXTAGS];
     size_t ntags;
@@ -122,15 +129,26 @@ typedef struct lk_dyn {
  * link-editor defines; not an absolute value, a TLS offset or an
  * undefined weak symbol (0 in an executable that has no shared library). */
 bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi);
+/* Whether symbol symi of f is an undefined global the link-editor does
+ * not define (dyn_errors.c). */
+bool lk_dyn_undefined(lk_link *l, lk_file *f, uint64_t symi);
 /* The global symbol symi of f names, or NULL (a local one). */
 lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi);
 /* -shared: .dynsym and .dynstr planned, hash tables sized (dyn_symbols.c);
  * their bytes written. */
 int lk_dyn_symbols(lk_link *l);
 void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf);
+/* The link-editor's symbols .dynsym has, by name (dyn_linker_syms.c), and
+ * an entry's visibility and section */
+int lk_dyn_linker_symbols(lk_link *l, lk_sym ***out, size_t *n);
+void lk_dyn_linker_entry(const lk_link *l, const lk_sym *s, uint64_t value, uint8_t *other, uint16_t *shndx);
 /* Its TLS slots' relocations at out (ntlsrel records), the constant ones
  * written into the image (dyn_tls.c). */
 void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
+/* The TLS descriptors' PLT entry size (0: none, -z now), the descriptors'
+ * relocations and PLT entry written (dyn_tlsdesc.c) */
+uint64_t lk_dyn_tlsdesc_plt(const lk_link *l);
+void lk_dyn_fill_tlsdesc(lk_link *l, uint8_t *buf);
 
 /* Imports (dyn_import.c): DT_NEEDED's names placed in .dynstr from *at
  * on, and written; an imported (or undefined weak) symbol's .dynsym

@@ -336,8 +336,10 @@ int lk_import_pltgot(lk_link *l, uint32_t *seq)
         lk_needs *n = lk_needs_of_sym(l, s);
         /* as ld.bfd: a GLOB_DAT slot is bound at start anyway; not a
          * canonical PLT entry (its address is the function's: a jump
-         * through a slot bound to it would loop) */
-        if (n && (n->flags & LK_N_GOT) && (n->flags & LK_N_DYNSYM) && !(s->import_at & LK_IMPORT_PLT)) {
+         * through a slot bound to it would loop); nor an IFUNC, which
+         * ld.bfd calls through the lazy PLT (dyn_ifunc.c) */
+        if (n && (n->flags & LK_N_GOT) && (n->flags & LK_N_DYNSYM) && !(s->import_at & LK_IMPORT_PLT) &&
+            s->type != STT_GNU_IFUNC) {
             if (!d->pltgots && !(d->pltgots = lk_alloc(&l->arena, d->nplt * sizeof *d->pltgots)))
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
             n->flags = (uint16_t)((n->flags & ~LK_N_PLT) | LK_N_PLTGOT);

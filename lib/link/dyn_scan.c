@@ -75,7 +75,7 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
     case LK_DEFINED:
     case LK_WEAK:
         return s->def && !keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) && d.raw_shndx != SHN_ABS &&
-               lk_sym_preemptible(l, s);
+               (lk_sym_preemptible(l, s) || lk_dyn_ifunc_by_symbol(l, s, &d));
     default: return s->state == LK_SHARED || !lk_linker_value(l, s->name, &v);
     }
 }
@@ -143,7 +143,8 @@ bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi)
 
 /* GNU ld's words (elf_x86_64_need_pic), naming the file but not the place: a
  * global by its visibility, a
- * local by its name, a section symbol by its section's. */
+ * local by its name, a section symbol by its section's; no advice to
+ * recompile for a hidden, internal or protected one (-fPIC would not help). */
 static int need_pic(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, const keel_sym *sym)
 {
     const char *name = "", *v = "", *und = "";
@@ -154,15 +155,17 @@ static int need_pic(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
             name = f->sections[sym->shndx].name;
     } else
         keel_symtab_name(&f->symtab, sym, &name, NULL);
+    unsigned vis = sym->other & 3;
     if (s) {
-        static const char *const vis[] = {"symbol ", "internal symbol ", "hidden symbol ", "protected symbol "};
-        v = vis[sym->other & 3];
+        static const char *const vnames[] = {"symbol ", "internal symbol ", "hidden symbol ", "protected symbol "};
+        vis = vis ? vis : s->pol_vis & 3; /* (the most constraining of its symbols': export_policy.c) */
+        v = vnames[vis];
         und = s->state == LK_UNDEF || s->state == LK_UNDEF_WEAK ? "undefined " : "";
     }
-    bool so = l->opt->shared;
-    return lk_fail(l, KEEL_E_UNSUPPORTED,
-                   "%s: relocation %s against %s%s`%s' can not be used when making %s; recompile with %s", f->name,
-                   h->name, und, v, name, so ? "a shared object" : "a PIE object", so ? "-fPIC" : "-fPIE");
+    bool so = l->opt->shared, advice = !s || vis == STV_DEFAULT;
+    return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: relocation %s against %s%s`%s' can not be used when making %s%s%s",
+                   f->name, h->name, und, v, name, so ? "a shared object" : "a PIE object",
+                   advice ? "; recompile with " : "", advice ? (so ? "-fPIC" : "-fPIE") : "");
 }
 
 /* -shared: a call to a preemptible function goes through its PLT entry */
@@ -216,15 +219,15 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.shndx > 0 && sym.shndx < f->elf.shnum &&
         (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
         return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
-    if ((h->needs & KA_NEED_TLSDESC) && (l->opt->shared || lk_dyn_tls_kept(l, f, r->sym)))
+    if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
+        return 0; /* its descriptor: scan.c, dyn_tlsdesc.c */
+    if ((h->needs & KA_NEED_TLSDESC) && lk_dyn_tls_kept(l, f, r->sym))
         return lk_fail(l, KEEL_E_UNSUPPORTED,
-                       "%s: relocation %s: TLS descriptors %s are not supported yet "
+                       "%s: relocation %s: TLS descriptors to a shared library's variable are not supported yet "
                        "(build with -mtls-dialect=gnu)",
-                       f->name, h->name, l->opt->shared ? "in a shared object" : "to a shared library's variable");
+                       f->name, h->name);
     if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
         return need_pic(l, f, r, h, &sym);
-    if (l->opt->shared && lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}))
-        return lk_fail(l, KEEL_E_UNSUPPORTED, "%s: an IFUNC in a shared object is not supported yet", f->name);
     bool pre = lk_dyn_preemptible(l, f, r->sym);
     int rc;
     if (pre && !l->opt->shared && lk_import_scan(l, f, r, h, target, &rc)) /* copies (dyn_import.c) */
@@ -245,6 +248,8 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
         l->dyn->nsdata++;
         return 0;
     }
+    if (!l->dyn->fixed && h->size != l->arch->word_size && lk_dyn_undefined(l, f, r->sym))
+        return need_pic(l, f, r, h, &sym); /* as ld.bfd: undefined, even weak, is no address a narrow field holds */
     if (l->dyn->fixed || !lk_dyn_is_address(l, f, r->sym))
         return 0; /* (-no-pie: the address is final) */
     if (h->size != l->arch->word_size)
@@ -253,6 +258,7 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (rc)
         return rc;
     l->dyn->ndata++;
+    l->dyn->nidata += lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}); /* (lk_dyn_word) */
     return 0;
 }
 

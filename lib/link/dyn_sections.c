@@ -94,20 +94,24 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", LK_SHT_GNU_VERNEED, SHF_ALLOC, lk_verneed_size(l), 8);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
+    /* the lazy PLT, its slots and their JUMP_SLOT relocations; the TLS
+     * descriptors' entry, words and TLSDESC relocations after them */
+    uint64_t descplt = lk_dyn_tlsdesc_plt(l);
     if (!rc)
         rc = lk_import_pltgot(l, seq); /* .plt.got (dyn_import.c) */
-    if (!rc && d->nplt)                /* the lazy PLT, its slots and their JUMP_SLOT relocations */
+    if (!rc && (d->nplt || descplt))
         rc = make(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
-                  a->plt0_size + d->nplt * (uint64_t)a->plt_size, 16);
+                  a->plt0_size + d->nplt * (uint64_t)a->plt_size + descplt, 16);
     if (d->pltgot) /* (after .plt, as ld.bfd has it) */
         d->pltgot->seq = ++*seq;
-    if (!rc && d->nplt)
-        rc = make(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, d->nplt * a->rela_size, 8);
+    if (!rc && (d->nplt || d->ndesc))
+        rc = make(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, (d->nplt + d->ndesc) * a->rela_size, 8);
     if (!rc) /* -z pack-relative-relocs (relr.c) */
         rc = lk_relr_place(l, seq, d->ndata + d->ngotrel);
-    if (!rc &&
-        (l->nifuncs || d->nplt || lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
-        rc = make(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, (3 + d->nplt) * w, w);
+    if (!rc && (l->nifuncs || d->nplt || d->ndesc ||
+                lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
+        rc = make(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+                  (3 + d->nplt + 2 * d->ndesc) * w, w);
     if (rc)
         return rc;
     /* the tags, in ld.bfd's order */
@@ -146,11 +150,16 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     tag(d, DT_SYMENT);
     if (!opt->shared)
         tag(d, DT_DEBUG); /* an executable's, for debuggers */
-    if (l->nifuncs || d->nplt) {
-        tag(d, DT_PLTGOT);
+    if (l->nifuncs || d->nplt || d->ndesc) {
+        if (l->nifuncs || d->nplt || !opt->now) /* (ld.bfd's -z now: descriptors alone are in .got) */
+            tag(d, DT_PLTGOT);
         tag(d, DT_PLTRELSZ);
         tag(d, DT_PLTREL);
         tag(d, DT_JMPREL);
+        if (descplt) {
+            tag(d, DT_TLSDESC_PLT);
+            tag(d, DT_TLSDESC_GOT);
+        }
     }
     if (d->rela) {
         tag(d, DT_RELA);
@@ -173,7 +182,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     }
     if (d->versym)
         tag(d, LK_DT_VERSYM);
-    if (d->rela && d->ndata + d->ngotrel > d->nirel) /* (.relr.dyn may take them all: lk_dyn_fill drops it) */
+    if (d->rela && d->ndata + d->ngotrel > d->nidata) /* (.relr.dyn may take them all: lk_dyn_fill drops it) */
         tag(d, DT_RELACOUNT);
     if (d->relr) {
         tag(d, LKV_DT_RELR);
@@ -216,6 +225,7 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     const lk_dyn *d = l->dyn;
     const lk_osec *o;
     const ka_arch *a = l->arch;
+    uint64_t v, size;
     switch (t) {
     case DT_INIT:
     case DT_FINI: return value_of(l, t == DT_INIT ? "_init" : "_fini");
@@ -237,9 +247,11 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_SYMENT: return a->sym_size;
     case DT_PLTGOT: return d->got_plt ? d->got_plt->addr : l->igot->addr;
     case DT_SONAME: return d->soname_off;
-    case DT_PLTRELSZ: return d->rela_plt ? d->rela_plt->size : l->rela_iplt->size;
+    case DT_PLTRELSZ: return lk_dyn_jmprel(l, &v, &size), size; /* .rela.plt, then .rela.iplt (dyn_ifunc.c) */
     case DT_PLTREL: return DT_RELA;
-    case DT_JMPREL: return d->rela_plt ? d->rela_plt->addr : l->rela_iplt->addr;
+    case DT_JMPREL: return lk_dyn_jmprel(l, &v, &size), v;
+    case DT_TLSDESC_PLT: return d->plt->addr + a->plt0_size + d->nplt * (uint64_t)a->plt_size;
+    case DT_TLSDESC_GOT: return l->got->addr + (uint64_t)d->desc_got * a->word_size;
     case DT_RELA: return d->rela->addr;
     case DT_RELASZ: return d->rela->size;
     case DT_RELAENT: return a->rela_size;
@@ -354,6 +366,8 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
         }
     }
     lk_import_fill_pltgot(l, buf);
+    if (d->ndesc)
+        lk_dyn_fill_tlsdesc(l, buf);
     lk_dyn_fill_symbols(l, buf);
     lk_dyn_verout_fill(l, buf); /* .gnu.version, .gnu.version_d, the strings (version_def.c) */
     if (d->verneed_sec)

@@ -84,10 +84,14 @@ int lk_dyn_symbols(lk_link *l)
     lk_dyn *d = l->dyn;
     lk_sym **sorted;
     size_t nsorted;
-    int rc = lk_sorted_symbols(l, &sorted, &nsorted);
+    lk_sym **linker;
+    size_t nlinker;
+    int rc = lk_dyn_linker_symbols(l, &linker, &nlinker); /* (dyn_linker_syms.c) */
+    if (!rc)
+        rc = lk_sorted_symbols(l, &sorted, &nsorted);
     if (rc)
         return rc;
-    size_t cap = nsorted + 1 + lk_verdef_count(l); /* (and the versions' symbols) */
+    size_t cap = nsorted + nlinker + 1 + lk_verdef_count(l); /* (and the versions' symbols) */
     for (size_t i = 0; i < l->syms.cap; i++)
         cap += l->syms.v[i] && l->syms.v[i]->dynsym && l->syms.v[i]->state < LK_COMMON;
     if (!(d->dsyms = lk_alloc(&l->arena, cap * sizeof *d->dsyms)))
@@ -115,6 +119,10 @@ int lk_dyn_symbols(lk_link *l)
             s->dynsym = (uint32_t)(d->ndsyms + 1); /* definition order, for the stable sort */
             d->dsyms[d->ndsyms++] = s;
         }
+    }
+    for (size_t i = 0; i < nlinker; i++) { /* the link-editor's, defined by it */
+        linker[i]->dynsym = (uint32_t)(d->ndsyms + 1);
+        d->dsyms[d->ndsyms++] = linker[i];
     }
     if ((rc = lk_verdef_symbols(l, d->dsyms, &d->ndsyms))) /* version_def.c */
         return rc;
@@ -189,7 +197,8 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
             type = KEEL_ST_TYPE(def.info);
             other = s->pol_vis == STV_PROTECTED ? STV_PROTECTED : def.other & 3; /* (a mapfile's protected) */
             shndx = shndx_of(l, s, &def);
-        } else if (i >= d->nunhashed) { /* a common: an object in .bss */
+        } else if (i >= d->nunhashed && s->state != LK_COMMON) { /* the link-editor's: its value below */
+        } else if (i >= d->nunhashed) {                          /* a common: an object in .bss */
             type = STT_OBJECT;
             shndx = shndx_of(l, s, NULL);
         }
@@ -198,6 +207,10 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
             lk_place where = {s->name, NULL, 0};
             if (lk_global_value(l, s, &value, &size, &tls, &where, 0))
                 value = size = 0;
+            if (s->state < LK_COMMON) { /* defined by the link-editor, whatever referred to it */
+                bind = STB_GLOBAL;
+                lk_dyn_linker_entry(l, s, value, &other, &shndx);
+            }
             if (type == STT_TLS) /* a TLS symbol's value: its offset in the module's block */
                 value -= l->tls_start;
             if (type == STT_GNU_IFUNC && s->state != LK_COMMON && def.shndx < s->def->elf.shnum &&

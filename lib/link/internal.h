@@ -561,6 +561,16 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t 
  * at run time (a default-visibility global); its PLT entry's address for
  * a call (false: none). */
 bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi);
+/* An IFUNC that a shared object exports and may see preempted: no IPLT
+ * entry of its own, its calls and pointers bound by symbol (dyn_ifunc.c) */
+bool lk_dyn_ifunc_exported(lk_link *l, lk_file *f, uint64_t symi);
+/* An IFUNC definition d of global s that .dynsym exports: bound by
+ * symbol even where -Bsymbolic binds the rest inside (dyn_ifunc.c) */
+bool lk_dyn_ifunc_by_symbol(const lk_link *l, const lk_sym *s, const keel_sym *d);
+/* DT_JMPREL's range: .rela.plt and the .rela.iplt after it; an error if
+ * the layout parted them */
+void lk_dyn_jmprel(const lk_link *l, uint64_t *addr, uint64_t *size);
+int lk_dyn_check_jmprel(lk_link *l);
 bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
 /* -shared: thread-local storage kept as the object's code has it (no
  * relaxation): the scan's slots and dynamic relocations for a general or
@@ -568,6 +578,9 @@ bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr);
  * slot pair a TLSGD (ld: TLSLD) reference names. */
 int lk_dyn_tls_scan(lk_link *l, lk_file *f, uint64_t symi, uint16_t needs);
 uint64_t lk_dyn_tls_pair(lk_link *l, lk_file *f, uint64_t symi, bool ld);
+/* -shared: a TLS descriptor of symbol symi of f, and its address (dyn_tlsdesc.c) */
+int lk_dyn_tlsdesc_scan(lk_link *l, lk_file *f, uint64_t symi);
+uint64_t lk_dyn_tlsdesc_address(lk_link *l, lk_file *f, uint64_t symi);
 void lk_dyn_fill(lk_link *l, uint8_t *buf);
 /* Imports from shared libraries (dyn_import.c): a -no-pie link that
  * needs one made dynamic (after the inputs); whether the output is
@@ -619,6 +632,7 @@ enum lk_need_flags {
     LK_N_PLT = 1 << 7,       /* -shared: calls reach it through its PLT entry, plt */
     LK_N_TLS_GD = 1 << 8,    /* -shared: a module and offset slot pair for general dynamic TLS, got_gd */
     LK_N_PLTGOT = 1 << 9,    /* its calls go through a .plt.got entry, plt, jumping through its GOT slot */
+    LK_N_TLSDESC = 1 << 10,  /* -shared: a TLS descriptor, desc (dyn_tlsdesc.c) */
 };
 /* The TLS access model after relaxation: the one the output uses */
 enum lk_tls_model { LK_TLS_NONE, LK_TLS_LE, LK_TLS_IE, LK_TLS_LD, LK_TLS_GD, LK_TLS_DESC };
@@ -630,6 +644,7 @@ typedef struct lk_needs {
     uint32_t iplt;           /* with LK_N_IPLT: its entry in .iplt (and .igot.plt, .rela.iplt) */
     uint32_t plt;            /* with LK_N_PLT: its entry in .plt (after PLT0; .got.plt, .rela.plt) */
     uint32_t got_gd;         /* with LK_N_TLS_GD: the first of its two slots in .got */
+    uint32_t desc;           /* with LK_N_TLSDESC: its descriptor's number */
 } lk_needs;
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 /* The record of symbol symi of f, made empty if new (NULL: out of memory,

@@ -72,7 +72,7 @@ static int class_of(const lk_osec *o)
 {
     static const char *const order[] = {".hash",        ".gnu.hash",      ".dynsym",        ".dynstr",
                                         ".gnu.version", ".gnu.version_d", ".gnu.version_r", ".rela.dyn",
-                                        ".rela.iplt",   ".rela.plt",      ".relr.dyn",      ".init",
+                                        ".rela.plt",    ".rela.iplt",     ".relr.dyn",      ".init",
                                         ".plt",         ".iplt",          ".text",          ".fini",
                                         ".rodata",      ".eh_frame_hdr",  ".eh_frame",      ".gcc_except_table",
                                         ".tdata",       ".preinit_array", ".init_array",    ".fini_array",
@@ -632,12 +632,15 @@ static void size_section(lk_osec *o)
 /* What is written only at start-up, so that -z relro (the default) can
  * make it read-only after: the TLS initialisation image, the init and fini
  * arrays, .data.rel.ro and the GOT, the leading sections of the data
- * segment (their classes come first there). */
-static bool is_relro(const lk_osec *o)
+ * segment (their classes come first there); with -z now also the PLT's
+ * and the IFUNCs' slots, bound before the program starts (ld.bfd's -z now
+ * script puts .got.plt and .igot.plt in .got). */
+static bool is_relro(const lk_link *l, const lk_osec *o)
 {
     return (o->flags & SHF_TLS) || !strcmp(o->name, ".init_array") || !strcmp(o->name, ".fini_array") ||
            !strcmp(o->name, ".preinit_array") || !strcmp(o->name, ".data.rel.ro") || !strcmp(o->name, ".got") ||
-           !strcmp(o->name, ".dynamic");
+           !strcmp(o->name, ".dynamic") ||
+           (l->opt->now && (!strcmp(o->name, ".got.plt") || !strcmp(o->name, ".igot.plt")));
 }
 
 /* --section-start NAME=ADDR (-Ttext, -Tdata, -Tbss): the last one given
@@ -662,7 +665,7 @@ static size_t relro_count(const lk_link *l, bool *moved)
     size_t n = 0;
     uint64_t a;
     *moved = false;
-    while (l->opt->relro && n < g->nsecs && is_relro(g->secs[n]))
+    while (l->opt->relro && n < g->nsecs && is_relro(l, g->secs[n]))
         *moved |= section_start(l, g->secs[n++]->name, &a);
     return n;
 }

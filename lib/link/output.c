@@ -82,7 +82,9 @@ int lk_pass_write(lk_link *l)
     const char *path = l->opt->output ? l->opt->output : "a.out";
     const ka_arch *arch = l->arch;
     lk_image *img = l->img;
-    int rc = lk_out_open(l, &img->out, path, img->total);
+    int rc = l->dyn ? lk_dyn_check_jmprel(l) : 0; /* (dyn_ifunc.c) */
+    if (!rc)
+        rc = lk_out_open(l, &img->out, path, img->total);
     if (rc)
         return rc;
     img->out_open = true;

@@ -352,7 +352,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             return lk_fail(l, KEEL_E_UNSUPPORTED, "%s:(%s+0x%llx): relocation type %u is not supported", f->name, tname,
                            (unsigned long long)r.offset, r.type);
         uint64_t end;
-        if (h->formula == KA_F_MARKER && (h->needs & KA_NEED_TLSDESC) && alloc) {
+        if (h->formula == KA_F_MARKER && (h->needs & KA_NEED_TLSDESC) && alloc && !l->opt->shared) {
             /* the call through the descriptor: gone with it (relaxed below) */
             if (!arch->relax_tls_le(r.type, out, tsh.size, r.offset, 0, &end))
                 return lk_fail(l, KEEL_E_FORMAT, "%s:(%s+0x%llx): not the TLS descriptor call sequence", f->name, tname,
@@ -425,6 +425,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
             need = h->needs;
         if (tls_kept && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD)))
             in.T = lk_dyn_tls_pair(l, f, r.sym, h->needs & KA_NEED_TLS_LD);
+        if (l->opt->shared && (h->needs & KA_NEED_TLSDESC)) /* the call through it kept */
+            in.T = lk_dyn_tlsdesc_address(l, f, r.sym);
         if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)) && (need & KA_NEED_TLS_LE)) {
             /* a static executable has one TLS block at a fixed offset from
              * the thread pointer: relax to local-exec, as GNU ld does */

@@ -33,6 +33,8 @@ static int note_ifunc(lk_link *l, lk_file *f, const keel_rel *r)
     const ka_howto *h = l->dyn ? l->arch->howto(r->type) : NULL;
     if (h && h->formula == KA_F_ABS && h->size == l->arch->word_size)
         return 0; /* a pointer in a dynamic output: IRELATIVE at its place, no stub (dyn_scan.c) */
+    if (l->dyn && lk_dyn_ifunc_exported(l, f, r->sym))
+        return 0; /* the dynamic linker's to resolve, by its .dynsym entry (dyn_ifunc.c) */
     if (!df->ifunc && !(df->ifunc = lk_zalloc(&l->arena, (df->symtab.count + 1) * sizeof *df->ifunc)))
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");
     if (di >= df->symtab.count || df->ifunc[di])
@@ -60,6 +62,8 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     if (!h || h->formula == KA_F_MARKER ||
         !(h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC)))
         return 0; /* nothing of the link's to make for it (an unknown type is the write pass's error) */
+    if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
+        return lk_dyn_tlsdesc_scan(l, f, r->sym); /* a descriptor the dynamic linker fills (dyn_tlsdesc.c) */
     if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)) &&
         (l->opt->shared || lk_dyn_tls_kept(l, f, r->sym))) /* (an executable's import: dyn_import.c) */
         return lk_dyn_tls_scan(l, f, r->sym, h->needs);    /* kept as it is, its slots the dynamic linker's */
