@@ -75,7 +75,15 @@ enum { /* dynamic tags */
        DT_SYMTAB = 6,
        DT_STRSZ = 10,
        DT_SYMENT = 11,
+       DT_NEEDED = 1,
        DT_SONAME = 14,
+       DT_RPATH = 15,
+       DT_RUNPATH = 29,
+       DT_VERSYM = 0x6ffffff0,
+       DT_VERDEF = 0x6ffffffc,
+       DT_VERDEFNUM = 0x6ffffffd,
+       DT_VERNEED = 0x6ffffffe,
+       DT_VERNEEDNUM = 0x6fffffff,
 };
 
 enum { /* special section indexes */
@@ -107,7 +115,14 @@ enum { /* symbol bindings, types and visibilities */
 };
 
 enum { /* dynamic output (lib/link/dyn_*.c) */
+       SHT_RELR = 19,
        SHT_GNU_HASH = 0x6ffffff6,
+       SHT_GNU_verdef = 0x6ffffffd,
+       SHT_GNU_verneed = 0x6ffffffe,
+       SHT_GNU_versym = 0x6fffffff,
+       DT_RELRSZ = 35,
+       DT_RELR = 36,
+       DT_RELRENT = 37,
        PT_INTERP = 3,
        PT_PHDR = 6,
        DT_PLTRELSZ = 2,

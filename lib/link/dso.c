@@ -19,15 +19,15 @@
 #include "../arch/arch.h"
 #include "dso.h"
 
-enum { TAG_NEEDED = 1, TAG_RPATH = 15, TAG_RUNPATH = 29, VERSYM_HIDDEN = 0x8000 };
+enum { VERSYM_HIDDEN = 0x8000 };
 
 void lk_dso_dyn_string(lk_dso *d, int64_t tag, const char *s, const char **rpath)
 {
-    if (tag == TAG_NEEDED)
+    if (tag == DT_NEEDED)
         d->needed[d->nneeded++] = s;
     else if (tag == DT_SONAME)
         d->soname = s;
-    else if (tag == TAG_RUNPATH)
+    else if (tag == DT_RUNPATH)
         d->runpath = s;
     else
         *rpath = s;
@@ -59,7 +59,7 @@ static int read_dynamic(lk_link *l, lk_dso *d)
     for (uint64_t i = 0; i < dyn.count; i++) {
         keel_dyn t;
         keel_dynamic_get(&dyn, i, &t);
-        n += t.tag == TAG_NEEDED;
+        n += t.tag == DT_NEEDED;
     }
     if (n && !(d->needed = lk_alloc(&l->arena, n * sizeof *d->needed)))
         return nomem(l);
@@ -70,7 +70,7 @@ static int read_dynamic(lk_link *l, lk_dso *d)
         keel_dynamic_get(&dyn, i, &t);
         if (t.tag == DT_NULL)
             break;
-        if (t.tag != TAG_NEEDED && t.tag != DT_SONAME && t.tag != TAG_RPATH && t.tag != TAG_RUNPATH)
+        if (t.tag != DT_NEEDED && t.tag != DT_SONAME && t.tag != DT_RPATH && t.tag != DT_RUNPATH)
             continue;
         if (keel_strtab_get(&dyn.strings, t.val, &s, &e)) {
             char what[64];

@@ -13,18 +13,6 @@
 #include "../elfdefs.h"
 #include "dso.h"
 
-enum {
-    TAG_NEEDED = 1,
-    TAG_RPATH = 15,
-    TAG_RUNPATH = 29,
-    TAG_GNU_HASH = 0x6ffffef5,
-    TAG_VERSYM = 0x6ffffff0,
-    TAG_VERDEF = 0x6ffffffc,
-    TAG_VERDEFNUM = 0x6ffffffd,
-    TAG_VERNEED = 0x6ffffffe,
-    TAG_VERNEEDNUM = 0x6fffffff,
-};
-
 /* The file bytes at address a, and how many follow in its PT_LOAD; false
  * if no PT_LOAD's file bytes hold it. */
 static bool at_address(const keel_elf *e, uint64_t a, const uint8_t **p, uint64_t *avail)
@@ -112,13 +100,13 @@ int lk_dso_from_dynamic(lk_link *l, lk_dso *d)
         case DT_SYMTAB: symtab = t.val; break;
         case DT_SYMENT: syment = t.val; break;
         case DT_HASH: hash = t.val; break;
-        case TAG_GNU_HASH: gnu_hash = t.val; break;
-        case TAG_VERSYM: versym = t.val; break;
-        case TAG_VERDEF: verdef = t.val; break;
-        case TAG_VERDEFNUM: verdefnum = t.val; break;
-        case TAG_VERNEED: verneed = t.val; break;
-        case TAG_VERNEEDNUM: verneednum = t.val; break;
-        case TAG_NEEDED: nneeded++; break;
+        case DT_GNU_HASH: gnu_hash = t.val; break;
+        case DT_VERSYM: versym = t.val; break;
+        case DT_VERDEF: verdef = t.val; break;
+        case DT_VERDEFNUM: verdefnum = t.val; break;
+        case DT_VERNEED: verneed = t.val; break;
+        case DT_VERNEEDNUM: verneednum = t.val; break;
+        case DT_NEEDED: nneeded++; break;
         default: break;
         }
     }
@@ -139,7 +127,7 @@ int lk_dso_from_dynamic(lk_link *l, lk_dso *d)
         keel_dynamic_get(&dyn, i, &t);
         if (t.tag == DT_NULL)
             break;
-        if (t.tag != TAG_NEEDED && t.tag != DT_SONAME && t.tag != TAG_RPATH && t.tag != TAG_RUNPATH)
+        if (t.tag != DT_NEEDED && t.tag != DT_SONAME && t.tag != DT_RPATH && t.tag != DT_RUNPATH)
             continue;
         if (keel_strtab_get(&str, t.val, &s, &e))
             return lk_fail(l, KEEL_E_FORMAT, "%s: dynamic segment: entry %llu (tag %lld): %s", d->path,

@@ -46,9 +46,6 @@ typedef struct lk_tlsrel {
 } lk_tlsrel;
 
 enum { LK_DYN_MAXTAGS = 96 };
-/* (the imports' tags: here, not in elfdefs.h, which others edit too) */
-enum { LK_DT_NEEDED = 1, LK_DT_VERSYM = 0x6ffffff0, LK_DT_VERNEED = 0x6ffffffe, LK_DT_VERNEEDNUM = 0x6fffffff };
-enum { LK_SHT_GNU_VERNEED = 0x6ffffffe, LK_SHT_GNU_VERSYM = 0x6fffffff };
 
 typedef struct lk_dyn {
     /* the synthetic sections (NULL: not made) */

@@ -91,7 +91,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     if (!rc) /* .gnu.version, .gnu.version_d (version_def.c) */
         rc = lk_dyn_verout_place(l, seq);
     if (!rc && lk_verneed_count(l)) /* the imports' versions (version_need.c) */
-        rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", LK_SHT_GNU_VERNEED, SHF_ALLOC, lk_verneed_size(l), 8);
+        rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", SHT_GNU_verneed, SHF_ALLOC, lk_verneed_size(l), 8);
     if (!rc && nrel)
         rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
     /* the lazy PLT, its slots and their JUMP_SLOT relocations; the TLS
@@ -118,13 +118,13 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     d->ntags = 0;
     bool symbolic = opt->shared && opt->symbolic == KEEL_SYMBOLIC; /* -Bsymbolic, as ld.bfd marks it */
     for (size_t i = 0; i < d->nneeded; i++) /* the libraries, in command-line order (dyn_import.c) */
-        tag(d, LK_DT_NEEDED);
+        tag(d, DT_NEEDED);
     if (opt->soname)
         tag(d, DT_SONAME);
     if (symbolic)
         tag(d, DT_SYMBOLIC);
     if (d->runpath_off) /* -rpath (dyn_runpath.c) */
-        tag(d, l->opt->new_dtags == 2 ? LKV_DT_RPATH : LKV_DT_RUNPATH);
+        tag(d, l->opt->new_dtags == 2 ? DT_RPATH : DT_RUNPATH);
     if (defined(l, "_init"))
         tag(d, DT_INIT);
     if (defined(l, "_fini"))
@@ -169,25 +169,25 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     if (d->textrel)
         tag(d, DT_TEXTREL);
     if (d->verdef) {
-        tag(d, LKV_DT_VERDEF);
-        tag(d, LKV_DT_VERDEFNUM);
+        tag(d, DT_VERDEF);
+        tag(d, DT_VERDEFNUM);
     }
     if (d->textrel || opt->now || d->static_tls || opt->z_origin || symbolic)
         tag(d, DT_FLAGS);
     if ((!opt->shared && !d->fixed) || opt->now || opt->z_nodelete || opt->z_origin || opt->z_nodlopen || opt->z_global)
         tag(d, DT_FLAGS_1);
     if (d->verneed_sec) {
-        tag(d, LK_DT_VERNEED);
-        tag(d, LK_DT_VERNEEDNUM);
+        tag(d, DT_VERNEED);
+        tag(d, DT_VERNEEDNUM);
     }
     if (d->versym)
-        tag(d, LK_DT_VERSYM);
+        tag(d, DT_VERSYM);
     if (d->rela && d->ndata + d->ngotrel > d->nidata) /* (.relr.dyn may take them all: lk_dyn_fill drops it) */
         tag(d, DT_RELACOUNT);
     if (d->relr) {
-        tag(d, LKV_DT_RELR);
-        tag(d, LKV_DT_RELRSZ);
-        tag(d, LKV_DT_RELRENT);
+        tag(d, DT_RELR);
+        tag(d, DT_RELRSZ);
+        tag(d, DT_RELRENT);
     }
     tag(d, DT_NULL);
     return make(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, d->ntags * 2 * (uint64_t)w, w);
@@ -264,8 +264,8 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
                (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |
                (l->opt->z_nodlopen ? DF_1_NOOPEN : 0) | (l->opt->z_global ? DF_1_GLOBAL : 0);
     case DT_RELACOUNT: return d->nrel - d->nirel + d->ngotrel - d->nrelr;
-    case LK_DT_VERNEED: return d->verneed_sec->addr;
-    case LK_DT_VERNEEDNUM: return lk_verneed_count(l);
+    case DT_VERNEED: return d->verneed_sec->addr;
+    case DT_VERNEEDNUM: return lk_verneed_count(l);
     default: /* DT_DEBUG, DT_TEXTREL, DT_NULL, and version_def.c's, relr.c's */ return lk_verout_tag_value(l, t);
     }
 }
@@ -384,8 +384,8 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
     for (size_t i = 0, needed = 0; i < d->ntags; i++) {
         ka_put_word(a, buf + d->dynamic->offset + i * 2 * w, d->tags[i]);
         ka_put_word(a, buf + d->dynamic->offset + i * 2 * w + w,
-                    d->tags[i] == LK_DT_NEEDED && needed < d->nneeded ? d->needed_off[needed++]
-                                                                      : tag_value(l, d->tags[i]));
+                    d->tags[i] == DT_NEEDED && needed < d->nneeded ? d->needed_off[needed++]
+                                                                   : tag_value(l, d->tags[i]));
     }
 }
 

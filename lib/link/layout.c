@@ -289,7 +289,7 @@ static int placed(lk_link *l, lk_file *f, uint32_t i, keel_shdr *sh, const char 
      * copied, they would be tables a reader trusts (an entry size of 0, a
      * hash over nothing) in a static executable */
     if (sh->type == 5 /* SHT_HASH */ || sh->type == 6 /* SHT_DYNAMIC */ || sh->type == 11 /* SHT_DYNSYM */ ||
-        sh->type == 19 /* SHT_RELR */ ||
+        sh->type == SHT_RELR ||
         (sh->type >= 0x6ffffff6u /* SHT_GNU_HASH .. SHT_GNU_versym */ && sh->type <= 0x6fffffffu))
         return lk_fail(l, KEEL_E_FORMAT,
                        "%s: section %s (%u) has type %#x, a dynamic object's table: not in a relocatable object",

@@ -79,7 +79,7 @@ static int check_relocations(lk_link *l, lk_file *f)
         case SHT_DYNSYM:
         case SHT_GROUP:
         case SHT_SYMTAB_SHNDX:
-        case 19 /* SHT_RELR */:
+        case SHT_RELR:
             return lk_fail(l, KEEL_E_LINK,
                            "%s: relocation section %s (%u): its target %s (%u) is of type 0x%x, "
                            "which has no bytes keel can relocate",

@@ -33,7 +33,7 @@ int lk_relr_place(lk_link *l, uint32_t *seq, size_t nrelative)
     unsigned w = l->arch->word_size;
     if (!l->opt->pack_relative_relocs || !nrelative)
         return 0;
-    keel_shdr sh = {.type = LKV_SHT_RELR, .flags = SHF_ALLOC, .size = (uint64_t)nrelative * w, .addralign = w};
+    keel_shdr sh = {.type = SHT_RELR, .flags = SHF_ALLOC, .size = (uint64_t)nrelative * w, .addralign = w};
     lk_osec *o = lk_synthetic_section(l, ".relr.dyn", &sh);
     if (!o)
         return lk_fail(l, KEEL_E_NOMEM, "out of memory");

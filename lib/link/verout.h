@@ -7,22 +7,6 @@
 
 #include "dyn.h"
 
-/* The ELF constants these files use (their own names: elfdefs.h may
- * gain the standard ones from another part). */
-enum {
-    LKV_SHT_RELR = 19,
-    LKV_SHT_VERDEF = 0x6ffffffd,
-    LKV_SHT_VERSYM = 0x6fffffff,
-    LKV_DT_RPATH = 15,
-    LKV_DT_RUNPATH = 29,
-    LKV_DT_RELRSZ = 35,
-    LKV_DT_RELR = 36,
-    LKV_DT_RELRENT = 37,
-    LKV_DT_VERSYM = 0x6ffffff0,
-    LKV_DT_VERDEF = 0x6ffffffc,
-    LKV_DT_VERDEFNUM = 0x6ffffffd,
-};
-
 /* lk_sym.pol_flags: the absolute symbol ld.bfd puts in .dynsym for each
  * version it defines (its name the version's, its version itself) */
 #define LK_POL_VERNAME 128

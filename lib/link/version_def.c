@@ -143,9 +143,9 @@ int lk_dyn_verout_place(lk_link *l, uint32_t *seq)
     int rc = 0;
     uint64_t vd = lk_verdef_size(l);
     if (vd || lk_verneed_count(l))
-        rc = make(l, seq, &d->versym, ".gnu.version", LKV_SHT_VERSYM, 2 * ((uint64_t)d->ndsyms + 1), 2);
+        rc = make(l, seq, &d->versym, ".gnu.version", SHT_GNU_versym, 2 * ((uint64_t)d->ndsyms + 1), 2);
     if (!rc && vd)
-        rc = make(l, seq, &d->verdef, ".gnu.version_d", LKV_SHT_VERDEF, vd, 8);
+        rc = make(l, seq, &d->verdef, ".gnu.version_d", SHT_GNU_verdef, vd, 8);
     return rc;
 }
 
@@ -173,14 +173,14 @@ uint64_t lk_verout_tag_value(const lk_link *l, uint64_t tag)
 {
     const lk_dyn *d = l->dyn;
     switch (tag) {
-    case LKV_DT_VERSYM: return d->versym->addr;
-    case LKV_DT_VERDEF: return d->verdef->addr;
-    case LKV_DT_VERDEFNUM: return lk_verdef_count(l);
-    case LKV_DT_RPATH:
-    case LKV_DT_RUNPATH: return d->runpath_off;
-    case LKV_DT_RELR: return d->relr->addr;
-    case LKV_DT_RELRSZ: return d->relr->size;
-    case LKV_DT_RELRENT: return l->arch->word_size;
+    case DT_VERSYM: return d->versym->addr;
+    case DT_VERDEF: return d->verdef->addr;
+    case DT_VERDEFNUM: return lk_verdef_count(l);
+    case DT_RPATH:
+    case DT_RUNPATH: return d->runpath_off;
+    case DT_RELR: return d->relr->addr;
+    case DT_RELRSZ: return d->relr->size;
+    case DT_RELRENT: return l->arch->word_size;
     default: return 0;
     }
 }
