@@ -73,7 +73,9 @@ typedef struct lk_dyn {
     lk_sym **dsyms;
     size_t ndsyms, nunhashed;
     uint32_t nbuckets, maskwords;
-    uint32_t *name_off; /* per dynamic symbol: its name in .dynstr */
+    uint32_t *name_off;   /* per dynamic symbol: its name in .dynstr */
+    size_t *name_len;     /* per dynamic symbol: its name's length (no @VER) */
+    uint32_t *gnu_hashes; /* per hashed symbol (from nunhashed): its GNU hash */
     uint32_t soname_off;
     uint64_t dynstr_size;
     /* -shared: thread-local storage's slots (dyn_tls.c) */

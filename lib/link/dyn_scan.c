@@ -29,12 +29,14 @@ int lk_dyn_setup(lk_link *l)
 }
 
 /* The global that symbol symi of f names, or NULL for a local one. */
-static lk_sym *global_of(lk_link *l, lk_file *f, uint64_t symi, keel_sym *sym)
+static lk_sym *global_of(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *sym)
 {
     const char *name;
-    if (KEEL_ST_BIND(sym->info) == STB_LOCAL || keel_symtab_name(&f->symtab, sym, &name, NULL))
+    if (KEEL_ST_BIND(sym->info) == STB_LOCAL)
         return NULL;
-    return lk_file_sym(l, f, symi, name);
+    if (f->gsym && symi < f->symtab.count && f->gsym[symi])
+        return f->gsym[symi]; /* (looked up before: lk_file_sym; its name not read again) */
+    return keel_symtab_name(&f->symtab, sym, &name, NULL) ? NULL : lk_file_sym(l, f, symi, name);
 }
 
 /* --defsym NAME=NUMBER is absolute; NAME=SYMBOL(+-N) an address */
@@ -56,18 +58,19 @@ lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi)
  * does not define.  Not the link-editor's own symbols, nor an absolute
  * one; for a definition, the symbol policy decides (export_policy.c:
  * visibility, version scripts' local:, -Bsymbolic, dynamic lists). */
-bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
+/* (sym: symbol symi, read already: the scan and the write pass ask of
+ * every relocation) */
+static bool preemptible(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *sym)
 {
-    keel_sym sym, d;
+    keel_sym d;
     uint64_t v;
     if (!l->opt->shared) { /* an executable's: only what the dynamic linker binds (dyn_import.c) */
-        lk_sym *s = lk_dyn_global(l, f, symi);
+        lk_sym *s = global_of(l, f, symi, sym);
         return s && lk_import_preemptible(l, s);
     }
-    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
-        (sym.other & 3) != STV_DEFAULT)
+    if (KEEL_ST_BIND(sym->info) == STB_LOCAL || (sym->other & 3) != STV_DEFAULT)
         return false;
-    lk_sym *s = global_of(l, f, symi, &sym);
+    lk_sym *s = global_of(l, f, symi, sym);
     if (!s || s->defsym)
         return false;
     switch (s->state) {
@@ -78,6 +81,12 @@ bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
                (lk_sym_preemptible(l, s) || lk_dyn_ifunc_by_symbol(l, s, &d));
     default: return s->state == LK_SHARED || !lk_linker_value(l, s->name, &v);
     }
+}
+
+bool lk_dyn_preemptible(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    return !keel_symtab_get(&f->symtab, symi, &sym, NULL) && preemptible(l, f, symi, &sym);
 }
 
 /* -shared: the symbol gets a .dynsym entry */
@@ -101,10 +110,10 @@ bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr)
     return true;
 }
 
-bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi)
+static bool is_address(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp)
 {
-    keel_sym sym;
-    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_TYPE(sym.info) == STT_TLS)
+    keel_sym sym = *symp;
+    if (KEEL_ST_TYPE(sym.info) == STT_TLS)
         return false;
     lk_sym *s = global_of(l, f, symi, &sym);
     if (!s) /* a local: unless absolute, in one of f's sections */
@@ -123,6 +132,12 @@ bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi)
         return (s->state == LK_UNDEF || s->state == LK_UNDEF_WEAK) && lk_linker_value(l, s->name, &v) &&
                !lk_seg_size_symbol(l, s->name, NULL);
     }
+}
+
+bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi)
+{
+    keel_sym sym;
+    return !keel_symtab_get(&f->symtab, symi, &sym, NULL) && is_address(l, f, symi, &sym);
 }
 
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi)
@@ -228,7 +243,7 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
                        f->name, h->name);
     if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
         return need_pic(l, f, r, h, &sym);
-    bool pre = lk_dyn_preemptible(l, f, r->sym);
+    bool pre = preemptible(l, f, r->sym, &sym);
     int rc;
     if (pre && !l->opt->shared && lk_import_scan(l, f, r, h, target, &rc)) /* copies (dyn_import.c) */
         return rc;
@@ -250,7 +265,7 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     }
     if (!l->dyn->fixed && h->size != l->arch->word_size && lk_dyn_undefined(l, f, r->sym))
         return need_pic(l, f, r, h, &sym); /* as ld.bfd: undefined, even weak, is no address a narrow field holds */
-    if (l->dyn->fixed || !lk_dyn_is_address(l, f, r->sym))
+    if (l->dyn->fixed || !is_address(l, f, r->sym, &sym))
         return 0; /* (-no-pie: the address is final) */
     if (h->size != l->arch->word_size)
         return need_pic(l, f, r, h, &sym);
@@ -282,25 +297,31 @@ int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
     return 0;
 }
 
-void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value, int64_t addend)
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint32_t type, uint64_t place,
+                 uint64_t value, int64_t addend)
 {
     lk_dyn *d = l->dyn;
     const ka_howto *h = l->arch->howto(type);
+    keel_sym sym;
     if (!h || h->formula != KA_F_ABS || h->size != l->arch->word_size)
         return;
-    if (lk_dyn_preemptible(l, f, symi)) {
+    if (!symp) {
+        if (keel_symtab_get(&f->symtab, symi, &sym, NULL))
+            return; /* (the write pass's error) */
+        symp = &sym;
+    }
+    if (preemptible(l, f, symi, symp)) {
         if (d->nsrel < d->nsdata)
-            d->srel[d->nsrel++] = (lk_dynsymrel){place, lk_dyn_global(l, f, symi), addend};
+            d->srel[d->nsrel++] = (lk_dynsymrel){place, global_of(l, f, symi, symp), addend};
         return;
     }
-    if (d->nrel >= d->ndata || !lk_dyn_is_address(l, f, symi))
+    if (d->nrel >= d->ndata || !is_address(l, f, symi, symp))
         return;
     /* a pointer to an IFUNC: the function the resolver picks, as ld.bfd
      * has it (IRELATIVE), not the IPLT entry */
     lk_file *df;
     uint32_t di;
-    keel_sym sym;
-    if (lk_ifunc_target(l, f, symi, &df, &di) && !keel_symtab_get(&df->symtab, di, &sym, NULL) &&
+    if (lk_ifunc_target_sym(l, f, symi, symp, &df, &di) && !keel_symtab_get(&df->symtab, di, &sym, NULL) &&
         sym.shndx < df->elf.shnum && df->out[sym.shndx]) {
         d->rel[d->nrel++] = (lk_dynrel){place, df->out[sym.shndx]->addr + df->pos[sym.shndx] + sym.value, true};
         d->nirel++;

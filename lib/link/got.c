@@ -36,14 +36,15 @@ static void key_of(lk_link *l, lk_file *f, uint64_t symi, const void **owner, ui
     const char *name;
     *owner = f;
     *ksymi = symi;
-    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL ||
-        keel_symtab_name(&f->symtab, &sym, &name, NULL))
+    if (keel_symtab_get(&f->symtab, symi, &sym, NULL) || KEEL_ST_BIND(sym.info) == STB_LOCAL)
         return;
-    lk_sym *s = lk_file_sym(l, f, symi, name);
-    if (s) {
-        *owner = s;
-        *ksymi = UINT64_MAX;
-    }
+    /* asked of every relocation: the global as this file looked it up
+     * before, its name read only the first time (lk_file_sym) */
+    lk_sym *s = f->gsym && symi < f->symtab.count ? f->gsym[symi] : NULL;
+    if (!s && (keel_symtab_name(&f->symtab, &sym, &name, NULL) || !(s = lk_file_sym(l, f, symi, name))))
+        return;
+    *owner = s;
+    *ksymi = UINT64_MAX;
 }
 
 static lk_got_entry *find(const lk_link *l, const void *owner, uint64_t symi, size_t *at)

@@ -556,7 +556,9 @@ struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);
 int lk_dyn_place(lk_link *l, uint32_t *seq);
-void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value, int64_t addend);
+/* (sym: symbol symi, read already; NULL: lk_dyn_word reads it) */
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *sym, uint32_t type, uint64_t place,
+                 uint64_t value, int64_t addend);
 /* -shared: whether a reference to symbol symi of f may be bound elsewhere
  * at run time (a default-visibility global); its PLT entry's address for
  * a call (false: none). */
@@ -662,6 +664,8 @@ bool lk_symbol_direct(lk_link *l, lk_file *f, uint64_t symi);
 /* The IFUNC a relocation's symbol reaches, if any: its defining file and
  * symbol (relocate.c). */
 bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di);
+/* The same of symbol symi, sym, read already (asked of every relocation) */
+bool lk_ifunc_target_sym(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *sym, lk_file **df, uint32_t *di);
 void lk_fill_ifuncs(lk_link *l, uint8_t *buf);
 void lk_tls_layout(lk_link *l);
 /* Where a relocation is, for messages, formatted only when one is needed:

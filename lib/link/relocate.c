@@ -493,7 +493,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                            (unsigned long long)value);
         }
         if (l->dyn && alloc) /* an absolute address: relocated at load time (dyn_scan.c) */
-            lk_dyn_word(l, f, r.sym, r.type, base + r.offset, value, r.addend);
+            lk_dyn_word(l, f, r.sym, have_rsym ? &rsym : NULL, r.type, base + r.offset, value, r.addend);
     }
     return 0;
 }
@@ -508,9 +508,13 @@ bool lk_linked_relocs(const lk_file *f, uint32_t i, keel_relocs *rs, keel_shdr *
 bool lk_ifunc_target(lk_link *l, lk_file *f, uint64_t symi, lk_file **df, uint32_t *di)
 {
     keel_sym sym;
+    return !keel_symtab_get(&f->symtab, symi, &sym, NULL) && lk_ifunc_target_sym(l, f, symi, &sym, df, di);
+}
+
+bool lk_ifunc_target_sym(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, lk_file **df, uint32_t *di)
+{
+    const keel_sym sym = *symp;
     const char *name;
-    if (keel_symtab_get(&f->symtab, symi, &sym, NULL))
-        return false;
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL || sym.shndx != SHN_UNDEF) {
         if (KEEL_ST_TYPE(sym.info) != STT_GNU_IFUNC || sym.shndx == SHN_UNDEF)
             return false;
