@@ -12,6 +12,11 @@
 #      and exit must be those of the two native builds (g++), the first
 #      before the swap, the second after.  TODO: the program dies at exit
 #      (see the block's comment).
+#   3. a mapfile's kernel-like image at the x86-64 kernel's address
+#      (VADDR 0xffffffff80000000, NOHDR), against ld.bfd's link of the
+#      equivalent linker script: kmain at the same address (the data
+#      follows in keel's own data segment, a page on).
+#      TODO: refused (see there).
 use strict;
 use warnings;
 use FindBin;
@@ -21,7 +26,7 @@ use POSIX ();
 use Time::HiRes qw(sleep time);
 use KeelTest qw(keel_setup run sh);
 
-my ($build, $keel, $tmp) = keel_setup('review_misc', need => ['gcc', 'g++', 'readelf (binutils)']);
+my ($build, $keel, $tmp) = keel_setup('review_misc', need => ['gcc', 'g++', 'readelf (binutils)', 'nm (binutils)', 'ld.bfd (binutils)']);
 my $src = "$FindBin::Bin/progs/review_misc";
 mkdir "$tmp/ld" or die;
 symlink $keel, "$tmp/ld/ld" or die "symlink: $!";
@@ -140,6 +145,27 @@ SKIP: {
         is("$st\n$got", "0\n$n1[0]\n$n2[1]\n",
            'the program prints the native builds\' lines (one before, two after) and exits 0')
             or diag($err);
+    }
+}
+
+# ------------------------------------------ 3. a kernel at the kernel's place
+{
+    sh("gcc -O2 -mcmodel=kernel -fno-pic -fno-stack-protector -fcf-protection=none -ffreestanding "
+       . "-fno-asynchronous-unwind-tables -c $src/kern.c -o kern.o");
+    sh("ld.bfd -nostdlib -z noexecstack -e kmain -T $src/kern.ld kern.o -o kern.bfd");
+    my $k = run(argv => [$keel, 'link', '-nostdlib', '-static', '-e', 'kmain', '--mapfile', "$src/kern.map", 'kern.o',
+                         '-o', "$tmp/kern"]);
+    my $nm = sub { my %s = map { (split ' ')[2] => (split ' ')[0] } split /\n/, run(argv => ['nm', $_[0]])->{out}; $s{kmain} };
+  TODO: {
+        # lib/link/layout.c refuses every address above LIMIT (2^46, the
+        # user half of x86-64's 47-bit space): "segment text: alignment 0
+        # or address 0xffffffff80000000 is above 0x400000000000", and
+        # -Ttext-segment the same.  ld.bfd links there (Linux's own
+        # vmlinux is at that address).  Lifting the limit means checking
+        # every later sum of an address for overflow near 2^64: not small.
+        local $TODO = 'keel refuses a segment address in the top half of the address space';
+        is($k->{status} ? "refused: $k->{err}" : $nm->("$tmp/kern"), $nm->("$tmp/kern.bfd"),
+           'VADDR 0xffffffff80000000 with NOHDR: linked, kmain where ld.bfd\'s script puts it');
     }
 }
 done_testing();
