@@ -90,7 +90,8 @@ static void want(lk_link *l, lk_file *f, uint64_t symi)
 
 bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr)
 {
-    const lk_needs *n = l->dyn->plt ? lk_needs_of(l, f, symi) : NULL;
+    /* (a link whose every call is a .plt.got entry has no .plt) */
+    const lk_needs *n = l->dyn->plt || l->dyn->pltgot ? lk_needs_of(l, f, symi) : NULL;
     if (!n || !(n->flags & (LK_N_PLT | LK_N_PLTGOT)))
         return false;
     if (n->flags & LK_N_PLTGOT) { /* (dyn_import.c) */
