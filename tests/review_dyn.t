@@ -12,6 +12,9 @@
 #   - a -shared link whose only call is crtbeginS.o's of the weak
 #     __cxa_finalize (a .plt.got entry, no .plt: --as-needed dropped libc)
 #     called address 0 at exit;
+#   - a regular object's common of a name a library defines as strong
+#     data stayed the executable's (0), where ld.bfd binds it to the
+#     library's (3: a copy), and --as-needed dropped that library;
 #   - STB_GNU_UNIQUE (g++'s inline function statics) was written GLOBAL
 #     in .dynsym and .symtab, so two plugins loaded RTLD_LOCAL each had
 #     their own copy.
@@ -49,6 +52,13 @@ my @projects = (
       "gcc \@LD\@ -fno-pic -no-pie -Wl,-E $src/host.c -o host_nopie -ldl"],
      [['host', '@DIR@/plug.so'], ['host_nopie', '@DIR@/plug.so'],
       ['host', '@DIR@/plug.so', { LD_PRELOAD => '@DIR@/pre.so' }]]],
+    ['a common (-fcommon) meeting a library\'s initialized variable, in either order',
+     ["gcc \@LD\@ -fPIC -shared $src/cvar.c -o libcvar.so",
+      "gcc \@LD\@ -fPIC -fcommon -shared $src/cvar_user.c -o libcvaru.so -L. -lcvar",
+      "gcc \@LD\@ -fcommon $src/cvar_main.c -o cvar -L. -lcvaru -lcvar -Wl,--as-needed",
+      "gcc \@LD\@ -fcommon -fno-pic -no-pie $src/cvar_main.c -o cvar_nopie -L. -lcvaru -lcvar",
+      "gcc \@LD\@ -fcommon -Wl,--no-as-needed libcvar.so libcvaru.so $src/cvar_main.c -o cvar_after"],
+     [['cvar'], ['cvar_nopie'], ['cvar_after']]],
     ['STB_GNU_UNIQUE across two plugins loaded RTLD_LOCAL',
      ["g++ \@LD\@ -O2 -fPIC -shared $src/plug_a.cc -o a.so",
       "g++ \@LD\@ -O2 -fPIC -shared $src/plug_b.cc -o b.so",
@@ -131,7 +141,7 @@ sub binding {
     my ($b) = run(argv => ['readelf', $table, '-W', $f])->{out} =~ /\s(\w+)\s+DEFAULT\s+\d+\s+_ZZ14shared_countervE1c$/m;
     return $b // 'none';
 }
-my ($k, $b) = ("$tmp/p3keel/a.so", "$tmp/p3bfd/a.so");
+my ($k, $b) = ("$tmp/p4keel/a.so", "$tmp/p4bfd/a.so");
 SKIP: {
     skip 'the STB_GNU_UNIQUE project was not built', 2 unless -e $k && -e $b;
     for my $table ('--dyn-syms', '--syms') {
