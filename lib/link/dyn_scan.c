@@ -283,13 +283,18 @@ int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
     return 0;
 }
 
-void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value, int64_t addend)
+void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, uint32_t type, uint64_t place, uint64_t value, int64_t addend,
+                 bool writable)
 {
     lk_dyn *d = l->dyn;
     const ka_howto *h = l->arch->howto(type);
     if (!h || h->formula != KA_F_ABS || h->size != l->arch->word_size)
         return;
     if (lk_dyn_preemptible(l, f, symi)) {
+        /* only the words the scan counted: not an executable's that it
+         * gave a copy, a canonical PLT entry or 0 (dyn_import.c) */
+        if (!l->opt->shared && lk_import_static_word(l, lk_dyn_global(l, f, symi), writable))
+            return;
         if (d->nsrel < d->nsdata)
             d->srel[d->nsrel++] = (lk_dynsymrel){place, lk_dyn_global(l, f, symi), addend};
         return;
