@@ -18,6 +18,8 @@
 #   - -no-pie: the write pass gave an absolute word that the scan had
 #     given a copy (in .rodata) the R_X86_64_64 counted for a writable
 #     word after it, which lost its own (the program crashed);
+#   - --gc-sections removed a dynamic output's exports that nothing in
+#     it calls (a -shared library's functions, -rdynamic callbacks);
 #   - STB_GNU_UNIQUE (g++'s inline function statics) was written GLOBAL
 #     in .dynsym and .symtab, so two plugins loaded RTLD_LOCAL each had
 #     their own copy.
@@ -66,6 +68,13 @@ my @projects = (
      ["gcc \@LD\@ -fPIC -shared $src/rolib.c -o librol.so",
       "gcc \@LD\@ -O2 -fno-pic -no-pie $src/ro.c $src/rw.c -o rorw -L. -lrol"],
      [['rorw']]],
+    ['--gc-sections: a library\'s exports, a -rdynamic executable\'s',
+     ["gcc \@LD\@ -O2 -fPIC -shared -ffunction-sections $src/gclib.c -o libgc.so -Wl,--gc-sections",
+      "gcc \@LD\@ -O2 -fPIC -shared $src/gcplug.c -o gcplug.so",
+      "gcc \@LD\@ -O2 -ffunction-sections -rdynamic $src/gchost.c -o gchost -L. -lgc -ldl -Wl,--gc-sections",
+      "gcc \@LD\@ -O2 -fno-pic -no-pie -ffunction-sections -rdynamic $src/gchost.c -o gchost_nopie -L. -lgc -ldl "
+      . "-Wl,--gc-sections"],
+     [['gchost', '@DIR@/gcplug.so'], ['gchost_nopie', '@DIR@/gcplug.so']]],
     ['STB_GNU_UNIQUE across two plugins loaded RTLD_LOCAL',
      ["g++ \@LD\@ -O2 -fPIC -shared $src/plug_a.cc -o a.so",
       "g++ \@LD\@ -O2 -fPIC -shared $src/plug_b.cc -o b.so",
@@ -148,7 +157,7 @@ sub binding {
     my ($b) = run(argv => ['readelf', $table, '-W', $f])->{out} =~ /\s(\w+)\s+DEFAULT\s+\d+\s+_ZZ14shared_countervE1c$/m;
     return $b // 'none';
 }
-my ($k, $b) = ("$tmp/p5keel/a.so", "$tmp/p5bfd/a.so");
+my ($k, $b) = ("$tmp/p6keel/a.so", "$tmp/p6bfd/a.so");
 SKIP: {
     skip 'the STB_GNU_UNIQUE project was not built', 2 unless -e $k && -e $b;
     for my $table ('--dyn-syms', '--syms') {
