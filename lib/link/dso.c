@@ -187,6 +187,8 @@ static int wanted(lk_link *l, lk_dso *d, bool *yes)
         const lk_sym *s = lk_sym_find(&l->syms, dn, lk_hash(dn));
         if (s && s->state == LK_UNDEF && !s->defsym)
             *yes = s->ref_strong || (s->dso_ref && !on_needed_list(l, d->soname));
+        else if (s && s->state == LK_COMMON && !s->defsym && s->def)
+            *yes = lk_dso_beats_common(&sym);
     }
     return 0;
 }
@@ -203,6 +205,19 @@ static int dso_missing(lk_link *l, lk_dso *d, const lk_sym *s, const keel_symver
              s->name, ver->name ? sep : "", ver->name ? ver->name : "");
     lk_diag(l, KEEL_DIAG_ERROR, "%s", msg);
     return lk_fail(l, KEEL_E_LINK, "%s: error adding symbols: DSO missing from command line", d->path);
+}
+
+bool lk_dso_beats_common(const keel_sym *sym)
+{
+    unsigned t = KEEL_ST_TYPE(sym->info);
+    return sym->shndx != SHN_UNDEF && KEEL_ST_BIND(sym->info) != STB_WEAK && t != STT_FUNC && t != STT_GNU_IFUNC;
+}
+
+bool lk_shared_beats_common(const lk_sym *s)
+{
+    keel_sym sym;
+    return s->state == LK_SHARED && s->dso && s->dso->has_dynsym &&
+           !keel_symtab_get(&s->dso->dynsym, s->dso_index, &sym, NULL) && lk_dso_beats_common(&sym);
 }
 
 int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late)
@@ -239,7 +254,12 @@ int lk_dso_add_symbols(lk_link *l, lk_dso *d, bool late)
         if (undef && !s->ref && !s->dso && s->state <= LK_UNDEF_WEAK)
             s->dso = d; /* the first to reference it */
         kr_def have = {(kr_kind)s->state, s->size, s->align};
-        if (kr_resolve(&have, kind, sym.size, 1) != KR_TAKE) {
+        if (kind == KR_SHARED && s->state == LK_COMMON && s->def && lk_dso_beats_common(&sym)) {
+            s->ref_strong = true; /* the common: now a strong reference to the library's */
+            if (!s->ref)
+                s->ref = s->def;
+            s->def = NULL;
+        } else if (kr_resolve(&have, kind, sym.size, 1) != KR_TAKE) {
             if (have.kind == KR_UNDEF && s->state != LK_UNDEF)
                 s->dso_ref = true; /* a strong reference makes a weak one strong */
             s->state = (uint8_t)have.kind;

@@ -64,6 +64,13 @@ int lk_dso_load_needed(lk_link *l);
  * link that resolved names from shared libraries cannot do yet. */
 int lk_dso_check(lk_link *l);
 
+/* Whether a library's definition (sym: its .dynsym entry) wins over a
+ * regular object's common of its name, in either order, as in ld.bfd:
+ * a strong one of data does, the common then a reference to it (its copy
+ * in an executable); a function's or a weak one's does not. */
+bool lk_dso_beats_common(const keel_sym *sym);
+bool lk_shared_beats_common(const lk_sym *s);
+
 /* The libraries the output needs (DT_NEEDED), in command-line order:
  * how many, and the i-th one (its soname is the DT_NEEDED string).  For
  * the output side (dynsyn's .dynamic). */

@@ -157,6 +157,10 @@ int lk_import_needed(lk_link *l, uint64_t *at);
  * (pre: preemptible): handled (*rc its result: a copy, a PLT entry, 0
  * with no relocation) or false (the -shared rules apply). */
 bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, uint32_t target, int *rc);
+/* Whether lk_import_scan took an executable's absolute address-sized
+ * field against s (writable: in a writable section) as its own (a copy,
+ * a canonical PLT entry, or 0): the write pass gives it no relocation. */
+bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable);
 /* The copies' places (with the synthetic sections); the COPY
  * relocations written at out (ncopies records). */
 int lk_import_place(lk_link *l, uint32_t *seq);

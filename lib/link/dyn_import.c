@@ -217,6 +217,16 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
     return true;
 }
 
+bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable)
+{
+    if (!s || writable) /* (a writable word: a relocation by the symbol) */
+        return false;
+    if (s->state == LK_UNDEF_WEAK)
+        return l->dyn->fixed;
+    bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
+    return s->state == LK_SHARED && (l->dyn->fixed || !func);
+}
+
 int lk_import_place(lk_link *l, uint32_t *seq)
 {
     lk_dyn *d = l->dyn;

@@ -99,7 +99,8 @@ static void want(lk_link *l, lk_file *f, uint64_t symi)
 
 bool lk_dyn_plt_address(lk_link *l, lk_file *f, uint64_t symi, uint64_t *addr)
 {
-    const lk_needs *n = l->dyn->plt ? lk_needs_of(l, f, symi) : NULL;
+    /* (a link whose every call is a .plt.got entry has no .plt) */
+    const lk_needs *n = l->dyn->plt || l->dyn->pltgot ? lk_needs_of(l, f, symi) : NULL;
     if (!n || !(n->flags & (LK_N_PLT | LK_N_PLTGOT)))
         return false;
     if (n->flags & LK_N_PLTGOT) { /* (dyn_import.c) */
@@ -298,7 +299,7 @@ int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
 }
 
 void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint32_t type, uint64_t place,
-                 uint64_t value, int64_t addend)
+                 uint64_t value, int64_t addend, bool writable)
 {
     lk_dyn *d = l->dyn;
     const ka_howto *h = l->arch->howto(type);
@@ -311,6 +312,10 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, ui
         symp = &sym;
     }
     if (preemptible(l, f, symi, symp)) {
+        /* only the words the scan counted: not an executable's that it
+         * gave a copy, a canonical PLT entry or 0 (dyn_import.c) */
+        if (!l->opt->shared && lk_import_static_word(l, lk_dyn_global(l, f, symi), writable))
+            return;
         if (d->nsrel < d->nsdata)
             d->srel[d->nsrel++] = (lk_dynsymrel){place, global_of(l, f, symi, symp), addend};
         return;

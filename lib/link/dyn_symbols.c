@@ -223,6 +223,11 @@ void lk_dyn_fill_symbols(lk_link *l, uint8_t *buf)
         else if (i >= d->nunhashed && s->state != LK_COMMON && s->def &&
                  !keel_symtab_get(&s->def->symtab, s->def_index, &def, NULL)) {
             type = KEEL_ST_TYPE(def.info);
+            /* a g++ inline function's static or template's member: the
+             * dynamic linker keeps one across RTLD_LOCAL modules only if
+             * it stays STB_GNU_UNIQUE (as ld.bfd writes it) */
+            if (s->state == LK_DEFINED && KEEL_ST_BIND(def.info) == STB_GNU_UNIQUE)
+                bind = STB_GNU_UNIQUE;
             other = s->pol_vis == STV_PROTECTED ? STV_PROTECTED : def.other & 3; /* (a mapfile's protected) */
             shndx = shndx_of(l, s, &def);
         } else if (i >= d->nunhashed && s->state != LK_COMMON) { /* the link-editor's: its value below */

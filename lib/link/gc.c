@@ -2,10 +2,11 @@
  * Roots: the entry symbol, -u symbols, the sections a program's start-up
  * runs or reads without naming them (.init, .fini, the init/fini arrays,
  * .ctors/.dtors, notes, SHF_GNU_RETAIN) and, since __start_/__stop_ reach
- * them by name, sections whose names are C identifiers.  A live section's
- * relocations make their targets live, except .eh_frame's references to
- * code: an FDE describes a function, it does not keep it (its references
- * to a dead function are dead too, relocate.c).  An FDE's other
+ * them by name, sections whose names are C identifiers; in a dynamic
+ * output, its exports.  A live section's relocations make their targets
+ * live, except .eh_frame's references to code: an FDE describes a
+ * function, it does not keep it (its references to a dead function are
+ * dead too, relocate.c).  An FDE's other
  * references (its function's LSDA in .gcc_except_table) are followed
  * only once its function is live, as ld.bfd's _bfd_elf_gc_mark_fdes
  * does; a CIE's (the personality) always. */
@@ -14,6 +15,7 @@
 
 #include "../elfdefs.h"
 #include "internal.h"
+#include "export_policy.h"
 
 typedef struct work {
     lk_file **file;
@@ -45,14 +47,18 @@ static int mark(lk_link *l, work *w, lk_file *f, uint32_t shndx)
     return 0;
 }
 
-static int mark_global(lk_link *l, work *w, const char *name)
+static int mark_sym(lk_link *l, work *w, const lk_sym *s)
 {
-    lk_sym *s = lk_sym_find(&l->syms, name, lk_hash(name));
     keel_sym d;
     if (!s || !s->def || keel_symtab_get(&s->def->symtab, s->def_index, &d, NULL) || d.raw_shndx == SHN_ABS ||
         d.raw_shndx == SHN_COMMON)
         return 0;
     return mark(l, w, s->def, d.shndx);
+}
+
+static int mark_global(lk_link *l, work *w, const char *name)
+{
+    return mark_sym(l, w, lk_sym_find(&l->syms, name, lk_hash(name)));
 }
 
 static bool is_code(const lk_file *f, uint32_t shndx)
@@ -247,6 +253,15 @@ int lk_gc_sections(lk_link *l)
     rc = mark_global(l, &w, entry);
     for (size_t i = 0; i < l->opt->nundefined && !rc; i++)
         rc = mark_global(l, &w, l->opt->undefined[i]);
+    /* a dynamic output's exports (the symbol policy's, a pass before:
+     * -shared, -E, a dynamic list, what a shared library references):
+     * another module may reach them (ld.bfd's
+     * bfd_elf_gc_mark_dynamic_ref_symbol) */
+    for (size_t i = 0; i < l->syms.cap && !rc; i++) {
+        const lk_sym *s = l->syms.v[i];
+        if (s && !s->defsym && (s->state == LK_DEFINED || s->state == LK_WEAK) && lk_sym_exported(l, s))
+            rc = mark_sym(l, &w, s);
+    }
     for (size_t fi = 0; fi < l->nfiles && !rc; fi++) {
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum && !rc; i++) {

@@ -556,9 +556,10 @@ struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);
 int lk_dyn_place(lk_link *l, uint32_t *seq);
-/* (sym: symbol symi, read already; NULL: lk_dyn_word reads it) */
+/* (sym: symbol symi, read already; NULL: lk_dyn_word reads it; writable:
+ * whether the place is in a writable section) */
 void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *sym, uint32_t type, uint64_t place,
-                 uint64_t value, int64_t addend);
+                 uint64_t value, int64_t addend, bool writable);
 /* -shared: whether a reference to symbol symi of f may be bound elsewhere
  * at run time (a default-visibility global); its PLT entry's address for
  * a call (false: none). */

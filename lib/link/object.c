@@ -8,6 +8,7 @@
 
 #include "../elfdefs.h"
 #include "internal.h"
+#include "dso.h"
 #include "../arch/arch.h"
 
 /* "file:(.section+0xoffset)" for a symbol's definition. */
@@ -267,6 +268,12 @@ static int add_symbols(lk_link *l, lk_file *f)
         if (kind <= KR_UNDEF_WEAK && (!s->ref || (kind == KR_UNDEF && s->state == LK_UNDEF_WEAK)))
             s->ref = f;
         s->ref_strong |= kind == KR_UNDEF; /* (dso.c: --as-needed, and the output's weak references) */
+        if (kind == KR_COMMON && lk_shared_beats_common(s)) { /* a reference to the library's (dso.h) */
+            s->ref_strong = true;
+            if (!s->ref)
+                s->ref = f;
+            continue;
+        }
         uint8_t was = s->state;
         if (kind == KR_COMMON || kind == KR_DEFINED) /* ld.bfd's warnings of a common meeting a definition */
             lk_common_meets(l, s, f, &sym, name);

@@ -493,7 +493,8 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                            (unsigned long long)value);
         }
         if (l->dyn && alloc) /* an absolute address: relocated at load time (dyn_scan.c) */
-            lk_dyn_word(l, f, r.sym, have_rsym ? &rsym : NULL, r.type, base + r.offset, value, r.addend);
+            lk_dyn_word(l, f, r.sym, have_rsym ? &rsym : NULL, r.type, base + r.offset, value, r.addend,
+                        o->flags & SHF_WRITE);
     }
     return 0;
 }

@@ -192,9 +192,10 @@ int lk_pass_symbols(lk_link *l)
             break;
         }
         put32(e, lk_str_add(&str, s->name));
-        e[4] = (uint8_t)((s->scope == LK_SCOPE_LOCAL ? STB_LOCAL
-                          : s->state == LK_WEAK      ? STB_WEAK
-                                                     : STB_GLOBAL)
+        e[4] = (uint8_t)((s->scope == LK_SCOPE_LOCAL                         ? STB_LOCAL
+                          : s->state == LK_WEAK                              ? STB_WEAK
+                          : s->def && KEEL_ST_BIND(d.info) == STB_GNU_UNIQUE ? STB_GNU_UNIQUE /* (as ld.bfd) */
+                                                                             : STB_GLOBAL)
                              << 4 |
                          (d.info & 0xf));
         e[5] = d.other;
