@@ -10,8 +10,8 @@
 #   2. keel run --watch swapping a C++ object (a vtable, a static
 #      std::vector its static constructor fills): the program's output
 #      and exit must be those of the two native builds (g++), the first
-#      before the swap, the second after.  TODO: the program dies at exit
-#      (see the block's comment).
+#      before the swap, the second after (the old object's destructors
+#      must not run at exit: the new object has its state).
 #   3. a mapfile's kernel-like image at the x86-64 kernel's address
 #      (VADDR 0xffffffff80000000, NOHDR), against ld.bfd's link of the
 #      equivalent linker script: kmain at the same address (the data
@@ -118,6 +118,10 @@ SKIP: {
     if (!$pid) {
         open STDOUT, '>', "$tmp/w/out" or die;
         open STDERR, '>', "$tmp/w/err" or die;
+        # what the new object's constructor built in a carried-over variable
+        # is overwritten by the old value and leaked, by design
+        # (docs/loader.md): no leak report under the sanitizer build
+        $ENV{ASAN_OPTIONS} = join(':', grep { defined && $_ ne '' } $ENV{ASAN_OPTIONS}, 'detect_leaks=0');
         exec $keel, 'run', '--watch', "$tmp/w/main.o", "$tmp/w/shape.o", '-lstdc++' or die;
     }
     my $t0 = time;
@@ -128,24 +132,13 @@ SKIP: {
     my $got = slurp("$tmp/w/out");
     my $err = slurp("$tmp/w/err");
     like($err, qr/^keel run: swapped \S+shape\.o: /m, 'keel run --watch swapped the C++ object');
-  TODO: {
-        # The old object's static constructor registered reg's destructor
-        # with __cxa_atexit (its __dso_handle); the new one's did too.  The
-        # swap copies the old reg (its heap pointers) into the new reg, and
-        # the old reg keeps the same pointers; add() then reallocates the
-        # live vector (freeing the old buffer) and at exit both registered
-        # destructors run: the old one frees that buffer again (glibc:
-        # "free(): double free detected in tcache 2", or SIGSEGV).  So the
-        # old objects' destructors do run, against docs/loader.md.  A fix
-        # needs keel to hold what loaded code registers with __cxa_atexit
-        # (a shim, as host.c has for atexit) so that a swap can cancel the
-        # old object's entries whose argument is a carried-over variable:
-        # not a small change.
-        local $TODO = 'a swapped C++ static object is destroyed twice at exit';
-        is("$st\n$got", "0\n$n1[0]\n$n2[1]\n",
-           'the program prints the native builds\' lines (one before, two after) and exits 0')
-            or diag($err);
-    }
+    # The old object's static constructor registered reg's destructor with
+    # __cxa_atexit, and so did the new one's; the swap carries the old reg
+    # (its heap pointers) over to the new reg, so only the new destructor
+    # may run at exit (host.c's exit records; before them, glibc: "free():
+    # double free detected in tcache 2", or SIGSEGV).
+    is("$st\n$got", "0\n$n1[0]\n$n2[1]\n", 'the program prints the native builds\' lines (one before, two after) and exits 0')
+        or diag($err);
 }
 
 # ------------------------------------------ 3. a kernel at the kernel's place

@@ -133,10 +133,74 @@ extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 extern int __cxa_at_quick_exit(void (*fn)(void *), void *dso);
 extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
 
-static int shim_atexit(void (*fn)(void))
+/* What loaded code registers to run at exit (C++ static destructors,
+ * atexit handlers) goes to glibc through a record of ours, under the
+ * object's own handle, so that __cxa_finalize still runs it at an unload.
+ * The record lets a live swap keep a replaced object's handlers from
+ * running: their state lives on in the new object, whose own handlers
+ * run instead (run twice, a container's destructor frees its buffer
+ * twice). */
+typedef struct rl_exit_rec {
+    void (*fn)(void *);
+    void (*fn0)(void); /* an atexit handler's (fn NULL) */
+    void *arg;
+    keel_object *o;
+    struct rl_exit_rec *next;
+} rl_exit_rec;
+
+static void run_exit_rec(void *p)
 {
-    return __cxa_atexit((void (*)(void *))(void (*)(void))fn, NULL, caller_handle(__builtin_return_address(0)));
+    rl_exit_rec *r = p;
+    if (__atomic_load_n(&r->o->retired, __ATOMIC_ACQUIRE))
+        return;
+    if (r->fn)
+        r->fn(r->arg);
+    else
+        r->fn0();
 }
+
+/* The loaded object holding code address pc, or NULL. */
+static keel_object *caller_object(void *pc)
+{
+    keel_object *o = NULL;
+    pthread_mutex_lock(&registry_lock);
+    for (keel_ns *ns = registry; ns && !o; ns = ns->registry_next)
+        o = rl_object_at(ns, (uintptr_t)pc);
+    pthread_mutex_unlock(&registry_lock);
+    return o;
+}
+
+/* fn(arg) at exit, or at the unload of the object whose code at pc
+ * registers it (dso: its handle, or NULL: the object's own). */
+static int register_exit(void *pc, void (*fn)(void *), void (*fn0)(void), void *arg, void *dso)
+{
+    keel_object *o = caller_object(pc);
+    if (!o) /* (not loaded code: as it asked) */
+        return fn ? __cxa_atexit(fn, arg, dso) : atexit(fn0);
+    rl_exit_rec *r = malloc(sizeof *r);
+    if (!r)
+        return -1;
+    *r = (rl_exit_rec){fn, fn0, arg, o, __atomic_load_n(&o->exit_recs, __ATOMIC_RELAXED)};
+    while (!__atomic_compare_exchange_n(&o->exit_recs, &r->next, r, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+        ;
+    return __cxa_atexit(run_exit_rec, r, dso ? dso : (void *)o->dso_handle);
+}
+
+void rl_exit_recs_free(keel_object *o)
+{
+    for (rl_exit_rec *r = o->exit_recs, *next; r; r = next) {
+        next = r->next;
+        free(r);
+    }
+    o->exit_recs = NULL;
+}
+
+static int shim_cxa_atexit(void (*fn)(void *), void *arg, void *dso)
+{
+    return register_exit(__builtin_return_address(0), fn, NULL, arg, dso);
+}
+
+static int shim_atexit(void (*fn)(void)) { return register_exit(__builtin_return_address(0), NULL, fn, NULL, NULL); }
 
 static int shim_at_quick_exit(void (*fn)(void))
 {
@@ -169,6 +233,8 @@ void *rl_host_symbol(const keel_ns *ns, const char *name)
         return NULL;
     if (strcmp(name, "atexit") == 0)
         return (void *)shim_atexit;
+    if (strcmp(name, "__cxa_atexit") == 0)
+        return (void *)shim_cxa_atexit;
     if (strcmp(name, "pthread_atfork") == 0)
         return (void *)shim_pthread_atfork;
     if (strcmp(name, "at_quick_exit") == 0)

@@ -107,9 +107,10 @@ struct keel_object {
     uintptr_t text_alias;
     /* __dso_handle for the object: C++ registers its static destructors
      * with __cxa_atexit under it, and __cxa_finalize runs them at unload */
-    uintptr_t dso_handle; /* its address: a word of the object's read-only
+    uintptr_t dso_handle;          /* its address: a word of the object's read-only
                              * region, which its code reaches PC-relative */
-    rl_export *export;    /* its batch's lent symbols (KEEL_NS_EXPORT), or NULL */
+    struct rl_exit_rec *exit_recs; /* what its code registered to run at exit (host.c) */
+    rl_export *export;             /* its batch's lent symbols (KEEL_NS_EXPORT), or NULL */
     /* live swap (swap.c): replaced by a swap, out of its namespace's list
      * and tables but its code kept (keel_section_at still finds it) */
     bool retired;
@@ -310,6 +311,11 @@ int rl_arena_alloc(keel_ns *ns, size_t size, size_t align, uintptr_t *out, keel_
 
 /* The __dso_handle of the object whose section holds addr, or 0. */
 uintptr_t rl_handle_at(const keel_ns *ns, uintptr_t addr);
+/* The loaded object holding code address addr, or NULL. */
+keel_object *rl_object_at(const keel_ns *ns, uintptr_t addr);
+/* The records of what o registered to run at exit, freed (once glibc can
+ * no longer run them: after __cxa_finalize of its handle). */
+void rl_exit_recs_free(keel_object *o);
 
 /* The host process: names from dlsym, and libc_nonshared's functions. */
 void *rl_host_symbol(const keel_ns *ns, const char *name);

@@ -265,6 +265,7 @@ void keel_ns_destroy(keel_ns *ns)
     }
     for (keel_object *o = ns->retired, *next; o; o = next) { /* swap.c's */
         next = o->retired_next;
+        rl_object_cxa_finalize(o); /* its exit records do nothing, and glibc forgets them */
         rl_object_free(o, false);
     }
     ns->first = ns->last = ns->retired = NULL;
@@ -448,6 +449,15 @@ uintptr_t rl_handle_at(const keel_ns *ns, uintptr_t addr)
     uintptr_t h = hit ? hit->parent->dso_handle : 0;
     rl_unlock(ns);
     return h;
+}
+
+keel_object *rl_object_at(const keel_ns *ns, uintptr_t addr)
+{
+    rl_read_lock(ns);
+    const keel_section *hit = section_at(ns, addr);
+    keel_object *o = hit ? hit->parent : NULL;
+    rl_unlock(ns);
+    return o;
 }
 
 const keel_object *keel_ns_next_object(const keel_ns *ns, const keel_object *prev)

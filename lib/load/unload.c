@@ -112,6 +112,7 @@ void rl_object_free(keel_object *o, bool detach)
     if (o->file_map)
         munmap(o->file_map, o->file_size);
     rl_pool_put(&o->ns->pool, o->chunk);
+    rl_exit_recs_free(o);
     free(o->slots);
     free(o->ctors);
     free(o->dtors);
