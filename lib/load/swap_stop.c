@@ -130,6 +130,14 @@ static void tls_move(rl_world *w, void ***old_array)
 /* A thread arrives at a stop (from the signal or a safe point), waits for
  * the release, and moves its TLS if asked. */
 static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs);
+
+/* Whether released has reached stop g.  Not equality: a thread that read
+ * g, then was held up while that stop was given up and the next one
+ * started and released too, would otherwise wait for a release that has
+ * gone by, forever, holding the next stop's preparation (which waits for
+ * no thread to be inside).  Counters wrap: the difference decides. */
+static bool reached(int released_gen, int g) { return (int)((unsigned)released_gen - (unsigned)g) >= 0; }
+
 static void arrive(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs)
 {
     /* sequentially consistent with rl_world_free's store and load: a
@@ -143,7 +151,7 @@ static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nre
 {
     rl_world *w = __atomic_load_n(&current, __ATOMIC_SEQ_CST);
     int g = __atomic_load_n(&gen, __ATOMIC_ACQUIRE);
-    if (!w || __atomic_load_n(&released, __ATOMIC_ACQUIRE) == g)
+    if (!w || reached(__atomic_load_n(&released, __ATOMIC_ACQUIRE), g))
         return;
     pid_t tid = (pid_t)syscall(SYS_gettid);
     rl_thread *t = NULL;
@@ -163,7 +171,7 @@ static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nre
     wake_all(&arrivals);
     for (;;) {
         int r = __atomic_load_n(&released, __ATOMIC_ACQUIRE);
-        if (r == g)
+        if (reached(r, g))
             break;
         futex(&released, FUTEX_WAIT_PRIVATE, r, NULL);
     }
