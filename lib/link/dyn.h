@@ -133,6 +133,10 @@ bool lk_dyn_is_address(lk_link *l, lk_file *f, uint64_t symi);
 bool lk_dyn_undefined(lk_link *l, lk_file *f, uint64_t symi);
 /* The global symbol symi of f names, or NULL (a local one). */
 lk_sym *lk_dyn_global(lk_link *l, lk_file *f, uint64_t symi);
+/* A synthetic section of the dynamic output, placed next in the
+ * placement order (*seq): out of memory is the link's error. */
+int lk_dyn_section(lk_link *l, uint32_t *seq, lk_osec **out, const char *name, uint32_t type, uint64_t flags,
+                   uint64_t size, uint64_t align);
 /* -shared: .dynsym and .dynstr planned, hash tables sized (dyn_symbols.c);
  * their bytes written. */
 int lk_dyn_symbols(lk_link *l);

@@ -32,8 +32,8 @@ lk_osec *lk_osec_named(const lk_link *l, const char *name)
     return NULL;
 }
 
-static int make(lk_link *l, uint32_t *seq, lk_osec **out, const char *name, uint32_t type, uint64_t flags,
-                uint64_t size, uint64_t align)
+int lk_dyn_section(lk_link *l, uint32_t *seq, lk_osec **out, const char *name, uint32_t type, uint64_t flags,
+                   uint64_t size, uint64_t align)
 {
     keel_shdr sh = {.type = type, .flags = flags, .size = size, .addralign = align};
     lk_osec *o = lk_synthetic_section(l, name, &sh);
@@ -75,43 +75,45 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     uint64_t nsyms = d->ndsyms + 1, nhashed = d->ndsyms - d->nunhashed;
     if (!rc && (opt->shared ? opt->dynamic_linker != NULL : !opt->no_dynamic_linker)) {
         const char *interp = opt->dynamic_linker ? opt->dynamic_linker : default_interp;
-        rc = make(l, seq, &d->interp, ".interp", SHT_PROGBITS, SHF_ALLOC, strlen(interp) + 1, 1);
+        rc = lk_dyn_section(l, seq, &d->interp, ".interp", SHT_PROGBITS, SHF_ALLOC, strlen(interp) + 1, 1);
     }
     /* one symbol, the null one: one bucket, one chain (sysv); one bucket,
      * one bloom word, no chain (gnu), as ld.bfd writes them */
     if (!rc && sysv)
-        rc = make(l, seq, &d->hash, ".hash", SHT_HASH, SHF_ALLOC, 4 * (2 + (uint64_t)d->nbuckets + nsyms), 8);
+        rc = lk_dyn_section(l, seq, &d->hash, ".hash", SHT_HASH, SHF_ALLOC, 4 * (2 + (uint64_t)d->nbuckets + nsyms), 8);
     if (!rc && gnu)
-        rc = make(l, seq, &d->gnu_hash, ".gnu.hash", SHT_GNU_HASH, SHF_ALLOC,
-                  16 + (uint64_t)d->maskwords * w + 4 * ((uint64_t)d->nbuckets + nhashed), 8);
+        rc = lk_dyn_section(l, seq, &d->gnu_hash, ".gnu.hash", SHT_GNU_HASH, SHF_ALLOC,
+                            16 + (uint64_t)d->maskwords * w + 4 * ((uint64_t)d->nbuckets + nhashed), 8);
     if (!rc)
-        rc = make(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, nsyms * a->sym_size, 8);
+        rc = lk_dyn_section(l, seq, &d->dynsym, ".dynsym", SHT_DYNSYM, SHF_ALLOC, nsyms * a->sym_size, 8);
     if (!rc)
-        rc = make(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, d->dynstr_size, 1);
+        rc = lk_dyn_section(l, seq, &d->dynstr, ".dynstr", SHT_STRTAB, SHF_ALLOC, d->dynstr_size, 1);
     if (!rc) /* .gnu.version, .gnu.version_d (version_def.c) */
         rc = lk_dyn_verout_place(l, seq);
     if (!rc && lk_verneed_count(l)) /* the imports' versions (version_need.c) */
-        rc = make(l, seq, &d->verneed_sec, ".gnu.version_r", SHT_GNU_verneed, SHF_ALLOC, lk_verneed_size(l), 8);
+        rc = lk_dyn_section(l, seq, &d->verneed_sec, ".gnu.version_r", SHT_GNU_verneed, SHF_ALLOC, lk_verneed_size(l),
+                            8);
     if (!rc && nrel)
-        rc = make(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
+        rc = lk_dyn_section(l, seq, &d->rela, ".rela.dyn", SHT_RELA, SHF_ALLOC, nrel * a->rela_size, 8);
     /* the lazy PLT, its slots and their JUMP_SLOT relocations; the TLS
      * descriptors' entry, words and TLSDESC relocations after them */
     uint64_t descplt = lk_dyn_tlsdesc_plt(l);
     if (!rc)
         rc = lk_import_pltgot(l, seq); /* .plt.got (dyn_import.c) */
     if (!rc && (d->nplt || descplt))
-        rc = make(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
-                  a->plt0_size + d->nplt * (uint64_t)a->plt_size + descplt, 16);
+        rc = lk_dyn_section(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+                            a->plt0_size + d->nplt * (uint64_t)a->plt_size + descplt, 16);
     if (d->pltgot) /* (after .plt, as ld.bfd has it) */
         d->pltgot->seq = ++*seq;
     if (!rc && (d->nplt || d->ndesc))
-        rc = make(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, (d->nplt + d->ndesc) * a->rela_size, 8);
+        rc = lk_dyn_section(l, seq, &d->rela_plt, ".rela.plt", SHT_RELA, SHF_ALLOC, (d->nplt + d->ndesc) * a->rela_size,
+                            8);
     if (!rc) /* -z pack-relative-relocs (relr.c) */
         rc = lk_relr_place(l, seq, d->ndata + d->ngotrel);
     if (!rc && (l->nifuncs || d->nplt || d->ndesc ||
                 lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
-        rc = make(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
-                  (3 + d->nplt + 2 * d->ndesc) * w, w);
+        rc = lk_dyn_section(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+                            (3 + d->nplt + 2 * d->ndesc) * w, w);
     if (rc)
         return rc;
     /* the tags, in ld.bfd's order */
@@ -190,7 +192,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         tag(d, DT_RELRENT);
     }
     tag(d, DT_NULL);
-    return make(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, d->ntags * 2 * (uint64_t)w, w);
+    return lk_dyn_section(l, seq, &d->dynamic, ".dynamic", SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE,
+                          d->ntags * 2 * (uint64_t)w, w);
 }
 
 /* a[0..n) of size-byte records, each starting with its place (a uint64_t:

@@ -33,15 +33,7 @@ int lk_relr_place(lk_link *l, uint32_t *seq, size_t nrelative)
     unsigned w = l->arch->word_size;
     if (!l->opt->pack_relative_relocs || !nrelative)
         return 0;
-    keel_shdr sh = {.type = SHT_RELR, .flags = SHF_ALLOC, .size = (uint64_t)nrelative * w, .addralign = w};
-    lk_osec *o = lk_synthetic_section(l, ".relr.dyn", &sh);
-    if (!o)
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    o->seq = ++*seq;
-    o->size = sh.size;
-    o->align = w;
-    d->relr = o;
-    return 0;
+    return lk_dyn_section(l, seq, &d->relr, ".relr.dyn", SHT_RELR, SHF_ALLOC, (uint64_t)nrelative * w, w);
 }
 
 static int by_value(const void *x, const void *y)

@@ -123,29 +123,16 @@ int lk_dyn_strings(lk_link *l, uint64_t *at)
     return 0;
 }
 
-static int make(lk_link *l, uint32_t *seq, lk_osec **out, const char *name, uint32_t type, uint64_t size,
-                uint64_t align)
-{
-    keel_shdr sh = {.type = type, .flags = SHF_ALLOC, .size = size, .addralign = align};
-    lk_osec *o = lk_synthetic_section(l, name, &sh);
-    if (!o)
-        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
-    o->seq = ++*seq;
-    o->size = size;
-    o->align = align;
-    *out = o;
-    return 0;
-}
-
 int lk_dyn_verout_place(lk_link *l, uint32_t *seq)
 {
     lk_dyn *d = l->dyn;
     int rc = 0;
     uint64_t vd = lk_verdef_size(l);
     if (vd || lk_verneed_count(l))
-        rc = make(l, seq, &d->versym, ".gnu.version", SHT_GNU_versym, 2 * ((uint64_t)d->ndsyms + 1), 2);
+        rc = lk_dyn_section(l, seq, &d->versym, ".gnu.version", SHT_GNU_versym, SHF_ALLOC,
+                            2 * ((uint64_t)d->ndsyms + 1), 2);
     if (!rc && vd)
-        rc = make(l, seq, &d->verdef, ".gnu.version_d", SHT_GNU_verdef, vd, 8);
+        rc = lk_dyn_section(l, seq, &d->verdef, ".gnu.version_d", SHT_GNU_verdef, SHF_ALLOC, vd, 8);
     return rc;
 }
 
