@@ -26,13 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures, nt;
-static void ok(int cond, const char *what, const char *detail)
-{
-    printf("%s %d - %s%s%s\n", cond ? "ok" : "not ok", ++nt, what, detail && *detail ? ": " : "", detail ? detail : "");
-    fflush(stdout);
-    failures += !cond;
-}
+#include "tap.h"
 
 typedef int (*fn)(void);
 static keel_ns *ns;
@@ -158,8 +152,8 @@ int main(int argc, char **argv)
     int rc = swap(0, msg, sizeof msg);
     go = 1;
     pthread_join(t, NULL);
-    ok(!rc && ((fn)sym("m_version"))() == version && ((long (*)(void))sym("m_tinc"))() == 2,
-       "a thread blocking the swap's signal: the swap (with a TLS move) commits, the swapper's TLS carried", msg);
+    ok_why(!rc && ((fn)sym("m_version"))() == version && ((long (*)(void))sym("m_tinc"))() == 2,
+           "a thread blocking the swap's signal: the swap (with a TLS move) commits, the swapper's TLS carried", msg);
 
     /* 2 */
     int res = 0, before = version;
@@ -167,8 +161,8 @@ int main(int argc, char **argv)
     rc = swap(20, msg, sizeof msg);
     go = 1;
     pthread_join(t, NULL);
-    ok(rc && strstr(msg, "in code being replaced") && res == before && ((fn)sym("m_version"))() == before,
-       "a thread inside a function being replaced (its PC): refused, the thread unharmed", msg);
+    ok_why(rc && strstr(msg, "in code being replaced") && res == before && ((fn)sym("m_version"))() == before,
+           "a thread inside a function being replaced (its PC): refused, the thread unharmed", msg);
 
     /* 3 */
     res = 0;
@@ -176,8 +170,8 @@ int main(int argc, char **argv)
     rc = swap(20, msg, sizeof msg);
     go = 1;
     pthread_join(t, NULL);
-    ok(rc && strstr(msg, "on its stack") && res == 1000 + before && ((fn)sym("m_version"))() == before,
-       "a thread with a return address into M on its stack: refused, the thread unharmed", msg);
+    ok_why(rc && strstr(msg, "on its stack") && res == 1000 + before && ((fn)sym("m_version"))() == before,
+           "a thread with a return address into M on its stack: refused, the thread unharmed", msg);
 
     /* 4 */
     res = 1;
@@ -189,8 +183,8 @@ int main(int argc, char **argv)
     pthread_join(r, NULL);
     char line[700];
     snprintf(line, sizeof line, "%s; the thread's m_tramp gave %d", msg, res);
-    ok(!rc && res == 100 + before && ((fn)sym("m_version"))() == version,
-       "a return address inside the entry bytes rewritten: the swap waits for it to return, then commits", line);
+    ok_why(!rc && res == 100 + before && ((fn)sym("m_version"))() == version,
+           "a return address inside the entry bytes rewritten: the swap waits for it to return, then commits", line);
 
     /* 5 */
     before = version;
@@ -200,8 +194,8 @@ int main(int argc, char **argv)
     go = 1;
     pthread_join(t, NULL);
     snprintf(line, sizeof line, "%s; the call gave %d, the live version is %d (was %d)", msg, res, version, before);
-    ok(!rc && res == version && version != before,
-       "a function pointer held in a register while stopped calls the new code after the commit", line);
+    ok_why(!rc && res == version && version != before,
+           "a function pointer held in a register while stopped calls the new code after the commit", line);
 
     /* 6: entries of every generation, after more swaps: each calls the
      * live version, through at most two jumps (its name's hub, then the
@@ -233,14 +227,14 @@ int main(int argc, char **argv)
             deepest = depth;
     }
     snprintf(line, sizeof line, "%d swaps failed, %d wrong answers, the longest way %d jumps", failed, wrong, deepest);
-    ok(!failed && !wrong && deepest <= 2,
-       "12 generations of old entries call the live version, each through at most two jumps", line);
+    ok_why(!failed && !wrong && deepest <= 2,
+           "12 generations of old entries call the live version, each through at most two jumps", line);
     snprintf(line, sizeof line, "entries redirected: %u at the first of these swaps, %u at the last", entries[0],
              entries[GENS - 1]);
-    ok(entries[0] == entries[GENS - 1],
-       "a swap redirects as many entries after many swaps as after one (not every entry ever retired)", line);
+    ok_why(entries[0] == entries[GENS - 1],
+           "a swap redirects as many entries after many swaps as after one (not every entry ever retired)", line);
 
     keel_ns_destroy(ns);
-    printf("1..%d\n", nt);
-    return failures != 0;
+    printf("1..%d\n", tap_count);
+    return tap_failed != 0;
 }

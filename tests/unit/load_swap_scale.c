@@ -20,13 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, nt;
-static void ok(int cond, const char *what, const char *detail)
-{
-    printf("%s %d - %s%s%s\n", cond ? "ok" : "not ok", ++nt, what, detail && *detail ? ": " : "", detail ? detail : "");
-    fflush(stdout);
-    failures += !cond;
-}
+#include "tap.h"
 
 typedef int (*fn)(void);
 static keel_ns *ns;
@@ -89,11 +83,11 @@ int main(int argc, char **argv)
     }
     size_t objects = count_objects();
     snprintf(line, sizeof line, "%zu objects in the namespace", objects);
-    ok(objects > 100, "s1.o and libpython3.11-pic.a's members loaded", line);
+    ok_why(objects > 100, "s1.o and libpython3.11-pic.a's members loaded", line);
     ((void (*)(int))keel_symbol(ns, "Py_InitializeEx"))(0);
     long (*calc)(long) = (long (*)(long))keel_symbol(ns, "s_calc");
     snprintf(line, sizeof line, "s_calc(7) = %ld", calc(7));
-    ok(calc(7) == 7 * 1000003L, "python initialized, the small object calls into it", line);
+    ok_why(calc(7) == 7 * 1000003L, "python initialized, the small object calls into it", line);
 
     first_tick = (fn)keel_symbol(ns, "s_tick");
     pthread_t t[2];
@@ -130,13 +124,13 @@ int main(int argc, char **argv)
         touched += count_objects() != objects;
     }
     int done = swaps - failed;
-    ok(!failed, "every swap committed", failed ? first_err : "");
+    ok_why(!failed, "every swap committed", failed ? first_err : "");
     snprintf(line, sizeof line, "%d wrong of %d", wrong, done);
-    ok(!wrong, "after each commit, the new version answers, and its call into python gives its answer", line);
-    ok(!back, "the counter carried over never goes back", "");
-    ok(!stopped_threads, "each commit stopped the two other threads", "");
+    ok_why(!wrong, "after each commit, the new version answers, and its call into python gives its answer", line);
+    ok_why(!back, "the counter carried over never goes back", "");
+    ok_why(!stopped_threads, "each commit stopped the two other threads", "");
     snprintf(line, sizeof line, "%u references rewritten in %d swaps, %zu objects", rewritten, done, objects);
-    ok(!rewritten && !touched, "nothing of python's was touched: no reference rewritten, the same objects", line);
+    ok_why(!rewritten && !touched, "nothing of python's was touched: no reference rewritten, the same objects", line);
     __atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
     long calls = main_calls;
     int bad = 0;
@@ -147,7 +141,7 @@ int main(int argc, char **argv)
     }
     long count = ((long (*)(void))keel_symbol(ns, "s_count"))();
     snprintf(line, sizeof line, "%ld counted, %ld calls made", count, calls);
-    ok(count == calls && !bad, "no increment lost, every call answered a version", line);
+    ok_why(count == calls && !bad, "no increment lost, every call answered a version", line);
     if (done > 0) {
         qsort(stopped, (size_t)done, sizeof *stopped, cmp_u64);
         qsort(total, (size_t)done, sizeof *total, cmp_u64);
@@ -158,6 +152,6 @@ int main(int argc, char **argv)
     }
     free(stopped);
     free(total);
-    printf("1..%d\n", nt);
-    return failures != 0;
+    printf("1..%d\n", tap_count);
+    return tap_failed != 0;
 }

@@ -24,6 +24,13 @@ __attribute__((format(printf, 2, 3), unused)) static int ok(int cond, const char
     return cond;
 }
 
+/* One check named what, with detail (may be NULL or empty) after a colon:
+ * the form of the swap tests' lines.  Returns cond. */
+__attribute__((unused)) static int ok_why(int cond, const char *what, const char *detail)
+{
+    return ok(cond, "%s%s%s", what, detail && *detail ? ": " : "", detail ? detail : "");
+}
+
 /* The plan after the checks, and the exit status: 1 if one failed. */
 __attribute__((unused)) static int tap_done(void)
 {
