@@ -192,11 +192,49 @@ static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nre
  * and left running.) */
 static __attribute__((tls_model("initial-exec"))) __thread volatile sig_atomic_t in_safepoint, in_safepoint_missed;
 
+/* The threads that have taken the swap's signal.  A thread's handler
+ * blocks the signal until it returns, after it has said it left: the
+ * next swap's preparation may read it blocked then, in a handler's last
+ * instructions, and must not take it for a thread that never takes the
+ * signal.  Left running, it would run the replaced code through the
+ * commit, its thread-local values not carried over (swap.t lost a
+ * quarter million increments of a thread's counter so, under ASan on a
+ * loaded machine).  Filled by the handler without a lock; full, it keeps
+ * what it has (a thread not found is judged by its mask alone). */
+#define TAKERS 1024
+static pid_t takers[TAKERS];
+
+static void taker_add(pid_t tid)
+{
+    for (size_t i = (size_t)tid % TAKERS, n = 0; n < TAKERS; i = (i + 1) % TAKERS, n++) {
+        pid_t seen = __atomic_load_n(&takers[i], __ATOMIC_RELAXED);
+        if (seen == tid)
+            return;
+        if (!seen && __atomic_compare_exchange_n(&takers[i], &seen, tid, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            return;
+        if (seen == tid)
+            return;
+    }
+}
+
+static bool taker_known(pid_t tid)
+{
+    for (size_t i = (size_t)tid % TAKERS, n = 0; n < TAKERS; i = (i + 1) % TAKERS, n++) {
+        pid_t seen = __atomic_load_n(&takers[i], __ATOMIC_RELAXED);
+        if (seen == tid)
+            return true;
+        if (!seen)
+            return false;
+    }
+    return false;
+}
+
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
     (void)sig;
     if (si->si_code != SI_TKILL || si->si_pid != getpid())
         return; /* not keel's */
+    taker_add((pid_t)syscall(SYS_gettid));
     if (in_safepoint) {
         in_safepoint_missed = 1;
         return;
@@ -407,7 +445,8 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
     /* A thread that blocks the signal cannot take it: a sanitizer's
      * runtime thread, a thread that waits for signals with sigwait.  It is
      * left running, on the understanding that it does not run the code
-     * being replaced (docs/loader.md). */
+     * being replaced (docs/loader.md).  Not one that has taken it before:
+     * that one is still in its handler (see takers). */
     for (size_t i = 0; i < w->nthreads; i++) {
         char path[64], line[128];
         snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)w->threads[i].tid);
@@ -415,7 +454,7 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
         while (st && fgets(line, sizeof line, st))
             if (strncmp(line, "SigBlk:", 7) == 0) {
                 unsigned long long mask = strtoull(line + 7, NULL, 16);
-                w->threads[i].blocked = (mask >> (swap_signal() - 1)) & 1;
+                w->threads[i].blocked = (mask >> (swap_signal() - 1)) & 1 && !taker_known(w->threads[i].tid);
                 break;
             }
         if (st)
