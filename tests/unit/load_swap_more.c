@@ -13,6 +13,9 @@
  *    returns through the old bytes unharmed;
  *  - holding a function pointer of M in a register while stopped: after
  *    the commit, a call through it gets the new code;
+ *  - blocking every signal for 50 ms after it took a swap's signal
+ *    before (as a thread leaving its handler does): the swap waits for
+ *    it and carries its thread-local counter over;
  * and then old entries of 12 generations all call the live version
  * through at most two jumps.
  * Prints TAP lines. */
@@ -117,6 +120,37 @@ static void *holder(void *arg)
     return NULL;
 }
 
+/* 6: a thread that took a swap's signal before, then blocks every signal
+ * for a while (as it does, for an instant, at the end of each of its
+ * handlers of the swap's signal) while it counts its thread-local
+ * counter up; *(long *)arg: its calls in, then the counter's value */
+static volatile int mask_now, masked;
+static void *masker(void *arg)
+{
+    long (*tinc)(void) = (long (*)(void))sym("m_tinc");
+    long calls = 0, last = 0;
+    entered = 1;
+    while (!go) {
+        last = tinc();
+        calls++;
+        if (mask_now) {
+            sigset_t all, old;
+            sigfillset(&all);
+            pthread_sigmask(SIG_BLOCK, &all, &old);
+            masked = 1;
+            for (int i = 0; i < 50; i++, calls++) {
+                last = tinc();
+                sleep_ms(1);
+            }
+            mask_now = 0;
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+        }
+    }
+    ((long *)arg)[0] = calls;
+    ((long *)arg)[1] = last;
+    return NULL;
+}
+
 static void start(pthread_t *t, void *(*f)(void *), void *arg)
 {
     go = 0;
@@ -197,7 +231,22 @@ int main(int argc, char **argv)
     ok_why(!rc && res == version && version != before,
            "a function pointer held in a register while stopped calls the new code after the commit", line);
 
-    /* 6: entries of every generation, after more swaps: each calls the
+    /* 6 */
+    long counts[2] = {0, 0};
+    start(&t, masker, counts);
+    int first = swap(0, msg, sizeof msg); /* the thread takes the signal */
+    mask_now = 1;
+    while (!masked)
+        sleep_ms(1);
+    rc = swap(0, msg, sizeof msg);
+    go = 1;
+    pthread_join(t, NULL);
+    snprintf(line, sizeof line, "%s; %ld calls, the thread-local counter at %ld", msg, counts[0], counts[1]);
+    ok_why(!first && !rc && counts[0] == counts[1],
+           "a thread that took the signal before, blocking it for 50 ms: stopped when it unblocks, its TLS carried",
+           line);
+
+    /* 7: entries of every generation, after more swaps: each calls the
      * live version, through at most two jumps (its name's hub, then the
      * live function), whatever the number of swaps */
     enum { GENS = 12 };
