@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -299,13 +300,47 @@ static void install_handler(void)
     handler_errno = sigaction(swap_signal(), &sa, NULL) ? errno : 0;
 }
 
+/* /proc/self/task, opened once and rewound for each listing (every stop
+ * lists the threads, and so does each swap's preparation; opening it
+ * cost more than the listing).  A forked child reopens it: the fd would
+ * list its parent's threads.  So does a program that closed it (the
+ * number may now be another file's, which is left alone).  Only the
+ * swapper uses it (one swap at a time). */
+static int task_fd = -1;
+static pid_t task_pid;
+static dev_t task_dev;
+static ino_t task_ino;
+
+static bool task_fd_ours(void)
+{
+    struct stat st;
+    if (fstat(task_fd, &st) != 0 || st.st_dev != task_dev || st.st_ino != task_ino)
+        return false;
+    if (task_pid != getpid()) { /* a forked child's copy: its own to close */
+        close(task_fd);
+        return false;
+    }
+    return lseek(task_fd, 0, SEEK_SET) == 0;
+}
+
 /* /proc/self/task's threads but the caller, with no allocation: getdents64
  * into a buffer on the stack.  -1 if more than cap. */
 static long list_tasks(pid_t self, rl_thread *v, size_t cap, size_t *n)
 {
-    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    if (task_fd >= 0 && !task_fd_ours())
+        task_fd = -1; /* not closed: it may be someone else's now */
+    if (task_fd < 0) {
+        struct stat st;
+        int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return -1;
+        if (fstat(fd, &st) != 0) {
+            close(fd);
+            return -1;
+        }
+        task_fd = fd, task_pid = getpid(), task_dev = st.st_dev, task_ino = st.st_ino;
+    }
+    int fd = task_fd;
     char buf[4096];
     long got;
     *n = 0;
@@ -332,7 +367,6 @@ static long list_tasks(pid_t self, rl_thread *v, size_t cap, size_t *n)
             (*n)++;
         }
     }
-    close(fd);
     return got < 0 ? -1 : rc;
 }
 
@@ -529,6 +563,11 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
      * list, when there was one: a new world is no handler's yet */
     if (w->threads)
         wait_outside();
+    if (!w->cap) { /* room for a few: a fresh world lists once, not twice */
+        if (!(w->threads = calloc(16, sizeof *w->threads)))
+            return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+        w->cap = 16;
+    }
     for (;;) {
         size_t n = 0;
         long rc = list_tasks(w->self, w->threads, w->cap, &n);
