@@ -928,12 +928,7 @@ static int stop_checked(plan *p, rl_world *w, const keel_swap_opts *opts, const 
             return -1;
         }
         if (w->nthreads > before && w->njobs) { /* more threads: more TLS memory */
-            rl_world keep = *w;
-            keep.blocks = NULL, keep.arrays = NULL, keep.nblocks = keep.narrays = 0;
-            keep.next_block = keep.next_array = 0;
-            w->threads = NULL, w->maps = NULL, w->nthreads = 0;
-            rl_world_free(w);
-            *w = keep;
+            rl_world_free_tls(w);               /* no handler is inside: prepare waited */
             if (rl_world_prepare_tls(w, &e)) {
                 snprintf(why, size, "%.250s", e.msg);
                 return -1;
@@ -987,8 +982,8 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
     p.defs = rl_aside_defs(a);
     p.nnew = rl_aside_objects(a, NULL);
     p.nw = malloc((p.nnew ? p.nnew : 1) * sizeof *p.nw);
-    rl_world w = {0};
-    if (!p.nw)
+    rl_world *w = rl_world_new();
+    if (!p.nw || !w)
         rc = oom(&p);
     if (!rc) {
         rl_aside_objects(a, p.nw);
@@ -1028,18 +1023,18 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
         rc = collect_entries(&p);
     }
     if (!rc) {
-        rc = rl_world_prepare(&w, opts->flags & KEEL_SWAP_COOPERATIVE, err);
+        rc = rl_world_prepare(w, opts->flags & KEEL_SWAP_COOPERATIVE, err);
     }
     if (!rc) {
-        w.jobs = p.jobs;
-        w.njobs = p.n_jobs;
-        w.xlate = &p.x;
-        rc = rl_world_prepare_tls(&w, err);
+        w->jobs = p.jobs;
+        w->njobs = p.n_jobs;
+        w->xlate = &p.x;
+        rc = rl_world_prepare_tls(w, err);
     }
     if (rc) {
         reprotect(&p);
         rl_aside_discard(a);
-        rl_world_free(&w);
+        rl_world_free(w);
         plan_free(&p);
         rl_unlock(ns);
         return rc;
@@ -1060,17 +1055,17 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
      * the old code, a stop at a random moment rarely would). */
     bool gated = false;
     while (!gated && !coop && attempts < max) {
-        if (stop_checked(&p, &w, opts, p.stop1, p.n_stop1, why, sizeof why, &attempts))
+        if (stop_checked(&p, w, opts, p.stop1, p.n_stop1, why, sizeof why, &attempts))
             continue;
         write_patches(p.entries, p.n_entries, false);
         write_patches(p.gated, p.n_gated, false);
-        rl_world_sync_core(&w);
-        rl_world_release(&w, false);
+        rl_world_sync_core(w);
+        rl_world_release(w, false);
         gated = true;
     }
     /* The second stop: the commit. */
     while ((gated || coop) && !committed && !refused && attempts < max) {
-        if (stop_checked(&p, &w, opts, p.forbid, p.n_forbid, why, sizeof why, &attempts))
+        if (stop_checked(&p, w, opts, p.forbid, p.n_forbid, why, sizeof why, &attempts))
             continue;
         uint64_t s0 = now_ns();
         /* the transfer functions: they write the new objects only */
@@ -1084,8 +1079,8 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
         if (refused) { /* the first stop undone, in this one */
             write_patches(p.entries, p.n_entries, true);
             open_gates(&p, true);
-            rl_world_sync_core(&w);
-            rl_world_release(&w, false);
+            rl_world_sync_core(w);
+            rl_world_release(w, false);
             gated = false;
             break;
         }
@@ -1093,31 +1088,31 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
         if (coop)
             write_patches(p.entries, p.n_entries, false);
         write_patches(p.gated, p.n_gated, true); /* the new entries as they were */
-        rl_world_tls_self(&w);
-        rl_world_sync_core(&w);
+        rl_world_tls_self(w);
+        rl_world_sync_core(w);
         open_gates(&p, false);
         stopped = now_ns() - s0;
-        rl_world_release(&w, w.njobs != 0);
+        rl_world_release(w, w->njobs != 0);
         committed = true;
     }
     /* no second stop in time: the first one undone (the gates lead to the
      * old functions), in a stop that needs only to avoid those bytes */
     for (unsigned tries = 0; gated && !committed; tries++) {
-        if (stop_checked(&p, &w, opts, p.stop1, p.n_stop1, why, sizeof why, &attempts)) {
+        if (stop_checked(&p, w, opts, p.stop1, p.n_stop1, why, sizeof why, &attempts)) {
             if (tries > 100000)
                 abort(); /* cannot happen: the first stop succeeded on the same ranges */
             continue;
         }
         write_patches(p.entries, p.n_entries, true);
         open_gates(&p, true);
-        rl_world_sync_core(&w);
-        rl_world_release(&w, false);
+        rl_world_sync_core(w);
+        rl_world_release(w, false);
         gated = false;
     }
     if (!committed) {
         reprotect(&p);
         rl_aside_discard(a);
-        rl_world_free(&w);
+        rl_world_free(w);
         plan_free(&p);
         rl_unlock(ns);
         if (refused)
@@ -1182,10 +1177,10 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
                                 .short_fns = p.short_fns,
                                 .transferred = (uint32_t)(p.n_copies + p.n_calls + p.n_tvars),
                                 .translated = translated,
-                                .threads = (uint32_t)w.nthreads,
-                                .sync_core = w.sync_core};
+                                .threads = (uint32_t)w->nthreads,
+                                .sync_core = w->sync_core};
     }
-    rl_world_free(&w);
+    rl_world_free(w);
     plan_free(&p);
     if (opts->stats)
         opts->stats->total_ns = now_ns() - t0;

@@ -78,7 +78,11 @@ typedef struct rl_world {
     size_t narrays, next_array;
     uint64_t array_len;
     bool sync_core;
+    struct rl_world *parked_next; /* rl_world_free's list (swap_stop.c) */
 } rl_world;
+
+/* A world, zeroed (NULL when out of memory); given back by rl_world_free. */
+rl_world *rl_world_new(void);
 
 /* Before any stop: the thread list and room for everything (may fail). */
 int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err);
@@ -102,6 +106,10 @@ void rl_world_sync_core(rl_world *w);
 void rl_world_release(rl_world *w, bool tls);
 /* The swapping thread's own TLS move. */
 void rl_world_tls_self(rl_world *w);
+/* The TLS move's memory given back (no handler may be inside). */
+void rl_world_free_tls(rl_world *w);
+/* w given back, now or, while a released thread is still leaving its
+ * handler, at a later call (without waiting for that thread). */
 void rl_world_free(rl_world *w);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -50,6 +51,15 @@ static int swap_signal(void) { return SIGRTMIN + 6; }
 static long futex(int *addr, int op, int val, const struct timespec *ts)
 {
     return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
+}
+
+/* A spin's pause: the machine's where the compiler has one (lib/load
+ * holds no assembly: tests/load_patch.t) */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
 }
 
 static void wake_all(int *addr) { futex(addr, FUTEX_WAKE_PRIVATE, 1 << 30, NULL); }
@@ -145,6 +155,23 @@ static void arrive(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs)
     __atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST);
     arrive_in(pc, sp, regs, nregs);
     __atomic_sub_fetch(&inside, 1, __ATOMIC_RELEASE);
+}
+
+/* Until no handler is inside: a short spin (a released thread on another
+ * core leaves in microseconds), then short sleeps, not sched_yield, which
+ * on a busy machine gave the core away for a whole turn of the scheduler
+ * and burnt the swapper's time meanwhile.  Only a retried stop waits
+ * here (a new world is no handler's), so polling is enough. */
+static void wait_outside(void)
+{
+    for (int spin = 0; __atomic_load_n(&inside, __ATOMIC_SEQ_CST); spin++) {
+        if (spin < 200) {
+            cpu_relax();
+            continue;
+        }
+        struct timespec ts = {0, 10000}; /* 10 us */
+        nanosleep(&ts, NULL);
+    }
 }
 
 static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nregs)
@@ -273,13 +300,47 @@ static void install_handler(void)
     handler_errno = sigaction(swap_signal(), &sa, NULL) ? errno : 0;
 }
 
+/* /proc/self/task, opened once and rewound for each listing (every stop
+ * lists the threads, and so does each swap's preparation; opening it
+ * cost more than the listing).  A forked child reopens it: the fd would
+ * list its parent's threads.  So does a program that closed it (the
+ * number may now be another file's, which is left alone).  Only the
+ * swapper uses it (one swap at a time). */
+static int task_fd = -1;
+static pid_t task_pid;
+static dev_t task_dev;
+static ino_t task_ino;
+
+static bool task_fd_ours(void)
+{
+    struct stat st;
+    if (fstat(task_fd, &st) != 0 || st.st_dev != task_dev || st.st_ino != task_ino)
+        return false;
+    if (task_pid != getpid()) { /* a forked child's copy: its own to close */
+        close(task_fd);
+        return false;
+    }
+    return lseek(task_fd, 0, SEEK_SET) == 0;
+}
+
 /* /proc/self/task's threads but the caller, with no allocation: getdents64
  * into a buffer on the stack.  -1 if more than cap. */
 static long list_tasks(pid_t self, rl_thread *v, size_t cap, size_t *n)
 {
-    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    if (task_fd >= 0 && !task_fd_ours())
+        task_fd = -1; /* not closed: it may be someone else's now */
+    if (task_fd < 0) {
+        struct stat st;
+        int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return -1;
+        if (fstat(fd, &st) != 0) {
+            close(fd);
+            return -1;
+        }
+        task_fd = fd, task_pid = getpid(), task_dev = st.st_dev, task_ino = st.st_ino;
+    }
+    int fd = task_fd;
     char buf[4096];
     long got;
     *n = 0;
@@ -306,7 +367,6 @@ static long list_tasks(pid_t self, rl_thread *v, size_t cap, size_t *n)
             (*n)++;
         }
     }
-    close(fd);
     return got < 0 ? -1 : rc;
 }
 
@@ -415,6 +475,82 @@ static int maps_for(rl_world *w, keel_error *err)
     return rc;
 }
 
+/* Whether each thread blocks the swap's signal, from SigBlk in its
+ * /proc status, read once per thread and kept while it lives: reading it
+ * for every stop cost an open and a read per thread.  Kept "not blocked"
+ * is trusted; a thread that blocks the signal since then arrives when it
+ * unblocks it, or fails the stop after its 200 ms, which drops the cache
+ * (sigblk_forget), so the next stop reads again.  "Blocked" is read again
+ * at every stop (it may have unblocked).  A thread that has taken the
+ * signal before (takers) is never taken for a blocking one: it may be in
+ * its handler's last instructions. */
+static pthread_mutex_t sigblk_mu = PTHREAD_MUTEX_INITIALIZER;
+typedef struct sigblk_ent {
+    pid_t tid;
+    bool blocked;
+} sigblk_ent;
+static sigblk_ent *sigblk;
+static size_t sigblk_n, sigblk_cap;
+
+static int cmp_sigblk(const void *a, const void *b)
+{
+    pid_t x = ((const sigblk_ent *)a)->tid, y = ((const sigblk_ent *)b)->tid;
+    return x < y ? -1 : x > y;
+}
+
+static bool read_sigblk(pid_t tid)
+{
+    char path[64], line[128];
+    bool blocked = false;
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)tid);
+    FILE *st = fopen(path, "re");
+    while (st && fgets(line, sizeof line, st))
+        if (strncmp(line, "SigBlk:", 7) == 0) {
+            unsigned long long mask = strtoull(line + 7, NULL, 16);
+            blocked = (mask >> (swap_signal() - 1)) & 1;
+            break;
+        }
+    if (st)
+        fclose(st);
+    return blocked;
+}
+
+static void sigblk_forget(void)
+{
+    pthread_mutex_lock(&sigblk_mu);
+    sigblk_n = 0;
+    pthread_mutex_unlock(&sigblk_mu);
+}
+
+static void sigblk_for(rl_world *w)
+{
+    pthread_mutex_lock(&sigblk_mu);
+    for (size_t i = 0; i < w->nthreads; i++) {
+        rl_thread *t = &w->threads[i];
+        sigblk_ent key = {.tid = t->tid};
+        const sigblk_ent *e = sigblk_n ? bsearch(&key, sigblk, sigblk_n, sizeof *sigblk, cmp_sigblk) : NULL;
+        if (e && !e->blocked) {
+            t->blocked = false;
+            continue;
+        }
+        t->blocked = read_sigblk(t->tid) && !taker_known(t->tid);
+    }
+    /* the cache: these threads, as found */
+    if (w->nthreads > sigblk_cap) {
+        sigblk_ent *v = realloc(sigblk, w->nthreads * sizeof *v);
+        if (v) {
+            sigblk = v;
+            sigblk_cap = w->nthreads;
+        }
+    }
+    sigblk_n = 0;
+    for (size_t i = 0; i < w->nthreads && i < sigblk_cap; i++)
+        sigblk[sigblk_n++] = (sigblk_ent){w->threads[i].tid, w->threads[i].blocked};
+    if (sigblk_n > 1)
+        qsort(sigblk, sigblk_n, sizeof *sigblk, cmp_sigblk);
+    pthread_mutex_unlock(&sigblk_mu);
+}
+
 int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
 {
     pthread_once(&handler_once, install_handler);
@@ -423,9 +559,15 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
                               strerror(handler_errno));
     w->cooperative = cooperative;
     w->self = (pid_t)syscall(SYS_gettid);
-    /* a handler of the stop before (a late signal) may still read the list */
-    while (__atomic_load_n(&inside, __ATOMIC_SEQ_CST))
-        sched_yield();
+    /* a handler of the stop before (a late signal) may still read the
+     * list, when there was one: a new world is no handler's yet */
+    if (w->threads)
+        wait_outside();
+    if (!w->cap) { /* room for a few: a fresh world lists once, not twice */
+        if (!(w->threads = calloc(16, sizeof *w->threads)))
+            return keel_error_set(err, KEEL_E_NOMEM, 0, "out of memory");
+        w->cap = 16;
+    }
     for (;;) {
         size_t n = 0;
         long rc = list_tasks(w->self, w->threads, w->cap, &n);
@@ -447,19 +589,7 @@ int rl_world_prepare(rl_world *w, bool cooperative, keel_error *err)
      * left running, on the understanding that it does not run the code
      * being replaced (docs/loader.md).  Not one that has taken it before:
      * that one is still in its handler (see takers). */
-    for (size_t i = 0; i < w->nthreads; i++) {
-        char path[64], line[128];
-        snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)w->threads[i].tid);
-        FILE *st = fopen(path, "re");
-        while (st && fgets(line, sizeof line, st))
-            if (strncmp(line, "SigBlk:", 7) == 0) {
-                unsigned long long mask = strtoull(line + 7, NULL, 16);
-                w->threads[i].blocked = (mask >> (swap_signal() - 1)) & 1 && !taker_known(w->threads[i].tid);
-                break;
-            }
-        if (st)
-            fclose(st);
-    }
+    sigblk_for(w);
     /* the mappings, to bound each stack's scan: from the cache, or read */
     return maps_for(w, err);
 }
@@ -537,6 +667,7 @@ int rl_world_stop(rl_world *w, char *why, size_t size)
         if (in == w->nthreads)
             break;
         if (now_ns() > deadline) {
+            sigblk_forget(); /* a thread may block the signal now */
             for (size_t i = 0; i < w->nthreads; i++)
                 if (__atomic_load_n(&w->threads[i].arrived, __ATOMIC_ACQUIRE) != g) {
                     snprintf(why, size, "thread %d did not stop%s", (int)w->threads[i].tid,
@@ -715,22 +846,53 @@ void rl_world_tls_self(rl_world *w)
     free(old);
 }
 
-void rl_world_free(rl_world *w)
+rl_world *rl_world_new(void) { return calloc(1, sizeof(rl_world)); }
+
+void rl_world_free_tls(rl_world *w)
 {
-    /* released threads may still be leaving their handlers, and a late
-     * signal's handler may be reading the list: both are waited for */
-    __atomic_store_n(&current, NULL, __ATOMIC_SEQ_CST);
-    while (__atomic_load_n(&inside, __ATOMIC_SEQ_CST))
-        sched_yield();
-    for (size_t i = 0; i < w->nthreads; i++)
-        free(w->threads[i].old_blocks_array);
     for (size_t i = w->next_block; i < w->nblocks; i++)
         free(w->blocks[i]);
     for (size_t i = w->next_array; i < w->narrays; i++)
         free(w->arrays[i]);
     free(w->blocks);
     free(w->arrays);
+    w->blocks = NULL, w->arrays = NULL;
+    w->nblocks = w->narrays = w->next_block = w->next_array = 0;
+}
+
+/* Worlds given back while a handler was inside: a released thread still
+ * leaving its handler, or a late signal's handler, may read them (each
+ * counted in inside before it read current).  Freed by a later call that
+ * finds no handler inside: current was cleared before each was parked,
+ * so a handler counted in after that sees none of them.  Waiting here
+ * instead cost the whole swap a turn of the scheduler on a busy machine
+ * (the released thread has to run first), milliseconds. */
+static pthread_mutex_t park_mu = PTHREAD_MUTEX_INITIALIZER;
+static rl_world *parked;
+
+static void world_drop(rl_world *w)
+{
+    for (size_t i = 0; i < w->nthreads; i++)
+        free(w->threads[i].old_blocks_array);
+    rl_world_free_tls(w);
     free(w->threads);
     free(w->maps);
-    memset(w, 0, sizeof *w);
+    free(w);
+}
+
+void rl_world_free(rl_world *w)
+{
+    if (!w)
+        return;
+    __atomic_store_n(&current, NULL, __ATOMIC_SEQ_CST);
+    pthread_mutex_lock(&park_mu);
+    w->parked_next = parked;
+    parked = w;
+    if (!__atomic_load_n(&inside, __ATOMIC_SEQ_CST))
+        while (parked) {
+            rl_world *next = parked->parked_next;
+            world_drop(parked);
+            parked = next;
+        }
+    pthread_mutex_unlock(&park_mu);
 }
