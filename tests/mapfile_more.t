@@ -7,6 +7,12 @@
 #      equivalent linker script; R_X86_64_32S out of range where ld.bfd
 #      truncates; layouts that would run past 2^64 refused (ld.bfd:
 #      "section .text VMA wraps around address space"), no output left.
+#   2. DEPEND_VERSIONS against a library of versions DV_1 < DV_2 < DV_3:
+#      REQUIRE's .gnu.version_r (readelf -V) is ld.bfd's for a program that
+#      binds to the version, and ld.so refuses the program with a library
+#      that lacks it; ALLOW refuses a reference to a version it does not
+#      inherit, accepts one it does (the program runs); the errors;
+#      --print-mapfile read back gives the same bytes.
 use strict;
 use warnings;
 no warnings 'portable'; # 64-bit addresses
@@ -129,6 +135,108 @@ EOF
     }
     $b = run(argv => ['ld.bfd', '-static', '--section-start', '.text=0xfffffffffffffff0', '-o', "$tmp/wrapb", "$tmp/hikern.o", '-e', 'kmain']);
     like($b->{err}, qr/section \.text VMA wraps around address space/, '(ld.bfd\'s words for --section-start past 2^64)');
+}
+
+# ------------------------------------------------ 2. DEPEND_VERSIONS
+{
+    my $k = "$tmp/k";
+    mkdir $k;
+    symlink $keel, "$k/ld" or die "symlink: $!";
+    my $gcc = sub { run(argv => ['gcc', @_]) };
+    my $lib = sub {    # libdv.so.1 in $dir from version script $ver
+        my ($dir, $ver) = @_;
+        mkdir "$tmp/$dir";
+        my $r = $gcc->('-shared', '-fPIC', '-Wl,-soname,libdv.so.1', "-Wl,--version-script,$src/$ver", "$src/dv.c", '-o', "$tmp/$dir/libdv.so.1");
+        BAIL_OUT("libdv: $r->{err}") if $r->{status};
+        symlink "libdv.so.1", "$tmp/$dir/libdv.so";
+    };
+    $lib->('dv', 'dv.ver');
+    $lib->('dvold', 'dv_old.ver');
+    cc('dvm1.o', "$src/dvmain.c");
+    cc('dvm12.o', '-DUSE2', "$src/dvmain.c");
+    cc('dvm13.o', '-DUSE3', "$src/dvmain.c");
+    cc('dvm0.o', '-DNOLIB', "$src/dvmain.c");
+    # the Vernaux names of a file's need of $file, in .gnu.version_r's order
+    my $needs = sub {
+        my ($exe, $file) = @_;
+        my ($in, @n) = (0);
+        for (split /\n/, run(argv => ['readelf', '-VW', $exe])->{out}) {
+            $in = $1 eq $file if /File: (\S+)/;
+            push @n, $1 if $in && /Name: (\S+)\s+Flags/;
+        }
+        return join ' ', sort @n;
+    };
+    my $dvlink = sub {    # keel through gcc, a mapfile's text; the result
+        my ($out, $map, @args) = @_;
+        unlink "$tmp/$out";
+        my @m;
+        if (defined $map) {
+            spew("$tmp/$out.map", $v2 . $map);
+            @m = ("-Wl,--mapfile,$tmp/$out.map");
+        }
+        return $gcc->("-B$k", @args, "-L$tmp/dv", '-ldv', @m, '-o', "$tmp/$out");
+    };
+    my $runs = sub { my ($exe, $dir) = @_; my $r = run(argv => [$exe], env => {LD_LIBRARY_PATH => "$tmp/$dir"}); return "$r->{status} $r->{out}$r->{err}" };
+
+    # REQUIRE = DV_2, nothing bound to it: the need ld.bfd writes for a
+    # program that calls f2 too
+    my $r = $dvlink->('req', "DEPEND_VERSIONS libdv.so.1 { REQUIRE = DV_2; };\n", "$tmp/dvm1.o");
+    my $b = $gcc->("$tmp/dvm12.o", "-L$tmp/dv", '-ldv', '-o', "$tmp/req.bfd");
+    is($r->{status} ? "refused: $r->{err}" : $needs->("$tmp/req", 'libdv.so.1'), $needs->("$tmp/req.bfd", 'libdv.so.1'),
+       'REQUIRE = DV_2: .gnu.version_r needs DV_1 and DV_2 of libdv.so.1, as ld.bfd\'s link that binds to f2@DV_2');
+    is($needs->("$tmp/req", 'libc.so.6'), $needs->("$tmp/req.bfd", 'libc.so.6'), '... and libc.so.6\'s versions unchanged');
+    is($runs->("$tmp/req", 'dv'), "0 1\n", '... it runs with the library');
+    like($runs->("$tmp/req", 'dvold'), qr/version `DV_2' not found \(required by \S*req\)/,
+         '... and ld.so refuses it with a libdv.so.1 that has no DV_2 (the need is well formed: name, hash)');
+    # without the mapfile it runs with the old library: the oracle tells
+    $r = $dvlink->('noreq', undef, "$tmp/dvm1.o");
+    is($runs->("$tmp/noreq", 'dvold'), "0 1\n", '(without REQUIRE the program runs with the old library)');
+
+    # ALLOW
+    $r = $dvlink->('allow2', "DEPEND_VERSIONS libdv.so.1 { ALLOW = DV_2; };\n", "$tmp/dvm13.o");
+    ok($r->{status} && $r->{err} =~ /dvm13\.o: undefined reference to 'f3': symbol belongs to unavailable version \S*libdv\.so \(DV_3\) \(\S*allow2\.map: line 2: DEPEND_VERSIONS ALLOW\)/
+           && !-e "$tmp/allow2",
+       'ALLOW = DV_2: a call of f3@@DV_3 refused (Solaris\' "symbol belongs to unavailable version"), no output') or diag($r->{err});
+    $r = $dvlink->('allow2ok', "DEPEND_VERSIONS libdv.so.1 { ALLOW = DV_2; };\n", "$tmp/dvm12.o");
+    is($r->{status} ? "refused: $r->{err}" : $runs->("$tmp/allow2ok", 'dv'), "0 3\n", 'ALLOW = DV_2: f1@DV_1 (inherited) and f2@DV_2 allowed; runs');
+    $r = $dvlink->('allow3', "DEPEND_VERSIONS libdv.so.1 { ALLOW = DV_3; };\n", "$tmp/dvm13.o");
+    is($r->{status} ? "refused: $r->{err}" : $runs->("$tmp/allow3", 'dv'), "0 4\n", 'ALLOW = DV_3: DV_1 inherited through DV_2; runs');
+    $r = $dvlink->('allow1', "DEPEND_VERSIONS libdv.so.1 { ALLOW = DV_1; };\nDEPEND_VERSIONS libdv.so { ALLOW = DV_3; };\n", "$tmp/dvm13.o");
+    is($r->{status} ? "refused: $r->{err}" : $runs->("$tmp/allow1", 'dv'), "0 4\n",
+       'two directives for one library (by soname and by file name): their ALLOWs add up');
+
+    # the errors, at the mapfile's line, no output
+    my @err = (
+        ['an object no input has', "DEPEND_VERSIONS libnone.so.1 { ALLOW = V; };\n",
+         qr/line 2: DEPEND_VERSIONS libnone\.so\.1: no shared library of that name \(DT_SONAME or file name\) is an input of the link/],
+        ['a version the library does not define', "DEPEND_VERSIONS libdv.so.1 { REQUIRE = DV_9; };\n",
+         qr/line 2: DEPEND_VERSIONS libdv\.so\.1: REQUIRE = DV_9: \S*libdv\.so defines no such version/],
+        ['ALLOW of the base version (the library\'s name)', "DEPEND_VERSIONS libdv.so.1 { ALLOW = libdv.so.1; };\n",
+         qr/line 2: DEPEND_VERSIONS libdv\.so\.1: ALLOW = libdv\.so\.1: \S*libdv\.so defines no such version/],
+        ['REQUIRE of a library the output does not need', "DEPEND_VERSIONS libdv.so.1 { REQUIRE = DV_2; };\n",
+         qr/line 2: DEPEND_VERSIONS libdv\.so\.1: REQUIRE = DV_2: the output does not need \S*libdv\.so \(--as-needed/, '-Wl,--as-needed'],
+    );
+    my $n = 0;
+    for my $e (@err) {
+        my ($what, $map, $re, @extra) = @$e;
+        $n++;
+        $r = $dvlink->("dverr$n", $map, @extra, @extra ? "$tmp/dvm0.o" : "$tmp/dvm1.o");
+        ok($r->{status} && $r->{err} =~ $re && !-e "$tmp/dverr$n", "error: $what") or diag($r->{err});
+    }
+    # a static executable has no shared library to name
+    spew("$tmp/dvstatic.map", $v2 . "DEPEND_VERSIONS libc.so.6 { REQUIRE = GLIBC_2.34; };\n");
+    $r = $gcc->("-B$k", '-static', "$tmp/dvm1.o", "-Wl,--mapfile,$tmp/dvstatic.map", '-o', "$tmp/dvstatic");
+    ok($r->{status} && $r->{err} =~ /line 2: DEPEND_VERSIONS libc\.so\.6: no shared library of that name/ && !-e "$tmp/dvstatic",
+       'error: DEPEND_VERSIONS in a static executable (no shared library)') or diag($r->{err});
+
+    # --print-mapfile read back: the same bytes
+    my $map = "DEPEND_VERSIONS libdv.so.1 { REQUIRE = DV_2; ALLOW = DV_3; };\n";
+    $r = $dvlink->('dvp', $map, "$tmp/dvm13.o", '-Wl,--print-mapfile');
+    spew("$tmp/dvp.printed", $r->{out});
+    my $r2 = $gcc->("-B$k", "$tmp/dvm13.o", "-L$tmp/dv", '-ldv', "-Wl,--mapfile,$tmp/dvp.printed", '-o', "$tmp/dvp2");
+    ok(!$r->{status} && !$r2->{status} && $r->{out} =~ /^DEPEND_VERSIONS 'libdv\.so\.1' \{\n    REQUIRE = 'DV_2';\n    ALLOW = 'DV_3';\n\};$/m
+           && slurp("$tmp/dvp") eq slurp("$tmp/dvp2"),
+       '--print-mapfile prints DEPEND_VERSIONS; read back, the same bytes') or diag("$r->{err}$r2->{err}");
 }
 
 done_testing();

@@ -358,11 +358,7 @@ static int directive(applier *a, const mf_directive *d)
     case MF_K_CAPABILITY: return lk_apply_capability(l, d);
     case MF_K_SYMBOL_SCOPE:
     case MF_K_SYMBOL_VERSION: return lk_apply_symbol_scope(l, d);
-    case MF_K_DEPEND_VERSIONS:
-        return fail(a, d->line,
-                    "DEPEND_VERSIONS %s: not applied: keel does not write .gnu.version_r (the versions an "
-                    "output needs of its shared libraries) yet",
-                    d->name);
+    case MF_K_DEPEND_VERSIONS: return 0; /* once the libraries are read (mapfile_depend.c) */
     default: return fail(a, d->line, "%s: not applied", mf_key_name(d->key));
     }
 }
