@@ -256,7 +256,7 @@ for my $case (
      qr/line 2: SYMBOL_SCOPE: not applied to a relocatable output \(-r\)/],
     ['DEPEND_VERSIONS naming no input', '-shared -nostdlib syms.o', "DEPEND_VERSIONS libc.so.6 {\n    ALLOW = GLIBC_2.2.5;\n};\n",
      qr/line 2: DEPEND_VERSIONS libc\.so\.6: no shared library of that name/],
-    ['symbol FLAGS', '-shared -nostdlib syms.o', "SYMBOL_VERSION V1 {\n    global: sym_kept { FLAGS = NODIRECT; };\n};\n",
+    ['symbol FLAGS', '-shared -nostdlib syms.o', "SYMBOL_VERSION V1 {\n    global: sym_kept { FLAGS = DIRECT; };\n};\n",
      qr/line 3: symbol 'sym_kept': FLAGS is not applied .*direct binding/],
     ['SYMBOL_VERSION in a static executable', '-static hello.o', "SYMBOL_VERSION V1 {\n    global: main;\n};\n",
      qr/line 2: SYMBOL_VERSION: symbol versions need a dynamic output/],

@@ -546,7 +546,7 @@ sub bindings {
                "assert6.map: line 3: symbol 'nosuch': ASSERT failed: the symbol is not defined", @o);
     fails_with('a protected scope (dynamic only)', 'scope1', $v2 . "SYMBOL_SCOPE {\n    protected: counter;\n};\n",
                "scope1.map: line 3: symbol 'counter': scope PROTECTED needs a dynamic output", @o);
-    fails_with('symbol FLAGS (Solaris direct binding)', 'scope2', $v2 . "SYMBOL_SCOPE {\n    counter { FLAGS = NODIRECT; };\n};\n",
+    fails_with('symbol FLAGS (Solaris direct binding)', 'scope2', $v2 . "SYMBOL_SCOPE {\n    counter { FLAGS = DIRECT; };\n};\n",
                "scope2.map: line 3: symbol 'counter': FLAGS is not applied", @o);
     fails_with('a SIZE_SYMBOL an input defines', 'scope3', $v2 . "LOAD_SEGMENT data { SIZE_SYMBOL = counter; };\n",
                'segment data: SIZE_SYMBOL counter: symbol already defined in', @o);

@@ -13,6 +13,12 @@
 #      that lacks it; ALLOW refuses a reference to a version it does not
 #      inherit, accepts one it does (the program runs); the errors;
 #      --print-mapfile read back gives the same bytes.
+#   3. a singleton symbol and FLAGS = NODIRECT under -Bsymbolic (and
+#      -Bsymbolic-functions): preemptible still, the program's definition
+#      the one the library calls, as ld.bfd's -Bsymbolic with a dynamic
+#      list of the symbol (no DT_SYMBOLIC, the same dynamic relocations);
+#      FLAGS = NODIRECT in a static executable and the other flags
+#      refused; SYMBOL_VERSION with an empty name refused, saying why.
 use strict;
 use warnings;
 no warnings 'portable'; # 64-bit addresses
@@ -237,6 +243,78 @@ EOF
     ok(!$r->{status} && !$r2->{status} && $r->{out} =~ /^DEPEND_VERSIONS 'libdv\.so\.1' \{\n    REQUIRE = 'DV_2';\n    ALLOW = 'DV_3';\n\};$/m
            && slurp("$tmp/dvp") eq slurp("$tmp/dvp2"),
        '--print-mapfile prints DEPEND_VERSIONS; read back, the same bytes') or diag("$r->{err}$r2->{err}");
+}
+
+# ------------------------------- 3. singleton and NODIRECT under -Bsymbolic
+{
+    my $k = "$tmp/k";
+    my $gcc = sub { run(argv => ['gcc', @_]) };
+    cc('sglib.o', '-O2', '-fPIC', "$src/sglib.c");
+    cc('sgmain.o', "$src/sgmain.c");
+    spew("$tmp/who.list", "{ who; };\n");
+    # readelf: the dynamic relocations by symbol and whether DT_SYMBOLIC
+    my $dyn = sub {
+        my ($so) = @_;
+        my @r = sort map { /\s(R_X86_64_\w+)\s+[0-9a-f]+\s+(\w+)/ ? "$1 $2" : () } split /\n/, run(argv => ['readelf', '-rW', $so])->{out};
+        my $sym = run(argv => ['readelf', '-dW', $so])->{out} =~ /SYMBOLIC/ ? 'DT_SYMBOLIC' : 'no DT_SYMBOLIC';
+        return join(', ', $sym, @r);
+    };
+    my $lib = sub {    # libsg.so in $dir: keel with a mapfile, or ld.bfd (@bfd)
+        my ($dir, $map, @opt) = @_;
+        mkdir "$tmp/$dir";
+        my @m;
+        if (defined $map) {
+            spew("$tmp/$dir.map", $v2 . $map);
+            @m = ("-B$k", "-Wl,--mapfile,$tmp/$dir.map");
+        }
+        my $r = $gcc->(@m, '-shared', @opt, '-Wl,-soname,libsg.so', "$tmp/sglib.o", '-o', "$tmp/$dir/libsg.so");
+        return $r if $r->{status};
+        $r = $gcc->("$tmp/sgmain.o", "-L$tmp/$dir", '-lsg', '-o', "$tmp/$dir/main");
+        return $r if $r->{status};
+        my $x = run(argv => ["$tmp/$dir/main"], env => {LD_LIBRARY_PATH => "$tmp/$dir"});
+        return {%$x, dyn => $dyn->("$tmp/$dir/libsg.so")};
+    };
+    my $bfd = $lib->('sgbfd', undef, '-Wl,-Bsymbolic', "-Wl,--dynamic-list,$tmp/who.list");
+    is("$bfd->{status} $bfd->{out}", "0 2 10\n", '(ld.bfd -Bsymbolic --dynamic-list={who;}: who preemptible, other bound inside)');
+    for my $c (['singleton', "SYMBOL_SCOPE {\n    singleton: who;\n};\n"],
+               ['FLAGS = NODIRECT', "SYMBOL_VERSION SG_1 {\n    global: who { FLAGS = NODIRECT; }; other; call_who; call_other;\n};\n"]) {
+        my ($what, $map) = @$c;
+        for my $B ('-Bsymbolic', '-Bsymbolic-functions') {
+            (my $dir = "sg-$what-$B") =~ s/\W+/_/g;
+            my $r = $lib->($dir, $map, "-Wl,$B");
+            is($r->{status} ? "$r->{status}: $r->{err}" : "$r->{out}$r->{dyn}", "$bfd->{out}$bfd->{dyn}",
+               "$what who, $B: the program's who() is the one the library calls, other() bound inside; "
+               . 'no DT_SYMBOLIC, the relocations of ld.bfd\'s -Bsymbolic with a dynamic list of who');
+        }
+    }
+    my $none = $lib->('sgnone', "SYMBOL_SCOPE {\n    global: who;\n};\n", '-Wl,-Bsymbolic');
+    is("$none->{status} $none->{out}", "0 1 10\n", '(without singleton, -Bsymbolic binds who inside: the test can tell)');
+    my $free = $lib->('sgfree', "SYMBOL_SCOPE {\n    singleton: who;\n};\n");
+    is("$free->{status} $free->{out}", "0 2 20\n", 'singleton without -Bsymbolic: both preemptible, as ever');
+
+    # refused, saying why
+    my @err = (
+        ['FLAGS = NODIRECT in a static executable', ['-static'], "SYMBOL_SCOPE {\n    main { FLAGS = NODIRECT; };\n};\n",
+         qr/line 3: symbol 'main': FLAGS = NODIRECT needs a dynamic output \(-shared, -pie\)/],
+        ['FLAGS = NODIRECT with another flag', ['-shared'], "SYMBOL_SCOPE {\n    who { FLAGS = NODIRECT DIRECT; };\n};\n",
+         qr/line 3: symbol 'who': FLAGS is not applied/],
+        ['SYMBOL_VERSION with an empty name', ['-shared'], "SYMBOL_VERSION '' {\n    global: who;\n};\n",
+         qr/line 2: SYMBOL_VERSION '': an empty version name: a version needs a name \(ld\.so finds it by it\); the unversioned symbols are SYMBOL_SCOPE's/],
+        ['SYMBOL_VERSION inheriting an empty name', ['-shared'], "SYMBOL_VERSION V1 {\n    global: who;\n} '';\n",
+         qr/line 2: SYMBOL_VERSION V1: inherits '': an empty version name/],
+        ['SYMBOL_VERSION with an empty name, static', ['-static'], "SYMBOL_VERSION \"\" {\n    global: main;\n};\n",
+         qr/line 2: SYMBOL_VERSION '': an empty version name/],
+    );
+    my $n = 0;
+    for my $e (@err) {
+        my ($what, $opt, $map, $re) = @$e;
+        $n++;
+        spew("$tmp/sgerr$n.map", $v2 . $map);
+        unlink "$tmp/sgerr$n";
+        my $r = $gcc->("-B$k", @$opt, $opt->[0] eq '-static' ? "$tmp/sgmain.o" : "$tmp/sglib.o", "-Wl,--mapfile,$tmp/sgerr$n.map",
+                       '-o', "$tmp/sgerr$n");
+        ok($r->{status} && $r->{err} =~ $re && !-e "$tmp/sgerr$n", "error: $what") or diag($r->{err});
+    }
 }
 
 done_testing();
