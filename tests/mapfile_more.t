@@ -19,6 +19,9 @@
 #      list of the symbol (no DT_SYMBOLIC, the same dynamic relocations);
 #      FLAGS = NODIRECT in a static executable and the other flags
 #      refused; SYMBOL_VERSION with an empty name refused, saying why.
+#   4. .dynsym's order within a GNU hash bucket (mapfile_dyn.t's TODO on
+#      readelf -V): ld.bfd's, for a shared library of 400 functions, with
+#      libc (its table past 3/4 of 4051 names) and without.
 use strict;
 use warnings;
 no warnings 'portable'; # 64-bit addresses
@@ -314,6 +317,23 @@ EOF
         my $r = $gcc->("-B$k", @$opt, $opt->[0] eq '-static' ? "$tmp/sgmain.o" : "$tmp/sglib.o", "-Wl,--mapfile,$tmp/sgerr$n.map",
                        '-o', "$tmp/sgerr$n");
         ok($r->{status} && $r->{err} =~ $re && !-e "$tmp/sgerr$n", "error: $what") or diag($r->{err});
+    }
+}
+
+# ------------------------------------- 4. .dynsym in ld.bfd's order
+{
+    my $k = "$tmp/k";
+    spew("$tmp/many.c", join '', map { "int f$_(void) { return $_; }\n" } 0 .. 399);
+    cc('many.o', '-fPIC', "$tmp/many.c");
+    my $names = sub { join ' ', map { (split)[7] // () } grep { /^\s+\d+:/ } split /\n/, run(argv => ['readelf', '--dyn-syms', '-W', $_[0]])->{out} };
+    for my $libc ('-nostdlib', '') {
+        my @o = $libc ? ($libc) : ();
+        my $r = run(argv => ['gcc', "-B$k", '-shared', @o, "$tmp/many.o", '-o', "$tmp/many-k.so"]);
+        my $b = run(argv => ['gcc', '-shared', @o, "$tmp/many.o", '-o', "$tmp/many-b.so"]);
+        my ($kn, $bn) = ($names->("$tmp/many-k.so"), $names->("$tmp/many-b.so"));
+        ok(!$r->{status} && !$b->{status} && $kn eq $bn && $kn =~ /f399/,
+           '-shared ' . ($libc || 'with libc') . ': .dynsym in ld.bfd\'s order (400 functions, in GNU hash buckets by BFD\'s table)')
+            or diag("$r->{err}$b->{err}\nkeel:   $kn\nld.bfd: $bn");
     }
 }
 
