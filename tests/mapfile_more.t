@@ -22,6 +22,15 @@
 #   4. .dynsym's order within a GNU hash bucket (mapfile_dyn.t's TODO on
 #      readelf -V): ld.bfd's, for a shared library of 400 functions, with
 #      libc (its table past 3/4 of 4051 names) and without.
+#   5. the gaps of the audit of issue 14's proof list against
+#      tests/mapfile_*.t: the += forms applied to a layout (IS_ORDER,
+#      OS_ORDER in a loadable and a NULL segment, SIZE_SYMBOL,
+#      SEGMENT_ORDER; the reader's tests only parsed them), each the same
+#      bytes as its = form and unlike the = part alone; segment FLAGS +=
+#      and -= that link; RESERVE_SEGMENT's ALIGN, PADDR, ROUND and
+#      SIZE_SYMBOL (readelf -lW, nm); the notes' example C as it is meant,
+#      a shared object, against ld.bfd's link of the equivalent version
+#      script, run.
 use strict;
 use warnings;
 no warnings 'portable'; # 64-bit addresses
@@ -335,6 +344,130 @@ EOF
            '-shared ' . ($libc || 'with libc') . ': .dynsym in ld.bfd\'s order (400 functions, in GNU hash buckets by BFD\'s table)')
             or diag("$r->{err}$b->{err}\nkeel:   $kn\nld.bfd: $bn");
     }
+}
+
+# ------------------------------------------- 5. the audit's gaps
+{
+    my $k = "$tmp/k";
+    my $gcc = sub { run(argv => ['gcc', @_]) };
+    cc('order.o', '-O2', '-ffunction-sections', "$src/order.c");
+    my $olink = sub {    # a PIE through gcc (.eh_frame_hdr: --eh-frame-hdr); the result, and the program's run
+        my ($out, $map, @args) = @_;
+        spew("$tmp/$out.map", $v2 . $map);
+        unlink "$tmp/$out";
+        my $r = $gcc->("-B$k", "$tmp/order.o", "-Wl,--mapfile,$tmp/$out.map", @args, '-o', "$tmp/$out");
+        $r->{run} = $r->{status} ? '' : do { my $x = run(argv => ["$tmp/$out"]); "$x->{status} $x->{out}" };
+        return $r;
+    };
+    my $nm = sub { my %s; my $o = run(argv => ['nm', $_[0]])->{out}; while ($o =~ /^([0-9a-f]+) \S (\S+)$/mg) { $s{$2} = hex $1 } return \%s };
+    my $secs = sub {    # readelf -SW's section names matching $re, in order
+        my ($f, $re) = @_;
+        return join ' ', grep { /$re/ } map { /^\s+\[\s*\d+\]\s+(\S+)/ ? $1 : () } split /\n/, run(argv => ['readelf', '-SW', $f])->{out};
+    };
+    my $pluses = <<'EOF';
+LOAD_SEGMENT hot {
+    ASSIGN_SECTION ha { IS_NAME = .text.hot_a; };
+    ASSIGN_SECTION hb { IS_NAME = .text.hot_b; };
+    ASSIGN_SECTION hc { IS_NAME = .text.hot_c; };
+    FLAGS = READ EXECUTE;
+    IS_ORDER = hc;
+    IS_ORDER += hb;
+    SIZE_SYMBOL = hs1;
+    SIZE_SYMBOL += hs2;
+};
+SEGMENT_ORDER = header text;
+SEGMENT_ORDER += hot;
+LOAD_SEGMENT rodata { OS_ORDER = .eh_frame; OS_ORDER += .eh_frame_hdr; };
+NULL_SEGMENT extra { OS_ORDER = .info.c; OS_ORDER += .info.b; };
+EOF
+    (my $sets = $pluses) =~ s/;\n\s*IS_ORDER \+= hb;/ hb;/;
+    $sets =~ s/SIZE_SYMBOL = hs1;\n\s*SIZE_SYMBOL \+= hs2;/SIZE_SYMBOL = hs1 hs2;/;
+    $sets =~ s/SEGMENT_ORDER = header text;\nSEGMENT_ORDER \+= hot;/SEGMENT_ORDER = header text hot;/;
+    $sets =~ s/OS_ORDER = \.eh_frame; OS_ORDER \+= \.eh_frame_hdr;/OS_ORDER = .eh_frame .eh_frame_hdr;/;
+    $sets =~ s/OS_ORDER = \.info\.c; OS_ORDER \+= \.info\.b;/OS_ORDER = .info.c .info.b;/;
+    (my $alone = $pluses) =~ s/ OS_ORDER \+= [^;]*;//g;
+    $alone =~ s/^.*\+=.*\n//mg;
+    my $p = $olink->('plus', $pluses);
+    my $q = $olink->('sets', $sets);
+    my $a = $olink->('alone', $alone);
+    ok(!$p->{status} && !$q->{status} && $sets !~ /\+=/ && slurp("$tmp/plus") eq slurp("$tmp/sets"),
+       'IS_ORDER, SIZE_SYMBOL, SEGMENT_ORDER, OS_ORDER (loadable and NULL) with +=: the same bytes as the = forms') or diag("$p->{err}$q->{err}\n$sets");
+    my ($ps, $as) = ($nm->("$tmp/plus"), $nm->("$tmp/alone"));
+    ok(($ps->{hot_c} // 0) < ($ps->{hot_b} // 0) && ($ps->{hot_b} // 0) < ($ps->{hot_a} // 0) && ($as->{hot_a} // 0) < ($as->{hot_b} // 0),
+       'IS_ORDER = hc; IS_ORDER += hb;: hot_c, hot_b, then hot_a (input order: hot_a before hot_b without the +=)') or diag($a->{err});
+    my @loadv = map { /^\s+LOAD\s+\S+\s+0x([0-9a-f]+)\s+\S+\s+\S+\s+0x([0-9a-f]+)/ ? [hex $1, hex $2] : () }
+        split /\n/, run(argv => ['readelf', '-lW', "$tmp/plus"])->{out};
+    my ($hot) = grep { defined $ps->{hot_c} && $_->[0] == $ps->{hot_c} } @loadv;
+    ok(defined $ps->{hs1} && defined $ps->{hs2} && $hot && $ps->{hs1} == $hot->[1] && $ps->{hs2} == $hot->[1],
+       'SIZE_SYMBOL = hs1; SIZE_SYMBOL += hs2;: both the hot segment\'s p_memsz (readelf -lW)');
+    my $loads = sub { join ' ', map { /\s(R E|R  |RW )\s/ ? $1 =~ s/\s//gr : () } grep { /^\s+LOAD/ } split /\n/, run(argv => ['readelf', '-lW', $_[0]])->{out} };
+    is($loads->("$tmp/plus") . ' / ' . $loads->("$tmp/alone"), 'R RE RE R RW / R RE R RE RW',
+       'SEGMENT_ORDER += hot: hot right after text (without: after rodata, where a new segment goes)');
+    is($secs->("$tmp/plus", qr/^\.(eh_frame|eh_frame_hdr|rodata)$/) . ' / ' . $secs->("$tmp/alone", qr/^\.(eh_frame|eh_frame_hdr|rodata)$/),
+       '.eh_frame .eh_frame_hdr .rodata / .eh_frame .rodata .eh_frame_hdr', 'OS_ORDER += in rodata: the listed sections first, in order');
+    is($secs->("$tmp/plus", qr/^\.info/) . ' / ' . $secs->("$tmp/alone", qr/^\.info/), '.info.c .info.b .info.a / .info.c .info.a .info.b',
+       'OS_ORDER += in the NULL segment extra: the unallocated sections in that order');
+    is("$p->{run}|$a->{run}", "0 2\n|0 2\n", '... and the programs run');
+
+    # segment FLAGS += and -=
+    my $f = $olink->('flagsplus', "LOAD_SEGMENT rodata { FLAGS += EXECUTE; };\n");
+    my $g = $olink->('flagsminus', "LOAD_SEGMENT ro2 {\n    ASSIGN_SECTION { IS_NAME = .rodata; };\n    FLAGS = READ WRITE;\n    FLAGS -= WRITE;\n};\n");
+    is($loads->("$tmp/flagsplus") . " | $f->{run}", "R RE RE RW | 0 2\n", 'LOAD_SEGMENT rodata { FLAGS += EXECUTE; }: rodata\'s PT_LOAD R E; runs')
+        or diag($f->{err});
+    is($loads->("$tmp/flagsminus") . " | $g->{run}", "R RE R R RW | 0 2\n", 'a new segment with FLAGS = READ WRITE; FLAGS -= WRITE;: R (.rodata in it); runs')
+        or diag($g->{err});
+
+    # RESERVE_SEGMENT's other attributes
+    my $res = sub {
+        my ($out, $attrs) = @_;
+        my $r = $olink->($out, "RESERVE_SEGMENT r {\n    VADDR = 0x7e0000000000;\n$attrs};\n", '-no-pie');
+        my ($ph) = grep { /0x00007e0000000000/ } split /\n/, run(argv => ['readelf', '-lW', "$tmp/$out"])->{out};
+        return ($r, $ph // '', $nm->("$tmp/$out"));
+    };
+    my ($r1, $ph1, $s1) = $res->('res1', "    SIZE = 0x100000;\n    ALIGN = 0x200000;\n    PADDR = 0x5000;\n    SIZE_SYMBOL = rsz;\n");
+    like($ph1, qr/^\s+LOAD\s+0x0+\s+0x00007e0000000000\s+0x0000000000005000\s+0x000000\s+0x100000\s+0x200000$/,
+         'RESERVE_SEGMENT ALIGN, PADDR: p_align 0x200000, p_paddr 0x5000 (p_filesz 0, p_memsz SIZE, flags 0)') or diag($r1->{err});
+    is(sprintf('%#x', $s1->{rsz} // 0), '0x100000', 'RESERVE_SEGMENT SIZE_SYMBOL: the reservation\'s size (it was 0)');
+    my ($r2, $ph2, $s2) = $res->('res2', "    SIZE = 0x100001;\n    ROUND = 0x10000;\n    SIZE_SYMBOL = rsz;\n");
+    ok($ph2 =~ /\s0x000000\s+0x110000\s/ && ($s2->{rsz} // 0) == 0x110000 && $r2->{run} eq "0 2\n",
+       'RESERVE_SEGMENT ROUND = 0x10000: SIZE 0x100001 rounded up to 0x110000 (was ignored); runs')
+        or diag("$ph2 $r2->{err} run: $r2->{run} rsz: " . ($s2->{rsz} // 'none'));
+
+    # a PIE (or shared object) is loaded anywhere: a reservation there
+    # moved with it, and the kernel mapped the span to it (SIGSEGV at start)
+    my $rp = $olink->('respie', "RESERVE_SEGMENT r {\n    VADDR = 0x7e0000000000;\n    SIZE = 0x100000;\n};\n", '-pie');
+    ok($rp->{status} && $rp->{err} =~ /RESERVE_SEGMENT r: a reservation needs a fixed address, and a PIE \(-pie\) is loaded anywhere/
+           && !-e "$tmp/respie", 'error: RESERVE_SEGMENT in a PIE, no output (it linked, and the program died at start)')
+        or diag("$rp->{err} run: $rp->{run}");
+
+    # the notes' example C as meant: a shared object
+    cc('mylib.o', '-O2', '-fPIC', "$src/mylib.c");
+    cc('mylibmain.o', "$src/mylibmain.c");
+    spew("$tmp/exC.map", $v2 . <<'EOF');
+$if _ELF64 && _x86
+$add amd64
+$endif
+LOAD_SEGMENT bss;                                   # referencing enables it
+SYMBOL_VERSION MYLIB_1.0 {
+    global: mylib_open; mylib_read { FLAGS = NODIRECT; };
+    local:  *;
+};
+EOF
+    spew("$tmp/exC.ver", "MYLIB_1.0 { global: mylib_open; mylib_read; local: *; };\n");
+    mkdir "$tmp/exC";
+    mkdir "$tmp/exCb";
+    my $r = $gcc->("-B$k", '-shared', '-Wl,-soname,libmylib.so', "$tmp/mylib.o", "-Wl,--mapfile,$tmp/exC.map", '-o', "$tmp/exC/libmylib.so");
+    my $b = $gcc->('-shared', '-Wl,-soname,libmylib.so', "$tmp/mylib.o", "-Wl,--version-script,$tmp/exC.ver", '-o', "$tmp/exCb/libmylib.so");
+    my @ph = grep { /^\s+(LOAD|DYNAMIC)/ } split /\n/, run(argv => ['readelf', '-lW', "$tmp/exC/libmylib.so"])->{out};
+    my @rw = grep { /^\s+LOAD.*RW / } @ph;
+    ok(!$r->{status} && @rw == 2 && $rw[1] =~ /\s0x000000\s+0x0*1\d\d\d\s+RW / && grep({ /DYNAMIC/ } @ph),
+       'example C, -shared: data and bss PT_LOADs R W (bss: .bss\'s 4 KiB, no file bytes), then DYNAMIC') or diag($r->{err} . join("\n", @ph));
+    my $dyn = sub { join ' ', sort map { /\s(\S*mylib\S*|MYLIB\S*)$/ ? $1 : () } split /\n/, run(argv => ['readelf', '--dyn-syms', '-W', $_[0]])->{out} };
+    is($dyn->("$tmp/exC/libmylib.so"), $dyn->("$tmp/exCb/libmylib.so"),
+       'example C: .dynsym\'s library symbols are ld.bfd\'s with the equivalent version script (mylib_helper, mylib_state local)');
+    $r = $gcc->("$tmp/mylibmain.o", "-L$tmp/exC", '-lmylib', '-o', "$tmp/exC/main");
+    my $x = run(argv => ["$tmp/exC/main"], env => {LD_LIBRARY_PATH => "$tmp/exC"});
+    is("$x->{status} $x->{out}", "0 2 k\n", 'example C: a program linked against it runs');
 }
 
 done_testing();
