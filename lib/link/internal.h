@@ -243,7 +243,8 @@ typedef struct lk_criterion {
     uint64_t set, clear; /* flags that must be set, and clear */
     lk_names names;      /* section names (empty: any); fnmatch patterns if glob */
     bool glob;
-    lk_filepat *files; /* a mapfile's FILE_* (none: any file); any one matching will do */
+    uint32_t *name_hash; /* lk_hash of each exact name, made on first use (segments.c's lk_crit_for) */
+    lk_filepat *files;   /* a mapfile's FILE_* (none: any file); any one matching will do */
     size_t nfiles;
     const struct lk_file *memo_file; /* the last file they were tried on, and */
     bool memo_match;                 /* whether they matched it (segments.c's file_matches) */
