@@ -546,7 +546,7 @@ sub bindings {
                "assert6.map: line 3: symbol 'nosuch': ASSERT failed: the symbol is not defined", @o);
     fails_with('a protected scope (dynamic only)', 'scope1', $v2 . "SYMBOL_SCOPE {\n    protected: counter;\n};\n",
                "scope1.map: line 3: symbol 'counter': scope PROTECTED needs a dynamic output", @o);
-    fails_with('symbol FLAGS (Solaris direct binding)', 'scope2', $v2 . "SYMBOL_SCOPE {\n    counter { FLAGS = NODIRECT; };\n};\n",
+    fails_with('symbol FLAGS (Solaris direct binding)', 'scope2', $v2 . "SYMBOL_SCOPE {\n    counter { FLAGS = DIRECT; };\n};\n",
                "scope2.map: line 3: symbol 'counter': FLAGS is not applied", @o);
     fails_with('a SIZE_SYMBOL an input defines', 'scope3', $v2 . "LOAD_SEGMENT data { SIZE_SYMBOL = counter; };\n",
                'segment data: SIZE_SYMBOL counter: symbol already defined in', @o);
@@ -610,8 +610,8 @@ sub bindings {
                'e10.map: line 2: NAME = MATCHREF(/${2}/): ${2}: the expression has 1 subexpressions', @o);
     fails_with('a regular expression that does not compile', 'e11',
                $v2 . "LOAD_SEGMENT hot { ASSIGN_SECTION { IS_NAME = MATCH(r/a(b/); }; };\n", 'e11.map: line 2: IS_NAME = MATCH(r/a(b/): ', @o);
-    fails_with('DEPEND_VERSIONS', 'e12', $v2 . "DEPEND_VERSIONS libc.so.6 { ALLOW = GLIBC_2.2.5; };\n",
-               'e12.map: line 2: DEPEND_VERSIONS libc.so.6: not applied: keel does not write .gnu.version_r', @o);
+    fails_with('DEPEND_VERSIONS naming no input', 'e12', $v2 . "DEPEND_VERSIONS libc.so.6 { ALLOW = GLIBC_2.2.5; };\n",
+               'e12.map: line 2: DEPEND_VERSIONS libc.so.6: no shared library of that name (DT_SONAME or file name) is an input of the link', @o);
     fails_with('RESERVE_SEGMENT TYPE = SYSSTAT', 'e15', $v2 . "RESERVE_SEGMENT s { VADDR = 0x1000000; SIZE = 0x1000; TYPE = SYSSTAT; };\n",
                'e15.map: line 2: RESERVE_SEGMENT s: TYPE = SYSSTAT is a Solaris kernel statistics area', @o);
     fails_with('a reservation past the address space', 'e15b', $v2 . "RESERVE_SEGMENT r { VADDR = 0x7fffffff0000; SIZE = 0x20000; };\n",

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dyn.h"
+#include "export_policy.h"
 #include "verout.h"
 #include "version_sections.h"
 #include "../elfdefs.h"
@@ -118,8 +119,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
         return rc;
     /* the tags, in ld.bfd's order */
     d->ntags = 0;
-    bool symbolic = opt->shared && opt->symbolic == KEEL_SYMBOLIC; /* -Bsymbolic, as ld.bfd marks it */
-    for (size_t i = 0; i < d->nneeded; i++) /* the libraries, in command-line order (dyn_import.c) */
+    bool symbolic = lk_policy_symbolic_tag(l); /* -Bsymbolic, as ld.bfd marks it */
+    for (size_t i = 0; i < d->nneeded; i++)    /* the libraries, in command-line order (dyn_import.c) */
         tag(d, DT_NEEDED);
     if (opt->soname)
         tag(d, DT_SONAME);
@@ -284,8 +285,7 @@ static uint64_t tag_value(lk_link *l, uint64_t t)
     case DT_RELAENT: return a->rela_size;
     case DT_FLAGS:
         return (d->textrel ? DF_TEXTREL : 0) | (l->opt->now ? DF_BIND_NOW : 0) | (d->static_tls ? DF_STATIC_TLS : 0) |
-               (l->opt->z_origin ? DF_ORIGIN : 0) |
-               (l->opt->shared && l->opt->symbolic == KEEL_SYMBOLIC ? DF_SYMBOLIC : 0);
+               (l->opt->z_origin ? DF_ORIGIN : 0) | (lk_policy_symbolic_tag(l) ? DF_SYMBOLIC : 0);
     case DT_FLAGS_1:
         return (l->opt->shared || l->dyn->fixed ? 0 : DF_1_PIE) | (l->opt->now ? DF_1_NOW : 0) |
                (l->opt->z_nodelete ? DF_1_NODELETE : 0) | (l->opt->z_origin ? DF_1_ORIGIN : 0) |

@@ -69,10 +69,71 @@ static bool exported(const lk_link *l, lk_sym *s)
     return d.raw_shndx == SHN_ABS || (d.shndx && d.shndx < s->def->elf.shnum && s->def->out[d.shndx]);
 }
 
+/* ld.bfd numbers a GNU hash bucket's symbols in the order it walks its
+ * own symbol table (elf_renumber_gnu_hash_syms, by bfd_hash_traverse):
+ * by BFD's hash of the name (bfd_hash_lookup's) modulo the table's size,
+ * 4051 until more than 3/4 of it is used, then the next of its primes
+ * (bfd/hash.c, higher_prime_number), and the names of one slot newest
+ * first.  keel cannot count every name ld.bfd's table holds (it adds
+ * versioned aliases keel does not), so the size is from keel's own
+ * count: exact below 3038 names. */
+static uint64_t bfd_slot_size(size_t names)
+{
+    static const uint64_t primes[] = {32749,   65521,   131071,   262139,   524287,   1048573,   2097143,
+                                      4194301, 8388593, 16777213, 33554393, 67108859, 134217689, 268435399};
+    uint64_t size = 4051;
+    for (size_t i = 0; names > size * 3 / 4 && i < sizeof primes / sizeof primes[0]; i++)
+        size = primes[i];
+    return size;
+}
+
+static uint64_t bfd_hash(const char *s)
+{
+    uint64_t h = 0, len = 0; /* (unsigned long: 64 bits on the hosts ld.bfd links x86-64 on) */
+    for (; *s; s++, len++) {
+        h += (uint64_t)(unsigned char)*s + ((uint64_t)(unsigned char)*s << 17);
+        h ^= h >> 2;
+    }
+    h += len + (len << 17);
+    h ^= h >> 2;
+    return h;
+}
+
+typedef struct slot_key {
+    uint64_t slot;
+    size_t seq; /* keel's order: the later first within a slot */
+    lk_sym *sym;
+    uint32_t hash;
+} slot_key;
+
+static int by_slot(const void *a, const void *b)
+{
+    const slot_key *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+/* v[0..n) in ld.bfd's symbol-table order (bfd_slot_size) */
+static int bfd_order(lk_link *l, lk_sym **v, size_t n)
+{
+    slot_key *k = malloc((n + 1) * sizeof *k);
+    if (!k)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    uint64_t size = bfd_slot_size(l->syms.n);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (slot_key){bfd_hash(v[i]->name) % size, i, v[i], 0};
+    qsort(k, n, sizeof *k, by_slot);
+    for (size_t i = 0; i < n; i++)
+        v[i] = k[i].sym;
+    free(k);
+    return 0;
+}
+
 /* The hashed symbols v[0..n) grouped by GNU hash bucket, each bucket's in
- * their order before (definition order), their hashes h[] with them: a
- * counting sort, each name hashed once (qsort's comparisons hashed both
- * names each time: 6% of a libpython -shared link). */
+ * ld.bfd's order (bfd_slot_size), their hashes h[] with them: a counting
+ * sort, each name hashed once (qsort's comparisons hashed both names each
+ * time: 6% of a libpython -shared link), then each bucket's run sorted. */
 static int by_bucket(lk_link *l, lk_sym **v, uint32_t *h, size_t n, uint32_t nb)
 {
     size_t *count = calloc((size_t)nb + 1, sizeof *count);
@@ -98,6 +159,20 @@ static int by_bucket(lk_link *l, lk_sym **v, uint32_t *h, size_t n, uint32_t nb)
     free(count);
     free(tv);
     free(th);
+    slot_key *k = malloc((n + 1) * sizeof *k);
+    if (!k)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    uint64_t size = bfd_slot_size(l->syms.n);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (slot_key){bfd_hash(v[i]->name) % size, i, v[i], h[i]};
+    for (size_t i = 0, j; i < n; i = j) { /* each bucket's run */
+        for (j = i + 1; j < n && h[j] % nb == h[i] % nb; j++)
+            ;
+        qsort(k + i, j - i, sizeof *k, by_slot);
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = k[i].sym, h[i] = k[i].hash;
+    free(k);
     return 0;
 }
 
@@ -126,6 +201,8 @@ int lk_dyn_symbols(lk_link *l)
             d->dsyms[d->ndsyms++] = s;
     }
     d->nunhashed = d->ndsyms;
+    if ((rc = bfd_order(l, d->dsyms, d->nunhashed))) /* ld.bfd's order of them: its table's (by_bucket) */
+        return rc;
     for (size_t i = 0; i < l->syms.cap; i++) { /* copies and canonical PLT entries: hashed (dyn_import.c) */
         lk_sym *s = l->syms.v[i];
         if (s && s->dynsym && s->state < LK_COMMON && s->import_at) {

@@ -15,6 +15,8 @@
  *     every definition it does not list locally; a dynamic list wins over
  *     -Bsymbolic; --export-dynamic-symbol joins the list in an
  *     executable, or in a shared library that has a list or -Bsymbolic;
+ *     a mapfile's singleton scope or FLAGS = NODIRECT keeps a symbol
+ *     preemptible whatever binds the others locally;
  *   - NAME@VER and NAME@@VER (assembler .symver names) are NAME in
  *     .dynsym, of node VER, which must exist in a shared library; an
  *     executable makes the node.
@@ -59,6 +61,7 @@ int lk_policy_read(lk_link *l)
     l->policy = p;
     lk_vs_init(&p->vers, &l->arena, l->err, false);
     lk_vs_init(&p->dlist, &l->arena, l->err, true);
+    lk_vs_init(&p->nodirect, &l->arena, l->err, true);
     p->vers.say = p->dlist.say = say_warning;
     p->vers.say_ctx = p->dlist.say_ctx = l;
     int rc = read_files(l, &p->vers, o->version_scripts, o->nversion_scripts);
@@ -292,10 +295,21 @@ int lk_policy_apply(lk_link *l, enum lk_out_kind kind)
         if (exported && make && (rc = make_node(l, s, make)))
             return rc;
         bool local_bind = p->symbolic || (p->dynamic && !(s->pol_flags & LK_POL_LISTED));
+        if (local_bind && p->nodirect.npats) { /* a mapfile's singleton or NODIRECT: preemptible still */
+            int r = lk_vs_listed(&p->nodirect, s->name);
+            if (r < 0)
+                return -1;
+            local_bind = !r;
+        }
         if (exported && kind == LK_OUT_SHARED && s->pol_vis != STV_PROTECTED && !local_bind)
             s->pol_flags |= LK_POL_PREEMPT;
     }
     return 0;
+}
+
+bool lk_policy_symbolic_tag(const lk_link *l)
+{
+    return l->opt->shared && l->opt->symbolic == KEEL_SYMBOLIC && !(l->policy && l->policy->nodirect.npats);
 }
 
 bool lk_sym_exported(const lk_link *l, const lk_sym *s)

@@ -27,13 +27,14 @@ enum {
 
 typedef struct lk_policy {
     enum lk_out_kind kind;
-    lk_vscript vers;   /* every --version-script, in order */
-    lk_vscript dlist;  /* --dynamic-list files and the --dynamic-list-* patterns */
-    bool list_given;   /* ld.bfd's opt_dynamic_list != dynamic_list_unset */
-    bool symbolic;     /* ld.bfd's info->symbolic: every definition binds locally */
-    bool dynamic;      /* ld.bfd's info->dynamic: definitions not listed bind locally */
-    bool dynamic_data; /* data symbols are listed */
-    const char **made; /* NAME@VER of an executable with no node VER: the nodes ld.bfd makes */
+    lk_vscript vers;     /* every --version-script, in order */
+    lk_vscript dlist;    /* --dynamic-list files and the --dynamic-list-* patterns */
+    lk_vscript nodirect; /* a mapfile's singleton scope and FLAGS = NODIRECT: never bound locally */
+    bool list_given;     /* ld.bfd's opt_dynamic_list != dynamic_list_unset */
+    bool symbolic;       /* ld.bfd's info->symbolic: every definition binds locally */
+    bool dynamic;        /* ld.bfd's info->dynamic: definitions not listed bind locally */
+    bool dynamic_data;   /* data symbols are listed */
+    const char **made;   /* NAME@VER of an executable with no node VER: the nodes ld.bfd makes */
     size_t nmade, capmade;
 } lk_policy;
 
@@ -57,6 +58,12 @@ enum lk_out_kind lk_output_kind(const lk_link *l);
  * that kind, once; 0 or the error (ld.bfd's `OUT: version node not found
  * for symbol foo@@V', for a shared library). */
 int lk_policy_apply(lk_link *l, enum lk_out_kind kind);
+
+/* Whether the output says DT_SYMBOLIC (-shared -Bsymbolic): not when a
+ * mapfile keeps symbols preemptible (singleton, NODIRECT), which ld.so
+ * would then look up in the library first, as ld.bfd drops it for a
+ * dynamic list. */
+bool lk_policy_symbolic_tag(const lk_link *l);
 
 bool lk_sym_exported(const lk_link *l, const lk_sym *s);
 bool lk_sym_preemptible(const lk_link *l, const lk_sym *s);

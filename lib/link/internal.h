@@ -243,7 +243,8 @@ typedef struct lk_criterion {
     uint64_t set, clear; /* flags that must be set, and clear */
     lk_names names;      /* section names (empty: any); fnmatch patterns if glob */
     bool glob;
-    lk_filepat *files; /* a mapfile's FILE_* (none: any file); any one matching will do */
+    uint32_t *name_hash; /* lk_hash of each exact name, made on first use (segments.c's lk_crit_for) */
+    lk_filepat *files;   /* a mapfile's FILE_* (none: any file); any one matching will do */
     size_t nfiles;
     const struct lk_file *memo_file; /* the last file they were tried on, and */
     bool memo_match;                 /* whether they matched it (segments.c's file_matches) */
@@ -506,6 +507,12 @@ bool lk_seg_headers(lk_link *l);
  * (code not executable, data not loaded or not writable, the headers
  * unmapped in a program that reads them) refused (mapfile_check.c). */
 int lk_mapfile_check(lk_link *l);
+/* A mapfile's DEPEND_VERSIONS (mapfile_depend.c): the libraries and
+ * versions named checked, ALLOW's versions against the imports; and each
+ * REQUIRE'd version given to fn (version_need.c), with its index there. */
+int lk_depend_check(lk_link *l);
+int lk_depend_required(lk_link *l, int (*fn)(lk_link *, void *, const struct lk_dso *, const char *, uint16_t),
+                       void *ctx);
 /* A mapfile's OUTPUT_SECTION TYPE and FLAGS: *as, the header input
  * section name of f joins its output section by, edited as the criterion
  * that placed it in segment seg says; 0 or the link's error. */

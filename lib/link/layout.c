@@ -27,8 +27,10 @@
 #include "../elfdefs.h"
 #include "../arch/arch.h"
 
-/* Sizes and addresses from the inputs stay below this, so that no sum of
- * them overflows (and an x86-64 user address space holds the result). */
+/* Sizes and file offsets stay below this, so that no sum of them
+ * overflows.  Addresses may be anywhere in the 64-bit space (a kernel at
+ * 0xffffffff80000000, as ld.bfd links one): each step of the layout that
+ * moves an address up is checked for running past 2^64 instead (up, plus). */
 #define LIMIT ((uint64_t)1 << 46)
 /* -z max-page-size and common-page-size up to this (1 GiB pages) */
 #define PAGE_LIMIT ((uint64_t)1 << 30)
@@ -696,6 +698,23 @@ size_t lk_max_loads(const lk_link *l)
     return n;
 }
 
+/* align_up and addition of an address, *wrap set when the result would be
+ * past the end of the address space (2^64 and beyond: the end of a
+ * section or segment must be a representable address too) */
+static uint64_t up(uint64_t x, uint64_t a, bool *wrap)
+{
+    uint64_t r = align_up(x, a);
+    *wrap |= r < x;
+    return r;
+}
+
+static uint64_t plus(uint64_t x, uint64_t n, bool *wrap)
+{
+    uint64_t r = x + n;
+    *wrap |= r < x;
+    return r;
+}
+
 /* The smallest file offset from off on that is congruent with addr modulo
  * the page, as mmap needs. */
 static uint64_t congruent(uint64_t off, uint64_t addr, uint64_t page) { return off + ((addr - off) & (page - 1)); }
@@ -707,15 +726,15 @@ static uint64_t congruent(uint64_t off, uint64_t addr, uint64_t page) { return o
  * planned here, from the last one backwards, each as high as its
  * alignment allows (GNU ld's lang_size_relro_segment_1). */
 static uint64_t data_start(lk_segment *g, size_t nrelro, uint64_t end, uint64_t maxp, uint64_t commonp,
-                           uint64_t tls_align)
+                           uint64_t tls_align, bool *wrap)
 {
-    uint64_t base = align_up(end, maxp) + ((end + commonp - 1) & (maxp - commonp));
+    uint64_t base = plus(up(end, maxp, wrap), (end + commonp - 1) & (maxp - commonp), wrap);
     if (!nrelro) {
         /* Without RELRO, GNU ld starts at the same offset in the next
          * maximum page, unless the segment then ends in a page it could
          * save (lang_size_segment): its first and last pieces of a
          * common page, together no more than one. */
-        uint64_t first = align_up(end, maxp) + (end & (maxp - 1)), at = first;
+        uint64_t first = plus(up(end, maxp, wrap), end & (maxp - 1), wrap), at = first;
         bool tls_seen = false;
         for (size_t i = 0; i < g->nsecs; i++) {
             const lk_osec *o = g->secs[i];
@@ -725,7 +744,7 @@ static uint64_t data_start(lk_segment *g, size_t nrelro, uint64_t end, uint64_t 
                 tls_seen = true;
             }
             if (!(o->type == SHT_NOBITS && (o->flags & SHF_TLS)))
-                at = align_up(at, align) + o->size;
+                at = plus(up(at, align, wrap), o->size, wrap);
         }
         uint64_t head = -first & (commonp - 1), tail = at & (commonp - 1);
         bool saves = head && tail && (first & ~(commonp - 1)) != (at & ~(commonp - 1)) && head + tail <= commonp;
@@ -740,9 +759,11 @@ static uint64_t data_start(lk_segment *g, size_t nrelro, uint64_t end, uint64_t 
             align = tls_align;
         }
         if (!(o->type == SHT_NOBITS && (o->flags & SHF_TLS))) /* .tbss takes no room */
-            at = align_up(at, align) + o->size;
+            at = plus(up(at, align, wrap), o->size, wrap);
     }
-    uint64_t want = align_up(at, maxp);
+    uint64_t want = up(at, maxp, wrap);
+    if (*wrap)
+        return base;
     for (size_t i = nrelro; i-- > 0;) {
         lk_osec *o = g->secs[i];
         if (o->type == SHT_NOBITS && (o->flags & SHF_TLS))
@@ -785,6 +806,26 @@ static int check_overlaps(lk_link *l, uint64_t hdr_lo, uint64_t hdr_hi)
     return 0;
 }
 
+/* A segment or section that would run past the end of the address space
+ * (ld.bfd: "section .text VMA wraps around address space"). */
+static int past_end(lk_link *l, const lk_segment *g, const lk_osec *o, uint64_t from)
+{
+    if (o)
+        return lk_fail(l, KEEL_E_RANGE,
+                       "section %s VMA wraps around address space (segment %s: from %#llx, size %#llx)", o->name,
+                       g->name, (unsigned long long)from, (unsigned long long)o->size);
+    return lk_fail(l, KEEL_E_RANGE, "segment %s VMA wraps around address space (from %#llx)", g->name,
+                   (unsigned long long)from);
+}
+
+/* where a section that wraps starts: its --section-start, else the
+ * address it follows */
+static uint64_t wrap_from(const lk_link *l, const lk_osec *o, uint64_t from)
+{
+    uint64_t fixed;
+    return section_start(l, o->name, &fixed) ? fixed : from;
+}
+
 int lk_assign_addresses(lk_link *l, uint64_t header_size)
 {
     const keel_link_options *opt = l->opt;
@@ -798,14 +839,8 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
     if (commonp > maxp) /* as GNU ld: the layout's page is at least the common one */
         maxp = commonp;
     uint64_t base = opt->has_text_segment ? opt->text_segment : lk_dyn_pic(l) ? 0 : l->arch->image_base;
-    for (size_t i = 0; i < opt->nsection_starts; i++)
-        if (opt->section_starts[i].addr > LIMIT)
-            return lk_fail(l, KEEL_E_RANGE, "--section-start %s=%#llx: the address is above %#llx",
-                           opt->section_starts[i].name, (unsigned long long)opt->section_starts[i].addr,
-                           (unsigned long long)LIMIT);
-    if (base > LIMIT)
-        return lk_fail(l, KEEL_E_RANGE, "-Ttext-segment %#llx: the address is above %#llx", (unsigned long long)base,
-                       (unsigned long long)LIMIT);
+    /* (--section-start, -Ttext-segment and VADDR may be anywhere: what
+     * would run past 2^64 is refused where the layout gets there) */
     l->max_page = maxp;
     l->nloads = 0;
     if (!(l->loads = lk_zalloc(&l->arena, (lk_max_loads(l) + 1) * sizeof *l->loads)))
@@ -826,9 +861,11 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
          * with addresses modulo the larger of it and the maximum page */
         uint64_t segp = !g->p_align ? maxp : g->p_align > commonp ? g->p_align : commonp;
         uint64_t cong = segp > maxp ? segp : maxp;
-        if (segp > PAGE_LIMIT || (g->has_addr && g->addr > LIMIT))
-            return lk_fail(l, KEEL_E_RANGE, "segment %s: alignment %#llx or address %#llx is above %#llx", g->name,
-                           (unsigned long long)g->p_align, (unsigned long long)g->addr, (unsigned long long)LIMIT);
+        if (segp > PAGE_LIMIT)
+            return lk_fail(l, KEEL_E_RANGE, "segment %s: alignment %#llx is above %#llx", g->name,
+                           (unsigned long long)g->p_align, (unsigned long long)PAGE_LIMIT);
+        bool wrap = false; /* an address past 2^64 (up, plus) */
+        uint64_t seg_from = g->headers ? (g->has_addr ? g->addr : base) : g->has_addr ? g->addr : addr;
         addressed |= g->has_addr;
         for (size_t i = 0; i < g->nsecs; i++)
             size_section(g->secs[i]);
@@ -854,7 +891,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             ld->vaddr = base & ~(segp - 1);
             ld->offset = 0;
             hdr_lo = ld->vaddr;
-            hdr_hi = addr = base + header_size;
+            hdr_hi = addr = plus(base, header_size, &wrap);
             off = base - ld->vaddr + header_size;
         } else {
             if (first_fixed)
@@ -862,16 +899,18 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             else if (g->has_addr) /* where it says; its first section aligned within */
                 addr = g->addr;
             else if (g->role == LK_ROLE_DATA)
-                addr = data_start(g, moved ? 0 : nrelro, addr, segp, commonp, tls_align);
+                addr = data_start(g, moved ? 0 : nrelro, addr, segp, commonp, tls_align, &wrap);
             else
-                addr = align_up(addr, segp);
+                addr = up(addr, segp, &wrap);
             /* the PT_LOAD starts where its first section does */
             if (!first_fixed && !g->has_addr && g->nsecs)
-                addr = align_up(addr, g->secs[0]->flags & SHF_TLS ? tls_align : g->secs[0]->align);
+                addr = up(addr, g->secs[0]->flags & SHF_TLS ? tls_align : g->secs[0]->align, &wrap);
             off = congruent(off, addr, cong);
             ld->vaddr = addr;
             ld->offset = off;
         }
+        if (wrap) /* (its start, or the headers) */
+            return past_end(l, g, NULL, seg_from);
         ld->flags = lk_seg_flags(g);
         ld->align = segp;
         ld->paddr = g->paddr, ld->has_paddr = g->has_paddr;
@@ -886,7 +925,7 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
         uint64_t tbss_end = 0; /* the zero-filled TLS sections follow one another, not what follows them */
         for (size_t i = 0; i < g->nsecs; i++) {
             lk_osec *o = g->secs[i];
-            uint64_t align = o->align;
+            uint64_t align = o->align, from = addr; /* (from: for the message) */
             /* a PT_LOAD's file image ends where its zero-filled part
              * starts: data after .bss (a segment's output-section order
              * can ask for it) has no place in the file */
@@ -915,19 +954,23 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
             } else if ((i == 0 && first_fixed) || tbss)
                 ;
             else {
-                uint64_t to = align_up(addr, align);
+                uint64_t to = up(addr, align, &wrap);
                 if (i < nrelro && !moved && o->addr > to) /* planned by data_start */
                     to = o->addr;
                 if (o->type != SHT_NOBITS) /* the file offset stays congruent with the address */
                     off += to - addr;
                 addr = to;
             }
-            if (addr > LIMIT || off > LIMIT)
+            if (off > LIMIT)
                 return lk_fail(l, KEEL_E_RANGE, "section %s: the executable would be larger than %llu bytes", o->name,
                                (unsigned long long)LIMIT);
+            uint64_t at = tbss ? up(addr > tbss_end ? addr : tbss_end, align, &wrap) : addr;
+            (void)plus(at, o->size, &wrap); /* (its end too) */
+            if (wrap)
+                return past_end(l, g, o, wrap_from(l, o, from));
             o->offset = off;
             if (tbss) { /* the zero-filled TLS sections follow one another */
-                o->addr = align_up(addr > tbss_end ? addr : tbss_end, align);
+                o->addr = at;
                 tbss_end = o->addr + o->size;
             } else {
                 o->addr = addr;
@@ -944,7 +987,9 @@ int lk_assign_addresses(lk_link *l, uint64_t header_size)
                 /* RELRO ends on a page boundary: data_start arranged it,
                  * unless a --section-start or an alignment got in the
                  * way; then what follows moves to the next page */
-                l->relro_end = align_up(addr, maxp);
+                l->relro_end = up(addr, maxp, &wrap);
+                if (wrap)
+                    return past_end(l, g, o, o->addr);
                 if (!moved) {
                     l->relro_start = g->vaddr;
                     l->relro_offset = g->offset;

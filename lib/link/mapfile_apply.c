@@ -358,11 +358,7 @@ static int directive(applier *a, const mf_directive *d)
     case MF_K_CAPABILITY: return lk_apply_capability(l, d);
     case MF_K_SYMBOL_SCOPE:
     case MF_K_SYMBOL_VERSION: return lk_apply_symbol_scope(l, d);
-    case MF_K_DEPEND_VERSIONS:
-        return fail(a, d->line,
-                    "DEPEND_VERSIONS %s: not applied: keel does not write .gnu.version_r (the versions an "
-                    "output needs of its shared libraries) yet",
-                    d->name);
+    case MF_K_DEPEND_VERSIONS: return 0; /* once the libraries are read (mapfile_depend.c) */
     default: return fail(a, d->line, "%s: not applied", mf_key_name(d->key));
     }
 }
@@ -404,10 +400,26 @@ int lk_apply_mapfiles(lk_link *l, const mf_directive *d, size_t n)
     if (prc)
         return prc;
     for (size_t i = 0; i < l->nsegs; i++) { /* a reservation within the user address space (x86-64: 2^47) */
-        const lk_segment *g = l->segs[i];
-        if (g->reserve && (g->reserve_size > ((uint64_t)1 << 47) || g->addr > ((uint64_t)1 << 47) - g->reserve_size))
+        lk_segment *g = l->segs[i];
+        if (!g->reserve)
+            continue;
+        /* a position-independent output is loaded anywhere: its VADDR
+         * would move with it, and the kernel would map the whole span from
+         * the output's start to it (the program then does not start) */
+        if (l->opt->pie || l->opt->shared)
+            return lk_fail(l, KEEL_E_UNSUPPORTED,
+                           "RESERVE_SEGMENT %s: a reservation needs a fixed address, and a %s is loaded anywhere "
+                           "(its VADDR would move with it): link a position-dependent executable (-no-pie)",
+                           g->name, l->opt->shared ? "shared object (-shared)" : "PIE (-pie)");
+        /* ROUND: a reservation has no first section to align; its size
+         * is rounded up to it (the Solaris guide's "rounds the segment
+         * size", the one meaning it can have here) */
+        if (g->round > 1 && g->reserve_size <= ((uint64_t)1 << 47))
+            g->reserve_size = align_up(g->reserve_size, g->round);
+        if (g->reserve_size > ((uint64_t)1 << 47) || g->addr > ((uint64_t)1 << 47) - g->reserve_size)
             return lk_fail(l, KEEL_E_RANGE, "RESERVE_SEGMENT %s: VADDR %#llx + SIZE %#llx is above 0x800000000000",
                            g->name, (unsigned long long)g->addr, (unsigned long long)g->reserve_size);
+        g->vaddr = g->addr, g->memsz = g->reserve_size; /* (its SIZE_SYMBOLs' value: symtab.c) */
     }
     return 0;
 }

@@ -166,6 +166,10 @@ bool lk_seg_headers(lk_link *l)
         if (l->segs[i]->type == PT_LOAD && !l->segs[i]->disabled && !l->segs[i]->reserve && l->segs[i]->nsecs)
             first = l->segs[i];
     bool none = l->hdr_noalloc || (first && first->nohdr);
+    /* NOHDR on the segment that holds the headers counts too (keel's
+     * header segment, whose content may be the headers alone) */
+    for (size_t i = 0; i < l->nsegs; i++)
+        none |= l->segs[i]->headers && l->segs[i]->nohdr;
     bool any = false;
     for (size_t i = 0; i < l->nsegs; i++) {
         if (none)

@@ -11,7 +11,8 @@
  *     built-in ones, which they repeat, so the first match is the same;
  *   - a disabled segment's directives say DISABLE (naming it enables it);
  *   - IS_ORDER after the criteria it names; SEGMENT_ORDER as given;
- *   - STACK, CAPABILITY (its net effect), the SYMBOL_SCOPEs as written,
+ *   - STACK, CAPABILITY (its net effect), the SYMBOL_SCOPEs and
+ *     DEPEND_VERSIONS as written,
  *     HDR_NOALLOC, PHDR_ADD_NULL. */
 #include <errno.h>
 #include <regex.h>
@@ -298,6 +299,25 @@ static void symbol_scopes(FILE *f, const lk_link *l)
     }
 }
 
+/* The DEPEND_VERSIONS directives as written (checked and applied once
+ * the libraries are read: mapfile_depend.c reads them again). */
+static void depend_versions(FILE *f, const lk_link *l)
+{
+    for (size_t i = 0; i < l->nmf; i++) {
+        const mf_directive *d = &((const mf_directive *)l->mf)[i];
+        if (d->key != MF_K_DEPEND_VERSIONS)
+            continue;
+        fprintf(f, "DEPEND_VERSIONS "), quoted(f, d->name), fprintf(f, " {\n");
+        for (size_t k = 0; k < d->nattrs; k++) {
+            fprintf(f, "    %s =", mf_key_name(d->attrs[k].key));
+            for (size_t x = 0; x < d->attrs[k].nv; x++)
+                fputc(' ', f), quoted(f, d->attrs[k].v[x].str);
+            fprintf(f, ";\n");
+        }
+        fprintf(f, "};\n");
+    }
+}
+
 int lk_print_mapfile(lk_link *l, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -354,6 +374,7 @@ int lk_print_mapfile(lk_link *l, const char *path)
         fprintf(f, "};\n");
     }
     symbol_scopes(f, l);
+    depend_versions(f, l);
     if (l->hdr_noalloc)
         fprintf(f, "HDR_NOALLOC;\n");
     if (l->phdr_null)

@@ -18,11 +18,14 @@
  *   - VALUE = v: the symbol is defined, absolute, v (as --defsym);
  *   - ASSERT { TYPE; SIZE; BINDING; SH_ATTR; ALIAS; }: checked once the
  *     symbols are resolved; one that does not hold fails the link.
+ *   - singleton and FLAGS = NODIRECT: preemptible even where -Bsymbolic
+ *     binds the rest inside (export_policy.c's nodirect list; no
+ *     DT_SYMBOLIC then, as ld.bfd's -Bsymbolic with a dynamic list).
  * Refused by name, at the line that asks for it: in a static executable
  * what only a dynamic output gives meaning to (the protected, exported,
- * singleton scopes, SYMBOL_VERSION); symbol FLAGS (Solaris' direct
- * binding), AUXILIARY and FILTER, SIZE and TYPE outside ASSERT;
- * DEPEND_VERSIONS (mapfile_apply.c); SYMBOL_SCOPE with -r. */
+ * singleton scopes, SYMBOL_VERSION, NODIRECT); the other symbol FLAGS
+ * (Solaris' direct binding), AUXILIARY and FILTER, SIZE and TYPE outside
+ * ASSERT; an empty version name; SYMBOL_SCOPE with -r. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +64,16 @@ static uint8_t scope_of(uint16_t key, bool dynamic)
 /* an output with .dynsym: the export policy's kinds (export_policy.c) */
 static bool dynamic_output(const lk_link *l) { return lk_output_kind(l) != LK_OUT_STATIC; }
 
+/* FLAGS = NODIRECT, and no other flag (the others are Solaris' direct
+ * binding, refused) */
+static bool nodirect_only(const mf_attr *a)
+{
+    for (size_t i = 0; i < a->nv; i++)
+        if (a->v[i].key != MF_K_NODIRECT)
+            return false;
+    return a->nv > 0;
+}
+
 /* At apply time: the refusals, VALUE's definitions (before the inputs are
  * read, as --defsym's), the protected symbols' scope (which the export
  * policy reads, before .symtab's pass). */
@@ -73,6 +86,14 @@ int lk_apply_symbol_scope(lk_link *l, const mf_directive *d)
                     "%s: not applied to a relocatable output (-r): keel reduces scopes when it links the "
                     "program or library",
                     what);
+    /* an empty name (SYMBOL_VERSION '' or a parent ''): a Verdef needs
+     * one, and the unversioned symbols are SYMBOL_SCOPE's */
+    for (size_t k = 0; d->key == MF_K_SYMBOL_VERSION && k <= d->nv; k++)
+        if (!*(k ? d->v[k - 1].str : d->name))
+            return fail(l, d, d->line,
+                        "SYMBOL_VERSION %s%s%s: an empty version name: a version needs a name (ld.so finds it "
+                        "by it); the unversioned symbols are SYMBOL_SCOPE's",
+                        k ? d->name : "''", k ? ": inherits " : "", k ? "''" : "");
     if (d->key != MF_K_SYMBOL_SCOPE && !dyn)
         return fail(l, d, d->line,
                     "SYMBOL_VERSION: symbol versions need a dynamic output (-shared, -pie); SYMBOL_SCOPE gives "
@@ -92,6 +113,14 @@ int lk_apply_symbol_scope(lk_link *l, const mf_directive *d)
             const mf_attr *a = &s->sub[k];
             if (a->key == MF_K_ASSERT)
                 continue;
+            if (a->key == MF_K_FLAGS && nodirect_only(a)) { /* (lk_mapfile_policy) */
+                if (!dyn)
+                    return fail(l, d, a->line,
+                                "symbol '%s': FLAGS = NODIRECT needs a dynamic output (-shared, -pie): a static "
+                                "executable binds nothing at run time",
+                                s->name);
+                continue;
+            }
             if (a->key != MF_K_VALUE)
                 return fail(l, d, a->line,
                             "symbol '%s': %s is not applied (keel applies VALUE and ASSERT; symbol FLAGS are "
@@ -271,6 +300,13 @@ int lk_mapfile_policy(lk_link *l)
             const mf_attr *s = &all[i].attrs[k];
             if ((s->scope == MF_K_EXPORTED || s->scope == MF_K_SINGLETON) && strcmp(s->name, "*") != 0 &&
                 lk_vs_add_pattern(&p->dlist, s->name, LK_VLANG_C, true))
+                return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+            /* singleton and FLAGS = NODIRECT: never bound locally, by
+             * -Bsymbolic, -Bsymbolic-functions or a dynamic list either */
+            bool nodirect = s->scope == MF_K_SINGLETON;
+            for (size_t a = 0; a < s->nsub; a++)
+                nodirect |= s->sub[a].key == MF_K_FLAGS && nodirect_only(&s->sub[a]);
+            if (nodirect && strcmp(s->name, "*") != 0 && lk_vs_add_pattern(&p->nodirect, s->name, LK_VLANG_C, true))
                 return lk_fail(l, KEEL_E_NOMEM, "out of memory");
         }
     return 0;

@@ -158,6 +158,9 @@ int lk_mapfile_check(lk_link *l)
 {
     if (!l->nmf)
         return 0;
+    int drc = lk_depend_check(l); /* DEPEND_VERSIONS (mapfile_depend.c) */
+    if (drc)
+        return drc;
     for (size_t s = 0; s < l->nsegs; s++) {
         const lk_segment *g = l->segs[s];
         uint32_t pf = g->type == PT_LOAD ? lk_seg_flags(g) : 0;

@@ -65,6 +65,49 @@ static const char *version_of(const lk_sym *s, uint16_t *index)
     return sv.name;
 }
 
+/* the file entry of library dso, made on first use */
+static vn_file *file_of(lk_link *l, struct lk_verneed *v, const lk_dso *dso)
+{
+    vn_file *f = v->by_dso[dso->index];
+    if (f)
+        return f;
+    if (!(f = lk_zalloc(&l->arena, sizeof *f)))
+        return NULL;
+    f->dso = dso;
+    f->nmap = (size_t)dso->vers.verdef_num + 2;
+    if (!(f->map = lk_zalloc(&l->arena, f->nmap * sizeof *f->map)))
+        return NULL;
+    v->by_dso[dso->index] = f;
+    v->files[v->nfiles++] = f;
+    return f;
+}
+
+struct need_ctx {
+    struct lk_verneed *v;
+    uint16_t *next;
+    uint64_t *at;
+};
+
+/* DEPEND_VERSIONS REQUIRE = name: a Vernaux for it, unless an import's
+ * version made one */
+static int require(lk_link *l, void *ctx, const lk_dso *dso, const char *name, uint16_t vi)
+{
+    struct need_ctx *c = ctx;
+    vn_file *f = file_of(l, c->v, dso);
+    if (!f)
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < f->naux; k++)
+        if (strcmp(f->aux[k].name, name) == 0)
+            return 0;
+    if (!(f->aux = lk_grow(&l->arena, f->aux, f->naux, &f->capaux, sizeof *f->aux, 8)))
+        return lk_fail(l, KEEL_E_NOMEM, "out of memory");
+    if (vi < f->nmap)
+        f->map[vi] = *c->next;
+    f->aux[f->naux++] = (vn_aux){name, (*c->next)++, (uint32_t)*c->at};
+    *c->at += strlen(name) + 1;
+    return *c->at > UINT32_MAX ? lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names") : 0;
+}
+
 int lk_verneed_plan(lk_link *l, uint64_t *at)
 {
     lk_dyn *d = l->dyn;
@@ -103,6 +146,11 @@ int lk_verneed_plan(lk_link *l, uint64_t *at)
         if (*at > UINT32_MAX)
             return lk_fail(l, KEEL_E_RANGE, ".dynstr: more than 4 GiB of names");
     }
+    /* a mapfile's DEPEND_VERSIONS REQUIRE, after the imports' versions */
+    struct need_ctx nc = {v, &next, at};
+    int drc = l->nmf ? lk_depend_required(l, require, &nc) : 0;
+    if (drc)
+        return drc;
     /* -z pack-relative-relocs: glibc refuses DT_RELR without a need of
      * libc.so.6's GLIBC_ABI_DT_RELR, which ld.bfd adds (relr.c) */
     for (size_t k = 0; lk_relr_needs_glibc_version(l) && k < l->ndsos; k++) {
