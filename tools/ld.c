@@ -101,8 +101,8 @@ static char *xstrdup(const char *s)
 static void usage(FILE *to)
 {
     fputs("usage: keel link [OPTIONS] FILE...   (or: ld, ld.keel [OPTIONS] FILE...)\n"
-          "GNU ld's command line for static x86-64 executables (shared libraries are read and\n"
-          "resolved against; a dynamic executable is not written yet):\n"
+          "GNU ld's command line for x86-64 executables (static, PIE, dynamic), shared\n"
+          "libraries and relocatable objects:\n"
           "  -o FILE  -e SYM  -L DIR  -l NAME  -l :FILE  -u SYM  --defsym NAME=EXPR\n"
           "  -static -Bstatic -Bdynamic -dn -dy  -m elf_x86_64  -nostdlib\n"
           "  --start-group ... --end-group  -( ... -)  --whole-archive  --no-whole-archive\n"
@@ -129,15 +129,20 @@ static void usage(FILE *to)
           "  --no-export-dynamic  -Bsymbolic  -Bsymbolic-functions  -Bno-symbolic: read and checked\n"
           "    as ld.bfd does; a static executable and -r have no dynamic symbols for them to change\n"
           "  -pie  -static-pie  --no-dynamic-linker  -dynamic-linker FILE  -no-pie\n"
-          "  --hash-style=sysv|gnu|both  -z text|notext  (a PIE of objects needing no shared library)\n"
+          "  --hash-style=sysv|gnu|both  -z text|notext\n"
+          "  -shared  -soname NAME (-h)  --no-undefined  -z defs\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, -d,\n"
           "  --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "  -shared  -soname NAME (-h)  --no-undefined  -z defs  (a shared object of objects needing no library)\n"
-          "Not yet: linker scripts, executables that use shared libraries, LTO inputs.\n",
+          "Not yet: linker scripts (but for GNU ld's input scripts as libc.so), LTO inputs.\n"
+          /* GNU ld's last two lines: libtool's configure greps ": supported
+             targets:.* elf" to decide that the linker can make shared
+             libraries, and builds none without it. */
+          "keel ld: supported targets: elf64-x86-64\n"
+          "keel ld: supported emulations: elf_x86_64\n",
           to);
 }
 
