@@ -9,6 +9,10 @@
 #     had no such line, so every libtool project (jansson, libyaml, expat)
 #     quietly built static libraries only, and its test suite passed on
 #     them.
+#   - libtool reads GNU ld's version from `ld -v` and took keel's "0.1.0"
+#     for a GNU ld older than 2.11, which cannot take version scripts: a
+#     library built with -export-symbols(-regex) (jansson) exported every
+#     global, its internal hashtable_*, jsonp_*, utf8_* too.
 use strict;
 use warnings;
 use FindBin;
@@ -34,6 +38,20 @@ symlink($keel, "$tmp/bin/ld") or die "$tmp/bin/ld: $!";
     ok(($bfd->{out} . $bfd->{err}) =~ /$pattern/, "ld.bfd --help matches libtool's '$pattern'");
     ok(($k->{out} . $k->{err}) =~ /$pattern/ && $k->{status} == 0,
        "keel's --help matches libtool's '$pattern': libtool builds shared libraries with it");
+}
+
+# libtool.m4's supports_anon_versioning (the `case` of `$LD -v`), run as
+# libtool runs it, for ld.bfd and for keel.
+SKIP: {
+    my $m4 = slurp('/usr/share/aclocal/libtool.m4');
+    my ($case) = $m4 =~ /^(\s*supports_anon_versioning=no\n.*?\n\s*esac)\n/ms;
+    skip 'no /usr/share/aclocal/libtool.m4 (Debian package libtool) to read its test from', 2 unless $case;
+    $case =~ s/\[\[/[/g;
+    $case =~ s/\]\]/]/g; # m4's quotes
+    for my $ld (['ld.bfd', 'ld.bfd'], ["$tmp/bin/ld", 'keel']) {
+        my $r = run(argv => ['/bin/sh', '-c', "LD='$ld->[0]'; SED=sed; $case\necho \$supports_anon_versioning"]);
+        is($r->{out}, "yes\n", "libtool thinks $ld->[1] takes version scripts (its supports_anon_versioning)");
+    }
 }
 
 done_testing();

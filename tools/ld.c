@@ -98,6 +98,15 @@ static char *xstrdup(const char *s)
     return d;
 }
 
+/* What -v and --version print.  Configure scripts read it: "GNU" makes
+ * libtool take keel for GNU ld; libtool then drops the first parenthesis
+ * (and the blanks after it) and reads what is left as GNU ld's version:
+ * " 0." or " 1." anywhere is a GNU ld older than 2.11, which it thinks
+ * cannot take version scripts, so a library built with -export-symbols
+ * exported every global.  keel's own version goes in the parenthesis,
+ * where GNU ld has its package's name. */
+#define VERSION_LINE "keel ld (keel %s) GNU-compatible link-editor\n"
+
 static void usage(FILE *to)
 {
     fputs("usage: keel link [OPTIONS] FILE...   (or: ld, ld.keel [OPTIONS] FILE...)\n"
@@ -809,12 +818,12 @@ static bool parse_long(parser *p)
     else if (flag(a, "verbose") || strncmp(s, "verbose=", 8) == 0)
         o->verbose = true;
     else if (flag(a, "v") || flag(a, "V")) {
-        printf("keel ld (GNU-compatible link-editor) %s\n", KEEL_VERSION);
+        printf(VERSION_LINE, KEEL_VERSION);
         if (flag(a, "V"))
             printf("  Supported emulations:\n   elf_x86_64\n");
         pl->version_only = true;
     } else if (flag(a, "version")) {
-        printf("keel ld (GNU-compatible link-editor) %s\n", KEEL_VERSION);
+        printf(VERSION_LINE, KEEL_VERSION);
         exit(0);
     } else if (flag(a, "help")) {
         usage(stdout);
