@@ -13,6 +13,11 @@
 #     for a GNU ld older than 2.11, which cannot take version scripts: a
 #     library built with -export-symbols(-regex) (jansson) exported every
 #     global, its internal hashtable_*, jsonp_*, utf8_* too.
+#   - a shared library's reference to NAME, which NAME@@VER defines (an
+#     assembler .symver, as xz's liblzma gives its functions their default
+#     version), was bound to the definition at link time: ld.bfd binds it
+#     as NAME@@VER, through the PLT or GOT by symbol, so that a program's
+#     NAME interposes it.
 use strict;
 use warnings;
 use FindBin;
@@ -51,6 +56,61 @@ SKIP: {
     for my $ld (['ld.bfd', 'ld.bfd'], ["$tmp/bin/ld", 'keel']) {
         my $r = run(argv => ['/bin/sh', '-c', "LD='$ld->[0]'; SED=sed; $case\necho \$supports_anon_versioning"]);
         is($r->{out}, "yes\n", "libtool thinks $ld->[1] takes version scripts (its supports_anon_versioning)");
+    }
+}
+
+# Builds a project with each linker, in directories of its own; returns
+# {bfd => DIR, keel => DIR}, or undef (and says why) when one fails.
+my $nproj = 0;
+sub build_both {
+    my ($name, @steps) = @_;
+    my %dir;
+    for my $ld ('bfd', 'keel') {
+        my $d = $dir{$ld} = "$tmp/p" . $nproj . $ld;
+        mkdir $d or die "$d: $!";
+        my $opt = $ld eq 'bfd' ? '-fuse-ld=bfd' : "-B$tmp/bin";
+        for my $step (@steps) {
+            my $cmd = $step =~ s/\@LD\@/$opt/gr;
+            my $r = run(argv => ['/bin/sh', '-c', "cd $d && $cmd"]);
+            next unless $r->{status};
+            diag("$name: $ld: $cmd: $r->{err}");
+            return undef;
+        }
+    }
+    $nproj++;
+    return \%dir;
+}
+
+# The program's output and status, lazily and with LD_BIND_NOW=1.
+sub runs {
+    my ($d, @argv) = @_;
+    my $out = '';
+    for my $now (0, 1) {
+        my $r = run(argv => ["$d/$argv[0]", @argv[1 .. $#argv]],
+                    env => { test_env(), LD_LIBRARY_PATH => $d, ($now ? (LD_BIND_NOW => 1) : ()) });
+        $out .= "status $r->{status}\n$r->{out}$r->{err}";
+    }
+    return $out;
+}
+
+# The dynamic relocations' types and symbols, sorted (not their places).
+sub dynrels {
+    my ($f) = @_;
+    my $r = run(argv => ['readelf', '-rW', $f]);
+    return join "\n", sort map { /^[0-9a-f]+\s+[0-9a-f]+\s+(R_\S+)\s+(?:[0-9a-f]+\s+(\S+))?/ ? "$1 " . ($2 // '') : () }
+        split /\n/, $r->{out};
+}
+
+{
+    my $name = 'a library\'s reference to NAME that NAME@@VER defines';
+    my $d = build_both($name,
+        "gcc \@LD\@ -O1 -fPIC -shared $src/symver_def.c $src/symver_use.c -o libsv.so -Wl,--version-script=$src/symver.map",
+        "gcc \@LD\@ $src/symver_main.c -o m -L. -lsv");
+    SKIP: {
+        skip "$name: not built (said above)", 2 unless $d;
+        is(runs($d->{keel}, 'm'), runs($d->{bfd}, 'm'), "$name: the program's foo and var interpose it, as with ld.bfd");
+        is(dynrels("$d->{keel}/libsv.so"), dynrels("$d->{bfd}/libsv.so"),
+           "$name: its dynamic relocations are ld.bfd's (by foo\@\@V1 and var\@\@V1)");
     }
 }
 
