@@ -18,6 +18,10 @@
 #     version), was bound to the definition at link time: ld.bfd binds it
 #     as NAME@@VER, through the PLT or GOT by symbol, so that a program's
 #     NAME interposes it.
+#   - a shared object's .symtab had its hidden and internal symbols, and
+#     those a version script makes local, GLOBAL: ld.bfd writes them
+#     LOCAL with default visibility among the locals (the gABI: a hidden
+#     symbol is removed or made local when an object is linked).
 use strict;
 use warnings;
 use FindBin;
@@ -111,6 +115,37 @@ sub dynrels {
         is(runs($d->{keel}, 'm'), runs($d->{bfd}, 'm'), "$name: the program's foo and var interpose it, as with ld.bfd");
         is(dynrels("$d->{keel}/libsv.so"), dynrels("$d->{bfd}/libsv.so"),
            "$name: its dynamic relocations are ld.bfd's (by foo\@\@V1 and var\@\@V1)");
+    }
+}
+
+# .symtab's defined symbols other than sections and files, as
+# "NAME BIND VIS" lines, for the names both linkers write.
+sub symtab_bindings {
+    my ($f) = @_;
+    my $out = run(argv => ['readelf', '-sW', $f])->{out};
+    $out =~ s/.*?Symbol table '\.symtab'//s or return {};
+    my %b;
+    for (split /\n/, $out) {
+        my @w = split ' ';
+        next unless @w == 8 && $w[0] =~ /^\d+:$/ && $w[6] ne 'UND' && $w[3] !~ /^(?:SECTION|FILE)$/;
+        $b{$w[7]} = "$w[4] $w[5]";
+    }
+    return \%b;
+}
+
+{
+    my $name = 'a shared object\'s hidden, internal and version-script local symbols';
+    my $d = build_both($name,
+        "gcc \@LD\@ -O1 -fPIC -shared $src/forced_local.c -o libfl.so -Wl,--version-script=$src/forced_local.map",
+        "gcc \@LD\@ -O1 -fPIC -shared $src/symver_def.c $src/symver_use.c -o libsv.so -Wl,--version-script=$src/symver.map");
+    SKIP: {
+        skip "$name: not built (said above)", 2 unless $d;
+        for my $lib ('libfl.so', 'libsv.so') {
+            my ($k, $b) = (symtab_bindings("$d->{keel}/$lib"), symtab_bindings("$d->{bfd}/$lib"));
+            my @both = sort grep { exists $k->{$_} } keys %$b;
+            is(join("\n", map { "$_ $k->{$_}" } @both), join("\n", map { "$_ $b->{$_}" } @both),
+               "$name: $lib\'s .symtab binds them as ld.bfd's (" . scalar(@both) . ' symbols)');
+        }
     }
 }
 
