@@ -22,6 +22,12 @@
 #     those a version script makes local, GLOBAL: ld.bfd writes them
 #     LOCAL with default visibility among the locals (the gABI: a hidden
 #     symbol is removed or made local when an object is linked).
+# Not fixed (TODO below): a dynamic output's .symtab lacks what ld.bfd
+# writes there besides the inputs' definitions: the imports, undefined
+# (puts@GLIBC_2.2.5; `nm -u` lists none of keel's), the version nodes'
+# absolute symbols and _DYNAMIC/_GLOBAL_OFFSET_TABLE_/__bss_start/_end/
+# _edata/__GNU_EH_FRAME_HDR; symtab.c writes only defined globals, and
+# the imports' version names are version_need.c's (static there).
 use strict;
 use warnings;
 use FindBin;
@@ -146,6 +152,18 @@ sub symtab_bindings {
             is(join("\n", map { "$_ $k->{$_}" } @both), join("\n", map { "$_ $b->{$_}" } @both),
                "$name: $lib\'s .symtab binds them as ld.bfd's (" . scalar(@both) . ' symbols)');
         }
+    }
+}
+
+# The undefined symbols of .symtab (nm -u), as ld.bfd writes them.
+{
+    my $name = 'a PIE\'s imports in .symtab';
+    my $d = build_both($name, "gcc \@LD\@ $src/hello.c -o m");
+    SKIP: {
+        skip "$name: not built (said above)", 1 unless $d;
+        my @u = map { join "\n", sort grep { length } split /\n/, run(argv => ['nm', '-u', "$d->{$_}/m"])->{out} } 'keel', 'bfd';
+        local $TODO = 'symtab.c writes no undefined global (see the head of this file)';
+        is($u[0], $u[1], "$name: nm -u lists them as in ld.bfd's");
     }
 }
 
