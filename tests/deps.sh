@@ -19,6 +19,8 @@ command -v strace >/dev/null 2>&1 || need="$need strace" # load_patch.t (no W+X 
 command -v gdb >/dev/null 2>&1 || need="$need gdb" # link_review.t, run_jit_names.t
 command -v ld.lld >/dev/null 2>&1 || need="$need lld" # link_addrmap.t: lld's --symbol-ordering-file
 command -v perf >/dev/null 2>&1 || need="$need linux-perf" # run_jit_names.t: perf report of loaded code
+# review13.t: libtool.m4, whose probes of the linker it runs
+[ -e /usr/share/aclocal/libtool.m4 ] || need="$need libtool"
 # resolve_input.t: real members to hold the parsed input against readelf
 [ -e /usr/lib/x86_64-linux-gnu/libz.a ] || need="$need zlib1g-dev"
 [ -e /usr/lib/x86_64-linux-gnu/libexpat.a ] || need="$need libexpat1-dev"

@@ -329,7 +329,7 @@ SKIP: {
 
 {
     my $r = run("$tmp/bin/ld", '-v');
-    ok($r->{status} == 0 && $r->{out} =~ /^keel ld \(GNU-compatible link-editor\) \S+\n\z/,
+    ok($r->{status} == 0 && $r->{out} =~ /^keel ld \(keel \S+\) GNU-compatible link-editor\n\z/,
        'ld -v: one line, with GNU in it for configure scripts') or diag(explain($r));
     $r = run("$tmp/bin/ld.keel", '--version');
     ok($r->{status} == 0 && $r->{out} =~ /^keel ld /, 'ld.keel --version');

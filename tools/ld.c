@@ -98,11 +98,20 @@ static char *xstrdup(const char *s)
     return d;
 }
 
+/* What -v and --version print.  Configure scripts read it: "GNU" makes
+ * libtool take keel for GNU ld; libtool then drops the first parenthesis
+ * (and the blanks after it) and reads what is left as GNU ld's version:
+ * " 0." or " 1." anywhere is a GNU ld older than 2.11, which it thinks
+ * cannot take version scripts, so a library built with -export-symbols
+ * exported every global.  keel's own version goes in the parenthesis,
+ * where GNU ld has its package's name. */
+#define VERSION_LINE "keel ld (keel %s) GNU-compatible link-editor\n"
+
 static void usage(FILE *to)
 {
     fputs("usage: keel link [OPTIONS] FILE...   (or: ld, ld.keel [OPTIONS] FILE...)\n"
-          "GNU ld's command line for static x86-64 executables (shared libraries are read and\n"
-          "resolved against; a dynamic executable is not written yet):\n"
+          "GNU ld's command line for x86-64 executables (static, PIE, dynamic), shared\n"
+          "libraries and relocatable objects:\n"
           "  -o FILE  -e SYM  -L DIR  -l NAME  -l :FILE  -u SYM  --defsym NAME=EXPR\n"
           "  -static -Bstatic -Bdynamic -dn -dy  -m elf_x86_64  -nostdlib\n"
           "  --start-group ... --end-group  -( ... -)  --whole-archive  --no-whole-archive\n"
@@ -129,15 +138,20 @@ static void usage(FILE *to)
           "  --no-export-dynamic  -Bsymbolic  -Bsymbolic-functions  -Bno-symbolic: read and checked\n"
           "    as ld.bfd does; a static executable and -r have no dynamic symbols for them to change\n"
           "  -pie  -static-pie  --no-dynamic-linker  -dynamic-linker FILE  -no-pie\n"
-          "  --hash-style=sysv|gnu|both  -z text|notext  (a PIE of objects needing no shared library)\n"
+          "  --hash-style=sysv|gnu|both  -z text|notext\n"
+          "  -shared  -soname NAME (-h)  --no-undefined  -z defs\n"
           "Options read as ld.bfd reads them: one dash or two, abbreviations.\n"
           "Accepted, nothing to do in a static executable: -plugin, -plugin-opt, -d,\n"
           "  --no-warn-mismatch, -Qy, -g (docs/linker.md lists them all).\n"
           "  --fatal-warnings  --no-fatal-warnings\n"
           "Accepted, ignored with a warning: --sort-common,\n"
           "  --demangle, --no-relax, -init, -fini, -z KEYWORD keel does not know.\n"
-          "  -shared  -soname NAME (-h)  --no-undefined  -z defs  (a shared object of objects needing no library)\n"
-          "Not yet: linker scripts, executables that use shared libraries, LTO inputs.\n",
+          "Not yet: linker scripts (but for GNU ld's input scripts as libc.so), LTO inputs.\n"
+          /* GNU ld's last two lines: libtool's configure greps ": supported
+             targets:.* elf" to decide that the linker can make shared
+             libraries, and builds none without it. */
+          "keel ld: supported targets: elf64-x86-64\n"
+          "keel ld: supported emulations: elf_x86_64\n",
           to);
 }
 
@@ -804,12 +818,12 @@ static bool parse_long(parser *p)
     else if (flag(a, "verbose") || strncmp(s, "verbose=", 8) == 0)
         o->verbose = true;
     else if (flag(a, "v") || flag(a, "V")) {
-        printf("keel ld (GNU-compatible link-editor) %s\n", KEEL_VERSION);
+        printf(VERSION_LINE, KEEL_VERSION);
         if (flag(a, "V"))
             printf("  Supported emulations:\n   elf_x86_64\n");
         pl->version_only = true;
     } else if (flag(a, "version")) {
-        printf("keel ld (GNU-compatible link-editor) %s\n", KEEL_VERSION);
+        printf(VERSION_LINE, KEEL_VERSION);
         exit(0);
     } else if (flag(a, "help")) {
         usage(stdout);

@@ -35,8 +35,8 @@ static lk_sym *global_of(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *
     if (KEEL_ST_BIND(sym->info) == STB_LOCAL)
         return NULL;
     if (f->gsym && symi < f->symtab.count && f->gsym[symi])
-        return f->gsym[symi]; /* (looked up before: lk_file_sym; its name not read again) */
-    return keel_symtab_name(&f->symtab, sym, &name, NULL) ? NULL : lk_file_sym(l, f, symi, name);
+        return lk_sym_unalias(f->gsym[symi]); /* (looked up before: lk_file_sym; its name not read again) */
+    return keel_symtab_name(&f->symtab, sym, &name, NULL) ? NULL : lk_sym_unalias(lk_file_sym(l, f, symi, name));
 }
 
 /* --defsym NAME=NUMBER is absolute; NAME=SYMBOL(+-N) an address */

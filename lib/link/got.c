@@ -43,7 +43,7 @@ static void key_of(lk_link *l, lk_file *f, uint64_t symi, const void **owner, ui
     lk_sym *s = f->gsym && symi < f->symtab.count ? f->gsym[symi] : NULL;
     if (!s && (keel_symtab_name(&f->symtab, &sym, &name, NULL) || !(s = lk_file_sym(l, f, symi, name))))
         return;
-    *owner = s;
+    *owner = lk_sym_unalias(s); /* (NAME of NAME@@VER: that symbol's record) */
     *ksymi = UINT64_MAX;
 }
 

@@ -441,6 +441,8 @@ void lk_diag(const lk_link *l, int level, const char *fmt, ...) __attribute__((f
 int lk_entry_address(lk_link *l, uint64_t *addr);
 /* The global symbol that symbol symi of f names (looked up once). */
 lk_sym *lk_file_sym(lk_link *l, lk_file *f, uint64_t symi, const char *name);
+/* NAME that a NAME@@VER defines (LK_POL_ALIAS): that symbol; else s */
+lk_sym *lk_sym_unalias(lk_sym *s);
 /* Says every undefined reference to the symbols marked, as ld.bfd does
  * (undefined.c); an error unless the link goes on without them. */
 int lk_report_undefined(lk_link *l);

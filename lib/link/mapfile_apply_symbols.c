@@ -431,7 +431,7 @@ int lk_mapfile_symbols(lk_link *l)
  * in their order; the new count of locals.  out_index follows. */
 size_t lk_scope_partition(lk_link *l, uint8_t *syms, size_t first, size_t n)
 {
-    if (!l->mf_symbols || first >= n)
+    if (first >= n)
         return first;
     uint8_t *tmp = lk_alloc(&l->arena, (n - first) * 24);
     uint32_t *to = lk_alloc(&l->arena, (n - first) * sizeof *to);

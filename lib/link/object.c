@@ -206,6 +206,17 @@ static int default_version(lk_link *l, lk_file *f, uint32_t i, const char *full,
     return 0;
 }
 
+/* NAME's references are NAME@@VER's, as those of ld.bfd's indirect
+ * symbol are: preemptible as it is, bound through its .dynsym entry (the
+ * alias has none) and sharing its GOT slot and PLT entry. */
+lk_sym *lk_sym_unalias(lk_sym *s)
+{
+    if (!s || !(s->pol_flags & LK_POL_ALIAS) || !s->def || !s->def->gsym || s->def_index >= s->def->symtab.count)
+        return s;
+    lk_sym *full = s->def->gsym[s->def_index];
+    return full && full != s && full->def == s->def && full->def_index == s->def_index ? full : s;
+}
+
 /* The name a multiple definition names: a default version's full name
  * when NAME is its alias (ld.bfd's words). */
 static const char *defined_name(const lk_sym *s)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export_policy.h"
 #include "image.h"
 #include "../elfdefs.h"
 #include "../arch/arch.h"
@@ -150,7 +151,7 @@ int lk_pass_symbols(lk_link *l)
                 f->sym_out[k] = (uint32_t)(nsyms - 1);
         }
     }
-    size_t nlocals = nsyms;
+    size_t nlocals = nsyms, nforced = 0;
     lk_sym **sorted;
     size_t nsorted;
     if (lk_sorted_symbols(l, &sorted, &nsorted))
@@ -192,13 +193,20 @@ int lk_pass_symbols(lk_link *l)
             break;
         }
         put32(e, lk_str_add(&str, s->name));
-        e[4] = (uint8_t)((s->scope == LK_SCOPE_LOCAL                         ? STB_LOCAL
+        /* ld.bfd's forced-local symbols of a shared object (the gABI: a
+         * hidden symbol is removed or made local): hidden and internal
+         * ones and what a version script makes local, written local with
+         * default visibility, among the locals */
+        bool forced = l->opt->shared && !l->opt->relocatable &&
+                      (s->pol_vis == STV_HIDDEN || s->pol_vis == STV_INTERNAL || (s->pol_flags & LK_POL_LOCAL));
+        nforced += forced;
+        e[4] = (uint8_t)((s->scope == LK_SCOPE_LOCAL || forced               ? STB_LOCAL
                           : s->state == LK_WEAK                              ? STB_WEAK
                           : s->def && KEEL_ST_BIND(d.info) == STB_GNU_UNIQUE ? STB_GNU_UNIQUE /* (as ld.bfd) */
                                                                              : STB_GLOBAL)
                              << 4 |
                          (d.info & 0xf));
-        e[5] = d.other;
+        e[5] = forced ? (uint8_t)(d.other & ~3u) : d.other;
         put16(e + 6, shndx);
         put64(e + 8, value);
         put64(e + 16, sz);
@@ -218,7 +226,7 @@ int lk_pass_symbols(lk_link *l)
             put16(e + 6, SHN_ABS);
             put64(e + 8, l->segs[g]->memsz);
         }
-    if (syms) /* a mapfile's SYMBOL_SCOPE: those reduced to locals go first */
+    if (syms && (l->mf_symbols || nforced)) /* a mapfile's SYMBOL_SCOPE, and the forced: locals first */
         nlocals = lk_scope_partition(l, syms, nlocals, nsyms);
     if (!syms || !str.v || str.failed || shstr.failed) {
         free(syms);
