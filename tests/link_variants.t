@@ -1,0 +1,130 @@
+#!/usr/bin/perl
+# Every program tests/link.t links statically (tests/lib/LinkPrograms.pm:
+# glibc and musl C, threads, C++ with exceptions, iostream, thread_local
+# and std::thread, gcc, g++, clang, clang++, musl-gcc) linked as each
+# other kind of executable: the driver's default (a PIE against the
+# shared C library), -no-pie and -static-pie (glibc's rcrt1.o; musl's
+# through rcrt1.o, which musl-gcc's specs do not use: its line is made
+# here from musl-gcc -static's).  Each is the line the driver gives its
+# linker, run by ld.bfd and by keel link:
+#   - keel's has ld.bfd's ELF type, prints what ld.bfd's prints and exits
+#     alike (a dynamic one also with LD_BIND_NOW=1);
+#   - readelf -a and objdump -d read it without a warning;
+#   - eu-elflint --gnu-ld finds nothing in it that it does not find in
+#     ld.bfd's;
+#   - linking twice gives identical bytes.
+# Each program is compiled once; its objects serve every variant.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Programs qw(slurp have);
+use KeelTest qw(keel_setup run linker_args test_env);
+use LinkPrograms qw(link_programs);
+
+my ($build, $keel, $tmp) = keel_setup('link_variants', need => ['ld.bfd (binutils)', 'gcc', 'readelf', 'objdump']);
+my $src = "$FindBin::Bin/progs/link";
+my $musl_rcrt1 = '/usr/lib/x86_64-linux-musl/rcrt1.o';
+
+# eu-elflint's messages with the section and symbol numbers taken out (the
+# two links number them differently).
+sub lint {
+    my ($file) = @_;
+    my $r = run(argv => ['eu-elflint', '--gnu-ld', $file]);
+    my %m;
+    for (split /\n/, $r->{out} . $r->{err}) {
+        next if /^No errors/;
+        s/\[\s*\d+\]/[N]/g;
+        s/(symbol|offset|entry) \d+/$1 N/g;
+        s/\Q$file\E/FILE/g;
+        $m{$_} = 1;
+    }
+    return \%m;
+}
+
+sub elf_type { return run(argv => ['readelf', '-hW', $_[0]])->{out} =~ /Type:\s+(\w+)/ ? $1 : 'none' }
+
+# musl-gcc -static-pie gives a dynamic PIE (its specs know no
+# -static-pie); musl's own static-pie line is its -static one with
+# rcrt1.o for Scrt1.o and gcc's -static-pie options.
+sub musl_static_pie {
+    my (@driver) = @_;
+    my @args = linker_args($driver[0], '-static', @driver[1 .. $#driver]);
+    return unless @args && -e $musl_rcrt1;
+    my @out;
+    for (my $i = 0; $i < @args; $i++) {
+        if ($args[$i] eq '-dynamic-linker') { $i++; next }
+        if ($args[$i] =~ m{/Scrt1\.o$}) { push @out, $musl_rcrt1; next }
+        push @out, $args[$i];
+        push @out, qw(-pie --no-dynamic-linker -z text) if $args[$i] eq '-static';
+    }
+    return @out;
+}
+
+my $lint = have('eu-elflint');
+for my $case (link_programs($src)) {
+    my ($name0, $compile, $driver, $tool, $needs, $prog_args, $pic) = @$case;
+    $name0 =~ s/^static //; # link.t's "static Python": here each kind of link
+    my @variants = (['PIE', []], ['-no-pie', ['-no-pie']], ['-static-pie', ['-static-pie']]);
+    my $cc;
+    for my $variant (@variants) {
+        my ($vname, $flags) = @$variant;
+        my $name = "$name0 ($vname)";
+        my $points = $vname eq '-static-pie' ? 5 : 6;
+        SKIP: {
+            skip "$name: no $tool", $points if $tool && !have($tool);
+            # the PIE kinds take an archive's position-independent build
+            my @d = map { $vname ne '-no-pie' && $pic && $pic->{$_} ? $pic->{$_} : $_ } @$driver;
+            skip "$name: no $_", $points for grep { m{^/} && !-e } @d;
+            skip "$name: no $needs", $points if $needs && !-e $needs;
+            $cc //= run(argv => ['/bin/sh', '-c', $compile]);
+            skip "$name: cannot compile: $cc->{err}", $points if $cc->{status};
+            my @args;
+            if ($vname eq '-static-pie' && $d[0] eq 'musl-gcc') {
+                skip "$name: no $musl_rcrt1 (musl-dev)", $points unless -e $musl_rcrt1;
+                @args = musl_static_pie(@d);
+            } else {
+                @args = linker_args($d[0], @$flags, @d[1 .. $#d]);
+            }
+            skip "$name: no linker line for '@d'", $points unless @args;
+            my $tag = $name =~ s/\W+/-/gr;
+            my $bfd = run(argv => ['ld.bfd', @args, '-o', "$tmp/$tag.bfd"]);
+            skip "$name: ld.bfd fails on it: $bfd->{err}", $points if $bfd->{status};
+
+            my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.keel"]);
+            my $type = elf_type("$tmp/$tag.bfd");
+            ok($k->{status} == 0 && -x "$tmp/$tag.keel" && elf_type("$tmp/$tag.keel") eq $type,
+               "$name: keel links it, an ELF $type as ld.bfd's") or diag("keel link: $k->{err}");
+            my @pa = @{ $prog_args // [] };
+            my ($dr, $kr) = (run(argv => ["$tmp/$tag.bfd", @pa]), run(argv => ["$tmp/$tag.keel", @pa]));
+            ok($kr->{out} eq $dr->{out} && $kr->{err} eq $dr->{err} && $kr->{status} == $dr->{status} && $dr->{out} ne '',
+               "$name: it prints what ld.bfd's link prints, and exits alike")
+                or diag("ld.bfd's: status $dr->{status}, out '$dr->{out}', err '$dr->{err}'\n"
+                        . "keel's:   status $kr->{status}, out '$kr->{out}', err '" . substr($kr->{err}, 0, 500) . "'");
+            if ($vname ne '-static-pie') {
+                my $nr = run(argv => ["$tmp/$tag.keel", @pa], env => { test_env(), LD_BIND_NOW => 1 });
+                ok($nr->{out} eq $dr->{out} && $nr->{status} == $dr->{status}, "$name: alike with LD_BIND_NOW=1")
+                    or diag("status $nr->{status}, err " . substr($nr->{err}, 0, 300));
+            }
+            my $re = run(argv => ['readelf', '-aW', "$tmp/$tag.keel"]);
+            my $od = run(argv => ['objdump', '-d', "$tmp/$tag.keel"]);
+            my $warn = join '', grep { /warning|error/i } split /^/m, $re->{err} . $od->{err};
+            ok($re->{status} == 0 && $od->{status} == 0 && $warn eq '',
+               "$name: readelf -a and objdump -d read it without a warning") or diag($warn);
+            SKIP: {
+                skip "$name: no eu-elflint (elfutils)", 1 unless $lint;
+                my ($lb, $lk) = (lint("$tmp/$tag.bfd"), lint("$tmp/$tag.keel"));
+                my @new = grep { !$lb->{$_} } sort keys %$lk;
+                ok(!@new, "$name: eu-elflint --gnu-ld finds nothing it does not find in ld.bfd's")
+                    or diag(join "\n", @new[0 .. ($#new > 9 ? 9 : $#new)]);
+            }
+            run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.again"]);
+            ok(-e "$tmp/$tag.again" && slurp("$tmp/$tag.again") eq slurp("$tmp/$tag.keel"),
+               "$name: linking again gives the same bytes");
+            unlink "$tmp/$tag.again";
+        }
+    }
+}
+
+done_testing();
