@@ -8,12 +8,15 @@
 # here from musl-gcc -static's).  Each is the line the driver gives its
 # linker, run by ld.bfd and by keel link:
 #   - keel's has ld.bfd's ELF type, prints what ld.bfd's prints and exits
-#     alike (a dynamic one also with LD_BIND_NOW=1);
+#     alike; a dynamic one also with LD_BIND_NOW=1, and LD_DEBUG=bindings
+#     shows the same bindings as for ld.bfd's;
 #   - readelf -a and objdump -d read it without a warning;
 #   - eu-elflint --gnu-ld finds nothing in it that it does not find in
 #     ld.bfd's;
 #   - linking twice gives identical bytes.
 # Each program is compiled once; its objects serve every variant.
+# Then -no-pie words in writable data that point at imported functions:
+# the dynamic relocations and bindings are ld.bfd's.
 use strict;
 use warnings;
 use FindBin;
@@ -41,6 +44,34 @@ sub lint {
         $m{$_} = 1;
     }
     return \%m;
+}
+
+# What LD_DEBUG=bindings says of a run: each binding (the file, the file
+# it binds to, the symbol and its version), the process number taken out,
+# the program's own name and the given directories made one word, sorted
+# (the order in which ld.so walks the relocations is the link's).
+sub bindings {
+    my ($prog, $args, %env) = @_;
+    my $r = run(argv => [$prog, @$args], env => { test_env(), %env, LD_DEBUG => 'bindings' });
+    my %b;
+    for (split /\n/, $r->{err}) {
+        next unless s/^\s*\d+:\s+binding file //;
+        s/\Q$prog\E/PROG/g;
+        s{\Q$tmp\E/\w+/}{DIR/}g;
+        $b{$_} = 1;
+    }
+    return join "\n", sort keys %b;
+}
+
+# Where two sorted lists of lines first differ, for diag.
+sub diff_lines {
+    my ($want, $got) = @_;
+    my %w = map { $_ => 1 } split /\n/, $want;
+    my %g = map { $_ => 1 } split /\n/, $got;
+    my @only_b = grep { !$g{$_} } sort keys %w;
+    my @only_k = grep { !$w{$_} } sort keys %g;
+    return join "\n", (map {"only ld.bfd's: $_"} @only_b[0 .. ($#only_b > 4 ? 4 : $#only_b)]),
+        (map {"only keel's:   $_"} @only_k[0 .. ($#only_k > 4 ? 4 : $#only_k)]);
 }
 
 sub elf_type { return run(argv => ['readelf', '-hW', $_[0]])->{out} =~ /Type:\s+(\w+)/ ? $1 : 'none' }
@@ -71,7 +102,7 @@ for my $case (link_programs($src)) {
     for my $variant (@variants) {
         my ($vname, $flags) = @$variant;
         my $name = "$name0 ($vname)";
-        my $points = $vname eq '-static-pie' ? 5 : 6;
+        my $points = $vname eq '-static-pie' ? 5 : 7;
         SKIP: {
             skip "$name: no $tool", $points if $tool && !have($tool);
             # the PIE kinds take an archive's position-independent build
@@ -106,6 +137,12 @@ for my $case (link_programs($src)) {
                 my $nr = run(argv => ["$tmp/$tag.keel", @pa], env => { test_env(), LD_BIND_NOW => 1 });
                 ok($nr->{out} eq $dr->{out} && $nr->{status} == $dr->{status}, "$name: alike with LD_BIND_NOW=1")
                     or diag("status $nr->{status}, err " . substr($nr->{err}, 0, 300));
+                SKIP: {
+                    skip "$name: musl's dynamic linker has no LD_DEBUG", 1 if $d[0] eq 'musl-gcc';
+                    my ($bb, $kb) = (bindings("$tmp/$tag.bfd", \@pa), bindings("$tmp/$tag.keel", \@pa));
+                    ok($kb eq $bb && $bb ne '', "$name: LD_DEBUG=bindings shows ld.bfd's bindings ("
+                           . scalar(() = $bb =~ /^/mg) . ')') or diag(diff_lines($bb, $kb));
+                }
             }
             my $re = run(argv => ['readelf', '-aW', "$tmp/$tag.keel"]);
             my $od = run(argv => ['objdump', '-d', "$tmp/$tag.keel"]);
@@ -125,6 +162,35 @@ for my $case (link_programs($src)) {
             unlink "$tmp/$tag.again";
         }
     }
+}
+
+# ------------------------------------------------ -no-pie: words that point at imported functions
+# A word in writable data holding an imported function's address
+# (tests/progs/variants/fptr_main.c, -fno-pic): ld.bfd leaves a relocation
+# by the symbol, unless the function has a canonical PLT entry (its
+# address taken in code), whose address it then writes in the word.  The
+# dynamic relocations (type and symbol) are ld.bfd's, and so are the
+# bindings and the answers (pointer equality with the library's view).
+{
+    my $v = "$FindBin::Bin/progs/variants";
+    my $c = run(argv => ['/bin/sh', '-c', "mkdir -p fp && gcc -O2 -fPIC -shared $v/fptr_lib.c -o fp/libfp.so"
+                         . " && gcc -O2 -fno-pic -c $v/fptr_main.c -o fm.o"]);
+    die "fptr sources: $c->{err}" if $c->{status};
+    my @args = linker_args(qw(gcc -no-pie fm.o -Lfp -lfp -o fm));
+    my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/fm.bfd"]);
+    my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/fm.keel"]);
+    ok($b->{status} == 0 && $k->{status} == 0, 'function pointers in data (-no-pie): keel links') or diag($k->{err});
+    my %e = (LD_LIBRARY_PATH => "$tmp/fp");
+    my ($rb, $rk) = map { run(argv => ["$tmp/fm.$_"], env => { test_env(), %e }) } qw(bfd keel);
+    ok($rk->{out} eq $rb->{out} && $rb->{out} eq "1 1 2 equal 1 1 1\n",
+       'function pointers in data (-no-pie): the calls and pointer equality as ld.bfd\'s') or diag("$rk->{out} $rk->{err}");
+    my @rels = map { join "\n", sort map { /^[0-9a-f]+\s+[0-9a-f]+\s+(R_\w+)\s+[0-9a-f]+\s+(\w+)/ ? "$1 $2" : () }
+                     split /\n/, run(argv => ['readelf', '-rW', "$tmp/fm.$_"])->{out} } qw(bfd keel);
+    is($rels[1], $rels[0], 'function pointers in data (-no-pie): the dynamic relocations are ld.bfd\'s (no R_X86_64_64 '
+                               . 'for the word of a function with a canonical PLT entry)');
+    my ($bb, $kb) = map { bindings("$tmp/fm.$_", [], %e) } qw(bfd keel);
+    ok($kb eq $bb && $bb =~ /`g'/, 'function pointers in data (-no-pie): LD_DEBUG=bindings shows ld.bfd\'s bindings')
+        or diag(diff_lines($bb, $kb));
 }
 
 done_testing();
