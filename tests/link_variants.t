@@ -15,8 +15,11 @@
 #     ld.bfd's;
 #   - linking twice gives identical bytes.
 # Each program is compiled once; its objects serve every variant.
-# Then -no-pie words in writable data that point at imported functions:
-# the dynamic relocations and bindings are ld.bfd's.
+# Then shared libraries both ways (keel's library under ld.bfd's program,
+# ld.bfd's under keel's): the same answers lazily and with LD_BIND_NOW=1,
+# the same LD_DEBUG=bindings; and -no-pie words in writable data that
+# point at imported functions: the dynamic relocations and bindings are
+# ld.bfd's.
 use strict;
 use warnings;
 use FindBin;
@@ -161,6 +164,47 @@ for my $case (link_programs($src)) {
                "$name: linking again gives the same bytes");
             unlink "$tmp/$tag.again";
         }
+    }
+}
+
+# ------------------------------------------------ shared libraries both ways
+# tests/progs/join's library (an array the executable copies, a function
+# it preempts, one whose address it compares) linked by keel and by
+# ld.bfd from gcc -shared's line; the program linked by ld.bfd against
+# keel's library and by keel against ld.bfd's: each runs as ld.bfd's
+# program with ld.bfd's library, lazily and with LD_BIND_NOW=1, and
+# LD_DEBUG=bindings shows the same bindings.
+{
+    my $j = "$FindBin::Bin/progs/join";
+    my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -c $j/lib.c -o jl.o && gcc -O2 -fPIE -c $j/main.c -o jm.o"
+                         . ' && mkdir -p k b']);
+    die "join sources: $c->{err}" if $c->{status};
+    my @lib = linker_args('gcc', '-shared', '-Wl,-soname,libjoin.so', 'jl.o', '-o', 'libjoin.so');
+    my $lb = run(argv => ['ld.bfd', @lib, '-o', "$tmp/b/libjoin.so"]);
+    my $lk = run(file => $keel, argv => [$keel, 'link', @lib, '-o', "$tmp/k/libjoin.so"]);
+    ok($lb->{status} == 0 && $lk->{status} == 0, 'a shared library: keel links it') or diag("$lk->{err}$lb->{err}");
+    my @prog = linker_args(qw(gcc jm.o -Lb -ljoin -o jm));
+    my $pb = run(argv => ['ld.bfd', @prog, '-o', "$tmp/jm.bfd"]);
+    my $pk = run(file => $keel, argv => [$keel, 'link', @prog, '-o', "$tmp/jm.keel"]);
+    ok($pb->{status} == 0 && $pk->{status} == 0, 'a program of the library: keel links it') or diag($pk->{err});
+    my $want = run(argv => ["$tmp/jm.bfd"], env => { test_env(), LD_LIBRARY_PATH => "$tmp/b" });
+    my $wantb = bindings("$tmp/jm.bfd", [], LD_LIBRARY_PATH => "$tmp/b");
+    for my $pair (["ld.bfd's program, keel's library", 'jm.bfd', 'k'], ["keel's program, ld.bfd's library", 'jm.keel', 'b'],
+                  ["keel's program, keel's library", 'jm.keel', 'k']) {
+        my ($what, $exe, $dir) = @$pair;
+        my %e = (LD_LIBRARY_PATH => "$tmp/$dir");
+        my $r = run(argv => ["$tmp/$exe"], env => { test_env(), %e });
+        my $n = run(argv => ["$tmp/$exe"], env => { test_env(), %e, LD_BIND_NOW => 1 });
+        ok($r->{status} == 0 && $r->{out} eq $want->{out} && $want->{out} =~ /^sum 1055 .* env 1$/,
+           "$what: prints what ld.bfd's link of both prints (" . ($want->{out} =~ s/\n//r) . ')')
+            or diag("status $r->{status}: $r->{out} $r->{err}");
+        ok($n->{status} == 0 && $n->{out} eq $want->{out}, "$what: the same with LD_BIND_NOW=1")
+            or diag("status $n->{status}: $n->{out} $n->{err}");
+        my $got = bindings("$tmp/$exe", [], %e);
+        $got =~ s/PROG/$tmp\/$exe/g; # (each file its own name: the program's made one)
+        my $w = $wantb =~ s/PROG/$tmp\/$exe/gr;
+        ok($got eq $w && $w =~ /normal symbol `lib_hook'/, "$what: LD_DEBUG=bindings shows ld.bfd's bindings")
+            or diag(diff_lines($w, $got));
     }
 }
 
