@@ -19,6 +19,7 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use Programs qw(slurp have);
 use KeelTest qw(keel_setup run linker_args bfd_case);
+use LinkPrograms qw(link_programs);
 
 my ($build, $keel, $tmp) = keel_setup('link', need => ['ld.bfd (binutils)', 'gcc']);
 my $src = "$FindBin::Bin/progs/link";
@@ -43,41 +44,13 @@ sub first_difference {
     return 'same';
 }
 
-# name => [compile command (in $tmp), driver command for the link, the tool
-# it needs, a file it needs, the program's arguments]
-my $py = '/usr/lib/x86_64-linux-gnu/libpython3.11.a';
-my $sqlite = '/usr/lib/x86_64-linux-gnu/libsqlite3.a';
-my @cases = (
-    ['gcc C hello', "gcc -O2 -c $src/hello.c -o hello.o", [qw(gcc -static hello.o -o hello)]],
-    ['gcc threads, __thread, libm', "gcc -O2 -c $src/threads.c -o threads.o",
-     [qw(gcc -static threads.o -o threads -pthread -lm)]],
-    ['g++ iostream, exceptions, threads', "g++ -O2 -c $src/cxx.cc -o cxx.o", [qw(g++ -static cxx.o -o cxx -pthread)]],
-    ['clang C hello', "clang -O2 -c $src/hello.c -o hello-clang.o",
-     [qw(clang -static -fuse-ld=bfd hello-clang.o -o hello-clang)], 'clang'],
-    # clang passes --eh-frame-hdr: the unwinder finds the FDEs through it
-    ['clang++ exceptions, threads (--eh-frame-hdr)', "clang++ -O2 -c $src/cxx.cc -o cxx-clang.o",
-     [qw(clang++ -static -fuse-ld=bfd cxx-clang.o -o cxx-clang -pthread)], 'clang++'],
-    ['musl-gcc C hello', "musl-gcc -O2 -c $src/hello.c -o hello-musl.o",
-     [qw(musl-gcc -static hello-musl.o -o hello-musl)], 'musl-gcc'],
-    ['a thin archive', "gcc -O2 -c $src/hello.c -o hello-thin.o && rm -f libthin.a && ar rcsT libthin.a hello-thin.o",
-     ['gcc', '-static', '-Wl,-u,main', 'libthin.a', '-o', 'hello-thin']],
-    ['start-up and shutdown order (.ctors/.dtors too), __start_/__stop_',
-     "gcc -O2 -c $src/order_a.c -o oa.o && gcc -O2 -c $src/order_b.c -o ob.o && gcc -c $src/order_init.s -o oi.o"
-         . " && gcc -c $src/order_ctors.s -o oc.o",
-     [qw(gcc -static oa.o ob.o oi.o oc.o -o order)]],
-    ['TLS alignment, a global only the debug information names (-g, sections)',
-     "gcc -O2 -g -ffunction-sections -fdata-sections -c $src/edge.c -o edge.o",
-     [qw(gcc -static edge.o -o edge)]],
-    ['-u takes an archive member nothing references',
-     "gcc -O2 -c $src/uopt_main.c -o um.o && gcc -O2 -c $src/uopt_member.c -o uo.o && rm -f libuopt.a && ar rcs libuopt.a uo.o",
-     ['gcc', '-static', 'um.o', '-Wl,-u,uopt_entry', 'libuopt.a', '-o', 'uopt']],
-    ['static Python', "printf 'extern int Py_BytesMain(int, char **);\\nint main(int c, char **v) { return Py_BytesMain(c, v); }\\n' > pymain.c && gcc -O2 -c pymain.c -o pymain.o",
-     ['gcc', '-static', 'pymain.o', $py, qw(-lexpat -lz -lm -lutil -o python)], undef, $py,
-     ['-S', '-c', 'import json, re, collections; print(json.dumps({"a": [1, 2]}), re.sub("a+", "b", "caaat"), '
-                  . 'collections.Counter("hello").most_common(2))']],
-    ['SQLite', "printf '#include <sqlite3.h>\\n#include <stdio.h>\\nint main(void) { sqlite3 *db; sqlite3_open(\":memory:\", &db); puts(sqlite3_libversion()); return sqlite3_close(db); }\\n' > sql.c && gcc -O2 -c sql.c -o sql.o",
-     [qw(gcc -static sql.o -lsqlite3 -lm -o sql)], undef, $sqlite],
-);
+# The programs (tests/lib/LinkPrograms.pm, which link_variants.t shares),
+# each linked -static here.
+my @cases = map {
+    my @c = @$_;
+    $c[2] = [$c[2][0], '-static', @{ $c[2] }[1 .. $#{ $c[2] }]];
+    \@c
+} link_programs($src);
 
 for my $case (@cases) {
     my ($name, $compile, $driver, $tool, $needs, $prog_args) = @$case;

@@ -185,6 +185,27 @@ static int need_copy(lk_link *l, lk_file *f, lk_sym *s)
     return 0;
 }
 
+/* A writable word's absolute relocation against an imported function s:
+ * a relocation by the symbol (false: the caller counts it), as ld.bfd's
+ * (no PLT entry for it).  But in -no-pie, once the function has its
+ * canonical PLT entry (an absolute reference in code, read-only data),
+ * that entry is its address and ld.bfd writes the word (true); the
+ * words counted before it had one are uncounted when it gets it. */
+static bool fptr_word(lk_link *l, lk_file *f, const keel_rel *r, lk_sym *s, bool func, int *rc)
+{
+    if (!func || !l->dyn->fixed)
+        return false;
+    if (s->import_at & LK_IMPORT_PLT)
+        return true;
+    lk_needs *n = lk_needs_add(l, f, r->sym);
+    if (!n) {
+        *rc = l->err->code;
+        return true;
+    }
+    n->fptr_words++;
+    return false;
+}
+
 bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, uint32_t target, int *rc)
 {
     lk_sym *s = lk_dyn_global(l, f, r->sym);
@@ -198,8 +219,8 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
     if (s->state != LK_SHARED)
         return false;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
-    if (h->formula == KA_F_ABS && word) /* a dynamic relocation by the symbol keeps it */
-        return false;
+    if (h->formula == KA_F_ABS && word) /* a dynamic relocation by the symbol keeps it, */
+        return fptr_word(l, f, r, s, func, rc);
     if (func && h->formula == KA_F_PC) { /* a call or jump: its PLT entry */
         *rc = lk_dyn_need_plt(l, f, r);
         return true;
@@ -211,6 +232,11 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
         if ((*rc = lk_dyn_need_plt(l, f, r)))
             return true;
         s->import_at = LK_IMPORT_PLT;
+        lk_needs *n = lk_needs_of_sym(l, s); /* its words counted before: written here after all */
+        if (n) {
+            l->dyn->nsdata -= n->fptr_words;
+            n->fptr_words = 0;
+        }
         return true;
     }
     *rc = need_copy(l, f, s); /* data: a copy in the executable (-z copyreloc) */
@@ -219,8 +245,10 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
 
 bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable)
 {
-    if (!s || writable) /* (a writable word: a relocation by the symbol) */
+    if (!s)
         return false;
+    if (writable) /* a relocation by the symbol, but a canonical PLT entry's (fptr_word) */
+        return s->state == LK_SHARED && (s->import_at & LK_IMPORT_PLT) && l->dyn->fixed;
     if (s->state == LK_UNDEF_WEAK)
         return l->dyn->fixed;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;

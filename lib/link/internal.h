@@ -657,6 +657,7 @@ typedef struct lk_needs {
     uint32_t plt;            /* with LK_N_PLT: its entry in .plt (after PLT0; .got.plt, .rela.plt) */
     uint32_t got_gd;         /* with LK_N_TLS_GD: the first of its two slots in .got */
     uint32_t desc;           /* with LK_N_TLSDESC: its descriptor's number */
+    uint32_t fptr_words;     /* -no-pie import: its writable words counted as relocations (dyn_import.c) */
 } lk_needs;
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 /* The record of symbol symi of f, made empty if new (NULL: out of memory,
