@@ -298,6 +298,22 @@ int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
     return 0;
 }
 
+/* where this thread's lk_dyn_word records go: NULL, the link's arrays */
+static _Thread_local lk_dyn_words *words;
+
+void lk_dyn_words_redirect(lk_dyn_words *w) { words = w; }
+
+void lk_dyn_words_take(lk_link *l, const lk_dyn_words *w, size_t rel0, size_t rel1, size_t srel0, size_t srel1)
+{
+    lk_dyn *d = l->dyn;
+    for (size_t i = rel0; i < rel1 && d->nrel < d->ndata; i++) {
+        d->rel[d->nrel++] = w->rel[i];
+        d->nirel += w->rel[i].irelative;
+    }
+    for (size_t i = srel0; i < srel1 && d->nsrel < d->nsdata; i++)
+        d->srel[d->nsrel++] = w->srel[i];
+}
+
 void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint32_t type, uint64_t place,
                  uint64_t value, int64_t addend, bool writable)
 {
@@ -311,26 +327,33 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, ui
             return; /* (the write pass's error) */
         symp = &sym;
     }
+    lk_dyn_words *w = words; /* (a helper thread's own records, or NULL) */
     if (preemptible(l, f, symi, symp)) {
         /* only the words the scan counted: not an executable's that it
          * gave a copy, a canonical PLT entry or 0 (dyn_import.c) */
         if (!l->opt->shared && lk_import_static_word(l, lk_dyn_global(l, f, symi), writable))
             return;
-        if (d->nsrel < d->nsdata)
-            d->srel[d->nsrel++] = (lk_dynsymrel){place, global_of(l, f, symi, symp), addend};
+        lk_dynsymrel rec = {place, global_of(l, f, symi, symp), addend};
+        if (w && w->nsrel < w->capsrel)
+            w->srel[w->nsrel++] = rec;
+        else if (!w && d->nsrel < d->nsdata)
+            d->srel[d->nsrel++] = rec;
         return;
     }
-    if (d->nrel >= d->ndata || !is_address(l, f, symi, symp))
+    if ((w ? w->nrel >= w->caprel : d->nrel >= d->ndata) || !is_address(l, f, symi, symp))
         return;
     /* a pointer to an IFUNC: the function the resolver picks, as ld.bfd
      * has it (IRELATIVE), not the IPLT entry */
     lk_file *df;
     uint32_t di;
+    lk_dynrel rec = {place, value, false};
     if (lk_ifunc_target_sym(l, f, symi, symp, &df, &di) && !keel_symtab_get(&df->symtab, di, &sym, NULL) &&
-        sym.shndx < df->elf.shnum && df->out[sym.shndx]) {
-        d->rel[d->nrel++] = (lk_dynrel){place, df->out[sym.shndx]->addr + df->pos[sym.shndx] + sym.value, true};
-        d->nirel++;
-        return;
+        sym.shndx < df->elf.shnum && df->out[sym.shndx])
+        rec = (lk_dynrel){place, df->out[sym.shndx]->addr + df->pos[sym.shndx] + sym.value, true};
+    if (w)
+        w->rel[w->nrel++] = rec;
+    else {
+        d->rel[d->nrel++] = rec;
+        d->nirel += rec.irelative;
     }
-    d->rel[d->nrel++] = (lk_dynrel){place, value, false};
 }

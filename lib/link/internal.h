@@ -425,6 +425,10 @@ int lk_strtab_share(lk_link *l, char **v, size_t *n, uint8_t *syms, size_t nsyms
 void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_sym *sym, const char *name);
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+/* On this thread, from now on (met non-NULL): lk_fail and lk_diag say
+ * nothing, set *met and return (fill.c's helper, whose work the main
+ * thread does again when it met one); NULL says them again. */
+void lk_hold_messages(bool *met);
 /* Reads the link's mapfiles (mapfile_link.c): their first error, or the
  * refusal while the layout does not apply them. */
 int lk_read_mapfiles(lk_link *l);
