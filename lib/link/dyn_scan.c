@@ -222,16 +222,16 @@ static int read_only(lk_link *l, lk_file *f, uint32_t target, const keel_sym *sy
     return 0;
 }
 
-int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *symp)
 {
     const ka_howto *h = l->arch->howto(r->type);
     if (!h)
         return 0;
     uint32_t target = f->sections[rela].info;
     const lk_osec *o = target < f->elf.shnum ? f->out[target] : NULL;
-    keel_sym sym;
-    if (!o || !(o->flags & SHF_ALLOC) || keel_symtab_get(&f->symtab, r->sym, &sym, NULL))
+    if (!o || !(o->flags & SHF_ALLOC) || !symp)
         return 0; /* (a bad symbol is the write pass's error) */
+    keel_sym sym = *symp;
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.shndx > 0 && sym.shndx < f->elf.shnum &&
         (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
         return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
@@ -274,8 +274,38 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (rc)
         return rc;
     l->dyn->ndata++;
-    l->dyn->nidata += lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}); /* (lk_dyn_word) */
+    l->dyn->nidata += lk_ifunc_target_sym(l, f, r->sym, &sym, &(lk_file *){0}, &(uint32_t){0}); /* (lk_dyn_word) */
     return 0;
+}
+
+bool lk_dyn_scan_needless(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym)
+{
+    /* lk_dyn_scan's questions in its order, each "nothing" it answers
+     * taken; any that may write (a global's first lookup) or speak (an
+     * error, a warning) answers "maybe" */
+    const ka_howto *h = l->arch->howto(r->type);
+    if (!h)
+        return true;
+    uint32_t target = f->sections[rela].info;
+    const lk_osec *o = target < f->elf.shnum ? f->out[target] : NULL;
+    if (!o || !(o->flags & SHF_ALLOC))
+        return true;
+    if (KEEL_ST_BIND(sym->info) == STB_LOCAL && sym->shndx > 0 && sym->shndx < f->elf.shnum &&
+        (f->dropped[sym->shndx] || (f->live && !f->out[sym->shndx])))
+        return true;
+    if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
+        return true;
+    if (h->needs & (KA_NEED_TLSDESC | KA_NEED_TLS_LE))
+        return false;
+    if (KEEL_ST_BIND(sym->info) != STB_LOCAL && !(f->gsym && r->sym < f->symtab.count && f->gsym[r->sym]))
+        return false;
+    if (preemptible(l, f, r->sym, sym))
+        return false;
+    if (h->formula != KA_F_ABS)
+        return true;
+    if (h->size != l->arch->word_size)
+        return false;
+    return l->dyn->fixed || !is_address(l, f, r->sym, sym);
 }
 
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)

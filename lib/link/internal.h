@@ -555,7 +555,17 @@ int lk_gc_sections(lk_link *l);
  * with the synthetic ones; the write pass gives each absolute word it
  * writes to lk_dyn_word, and fill calls lk_dyn_fill. */
 int lk_dyn_setup(lk_link *l);
-int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r);
+/* (sym: r's symbol, read by the scan; NULL: its index is bad) */
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym);
+/* Whether lk_dyn_scan surely does nothing for r (sym: its symbol), read
+ * without writing anything (scan_filter.c's threads ask it); false when
+ * unsure. */
+bool lk_dyn_scan_needless(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym);
+/* Per relocation of the linked sections, in the scan's order: whether
+ * the scan may do anything for it (scan_filter.c, on two threads); NULL
+ * when there are few (or no memory): the scan asks of every one.  The
+ * caller frees it. */
+uint8_t *lk_scan_filter(lk_link *l);
 struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);
