@@ -52,8 +52,16 @@ is(join('; ', sort keys %said), "fails, $bfirst", "keel, 10 links: each fails na
 # ---- dynamic relocations recorded by both threads
 for my $i (@ids) {
     my $n = $i + 0;
+    # (calls to functions of other objects, in a scrambled order: a
+    # shared library's PLT entries, numbered by their first call; 300
+    # pointers each: the link has more than 20,000 relocations, so that
+    # the scan's filter runs on two threads, lib/link/scan_filter.c)
+    my @callee = map { sprintf '%02d', ($n * 37 + 11 + $_ * 7) % $N } 0 .. 39;
     spew("$tmp/p$i.c", "int v$i = $n;\nstatic int s$i = 2 * $n;\nint *tab$i\[2] = {&v$i, &s$i};\n"
-         . "int get$i(void) { return *tab$i\[0] + *tab$i\[1]; }\n");
+         . "int *big$i\[300] = {" . join(', ', map { $_ % 2 ? "&v$i" : "&s$i" } 1 .. 300) . "};\n"
+         . "int get$i(void) { return *tab$i\[0] + *tab$i\[1]; }\n"
+         . join('', map {"int get$_(void);\n"} @callee)
+         . "int call$i(void) { return " . join(' + ', map {"get$_()"} @callee) . "; }\n");
     my $r = run(argv => ['gcc', '-O2', '-fPIC', '-c', "p$i.c", '-o', "p$i.o"]);
     BAIL_OUT("gcc -c p$i.c: $r->{err}") if $r->{status};
 }
@@ -64,18 +72,20 @@ my $r = run(argv => ['gcc', '-O2', '-fPIE', '-c', 'pmain.c', '-o', 'pmain.o']);
 BAIL_OUT("gcc -c pmain.c: $r->{err}") if $r->{status};
 my @pobjs = map {"p$_.o"} @ids;
 
-# .rela.dyn's relocations as "TYPE SYMBOL" lines, sorted (the places differ)
-sub rela_dyn {
-    my ($file) = @_;
+# A relocation section's relocations as "TYPE SYMBOL" lines, sorted for
+# .rela.dyn (the places differ), in order for .rela.plt (the PLT's)
+sub relocs {
+    my ($file, $sec) = @_;
     my $r = run(argv => ['readelf', '-rW', $file]);
     my (@rel, $in);
     for (split /\n/, $r->{out}) {
-        $in = /^Relocation section '\.rela\.dyn'/ if /^Relocation section/;
+        $in = /^Relocation section '\Q$sec\E'/ if /^Relocation section/;
         next unless $in && /^[0-9a-f]{16}\s+[0-9a-f]+\s+(R_\S+)\s*(?:[0-9a-f]{16}\s+(\S+))?/;
         push @rel, $1 . ' ' . ($2 // '');
     }
-    return join("\n", sort @rel);
+    return join("\n", $sec eq '.rela.dyn' ? sort @rel : @rel);
 }
+sub rela_dyn { return relocs($_[0], '.rela.dyn') }
 
 for my $case (['PIE', ['gcc', 'pmain.o', @pobjs]], ['shared library', ['gcc', '-shared', @pobjs]]) {
     my ($what, $driver) = @$case;
@@ -98,6 +108,19 @@ for my $case (['PIE', ['gcc', 'pmain.o', @pobjs]], ['shared library', ['gcc', '-
     my $brel = rela_dyn('dyn.bfd');
     ok($brel =~ /R_X86_64_RELATIVE/, "$what: ld.bfd's .rela.dyn has RELATIVE relocations");
     is($krel, $brel, "$what: .rela.dyn has ld.bfd's relocations (by type and symbol)");
+    if ($what eq 'shared library') {
+        # keel numbers the PLT entries by their first call in the inputs'
+        # order (ld.bfd by its hash table's: the same set, sorted)
+        my (@first, %seen);
+        for my $o (@pobjs) {
+            my $r = run(argv => ['readelf', '-rW', $o]);
+            push @first, grep { !$seen{$_}++ } $r->{out} =~ /^[0-9a-f]+\s+[0-9a-f]+\s+R_X86_64_PLT32\s+[0-9a-f]+\s+(\S+)/mg;
+        }
+        my $kplt = relocs('dyn.keel1', '.rela.plt');
+        is($kplt, join("\n", map {"R_X86_64_JUMP_SLOT $_"} @first), "$what: .rela.plt by first call (" . @first . ')');
+        is(join("\n", sort split /\n/, $kplt), join("\n", sort split /\n/, relocs('dyn.bfd', '.rela.plt')),
+           "$what: .rela.plt has ld.bfd's relocations");
+    }
     if ($what eq 'PIE') {
         my $bo = run(argv => ["$tmp/dyn.bfd"]);
         my $ko = run(argv => ["$tmp/dyn.keel1"]);

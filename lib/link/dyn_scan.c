@@ -278,34 +278,37 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const 
     return 0;
 }
 
-bool lk_dyn_scan_needless(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym)
+int lk_dyn_scan_class(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym)
 {
     /* lk_dyn_scan's questions in its order, each "nothing" it answers
      * taken; any that may write (a global's first lookup) or speak (an
-     * error, a warning) answers "maybe" */
+     * error, a warning) answers "scan it" */
     const ka_howto *h = l->arch->howto(r->type);
     if (!h)
-        return true;
+        return LK_DS_NOTHING;
     uint32_t target = f->sections[rela].info;
     const lk_osec *o = target < f->elf.shnum ? f->out[target] : NULL;
     if (!o || !(o->flags & SHF_ALLOC))
-        return true;
+        return LK_DS_NOTHING;
     if (KEEL_ST_BIND(sym->info) == STB_LOCAL && sym->shndx > 0 && sym->shndx < f->elf.shnum &&
         (f->dropped[sym->shndx] || (f->live && !f->out[sym->shndx])))
-        return true;
+        return LK_DS_NOTHING;
     if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
-        return true;
+        return LK_DS_NOTHING;
     if (h->needs & (KA_NEED_TLSDESC | KA_NEED_TLS_LE))
-        return false;
+        return LK_DS_SCAN;
     if (KEEL_ST_BIND(sym->info) != STB_LOCAL && !(f->gsym && r->sym < f->symtab.count && f->gsym[r->sym]))
-        return false;
-    if (preemptible(l, f, r->sym, sym))
-        return false;
+        return LK_DS_SCAN;
+    if (preemptible(l, f, r->sym, sym)) /* -shared's call: a PLT entry, made by the first one */
+        return l->opt->shared && h->formula == KA_F_PLT ? LK_DS_PLT : LK_DS_SCAN;
     if (h->formula != KA_F_ABS)
-        return true;
+        return LK_DS_NOTHING;
     if (h->size != l->arch->word_size)
-        return false;
-    return l->dyn->fixed || !is_address(l, f, r->sym, sym);
+        return LK_DS_SCAN;
+    if (l->dyn->fixed || !is_address(l, f, r->sym, sym))
+        return LK_DS_NOTHING;
+    /* one RELATIVE relocation (not an IFUNC's: the caller asked that) */
+    return o->flags & SHF_WRITE ? LK_DS_RELATIVE : LK_DS_SCAN;
 }
 
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)

@@ -104,6 +104,7 @@ typedef struct lk_sym {
     uint32_t dynsym;    /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
     uint32_t import_at; /* an import in an executable (dyn_import.c): 1 + its copy's index (LK_IMPORT_PLT:
                          * its canonical PLT entry), 0: none */
+    uint32_t scan_plt;  /* scan_filter.c: 1 + the index of the first call that makes its PLT entry (atomic) */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -557,14 +558,17 @@ int lk_gc_sections(lk_link *l);
 int lk_dyn_setup(lk_link *l);
 /* (sym: r's symbol, read by the scan; NULL: its index is bad) */
 int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym);
-/* Whether lk_dyn_scan surely does nothing for r (sym: its symbol), read
- * without writing anything (scan_filter.c's threads ask it); false when
- * unsure. */
-bool lk_dyn_scan_needless(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym);
-/* Per relocation of the linked sections, in the scan's order: whether
- * the scan may do anything for it (scan_filter.c, on two threads); NULL
- * when there are few (or no memory): the scan asks of every one.  The
- * caller frees it. */
+/* What lk_dyn_scan does for r (sym: its symbol, not an IFUNC), found
+ * without writing anything (scan_filter.c's threads ask it): surely
+ * nothing; only count one RELATIVE relocation (ndata); -shared's call to
+ * a preemptible function, whose first one makes its PLT entry; or
+ * anything (LK_DS_SCAN: unsure). */
+enum { LK_DS_NOTHING, LK_DS_SCAN, LK_DS_RELATIVE, LK_DS_PLT };
+int lk_dyn_scan_class(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym);
+/* Per relocation of the linked sections, in the scan's order: what the
+ * scan is to do for it (LK_DS_*, found by scan_filter.c on two threads;
+ * the RELATIVE ones counted in ndata already); NULL when there are few
+ * (or no memory): the scan asks of every one.  The caller frees it. */
 uint8_t *lk_scan_filter(lk_link *l);
 struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);

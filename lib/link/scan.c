@@ -101,10 +101,11 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     return 0;
 }
 
-/* need: per relocation, whether the scan may do anything for it
- * (scan_filter.c), or NULL: every relocation is asked of */
+/* need: per relocation, what the scan is to do for it (scan_filter.c),
+ * or NULL: every relocation is asked of */
 static int scan_all(lk_link *l, const uint8_t *need)
 {
+    uint32_t at = 0; /* (the relocation's index) */
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
@@ -116,11 +117,14 @@ static int scan_all(lk_link *l, const uint8_t *need)
             if (!lk_linked_relocs(f, i, &rs, &tsh))
                 continue;
             for (uint64_t k = 0; k < rs.count; k++) {
-                if (need && !*need++)
-                    continue; /* nothing to do for it */
                 keel_rel r;
                 keel_sym sym; /* read once, for each question asked of it (NULL: a bad index) */
+                uint8_t c = need ? need[at++] : LK_DS_SCAN;
+                if (c == LK_DS_NOTHING || c == LK_DS_RELATIVE)
+                    continue; /* nothing to do for it, or counted already */
                 keel_relocs_get(&rs, k, &r);
+                if (c == LK_DS_PLT && f->gsym[r.sym]->scan_plt != at)
+                    continue; /* a call to a function another call gave its PLT entry */
                 const keel_sym *symp = keel_symtab_get(&f->symtab, r.sym, &sym, NULL) ? NULL : &sym;
                 int rc = note_ifunc(l, f, &r, symp);
                 if (rc)
