@@ -123,6 +123,22 @@ typedef struct lk_dyn {
 } lk_dyn;
 #define LK_IMPORT_PLT 0x80000000u
 
+/* lk_dyn_word's records made on a thread of their own (fill.c's helper,
+ * which relocates files ahead of the main thread): at most as many as
+ * the link's (caprel = ndata, capsrel = nsdata), taken into the link's
+ * in the files' order by lk_dyn_words_take. */
+typedef struct lk_dyn_words {
+    lk_dynrel *rel;
+    size_t nrel, caprel;
+    lk_dynsymrel *srel;
+    size_t nsrel, capsrel;
+} lk_dyn_words;
+/* On this thread, lk_dyn_word records into w (NULL: into the link's). */
+void lk_dyn_words_redirect(lk_dyn_words *w);
+/* w's records rel[rel0, rel1) and srel[srel0, srel1) appended to the
+ * link's, as lk_dyn_word would have (no more than the scan counted). */
+void lk_dyn_words_take(lk_link *l, const lk_dyn_words *w, size_t rel0, size_t rel1, size_t srel0, size_t srel1);
+
 /* Whether a word holding symbol symi of f's address changes with the load
  * base: a definition in a section, a common, or an address the
  * link-editor defines; not an absolute value, a TLS offset or an

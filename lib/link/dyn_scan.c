@@ -222,16 +222,16 @@ static int read_only(lk_link *l, lk_file *f, uint32_t target, const keel_sym *sy
     return 0;
 }
 
-int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *symp)
 {
     const ka_howto *h = l->arch->howto(r->type);
     if (!h)
         return 0;
     uint32_t target = f->sections[rela].info;
     const lk_osec *o = target < f->elf.shnum ? f->out[target] : NULL;
-    keel_sym sym;
-    if (!o || !(o->flags & SHF_ALLOC) || keel_symtab_get(&f->symtab, r->sym, &sym, NULL))
+    if (!o || !(o->flags & SHF_ALLOC) || !symp)
         return 0; /* (a bad symbol is the write pass's error) */
+    keel_sym sym = *symp;
     if (KEEL_ST_BIND(sym.info) == STB_LOCAL && sym.shndx > 0 && sym.shndx < f->elf.shnum &&
         (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
         return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
@@ -274,8 +274,41 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
     if (rc)
         return rc;
     l->dyn->ndata++;
-    l->dyn->nidata += lk_ifunc_target(l, f, r->sym, &(lk_file *){0}, &(uint32_t){0}); /* (lk_dyn_word) */
+    l->dyn->nidata += lk_ifunc_target_sym(l, f, r->sym, &sym, &(lk_file *){0}, &(uint32_t){0}); /* (lk_dyn_word) */
     return 0;
+}
+
+int lk_dyn_scan_class(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym)
+{
+    /* lk_dyn_scan's questions in its order, each "nothing" it answers
+     * taken; any that may write (a global's first lookup) or speak (an
+     * error, a warning) answers "scan it" */
+    const ka_howto *h = l->arch->howto(r->type);
+    if (!h)
+        return LK_DS_NOTHING;
+    uint32_t target = f->sections[rela].info;
+    const lk_osec *o = target < f->elf.shnum ? f->out[target] : NULL;
+    if (!o || !(o->flags & SHF_ALLOC))
+        return LK_DS_NOTHING;
+    if (KEEL_ST_BIND(sym->info) == STB_LOCAL && sym->shndx > 0 && sym->shndx < f->elf.shnum &&
+        (f->dropped[sym->shndx] || (f->live && !f->out[sym->shndx])))
+        return LK_DS_NOTHING;
+    if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
+        return LK_DS_NOTHING;
+    if (h->needs & (KA_NEED_TLSDESC | KA_NEED_TLS_LE))
+        return LK_DS_SCAN;
+    if (KEEL_ST_BIND(sym->info) != STB_LOCAL && !(f->gsym && r->sym < f->symtab.count && f->gsym[r->sym]))
+        return LK_DS_SCAN;
+    if (preemptible(l, f, r->sym, sym)) /* -shared's call: a PLT entry, made by the first one */
+        return l->opt->shared && h->formula == KA_F_PLT ? LK_DS_PLT : LK_DS_SCAN;
+    if (h->formula != KA_F_ABS)
+        return LK_DS_NOTHING;
+    if (h->size != l->arch->word_size)
+        return LK_DS_SCAN;
+    if (l->dyn->fixed || !is_address(l, f, r->sym, sym))
+        return LK_DS_NOTHING;
+    /* one RELATIVE relocation (not an IFUNC's: the caller asked that) */
+    return o->flags & SHF_WRITE ? LK_DS_RELATIVE : LK_DS_SCAN;
 }
 
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
@@ -298,6 +331,22 @@ int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, lk_needs *n)
     return 0;
 }
 
+/* where this thread's lk_dyn_word records go: NULL, the link's arrays */
+static _Thread_local lk_dyn_words *words;
+
+void lk_dyn_words_redirect(lk_dyn_words *w) { words = w; }
+
+void lk_dyn_words_take(lk_link *l, const lk_dyn_words *w, size_t rel0, size_t rel1, size_t srel0, size_t srel1)
+{
+    lk_dyn *d = l->dyn;
+    for (size_t i = rel0; i < rel1 && d->nrel < d->ndata; i++) {
+        d->rel[d->nrel++] = w->rel[i];
+        d->nirel += w->rel[i].irelative;
+    }
+    for (size_t i = srel0; i < srel1 && d->nsrel < d->nsdata; i++)
+        d->srel[d->nsrel++] = w->srel[i];
+}
+
 void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, uint32_t type, uint64_t place,
                  uint64_t value, int64_t addend, bool writable)
 {
@@ -311,26 +360,33 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, ui
             return; /* (the write pass's error) */
         symp = &sym;
     }
+    lk_dyn_words *w = words; /* (a helper thread's own records, or NULL) */
     if (preemptible(l, f, symi, symp)) {
         /* only the words the scan counted: not an executable's that it
          * gave a copy, a canonical PLT entry or 0 (dyn_import.c) */
         if (!l->opt->shared && lk_import_static_word(l, lk_dyn_global(l, f, symi), writable))
             return;
-        if (d->nsrel < d->nsdata)
-            d->srel[d->nsrel++] = (lk_dynsymrel){place, global_of(l, f, symi, symp), addend};
+        lk_dynsymrel rec = {place, global_of(l, f, symi, symp), addend};
+        if (w && w->nsrel < w->capsrel)
+            w->srel[w->nsrel++] = rec;
+        else if (!w && d->nsrel < d->nsdata)
+            d->srel[d->nsrel++] = rec;
         return;
     }
-    if (d->nrel >= d->ndata || !is_address(l, f, symi, symp))
+    if ((w ? w->nrel >= w->caprel : d->nrel >= d->ndata) || !is_address(l, f, symi, symp))
         return;
     /* a pointer to an IFUNC: the function the resolver picks, as ld.bfd
      * has it (IRELATIVE), not the IPLT entry */
     lk_file *df;
     uint32_t di;
+    lk_dynrel rec = {place, value, false};
     if (lk_ifunc_target_sym(l, f, symi, symp, &df, &di) && !keel_symtab_get(&df->symtab, di, &sym, NULL) &&
-        sym.shndx < df->elf.shnum && df->out[sym.shndx]) {
-        d->rel[d->nrel++] = (lk_dynrel){place, df->out[sym.shndx]->addr + df->pos[sym.shndx] + sym.value, true};
-        d->nirel++;
-        return;
+        sym.shndx < df->elf.shnum && df->out[sym.shndx])
+        rec = (lk_dynrel){place, df->out[sym.shndx]->addr + df->pos[sym.shndx] + sym.value, true};
+    if (w)
+        w->rel[w->nrel++] = rec;
+    else {
+        d->rel[d->nrel++] = rec;
+        d->nirel += rec.irelative;
     }
-    d->rel[d->nrel++] = (lk_dynrel){place, value, false};
 }

@@ -104,6 +104,7 @@ typedef struct lk_sym {
     uint32_t dynsym;    /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
     uint32_t import_at; /* an import in an executable (dyn_import.c): 1 + its copy's index (LK_IMPORT_PLT:
                          * its canonical PLT entry), 0: none */
+    uint32_t scan_plt;  /* scan_filter.c: 1 + the index of the first call that makes its PLT entry (atomic) */
 } lk_sym;
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
@@ -426,6 +427,10 @@ int lk_strtab_share(lk_link *l, char **v, size_t *n, uint8_t *syms, size_t nsyms
 void lk_common_meets(lk_link *l, const lk_sym *s, const lk_file *f, const keel_sym *sym, const char *name);
 
 int lk_fail(lk_link *l, int code, const char *fmt, ...);
+/* On this thread, from now on (met non-NULL): lk_fail and lk_diag say
+ * nothing, set *met and return (fill.c's helper, whose work the main
+ * thread does again when it met one); NULL says them again. */
+void lk_hold_messages(bool *met);
 /* Reads the link's mapfiles (mapfile_link.c): their first error, or the
  * refusal while the layout does not apply them. */
 int lk_read_mapfiles(lk_link *l);
@@ -560,7 +565,20 @@ int lk_gc_sections(lk_link *l);
  * with the synthetic ones; the write pass gives each absolute word it
  * writes to lk_dyn_word, and fill calls lk_dyn_fill. */
 int lk_dyn_setup(lk_link *l);
-int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r);
+/* (sym: r's symbol, read by the scan; NULL: its index is bad) */
+int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym);
+/* What lk_dyn_scan does for r (sym: its symbol, not an IFUNC), found
+ * without writing anything (scan_filter.c's threads ask it): surely
+ * nothing; only count one RELATIVE relocation (ndata); -shared's call to
+ * a preemptible function, whose first one makes its PLT entry; or
+ * anything (LK_DS_SCAN: unsure). */
+enum { LK_DS_NOTHING, LK_DS_SCAN, LK_DS_RELATIVE, LK_DS_PLT };
+int lk_dyn_scan_class(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const keel_sym *sym);
+/* Per relocation of the linked sections, in the scan's order: what the
+ * scan is to do for it (LK_DS_*, found by scan_filter.c on two threads;
+ * the RELATIVE ones counted in ndata already); NULL when there are few
+ * (or no memory): the scan asks of every one.  The caller frees it. */
+uint8_t *lk_scan_filter(lk_link *l);
 struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);

@@ -22,8 +22,19 @@
 #include "image.h"
 #include "mapfile.h"
 
+/* A thread working ahead of the link's order (fill.c's helper) holds its
+ * messages back: lk_fail and lk_diag only note that one came, and the
+ * main thread does that work again, in order, saying them. */
+static _Thread_local bool *held;
+
+void lk_hold_messages(bool *met) { held = met; }
+
 int lk_fail(lk_link *l, int code, const char *fmt, ...)
 {
+    if (held) {
+        *held = true;
+        return code ? code : KEEL_E_FORMAT;
+    }
     char msg[sizeof l->err->msg];
     va_list ap;
     va_start(ap, fmt);
@@ -35,6 +46,10 @@ int lk_fail(lk_link *l, int code, const char *fmt, ...)
 void lk_diag(const lk_link *l, int level, const char *fmt, ...)
 {
     /* whole, however long (a .gnu.warning's text is the input's) */
+    if (held) {
+        *held = true;
+        return;
+    }
     char buf[1024], *msg = buf;
     va_list ap, again;
     va_start(ap, fmt);

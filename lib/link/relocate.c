@@ -121,7 +121,9 @@ static int global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, 
  * symbol.  An error is never kept: its message names the place. */
 int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool *tls, const lk_place *where, int depth)
 {
-    if (s->cached) {
+    /* (fill.c's two threads may ask at once: the answer is stored before
+     * the flag, and read after it) */
+    if (__atomic_load_n(&s->cached, __ATOMIC_ACQUIRE)) {
         *value = s->cvalue;
         *size = s->csize;
         *tls = s->ctls;
@@ -132,7 +134,7 @@ int lk_global_value(lk_link *l, lk_sym *s, uint64_t *value, uint64_t *size, bool
         s->cvalue = *value;
         s->csize = *size;
         s->ctls = *tls;
-        s->cached = true;
+        __atomic_store_n(&s->cached, true, __ATOMIC_RELEASE);
     }
     return rc;
 }
@@ -314,6 +316,25 @@ static void tombstone(uint8_t *place, uint8_t size, const char *section)
             place[i] = (uint8_t)(v >> (8 * i)); /* little-endian, as the x86-64 fields */
 }
 
+/* A static GOT slot's word: fill.c's two threads may each write a slot
+ * that files of both reach (the same value, the symbol's), so an aligned
+ * word is stored atomically. */
+static void got_store(const ka_arch *arch, uint8_t *slot, uint64_t v)
+{
+    uint8_t w[8];
+    ka_put_word(arch, w, v); /* (in the target's byte order) */
+    if (arch->word_size == 8 && !((uintptr_t)slot & 7)) {
+        uint64_t x;
+        memcpy(&x, w, 8);
+        __atomic_store_n((uint64_t *)(void *)slot, x, __ATOMIC_RELAXED);
+    } else if (arch->word_size == 4 && !((uintptr_t)slot & 3)) {
+        uint32_t x;
+        memcpy(&x, w, 4);
+        __atomic_store_n((uint32_t *)(void *)slot, x, __ATOMIC_RELAXED);
+    } else
+        memcpy(slot, w, arch->word_size);
+}
+
 int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, const lk_osec *o, uint64_t base)
 {
     const ka_arch *arch = l->arch;
@@ -478,7 +499,7 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
                                "address it directly (out of reach)",
                                lk_place_text(&here, where, sizeof where), h->name);
             uint64_t v = ie ? S - l->tls_tp : S;
-            ka_put_word(arch, l->got->data + index * arch->word_size, v);
+            got_store(arch, l->got->data + index * arch->word_size, v);
             in.G = l->got->addr + index * arch->word_size;
             in.T = in.G;
         }

@@ -8,6 +8,8 @@
  * lk_place_synthetic) and the write pass reads the decisions (relocate.c).
  * Slots and IPLT entries are numbered in the order of their first
  * reference, as GNU ld numbers them. */
+#include <stdlib.h>
+
 #include "internal.h"
 #include "../arch/arch.h"
 
@@ -24,11 +26,11 @@ static void tls_model(lk_needs *n, uint16_t need)
  * address), a slot the stub jumps through, and an IRELATIVE relocation
  * that the C library's start-up applies to the slot (__rela_iplt_start
  * to __rela_iplt_end): its number, once per definition. */
-static int note_ifunc(lk_link *l, lk_file *f, const keel_rel *r)
+static int note_ifunc(lk_link *l, lk_file *f, const keel_rel *r, const keel_sym *sym)
 {
     lk_file *df;
     uint32_t di;
-    if (!lk_ifunc_target(l, f, r->sym, &df, &di))
+    if (!sym || !lk_ifunc_target_sym(l, f, r->sym, sym, &df, &di))
         return 0;
     const ka_howto *h = l->dyn ? l->arch->howto(r->type) : NULL;
     if (h && h->formula == KA_F_ABS && h->size == l->arch->word_size)
@@ -99,9 +101,11 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
     return 0;
 }
 
-int lk_scan_relocs(lk_link *l)
+/* need: per relocation, what the scan is to do for it (scan_filter.c),
+ * or NULL: every relocation is asked of */
+static int scan_all(lk_link *l, const uint8_t *need)
 {
-    l->ngot = 0;
+    uint32_t at = 0; /* (the relocation's index) */
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {
@@ -114,8 +118,15 @@ int lk_scan_relocs(lk_link *l)
                 continue;
             for (uint64_t k = 0; k < rs.count; k++) {
                 keel_rel r;
+                keel_sym sym; /* read once, for each question asked of it (NULL: a bad index) */
+                uint8_t c = need ? need[at++] : LK_DS_SCAN;
+                if (c == LK_DS_NOTHING || c == LK_DS_RELATIVE)
+                    continue; /* nothing to do for it, or counted already */
                 keel_relocs_get(&rs, k, &r);
-                int rc = note_ifunc(l, f, &r);
+                if (c == LK_DS_PLT && f->gsym[r.sym]->scan_plt != at)
+                    continue; /* a call to a function another call gave its PLT entry */
+                const keel_sym *symp = keel_symtab_get(&f->symtab, r.sym, &sym, NULL) ? NULL : &sym;
+                int rc = note_ifunc(l, f, &r, symp);
                 if (rc)
                     return rc;
                 if (!have_data) { /* the instructions, read once per section (relaxations look at them) */
@@ -123,10 +134,19 @@ int lk_scan_relocs(lk_link *l)
                     if (keel_elf_section_data(&f->elf, &tsh, &data, &size, NULL))
                         data = NULL, size = 0;
                 }
-                if ((rc = scan_one(l, f, &r, data, size)) || (l->dyn && (rc = lk_dyn_scan(l, f, i, &r))))
+                if ((rc = scan_one(l, f, &r, data, size)) || (l->dyn && (rc = lk_dyn_scan(l, f, i, &r, symp))))
                     return rc;
             }
         }
     }
     return 0;
+}
+
+int lk_scan_relocs(lk_link *l)
+{
+    l->ngot = 0;
+    uint8_t *need = lk_scan_filter(l);
+    int rc = scan_all(l, need);
+    free(need);
+    return rc;
 }
