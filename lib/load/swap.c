@@ -357,7 +357,12 @@ static int plan_old(plan *p)
         keel_symtab st;
         if (obj_symtab(o, &st))
             continue;
-        for (int r = 0; r < 3; r++)
+        /* its code (a return address there is a call still running) and
+         * its writable data (given back after the commit); not its
+         * read-only data, which nothing changes and which stays mapped
+         * for good: a string the program got from it and keeps in a
+         * local (any -O0 build does) would otherwise refuse every swap */
+        for (int r = 0; r < 3; r += 2)
             if (o->region_size[r] && PUSH(p, forbid, ((rl_range){o->region[r], o->region[r] + o->region_size[r]})))
                 return oom(p);
         if (sort_hubs(p, o))

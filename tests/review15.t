@@ -1,0 +1,79 @@
+#!/usr/bin/perl
+# Review of live swap and keel run --watch (issue 15) as a C programmer
+# using hot reload would meet them.  Each case runs a program under
+# `keel run --watch`, recompiles one of its objects, and judges by the
+# program's own output (and its child's exit status).
+use strict;
+use warnings;
+use FindBin;
+use Test::More;
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use POSIX ();
+use Time::HiRes qw(sleep time);
+
+my $root = "$FindBin::Bin/..";
+plan skip_all => 'the loader runs x86-64 code only' unless (POSIX::uname())[4] eq 'x86_64';
+my $build = $ENV{KEEL_BUILD} || "$root/build";
+my $keel = $ENV{KEEL} || "$build/keel";
+plan skip_all => "no $keel (make first)" unless -x $keel;
+plan skip_all => 'no gcc' unless grep { -x "$_/gcc" } split /:/, $ENV{PATH};
+
+my $src = "$FindBin::Bin/progs/review15";
+make_path("$build/t");
+
+sub cc {
+    my ($file, $out, @flags) = @_;
+    my $msg = `gcc -fPIC @flags -c '$src/$file' -o '$out' 2>&1`;
+    BAIL_OUT("gcc $file: $msg") if $?;
+}
+sub slurp { my ($f) = @_; open my $h, '<', $f or return (); my @l = <$h>; chomp @l; return @l; }
+sub count { my @l = slurp(@_); return scalar @l; }
+# keel run --watch DIR/main.o DIR/ver.o ARGS, its output in DIR/out, DIR/err
+sub start {
+    my ($dir, @args) = @_;
+    my $pid = fork();
+    BAIL_OUT("fork: $!") unless defined $pid;
+    if (!$pid) {
+        open STDOUT, '>', "$dir/out" or die;
+        open STDERR, '>', "$dir/err" or die;
+        exec $keel, 'run', '--watch', "$dir/main.o", "$dir/ver.o", '--', @args or die;
+    }
+    return $pid;
+}
+# waits (60 s at most) until the code says yes
+sub wait_for {
+    my ($what) = @_;
+    my $t0 = time;
+    sleep 0.05 until $what->() || time - $t0 > 60;
+    return $what->();
+}
+sub swapped_or_refused {
+    my ($dir, $n) = @_;
+    return sub { my @e = grep { /keel run: .*ver\.o/ } slurp("$dir/err"); @e >= $n };
+}
+
+# 1. A -O0 program keeps the string version() returned in a local of
+# main's frame while it sleeps: a pointer into ver.o's read-only data, on
+# main's stack.  That data stays mapped after a swap, but every stop was
+# refused for it ("has 0x... in what is being replaced, on its stack"),
+# 1001 times: with a debug build, no swap of ver.o could ever happen.
+{
+    my $dir = tempdir('review15.XXXXXX', DIR => "$build/t", CLEANUP => 1);
+    cc('stack_main.c', "$dir/main.o", '-O0', '-g');
+    cc('ver.c', "$dir/ver.o", '-O0', '-g', q(-DVERSION='"one"'));
+    my $pid = start($dir);
+    wait_for(sub { count("$dir/out") >= 5 });
+    cc('ver.c', "$dir/ver.o", '-O0', '-g', q(-DVERSION='"two"'));
+    wait_for(swapped_or_refused($dir, 1));
+    wait_for(sub { grep { /two$/ } slurp("$dir/out") });
+    kill 'TERM', $pid;
+    waitpid($pid, 0);
+    my @err = slurp("$dir/err");
+    ok((grep { /^keel run: swapped \Q$dir\E\/ver\.o:/ } @err) == 1,
+       '-O0: a pointer to the old read-only data on a stack does not refuse the swap')
+        or diag(join "\n", @err);
+    ok((grep { /two$/ } slurp("$dir/out")), '-O0: the new string appears');
+}
+
+done_testing();
