@@ -76,4 +76,36 @@ sub swapped_or_refused {
     ok((grep { /two$/ } slurp("$dir/out")), '-O0: the new string appears');
 }
 
+# 2. fork() after a swap.  The first swap moves main.o's and ver.o's code
+# into memfds mapped shared; a child forked then shared them with its
+# parent, so the parent's next swap rewrote the child's calls to jump to
+# code the child never had: the child died of SIGSEGV.
+{
+    my $dir = tempdir('review15.XXXXXX', DIR => "$build/t", CLEANUP => 1);
+    cc('fork_main.c', "$dir/main.o", '-O2');
+    cc('ver.c', "$dir/ver.o", '-O2', q(-DVERSION='"one"'));
+    my $pid = start($dir, "$dir/stop");
+    wait_for(sub { count("$dir/out") >= 5 });
+    cc('ver.c', "$dir/ver.o", '-O2', q(-DVERSION='"two"'));
+    wait_for(sub { grep { /^child \d+ two$/ } slurp("$dir/out") });
+    cc('ver.c', "$dir/ver.o", '-O2', q(-DVERSION='"three"'));
+    wait_for(sub { grep { /^\d+ three$/ } slurp("$dir/out") });
+    # the child runs on after the parent's second swap
+    my $seen = sub { my @o = slurp("$dir/out"); my ($t) = grep { $o[$_] =~ /three$/ } 0 .. $#o;
+                     defined $t && grep { /^child / } @o[$t .. $#o] };
+    wait_for(sub { $seen->() >= 3 || grep { /^child status/ } slurp("$dir/out") });
+    open my $f, '>', "$dir/stop";
+    close $f;
+    wait_for(sub { grep { /^child status/ } slurp("$dir/out") });
+    kill 'TERM', $pid;
+    waitpid($pid, 0);
+    my @out = slurp("$dir/out");
+    my ($status) = map { /^child status (-?\d+)/ ? $1 : () } @out;
+    is($status, 0, 'fork: the child, not swapped, exits normally after its parent swaps again')
+        or diag(join "\n", @out[-8 .. -1], slurp("$dir/err"));
+    my @child = grep { /^child \d+/ } @out;
+    ok(@child && !grep({ !/ two$/ } @child), 'fork: the child calls its own version() all along ("two")')
+        or diag(join "\n", @child);
+}
+
 done_testing();

@@ -215,6 +215,7 @@ const char *rl_reloc_target_name(const keel_object *o, const keel_symtab *symtab
 /* The writable alias of an object's text (text.c), made on first use. */
 int rl_text_alias(keel_object *o, uintptr_t *alias, keel_error *err);
 void rl_text_alias_free(keel_object *o);
+void rl_text_fork_guard(void); /* text_fork.c */
 
 /* The symbol index: open addressing over name hashes. */
 typedef struct sym_entry {
