@@ -108,4 +108,42 @@ sub swapped_or_refused {
         or diag(join "\n", @child);
 }
 
+# 3. C++, swapped twice.  A swap's constructors (a global's, which
+# registers its destructor with __cxa_atexit) asked the namespace's read
+# lock while the swap held it to write: the lock failed (EDEADLK) and its
+# unlock let the swap's own lock go, so the swap's last unlock broke the
+# lock, and the next swap waited for it for ever.
+{
+    my $dir = tempdir('review15.XXXXXX', DIR => "$build/t", CLEANUP => 1);
+    my $cxx = sub {
+        my ($file, $out, @flags) = @_;
+        my $msg = `g++ -O1 -fPIC @flags -c '$src/$file' -o '$out' 2>&1`;
+        BAIL_OUT("g++ $file: $msg") if $?;
+    };
+    $cxx->('cxx_main.cc', "$dir/main.o");
+    $cxx->('cxx_ver.cc', "$dir/ver.o", q(-DVERSION='"one"'));
+    my $pid = fork();
+    BAIL_OUT("fork: $!") unless defined $pid;
+    if (!$pid) {
+        open STDOUT, '>', "$dir/out" or die;
+        open STDERR, '>', "$dir/err" or die;
+        exec $keel, 'run', '--watch', "$dir/main.o", "$dir/ver.o", '-lstdc++' or die;
+    }
+    wait_for(sub { count("$dir/out") >= 5 });
+    $cxx->('cxx_ver.cc', "$dir/ver.o", q(-DVERSION='"two"'));
+    wait_for(sub { grep { /^\d+ two$/ } slurp("$dir/out") });
+    $cxx->('cxx_ver.cc', "$dir/ver.o", q(-DVERSION='"three"'));
+    my $t0 = time;
+    sleep 0.05 while waitpid($pid, POSIX::WNOHANG()) == 0 && time - $t0 < 60;
+    if (kill 0, $pid) {
+        kill 'KILL', $pid;
+        waitpid($pid, 0);
+    }
+    my @out = slurp("$dir/out");
+    my @err = slurp("$dir/err");
+    ok((grep { /^\d+ three$/ } @out) && (grep { /^keel run: swapped/ } @err) == 2,
+       'C++: a second swap after one whose constructors registered a destructor')
+        or diag(join "\n", @out[-3 .. -1], @err);
+}
+
 done_testing();
