@@ -144,6 +144,13 @@ sub swapped_or_refused {
     ok((grep { /^\d+ three$/ } @out) && (grep { /^keel run: swapped/ } @err) == 2,
        'C++: a second swap after one whose constructors registered a destructor')
         or diag(join "\n", @out[-3 .. -1], @err);
+    # 4. The global's destructor, registered by the constructors of each
+    # version: the second version's registration (made while it was not
+    # yet in the namespace) went to glibc as it was, so the second swap
+    # could not keep it from running: two destructors at exit, on the
+    # same carried-over state (a container's buffer would be freed twice).
+    my @global = grep { /^global destroyed/ } @out;
+    is(scalar @global, 1, 'C++: after two swaps, the global is destroyed once') or diag(join "\n", @global);
 }
 
 done_testing();

@@ -159,10 +159,28 @@ static void run_exit_rec(void *p)
         r->fn0();
 }
 
+/* A swap's new objects while this thread runs their constructors: they
+ * are not yet in their namespace, and what they register must still be
+ * theirs (a record), or the next swap could not keep it from running: a
+ * global's destructor registered so ran at exit as well as its
+ * successor's, on the same carried-over state (a container's buffer
+ * freed twice). */
+static _Thread_local keel_object *const *constructing;
+static _Thread_local size_t nconstructing;
+
+void rl_host_constructing(keel_object *const *v, size_t n)
+{
+    constructing = v;
+    nconstructing = n;
+}
+
 /* The loaded object holding code address pc, or NULL. */
 static keel_object *caller_object(void *pc)
 {
     keel_object *o = NULL;
+    for (size_t i = 0; i < nconstructing && !o; i++)
+        if ((uintptr_t)pc - constructing[i]->region[0] < constructing[i]->region_size[0])
+            o = constructing[i];
     pthread_mutex_lock(&registry_lock);
     for (keel_ns *ns = registry; ns && !o; ns = ns->registry_next)
         o = rl_object_at(ns, (uintptr_t)pc);
