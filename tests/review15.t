@@ -151,6 +151,14 @@ sub swapped_or_refused {
     # same carried-over state (a container's buffer would be freed twice).
     my @global = grep { /^global destroyed/ } @out;
     is(scalar @global, 1, 'C++: after two swaps, the global is destroyed once') or diag(join "\n", @global);
+    # 5. The function-local static's destructor, registered at its first
+    # use by the first version: the new code never registers it again
+    # (its guard is carried over as set), and the retired record never
+    # ran: after a swap, its destructor was lost.
+    my @local = grep { /^local static destroyed/ } @out;
+    ok(@local == 1 && $local[0] =~ /^local static destroyed by three after \d+$/,
+       'C++: after two swaps, the function-local static is destroyed once, by the live code')
+        or diag(join "\n", @local);
 }
 
 done_testing();

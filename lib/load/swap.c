@@ -1132,8 +1132,10 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
     }
     reprotect(&p);
     /* the namespace: the old objects out, the new ones in, the edges */
-    for (size_t i = 0; i < nold; i++)
+    for (size_t i = 0; i < nold; i++) {
         retire(&p, old[i]);
+        rl_exit_recs_adopt(old[i], p.nw, p.nnew, &p.x);
+    }
     keel_object *head = p.nnew ? p.nw[0] : NULL;
     keep_fwds(&p); /* while the batch's table lives */
     rl_aside_commit(a);
