@@ -4,6 +4,7 @@
  * found from the return address. */
 #include <dlfcn.h>
 #include <link.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,7 +184,20 @@ static keel_object *caller_object(void *pc)
     for (size_t i = 0; i < nconstructing && !o; i++)
         if ((uintptr_t)pc - constructing[i]->region[0] < constructing[i]->region_size[0])
             o = constructing[i];
-    pthread_mutex_lock(&registry_lock);
+    if (o)
+        return o;
+    /* A swap's constructors run holding their tree's lock, which comes
+     * after the registry's: another thread may hold the registry while it
+     * waits for that tree.  So then the registry is only tried, and if it
+     * cannot be had, what they register goes to glibc as it is. */
+    if (!rl_tree_writing())
+        pthread_mutex_lock(&registry_lock);
+    else
+        for (int tries = 0; pthread_mutex_trylock(&registry_lock); tries++) {
+            if (tries == 100)
+                return NULL;
+            sched_yield();
+        }
     for (keel_ns *ns = registry; ns && !o; ns = ns->registry_next)
         o = rl_object_at(ns, (uintptr_t)pc);
     pthread_mutex_unlock(&registry_lock);
