@@ -4,10 +4,12 @@
  * found from the return address. */
 #include <dlfcn.h>
 #include <link.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "swap.h"
 
 /* Every namespace, for finding the object that holds a return address.
  * Its lock comes before the namespaces' (caller_handle takes both), so a
@@ -146,6 +148,7 @@ typedef struct rl_exit_rec {
     void *arg;
     keel_object *o;
     struct rl_exit_rec *next;
+    bool at_run; /* registered after the object's constructors (swap.c) */
 } rl_exit_rec;
 
 static void run_exit_rec(void *p)
@@ -159,11 +162,42 @@ static void run_exit_rec(void *p)
         r->fn0();
 }
 
+/* A swap's new objects while this thread runs their constructors: they
+ * are not yet in their namespace, and what they register must still be
+ * theirs (a record), or the next swap could not keep it from running: a
+ * global's destructor registered so ran at exit as well as its
+ * successor's, on the same carried-over state (a container's buffer
+ * freed twice). */
+static _Thread_local keel_object *const *constructing;
+static _Thread_local size_t nconstructing;
+
+void rl_host_constructing(keel_object *const *v, size_t n)
+{
+    constructing = v;
+    nconstructing = n;
+}
+
 /* The loaded object holding code address pc, or NULL. */
 static keel_object *caller_object(void *pc)
 {
     keel_object *o = NULL;
-    pthread_mutex_lock(&registry_lock);
+    for (size_t i = 0; i < nconstructing && !o; i++)
+        if ((uintptr_t)pc - constructing[i]->region[0] < constructing[i]->region_size[0])
+            o = constructing[i];
+    if (o)
+        return o;
+    /* A swap's constructors run holding their tree's lock, which comes
+     * after the registry's: another thread may hold the registry while it
+     * waits for that tree.  So then the registry is only tried, and if it
+     * cannot be had, what they register goes to glibc as it is. */
+    if (!rl_tree_writing())
+        pthread_mutex_lock(&registry_lock);
+    else
+        for (int tries = 0; pthread_mutex_trylock(&registry_lock); tries++) {
+            if (tries == 100)
+                return NULL;
+            sched_yield();
+        }
     for (keel_ns *ns = registry; ns && !o; ns = ns->registry_next)
         o = rl_object_at(ns, (uintptr_t)pc);
     pthread_mutex_unlock(&registry_lock);
@@ -180,10 +214,62 @@ static int register_exit(void *pc, void (*fn)(void *), void (*fn0)(void), void *
     rl_exit_rec *r = malloc(sizeof *r);
     if (!r)
         return -1;
-    *r = (rl_exit_rec){fn, fn0, arg, o, __atomic_load_n(&o->exit_recs, __ATOMIC_RELAXED)};
+    *r = (rl_exit_rec){fn,
+                       fn0,
+                       arg,
+                       o,
+                       __atomic_load_n(&o->exit_recs, __ATOMIC_RELAXED),
+                       __atomic_load_n(&o->constructed, __ATOMIC_ACQUIRE)};
     while (!__atomic_compare_exchange_n(&o->exit_recs, &r->next, r, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
         ;
     return __cxa_atexit(run_exit_rec, r, dso ? dso : (void *)o->dso_handle);
+}
+
+/* The new object (of nw) whose regions hold a, or NULL. */
+static keel_object *holder(keel_object *const *nw, size_t nnew, uintptr_t a)
+{
+    for (size_t i = 0; i < nnew; i++)
+        for (int r = 0; r < 3; r++)
+            if (nw[i]->region_size[r] && a - nw[i]->region[r] < nw[i]->region_size[r])
+                return nw[i];
+    return NULL;
+}
+
+/* A swap's old object's records, once the new objects are committed.
+ * Those its constructors registered (a global's destructor) the new
+ * object's constructors registered again, for the new variable.  But one
+ * its code registered as it ran (a function-local static's destructor,
+ * at the static's first use; an atexit handler registered once) the new
+ * code never registers again: the static's guard variable, or the
+ * program's own flag, is carried over as set.  So such a record, when its
+ * argument (or, for an argument not in the old objects, its function)
+ * has a counterpart in a new object, becomes that object's, translated:
+ * it runs at exit on the carried-over state, in the order it was
+ * registered.  The others stay the retired object's, and never run. */
+void rl_exit_recs_adopt(keel_object *old, keel_object *const *nw, size_t nnew, const rl_xlate *x)
+{
+    rl_exit_rec **pp = &old->exit_recs;
+    while (*pp) {
+        rl_exit_rec *r = *pp;
+        bool by_arg = false, by_fn = false;
+        uintptr_t arg = rl_xlate_word(x, (uintptr_t)r->arg, &by_arg);
+        uintptr_t fn = rl_xlate_word(x, r->fn ? (uintptr_t)r->fn : (uintptr_t)r->fn0, &by_fn);
+        keel_object *to = !r->at_run ? NULL : by_arg ? holder(nw, nnew, arg) : by_fn ? holder(nw, nnew, fn) : NULL;
+        if (!to) {
+            pp = &r->next;
+            continue;
+        }
+        *pp = r->next;
+        r->arg = (void *)arg;
+        if (r->fn)
+            r->fn = (void (*)(void *))fn;
+        else
+            r->fn0 = (void (*)(void))fn;
+        __atomic_store_n(&r->o, to, __ATOMIC_RELEASE);
+        r->next = __atomic_load_n(&to->exit_recs, __ATOMIC_RELAXED);
+        while (!__atomic_compare_exchange_n(&to->exit_recs, &r->next, r, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            ;
+    }
 }
 
 void rl_exit_recs_free(keel_object *o)

@@ -215,6 +215,7 @@ const char *rl_reloc_target_name(const keel_object *o, const keel_symtab *symtab
 /* The writable alias of an object's text (text.c), made on first use. */
 int rl_text_alias(keel_object *o, uintptr_t *alias, keel_error *err);
 void rl_text_alias_free(keel_object *o);
+void rl_text_fork_guard(void); /* text_fork.c */
 
 /* The symbol index: open addressing over name hashes. */
 typedef struct sym_entry {
@@ -316,6 +317,7 @@ keel_object *rl_object_at(const keel_ns *ns, uintptr_t addr);
 /* The records of what o registered to run at exit, freed (once glibc can
  * no longer run them: after __cxa_finalize of its handle). */
 void rl_exit_recs_free(keel_object *o);
+void rl_host_constructing(keel_object *const *v, size_t n); /* a swap's new objects' constructors run */
 
 /* The host process: names from dlsym, and libc_nonshared's functions. */
 void *rl_host_symbol(const keel_ns *ns, const char *name);

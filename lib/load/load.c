@@ -1633,7 +1633,16 @@ void rl_aside_construct(rl_aside *a)
 {
     if (a->b.ns->flags & KEEL_NS_INERT)
         return;
+    /* what they register at exit is theirs (host.c), though they are not
+     * yet in the namespace */
+    keel_object **v = malloc((a->b.n ? a->b.n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < a->b.n; i++)
+        v[i] = a->b.v[i].obj;
+    if (v)
+        rl_host_constructing(v, a->b.n);
     run_constructors(&a->b);
+    rl_host_constructing(NULL, 0);
+    free(v);
 }
 
 void rl_aside_commit(rl_aside *a)

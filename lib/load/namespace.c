@@ -442,21 +442,33 @@ const keel_section *keel_section_at(const keel_ns *ns, uintptr_t addr, uint64_t 
     return hit;
 }
 
+/* host.c's two, called by loaded code (its atexit, __cxa_atexit, ...),
+ * which may be a swap's constructors, run while this thread holds the
+ * tree's lock to write: a read lock then fails (EDEADLK), and its unlock
+ * let the swap's own lock go, in the middle of the swap (the swap's last
+ * unlock then broke the lock, and the next swap waited for ever).  So
+ * the tree this thread already holds is read as it is. */
 uintptr_t rl_handle_at(const keel_ns *ns, uintptr_t addr)
 {
-    rl_read_lock(ns);
+    bool held = rl_tree_writing() == ns->tree;
+    if (!held)
+        rl_read_lock(ns);
     const keel_section *hit = section_at(ns, addr);
     uintptr_t h = hit ? hit->parent->dso_handle : 0;
-    rl_unlock(ns);
+    if (!held)
+        rl_unlock(ns);
     return h;
 }
 
 keel_object *rl_object_at(const keel_ns *ns, uintptr_t addr)
 {
-    rl_read_lock(ns);
+    bool held = rl_tree_writing() == ns->tree;
+    if (!held)
+        rl_read_lock(ns);
     const keel_section *hit = section_at(ns, addr);
     keel_object *o = hit ? hit->parent : NULL;
-    rl_unlock(ns);
+    if (!held)
+        rl_unlock(ns);
     return o;
 }
 

@@ -357,7 +357,12 @@ static int plan_old(plan *p)
         keel_symtab st;
         if (obj_symtab(o, &st))
             continue;
-        for (int r = 0; r < 3; r++)
+        /* its code (a return address there is a call still running) and
+         * its writable data (given back after the commit); not its
+         * read-only data, which nothing changes and which stays mapped
+         * for good: a string the program got from it and keeps in a
+         * local (any -O0 build does) would otherwise refuse every swap */
+        for (int r = 0; r < 3; r += 2)
             if (o->region_size[r] && PUSH(p, forbid, ((rl_range){o->region[r], o->region[r] + o->region_size[r]})))
                 return oom(p);
         if (sort_hubs(p, o))
@@ -1122,8 +1127,10 @@ int keel_swap(keel_ns *ns, keel_object *const *old, size_t nold, const keel_inpu
     }
     reprotect(&p);
     /* the namespace: the old objects out, the new ones in, the edges */
-    for (size_t i = 0; i < nold; i++)
+    for (size_t i = 0; i < nold; i++) {
         retire(&p, old[i]);
+        rl_exit_recs_adopt(old[i], p.nw, p.nnew, &p.x);
+    }
     keel_object *head = p.nnew ? p.nw[0] : NULL;
     keep_fwds(&p); /* while the batch's table lives */
     rl_aside_commit(a);

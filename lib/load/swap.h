@@ -25,6 +25,9 @@ typedef struct rl_xlate {
 } rl_xlate;
 /* v, or where the same place is in the new objects (async-signal-safe). */
 uintptr_t rl_xlate_word(const rl_xlate *x, uintptr_t v, bool *changed);
+/* The old object's exit records that the new objects' state needs, made
+ * theirs (host.c). */
+void rl_exit_recs_adopt(keel_object *old, keel_object *const *nw, size_t nnew, const rl_xlate *x);
 
 /* One variable's TLS move, and the job for one old module. */
 typedef struct rl_tls_var {

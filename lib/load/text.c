@@ -12,7 +12,8 @@
  * small pages from then on): a load stays as it was.
  *
  * The alias is a shared mapping: a child forked after the first patch
- * shares the text with its parent, and sees the parent's later patches. */
+ * would share the text with its parent, and see the parent's later
+ * patches; text_fork.c gives the child a copy of its own. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,7 @@ int rl_text_alias(keel_object *o, uintptr_t *alias, keel_error *err)
     size_t size = o->region_size[0];
     if (!size)
         return keel_error_set(err, KEEL_E_FORMAT, 0, "%s: has no code to rewrite", o->name);
+    rl_text_fork_guard(); /* a forked child gets code of its own */
     int fd = memfd_create("keel-text", MFD_CLOEXEC | MFD_EXEC);
     if (fd < 0 && errno == EINVAL) /* a kernel before MFD_EXEC */
         fd = memfd_create("keel-text", MFD_CLOEXEC);
