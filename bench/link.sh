@@ -294,6 +294,18 @@ for c in $BUILT; do
         per=$PER_SLOW
         [ $((t1 - t0)) -lt 200000000 ] && per=$PER_FAST
         add_cmd "${c}_$w" "$per" "$@"
+        if [ "$c" = python ] && [ "$w" = keel ]; then
+            # issue 14's speed check: the same link with a 200-line mapfile
+            # (bench/mapfile200.sh), timed in the same rounds
+            sh "$HERE/mapfile200.sh" >"$TMP/200.map"
+            if "$@" --mapfile "$TMP/200.map" >"$TMP/log.python.keel-map" 2>&1 &&
+                (cd "$TMP" && run_prog python "$TMP/$c.$w") >"$TMP/out.python.keel-map" 2>/dev/null; then
+                add_cmd python_keel-map "$per" "$@" --mapfile "$TMP/200.map"
+            else
+                FAIL="$FAIL  python, keel with a 200-line mapfile: the link or its program fails: $(first_error "$TMP/log.python.keel-map" | cut -c1-200)
+"
+            fi
+        fi
     done
 done
 
@@ -373,8 +385,15 @@ for c in $BUILT; do
     esac
 done
 
+if [ -s "$TMP/times.python_keel-map" ]; then
+    km=$(stats python_keel-map | cut -d' ' -f1)
+    kp=$(stats python_keel | cut -d' ' -f1)
+    x=$(ratio "$km" "$kp")
+    SUMMARY="$SUMMARY  python with a 200-line mapfile (bench/mapfile200.sh): $km ms, $x times the link without ($(awk -v x="$x" 'BEGIN { print (x != "-" && x <= 1.05) ? "goal met" : "goal not met" }'), 1.05)
+"
+fi
 emit ""
-emit "the goals (keel/mold < 1.00 static, < 0.75 dynamic; peak RSS below mold's):"
+emit "the goals (keel/mold < 1.00 static, < 0.75 dynamic; peak RSS below mold's; a 200-line mapfile within 5%):"
 printf '%s' "$SUMMARY" | tee -a "$OUT"
 if [ -n "$FINDINGS" ]; then
     emit ""
