@@ -182,11 +182,25 @@ static void arrive_in(uintptr_t pc, uintptr_t sp, const uintptr_t *regs, int nre
     wake_all(&leaves);
 }
 
+/* A thread inside keel_swap_safepoint's arrival does not arrive again
+ * from the signal: the signal's arrival, at a later stop, would finish
+ * first, and the interrupted one, once back, would record having left its
+ * earlier stop over the later stop's record, and the swapper would wait
+ * for that thread forever.  The signal is noted instead, and the safe
+ * point arrives again on its way out.  (Blocking the signal there would
+ * not do: a thread that blocks it is taken for one that never takes it,
+ * and left running.) */
+static __attribute__((tls_model("initial-exec"))) __thread volatile sig_atomic_t in_safepoint, in_safepoint_missed;
+
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
     (void)sig;
     if (si->si_code != SI_TKILL || si->si_pid != getpid())
         return; /* not keel's */
+    if (in_safepoint) {
+        in_safepoint_missed = 1;
+        return;
+    }
     int saved = errno;
     uintptr_t pc, sp, regs[16];
     int n = ka_host_context(uc, &pc, &sp, regs, 16);
@@ -199,7 +213,16 @@ void keel_swap_safepoint(void)
     if (!__atomic_load_n(&current, __ATOMIC_ACQUIRE))
         return;
     /* its caller's frame is the place: PC its return address */
-    arrive((uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_frame_address(0), NULL, 0);
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0), sp = (uintptr_t)__builtin_frame_address(0);
+    do {
+        in_safepoint_missed = 0;
+        in_safepoint = 1;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        arrive(pc, sp, NULL, 0);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        in_safepoint = 0;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    } while (in_safepoint_missed);
 }
 
 static void install_handler(void)
