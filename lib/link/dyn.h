@@ -153,6 +153,11 @@ void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
 uint64_t lk_dyn_tlsdesc_plt(const lk_link *l);
 void lk_dyn_fill_tlsdesc(lk_link *l, uint8_t *buf);
 
+/* Whether an executable's undefined weak symbol that no library defines
+ * is the dynamic linker's to bind, else 0 with no relocation
+ * (dyn_undefweak.c, from lk_undefweak_scan's reading). */
+bool lk_undefweak_dynamic(const lk_sym *s);
+
 /* Imports (dyn_import.c): DT_NEEDED's names placed in .dynstr from *at
  * on, and written; an imported (or undefined weak) symbol's .dynsym
  * fields. */

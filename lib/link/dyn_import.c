@@ -45,8 +45,10 @@ bool lk_import_preemptible(lk_link *l, const lk_sym *s)
         return true;
     /* an undefined weak one: a library loaded first may define it
      * (__gmon_start__, _ITM_*), as ld.bfd leaves it to the dynamic linker
-     * in an executable that has any (not in a static PIE: 0) */
-    return s->state == LK_UNDEF_WEAK && !l->opt->shared && imports(l) && !lk_linker_value(l, s->name, &v);
+     * in an executable that has any (not in a static PIE: 0) when the GOT
+     * or PLT reaches it and no code addresses it directly (dyn_undefweak.c) */
+    return s->state == LK_UNDEF_WEAK && !l->opt->shared && imports(l) && lk_undefweak_dynamic(s) &&
+           !lk_linker_value(l, s->name, &v);
 }
 
 int lk_import_exports(lk_link *l)
@@ -193,8 +195,10 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
         return false;
     const lk_osec *o = f->out[target];
     bool word = h->size == l->arch->word_size && (o->flags & SHF_WRITE);
-    if (s->state == LK_UNDEF_WEAK) /* -no-pie: 0, as ld.bfd leaves it (crtbegin.o's _ITM_*) */
-        return l->dyn->fixed && !(h->formula == KA_F_ABS && word);
+    /* -no-pie: 0, as ld.bfd leaves it (crtbegin.o's _ITM_*), a word of
+     * data too (no relocation: only its GOT slot and PLT entry are bound) */
+    if (s->state == LK_UNDEF_WEAK)
+        return l->dyn->fixed;
     if (s->state != LK_SHARED)
         return false;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
@@ -219,10 +223,10 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
 
 bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable)
 {
+    if (s && s->state == LK_UNDEF_WEAK) /* -no-pie: 0 (lk_import_scan) */
+        return l->dyn->fixed;
     if (!s || writable) /* (a writable word: a relocation by the symbol) */
         return false;
-    if (s->state == LK_UNDEF_WEAK)
-        return l->dyn->fixed;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
     return s->state == LK_SHARED && (l->dyn->fixed || !func);
 }

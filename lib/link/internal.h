@@ -101,10 +101,14 @@ typedef struct lk_sym {
     bool dso_ref;       /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
     bool ref_strong;    /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
                       * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
+    uint8_t undef_weak; /* LK_UNDEF_WEAK in an executable: how it is reached (LK_UW_*, dyn_undefweak.c) */
     uint32_t dynsym;    /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
     uint32_t import_at; /* an import in an executable (dyn_import.c): 1 + its copy's index (LK_IMPORT_PLT:
                          * its canonical PLT entry), 0: none */
 } lk_sym;
+
+/* lk_sym.undef_weak: through the GOT or PLT; directly from code */
+enum { LK_UW_GOTPLT = 1, LK_UW_CODE = 2 };
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
  * not written to .symtab nor .dynsym; object.c) */
@@ -552,6 +556,9 @@ int lk_gc_sections(lk_link *l);
  * writes to lk_dyn_word, and fill calls lk_dyn_fill. */
 int lk_dyn_setup(lk_link *l);
 int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r);
+/* An executable's undefined weak symbols: how their relocations reach
+ * them, read before the scan (dyn_undefweak.c) */
+int lk_undefweak_scan(lk_link *l);
 struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);

@@ -102,6 +102,9 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
 int lk_scan_relocs(lk_link *l)
 {
     l->ngot = 0;
+    int rc0 = lk_undefweak_scan(l); /* (dyn_undefweak.c: before any asks whether one is preemptible) */
+    if (rc0)
+        return rc0;
     for (size_t fi = 0; fi < l->nfiles; fi++) {
         lk_file *f = l->files[fi];
         for (uint32_t i = 1; i < f->elf.shnum; i++) {

@@ -1,0 +1,105 @@
+#!/usr/bin/perl
+# Issue 13's leftovers in dynamic outputs, each against ld.bfd's link of
+# the same gcc line (lib/link/dyn_undefweak.c and the rest):
+#   - undefined weak symbols no library defines, in -pie, -no-pie and
+#     -shared: which get a .dynsym entry and which words a dynamic
+#     relocation (ld.bfd's zero_undefweak: 0 unless the GOT or PLT reaches
+#     them and no code addresses them directly);
+# For each: keel links it; the program prints and exits as ld.bfd's; the
+# dynamic relocations (type and symbol) and the .dynsym names are
+# ld.bfd's; eu-elflint --gnu-ld says nothing of keel's output it does not
+# say of ld.bfd's.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Programs qw(have);
+use KeelTest qw(keel_setup run bfd_case);
+
+my ($build, $keel, $tmp) = keel_setup('link_dynfix', need => ['ld.bfd (binutils)', 'gcc', 'readelf']);
+my $src = "$FindBin::Bin/progs/link_dynfix";
+
+# readelf -rW: each dynamic relocation as "TYPE SYMBOL", sorted (ld.bfd's
+# R_X86_64_NONE padding left out: room it reserved and did not use)
+sub relocs {
+    my ($f) = @_;
+    my @r;
+    for (split /\n/, run(argv => ['readelf', '-rW', $f])->{out}) {
+        next unless /^[0-9a-f]{16}\s+[0-9a-f]{16}\s+(R_\w+)\s*(?:[0-9a-f]{16}\s+(\S+))?/;
+        next if $1 eq 'R_X86_64_NONE';
+        push @r, $1 . ' ' . ($2 // '');
+    }
+    return join "\n", sort @r;
+}
+# readelf --dyn-syms: "NAME BIND UND|DEF", sorted
+sub dynsyms {
+    my ($f) = @_;
+    my @s;
+    for (split /\n/, run(argv => ['readelf', '--dyn-syms', '-W', $f])->{out}) {
+        my @w = split ' ';
+        next unless @w >= 8 && $w[0] =~ /^\d+:$/;
+        push @s, join ' ', $w[7] =~ s/@.*//r, $w[4], $w[6] eq 'UND' ? 'UND' : 'DEF';
+    }
+    return join "\n", sort @s;
+}
+sub elflint {
+    my ($f) = @_;
+    my $r = run(argv => ['eu-elflint', '--gnu-ld', $f]);
+    return grep { !/^No errors/ } split /\n/, $r->{out} . $r->{err};
+}
+
+# One case: compile, link the driver's line with ld.bfd and keel, compare.
+# run: run both (an executable); extra: more checks, given both outputs.
+sub case {
+    my (%c) = @_;
+    my $name = $c{name};
+    my $tag = $name =~ s/\W+/-/gr;
+    SKIP: {
+        my $points = 5 + ($c{extra_points} // 0);
+        my @args = bfd_case(%c, points => $points, out => "$tmp/$tag.bfd");
+        my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.keel"]);
+        ok($k->{status} == 0 && -e "$tmp/$tag.keel", "$name: keel links it") or diag("keel link: $k->{err}");
+        SKIP: {
+            skip "$name: a shared library (not run)", 1 unless $c{run};
+            my ($dr, $kr) = (run(argv => ["$tmp/$tag.bfd"]), run(argv => ["$tmp/$tag.keel"]));
+            ok($kr->{out} eq $dr->{out} && $kr->{status} == $dr->{status} && $kr->{err} eq $dr->{err},
+               "$name: it prints what ld.bfd's link prints, and exits alike")
+                or diag("ld.bfd's: status $dr->{status}, out '$dr->{out}', err '$dr->{err}'\n"
+                        . "keel's:   status $kr->{status}, out '$kr->{out}', err '" . substr($kr->{err}, 0, 300) . "'");
+        }
+        is(relocs("$tmp/$tag.keel"), relocs("$tmp/$tag.bfd"), "$name: readelf -rW: ld.bfd's dynamic relocations");
+        is(dynsyms("$tmp/$tag.keel"), dynsyms("$tmp/$tag.bfd"), "$name: readelf --dyn-syms: ld.bfd's names");
+        SKIP: {
+            skip "$name: no eu-elflint", 1 unless have('eu-elflint');
+            my %bfd = map { $_ => 1 } elflint("$tmp/$tag.bfd");
+            my @more = grep { !$bfd{$_} } elflint("$tmp/$tag.keel");
+            is(join("\n", @more), '', "$name: eu-elflint --gnu-ld says nothing it does not say of ld.bfd's");
+        }
+        $c{extra}->("$tmp/$tag.bfd", "$tmp/$tag.keel") if $c{extra};
+    }
+}
+
+# 1, 2: undefined weak symbols that no library defines
+case(name => 'weak undefined, PIE', compile => "gcc -O2 -fPIE -c $src/weak.c -o weak.o",
+     driver => [qw(gcc weak.o -o weak)], run => 1);
+case(name => 'weak undefined, -no-pie', compile => "gcc -O2 -fno-pic -c $src/weak.c -o weak-np.o",
+     driver => [qw(gcc -no-pie weak-np.o -o weak-np)], run => 1);
+case(name => 'weak undefined, -shared', compile => "gcc -O2 -fPIC -c $src/weaklib.c -o weaklib.o",
+     driver => [qw(gcc -shared weaklib.o -o libweak.so)]);
+for my $mode (['PIE'], ['-no-pie', '-no-pie'], ['-shared', '-shared']) {
+    my ($label, @opt) = @$mode;
+    case(name => "weak undefined reached each way, $label", compile => "gcc -c $src/weakrefs.s -o weakrefs.o",
+         driver => [qw(gcc), @opt, qw(weakrefs.o -o weakrefs)], run => !@opt || $opt[0] ne '-shared');
+}
+# a call from non-PIC code: its PLT entry, unless code also takes its
+# address (then 0: the call goes to 0, as ld.bfd's)
+case(name => 'weak undefined call, -no-pie', compile => "gcc -c $src/weakcall.s -o weakcall.o",
+     driver => [qw(gcc -no-pie weakcall.o -o weakcall)], run => 1, extra_points => 1,
+     extra => sub {
+         my ($b, $k) = @_;
+         my $call = sub { (run(argv => ['objdump', '-d', $_[0]])->{out} =~ /<main>:\n(?:.*\n){3}\s*\S+:\s+(?:\S\S )+\s*call\s+(\S+)/)[0] // 'none' };
+         is($call->($k), $call->($b), "weak undefined call, -no-pie: main's call goes where ld.bfd's does");
+     });
+
+done_testing();
