@@ -5,6 +5,9 @@
 #     -shared: which get a .dynsym entry and which words a dynamic
 #     relocation (ld.bfd's zero_undefweak: 0 unless the GOT or PLT reaches
 #     them and no code addresses them directly);
+#   - DT_PLTGOT and PLT0 when only .plt.got has entries (ld.bfd keeps
+#     both: the tags and .plt's size as ld.bfd's, DT_PLTGOT at .got.plt,
+#     or .got where -z now put .got.plt's words);
 # For each: keel links it; the program prints and exits as ld.bfd's; the
 # dynamic relocations (type and symbol) and the .dynsym names are
 # ld.bfd's; eu-elflint --gnu-ld says nothing of keel's output it does not
@@ -101,5 +104,32 @@ case(name => 'weak undefined call, -no-pie', compile => "gcc -c $src/weakcall.s 
          my $call = sub { (run(argv => ['objdump', '-d', $_[0]])->{out} =~ /<main>:\n(?:.*\n){3}\s*\S+:\s+(?:\S\S )+\s*call\s+(\S+)/)[0] // 'none' };
          is($call->($k), $call->($b), "weak undefined call, -no-pie: main's call goes where ld.bfd's does");
      });
+
+# 3: only .plt.got entries
+sub pltgot_checks {
+    my ($name) = @_;
+    return (extra_points => 3, extra => sub {
+        my ($b, $k) = @_;
+        my $tags = sub { join ' ', sort(run(argv => ['readelf', '-dW', $_[0]])->{out} =~ /^\s*0x[0-9a-f]+ \((\w+)\)/mg) };
+        is($tags->($k), $tags->($b), "$name: the dynamic tags are ld.bfd's");
+        my $plt = sub { run(argv => ['readelf', '-SW', $_[0]])->{out} =~ /\s\.plt\s+PROGBITS\s+\S+\s+\S+\s+(\S+)/ ? hex($1) : 0 };
+        is($plt->($k), $plt->($b), "$name: .plt's size is ld.bfd's (PLT0)");
+        my $at = sub {
+            my $f = $_[0];
+            my ($v) = run(argv => ['readelf', '-dW', $f])->{out} =~ /\(PLTGOT\)\s+0x([0-9a-f]+)/;
+            my $sh = run(argv => ['readelf', '-SW', $f])->{out};
+            my ($g) = $sh =~ /\s\.got\.plt\s+PROGBITS\s+([0-9a-f]+)/;
+            ($g) = $sh =~ /\s\.got\s+PROGBITS\s+([0-9a-f]+)/ unless defined $g;
+            return defined $v && defined $g && hex($v) == hex($g) ? 'the GOT of the PLT' : 'DT_PLTGOT ' . ($v // 'none');
+        };
+        is($at->($k), $at->($b), "$name: DT_PLTGOT names the PLT's GOT, as ld.bfd's");
+    });
+}
+case(name => '.plt.got only, -shared', compile => "gcc -c $src/pltgot_only.s -o pltgot_only.o",
+     driver => [qw(gcc -shared pltgot_only.o -o libpltgot.so)], pltgot_checks('.plt.got only, -shared'));
+case(name => '.plt.got only, PIE', compile => "gcc -O2 -c $src/pltgot_only.c -o pltgot_only-c.o",
+     driver => [qw(gcc pltgot_only-c.o -o pltgot)], run => 1, pltgot_checks('.plt.got only, PIE'));
+case(name => '.plt.got only, PIE -z now', compile => "gcc -O2 -c $src/pltgot_only.c -o pltgot_only-c.o",
+     driver => [qw(gcc -Wl,-z,now pltgot_only-c.o -o pltgot-now)], run => 1, pltgot_checks('.plt.got only, PIE -z now'));
 
 done_testing();

@@ -100,7 +100,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     uint64_t descplt = lk_dyn_tlsdesc_plt(l);
     if (!rc)
         rc = lk_import_pltgot(l, seq); /* .plt.got (dyn_import.c) */
-    if (!rc && (d->nplt || descplt))
+    /* ld.bfd keeps PLT0 (and DT_PLTGOT) when .plt.got alone has entries */
+    if (!rc && (d->nplt || descplt || d->pltgot))
         rc = lk_dyn_section(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
                             a->plt0_size + d->nplt * (uint64_t)a->plt_size + descplt, 16);
     if (d->pltgot) /* (after .plt, as ld.bfd has it) */
@@ -110,7 +111,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
                             8);
     if (!rc) /* -z pack-relative-relocs (relr.c) */
         rc = lk_relr_place(l, seq, d->ndata + d->ngotrel);
-    if (!rc && (l->nifuncs || d->nplt || d->ndesc ||
+    if (!rc && (l->nifuncs || d->nplt || d->ndesc || d->pltgot ||
                 lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
         rc = lk_dyn_section(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
                             (3 + d->nplt + 2 * d->ndesc) * w, w);
@@ -162,7 +163,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
             tag(d, DT_TLSDESC_PLT);
             tag(d, DT_TLSDESC_GOT);
         }
-    }
+    } else if (d->plt) /* PLT0 alone, before .plt.got: its GOT, no relocations */
+        tag(d, DT_PLTGOT);
     if (d->rela) {
         tag(d, DT_RELA);
         tag(d, DT_RELASZ);
