@@ -8,6 +8,8 @@
 #   - DT_PLTGOT and PLT0 when only .plt.got has entries (ld.bfd keeps
 #     both: the tags and .plt's size as ld.bfd's, DT_PLTGOT at .got.plt,
 #     or .got where -z now put .got.plt's words);
+#   - -no-pie: data words against a library's symbol that got a copy or a
+#     canonical PLT entry hold that address, with no relocation;
 # For each: keel links it; the program prints and exits as ld.bfd's; the
 # dynamic relocations (type and symbol) and the .dynsym names are
 # ld.bfd's; eu-elflint --gnu-ld says nothing of keel's output it does not
@@ -131,5 +133,9 @@ case(name => '.plt.got only, PIE', compile => "gcc -O2 -c $src/pltgot_only.c -o 
      driver => [qw(gcc pltgot_only-c.o -o pltgot)], run => 1, pltgot_checks('.plt.got only, PIE'));
 case(name => '.plt.got only, PIE -z now', compile => "gcc -O2 -c $src/pltgot_only.c -o pltgot_only-c.o",
      driver => [qw(gcc -Wl,-z,now pltgot_only-c.o -o pltgot-now)], run => 1, pltgot_checks('.plt.got only, PIE -z now'));
+
+# 4: -no-pie words against copies and canonical PLT entries
+case(name => 'copies in a pointer table, -no-pie', compile => "gcc -O2 -fno-pic -c $src/copyword.c -o copyword.o",
+     driver => [qw(gcc -no-pie copyword.o -o copyword)], run => 1);
 
 done_testing();

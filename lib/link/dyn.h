@@ -120,6 +120,11 @@ typedef struct lk_dyn {
     lk_sym **pltgots;
     size_t npltgot;
     lk_osec *pltgot;
+    /* -no-pie: the imports' writable words counted in nsdata, one entry
+     * per word, until the scan's end says which got a copy or a canonical
+     * PLT entry (dyn_import_words.c) */
+    lk_sym **wordsyms;
+    size_t nwordsyms, capwordsyms;
 } lk_dyn;
 #define LK_IMPORT_PLT 0x80000000u
 
@@ -170,6 +175,12 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
  * field against s (writable: in a writable section) as its own (a copy,
  * a canonical PLT entry, or 0): the write pass gives it no relocation. */
 bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable);
+/* -no-pie: a writable word against import s, counted in nsdata, noted;
+ * after the scan, the words whose import got a copy or a canonical PLT
+ * entry uncounted: they hold that address, with no relocation, as ld.bfd
+ * writes them (dyn_import_words.c) */
+int lk_import_note_word(lk_link *l, lk_sym *s);
+void lk_import_settle_words(lk_link *l);
 /* The copies' places (with the synthetic sections); the COPY
  * relocations written at out (ncopies records). */
 int lk_import_place(lk_link *l, uint32_t *seq);

@@ -202,8 +202,10 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
     if (s->state != LK_SHARED)
         return false;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
-    if (h->formula == KA_F_ABS && word) /* a dynamic relocation by the symbol keeps it */
-        return false;
+    if (h->formula == KA_F_ABS && word) { /* a dynamic relocation by the symbol, unless a copy takes it */
+        *rc = l->dyn->fixed ? lk_import_note_word(l, s) : 0;
+        return *rc != 0;
+    }
     if (func && h->formula == KA_F_PC) { /* a call or jump: its PLT entry */
         *rc = lk_dyn_need_plt(l, f, r);
         return true;
@@ -225,6 +227,8 @@ bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable)
 {
     if (s && s->state == LK_UNDEF_WEAK) /* -no-pie: 0 (lk_import_scan) */
         return l->dyn->fixed;
+    if (s && s->state == LK_SHARED && l->dyn->fixed && s->import_at) /* its copy, its PLT entry */
+        return true;
     if (!s || writable) /* (a writable word: a relocation by the symbol) */
         return false;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;

@@ -65,6 +65,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     const ka_arch *a = l->arch;
     unsigned w = a->word_size;
     bool sysv = opt->hash_style != 2, gnu = opt->hash_style != 1; /* ld.bfd's default here: both */
+    lk_import_settle_words(l);                                    /* (-no-pie: the words a copy took, uncounted) */
     size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym + d->ntlsrel + d->ncopies;
     if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)) ||
         !(d->srel = lk_alloc(&l->arena, (d->nsdata + 1) * sizeof *d->srel)))
