@@ -10,6 +10,9 @@
 #     or .got where -z now put .got.plt's words);
 #   - -no-pie: data words against a library's symbol that got a copy or a
 #     canonical PLT entry hold that address, with no relocation;
+#   - TLS of a shared library from an executable: general dynamic and
+#     descriptors relaxed to initial exec (R_X86_64_TPOFF64), main's
+#     instructions as ld.bfd rewrites them; kept descriptors in -shared;
 # For each: keel links it; the program prints and exits as ld.bfd's; the
 # dynamic relocations (type and symbol) and the .dynsym names are
 # ld.bfd's; eu-elflint --gnu-ld says nothing of keel's output it does not
@@ -61,12 +64,11 @@ sub case {
     my $name = $c{name};
     my $tag = $name =~ s/\W+/-/gr;
     SKIP: {
-        my $points = 5 + ($c{extra_points} // 0);
+        my $points = 4 + ($c{run} ? 1 : 0) + ($c{extra_points} // 0);
         my @args = bfd_case(%c, points => $points, out => "$tmp/$tag.bfd");
         my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/$tag.keel"]);
         ok($k->{status} == 0 && -e "$tmp/$tag.keel", "$name: keel links it") or diag("keel link: $k->{err}");
-        SKIP: {
-            skip "$name: a shared library (not run)", 1 unless $c{run};
+        if ($c{run}) { # (a shared library is not run)
             my ($dr, $kr) = (run(argv => ["$tmp/$tag.bfd"]), run(argv => ["$tmp/$tag.keel"]));
             ok($kr->{out} eq $dr->{out} && $kr->{status} == $dr->{status} && $kr->{err} eq $dr->{err},
                "$name: it prints what ld.bfd's link prints, and exits alike")
@@ -137,5 +139,30 @@ case(name => '.plt.got only, PIE -z now', compile => "gcc -O2 -c $src/pltgot_onl
 # 4: -no-pie words against copies and canonical PLT entries
 case(name => 'copies in a pointer table, -no-pie', compile => "gcc -O2 -fno-pic -c $src/copyword.c -o copyword.o",
      driver => [qw(gcc -no-pie copyword.o -o copyword)], run => 1);
+
+# 5: an import's TLS
+my $tlslib = "gcc -shared -fPIC -O2 $src/tls_lib.c -o libdftls.so";
+sub main_code {
+    my ($f) = @_;
+    my $d = run(argv => ['objdump', '-d', '--no-show-raw-insn', $f])->{out};
+    my ($m) = $d =~ /<main>:\n(.*?\n\s*[0-9a-f]+:\s+ret)/s;
+    return ($m // 'no main') =~ s/^\s*[0-9a-f]+://mgr =~ s/#.*//mgr =~ s/0x[0-9a-f]+|[0-9a-f]+ <[^>]*>//gr;
+}
+for my $dialect ('gnu', 'gnu2') {
+    for my $mode ('', '-no-pie') {
+        my $name = "an import's TLS, -mtls-dialect=$dialect" . ($mode ? " $mode" : ' (PIE)');
+        case(name => $name,
+             compile => "$tlslib && gcc -fPIC -O2 -mtls-dialect=$dialect -c $src/tls_main.c -o tls-$dialect.o",
+             driver => [qw(gcc), ($mode ? $mode : ()), "tls-$dialect.o", '-o', 'tls', '-L.', '-ldftls', "-Wl,-rpath,$tmp"],
+             run => 1, extra_points => 1,
+             extra => sub {
+                 my ($b, $k) = @_;
+                 is(main_code($k), main_code($b), "$name: main's instructions are ld.bfd's");
+             });
+    }
+}
+case(name => "an import's TLS descriptor, -shared",
+     compile => "$tlslib && gcc -fPIC -O2 -mtls-dialect=gnu2 -c $src/tls_use.c -o tls_use.o",
+     driver => [qw(gcc -shared tls_use.o -o libtlsuse.so -L. -ldftls)]);
 
 done_testing();

@@ -236,12 +236,7 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r)
         (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
         return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
     if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
-        return 0; /* its descriptor: scan.c, dyn_tlsdesc.c */
-    if ((h->needs & KA_NEED_TLSDESC) && lk_dyn_tls_kept(l, f, r->sym))
-        return lk_fail(l, KEEL_E_UNSUPPORTED,
-                       "%s: relocation %s: TLS descriptors to a shared library's variable are not supported yet "
-                       "(build with -mtls-dialect=gnu)",
-                       f->name, h->name);
+        return 0;                                      /* its descriptor: scan.c, dyn_tlsdesc.c */
     if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
         return need_pic(l, f, r, h, &sym);
     bool pre = preemptible(l, f, r->sym, &sym);

@@ -64,9 +64,10 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
         return 0; /* nothing of the link's to make for it (an unknown type is the write pass's error) */
     if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
         return lk_dyn_tlsdesc_scan(l, f, r->sym); /* a descriptor the dynamic linker fills (dyn_tlsdesc.c) */
-    if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)) &&
-        (l->opt->shared || lk_dyn_tls_kept(l, f, r->sym))) /* (an executable's import: dyn_import.c) */
-        return lk_dyn_tls_scan(l, f, r->sym, h->needs);    /* kept as it is, its slots the dynamic linker's */
+    if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)) && l->opt->shared)
+        return lk_dyn_tls_scan(l, f, r->sym, h->needs); /* kept as it is, its slots the dynamic linker's */
+    if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLSDESC | KA_NEED_TLS_IE)) && lk_dyn_tls_kept(l, f, r->sym))
+        return lk_dyn_tls_scan(l, f, r->sym, KA_NEED_TLS_IE); /* an executable's import: initial exec, as ld.bfd */
     bool got_relaxes;
     uint16_t need = ka_reloc_need(l->arch, r->type, data, size, r->offset, &got_relaxes);
     lk_needs *n = lk_needs_add(l, f, r->sym);
