@@ -13,6 +13,9 @@
 #   - TLS of a shared library from an executable: general dynamic and
 #     descriptors relaxed to initial exec (R_X86_64_TPOFF64), main's
 #     instructions as ld.bfd rewrites them; kept descriptors in -shared;
+#   - -z nocopyreloc: dynamic relocations of the reference's own type in
+#     place of copies (DT_TEXTREL in a PIE), ld.bfd's errors in -no-pie
+#     and with -z text, with no output left.
 # For each: keel links it; the program prints and exits as ld.bfd's; the
 # dynamic relocations (type and symbol) and the .dynsym names are
 # ld.bfd's; eu-elflint --gnu-ld says nothing of keel's output it does not
@@ -164,5 +167,41 @@ for my $dialect ('gnu', 'gnu2') {
 case(name => "an import's TLS descriptor, -shared",
      compile => "$tlslib && gcc -fPIC -O2 -mtls-dialect=gnu2 -c $src/tls_use.c -o tls_use.o",
      driver => [qw(gcc -shared tls_use.o -o libtlsuse.so -L. -ldftls)]);
+
+# 6: -z nocopyreloc
+sub alike_status {
+    my ($name) = @_;
+    return (extra_points => 1, extra => sub {
+        my ($b, $k) = @_;
+        my ($br, $kr) = (run(argv => [$b]), run(argv => [$k]));
+        my $norm = sub { $_[0] =~ s{\S*/[\w.-]+\.(?:bfd|keel)}{PROG}gr };
+        ok($kr->{status} == $br->{status} && $kr->{out} eq $br->{out} && $norm->($kr->{err}) eq $norm->($br->{err}),
+           "$name: it runs as ld.bfd's (status $br->{status}, the dynamic linker's words)")
+            or diag("ld.bfd's: $br->{status} $br->{err}\nkeel's: $kr->{status} $kr->{err}");
+    });
+}
+case(name => '-z nocopyreloc, PIE', compile => "gcc -O2 -fPIE -c $src/nocopy.c -o nocopy-pie.o",
+     driver => [qw(gcc -Wl,-z,nocopyreloc nocopy-pie.o -o nocopy)], alike_status('-z nocopyreloc, PIE'));
+for my $mode (['PIE'], ['-no-pie', '-no-pie']) {
+    my ($label, @opt) = @$mode;
+    my $name = "-z nocopyreloc, a PC-relative data word, $label";
+    case(name => $name, compile => "gcc -c $src/nocopy_data.s -o nocopy_data.o",
+         driver => [qw(gcc), @opt, qw(-Wl,-z,nocopyreloc nocopy_data.o -o nocopy-data)], alike_status($name));
+}
+for my $e (['-no-pie, -fno-pic', '-fno-pic', '-no-pie'], ['PIE, -z text', '-fPIE', '-Wl,-z,text']) {
+    my ($label, $cflag, $lflag) = @$e;
+    my $name = "-z nocopyreloc, $label: ld.bfd's error";
+    SKIP: {
+        run(argv => ['/bin/sh', '-c', "gcc -O2 $cflag -c $src/nocopy.c -o nocopy-e.o"]);
+        my @args = KeelTest::linker_args('gcc', $lflag, '-Wl,-z,nocopyreloc', 'nocopy-e.o', '-o', 'nce');
+        skip "$name: no linker line", 2 unless @args;
+        my $b = run(argv => ['ld.bfd', @args, '-o', "$tmp/nce.bfd"]);
+        my $k = run(file => $keel, argv => [$keel, 'link', @args, '-o', "$tmp/nce.keel"]);
+        my $norm = sub { join "\n", grep { !/final link failed|NOTE:/ } map { s/^(?:ld\.bfd|keel ld): //r } split /\n/, $_[0] };
+        ok($b->{status} != 0 && $k->{status} != 0 && $norm->($k->{err}) eq $norm->($b->{err}),
+           "$name: it fails as ld.bfd's link does, in its words") or diag("ld.bfd: $b->{err}\nkeel: $k->{err}");
+        ok(!-e "$tmp/nce.keel", "$name: no output left");
+    }
+}
 
 done_testing();

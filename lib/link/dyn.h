@@ -24,6 +24,7 @@ typedef struct lk_dynsymrel {
     uint64_t offset;
     lk_sym *sym;
     int64_t addend;
+    uint32_t type; /* 0: the target's dyn.abs (-z nocopyreloc: the input's own type) */
 } lk_dynsymrel;
 
 typedef struct lk_gotsym {
@@ -181,6 +182,19 @@ bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable);
  * writes them (dyn_import_words.c) */
 int lk_import_note_word(lk_link *l, lk_sym *s);
 void lk_import_settle_words(lk_link *l);
+/* -z nocopyreloc (dyn_nocopyreloc.c): a reference of f's that would
+ * have made a copy of s, counted as a dynamic relocation of its own type
+ * by symbol, or ld.bfd's error; and the write pass's record of it (true:
+ * it was one) */
+int lk_nocopy_scan(lk_link *l, lk_file *f, const ka_howto *h, uint32_t target, lk_sym *s);
+bool lk_nocopy_word(lk_link *l, lk_file *f, uint64_t symi, const ka_howto *h, uint32_t type, uint64_t place,
+                    int64_t addend, bool writable);
+/* A weak import's strong alias in the same library (environ's __environ),
+ * or NULL (dyn_import.c) */
+lk_sym *lk_import_strong_alias(lk_link *l, const lk_sym *s);
+/* Whether an executable's reference of this kind to s makes a copy
+ * (dyn_import.c's rule, without -z nocopyreloc) */
+bool lk_import_copies(const lk_link *l, const lk_sym *s, const ka_howto *h, bool writable);
 /* The copies' places (with the synthetic sections); the COPY
  * relocations written at out (ncopies records). */
 int lk_import_place(lk_link *l, uint32_t *seq);

@@ -142,7 +142,7 @@ static void copy_kind(const lk_sym *s, uint64_t *align, bool *ro)
  * __environ: one object, which the library's own code names strongly):
  * ld.bfd copies the strong one and defines both at the copy, so that the
  * library and the executable share it.  NULL: none. */
-static lk_sym *strong_alias(lk_link *l, const lk_sym *s)
+lk_sym *lk_import_strong_alias(lk_link *l, const lk_sym *s)
 {
     const lk_dso *d = s->dso;
     keel_sym sym, o;
@@ -168,7 +168,7 @@ static int need_copy(lk_link *l, lk_file *f, lk_sym *s)
     if ((s->other & 3) == STV_PROTECTED) /* the library binds to its own: a copy would split the object */
         return lk_fail(l, KEEL_E_LINK, "%s: copy relocation against non-copyable protected symbol `%s'",
                        s->dso ? s->dso->path : f->name, s->name);
-    lk_sym *strong = strong_alias(l, s);
+    lk_sym *strong = lk_import_strong_alias(l, s);
     if (strong && strong->import_at) { /* copied already under its strong name */
         s->import_at = strong->import_at;
         if (!s->dynsym)
@@ -219,8 +219,17 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
         s->import_at = LK_IMPORT_PLT;
         return true;
     }
-    *rc = need_copy(l, f, s); /* data: a copy in the executable (-z copyreloc) */
+    /* data: a copy in the executable (-z copyreloc), or bound at run time */
+    *rc = l->opt->z_nocopyreloc ? lk_nocopy_scan(l, f, h, target, s) : need_copy(l, f, s);
     return true;
+}
+
+bool lk_import_copies(const lk_link *l, const lk_sym *s, const ka_howto *h, bool writable)
+{
+    if (!s || s->state != LK_SHARED || s->defsym || s->type == STT_FUNC || s->type == STT_GNU_IFUNC)
+        return false;
+    bool word = h->size == l->arch->word_size && writable;
+    return h->formula == KA_F_PC || (h->formula == KA_F_ABS && !word); /* (lk_import_scan's) */
 }
 
 bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable)

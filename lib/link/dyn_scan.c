@@ -299,6 +299,8 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, ui
     lk_dyn *d = l->dyn;
     const ka_howto *h = l->arch->howto(type);
     keel_sym sym;
+    if (h && l->opt->z_nocopyreloc && !l->opt->shared && lk_nocopy_word(l, f, symi, h, type, place, addend, writable))
+        return;
     if (!h || h->formula != KA_F_ABS || h->size != l->arch->word_size)
         return;
     if (!symp) {
@@ -312,7 +314,7 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, ui
         if (!l->opt->shared && lk_import_static_word(l, lk_dyn_global(l, f, symi), writable))
             return;
         if (d->nsrel < d->nsdata)
-            d->srel[d->nsrel++] = (lk_dynsymrel){place, global_of(l, f, symi, symp), addend};
+            d->srel[d->nsrel++] = (lk_dynsymrel){place, global_of(l, f, symi, symp), addend, 0};
         return;
     }
     if (d->nrel >= d->ndata || !is_address(l, f, symi, symp))

@@ -378,12 +378,17 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
             memcpy(sym, d->srel, d->nsrel * sizeof *sym);
             k = d->nsrel;
             for (size_t i = 0; i < d->ngotsym; i++) /* (INT64_MIN marks a GOT slot: GLOB_DAT) */
-                sym[k++] = (lk_dynsymrel){l->got->addr + (uint64_t)d->gotsym[i].slot * w, d->gotsym[i].sym, INT64_MIN};
+                sym[k++] = (lk_dynsymrel){l->got->addr + (uint64_t)d->gotsym[i].slot * w, d->gotsym[i].sym, INT64_MIN,
+                                          0};
             const lk_dynsymrel *sorted = by_place(sym, stmp, k, sizeof *sym);
             for (size_t i = 0; i < k; i++) {
                 bool glob = sorted[i].addend == INT64_MIN;
                 ka_write_rela(a, buf + d->rela->offset + (at + i) * a->rela_size, sorted[i].offset,
-                              sorted[i].sym->dynsym, glob ? a->dyn.glob_dat : a->dyn.abs, glob ? 0 : sorted[i].addend);
+                              sorted[i].sym->dynsym,
+                              glob             ? a->dyn.glob_dat
+                              : sorted[i].type ? sorted[i].type
+                                               : a->dyn.abs,
+                              glob ? 0 : sorted[i].addend);
             }
         }
         free(sym);
