@@ -182,7 +182,7 @@ SKIP: {
     my $c = run(argv => ['/bin/sh', '-c', "gcc -O2 -fPIC -shared $jsrc/tlslib.c -o libjtls.so"]);
     die "libjtls.so: $c->{err}" if $c->{status};
     for my $mode (['-fPIE', '', 'PIE, initial-exec', 'TPOFF64'], ['-fno-pic', '-no-pie', '-no-pie, initial-exec', 'TPOFF64'],
-                  ['-fPIC', '', 'PIE, general dynamic', 'DTPMOD64']) {
+                  ['-fPIC', '', 'PIE, general dynamic relaxed to initial-exec as ld.bfd', 'TPOFF64']) {
         my ($cflag, $lflag, $what, $rel) = @$mode;
         my $name = "imported TLS ($what)";
         run(argv => ['/bin/sh', '-c', "gcc -O2 $cflag -c $jsrc/tlsmain.c -o jt.o"]);

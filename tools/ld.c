@@ -487,6 +487,8 @@ static void z_keyword(keel_link_options *o, const char *kw)
         o->z_global = true;
     else if (strcmp(kw, "notext") == 0)
         o->z_text = false;
+    else if (strcmp(kw, "nocopyreloc") == 0 || strcmp(kw, "copyreloc") == 0)
+        o->z_nocopyreloc = kw[0] == 'n';
     else if (strcmp(kw, "execstack") == 0)
         o->exec_stack = true;
     else if (strcmp(kw, "relro") == 0)

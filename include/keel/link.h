@@ -145,6 +145,8 @@ typedef struct keel_link_options {
     const char *dynamic_linker; /* -dynamic-linker (NULL: /lib64/ld-linux-x86-64.so.2 for a PIE) */
     uint8_t hash_style;         /* --hash-style: 0 as ld.bfd (both), 1 sysv, 2 gnu, 3 both */
     bool z_text;                /* -z text: a dynamic relocation in a read-only section is an error */
+    bool z_nocopyreloc;         /* -z nocopyreloc: an executable's reference to a library's data is bound
+                                 * at run time where a copy would take it (lib/link/dyn_nocopyreloc.c) */
     bool shared;                /* -shared: a shared object (ET_DYN, its globals exported and preemptible) */
     const char *soname;         /* -soname, -h: DT_SONAME */
     bool no_undefined;          /* -z defs, --no-undefined: a shared object's undefined symbols are errors */

@@ -225,6 +225,15 @@ typedef struct ka_arch {
      * bytes end (the relocations before that, such as the call to
      * __tls_get_addr, are gone).  False for a sequence it does not know. */
     bool (*relax_tls_le)(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint32_t tpoff, uint64_t *end);
+    /* General dynamic TLS and descriptors to initial-exec, in an
+     * executable, for a variable of a shared library: rewrite the
+     * sequence whose relocation is at offset (at address place) so that
+     * it reads the GOT slot at address slot, which holds the variable's
+     * offset from the thread pointer, and say where the rewritten bytes
+     * end.  False for a sequence it does not know, or a slot out of
+     * reach. */
+    bool (*relax_tls_to_ie)(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint64_t place, uint64_t slot,
+                            uint64_t *end);
     /* --emit-relocs: the relocation that describes the instruction at
      * offset as it was written (out), where the object had it (in), for
      * a relocation of this type: *type, *offset and *addend changed as GNU

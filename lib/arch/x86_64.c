@@ -368,6 +368,53 @@ static bool x86_64_relax_tls_le(uint32_t type, uint8_t *code, uint64_t size, uin
     return true;
 }
 
+/* General dynamic and descriptors to initial-exec, for a shared
+ * library's variable in an executable (GNU ld's elf_x86_64_relocate_section,
+ * "GD->IE transition", "GDesc -> IE transition"):
+ *   GD   66 lea x@tlsgd(%rip),%rdi; 66 66 rex64 call __tls_get_addr@PLT
+ *        (or 66 rex64 call *__tls_get_addr@GOTPCREL(%rip))
+ *     -> mov %fs:0,%rax; add x@gottpoff(%rip),%rax
+ *   GD, large model: lea x@tlsgd(%rip),%rdi; movabs $__tls_get_addr@pltoff,
+ *        %rax; add %r15 (or %rbx),%rax; call *%rax -> the same, and a
+ *        5-byte nop
+ *   GOTPC32_TLSDESC lea x@tlsdesc(%rip),%reg -> mov x@gottpoff(%rip),%reg
+ *   (TLSDESC_CALL: xchg %ax,%ax, as relax_tls_le writes it) */
+static bool x86_64_relax_tls_to_ie(uint32_t type, uint8_t *code, uint64_t size, uint64_t offset, uint64_t place,
+                                   uint64_t slot, uint64_t *end)
+{
+    uint64_t field; /* the slot's rel32, PC-relative to the end of the instruction (the field's) */
+    static const char gd_ie[] = "\x64\x48\x8b\x04\x25\0\0\0\0\x48\x03\x05\0\0\0\0\x66\x0f\x1f\x44\0\0";
+    if (offset > size || size - offset < 4)
+        return false;
+    bool large = size - offset >= 19 && code[offset + 4] == 0x48 && code[offset + 5] == 0xb8 &&
+                 (bytes_are(code, size, offset + 14, "\x4c\x01\xf8\xff\xd0", 5) ||
+                  bytes_are(code, size, offset + 14, "\x48\x01\xd8\xff\xd0", 5));
+    if (type == 19 /* TLSGD */ && large && bytes_are(code, size, offset - 3, "\x48\x8d\x3d", 3)) {
+        put_bytes(code + offset - 3, gd_ie, 22);
+        field = offset + 9;
+        *end = offset + 19;
+    } else if (type == 19 && offset >= 4 && bytes_are(code, size, offset - 4, "\x66\x48\x8d\x3d", 4) &&
+               (bytes_are(code, size, offset + 4, "\x66\x66\x48\xe8", 4) ||
+                bytes_are(code, size, offset + 4, "\x66\x48\xff\x15", 4)) &&
+               size - offset >= 12) {
+        put_bytes(code + offset - 4, gd_ie, 16);
+        field = offset + 8;
+        *end = offset + 12;
+    } else if (type == 34 /* GOTPC32_TLSDESC */ && offset >= 3 && (code[offset - 3] & 0xfb) == 0x48 &&
+               code[offset - 2] == 0x8d && (code[offset - 1] & 0xc7) == 0x05) {
+        code[offset - 2] = 0x8b; /* lea to mov: the slot's contents */
+        field = offset;
+        *end = offset + 4;
+    } else {
+        return false;
+    }
+    int64_t rel = (int64_t)(slot - (place - offset + field + 4));
+    if (rel < INT32_MIN || rel > INT32_MAX)
+        return false;
+    put32(code + field, (uint32_t)rel);
+    return true;
+}
+
 /* --emit-relocs, after the rewrites above (GNU ld's elf_x86_64_convert_load
  * and TLS transitions): a direct call or jmp, or a lea, is R_X86_64_PC32
  * (the jmp's field one byte earlier); an immediate operand is
@@ -469,6 +516,7 @@ const ka_arch ka_arch_x86_64 = {
     .relax_got_load_pic = x86_64_relax_got_load_pic,
     .tls_ie_relaxes = x86_64_tls_ie_relaxes,
     .relax_tls_le = x86_64_relax_tls_le,
+    .relax_tls_to_ie = x86_64_relax_tls_to_ie,
     .relax_tls_ie = x86_64_relax_tls_ie,
     .emitted = x86_64_emitted,
 };

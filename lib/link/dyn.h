@@ -24,6 +24,7 @@ typedef struct lk_dynsymrel {
     uint64_t offset;
     lk_sym *sym;
     int64_t addend;
+    uint32_t type; /* 0: the target's dyn.abs (-z nocopyreloc: the input's own type) */
 } lk_dynsymrel;
 
 typedef struct lk_gotsym {
@@ -120,6 +121,11 @@ typedef struct lk_dyn {
     lk_sym **pltgots;
     size_t npltgot;
     lk_osec *pltgot;
+    /* -no-pie: the imports' writable words counted in nsdata, one entry
+     * per word, until the scan's end says which got a copy or a canonical
+     * PLT entry (dyn_import_words.c) */
+    lk_sym **wordsyms;
+    size_t nwordsyms, capwordsyms;
 } lk_dyn;
 #define LK_IMPORT_PLT 0x80000000u
 
@@ -135,6 +141,8 @@ typedef struct lk_dyn_words {
 } lk_dyn_words;
 /* On this thread, lk_dyn_word records into w (NULL: into the link's). */
 void lk_dyn_words_redirect(lk_dyn_words *w);
+/* A relocation by a symbol recorded where this thread's records go. */
+void lk_dyn_srel_push(lk_link *l, lk_dynsymrel rec);
 /* w's records rel[rel0, rel1) and srel[srel0, srel1) appended to the
  * link's, as lk_dyn_word would have (no more than the scan counted). */
 void lk_dyn_words_take(lk_link *l, const lk_dyn_words *w, size_t rel0, size_t rel1, size_t srel0, size_t srel1);
@@ -169,6 +177,11 @@ void lk_dyn_fill_tls(lk_link *l, uint8_t *buf, uint8_t *out);
 uint64_t lk_dyn_tlsdesc_plt(const lk_link *l);
 void lk_dyn_fill_tlsdesc(lk_link *l, uint8_t *buf);
 
+/* Whether an executable's undefined weak symbol that no library defines
+ * is the dynamic linker's to bind, else 0 with no relocation
+ * (dyn_undefweak.c, from lk_undefweak_scan's reading). */
+bool lk_undefweak_dynamic(const lk_sym *s);
+
 /* Imports (dyn_import.c): DT_NEEDED's names placed in .dynstr from *at
  * on, and written; an imported (or undefined weak) symbol's .dynsym
  * fields. */
@@ -181,6 +194,25 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
  * field against s (writable: in a writable section) as its own (a copy,
  * a canonical PLT entry, or 0): the write pass gives it no relocation. */
 bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable);
+/* -no-pie: a writable word against import s, counted in nsdata, noted;
+ * after the scan, the words whose import got a copy or a canonical PLT
+ * entry uncounted: they hold that address, with no relocation, as ld.bfd
+ * writes them (dyn_import_words.c) */
+int lk_import_note_word(lk_link *l, lk_sym *s);
+void lk_import_settle_words(lk_link *l);
+/* -z nocopyreloc (dyn_nocopyreloc.c): a reference of f's that would
+ * have made a copy of s, counted as a dynamic relocation of its own type
+ * by symbol, or ld.bfd's error; and the write pass's record of it (true:
+ * it was one) */
+int lk_nocopy_scan(lk_link *l, lk_file *f, const ka_howto *h, uint32_t target, lk_sym *s);
+bool lk_nocopy_word(lk_link *l, lk_file *f, uint64_t symi, const ka_howto *h, uint32_t type, uint64_t place,
+                    int64_t addend, bool writable);
+/* A weak import's strong alias in the same library (environ's __environ),
+ * or NULL (dyn_import.c) */
+lk_sym *lk_import_strong_alias(lk_link *l, const lk_sym *s);
+/* Whether an executable's reference of this kind to s makes a copy
+ * (dyn_import.c's rule, without -z nocopyreloc) */
+bool lk_import_copies(const lk_link *l, const lk_sym *s, const ka_howto *h, bool writable);
 /* The copies' places (with the synthetic sections); the COPY
  * relocations written at out (ncopies records). */
 int lk_import_place(lk_link *l, uint32_t *seq);

@@ -45,8 +45,10 @@ bool lk_import_preemptible(lk_link *l, const lk_sym *s)
         return true;
     /* an undefined weak one: a library loaded first may define it
      * (__gmon_start__, _ITM_*), as ld.bfd leaves it to the dynamic linker
-     * in an executable that has any (not in a static PIE: 0) */
-    return s->state == LK_UNDEF_WEAK && !l->opt->shared && imports(l) && !lk_linker_value(l, s->name, &v);
+     * in an executable that has any (not in a static PIE: 0) when the GOT
+     * or PLT reaches it and no code addresses it directly (dyn_undefweak.c) */
+    return s->state == LK_UNDEF_WEAK && !l->opt->shared && imports(l) && lk_undefweak_dynamic(s) &&
+           !lk_linker_value(l, s->name, &v);
 }
 
 int lk_import_exports(lk_link *l)
@@ -140,7 +142,7 @@ static void copy_kind(const lk_sym *s, uint64_t *align, bool *ro)
  * __environ: one object, which the library's own code names strongly):
  * ld.bfd copies the strong one and defines both at the copy, so that the
  * library and the executable share it.  NULL: none. */
-static lk_sym *strong_alias(lk_link *l, const lk_sym *s)
+lk_sym *lk_import_strong_alias(lk_link *l, const lk_sym *s)
 {
     const lk_dso *d = s->dso;
     keel_sym sym, o;
@@ -166,7 +168,7 @@ static int need_copy(lk_link *l, lk_file *f, lk_sym *s)
     if ((s->other & 3) == STV_PROTECTED) /* the library binds to its own: a copy would split the object */
         return lk_fail(l, KEEL_E_LINK, "%s: copy relocation against non-copyable protected symbol `%s'",
                        s->dso ? s->dso->path : f->name, s->name);
-    lk_sym *strong = strong_alias(l, s);
+    lk_sym *strong = lk_import_strong_alias(l, s);
     if (strong && strong->import_at) { /* copied already under its strong name */
         s->import_at = strong->import_at;
         if (!s->dynsym)
@@ -185,27 +187,6 @@ static int need_copy(lk_link *l, lk_file *f, lk_sym *s)
     return 0;
 }
 
-/* A writable word's absolute relocation against an imported function s:
- * a relocation by the symbol (false: the caller counts it), as ld.bfd's
- * (no PLT entry for it).  But in -no-pie, once the function has its
- * canonical PLT entry (an absolute reference in code, read-only data),
- * that entry is its address and ld.bfd writes the word (true); the
- * words counted before it had one are uncounted when it gets it. */
-static bool fptr_word(lk_link *l, lk_file *f, const keel_rel *r, lk_sym *s, bool func, int *rc)
-{
-    if (!func || !l->dyn->fixed)
-        return false;
-    if (s->import_at & LK_IMPORT_PLT)
-        return true;
-    lk_needs *n = lk_needs_add(l, f, r->sym);
-    if (!n) {
-        *rc = l->err->code;
-        return true;
-    }
-    n->fptr_words++;
-    return false;
-}
-
 bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h, uint32_t target, int *rc)
 {
     lk_sym *s = lk_dyn_global(l, f, r->sym);
@@ -214,13 +195,17 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
         return false;
     const lk_osec *o = f->out[target];
     bool word = h->size == l->arch->word_size && (o->flags & SHF_WRITE);
-    if (s->state == LK_UNDEF_WEAK) /* -no-pie: 0, as ld.bfd leaves it (crtbegin.o's _ITM_*) */
-        return l->dyn->fixed && !(h->formula == KA_F_ABS && word);
+    /* -no-pie: 0, as ld.bfd leaves it (crtbegin.o's _ITM_*), a word of
+     * data too (no relocation: only its GOT slot and PLT entry are bound) */
+    if (s->state == LK_UNDEF_WEAK)
+        return l->dyn->fixed;
     if (s->state != LK_SHARED)
         return false;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
-    if (h->formula == KA_F_ABS && word) /* a dynamic relocation by the symbol keeps it, */
-        return fptr_word(l, f, r, s, func, rc);
+    if (h->formula == KA_F_ABS && word) { /* a dynamic relocation by the symbol, unless a copy takes it */
+        *rc = l->dyn->fixed ? lk_import_note_word(l, s) : 0;
+        return *rc != 0;
+    }
     if (func && h->formula == KA_F_PC) { /* a call or jump: its PLT entry */
         *rc = lk_dyn_need_plt(l, f, r);
         return true;
@@ -232,25 +217,29 @@ bool lk_import_scan(lk_link *l, lk_file *f, const keel_rel *r, const ka_howto *h
         if ((*rc = lk_dyn_need_plt(l, f, r)))
             return true;
         s->import_at = LK_IMPORT_PLT;
-        lk_needs *n = lk_needs_of_sym(l, s); /* its words counted before: written here after all */
-        if (n) {
-            l->dyn->nsdata -= n->fptr_words;
-            n->fptr_words = 0;
-        }
         return true;
     }
-    *rc = need_copy(l, f, s); /* data: a copy in the executable (-z copyreloc) */
+    /* data: a copy in the executable (-z copyreloc), or bound at run time */
+    *rc = l->opt->z_nocopyreloc ? lk_nocopy_scan(l, f, h, target, s) : need_copy(l, f, s);
     return true;
+}
+
+bool lk_import_copies(const lk_link *l, const lk_sym *s, const ka_howto *h, bool writable)
+{
+    if (!s || s->state != LK_SHARED || s->defsym || s->type == STT_FUNC || s->type == STT_GNU_IFUNC)
+        return false;
+    bool word = h->size == l->arch->word_size && writable;
+    return h->formula == KA_F_PC || (h->formula == KA_F_ABS && !word); /* (lk_import_scan's) */
 }
 
 bool lk_import_static_word(const lk_link *l, const lk_sym *s, bool writable)
 {
-    if (!s)
-        return false;
-    if (writable) /* a relocation by the symbol, but a canonical PLT entry's (fptr_word) */
-        return s->state == LK_SHARED && (s->import_at & LK_IMPORT_PLT) && l->dyn->fixed;
-    if (s->state == LK_UNDEF_WEAK)
+    if (s && s->state == LK_UNDEF_WEAK) /* -no-pie: 0 (lk_import_scan) */
         return l->dyn->fixed;
+    if (s && s->state == LK_SHARED && l->dyn->fixed && s->import_at) /* its copy, its PLT entry */
+        return true;
+    if (!s || writable) /* (a writable word: a relocation by the symbol) */
+        return false;
     bool func = s->type == STT_FUNC || s->type == STT_GNU_IFUNC;
     return s->state == LK_SHARED && (l->dyn->fixed || !func);
 }

@@ -236,12 +236,7 @@ int lk_dyn_scan(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, const 
         (f->dropped[sym.shndx] || (f->live && !f->out[sym.shndx])))
         return 0; /* into a dropped copy: the write pass's error or tombstone, no relocation */
     if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
-        return 0; /* its descriptor: scan.c, dyn_tlsdesc.c */
-    if ((h->needs & KA_NEED_TLSDESC) && lk_dyn_tls_kept(l, f, r->sym))
-        return lk_fail(l, KEEL_E_UNSUPPORTED,
-                       "%s: relocation %s: TLS descriptors to a shared library's variable are not supported yet "
-                       "(build with -mtls-dialect=gnu)",
-                       f->name, h->name);
+        return 0;                                      /* its descriptor: scan.c, dyn_tlsdesc.c */
     if (l->opt->shared && (h->needs & KA_NEED_TLS_LE)) /* local exec: the executable's block only */
         return need_pic(l, f, r, h, &sym);
     bool pre = preemptible(l, f, r->sym, &sym);
@@ -336,6 +331,16 @@ static _Thread_local lk_dyn_words *words;
 
 void lk_dyn_words_redirect(lk_dyn_words *w) { words = w; }
 
+void lk_dyn_srel_push(lk_link *l, lk_dynsymrel rec)
+{
+    lk_dyn *d = l->dyn;
+    lk_dyn_words *w = words;
+    if (w && w->nsrel < w->capsrel)
+        w->srel[w->nsrel++] = rec;
+    else if (!w && d->nsrel < d->nsdata)
+        d->srel[d->nsrel++] = rec;
+}
+
 void lk_dyn_words_take(lk_link *l, const lk_dyn_words *w, size_t rel0, size_t rel1, size_t srel0, size_t srel1)
 {
     lk_dyn *d = l->dyn;
@@ -353,6 +358,8 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, ui
     lk_dyn *d = l->dyn;
     const ka_howto *h = l->arch->howto(type);
     keel_sym sym;
+    if (h && l->opt->z_nocopyreloc && !l->opt->shared && lk_nocopy_word(l, f, symi, h, type, place, addend, writable))
+        return;
     if (!h || h->formula != KA_F_ABS || h->size != l->arch->word_size)
         return;
     if (!symp) {
@@ -366,11 +373,7 @@ void lk_dyn_word(lk_link *l, lk_file *f, uint64_t symi, const keel_sym *symp, ui
          * gave a copy, a canonical PLT entry or 0 (dyn_import.c) */
         if (!l->opt->shared && lk_import_static_word(l, lk_dyn_global(l, f, symi), writable))
             return;
-        lk_dynsymrel rec = {place, global_of(l, f, symi, symp), addend};
-        if (w && w->nsrel < w->capsrel)
-            w->srel[w->nsrel++] = rec;
-        else if (!w && d->nsrel < d->nsdata)
-            d->srel[d->nsrel++] = rec;
+        lk_dyn_srel_push(l, (lk_dynsymrel){place, global_of(l, f, symi, symp), addend, 0});
         return;
     }
     if ((w ? w->nrel >= w->caprel : d->nrel >= d->ndata) || !is_address(l, f, symi, symp))

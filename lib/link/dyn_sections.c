@@ -66,6 +66,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     const ka_arch *a = l->arch;
     unsigned w = a->word_size;
     bool sysv = opt->hash_style != 2, gnu = opt->hash_style != 1; /* ld.bfd's default here: both */
+    lk_import_settle_words(l);                                    /* (-no-pie: the words a copy took, uncounted) */
     size_t nrel = d->ndata + d->ngotrel + d->nsdata + d->ngotsym + d->ntlsrel + d->ncopies;
     if (!(d->rel = lk_alloc(&l->arena, (d->ndata + 1) * sizeof *d->rel)) ||
         !(d->srel = lk_alloc(&l->arena, (d->nsdata + 1) * sizeof *d->srel)))
@@ -101,7 +102,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
     uint64_t descplt = lk_dyn_tlsdesc_plt(l);
     if (!rc)
         rc = lk_import_pltgot(l, seq); /* .plt.got (dyn_import.c) */
-    if (!rc && (d->nplt || descplt))
+    /* ld.bfd keeps PLT0 (and DT_PLTGOT) when .plt.got alone has entries */
+    if (!rc && (d->nplt || descplt || d->pltgot))
         rc = lk_dyn_section(l, seq, &d->plt, ".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
                             a->plt0_size + d->nplt * (uint64_t)a->plt_size + descplt, 16);
     if (d->pltgot) /* (after .plt, as ld.bfd has it) */
@@ -111,7 +113,7 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
                             8);
     if (!rc) /* -z pack-relative-relocs (relr.c) */
         rc = lk_relr_place(l, seq, d->ndata + d->ngotrel);
-    if (!rc && (l->nifuncs || d->nplt || d->ndesc ||
+    if (!rc && (l->nifuncs || d->nplt || d->ndesc || d->pltgot ||
                 lk_sym_find(&l->syms, "_GLOBAL_OFFSET_TABLE_", lk_hash("_GLOBAL_OFFSET_TABLE_"))))
         rc = lk_dyn_section(l, seq, &d->got_plt, ".got.plt", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
                             (3 + d->nplt + 2 * d->ndesc) * w, w);
@@ -163,7 +165,8 @@ int lk_dyn_place(lk_link *l, uint32_t *seq)
             tag(d, DT_TLSDESC_PLT);
             tag(d, DT_TLSDESC_GOT);
         }
-    }
+    } else if (d->plt) /* PLT0 alone, before .plt.got: its GOT, no relocations */
+        tag(d, DT_PLTGOT);
     if (d->rela) {
         tag(d, DT_RELA);
         tag(d, DT_RELASZ);
@@ -375,12 +378,17 @@ void lk_dyn_fill(lk_link *l, uint8_t *buf)
             memcpy(sym, d->srel, d->nsrel * sizeof *sym);
             k = d->nsrel;
             for (size_t i = 0; i < d->ngotsym; i++) /* (INT64_MIN marks a GOT slot: GLOB_DAT) */
-                sym[k++] = (lk_dynsymrel){l->got->addr + (uint64_t)d->gotsym[i].slot * w, d->gotsym[i].sym, INT64_MIN};
+                sym[k++] = (lk_dynsymrel){l->got->addr + (uint64_t)d->gotsym[i].slot * w, d->gotsym[i].sym, INT64_MIN,
+                                          0};
             const lk_dynsymrel *sorted = by_place(sym, stmp, k, sizeof *sym);
             for (size_t i = 0; i < k; i++) {
                 bool glob = sorted[i].addend == INT64_MIN;
                 ka_write_rela(a, buf + d->rela->offset + (at + i) * a->rela_size, sorted[i].offset,
-                              sorted[i].sym->dynsym, glob ? a->dyn.glob_dat : a->dyn.abs, glob ? 0 : sorted[i].addend);
+                              sorted[i].sym->dynsym,
+                              glob             ? a->dyn.glob_dat
+                              : sorted[i].type ? sorted[i].type
+                                               : a->dyn.abs,
+                              glob ? 0 : sorted[i].addend);
             }
         }
         free(sym);

@@ -101,11 +101,15 @@ typedef struct lk_sym {
     bool dso_ref;       /* undefined (LK_UNDEF) by a shared library's strong reference, before any regular one */
     bool ref_strong;    /* a regular object references it strongly (ld.bfd's ref_regular_nonweak): what
                       * --as-needed and "DSO missing" ask, and a weak dynamic reference otherwise */
+    uint8_t undef_weak; /* LK_UNDEF_WEAK in an executable: how it is reached (LK_UW_*, dyn_undefweak.c) */
     uint32_t dynsym;    /* dynamic output: its index in .dynsym (0: none; UINT32_MAX: wanted, dyn_symbols.c) */
     uint32_t import_at; /* an import in an executable (dyn_import.c): 1 + its copy's index (LK_IMPORT_PLT:
                          * its canonical PLT entry), 0: none */
     uint32_t scan_plt;  /* scan_filter.c: 1 + the index of the first call that makes its PLT entry (atomic) */
 } lk_sym;
+
+/* lk_sym.undef_weak: through the GOT or PLT; directly from code */
+enum { LK_UW_GOTPLT = 1, LK_UW_CODE = 2 };
 
 /* lk_sym.pol_flags: NAME, defined by NAME@@VER (ld.bfd's indirect symbol:
  * not written to .symtab nor .dynsym; object.c) */
@@ -579,6 +583,9 @@ int lk_dyn_scan_class(lk_link *l, lk_file *f, uint32_t rela, const keel_rel *r, 
  * the RELATIVE ones counted in ndata already); NULL when there are few
  * (or no memory): the scan asks of every one.  The caller frees it. */
 uint8_t *lk_scan_filter(lk_link *l);
+/* An executable's undefined weak symbols: how their relocations reach
+ * them, read before the scan (dyn_undefweak.c) */
+int lk_undefweak_scan(lk_link *l);
 struct lk_needs;
 int lk_dyn_got_slot(lk_link *l, lk_file *f, uint64_t symi, struct lk_needs *n);
 bool lk_dyn_direct(lk_link *l, lk_file *f, uint64_t symi);
@@ -675,7 +682,6 @@ typedef struct lk_needs {
     uint32_t plt;            /* with LK_N_PLT: its entry in .plt (after PLT0; .got.plt, .rela.plt) */
     uint32_t got_gd;         /* with LK_N_TLS_GD: the first of its two slots in .got */
     uint32_t desc;           /* with LK_N_TLSDESC: its descriptor's number */
-    uint32_t fptr_words;     /* -no-pie import: its writable words counted as relocations (dyn_import.c) */
 } lk_needs;
 enum { LK_GOT_ADDRESS, LK_GOT_TPOFF };
 /* The record of symbol symi of f, made empty if new (NULL: out of memory,

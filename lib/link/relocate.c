@@ -440,6 +440,27 @@ int lk_relocate_section(lk_link *l, lk_file *f, uint32_t rela, uint8_t *out, con
         uint16_t need = h->needs; /* (what ka_reloc_need answers for a relocation of no GOT or TLS model) */
         if (h->needs & (KA_NEED_GOT | KA_NEED_TLS_IE | KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLSDESC))
             need = ka_reloc_need(arch, r.type, out, tsh.size, r.offset, &got_relaxes);
+        if (!l->opt->shared && (h->needs & (KA_NEED_TLS_GD | KA_NEED_TLSDESC)) && lk_dyn_tls_kept(l, f, r.sym)) {
+            /* an import's general dynamic or descriptor access in an
+             * executable: initial exec through its TPOFF64 slot, as GNU
+             * ld relaxes it (the call after it is gone) */
+            uint64_t index;
+            if (!l->got || lk_got_slot(l, f, r.sym, LK_GOT_TPOFF, &index) ||
+                !arch->relax_tls_to_ie(r.type, out, tsh.size, r.offset, base + r.offset,
+                                       l->got->addr + index * arch->word_size, &end))
+                return lk_fail(l, KEEL_E_UNSUPPORTED,
+                               "%s:(%s+0x%llx): a TLS sequence keel cannot relax to initial-exec (or its GOT slot is "
+                               "out of reach)",
+                               f->name, tname, (unsigned long long)r.offset);
+            while (k + 1 < rs.count) {
+                keel_rel next;
+                keel_relocs_get(&rs, k + 1, &next);
+                if (next.offset <= r.offset || next.offset >= end)
+                    break;
+                k++;
+            }
+            continue;
+        }
         bool tls_kept = l->opt->shared ||
                         ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_IE)) && lk_dyn_tls_kept(l, f, r.sym));
         if (tls_kept) /* a shared object's TLS, or an import's, stays as its code has it (dyn_tls.c) */

@@ -66,9 +66,10 @@ static int scan_one(lk_link *l, lk_file *f, const keel_rel *r, const uint8_t *da
         return 0; /* nothing of the link's to make for it (an unknown type is the write pass's error) */
     if (l->opt->shared && (h->needs & KA_NEED_TLSDESC))
         return lk_dyn_tlsdesc_scan(l, f, r->sym); /* a descriptor the dynamic linker fills (dyn_tlsdesc.c) */
-    if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)) &&
-        (l->opt->shared || lk_dyn_tls_kept(l, f, r->sym))) /* (an executable's import: dyn_import.c) */
-        return lk_dyn_tls_scan(l, f, r->sym, h->needs);    /* kept as it is, its slots the dynamic linker's */
+    if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLS_LD | KA_NEED_TLS_IE)) && l->opt->shared)
+        return lk_dyn_tls_scan(l, f, r->sym, h->needs); /* kept as it is, its slots the dynamic linker's */
+    if ((h->needs & (KA_NEED_TLS_GD | KA_NEED_TLSDESC | KA_NEED_TLS_IE)) && lk_dyn_tls_kept(l, f, r->sym))
+        return lk_dyn_tls_scan(l, f, r->sym, KA_NEED_TLS_IE); /* an executable's import: initial exec, as ld.bfd */
     bool got_relaxes;
     uint16_t need = ka_reloc_need(l->arch, r->type, data, size, r->offset, &got_relaxes);
     lk_needs *n = lk_needs_add(l, f, r->sym);
@@ -145,6 +146,11 @@ static int scan_all(lk_link *l, const uint8_t *need)
 int lk_scan_relocs(lk_link *l)
 {
     l->ngot = 0;
+    /* (dyn_undefweak.c: before any asks whether one is preemptible, the
+     * filter's threads included) */
+    int rc0 = lk_undefweak_scan(l);
+    if (rc0)
+        return rc0;
     uint8_t *need = lk_scan_filter(l);
     int rc = scan_all(l, need);
     free(need);
